@@ -1,0 +1,35 @@
+//! Case bundles: a study as a directory of plain files that a person edits and keeps in git.
+//!
+//! ```text
+//! study.toml              study, municipalities, groups, members, informants, framework
+//! framework.toml          only when the framework is not a built-in one
+//! transcripts/<id>.txt    one UTF-8 transcript per informant
+//! codings.csv             transcript,prefix,exact,suffix,code,polarity,coder,memo
+//! memos.toml              analysts' memos (summaries per subtheme)
+//! ```
+//!
+//! [`read`] turns a directory into a checked [`Study`](samskap_core::Study), failing with an
+//! error that names the file, line and field; [`write`] writes a study back in the canonical
+//! form that `read` then reproduces byte for byte. The format is documented in
+//! `docs/case-bundle.md`.
+
+mod error;
+mod files;
+mod read;
+mod write;
+
+pub use error::{BundleError, Location};
+pub use read::read;
+pub use write::{write, WriteMode};
+
+/// The header of `codings.csv`, in order.
+pub const CODINGS_HEADER: [&str; 8] = [
+    "transcript",
+    "prefix",
+    "exact",
+    "suffix",
+    "code",
+    "polarity",
+    "coder",
+    "memo",
+];

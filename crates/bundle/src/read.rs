@@ -1,0 +1,341 @@
+//! Reading a bundle directory into a checked study.
+
+use std::path::{Path, PathBuf};
+
+use samskap_core::{
+    ActiveConsent, Coding, Consent, Framework, Informant, InformantDetails, InformantId,
+    ModelError, Study, TextQuote, Transcript,
+};
+
+use crate::files::{InformantRow, MemosFileIn, StudyFileIn};
+use crate::{BundleError, CODINGS_HEADER};
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Reads a file of the bundle as UTF-8 text.
+fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
+    let bytes = match std::fs::read(dir.join(rel)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(BundleError::Missing(rel.to_owned()))
+        }
+        Err(e) => return Err(BundleError::io(dir.join(rel), e)),
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        BundleError::at(
+            rel,
+            Some(line),
+            None,
+            format!("invalid UTF-8 at byte {at}: save the file as UTF-8"),
+        )
+    })
+}
+
+fn toml_error(rel: &Path, text: &str, e: &toml::de::Error) -> BundleError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    BundleError::at(rel, line, None, e.message().trim_end())
+}
+
+/// The field of a model error, for the message.
+fn field_of(e: &ModelError) -> Option<&'static str> {
+    Some(match e {
+        ModelError::Duplicate { .. } => "id",
+        ModelError::UnknownMunicipality(_) | ModelError::GroupWithoutMunicipality(_) => {
+            "municipalities"
+        }
+        ModelError::UnknownGroup(_) => "group",
+        ModelError::UnknownInformant(_) => "informant",
+        ModelError::PdYouthNotYouth(_) => "pd_youth",
+        ModelError::PeriodReversed { .. } => "period_end",
+        ModelError::FrameworkMismatch { .. } => "framework",
+        _ => return None,
+    })
+}
+
+/// Reads the bundle in `dir` into a study. Nothing is written anywhere; the first problem
+/// found is returned, naming its file, line and field.
+pub fn read(dir: &Path) -> Result<Study, BundleError> {
+    if !dir.is_dir() {
+        return Err(BundleError::io(
+            dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+        ));
+    }
+    let study_rel = Path::new("study.toml");
+    let text = read_text(dir, study_rel)?;
+    let file: StudyFileIn = toml::from_str(&text).map_err(|e| toml_error(study_rel, &text, &e))?;
+    let at = |span: std::ops::Range<usize>, e: ModelError| {
+        BundleError::at(study_rel, Some(line_of(&text, span.start)), field_of(&e), e)
+    };
+
+    let meta_span = file.study.span();
+    let meta = file.study.into_inner();
+    let framework = read_framework(dir, meta.framework.as_str()).map_err(|e| match e {
+        Source::Bundle(b) => b,
+        Source::Builtin(m) => BundleError::at(
+            study_rel,
+            Some(line_of(&text, meta_span.start)),
+            Some("framework"),
+            m,
+        ),
+    })?;
+    let mut study = Study::new(meta, framework).map_err(|e| at(meta_span.clone(), e))?;
+
+    for m in file.municipalities {
+        let span = m.span();
+        study
+            .add_municipality(m.into_inner())
+            .map_err(|e| at(span, e))?;
+    }
+    for g in file.groups {
+        let span = g.span();
+        study.add_group(g.into_inner()).map_err(|e| at(span, e))?;
+    }
+    for m in file.members {
+        let span = m.span();
+        study.add_member(m.into_inner()).map_err(|e| at(span, e))?;
+    }
+    for row in file.informants {
+        let span = row.span();
+        let line = Some(line_of(&text, span.start));
+        let informant = informant(row.into_inner())
+            .map_err(|(field, msg)| BundleError::at(study_rel, line, Some(field), msg))?;
+        study.add_informant(informant).map_err(|e| at(span, e))?;
+    }
+
+    read_transcripts(dir, &mut study)?;
+    read_codings(dir, &mut study)?;
+    read_memos(dir, &mut study)?;
+    Ok(study)
+}
+
+/// Where a framework problem lies: in a file of the bundle, or in `study.toml`'s name.
+enum Source {
+    Bundle(BundleError),
+    Builtin(String),
+}
+
+fn read_framework(dir: &Path, name: &str) -> Result<Framework, Source> {
+    if name.ends_with(".toml") {
+        let rel = PathBuf::from(name);
+        let text = read_text(dir, &rel).map_err(Source::Bundle)?;
+        Framework::from_toml(&text).map_err(|e| match e {
+            samskap_core::FrameworkError::Syntax(_) => {
+                // Re-parse for the span: the core error keeps only the message.
+                let err = toml::from_str::<toml::Value>(&text).err();
+                let line = err
+                    .as_ref()
+                    .and_then(|e| e.span())
+                    .map(|s| line_of(&text, s.start));
+                Source::Bundle(BundleError::at(&rel, line, None, e))
+            }
+            other => Source::Bundle(BundleError::at(&rel, None, None, other)),
+        })
+    } else {
+        Framework::builtin(name).map_err(|e| Source::Builtin(e.to_string()))
+    }
+}
+
+/// An informant from its row: withdrawn rows carry no data; others need a role.
+fn informant(row: InformantRow) -> Result<Informant, (&'static str, String)> {
+    let consent = match row.consent {
+        Consent::Withdrawn => {
+            let extra = [
+                ("role", row.role.is_some()),
+                ("group", row.group.is_some()),
+                ("workplace", row.workplace.is_some()),
+                ("position", row.position.is_some()),
+                ("interview_date", row.interview_date.is_some()),
+            ];
+            if let Some((field, _)) = extra.iter().find(|(_, set)| *set) {
+                return Err((
+                    field,
+                    format!(
+                        "informant `{}` has withdrawn: remove `{field}`, a withdrawn informant keeps no personal data",
+                        row.id
+                    ),
+                ));
+            }
+            return Ok(Informant {
+                id: row.id,
+                details: None,
+            });
+        }
+        Consent::Pending => ActiveConsent::Pending,
+        Consent::Given => ActiveConsent::Given,
+    };
+    let role = row.role.ok_or((
+        "role",
+        format!(
+            "informant `{}` needs a role (participant or facilitator)",
+            row.id
+        ),
+    ))?;
+    Ok(Informant {
+        id: row.id,
+        details: Some(InformantDetails {
+            role,
+            group: row.group,
+            workplace: row.workplace,
+            position: row.position,
+            interview_date: row.interview_date,
+            consent,
+        }),
+    })
+}
+
+fn read_transcripts(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
+    let tdir = dir.join("transcripts");
+    let mut present: Vec<String> = match std::fs::read_dir(&tdir) {
+        Ok(entries) => entries
+            .map(|e| {
+                e.map(|e| e.file_name().to_string_lossy().into_owned())
+                    .map_err(|err| BundleError::io(&tdir, err))
+            })
+            .collect::<Result<_, _>>()?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(BundleError::io(&tdir, e)),
+    };
+    present.sort();
+    for name in &present {
+        let rel = Path::new("transcripts").join(name);
+        let Some(stem) = name.strip_suffix(".txt") else {
+            return Err(BundleError::at(
+                &rel,
+                None,
+                None,
+                "not a transcript: transcripts are `<informant-id>.txt`",
+            ));
+        };
+        let known = stem
+            .parse::<InformantId>()
+            .ok()
+            .and_then(|id| study.informant(&id).ok().map(|i| i.consent()));
+        match known {
+            None => {
+                return Err(BundleError::at(
+                    &rel,
+                    None,
+                    None,
+                    format!("unknown informant `{stem}`: study.toml has no such informant"),
+                ))
+            }
+            Some(Consent::Withdrawn) => {
+                return Err(BundleError::at(
+                    &rel,
+                    None,
+                    None,
+                    format!("informant `{stem}` has withdrawn: delete this transcript"),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let ids: Vec<InformantId> = study
+        .informants()
+        .iter()
+        .filter(|i| i.consent() != Consent::Withdrawn)
+        .map(|i| i.id.clone())
+        .collect();
+    for id in ids {
+        let rel = Path::new("transcripts").join(format!("{id}.txt"));
+        let text = read_text(dir, &rel)?;
+        study
+            .add_transcript(Transcript::new(id, &text))
+            .map_err(|e| BundleError::at(&rel, None, None, e))?;
+    }
+    Ok(())
+}
+
+fn read_codings(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
+    let rel = Path::new("codings.csv");
+    let text = read_text(dir, rel)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| BundleError::at(rel, Some(1), None, e))?
+        .clone();
+    let columns: Vec<&str> = header.iter().collect();
+    if columns != CODINGS_HEADER {
+        let missing = CODINGS_HEADER.iter().find(|c| !columns.contains(c));
+        let message = match missing {
+            Some(c) => format!("missing column `{c}`"),
+            None => "columns out of order or unknown".to_owned(),
+        };
+        return Err(BundleError::at(
+            rel,
+            Some(1),
+            None,
+            format!(
+                "{message}: the header must be `{}`",
+                CODINGS_HEADER.join(",")
+            ),
+        ));
+    }
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            BundleError::at(rel, line, None, e)
+        })?;
+        let line = record.position().map(|p| p.line() as usize);
+        let fail =
+            |field: &str, e: &dyn std::fmt::Display| BundleError::at(rel, line, Some(field), e);
+        let get = |i: usize| record.get(i).unwrap_or("");
+        let informant: InformantId = get(0).parse().map_err(|e| fail("transcript", &e))?;
+        match study.informant(&informant) {
+            Err(e) => return Err(fail("transcript", &e)),
+            Ok(i) if i.consent() == Consent::Withdrawn => {
+                return Err(fail(
+                    "transcript",
+                    &ModelError::Withdrawn(informant.clone()),
+                ))
+            }
+            Ok(_) => {}
+        }
+        let quote = TextQuote {
+            prefix: get(1).to_owned(),
+            exact: get(2).to_owned(),
+            suffix: get(3).to_owned(),
+        };
+        let code = get(4).parse().map_err(|e| fail("code", &e))?;
+        let polarity = get(5).parse().map_err(|e| fail("polarity", &e))?;
+        let coder = get(6).parse().map_err(|e| fail("coder", &e))?;
+        let memo = Some(get(7)).filter(|m| !m.is_empty()).map(str::to_owned);
+        let unit = study
+            .locate_unit(&informant, &quote)
+            .map_err(|e| fail("exact", &e))?;
+        study
+            .add_coding(Coding {
+                unit,
+                code,
+                polarity,
+                coder,
+                memo,
+            })
+            .map_err(|e| fail("code", &e))?;
+    }
+    Ok(())
+}
+
+fn read_memos(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
+    let rel = Path::new("memos.toml");
+    let text = match read_text(dir, rel) {
+        Err(BundleError::Missing(_)) => return Ok(()),
+        other => other?,
+    };
+    let file: MemosFileIn = toml::from_str(&text).map_err(|e| toml_error(rel, &text, &e))?;
+    for memo in file.memos {
+        let line = Some(line_of(&text, memo.span().start));
+        study
+            .add_memo(memo.into_inner())
+            .map_err(|e| BundleError::at(rel, line, Some("code"), e))?;
+    }
+    Ok(())
+}

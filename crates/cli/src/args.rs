@@ -1,0 +1,166 @@
+//! The command-line grammar.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// samskap: study and run co-creation processes (resource groups, Positive Deviance).
+#[derive(Debug, Parser)]
+#[command(name = "samskap", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The store file.
+    #[arg(long, global = true, env = "SAMSKAP_DB", default_value = "samskap.db")]
+    pub db: PathBuf,
+
+    /// Which study, when the store holds more than one.
+    #[arg(long, global = true)]
+    pub study: Option<String>,
+
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store (or bring an older one up to date).
+    Init,
+    /// Load a case bundle into the store, in one transaction.
+    Import(ImportArgs),
+    /// Write a study back out as a case bundle.
+    Export(ExportArgs),
+    /// About the study.
+    #[command(subcommand)]
+    Study(StudyCommand),
+    /// List the informants.
+    Informants,
+    /// Act on one informant.
+    #[command(subcommand)]
+    Informant(InformantCommand),
+    /// About the framework.
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
+    /// List coded quotes, filtered.
+    Quotes(QuotesArgs),
+    /// Count meaning units and informants by category or subtheme, polarity and group.
+    Matrix(MatrixArgs),
+    /// Write report.md and report.html.
+    Report(ReportArgs),
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bundle directory.
+    pub dir: PathBuf,
+    /// Replace a study with the same id.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The directory to write (created if missing; must be empty unless --force).
+    pub dir: PathBuf,
+    /// Overwrite a bundle in a non-empty directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `study ...`.
+#[derive(Debug, Subcommand)]
+pub enum StudyCommand {
+    /// The study's head and how much it holds.
+    Show,
+}
+
+/// `informant ...`.
+#[derive(Debug, Subcommand)]
+pub enum InformantCommand {
+    /// Remove everything an informant said, everywhere, after a withdrawal of consent.
+    Withdraw {
+        /// The informant's id.
+        id: String,
+    },
+}
+
+/// `framework ...`.
+#[derive(Debug, Subcommand)]
+pub enum FrameworkCommand {
+    /// Categories and subthemes with labels and definitions.
+    Show {
+        /// A framework id (the study's framework when left out).
+        id: Option<String>,
+    },
+}
+
+/// Filters shared by `quotes` and `matrix`.
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
+    /// Only this category (`structure`).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only this subtheme (`structure/infrastructure`).
+    #[arg(long)]
+    pub subtheme: Option<String>,
+    /// Only barrier or opportunity.
+    #[arg(long)]
+    pub polarity: Option<String>,
+    /// Only informants of this group.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Only this coder.
+    #[arg(long)]
+    pub coder: Option<String>,
+}
+
+/// `quotes`.
+#[derive(Debug, Args)]
+pub struct QuotesArgs {
+    /// Filters.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// Rows of the matrix.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum By {
+    /// One row per category.
+    Category,
+    /// One row per subtheme.
+    Subtheme,
+}
+
+/// `matrix`.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Rows by category or subtheme.
+    #[arg(long, value_enum, default_value = "subtheme")]
+    pub by: By,
+    /// Filters.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where to write report.md and report.html.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Whose codings to report (default: `consensus` if present, else the first coder).
+    #[arg(long)]
+    pub coder: Option<String>,
+    /// Example quotes per subtheme and polarity.
+    #[arg(long, default_value_t = 3)]
+    pub examples: usize,
+    /// Flag groups with fewer informants than this.
+    #[arg(long, default_value_t = 3)]
+    pub small_group: usize,
+}

@@ -1,0 +1,48 @@
+//! `samskap import DIR`: a case bundle into the store, all or nothing.
+
+use std::io::Write;
+
+use samskap_store::{Replace, Store};
+
+use crate::args::{Cli, ImportArgs};
+use crate::output;
+
+pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    // Read and check the whole bundle before the store is touched.
+    let study = samskap_bundle::read(&args.dir)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
+    let mut store = Store::open(&cli.db)?;
+    let replace = if args.replace {
+        Replace::Yes
+    } else {
+        Replace::No
+    };
+    let s = store.import_study(&study, replace)?;
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({
+                "study": study.meta().id,
+                "replaced": s.replaced,
+                "informants": s.informants,
+                "transcripts": s.transcripts,
+                "units": s.units,
+                "codings": s.codings,
+                "memos": s.memos,
+            }),
+        );
+    }
+    writeln!(
+        out,
+        "{} study `{}` into {}: {} informants, {} transcripts, {} meaning units, {} codings, {} memos",
+        if s.replaced { "replaced" } else { "imported" },
+        study.meta().id,
+        cli.db.display(),
+        s.informants,
+        s.transcripts,
+        s.units,
+        s.codings,
+        s.memos
+    )?;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! One module per subcommand; this one dispatches and holds what they share.
+
+mod export;
+mod framework;
+mod import;
+mod informants;
+mod init;
+mod matrix;
+mod quotes;
+mod report;
+mod study;
+
+use std::io::Write;
+
+use anyhow::Context;
+use samskap_core::analysis::Filter;
+use samskap_core::{Study, StudyId};
+use samskap_store::Store;
+
+use crate::args::{Cli, Command, FilterArgs, FrameworkCommand, InformantCommand, StudyCommand};
+
+/// Runs the parsed command, writing its output to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Init => init::run(cli, out),
+        Command::Import(a) => import::run(cli, a, out),
+        Command::Export(a) => export::run(cli, a, out),
+        Command::Study(StudyCommand::Show) => study::show(cli, out),
+        Command::Informants => informants::list(cli, out),
+        Command::Informant(InformantCommand::Withdraw { id }) => informants::withdraw(cli, id, out),
+        Command::Framework(FrameworkCommand::Show { id }) => {
+            framework::show(cli, id.as_deref(), out)
+        }
+        Command::Quotes(a) => quotes::run(cli, a, out),
+        Command::Matrix(a) => matrix::run(cli, a, out),
+        Command::Report(a) => report::run(cli, a, out),
+    }
+}
+
+/// Opens the existing store named by `--db`.
+fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+    Ok(Store::open_existing(&cli.db)?)
+}
+
+/// The study chosen by `--study`, or the only one.
+fn study_id(cli: &Cli, store: &Store) -> anyhow::Result<StudyId> {
+    let wanted = cli
+        .study
+        .as_deref()
+        .map(str::parse::<StudyId>)
+        .transpose()
+        .context("--study")?;
+    Ok(store.resolve_study(wanted.as_ref())?)
+}
+
+/// Opens the store and loads the chosen study.
+fn load(cli: &Cli) -> anyhow::Result<(Store, Study)> {
+    let store = open_store(cli)?;
+    let id = study_id(cli, &store)?;
+    let study = store.load_study(&id)?;
+    Ok((store, study))
+}
+
+/// Turns the filter options into a core filter, checking each value against the study.
+fn filter(args: &FilterArgs, study: &Study) -> anyhow::Result<Filter> {
+    let fw = study.framework();
+    let category = args
+        .category
+        .as_deref()
+        .map(|c| {
+            let id = c.parse().context("--category")?;
+            fw.category(&id).map(|_| id).with_context(|| {
+                format!("--category: framework `{}` has no category `{c}`", fw.id())
+            })
+        })
+        .transpose()?;
+    let code = args
+        .subtheme
+        .as_deref()
+        .map(|s| {
+            let code = s
+                .parse()
+                .with_context(|| format!("--subtheme: `{s}` is not `category/subtheme`"))?;
+            anyhow::ensure!(
+                fw.contains(&code),
+                "--subtheme: framework `{}` has no subtheme `{s}`",
+                fw.id()
+            );
+            Ok(code)
+        })
+        .transpose()?;
+    let group = args
+        .group
+        .as_deref()
+        .map(|g| {
+            let id = g.parse().context("--group")?;
+            anyhow::ensure!(
+                study.groups().iter().any(|x| x.id == id),
+                "--group: the study has no group `{g}`"
+            );
+            Ok(id)
+        })
+        .transpose()?;
+    Ok(Filter {
+        category,
+        code,
+        polarity: args
+            .polarity
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .context("--polarity")?,
+        group,
+        coder: args
+            .coder
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .context("--coder")?,
+        consented_only: false,
+    })
+}

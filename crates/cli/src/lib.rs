@@ -1,0 +1,38 @@
+//! The `samskap` command line: parse the arguments, call the library crates, print tables
+//! for people or JSON for machines. Each subcommand lives in its own module under
+//! `commands/` with its arguments and its `run`.
+
+mod args;
+mod commands;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+
+/// Runs the command line and returns the process's exit code: 0 on success, 1 on any
+/// error (printed on stderr with its causes), 2 on a usage error (clap's own).
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    match commands::run(&cli, &mut stdout).and_then(|()| Ok(stdout.flush()?)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `samskap quotes | head` closes our stdout early: that is the reader's choice, not an
+/// error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

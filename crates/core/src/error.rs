@@ -1,0 +1,117 @@
+//! The one error type of the model: every invariant that a constructor checks has a variant.
+
+use crate::framework::FrameworkError;
+use crate::ids::{CodeId, CoderId, FrameworkId, GroupId, InformantId, MunicipalityId};
+
+/// Why the model refused a value.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ModelError {
+    /// An id of the wrong shape.
+    #[error("invalid {kind} id `{value}`: use letters, digits, `_`, `-` or `.`, starting with a letter or digit")]
+    InvalidId {
+        /// Which kind of id.
+        kind: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// Polarity other than barrier or opportunity.
+    #[error("invalid polarity `{0}`: expected `barrier` or `opportunity`")]
+    InvalidPolarity(String),
+    /// A span that is empty or reaches past its text.
+    #[error("span {start}..{end} does not lie inside a text of {len} characters")]
+    SpanOutside {
+        /// First offset.
+        start: usize,
+        /// End offset.
+        end: usize,
+        /// Length of the text.
+        len: usize,
+    },
+    /// A quote selector with no text.
+    #[error("the quoted text is empty")]
+    EmptyQuote,
+    /// The quoted text is not in the transcript.
+    #[error("quote not found in the transcript of {informant}: {exact:?}")]
+    QuoteNotFound {
+        /// Whose transcript.
+        informant: InformantId,
+        /// The text looked for.
+        exact: String,
+    },
+    /// The quoted text occurs more than once; prefix/suffix must tell which.
+    #[error("quote found {count} times in the transcript of {informant}: {exact:?}; add a prefix or suffix to say which")]
+    QuoteAmbiguous {
+        /// Whose transcript.
+        informant: InformantId,
+        /// The text looked for.
+        exact: String,
+        /// How many places matched.
+        count: usize,
+    },
+    /// Two things of one kind with one id.
+    #[error("duplicate {kind} id `{id}`")]
+    Duplicate {
+        /// Which kind.
+        kind: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// A reference to a municipality that the study does not have.
+    #[error("unknown municipality `{0}`")]
+    UnknownMunicipality(MunicipalityId),
+    /// A reference to a group that the study does not have.
+    #[error("unknown group `{0}`")]
+    UnknownGroup(GroupId),
+    /// A reference to an informant that the study does not have.
+    #[error("unknown informant `{0}`")]
+    UnknownInformant(InformantId),
+    /// A code that the study's framework does not have.
+    #[error("unknown code `{code}`: framework `{framework}` has no such category/subtheme")]
+    UnknownCode {
+        /// The code given.
+        code: CodeId,
+        /// The study's framework.
+        framework: FrameworkId,
+    },
+    /// The study names one framework and was given another.
+    #[error("the study uses framework `{expected}` but was given `{given}`")]
+    FrameworkMismatch {
+        /// Named by the study.
+        expected: FrameworkId,
+        /// Given.
+        given: FrameworkId,
+    },
+    /// A transcript for an informant who has none (yet).
+    #[error("informant `{0}` has no transcript")]
+    NoTranscript(InformantId),
+    /// Material for an informant who has withdrawn.
+    #[error("informant `{0}` has withdrawn consent: their material cannot be added")]
+    Withdrawn(InformantId),
+    /// The same coder gave the same unit the same code and polarity twice.
+    #[error("coder `{coder}` already coded this unit as `{code}` ({polarity})")]
+    DuplicateCoding {
+        /// The coder.
+        coder: CoderId,
+        /// The code.
+        code: CodeId,
+        /// The polarity.
+        polarity: crate::Polarity,
+    },
+    /// A group with no municipality.
+    #[error("group `{0}` names no municipality")]
+    GroupWithoutMunicipality(GroupId),
+    /// A period that ends before it starts.
+    #[error("period ends ({end}) before it starts ({start})")]
+    PeriodReversed {
+        /// Start.
+        start: chrono::NaiveDate,
+        /// End.
+        end: chrono::NaiveDate,
+    },
+    /// A PD youth who is not marked as youth.
+    #[error("member `{0}` is marked pd_youth but not youth")]
+    PdYouthNotYouth(String),
+    /// A framework problem.
+    #[error(transparent)]
+    Framework(#[from] FrameworkError),
+}

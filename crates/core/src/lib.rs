@@ -1,0 +1,72 @@
+//! The samskap domain model and its pure analysis.
+//!
+//! A [`Study`] holds municipalities, resource groups, their members, informants and their
+//! transcripts, meaning units coded against a [`Framework`] with a [`Polarity`], and memos.
+//! Every constructor checks its invariants, so a `Study` is consistent whenever you hold one.
+//! This crate does no I/O, speaks no SQL and no HTTP: other studies can reuse it as it is.
+//!
+//! ```
+//! use samskap_core::*;
+//!
+//! let framework = Framework::builtin("bentzen-2018")?;
+//! let meta = StudyMeta {
+//!     id: "demo".parse()?,
+//!     title: "Demo".into(),
+//!     research_question: None,
+//!     method: None,
+//!     period_start: None,
+//!     period_end: None,
+//!     framework: framework.id().clone(),
+//! };
+//! let mut study = Study::new(meta, framework)?;
+//! let i1: InformantId = "I1".parse()?;
+//! study.add_informant(Informant {
+//!     id: i1.clone(),
+//!     details: Some(InformantDetails {
+//!         role: Role::Facilitator,
+//!         group: None,
+//!         workplace: None,
+//!         position: None,
+//!         interview_date: None,
+//!         consent: ActiveConsent::Given,
+//!     }),
+//! })?;
+//! study.add_transcript(Transcript::new(i1.clone(), "Vi mangler tid. Alle har det travelt."))?;
+//! let unit = study.locate_unit(&i1, &TextQuote::exact("Vi mangler tid."))?;
+//! study.add_coding(Coding {
+//!     unit,
+//!     code: "resources/time-people-money".parse()?,
+//!     polarity: Polarity::Barrier,
+//!     coder: "A".parse()?,
+//!     memo: None,
+//! })?;
+//! let m = analysis::matrix(&study, &analysis::Filter::default(), analysis::RowsBy::Category);
+//! let resources = m.rows.iter().find(|r| r.key == "resources" && r.polarity.is_none()).unwrap();
+//! assert_eq!(resources.counts.last().unwrap().units, 1);
+//! # Ok::<(), ModelError>(())
+//! ```
+
+pub mod analysis;
+mod coding;
+mod error;
+mod framework;
+mod ids;
+mod model;
+mod study;
+mod text;
+
+/// Dates in the model are calendar dates without a time zone.
+pub use chrono::NaiveDate;
+pub use coding::{Coding, MeaningUnit, Memo, Polarity, UnitId};
+pub use error::ModelError;
+pub use framework::{Category, Framework, FrameworkError, FrameworkMeta, Subtheme};
+pub use ids::{
+    CategoryId, CodeId, CoderId, FrameworkId, GroupId, InformantId, MemberId, MunicipalityId,
+    StudyId, SubthemeId,
+};
+pub use model::{
+    ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, ResourceGroup, Role,
+    Sector, StudyMeta,
+};
+pub use study::{memo_quotes, Study, Withdrawal};
+pub use text::{normalize, Span, TextQuote, Transcript};

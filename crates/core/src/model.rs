@@ -1,0 +1,222 @@
+//! The people and places of a study: municipalities, resource groups, their members and the
+//! informants who were interviewed.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{FrameworkId, GroupId, InformantId, MemberId, MunicipalityId, StudyId};
+
+/// What a study is about: the head of everything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudyMeta {
+    /// Stable id of the study.
+    pub id: StudyId,
+    /// Title, as the study's authors give it.
+    pub title: String,
+    /// The research question (problemstilling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub research_question: Option<String>,
+    /// Notes on method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// First day of the studied period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<NaiveDate>,
+    /// Last day of the studied period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_end: Option<NaiveDate>,
+    /// The framework the study codes against.
+    pub framework: FrameworkId,
+}
+
+/// A municipality taking part in the project. Names may be neutral labels: a study is free
+/// not to name its municipalities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Municipality {
+    /// Stable id.
+    pub id: MunicipalityId,
+    /// Display name.
+    pub name: String,
+}
+
+/// A cross-sector resource group (ressursgruppe); may serve several municipalities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceGroup {
+    /// Stable id.
+    pub id: GroupId,
+    /// Display name.
+    pub name: String,
+    /// The municipalities it serves (at least one).
+    pub municipalities: Vec<MunicipalityId>,
+    /// When the group started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<NaiveDate>,
+    /// When the group ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_end: Option<NaiveDate>,
+    /// Whether the study looked at this group closely (interviews).
+    #[serde(default)]
+    pub studied: bool,
+}
+
+/// The sector an actor comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sector {
+    /// Public services (NAV, school, health, ...).
+    Public,
+    /// Private business.
+    Private,
+    /// Voluntary organisations.
+    Voluntary,
+    /// Citizens, such as the young people themselves.
+    Citizen,
+}
+
+impl Sector {
+    /// All sectors, in display order.
+    pub const ALL: [Sector; 4] = [
+        Sector::Public,
+        Sector::Private,
+        Sector::Voluntary,
+        Sector::Citizen,
+    ];
+
+    /// The lowercase name used in files and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sector::Public => "public",
+            Sector::Private => "private",
+            Sector::Voluntary => "voluntary",
+            Sector::Citizen => "citizen",
+        }
+    }
+}
+
+/// A member (actor) of a resource group. Members are described by what they bring, not by
+/// name: the model holds no member names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Stable id.
+    pub id: MemberId,
+    /// The group the member sits in.
+    pub group: GroupId,
+    /// Sector.
+    pub sector: Sector,
+    /// Service or organisation type (`nav`, `school`, `child-welfare`, ...), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// A young person taking part as an equal member.
+    #[serde(default)]
+    pub youth: bool,
+    /// A young person who succeeded against the odds (a positive deviant).
+    #[serde(default)]
+    pub pd_youth: bool,
+}
+
+/// What part an informant played.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A member of a resource group.
+    Participant,
+    /// Project staff who ran the groups.
+    Facilitator,
+}
+
+impl Role {
+    /// The lowercase name used in files and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Participant => "participant",
+            Role::Facilitator => "facilitator",
+        }
+    }
+}
+
+/// Where an informant stands on consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Consent {
+    /// Asked, not yet answered: their material may be coded but never reported.
+    Pending,
+    /// Consent given.
+    Given,
+    /// Consent withdrawn: the informant's data is gone; only the id remains.
+    Withdrawn,
+}
+
+impl Consent {
+    /// The lowercase name used in files and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Consent::Pending => "pending",
+            Consent::Given => "given",
+            Consent::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// The personal data of an informant, present only while they have not withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InformantDetails {
+    /// Participant or facilitator.
+    pub role: Role,
+    /// The group they belong to; none for a facilitator serving all groups.
+    pub group: Option<GroupId>,
+    /// Workplace (Table 1 only; never printed next to a quote).
+    pub workplace: Option<String>,
+    /// Position (Table 1 only; never printed next to a quote).
+    pub position: Option<String>,
+    /// When they were interviewed.
+    pub interview_date: Option<NaiveDate>,
+    /// Pending or given: withdrawn informants have no details at all.
+    pub consent: ActiveConsent,
+}
+
+/// Consent of an informant who has not withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActiveConsent {
+    /// Not yet answered.
+    Pending,
+    /// Given.
+    Given,
+}
+
+/// A person interviewed for the study. A withdrawn informant keeps only the id, so that
+/// "withdrawn" is a state the type makes plain rather than a flag beside stale data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Informant {
+    /// Stable id (`I1`).
+    pub id: InformantId,
+    /// Their data, or `None` once they have withdrawn.
+    pub details: Option<InformantDetails>,
+}
+
+impl Informant {
+    /// The consent state.
+    pub fn consent(&self) -> Consent {
+        match &self.details {
+            None => Consent::Withdrawn,
+            Some(d) => match d.consent {
+                ActiveConsent::Pending => Consent::Pending,
+                ActiveConsent::Given => Consent::Given,
+            },
+        }
+    }
+
+    /// The group, if any and not withdrawn.
+    pub fn group(&self) -> Option<&GroupId> {
+        self.details.as_ref().and_then(|d| d.group.as_ref())
+    }
+
+    /// The role, if not withdrawn.
+    pub fn role(&self) -> Option<Role> {
+        self.details.as_ref().map(|d| d.role)
+    }
+}

@@ -1,0 +1,380 @@
+//! The study aggregate: every part of a study, with the references between them checked as
+//! they are added, so a `Study` value is always consistent.
+
+use serde::Serialize;
+
+use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
+use crate::framework::Framework;
+use crate::ids::{GroupId, InformantId};
+use crate::model::{Informant, Member, Municipality, ResourceGroup, StudyMeta};
+use crate::text::{Span, TextQuote, Transcript};
+use crate::ModelError;
+
+/// A whole study. Built up with the `add_*` methods, each of which checks what it adds
+/// against what is there (ids unique, references known, codes in the framework, spans inside
+/// their transcript).
+#[derive(Debug, Clone, Serialize)]
+pub struct Study {
+    meta: StudyMeta,
+    framework: Framework,
+    municipalities: Vec<Municipality>,
+    groups: Vec<ResourceGroup>,
+    members: Vec<Member>,
+    informants: Vec<Informant>,
+    transcripts: Vec<Transcript>,
+    units: Vec<MeaningUnit>,
+    codings: Vec<Coding>,
+    memos: Vec<Memo>,
+}
+
+/// What a withdrawal removed, for the person who asked for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Withdrawal {
+    /// Transcripts removed (0 or 1).
+    pub transcripts: usize,
+    /// Meaning units removed.
+    pub units: usize,
+    /// Codings removed.
+    pub codings: usize,
+    /// Memos removed because they quoted the informant.
+    pub memos: usize,
+}
+
+fn check_period(
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+) -> Result<(), ModelError> {
+    match (start, end) {
+        (Some(start), Some(end)) if end < start => Err(ModelError::PeriodReversed { start, end }),
+        _ => Ok(()),
+    }
+}
+
+fn duplicate(kind: &'static str, id: impl ToString) -> ModelError {
+    ModelError::Duplicate {
+        kind,
+        id: id.to_string(),
+    }
+}
+
+impl Study {
+    /// An empty study coding against `framework`, which must be the one `meta` names.
+    pub fn new(meta: StudyMeta, framework: Framework) -> Result<Self, ModelError> {
+        if &meta.framework != framework.id() {
+            return Err(ModelError::FrameworkMismatch {
+                expected: meta.framework,
+                given: framework.id().clone(),
+            });
+        }
+        check_period(meta.period_start, meta.period_end)?;
+        Ok(Self {
+            meta,
+            framework,
+            municipalities: Vec::new(),
+            groups: Vec::new(),
+            members: Vec::new(),
+            informants: Vec::new(),
+            transcripts: Vec::new(),
+            units: Vec::new(),
+            codings: Vec::new(),
+            memos: Vec::new(),
+        })
+    }
+
+    /// Adds a municipality with a new id.
+    pub fn add_municipality(&mut self, m: Municipality) -> Result<(), ModelError> {
+        if self.municipalities.iter().any(|o| o.id == m.id) {
+            return Err(duplicate("municipality", &m.id));
+        }
+        self.municipalities.push(m);
+        Ok(())
+    }
+
+    /// Adds a group whose municipalities are known.
+    pub fn add_group(&mut self, g: ResourceGroup) -> Result<(), ModelError> {
+        if self.groups.iter().any(|o| o.id == g.id) {
+            return Err(duplicate("group", &g.id));
+        }
+        if g.municipalities.is_empty() {
+            return Err(ModelError::GroupWithoutMunicipality(g.id));
+        }
+        for m in &g.municipalities {
+            if !self.municipalities.iter().any(|o| &o.id == m) {
+                return Err(ModelError::UnknownMunicipality(m.clone()));
+            }
+        }
+        check_period(g.period_start, g.period_end)?;
+        self.groups.push(g);
+        Ok(())
+    }
+
+    /// Adds a member of a known group.
+    pub fn add_member(&mut self, m: Member) -> Result<(), ModelError> {
+        if self.members.iter().any(|o| o.id == m.id) {
+            return Err(duplicate("member", &m.id));
+        }
+        self.check_group(&m.group)?;
+        if m.pd_youth && !m.youth {
+            return Err(ModelError::PdYouthNotYouth(m.id.to_string()));
+        }
+        self.members.push(m);
+        Ok(())
+    }
+
+    /// Adds an informant; their group, if any, must be known.
+    pub fn add_informant(&mut self, i: Informant) -> Result<(), ModelError> {
+        if self.informants.iter().any(|o| o.id == i.id) {
+            return Err(duplicate("informant", &i.id));
+        }
+        if let Some(g) = i.group() {
+            self.check_group(g)?;
+        }
+        self.informants.push(i);
+        Ok(())
+    }
+
+    /// Adds the transcript of a known informant who has not withdrawn.
+    pub fn add_transcript(&mut self, t: Transcript) -> Result<(), ModelError> {
+        let informant = self.informant(t.informant())?;
+        if informant.details.is_none() {
+            return Err(ModelError::Withdrawn(informant.id.clone()));
+        }
+        if self.transcript(t.informant()).is_some() {
+            return Err(duplicate("transcript", t.informant()));
+        }
+        self.transcripts.push(t);
+        Ok(())
+    }
+
+    /// The meaning unit at `span` of an informant's transcript, made if it is new.
+    pub fn unit(&mut self, informant: &InformantId, span: Span) -> Result<UnitId, ModelError> {
+        let t = self
+            .transcript(informant)
+            .ok_or_else(|| ModelError::NoTranscript(informant.clone()))?;
+        // Re-check: the span may have been made against another text.
+        t.span(span.start(), span.end())?;
+        if let Some(i) = self
+            .units
+            .iter()
+            .position(|u| &u.informant == informant && u.span == span)
+        {
+            return Ok(UnitId(i));
+        }
+        self.units.push(MeaningUnit {
+            informant: informant.clone(),
+            span,
+        });
+        Ok(UnitId(self.units.len() - 1))
+    }
+
+    /// The meaning unit that `quote` selects in an informant's transcript, made if new.
+    pub fn locate_unit(
+        &mut self,
+        informant: &InformantId,
+        quote: &TextQuote,
+    ) -> Result<UnitId, ModelError> {
+        let span = self
+            .transcript(informant)
+            .ok_or_else(|| ModelError::NoTranscript(informant.clone()))?
+            .locate(quote)?;
+        self.unit(informant, span)
+    }
+
+    /// Adds a coding of a known unit with a code of the study's framework.
+    pub fn add_coding(&mut self, c: Coding) -> Result<(), ModelError> {
+        if c.unit.0 >= self.units.len() {
+            return Err(ModelError::SpanOutside {
+                start: c.unit.0,
+                end: c.unit.0,
+                len: self.units.len(),
+            });
+        }
+        self.check_code(&c.code)?;
+        if self.codings.iter().any(|o| {
+            o.unit == c.unit && o.code == c.code && o.polarity == c.polarity && o.coder == c.coder
+        }) {
+            return Err(ModelError::DuplicateCoding {
+                coder: c.coder,
+                code: c.code,
+                polarity: c.polarity,
+            });
+        }
+        self.codings.push(c);
+        Ok(())
+    }
+
+    /// Adds a memo; a memo on a code needs the code to be in the framework.
+    pub fn add_memo(&mut self, m: Memo) -> Result<(), ModelError> {
+        if let Some(code) = &m.code {
+            self.check_code(code)?;
+        }
+        self.memos.push(m);
+        Ok(())
+    }
+
+    /// Removes everything an informant said and everything that quotes it: transcript,
+    /// meaning units, codings, and memos that quote the transcript. Their row stays, with no
+    /// personal data, as withdrawn.
+    pub fn withdraw(&mut self, id: &InformantId) -> Result<Withdrawal, ModelError> {
+        self.informant(id)?;
+        let mut report = Withdrawal::default();
+        if let Some(pos) = self.transcripts.iter().position(|t| t.informant() == id) {
+            let t = self.transcripts.remove(pos);
+            report.transcripts = 1;
+            let unit_texts: Vec<&str> = self
+                .units
+                .iter()
+                .filter(|u| &u.informant == id)
+                .map(|u| t.slice(u.span))
+                .collect();
+            let before = self.memos.len();
+            self.memos
+                .retain(|m| !memo_quotes(&m.text, &t, unit_texts.iter().copied()));
+            report.memos = before - self.memos.len();
+        }
+        // Renumber units: indices are positions.
+        let mut remap = Vec::with_capacity(self.units.len());
+        let mut kept = Vec::with_capacity(self.units.len());
+        for u in self.units.drain(..) {
+            if &u.informant == id {
+                remap.push(None);
+                report.units += 1;
+            } else {
+                remap.push(Some(UnitId(kept.len())));
+                kept.push(u);
+            }
+        }
+        self.units = kept;
+        let before = self.codings.len();
+        self.codings.retain_mut(|c| match remap[c.unit.0] {
+            Some(new) => {
+                c.unit = new;
+                true
+            }
+            None => false,
+        });
+        report.codings = before - self.codings.len();
+        let informant = self
+            .informants
+            .iter_mut()
+            .find(|i| &i.id == id)
+            .expect("checked above");
+        informant.details = None;
+        Ok(report)
+    }
+
+    fn check_group(&self, g: &GroupId) -> Result<(), ModelError> {
+        if self.groups.iter().any(|o| &o.id == g) {
+            Ok(())
+        } else {
+            Err(ModelError::UnknownGroup(g.clone()))
+        }
+    }
+
+    fn check_code(&self, code: &crate::CodeId) -> Result<(), ModelError> {
+        if self.framework.contains(code) {
+            Ok(())
+        } else {
+            Err(ModelError::UnknownCode {
+                code: code.clone(),
+                framework: self.framework.id().clone(),
+            })
+        }
+    }
+
+    /// The head of the study.
+    pub fn meta(&self) -> &StudyMeta {
+        &self.meta
+    }
+    /// The framework.
+    pub fn framework(&self) -> &Framework {
+        &self.framework
+    }
+    /// Municipalities in the order added.
+    pub fn municipalities(&self) -> &[Municipality] {
+        &self.municipalities
+    }
+    /// Groups in the order added.
+    pub fn groups(&self) -> &[ResourceGroup] {
+        &self.groups
+    }
+    /// Members in the order added.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+    /// Informants in the order added.
+    pub fn informants(&self) -> &[Informant] {
+        &self.informants
+    }
+    /// Transcripts in the order added.
+    pub fn transcripts(&self) -> &[Transcript] {
+        &self.transcripts
+    }
+    /// Meaning units; a [`UnitId`] is a position in this slice.
+    pub fn units(&self) -> &[MeaningUnit] {
+        &self.units
+    }
+    /// Codings in the order added.
+    pub fn codings(&self) -> &[Coding] {
+        &self.codings
+    }
+    /// Memos in the order added.
+    pub fn memos(&self) -> &[Memo] {
+        &self.memos
+    }
+
+    /// An informant by id.
+    pub fn informant(&self, id: &InformantId) -> Result<&Informant, ModelError> {
+        self.informants
+            .iter()
+            .find(|i| &i.id == id)
+            .ok_or_else(|| ModelError::UnknownInformant(id.clone()))
+    }
+
+    /// An informant's transcript, if there is one.
+    pub fn transcript(&self, id: &InformantId) -> Option<&Transcript> {
+        self.transcripts.iter().find(|t| t.informant() == id)
+    }
+
+    /// The text of a meaning unit.
+    pub fn unit_text(&self, unit: UnitId) -> &str {
+        let u = &self.units[unit.0];
+        self.transcript(&u.informant)
+            .expect("a unit's transcript exists while the unit does")
+            .slice(u.span)
+    }
+
+    /// The canonical quote selector of a unit (see [`Transcript::selector`]).
+    pub fn unit_selector(&self, unit: UnitId) -> TextQuote {
+        let u = &self.units[unit.0];
+        self.transcript(&u.informant)
+            .expect("a unit's transcript exists while the unit does")
+            .selector(u.span)
+    }
+}
+
+/// Shortest passage that counts as quoting: shorter overlaps ("ja", "det er") are chance.
+const MIN_QUOTE_CHARS: usize = 20;
+
+/// True when `memo` quotes the transcript: it contains one of the given meaning units, or a
+/// sentence of the transcript, of at least twenty characters. Withdrawal removes such memos
+/// so that no text of a withdrawn informant survives in an analyst's summary.
+pub fn memo_quotes<'a>(
+    memo: &str,
+    transcript: &Transcript,
+    units: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    let memo = crate::text::normalize(memo);
+    let long_enough = |s: &&str| s.chars().count() >= MIN_QUOTE_CHARS;
+    units
+        .into_iter()
+        .map(str::trim)
+        .filter(long_enough)
+        .any(|u| memo.contains(u))
+        || transcript
+            .text()
+            .split(['.', '!', '?', '\n'])
+            .map(str::trim)
+            .filter(long_enough)
+            .any(|s| memo.contains(s))
+}

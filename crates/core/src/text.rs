@@ -1,0 +1,293 @@
+//! Transcript text: the one normalisation every path applies, spans measured in characters,
+//! and quote selectors (W3C Web Annotation `TextQuoteSelector`) that find a meaning unit by
+//! its exact text.
+//!
+//! Offsets count Unicode scalar values (Rust `char`s) of the normalised text, not bytes and
+//! not UTF-16 units: that is what a person counts and what REFI-QDA's `PlainTextSelection`
+//! uses.
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::ids::InformantId;
+use crate::ModelError;
+
+/// Normalises text as every path into samskap does: a leading byte-order mark is dropped,
+/// CRLF and lone CR become LF, and the text is put in Unicode NFC, so that "å" typed as one
+/// code point or as "a" + ring matches either way.
+pub fn normalize(raw: &str) -> String {
+    let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let unified = if raw.contains('\r') {
+        raw.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        raw.to_owned()
+    };
+    unified.nfc().collect()
+}
+
+/// A half-open, non-empty range of character offsets `[start, end)` in a transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    /// A span inside a text of `len` characters; refuses empty, reversed or overlong spans.
+    pub fn new(start: usize, end: usize, len: usize) -> Result<Self, ModelError> {
+        if start < end && end <= len {
+            Ok(Self { start, end })
+        } else {
+            Err(ModelError::SpanOutside { start, end, len })
+        }
+    }
+
+    /// First character offset.
+    pub fn start(self) -> usize {
+        self.start
+    }
+
+    /// One past the last character offset.
+    pub fn end(self) -> usize {
+        self.end
+    }
+
+    /// Number of characters.
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    /// Never true: spans are non-empty by construction. Here for clippy's `len` convention.
+    pub fn is_empty(self) -> bool {
+        false
+    }
+
+    /// True when the two spans share at least one character.
+    pub fn overlaps(self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// An interview transcript: normalised text belonging to one informant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transcript {
+    informant: InformantId,
+    text: String,
+    #[serde(skip)]
+    char_len: usize,
+}
+
+impl Transcript {
+    /// Normalises `raw` (see [`normalize`]) and wraps it.
+    pub fn new(informant: InformantId, raw: &str) -> Self {
+        let text = normalize(raw);
+        let char_len = text.chars().count();
+        Self {
+            informant,
+            text,
+            char_len,
+        }
+    }
+
+    /// Whose transcript this is.
+    pub fn informant(&self) -> &InformantId {
+        &self.informant
+    }
+
+    /// The normalised text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Length in characters.
+    pub fn char_len(&self) -> usize {
+        self.char_len
+    }
+
+    /// A span of this transcript, checked to lie inside it.
+    pub fn span(&self, start: usize, end: usize) -> Result<Span, ModelError> {
+        Span::new(start, end, self.char_len)
+    }
+
+    /// The text of a span of this transcript.
+    pub fn slice(&self, span: Span) -> &str {
+        let a = byte_offset(&self.text, span.start);
+        let b = byte_offset(&self.text, span.end);
+        &self.text[a..b]
+    }
+
+    /// Finds the one place that `quote` selects.
+    pub fn locate(&self, quote: &TextQuote) -> Result<Span, ModelError> {
+        let quote = quote.normalized();
+        if quote.exact.is_empty() {
+            return Err(ModelError::EmptyQuote);
+        }
+        let hits = find_all(&self.text, &quote);
+        match hits.as_slice() {
+            [] => Err(ModelError::QuoteNotFound {
+                informant: self.informant.clone(),
+                exact: quote.exact,
+            }),
+            [byte_start] => {
+                let start = self.text[..*byte_start].chars().count();
+                let end = start + quote.exact.chars().count();
+                self.span(start, end)
+            }
+            many => Err(ModelError::QuoteAmbiguous {
+                informant: self.informant.clone(),
+                exact: quote.exact,
+                count: many.len(),
+            }),
+        }
+    }
+
+    /// The shortest selector of the canonical form that picks `span` out: the exact text
+    /// alone when it occurs once; otherwise with 8, 16, 32, ... characters of context on both
+    /// sides until it is unique (the whole surrounding text always is).
+    pub fn selector(&self, span: Span) -> TextQuote {
+        let exact = self.slice(span).to_owned();
+        let mut quote = TextQuote {
+            prefix: String::new(),
+            exact,
+            suffix: String::new(),
+        };
+        let mut k = 8;
+        while find_all(&self.text, &quote).len() != 1 {
+            let before = &self.text[..byte_offset(&self.text, span.start)];
+            let after = &self.text[byte_offset(&self.text, span.end)..];
+            quote.prefix = last_chars(before, k).to_owned();
+            quote.suffix = first_chars(after, k).to_owned();
+            k *= 2;
+        }
+        quote
+    }
+}
+
+/// Selects a passage by its exact text, with optional text right before and after it to
+/// tell repeats apart.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TextQuote {
+    /// Text immediately before the passage (may be empty).
+    pub prefix: String,
+    /// The passage itself.
+    pub exact: String,
+    /// Text immediately after the passage (may be empty).
+    pub suffix: String,
+}
+
+impl TextQuote {
+    /// A selector with no context.
+    pub fn exact(exact: impl Into<String>) -> Self {
+        Self {
+            exact: exact.into(),
+            ..Self::default()
+        }
+    }
+
+    fn normalized(&self) -> TextQuote {
+        TextQuote {
+            prefix: normalize(&self.prefix),
+            exact: normalize(&self.exact),
+            suffix: normalize(&self.suffix),
+        }
+    }
+}
+
+/// Byte offsets where `quote` matches, with its prefix and suffix.
+fn find_all(text: &str, quote: &TextQuote) -> Vec<usize> {
+    let mut hits = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&quote.exact) {
+        let at = from + i;
+        let end = at + quote.exact.len();
+        if text[..at].ends_with(&quote.prefix) && text[end..].starts_with(&quote.suffix) {
+            hits.push(at);
+        }
+        // Step one character so that overlapping repeats are found too.
+        from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    hits
+}
+
+fn byte_offset(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
+}
+
+fn last_chars(s: &str, n: usize) -> &str {
+    let count = s.chars().count();
+    &s[byte_offset(s, count.saturating_sub(n))..]
+}
+
+fn first_chars(s: &str, n: usize) -> &str {
+    &s[..byte_offset(s, n)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> Transcript {
+        Transcript::new(InformantId::new("I1").unwrap(), text)
+    }
+
+    #[test]
+    fn normalisation_unifies_line_endings_bom_and_nfc() {
+        assert_eq!(normalize("\u{feff}a\r\nb\rc"), "a\nb\nc");
+        assert_eq!(normalize("a\u{30a}"), "\u{e5}");
+    }
+
+    #[test]
+    fn locate_counts_characters_not_bytes() {
+        let tr = t("Vi så på æøå 🙂 og så på det igjen.");
+        let span = tr.locate(&TextQuote::exact("og så")).unwrap();
+        assert_eq!((span.start(), span.end()), (15, 20));
+        assert_eq!(tr.slice(span), "og så");
+    }
+
+    #[test]
+    fn repeats_need_context_and_selector_provides_it() {
+        let tr = t("ja, det er tid. Nei, det er tid.");
+        let err = tr.locate(&TextQuote::exact("det er tid")).unwrap_err();
+        assert!(matches!(err, ModelError::QuoteAmbiguous { count: 2, .. }));
+        let q = TextQuote {
+            prefix: "Nei, ".into(),
+            exact: "det er tid".into(),
+            suffix: String::new(),
+        };
+        let span = tr.locate(&q).unwrap();
+        assert_eq!(span.start(), 21);
+        let canonical = tr.selector(span);
+        assert_eq!(tr.locate(&canonical).unwrap(), span);
+        assert!(!canonical.prefix.is_empty());
+        let first = tr.locate(&TextQuote::exact("ja")).unwrap();
+        assert_eq!(tr.selector(first), TextQuote::exact("ja"));
+    }
+
+    #[test]
+    fn overlapping_repeats_are_found() {
+        let tr = t("aaa");
+        let err = tr.locate(&TextQuote::exact("aa")).unwrap_err();
+        assert!(matches!(err, ModelError::QuoteAmbiguous { count: 2, .. }));
+    }
+
+    #[test]
+    fn missing_and_decomposed_quotes() {
+        let tr = t("Det var på tide.");
+        assert!(matches!(
+            tr.locate(&TextQuote::exact("ikke her")),
+            Err(ModelError::QuoteNotFound { .. })
+        ));
+        // A quote typed with a combining ring still finds the composed text.
+        assert!(tr.locate(&TextQuote::exact("pa\u{30a} tide")).is_ok());
+    }
+
+    #[test]
+    fn spans_must_lie_inside() {
+        let tr = t("abc");
+        assert!(tr.span(0, 3).is_ok());
+        assert!(tr.span(0, 4).is_err());
+        assert!(tr.span(2, 2).is_err());
+    }
+}

@@ -1,0 +1,257 @@
+//! Building the report's blocks from a study.
+
+use std::collections::BTreeSet;
+
+use samskap_core::analysis::{self, Column, Filter, RowsBy};
+use samskap_core::{Consent, InformantId, Polarity, Role, Study};
+
+use crate::doc::Doc;
+use crate::Options;
+
+fn polarity_label(p: Option<Polarity>) -> &'static str {
+    match p {
+        Some(Polarity::Barrier) => "barrier",
+        Some(Polarity::Opportunity) => "opportunity",
+        None => "both",
+    }
+}
+
+/// Builds the report of `study` as seen through `options`.
+pub fn build(study: &Study, options: &Options) -> Doc {
+    let meta = study.meta();
+    let mut doc = Doc {
+        title: meta.title.clone(),
+        blocks: Vec::new(),
+    };
+    doc.heading(1, &meta.title);
+    if let Some(q) = &meta.research_question {
+        doc.para(format!("Research question: {q}"));
+    }
+    if let Some(m) = &meta.method {
+        doc.para(format!("Method: {m}"));
+    }
+    let fw = study.framework().meta();
+    doc.para(format!(
+        "Study `{}`. Framework: {} (`{}`). Codings by coder `{}`. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
+        meta.id, fw.label_en, fw.id, options.coder
+    ));
+
+    let filter = Filter {
+        coder: Some(options.coder.clone()),
+        consented_only: true,
+        ..Filter::default()
+    };
+    table1(study, &mut doc);
+    table2(study, &filter, options, &mut doc);
+    table3(study, &mut doc);
+    counts(study, &filter, options, &mut doc);
+    doc
+}
+
+fn table1(study: &Study, doc: &mut Doc) {
+    doc.heading(2, "Table 1: Informants");
+    let rows = study
+        .informants()
+        .iter()
+        .map(|i| match &i.details {
+            None => vec![
+                i.id.to_string(),
+                "–".into(),
+                "–".into(),
+                "–".into(),
+                "–".into(),
+                "–".into(),
+                Consent::Withdrawn.as_str().into(),
+            ],
+            Some(d) => vec![
+                i.id.to_string(),
+                match d.role {
+                    Role::Participant => "participant".into(),
+                    Role::Facilitator => "facilitator".into(),
+                },
+                d.group
+                    .as_ref()
+                    .and_then(|g| study.groups().iter().find(|x| &x.id == g))
+                    .map_or_else(|| "–".into(), |g| g.name.clone()),
+                d.workplace.clone().unwrap_or_else(|| "–".into()),
+                d.position.clone().unwrap_or_else(|| "–".into()),
+                d.interview_date
+                    .map_or_else(|| "–".into(), |x| x.format("%Y-%m").to_string()),
+                i.consent().as_str().into(),
+            ],
+        })
+        .collect();
+    doc.table(
+        &[
+            "Informant",
+            "Role",
+            "Group",
+            "Workplace",
+            "Position",
+            "Interviewed",
+            "Consent",
+        ],
+        rows,
+    );
+}
+
+fn table2(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
+    doc.heading(
+        2,
+        "Table 2: Categories, subthemes and example meaning units",
+    );
+    let examples = analysis::examples(study, filter, options.examples);
+    let m = analysis::matrix(study, filter, RowsBy::Subtheme);
+    let total_col = m.columns.len() - 1;
+    for c in study.framework().categories() {
+        doc.heading(3, format!("{} ({})", c.label_en, c.label_no));
+        for s in &c.subthemes {
+            let code = format!("{}/{}", c.id, s.id);
+            doc.heading(4, format!("{} ({})", s.label_en, s.label_no));
+            let mut any = false;
+            for p in Polarity::ALL {
+                let Some(e) = examples
+                    .iter()
+                    .find(|e| e.code.to_string() == code && e.polarity == p)
+                else {
+                    continue;
+                };
+                any = true;
+                let informants = m
+                    .rows
+                    .iter()
+                    .find(|r| r.key == code && r.polarity == Some(p))
+                    .map_or(0, |r| r.counts[total_col].informants);
+                doc.para(format!(
+                    "{}: {} meaning unit{} from {} informant{}.",
+                    capitalise(p.as_str()),
+                    e.total,
+                    plural(e.total),
+                    informants,
+                    plural(informants)
+                ));
+                for q in &e.quotes {
+                    doc.quote(q);
+                }
+            }
+            if !any {
+                doc.para("No meaning units coded.");
+            }
+        }
+    }
+}
+
+fn table3(study: &Study, doc: &mut Doc) {
+    doc.heading(2, "Table 3: Summary of findings");
+    let mut rows = Vec::new();
+    for c in study.framework().categories() {
+        for (i, s) in c.subthemes.iter().enumerate() {
+            let summary: Vec<&str> = study
+                .memos()
+                .iter()
+                .filter(|m| {
+                    m.code
+                        .as_ref()
+                        .is_some_and(|k| k.category == c.id && k.subtheme == s.id)
+                })
+                .map(|m| m.text.as_str())
+                .collect();
+            rows.push(vec![
+                if i == 0 {
+                    c.label_en.clone()
+                } else {
+                    String::new()
+                },
+                if i == 0 {
+                    c.definition.clone()
+                } else {
+                    String::new()
+                },
+                s.label_en.clone(),
+                if summary.is_empty() {
+                    "–".into()
+                } else {
+                    summary.join("\n\n")
+                },
+            ]);
+        }
+    }
+    doc.table(&["Category", "Definition", "Subtheme", "Summary"], rows);
+}
+
+fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
+    doc.heading(2, "Counts: meaning units (informants)");
+    let m = analysis::matrix(study, filter, RowsBy::Subtheme);
+    let small: BTreeSet<&Column> = m
+        .columns
+        .iter()
+        .filter(|col| {
+            let n = study
+                .informants()
+                .iter()
+                .filter(|i| i.consent() == Consent::Given)
+                .filter(|i| match col {
+                    Column::Group(g) => i.group() == Some(g),
+                    Column::Ungrouped => i.group().is_none(),
+                    Column::Total => true,
+                })
+                .map(|i| &i.id)
+                .collect::<BTreeSet<&InformantId>>()
+                .len();
+            n < options.small_group
+        })
+        .collect();
+    let mut header: Vec<String> = vec!["Subtheme".into(), "Polarity".into()];
+    for col in &m.columns {
+        let name = match col {
+            Column::Group(g) => study
+                .groups()
+                .iter()
+                .find(|x| &x.id == g)
+                .map_or_else(|| g.to_string(), |x| x.name.clone()),
+            Column::Ungrouped => "No group".into(),
+            Column::Total => "Total".into(),
+        };
+        header.push(if small.contains(col) {
+            format!("{name} †")
+        } else {
+            name
+        });
+    }
+    let rows = m
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.key.clone(), polarity_label(r.polarity).into()];
+            row.extend(
+                r.counts
+                    .iter()
+                    .map(|c| format!("{} ({})", c.units, c.informants)),
+            );
+            row
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    doc.table(&header, rows);
+    if !small.is_empty() {
+        doc.para(format!(
+            "† fewer than {} informants with consent: counts in this column may identify a person.",
+            options.small_group
+        ));
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

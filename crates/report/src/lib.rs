@@ -1,0 +1,75 @@
+//! The report of a study: Table 1 (informants), Table 2 (categories, subthemes and example
+//! quotes), Table 3 (definitions and summaries) and the counts matrix, rendered as Markdown
+//! and as one self-contained HTML file.
+//!
+//! The report is built once as a [`Doc`] of plain blocks and rendered twice, so the two files
+//! always say the same thing. Output depends on the study alone (no clock, no paths), so the
+//! same store gives byte-identical files on every run.
+//!
+//! Privacy rules kept here: quotes come only from informants whose consent is given, and a
+//! quote is never printed with an informant label, workplace or position; only Table 1 shows
+//! workplaces and positions, and it shows no quotes.
+
+mod build;
+mod doc;
+mod render;
+
+use std::path::Path;
+
+use samskap_core::CoderId;
+
+pub use build::build;
+pub use doc::{Block, Doc};
+
+/// Choices for a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Whose codings the report shows.
+    pub coder: CoderId,
+    /// Example quotes per subtheme and polarity in Table 2.
+    pub examples: usize,
+    /// Groups with fewer informants than this are flagged in the counts.
+    pub small_group: usize,
+}
+
+/// The two renderings of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// `report.md`.
+    pub markdown: String,
+    /// `report.html`.
+    pub html: String,
+}
+
+/// Renders a built report.
+pub fn render(doc: &Doc) -> Rendered {
+    Rendered {
+        markdown: render::markdown(doc),
+        html: render::html(doc),
+    }
+}
+
+/// Why the report could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct WriteError {
+    path: String,
+    source: std::io::Error,
+}
+
+/// Writes `report.md` and `report.html` into `dir`, creating it if needed.
+pub fn write(rendered: &Rendered, dir: &Path) -> Result<(), WriteError> {
+    let fail = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| WriteError { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(fail(dir))?;
+    for (name, content) in [
+        ("report.md", &rendered.markdown),
+        ("report.html", &rendered.html),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, content).map_err(fail(&path))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! Markdown and HTML renderings of a [`Doc`].
+
+use std::fmt::Write;
+
+use crate::doc::{Block, Doc};
+
+fn md_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('\n', "<br>")
+}
+
+pub(crate) fn markdown(doc: &Doc) -> String {
+    let mut out = String::new();
+    for (i, b) in doc.blocks.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match b {
+            Block::Heading(level, text) => {
+                let _ = writeln!(out, "{} {}", "#".repeat(usize::from(*level)), text);
+            }
+            Block::Para(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Block::Quote(text) => {
+                for line in text.lines() {
+                    if line.is_empty() {
+                        out.push_str(">\n");
+                    } else {
+                        let _ = writeln!(out, "> {line}");
+                    }
+                }
+            }
+            Block::Table { header, rows } => {
+                let cells =
+                    |r: &[String]| r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ");
+                let _ = writeln!(out, "| {} |", cells(header));
+                let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+                for r in rows {
+                    let _ = writeln!(out, "| {} |", cells(r));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn esc_lines(s: &str) -> String {
+    esc(s).replace('\n', "<br>\n")
+}
+
+/// Inline style: the file must open anywhere with no other file beside it.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}\
+table{border-collapse:collapse;margin:1rem 0;width:100%}\
+th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+th{background:#eee}\
+blockquote{margin:.6rem 0 .6rem 1rem;padding-left:.8rem;border-left:3px solid #999;color:#333}\
+h1,h2,h3,h4{line-height:1.2}";
+
+pub(crate) fn html(doc: &Doc) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&doc.title)
+    );
+    for b in &doc.blocks {
+        match b {
+            Block::Heading(level, text) => {
+                let _ = writeln!(out, "<h{level}>{}</h{level}>", esc(text));
+            }
+            Block::Para(text) => {
+                let _ = writeln!(out, "<p>{}</p>", esc_lines(text));
+            }
+            Block::Quote(text) => {
+                let _ = writeln!(out, "<blockquote>{}</blockquote>", esc_lines(text));
+            }
+            Block::Table { header, rows } => {
+                out.push_str("<table>\n<thead><tr>");
+                for h in header {
+                    let _ = write!(out, "<th>{}</th>", esc(h));
+                }
+                out.push_str("</tr></thead>\n<tbody>\n");
+                for r in rows {
+                    out.push_str("<tr>");
+                    for c in r {
+                        let _ = write!(out, "<td>{}</td>", esc_lines(c));
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</tbody>\n</table>\n");
+            }
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_and_markdown_escapes_pipes() {
+        let doc = Doc {
+            title: "a<b".into(),
+            blocks: vec![Block::Table {
+                header: vec!["x".into()],
+                rows: vec![vec!["1|2 <script>".into()]],
+            }],
+        };
+        let h = html(&doc);
+        assert!(h.contains("<title>a&lt;b</title>"));
+        assert!(h.contains("1|2 &lt;script&gt;"));
+        assert!(!h.contains("<script>"));
+        assert!(markdown(&doc).contains("1\\|2 &lt;script>"));
+    }
+}

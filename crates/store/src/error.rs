@@ -1,0 +1,62 @@
+//! What can go wrong in the store, by meaning rather than by driver error code.
+
+use std::path::PathBuf;
+
+/// An error of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No store file where one was expected.
+    #[error("no store at {0}: run `samskap init` or `samskap import DIR` first")]
+    Missing(PathBuf),
+    /// The file was made by a newer samskap.
+    #[error("the store {path} has schema version {found}, newer than this samskap understands ({supported}); upgrade samskap to open it")]
+    TooNew {
+        /// The store's path.
+        path: String,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// Nothing with that id.
+    #[error("no {what} `{id}` in the store")]
+    NotFound {
+        /// What kind of thing.
+        what: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// The store holds no study yet.
+    #[error("the store holds no study: import one with `samskap import DIR`")]
+    NoStudy,
+    /// Several studies and none chosen.
+    #[error("the store holds several studies ({}); choose one with --study", .0.join(", "))]
+    WhichStudy(Vec<String>),
+    /// The write would contradict what the store holds.
+    #[error("{0}")]
+    Conflict(String),
+    /// Another process holds the database longer than the busy timeout.
+    #[error("the store is busy (another samskap is writing to it); try again")]
+    Busy,
+    /// Stored data that the model refuses: the file was edited by hand or is damaged.
+    #[error("the store holds data that samskap cannot read: {0}")]
+    Corrupt(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl StoreError {
+    pub(crate) fn db(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
+
+    pub(crate) fn corrupt(e: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}

@@ -1,0 +1,429 @@
+//! Writes: importing a whole study in one transaction, and withdrawing an informant.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use samskap_core::{
+    memo_quotes, Consent, Framework, InformantId, Study, StudyId, Transcript, Withdrawal,
+};
+
+use crate::{read, Store, StoreError};
+
+/// Whether an import may replace a study with the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Refuse when the study exists.
+    No,
+    /// Replace it, in the same transaction.
+    Yes,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Informants.
+    pub informants: usize,
+    /// Transcripts.
+    pub transcripts: usize,
+    /// Meaning units.
+    pub units: usize,
+    /// Codings.
+    pub codings: usize,
+    /// Memos.
+    pub memos: usize,
+    /// True when an older version of the study was replaced.
+    pub replaced: bool,
+}
+
+mod dates {
+    pub fn opt(d: Option<chrono::NaiveDate>) -> Option<String> {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+    }
+}
+
+impl Store {
+    /// Writes a whole study. One transaction: on any error the store is as it was.
+    pub fn import_study(
+        &mut self,
+        study: &Study,
+        replace: Replace,
+    ) -> Result<ImportSummary, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::db)?;
+        let summary = write_study(&tx, study, replace)?;
+        tx.commit().map_err(StoreError::db)?;
+        Ok(summary)
+    }
+
+    /// Removes an informant's transcript, meaning units, codings and the memos that quote
+    /// them; keeps the informant's id as withdrawn with no personal data. The WAL is then
+    /// checkpointed and truncated so the removed text is gone from the files on disk.
+    pub fn withdraw(
+        &mut self,
+        study: &StudyId,
+        informant: &InformantId,
+    ) -> Result<Withdrawal, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::db)?;
+        let report = withdraw_in(&tx, study, informant)?;
+        tx.commit().map_err(StoreError::db)?;
+        self.checkpoint()?;
+        Ok(report)
+    }
+
+    /// Copies the WAL into the main file and truncates it. Fails with `Busy` if a reader
+    /// keeps an old snapshot open, so that a withdrawal never claims more than it did.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.path.is_none() {
+            return Ok(());
+        }
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(StoreError::db)?;
+        if busy != 0 {
+            return Err(StoreError::Busy);
+        }
+        Ok(())
+    }
+}
+
+fn write_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
+    let existing = read::framework_in(tx, f.id().as_str()).optional_missing()?;
+    match existing {
+        Some(e) if &e == f => return Ok(()),
+        Some(_) => {
+            return Err(StoreError::Conflict(format!(
+                "the store already holds a different framework `{}`; give this one another id",
+                f.id()
+            )))
+        }
+        None => {}
+    }
+    let m = f.meta();
+    tx.execute(
+        "INSERT INTO framework (id, label_no, label_en, description) VALUES (?1, ?2, ?3, ?4)",
+        params![m.id.as_str(), m.label_no, m.label_en, m.description],
+    )
+    .map_err(StoreError::db)?;
+    for c in f.categories() {
+        tx.execute(
+            "INSERT INTO category (framework_id, id, label_no, label_en, definition)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                m.id.as_str(),
+                c.id.as_str(),
+                c.label_no,
+                c.label_en,
+                c.definition
+            ],
+        )
+        .map_err(StoreError::db)?;
+        for s in &c.subthemes {
+            tx.execute(
+                "INSERT INTO subtheme (framework_id, category_id, id, label_no, label_en, definition)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    m.id.as_str(),
+                    c.id.as_str(),
+                    s.id.as_str(),
+                    s.label_no,
+                    s.label_en,
+                    s.definition
+                ],
+            )
+            .map_err(StoreError::db)?;
+        }
+    }
+    Ok(())
+}
+
+trait OptionalMissing<T> {
+    fn optional_missing(self) -> Result<Option<T>, StoreError>;
+}
+
+impl<T> OptionalMissing<T> for Result<T, StoreError> {
+    fn optional_missing(self) -> Result<Option<T>, StoreError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn write_study(
+    tx: &Transaction<'_>,
+    study: &Study,
+    replace: Replace,
+) -> Result<ImportSummary, StoreError> {
+    let meta = study.meta();
+    let sid = meta.id.as_str();
+    let exists: bool = tx
+        .query_row("SELECT 1 FROM study WHERE id = ?1", [sid], |_| Ok(()))
+        .optional()
+        .map_err(StoreError::db)?
+        .is_some();
+    let mut summary = ImportSummary::default();
+    if exists {
+        if replace == Replace::No {
+            return Err(StoreError::Conflict(format!(
+                "the store already holds study `{sid}`; use --replace to replace it"
+            )));
+        }
+        delete_study(tx, sid)?;
+        summary.replaced = true;
+    }
+    write_framework(tx, study.framework())?;
+    tx.execute(
+        "INSERT INTO study (id, title, research_question, method, period_start, period_end, framework_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            sid,
+            meta.title,
+            meta.research_question,
+            meta.method,
+            dates::opt(meta.period_start),
+            dates::opt(meta.period_end),
+            meta.framework.as_str()
+        ],
+    )
+    .map_err(StoreError::db)?;
+    for m in study.municipalities() {
+        tx.execute(
+            "INSERT INTO municipality (study_id, id, name) VALUES (?1, ?2, ?3)",
+            params![sid, m.id.as_str(), m.name],
+        )
+        .map_err(StoreError::db)?;
+    }
+    for g in study.groups() {
+        tx.execute(
+            "INSERT INTO resource_group (study_id, id, name, period_start, period_end, studied)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                sid,
+                g.id.as_str(),
+                g.name,
+                dates::opt(g.period_start),
+                dates::opt(g.period_end),
+                g.studied
+            ],
+        )
+        .map_err(StoreError::db)?;
+        for m in &g.municipalities {
+            tx.execute(
+                "INSERT INTO group_municipality (study_id, group_id, municipality_id) VALUES (?1, ?2, ?3)",
+                params![sid, g.id.as_str(), m.as_str()],
+            )
+            .map_err(StoreError::db)?;
+        }
+    }
+    for m in study.members() {
+        tx.execute(
+            "INSERT INTO member (study_id, id, group_id, sector, service, youth, pd_youth)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                sid,
+                m.id.as_str(),
+                m.group.as_str(),
+                m.sector.as_str(),
+                m.service,
+                m.youth,
+                m.pd_youth
+            ],
+        )
+        .map_err(StoreError::db)?;
+    }
+    for i in study.informants() {
+        let d = i.details.as_ref();
+        tx.execute(
+            "INSERT INTO informant (study_id, id, role, group_id, workplace, job_position, interview_date, consent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                sid,
+                i.id.as_str(),
+                d.map(|d| d.role.as_str()),
+                d.and_then(|d| d.group.as_ref().map(|g| g.as_str())),
+                d.and_then(|d| d.workplace.as_deref()),
+                d.and_then(|d| d.position.as_deref()),
+                dates::opt(d.and_then(|d| d.interview_date)),
+                i.consent().as_str()
+            ],
+        )
+        .map_err(StoreError::db)?;
+        summary.informants += 1;
+    }
+    for t in study.transcripts() {
+        tx.execute(
+            "INSERT INTO transcript (study_id, informant_id, text) VALUES (?1, ?2, ?3)",
+            params![sid, t.informant().as_str(), t.text()],
+        )
+        .map_err(StoreError::db)?;
+        summary.transcripts += 1;
+    }
+    let mut unit_rows = Vec::with_capacity(study.units().len());
+    {
+        let mut ins = tx
+            .prepare(
+                "INSERT INTO meaning_unit (study_id, informant_id, start_char, end_char) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(StoreError::db)?;
+        for u in study.units() {
+            ins.execute(params![
+                sid,
+                u.informant.as_str(),
+                u.span.start() as i64,
+                u.span.end() as i64
+            ])
+            .map_err(StoreError::db)?;
+            unit_rows.push(tx.last_insert_rowid());
+        }
+        summary.units = unit_rows.len();
+    }
+    {
+        let fid = study.framework().id().as_str();
+        let mut ins = tx
+            .prepare(
+                "INSERT INTO coding (unit_id, framework_id, category_id, subtheme_id, polarity, coder, memo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(StoreError::db)?;
+        for c in study.codings() {
+            ins.execute(params![
+                unit_rows[c.unit.index()],
+                fid,
+                c.code.category.as_str(),
+                c.code.subtheme.as_str(),
+                c.polarity.as_str(),
+                c.coder.as_str(),
+                c.memo
+            ])
+            .map_err(StoreError::db)?;
+            summary.codings += 1;
+        }
+    }
+    for m in study.memos() {
+        let fid = m.code.as_ref().map(|_| study.framework().id().as_str());
+        tx.execute(
+            "INSERT INTO memo (study_id, framework_id, category_id, subtheme_id, author, text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                sid,
+                fid,
+                m.code.as_ref().map(|c| c.category.as_str()),
+                m.code.as_ref().map(|c| c.subtheme.as_str()),
+                m.author.as_str(),
+                m.text
+            ],
+        )
+        .map_err(StoreError::db)?;
+        summary.memos += 1;
+    }
+    Ok(summary)
+}
+
+fn delete_study(tx: &Transaction<'_>, sid: &str) -> Result<(), StoreError> {
+    // Codings hang off units, which hang off transcripts: cascades reach them all.
+    tx.execute("DELETE FROM study WHERE id = ?1", [sid])
+        .map_err(StoreError::db)?;
+    Ok(())
+}
+
+fn withdraw_in(
+    tx: &Transaction<'_>,
+    study: &StudyId,
+    informant: &InformantId,
+) -> Result<Withdrawal, StoreError> {
+    let sid = study.as_str();
+    let iid = informant.as_str();
+    let consent: String = tx
+        .query_row(
+            "SELECT consent FROM informant WHERE study_id = ?1 AND id = ?2",
+            [sid, iid],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(StoreError::db)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "informant",
+            id: iid.to_owned(),
+        })?;
+    let mut report = Withdrawal::default();
+    if consent == Consent::Withdrawn.as_str() {
+        return Ok(report);
+    }
+    let text: Option<String> = tx
+        .query_row(
+            "SELECT text FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
+            [sid, iid],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(StoreError::db)?;
+    if let Some(text) = text {
+        let transcript = Transcript::new(informant.clone(), &text);
+        let spans: Vec<(i64, i64)> = {
+            let mut st = tx
+                .prepare(
+                    "SELECT start_char, end_char FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
+                )
+                .map_err(StoreError::db)?;
+            let rows = st
+                .query_map([sid, iid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(StoreError::db)?;
+            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
+        };
+        let mut unit_texts = Vec::with_capacity(spans.len());
+        for (a, b) in spans {
+            let span = transcript
+                .span(a as usize, b as usize)
+                .map_err(StoreError::corrupt)?;
+            unit_texts.push(transcript.slice(span).to_owned());
+        }
+        let memos: Vec<(i64, String)> = {
+            let mut st = tx
+                .prepare("SELECT id, text FROM memo WHERE study_id = ?1")
+                .map_err(StoreError::db)?;
+            let rows = st
+                .query_map([sid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(StoreError::db)?;
+            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
+        };
+        for (id, memo) in memos {
+            if memo_quotes(&memo, &transcript, unit_texts.iter().map(String::as_str)) {
+                tx.execute("DELETE FROM memo WHERE id = ?1", [id])
+                    .map_err(StoreError::db)?;
+                report.memos += 1;
+            }
+        }
+        report.codings = tx
+            .execute(
+                "DELETE FROM coding WHERE unit_id IN
+                   (SELECT id FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2)",
+                [sid, iid],
+            )
+            .map_err(StoreError::db)?;
+        report.units = tx
+            .execute(
+                "DELETE FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
+                [sid, iid],
+            )
+            .map_err(StoreError::db)?;
+        report.transcripts = tx
+            .execute(
+                "DELETE FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
+                [sid, iid],
+            )
+            .map_err(StoreError::db)?;
+    }
+    tx.execute(
+        "UPDATE informant SET role = NULL, group_id = NULL, workplace = NULL, job_position = NULL,
+                interview_date = NULL, consent = 'withdrawn'
+         WHERE study_id = ?1 AND id = ?2",
+        [sid, iid],
+    )
+    .map_err(StoreError::db)?;
+    Ok(report)
+}

@@ -1,0 +1,77 @@
+//! Developer tasks, reached by `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! - `tidy`: the architecture's rules that prose alone would let drift (also run as a test
+//!   by `cargo test --workspace`, so CI enforces them).
+//! - `demo`: the README's main job: build samskap, load the fixture study into a fresh
+//!   store and write its report to `out/`.
+
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+
+fn main() -> anyhow::Result<()> {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    match task.as_str() {
+        "tidy" => {
+            let problems = tidy::check(&root())?;
+            for p in &problems {
+                eprintln!("tidy: {p}");
+            }
+            if !problems.is_empty() {
+                bail!("{} tidy problem(s)", problems.len());
+            }
+            println!("tidy: ok");
+            Ok(())
+        }
+        "demo" => demo(),
+        _ => bail!("usage: cargo xtask <tidy|demo>"),
+    }
+}
+
+/// The workspace root.
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_owned()
+}
+
+fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    eprintln!("$ {cmd:?}");
+    let status = cmd.status().with_context(|| format!("running {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+fn demo() -> anyhow::Result<()> {
+    let root = root();
+    run(Command::new(env!("CARGO")).current_dir(&root).args([
+        "build",
+        "--release",
+        "-p",
+        "samskap-cli",
+    ]))?;
+    let bin = root.join("target/release/samskap");
+    let db = root.join("out/samskap.db");
+    std::fs::create_dir_all(root.join("out"))?;
+    for f in ["samskap.db", "samskap.db-wal", "samskap.db-shm"] {
+        let _ = std::fs::remove_file(root.join("out").join(f));
+    }
+    let samskap = |args: &[&str]| {
+        let mut c = Command::new(&bin);
+        c.current_dir(&root).arg("--db").arg(&db).args(args);
+        c
+    };
+    run(&mut samskap(&["import", "fixtures/ung-inkludering"]))?;
+    run(&mut samskap(&[
+        "matrix", "--by", "category", "--coder", "A",
+    ]))?;
+    run(&mut samskap(&["report", "--out", "out/report"]))?;
+    println!("report: out/report/report.md and out/report/report.html");
+    Ok(())
+}
