@@ -298,3 +298,92 @@ pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{id, study};
+
+    fn cell(m: &Matrix, key: &str, p: Option<Polarity>, col: &Column) -> Count {
+        let i = m.columns.iter().position(|c| c == col).unwrap();
+        m.rows
+            .iter()
+            .find(|r| r.key == key && r.polarity == p)
+            .unwrap()
+            .counts[i]
+    }
+
+    #[test]
+    fn matrix_counts_distinct_units_and_informants() {
+        let s = study();
+        let m = matrix(&s, &Filter::default(), RowsBy::Subtheme);
+        assert_eq!(
+            m.columns,
+            vec![
+                Column::Group(id("G1")),
+                Column::Group(id("G2")),
+                Column::Ungrouped,
+                Column::Total
+            ]
+        );
+        let time = "resources/time-people-money";
+        // I1's unit is coded by A and B: one unit.
+        assert_eq!(
+            cell(&m, time, Some(Polarity::Barrier), &Column::Total),
+            Count {
+                units: 3,
+                informants: 3
+            }
+        );
+        assert_eq!(
+            cell(&m, time, Some(Polarity::Opportunity), &Column::Total),
+            Count::default()
+        );
+        let infra = "structure/infrastructure";
+        assert_eq!(
+            cell(&m, infra, None, &Column::Total),
+            Count {
+                units: 2,
+                informants: 2
+            }
+        );
+        let by_cat = matrix(&s, &Filter::default(), RowsBy::Category);
+        assert_eq!(by_cat.rows.len(), 5 * 3);
+    }
+
+    #[test]
+    fn filters_combine() {
+        let s = study();
+        let f = Filter {
+            coder: Some(id("A")),
+            group: Some(id("G1")),
+            ..Filter::default()
+        };
+        let q = quotes(&s, &f);
+        assert_eq!(q.len(), 2);
+        assert!(q.iter().all(|q| q.informant.as_str() == "I1"));
+        // Framework order: structure before resources.
+        assert_eq!(q[0].code.to_string(), "structure/infrastructure");
+
+        let consented = Filter {
+            consented_only: true,
+            ..Filter::default()
+        };
+        assert!(quotes(&s, &consented)
+            .iter()
+            .all(|q| q.informant.as_str() != "I2"));
+    }
+
+    #[test]
+    fn examples_are_distinct_and_capped() {
+        let s = study();
+        let e = examples(&s, &Filter::default(), 2);
+        let time = e
+            .iter()
+            .find(|e| e.code.to_string() == "resources/time-people-money")
+            .unwrap();
+        assert_eq!(time.total, 3);
+        assert_eq!(time.quotes.len(), 2);
+        assert_eq!(time.quotes[0], "Vi har for lite tid til dette arbeidet.");
+    }
+}

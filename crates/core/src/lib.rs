@@ -55,6 +55,9 @@ mod model;
 mod study;
 mod text;
 
+#[cfg(test)]
+mod testing;
+
 /// Dates in the model are calendar dates without a time zone.
 pub use chrono::NaiveDate;
 pub use coding::{Coding, MeaningUnit, Memo, Polarity, UnitId};

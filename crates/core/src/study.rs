@@ -378,3 +378,123 @@ pub fn memo_quotes<'a>(
             .filter(long_enough)
             .any(|s| memo.contains(s))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{id, informant, study};
+    use crate::*;
+
+    #[test]
+    fn duplicate_ids_and_unknown_references_are_refused() {
+        let mut s = study();
+        let e = s
+            .add_informant(informant("I1", Some("G1"), ActiveConsent::Given))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "duplicate informant id `I1`");
+        let e = s
+            .add_informant(informant("I9", Some("G9"), ActiveConsent::Given))
+            .unwrap_err();
+        assert_eq!(e, ModelError::UnknownGroup(id("G9")));
+        let e = s
+            .add_transcript(Transcript::new(id("I8"), "x"))
+            .unwrap_err();
+        assert_eq!(e, ModelError::UnknownInformant(id("I8")));
+    }
+
+    #[test]
+    fn codings_need_a_known_code_and_are_not_repeated() {
+        let mut s = study();
+        let unit = s
+            .locate_unit(&id("I2"), &TextQuote::exact("Lederne"))
+            .unwrap();
+        let coding = |code: &str| Coding {
+            unit,
+            code: id(code),
+            polarity: Polarity::Barrier,
+            coder: id("A"),
+            memo: None,
+        };
+        let e = s.add_coding(coding("culture/nope")).unwrap_err();
+        assert!(matches!(e, ModelError::UnknownCode { .. }), "{e}");
+        s.add_coding(coding("culture/own-organisation-anchoring"))
+            .unwrap();
+        let e = s
+            .add_coding(coding("culture/own-organisation-anchoring"))
+            .unwrap_err();
+        assert!(matches!(e, ModelError::DuplicateCoding { .. }), "{e}");
+    }
+
+    #[test]
+    fn same_span_is_one_unit() {
+        let mut s = study();
+        let before = s.units().len();
+        let a = s
+            .locate_unit(&id("I1"), &TextQuote::exact("Vi har for lite tid til dette arbeidet."))
+            .unwrap();
+        assert_eq!(s.units().len(), before);
+        assert_eq!(a.index(), 0);
+    }
+
+    #[test]
+    fn withdrawal_removes_everything_that_quotes_the_informant() {
+        let mut s = study();
+        let w = s.withdraw(&id("I1")).unwrap();
+        assert_eq!(
+            w,
+            Withdrawal {
+                transcripts: 1,
+                units: 2,
+                codings: 3,
+                memos: 1
+            }
+        );
+        let i1 = s.informant(&id("I1")).unwrap();
+        assert_eq!(i1.consent(), Consent::Withdrawn);
+        assert!(i1.details.is_none());
+        assert!(s.transcript(&id("I1")).is_none());
+        // Remaining codings still point at the right text after renumbering.
+        for c in s.codings() {
+            assert!(s.unit_text(c.unit).contains("lite tid"), "{c:?}");
+        }
+        assert_eq!(s.memos().len(), 1);
+        assert_eq!(
+            s.add_transcript(Transcript::new(id("I1"), "igjen")),
+            Err(ModelError::Withdrawn(id("I1")))
+        );
+    }
+
+    #[test]
+    fn memo_quotes_ignores_short_overlaps() {
+        let t = Transcript::new(id("I1"), "Ja. Vi har for lite tid til dette arbeidet.");
+        assert!(!memo_quotes("Ja, tid.", &t, ["Ja."]));
+        assert!(memo_quotes("«Vi har for lite tid til dette arbeidet»", &t, []));
+    }
+
+    #[test]
+    fn pd_youth_must_be_youth_and_periods_run_forward() {
+        let mut s = study();
+        let e = s
+            .add_member(Member {
+                id: id("P1"),
+                group: id("G1"),
+                sector: Sector::Citizen,
+                service: None,
+                youth: false,
+                pd_youth: true,
+            })
+            .unwrap_err();
+        assert_eq!(e, ModelError::PdYouthNotYouth("P1".into()));
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let e = s
+            .add_group(ResourceGroup {
+                id: id("G3"),
+                name: "G3".into(),
+                municipalities: vec![id("M1")],
+                period_start: Some(d("2023-02-01")),
+                period_end: Some(d("2022-02-01")),
+                studied: false,
+            })
+            .unwrap_err();
+        assert!(matches!(e, ModelError::PeriodReversed { .. }));
+    }
+}

@@ -1,0 +1,198 @@
+//! Integration tests of the store: migrations, one-transaction imports, loading back, and
+//! withdrawal down to the bytes of the database file.
+
+use std::path::{Path, PathBuf};
+
+use samskap_core::{Framework, InformantId, Study, StudyId};
+use samskap_store::{Replace, Store, StoreError, SCHEMA_VERSION};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering")
+}
+
+fn thesis() -> Study {
+    samskap_bundle::read(&fixture()).unwrap()
+}
+
+fn json(study: &Study) -> serde_json::Value {
+    serde_json::to_value(study).unwrap()
+}
+
+fn study_id() -> StudyId {
+    "ung-inkludering".parse().unwrap()
+}
+
+#[test]
+fn migrates_an_empty_file_and_sets_wal_and_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    Store::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // Opening again is a no-op migration.
+    Store::open(&path).unwrap();
+}
+
+#[test]
+fn a_store_from_a_newer_samskap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    Store::open(&path).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 7)
+        .unwrap();
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("newer than this samskap"), "{msg}");
+    assert!(msg.contains(&(SCHEMA_VERSION + 7).to_string()), "{msg}");
+}
+
+#[test]
+fn open_existing_needs_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::open_existing(&dir.path().join("none.db"))
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("samskap init"), "{err}");
+    assert!(!dir.path().join("none.db").exists());
+}
+
+#[test]
+fn a_study_loads_back_as_it_was_imported() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    let s = store.import_study(&study, Replace::No).unwrap();
+    assert_eq!(
+        (s.informants, s.transcripts, s.codings),
+        (6, 6, study.codings().len())
+    );
+    let loaded = store.load_study(&study_id()).unwrap();
+    assert_eq!(json(&loaded), json(&study));
+    assert_eq!(store.resolve_study(None).unwrap(), study_id());
+    assert_eq!(store.frameworks().unwrap().len(), 1);
+}
+
+#[test]
+fn importing_a_study_twice_is_refused_and_changes_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+    let err = store.import_study(&study, Replace::No).unwrap_err();
+    assert!(err.to_string().contains("--replace"), "{err}");
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
+    let replaced = store.import_study(&study, Replace::Yes).unwrap();
+    assert!(replaced.replaced);
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
+}
+
+#[test]
+fn a_replace_that_fails_midway_rolls_back_the_delete() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+
+    // Same study id, same framework id, different framework content: the old study is
+    // deleted first inside the transaction, then the framework conflicts.
+    let toml = study
+        .framework()
+        .to_toml()
+        .replace("label_en = \"Culture\"", "label_en = \"Kultur (changed)\"");
+    let changed = Framework::from_toml(&toml).unwrap();
+    let other = Study::new(study.meta().clone(), changed).unwrap();
+    let err = store.import_study(&other, Replace::Yes).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
+}
+
+#[test]
+fn several_studies_need_a_choice() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+    let mut meta = study.meta().clone();
+    meta.id = "other".parse().unwrap();
+    let other = Study::new(meta, study.framework().clone()).unwrap();
+    store.import_study(&other, Replace::No).unwrap();
+    let err = store.resolve_study(None).unwrap_err();
+    assert!(err.to_string().contains("--study"), "{err}");
+    let picked = store.resolve_study(Some(&"other".parse().unwrap())).unwrap();
+    assert_eq!(picked.as_str(), "other");
+}
+
+/// True when `needle` occurs in the bytes of the database file or its WAL.
+fn on_disk(path: &Path, needle: &str) -> bool {
+    let mut files = vec![path.to_owned()];
+    files.push(PathBuf::from(format!("{}-wal", path.display())));
+    files.iter().any(|f| {
+        std::fs::read(f).is_ok_and(|bytes| {
+            bytes
+                .windows(needle.len())
+                .any(|w| w == needle.as_bytes())
+        })
+    })
+}
+
+#[test]
+fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let study = thesis();
+    let i3: InformantId = "I3".parse().unwrap();
+    let i3_text = study.transcript(&i3).unwrap().text().to_owned();
+    // Passages of I3's transcript: every line long enough to be unmistakable.
+    let passages: Vec<&str> = i3_text.lines().filter(|l| l.len() > 40).collect();
+    assert!(passages.len() >= 3);
+    let other = study
+        .transcript(&"I1".parse().unwrap())
+        .unwrap()
+        .text()
+        .lines()
+        .find(|l| l.len() > 40)
+        .unwrap()
+        .to_owned();
+
+    {
+        let mut store = Store::open(&path).unwrap();
+        store.import_study(&study, Replace::No).unwrap();
+        store.checkpoint().unwrap();
+    }
+    // The check can see text: before withdrawal it is there.
+    assert!(passages.iter().all(|p| on_disk(&path, p)));
+    assert!(on_disk(&path, "SLT koordinator"));
+
+    {
+        let mut store = Store::open(&path).unwrap();
+        let w = store.withdraw(&study_id(), &i3).unwrap();
+        assert_eq!(w.transcripts, 1);
+        assert!(w.units > 0 && w.codings > 0);
+        let loaded = store.load_study(&study_id()).unwrap();
+        assert!(loaded.transcript(&i3).is_none());
+        assert!(loaded.units().iter().all(|u| u.informant != i3));
+        assert!(loaded.informant(&i3).unwrap().details.is_none());
+    }
+    for p in &passages {
+        assert!(!on_disk(&path, p), "still on disk: {p}");
+    }
+    // Workplace of I3 is gone too; other informants' words remain.
+    assert!(!on_disk(&path, "SLT koordinator"));
+    assert!(on_disk(&path, &other));
+}
+
+#[test]
+fn withdrawing_an_unknown_informant_is_an_error() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.import_study(&thesis(), Replace::No).unwrap();
+    let err = store
+        .withdraw(&study_id(), &"I42".parse().unwrap())
+        .unwrap_err();
+    assert_eq!(err.to_string(), "no informant `I42` in the store");
+}
