@@ -182,60 +182,68 @@ fn table3(study: &Study, doc: &mut Doc) {
 fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     doc.heading(2, "Counts: meaning units (informants)");
     let m = analysis::matrix(study, filter, RowsBy::Subtheme);
-    let small: BTreeSet<&Column> = m
-        .columns
-        .iter()
-        .filter(|col| {
-            let n = study
-                .informants()
-                .iter()
-                .filter(|i| i.consent() == Consent::Given)
-                .filter(|i| match col {
-                    Column::Group(g) => i.group() == Some(g),
-                    Column::Ungrouped => i.group().is_none(),
-                    Column::Total => true,
-                })
-                .map(|i| &i.id)
-                .collect::<BTreeSet<&InformantId>>()
-                .len();
-            n < options.small_group
-        })
-        .collect();
-    let mut header: Vec<String> = vec!["Subtheme".into(), "Polarity".into()];
-    for col in &m.columns {
-        let name = match col {
-            Column::Group(g) => study
-                .groups()
-                .iter()
-                .find(|x| &x.id == g)
-                .map_or_else(|| g.to_string(), |x| x.name.clone()),
-            Column::Ungrouped => "No group".into(),
-            Column::Total => "Total".into(),
-        };
-        header.push(if small.contains(col) {
-            format!("{name} †")
-        } else {
-            name
-        });
+    let consented = |col: &Column| {
+        study
+            .informants()
+            .iter()
+            .filter(|i| i.consent() == Consent::Given)
+            .filter(|i| match col {
+                Column::Group(g) => i.group() == Some(g),
+                Column::Ungrouped => i.group().is_none(),
+                Column::Total => true,
+            })
+            .map(|i| &i.id)
+            .collect::<BTreeSet<&InformantId>>()
+            .len()
+    };
+    // A column for a group of few informants, set beside quotes that are counted in it,
+    // could tie a quote to a person in Table 1. Such groups are pooled; a pool that is
+    // itself too small is left out, leaving only the total.
+    let mut shown: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut pool: (Vec<usize>, usize) = (Vec::new(), 0);
+    for (i, col) in m.columns.iter().enumerate() {
+        match col {
+            Column::Total => {}
+            Column::Group(g) if consented(col) >= options.small_group => {
+                let name = study
+                    .groups()
+                    .iter()
+                    .find(|x| &x.id == g)
+                    .map_or_else(|| g.to_string(), |x| x.name.clone());
+                shown.push((name, vec![i]));
+            }
+            _ => {
+                pool.0.push(i);
+                pool.1 += consented(col);
+            }
+        }
     }
+    let pooled = !pool.0.is_empty();
+    if pooled && pool.1 >= options.small_group {
+        shown.push(("Smaller groups, pooled".into(), pool.0));
+    }
+    shown.push(("Total".into(), vec![m.columns.len() - 1]));
+
+    let mut header: Vec<&str> = vec!["Subtheme", "Polarity"];
+    header.extend(shown.iter().map(|(name, _)| name.as_str()));
     let rows = m
         .rows
         .iter()
         .map(|r| {
             let mut row = vec![r.key.clone(), polarity_label(r.polarity).into()];
-            row.extend(
-                r.counts
-                    .iter()
-                    .map(|c| format!("{} ({})", c.units, c.informants)),
-            );
+            row.extend(shown.iter().map(|(_, cols)| {
+                // Units and informants of different groups are disjoint, so they add up.
+                let units: usize = cols.iter().map(|&c| r.counts[c].units).sum();
+                let informants: usize = cols.iter().map(|&c| r.counts[c].informants).sum();
+                format!("{units} ({informants})")
+            }));
             row
         })
         .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     doc.table(&header, rows);
-    if !small.is_empty() {
+    if pooled {
         doc.para(format!(
-            "† fewer than {} informants with consent: counts in this column may identify a person.",
+            "Groups with fewer than {} informants with consent (and informants in no group) are pooled, or left out when the pool is also that small, so that no count can tie a quote to a person.",
             options.small_group
         ));
     }

@@ -16,7 +16,7 @@ mod render;
 
 use std::path::Path;
 
-use samskap_core::CoderId;
+use samskap_core::{CoderId, Study};
 
 pub use build::build;
 pub use doc::{Block, Doc};
@@ -30,6 +30,16 @@ pub struct Options {
     pub examples: usize,
     /// Groups with fewer informants than this are flagged in the counts.
     pub small_group: usize,
+}
+
+/// The coder a report shows by default: the reconciled `consensus` coding when there is
+/// one, otherwise the first coder in the order codings were added; `None` without codings.
+pub fn default_coder(study: &Study) -> Option<CoderId> {
+    let consensus: CoderId = "consensus".parse().expect("a valid coder id");
+    if study.codings().iter().any(|c| c.coder == consensus) {
+        return Some(consensus);
+    }
+    study.codings().first().map(|c| c.coder.clone())
 }
 
 /// The two renderings of a report.

@@ -3,24 +3,10 @@
 use std::io::Write;
 
 use anyhow::Context;
-use samskap_core::{CoderId, Study};
+use samskap_core::CoderId;
 
 use crate::args::{Cli, ReportArgs};
 use crate::output;
-
-/// The coder a report shows by default: the reconciled `consensus` coding when there is
-/// one, otherwise the first coder in the order codings were added.
-fn default_coder(study: &Study) -> anyhow::Result<CoderId> {
-    let consensus: CoderId = "consensus".parse()?;
-    if study.codings().iter().any(|c| c.coder == consensus) {
-        return Ok(consensus);
-    }
-    study
-        .codings()
-        .first()
-        .map(|c| c.coder.clone())
-        .context("the study has no codings yet: nothing to report")
-}
 
 pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (_, study) = super::load(cli)?;
@@ -33,7 +19,8 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
             );
             c
         }
-        None => default_coder(&study)?,
+        None => samskap_report::default_coder(&study)
+            .context("the study has no codings yet: nothing to report")?,
     };
     let options = samskap_report::Options {
         coder,

@@ -1,0 +1,114 @@
+//! Snapshot tests of the report over every fixture study, and its privacy rules.
+
+use std::path::Path;
+
+use samskap_report::{build, default_coder, render, Options};
+
+fn options(study: &samskap_core::Study) -> Options {
+    Options {
+        coder: default_coder(study).expect("fixtures have codings"),
+        examples: 3,
+        small_group: 3,
+    }
+}
+
+#[test]
+fn reports_of_the_fixtures() {
+    insta::glob!("../../../fixtures", "*/study.toml", |path| {
+        let dir = path.parent().unwrap();
+        let study = samskap_bundle::read(dir).unwrap();
+        let rendered = render(&build(&study, &options(&study)));
+        // Same study, same bytes: nothing in the report depends on time or place.
+        assert_eq!(rendered, render(&build(&study, &options(&study))));
+        insta::assert_snapshot!("md", rendered.markdown);
+        insta::assert_snapshot!("html", rendered.html);
+    });
+}
+
+#[test]
+fn html_is_self_contained() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let study = samskap_bundle::read(&dir).unwrap();
+    let html = render(&build(&study, &options(&study))).html;
+    for external in ["<link", "<script", "src=", "http://", "https://", "url("] {
+        assert!(
+            !html.contains(external),
+            "report.html refers outside: {external}"
+        );
+    }
+}
+
+#[test]
+fn quotes_never_stand_beside_workplace_or_position() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let study = samskap_bundle::read(&dir).unwrap();
+    let md = render(&build(&study, &options(&study))).markdown;
+    let table2 = md
+        .split("## Table 2")
+        .nth(1)
+        .and_then(|rest| rest.split("## Table 3").next())
+        .unwrap();
+    assert!(table2.contains("> "), "Table 2 has quotes");
+    for i in study.informants() {
+        let d = i.details.as_ref().unwrap();
+        for private in [d.workplace.as_deref(), d.position.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            // A workplace may be said inside a quote by someone else; what must not appear is
+            // the label text outside quotes.
+            let outside: Vec<&str> = table2.lines().filter(|l| !l.starts_with('>')).collect();
+            assert!(
+                !outside.iter().any(|l| l.contains(private)),
+                "Table 2 names `{private}` outside a quote"
+            );
+        }
+        assert!(
+            !table2.contains(&format!("{} ", i.id)) && !table2.contains(&format!("({})", i.id)),
+            "Table 2 carries informant label {}",
+            i.id
+        );
+    }
+}
+
+#[test]
+fn informants_without_consent_are_not_quoted() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let text = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&dir, tmp.path());
+    // I3 has not answered yet: their words must stay out of the report.
+    let pending = text.replacen(
+        "id = \"I3\"\nrole = \"participant\"\ngroup = \"G1\"\nworkplace = \"SLT koordinator\"\nposition = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"given\"",
+        "id = \"I3\"\nrole = \"participant\"\ngroup = \"G1\"\nworkplace = \"SLT koordinator\"\nposition = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"pending\"",
+        1,
+    );
+    assert_ne!(
+        pending, text,
+        "the fixture's I3 entry changed: update this test"
+    );
+    std::fs::write(tmp.path().join("study.toml"), pending).unwrap();
+    let study = samskap_bundle::read(tmp.path()).unwrap();
+    let md = render(&build(&study, &options(&study))).markdown;
+    let i3 = study
+        .transcript(&"I3".parse().unwrap())
+        .unwrap()
+        .text()
+        .to_owned();
+    for line in i3.lines().filter(|l| l.len() > 40) {
+        assert!(!md.contains(line), "pending informant quoted: {line}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
