@@ -65,8 +65,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         studied: true,
     })?;
     for (id, text) in [
-        ("I1", "Kontaktlæreren ringte hver uke. Det gjorde at jeg ble."),
-        ("I2", "Ingen fulgte meg opp. Hjemme fikk jeg støtte, men ikke på skolen."),
+        (
+            "I1",
+            "Kontaktlæreren ringte hver uke. Det gjorde at jeg ble.",
+        ),
+        (
+            "I2",
+            "Ingen fulgte meg opp. Hjemme fikk jeg støtte, men ikke på skolen.",
+        ),
     ] {
         let id: InformantId = id.parse()?;
         study.add_informant(Informant {
@@ -83,9 +89,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         study.add_transcript(Transcript::new(id, text))?;
     }
     for (informant, quote, code, polarity) in [
-        ("I1", "Kontaktlæreren ringte hver uke.", "school/follow-up", Polarity::Opportunity),
-        ("I2", "Ingen fulgte meg opp.", "school/follow-up", Polarity::Barrier),
-        ("I2", "Hjemme fikk jeg støtte", "home/support", Polarity::Opportunity),
+        (
+            "I1",
+            "Kontaktlæreren ringte hver uke.",
+            "school/follow-up",
+            Polarity::Opportunity,
+        ),
+        (
+            "I2",
+            "Ingen fulgte meg opp.",
+            "school/follow-up",
+            Polarity::Barrier,
+        ),
+        (
+            "I2",
+            "Hjemme fikk jeg støtte",
+            "home/support",
+            Polarity::Opportunity,
+        ),
     ] {
         let unit = study.locate_unit(&informant.parse()?, &TextQuote::exact(quote))?;
         study.add_coding(Coding {
@@ -98,12 +119,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let m = analysis::matrix(&study, &Filter::default(), RowsBy::Subtheme);
-    let total = m.columns.iter().position(|c| *c == Column::Total).unwrap_or(0);
+    let total = m
+        .columns
+        .iter()
+        .position(|c| *c == Column::Total)
+        .unwrap_or(0);
     println!("{:<20} {:<12} units (informants)", "subtheme", "polarity");
     for row in &m.rows {
         let c = row.counts[total];
         let polarity = row.polarity.map_or("both", Polarity::as_str);
-        println!("{:<20} {:<12} {} ({})", row.key, polarity, c.units, c.informants);
+        println!(
+            "{:<20} {:<12} {} ({})",
+            row.key, polarity, c.units, c.informants
+        );
     }
     for e in analysis::examples(&study, &Filter::default(), 1) {
         println!("{} ({}): «{}»", e.code, e.polarity, e.quotes[0]);

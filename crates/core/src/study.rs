@@ -429,7 +429,10 @@ mod tests {
         let mut s = study();
         let before = s.units().len();
         let a = s
-            .locate_unit(&id("I1"), &TextQuote::exact("Vi har for lite tid til dette arbeidet."))
+            .locate_unit(
+                &id("I1"),
+                &TextQuote::exact("Vi har for lite tid til dette arbeidet."),
+            )
             .unwrap();
         assert_eq!(s.units().len(), before);
         assert_eq!(a.index(), 0);
@@ -467,7 +470,11 @@ mod tests {
     fn memo_quotes_ignores_short_overlaps() {
         let t = Transcript::new(id("I1"), "Ja. Vi har for lite tid til dette arbeidet.");
         assert!(!memo_quotes("Ja, tid.", &t, ["Ja."]));
-        assert!(memo_quotes("«Vi har for lite tid til dette arbeidet»", &t, []));
+        assert!(memo_quotes(
+            "«Vi har for lite tid til dette arbeidet»",
+            &t,
+            []
+        ));
     }
 
     #[test]

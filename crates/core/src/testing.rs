@@ -66,9 +66,18 @@ pub(crate) fn study() -> Study {
     s.add_informant(informant("I3", None, ActiveConsent::Given))
         .unwrap();
     let texts = [
-        ("I1", "Vi har for lite tid til dette arbeidet. Men gruppa gir oss nye kontakter på tvers."),
-        ("I2", "Det er for lite tid. Lederne må forankre arbeidet i egen organisasjon."),
-        ("I3", "Alle sier at det er for lite tid til samarbeid mellom tjenestene."),
+        (
+            "I1",
+            "Vi har for lite tid til dette arbeidet. Men gruppa gir oss nye kontakter på tvers.",
+        ),
+        (
+            "I2",
+            "Det er for lite tid. Lederne må forankre arbeidet i egen organisasjon.",
+        ),
+        (
+            "I3",
+            "Alle sier at det er for lite tid til samarbeid mellom tjenestene.",
+        ),
     ];
     for (i, t) in texts {
         s.add_transcript(Transcript::new(id(i), t)).unwrap();
@@ -76,12 +85,42 @@ pub(crate) fn study() -> Study {
     let time: CodeId = id("resources/time-people-money");
     let infra: CodeId = id("structure/infrastructure");
     for (i, quote, code, pol, coder) in [
-        ("I1", "Vi har for lite tid til dette arbeidet.", &time, Polarity::Barrier, "A"),
-        ("I1", "Vi har for lite tid til dette arbeidet.", &time, Polarity::Barrier, "B"),
-        ("I1", "Men gruppa gir oss nye kontakter på tvers.", &infra, Polarity::Opportunity, "A"),
+        (
+            "I1",
+            "Vi har for lite tid til dette arbeidet.",
+            &time,
+            Polarity::Barrier,
+            "A",
+        ),
+        (
+            "I1",
+            "Vi har for lite tid til dette arbeidet.",
+            &time,
+            Polarity::Barrier,
+            "B",
+        ),
+        (
+            "I1",
+            "Men gruppa gir oss nye kontakter på tvers.",
+            &infra,
+            Polarity::Opportunity,
+            "A",
+        ),
         ("I2", "Det er for lite tid.", &time, Polarity::Barrier, "A"),
-        ("I3", "det er for lite tid til samarbeid", &time, Polarity::Barrier, "A"),
-        ("I3", "det er for lite tid til samarbeid", &infra, Polarity::Barrier, "B"),
+        (
+            "I3",
+            "det er for lite tid til samarbeid",
+            &time,
+            Polarity::Barrier,
+            "A",
+        ),
+        (
+            "I3",
+            "det er for lite tid til samarbeid",
+            &infra,
+            Polarity::Barrier,
+            "B",
+        ),
     ] {
         let unit = s.locate_unit(&id(i), &TextQuote::exact(quote)).unwrap();
         s.add_coding(Coding {

@@ -124,7 +124,9 @@ fn several_studies_need_a_choice() {
     store.import_study(&other, Replace::No).unwrap();
     let err = store.resolve_study(None).unwrap_err();
     assert!(err.to_string().contains("--study"), "{err}");
-    let picked = store.resolve_study(Some(&"other".parse().unwrap())).unwrap();
+    let picked = store
+        .resolve_study(Some(&"other".parse().unwrap()))
+        .unwrap();
     assert_eq!(picked.as_str(), "other");
 }
 
@@ -133,11 +135,8 @@ fn on_disk(path: &Path, needle: &str) -> bool {
     let mut files = vec![path.to_owned()];
     files.push(PathBuf::from(format!("{}-wal", path.display())));
     files.iter().any(|f| {
-        std::fs::read(f).is_ok_and(|bytes| {
-            bytes
-                .windows(needle.len())
-                .any(|w| w == needle.as_bytes())
-        })
+        std::fs::read(f)
+            .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
     })
 }
 
