@@ -1,0 +1,354 @@
+//! End-to-end tests of the `samskap` binary over the fixtures: import, export, queries,
+//! errors that change nothing, withdrawal, and the report.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn thesis() -> PathBuf {
+    fixtures().join("ung-inkludering")
+}
+
+/// A scratch directory with a store path in it.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("samskap.db")
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Runs samskap with `--db` set to this environment's store.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_samskap"))
+            .current_dir(self.dir.path())
+            .env_remove("SAMSKAP_DB")
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "samskap {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects failure with exit code 1; returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(1), "samskap {args:?} did not fail");
+        assert!(out.stdout.is_empty(), "nothing on stdout when failing");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn import_thesis(&self) {
+        self.ok(&["import", thesis().to_str().unwrap()]);
+    }
+}
+
+/// Every file below `dir`, by relative path.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// The store's content as the CLI sees it: the exported bundle plus the summary.
+fn state(env: &Env) -> (BTreeMap<String, Vec<u8>>, String) {
+    let out = env.path("state-export");
+    let _ = std::fs::remove_dir_all(&out);
+    env.ok(&["export", out.to_str().unwrap()]);
+    let exported = files(&out);
+    std::fs::remove_dir_all(&out).unwrap();
+    (exported, env.ok(&["study", "show", "--json"]))
+}
+
+#[test]
+fn import_then_export_reproduces_the_fixture() {
+    let env = Env::new();
+    env.import_thesis();
+    env.ok(&["export", "out"]);
+    let mut expected = files(&thesis());
+    expected.remove("README.md");
+    assert_eq!(files(&env.path("out")), expected);
+}
+
+#[test]
+fn exporting_into_a_non_empty_directory_needs_force() {
+    let env = Env::new();
+    env.import_thesis();
+    env.ok(&["export", "out"]);
+    let err = env.fails(&["export", "out"]);
+    assert!(err.contains("--force"), "{err}");
+    env.ok(&["export", "out", "--force"]);
+}
+
+#[test]
+fn every_broken_bundle_is_refused_and_changes_nothing() {
+    let env = Env::new();
+    env.import_thesis();
+    let before = state(&env);
+    let cases: Vec<PathBuf> = std::fs::read_dir(fixtures().join("err"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(cases.len() >= 10, "error cases are missing");
+    for case in cases {
+        for extra in [&[][..], &["--replace"][..]] {
+            let mut args = vec!["import", case.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            let err = env.fails(&args);
+            assert!(err.starts_with("error: "), "{err}");
+            assert!(
+                err.contains(case.file_name().unwrap().to_str().unwrap()),
+                "the message names the bundle: {err}"
+            );
+            assert_eq!(state(&env), before, "{case:?} changed the store");
+        }
+    }
+    // A valid bundle for a study that exists already is refused too, without change.
+    let err = env.fails(&["import", thesis().to_str().unwrap()]);
+    assert!(err.contains("--replace"), "{err}");
+    assert_eq!(state(&env), before);
+}
+
+#[test]
+fn the_store_can_be_chosen_before_or_after_the_subcommand_or_by_environment() {
+    let env = Env::new();
+    let bin = env!("CARGO_BIN_EXE_samskap");
+    let db = env.path("elsewhere.db");
+    let run = |args: &[&str], var: Option<&Path>| {
+        let mut c = Command::new(bin);
+        c.current_dir(env.dir.path()).env_remove("SAMSKAP_DB").args(args);
+        if let Some(v) = var {
+            c.env("SAMSKAP_DB", v);
+        }
+        c.output().unwrap()
+    };
+    let thesis = thesis();
+    let out = run(
+        &["import", thesis.to_str().unwrap(), "--db", db.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(db.exists());
+    assert!(!env.path("samskap.db").exists());
+    let out = run(&["informants"], Some(&db));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("I6"));
+    // Without --db or SAMSKAP_DB the default is ./samskap.db, which does not exist here.
+    let out = run(&["informants"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("samskap.db"));
+    assert!(!env.path("samskap.db").exists(), "reading never creates a store");
+}
+
+#[test]
+fn init_creates_then_reports_ready() {
+    let env = Env::new();
+    assert!(env.ok(&["init"]).starts_with("created"));
+    assert!(env.ok(&["init"]).starts_with("ready"));
+    let err = env.fails(&["study", "show"]);
+    assert!(err.contains("no study"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let env = Env::new();
+    assert_eq!(env.run(&["matrix", "--by", "nothing"]).status.code(), Some(2));
+    assert_eq!(env.run(&["no-such-command"]).status.code(), Some(2));
+}
+
+#[test]
+fn queries_over_the_fixture() {
+    let env = Env::new();
+    env.import_thesis();
+    let matrix = env.ok(&["matrix", "--by", "category", "--coder", "A"]);
+    insta::assert_snapshot!("matrix_by_category_coder_a", matrix);
+    let quotes = env.ok(&[
+        "quotes",
+        "--json",
+        "--subtheme",
+        "resources/time-people-money",
+        "--coder",
+        "B",
+    ]);
+    insta::assert_snapshot!("quotes_time_coder_b", quotes);
+    let framework = env.ok(&["framework", "show"]);
+    insta::assert_snapshot!("framework_show", framework);
+    let informants: serde_json::Value =
+        serde_json::from_str(&env.ok(&["informants", "--json"])).unwrap();
+    assert_eq!(informants.as_array().unwrap().len(), 6);
+    assert_eq!(informants[5]["role"], "facilitator");
+}
+
+#[test]
+fn quote_filters_combine() {
+    let env = Env::new();
+    env.import_thesis();
+    let all: serde_json::Value = serde_json::from_str(&env.ok(&["quotes", "--json"])).unwrap();
+    let filtered: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "quotes",
+        "--json",
+        "--category",
+        "structure",
+        "--polarity",
+        "barrier",
+        "--group",
+        "G1",
+        "--coder",
+        "A",
+    ]))
+    .unwrap();
+    let all = all.as_array().unwrap();
+    let filtered = filtered.as_array().unwrap();
+    assert!(!filtered.is_empty() && filtered.len() < all.len());
+    let expected = all
+        .iter()
+        .filter(|q| {
+            q["code"].as_str().unwrap().starts_with("structure/")
+                && q["polarity"] == "barrier"
+                && q["group"] == "G1"
+                && q["coder"] == "A"
+        })
+        .count();
+    assert_eq!(filtered.len(), expected);
+}
+
+#[test]
+fn unknown_filter_values_are_named() {
+    let env = Env::new();
+    env.import_thesis();
+    let err = env.fails(&["quotes", "--subtheme", "culture/nope"]);
+    assert!(err.contains("--subtheme") && err.contains("culture/nope"), "{err}");
+    let err = env.fails(&["matrix", "--group", "G9"]);
+    assert!(err.contains("G9"), "{err}");
+    let err = env.fails(&["quotes", "--polarity", "maybe"]);
+    assert!(err.contains("maybe"), "{err}");
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn withdrawal_removes_the_informant_from_store_export_and_report() {
+    let env = Env::new();
+    env.import_thesis();
+    let i3 = std::fs::read_to_string(thesis().join("transcripts/I3.txt")).unwrap();
+    let passages: Vec<&str> = i3.lines().filter(|l| l.len() > 40).collect();
+    assert!(!passages.is_empty());
+
+    // Before: the report quotes I3 (so the checks below can fail).
+    env.ok(&["report", "--out", "before"]);
+    let before = std::fs::read_to_string(env.path("before/report.md")).unwrap();
+    assert!(passages.iter().any(|p| before.contains(p)));
+
+    let said = env.ok(&["informant", "withdraw", "I3"]);
+    assert!(said.contains("withdrew informant `I3`"), "{said}");
+    assert!(said.contains("meaning units"), "{said}");
+
+    for f in ["samskap.db", "samskap.db-wal"] {
+        if let Ok(bytes) = std::fs::read(env.path(f)) {
+            for p in &passages {
+                assert!(!contains(&bytes, p), "{f} still holds: {p}");
+            }
+        }
+    }
+    env.ok(&["export", "out"]);
+    assert!(!env.path("out/transcripts/I3.txt").exists());
+    let exported = files(&env.path("out"));
+    for (name, bytes) in &exported {
+        for p in &passages {
+            assert!(!contains(bytes, p), "{name} still holds: {p}");
+        }
+    }
+    let codings = String::from_utf8(exported["codings.csv"].clone()).unwrap();
+    assert!(!codings.lines().any(|l| l.starts_with("I3,")));
+    let study = String::from_utf8(exported["study.toml"].clone()).unwrap();
+    assert!(study.contains("id = \"I3\"\nconsent = \"withdrawn\"\n"), "{study}");
+
+    env.ok(&["report", "--out", "after"]);
+    for f in ["report.md", "report.html"] {
+        let text = std::fs::read_to_string(env.path("after").join(f)).unwrap();
+        for p in &passages {
+            assert!(!text.contains(p), "{f} still quotes: {p}");
+        }
+    }
+    // The withdrawn bundle imports again as it is.
+    let again = Env::new();
+    again.ok(&["import", env.path("out").to_str().unwrap()]);
+
+    let err = env.fails(&["informant", "withdraw", "I99"]);
+    assert!(err.contains("I99"), "{err}");
+}
+
+#[test]
+fn the_report_is_byte_identical_across_runs_and_stores() {
+    let a = Env::new();
+    a.import_thesis();
+    a.ok(&["report", "--out", "r1"]);
+    a.ok(&["report", "--out", "r2"]);
+    let b = Env::new();
+    b.import_thesis();
+    b.ok(&["report", "--out", "r3"]);
+    let r1 = files(&a.path("r1"));
+    assert_eq!(r1.len(), 2);
+    assert_eq!(r1, files(&a.path("r2")));
+    assert_eq!(r1, files(&b.path("r3")));
+    let json: serde_json::Value =
+        serde_json::from_str(&a.ok(&["report", "--out", "r4", "--json", "--coder", "B"]))
+            .unwrap();
+    assert_eq!(json["coder"], "B");
+    let err = a.fails(&["report", "--out", "r5", "--coder", "Z"]);
+    assert!(err.contains("`Z`"), "{err}");
+}
+
+#[test]
+fn a_store_from_a_newer_samskap_is_refused_with_a_clear_message() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    // Bump the schema version the way a newer samskap would (user_version lives at byte 60
+    // of the SQLite header, big-endian).
+    let mut bytes = std::fs::read(env.db()).unwrap();
+    bytes[60..64].copy_from_slice(&999u32.to_be_bytes());
+    std::fs::write(env.db(), bytes).unwrap();
+    let err = env.fails(&["informants"]);
+    assert!(err.contains("newer than this samskap"), "{err}");
+}
