@@ -153,7 +153,9 @@ fn the_store_can_be_chosen_before_or_after_the_subcommand_or_by_environment() {
     let db = env.path("elsewhere.db");
     let run = |args: &[&str], var: Option<&Path>| {
         let mut c = Command::new(bin);
-        c.current_dir(env.dir.path()).env_remove("SAMSKAP_DB").args(args);
+        c.current_dir(env.dir.path())
+            .env_remove("SAMSKAP_DB")
+            .args(args);
         if let Some(v) = var {
             c.env("SAMSKAP_DB", v);
         }
@@ -161,10 +163,19 @@ fn the_store_can_be_chosen_before_or_after_the_subcommand_or_by_environment() {
     };
     let thesis = thesis();
     let out = run(
-        &["import", thesis.to_str().unwrap(), "--db", db.to_str().unwrap()],
+        &[
+            "import",
+            thesis.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
         None,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(db.exists());
     assert!(!env.path("samskap.db").exists());
     let out = run(&["informants"], Some(&db));
@@ -174,7 +185,10 @@ fn the_store_can_be_chosen_before_or_after_the_subcommand_or_by_environment() {
     let out = run(&["informants"], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("samskap.db"));
-    assert!(!env.path("samskap.db").exists(), "reading never creates a store");
+    assert!(
+        !env.path("samskap.db").exists(),
+        "reading never creates a store"
+    );
 }
 
 #[test]
@@ -189,7 +203,10 @@ fn init_creates_then_reports_ready() {
 #[test]
 fn usage_errors_exit_with_2() {
     let env = Env::new();
-    assert_eq!(env.run(&["matrix", "--by", "nothing"]).status.code(), Some(2));
+    assert_eq!(
+        env.run(&["matrix", "--by", "nothing"]).status.code(),
+        Some(2)
+    );
     assert_eq!(env.run(&["no-such-command"]).status.code(), Some(2));
 }
 
@@ -254,7 +271,10 @@ fn unknown_filter_values_are_named() {
     let env = Env::new();
     env.import_thesis();
     let err = env.fails(&["quotes", "--subtheme", "culture/nope"]);
-    assert!(err.contains("--subtheme") && err.contains("culture/nope"), "{err}");
+    assert!(
+        err.contains("--subtheme") && err.contains("culture/nope"),
+        "{err}"
+    );
     let err = env.fails(&["matrix", "--group", "G9"]);
     assert!(err.contains("G9"), "{err}");
     let err = env.fails(&["quotes", "--polarity", "maybe"]);
@@ -302,7 +322,10 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
     let codings = String::from_utf8(exported["codings.csv"].clone()).unwrap();
     assert!(!codings.lines().any(|l| l.starts_with("I3,")));
     let study = String::from_utf8(exported["study.toml"].clone()).unwrap();
-    assert!(study.contains("id = \"I3\"\nconsent = \"withdrawn\"\n"), "{study}");
+    assert!(
+        study.contains("id = \"I3\"\nconsent = \"withdrawn\"\n"),
+        "{study}"
+    );
 
     env.ok(&["report", "--out", "after"]);
     for f in ["report.md", "report.html"] {
@@ -333,8 +356,7 @@ fn the_report_is_byte_identical_across_runs_and_stores() {
     assert_eq!(r1, files(&a.path("r2")));
     assert_eq!(r1, files(&b.path("r3")));
     let json: serde_json::Value =
-        serde_json::from_str(&a.ok(&["report", "--out", "r4", "--json", "--coder", "B"]))
-            .unwrap();
+        serde_json::from_str(&a.ok(&["report", "--out", "r4", "--json", "--coder", "B"])).unwrap();
     assert_eq!(json["coder"], "B");
     let err = a.fails(&["report", "--out", "r5", "--coder", "Z"]);
     assert!(err.contains("`Z`"), "{err}");
