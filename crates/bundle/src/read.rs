@@ -38,7 +38,12 @@ fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
 
 fn toml_error(rel: &Path, text: &str, e: &toml::de::Error) -> BundleError {
     let line = e.span().map(|s| line_of(text, s.start));
-    BundleError::at(rel, line, None, e.message().trim_end())
+    let mut message = e.message().trim_end().to_owned();
+    if message.contains("expected a formatted date string") {
+        // A bare TOML date (2023-05-15) arrives as a datetime table, not a string.
+        message.push_str(": write dates as quoted strings, such as \"2023-05-15\"");
+    }
+    BundleError::at(rel, line, None, message)
 }
 
 /// The field of a model error, for the message.
