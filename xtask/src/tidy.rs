@@ -110,7 +110,62 @@ pub fn check(root: &Path) -> anyhow::Result<Vec<String>> {
             }
         })?;
     }
+    // 4. No orphaned snapshots: a named snapshot's name appears in its test file, and a glob
+    //    snapshot's input file still exists (insta's `--unreferenced=reject`, without the
+    //    extra tool in CI).
+    for krate in std::fs::read_dir(root.join("crates"))? {
+        let krate = krate?.path();
+        for snaps in [krate.join("tests/snapshots"), krate.join("src/snapshots")] {
+            let Ok(entries) = std::fs::read_dir(&snaps) else {
+                continue;
+            };
+            for e in entries {
+                let path = e?.path();
+                let file = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if let Some(problem) = orphan(root, &path, file)? {
+                    problems.push(problem);
+                }
+            }
+        }
+    }
     Ok(problems)
+}
+
+/// Why a snapshot file is an orphan, if it is.
+fn orphan(root: &Path, path: &Path, file: &str) -> anyhow::Result<Option<String>> {
+    let rel = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let Some(stem) = file.strip_suffix(".snap") else {
+        return Ok(Some(format!("{rel}: not a snapshot (pending review?)")));
+    };
+    let text = std::fs::read_to_string(path)?;
+    if stem.contains('@') {
+        let input = text
+            .lines()
+            .skip(1)
+            .take_while(|l| *l != "---")
+            .find_map(|l| l.strip_prefix("input_file: "));
+        return Ok(match input {
+            Some(input) if root.join(input).exists() => None,
+            Some(input) => Some(format!("{rel}: its input {input} is gone")),
+            None => Some(format!("{rel}: glob snapshot without input_file")),
+        });
+    }
+    let (module, name) = stem.split_once("__").unwrap_or(("", stem));
+    let source = text
+        .lines()
+        .skip(1)
+        .take_while(|l| *l != "---")
+        .find_map(|l| l.strip_prefix("source: "))
+        .map(|s| root.join(s));
+    let referenced = source
+        .as_deref()
+        .and_then(|s| std::fs::read_to_string(s).ok())
+        .is_some_and(|src| src.contains(&format!("\"{name}\"")));
+    Ok((!referenced).then(|| format!("{rel}: snapshot `{name}` of `{module}` is not referenced")))
 }
 
 fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) -> anyhow::Result<()> {

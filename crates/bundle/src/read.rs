@@ -15,6 +15,28 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// 1-based line of the key `field` inside the table at `span`, or of the table itself: a
+/// check on a whole `[[member]]` points at the key that failed it.
+fn key_line(text: &str, span: &std::ops::Range<usize>, field: Option<&str>) -> usize {
+    let start = span.start.min(text.len());
+    if let Some(field) = field {
+        let mut offset = start;
+        // The table runs to the next table header, whatever the span covers.
+        for (i, line) in text[start..].split_inclusive('\n').enumerate() {
+            let trimmed = line.trim_start();
+            if i > 0 && trimmed.starts_with('[') {
+                break;
+            }
+            let rest = trimmed.strip_prefix(field).map(str::trim_start);
+            if rest.is_some_and(|r| r.starts_with('=')) {
+                return line_of(text, offset);
+            }
+            offset += line.len();
+        }
+    }
+    line_of(text, start)
+}
+
 /// Reads a file of the bundle as UTF-8 text.
 fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
     let bytes = match std::fs::read(dir.join(rel)) {
@@ -37,13 +59,35 @@ fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
 }
 
 fn toml_error(rel: &Path, text: &str, e: &toml::de::Error) -> BundleError {
-    let line = e.span().map(|s| line_of(text, s.start));
-    let mut message = e.message().trim_end().to_owned();
+    let span = e.span();
+    let line = span.as_ref().map(|s| line_of(text, s.start));
+    // The key whose value failed, when the error points into a `key = value` line.
+    let field = span.as_ref().and_then(|s| {
+        let start = text[..s.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let (key, _) = text[start..].split_once('=')?;
+        let key = key.trim();
+        let bare = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        (bare && !text[start..].starts_with('[')).then_some(key)
+    });
+    let mut message = e.message().trim_end().replace('\n', "; ");
+    const DATE_ERRORS: [&str; 4] = [
+        "input is out of range",
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+    ];
     if message.contains("expected a formatted date string") {
         // A bare TOML date (2023-05-15) arrives as a datetime table, not a string.
         message.push_str(": write dates as quoted strings, such as \"2023-05-15\"");
+    } else if DATE_ERRORS.contains(&message.as_str()) {
+        message = format!("not a valid date ({message}): write dates as \"YYYY-MM-DD\"");
     }
-    BundleError::at(rel, line, None, message)
+    BundleError::at(rel, line, field, message)
 }
 
 /// The field of a model error, for the message.
@@ -75,20 +119,25 @@ pub fn read(dir: &Path) -> Result<Study, BundleError> {
     let text = read_text(dir, study_rel)?;
     let file: StudyFileIn = toml::from_str(&text).map_err(|e| toml_error(study_rel, &text, &e))?;
     let at = |span: std::ops::Range<usize>, e: ModelError| {
-        BundleError::at(study_rel, Some(line_of(&text, span.start)), field_of(&e), e)
+        let field = field_of(&e);
+        BundleError::at(study_rel, Some(key_line(&text, &span, field)), field, e)
     };
 
     let meta_span = file.study.span();
-    let meta = file.study.into_inner();
+    let mut meta = file.study.into_inner();
     let framework = read_framework(dir, meta.framework.as_str()).map_err(|e| match e {
         Source::Bundle(b) => b,
         Source::Builtin(m) => BundleError::at(
             study_rel,
-            Some(line_of(&text, meta_span.start)),
+            Some(key_line(&text, &meta_span, Some("framework"))),
             Some("framework"),
             m,
         ),
     })?;
+    if meta.framework.as_str().ends_with(".toml") {
+        // `framework` named the file; the study codes against the framework inside it.
+        meta.framework = framework.id().clone();
+    }
     let mut study = Study::new(meta, framework).map_err(|e| at(meta_span.clone(), e))?;
 
     for m in file.municipalities {
@@ -107,9 +156,10 @@ pub fn read(dir: &Path) -> Result<Study, BundleError> {
     }
     for row in file.informants {
         let span = row.span();
-        let line = Some(line_of(&text, span.start));
-        let informant = informant(row.into_inner())
-            .map_err(|(field, msg)| BundleError::at(study_rel, line, Some(field), msg))?;
+        let informant = informant(row.into_inner()).map_err(|(field, msg)| {
+            let line = key_line(&text, &span, Some(field));
+            BundleError::at(study_rel, Some(line), Some(field), msg)
+        })?;
         study.add_informant(informant).map_err(|e| at(span, e))?;
     }
 
@@ -129,17 +179,14 @@ fn read_framework(dir: &Path, name: &str) -> Result<Framework, Source> {
     if name.ends_with(".toml") {
         let rel = PathBuf::from(name);
         let text = read_text(dir, &rel).map_err(Source::Bundle)?;
-        Framework::from_toml(&text).map_err(|e| match e {
-            samskap_core::FrameworkError::Syntax(_) => {
-                // Re-parse for the span: the core error keeps only the message.
-                let err = toml::from_str::<toml::Value>(&text).err();
-                let line = err
-                    .as_ref()
-                    .and_then(|e| e.span())
-                    .map(|s| line_of(&text, s.start));
-                Source::Bundle(BundleError::at(&rel, line, None, e))
-            }
-            other => Source::Bundle(BundleError::at(&rel, None, None, other)),
+        Framework::from_toml(&text).map_err(|e| {
+            let line = match &e {
+                samskap_core::FrameworkError::Syntax { offset, .. } => {
+                    offset.map(|o| line_of(&text, o))
+                }
+                _ => None,
+            };
+            Source::Bundle(BundleError::at(&rel, line, None, e))
         })
     } else {
         Framework::builtin(name).map_err(|e| Source::Builtin(e.to_string()))
@@ -287,7 +334,15 @@ fn read_codings(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
-            BundleError::at(rel, line, None, e)
+            let message = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!(
+                    "found {len} fields where the header has {expected_len}: look for a missing or extra comma, or a quote that is never closed (it swallows the lines after it)"
+                ),
+                _ => e.to_string(),
+            };
+            BundleError::at(rel, line, None, message)
         })?;
         let line = record.position().map(|p| p.line() as usize);
         let fail =
@@ -337,7 +392,7 @@ fn read_memos(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
     };
     let file: MemosFileIn = toml::from_str(&text).map_err(|e| toml_error(rel, &text, &e))?;
     for memo in file.memos {
-        let line = Some(line_of(&text, memo.span().start));
+        let line = Some(key_line(&text, &memo.span(), Some("code")));
         study
             .add_memo(memo.into_inner())
             .map_err(|e| BundleError::at(rel, line, Some("code"), e))?;

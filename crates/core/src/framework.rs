@@ -16,8 +16,13 @@ const BUILTIN: &[(&str, &str)] = &[(
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FrameworkError {
     /// The TOML did not parse or did not have the expected shape.
-    #[error("{0}")]
-    Syntax(String),
+    #[error("{message}")]
+    Syntax {
+        /// What is wrong, in one line.
+        message: String,
+        /// Byte offset in the text where it is, when known.
+        offset: Option<usize>,
+    },
     /// Two categories share an id.
     #[error("category `{0}` is defined twice")]
     DuplicateCategory(CategoryId),
@@ -128,8 +133,10 @@ impl Framework {
 
     /// Parses the TOML framework format (see `docs/case-bundle.md`).
     pub fn from_toml(text: &str) -> Result<Self, FrameworkError> {
-        let file: FrameworkFile =
-            toml::from_str(text).map_err(|e| FrameworkError::Syntax(e.to_string()))?;
+        let file: FrameworkFile = toml::from_str(text).map_err(|e| FrameworkError::Syntax {
+            message: e.message().trim_end().replace('\n', "; "),
+            offset: e.span().map(|s| s.start),
+        })?;
         Self::new(file.framework, file.categories)
     }
 
@@ -252,6 +259,15 @@ label_en = "X"
             "subtheme `a/x` is defined twice"
         );
         let syntax = Framework::from_toml("[framework\n").unwrap_err();
-        assert!(syntax.to_string().contains("line 1"), "{syntax}");
+        assert!(
+            matches!(
+                syntax,
+                FrameworkError::Syntax {
+                    offset: Some(_),
+                    ..
+                }
+            ),
+            "{syntax:?}"
+        );
     }
 }

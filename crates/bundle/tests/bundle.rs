@@ -1,0 +1,204 @@
+//! Integration tests of reading and writing case bundles against `fixtures/`. Valid bundles
+//! round-trip byte for byte. Each `fixtures/err/<case>/` fails with a message that names the
+//! file (and the line and field where they apply). Export modes and the normalisation of
+//! transcript text are tested too.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use samskap_bundle::{read, write, BundleError, WriteMode};
+
+/// The repository's `fixtures/` directory.
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+
+/// Files in a fixture directory that describe it and are not part of the bundle.
+const NOT_BUNDLE: [&str; 2] = ["README.md", "CASE.md"];
+
+/// The files that make up a bundle, as the reader names them in messages.
+const BUNDLE_FILES: [&str; 4] = ["study.toml", "framework.toml", "codings.csv", "memos.toml"];
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(FIXTURES).join(name)
+}
+
+/// Every file under `dir`, relative to it with `/` as the separator, sorted.
+fn all_files(dir: &Path) -> BTreeSet<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
+        for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap();
+                let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
+                out.insert(parts.join("/"));
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// The bundle files of a fixture directory: all files but its README.md or CASE.md.
+fn bundle_files(dir: &Path) -> BTreeSet<String> {
+    all_files(dir)
+        .into_iter()
+        .filter(|f| !NOT_BUNDLE.contains(&f.as_str()))
+        .collect()
+}
+
+/// Copies the bundle files of `from` into a new directory `to`.
+fn copy_bundle(from: &Path, to: &Path) {
+    for rel in bundle_files(from) {
+        let target = to.join(&rel);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::copy(from.join(&rel), &target).unwrap();
+    }
+}
+
+/// Asserts that `rel` has the same bytes in both directories. The assertion compares text, so
+/// that a failure shows the lines that differ.
+fn assert_same_file(expected_dir: &Path, actual_dir: &Path, rel: &str) {
+    let expected = fs::read(expected_dir.join(rel)).unwrap();
+    let actual = fs::read(actual_dir.join(rel)).unwrap();
+    if expected != actual {
+        assert_eq!(
+            String::from_utf8_lossy(&actual),
+            String::from_utf8_lossy(&expected),
+            "{rel} differs from {}",
+            expected_dir.join(rel).display()
+        );
+        panic!("{rel}: the bytes differ (but not as text)");
+    }
+}
+
+/// A short summary of a bundle for the snapshot: its files with line counts, and the counts
+/// of what the reader made of them.
+fn summary(dir: &Path, study: &samskap_core::Study) -> String {
+    let mut s = String::from("files:\n");
+    for rel in bundle_files(dir) {
+        let text = fs::read_to_string(dir.join(&rel)).unwrap();
+        s.push_str(&format!("  {rel}: {} lines\n", text.lines().count()));
+    }
+    s.push_str(&format!(
+        "informants: {}\ntranscripts: {}\nunits: {}\ncodings: {}\nmemos: {}\n",
+        study.informants().len(),
+        study.transcripts().len(),
+        study.units().len(),
+        study.codings().len(),
+        study.memos().len(),
+    ));
+    s
+}
+
+#[test]
+fn valid_fixtures_round_trip_byte_for_byte() {
+    insta::glob!("../../../fixtures", "*/study.toml", |path| {
+        let src = path.parent().unwrap();
+        let study = read(src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("export");
+        write(&study, &out, WriteMode::New).unwrap();
+
+        let expected = bundle_files(src);
+        assert!(expected.contains("study.toml") && expected.contains("codings.csv"));
+        assert!(expected.iter().any(|f| f.starts_with("transcripts/")));
+        assert_eq!(all_files(&out), expected, "the export has other files");
+        for rel in &expected {
+            assert_same_file(src, &out, rel);
+        }
+        insta::assert_snapshot!(summary(src, &study));
+    });
+}
+
+#[test]
+fn error_cases_fail_with_a_message_naming_the_file() {
+    insta::glob!("../../../fixtures", "err/*/CASE.md", |path| {
+        let dir = path.parent().unwrap();
+        let case = fs::read_to_string(path).unwrap();
+        let err = match read(dir) {
+            Ok(_) => panic!("{}: read succeeded, but {}", dir.display(), case.trim()),
+            Err(e) => e,
+        };
+        let mut message = err.to_string();
+        for shown in [dir.to_path_buf(), dir.canonicalize().unwrap()] {
+            message = message.replace(&shown.display().to_string(), "[CASE]");
+        }
+        let names_file = BUNDLE_FILES
+            .iter()
+            .any(|f| message.starts_with(&format!("{f}:")))
+            || message.starts_with("transcripts/");
+        assert!(
+            names_file,
+            "the message does not start with a file: {message}"
+        );
+        insta::with_settings!({ description => case.trim(), omit_expression => true }, {
+            insta::assert_snapshot!(message);
+        });
+    });
+}
+
+#[test]
+fn new_mode_refuses_a_directory_that_is_not_empty() {
+    let study = read(&fixture("mini")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("notater.txt"), "ikke tom\n").unwrap();
+
+    let err = write(&study, tmp.path(), WriteMode::New).unwrap_err();
+    assert!(matches!(err, BundleError::NotEmpty(_)), "{err:?}");
+    assert!(err.to_string().contains("not empty"), "{err}");
+    let left: Vec<_> = all_files(tmp.path()).into_iter().collect();
+    assert_eq!(
+        left,
+        ["notater.txt"],
+        "New wrote something before it refused"
+    );
+}
+
+#[test]
+fn overwrite_mode_replaces_an_older_export_and_removes_stale_transcripts() {
+    let mini = fixture("mini");
+    let study = read(&mini).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("export");
+    write(&study, &out, WriteMode::New).unwrap();
+    // An older export: one informant more, and other codings.
+    fs::write(out.join("transcripts/I9.txt"), "Fra en eldre eksport.\n").unwrap();
+    fs::write(
+        out.join("codings.csv"),
+        "transcript,prefix,exact,suffix,code,polarity,coder,memo\n",
+    )
+    .unwrap();
+
+    write(&study, &out, WriteMode::Overwrite).unwrap();
+    assert!(!out.join("transcripts/I9.txt").exists());
+    assert_eq!(all_files(&out), bundle_files(&mini));
+    for rel in bundle_files(&mini) {
+        assert_same_file(&mini, &out, &rel);
+    }
+}
+
+#[test]
+fn crlf_and_bom_in_a_transcript_are_read_and_exported_as_lf_without_bom() {
+    let mini = fixture("mini");
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("crlf");
+    copy_bundle(&mini, &src);
+    let rel = "transcripts/I1.txt";
+    let lf = fs::read_to_string(mini.join(rel)).unwrap();
+    assert!(lf.lines().count() > 1 && !lf.contains('\r'));
+    let crlf = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+    fs::write(src.join(rel), &crlf).unwrap();
+
+    let study = read(&src).unwrap();
+    let out = tmp.path().join("export");
+    write(&study, &out, WriteMode::New).unwrap();
+    // The codings (one with prefix and suffix) find the same units in the normalised text,
+    // so the export is the original bundle again.
+    assert_eq!(all_files(&out), bundle_files(&mini));
+    for rel in bundle_files(&mini) {
+        assert_same_file(&mini, &out, &rel);
+    }
+}
