@@ -180,10 +180,16 @@ fn read_framework(dir: &Path, name: &str) -> Result<Framework, Source> {
         let rel = PathBuf::from(name);
         let text = read_text(dir, &rel).map_err(Source::Bundle)?;
         Framework::from_toml(&text).map_err(|e| {
+            use samskap_core::FrameworkError as F;
+            // The last table with the offending id: the duplicate, or the one category.
+            let id_line = |id: &str| {
+                text.rfind(&format!("id = \"{id}\""))
+                    .map(|o| line_of(&text, o))
+            };
             let line = match &e {
-                samskap_core::FrameworkError::Syntax { offset, .. } => {
-                    offset.map(|o| line_of(&text, o))
-                }
+                F::Syntax { offset, .. } => offset.map(|o| line_of(&text, o)),
+                F::EmptyCategory(c) | F::DuplicateCategory(c) => id_line(c.as_str()),
+                F::DuplicateSubtheme(code) => id_line(code.subtheme.as_str()),
                 _ => None,
             };
             Source::Bundle(BundleError::at(&rel, line, None, e))

@@ -12,8 +12,8 @@ use crate::{BundleError, CODINGS_HEADER};
 pub enum WriteMode {
     /// Refuse.
     New,
-    /// Replace the bundle's files there; other transcripts there are removed too, so that
-    /// nothing of a withdrawn informant survives an export over an older one.
+    /// Replace the bundle's files there; every file in `transcripts/` is removed too, so
+    /// that nothing of a withdrawn informant survives an export over an older one.
     Overwrite,
 }
 
@@ -129,7 +129,9 @@ fn prepare(dir: &Path, mode: WriteMode) -> Result<(), BundleError> {
             if let Ok(entries) = std::fs::read_dir(&tdir) {
                 for e in entries {
                     let e = e.map_err(|err| BundleError::io(&tdir, err))?;
-                    if e.path().extension().is_some_and(|x| x == "txt") {
+                    // Anything left there would fail the next import, or keep a withdrawn
+                    // informant's words: transcripts/ belongs to the bundle.
+                    if e.path().is_file() {
                         remove_if_present(&e.path())?;
                     }
                 }

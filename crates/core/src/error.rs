@@ -7,7 +7,7 @@ use crate::ids::{CodeId, CoderId, FrameworkId, GroupId, InformantId, Municipalit
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ModelError {
     /// An id of the wrong shape.
-    #[error("invalid {kind} id `{value}`: use letters, digits, `_`, `-` or `.`, starting with a letter or digit")]
+    #[error("invalid {kind} id `{value}`: use up to 64 letters, digits, `_`, `-` or `.`, starting with a letter or digit")]
     InvalidId {
         /// Which kind of id.
         kind: &'static str,

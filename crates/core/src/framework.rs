@@ -69,7 +69,7 @@ pub struct Category {
     #[serde(default)]
     pub definition: String,
     /// Its subthemes, in display order.
-    #[serde(rename = "subtheme")]
+    #[serde(rename = "subtheme", default)]
     pub subthemes: Vec<Subtheme>,
 }
 

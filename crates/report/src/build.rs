@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use samskap_core::analysis::{self, Column, Filter, RowsBy};
-use samskap_core::{Consent, InformantId, Polarity, Role, Study};
+use samskap_core::{memo_quotes, Consent, InformantId, Polarity, Role, Study};
 
 use crate::doc::Doc;
 use crate::Options;
@@ -141,6 +141,23 @@ fn table2(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     }
 }
 
+/// True when a memo quotes an informant whose words the report may not show.
+fn quotes_unconsented(study: &Study, memo: &str) -> bool {
+    study
+        .informants()
+        .iter()
+        .filter(|i| i.consent() == Consent::Pending)
+        .filter_map(|i| study.transcript(&i.id))
+        .any(|t| {
+            let units = study
+                .units()
+                .iter()
+                .filter(|u| &u.informant == t.informant())
+                .map(|u| t.slice(u.span));
+            memo_quotes(memo, t, units)
+        })
+}
+
 fn table3(study: &Study, doc: &mut Doc) {
     doc.heading(2, "Table 3: Summary of findings");
     let mut rows = Vec::new();
@@ -154,7 +171,13 @@ fn table3(study: &Study, doc: &mut Doc) {
                         .as_ref()
                         .is_some_and(|k| k.category == c.id && k.subtheme == s.id)
                 })
-                .map(|m| m.text.as_str())
+                .map(|m| {
+                    if quotes_unconsented(study, &m.text) {
+                        "(withheld: this summary quotes an informant whose consent is pending)"
+                    } else {
+                        m.text.as_str()
+                    }
+                })
                 .collect();
             rows.push(vec![
                 if i == 0 {
@@ -221,6 +244,9 @@ fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     let pooled = !pool.0.is_empty();
     if pooled && pool.1 >= options.small_group {
         shown.push(("Smaller groups, pooled".into(), pool.0));
+    } else if pooled {
+        // The total minus the shown groups would give the left-out pool back.
+        shown.clear();
     }
     shown.push(("Total".into(), vec![m.columns.len() - 1]));
 
@@ -243,7 +269,7 @@ fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     doc.table(&header, rows);
     if pooled {
         doc.para(format!(
-            "Groups with fewer than {} informants with consent (and informants in no group) are pooled, or left out when the pool is also that small, so that no count can tie a quote to a person.",
+            "Groups with fewer than {} informants with consent (and informants in no group) are pooled; when the pool is also that small, only the total is shown. No count can then tie a quote to a person.",
             options.small_group
         ));
     }

@@ -4,11 +4,13 @@ use std::fmt::Write;
 
 use crate::doc::{Block, Doc};
 
+/// Markdown text with raw HTML disarmed: a study's own text must not become markup.
+fn md_text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('\n', "<br>")
+    md_text(&s.replace('\\', "\\\\").replace('|', "\\|")).replace('\n', "<br>")
 }
 
 pub(crate) fn markdown(doc: &Doc) -> String {
@@ -19,17 +21,17 @@ pub(crate) fn markdown(doc: &Doc) -> String {
         }
         match b {
             Block::Heading(level, text) => {
-                let _ = writeln!(out, "{} {}", "#".repeat(usize::from(*level)), text);
+                let _ = writeln!(out, "{} {}", "#".repeat(usize::from(*level)), md_text(text));
             }
             Block::Para(text) => {
-                let _ = writeln!(out, "{text}");
+                let _ = writeln!(out, "{}", md_text(text));
             }
             Block::Quote(text) => {
                 for line in text.lines() {
                     if line.is_empty() {
                         out.push_str(">\n");
                     } else {
-                        let _ = writeln!(out, "> {line}");
+                        let _ = writeln!(out, "> {}", md_text(line));
                     }
                 }
             }

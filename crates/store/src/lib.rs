@@ -22,7 +22,7 @@ use samskap_core::{StudyId, StudyMeta};
 
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
-pub use write::{ImportSummary, Replace};
+pub use write::{ImportSummary, Replace, WithdrawOutcome};
 
 /// How long a writer waits for another process's transaction before giving up. The CLI and
 /// a running server share the file, so short waits are normal.

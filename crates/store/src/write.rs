@@ -16,6 +16,16 @@ pub enum Replace {
     Yes,
 }
 
+/// What a withdrawal did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawOutcome {
+    /// What was removed.
+    pub removed: Withdrawal,
+    /// False when another process kept the WAL in use, so removed text may linger in the
+    /// `-wal` file until it is checkpointed.
+    pub wal_cleared: bool,
+}
+
 /// What an import wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
@@ -57,20 +67,29 @@ impl Store {
 
     /// Removes an informant's transcript, meaning units, codings and the memos that quote
     /// them; keeps the informant's id as withdrawn with no personal data. The WAL is then
-    /// checkpointed and truncated so the removed text is gone from the files on disk.
+    /// checkpointed and truncated so the removed text is gone from the files on disk; when
+    /// another process keeps the WAL in use, the outcome says so and a later withdrawal of
+    /// the same informant (which removes nothing more) tries the checkpoint again.
     pub fn withdraw(
         &mut self,
         study: &StudyId,
         informant: &InformantId,
-    ) -> Result<Withdrawal, StoreError> {
+    ) -> Result<WithdrawOutcome, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::db)?;
-        let report = withdraw_in(&tx, study, informant)?;
+        let removed = withdraw_in(&tx, study, informant)?;
         tx.commit().map_err(StoreError::db)?;
-        self.checkpoint()?;
-        Ok(report)
+        let wal_cleared = match self.checkpoint() {
+            Ok(()) => true,
+            Err(StoreError::Busy) => false,
+            Err(e) => return Err(e),
+        };
+        Ok(WithdrawOutcome {
+            removed,
+            wal_cleared,
+        })
     }
 
     /// Copies the WAL into the main file and truncates it. Fails with `Busy` if a reader
@@ -95,10 +114,27 @@ fn write_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError
     match existing {
         Some(e) if &e == f => return Ok(()),
         Some(_) => {
-            return Err(StoreError::Conflict(format!(
-                "the store already holds a different framework `{}`; give this one another id",
-                f.id()
-            )))
+            let users = {
+                let mut st = tx
+                    .prepare("SELECT id FROM study WHERE framework_id = ?1 ORDER BY rowid")
+                    .map_err(StoreError::db)?;
+                let rows = st
+                    .query_map([f.id().as_str()], |r| r.get::<_, String>(0))
+                    .map_err(StoreError::db)?;
+                rows.collect::<Result<Vec<_>, _>>()
+                    .map_err(StoreError::db)?
+            };
+            if !users.is_empty() {
+                return Err(StoreError::Conflict(format!(
+                    "the store holds a different framework `{}`, used by study {}; give this one another id",
+                    f.id(),
+                    users.join(", ")
+                )));
+            }
+            // No study codes against the old version any more (a --replace deleted it):
+            // the edited framework takes its place.
+            tx.execute("DELETE FROM framework WHERE id = ?1", [f.id().as_str()])
+                .map_err(StoreError::db)?;
         }
         None => {}
     }

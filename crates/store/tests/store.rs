@@ -94,23 +94,51 @@ fn importing_a_study_twice_is_refused_and_changes_nothing() {
     assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
 }
 
+fn changed_framework(study: &Study) -> Framework {
+    let toml = study
+        .framework()
+        .to_toml()
+        .replace("label_en = \"Culture\"", "label_en = \"Kultur (changed)\"");
+    Framework::from_toml(&toml).unwrap()
+}
+
 #[test]
 fn a_replace_that_fails_midway_rolls_back_the_delete() {
     let mut store = Store::open_in_memory().unwrap();
     let study = thesis();
     store.import_study(&study, Replace::No).unwrap();
+    // A second study codes against the same framework, so it cannot change.
+    let mut meta = study.meta().clone();
+    meta.id = "other".parse().unwrap();
+    store
+        .import_study(
+            &Study::new(meta, study.framework().clone()).unwrap(),
+            Replace::No,
+        )
+        .unwrap();
 
     // Same study id, same framework id, different framework content: the old study is
     // deleted first inside the transaction, then the framework conflicts.
-    let toml = study
-        .framework()
-        .to_toml()
-        .replace("label_en = \"Culture\"", "label_en = \"Kultur (changed)\"");
-    let changed = Framework::from_toml(&toml).unwrap();
-    let other = Study::new(study.meta().clone(), changed).unwrap();
-    let err = store.import_study(&other, Replace::Yes).unwrap_err();
+    let edited = Study::new(study.meta().clone(), changed_framework(&study)).unwrap();
+    let err = store.import_study(&edited, Replace::Yes).unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(err.to_string().contains("used by study other"), "{err}");
     assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
+}
+
+#[test]
+fn replacing_a_study_may_change_its_framework_when_no_other_study_uses_it() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+    let edited = Study::new(study.meta().clone(), changed_framework(&study)).unwrap();
+    store.import_study(&edited, Replace::Yes).unwrap();
+    let loaded = store.load_study(&study_id()).unwrap();
+    assert_eq!(
+        loaded.framework().categories()[0].label_en,
+        "Kultur (changed)"
+    );
+    assert_eq!(store.frameworks().unwrap().len(), 1);
 }
 
 #[test]
@@ -170,7 +198,9 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
 
     {
         let mut store = Store::open(&path).unwrap();
-        let w = store.withdraw(&study_id(), &i3).unwrap();
+        let outcome = store.withdraw(&study_id(), &i3).unwrap();
+        assert!(outcome.wal_cleared);
+        let w = outcome.removed;
         assert_eq!(w.transcripts, 1);
         assert!(w.units > 0 && w.codings > 0);
         let loaded = store.load_study(&study_id()).unwrap();

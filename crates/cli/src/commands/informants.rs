@@ -69,17 +69,32 @@ pub fn withdraw(cli: &Cli, id: &str, out: &mut dyn Write) -> anyhow::Result<()> 
     let id: InformantId = id.parse().context("informant id")?;
     let mut store = super::open_store(cli)?;
     let study = super::study_id(cli, &store)?;
-    let w = store
+    let outcome = store
         .withdraw(&study, &id)
         .with_context(|| format!("withdrawing informant `{id}`"))?;
+    let w = &outcome.removed;
     if cli.json {
-        return output::json(out, &serde_json::json!({ "informant": id, "removed": w }));
+        return output::json(
+            out,
+            &serde_json::json!({
+                "informant": id,
+                "removed": w,
+                "wal_cleared": outcome.wal_cleared,
+            }),
+        );
     }
     writeln!(
         out,
         "withdrew informant `{id}` from study `{study}`: removed {} transcript, {} meaning units, {} codings, {} memos; personal data cleared",
         w.transcripts, w.units, w.codings, w.memos
     )?;
+    if !outcome.wal_cleared {
+        writeln!(
+            out,
+            "warning: another samskap process has the store open, so the removed text may remain in {}-wal until it closes; run this command again then to clear it",
+            cli.db.display()
+        )?;
+    }
     writeln!(
         out,
         "note: bundles exported and reports written before now still hold their data: export and report again, and delete the old copies"
