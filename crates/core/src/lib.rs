@@ -46,6 +46,7 @@
 //! # Ok::<(), ModelError>(())
 //! ```
 
+pub mod agreement;
 pub mod analysis;
 mod coding;
 mod error;

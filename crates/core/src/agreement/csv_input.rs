@@ -1,0 +1,267 @@
+//! Reliability data in the CSV layout of `fixtures/agreement/`: `unit,<coder1>,...` with one
+//! row per unit and an empty cell for a missing value.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Read;
+
+use super::{AgreementError, Level, Metric, Outcome, Tally};
+
+/// Reliability data, reduced to a [`Tally`] while it is read, with the labels it used.
+#[derive(Debug, Clone)]
+pub struct ReliabilityData {
+    coders: Vec<String>,
+    labels: Vec<String>,
+    tally: Tally,
+}
+
+fn input(line: u64, message: impl Into<String>) -> AgreementError {
+    AgreementError::Input {
+        line,
+        message: message.into(),
+    }
+}
+
+impl ReliabilityData {
+    /// Reads CSV reliability data. `progress` is called now and then with the number of
+    /// bytes read so far, for a progress bar.
+    pub fn read_csv<R: Read>(
+        reader: R,
+        mut progress: impl FnMut(u64),
+    ) -> Result<Self, AgreementError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(reader);
+        let header = csv
+            .byte_headers()
+            .map_err(|e| input(1, e.to_string()))?
+            .clone();
+        if header.len() < 2 {
+            return Err(input(
+                1,
+                "the header needs a unit column and at least one coder column",
+            ));
+        }
+        let coders = header
+            .iter()
+            .skip(1)
+            .map(|h| String::from_utf8(h.to_vec()).map_err(|_| input(1, "header is not UTF-8")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tally = Tally::new(coders.len());
+        let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut labels = Vec::new();
+        // Unit ids are checked for repeats by hash: a million ids in 8 bytes each.
+        let mut seen_units: HashSet<u64> = HashSet::new();
+        let mut values: Vec<Option<u32>> = vec![None; coders.len()];
+        let mut record = csv::ByteRecord::new();
+        let mut rows: u64 = 0;
+        loop {
+            match csv.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Err(input(line, e.to_string()));
+                }
+            }
+            rows += 1;
+            let line = record.position().map_or(rows + 1, |p| p.line());
+            if record.len() != header.len() {
+                return Err(input(
+                    line,
+                    format!(
+                        "{} fields where the header has {}",
+                        record.len(),
+                        header.len()
+                    ),
+                ));
+            }
+            let mut h = DefaultHasher::new();
+            record[0].hash(&mut h);
+            if !seen_units.insert(h.finish()) {
+                return Err(input(
+                    line,
+                    format!(
+                        "unit `{}` appears twice",
+                        String::from_utf8_lossy(&record[0])
+                    ),
+                ));
+            }
+            for (slot, cell) in values.iter_mut().zip(record.iter().skip(1)) {
+                *slot = if cell.is_empty() {
+                    None
+                } else if let Some(id) = ids.get(cell) {
+                    Some(*id)
+                } else {
+                    let label = String::from_utf8(cell.to_vec())
+                        .map_err(|_| input(line, "a value is not UTF-8"))?;
+                    let id = u32::try_from(labels.len()).expect("fewer than 2^32 labels");
+                    ids.insert(cell.to_vec(), id);
+                    labels.push(label);
+                    Some(id)
+                };
+            }
+            tally.add_unit(&values);
+            if rows % 65_536 == 0 {
+                progress(record.position().map_or(0, |p| p.byte()));
+            }
+        }
+        Ok(Self {
+            coders,
+            labels,
+            tally,
+        })
+    }
+
+    /// The coders, in column order.
+    pub fn coders(&self) -> &[String] {
+        &self.coders
+    }
+
+    /// The distinct values, in order of first appearance.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Computes a measure. Interval and ratio values must be numbers; ordinal values are
+    /// ranked by `order` (lowest first) or, without it, by their numeric value.
+    pub fn compute(
+        &self,
+        metric: Metric,
+        level: Level,
+        order: Option<&[String]>,
+    ) -> Result<Outcome, AgreementError> {
+        if metric != Metric::KrippendorffAlpha && level != Level::Nominal {
+            return Err(AgreementError::LevelNotApplicable { metric, level });
+        }
+        let points = match level {
+            Level::Nominal => None,
+            Level::Ordinal if order.is_some() => {
+                let order = order.unwrap_or_default();
+                for (i, o) in order.iter().enumerate() {
+                    if order[..i].contains(o) {
+                        return Err(AgreementError::DuplicateInOrder(o.clone()));
+                    }
+                }
+                Some(
+                    self.labels
+                        .iter()
+                        .map(|l| {
+                            order
+                                .iter()
+                                .position(|o| o == l)
+                                .map(|p| p as f64)
+                                .ok_or_else(|| AgreementError::NotInOrder(l.clone()))
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                )
+            }
+            _ => Some(
+                self.labels
+                    .iter()
+                    .map(|l| {
+                        l.trim()
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|v| v.is_finite())
+                            .ok_or_else(|| AgreementError::NotANumber {
+                                value: l.clone(),
+                                level,
+                                hint: if level == Level::Ordinal {
+                                    " (or give --order, lowest first)"
+                                } else {
+                                    ""
+                                },
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+        };
+        self.tally.compute(metric, level, points.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(csv: &str) -> ReliabilityData {
+        ReliabilityData::read_csv(csv.as_bytes(), |_| {}).unwrap()
+    }
+
+    #[test]
+    fn undefined_measures_say_why() {
+        let d = data("unit,A,B\n1,x,x\n2,x,x\n3,x,\n");
+        let alpha = d
+            .compute(Metric::KrippendorffAlpha, Level::Nominal, None)
+            .unwrap();
+        assert_eq!(alpha.value, None);
+        assert!(alpha.reason.unwrap().contains("no variation"));
+        let kappa = d.compute(Metric::CohenKappa, Level::Nominal, None).unwrap();
+        assert_eq!(kappa.value, None);
+        let pa = d
+            .compute(Metric::PercentAgreement, Level::Nominal, None)
+            .unwrap();
+        assert_eq!(pa.value, Some(1.0));
+        assert_eq!(pa.pairable_units, 2);
+        let single = data("unit,A,B\n1,x,\n2,,y\n");
+        let alpha = single
+            .compute(Metric::KrippendorffAlpha, Level::Nominal, None)
+            .unwrap();
+        assert!(alpha.reason.unwrap().contains("pairable"));
+    }
+
+    #[test]
+    fn bad_input_names_the_line() {
+        let e =
+            ReliabilityData::read_csv("unit,A,B\n1,x,x\n1,x,y\n".as_bytes(), |_| {}).unwrap_err();
+        assert_eq!(e.to_string(), "line 3: unit `1` appears twice");
+        let e = ReliabilityData::read_csv("unit,A,B\n1,x\n".as_bytes(), |_| {}).unwrap_err();
+        assert!(e.to_string().starts_with("line 2:"), "{e}");
+    }
+
+    #[test]
+    fn levels_need_numbers_or_an_order() {
+        let d = data("unit,A,B\n1,low,high\n2,low,low\n3,mid,high\n");
+        let e = d
+            .compute(Metric::KrippendorffAlpha, Level::Interval, None)
+            .unwrap_err();
+        assert!(matches!(e, AgreementError::NotANumber { .. }));
+        let order: Vec<String> = ["low", "mid", "high"].map(String::from).to_vec();
+        let ordinal = d
+            .compute(Metric::KrippendorffAlpha, Level::Ordinal, Some(&order))
+            .unwrap();
+        assert!(ordinal.value.is_some());
+        let e = d
+            .compute(Metric::KrippendorffAlpha, Level::Ordinal, Some(&order[..2]))
+            .unwrap_err();
+        assert_eq!(e, AgreementError::NotInOrder("high".into()));
+        let e = d
+            .compute(Metric::CohenKappa, Level::Ordinal, None)
+            .unwrap_err();
+        assert!(matches!(e, AgreementError::LevelNotApplicable { .. }));
+    }
+
+    #[test]
+    fn kappa_needs_two_coders() {
+        let d = data("unit,A,B,C\n1,x,x,y\n");
+        let e = d
+            .compute(Metric::ScottPi, Level::Nominal, None)
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            AgreementError::NeedsTwoCoders { coders: 3, .. }
+        ));
+    }
+
+    #[test]
+    fn fleiss_needs_equal_numbers_of_values() {
+        let d = data("unit,A,B,C\n1,x,x,y\n2,x,,y\n");
+        let f = d
+            .compute(Metric::FleissKappa, Level::Nominal, None)
+            .unwrap();
+        assert_eq!(f.value, None);
+        assert!(f.reason.unwrap().contains("different numbers"));
+    }
+}
