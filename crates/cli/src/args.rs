@@ -51,6 +51,32 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Write report.md and report.html.
     Report(ReportArgs),
+    /// Inter-coder agreement.
+    #[command(subcommand)]
+    Agreement(AgreementCommand),
+}
+
+/// `agreement ...`.
+#[derive(Debug, Subcommand)]
+pub enum AgreementCommand {
+    /// Agreement on raw reliability data: `unit,<coder1>,<coder2>,...`, empty cell = missing.
+    Compute(ComputeArgs),
+}
+
+/// `agreement compute`.
+#[derive(Debug, Args)]
+pub struct ComputeArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// percent_agreement, cohen_kappa, scott_pi, fleiss_kappa or krippendorff_alpha.
+    #[arg(long)]
+    pub metric: String,
+    /// nominal, ordinal, interval or ratio (alpha only).
+    #[arg(long, default_value = "nominal")]
+    pub level: String,
+    /// Ordinal labels, lowest first (without it, numeric order).
+    #[arg(long, value_delimiter = ',')]
+    pub order: Option<Vec<String>>,
 }
 
 /// `import`.

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod output;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;

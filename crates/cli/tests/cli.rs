@@ -374,3 +374,104 @@ fn a_store_from_a_newer_samskap_is_refused_with_a_clear_message() {
     let err = env.fails(&["informants"]);
     assert!(err.contains("newer than this samskap"), "{err}");
 }
+
+fn agreement_file(name: &str) -> String {
+    fixtures()
+        .join("agreement")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn agreement_compute_prints_one_json_object() {
+    let env = Env::new();
+    let file = agreement_file("kripp2011_c_4coders_missing.csv");
+    let out = env.ok(&[
+        "agreement",
+        "compute",
+        &file,
+        "--metric",
+        "krippendorff_alpha",
+        "--level",
+        "interval",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["metric"], "krippendorff_alpha");
+    assert_eq!(v["level"], "interval");
+    assert!((v["value"].as_f64().unwrap() - 951.0 / 1120.0).abs() < 1e-12);
+    assert_eq!(v["units"], 12);
+    assert_eq!(v["coders"], 4);
+    // Computing needs no store.
+    assert!(!env.db().exists());
+}
+
+#[test]
+fn agreement_compute_says_when_a_measure_is_undefined() {
+    let env = Env::new();
+    std::fs::write(env.path("same.csv"), "unit,A,B\n1,x,x\n2,x,x\n").unwrap();
+    let out = env.ok(&[
+        "agreement",
+        "compute",
+        "same.csv",
+        "--metric",
+        "krippendorff_alpha",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["value"].is_null());
+    assert!(v["reason"].as_str().unwrap().contains("no variation"));
+    let table = env.ok(&[
+        "agreement",
+        "compute",
+        "same.csv",
+        "--metric",
+        "cohen_kappa",
+    ]);
+    assert!(table.contains("undefined"), "{table}");
+}
+
+#[test]
+fn agreement_compute_refuses_bad_input_clearly() {
+    let env = Env::new();
+    let file = agreement_file("kripp2011_c_4coders_missing.csv");
+    let err = env.fails(&["agreement", "compute", &file, "--metric", "kappa"]);
+    assert!(err.contains("unknown metric `kappa`"), "{err}");
+    let err = env.fails(&["agreement", "compute", &file, "--metric", "cohen_kappa"]);
+    assert!(err.contains("exactly two coders"), "{err}");
+    std::fs::write(env.path("labels.csv"), "unit,A,B\n1,low,high\n2,mid,mid\n").unwrap();
+    let err = env.fails(&[
+        "agreement",
+        "compute",
+        "labels.csv",
+        "--metric",
+        "krippendorff_alpha",
+        "--level",
+        "ordinal",
+    ]);
+    assert!(err.contains("--order"), "{err}");
+    env.ok(&[
+        "agreement",
+        "compute",
+        "labels.csv",
+        "--metric",
+        "krippendorff_alpha",
+        "--level",
+        "ordinal",
+        "--order",
+        "low,mid,high",
+    ]);
+    std::fs::write(env.path("dup.csv"), "unit,A,B\n1,a,a\n1,a,b\n").unwrap();
+    let err = env.fails(&["agreement", "compute", "dup.csv", "--metric", "scott_pi"]);
+    assert!(err.contains("dup.csv") && err.contains("line 3"), "{err}");
+    let err = env.fails(&[
+        "agreement",
+        "compute",
+        "nothing.csv",
+        "--metric",
+        "scott_pi",
+    ]);
+    assert!(err.contains("nothing.csv"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! One module per subcommand; this one dispatches and holds what they share.
 
+mod agreement;
 mod export;
 mod framework;
 mod import;
@@ -17,7 +18,9 @@ use samskap_core::analysis::Filter;
 use samskap_core::{Study, StudyId};
 use samskap_store::Store;
 
-use crate::args::{Cli, Command, FilterArgs, FrameworkCommand, InformantCommand, StudyCommand};
+use crate::args::{
+    AgreementCommand, Cli, Command, FilterArgs, FrameworkCommand, InformantCommand, StudyCommand,
+};
 
 /// Runs the parsed command, writing its output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -34,6 +37,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Quotes(a) => quotes::run(cli, a, out),
         Command::Matrix(a) => matrix::run(cli, a, out),
         Command::Report(a) => report::run(cli, a, out),
+        Command::Agreement(AgreementCommand::Compute(a)) => agreement::compute(cli, a, out),
     }
 }
 
