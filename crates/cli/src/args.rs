@@ -51,9 +51,37 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Write report.md and report.html.
     Report(ReportArgs),
-    /// Inter-coder agreement.
+    /// Inter-coder agreement: between the study's coders, or on a reliability-data file.
+    Agreement(AgreementArgs),
+    /// Add, remove, list and reconcile codings.
     #[command(subcommand)]
-    Agreement(AgreementCommand),
+    Code(CodeCommand),
+    /// Analysts' memos.
+    #[command(subcommand)]
+    Memo(MemoCommand),
+}
+
+/// `agreement [--coders A,B]` or `agreement <subcommand>`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AgreementArgs {
+    /// A subcommand; without one, agreement between the study's coders.
+    #[command(subcommand)]
+    pub command: Option<AgreementCommand>,
+    /// Which coders.
+    #[command(flatten)]
+    pub coders: CodersArgs,
+}
+
+/// Which coders to compare.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CodersArgs {
+    /// The coders to compare (default: every coder but `consensus`).
+    #[arg(long, value_delimiter = ',')]
+    pub coders: Option<Vec<String>>,
+    /// Compare subthemes only, not their polarity.
+    #[arg(long)]
+    pub ignore_polarity: bool,
 }
 
 /// `agreement ...`.
@@ -61,6 +89,93 @@ pub enum Command {
 pub enum AgreementCommand {
     /// Agreement on raw reliability data: `unit,<coder1>,<coder2>,...`, empty cell = missing.
     Compute(ComputeArgs),
+    /// The meaning units on which the coders differ, side by side.
+    Disagreements(CodersArgs),
+}
+
+/// Names a meaning unit by its text, as `codings.csv` does.
+#[derive(Debug, Args)]
+pub struct UnitArgs {
+    /// The informant whose transcript it is.
+    #[arg(long)]
+    pub transcript: String,
+    /// The exact text of the unit.
+    #[arg(long)]
+    pub quote: String,
+    /// Text right before it, when the quote occurs more than once.
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    /// Text right after it, when the quote occurs more than once.
+    #[arg(long, default_value = "")]
+    pub suffix: String,
+}
+
+/// A code with polarity and coder.
+#[derive(Debug, Args)]
+pub struct CodingArgs {
+    /// `category/subtheme`.
+    #[arg(long)]
+    pub code: String,
+    /// barrier or opportunity.
+    #[arg(long)]
+    pub polarity: String,
+    /// Who codes.
+    #[arg(long)]
+    pub coder: String,
+}
+
+/// `code ...`.
+#[derive(Debug, Subcommand)]
+pub enum CodeCommand {
+    /// Code a meaning unit.
+    Add {
+        /// The unit.
+        #[command(flatten)]
+        unit: UnitArgs,
+        /// The coding.
+        #[command(flatten)]
+        coding: CodingArgs,
+        /// A note on the coding.
+        #[arg(long)]
+        memo: Option<String>,
+    },
+    /// Remove a coding.
+    Remove {
+        /// The unit.
+        #[command(flatten)]
+        unit: UnitArgs,
+        /// The coding.
+        #[command(flatten)]
+        coding: CodingArgs,
+    },
+    /// List codings, filtered.
+    List(QuotesArgs),
+    /// Record the agreed codings under the coder `consensus`.
+    Reconcile {
+        /// Which coders.
+        #[arg(long, value_delimiter = ',')]
+        coders: Option<Vec<String>>,
+        /// Where the coders differ, take this coder's codings.
+        #[arg(long)]
+        prefer: Option<String>,
+    },
+}
+
+/// `memo ...`.
+#[derive(Debug, Subcommand)]
+pub enum MemoCommand {
+    /// Add a memo on a code, or on the study without --code.
+    Add {
+        /// `category/subtheme`.
+        #[arg(long)]
+        code: Option<String>,
+        /// Who wrote it.
+        #[arg(long)]
+        author: String,
+        /// The text.
+        #[arg(long)]
+        text: String,
+    },
 }
 
 /// `agreement compute`.
@@ -124,6 +239,13 @@ pub enum FrameworkCommand {
         /// A framework id (the study's framework when left out).
         id: Option<String>,
     },
+    /// The frameworks in the store and the built-in ones.
+    List,
+    /// Add a framework file to the store, or update one in place without orphaning codings.
+    Import {
+        /// The framework TOML file.
+        file: PathBuf,
+    },
 }
 
 /// Filters shared by `quotes` and `matrix`.
@@ -144,6 +266,12 @@ pub struct FilterArgs {
     /// Only this coder.
     #[arg(long)]
     pub coder: Option<String>,
+    /// Only informants of this role (participant or facilitator).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only units whose text contains this (case-insensitive).
+    #[arg(long)]
+    pub text: Option<String>,
 }
 
 /// `quotes`.

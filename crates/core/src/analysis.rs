@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::coding::{Coding, Polarity, UnitId};
 use crate::ids::{CategoryId, CodeId, CoderId, GroupId, InformantId};
-use crate::model::Consent;
+use crate::model::{Consent, Role};
 use crate::study::Study;
 
 /// Which codings an analysis looks at. Empty fields match everything.
@@ -24,6 +24,10 @@ pub struct Filter {
     pub group: Option<GroupId>,
     /// Only this coder's codings.
     pub coder: Option<CoderId>,
+    /// Only informants of this role.
+    pub role: Option<Role>,
+    /// Only units whose text contains this, ignoring case.
+    pub text: Option<String>,
     /// Only informants whose consent is given: what a report may show.
     pub consented_only: bool,
 }
@@ -41,6 +45,15 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|g| inf.and_then(|i| i.group()) == Some(g))
             && (!self.consented_only || inf.is_some_and(|i| i.consent() == Consent::Given))
+            && self
+                .role
+                .is_none_or(|r| inf.and_then(|i| i.role()) == Some(r))
+            && self.text.as_ref().is_none_or(|t| {
+                study
+                    .unit_text(c.unit)
+                    .to_lowercase()
+                    .contains(&t.to_lowercase())
+            })
     }
 
     /// The matching codings in a stable order: framework order of codes, barrier before
@@ -372,6 +385,23 @@ mod tests {
         assert!(quotes(&s, &consented)
             .iter()
             .all(|q| q.informant.as_str() != "I2"));
+    }
+
+    #[test]
+    fn role_and_text_filters() {
+        let s = study();
+        let f = Filter {
+            role: Some(Role::Facilitator),
+            ..Filter::default()
+        };
+        assert!(quotes(&s, &f).iter().all(|q| q.informant.as_str() == "I3"));
+        let f = Filter {
+            text: Some("KONTAKTER".into()),
+            ..Filter::default()
+        };
+        let q = quotes(&s, &f);
+        assert_eq!(q.len(), 1);
+        assert!(q[0].text.contains("kontakter"));
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub enum ModelError {
     /// Polarity other than barrier or opportunity.
     #[error("invalid polarity `{0}`: expected `barrier` or `opportunity`")]
     InvalidPolarity(String),
+    /// Role other than participant or facilitator.
+    #[error("invalid role `{0}`: expected `participant` or `facilitator`")]
+    InvalidRole(String),
     /// A span that is empty or reaches past its text.
     #[error("span {start}..{end} does not lie inside a text of {len} characters")]
     SpanOutside {

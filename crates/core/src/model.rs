@@ -128,6 +128,17 @@ pub enum Role {
     Facilitator,
 }
 
+impl std::str::FromStr for Role {
+    type Err = crate::ModelError;
+    fn from_str(s: &str) -> Result<Self, crate::ModelError> {
+        match s {
+            "participant" => Ok(Role::Participant),
+            "facilitator" => Ok(Role::Facilitator),
+            _ => Err(crate::ModelError::InvalidRole(s.to_owned())),
+        }
+    }
+}
+
 impl Role {
     /// The lowercase name used in files and on the wire.
     pub fn as_str(self) -> &'static str {

@@ -32,6 +32,9 @@ pub enum StoreError {
     /// Several studies and none chosen.
     #[error("the store holds several studies ({}); choose one with --study", .0.join(", "))]
     WhichStudy(Vec<String>),
+    /// A value the model refuses (an unknown code, a span outside its transcript, ...).
+    #[error("{0}")]
+    Invalid(String),
     /// The write would contradict what the store holds.
     #[error("{0}")]
     Conflict(String),

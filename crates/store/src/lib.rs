@@ -10,6 +10,7 @@
 //! # Ok::<(), samskap_store::StoreError>(())
 //! ```
 
+mod edit;
 mod error;
 mod read;
 mod schema;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use samskap_core::{StudyId, StudyMeta};
 
+pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate};
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use write::{ImportSummary, Replace, WithdrawOutcome};

@@ -138,12 +138,23 @@ fn write_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError
         }
         None => {}
     }
+    insert_framework(tx, f)
+}
+
+/// Inserts a new framework with its categories and subthemes.
+pub(crate) fn insert_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
     let m = f.meta();
     tx.execute(
         "INSERT INTO framework (id, label_no, label_en, description) VALUES (?1, ?2, ?3, ?4)",
         params![m.id.as_str(), m.label_no, m.label_en, m.description],
     )
     .map_err(StoreError::db)?;
+    insert_codes(tx, f)
+}
+
+/// Inserts a framework's categories and subthemes, in order.
+pub(crate) fn insert_codes(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
+    let m = f.meta();
     for c in f.categories() {
         tx.execute(
             "INSERT INTO category (framework_id, id, label_no, label_en, definition)

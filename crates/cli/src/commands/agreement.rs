@@ -1,11 +1,15 @@
-//! `samskap agreement compute FILE`: agreement on raw reliability data.
+//! `samskap agreement`: between the study's coders (per code and overall, on units and on
+//! characters), their disagreements, and `agreement compute FILE` on raw reliability data.
 
 use std::io::Write;
 
 use anyhow::Context;
-use samskap_core::agreement::{Level, Metric, Outcome, ReliabilityData};
+use samskap_core::agreement::{
+    self, study_agreement, Granularity, Level, Measures, Metric, Outcome, ReliabilityData,
+};
+use samskap_core::{CoderId, Study};
 
-use crate::args::{Cli, ComputeArgs};
+use crate::args::{Cli, CodersArgs, ComputeArgs};
 use crate::{output, progress};
 
 pub fn compute(cli: &Cli, args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -44,4 +48,149 @@ pub fn print(cli: &Cli, o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> 
             ("coders", o.coders.to_string()),
         ],
     )
+}
+
+/// The coders to compare: those named, or every coder of the study but `consensus`, in the
+/// order their first coding was added.
+pub fn coders(study: &Study, args: &CodersArgs) -> anyhow::Result<Vec<CoderId>> {
+    let coders: Vec<CoderId> = match &args.coders {
+        Some(names) => {
+            let mut v = Vec::new();
+            for n in names {
+                let c: CoderId = n.parse().context("--coders")?;
+                anyhow::ensure!(
+                    study.codings().iter().any(|x| x.coder == c),
+                    "--coders: no codings by coder `{c}`"
+                );
+                v.push(c);
+            }
+            v
+        }
+        None => {
+            let mut v: Vec<CoderId> = Vec::new();
+            for c in study.codings() {
+                if c.coder.as_str() != "consensus" && !v.contains(&c.coder) {
+                    v.push(c.coder.clone());
+                }
+            }
+            v
+        }
+    };
+    anyhow::ensure!(
+        coders.len() >= 2,
+        "agreement needs two or more coders; the study has {} ({})",
+        coders.len(),
+        coders
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(coders)
+}
+
+fn granularity(args: &CodersArgs) -> Granularity {
+    if args.ignore_polarity {
+        Granularity::Code
+    } else {
+        Granularity::CodeAndPolarity
+    }
+}
+
+fn fmt(o: &Outcome) -> String {
+    o.value
+        .map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"))
+}
+
+/// `samskap agreement`: per code and overall, on units and on characters.
+pub fn between_coders(cli: &Cli, args: &CodersArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (_, study) = super::load(cli)?;
+    let coders = coders(&study, args)?;
+    let a = study_agreement(&study, &coders, granularity(args));
+    if cli.json {
+        return output::json(out, &a);
+    }
+    let two = coders.len() == 2;
+    let measure_cols = |m: &Measures| {
+        let mut v = vec![fmt(&m.percent_agreement), fmt(&m.krippendorff_alpha)];
+        if let Some(k) = &m.cohen_kappa {
+            v.push(fmt(k));
+        }
+        v
+    };
+    let mut rows: Vec<Vec<String>> = a
+        .per_code
+        .iter()
+        .map(|c| {
+            let mut row = vec![
+                c.key.to_string(),
+                c.applied
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            ];
+            row.extend(measure_cols(&c.units));
+            row.extend(measure_cols(&c.characters));
+            row
+        })
+        .collect();
+    let mut total = vec!["overall (pooled)".to_owned(), String::new()];
+    total.extend(measure_cols(&a.overall.units));
+    total.extend(measure_cols(&a.overall.characters));
+    rows.push(total);
+    let names = coders
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let mut header = vec!["code".to_owned(), format!("units by {names}")];
+    for on in ["units", "chars"] {
+        header.push(format!("{on}: agree"));
+        header.push(format!("{on}: alpha"));
+        if two {
+            header.push(format!("{on}: kappa"));
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    output::table(out, &header, rows)?;
+    writeln!(
+        out,
+        "{} meaning units and {} characters coded by {names}; – where a measure is undefined (see --json for why)",
+        a.units, a.characters
+    )?;
+    Ok(())
+}
+
+/// `samskap agreement disagreements`.
+pub fn disagreements(cli: &Cli, args: &CodersArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (_, study) = super::load(cli)?;
+    let coders = coders(&study, args)?;
+    let list = agreement::disagreements(&study, &coders, granularity(args));
+    if cli.json {
+        return output::json(out, &list);
+    }
+    let mut header = vec!["informant".to_owned(), "unit".to_owned()];
+    header.extend(coders.iter().map(ToString::to_string));
+    let rows = list
+        .iter()
+        .map(|d| {
+            let mut row = vec![d.informant.to_string(), d.text.clone()];
+            row.extend(d.by_coder.iter().map(|(_, keys)| {
+                if keys.is_empty() {
+                    "(not coded)".to_owned()
+                } else {
+                    keys.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            }));
+            row
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    output::table(out, &header, rows)?;
+    writeln!(out, "{} units where the coders differ", list.len())?;
+    Ok(())
 }

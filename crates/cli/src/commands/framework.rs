@@ -50,3 +50,61 @@ pub fn show(cli: &Cli, id: Option<&str>, out: &mut dyn Write) -> anyhow::Result<
     }
     output::table(out, &["code", "label (en / no)", "definition"], rows)
 }
+
+pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    let stored = match super::open_store(cli) {
+        Ok(store) => store.frameworks()?,
+        Err(_) => Vec::new(),
+    };
+    let mut rows: Vec<(Framework, &str)> = stored.into_iter().map(|f| (f, "store")).collect();
+    for id in Framework::builtin_ids() {
+        if !rows.iter().any(|(f, _)| f.id().as_str() == id) {
+            rows.push((Framework::builtin(id)?, "built in"));
+        }
+    }
+    if cli.json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|(f, w)| {
+                serde_json::json!({
+                    "id": f.id(), "label_en": f.meta().label_en, "label_no": f.meta().label_no,
+                    "categories": f.categories().len(), "codes": f.codes().count(), "where": w,
+                })
+            })
+            .collect();
+        return output::json(out, &v);
+    }
+    let rows = rows
+        .iter()
+        .map(|(f, w)| {
+            vec![
+                f.id().to_string(),
+                f.meta().label_en.clone(),
+                f.categories().len().to_string(),
+                f.codes().count().to_string(),
+                (*w).to_owned(),
+            ]
+        })
+        .collect();
+    output::table(out, &["id", "label", "categories", "codes", "where"], rows)
+}
+
+pub fn import(cli: &Cli, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+    let framework = Framework::from_toml(&text).with_context(|| file.display().to_string())?;
+    let mut store = samskap_store::Store::open(&cli.db)?;
+    let outcome = store.import_framework(&framework)?;
+    let what = match outcome {
+        samskap_store::FrameworkImport::Added => "added",
+        samskap_store::FrameworkImport::Unchanged => "unchanged",
+        samskap_store::FrameworkImport::Updated => "updated",
+    };
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({ "framework": framework.id(), "result": what }),
+        );
+    }
+    writeln!(out, "framework `{}` {what}", framework.id())?;
+    Ok(())
+}

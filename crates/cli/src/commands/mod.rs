@@ -1,12 +1,14 @@
 //! One module per subcommand; this one dispatches and holds what they share.
 
 mod agreement;
+mod code;
 mod export;
 mod framework;
 mod import;
 mod informants;
 mod init;
 mod matrix;
+mod memo;
 mod quotes;
 mod report;
 mod study;
@@ -34,10 +36,18 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Framework(FrameworkCommand::Show { id }) => {
             framework::show(cli, id.as_deref(), out)
         }
+        Command::Framework(FrameworkCommand::List) => framework::list(cli, out),
+        Command::Framework(FrameworkCommand::Import { file }) => framework::import(cli, file, out),
         Command::Quotes(a) => quotes::run(cli, a, out),
         Command::Matrix(a) => matrix::run(cli, a, out),
         Command::Report(a) => report::run(cli, a, out),
-        Command::Agreement(AgreementCommand::Compute(a)) => agreement::compute(cli, a, out),
+        Command::Agreement(a) => match &a.command {
+            Some(AgreementCommand::Compute(c)) => agreement::compute(cli, c, out),
+            Some(AgreementCommand::Disagreements(c)) => agreement::disagreements(cli, c, out),
+            None => agreement::between_coders(cli, &a.coders, out),
+        },
+        Command::Code(c) => code::run(cli, c, out),
+        Command::Memo(m) => memo::run(cli, m, out),
     }
 }
 
@@ -121,6 +131,13 @@ fn filter(args: &FilterArgs, study: &Study) -> anyhow::Result<Filter> {
             .map(str::parse)
             .transpose()
             .context("--coder")?,
+        role: args
+            .role
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .context("--role")?,
+        text: args.text.clone(),
         consented_only: false,
     })
 }

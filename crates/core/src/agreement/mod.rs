@@ -15,6 +15,7 @@
 //! comes back as `None` with the reason, never as NaN.
 
 mod csv_input;
+mod study;
 mod tally;
 
 use std::fmt;
@@ -22,6 +23,10 @@ use std::fmt;
 use serde::Serialize;
 
 pub use csv_input::ReliabilityData;
+pub use study::{
+    disagreements, reconcile, study_agreement, Agreed, CodeAgreement, Disagreement, Granularity,
+    Key, Measures, Overall, StudyAgreement,
+};
 pub use tally::Tally;
 
 /// An agreement measure, named as in the reference vectors.

@@ -1,0 +1,210 @@
+//! `samskap code add|remove|list|reconcile`.
+
+use std::io::Write;
+
+use anyhow::Context;
+use samskap_core::{agreement, CodeId, CoderId, InformantId, Polarity, Span, Study, TextQuote};
+use samskap_store::{NewCoding, OnDuplicate};
+
+use crate::args::{Cli, CodeCommand, CodingArgs, QuotesArgs, UnitArgs};
+use crate::output;
+
+pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cmd {
+        CodeCommand::Add { unit, coding, memo } => add(cli, unit, coding, memo.as_deref(), out),
+        CodeCommand::Remove { unit, coding } => remove(cli, unit, coding, out),
+        CodeCommand::List(args) => list(cli, args, out),
+        CodeCommand::Reconcile { coders, prefer } => {
+            reconcile(cli, coders.as_deref(), prefer.as_deref(), out)
+        }
+    }
+}
+
+/// The unit the arguments name, located in the stored transcript.
+fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<(InformantId, Span)> {
+    let informant: InformantId = unit.transcript.parse().context("--transcript")?;
+    let t = study
+        .transcript(&informant)
+        .with_context(|| format!("--transcript: informant `{informant}` has no transcript"))?;
+    let quote = TextQuote {
+        prefix: unit.prefix.clone(),
+        exact: unit.quote.clone(),
+        suffix: unit.suffix.clone(),
+    };
+    let span = t.locate(&quote).context("--quote")?;
+    Ok((informant, span))
+}
+
+fn coding(c: &CodingArgs) -> anyhow::Result<(CodeId, Polarity, CoderId)> {
+    Ok((
+        c.code.parse().context("--code")?,
+        c.polarity.parse().context("--polarity")?,
+        c.coder.parse().context("--coder")?,
+    ))
+}
+
+fn add(
+    cli: &Cli,
+    unit: &UnitArgs,
+    c: &CodingArgs,
+    memo: Option<&str>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let (mut store, study) = super::load(cli)?;
+    let (informant, span) = locate(&study, unit)?;
+    let (code, polarity, coder) = coding(c)?;
+    store.add_codings(
+        &study.meta().id,
+        &[NewCoding {
+            informant: informant.clone(),
+            span,
+            code: code.clone(),
+            polarity,
+            coder: coder.clone(),
+            memo: memo.map(str::to_owned),
+        }],
+        OnDuplicate::Refuse,
+    )?;
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({
+                "informant": informant, "start": span.start(), "end": span.end(),
+                "code": code, "polarity": polarity, "coder": coder,
+            }),
+        );
+    }
+    writeln!(
+        out,
+        "coded {informant} {}..{} as {code} ({polarity}) by {coder}",
+        span.start(),
+        span.end()
+    )?;
+    Ok(())
+}
+
+fn remove(cli: &Cli, unit: &UnitArgs, c: &CodingArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (mut store, study) = super::load(cli)?;
+    let (informant, span) = locate(&study, unit)?;
+    let (code, polarity, coder) = coding(c)?;
+    store.remove_coding(&study.meta().id, &informant, span, &code, polarity, &coder)?;
+    if cli.json {
+        return output::json(out, &serde_json::json!({ "removed": 1 }));
+    }
+    writeln!(
+        out,
+        "removed the coding of {informant} {}..{} as {code} ({polarity}) by {coder}",
+        span.start(),
+        span.end()
+    )?;
+    Ok(())
+}
+
+fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (_, study) = super::load(cli)?;
+    let filter = super::filter(&args.filter, &study)?;
+    let codings = filter.codings(&study);
+    if cli.json {
+        let rows: Vec<_> = codings
+            .iter()
+            .map(|c| {
+                let u = &study.units()[c.unit.index()];
+                serde_json::json!({
+                    "informant": u.informant, "start": u.span.start(), "end": u.span.end(),
+                    "code": c.code, "polarity": c.polarity, "coder": c.coder, "memo": c.memo,
+                    "text": study.unit_text(c.unit),
+                })
+            })
+            .collect();
+        return output::json(out, &rows);
+    }
+    let rows = codings
+        .iter()
+        .map(|c| {
+            let u = &study.units()[c.unit.index()];
+            vec![
+                u.informant.to_string(),
+                format!("{}..{}", u.span.start(), u.span.end()),
+                c.code.to_string(),
+                c.polarity.to_string(),
+                c.coder.to_string(),
+                c.memo.clone().unwrap_or_default(),
+                study.unit_text(c.unit).to_owned(),
+            ]
+        })
+        .collect();
+    output::table(
+        out,
+        &[
+            "informant",
+            "span",
+            "code",
+            "polarity",
+            "coder",
+            "memo",
+            "unit",
+        ],
+        rows,
+    )?;
+    writeln!(out, "{} codings", codings.len())?;
+    Ok(())
+}
+
+fn reconcile(
+    cli: &Cli,
+    coders: Option<&[String]>,
+    prefer: Option<&str>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let (mut store, study) = super::load(cli)?;
+    let args = crate::args::CodersArgs {
+        coders: coders.map(<[String]>::to_vec),
+        ignore_polarity: false,
+    };
+    let coders = super::agreement::coders(&study, &args)?;
+    let prefer: Option<CoderId> = prefer.map(str::parse).transpose().context("--prefer")?;
+    if let Some(p) = &prefer {
+        anyhow::ensure!(
+            coders.contains(p),
+            "--prefer: `{p}` is not one of the coders compared"
+        );
+    }
+    let consensus: CoderId = "consensus".parse()?;
+    let (agreed, unresolved) = agreement::reconcile(&study, &coders, prefer.as_ref());
+    let new: Vec<NewCoding> = agreed
+        .into_iter()
+        .map(|a| {
+            let u = &study.units()[a.unit.index()];
+            NewCoding {
+                informant: u.informant.clone(),
+                span: u.span,
+                code: a.code,
+                polarity: a.polarity,
+                coder: consensus.clone(),
+                memo: None,
+            }
+        })
+        .collect();
+    let added = store.add_codings(&study.meta().id, &new, OnDuplicate::Skip)?;
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({
+                "added": added.added, "already_there": added.skipped, "unresolved_units": unresolved,
+            }),
+        );
+    }
+    writeln!(
+        out,
+        "recorded {} consensus codings ({} were there already); {} units still differ{}",
+        added.added,
+        added.skipped,
+        unresolved,
+        if unresolved > 0 {
+            ": see `samskap agreement disagreements`, then `samskap code add --coder consensus` or --prefer"
+        } else {
+            ""
+        }
+    )?;
+    Ok(())
+}

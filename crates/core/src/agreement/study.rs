@@ -1,0 +1,388 @@
+//! Agreement between the coders of a study: per code and overall, on meaning units (did the
+//! coder apply the code to this unit?) and on characters (is this character inside a unit the
+//! coder gave the code?), and the units on which the coders differ.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{Level, Metric, Outcome, Tally};
+use crate::coding::{Polarity, UnitId};
+use crate::ids::{CodeId, CoderId, InformantId};
+use crate::study::Study;
+
+/// What counts as "the same code".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    /// A code with its polarity: `structure/infrastructure` as a barrier differs from the
+    /// same subtheme as an opportunity. The thesis's coders agreed on both.
+    CodeAndPolarity,
+    /// The subtheme alone.
+    Code,
+}
+
+/// The key a coding is compared by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Key {
+    /// The code.
+    pub code: CodeId,
+    /// Its polarity, unless polarity is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub polarity: Option<Polarity>,
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.polarity {
+            Some(p) => write!(f, "{} ({p})", self.code),
+            None => write!(f, "{}", self.code),
+        }
+    }
+}
+
+/// Percent agreement, Krippendorff's alpha (nominal) and, for two coders, Cohen's kappa.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measures {
+    /// Share of agreeing pairs of decisions.
+    pub percent_agreement: Outcome,
+    /// Krippendorff's alpha, nominal.
+    pub krippendorff_alpha: Outcome,
+    /// Cohen's kappa, when there are exactly two coders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohen_kappa: Option<Outcome>,
+}
+
+impl Measures {
+    fn of(t: &Tally) -> Self {
+        let get = |m| {
+            t.compute(m, Level::Nominal, None)
+                .expect("nominal measures of a tally with the right coders")
+        };
+        Self {
+            percent_agreement: get(Metric::PercentAgreement),
+            krippendorff_alpha: get(Metric::KrippendorffAlpha),
+            cohen_kappa: (t.coders() == 2).then(|| get(Metric::CohenKappa)),
+        }
+    }
+}
+
+/// Agreement on one code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeAgreement {
+    /// The code (and polarity).
+    pub key: Key,
+    /// Meaning units each coder gave it, in coder order.
+    pub applied: Vec<usize>,
+    /// Over meaning units.
+    pub units: Measures,
+    /// Over characters.
+    pub characters: Measures,
+}
+
+/// Agreement between coders over a study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyAgreement {
+    /// The coders compared, in the order given.
+    pub coders: Vec<CoderId>,
+    /// Meaning units any of them coded.
+    pub units: usize,
+    /// Characters of the transcripts any of them coded.
+    pub characters: u64,
+    /// Per code, in framework order.
+    pub per_code: Vec<CodeAgreement>,
+    /// Every unit × code (and every character × code) decision pooled.
+    pub overall: Overall,
+}
+
+/// The pooled measures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overall {
+    /// Over unit × code decisions.
+    pub units: Measures,
+    /// Over character × code decisions.
+    pub characters: Measures,
+}
+
+/// What each coder gave one unit, when they differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Disagreement {
+    /// Whose words.
+    pub informant: InformantId,
+    /// Start offset (characters).
+    pub start: usize,
+    /// End offset (characters).
+    pub end: usize,
+    /// The words.
+    pub text: String,
+    /// Per coder (in the order given), the codes they gave the unit.
+    pub by_coder: Vec<(CoderId, Vec<Key>)>,
+}
+
+fn key(code: &CodeId, polarity: Polarity, g: Granularity) -> Key {
+    Key {
+        code: code.clone(),
+        polarity: (g == Granularity::CodeAndPolarity).then_some(polarity),
+    }
+}
+
+/// Per unit, per coder: the keys given.
+fn decisions(
+    study: &Study,
+    coders: &[CoderId],
+    g: Granularity,
+) -> BTreeMap<UnitId, Vec<BTreeSet<Key>>> {
+    let mut out: BTreeMap<UnitId, Vec<BTreeSet<Key>>> = BTreeMap::new();
+    for c in study.codings() {
+        if let Some(i) = coders.iter().position(|x| x == &c.coder) {
+            out.entry(c.unit)
+                .or_insert_with(|| vec![BTreeSet::new(); coders.len()])[i]
+                .insert(key(&c.code, c.polarity, g));
+        }
+    }
+    out
+}
+
+/// Agreement of `coders` (two or more) over the study's codings.
+pub fn study_agreement(study: &Study, coders: &[CoderId], g: Granularity) -> StudyAgreement {
+    let m = coders.len();
+    let decided = decisions(study, coders, g);
+    let keys: BTreeSet<Key> = decided
+        .values()
+        .flat_map(|per| per.iter().flatten().cloned())
+        .collect();
+    let mut keys: Vec<Key> = keys.into_iter().collect();
+    keys.sort_by_key(|k| (study.framework().code_rank(&k.code), k.polarity));
+
+    // Transcripts in play: those with a unit any of the coders coded.
+    let informants: BTreeSet<&InformantId> = decided
+        .keys()
+        .map(|u| &study.units()[u.index()].informant)
+        .collect();
+    let characters: u64 = informants
+        .iter()
+        .filter_map(|i| study.transcript(i))
+        .map(|t| t.char_len() as u64)
+        .sum();
+
+    let mut overall_units = Tally::new(m);
+    let mut overall_chars = Tally::new(m);
+    let mut per_code = Vec::with_capacity(keys.len());
+    let mut values = vec![None; m];
+    for k in &keys {
+        let mut units = Tally::new(m);
+        let mut applied = vec![0; m];
+        for per in decided.values() {
+            for (i, set) in per.iter().enumerate() {
+                let has = set.contains(k);
+                values[i] = Some(u32::from(has));
+                applied[i] += usize::from(has);
+            }
+            units.add_unit(&values);
+            overall_units.add_unit(&values);
+        }
+        let mut chars = Tally::new(m);
+        for informant in &informants {
+            let Some(t) = study.transcript(informant) else {
+                continue;
+            };
+            // Each coder's stretches of this transcript under this key.
+            let mut events: Vec<(usize, usize, bool)> = Vec::new();
+            for (u, per) in &decided {
+                let unit = &study.units()[u.index()];
+                if &&unit.informant != informant {
+                    continue;
+                }
+                for (i, set) in per.iter().enumerate() {
+                    if set.contains(k) {
+                        events.push((unit.span.start(), i, true));
+                        events.push((unit.span.end(), i, false));
+                    }
+                }
+            }
+            sweep(
+                t.char_len(),
+                &mut events,
+                m,
+                &mut [&mut chars, &mut overall_chars],
+            );
+        }
+        per_code.push(CodeAgreement {
+            key: k.clone(),
+            applied,
+            units: Measures::of(&units),
+            characters: Measures::of(&chars),
+        });
+    }
+    StudyAgreement {
+        coders: coders.to_vec(),
+        units: decided.len(),
+        characters,
+        per_code,
+        overall: Overall {
+            units: Measures::of(&overall_units),
+            characters: Measures::of(&overall_chars),
+        },
+    }
+}
+
+/// Walks a transcript of `len` characters through start/end events of coders' stretches and
+/// adds each run of characters that all coders treat alike as one weighted unit.
+fn sweep(len: usize, events: &mut [(usize, usize, bool)], m: usize, tallies: &mut [&mut Tally]) {
+    // Ends before starts at the same offset: half-open spans that touch do not overlap.
+    events.sort_by_key(|&(at, coder, start)| (at, start, coder));
+    let mut depth = vec![0u32; m];
+    let mut values = vec![Some(0u32); m];
+    let mut at = 0;
+    let mut flush = |from: usize, to: usize, depth: &[u32], values: &mut Vec<Option<u32>>| {
+        if to > from {
+            for (v, d) in values.iter_mut().zip(depth) {
+                *v = Some(u32::from(*d > 0));
+            }
+            for t in tallies.iter_mut() {
+                t.add_units(values, (to - from) as u64);
+            }
+        }
+    };
+    for &(pos, coder, start) in events.iter() {
+        flush(at, pos, &depth, &mut values);
+        at = pos;
+        if start {
+            depth[coder] += 1;
+        } else {
+            depth[coder] -= 1;
+        }
+    }
+    flush(at, len, &depth, &mut values);
+}
+
+/// The units on which the coders' codes differ, in transcript order.
+pub fn disagreements(study: &Study, coders: &[CoderId], g: Granularity) -> Vec<Disagreement> {
+    let rank: BTreeMap<&InformantId, usize> = study
+        .informants()
+        .iter()
+        .enumerate()
+        .map(|(i, inf)| (&inf.id, i))
+        .collect();
+    let mut out: Vec<(usize, usize, usize, Disagreement)> = decisions(study, coders, g)
+        .into_iter()
+        .filter(|(_, per)| per.windows(2).any(|w| w[0] != w[1]))
+        .map(|(u, per)| {
+            let unit = &study.units()[u.index()];
+            let d = Disagreement {
+                informant: unit.informant.clone(),
+                start: unit.span.start(),
+                end: unit.span.end(),
+                text: study.unit_text(u).to_owned(),
+                by_coder: coders
+                    .iter()
+                    .cloned()
+                    .zip(per.into_iter().map(|s| s.into_iter().collect()))
+                    .collect(),
+            };
+            (
+                rank.get(&unit.informant).copied().unwrap_or(usize::MAX),
+                d.start,
+                d.end,
+                d,
+            )
+        })
+        .collect();
+    out.sort_by_key(|(r, s, e, _)| (*r, *s, *e));
+    out.into_iter().map(|(.., d)| d).collect()
+}
+
+/// A coding to record under the consensus coder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreed {
+    /// The unit.
+    pub unit: UnitId,
+    /// The code.
+    pub code: CodeId,
+    /// The polarity.
+    pub polarity: Polarity,
+}
+
+/// The codings on which all `coders` agree (code and polarity), and, where they differ, the
+/// preferred coder's codings when one is named. Returns the codings and the number of units
+/// left unresolved.
+pub fn reconcile(
+    study: &Study,
+    coders: &[CoderId],
+    prefer: Option<&CoderId>,
+) -> (Vec<Agreed>, usize) {
+    let decided = decisions(study, coders, Granularity::CodeAndPolarity);
+    let mut out = Vec::new();
+    let mut unresolved = 0;
+    for (u, per) in decided {
+        let chosen: BTreeSet<Key> = if per.windows(2).all(|w| w[0] == w[1]) {
+            per[0].clone()
+        } else if let Some(i) = prefer.and_then(|p| coders.iter().position(|c| c == p)) {
+            per[i].clone()
+        } else {
+            unresolved += 1;
+            // What every coder gave is agreed even on a unit with other differences.
+            per.iter().skip(1).fold(per[0].clone(), |acc, s| &acc & s)
+        };
+        out.extend(chosen.into_iter().map(|k| Agreed {
+            unit: u,
+            code: k.code,
+            polarity: k.polarity.expect("kept with polarity"),
+        }));
+    }
+    (out, unresolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{id, study};
+
+    #[test]
+    fn per_code_on_units_and_characters() {
+        let s = study();
+        let a = study_agreement(&s, &[id("A"), id("B")], Granularity::CodeAndPolarity);
+        // Units coded by A or B: I1 first sentence (both), I1 second (A), I2 (A), I3 (A, B).
+        assert_eq!(a.units, 4);
+        let time = a
+            .per_code
+            .iter()
+            .find(|c| c.key.code.to_string() == "resources/time-people-money")
+            .unwrap();
+        assert_eq!(time.applied, vec![3, 1]);
+        // 4 units: agree on I1 first (1,1) and I1 second (0,0); differ on I2 and I3.
+        assert_eq!(time.units.percent_agreement.value, Some(0.5));
+        let chars = &time.characters;
+        assert!(chars.percent_agreement.value.unwrap() > 0.5, "{chars:?}");
+        assert_eq!(chars.percent_agreement.units, a.characters);
+        assert!(a.overall.units.cohen_kappa.is_some());
+    }
+
+    #[test]
+    fn disagreements_and_reconciliation() {
+        let s = study();
+        let coders = [id("A"), id("B")];
+        let d = disagreements(&s, &coders, Granularity::CodeAndPolarity);
+        assert_eq!(d.len(), 3);
+        assert_eq!(d[0].informant.as_str(), "I1");
+        let (agreed, unresolved) = reconcile(&s, &coders, None);
+        assert_eq!(unresolved, 3);
+        assert_eq!(agreed.len(), 1);
+        let (agreed, unresolved) = reconcile(&s, &coders, Some(&id("B")));
+        assert_eq!(unresolved, 0);
+        // B's choices where they differ: nothing on I1's second sentence or I2, infra on I3.
+        assert_eq!(agreed.len(), 2);
+    }
+
+    #[test]
+    fn sweep_counts_characters_once_per_stretch() {
+        let mut t = Tally::new(2);
+        let mut events = vec![(0, 0, true), (5, 0, false), (3, 1, true), (8, 1, false)];
+        sweep(10, &mut events, 2, &mut [&mut t]);
+        let pa = t
+            .compute(Metric::PercentAgreement, Level::Nominal, None)
+            .unwrap();
+        // 0-3 A only, 3-5 both, 5-8 B only, 8-10 neither: 4 of 10 agree.
+        assert_eq!(pa.units, 10);
+        assert!((pa.value.unwrap() - 0.4).abs() < 1e-12);
+    }
+}
