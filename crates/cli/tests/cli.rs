@@ -475,3 +475,230 @@ fn agreement_compute_refuses_bad_input_clearly() {
     ]);
     assert!(err.contains("nothing.csv"), "{err}");
 }
+
+#[test]
+fn agreement_between_the_fixture_coders() {
+    let env = Env::new();
+    env.import_thesis();
+    let table = env.ok(&["agreement"]);
+    insta::assert_snapshot!("agreement_a_b", table);
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["agreement", "--json"])).unwrap();
+    assert_eq!(json["coders"], serde_json::json!(["A", "B"]));
+    let overall = &json["overall"]["units"];
+    let alpha = overall["krippendorff_alpha"]["value"].as_f64().unwrap();
+    assert!(alpha > 0.5 && alpha < 1.0, "{alpha}");
+    let loose: serde_json::Value =
+        serde_json::from_str(&env.ok(&["agreement", "--json", "--ignore-polarity"])).unwrap();
+    let loose_alpha = loose["overall"]["units"]["krippendorff_alpha"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        loose_alpha > alpha,
+        "ignoring polarity removes the polarity disagreements"
+    );
+    let disagreements = env.ok(&["agreement", "disagreements", "--json"]);
+    insta::assert_snapshot!("disagreements_a_b", disagreements);
+    let err = env.fails(&["agreement", "--coders", "A"]);
+    assert!(err.contains("two or more coders"), "{err}");
+    let err = env.fails(&["agreement", "--coders", "A,Z"]);
+    assert!(err.contains("`Z`"), "{err}");
+}
+
+#[test]
+fn reconciliation_records_consensus_codings_that_the_report_uses() {
+    let env = Env::new();
+    env.import_thesis();
+    let n: serde_json::Value =
+        serde_json::from_str(&env.ok(&["agreement", "disagreements", "--json"])).unwrap();
+    let differing = n.as_array().unwrap().len();
+    assert!(differing > 0);
+    let first: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "reconcile", "--json"])).unwrap();
+    assert_eq!(first["unresolved_units"], differing);
+    let again: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "reconcile", "--json"])).unwrap();
+    assert_eq!(again["added"], 0, "reconciling twice adds nothing");
+    let preferred: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "reconcile", "--prefer", "A", "--json"])).unwrap();
+    assert_eq!(preferred["unresolved_units"], 0);
+    // Consensus now equals A: perfect agreement between them.
+    let a_c: serde_json::Value =
+        serde_json::from_str(&env.ok(&["agreement", "--coders", "A,consensus", "--json"])).unwrap();
+    assert_eq!(a_c["overall"]["units"]["percent_agreement"]["value"], 1.0);
+    // Default agreement leaves the consensus coder out; the report uses it.
+    let default: serde_json::Value =
+        serde_json::from_str(&env.ok(&["agreement", "--json"])).unwrap();
+    assert_eq!(default["coders"], serde_json::json!(["A", "B"]));
+    let report: serde_json::Value =
+        serde_json::from_str(&env.ok(&["report", "--out", "r", "--json"])).unwrap();
+    assert_eq!(report["coder"], "consensus");
+}
+
+#[test]
+fn codings_and_memos_from_the_command_line() {
+    let env = Env::new();
+    env.import_thesis();
+    let unit = [
+        "--transcript",
+        "I2",
+        "--quote",
+        "Så det er et stort prosjekt.",
+    ];
+    let coding = [
+        "--code",
+        "resources/time-people-money",
+        "--polarity",
+        "barrier",
+        "--coder",
+        "C",
+    ];
+    let mut add = vec!["code", "add"];
+    add.extend(unit);
+    add.extend(coding);
+    add.extend(["--memo", "kort"]);
+    let said = env.ok(&add);
+    assert!(said.starts_with("coded I2 "), "{said}");
+    let err = env.fails(&add);
+    assert!(err.contains("already coded"), "{err}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "list", "--coder", "C", "--json"])).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["memo"], "kort");
+    assert_eq!(listed[0]["text"], "Så det er et stort prosjekt.");
+
+    let mut bad = vec![
+        "code",
+        "add",
+        "--transcript",
+        "I2",
+        "--quote",
+        "finnes ikke",
+    ];
+    bad.extend(coding);
+    let err = env.fails(&bad);
+    assert!(
+        err.contains("--quote") && err.contains("not found"),
+        "{err}"
+    );
+    let mut bad = vec!["code", "add"];
+    bad.extend(unit);
+    bad.extend([
+        "--code",
+        "culture/nope",
+        "--polarity",
+        "barrier",
+        "--coder",
+        "C",
+    ]);
+    let err = env.fails(&bad);
+    assert!(err.contains("culture/nope"), "{err}");
+
+    let mut remove = vec!["code", "remove"];
+    remove.extend(unit);
+    remove.extend(coding);
+    env.ok(&remove);
+    let err = env.fails(&remove);
+    assert!(err.contains("no coding"), "{err}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "list", "--coder", "C", "--json"])).unwrap();
+    assert!(listed.as_array().unwrap().is_empty());
+    // The export is as before: the unit that only C coded is gone with its coding.
+    env.ok(&["export", "out"]);
+    let mut expected = files(&thesis());
+    expected.remove("README.md");
+    assert_eq!(files(&env.path("out")), expected);
+
+    env.ok(&[
+        "memo",
+        "add",
+        "--code",
+        "structure/infrastructure",
+        "--author",
+        "B",
+        "--text",
+        "Ny oppsummering.",
+    ]);
+    let err = env.fails(&[
+        "memo",
+        "add",
+        "--code",
+        "structure/x",
+        "--author",
+        "B",
+        "--text",
+        "t",
+    ]);
+    assert!(err.contains("structure/x"), "{err}");
+    env.ok(&["export", "out2"]);
+    let memos = std::fs::read_to_string(env.path("out2/memos.toml")).unwrap();
+    assert!(memos.contains("Ny oppsummering."));
+}
+
+#[test]
+fn quotes_filter_by_role_and_text() {
+    let env = Env::new();
+    env.import_thesis();
+    let facilitator: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "quotes",
+        "--role",
+        "facilitator",
+        "--coder",
+        "A",
+        "--json",
+    ]))
+    .unwrap();
+    let facilitator = facilitator.as_array().unwrap();
+    assert!(!facilitator.is_empty());
+    assert!(facilitator.iter().all(|q| q["informant"] == "I6"));
+    let found: serde_json::Value =
+        serde_json::from_str(&env.ok(&["quotes", "--text", "GOLFKLUBBEN", "--json"])).unwrap();
+    assert!(found.as_array().unwrap().iter().all(|q| q["text"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("golfklubben")));
+    let err = env.fails(&["quotes", "--role", "boss"]);
+    assert!(err.contains("boss"), "{err}");
+}
+
+#[test]
+fn frameworks_import_and_update_without_orphaning_codings() {
+    let env = Env::new();
+    env.import_thesis();
+    let mini = fixtures().join("mini/framework.toml");
+    let said = env.ok(&["framework", "import", mini.to_str().unwrap()]);
+    assert!(said.contains("added"), "{said}");
+    let said = env.ok(&["framework", "import", mini.to_str().unwrap()]);
+    assert!(said.contains("unchanged"), "{said}");
+    let list = env.ok(&["framework", "list"]);
+    assert!(
+        list.contains("mini-samarbeid") && list.contains("bentzen-2018"),
+        "{list}"
+    );
+
+    // Bentzen without `resources/time-people-money`, which codings use: refused.
+    env.ok(&["framework", "show", "bentzen-2018", "--json"]);
+    let builtin = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/frameworks/bentzen-2018.toml"),
+    )
+    .unwrap();
+    let start = builtin.find("[[category]]\nid = \"resources\"").unwrap();
+    let end = start
+        + builtin[start..]
+            .find("[[category]]\nid = \"communication\"")
+            .unwrap();
+    let without = format!("{}{}", &builtin[..start], &builtin[end..]);
+    std::fs::write(env.path("without.toml"), without).unwrap();
+    let err = env.fails(&["framework", "import", "without.toml"]);
+    assert!(err.contains("resources/time-people-money"), "{err}");
+
+    // A relabelled Bentzen is fine, and the study's codings stay.
+    let relabelled = builtin.replace("label_en = \"Culture\"", "label_en = \"Culture (ed.)\"");
+    std::fs::write(env.path("relabelled.toml"), relabelled).unwrap();
+    let said = env.ok(&["framework", "import", "relabelled.toml"]);
+    assert!(said.contains("updated"), "{said}");
+    let shown = env.ok(&["framework", "show"]);
+    assert!(shown.contains("Culture (ed.)"), "{shown}");
+    let quotes: serde_json::Value = serde_json::from_str(&env.ok(&["quotes", "--json"])).unwrap();
+    assert_eq!(quotes.as_array().unwrap().len(), 110);
+}
