@@ -176,7 +176,8 @@ pub fn disagreements(cli: &Cli, args: &CodersArgs, out: &mut dyn Write) -> anyho
         .iter()
         .map(|d| {
             let mut row = vec![d.informant.to_string(), d.text.clone()];
-            row.extend(d.by_coder.iter().map(|(_, keys)| {
+            row.extend(d.by_coder.iter().map(|c| {
+                let keys = &c.codes;
                 if keys.is_empty() {
                     "(not coded)".to_owned()
                 } else {

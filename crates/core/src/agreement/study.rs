@@ -115,7 +115,16 @@ pub struct Disagreement {
     /// The words.
     pub text: String,
     /// Per coder (in the order given), the codes they gave the unit.
-    pub by_coder: Vec<(CoderId, Vec<Key>)>,
+    pub by_coder: Vec<CoderCodes>,
+}
+
+/// The codes one coder gave a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoderCodes {
+    /// The coder.
+    pub coder: CoderId,
+    /// The codes, in code order.
+    pub codes: Vec<Key>,
 }
 
 fn key(code: &CodeId, polarity: Polarity, g: Granularity) -> Key {
@@ -275,8 +284,11 @@ pub fn disagreements(study: &Study, coders: &[CoderId], g: Granularity) -> Vec<D
                 text: study.unit_text(u).to_owned(),
                 by_coder: coders
                     .iter()
-                    .cloned()
-                    .zip(per.into_iter().map(|s| s.into_iter().collect()))
+                    .zip(per)
+                    .map(|(coder, codes)| CoderCodes {
+                        coder: coder.clone(),
+                        codes: codes.into_iter().collect(),
+                    })
                     .collect(),
             };
             (
