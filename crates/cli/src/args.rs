@@ -51,6 +51,10 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Write report.md and report.html.
     Report(ReportArgs),
+    /// Which codes one coder applied to overlapping spans, with counts.
+    Cooccur(QuotesArgs),
+    /// Per successive interview (by date), how many new subthemes appeared.
+    Saturation(QuotesArgs),
     /// Inter-coder agreement: between the study's coders, or on a reliability-data file.
     Agreement(AgreementArgs),
     /// Add, remove, list and reconcile codings.
@@ -294,9 +298,16 @@ pub enum By {
 /// `matrix`.
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
-    /// Rows by category or subtheme.
-    #[arg(long, value_enum, default_value = "subtheme")]
+    /// Rows by category or subtheme, with polarity, by group (the thesis's layout).
+    #[arg(long, value_enum, default_value = "subtheme", conflicts_with_all = ["rows", "cols"])]
     pub by: By,
+    /// Any two dimensions instead: rows by category, subtheme, polarity, group, informant or
+    /// coder...
+    #[arg(long, requires = "cols")]
+    pub rows: Option<String>,
+    /// ... and columns by another.
+    #[arg(long, requires = "rows")]
+    pub cols: Option<String>,
     /// Filters.
     #[command(flatten)]
     pub filter: FilterArgs,

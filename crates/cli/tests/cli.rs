@@ -702,3 +702,31 @@ fn frameworks_import_and_update_without_orphaning_codings() {
     let quotes: serde_json::Value = serde_json::from_str(&env.ok(&["quotes", "--json"])).unwrap();
     assert_eq!(quotes.as_array().unwrap().len(), 110);
 }
+
+#[test]
+fn two_dimension_matrix_cooccurrence_and_saturation_over_the_fixture() {
+    let env = Env::new();
+    env.import_thesis();
+    insta::assert_snapshot!(
+        "matrix_informant_by_coder",
+        env.ok(&["matrix", "--rows", "informant", "--cols", "coder"])
+    );
+    insta::assert_snapshot!(
+        "matrix_polarity_by_group_coder_a",
+        env.ok(&["matrix", "--rows", "polarity", "--cols", "group", "--coder", "A", "--json"])
+    );
+    insta::assert_snapshot!("cooccur_coder_a", env.ok(&["cooccur", "--coder", "A"]));
+    insta::assert_snapshot!(
+        "saturation_coder_a",
+        env.ok(&["saturation", "--coder", "A", "--json"])
+    );
+    let err = env.fails(&["matrix", "--rows", "coder", "--cols", "coder"]);
+    assert!(err.contains("differ"), "{err}");
+    let err = env.fails(&["matrix", "--rows", "mood", "--cols", "coder"]);
+    assert!(err.contains("unknown dimension `mood`"), "{err}");
+    // --rows needs --cols: a usage error.
+    assert_eq!(
+        env.run(&["matrix", "--rows", "coder"]).status.code(),
+        Some(2)
+    );
+}

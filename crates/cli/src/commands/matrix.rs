@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use samskap_core::analysis::{self, Column, RowsBy};
+use samskap_core::analysis::{self, Column, Dim, RowsBy};
 
 use crate::args::{By, Cli, MatrixArgs};
 use crate::output;
@@ -10,6 +10,9 @@ use crate::output;
 pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (_, study) = super::load(cli)?;
     let filter = super::filter(&args.filter, &study)?;
+    if let (Some(rows), Some(cols)) = (&args.rows, &args.cols) {
+        return two_dimensions(cli, &study, &filter, rows, cols, out);
+    }
     let by = match args.by {
         By::Category => RowsBy::Category,
         By::Subtheme => RowsBy::Subtheme,
@@ -46,6 +49,51 @@ pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     output::table(out, &header, rows)?;
+    writeln!(out, "cells: meaning units (distinct informants)")?;
+    Ok(())
+}
+
+fn two_dimensions(
+    cli: &Cli,
+    study: &samskap_core::Study,
+    filter: &samskap_core::analysis::Filter,
+    rows: &str,
+    cols: &str,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let rows: Dim = rows
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--rows: {e}"))?;
+    let cols: Dim = cols
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--cols: {e}"))?;
+    anyhow::ensure!(rows != cols, "--rows and --cols must differ");
+    let t = analysis::crosstab(study, filter, rows, cols);
+    if cli.json {
+        return output::json(out, &t);
+    }
+    let cell = |c: &analysis::Count| format!("{} ({})", c.units, c.informants);
+    let mut header: Vec<String> = vec![String::new()];
+    header.extend(t.cols.iter().cloned());
+    header.push("total".into());
+    let mut body: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .zip(&t.cells)
+        .zip(&t.row_totals)
+        .map(|((r, cells), total)| {
+            let mut row = vec![r.clone()];
+            row.extend(cells.iter().map(cell));
+            row.push(cell(total));
+            row
+        })
+        .collect();
+    let mut last = vec!["total".to_owned()];
+    last.extend(t.col_totals.iter().map(cell));
+    last.push(cell(&t.total));
+    body.push(last);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    output::table(out, &header, body)?;
     writeln!(out, "cells: meaning units (distinct informants)")?;
     Ok(())
 }

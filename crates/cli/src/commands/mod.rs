@@ -2,6 +2,7 @@
 
 mod agreement;
 mod code;
+mod cooccur;
 mod export;
 mod framework;
 mod import;
@@ -11,6 +12,7 @@ mod matrix;
 mod memo;
 mod quotes;
 mod report;
+mod saturation;
 mod study;
 
 use std::io::Write;
@@ -47,6 +49,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             None => agreement::between_coders(cli, &a.coders, out),
         },
         Command::Code(c) => code::run(cli, c, out),
+        Command::Cooccur(a) => cooccur::run(cli, a, out),
+        Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
     }
 }

@@ -2,6 +2,10 @@
 //! counts, and example quotes per subtheme. Everything here reads a [`Study`] and returns
 //! plain values; nothing is printed or stored.
 
+mod cooccur;
+mod crosstab;
+mod saturation;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -10,6 +14,10 @@ use crate::coding::{Coding, Polarity, UnitId};
 use crate::ids::{CategoryId, CodeId, CoderId, GroupId, InformantId};
 use crate::model::{Consent, Role};
 use crate::study::Study;
+
+pub use cooccur::{cooccurrences, Cooccurrence};
+pub use crosstab::{crosstab, Crosstab, Dim, NO_GROUP};
+pub use saturation::{saturation, Step};
 
 /// Which codings an analysis looks at. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

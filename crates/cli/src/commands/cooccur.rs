@@ -1,0 +1,27 @@
+//! `samskap cooccur`: codes applied to overlapping spans.
+
+use std::io::Write;
+
+use samskap_core::analysis;
+
+use crate::args::{Cli, QuotesArgs};
+use crate::output;
+
+pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (_, study) = super::load(cli)?;
+    let filter = super::filter(&args.filter, &study)?;
+    let pairs = analysis::cooccurrences(&study, &filter);
+    if cli.json {
+        return output::json(out, &pairs);
+    }
+    let rows = pairs
+        .iter()
+        .map(|p| vec![p.a.to_string(), p.b.to_string(), p.count.to_string()])
+        .collect();
+    output::table(out, &["code", "with code", "overlaps"], rows)?;
+    writeln!(
+        out,
+        "overlaps: pairs of spans of one transcript, coded by the same coder, that share text"
+    )?;
+    Ok(())
+}

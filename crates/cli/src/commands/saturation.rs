@@ -1,0 +1,48 @@
+//! `samskap saturation`: new subthemes per successive interview.
+
+use std::io::Write;
+
+use samskap_core::analysis;
+
+use crate::args::{Cli, QuotesArgs};
+use crate::output;
+
+pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (_, study) = super::load(cli)?;
+    let filter = super::filter(&args.filter, &study)?;
+    let steps = analysis::saturation(&study, &filter);
+    if cli.json {
+        return output::json(out, &steps);
+    }
+    let total = study.framework().codes().count();
+    let rows = steps
+        .iter()
+        .map(|s| {
+            vec![
+                s.informant.to_string(),
+                s.interview_date
+                    .map_or_else(|| "–".into(), |d| d.to_string()),
+                s.subthemes.to_string(),
+                s.new.len().to_string(),
+                format!("{} of {total}", s.cumulative),
+                s.new
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ]
+        })
+        .collect();
+    output::table(
+        out,
+        &[
+            "interview",
+            "date",
+            "subthemes",
+            "new",
+            "so far",
+            "new subthemes",
+        ],
+        rows,
+    )
+}
