@@ -16,10 +16,12 @@
 mod error;
 mod files;
 mod read;
+mod transcript_file;
 mod write;
 
 pub use error::{BundleError, Location};
 pub use read::read;
+pub use transcript_file::{read_transcript_file, TranscriptFileError, TranscriptFormat};
 pub use write::{write, WriteMode};
 
 /// The header of `codings.csv`, in order.

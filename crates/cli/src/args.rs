@@ -51,6 +51,11 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Write report.md and report.html.
     Report(ReportArgs),
+    /// Full-text search over the transcripts: each hit in context, with its codes.
+    Search {
+        /// Words, "a phrase", prefix*, AND, OR, NOT (SQLite FTS5 syntax).
+        query: String,
+    },
     /// Which codes one coder applied to overlapping spans, with counts.
     Cooccur(QuotesArgs),
     /// Per successive interview (by date), how many new subthemes appeared.

@@ -730,3 +730,60 @@ fn two_dimension_matrix_cooccurrence_and_saturation_over_the_fixture() {
         Some(2)
     );
 }
+
+#[test]
+fn search_finds_words_with_norwegian_letters_in_context_with_codes() {
+    let env = Env::new();
+    env.import_thesis();
+    let out = env.ok(&["search", "golfklubben"]);
+    insta::assert_snapshot!("search_golfklubben", out);
+    let hits: serde_json::Value =
+        serde_json::from_str(&env.ok(&["search", "golfklubben", "--json"])).unwrap();
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0]["matched"], "golfklubben");
+    assert!(!hits[0]["codes"].as_array().unwrap().is_empty());
+    // å is a letter of its own: "på" is a word, and does not match "pa".
+    let paa: serde_json::Value =
+        serde_json::from_str(&env.ok(&["search", "på", "--json"])).unwrap();
+    assert!(paa.as_array().unwrap().len() > 10);
+    assert!(paa
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["matched"].as_str().unwrap().to_lowercase() == "på"));
+    let pa: serde_json::Value = serde_json::from_str(&env.ok(&["search", "pa", "--json"])).unwrap();
+    assert!(pa.as_array().unwrap().is_empty());
+    // A word with ø and å inside is one word, found whole and by prefix.
+    let whole: serde_json::Value =
+        serde_json::from_str(&env.ok(&["search", "møtearenaene", "--json"])).unwrap();
+    assert_eq!(whole.as_array().unwrap().len(), 1);
+    let prefix: serde_json::Value =
+        serde_json::from_str(&env.ok(&["search", "møtearena*", "--json"])).unwrap();
+    assert!(!prefix.as_array().unwrap().is_empty());
+    let phrase: serde_json::Value =
+        serde_json::from_str(&env.ok(&["search", "\"hele kommunen\"", "--json"])).unwrap();
+    assert!(phrase
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["matched"] == "hele kommunen"));
+    let err = env.fails(&["search", "\"unclosed"]);
+    assert!(err.contains("search `\"unclosed`"), "{err}");
+}
+
+#[test]
+fn withdrawal_also_empties_the_search_index() {
+    let env = Env::new();
+    env.import_thesis();
+    let hits: serde_json::Value =
+        serde_json::from_str(&env.ok(&["search", "golfklubben", "--json"])).unwrap();
+    assert_eq!(hits[0]["informant"], "I4");
+    env.ok(&["informant", "withdraw", "I4"]);
+    let hits: serde_json::Value =
+        serde_json::from_str(&env.ok(&["search", "golfklubben", "--json"])).unwrap();
+    assert!(hits.as_array().unwrap().is_empty());
+    // Not even the index's terms remain in the file.
+    let bytes = std::fs::read(env.db()).unwrap();
+    assert!(!contains(&bytes, "golfklubben"));
+}

@@ -14,6 +14,7 @@ mod edit;
 mod error;
 mod read;
 mod schema;
+mod search;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use samskap_core::{StudyId, StudyMeta};
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate};
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
+pub use search::{Hit, HitCode};
 pub use write::{ImportSummary, Replace, WithdrawOutcome};
 
 /// How long a writer waits for another process's transaction before giving up. The CLI and

@@ -8,7 +8,10 @@ use crate::StoreError;
 
 /// The migrations in order; migration `i` brings the schema from version `i` to `i + 1`.
 /// Never edit one that has shipped: add another.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_search.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -464,6 +464,13 @@ fn withdraw_in(
                 [sid, iid],
             )
             .map_err(StoreError::db)?;
+        // The trigger took the terms out of the search index (secure-delete); merging the
+        // index's segments leaves no page that held them, and secure_delete zeroes those.
+        tx.execute(
+            "INSERT INTO transcript_fts (transcript_fts) VALUES ('optimize')",
+            [],
+        )
+        .map_err(StoreError::db)?;
     }
     tx.execute(
         "UPDATE informant SET role = NULL, group_id = NULL, workplace = NULL, job_position = NULL,

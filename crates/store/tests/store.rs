@@ -225,3 +225,33 @@ fn withdrawing_an_unknown_informant_is_an_error() {
         .unwrap_err();
     assert_eq!(err.to_string(), "no informant `I42` in the store");
 }
+
+#[test]
+fn a_schema_1_store_is_upgraded_and_its_transcripts_become_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO framework VALUES ('f', 'F', 'F', '');
+             INSERT INTO study (id, title, framework_id) VALUES ('s', 'S', 'f');
+             INSERT INTO informant (study_id, id, role, consent) VALUES ('s', 'I1', 'participant', 'given');
+             INSERT INTO transcript VALUES ('s', 'I1', 'Vi møttes på biblioteket i går.');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let mut hits = Vec::new();
+    let n = store
+        .search(&"s".parse().unwrap(), "biblioteket", |h| {
+            hits.push(h);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!((hits[0].start, hits[0].end), (13, 24));
+    assert_eq!(hits[0].before, "Vi møttes på ");
+}

@@ -13,6 +13,7 @@ mod memo;
 mod quotes;
 mod report;
 mod saturation;
+mod search;
 mod study;
 
 use std::io::Write;
@@ -50,6 +51,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         },
         Command::Code(c) => code::run(cli, c, out),
         Command::Cooccur(a) => cooccur::run(cli, a, out),
+        Command::Search { query } => search::run(cli, query, out),
         Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
     }
