@@ -20,7 +20,7 @@ mod transcript_file;
 mod write;
 
 pub use error::{BundleError, Location};
-pub use read::read;
+pub use read::{read, read_with_progress};
 pub use transcript_file::{read_transcript_file, TranscriptFileError, TranscriptFormat};
 pub use write::{write, WriteMode};
 

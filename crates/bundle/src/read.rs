@@ -109,6 +109,14 @@ fn field_of(e: &ModelError) -> Option<&'static str> {
 /// Reads the bundle in `dir` into a study. Nothing is written anywhere; the first problem
 /// found is returned, naming its file, line and field.
 pub fn read(dir: &Path) -> Result<Study, BundleError> {
+    read_with_progress(dir, &mut |_, _| {})
+}
+
+/// [`read`], calling `progress(done, total)` after each transcript, for a progress bar.
+pub fn read_with_progress(
+    dir: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Study, BundleError> {
     if !dir.is_dir() {
         return Err(BundleError::io(
             dir,
@@ -163,7 +171,7 @@ pub fn read(dir: &Path) -> Result<Study, BundleError> {
         study.add_informant(informant).map_err(|e| at(span, e))?;
     }
 
-    read_transcripts(dir, &mut study)?;
+    read_transcripts(dir, &mut study, progress)?;
     read_codings(dir, &mut study)?;
     read_memos(dir, &mut study)?;
     Ok(study)
@@ -247,7 +255,14 @@ fn informant(row: InformantRow) -> Result<Informant, (&'static str, String)> {
     })
 }
 
-fn read_transcripts(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
+/// The transcript files a bundle may hold; `export` always writes `.txt`.
+const TRANSCRIPT_EXTENSIONS: [&str; 3] = ["txt", "md", "docx"];
+
+fn read_transcripts(
+    dir: &Path,
+    study: &mut Study,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(), BundleError> {
     let tdir = dir.join("transcripts");
     let mut present: Vec<String> = match std::fs::read_dir(&tdir) {
         Ok(entries) => entries
@@ -262,12 +277,16 @@ fn read_transcripts(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
     present.sort();
     for name in &present {
         let rel = Path::new("transcripts").join(name);
-        let Some(stem) = name.strip_suffix(".txt") else {
+        let Some(stem) = name
+            .rsplit_once('.')
+            .filter(|(_, ext)| TRANSCRIPT_EXTENSIONS.contains(ext))
+            .map(|(stem, _)| stem)
+        else {
             return Err(BundleError::at(
                 &rel,
                 None,
                 None,
-                "not a transcript: transcripts are `<informant-id>.txt`",
+                "not a transcript: transcripts are `<informant-id>.txt` (or .md, .docx)",
             ));
         };
         let known = stem
@@ -300,12 +319,49 @@ fn read_transcripts(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
         .filter(|i| i.consent() != Consent::Withdrawn)
         .map(|i| i.id.clone())
         .collect();
-    for id in ids {
-        let rel = Path::new("transcripts").join(format!("{id}.txt"));
-        let text = read_text(dir, &rel)?;
+    let total = ids.len();
+    for (done, id) in ids.into_iter().enumerate() {
+        let files: Vec<&String> = TRANSCRIPT_EXTENSIONS
+            .iter()
+            .map(|ext| format!("{id}.{ext}"))
+            .filter_map(|f| present.iter().find(|p| **p == f))
+            .collect();
+        let name = match files.as_slice() {
+            [] => format!("{id}.txt"),
+            [one] => (*one).clone(),
+            many => {
+                return Err(BundleError::at(
+                    Path::new("transcripts").join(many[0]),
+                    None,
+                    None,
+                    format!(
+                        "informant `{id}` has {} transcripts ({}): keep one",
+                        many.len(),
+                        many.iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))
+            }
+        };
+        let rel = Path::new("transcripts").join(&name);
+        let text = if name.ends_with(".docx") {
+            let full = dir.join(&rel);
+            crate::read_transcript_file(&full).map_err(|e| {
+                // The reader names the full path; the bundle names files relative to itself.
+                let message = e.to_string();
+                let prefix = format!("{}: ", full.display());
+                let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
+                BundleError::at(&rel, None, None, message)
+            })?
+        } else {
+            read_text(dir, &rel)?
+        };
         study
             .add_transcript(Transcript::new(id, &text))
             .map_err(|e| BundleError::at(&rel, None, None, e))?;
+        progress(done + 1, total);
     }
     Ok(())
 }

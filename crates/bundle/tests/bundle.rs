@@ -202,3 +202,66 @@ fn crlf_and_bom_in_a_transcript_are_read_and_exported_as_lf_without_bom() {
         assert_same_file(&mini, &out, &rel);
     }
 }
+
+/// A minimal .docx whose body is `paragraphs`, one `w:p` each.
+fn docx(path: &Path, paragraphs: &[&str]) {
+    use std::io::Write;
+    let body: String = paragraphs
+        .iter()
+        .map(|p| {
+            let p = p.replace('&', "&amp;").replace('<', "&lt;");
+            format!("<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>")
+        })
+        .collect();
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+         <w:body>{body}</w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn transcripts_may_come_as_markdown_or_docx_and_export_as_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &src);
+    let original = read(&src).unwrap();
+    // I1 as Markdown, I2 as a Word document with one paragraph per line.
+    fs::rename(
+        src.join("transcripts/I1.txt"),
+        src.join("transcripts/I1.md"),
+    )
+    .unwrap();
+    let i2 = fs::read_to_string(src.join("transcripts/I2.txt")).unwrap();
+    fs::remove_file(src.join("transcripts/I2.txt")).unwrap();
+    let lines: Vec<&str> = i2.strip_suffix('\n').unwrap_or(&i2).split('\n').collect();
+    docx(&src.join("transcripts/I2.docx"), &lines);
+    let study = read(&src).unwrap();
+    let text = |s: &samskap_core::Study, id: &str| {
+        s.transcript(&id.parse().unwrap())
+            .unwrap()
+            .text()
+            .to_owned()
+    };
+    assert_eq!(text(&study, "I1"), text(&original, "I1"));
+    assert_eq!(
+        text(&study, "I2").trim_end(),
+        text(&original, "I2").trim_end()
+    );
+    let out = tmp.path().join("out");
+    write(&study, &out, WriteMode::New).unwrap();
+    assert!(out.join("transcripts/I1.txt").exists());
+    assert!(out.join("transcripts/I2.txt").exists());
+
+    // Two files for one informant: which one is meant?
+    fs::write(src.join("transcripts/I1.txt"), "x").unwrap();
+    let err = read(&src).unwrap_err().to_string();
+    assert!(err.contains("has 2 transcripts (I1.txt, I1.md)"), "{err}");
+}

@@ -51,6 +51,9 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Write report.md and report.html.
     Report(ReportArgs),
+    /// Replace a transcript by an edited version (.txt, .md or .docx).
+    #[command(subcommand)]
+    Transcript(TranscriptCommand),
     /// Full-text search over the transcripts: each hit in context, with its codes.
     Search {
         /// Words, "a phrase", prefix*, AND, OR, NOT (SQLite FTS5 syntax).
@@ -167,6 +170,22 @@ pub enum CodeCommand {
         /// Where the coders differ, take this coder's codings.
         #[arg(long)]
         prefer: Option<String>,
+    },
+}
+
+/// `transcript ...`.
+#[derive(Debug, Subcommand)]
+pub enum TranscriptCommand {
+    /// An edited version: codings move with their text; codings whose text is gone are
+    /// listed and stop the replacement unless --drop-orphans.
+    Replace {
+        /// The informant.
+        informant: String,
+        /// A .txt, .md or .docx file.
+        file: PathBuf,
+        /// Go ahead and remove the codings whose text is gone (they are listed).
+        #[arg(long)]
+        drop_orphans: bool,
     },
 }
 

@@ -787,3 +787,56 @@ fn withdrawal_also_empties_the_search_index() {
     let bytes = std::fs::read(env.db()).unwrap();
     assert!(!contains(&bytes, "golfklubben"));
 }
+
+#[test]
+fn replacing_a_transcript_moves_codings_and_refuses_to_lose_any_silently() {
+    let env = Env::new();
+    env.import_thesis();
+    let before: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "list", "--json", "--coder", "A"])).unwrap();
+    let i1 = std::fs::read_to_string(thesis().join("transcripts/I1.txt")).unwrap();
+    let gone =
+        "Ressursgruppa gjør at man kanskje samarbeider enda mer på tvers og kobler hverandre mer.";
+    assert!(i1.contains(gone));
+    // An edited version: a new opening paragraph, and one coded sentence deleted.
+    let edited = format!("Intervjuer: Velkommen.\n\n{}", i1.replace(gone, ""));
+    std::fs::write(env.path("I1-edited.md"), &edited).unwrap();
+    let err = env.fails(&["transcript", "replace", "I1", "I1-edited.md"]);
+    assert!(
+        err.contains("nothing changed") && err.contains(gone),
+        "{err}"
+    );
+    let unchanged: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "list", "--json", "--coder", "A"])).unwrap();
+    assert_eq!(unchanged, before);
+
+    let said = env.ok(&[
+        "transcript",
+        "replace",
+        "I1",
+        "I1-edited.md",
+        "--drop-orphans",
+    ]);
+    assert!(
+        said.contains("1 orphaned codings removed") && said.contains(gone),
+        "{said}"
+    );
+    let after: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "list", "--json", "--coder", "A"])).unwrap();
+    let before = before.as_array().unwrap();
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), before.len() - 1);
+    // Every I1 unit still holds its text, at offsets moved by the new opening.
+    let chars: Vec<char> = samskap_core::normalize(&edited).chars().collect();
+    for c in after.iter().filter(|c| c["informant"] == "I1") {
+        let (s, e) = (
+            c["start"].as_u64().unwrap() as usize,
+            c["end"].as_u64().unwrap() as usize,
+        );
+        let text: String = chars[s..e].iter().collect();
+        assert_eq!(text, c["text"].as_str().unwrap());
+        assert!(s >= "Intervjuer: Velkommen.\n\n".chars().count());
+    }
+    let err = env.fails(&["transcript", "replace", "I1", "nothing.pdf"]);
+    assert!(err.contains(".docx"), "{err}");
+}

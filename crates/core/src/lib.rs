@@ -73,4 +73,4 @@ pub use model::{
     Sector, StudyMeta,
 };
 pub use study::{memo_quotes, Study, Withdrawal};
-pub use text::{normalize, Span, TextQuote, Transcript};
+pub use text::{normalize, Anchor, Span, TextQuote, Transcript};

@@ -163,6 +163,31 @@ impl Transcript {
     }
 }
 
+/// Where a span of an old version of a transcript lies in a new version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchor {
+    /// Found again, here.
+    Moved(Span),
+    /// Not found, or found more than once: the unit's text (with its canonical context in
+    /// the old version) is given back so that nothing is lost silently.
+    Orphan(TextQuote),
+}
+
+impl Transcript {
+    /// Finds `span` of this (old) transcript in `new`: by its canonical selector first, then
+    /// by its exact text alone if that is unique in the new text.
+    pub fn reanchor(&self, span: Span, new: &Transcript) -> Anchor {
+        let selector = self.selector(span);
+        if let Ok(found) = new.locate(&selector) {
+            return Anchor::Moved(found);
+        }
+        match new.locate(&TextQuote::exact(selector.exact.clone())) {
+            Ok(found) => Anchor::Moved(found),
+            Err(_) => Anchor::Orphan(selector),
+        }
+    }
+}
+
 /// Selects a passage by its exact text, with optional text right before and after it to
 /// tell repeats apart.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -281,6 +306,22 @@ mod tests {
         ));
         // A quote typed with a combining ring still finds the composed text.
         assert!(tr.locate(&TextQuote::exact("pa\u{30a} tide")).is_ok());
+    }
+
+    #[test]
+    fn reanchoring_follows_edits_elsewhere_and_reports_lost_text() {
+        let old = t("Innledning. Vi mangler tid. Vi mangler folk.");
+        let new = t("Ny innledning her. Vi mangler tid. Vi mangler penger.");
+        let time = old.locate(&TextQuote::exact("Vi mangler tid.")).unwrap();
+        assert_eq!(
+            old.reanchor(time, &new),
+            Anchor::Moved(new.locate(&TextQuote::exact("Vi mangler tid.")).unwrap())
+        );
+        let folk = old.locate(&TextQuote::exact("Vi mangler folk.")).unwrap();
+        match old.reanchor(folk, &new) {
+            Anchor::Orphan(q) => assert_eq!(q.exact, "Vi mangler folk."),
+            moved => panic!("{moved:?}"),
+        }
     }
 
     #[test]

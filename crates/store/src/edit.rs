@@ -245,7 +245,7 @@ impl Store {
         Ok(outcome)
     }
 
-    fn write_tx(&mut self) -> Result<Transaction<'_>, StoreError> {
+    pub(crate) fn write_tx(&mut self) -> Result<Transaction<'_>, StoreError> {
         self.conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::db)

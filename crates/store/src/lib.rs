@@ -15,6 +15,7 @@ mod error;
 mod read;
 mod schema;
 mod search;
+mod transcripts;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate};
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use search::{Hit, HitCode};
+pub use transcripts::{Orphan, Reanchored};
 pub use write::{ImportSummary, Replace, WithdrawOutcome};
 
 /// How long a writer waits for another process's transaction before giving up. The CLI and

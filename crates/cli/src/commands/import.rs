@@ -5,12 +5,17 @@ use std::io::Write;
 use samskap_store::{Replace, Store};
 
 use crate::args::{Cli, ImportArgs};
-use crate::output;
+use crate::{output, progress};
 
 pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     // Read and check the whole bundle before the store is touched.
-    let study = samskap_bundle::read(&args.dir)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
+    let bar = progress::count("reading transcripts");
+    let study = samskap_bundle::read_with_progress(&args.dir, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
+    bar.finish_and_clear();
     let mut store = Store::open(&cli.db)?;
     let replace = if args.replace {
         Replace::Yes

@@ -15,6 +15,7 @@ mod report;
 mod saturation;
 mod search;
 mod study;
+mod transcript;
 
 use std::io::Write;
 
@@ -52,6 +53,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Code(c) => code::run(cli, c, out),
         Command::Cooccur(a) => cooccur::run(cli, a, out),
         Command::Search { query } => search::run(cli, query, out),
+        Command::Transcript(t) => transcript::run(cli, t, out),
         Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
     }
