@@ -118,7 +118,7 @@ impl ReliabilityData {
                 };
             }
             tally.add_unit(&values);
-            if rows % 65_536 == 0 {
+            if rows.is_multiple_of(65_536) {
                 progress(record.position().map_or(0, |p| p.byte()));
             }
         }
