@@ -33,3 +33,52 @@ pub fn pairs(out: &mut dyn Write, pairs: &[(&str, String)]) -> anyhow::Result<()
     }
     Ok(())
 }
+
+/// A JSON array written one element at a time.
+pub struct JsonArray<'a> {
+    out: &'a mut dyn Write,
+    first: bool,
+    /// The first write error, kept so the store's callback can stop and the caller can see
+    /// why (a closed pipe is not an error of the store).
+    error: Option<std::io::Error>,
+}
+
+impl<'a> JsonArray<'a> {
+    /// Starts the array.
+    pub fn new(out: &'a mut dyn Write) -> Self {
+        let error = out.write_all(b"[").err();
+        Self {
+            out,
+            first: true,
+            error,
+        }
+    }
+
+    /// Writes one element; a write error stops the stream.
+    pub fn push(&mut self, value: &impl Serialize) -> Result<(), samskap_store::StoreError> {
+        if self.error.is_none() {
+            let sep: &[u8] = if self.first { b"\n  " } else { b",\n  " };
+            self.first = false;
+            let written = self.out.write_all(sep).and_then(|()| {
+                serde_json::to_writer(&mut *self.out, value).map_err(std::io::Error::other)
+            });
+            self.error = written.err();
+        }
+        match &self.error {
+            None => Ok(()),
+            Some(_) => Err(samskap_store::StoreError::Invalid("output closed".into())),
+        }
+    }
+
+    /// Ends the array after the producer's `result`: the write error that stopped the
+    /// stream comes first (so a closed pipe is seen as one), then the producer's own error.
+    pub fn finish<T>(self, result: Result<T, samskap_store::StoreError>) -> anyhow::Result<T> {
+        if let Some(e) = self.error {
+            return Err(e.into());
+        }
+        let value = result?;
+        self.out
+            .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
+        Ok(value)
+    }
+}

@@ -12,6 +12,7 @@
 
 mod edit;
 mod error;
+mod quotes;
 mod read;
 mod schema;
 mod search;
@@ -25,6 +26,7 @@ use samskap_core::{StudyId, StudyMeta};
 
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate};
 pub use error::StoreError;
+pub use quotes::Outline;
 pub use schema::SCHEMA_VERSION;
 pub use search::{Hit, HitCode};
 pub use transcripts::{Orphan, Reanchored};

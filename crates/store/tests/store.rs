@@ -255,3 +255,51 @@ fn a_schema_1_store_is_upgraded_and_its_transcripts_become_searchable() {
     assert_eq!((hits[0].start, hits[0].end), (13, 24));
     assert_eq!(hits[0].before, "Vi møttes på ");
 }
+
+#[test]
+fn streamed_quotes_match_the_core_analysis_for_every_filter() {
+    use samskap_core::analysis::{quotes, Filter};
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+    let filters = [
+        Filter::default(),
+        Filter {
+            category: Some("structure".parse().unwrap()),
+            polarity: Some(samskap_core::Polarity::Barrier),
+            ..Filter::default()
+        },
+        Filter {
+            code: Some("resources/time-people-money".parse().unwrap()),
+            coder: Some("B".parse().unwrap()),
+            ..Filter::default()
+        },
+        Filter {
+            group: Some("G1".parse().unwrap()),
+            role: Some(samskap_core::Role::Participant),
+            text: Some("KOMMUNEN".into()),
+            ..Filter::default()
+        },
+        Filter {
+            role: Some(samskap_core::Role::Facilitator),
+            consented_only: true,
+            ..Filter::default()
+        },
+    ];
+    for f in filters {
+        let mut streamed = Vec::new();
+        let n = store
+            .quotes(&study_id(), &f, |q, _| {
+                streamed.push(q);
+                Ok(())
+            })
+            .unwrap();
+        let expected = quotes(&study, &f);
+        assert!(!expected.is_empty(), "{f:?} selects nothing: a weak check");
+        assert_eq!(n, expected.len());
+        assert_eq!(streamed, expected, "{f:?}");
+    }
+    let outline = store.outline(&study_id()).unwrap();
+    assert_eq!(outline.groups.len(), 5);
+    assert_eq!(&outline.framework, study.framework());
+}

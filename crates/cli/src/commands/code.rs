@@ -101,38 +101,35 @@ fn remove(cli: &Cli, unit: &UnitArgs, c: &CodingArgs, out: &mut dyn Write) -> an
 }
 
 fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
-    let filter = super::filter(&args.filter, &study)?;
-    let codings = filter.codings(&study);
+    let store = super::open_store(cli)?;
+    let study = super::study_id(cli, &store)?;
+    let outline = store.outline(&study)?;
+    let filter = super::filter_for(&args.filter, &outline.framework, &outline.groups)?;
     if cli.json {
-        let rows: Vec<_> = codings
-            .iter()
-            .map(|c| {
-                let u = &study.units()[c.unit.index()];
-                serde_json::json!({
-                    "informant": u.informant, "start": u.span.start(), "end": u.span.end(),
-                    "code": c.code, "polarity": c.polarity, "coder": c.coder, "memo": c.memo,
-                    "text": study.unit_text(c.unit),
-                })
-            })
-            .collect();
-        return output::json(out, &rows);
+        let mut stream = output::JsonArray::new(out);
+        let result = store.quotes(&study, &filter, |q, memo| {
+            stream.push(&serde_json::json!({
+                "informant": q.informant, "start": q.start, "end": q.end,
+                "code": q.code, "polarity": q.polarity, "coder": q.coder, "memo": memo,
+                "text": q.text,
+            }))
+        });
+        return stream.finish(result).map(drop);
     }
-    let rows = codings
-        .iter()
-        .map(|c| {
-            let u = &study.units()[c.unit.index()];
-            vec![
-                u.informant.to_string(),
-                format!("{}..{}", u.span.start(), u.span.end()),
-                c.code.to_string(),
-                c.polarity.to_string(),
-                c.coder.to_string(),
-                c.memo.clone().unwrap_or_default(),
-                study.unit_text(c.unit).to_owned(),
-            ]
-        })
-        .collect();
+    let mut rows = Vec::new();
+    store.quotes(&study, &filter, |q, memo| {
+        rows.push(vec![
+            q.informant.to_string(),
+            format!("{}..{}", q.start, q.end),
+            q.code.to_string(),
+            q.polarity.to_string(),
+            q.coder.to_string(),
+            memo.unwrap_or_default(),
+            q.text,
+        ]);
+        Ok(())
+    })?;
+    let n = rows.len();
     output::table(
         out,
         &[
@@ -146,7 +143,7 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
         ],
         rows,
     )?;
-    writeln!(out, "{} codings", codings.len())?;
+    writeln!(out, "{n} codings")?;
     Ok(())
 }
 

@@ -21,7 +21,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use samskap_core::analysis::Filter;
-use samskap_core::{Study, StudyId};
+use samskap_core::{Framework, GroupId, Study, StudyId};
 use samskap_store::Store;
 
 use crate::args::{
@@ -85,7 +85,13 @@ fn load(cli: &Cli) -> anyhow::Result<(Store, Study)> {
 
 /// Turns the filter options into a core filter, checking each value against the study.
 fn filter(args: &FilterArgs, study: &Study) -> anyhow::Result<Filter> {
-    let fw = study.framework();
+    let groups: Vec<GroupId> = study.groups().iter().map(|g| g.id.clone()).collect();
+    filter_for(args, study.framework(), &groups)
+}
+
+/// [`filter`] against a framework and group ids alone, for commands that stream from the
+/// store without loading the study.
+fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::Result<Filter> {
     let category = args
         .category
         .as_deref()
@@ -117,7 +123,7 @@ fn filter(args: &FilterArgs, study: &Study) -> anyhow::Result<Filter> {
         .map(|g| {
             let id = g.parse().context("--group")?;
             anyhow::ensure!(
-                study.groups().iter().any(|x| x.id == id),
+                groups.contains(&id),
                 "--group: the study has no group `{g}`"
             );
             Ok(id)

@@ -1,32 +1,33 @@
-//! `samskap quotes`: coded quotes, filtered.
+//! `samskap quotes`: coded quotes, filtered, streamed from the store.
 
 use std::io::Write;
-
-use samskap_core::analysis;
 
 use crate::args::{Cli, QuotesArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
-    let filter = super::filter(&args.filter, &study)?;
-    let quotes = analysis::quotes(&study, &filter);
+    let store = super::open_store(cli)?;
+    let study = super::study_id(cli, &store)?;
+    let outline = store.outline(&study)?;
+    let filter = super::filter_for(&args.filter, &outline.framework, &outline.groups)?;
     if cli.json {
-        return output::json(out, &quotes);
+        // One element at a time: a large result is never held whole.
+        let mut stream = output::JsonArray::new(out);
+        let result = store.quotes(&study, &filter, |q, _| stream.push(&q));
+        return stream.finish(result).map(drop);
     }
-    let rows = quotes
-        .into_iter()
-        .map(|q| {
-            vec![
-                q.code.to_string(),
-                q.polarity.to_string(),
-                q.informant.to_string(),
-                q.group.map_or_else(|| "–".into(), |g| g.to_string()),
-                q.coder.to_string(),
-                q.text,
-            ]
-        })
-        .collect();
+    let mut rows = Vec::new();
+    store.quotes(&study, &filter, |q, _| {
+        rows.push(vec![
+            q.code.to_string(),
+            q.polarity.to_string(),
+            q.informant.to_string(),
+            q.group.map_or_else(|| "–".into(), |g| g.to_string()),
+            q.coder.to_string(),
+            q.text,
+        ]);
+        Ok(())
+    })?;
     output::table(
         out,
         &["code", "polarity", "informant", "group", "coder", "quote"],
