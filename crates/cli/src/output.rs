@@ -7,7 +7,9 @@ use serde::Serialize;
 
 /// Prints `value` as pretty JSON followed by a newline.
 pub fn json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    // Serialise first, then write: a closed pipe then surfaces as the io error it is.
+    let text = serde_json::to_string_pretty(value)?;
+    out.write_all(text.as_bytes())?;
     writeln!(out)?;
     Ok(())
 }
@@ -44,20 +46,20 @@ pub struct JsonArray<'a> {
 }
 
 impl<'a> JsonArray<'a> {
-    /// Starts the array.
+    /// Starts the array. Nothing is written before the first element (or the end), so a
+    /// producer that fails at once leaves stdout empty.
     pub fn new(out: &'a mut dyn Write) -> Self {
-        let error = out.write_all(b"[").err();
         Self {
             out,
             first: true,
-            error,
+            error: None,
         }
     }
 
     /// Writes one element; a write error stops the stream.
     pub fn push(&mut self, value: &impl Serialize) -> Result<(), samskap_store::StoreError> {
         if self.error.is_none() {
-            let sep: &[u8] = if self.first { b"\n  " } else { b",\n  " };
+            let sep: &[u8] = if self.first { b"[\n  " } else { b",\n  " };
             self.first = false;
             let written = self.out.write_all(sep).and_then(|()| {
                 serde_json::to_writer(&mut *self.out, value).map_err(std::io::Error::other)
@@ -78,7 +80,7 @@ impl<'a> JsonArray<'a> {
         }
         let value = result?;
         self.out
-            .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
+            .write_all(if self.first { b"[]\n" } else { b"\n]\n" })?;
         Ok(value)
     }
 }

@@ -840,3 +840,59 @@ fn replacing_a_transcript_moves_codings_and_refuses_to_lose_any_silently() {
     let err = env.fails(&["transcript", "replace", "I1", "nothing.pdf"]);
     assert!(err.contains(".docx"), "{err}");
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let env = Env::new();
+    env.import_thesis();
+    for args in [
+        &["matrix", "--json"][..],
+        &["quotes", "--json"][..],
+        &["search", "på", "--json"][..],
+        &["quotes"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_samskap"))
+            .current_dir(env.dir.path())
+            .env_remove("SAMSKAP_DB")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close our end before samskap writes (it opens the store first), as a reader
+        // that stops at once would: every write then fails with a broken pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn json_output_stays_valid_when_a_command_fails_at_once() {
+    let env = Env::new();
+    env.import_thesis();
+    let out = env.run(&["search", "AND", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = env.fails(&["agreement", "--coders", "A,A"]);
+    assert!(err.contains("named twice"), "{err}");
+    let file = agreement_file("kripp2011_c_4coders_missing.csv");
+    let err = env.fails(&[
+        "agreement",
+        "compute",
+        &file,
+        "--metric",
+        "krippendorff_alpha",
+        "--order",
+        "1,2,3,4",
+    ]);
+    assert!(err.contains("--level ordinal"), "{err}");
+}

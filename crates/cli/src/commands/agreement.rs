@@ -15,6 +15,10 @@ use crate::{output, progress};
 pub fn compute(cli: &Cli, args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let metric: Metric = args.metric.parse().context("--metric")?;
     let level: Level = args.level.parse().context("--level")?;
+    anyhow::ensure!(
+        args.order.is_none() || level == Level::Ordinal,
+        "--order ranks ordinal labels: it needs --level ordinal"
+    );
     let path = &args.file;
     let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -55,9 +59,10 @@ pub fn print(cli: &Cli, o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> 
 pub fn coders(study: &Study, args: &CodersArgs) -> anyhow::Result<Vec<CoderId>> {
     let coders: Vec<CoderId> = match &args.coders {
         Some(names) => {
-            let mut v = Vec::new();
+            let mut v: Vec<CoderId> = Vec::new();
             for n in names {
                 let c: CoderId = n.parse().context("--coders")?;
+                anyhow::ensure!(!v.contains(&c), "--coders: `{c}` is named twice");
                 anyhow::ensure!(
                     study.codings().iter().any(|x| x.coder == c),
                     "--coders: no codings by coder `{c}`"
