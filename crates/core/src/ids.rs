@@ -115,6 +115,42 @@ id_type!(
     "subtheme"
 );
 
+id_type!(
+    /// Identifies a meeting of a resource group.
+    MeetingId,
+    "meeting"
+);
+id_type!(
+    /// Identifies a trial action or intervention.
+    ActionId,
+    "action"
+);
+id_type!(
+    /// Identifies a problem statement (a draft or the agreed one).
+    StatementId,
+    "problem statement"
+);
+id_type!(
+    /// Identifies an observed positive-deviance practice.
+    PracticeId,
+    "practice"
+);
+id_type!(
+    /// Identifies a dissemination event.
+    EventId,
+    "dissemination event"
+);
+id_type!(
+    /// Identifies a new working relation between two members.
+    ContactId,
+    "contact"
+);
+id_type!(
+    /// Identifies an assessment.
+    AssessmentId,
+    "assessment"
+);
+
 /// A code of a framework: `category/subtheme`, such as `structure/infrastructure`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

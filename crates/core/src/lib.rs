@@ -50,6 +50,7 @@ pub mod agreement;
 pub mod analysis;
 mod coding;
 mod error;
+pub mod facilitation;
 mod framework;
 mod ids;
 mod model;
@@ -65,8 +66,8 @@ pub use coding::{Coding, MeaningUnit, Memo, Polarity, UnitId};
 pub use error::ModelError;
 pub use framework::{Category, Framework, FrameworkError, FrameworkMeta, Subtheme};
 pub use ids::{
-    CategoryId, CodeId, CoderId, FrameworkId, GroupId, InformantId, MemberId, MunicipalityId,
-    StudyId, SubthemeId,
+    ActionId, AssessmentId, CategoryId, CodeId, CoderId, ContactId, EventId, FrameworkId, GroupId,
+    InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, StatementId, StudyId, SubthemeId,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, ResourceGroup, Role,

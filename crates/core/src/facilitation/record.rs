@@ -1,0 +1,808 @@
+//! The facilitation record of a study and the rules it keeps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{
+    ActionId, AssessmentId, CoderId, ContactId, EventId, GroupId, InformantId, MeetingId, MemberId,
+    PracticeId, StatementId,
+};
+use crate::study::Study;
+
+use crate::NaiveDate;
+
+/// Why the facilitation record refused a change.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FacilitationError {
+    /// Two things of one kind with one id.
+    #[error("duplicate {kind} id `{id}`")]
+    Duplicate {
+        /// Which kind.
+        kind: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// A reference to something the record or the study does not have.
+    #[error("unknown {kind} `{id}`")]
+    Unknown {
+        /// Which kind.
+        kind: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// A member recorded for a meeting of another group.
+    #[error("member `{member}` is not in group `{group}`")]
+    NotInGroup {
+        /// The member.
+        member: MemberId,
+        /// The group.
+        group: GroupId,
+    },
+    /// Attendance naming a member twice.
+    #[error("member `{0}` appears twice in the attendance")]
+    TwiceInAttendance(MemberId),
+    /// A lifecycle move that skips a state or goes backwards.
+    #[error("{id}: cannot go from {from} to {to}; the next state is {allowed}")]
+    Lifecycle {
+        /// The action.
+        id: ActionId,
+        /// Its state now.
+        from: ActionState,
+        /// The state asked for.
+        to: ActionState,
+        /// What may come next.
+        allowed: String,
+    },
+    /// A dated step before the one it follows.
+    #[error("{what} on {date} is dated before the previous one ({previous})")]
+    OutOfOrder {
+        /// What was dated.
+        what: String,
+        /// Its date.
+        date: NaiveDate,
+        /// The date it must not precede.
+        previous: NaiveDate,
+    },
+    /// A contact of a member with themself.
+    #[error("a contact needs two different members")]
+    SameMember,
+    /// A co-creation ladder step outside 1–5.
+    #[error("co-creation ladder step {0} is outside 1–5")]
+    LadderStep(u8),
+    /// A second agreed problem statement for a group.
+    #[error("group `{group}` already agreed on problem statement `{agreed}`")]
+    AlreadyAgreed {
+        /// The group.
+        group: GroupId,
+        /// The statement agreed before.
+        agreed: StatementId,
+    },
+    /// Evidence that does not point into a transcript.
+    #[error("evidence {informant} {start}..{end} is not a span of a transcript")]
+    BadEvidence {
+        /// Whose transcript.
+        informant: InformantId,
+        /// Start.
+        start: usize,
+        /// End.
+        end: usize,
+    },
+}
+
+fn unknown(kind: &'static str, id: impl ToString) -> FacilitationError {
+    FacilitationError::Unknown {
+        kind,
+        id: id.to_string(),
+    }
+}
+
+fn duplicate(kind: &'static str, id: impl ToString) -> FacilitationError {
+    FacilitationError::Duplicate {
+        kind,
+        id: id.to_string(),
+    }
+}
+
+/// The kind of meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeetingKind {
+    /// An information meeting (often before the groups start).
+    Information,
+    /// A resource-group meeting.
+    Group,
+    /// A workshop.
+    Workshop,
+}
+
+/// A meeting of a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meeting {
+    /// Stable id.
+    pub id: MeetingId,
+    /// The group that met.
+    pub group: GroupId,
+    /// What kind of meeting.
+    pub kind: MeetingKind,
+    /// When.
+    pub date: NaiveDate,
+    /// A note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Whether a member came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    /// Came.
+    Present,
+    /// Did not come.
+    Absent,
+    /// Did not come, with notice.
+    Excused,
+}
+
+/// One member's attendance at one meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attendance {
+    /// The member.
+    pub member: MemberId,
+    /// Came or not.
+    pub presence: Presence,
+}
+
+/// How a group works: its institutionalisation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRules {
+    /// How often it meets ("monthly").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<String>,
+    /// Where it meets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// Who leads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
+    /// How disagreement is handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
+}
+
+/// A problem statement (problemstilling): a draft, or the one the group agreed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemStatement {
+    /// Stable id.
+    pub id: StatementId,
+    /// The group.
+    pub group: GroupId,
+    /// The wording.
+    pub text: String,
+    /// When this wording was drafted.
+    pub drafted: NaiveDate,
+    /// When the group agreed on it, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed: Option<NaiveDate>,
+    /// Who took part in agreeing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<MemberId>,
+}
+
+/// The project's three phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// 1: define the challenge and gain insight through problem exploration.
+    Challenge,
+    /// 2: identify and explore positive deviance at individual, group and organisation level.
+    Explore,
+    /// 3: implement and spread PD through operationalisation and testing.
+    Implement,
+}
+
+/// The six steps of Positive Deviance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PdStep {
+    /// 1: define the problem.
+    DefineProblem,
+    /// 2: identify positive deviants.
+    IdentifyDeviants,
+    /// 3: explore what is good and unusual in their practices.
+    ExplorePractices,
+    /// 4: develop and implement interventions through co-creation.
+    DevelopInterventions,
+    /// 5: evaluate them.
+    Evaluate,
+    /// 6: disseminate.
+    Disseminate,
+}
+
+/// A move of a group in the PD process: forward or back, always recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessMove {
+    /// The group.
+    pub group: GroupId,
+    /// When.
+    pub date: NaiveDate,
+    /// The project phase entered.
+    pub phase: Phase,
+    /// The PD step entered.
+    pub step: PdStep,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Where a positive deviance was observed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PracticeLevel {
+    /// A person.
+    Individual,
+    /// A group.
+    Group,
+    /// An organisation.
+    Organisation,
+}
+
+/// An observed positive deviance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdPractice {
+    /// Stable id.
+    pub id: PracticeId,
+    /// The group that found it.
+    pub group: GroupId,
+    /// Its level.
+    pub level: PracticeLevel,
+    /// What it is.
+    pub description: String,
+    /// When it was observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<NaiveDate>,
+}
+
+/// A trial action (prøvehandling) or an intervention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionKind {
+    /// A small trial.
+    TrialAction,
+    /// An intervention.
+    Intervention,
+}
+
+/// The lifecycle: planned → tried → evaluated → adopted or dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionState {
+    /// Planned.
+    Planned,
+    /// Tried out.
+    Tried,
+    /// Evaluated (PD step 5).
+    Evaluated,
+    /// Taken into practice.
+    Adopted,
+    /// Given up.
+    Dropped,
+}
+
+impl ActionState {
+    /// The states that may follow this one.
+    pub fn next(self) -> &'static [ActionState] {
+        match self {
+            ActionState::Planned => &[ActionState::Tried],
+            ActionState::Tried => &[ActionState::Evaluated],
+            ActionState::Evaluated => &[ActionState::Adopted, ActionState::Dropped],
+            ActionState::Adopted | ActionState::Dropped => &[],
+        }
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionState::Planned => "planned",
+            ActionState::Tried => "tried",
+            ActionState::Evaluated => "evaluated",
+            ActionState::Adopted => "adopted",
+            ActionState::Dropped => "dropped",
+        }
+    }
+}
+
+impl std::fmt::Display for ActionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One step of an action's lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// The state entered.
+    pub state: ActionState,
+    /// When.
+    pub date: NaiveDate,
+    /// Evaluation notes and the like.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A trial action or intervention with its history. The history starts with `planned` and
+/// every later step is a state that may follow the one before, on the same day or later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialAction {
+    /// Stable id.
+    pub id: ActionId,
+    /// The group.
+    pub group: GroupId,
+    /// Trial action or intervention.
+    pub kind: ActionKind,
+    /// What is tried.
+    pub title: String,
+    /// The lifecycle so far.
+    pub history: Vec<Transition>,
+}
+
+impl TrialAction {
+    /// The state now.
+    pub fn state(&self) -> ActionState {
+        self.history
+            .last()
+            .map_or(ActionState::Planned, |t| t.state)
+    }
+}
+
+/// A dissemination event (PD step 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dissemination {
+    /// Stable id.
+    pub id: EventId,
+    /// The group.
+    pub group: GroupId,
+    /// When.
+    pub date: NaiveDate,
+    /// To whom.
+    pub audience: String,
+    /// The action spread, if one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionId>,
+    /// A note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A new working relation between two members ("who now calls whom").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Stable id.
+    pub id: ContactId,
+    /// One member.
+    pub a: MemberId,
+    /// The other.
+    pub b: MemberId,
+    /// When it was first recorded.
+    pub date: NaiveDate,
+    /// A note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Institutional logic of a service or actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum InstitutionalLogic {
+    /// Traditional bureaucracy.
+    #[serde(rename = "TB")]
+    Tb,
+    /// New Public Management.
+    #[serde(rename = "NPM")]
+    Npm,
+    /// New Public Governance.
+    #[serde(rename = "NPG")]
+    Npg,
+}
+
+/// What is assessed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Subject {
+    /// A resource group.
+    Group(GroupId),
+    /// A service (`nav`, `child-welfare`, ...).
+    Service(String),
+}
+
+/// The value of an assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssessmentValue {
+    /// Step 1–5 of the co-creation ladder (Torfing et al. 2019).
+    Ladder(u8),
+    /// Institutional logic.
+    Logic(InstitutionalLogic),
+}
+
+/// A meaning unit cited as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Whose transcript.
+    pub informant: InformantId,
+    /// Start (characters).
+    pub start: usize,
+    /// End (characters).
+    pub end: usize,
+}
+
+/// An analyst's assessment with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    /// Stable id.
+    pub id: AssessmentId,
+    /// What is assessed.
+    pub subject: Subject,
+    /// The judgement.
+    pub value: AssessmentValue,
+    /// Who judged.
+    pub assessor: CoderId,
+    /// When.
+    pub date: NaiveDate,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Meaning units that support it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// Everything facilitators record about a study's groups, checked against the study.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facilitation {
+    meetings: Vec<(Meeting, Vec<Attendance>)>,
+    rules: Vec<(GroupId, GroupRules)>,
+    statements: Vec<ProblemStatement>,
+    moves: Vec<ProcessMove>,
+    practices: Vec<PdPractice>,
+    actions: Vec<TrialAction>,
+    events: Vec<Dissemination>,
+    contacts: Vec<Contact>,
+    assessments: Vec<Assessment>,
+}
+
+fn group(study: &Study, g: &GroupId) -> Result<(), FacilitationError> {
+    if study.groups().iter().any(|x| &x.id == g) {
+        Ok(())
+    } else {
+        Err(unknown("group", g))
+    }
+}
+
+fn member<'s>(study: &'s Study, m: &MemberId) -> Result<&'s crate::Member, FacilitationError> {
+    study
+        .members()
+        .iter()
+        .find(|x| &x.id == m)
+        .ok_or_else(|| unknown("member", m))
+}
+
+impl Facilitation {
+    /// An empty record.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a meeting of a known group.
+    pub fn add_meeting(&mut self, study: &Study, m: Meeting) -> Result<(), FacilitationError> {
+        group(study, &m.group)?;
+        if self.meeting(&m.id).is_some() {
+            return Err(duplicate("meeting", &m.id));
+        }
+        self.meetings.push((m, Vec::new()));
+        Ok(())
+    }
+
+    /// Sets the attendance of a whole meeting at once; members must be in its group.
+    pub fn set_attendance(
+        &mut self,
+        study: &Study,
+        meeting: &MeetingId,
+        attendance: Vec<Attendance>,
+    ) -> Result<(), FacilitationError> {
+        let pos = self
+            .meetings
+            .iter()
+            .position(|(m, _)| &m.id == meeting)
+            .ok_or_else(|| unknown("meeting", meeting))?;
+        let g = self.meetings[pos].0.group.clone();
+        for (i, a) in attendance.iter().enumerate() {
+            let m = member(study, &a.member)?;
+            if m.group != g {
+                return Err(FacilitationError::NotInGroup {
+                    member: a.member.clone(),
+                    group: g,
+                });
+            }
+            if attendance[..i].iter().any(|b| b.member == a.member) {
+                return Err(FacilitationError::TwiceInAttendance(a.member.clone()));
+            }
+        }
+        self.meetings[pos].1 = attendance;
+        Ok(())
+    }
+
+    /// Sets a group's rules.
+    pub fn set_rules(
+        &mut self,
+        study: &Study,
+        g: GroupId,
+        rules: GroupRules,
+    ) -> Result<(), FacilitationError> {
+        group(study, &g)?;
+        match self.rules.iter_mut().find(|(x, _)| x == &g) {
+            Some((_, r)) => *r = rules,
+            None => self.rules.push((g, rules)),
+        }
+        Ok(())
+    }
+
+    /// Adds a problem statement; a group agrees on one at most.
+    pub fn add_statement(
+        &mut self,
+        study: &Study,
+        s: ProblemStatement,
+    ) -> Result<(), FacilitationError> {
+        group(study, &s.group)?;
+        if self.statements.iter().any(|x| x.id == s.id) {
+            return Err(duplicate("problem statement", &s.id));
+        }
+        for p in &s.participants {
+            member(study, p)?;
+        }
+        if let Some(agreed) = s.agreed {
+            if agreed < s.drafted {
+                return Err(FacilitationError::OutOfOrder {
+                    what: format!("agreement on {}", s.id),
+                    date: agreed,
+                    previous: s.drafted,
+                });
+            }
+            if let Some(other) = self
+                .statements
+                .iter()
+                .find(|x| x.group == s.group && x.agreed.is_some())
+            {
+                return Err(FacilitationError::AlreadyAgreed {
+                    group: s.group,
+                    agreed: other.id.clone(),
+                });
+            }
+        }
+        self.statements.push(s);
+        Ok(())
+    }
+
+    /// Records a move in the PD process (forward or back), dated no earlier than the
+    /// group's previous move.
+    pub fn add_move(&mut self, study: &Study, m: ProcessMove) -> Result<(), FacilitationError> {
+        group(study, &m.group)?;
+        if let Some(prev) = self.moves.iter().rev().find(|x| x.group == m.group) {
+            if m.date < prev.date {
+                return Err(FacilitationError::OutOfOrder {
+                    what: format!("process move of {}", m.group),
+                    date: m.date,
+                    previous: prev.date,
+                });
+            }
+        }
+        self.moves.push(m);
+        Ok(())
+    }
+
+    /// Adds an observed PD practice.
+    pub fn add_practice(&mut self, study: &Study, p: PdPractice) -> Result<(), FacilitationError> {
+        group(study, &p.group)?;
+        if self.practices.iter().any(|x| x.id == p.id) {
+            return Err(duplicate("practice", &p.id));
+        }
+        self.practices.push(p);
+        Ok(())
+    }
+
+    /// Adds a trial action or intervention; its history must be a valid lifecycle.
+    pub fn add_action(&mut self, study: &Study, a: TrialAction) -> Result<(), FacilitationError> {
+        group(study, &a.group)?;
+        if self.action(&a.id).is_some() {
+            return Err(duplicate("action", &a.id));
+        }
+        let mut checked = TrialAction {
+            history: Vec::new(),
+            ..a.clone()
+        };
+        let mut steps = a.history.into_iter();
+        match steps.next() {
+            Some(t) if t.state == ActionState::Planned => checked.history.push(t),
+            Some(t) => {
+                return Err(FacilitationError::Lifecycle {
+                    id: checked.id,
+                    from: ActionState::Planned,
+                    to: t.state,
+                    allowed: "planned first".into(),
+                })
+            }
+            None => {
+                return Err(FacilitationError::Lifecycle {
+                    id: checked.id,
+                    from: ActionState::Planned,
+                    to: ActionState::Planned,
+                    allowed: "a history that starts with planned".into(),
+                })
+            }
+        }
+        for t in steps {
+            advance(&mut checked, t)?;
+        }
+        self.actions.push(checked);
+        Ok(())
+    }
+
+    /// Moves an action to its next state; a move that skips a state is refused.
+    pub fn advance_action(
+        &mut self,
+        id: &ActionId,
+        t: Transition,
+    ) -> Result<(), FacilitationError> {
+        let a = self
+            .actions
+            .iter_mut()
+            .find(|a| &a.id == id)
+            .ok_or_else(|| unknown("action", id))?;
+        advance(a, t)
+    }
+
+    /// Adds a dissemination event.
+    pub fn add_event(&mut self, study: &Study, e: Dissemination) -> Result<(), FacilitationError> {
+        group(study, &e.group)?;
+        if self.events.iter().any(|x| x.id == e.id) {
+            return Err(duplicate("dissemination event", &e.id));
+        }
+        if let Some(a) = &e.action {
+            self.action(a).ok_or_else(|| unknown("action", a))?;
+        }
+        self.events.push(e);
+        Ok(())
+    }
+
+    /// Adds a contact between two different members.
+    pub fn add_contact(&mut self, study: &Study, c: Contact) -> Result<(), FacilitationError> {
+        member(study, &c.a)?;
+        member(study, &c.b)?;
+        if c.a == c.b {
+            return Err(FacilitationError::SameMember);
+        }
+        if self.contacts.iter().any(|x| x.id == c.id) {
+            return Err(duplicate("contact", &c.id));
+        }
+        self.contacts.push(c);
+        Ok(())
+    }
+
+    /// Adds an assessment; evidence must be spans of transcripts.
+    pub fn add_assessment(
+        &mut self,
+        study: &Study,
+        a: Assessment,
+    ) -> Result<(), FacilitationError> {
+        if let Subject::Group(g) = &a.subject {
+            group(study, g)?;
+        }
+        if let AssessmentValue::Ladder(step) = a.value {
+            if !(1..=5).contains(&step) {
+                return Err(FacilitationError::LadderStep(step));
+            }
+        }
+        for e in &a.evidence {
+            let ok = study
+                .transcript(&e.informant)
+                .is_some_and(|t| t.span(e.start, e.end).is_ok());
+            if !ok {
+                return Err(FacilitationError::BadEvidence {
+                    informant: e.informant.clone(),
+                    start: e.start,
+                    end: e.end,
+                });
+            }
+        }
+        if self.assessments.iter().any(|x| x.id == a.id) {
+            return Err(duplicate("assessment", &a.id));
+        }
+        self.assessments.push(a);
+        Ok(())
+    }
+
+    /// A meeting with its attendance.
+    pub fn meeting(&self, id: &MeetingId) -> Option<&(Meeting, Vec<Attendance>)> {
+        self.meetings.iter().find(|(m, _)| &m.id == id)
+    }
+    /// Meetings with their attendance, in the order added.
+    pub fn meetings(&self) -> &[(Meeting, Vec<Attendance>)] {
+        &self.meetings
+    }
+    /// Each group's rules.
+    pub fn rules(&self) -> &[(GroupId, GroupRules)] {
+        &self.rules
+    }
+    /// Problem statements.
+    pub fn statements(&self) -> &[ProblemStatement] {
+        &self.statements
+    }
+    /// PD process moves, in the order recorded.
+    pub fn moves(&self) -> &[ProcessMove] {
+        &self.moves
+    }
+    /// Observed practices.
+    pub fn practices(&self) -> &[PdPractice] {
+        &self.practices
+    }
+    /// An action by id.
+    pub fn action(&self, id: &ActionId) -> Option<&TrialAction> {
+        self.actions.iter().find(|a| &a.id == id)
+    }
+    /// Trial actions and interventions.
+    pub fn actions(&self) -> &[TrialAction] {
+        &self.actions
+    }
+    /// Dissemination events.
+    pub fn events(&self) -> &[Dissemination] {
+        &self.events
+    }
+    /// Contacts.
+    pub fn contacts(&self) -> &[Contact] {
+        &self.contacts
+    }
+    /// Assessments.
+    pub fn assessments(&self) -> &[Assessment] {
+        &self.assessments
+    }
+}
+
+fn advance(a: &mut TrialAction, t: Transition) -> Result<(), FacilitationError> {
+    let from = a.state();
+    if !from.next().contains(&t.state) {
+        let allowed = match from.next() {
+            [] => format!("none: {from} is final"),
+            next => next
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        };
+        return Err(FacilitationError::Lifecycle {
+            id: a.id.clone(),
+            from,
+            to: t.state,
+            allowed,
+        });
+    }
+    if let Some(prev) = a.history.last() {
+        if t.date < prev.date {
+            return Err(FacilitationError::OutOfOrder {
+                what: format!("{} of {}", t.state, a.id),
+                date: t.date,
+                previous: prev.date,
+            });
+        }
+    }
+    a.history.push(t);
+    Ok(())
+}
