@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
+use crate::facilitation::{Facilitation, FacilitationError, Roster};
 use crate::framework::Framework;
 use crate::ids::{GroupId, InformantId};
 use crate::model::{Informant, Member, Municipality, ResourceGroup, StudyMeta};
@@ -25,6 +26,7 @@ pub struct Study {
     units: Vec<MeaningUnit>,
     codings: Vec<Coding>,
     memos: Vec<Memo>,
+    facilitation: Facilitation,
 }
 
 /// What a withdrawal removed, for the person who asked for it.
@@ -38,6 +40,8 @@ pub struct Withdrawal {
     pub codings: usize,
     /// Memos removed because they quoted the informant.
     pub memos: usize,
+    /// Links from assessments to their words, removed.
+    pub evidence: usize,
 }
 
 fn check_period(
@@ -78,6 +82,7 @@ impl Study {
             units: Vec::new(),
             codings: Vec::new(),
             memos: Vec::new(),
+            facilitation: Facilitation::new(),
         })
     }
 
@@ -260,6 +265,7 @@ impl Study {
             .find(|i| &i.id == id)
             .expect("checked above");
         informant.details = None;
+        report.evidence = self.facilitation.forget_informant(id);
         Ok(report)
     }
 
@@ -280,6 +286,35 @@ impl Study {
                 framework: self.framework.id().clone(),
             })
         }
+    }
+
+    /// The view of groups, members and transcripts that the facilitation record is
+    /// checked against.
+    pub fn roster(&self) -> Roster<'_> {
+        Roster {
+            groups: &self.groups,
+            members: &self.members,
+            transcripts: &self.transcripts,
+        }
+    }
+
+    /// The facilitation record.
+    pub fn facilitation(&self) -> &Facilitation {
+        &self.facilitation
+    }
+
+    /// Changes the facilitation record, checked against this study's groups, members and
+    /// transcripts: `study.facilitate(|f, roster| f.add_meeting(roster, meeting))`.
+    pub fn facilitate<T>(
+        &mut self,
+        change: impl FnOnce(&mut Facilitation, &Roster<'_>) -> Result<T, FacilitationError>,
+    ) -> Result<T, FacilitationError> {
+        let roster = Roster {
+            groups: &self.groups,
+            members: &self.members,
+            transcripts: &self.transcripts,
+        };
+        change(&mut self.facilitation, &roster)
     }
 
     /// The head of the study.
@@ -448,7 +483,8 @@ mod tests {
                 transcripts: 1,
                 units: 2,
                 codings: 3,
-                memos: 1
+                memos: 1,
+                evidence: 0
             }
         );
         let i1 = s.informant(&id("I1")).unwrap();

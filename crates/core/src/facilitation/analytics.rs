@@ -266,7 +266,7 @@ mod tests {
         let mut f = Facilitation::new();
         for (mid, date) in [("m1", "2023-02-01"), ("m2", "2023-03-01")] {
             f.add_meeting(
-                &s,
+                &s.roster(),
                 Meeting {
                     id: id(mid),
                     group: id("G1"),
@@ -288,10 +288,18 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         use Presence::*;
-        f.set_attendance(&s, &id("m1"), att([Present, Absent, Present, Present]))
-            .unwrap();
-        f.set_attendance(&s, &id("m2"), att([Present, Excused, Absent, Present]))
-            .unwrap();
+        f.set_attendance(
+            &s.roster(),
+            &id("m1"),
+            att([Present, Absent, Present, Present]),
+        )
+        .unwrap();
+        f.set_attendance(
+            &s.roster(),
+            &id("m2"),
+            att([Present, Excused, Absent, Present]),
+        )
+        .unwrap();
         (s, f)
     }
 
@@ -318,7 +326,7 @@ mod tests {
         let (s, mut f) = setup();
         let e = f
             .set_attendance(
-                &s,
+                &s.roster(),
                 &id("m1"),
                 vec![Attendance {
                     member: id("Q1"),
@@ -351,7 +359,7 @@ mod tests {
             note: None,
         };
         f.add_action(
-            &s,
+            &s.roster(),
             TrialAction {
                 id: id("a1"),
                 group: id("G1"),
@@ -394,7 +402,7 @@ mod tests {
             ("2023-05-01", Phase::Challenge, PdStep::DefineProblem),
         ] {
             f.add_move(
-                &s,
+                &s.roster(),
                 ProcessMove {
                     group: id("G1"),
                     date: d(date),
@@ -412,7 +420,7 @@ mod tests {
         assert_eq!(t[2].left, None);
         let late = f
             .add_move(
-                &s,
+                &s.roster(),
                 ProcessMove {
                     group: id("G1"),
                     date: d("2023-01-01"),
@@ -434,7 +442,7 @@ mod tests {
             ("c3", "P3", "P4", "2023-03-05"),
         ] {
             f.add_contact(
-                &s,
+                &s.roster(),
                 Contact {
                     id: id(cid),
                     a: id(a),
@@ -453,7 +461,7 @@ mod tests {
         assert_eq!(m[0].key, "2023-02");
         let same = f
             .add_contact(
-                &s,
+                &s.roster(),
                 Contact {
                     id: id("c4"),
                     a: id("P1"),

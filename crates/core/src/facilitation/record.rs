@@ -6,7 +6,8 @@ use crate::ids::{
     ActionId, AssessmentId, CoderId, ContactId, EventId, GroupId, InformantId, MeetingId, MemberId,
     PracticeId, StatementId,
 };
-use crate::study::Study;
+use crate::model::{Member, ResourceGroup};
+use crate::text::Transcript;
 
 use crate::NaiveDate;
 
@@ -480,17 +481,29 @@ pub struct Facilitation {
     assessments: Vec<Assessment>,
 }
 
-fn group(study: &Study, g: &GroupId) -> Result<(), FacilitationError> {
-    if study.groups().iter().any(|x| &x.id == g) {
+/// What the facilitation record is checked against: the study's groups, members and
+/// transcripts. A view, so that a `Study` can hand out its parts while it owns the record.
+#[derive(Debug, Clone, Copy)]
+pub struct Roster<'a> {
+    /// The study's groups.
+    pub groups: &'a [ResourceGroup],
+    /// Their members.
+    pub members: &'a [Member],
+    /// The transcripts (for evidence).
+    pub transcripts: &'a [Transcript],
+}
+
+fn group(study: &Roster<'_>, g: &GroupId) -> Result<(), FacilitationError> {
+    if study.groups.iter().any(|x| &x.id == g) {
         Ok(())
     } else {
         Err(unknown("group", g))
     }
 }
 
-fn member<'s>(study: &'s Study, m: &MemberId) -> Result<&'s crate::Member, FacilitationError> {
+fn member<'s>(study: &Roster<'s>, m: &MemberId) -> Result<&'s Member, FacilitationError> {
     study
-        .members()
+        .members
         .iter()
         .find(|x| &x.id == m)
         .ok_or_else(|| unknown("member", m))
@@ -503,7 +516,7 @@ impl Facilitation {
     }
 
     /// Adds a meeting of a known group.
-    pub fn add_meeting(&mut self, study: &Study, m: Meeting) -> Result<(), FacilitationError> {
+    pub fn add_meeting(&mut self, study: &Roster<'_>, m: Meeting) -> Result<(), FacilitationError> {
         group(study, &m.group)?;
         if self.meeting(&m.id).is_some() {
             return Err(duplicate("meeting", &m.id));
@@ -515,7 +528,7 @@ impl Facilitation {
     /// Sets the attendance of a whole meeting at once; members must be in its group.
     pub fn set_attendance(
         &mut self,
-        study: &Study,
+        study: &Roster<'_>,
         meeting: &MeetingId,
         attendance: Vec<Attendance>,
     ) -> Result<(), FacilitationError> {
@@ -544,7 +557,7 @@ impl Facilitation {
     /// Sets a group's rules.
     pub fn set_rules(
         &mut self,
-        study: &Study,
+        study: &Roster<'_>,
         g: GroupId,
         rules: GroupRules,
     ) -> Result<(), FacilitationError> {
@@ -559,7 +572,7 @@ impl Facilitation {
     /// Adds a problem statement; a group agrees on one at most.
     pub fn add_statement(
         &mut self,
-        study: &Study,
+        study: &Roster<'_>,
         s: ProblemStatement,
     ) -> Result<(), FacilitationError> {
         group(study, &s.group)?;
@@ -594,7 +607,11 @@ impl Facilitation {
 
     /// Records a move in the PD process (forward or back), dated no earlier than the
     /// group's previous move.
-    pub fn add_move(&mut self, study: &Study, m: ProcessMove) -> Result<(), FacilitationError> {
+    pub fn add_move(
+        &mut self,
+        study: &Roster<'_>,
+        m: ProcessMove,
+    ) -> Result<(), FacilitationError> {
         group(study, &m.group)?;
         if let Some(prev) = self.moves.iter().rev().find(|x| x.group == m.group) {
             if m.date < prev.date {
@@ -610,7 +627,11 @@ impl Facilitation {
     }
 
     /// Adds an observed PD practice.
-    pub fn add_practice(&mut self, study: &Study, p: PdPractice) -> Result<(), FacilitationError> {
+    pub fn add_practice(
+        &mut self,
+        study: &Roster<'_>,
+        p: PdPractice,
+    ) -> Result<(), FacilitationError> {
         group(study, &p.group)?;
         if self.practices.iter().any(|x| x.id == p.id) {
             return Err(duplicate("practice", &p.id));
@@ -620,7 +641,11 @@ impl Facilitation {
     }
 
     /// Adds a trial action or intervention; its history must be a valid lifecycle.
-    pub fn add_action(&mut self, study: &Study, a: TrialAction) -> Result<(), FacilitationError> {
+    pub fn add_action(
+        &mut self,
+        study: &Roster<'_>,
+        a: TrialAction,
+    ) -> Result<(), FacilitationError> {
         group(study, &a.group)?;
         if self.action(&a.id).is_some() {
             return Err(duplicate("action", &a.id));
@@ -671,7 +696,11 @@ impl Facilitation {
     }
 
     /// Adds a dissemination event.
-    pub fn add_event(&mut self, study: &Study, e: Dissemination) -> Result<(), FacilitationError> {
+    pub fn add_event(
+        &mut self,
+        study: &Roster<'_>,
+        e: Dissemination,
+    ) -> Result<(), FacilitationError> {
         group(study, &e.group)?;
         if self.events.iter().any(|x| x.id == e.id) {
             return Err(duplicate("dissemination event", &e.id));
@@ -684,7 +713,7 @@ impl Facilitation {
     }
 
     /// Adds a contact between two different members.
-    pub fn add_contact(&mut self, study: &Study, c: Contact) -> Result<(), FacilitationError> {
+    pub fn add_contact(&mut self, study: &Roster<'_>, c: Contact) -> Result<(), FacilitationError> {
         member(study, &c.a)?;
         member(study, &c.b)?;
         if c.a == c.b {
@@ -700,7 +729,7 @@ impl Facilitation {
     /// Adds an assessment; evidence must be spans of transcripts.
     pub fn add_assessment(
         &mut self,
-        study: &Study,
+        study: &Roster<'_>,
         a: Assessment,
     ) -> Result<(), FacilitationError> {
         if let Subject::Group(g) = &a.subject {
@@ -713,7 +742,9 @@ impl Facilitation {
         }
         for e in &a.evidence {
             let ok = study
-                .transcript(&e.informant)
+                .transcripts
+                .iter()
+                .find(|t| t.informant() == &e.informant)
                 .is_some_and(|t| t.span(e.start, e.end).is_ok());
             if !ok {
                 return Err(FacilitationError::BadEvidence {
@@ -728,6 +759,18 @@ impl Facilitation {
         }
         self.assessments.push(a);
         Ok(())
+    }
+
+    /// Drops the evidence that points into an informant's transcript (on withdrawal);
+    /// returns how many links went.
+    pub fn forget_informant(&mut self, informant: &InformantId) -> usize {
+        let mut n = 0;
+        for a in &mut self.assessments {
+            let before = a.evidence.len();
+            a.evidence.retain(|e| &e.informant != informant);
+            n += before - a.evidence.len();
+        }
+        n
     }
 
     /// A meeting with its attendance.
