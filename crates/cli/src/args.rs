@@ -352,4 +352,7 @@ pub struct ReportArgs {
     /// Flag groups with fewer informants than this.
     #[arg(long, default_value_t = 3)]
     pub small_group: usize,
+    /// Mark services attending less than this share of their meetings (0–1).
+    #[arg(long, default_value_t = 0.5)]
+    pub attendance_threshold: f64,
 }

@@ -45,6 +45,7 @@ pub fn build(study: &Study, options: &Options) -> Doc {
     table2(study, &filter, options, &mut doc);
     table3(study, &mut doc);
     counts(study, &filter, options, &mut doc);
+    facilitation(study, options, &mut doc);
     doc
 }
 
@@ -272,6 +273,158 @@ fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
             "Groups with fewer than {} informants with consent (and informants in no group) are pooled; when the pool is also that small, only the total is shown. No count can then tie a quote to a person.",
             options.small_group
         ));
+    }
+}
+
+/// The facilitation record, when there is one: composition, attendance by service and
+/// sector (never by person), contacts across sectors, each group's PD path, actions.
+fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
+    use samskap_core::facilitation::{
+        attendance_rates, composition, contacts_by_group, pd_timeline, AttendanceBy,
+    };
+    let f = study.facilitation();
+    if f == &samskap_core::facilitation::Facilitation::default() {
+        return;
+    }
+    let group_name = |g: &samskap_core::GroupId| {
+        study
+            .groups()
+            .iter()
+            .find(|x| &x.id == g)
+            .map_or_else(|| g.to_string(), |x| x.name.clone())
+    };
+    doc.heading(2, "Facilitation");
+    doc.heading(3, "Composition of the groups");
+    let rows = composition(study)
+        .into_iter()
+        .filter(|c| c.members > 0)
+        .map(|c| {
+            vec![
+                group_name(&c.group),
+                c.members.to_string(),
+                c.sectors
+                    .iter()
+                    .map(|(s, n)| format!("{} {n}", s.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.youth.to_string(),
+                c.pd_youth.to_string(),
+                c.blau.map_or_else(|| "–".into(), |b| format!("{b:.2}")),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            "Group",
+            "Members",
+            "Sectors",
+            "Youth",
+            "PD youth",
+            "Blau index (sectors)",
+        ],
+        rows,
+    );
+    let rate_rows = |by| {
+        attendance_rates(study, f, by, None)
+            .into_iter()
+            .map(|r| {
+                let away = r.rate < options.attendance_threshold;
+                let mut row = vec![
+                    r.key,
+                    format!("{}/{}", r.present, r.recorded),
+                    format!("{:.0} %", r.rate * 100.0),
+                ];
+                if by == AttendanceBy::Service {
+                    row.push(if away {
+                        "stayed away".into()
+                    } else {
+                        String::new()
+                    });
+                }
+                row
+            })
+            .collect::<Vec<_>>()
+    };
+    let meetings = f.meetings().len();
+    if meetings > 0 {
+        doc.heading(3, "Attendance");
+        doc.para(format!(
+            "{meetings} meetings recorded. Rates by service and by sector; services below {:.0} % are the ones that stayed away.",
+            options.attendance_threshold * 100.0
+        ));
+        doc.table(
+            &["Service", "Present/recorded", "Rate", ""],
+            rate_rows(AttendanceBy::Service),
+        );
+        doc.table(
+            &["Sector", "Present/recorded", "Rate"],
+            rate_rows(AttendanceBy::Sector),
+        );
+        doc.table(
+            &["Month", "Present/recorded", "Rate"],
+            rate_rows(AttendanceBy::Month),
+        );
+    }
+    let contacts = contacts_by_group(study, f);
+    if !contacts.is_empty() {
+        doc.heading(3, "New contacts");
+        doc.table(
+            &["Group", "Contacts", "Across sectors"],
+            contacts
+                .into_iter()
+                .map(|c| {
+                    let name = c
+                        .key
+                        .parse()
+                        .map_or_else(|_| c.key.clone(), |g| group_name(&g));
+                    vec![name, c.contacts.to_string(), c.cross_sector.to_string()]
+                })
+                .collect(),
+        );
+    }
+    let groups: Vec<&samskap_core::ResourceGroup> = study
+        .groups()
+        .iter()
+        .filter(|g| f.moves().iter().any(|m| m.group == g.id))
+        .collect();
+    if !groups.is_empty() {
+        doc.heading(3, "The PD process");
+        for g in groups {
+            let rows = pd_timeline(f, &g.id)
+                .into_iter()
+                .map(|t| {
+                    vec![
+                        t.phase.label().to_owned(),
+                        t.step.label().to_owned(),
+                        t.entered.to_string(),
+                        t.left.map_or_else(|| "…".into(), |d| d.to_string()),
+                        if t.back { "back".into() } else { String::new() },
+                    ]
+                })
+                .collect();
+            doc.para(group_name(&g.id));
+            doc.table(&["Phase", "Step", "Entered", "Left", ""], rows);
+        }
+    }
+    if !f.actions().is_empty() {
+        doc.heading(3, "Trial actions and interventions");
+        let rows = f
+            .actions()
+            .iter()
+            .map(|a| {
+                vec![
+                    group_name(&a.group),
+                    a.title.clone(),
+                    a.state().to_string(),
+                    a.history
+                        .iter()
+                        .map(|t| format!("{} {}", t.state, t.date))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                ]
+            })
+            .collect();
+        doc.table(&["Group", "Action", "State", "History"], rows);
     }
 }
 

@@ -22,7 +22,7 @@ pub use build::build;
 pub use doc::{Block, Doc};
 
 /// Choices for a report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// Whose codings the report shows.
     pub coder: CoderId,
@@ -30,6 +30,9 @@ pub struct Options {
     pub examples: usize,
     /// Groups with fewer informants than this are flagged in the counts.
     pub small_group: usize,
+    /// Services attending less than this share of their meetings (0–1) are marked as
+    /// staying away.
+    pub attendance_threshold: f64,
 }
 
 /// The coder a report shows by default: the reconciled `consensus` coding when there is

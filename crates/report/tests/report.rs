@@ -9,6 +9,7 @@ fn options(study: &samskap_core::Study) -> Options {
         coder: default_coder(study).expect("fixtures have codings"),
         examples: 3,
         small_group: 3,
+        attendance_threshold: 0.5,
     }
 }
 
@@ -110,5 +111,88 @@ fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(e.path(), target).unwrap();
         }
+    }
+}
+
+#[test]
+fn facilitation_section_shows_services_that_stay_away_but_no_person() {
+    use samskap_core::facilitation::*;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let mut study = samskap_bundle::read(&dir).unwrap();
+    fn id<T: std::str::FromStr>(s: &str) -> T
+    where
+        T::Err: std::fmt::Debug,
+    {
+        s.parse().unwrap()
+    }
+    let date = |s: &str| s.parse::<samskap_core::NaiveDate>().unwrap();
+    let members: Vec<String> = study
+        .members()
+        .iter()
+        .filter(|m| m.group.as_str() == "G1")
+        .map(|m| m.id.to_string())
+        .collect();
+    study
+        .facilitate(|f, roster| {
+            for (i, day) in ["2023-02-07", "2023-03-07"].iter().enumerate() {
+                let meeting: samskap_core::MeetingId = id(&format!("g1-{i}"));
+                f.add_meeting(
+                    roster,
+                    Meeting {
+                        id: meeting.clone(),
+                        group: id("G1"),
+                        kind: MeetingKind::Group,
+                        date: date(day),
+                        note: None,
+                    },
+                )?;
+                let attendance = members
+                    .iter()
+                    .map(|m| Attendance {
+                        member: id(m),
+                        // G1-P8 is child welfare: never there.
+                        presence: if m == "G1-P8" {
+                            Presence::Absent
+                        } else {
+                            Presence::Present
+                        },
+                    })
+                    .collect();
+                f.set_attendance(roster, &meeting, attendance)?;
+            }
+            f.add_move(
+                roster,
+                ProcessMove {
+                    group: id("G1"),
+                    date: date("2023-02-07"),
+                    phase: Phase::Challenge,
+                    step: PdStep::DefineProblem,
+                    note: None,
+                },
+            )
+        })
+        .unwrap();
+    let options = Options {
+        coder: default_coder(&study).unwrap(),
+        examples: 3,
+        small_group: 3,
+        attendance_threshold: 0.5,
+    };
+    let md = render(&build(&study, &options)).markdown;
+    let section = md
+        .split("## Facilitation")
+        .nth(1)
+        .expect("a facilitation section");
+    assert!(
+        section.contains("| child-welfare | 0/2 | 0 % | stayed away |"),
+        "{section}"
+    );
+    assert!(section.contains("1 define the problem"));
+    assert!(section.contains("Blau index"));
+    for m in &members {
+        assert!(
+            !section.contains(&format!("| {m} |")),
+            "{m} named in the report"
+        );
     }
 }

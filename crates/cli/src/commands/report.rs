@@ -26,6 +26,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         coder,
         examples: args.examples,
         small_group: args.small_group,
+        attendance_threshold: args.attendance_threshold,
     };
     let doc = samskap_report::build(&study, &options);
     let rendered = samskap_report::render(&doc);

@@ -222,6 +222,31 @@ pub enum PdStep {
     Disseminate,
 }
 
+impl Phase {
+    /// "1 challenge", "2 explore", "3 implement".
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Challenge => "1 challenge",
+            Phase::Explore => "2 explore",
+            Phase::Implement => "3 implement",
+        }
+    }
+}
+
+impl PdStep {
+    /// "1 define the problem" … "6 disseminate".
+    pub fn label(self) -> &'static str {
+        match self {
+            PdStep::DefineProblem => "1 define the problem",
+            PdStep::IdentifyDeviants => "2 identify positive deviants",
+            PdStep::ExplorePractices => "3 explore their practices",
+            PdStep::DevelopInterventions => "4 develop interventions",
+            PdStep::Evaluate => "5 evaluate",
+            PdStep::Disseminate => "6 disseminate",
+        }
+    }
+}
+
 /// A move of a group in the PD process: forward or back, always recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
