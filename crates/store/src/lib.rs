@@ -12,10 +12,12 @@
 
 mod edit;
 mod error;
+mod facilitation;
 mod quotes;
 mod read;
 mod schema;
 mod search;
+mod tokens;
 mod transcripts;
 mod write;
 
@@ -29,7 +31,8 @@ pub use error::StoreError;
 pub use quotes::Outline;
 pub use schema::SCHEMA_VERSION;
 pub use search::{Hit, HitCode};
-pub use transcripts::{Orphan, Reanchored};
+pub use tokens::{AuditEntry, AuditRecord, TokenInfo, TokenRole, UnknownRole};
+pub use transcripts::{EvidenceOrphan, Orphan, Reanchored};
 pub use write::{ImportSummary, Replace, WithdrawOutcome};
 
 /// How long a writer waits for another process's transaction before giving up. The CLI and

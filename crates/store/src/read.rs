@@ -9,14 +9,14 @@ use samskap_core::{
 
 use crate::{Store, StoreError};
 
-fn parse<T: std::str::FromStr>(s: String) -> Result<T, StoreError>
+pub(crate) fn parse<T: std::str::FromStr>(s: String) -> Result<T, StoreError>
 where
     T::Err: std::fmt::Display,
 {
     s.parse().map_err(StoreError::corrupt)
 }
 
-fn parse_opt<T: std::str::FromStr>(s: Option<String>) -> Result<Option<T>, StoreError>
+pub(crate) fn parse_opt<T: std::str::FromStr>(s: Option<String>) -> Result<Option<T>, StoreError>
 where
     T::Err: std::fmt::Display,
 {
@@ -61,7 +61,7 @@ mod serde_like {
 }
 
 /// Collects a query's rows, each mapped by a fallible function of our own error type.
-fn rows<T>(
+pub(crate) fn rows<T>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
@@ -76,7 +76,7 @@ fn rows<T>(
     Ok(out)
 }
 
-fn get<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> Result<T, StoreError> {
+pub(crate) fn get<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> Result<T, StoreError> {
     r.get(i).map_err(StoreError::db)
 }
 
@@ -180,181 +180,187 @@ impl Store {
     /// A whole study, rebuilt through the core constructors so every invariant is checked
     /// again on the way out.
     pub fn load_study(&self, id: &StudyId) -> Result<Study, StoreError> {
-        let conn = &self.conn;
-        let sid = id.as_str();
-        let meta = conn
-            .query_row(
-                "SELECT id, title, research_question, method, period_start, period_end, framework_id
-                 FROM study WHERE id = ?1",
-                [sid],
-                |r| Ok(study_meta(r)),
-            )
-            .optional()
-            .map_err(StoreError::db)?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "study",
-                id: sid.to_owned(),
-            })??;
-        let framework = framework_in(conn, meta.framework.as_str())?;
-        let mut study = Study::new(meta, framework).map_err(StoreError::corrupt)?;
-        let c = StoreError::corrupt;
+        load_study_in(&self.conn, id)
+    }
+}
 
-        for m in rows(
-            conn,
-            "SELECT id, name FROM municipality WHERE study_id = ?1 ORDER BY rowid",
+/// A whole study as [`Store::load_study`] gives it, read through `conn` (which may be a
+/// transaction, so that a checked write sees what it checks).
+pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {
+    let sid = id.as_str();
+    let meta = conn
+        .query_row(
+            "SELECT id, title, research_question, method, period_start, period_end, framework_id
+             FROM study WHERE id = ?1",
             [sid],
-            |r| {
-                Ok(Municipality {
-                    id: parse(get(r, 0)?)?,
-                    name: get(r, 1)?,
-                })
-            },
-        )? {
-            study.add_municipality(m).map_err(c)?;
-        }
-        let links = rows(
+            |r| Ok(study_meta(r)),
+        )
+        .optional()
+        .map_err(StoreError::db)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "study",
+            id: sid.to_owned(),
+        })??;
+    let framework = framework_in(conn, meta.framework.as_str())?;
+    let mut study = Study::new(meta, framework).map_err(StoreError::corrupt)?;
+    let c = StoreError::corrupt;
+
+    for m in rows(
+        conn,
+        "SELECT id, name FROM municipality WHERE study_id = ?1 ORDER BY rowid",
+        [sid],
+        |r| {
+            Ok(Municipality {
+                id: parse(get(r, 0)?)?,
+                name: get(r, 1)?,
+            })
+        },
+    )? {
+        study.add_municipality(m).map_err(c)?;
+    }
+    let links = rows(
             conn,
             "SELECT group_id, municipality_id FROM group_municipality WHERE study_id = ?1 ORDER BY rowid",
             [sid],
             |r| Ok((get::<String>(r, 0)?, get::<String>(r, 1)?)),
         )?;
-        for g in rows(
-            conn,
-            "SELECT id, name, period_start, period_end, studied FROM resource_group
-             WHERE study_id = ?1 ORDER BY rowid",
-            [sid],
-            |r| {
-                let gid: String = get(r, 0)?;
-                let municipalities = links
-                    .iter()
-                    .filter(|(g, _)| g == &gid)
-                    .map(|(_, m)| parse(m.clone()))
-                    .collect::<Result<_, _>>()?;
-                Ok(ResourceGroup {
-                    id: parse(gid)?,
-                    name: get(r, 1)?,
-                    municipalities,
-                    period_start: parse_opt(get(r, 2)?)?,
-                    period_end: parse_opt(get(r, 3)?)?,
-                    studied: get(r, 4)?,
-                })
-            },
-        )? {
-            study.add_group(g).map_err(c)?;
-        }
-        for m in rows(
-            conn,
-            "SELECT id, group_id, sector, service, youth, pd_youth FROM member
-             WHERE study_id = ?1 ORDER BY rowid",
-            [sid],
-            |r| {
-                Ok(Member {
-                    id: parse(get(r, 0)?)?,
-                    group: parse(get(r, 1)?)?,
-                    sector: enum_value(&get::<String>(r, 2)?)?,
-                    service: get(r, 3)?,
-                    youth: get(r, 4)?,
-                    pd_youth: get(r, 5)?,
-                })
-            },
-        )? {
-            study.add_member(m).map_err(c)?;
-        }
-        for i in rows(
-            conn,
-            "SELECT id, role, group_id, workplace, job_position, interview_date, consent
-             FROM informant WHERE study_id = ?1 ORDER BY rowid",
-            [sid],
-            |r| {
-                let consent: String = get(r, 6)?;
-                let details = if consent == "withdrawn" {
-                    None
-                } else {
-                    Some(InformantDetails {
-                        role: enum_value(&get::<String>(r, 1)?)?,
-                        group: parse_opt(get(r, 2)?)?,
-                        workplace: get(r, 3)?,
-                        position: get(r, 4)?,
-                        interview_date: parse_opt(get(r, 5)?)?,
-                        consent: enum_value::<ActiveConsent>(&consent)?,
-                    })
-                };
-                Ok(Informant {
-                    id: parse(get(r, 0)?)?,
-                    details,
-                })
-            },
-        )? {
-            study.add_informant(i).map_err(c)?;
-        }
-        for t in rows(
-            conn,
-            "SELECT informant_id, text FROM transcript WHERE study_id = ?1 ORDER BY rowid",
-            [sid],
-            |r| {
-                let informant: InformantId = parse(get(r, 0)?)?;
-                Ok(Transcript::new(informant, &get::<String>(r, 1)?))
-            },
-        )? {
-            study.add_transcript(t).map_err(c)?;
-        }
-        let mut unit_ids = std::collections::HashMap::new();
-        for (row_id, informant, start, end) in rows(
-            conn,
-            "SELECT id, informant_id, start_char, end_char FROM meaning_unit
-             WHERE study_id = ?1 ORDER BY id",
-            [sid],
-            |r| {
-                Ok((
-                    get::<i64>(r, 0)?,
-                    parse::<InformantId>(get(r, 1)?)?,
-                    get::<i64>(r, 2)?,
-                    get::<i64>(r, 3)?,
-                ))
-            },
-        )? {
-            let t = study
-                .transcript(&informant)
-                .ok_or_else(|| StoreError::Corrupt(format!("unit {row_id} has no transcript")))?;
-            let span = t.span(start as usize, end as usize).map_err(c)?;
-            unit_ids.insert(row_id, study.unit(&informant, span).map_err(c)?);
-        }
-        for coding in rows(
-            conn,
-            "SELECT c.unit_id, c.category_id || '/' || c.subtheme_id, c.polarity, c.coder, c.memo
-             FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
-             WHERE u.study_id = ?1 ORDER BY c.id",
-            [sid],
-            |r| {
-                let unit = get::<i64>(r, 0)?;
-                Ok(Coding {
-                    unit: *unit_ids
-                        .get(&unit)
-                        .ok_or_else(|| StoreError::Corrupt(format!("unknown unit {unit}")))?,
-                    code: parse(get(r, 1)?)?,
-                    polarity: parse(get(r, 2)?)?,
-                    coder: parse(get(r, 3)?)?,
-                    memo: get(r, 4)?,
-                })
-            },
-        )? {
-            study.add_coding(coding).map_err(c)?;
-        }
-        for m in rows(
-            conn,
-            "SELECT category_id || '/' || subtheme_id, author, text FROM memo
-             WHERE study_id = ?1 ORDER BY id",
-            [sid],
-            |r| {
-                Ok(Memo {
-                    code: parse_opt(get(r, 0)?)?,
-                    author: parse(get(r, 1)?)?,
-                    text: get(r, 2)?,
-                })
-            },
-        )? {
-            study.add_memo(m).map_err(c)?;
-        }
-        Ok(study)
+    for g in rows(
+        conn,
+        "SELECT id, name, period_start, period_end, studied FROM resource_group
+         WHERE study_id = ?1 ORDER BY rowid",
+        [sid],
+        |r| {
+            let gid: String = get(r, 0)?;
+            let municipalities = links
+                .iter()
+                .filter(|(g, _)| g == &gid)
+                .map(|(_, m)| parse(m.clone()))
+                .collect::<Result<_, _>>()?;
+            Ok(ResourceGroup {
+                id: parse(gid)?,
+                name: get(r, 1)?,
+                municipalities,
+                period_start: parse_opt(get(r, 2)?)?,
+                period_end: parse_opt(get(r, 3)?)?,
+                studied: get(r, 4)?,
+            })
+        },
+    )? {
+        study.add_group(g).map_err(c)?;
     }
+    for m in rows(
+        conn,
+        "SELECT id, group_id, sector, service, youth, pd_youth FROM member
+         WHERE study_id = ?1 ORDER BY rowid",
+        [sid],
+        |r| {
+            Ok(Member {
+                id: parse(get(r, 0)?)?,
+                group: parse(get(r, 1)?)?,
+                sector: enum_value(&get::<String>(r, 2)?)?,
+                service: get(r, 3)?,
+                youth: get(r, 4)?,
+                pd_youth: get(r, 5)?,
+            })
+        },
+    )? {
+        study.add_member(m).map_err(c)?;
+    }
+    for i in rows(
+        conn,
+        "SELECT id, role, group_id, workplace, job_position, interview_date, consent
+         FROM informant WHERE study_id = ?1 ORDER BY rowid",
+        [sid],
+        |r| {
+            let consent: String = get(r, 6)?;
+            let details = if consent == "withdrawn" {
+                None
+            } else {
+                Some(InformantDetails {
+                    role: enum_value(&get::<String>(r, 1)?)?,
+                    group: parse_opt(get(r, 2)?)?,
+                    workplace: get(r, 3)?,
+                    position: get(r, 4)?,
+                    interview_date: parse_opt(get(r, 5)?)?,
+                    consent: enum_value::<ActiveConsent>(&consent)?,
+                })
+            };
+            Ok(Informant {
+                id: parse(get(r, 0)?)?,
+                details,
+            })
+        },
+    )? {
+        study.add_informant(i).map_err(c)?;
+    }
+    for t in rows(
+        conn,
+        "SELECT informant_id, text FROM transcript WHERE study_id = ?1 ORDER BY rowid",
+        [sid],
+        |r| {
+            let informant: InformantId = parse(get(r, 0)?)?;
+            Ok(Transcript::new(informant, &get::<String>(r, 1)?))
+        },
+    )? {
+        study.add_transcript(t).map_err(c)?;
+    }
+    let mut unit_ids = std::collections::HashMap::new();
+    for (row_id, informant, start, end) in rows(
+        conn,
+        "SELECT id, informant_id, start_char, end_char FROM meaning_unit
+         WHERE study_id = ?1 ORDER BY id",
+        [sid],
+        |r| {
+            Ok((
+                get::<i64>(r, 0)?,
+                parse::<InformantId>(get(r, 1)?)?,
+                get::<i64>(r, 2)?,
+                get::<i64>(r, 3)?,
+            ))
+        },
+    )? {
+        let t = study
+            .transcript(&informant)
+            .ok_or_else(|| StoreError::Corrupt(format!("unit {row_id} has no transcript")))?;
+        let span = t.span(start as usize, end as usize).map_err(c)?;
+        unit_ids.insert(row_id, study.unit(&informant, span).map_err(c)?);
+    }
+    for coding in rows(
+        conn,
+        "SELECT c.unit_id, c.category_id || '/' || c.subtheme_id, c.polarity, c.coder, c.memo
+         FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
+         WHERE u.study_id = ?1 ORDER BY c.id",
+        [sid],
+        |r| {
+            let unit = get::<i64>(r, 0)?;
+            Ok(Coding {
+                unit: *unit_ids
+                    .get(&unit)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown unit {unit}")))?,
+                code: parse(get(r, 1)?)?,
+                polarity: parse(get(r, 2)?)?,
+                coder: parse(get(r, 3)?)?,
+                memo: get(r, 4)?,
+            })
+        },
+    )? {
+        study.add_coding(coding).map_err(c)?;
+    }
+    for m in rows(
+        conn,
+        "SELECT category_id || '/' || subtheme_id, author, text FROM memo
+         WHERE study_id = ?1 ORDER BY id",
+        [sid],
+        |r| {
+            Ok(Memo {
+                code: parse_opt(get(r, 0)?)?,
+                author: parse(get(r, 1)?)?,
+                text: get(r, 2)?,
+            })
+        },
+    )? {
+        study.add_memo(m).map_err(c)?;
+    }
+    crate::facilitation::read_into(conn, sid, &mut study)?;
+    Ok(study)
 }

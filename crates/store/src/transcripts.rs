@@ -1,11 +1,15 @@
-//! A transcript replaced by an edited version, with every coding re-anchored to the new text.
+//! A transcript replaced by an edited version, with every coding and every piece of assessment
+//! evidence re-anchored to the new text.
 
 use std::collections::HashMap;
 
 use rusqlite::params;
-use samskap_core::{Anchor, InformantId, Polarity, Span, StudyId, TextQuote, Transcript};
+use samskap_core::{
+    Anchor, AssessmentId, InformantId, Polarity, Span, StudyId, TextQuote, Transcript,
+};
 use serde::Serialize;
 
+use crate::read::{get, parse, rows};
 use crate::{Store, StoreError};
 
 /// A coding whose text is no longer in the new transcript.
@@ -21,6 +25,15 @@ pub struct Orphan {
     pub coder: String,
 }
 
+/// Assessment evidence whose text is no longer in the new transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceOrphan {
+    /// The assessment that cites it.
+    pub assessment: AssessmentId,
+    /// The cited text, with its context in the old version.
+    pub quote: TextQuote,
+}
+
 /// What a replacement did (or, when orphans stopped it, would do).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reanchored {
@@ -28,6 +41,10 @@ pub struct Reanchored {
     pub units_moved: usize,
     /// Codings whose text is gone.
     pub orphans: Vec<Orphan>,
+    /// Assessment evidence whose text is gone; like orphaned codings, these stop the
+    /// replacement unless they are dropped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence_orphans: Vec<EvidenceOrphan>,
     /// False when orphans stopped the replacement: nothing was changed.
     pub applied: bool,
 }
@@ -36,7 +53,8 @@ impl Store {
     /// Replaces an informant's transcript with an edited version. Every meaning unit is
     /// looked for in the new text (see [`Transcript::reanchor`]) and moved there. Codings
     /// whose text is gone are orphans: they are listed, and the replacement goes ahead only
-    /// with `drop_orphans`, which removes them; otherwise nothing changes.
+    /// with `drop_orphans`, which removes them; otherwise nothing changes. Assessment evidence
+    /// in the transcript is re-anchored the same way, and its orphans are treated alike.
     pub fn replace_transcript(
         &mut self,
         study: &StudyId,
@@ -78,12 +96,42 @@ impl Store {
                 });
             }
         }
+        // Evidence row -> its new span, or the orphan (deleted when the replacement applies).
+        let mut evidence_moves: Vec<(i64, Option<Span>)> = Vec::new();
+        let mut evidence_orphans = Vec::new();
+        for (row, assessment, start, end) in rows(
+            &self.conn,
+            "SELECT id, assessment_id, start_char, end_char FROM assessment_evidence
+             WHERE study_id = ?1 AND informant_id = ?2 ORDER BY id",
+            [sid, iid],
+            |r| {
+                Ok((
+                    get::<i64>(r, 0)?,
+                    parse::<AssessmentId>(get(r, 1)?)?,
+                    get::<i64>(r, 2)?,
+                    get::<i64>(r, 3)?,
+                ))
+            },
+        )? {
+            let span = old
+                .span(start as usize, end as usize)
+                .map_err(StoreError::corrupt)?;
+            match old.reanchor(span, &new) {
+                Anchor::Moved(to) => evidence_moves.push((row, Some(to))),
+                Anchor::Orphan(quote) => {
+                    evidence_moves.push((row, None));
+                    evidence_orphans.push(EvidenceOrphan { assessment, quote });
+                }
+            }
+        }
         let mut result = Reanchored {
             units_moved: moves.len(),
             orphans,
+            evidence_orphans,
             applied: false,
         };
-        if !result.orphans.is_empty() && !drop_orphans {
+        let lost_any = !result.orphans.is_empty() || !result.evidence_orphans.is_empty();
+        if lost_any && !drop_orphans {
             return Ok(result);
         }
 
@@ -138,6 +186,16 @@ impl Store {
                 .map_err(StoreError::db)?;
                 placed.insert(*to, id);
             }
+        }
+        for (row, to) in evidence_moves {
+            match to {
+                Some(to) => tx.execute(
+                    "UPDATE assessment_evidence SET start_char = ?2, end_char = ?3 WHERE id = ?1",
+                    params![row, to.start() as i64, to.end() as i64],
+                ),
+                None => tx.execute("DELETE FROM assessment_evidence WHERE id = ?1", [row]),
+            }
+            .map_err(StoreError::db)?;
         }
         tx.execute(
             "UPDATE transcript SET text = ?3 WHERE study_id = ?1 AND informant_id = ?2",

@@ -1,4 +1,5 @@
-//! Writes: importing a whole study in one transaction, and withdrawing an informant.
+//! Writes: importing a whole study (with its facilitation record) in one transaction, and
+//! withdrawing an informant.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use samskap_core::{
@@ -65,11 +66,12 @@ impl Store {
         Ok(summary)
     }
 
-    /// Removes an informant's transcript, meaning units, codings and the memos that quote
-    /// them; keeps the informant's id as withdrawn with no personal data. The WAL is then
-    /// checkpointed and truncated so the removed text is gone from the files on disk; when
-    /// another process keeps the WAL in use, the outcome says so and a later withdrawal of
-    /// the same informant (which removes nothing more) tries the checkpoint again.
+    /// Removes an informant's transcript, meaning units, codings, the memos that quote them
+    /// and the assessment evidence that points into their transcript; keeps the informant's
+    /// id as withdrawn with no personal data. The WAL is then checkpointed and truncated so
+    /// the removed text is gone from the files on disk; when another process keeps the WAL in
+    /// use, the outcome says so and a later withdrawal of the same informant (which removes
+    /// nothing more) tries the checkpoint again.
     pub fn withdraw(
         &mut self,
         study: &StudyId,
@@ -368,6 +370,7 @@ fn write_study(
         .map_err(StoreError::db)?;
         summary.memos += 1;
     }
+    crate::facilitation::write_all(tx, sid, study.facilitation())?;
     Ok(summary)
 }
 
@@ -401,6 +404,8 @@ fn withdraw_in(
     if consent == Consent::Withdrawn.as_str() {
         return Ok(report);
     }
+    // Assessments keep their judgement; only their links to this informant's words go.
+    report.evidence = crate::facilitation::forget_informant(tx, sid, iid)?;
     let text: Option<String> = tx
         .query_row(
             "SELECT text FROM transcript WHERE study_id = ?1 AND informant_id = ?2",

@@ -303,3 +303,910 @@ fn streamed_quotes_match_the_core_analysis_for_every_filter() {
     assert_eq!(outline.groups.len(), 5);
     assert_eq!(&outline.framework, study.framework());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Facilitation record, API tokens and audit log (schema 3).
+
+use samskap_core::facilitation::{
+    ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
+    Evidence, Facilitation, GroupRules, InstitutionalLogic, Meeting, MeetingKind, PdPractice,
+    PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove, Subject, Transition,
+    TrialAction,
+};
+use samskap_core::NaiveDate;
+use samskap_store::{AuditEntry, TokenRole};
+
+fn id<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    s.parse().unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn meeting(m: &str, g: &str, date: &str) -> Meeting {
+    Meeting {
+        id: id(m),
+        group: id(g),
+        kind: MeetingKind::Group,
+        date: day(date),
+        note: None,
+    }
+}
+
+fn present(members: &[&str]) -> Vec<Attendance> {
+    members
+        .iter()
+        .map(|m| Attendance {
+            member: id(m),
+            presence: Presence::Present,
+        })
+        .collect()
+}
+
+fn step(state: ActionState, date: &str) -> Transition {
+    Transition {
+        state,
+        date: day(date),
+        note: None,
+    }
+}
+
+fn planned_action(a: &str, g: &str) -> TrialAction {
+    TrialAction {
+        id: id(a),
+        group: id(g),
+        kind: ActionKind::TrialAction,
+        title: format!("Prøvehandling {a}"),
+        history: vec![step(ActionState::Planned, "2023-03-01")],
+    }
+}
+
+/// The first `n` characters of an informant's transcript, as evidence.
+fn evidence(study: &Study, informant: &str, start: usize, end: usize) -> Evidence {
+    let t = study.transcript(&id(informant)).unwrap();
+    t.span(start, end).expect("a span of the transcript");
+    Evidence {
+        informant: id(informant),
+        start,
+        end,
+    }
+}
+
+/// The thesis study with a facilitation record of every kind, built through core.
+fn thesis_with_record() -> Study {
+    let mut study = thesis();
+    let ev_i3 = [
+        evidence(&study, "I3", 0, 12),
+        evidence(&study, "I3", 20, 40),
+    ];
+    let ev_i1 = evidence(&study, "I1", 5, 30);
+    study
+        .facilitate(|f, r| {
+            f.add_meeting(r, meeting("st-m1", "G1", "2022-10-12"))?;
+            f.add_meeting(
+                r,
+                Meeting {
+                    kind: MeetingKind::Workshop,
+                    note: Some("Verksted med ungdommer".into()),
+                    ..meeting("st-m2", "G2", "2023-02-20")
+                },
+            )?;
+            f.set_attendance(r, &id("st-m1"), present(&["G1-P3", "G1-P1", "G1-P2"]))?;
+            f.set_attendance(
+                r,
+                &id("st-m2"),
+                vec![
+                    Attendance {
+                        member: id("G2-P1"),
+                        presence: Presence::Excused,
+                    },
+                    Attendance {
+                        member: id("G2-P2"),
+                        presence: Presence::Absent,
+                    },
+                ],
+            )?;
+            f.set_rules(
+                r,
+                id("G2"),
+                GroupRules {
+                    frequency: Some("monthly".into()),
+                    ..GroupRules::default()
+                },
+            )?;
+            f.set_rules(
+                r,
+                id("G1"),
+                GroupRules {
+                    place: Some("Biblioteket".into()),
+                    leader: Some("Fasilitator".into()),
+                    ..GroupRules::default()
+                },
+            )?;
+            f.add_statement(
+                r,
+                ProblemStatement {
+                    id: id("st-s1"),
+                    group: id("G1"),
+                    text: "Hvordan når vi ungdommene som ikke møter opp?".into(),
+                    drafted: day("2022-11-01"),
+                    agreed: Some(day("2022-12-01")),
+                    participants: vec![id("G1-P2"), id("G1-P1")],
+                },
+            )?;
+            f.add_statement(
+                r,
+                ProblemStatement {
+                    id: id("st-s2"),
+                    group: id("G1"),
+                    text: "Et utkast".into(),
+                    drafted: day("2022-11-15"),
+                    agreed: None,
+                    participants: vec![],
+                },
+            )?;
+            for (g, date, phase, pd) in [
+                ("G1", "2022-10-12", Phase::Challenge, PdStep::DefineProblem),
+                ("G2", "2023-02-20", Phase::Challenge, PdStep::DefineProblem),
+                ("G1", "2023-01-10", Phase::Explore, PdStep::IdentifyDeviants),
+                ("G1", "2023-01-10", Phase::Challenge, PdStep::DefineProblem),
+            ] {
+                f.add_move(
+                    r,
+                    ProcessMove {
+                        group: id(g),
+                        date: day(date),
+                        phase,
+                        step: pd,
+                        note: None,
+                    },
+                )?;
+            }
+            f.add_practice(
+                r,
+                PdPractice {
+                    id: id("st-p1"),
+                    group: id("G1"),
+                    level: PracticeLevel::Organisation,
+                    description: "Felles telefonliste".into(),
+                    observed: Some(day("2023-01-05")),
+                },
+            )?;
+            let mut a1 = planned_action("st-a1", "G1");
+            a1.history.push(step(ActionState::Tried, "2023-03-15"));
+            a1.history.push(Transition {
+                note: Some("Virket".into()),
+                ..step(ActionState::Evaluated, "2023-04-01")
+            });
+            f.add_action(r, a1)?;
+            f.add_action(
+                r,
+                TrialAction {
+                    kind: ActionKind::Intervention,
+                    ..planned_action("st-a2", "G2")
+                },
+            )?;
+            f.advance_action(&id("st-a1"), step(ActionState::Adopted, "2023-05-01"))?;
+            f.add_event(
+                r,
+                Dissemination {
+                    id: id("st-e1"),
+                    group: id("G1"),
+                    date: day("2023-06-01"),
+                    audience: "Kommunestyret".into(),
+                    action: Some(id("st-a1")),
+                    note: None,
+                },
+            )?;
+            f.add_contact(
+                r,
+                Contact {
+                    id: id("st-c1"),
+                    a: id("G1-P1"),
+                    b: id("G2-P3"),
+                    date: day("2023-03-01"),
+                    note: Some("ringer hverandre".into()),
+                },
+            )?;
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("st-as1"),
+                    subject: Subject::Group(id("G1")),
+                    value: AssessmentValue::Ladder(3),
+                    assessor: id("A"),
+                    date: day("2023-06-10"),
+                    note: None,
+                    evidence: vec![ev_i3[0].clone(), ev_i1, ev_i3[1].clone()],
+                },
+            )?;
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("st-as2"),
+                    subject: Subject::Service("nav".into()),
+                    value: AssessmentValue::Logic(InstitutionalLogic::Npm),
+                    assessor: id("B"),
+                    date: day("2023-06-11"),
+                    note: Some("styres av mål".into()),
+                    evidence: vec![],
+                },
+            )
+        })
+        .unwrap();
+    study
+}
+
+#[test]
+fn a_facilitation_record_loads_back_as_it_was_imported() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis_with_record();
+    store.import_study(&study, Replace::No).unwrap();
+    let loaded = store.load_study(&study_id()).unwrap();
+    assert_eq!(loaded.facilitation(), study.facilitation());
+    assert_eq!(json(&loaded), json(&study));
+    assert_eq!(
+        &store.facilitation(&study_id()).unwrap(),
+        study.facilitation()
+    );
+
+    // Replacing the study takes its record with it.
+    store.import_study(&thesis(), Replace::Yes).unwrap();
+    assert_eq!(
+        store.facilitation(&study_id()).unwrap(),
+        Facilitation::new()
+    );
+    store.import_study(&study, Replace::Yes).unwrap();
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
+}
+
+/// Applies each change both to a study in memory (through core) and to the store (through the
+/// checked writes), so the store can be compared with the model after every step.
+struct Twin {
+    store: Store,
+    model: Study,
+}
+
+impl Twin {
+    fn new() -> Self {
+        let model = thesis();
+        let mut store = Store::open_in_memory().unwrap();
+        store.import_study(&model, Replace::No).unwrap();
+        Twin { store, model }
+    }
+
+    fn check(&self) {
+        assert_eq!(
+            &self.store.facilitation(&study_id()).unwrap(),
+            self.model.facilitation()
+        );
+    }
+}
+
+#[test]
+fn checked_writes_keep_the_record_in_the_order_recorded() {
+    let mut t = Twin::new();
+    let s = study_id();
+    let m1 = meeting("st-m1", "G1", "2022-10-12");
+    let m2 = meeting("st-m2", "G2", "2023-02-20");
+    t.store.add_meeting(&s, &m1).unwrap();
+    t.store.add_meeting(&s, &m2).unwrap();
+    let first = present(&["G1-P1", "G1-P2"]);
+    let second = present(&["G1-P4", "G1-P2"]);
+    t.store.set_attendance(&s, &m1.id, &first).unwrap();
+    t.store.set_attendance(&s, &m1.id, &second).unwrap();
+    let g1_rules = GroupRules {
+        frequency: Some("weekly".into()),
+        ..GroupRules::default()
+    };
+    let g1_later = GroupRules {
+        place: Some("Rådhuset".into()),
+        ..GroupRules::default()
+    };
+    let g2_rules = GroupRules {
+        leader: Some("Leder".into()),
+        ..GroupRules::default()
+    };
+    t.store.set_rules(&s, &id("G1"), &g1_rules).unwrap();
+    t.store.set_rules(&s, &id("G2"), &g2_rules).unwrap();
+    t.store.set_rules(&s, &id("G1"), &g1_later).unwrap();
+    let mv = ProcessMove {
+        group: id("G1"),
+        date: day("2022-10-12"),
+        phase: Phase::Challenge,
+        step: PdStep::DefineProblem,
+        note: Some("start".into()),
+    };
+    t.store.add_move(&s, &mv).unwrap();
+    let action = planned_action("st-a1", "G1");
+    t.store.add_action(&s, &action).unwrap();
+    let tried = step(ActionState::Tried, "2023-03-10");
+    t.store.advance_action(&s, &action.id, &tried).unwrap();
+    let contact = Contact {
+        id: id("st-c1"),
+        a: id("G1-P1"),
+        b: id("G1-P2"),
+        date: day("2023-03-01"),
+        note: None,
+    };
+    t.store.add_contact(&s, &contact).unwrap();
+    let statement = ProblemStatement {
+        id: id("st-s1"),
+        group: id("G2"),
+        text: "Problemstilling".into(),
+        drafted: day("2023-03-01"),
+        agreed: Some(day("2023-03-02")),
+        participants: vec![id("G2-P1")],
+    };
+    t.store.add_statement(&s, &statement).unwrap();
+    let practice = PdPractice {
+        id: id("st-p1"),
+        group: id("G2"),
+        level: PracticeLevel::Individual,
+        description: "Ringer foreldrene".into(),
+        observed: None,
+    };
+    t.store.add_practice(&s, &practice).unwrap();
+    let event = Dissemination {
+        id: id("st-e1"),
+        group: id("G1"),
+        date: day("2023-06-01"),
+        audience: "Skolene".into(),
+        action: Some(action.id.clone()),
+        note: None,
+    };
+    t.store.add_event(&s, &event).unwrap();
+    let assessment = Assessment {
+        id: id("st-as1"),
+        subject: Subject::Group(id("G2")),
+        value: AssessmentValue::Ladder(2),
+        assessor: id("A"),
+        date: day("2023-06-10"),
+        note: None,
+        evidence: vec![evidence(&t.model, "I2", 0, 10)],
+    };
+    t.store.add_assessment(&s, &assessment).unwrap();
+
+    t.model
+        .facilitate(|f, r| {
+            f.add_meeting(r, m1.clone())?;
+            f.add_meeting(r, m2.clone())?;
+            f.set_attendance(r, &m1.id, first)?;
+            f.set_attendance(r, &m1.id, second)?;
+            f.set_rules(r, id("G1"), g1_rules)?;
+            f.set_rules(r, id("G2"), g2_rules)?;
+            f.set_rules(r, id("G1"), g1_later)?;
+            f.add_move(r, mv)?;
+            f.add_action(r, action.clone())?;
+            f.advance_action(&action.id, tried)?;
+            f.add_contact(r, contact)?;
+            f.add_statement(r, statement)?;
+            f.add_practice(r, practice)?;
+            f.add_event(r, event)?;
+            f.add_assessment(r, assessment)
+        })
+        .unwrap();
+    t.check();
+    let f = t.store.facilitation(&s).unwrap();
+    assert_eq!(
+        f.rules()[0].0.as_str(),
+        "G1",
+        "an update keeps the group's place"
+    );
+    assert_eq!(f.meetings()[0].1[0].member.as_str(), "G1-P4");
+    assert_eq!(f.action(&action.id).unwrap().state(), ActionState::Tried);
+}
+
+#[test]
+fn a_lifecycle_skip_is_refused_and_changes_nothing() {
+    let mut t = Twin::new();
+    let s = study_id();
+    let action = planned_action("st-a1", "G1");
+    t.store.add_action(&s, &action).unwrap();
+    t.model
+        .facilitate(|f, r| f.add_action(r, action.clone()))
+        .unwrap();
+    let before = json(&t.store.load_study(&s).unwrap());
+
+    let skip = step(ActionState::Evaluated, "2023-04-01");
+    let err = t.store.advance_action(&s, &action.id, &skip).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("cannot go from planned to evaluated"),
+        "{err}"
+    );
+    assert_eq!(json(&t.store.load_study(&s).unwrap()), before);
+
+    // Dated before the step it follows: a conflict with the stored history too.
+    let early = step(ActionState::Tried, "2023-01-01");
+    let err = t.store.advance_action(&s, &action.id, &early).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+
+    // The action the call is about does not exist.
+    let err = t
+        .store
+        .advance_action(&s, &id("st-none"), &step(ActionState::Tried, "2023-04-01"))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "action", .. }),
+        "{err:?}"
+    );
+
+    // A history given whole that skips a state is wrong in itself.
+    let mut bad = planned_action("st-a2", "G1");
+    bad.history.push(step(ActionState::Adopted, "2023-04-01"));
+    let err = t.store.add_action(&s, &bad).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+
+    // The same id again.
+    let err = t.store.add_action(&s, &action).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(json(&t.store.load_study(&s).unwrap()), before);
+    t.check();
+
+    // An unknown study.
+    let err = t
+        .store
+        .add_action(&id("no-such-study"), &planned_action("st-a3", "G1"))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "study", .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn attendance_of_a_member_of_another_group_is_refused() {
+    let mut t = Twin::new();
+    let s = study_id();
+    let m = meeting("st-m1", "G1", "2022-10-12");
+    t.store.add_meeting(&s, &m).unwrap();
+    t.store
+        .set_attendance(&s, &m.id, &present(&["G1-P1"]))
+        .unwrap();
+    t.model
+        .facilitate(|f, r| {
+            f.add_meeting(r, m.clone())?;
+            f.set_attendance(r, &m.id, present(&["G1-P1"]))
+        })
+        .unwrap();
+
+    let err = t
+        .store
+        .set_attendance(&s, &m.id, &present(&["G1-P2", "G2-P1"]))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(err.to_string(), "member `G2-P1` is not in group `G1`");
+    t.check();
+
+    let err = t
+        .store
+        .set_attendance(&s, &m.id, &present(&["G1-P2", "G1-P2"]))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    let err = t
+        .store
+        .set_attendance(&s, &id("st-m9"), &present(&["G1-P2"]))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "meeting",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // A meeting of an unknown group is wrong in itself, not a missing target.
+    let err = t
+        .store
+        .add_meeting(&s, &meeting("st-m2", "G9", "2022-10-12"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    let err = t.store.add_meeting(&s, &m).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    t.check();
+}
+
+#[test]
+fn other_refusals_map_to_conflict_or_invalid() {
+    let mut t = Twin::new();
+    let s = study_id();
+    let agreed = ProblemStatement {
+        id: id("st-s1"),
+        group: id("G1"),
+        text: "Første".into(),
+        drafted: day("2023-01-01"),
+        agreed: Some(day("2023-01-02")),
+        participants: vec![],
+    };
+    t.store.add_statement(&s, &agreed).unwrap();
+    let second = ProblemStatement {
+        id: id("st-s2"),
+        ..agreed.clone()
+    };
+    let err = t.store.add_statement(&s, &second).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let reversed = ProblemStatement {
+        id: id("st-s3"),
+        group: id("G2"),
+        agreed: Some(day("2022-12-01")),
+        ..agreed.clone()
+    };
+    let err = t.store.add_statement(&s, &reversed).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+
+    let mv = |date: &str| ProcessMove {
+        group: id("G1"),
+        date: day(date),
+        phase: Phase::Explore,
+        step: PdStep::ExplorePractices,
+        note: None,
+    };
+    t.store.add_move(&s, &mv("2023-02-01")).unwrap();
+    let err = t.store.add_move(&s, &mv("2023-01-01")).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+
+    let contact = Contact {
+        id: id("st-c1"),
+        a: id("G1-P1"),
+        b: id("G1-P1"),
+        date: day("2023-03-01"),
+        note: None,
+    };
+    let err = t.store.add_contact(&s, &contact).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+
+    let assessment = Assessment {
+        id: id("st-as1"),
+        subject: Subject::Group(id("G1")),
+        value: AssessmentValue::Ladder(6),
+        assessor: id("A"),
+        date: day("2023-06-10"),
+        note: None,
+        evidence: vec![],
+    };
+    let err = t.store.add_assessment(&s, &assessment).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    let outside = Assessment {
+        value: AssessmentValue::Ladder(2),
+        evidence: vec![Evidence {
+            informant: id("I1"),
+            start: 0,
+            end: 10_000_000,
+        }],
+        ..assessment
+    };
+    let err = t.store.add_assessment(&s, &outside).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+
+    let event = Dissemination {
+        id: id("st-e1"),
+        group: id("G1"),
+        date: day("2023-06-01"),
+        audience: "Skolene".into(),
+        action: Some(id("st-none")),
+        note: None,
+    };
+    let err = t.store.add_event(&s, &event).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+
+    let err = t
+        .store
+        .set_rules(&s, &id("G9"), &GroupRules::default())
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "group", .. }),
+        "{err:?}"
+    );
+
+    t.model
+        .facilitate(|f, r| {
+            f.add_statement(r, agreed)?;
+            f.add_move(r, mv("2023-02-01"))
+        })
+        .unwrap();
+    t.check();
+}
+
+#[test]
+fn withdrawal_removes_the_informants_evidence_and_keeps_the_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let study = thesis_with_record();
+    let i3: InformantId = id("I3");
+    let mut store = Store::open(&path).unwrap();
+    store.import_study(&study, Replace::No).unwrap();
+
+    let outcome = store.withdraw(&study_id(), &i3).unwrap();
+    assert_eq!(outcome.removed.evidence, 2);
+    let mut expected = study.clone();
+    let core = expected.withdraw(&i3).unwrap();
+    assert_eq!(outcome.removed, core);
+    let loaded = store.load_study(&study_id()).unwrap();
+    assert_eq!(json(&loaded), json(&expected));
+    let a = &loaded.facilitation().assessments()[0];
+    assert_eq!(a.evidence.len(), 1);
+    assert_eq!(a.evidence[0].informant.as_str(), "I1");
+    let rows: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM assessment_evidence WHERE informant_id = 'I3'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 0);
+    // Again: nothing more to remove.
+    let again = store.withdraw(&study_id(), &i3).unwrap();
+    assert_eq!(again.removed.evidence, 0);
+}
+
+#[test]
+fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut study = thesis();
+    let i1: InformantId = id("I1");
+    let text = study.transcript(&i1).unwrap().text().to_owned();
+    let quoted: String = text.chars().skip(5).take(25).collect();
+    study
+        .facilitate(|f, r| {
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("st-as1"),
+                    subject: Subject::Service("nav".into()),
+                    value: AssessmentValue::Logic(InstitutionalLogic::Tb),
+                    assessor: id("A"),
+                    date: day("2023-06-10"),
+                    note: None,
+                    evidence: vec![Evidence {
+                        informant: i1.clone(),
+                        start: 5,
+                        end: 30,
+                    }],
+                },
+            )
+        })
+        .unwrap();
+    store.import_study(&study, Replace::No).unwrap();
+
+    // Text put in front: the evidence moves with its words.
+    let edited = format!("Innledning.\n{text}");
+    let r = store
+        .replace_transcript(&study_id(), &i1, &edited, false)
+        .unwrap();
+    assert!(r.applied && r.evidence_orphans.is_empty(), "{r:?}");
+    let loaded = store.load_study(&study_id()).unwrap();
+    let e = &loaded.facilitation().assessments()[0].evidence[0];
+    let t = loaded.transcript(&i1).unwrap();
+    assert_eq!(t.slice(t.span(e.start, e.end).unwrap()), quoted);
+    assert_eq!(e.start, 5 + "Innledning.\n".chars().count());
+
+    // The cited words gone: nothing changes unless the orphans are dropped.
+    let cut: String = edited.replace(&quoted, "");
+    let r = store
+        .replace_transcript(&study_id(), &i1, &cut, false)
+        .unwrap();
+    assert!(!r.applied);
+    assert_eq!(r.evidence_orphans.len(), 1);
+    assert_eq!(r.evidence_orphans[0].assessment.as_str(), "st-as1");
+    assert_eq!(r.evidence_orphans[0].quote.exact, quoted);
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&loaded));
+    let r = store
+        .replace_transcript(&study_id(), &i1, &cut, true)
+        .unwrap();
+    assert!(r.applied);
+    let loaded = store.load_study(&study_id()).unwrap();
+    assert!(loaded.facilitation().assessments()[0].evidence.is_empty());
+}
+
+#[test]
+fn a_schema_2_store_is_upgraded_and_takes_a_facilitation_record_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../migrations/0002_search.sql"))
+            .unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO framework VALUES ('f', 'F', 'F', '');
+             INSERT INTO category VALUES ('f', 'c', 'C', 'C', '');
+             INSERT INTO subtheme VALUES ('f', 'c', 's', 'S', 'S', '');
+             INSERT INTO study (id, title, framework_id) VALUES ('s', 'S', 'f');
+             INSERT INTO municipality VALUES ('s', 'M1', 'Kommune 1');
+             INSERT INTO resource_group VALUES ('s', 'G1', 'Gruppe 1', NULL, NULL, 1);
+             INSERT INTO group_municipality VALUES ('s', 'G1', 'M1');
+             INSERT INTO member VALUES ('s', 'P1', 'G1', 'public', 'nav', 0, 0);
+             INSERT INTO member VALUES ('s', 'P2', 'G1', 'citizen', NULL, 1, 1);",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let s: StudyId = id("s");
+    assert_eq!(store.facilitation(&s).unwrap(), Facilitation::new());
+    let m = meeting("m1", "G1", "2023-01-01");
+    store.add_meeting(&s, &m).unwrap();
+    store
+        .set_attendance(&s, &m.id, &present(&["P2", "P1"]))
+        .unwrap();
+    let f = store.facilitation(&s).unwrap();
+    assert_eq!(f.meetings()[0].1.len(), 2);
+    let secret = store
+        .create_token("fasilitator", TokenRole::Facilitator, &[(s, id("G1"))])
+        .unwrap();
+    assert!(store.verify_token(&secret).unwrap().is_some());
+}
+
+#[test]
+fn a_token_verifies_until_it_is_revoked() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.import_study(&thesis(), Replace::No).unwrap();
+    let groups = [(study_id(), id("G1")), (study_id(), id("G2"))];
+    let secret = store
+        .create_token("kari", TokenRole::Facilitator, &groups)
+        .unwrap();
+    assert!(secret.starts_with("sk_"), "{secret}");
+    assert_eq!(secret.len(), 3 + 64);
+    assert!(secret[3..].chars().all(|c| c.is_ascii_hexdigit()));
+    let admin = store.create_token("admin", TokenRole::Admin, &[]).unwrap();
+    assert_ne!(admin, secret);
+
+    let info = store.verify_token(&secret).unwrap().expect("a live token");
+    assert_eq!(info.name, "kari");
+    assert_eq!(info.role, TokenRole::Facilitator);
+    assert_eq!(info.groups, groups.to_vec());
+    assert_eq!(info.revoked, None);
+    assert_eq!(
+        store.verify_token(&admin).unwrap().unwrap().role,
+        TokenRole::Admin
+    );
+    assert_eq!(store.verify_token("sk_0123").unwrap(), None);
+    assert_eq!(store.verify_token("").unwrap(), None);
+    assert_eq!(store.verify_token(&secret[3..]).unwrap(), None);
+
+    store.revoke_token("kari").unwrap();
+    assert_eq!(store.verify_token(&secret).unwrap(), None);
+    store.revoke_token("kari").unwrap();
+    assert!(store.verify_token(&admin).unwrap().is_some());
+    let err = store.revoke_token("nobody").unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "token", .. }),
+        "{err:?}"
+    );
+
+    let listed = store.list_tokens().unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["kari", "admin"]
+    );
+    assert!(listed[0].revoked.is_some_and(|r| r >= listed[0].created));
+    assert_eq!(listed[0].groups, groups.to_vec());
+    assert!(listed[1].revoked.is_none() && listed[1].groups.is_empty());
+    // The listing says nothing of secrets or hashes.
+    let text = serde_json::to_string(&listed).unwrap();
+    assert!(
+        !text.contains(&secret[3..]) && !text.contains("hash"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tokens_are_checked_when_made() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.import_study(&thesis(), Replace::No).unwrap();
+    let g1 = [(study_id(), id("G1"))];
+    let err = store
+        .create_token("f", TokenRole::Facilitator, &[])
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    let err = store
+        .create_token("a", TokenRole::Analyst, &g1)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    let err = store
+        .create_token("f", TokenRole::Facilitator, &[(study_id(), id("G9"))])
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "group", .. }),
+        "{err:?}"
+    );
+    for bad in ["", " f", "a\nb"] {
+        let err = store.create_token(bad, TokenRole::Admin, &[]).unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{bad:?}: {err:?}");
+    }
+    assert!(store.list_tokens().unwrap().is_empty());
+
+    store
+        .create_token("f", TokenRole::Facilitator, &g1)
+        .unwrap();
+    store.revoke_token("f").unwrap();
+    // A name is never reused, so the audit log's names stay unambiguous.
+    let err = store.create_token("f", TokenRole::Admin, &[]).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+
+    // A facilitator keeps their groups when the study is replaced.
+    store
+        .create_token("g", TokenRole::Facilitator, &g1)
+        .unwrap();
+    store.import_study(&thesis(), Replace::Yes).unwrap();
+    assert_eq!(store.list_tokens().unwrap()[1].groups, g1.to_vec());
+}
+
+#[test]
+fn a_tokens_secret_is_never_stored_only_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let secret = {
+        let mut store = Store::open(&path).unwrap();
+        let secret = store.create_token("admin", TokenRole::Admin, &[]).unwrap();
+        store.checkpoint().unwrap();
+        secret
+    };
+    let hash: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT hash FROM api_token", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(hash.len(), 64);
+    assert!(on_disk(&path, &hash), "the check can see the hash");
+    assert!(!on_disk(&path, &secret));
+    assert!(!on_disk(&path, &secret[3..]));
+    assert!(!on_disk(&path, &secret[3..35]));
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.verify_token(&secret).unwrap().unwrap().name, "admin");
+}
+
+#[test]
+fn audit_entries_append_and_list_in_order() {
+    let store = Store::open_in_memory().unwrap();
+    assert!(store.audit_log(10).unwrap().is_empty());
+    let entry = |i: u16| AuditEntry {
+        token_name: format!("t{i}"),
+        method: if i.is_multiple_of(2) { "POST" } else { "GET" }.into(),
+        path: format!("/studies/ung-inkludering/meetings/m{i}"),
+        object_id: i.is_multiple_of(2).then(|| format!("m{i}")),
+        status: 200 + i,
+    };
+    let now = || chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+    // Stored to the microsecond: allow for the truncation.
+    let before = now() - chrono::TimeDelta::milliseconds(1);
+    for i in 0..5 {
+        store.append_audit(&entry(i)).unwrap();
+    }
+    let all = store.audit_log(100).unwrap();
+    assert_eq!(all.len(), 5);
+    for (i, r) in all.iter().enumerate() {
+        let e = entry(i as u16);
+        assert_eq!(
+            (&r.token_name, &r.method, &r.path, &r.object_id, r.status),
+            (&e.token_name, &e.method, &e.path, &e.object_id, e.status)
+        );
+        assert!(r.at >= before && r.at <= now());
+    }
+    assert!(all
+        .windows(2)
+        .all(|w| w[0].id < w[1].id && w[0].at <= w[1].at));
+    // The latest two, oldest first.
+    let last = store.audit_log(2).unwrap();
+    assert_eq!(
+        last.iter()
+            .map(|r| r.token_name.as_str())
+            .collect::<Vec<_>>(),
+        ["t3", "t4"]
+    );
+    assert!(store.audit_log(0).unwrap().is_empty());
+}
