@@ -3,8 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use samskap_core::facilitation::{
+    ActionKind, Attendance, Contact, Dissemination, InstitutionalLogic, MeetingKind, PdPractice,
+    Presence, ProblemStatement, ProcessMove, Transition, TrialAction,
+};
 use samskap_core::{
-    GroupId, InformantId, Member, Memo, Municipality, ResourceGroup, Role, StudyMeta,
+    ActionId, AssessmentId, CoderId, GroupId, InformantId, MeetingId, Member, MemberId, Memo,
+    Municipality, ResourceGroup, Role, StudyMeta,
 };
 
 /// Dates are written as quoted ISO strings (`"2023-05-15"`).
@@ -67,4 +72,225 @@ pub(crate) struct MemosFileIn {
 pub(crate) struct MemosFileOut<'a> {
     #[serde(rename = "memo")]
     pub memos: &'a [Memo],
+}
+
+/// `facilitation.toml` as read: one array of tables per kind of record, each item with its
+/// span so that a refusal of the model can name the line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FacilitationFileIn {
+    #[serde(default, rename = "meeting")]
+    pub meetings: Vec<toml::Spanned<MeetingRow>>,
+    #[serde(default)]
+    pub rules: Vec<toml::Spanned<RulesRow>>,
+    #[serde(default, rename = "problem_statement")]
+    pub statements: Vec<toml::Spanned<ProblemStatement>>,
+    #[serde(default, rename = "process_move")]
+    pub moves: Vec<toml::Spanned<ProcessMove>>,
+    #[serde(default, rename = "practice")]
+    pub practices: Vec<toml::Spanned<PdPractice>>,
+    #[serde(default, rename = "action")]
+    pub actions: Vec<toml::Spanned<ActionRow>>,
+    #[serde(default, rename = "dissemination")]
+    pub events: Vec<toml::Spanned<Dissemination>>,
+    #[serde(default, rename = "contact")]
+    pub contacts: Vec<toml::Spanned<Contact>>,
+    #[serde(default, rename = "assessment")]
+    pub assessments: Vec<toml::Spanned<AssessmentRow>>,
+}
+
+/// `facilitation.toml` as written, in the order of [`FacilitationFileIn`].
+#[derive(Serialize)]
+pub(crate) struct FacilitationFileOut<'a> {
+    #[serde(rename = "meeting", skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<MeetingRowOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RulesRowOut<'a>>,
+    #[serde(rename = "problem_statement", skip_serializing_if = "<[_]>::is_empty")]
+    pub statements: &'a [ProblemStatement],
+    #[serde(rename = "process_move", skip_serializing_if = "<[_]>::is_empty")]
+    pub moves: &'a [ProcessMove],
+    #[serde(rename = "practice", skip_serializing_if = "<[_]>::is_empty")]
+    pub practices: &'a [PdPractice],
+    #[serde(rename = "action", skip_serializing_if = "<[_]>::is_empty")]
+    pub actions: &'a [TrialAction],
+    #[serde(rename = "dissemination", skip_serializing_if = "<[_]>::is_empty")]
+    pub events: &'a [Dissemination],
+    #[serde(rename = "contact", skip_serializing_if = "<[_]>::is_empty")]
+    pub contacts: &'a [Contact],
+    #[serde(rename = "assessment", skip_serializing_if = "Vec::is_empty")]
+    pub assessments: Vec<AssessmentRowOut<'a>>,
+}
+
+/// A meeting with its attendance as a table `member = "presence"`, which reads like the
+/// list a facilitator keeps:
+///
+/// ```toml
+/// [meeting.attendance]
+/// G1-P1 = "present"
+/// G1-P2 = "excused"
+/// ```
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeetingRow {
+    pub id: MeetingId,
+    pub group: GroupId,
+    pub kind: MeetingKind,
+    pub date: Date,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub attendance: AttendanceIn,
+}
+
+#[derive(Serialize)]
+pub(crate) struct MeetingRowOut<'a> {
+    pub id: &'a MeetingId,
+    pub group: &'a GroupId,
+    pub kind: MeetingKind,
+    pub date: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
+    #[serde(skip_serializing_if = "AttendanceOut::is_empty")]
+    pub attendance: AttendanceOut<'a>,
+}
+
+/// The attendance table as read: each member (with the span of its key) and presence, in
+/// the order of the file.
+#[derive(Default)]
+pub(crate) struct AttendanceIn(pub Vec<(toml::Spanned<MemberId>, Presence)>);
+
+impl<'de> Deserialize<'de> for AttendanceIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Rows;
+        impl<'de> serde::de::Visitor<'de> for Rows {
+            type Value = AttendanceIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of members and their presence, such as `G1-P1 = \"present\"`")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AttendanceIn, A::Error> {
+                let mut rows = Vec::new();
+                while let Some(row) = map.next_entry()? {
+                    rows.push(row);
+                }
+                Ok(AttendanceIn(rows))
+            }
+        }
+        d.deserialize_map(Rows)
+    }
+}
+
+/// The attendance table as written, in the record's order.
+pub(crate) struct AttendanceOut<'a>(pub &'a [Attendance]);
+
+impl AttendanceOut<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for AttendanceOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for a in self.0 {
+            map.serialize_entry(a.member.as_str(), &a.presence)?;
+        }
+        map.end()
+    }
+}
+
+/// A group's rules: the group and the rules' keys side by side.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RulesRow {
+    pub group: GroupId,
+    #[serde(default)]
+    pub frequency: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub leader: Option<String>,
+    #[serde(default)]
+    pub disagreement: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct RulesRowOut<'a> {
+    pub group: &'a GroupId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<&'a str>,
+}
+
+/// A trial action as read: the model's shape, with a span for each step of its history.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActionRow {
+    pub id: ActionId,
+    pub group: GroupId,
+    pub kind: ActionKind,
+    pub title: String,
+    pub history: Vec<toml::Spanned<Transition>>,
+}
+
+/// An assessment, flat: the subject is `group` or `service`, the value `ladder` or `logic`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssessmentRow {
+    pub id: AssessmentId,
+    #[serde(default)]
+    pub group: Option<GroupId>,
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub ladder: Option<u8>,
+    #[serde(default)]
+    pub logic: Option<InstitutionalLogic>,
+    pub assessor: CoderId,
+    pub date: Date,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub evidence: Vec<toml::Spanned<EvidenceRow>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct AssessmentRowOut<'a> {
+    pub id: &'a AssessmentId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'a GroupId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logic: Option<InstitutionalLogic>,
+    pub assessor: &'a CoderId,
+    pub date: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRow>,
+}
+
+/// A meaning unit cited as evidence, named like a row of `codings.csv`: the informant whose
+/// transcript it is in and a quote selector (bundles hold no character offsets).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EvidenceRow {
+    pub transcript: InformantId,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
+    pub exact: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub suffix: String,
 }

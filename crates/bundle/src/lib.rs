@@ -14,6 +14,7 @@
 //! `docs/case-bundle.md`.
 
 mod error;
+mod facilitation;
 mod files;
 mod read;
 mod transcript_file;

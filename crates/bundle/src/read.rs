@@ -11,13 +11,13 @@ use crate::files::{InformantRow, MemosFileIn, StudyFileIn};
 use crate::{BundleError, CODINGS_HEADER};
 
 /// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// 1-based line of the key `field` inside the table at `span`, or of the table itself: a
 /// check on a whole `[[member]]` points at the key that failed it.
-fn key_line(text: &str, span: &std::ops::Range<usize>, field: Option<&str>) -> usize {
+pub(crate) fn key_line(text: &str, span: &std::ops::Range<usize>, field: Option<&str>) -> usize {
     let start = span.start.min(text.len());
     if let Some(field) = field {
         let mut offset = start;
@@ -38,7 +38,7 @@ fn key_line(text: &str, span: &std::ops::Range<usize>, field: Option<&str>) -> u
 }
 
 /// Reads a file of the bundle as UTF-8 text.
-fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
+pub(crate) fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
     let bytes = match std::fs::read(dir.join(rel)) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -58,7 +58,7 @@ fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
     })
 }
 
-fn toml_error(rel: &Path, text: &str, e: &toml::de::Error) -> BundleError {
+pub(crate) fn toml_error(rel: &Path, text: &str, e: &toml::de::Error) -> BundleError {
     let span = e.span();
     let line = span.as_ref().map(|s| line_of(text, s.start));
     // The key whose value failed, when the error points into a `key = value` line.
@@ -174,6 +174,7 @@ pub fn read_with_progress(
     read_transcripts(dir, &mut study, progress)?;
     read_codings(dir, &mut study)?;
     read_memos(dir, &mut study)?;
+    crate::facilitation::read_facilitation(dir, &mut study)?;
     Ok(study)
 }
 

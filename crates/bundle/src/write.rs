@@ -4,6 +4,7 @@ use std::path::Path;
 
 use samskap_core::Study;
 
+use crate::facilitation::{facilitation_toml, FACILITATION_FILE};
 use crate::files::{InformantRow, MemosFileOut, StudyFileOut};
 use crate::{BundleError, CODINGS_HEADER};
 
@@ -106,6 +107,9 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
             &toml::to_string(&memos).expect("memos always serialise to TOML"),
         )?;
     }
+    if let Some(text) = facilitation_toml(study) {
+        put(FACILITATION_FILE, &text)?;
+    }
     Ok(())
 }
 
@@ -122,7 +126,13 @@ fn prepare(dir: &Path, mode: WriteMode) -> Result<(), BundleError> {
             if mode == WriteMode::New {
                 return Err(BundleError::NotEmpty(dir.to_owned()));
             }
-            for f in ["study.toml", FRAMEWORK_FILE, "codings.csv", "memos.toml"] {
+            for f in [
+                "study.toml",
+                FRAMEWORK_FILE,
+                "codings.csv",
+                "memos.toml",
+                FACILITATION_FILE,
+            ] {
                 remove_if_present(&dir.join(f))?;
             }
             let tdir = dir.join("transcripts");

@@ -16,7 +16,13 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
 const NOT_BUNDLE: [&str; 2] = ["README.md", "CASE.md"];
 
 /// The files that make up a bundle, as the reader names them in messages.
-const BUNDLE_FILES: [&str; 4] = ["study.toml", "framework.toml", "codings.csv", "memos.toml"];
+const BUNDLE_FILES: [&str; 5] = [
+    "study.toml",
+    "framework.toml",
+    "codings.csv",
+    "memos.toml",
+    "facilitation.toml",
+];
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(FIXTURES).join(name)
@@ -90,6 +96,24 @@ fn summary(dir: &Path, study: &samskap_core::Study) -> String {
         study.codings().len(),
         study.memos().len(),
     ));
+    let f = study.facilitation();
+    if *f != samskap_core::facilitation::Facilitation::new() {
+        let attendance: usize = f.meetings().iter().map(|(_, a)| a.len()).sum();
+        let steps: usize = f.actions().iter().map(|a| a.history.len()).sum();
+        let evidence: usize = f.assessments().iter().map(|a| a.evidence.len()).sum();
+        s.push_str(&format!(
+            "facilitation:\n  meetings: {} ({attendance} attendance rows)\n  rules: {}\n  problem statements: {}\n  process moves: {}\n  practices: {}\n  actions: {} ({steps} steps)\n  dissemination: {}\n  contacts: {}\n  assessments: {} ({evidence} evidence)\n",
+            f.meetings().len(),
+            f.rules().len(),
+            f.statements().len(),
+            f.moves().len(),
+            f.practices().len(),
+            f.actions().len(),
+            f.events().len(),
+            f.contacts().len(),
+            f.assessments().len(),
+        ));
+    }
     s
 }
 
@@ -264,4 +288,182 @@ fn transcripts_may_come_as_markdown_or_docx_and_export_as_text() {
     fs::write(src.join("transcripts/I1.txt"), "x").unwrap();
     let err = read(&src).unwrap_err().to_string();
     assert!(err.contains("has 2 transcripts (I1.txt, I1.md)"), "{err}");
+}
+
+/// `fixtures/mini` with its `facilitation.toml` replaced by `text`, in a new directory.
+fn mini_with_facilitation(tmp: &Path, text: &str) -> PathBuf {
+    let dir = tmp.join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    fs::write(dir.join("facilitation.toml"), text).unwrap();
+    dir
+}
+
+#[test]
+fn facilitation_in_any_valid_form_is_written_canonically() {
+    let canonical = fs::read_to_string(fixture("mini/facilitation.toml")).unwrap();
+    // The same record as a person might type it: comments, attendance and evidence inline,
+    // evidence with more context than it needs, keys in another order.
+    let typed = canonical
+        .replace(
+            "[meeting.attendance]\nG1-P1 = \"present\"\nG1-P2 = \"absent\"\n",
+            "attendance = { G1-P1 = \"present\", G1-P2 = \"absent\" } # February\n",
+        )
+        .replace(
+            "[[assessment.evidence]]\ntranscript = \"I2\"\nexact = \"Nå har vi fått en fast møteplass\"\n",
+            "evidence = [{ exact = \"Nå har vi fått en fast møteplass\", prefix = \"frivilligheten. \", transcript = \"I2\" }]\n",
+        );
+    let typed = format!("# Fasilitering i Testvik\n\n{typed}");
+    assert_ne!(typed, canonical);
+    let tmp = tempfile::tempdir().unwrap();
+    let src = mini_with_facilitation(tmp.path(), &typed);
+    let study = read(&src).unwrap();
+    assert_eq!(
+        study.facilitation(),
+        read(&fixture("mini")).unwrap().facilitation()
+    );
+    let out = tmp.path().join("export");
+    write(&study, &out, WriteMode::New).unwrap();
+    assert_same_file(&fixture("mini"), &out, "facilitation.toml");
+}
+
+#[test]
+fn facilitation_toml_is_left_out_when_the_record_is_empty_and_removed_on_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("export");
+    write(&read(&fixture("mini")).unwrap(), &out, WriteMode::New).unwrap();
+    assert!(out.join("facilitation.toml").exists());
+
+    let src = tmp.path().join("without");
+    copy_bundle(&fixture("mini"), &src);
+    fs::remove_file(src.join("facilitation.toml")).unwrap();
+    let study = read(&src).unwrap();
+    assert!(study.facilitation().meetings().is_empty());
+    write(&study, &out, WriteMode::Overwrite).unwrap();
+    assert!(!out.join("facilitation.toml").exists());
+    assert_eq!(all_files(&out), bundle_files(&src));
+}
+
+#[test]
+fn facilitation_errors_name_the_line_and_key() {
+    let canonical = fs::read_to_string(fixture("mini/facilitation.toml")).unwrap();
+    // (text replaced, its replacement, the whole message)
+    let cases = [
+        (
+            "id = \"AS1\"\ngroup = \"G1\"\n",
+            "id = \"AS1\"\ngroup = \"G1\"\nservice = \"nav\"\n",
+            "facilitation.toml:234: field `service`: an assessment has one subject: give `group` or `service`, not both",
+        ),
+        (
+            "id = \"AS4\"\nservice = \"school\"\n",
+            "id = \"AS4\"\n",
+            "facilitation.toml:272: field `group`: an assessment needs a subject: `group` or `service`",
+        ),
+        (
+            "logic = \"TB\"\n",
+            "",
+            "facilitation.toml:272: field `ladder`: an assessment needs a value: `ladder` (a step 1–5) or `logic` (TB, NPM or NPG)",
+        ),
+        (
+            "logic = \"TB\"\n",
+            "logic = \"NPX\"\n",
+            "facilitation.toml:275: field `logic`: unknown variant `NPX`, expected one of `TB`, `NPM`, `NPG`",
+        ),
+        (
+            "transcript = \"I3\"\n",
+            "transcript = \"I9\"\n",
+            "facilitation.toml:269: field `transcript`: unknown informant `I9`",
+        ),
+        (
+            "exact = \"Ungdommene i gruppa sier ting rett ut\"\n",
+            "exact = \"lite tid\"\n",
+            "facilitation.toml:241: field `exact`: quote found 2 times in the transcript of I1: \"lite tid\"; add a prefix or suffix to say which",
+        ),
+        (
+            "participants = [\"G1-P1\", \"G1-P2\"]\n",
+            "participants = [\"G1-P1\", \"G1-P9\"]\n",
+            "facilitation.toml:73: field `participants`: unknown member `G1-P9`",
+        ),
+        (
+            "agreed = \"2024-05-08\"\n",
+            "agreed = \"2024-03-01\"\n",
+            "facilitation.toml:72: field `agreed`: agreement on PS-G1-2 on 2024-03-01 is dated before the previous one (2024-03-13)",
+        ),
+        (
+            "text = \"Hvordan får vi ungdom til å møte opp på NAV?\"\ndrafted = \"2024-02-14\"\n",
+            "text = \"Hvordan får vi ungdom til å møte opp på NAV?\"\ndrafted = \"2024-02-14\"\nagreed = \"2024-03-01\"\n",
+            "facilitation.toml:73: field `agreed`: group `G1` already agreed on problem statement `PS-G1-1`",
+        ),
+        (
+            "date = \"2024-06-12\"\nphase = \"explore\"\n",
+            "date = \"2024-05-01\"\nphase = \"explore\"\n",
+            "facilitation.toml:108: field `date`: process move of G1 on 2024-05-01 is dated before the previous one (2024-05-08)",
+        ),
+        (
+            "state = \"adopted\"\ndate = \"2024-10-15\"\n",
+            "state = \"adopted\"\ndate = \"2024-09-01\"\n",
+            "facilitation.toml:159: field `date`: adopted of A1 on 2024-09-01 is dated before the previous one (2024-09-17)",
+        ),
+        (
+            "[[action.history]]\nstate = \"planned\"\ndate = \"2024-06-12\"\n",
+            "[[action.history]]\nstate = \"tried\"\ndate = \"2024-06-12\"\n",
+            "facilitation.toml:145: field `state`: A1: cannot go from planned to tried; the next state is planned first",
+        ),
+        (
+            "state = \"evaluated\"\ndate = \"2024-05-15\"\nnote = \"Få foreldre kom.\"\n\n[[action.history]]\nstate = \"dropped\"\n",
+            "state = \"evaluated\"\ndate = \"2024-05-15\"\nnote = \"Få foreldre kom.\"\n\n[[action.history]]\nstate = \"tried\"\n",
+            "facilitation.toml:195: field `state`: A3: cannot go from evaluated to tried; the next state is adopted or dropped",
+        ),
+        (
+            "action = \"A1\"\n",
+            "action = \"A9\"\n",
+            "facilitation.toml:203: field `action`: unknown action `A9`",
+        ),
+        (
+            "b = \"G2-P1\"\n",
+            "b = \"G2-P9\"\n",
+            "facilitation.toml:228: field `b`: unknown member `G2-P9`",
+        ),
+        (
+            "G1-P1 = \"excused\"\n",
+            "G1-P9 = \"excused\"\n",
+            "facilitation.toml:30: field `attendance`: unknown member `G1-P9`",
+        ),
+        (
+            "G1-P1 = \"excused\"\n",
+            "G1-P1 = \"late\"\n",
+            "facilitation.toml:30: field `G1-P1`: unknown variant `late`, expected one of `present`, `absent`, `excused`",
+        ),
+        (
+            "kind = \"workshop\"\n",
+            "kind = \"workshop\"\nplace = \"skolen\"\n",
+            "facilitation.toml:43: field `place`: unknown field `place`, expected one of `id`, `group`, `kind`, `date`, `note`, `attendance`",
+        ),
+        (
+            "observed = \"2024-04-10\"\n",
+            "observed = 2024-04-10\n",
+            "facilitation.toml:123: field `observed`: invalid type: map, expected a formatted date string: write dates as quoted strings, such as \"2023-05-15\"",
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (i, (old, new, expected)) in cases.iter().enumerate() {
+        assert!(
+            canonical.contains(old),
+            "case {i}: {old:?} is not in the file"
+        );
+        let dir = mini_with_facilitation(
+            &tmp.path().join(i.to_string()),
+            &canonical.replacen(old, new, 1),
+        );
+        let message = match read(&dir) {
+            Ok(_) => "read succeeded".to_string(),
+            Err(e) => e.to_string(),
+        };
+        if message != *expected {
+            failures.push(format!(
+                "case {i}:\n  expected {expected}\n  got      {message}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -71,6 +71,39 @@ pub enum Command {
     /// Analysts' memos.
     #[command(subcommand)]
     Memo(MemoCommand),
+    /// Serve the facilitators' HTTP API over the store.
+    Serve {
+        /// Address to listen on (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        addr: std::net::SocketAddr,
+    },
+    /// API tokens: made here, shown once, stored only as a hash.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print its secret once.
+    Create {
+        /// A name for the token (it appears in the audit log).
+        #[arg(long)]
+        name: String,
+        /// admin, analyst or facilitator.
+        #[arg(long)]
+        role: String,
+        /// A facilitator's groups (repeat for several), in the chosen study.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+    },
+    /// The tokens, without their secrets.
+    List,
+    /// Revoke a token by name.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
 }
 
 /// `agreement [--coders A,B]` or `agreement <subcommand>`.

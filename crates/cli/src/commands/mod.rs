@@ -14,7 +14,9 @@ mod quotes;
 mod report;
 mod saturation;
 mod search;
+mod serve;
 mod study;
+mod token;
 mod transcript;
 
 use std::io::Write;
@@ -56,6 +58,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Transcript(t) => transcript::run(cli, t, out),
         Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
+        Command::Serve { addr } => serve::run(cli, *addr, out),
+        Command::Token(t) => token::run(cli, t, out),
     }
 }
 

@@ -1,0 +1,92 @@
+//! The facilitators' HTTP API: a thin layer over `samskap-core` and `samskap-store`.
+//!
+//! Handlers decode the request, check the caller's access, call the store (which checks the
+//! model's rules through core) and encode the answer; every error is RFC 9457 problem
+//! details. [`serve`] takes a bound listener and a shutdown signal, so tests bind port 0.
+
+mod auth;
+mod error;
+mod routes;
+mod state;
+mod wire;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+
+pub use error::{ApiError, Problem};
+pub use routes::{ApiDoc, BODY_LIMIT};
+pub use state::AppState;
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] samskap_store::StoreError),
+    /// The listener failed.
+    #[error("serving: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One log line per request: method, path, status, time taken.
+async fn log(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+/// The whole application over the store at `db`.
+pub fn app(db: PathBuf) -> Result<axum::Router, ServeError> {
+    let state = AppState::new(db)?;
+    Ok(routes::router(state).layer(middleware::from_fn(log)))
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then finishes the requests in
+/// flight and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    db: PathBuf,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let app = app(db)?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
