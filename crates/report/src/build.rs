@@ -329,8 +329,13 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .into_iter()
             .map(|r| {
                 let away = r.rate < options.attendance_threshold;
+                let key = if by == AttendanceBy::Service && r.key == "-" {
+                    "(no service)".to_owned()
+                } else {
+                    r.key
+                };
                 let mut row = vec![
-                    r.key,
+                    key,
                     format!("{}/{}", r.present, r.recorded),
                     format!("{:.0} %", r.rate * 100.0),
                 ];

@@ -116,62 +116,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn facilitation_section_shows_services_that_stay_away_but_no_person() {
-    use samskap_core::facilitation::*;
+    // The fixture's record has child welfare coming to one meeting of ten or eleven.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
-    let mut study = samskap_bundle::read(&dir).unwrap();
-    fn id<T: std::str::FromStr>(s: &str) -> T
-    where
-        T::Err: std::fmt::Debug,
-    {
-        s.parse().unwrap()
-    }
-    let date = |s: &str| s.parse::<samskap_core::NaiveDate>().unwrap();
-    let members: Vec<String> = study
-        .members()
-        .iter()
-        .filter(|m| m.group.as_str() == "G1")
-        .map(|m| m.id.to_string())
-        .collect();
-    study
-        .facilitate(|f, roster| {
-            for (i, day) in ["2023-02-07", "2023-03-07"].iter().enumerate() {
-                let meeting: samskap_core::MeetingId = id(&format!("g1-{i}"));
-                f.add_meeting(
-                    roster,
-                    Meeting {
-                        id: meeting.clone(),
-                        group: id("G1"),
-                        kind: MeetingKind::Group,
-                        date: date(day),
-                        note: None,
-                    },
-                )?;
-                let attendance = members
-                    .iter()
-                    .map(|m| Attendance {
-                        member: id(m),
-                        // G1-P8 is child welfare: never there.
-                        presence: if m == "G1-P8" {
-                            Presence::Absent
-                        } else {
-                            Presence::Present
-                        },
-                    })
-                    .collect();
-                f.set_attendance(roster, &meeting, attendance)?;
-            }
-            f.add_move(
-                roster,
-                ProcessMove {
-                    group: id("G1"),
-                    date: date("2023-02-07"),
-                    phase: Phase::Challenge,
-                    step: PdStep::DefineProblem,
-                    note: None,
-                },
-            )
-        })
-        .unwrap();
+    let study = samskap_bundle::read(&dir).unwrap();
+    assert!(!study.facilitation().meetings().is_empty());
     let options = Options {
         coder: default_coder(&study).unwrap(),
         examples: 3,
@@ -183,16 +131,21 @@ fn facilitation_section_shows_services_that_stay_away_but_no_person() {
         .split("## Facilitation")
         .nth(1)
         .expect("a facilitation section");
+    let child_welfare = section
+        .lines()
+        .find(|l| l.starts_with("| child-welfare |"))
+        .expect("a row for child welfare");
     assert!(
-        section.contains("| child-welfare | 0/2 | 0 % | stayed away |"),
-        "{section}"
+        child_welfare.ends_with("| stayed away |"),
+        "{child_welfare}"
     );
     assert!(section.contains("1 define the problem"));
     assert!(section.contains("Blau index"));
-    for m in &members {
+    for m in study.members() {
         assert!(
-            !section.contains(&format!("| {m} |")),
-            "{m} named in the report"
+            !section.contains(&format!("| {} |", m.id)),
+            "{} named in the report",
+            m.id
         );
     }
 }

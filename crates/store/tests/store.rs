@@ -14,6 +14,27 @@ fn thesis() -> Study {
     samskap_bundle::read(&fixture()).unwrap()
 }
 
+/// The thesis study without its facilitation record, for tests that build one themselves.
+fn bare_thesis() -> Study {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_bundle(&fixture(), tmp.path());
+    std::fs::remove_file(tmp.path().join("facilitation.toml")).unwrap();
+    samskap_bundle::read(tmp.path()).unwrap()
+}
+
+fn copy_bundle(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_bundle(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
 fn json(study: &Study) -> serde_json::Value {
     serde_json::to_value(study).unwrap()
 }
@@ -378,7 +399,7 @@ fn evidence(study: &Study, informant: &str, start: usize, end: usize) -> Evidenc
 
 /// The thesis study with a facilitation record of every kind, built through core.
 fn thesis_with_record() -> Study {
-    let mut study = thesis();
+    let mut study = bare_thesis();
     let ev_i3 = [
         evidence(&study, "I3", 0, 12),
         evidence(&study, "I3", 20, 40),
@@ -555,7 +576,7 @@ fn a_facilitation_record_loads_back_as_it_was_imported() {
     );
 
     // Replacing the study takes its record with it.
-    store.import_study(&thesis(), Replace::Yes).unwrap();
+    store.import_study(&bare_thesis(), Replace::Yes).unwrap();
     assert_eq!(
         store.facilitation(&study_id()).unwrap(),
         Facilitation::new()
@@ -573,7 +594,7 @@ struct Twin {
 
 impl Twin {
     fn new() -> Self {
-        let model = thesis();
+        let model = bare_thesis();
         let mut store = Store::open_in_memory().unwrap();
         store.import_study(&model, Replace::No).unwrap();
         Twin { store, model }
@@ -951,7 +972,7 @@ fn withdrawal_removes_the_informants_evidence_and_keeps_the_assessment() {
 #[test]
 fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() {
     let mut store = Store::open_in_memory().unwrap();
-    let mut study = thesis();
+    let mut study = bare_thesis();
     let i1: InformantId = id("I1");
     let text = study.transcript(&i1).unwrap().text().to_owned();
     let quoted: String = text.chars().skip(5).take(25).collect();
@@ -1055,7 +1076,7 @@ fn a_schema_2_store_is_upgraded_and_takes_a_facilitation_record_and_tokens() {
 #[test]
 fn a_token_verifies_until_it_is_revoked() {
     let mut store = Store::open_in_memory().unwrap();
-    store.import_study(&thesis(), Replace::No).unwrap();
+    store.import_study(&bare_thesis(), Replace::No).unwrap();
     let groups = [(study_id(), id("G1")), (study_id(), id("G2"))];
     let secret = store
         .create_token("kari", TokenRole::Facilitator, &groups)
@@ -1108,7 +1129,7 @@ fn a_token_verifies_until_it_is_revoked() {
 #[test]
 fn tokens_are_checked_when_made() {
     let mut store = Store::open_in_memory().unwrap();
-    store.import_study(&thesis(), Replace::No).unwrap();
+    store.import_study(&bare_thesis(), Replace::No).unwrap();
     let g1 = [(study_id(), id("G1"))];
     let err = store
         .create_token("f", TokenRole::Facilitator, &[])
@@ -1143,7 +1164,7 @@ fn tokens_are_checked_when_made() {
     store
         .create_token("g", TokenRole::Facilitator, &g1)
         .unwrap();
-    store.import_study(&thesis(), Replace::Yes).unwrap();
+    store.import_study(&bare_thesis(), Replace::Yes).unwrap();
     assert_eq!(store.list_tokens().unwrap()[1].groups, g1.to_vec());
 }
 
