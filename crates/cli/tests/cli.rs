@@ -902,3 +902,91 @@ fn json_output_stays_valid_when_a_command_fails_at_once() {
     ]);
     assert!(err.contains("--level ordinal"), "{err}");
 }
+
+#[test]
+fn tokens_are_shown_once_and_the_server_serves_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let env = Env::new();
+    env.import_thesis();
+    let secret = env.ok(&[
+        "token",
+        "create",
+        "--name",
+        "fac",
+        "--role",
+        "facilitator",
+        "--group",
+        "G1",
+    ]);
+    let secret = secret.lines().next().unwrap().to_owned();
+    assert!(secret.starts_with("sk_"), "{secret}");
+    let listed = env.ok(&["token", "list", "--json"]);
+    assert!(
+        listed.contains("\"fac\"") && !listed.contains(&secret),
+        "{listed}"
+    );
+    let err = env.fails(&["token", "create", "--name", "x", "--role", "boss"]);
+    assert!(err.contains("boss"), "{err}");
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_samskap"))
+        .current_dir(env.dir.path())
+        .env_remove("SAMSKAP_DB")
+        .args([
+            "--db",
+            env.db().to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("http://").next().unwrap().to_owned();
+    let get = |path: &str, token: Option<&str>| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        response
+    };
+    assert!(get("/health", None).starts_with("HTTP/1.1 200"));
+    assert!(get("/studies", None).starts_with("HTTP/1.1 401"));
+    let members = get("/studies/ung-inkludering/groups/G1/members", Some(&secret));
+    assert!(
+        members.starts_with("HTTP/1.1 200") && members.contains("G1-P1"),
+        "{members}"
+    );
+    env.ok(&["token", "revoke", "fac"]);
+    assert!(get("/studies", Some(&secret)).starts_with("HTTP/1.1 401"));
+
+    // SIGTERM: the server finishes and exits cleanly.
+    let pid = server.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert_eq!(rest, ["stopped"]);
+    let mut log = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(
+        log.contains("/health") && log.contains("status=401"),
+        "{log}"
+    );
+}

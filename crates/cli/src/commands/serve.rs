@@ -13,6 +13,7 @@ pub fn run(cli: &Cli, addr: std::net::SocketAddr, out: &mut dyn Write) -> anyhow
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
