@@ -71,6 +71,10 @@ pub enum Command {
     /// Analysts' memos.
     #[command(subcommand)]
     Memo(MemoCommand),
+    /// Assessments with evidence: the co-creation ladder per group, institutional logic per
+    /// service.
+    #[command(subcommand)]
+    Assess(AssessCommand),
     /// Serve the facilitators' HTTP API over the store.
     Serve {
         /// Address to listen on (loopback by default).
@@ -80,6 +84,57 @@ pub enum Command {
     /// API tokens: made here, shown once, stored only as a hash.
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+/// What every assessment carries.
+#[derive(Debug, Args)]
+pub struct AssessmentArgs {
+    /// A stable id for the assessment.
+    #[arg(long)]
+    pub id: String,
+    /// Who judges (a coder id).
+    #[arg(long)]
+    pub assessor: String,
+    /// When, `YYYY-MM-DD`.
+    #[arg(long)]
+    pub date: String,
+    /// Why.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// A meaning unit as evidence: `INFORMANT=exact text` (repeat for several).
+    #[arg(long = "evidence")]
+    pub evidence: Vec<String>,
+}
+
+/// `assess ...`.
+#[derive(Debug, Subcommand)]
+pub enum AssessCommand {
+    /// A group's step on the co-creation ladder (1–5, Torfing et al. 2019).
+    Ladder {
+        /// The group.
+        #[arg(long)]
+        group: String,
+        /// The step, 1–5.
+        #[arg(long)]
+        step: u8,
+        /// Id, assessor, date, note, evidence.
+        #[command(flatten)]
+        common: AssessmentArgs,
+    },
+    /// A service's institutional logic: TB, NPM or NPG.
+    Logic {
+        /// The service (`nav`, `child-welfare`, ...).
+        #[arg(long)]
+        service: String,
+        /// TB, NPM or NPG.
+        #[arg(long)]
+        logic: String,
+        /// Id, assessor, date, note, evidence.
+        #[command(flatten)]
+        common: AssessmentArgs,
+    },
+    /// The study's assessments.
+    List,
 }
 
 /// `token ...`.

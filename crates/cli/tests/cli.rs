@@ -990,3 +990,83 @@ fn tokens_are_shown_once_and_the_server_serves_and_stops_on_sigterm() {
         "{log}"
     );
 }
+
+#[test]
+fn analysts_record_assessments_with_evidence_from_the_command_line() {
+    let env = Env::new();
+    env.import_thesis();
+    let before: serde_json::Value =
+        serde_json::from_str(&env.ok(&["assess", "list", "--json"])).unwrap();
+    let n = before.as_array().unwrap().len();
+    let said = env.ok(&[
+        "assess",
+        "ladder",
+        "--group",
+        "G2",
+        "--step",
+        "5",
+        "--id",
+        "ladder-g2-b",
+        "--assessor",
+        "B",
+        "--date",
+        "2024-02-01",
+        "--evidence",
+        "I3=Da er prosjektperioden for kort, rett og slett.",
+    ]);
+    assert!(said.contains("1 pieces of evidence"), "{said}");
+    let after: serde_json::Value =
+        serde_json::from_str(&env.ok(&["assess", "list", "--json"])).unwrap();
+    assert_eq!(after.as_array().unwrap().len(), n + 1);
+    let err = env.fails(&[
+        "assess",
+        "ladder",
+        "--group",
+        "G2",
+        "--step",
+        "6",
+        "--id",
+        "x",
+        "--assessor",
+        "B",
+        "--date",
+        "2024-02-01",
+    ]);
+    assert!(err.contains("step 6"), "{err}");
+    let err = env.fails(&[
+        "assess",
+        "logic",
+        "--service",
+        "nav",
+        "--logic",
+        "NPX",
+        "--id",
+        "y",
+        "--assessor",
+        "B",
+        "--date",
+        "2024-02-01",
+    ]);
+    assert!(err.contains("NPX"), "{err}");
+    let err = env.fails(&[
+        "assess",
+        "logic",
+        "--service",
+        "nav",
+        "--logic",
+        "NPG",
+        "--id",
+        "z",
+        "--assessor",
+        "B",
+        "--date",
+        "2024-02-01",
+        "--evidence",
+        "I3=ikke sagt",
+    ]);
+    assert!(err.contains("not found"), "{err}");
+    // The assessment survives export and import.
+    env.ok(&["export", "out"]);
+    let bundle = std::fs::read_to_string(env.path("out/facilitation.toml")).unwrap();
+    assert!(bundle.contains("ladder-g2-b"));
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand; this one dispatches and holds what they share.
 
 mod agreement;
+mod assess;
 mod code;
 mod cooccur;
 mod export;
@@ -58,6 +59,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Transcript(t) => transcript::run(cli, t, out),
         Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
+        Command::Assess(a) => assess::run(cli, a, out),
         Command::Serve { addr } => serve::run(cli, *addr, out),
         Command::Token(t) => token::run(cli, t, out),
     }
