@@ -1,15 +1,16 @@
 //! The route table and the handlers: decode, check access, call the store, encode.
 
+use std::borrow::Cow;
+
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
-use samskap_core::facilitation::{self as f, AttendanceBy};
-use samskap_core::{GroupId, Study, StudyId};
-use serde::Deserialize;
-use utoipa::{IntoParams, OpenApi};
+use samskap_core::facilitation::{self as f, Facilitation, FacilitationError};
+use samskap_core::{ActionId, GroupId, MemberId, Study, StudyId};
+use utoipa::OpenApi;
 
 use crate::auth::{authenticate, Caller, ObjectId};
 use crate::error::{ApiError, Problem};
@@ -95,6 +96,106 @@ async fn study_with_group(
     Ok(s)
 }
 
+/// Loads a study the caller may read some of: all of it for analysts and admins, their own
+/// groups for a facilitator, who gets a 403 for a study without one of their groups.
+async fn readable_study(
+    state: &AppState,
+    caller: &Caller,
+    study: &str,
+) -> Result<(StudyId, Study), ApiError> {
+    let study: StudyId = study
+        .parse()
+        .map_err(|_| ApiError::not_found("such study"))?;
+    if !caller.may_read_study() && !caller.0.groups.iter().any(|(s, _)| s == &study) {
+        return Err(ApiError::forbidden());
+    }
+    let sid = study.clone();
+    let s = state
+        .with_store(move |store| store.load_study(&sid))
+        .await?;
+    Ok((study, s))
+}
+
+/// True when `member` is a member of `group`.
+fn member_of(s: &Study, member: &MemberId, group: &GroupId) -> bool {
+    s.members()
+        .iter()
+        .any(|x| &x.id == member && &x.group == group)
+}
+
+/// A contact the caller may see: both its members are in groups the caller may read.
+fn contact_readable(s: &Study, caller: &Caller, study: &StudyId, c: &f::Contact) -> bool {
+    [&c.a, &c.b].into_iter().all(|m| {
+        s.members()
+            .iter()
+            .find(|x| &x.id == m)
+            .is_some_and(|x| caller.may_read_group(study, &x.group))
+    })
+}
+
+/// The part of the record the caller may read, for the study-wide analytics: all of it for
+/// analysts and admins; for a facilitator, the meetings of their groups and the contacts
+/// between members of their groups, copied through the model's own checks.
+fn readable_record<'s>(
+    s: &'s Study,
+    caller: &Caller,
+    study: &StudyId,
+) -> Result<Cow<'s, Facilitation>, ApiError> {
+    if caller.may_read_study() {
+        return Ok(Cow::Borrowed(s.facilitation()));
+    }
+    let copy = || -> Result<Facilitation, FacilitationError> {
+        let roster = s.roster();
+        let mut record = Facilitation::new();
+        for (m, attendance) in s.facilitation().meetings() {
+            if caller.may_read_group(study, &m.group) {
+                record.add_meeting(&roster, m.clone())?;
+                record.set_attendance(&roster, &m.id, attendance.clone())?;
+            }
+        }
+        for c in s.facilitation().contacts() {
+            if contact_readable(s, caller, study, c) {
+                record.add_contact(&roster, c.clone())?;
+            }
+        }
+        Ok(record)
+    };
+    copy().map(Cow::Owned).map_err(|e| {
+        // A part of a valid record is valid; this is a bug, not the caller's fault.
+        tracing::error!(error = %e, "copying a readable part of the record failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the record could not be read",
+        )
+    })
+}
+
+/// The `below` of an attendance query, checked to lie within 0–1.
+fn below(q: &AttendanceQuery) -> Result<Option<f64>, ApiError> {
+    match q.below {
+        Some(b) if !(0.0..=1.0).contains(&b) => Err(ApiError::invalid(
+            "below",
+            format!("`below` is a rate from 0 to 1, not {b}"),
+        )),
+        b => Ok(b),
+    }
+}
+
+/// Attendance rates over `record` (of one group, or all), as asked by `q`.
+fn rates(
+    s: &Study,
+    record: &Facilitation,
+    q: &AttendanceQuery,
+    group: Option<&GroupId>,
+) -> Result<Vec<RateOut>, ApiError> {
+    let below = below(q)?;
+    Ok(f::attendance_rates(s, record, q.by.into(), group)
+        .into_iter()
+        .filter(|r| below.is_none_or(|b| r.rate < b))
+        .map(RateOut::from)
+        .collect())
+}
+
 #[utoipa::path(get, path = "/health", responses((status = 200, body = Health)))]
 async fn health() -> Json<Health> {
     Json(Health {
@@ -130,16 +231,7 @@ async fn list_groups(
     Extension(caller): Extension<Caller>,
     Path(study): Path<String>,
 ) -> Result<Json<Vec<GroupOut>>, ApiError> {
-    let study: StudyId = study
-        .parse()
-        .map_err(|_| ApiError::not_found("such study"))?;
-    if !caller.may_read_study() && !caller.0.groups.iter().any(|(s, _)| s == &study) {
-        return Err(ApiError::forbidden());
-    }
-    let sid = study.clone();
-    let outline = state
-        .with_store(move |store| store.load_study(&sid))
-        .await?;
+    let (study, outline) = readable_study(&state, &caller, &study).await?;
     Ok(Json(
         outline
             .groups()
@@ -289,10 +381,7 @@ async fn add_action(
     let action = f::TrialAction {
         id: id("id", &body.id)?,
         group,
-        kind: match body.kind {
-            ActionKind::TrialAction => f::ActionKind::TrialAction,
-            ActionKind::Intervention => f::ActionKind::Intervention,
-        },
+        kind: body.kind.into(),
         title: body.title,
         history: vec![f::Transition {
             state: f::ActionState::Planned,
@@ -370,7 +459,7 @@ async fn add_contact(
     };
     // A facilitator records contacts within their own group.
     for (field, m) in [("a", &contact.a), ("b", &contact.b)] {
-        if !s.members().iter().any(|x| &x.id == m && x.group == group) {
+        if !member_of(&s, m, &group) {
             return Err(ApiError::invalid(
                 field,
                 format!("`{m}` is not a member of `{group}`"),
@@ -407,11 +496,7 @@ async fn add_assessment(
         },
         value: match &body.value {
             ValueIn::Ladder(step) => f::AssessmentValue::Ladder(*step),
-            ValueIn::Logic(l) => f::AssessmentValue::Logic(match l {
-                Logic::Tb => f::InstitutionalLogic::Tb,
-                Logic::Npm => f::InstitutionalLogic::Npm,
-                Logic::Npg => f::InstitutionalLogic::Npg,
-            }),
+            ValueIn::Logic(l) => f::AssessmentValue::Logic((*l).into()),
         },
         assessor: id("assessor", &body.assessor)?,
         date: body.date,
@@ -434,33 +519,10 @@ async fn add_assessment(
     Ok(created(body.id.clone(), body))
 }
 
-/// Query of the attendance analytics.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct AttendanceQuery {
-    /// member, service, sector or month.
-    pub by: AttendanceKey,
-    /// Only rates below this (0–1): the ones that stay away.
-    pub below: Option<f64>,
-}
-
-/// What attendance is grouped by.
-#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AttendanceKey {
-    /// Each member.
-    Member,
-    /// Each service.
-    Service,
-    /// Each sector.
-    Sector,
-    /// Each month.
-    Month,
-}
-
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/attendance", security(("bearer" = [])),
     params(("study" = String, Path), ("group" = String, Path), AttendanceQuery),
     responses((status = 200, body = [RateOut]), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -470,24 +532,7 @@ async fn attendance(
     let Query(q) = query?;
     let (study, group) = ids(&study, &group)?;
     let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    let by = match q.by {
-        AttendanceKey::Member => AttendanceBy::Member,
-        AttendanceKey::Service => AttendanceBy::Service,
-        AttendanceKey::Sector => AttendanceBy::Sector,
-        AttendanceKey::Month => AttendanceBy::Month,
-    };
-    Ok(Json(
-        f::attendance_rates(&s, s.facilitation(), by, Some(&group))
-            .into_iter()
-            .filter(|r| q.below.is_none_or(|b| r.rate < b))
-            .map(|r| RateOut {
-                key: r.key,
-                present: r.present,
-                recorded: r.recorded,
-                rate: r.rate,
-            })
-            .collect(),
-    ))
+    Ok(Json(rates(&s, s.facilitation(), &q, Some(&group))?))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/composition", security(("bearer" = [])),
@@ -504,21 +549,419 @@ async fn composition(
         .into_iter()
         .find(|c| c.group == group)
         .ok_or_else(|| ApiError::not_found("such group"))?;
-    Ok(Json(CompositionOut {
-        group: c.group.to_string(),
-        members: c.members,
-        sectors: c
-            .sectors
-            .into_iter()
-            .map(|(s, n)| SectorCount {
-                sector: s.as_str().to_owned(),
-                members: n,
-            })
+    Ok(Json(CompositionOut::from(c)))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/rules", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = RulesOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_rules(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<RulesOut>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    let unset = f::GroupRules::default();
+    let rules = s
+        .facilitation()
+        .rules()
+        .iter()
+        .find(|(g, _)| g == &group)
+        .map_or(&unset, |(_, r)| r);
+    Ok(Json(RulesOut::from((&group, rules))))
+}
+
+#[utoipa::path(put, path = "/studies/{study}/groups/{group}/rules", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)), request_body = RulesIn,
+    responses((status = 200, body = RulesOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn set_rules(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RulesIn>,
+) -> Result<Response, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    study_with_group(&state, &caller, &study, &group, true).await?;
+    let rules = f::GroupRules::from(body);
+    let out = RulesOut::from((&group, &rules));
+    let (sid, gid) = (study.clone(), group.clone());
+    state
+        .with_store(move |store| store.set_rules(&sid, &gid, &rules))
+        .await?;
+    Ok(changed(group.to_string(), out))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/problem-statements", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = [StatementOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_statements(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<Vec<StatementOut>>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    Ok(Json(
+        s.facilitation()
+            .statements()
+            .iter()
+            .filter(|x| x.group == group)
+            .map(StatementOut::from)
             .collect(),
-        youth: c.youth,
-        pd_youth: c.pd_youth,
-        blau: c.blau,
-    }))
+    ))
+}
+
+#[utoipa::path(post, path = "/studies/{study}/groups/{group}/problem-statements", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)), request_body = StatementIn,
+    responses((status = 201, body = StatementOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn add_statement(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+    ApiJson(body): ApiJson<StatementIn>,
+) -> Result<Response, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, true).await?;
+    let statement_id = id("id", &body.id)?;
+    let mut participants: Vec<MemberId> = Vec::new();
+    for p in &body.participants {
+        let p = id("participants", p)?;
+        if !member_of(&s, &p, &group) {
+            return Err(ApiError::invalid(
+                "participants",
+                format!("`{p}` is not a member of `{group}`"),
+            ));
+        }
+        if participants.contains(&p) {
+            return Err(ApiError::invalid(
+                "participants",
+                format!("`{p}` is named twice"),
+            ));
+        }
+        participants.push(p);
+    }
+    if let Some(agreed) = body.agreed.filter(|a| a < &body.drafted) {
+        return Err(ApiError::invalid(
+            "agreed",
+            format!(
+                "agreed on {agreed}, before it was drafted ({})",
+                body.drafted
+            ),
+        ));
+    }
+    let statement = f::ProblemStatement {
+        id: statement_id,
+        group,
+        text: body.text,
+        drafted: body.drafted,
+        agreed: body.agreed,
+        participants,
+    };
+    let out = StatementOut::from(&statement);
+    let sid = study.clone();
+    state
+        .with_store(move |store| store.add_statement(&sid, &statement))
+        .await?;
+    Ok(created(out.id.clone(), out))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/process", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = [MoveOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_moves(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<Vec<MoveOut>>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    Ok(Json(
+        s.facilitation()
+            .moves()
+            .iter()
+            .filter(|m| m.group == group)
+            .map(MoveOut::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/studies/{study}/groups/{group}/process", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)), request_body = MoveIn,
+    responses((status = 201, body = MoveOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn add_move(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MoveIn>,
+) -> Result<Response, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    study_with_group(&state, &caller, &study, &group, true).await?;
+    let m = f::ProcessMove {
+        group,
+        date: body.date,
+        phase: body.phase.into(),
+        step: body.step.into(),
+        note: body.note,
+    };
+    let out = MoveOut::from(&m);
+    let sid = study.clone();
+    state
+        .with_store(move |store| store.add_move(&sid, &m))
+        .await?;
+    // A move has no id of its own: the object is the group's process.
+    Ok(created(out.group.clone(), out))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/process/timeline", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = [StayOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn timeline(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<Vec<StayOut>>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    Ok(Json(
+        f::pd_timeline(s.facilitation(), &group)
+            .into_iter()
+            .map(StayOut::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/practices", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = [PracticeOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_practices(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<Vec<PracticeOut>>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    Ok(Json(
+        s.facilitation()
+            .practices()
+            .iter()
+            .filter(|p| p.group == group)
+            .map(PracticeOut::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/studies/{study}/groups/{group}/practices", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)), request_body = PracticeIn,
+    responses((status = 201, body = PracticeOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn add_practice(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+    ApiJson(body): ApiJson<PracticeIn>,
+) -> Result<Response, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    study_with_group(&state, &caller, &study, &group, true).await?;
+    let practice = f::PdPractice {
+        id: id("id", &body.id)?,
+        group,
+        level: body.level.into(),
+        description: body.description,
+        observed: body.observed,
+    };
+    let out = PracticeOut::from(&practice);
+    let sid = study.clone();
+    state
+        .with_store(move |store| store.add_practice(&sid, &practice))
+        .await?;
+    Ok(created(out.id.clone(), out))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/actions", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = [ActionOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_actions(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<Vec<ActionOut>>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    Ok(Json(
+        s.facilitation()
+            .actions()
+            .iter()
+            .filter(|a| a.group == group)
+            .map(ActionOut::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/disseminations", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = [DisseminationOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_disseminations(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<Vec<DisseminationOut>>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    Ok(Json(
+        s.facilitation()
+            .events()
+            .iter()
+            .filter(|e| e.group == group)
+            .map(DisseminationOut::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/studies/{study}/groups/{group}/disseminations", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)), request_body = DisseminationIn,
+    responses((status = 201, body = DisseminationOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn add_dissemination(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+    ApiJson(body): ApiJson<DisseminationIn>,
+) -> Result<Response, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, true).await?;
+    let event_id = id("id", &body.id)?;
+    let action: Option<ActionId> = body
+        .action
+        .as_deref()
+        .map(|a| id("action", a))
+        .transpose()?;
+    // The action spread is one of this group's: another group's is none of its business.
+    if let Some(a) = &action {
+        if s.facilitation().action(a).is_none_or(|x| x.group != group) {
+            return Err(ApiError::invalid(
+                "action",
+                format!("no action `{a}` in `{group}`"),
+            ));
+        }
+    }
+    let event = f::Dissemination {
+        id: event_id,
+        group,
+        date: body.date,
+        audience: body.audience,
+        action,
+        note: body.note,
+    };
+    let out = DisseminationOut::from(&event);
+    let sid = study.clone();
+    state
+        .with_store(move |store| store.add_event(&sid, &event))
+        .await?;
+    Ok(created(out.id.clone(), out))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/groups/{group}/contacts", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)),
+    responses((status = 200, body = [ContactIn]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_contacts(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+) -> Result<Json<Vec<ContactIn>>, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let s = study_with_group(&state, &caller, &study, &group, false).await?;
+    // A contact belongs to the group of its first member, as the analytics count it.
+    Ok(Json(
+        s.facilitation()
+            .contacts()
+            .iter()
+            .filter(|c| member_of(&s, &c.a, &group) && contact_readable(&s, &caller, &study, c))
+            .map(ContactIn::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/analytics/contacts", security(("bearer" = [])),
+    params(("study" = String, Path), ContactsQuery),
+    responses((status = 200, body = [ContactCountOut]), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn contact_counts(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(study): Path<String>,
+    query: Result<Query<ContactsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<ContactCountOut>>, ApiError> {
+    let Query(q) = query?;
+    let (study, s) = readable_study(&state, &caller, &study).await?;
+    let record = readable_record(&s, &caller, &study)?;
+    let counts = match q.by {
+        ContactKey::Group => f::contacts_by_group(&s, &record),
+        ContactKey::Month => f::contacts_by_month(&s, &record),
+    };
+    Ok(Json(
+        counts.into_iter().map(ContactCountOut::from).collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/analytics/composition", security(("bearer" = [])),
+    params(("study" = String, Path)),
+    responses((status = 200, body = [CompositionOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn study_composition(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(study): Path<String>,
+) -> Result<Json<Vec<CompositionOut>>, ApiError> {
+    let (study, s) = readable_study(&state, &caller, &study).await?;
+    Ok(Json(
+        f::composition(&s)
+            .into_iter()
+            .filter(|c| caller.may_read_group(&study, &c.group))
+            .map(CompositionOut::from)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/analytics/attendance", security(("bearer" = [])),
+    params(("study" = String, Path), AttendanceQuery),
+    responses((status = 200, body = [RateOut]), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn study_attendance(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(study): Path<String>,
+    query: Result<Query<AttendanceQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<RateOut>>, ApiError> {
+    let Query(q) = query?;
+    let (study, s) = readable_study(&state, &caller, &study).await?;
+    let record = readable_record(&s, &caller, &study)?;
+    Ok(Json(rates(&s, &record, &q, None)?))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/assessments", security(("bearer" = [])),
+    params(("study" = String, Path)),
+    responses((status = 200, body = [AssessmentIn]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_assessments(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(study): Path<String>,
+) -> Result<Json<Vec<AssessmentIn>>, ApiError> {
+    caller.require(caller.may_read_study())?;
+    let (_, s) = readable_study(&state, &caller, &study).await?;
+    Ok(Json(
+        s.facilitation()
+            .assessments()
+            .iter()
+            .map(AssessmentIn::from)
+            .collect(),
+    ))
 }
 
 /// The OpenAPI document, generated from the handlers and wire types above.
@@ -527,7 +970,10 @@ async fn composition(
     info(title = "samskap facilitators' API", description = "Groups, meetings, attendance and the PD process of a co-creation project."),
     paths(health, list_studies, list_groups, list_members, list_meetings, add_meeting,
         set_attendance, add_action, advance_action, add_contact, add_assessment, attendance,
-        composition),
+        composition, get_rules, set_rules, list_statements, add_statement, list_moves, add_move,
+        timeline, list_practices, add_practice, list_actions, list_disseminations,
+        add_dissemination, list_contacts, contact_counts, study_composition, study_attendance,
+        list_assessments),
     components(schemas(Problem)),
     modifiers(&BearerAuth)
 )]
@@ -569,16 +1015,55 @@ pub fn router(state: AppState) -> Router {
             "/studies/{study}/groups/{group}/meetings/{meeting}/attendance",
             put(set_attendance),
         )
-        .route("/studies/{study}/groups/{group}/actions", post(add_action))
+        .route(
+            "/studies/{study}/groups/{group}/rules",
+            get(get_rules).put(set_rules),
+        )
+        .route(
+            "/studies/{study}/groups/{group}/problem-statements",
+            get(list_statements).post(add_statement),
+        )
+        .route(
+            "/studies/{study}/groups/{group}/process",
+            get(list_moves).post(add_move),
+        )
+        .route(
+            "/studies/{study}/groups/{group}/process/timeline",
+            get(timeline),
+        )
+        .route(
+            "/studies/{study}/groups/{group}/practices",
+            get(list_practices).post(add_practice),
+        )
+        .route(
+            "/studies/{study}/groups/{group}/actions",
+            get(list_actions).post(add_action),
+        )
         .route(
             "/studies/{study}/groups/{group}/actions/{action}/transitions",
             post(advance_action),
         )
         .route(
             "/studies/{study}/groups/{group}/contacts",
-            post(add_contact),
+            get(list_contacts).post(add_contact),
         )
-        .route("/studies/{study}/assessments", post(add_assessment))
+        .route(
+            "/studies/{study}/groups/{group}/disseminations",
+            get(list_disseminations).post(add_dissemination),
+        )
+        .route(
+            "/studies/{study}/assessments",
+            get(list_assessments).post(add_assessment),
+        )
+        .route("/studies/{study}/analytics/contacts", get(contact_counts))
+        .route(
+            "/studies/{study}/analytics/composition",
+            get(study_composition),
+        )
+        .route(
+            "/studies/{study}/analytics/attendance",
+            get(study_attendance),
+        )
         .route(
             "/studies/{study}/groups/{group}/attendance",
             get(attendance),

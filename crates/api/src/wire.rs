@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use samskap_core::facilitation as f;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// A study.
 #[derive(Debug, Serialize, ToSchema)]
@@ -193,6 +193,24 @@ pub enum ActionKind {
     Intervention,
 }
 
+impl From<ActionKind> for f::ActionKind {
+    fn from(k: ActionKind) -> Self {
+        match k {
+            ActionKind::TrialAction => f::ActionKind::TrialAction,
+            ActionKind::Intervention => f::ActionKind::Intervention,
+        }
+    }
+}
+
+impl From<f::ActionKind> for ActionKind {
+    fn from(k: f::ActionKind) -> Self {
+        match k {
+            f::ActionKind::TrialAction => ActionKind::TrialAction,
+            f::ActionKind::Intervention => ActionKind::Intervention,
+        }
+    }
+}
+
 /// Lifecycle state.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -285,10 +303,7 @@ impl From<&f::TrialAction> for ActionOut {
         Self {
             id: a.id.to_string(),
             group: a.group.to_string(),
-            kind: match a.kind {
-                f::ActionKind::TrialAction => ActionKind::TrialAction,
-                f::ActionKind::Intervention => ActionKind::Intervention,
-            },
+            kind: a.kind.into(),
             title: a.title.clone(),
             state: a.state().into(),
             history: a
@@ -321,6 +336,18 @@ pub struct ContactIn {
     pub note: Option<String>,
 }
 
+impl From<&f::Contact> for ContactIn {
+    fn from(c: &f::Contact) -> Self {
+        Self {
+            id: c.id.to_string(),
+            a: c.a.to_string(),
+            b: c.b.to_string(),
+            date: c.date,
+            note: c.note.clone(),
+        }
+    }
+}
+
 /// An attendance rate.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RateOut {
@@ -332,6 +359,17 @@ pub struct RateOut {
     pub recorded: usize,
     /// present / recorded.
     pub rate: f64,
+}
+
+impl From<f::Rate> for RateOut {
+    fn from(r: f::Rate) -> Self {
+        Self {
+            key: r.key,
+            present: r.present,
+            recorded: r.recorded,
+            rate: r.rate,
+        }
+    }
 }
 
 /// Who sits in a group.
@@ -349,6 +387,26 @@ pub struct CompositionOut {
     pub pd_youth: usize,
     /// Blau's index over sectors; null for a group without members.
     pub blau: Option<f64>,
+}
+
+impl From<f::Composition> for CompositionOut {
+    fn from(c: f::Composition) -> Self {
+        Self {
+            group: c.group.to_string(),
+            members: c.members,
+            sectors: c
+                .sectors
+                .into_iter()
+                .map(|(s, n)| SectorCount {
+                    sector: s.as_str().to_owned(),
+                    members: n,
+                })
+                .collect(),
+            youth: c.youth,
+            pd_youth: c.pd_youth,
+            blau: c.blau,
+        }
+    }
 }
 
 /// Members of one sector.
@@ -389,6 +447,26 @@ pub enum Logic {
     /// New Public Governance.
     #[serde(rename = "NPG")]
     Npg,
+}
+
+impl From<Logic> for f::InstitutionalLogic {
+    fn from(l: Logic) -> Self {
+        match l {
+            Logic::Tb => f::InstitutionalLogic::Tb,
+            Logic::Npm => f::InstitutionalLogic::Npm,
+            Logic::Npg => f::InstitutionalLogic::Npg,
+        }
+    }
+}
+
+impl From<f::InstitutionalLogic> for Logic {
+    fn from(l: f::InstitutionalLogic) -> Self {
+        match l {
+            f::InstitutionalLogic::Tb => Logic::Tb,
+            f::InstitutionalLogic::Npm => Logic::Npm,
+            f::InstitutionalLogic::Npg => Logic::Npg,
+        }
+    }
 }
 
 /// The judgement: a co-creation ladder step (1–5) or an institutional logic.
@@ -433,4 +511,488 @@ pub struct AssessmentIn {
     /// Supporting meaning units.
     #[serde(default)]
     pub evidence: Vec<EvidenceIn>,
+}
+
+impl From<&f::Assessment> for AssessmentIn {
+    fn from(a: &f::Assessment) -> Self {
+        Self {
+            id: a.id.to_string(),
+            subject: match &a.subject {
+                f::Subject::Group(g) => SubjectIn::Group(g.to_string()),
+                f::Subject::Service(s) => SubjectIn::Service(s.clone()),
+            },
+            value: match a.value {
+                f::AssessmentValue::Ladder(step) => ValueIn::Ladder(step),
+                f::AssessmentValue::Logic(l) => ValueIn::Logic(l.into()),
+            },
+            assessor: a.assessor.to_string(),
+            date: a.date,
+            note: a.note.clone(),
+            evidence: a
+                .evidence
+                .iter()
+                .map(|e| EvidenceIn {
+                    informant: e.informant.to_string(),
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A group's rules (its institutionalisation), set as a whole; a field left out is unset.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesIn {
+    /// How often it meets ("monthly").
+    #[serde(default)]
+    pub frequency: Option<String>,
+    /// Where it meets.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Who leads.
+    #[serde(default)]
+    pub leader: Option<String>,
+    /// How disagreement is handled.
+    #[serde(default)]
+    pub disagreement: Option<String>,
+}
+
+impl From<RulesIn> for f::GroupRules {
+    fn from(r: RulesIn) -> Self {
+        Self {
+            frequency: r.frequency,
+            place: r.place,
+            leader: r.leader,
+            disagreement: r.disagreement,
+        }
+    }
+}
+
+/// A group's rules; a field not set is left out (a group without rules has none).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RulesOut {
+    /// Group.
+    pub group: String,
+    /// How often it meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<String>,
+    /// Where it meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// Who leads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
+    /// How disagreement is handled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
+}
+
+impl From<(&samskap_core::GroupId, &f::GroupRules)> for RulesOut {
+    fn from((group, r): (&samskap_core::GroupId, &f::GroupRules)) -> Self {
+        Self {
+            group: group.to_string(),
+            frequency: r.frequency.clone(),
+            place: r.place.clone(),
+            leader: r.leader.clone(),
+            disagreement: r.disagreement.clone(),
+        }
+    }
+}
+
+/// A new problem statement: a draft, or (with `agreed`) the one the group agreed on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementIn {
+    /// Id.
+    pub id: String,
+    /// The wording.
+    pub text: String,
+    /// When this wording was drafted.
+    pub drafted: NaiveDate,
+    /// When the group agreed on it (not before `drafted`); a group agrees on one at most.
+    #[serde(default)]
+    pub agreed: Option<NaiveDate>,
+    /// Members of the group who took part, each once.
+    #[serde(default)]
+    pub participants: Vec<String>,
+}
+
+/// A problem statement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementOut {
+    /// Id.
+    pub id: String,
+    /// Group.
+    pub group: String,
+    /// The wording.
+    pub text: String,
+    /// When drafted.
+    pub drafted: NaiveDate,
+    /// When agreed, for the agreed one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreed: Option<NaiveDate>,
+    /// Who took part.
+    pub participants: Vec<String>,
+}
+
+impl From<&f::ProblemStatement> for StatementOut {
+    fn from(s: &f::ProblemStatement) -> Self {
+        Self {
+            id: s.id.to_string(),
+            group: s.group.to_string(),
+            text: s.text.clone(),
+            drafted: s.drafted,
+            agreed: s.agreed,
+            participants: s.participants.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// The project's three phases.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// 1: define the challenge and gain insight through problem exploration.
+    Challenge,
+    /// 2: identify and explore positive deviance at individual, group and organisation level.
+    Explore,
+    /// 3: implement and spread PD through operationalisation and testing.
+    Implement,
+}
+
+impl From<Phase> for f::Phase {
+    fn from(p: Phase) -> Self {
+        match p {
+            Phase::Challenge => f::Phase::Challenge,
+            Phase::Explore => f::Phase::Explore,
+            Phase::Implement => f::Phase::Implement,
+        }
+    }
+}
+
+impl From<f::Phase> for Phase {
+    fn from(p: f::Phase) -> Self {
+        match p {
+            f::Phase::Challenge => Phase::Challenge,
+            f::Phase::Explore => Phase::Explore,
+            f::Phase::Implement => Phase::Implement,
+        }
+    }
+}
+
+/// The six steps of Positive Deviance.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PdStep {
+    /// 1: define the problem.
+    DefineProblem,
+    /// 2: identify positive deviants.
+    IdentifyDeviants,
+    /// 3: explore what is good and unusual in their practices.
+    ExplorePractices,
+    /// 4: develop and implement interventions through co-creation.
+    DevelopInterventions,
+    /// 5: evaluate them.
+    Evaluate,
+    /// 6: disseminate.
+    Disseminate,
+}
+
+impl From<PdStep> for f::PdStep {
+    fn from(s: PdStep) -> Self {
+        match s {
+            PdStep::DefineProblem => f::PdStep::DefineProblem,
+            PdStep::IdentifyDeviants => f::PdStep::IdentifyDeviants,
+            PdStep::ExplorePractices => f::PdStep::ExplorePractices,
+            PdStep::DevelopInterventions => f::PdStep::DevelopInterventions,
+            PdStep::Evaluate => f::PdStep::Evaluate,
+            PdStep::Disseminate => f::PdStep::Disseminate,
+        }
+    }
+}
+
+impl From<f::PdStep> for PdStep {
+    fn from(s: f::PdStep) -> Self {
+        match s {
+            f::PdStep::DefineProblem => PdStep::DefineProblem,
+            f::PdStep::IdentifyDeviants => PdStep::IdentifyDeviants,
+            f::PdStep::ExplorePractices => PdStep::ExplorePractices,
+            f::PdStep::DevelopInterventions => PdStep::DevelopInterventions,
+            f::PdStep::Evaluate => PdStep::Evaluate,
+            f::PdStep::Disseminate => PdStep::Disseminate,
+        }
+    }
+}
+
+/// A move in the PD process, forward or back, dated no earlier than the group's last move.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveIn {
+    /// When.
+    pub date: NaiveDate,
+    /// The phase entered.
+    pub phase: Phase,
+    /// The PD step entered.
+    pub step: PdStep,
+    /// Why (say why when going back).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A recorded move in the PD process.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoveOut {
+    /// Group.
+    pub group: String,
+    /// When.
+    pub date: NaiveDate,
+    /// The phase entered.
+    pub phase: Phase,
+    /// The PD step entered.
+    pub step: PdStep,
+    /// Why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl From<&f::ProcessMove> for MoveOut {
+    fn from(m: &f::ProcessMove) -> Self {
+        Self {
+            group: m.group.to_string(),
+            date: m.date,
+            phase: m.phase.into(),
+            step: m.step.into(),
+            note: m.note.clone(),
+        }
+    }
+}
+
+/// One stay of a group at a phase and step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StayOut {
+    /// The phase.
+    pub phase: Phase,
+    /// The step.
+    pub step: PdStep,
+    /// When the group entered it.
+    pub entered: NaiveDate,
+    /// When it left (its next move); null while the group is there.
+    pub left: Option<NaiveDate>,
+    /// True when this move went back to an earlier phase or step.
+    pub back: bool,
+}
+
+impl From<f::TimelineEntry> for StayOut {
+    fn from(t: f::TimelineEntry) -> Self {
+        Self {
+            phase: t.phase.into(),
+            step: t.step.into(),
+            entered: t.entered,
+            left: t.left,
+            back: t.back,
+        }
+    }
+}
+
+/// Where a positive deviance was observed.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PracticeLevel {
+    /// A person.
+    Individual,
+    /// A group.
+    Group,
+    /// An organisation.
+    Organisation,
+}
+
+impl From<PracticeLevel> for f::PracticeLevel {
+    fn from(l: PracticeLevel) -> Self {
+        match l {
+            PracticeLevel::Individual => f::PracticeLevel::Individual,
+            PracticeLevel::Group => f::PracticeLevel::Group,
+            PracticeLevel::Organisation => f::PracticeLevel::Organisation,
+        }
+    }
+}
+
+impl From<f::PracticeLevel> for PracticeLevel {
+    fn from(l: f::PracticeLevel) -> Self {
+        match l {
+            f::PracticeLevel::Individual => PracticeLevel::Individual,
+            f::PracticeLevel::Group => PracticeLevel::Group,
+            f::PracticeLevel::Organisation => PracticeLevel::Organisation,
+        }
+    }
+}
+
+/// A newly observed PD practice.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeIn {
+    /// Id.
+    pub id: String,
+    /// Its level.
+    pub level: PracticeLevel,
+    /// What it is.
+    pub description: String,
+    /// When it was observed.
+    #[serde(default)]
+    pub observed: Option<NaiveDate>,
+}
+
+/// An observed PD practice.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PracticeOut {
+    /// Id.
+    pub id: String,
+    /// Group.
+    pub group: String,
+    /// Its level.
+    pub level: PracticeLevel,
+    /// What it is.
+    pub description: String,
+    /// When it was observed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<NaiveDate>,
+}
+
+impl From<&f::PdPractice> for PracticeOut {
+    fn from(p: &f::PdPractice) -> Self {
+        Self {
+            id: p.id.to_string(),
+            group: p.group.to_string(),
+            level: p.level.into(),
+            description: p.description.clone(),
+            observed: p.observed,
+        }
+    }
+}
+
+/// A new dissemination event (PD step 6).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisseminationIn {
+    /// Id.
+    pub id: String,
+    /// When.
+    pub date: NaiveDate,
+    /// To whom.
+    pub audience: String,
+    /// The action spread, if one: an action of this group.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// A note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A dissemination event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisseminationOut {
+    /// Id.
+    pub id: String,
+    /// Group.
+    pub group: String,
+    /// When.
+    pub date: NaiveDate,
+    /// To whom.
+    pub audience: String,
+    /// The action spread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// A note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl From<&f::Dissemination> for DisseminationOut {
+    fn from(e: &f::Dissemination) -> Self {
+        Self {
+            id: e.id.to_string(),
+            group: e.group.to_string(),
+            date: e.date,
+            audience: e.audience.clone(),
+            action: e.action.as_ref().map(ToString::to_string),
+            note: e.note.clone(),
+        }
+    }
+}
+
+/// Contacts formed, and how many crossed sectors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactCountOut {
+    /// The group (of the contact's first member) or the month (`2023-02`).
+    pub key: String,
+    /// Contacts recorded.
+    pub contacts: usize,
+    /// Those between members of different sectors.
+    pub cross_sector: usize,
+}
+
+impl From<f::ContactCount> for ContactCountOut {
+    fn from(c: f::ContactCount) -> Self {
+        Self {
+            key: c.key,
+            contacts: c.contacts,
+            cross_sector: c.cross_sector,
+        }
+    }
+}
+
+/// Query of the attendance analytics.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AttendanceQuery {
+    /// member, service, sector or month.
+    #[param(inline)]
+    pub by: AttendanceKey,
+    /// Only rates below this (0–1): the ones that stay away.
+    pub below: Option<f64>,
+}
+
+/// What attendance is grouped by.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AttendanceKey {
+    /// Each member.
+    Member,
+    /// Each service.
+    Service,
+    /// Each sector.
+    Sector,
+    /// Each month.
+    Month,
+}
+
+impl From<AttendanceKey> for f::AttendanceBy {
+    fn from(k: AttendanceKey) -> Self {
+        match k {
+            AttendanceKey::Member => f::AttendanceBy::Member,
+            AttendanceKey::Service => f::AttendanceBy::Service,
+            AttendanceKey::Sector => f::AttendanceBy::Sector,
+            AttendanceKey::Month => f::AttendanceBy::Month,
+        }
+    }
+}
+
+/// Query of the contact analytics.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactsQuery {
+    /// group or month.
+    #[param(inline)]
+    pub by: ContactKey,
+}
+
+/// What contacts are counted by.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactKey {
+    /// The group of the contact's first member.
+    Group,
+    /// The month the contact was recorded.
+    Month,
 }

@@ -98,6 +98,38 @@ impl Server {
         )
     }
 
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let (st, body, _) = self
+            .call(reqwest::Method::GET, path, Some(token), None)
+            .await;
+        (st, body)
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let (st, body, _) = self
+            .call(reqwest::Method::POST, path, Some(token), Some(body))
+            .await;
+        (st, body)
+    }
+
+    async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let (st, body, _) = self
+            .call(reqwest::Method::PUT, path, Some(token), Some(body))
+            .await;
+        (st, body)
+    }
+
+    /// The audit entries of successful or refused writes to paths ending in `suffix`.
+    fn audited(&self, suffix: &str) -> Vec<samskap_store::AuditRecord> {
+        Store::open(&self.db)
+            .unwrap()
+            .audit_log(1000)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.path.ends_with(suffix))
+            .collect()
+    }
+
     async fn stop(mut self) {
         let _ = self.stop.take().unwrap().send(());
         self.task.take().unwrap().await.unwrap();
@@ -418,5 +450,663 @@ async fn every_error_class_is_problem_details() {
         .call(reqwest::Method::GET, "/nothing", Some(&s.admin), None)
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    s.stop().await;
+}
+
+const STUDY: &str = "/studies/ung-inkludering";
+
+/// The keys of a list of objects.
+fn keys(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route_and_resolves() {
+    let s = Server::start().await;
+    let (st, doc) = s.get("/openapi.json", &s.admin).await;
+    assert_eq!(st, StatusCode::OK);
+    for (path, methods) in [
+        ("/studies/{study}/groups/{group}/rules", &["get", "put"][..]),
+        (
+            "/studies/{study}/groups/{group}/problem-statements",
+            &["get", "post"],
+        ),
+        ("/studies/{study}/groups/{group}/process", &["get", "post"]),
+        ("/studies/{study}/groups/{group}/process/timeline", &["get"]),
+        (
+            "/studies/{study}/groups/{group}/practices",
+            &["get", "post"],
+        ),
+        ("/studies/{study}/groups/{group}/actions", &["get", "post"]),
+        (
+            "/studies/{study}/groups/{group}/disseminations",
+            &["get", "post"],
+        ),
+        ("/studies/{study}/groups/{group}/contacts", &["get", "post"]),
+        ("/studies/{study}/analytics/contacts", &["get"]),
+        ("/studies/{study}/analytics/composition", &["get"]),
+        ("/studies/{study}/analytics/attendance", &["get"]),
+        ("/studies/{study}/assessments", &["get", "post"]),
+    ] {
+        for m in methods {
+            let op = &doc["paths"][path][m];
+            assert!(op.is_object(), "{m} {path} is not documented");
+            for status in ["401", "403", "404"] {
+                assert_eq!(
+                    op["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{m} {path} {status}"
+                );
+            }
+        }
+    }
+    // Every reference names a schema that is there.
+    let text = doc.to_string();
+    for r in text.split("\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "missing schema {name}"
+        );
+    }
+    // Query parameters are documented as query parameters.
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (m, op) in ops.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                if p["in"] == "path" {
+                    assert!(path.contains(&format!("{{{name}}}")), "{m} {path} {name}");
+                }
+            }
+        }
+    }
+    let below = doc["paths"]["/studies/{study}/analytics/attendance"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "below")
+        .unwrap()
+        .clone();
+    assert_eq!(below["in"], "query");
+    assert_eq!(below["required"], false);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn group_rules_are_read_and_replaced_whole() {
+    let s = Server::start().await;
+    let rules = format!("{G1}/rules");
+    let (st, body) = s.get(&rules, &s.g1).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["group"], "G1");
+    assert!(body["frequency"].as_str().unwrap().contains("månedlig"));
+    // Replaced as a whole: a field left out is unset.
+    let (st, body) = s
+        .put(
+            &rules,
+            &s.g1,
+            json!({"frequency": "every other week", "leader": "the facilitator"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, body) = s.get(&rules, &s.analyst).await;
+    assert_eq!(body["frequency"], "every other week");
+    assert_eq!(body["leader"], "the facilitator");
+    assert!(body.get("place").is_none(), "{body}");
+    // A group without rules has none, and that is not an error.
+    let (st, body) = s.get(&format!("{STUDY}/groups/G3/rules"), &s.admin).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"group": "G3"}));
+    // Roles: the analyst reads but does not write; the facilitator stays in G1.
+    let (st, _) = s.put(&rules, &s.analyst, json!({})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, body) = s.get(&format!("{G2}/rules"), &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(!body.to_string().contains("Familiens"), "{body}");
+    let (st, _) = s.put(&format!("{G2}/rules"), &s.g1, json!({})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s
+        .put(&format!("{STUDY}/groups/G9/rules"), &s.admin, json!({}))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Bad values name their field.
+    let (st, body) = s.put(&rules, &s.g1, json!({"frequency": 12})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "frequency", "{body}");
+    let (st, body) = s.put(&rules, &s.g1, json!({"chair": "x"})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "chair", "{body}");
+    // The write is audited with the group as its object.
+    let log = s.audited("/G1/rules");
+    assert!(log
+        .iter()
+        .any(|e| e.status == 200 && e.object_id.as_deref() == Some("G1")));
+    assert!(log
+        .iter()
+        .any(|e| e.status == 403 && e.token_name == "analyst"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn problem_statements_have_drafts_and_one_agreed() {
+    let s = Server::start().await;
+    let path = format!("{G1}/problem-statements");
+    let (st, list) = s.get(&path, &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(keys(&list, "id"), ["PS-G1-utkast", "PS-G1"]);
+    assert_eq!(list[1]["agreed"], "2023-09-13");
+    assert!(list[0].get("agreed").is_none());
+    // A new draft, with who took part.
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "PS-G1-2024", "text": "Hvordan holder vi på det vi har lært?",
+                   "drafted": "2024-01-10", "participants": ["G1-P1", "G1-P3"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["group"], "G1");
+    assert_eq!(body["participants"], json!(["G1-P1", "G1-P3"]));
+    let (_, list) = s.get(&path, &s.analyst).await;
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    // A second agreed statement: 409.
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "PS-G1-b", "text": "Noe annet", "drafted": "2024-01-10", "agreed": "2024-02-01"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("PS-G1"), "{body}");
+    // The same id twice: 409.
+    let (st, _) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "PS-G1-2024", "text": "x", "drafted": "2024-01-10"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    // Bad values name their field.
+    for (body, field) in [
+        (
+            json!({"id": "p1", "text": "x", "drafted": "2024-02-01", "agreed": "2024-01-01"}),
+            "agreed",
+        ),
+        (
+            json!({"id": "p1", "text": "x", "drafted": "2024-01-01", "participants": ["G2-P1"]}),
+            "participants",
+        ),
+        (
+            json!({"id": "p1", "text": "x", "drafted": "2024-01-01", "participants": ["G1-P1", "G1-P1"]}),
+            "participants",
+        ),
+        (
+            json!({"id": "p1", "text": "x", "drafted": "2024-01-01", "participants": ["no such"]}),
+            "participants",
+        ),
+        (
+            json!({"id": "p 1", "text": "x", "drafted": "2024-01-01"}),
+            "id",
+        ),
+        (
+            json!({"id": "p1", "text": "x", "drafted": "2024-01-32"}),
+            "drafted",
+        ),
+        (json!({"id": "p1", "drafted": "2024-01-01"}), "text"),
+    ] {
+        let (st, problem) = s.post(&path, &s.g1, body.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body} {problem}");
+        assert_eq!(problem["field"], field, "{body} {problem}");
+    }
+    // Roles.
+    let draft = json!({"id": "p2", "text": "x", "drafted": "2024-01-01"});
+    let (st, _) = s.post(&path, &s.analyst, draft.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s
+        .post(&format!("{G2}/problem-statements"), &s.g1, draft.clone())
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.get(&format!("{G2}/problem-statements"), &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // Malformed JSON is a 400.
+    let res = s
+        .client
+        .post(s.url(&path))
+        .bearer_auth(&s.g1)
+        .header("content-type", "application/json")
+        .body("{\"id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let log = s.audited("/G1/problem-statements");
+    assert!(log
+        .iter()
+        .any(|e| e.status == 201 && e.object_id.as_deref() == Some("PS-G1-2024")));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_pd_process_goes_back_and_forth_in_date_order() {
+    let s = Server::start().await;
+    let path = format!("{G1}/process");
+    let (st, moves) = s.get(&path, &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    let before = moves.as_array().unwrap().len();
+    assert_eq!(moves[before - 1]["step"], "evaluate");
+    // Back to the problem: allowed, and recorded as going back.
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"date": "2024-01-10", "phase": "challenge", "step": "define-problem",
+                   "note": "Ny runde med problemstillingen."}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["phase"], "challenge");
+    // The same day is not before the previous move.
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"date": "2024-01-10", "phase": "explore", "step": "identify-deviants"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (_, moves) = s.get(&path, &s.analyst).await;
+    assert_eq!(moves.as_array().unwrap().len(), before + 2);
+    let (st, timeline) = s.get(&format!("{path}/timeline"), &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    let t = timeline.as_array().unwrap();
+    assert_eq!(t.len(), before + 2);
+    let back = &t[before];
+    assert_eq!(back["back"], true, "{back}");
+    assert_eq!(back["entered"], "2024-01-10");
+    assert_eq!(back["left"], "2024-01-10");
+    assert_eq!(t[before - 1]["left"], "2024-01-10");
+    assert_eq!(t[before + 1]["back"], false);
+    assert_eq!(t[before + 1]["left"], Value::Null);
+    // The thesis's own step back (June 2023) is there too.
+    assert!(t[..before].iter().any(|x| x["back"] == true));
+    // A move dated before the previous one: 409.
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"date": "2023-12-01", "phase": "implement", "step": "disseminate"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    // Bad values name their field.
+    for (body, field) in [
+        (
+            json!({"date": "2024-02-01", "phase": "4", "step": "evaluate"}),
+            "phase",
+        ),
+        (
+            json!({"date": "2024-02-01", "phase": "implement", "step": "celebrate"}),
+            "step",
+        ),
+        (json!({"phase": "implement", "step": "evaluate"}), "date"),
+    ] {
+        let (st, problem) = s.post(&path, &s.g1, body.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body} {problem}");
+        assert_eq!(problem["field"], field, "{body} {problem}");
+    }
+    // Roles.
+    let m = json!({"date": "2024-02-01", "phase": "implement", "step": "evaluate"});
+    let (st, _) = s.post(&path, &s.analyst, m.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.post(&format!("{G2}/process"), &s.g1, m.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    for p in [format!("{G2}/process"), format!("{G2}/process/timeline")] {
+        let (st, _) = s.get(&p, &s.g1).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{p}");
+    }
+    let (st, _) = s
+        .get(&format!("{STUDY}/groups/G9/process/timeline"), &s.g1)
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let log = s.audited("/G1/process");
+    assert!(log
+        .iter()
+        .any(|e| e.status == 409 && e.token_name == "fac-g1"));
+    assert!(log
+        .iter()
+        .any(|e| e.status == 201 && e.object_id.as_deref() == Some("G1")));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn practices_are_observed_at_three_levels() {
+    let s = Server::start().await;
+    let path = format!("{G1}/practices");
+    let (st, list) = s.get(&path, &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(keys(&list, "id"), ["PD-G1-1", "PD-G1-2"]);
+    assert_eq!(list[0]["level"], "organisation");
+    let practice = json!({"id": "PD-G1-3", "level": "group",
+                          "description": "Gruppen deler telefonnumre.", "observed": "2024-01-10"});
+    let (st, body) = s.post(&path, &s.g1, practice.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["group"], "G1");
+    let (st, _) = s.post(&path, &s.g1, practice).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "PD-x", "level": "team", "description": "x"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "level", "{body}");
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "PD x", "level": "individual", "description": "x"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "id", "{body}");
+    let p = json!({"id": "PD-y", "level": "individual", "description": "x"});
+    let (st, _) = s.post(&path, &s.analyst, p.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.post(&format!("{G2}/practices"), &s.g1, p).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, body) = s.get(&format!("{G2}/practices"), &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(!body.to_string().contains("PD-G2"), "{body}");
+    let (_, list) = s.get(&path, &s.admin).await;
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn actions_are_listed_with_their_histories_and_disseminated() {
+    let s = Server::start().await;
+    let (st, list) = s.get(&format!("{G1}/actions"), &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(keys(&list, "id"), ["A-G1-1", "A-G1-2"]);
+    assert_eq!(list[0]["state"], "dropped");
+    assert_eq!(list[0]["history"].as_array().unwrap().len(), 4);
+    assert_eq!(list[0]["history"][0]["state"], "planned");
+    let (st, _) = s.get(&format!("{G2}/actions"), &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, list) = s.get(&format!("{G2}/actions"), &s.analyst).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list[0]["state"], "adopted");
+
+    let path = format!("{G1}/disseminations");
+    let (st, list) = s.get(&path, &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list, json!([]));
+    let (_, list) = s.get(&format!("{G2}/disseminations"), &s.admin).await;
+    assert_eq!(list[0]["action"], "A-G2-1");
+    let event = json!({"id": "D-G1-1", "date": "2024-01-15", "audience": "Rektorene",
+                       "action": "A-G1-2", "note": "Samtykkeskjemaet ble lagt fram."});
+    let (st, body) = s.post(&path, &s.g1, event.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["action"], "A-G1-2");
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "D-G1-2", "date": "2024-01-16", "audience": "Kommunestyret"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert!(body.get("action").is_none());
+    let (_, list) = s.get(&path, &s.g1).await;
+    assert_eq!(keys(&list, "id"), ["D-G1-1", "D-G1-2"]);
+    // The same id twice: 409.
+    let (st, _) = s.post(&path, &s.g1, event).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    // The action must exist, in this group; bad ids and dates name their field.
+    for (action, field) in [
+        (json!("A-G9"), "action"),
+        (json!("A-G2-1"), "action"),
+        (json!("A G1"), "action"),
+        (json!(7), "action"),
+    ] {
+        let (st, problem) = s
+            .post(
+                &path,
+                &s.g1,
+                json!({"id": "D-x", "date": "2024-01-15", "audience": "x", "action": action}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{action} {problem}");
+        assert_eq!(problem["field"], field, "{action} {problem}");
+        assert!(!problem.to_string().contains("Kommunalsjef"), "{problem}");
+    }
+    let (st, problem) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "D-x", "date": "15.01.2024", "audience": "x"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["field"], "date", "{problem}");
+    // Roles.
+    let e = json!({"id": "D-y", "date": "2024-01-15", "audience": "x"});
+    let (st, _) = s.post(&path, &s.analyst, e.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.post(&format!("{G2}/disseminations"), &s.g1, e).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.get(&format!("{G2}/disseminations"), &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let log = s.audited("/G1/disseminations");
+    assert!(log
+        .iter()
+        .any(|e| e.status == 201 && e.object_id.as_deref() == Some("D-G1-1")));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn contacts_are_listed_and_counted_within_what_the_caller_may_read() {
+    let s = Server::start().await;
+    let (st, list) = s.get(&format!("{G1}/contacts"), &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(keys(&list, "id"), ["C1", "C3", "C4", "C6", "C9"]);
+    assert_eq!(list[0]["note"], "Helse ringer nå NAVs ungdomsteam direkte.");
+    let (st, _) = s.get(&format!("{G2}/contacts"), &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, list) = s.get(&format!("{G2}/contacts"), &s.analyst).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 5);
+    // A new contact shows in the list.
+    let (st, _) = s
+        .post(
+            &format!("{G1}/contacts"),
+            &s.g1,
+            json!({"id": "C11", "a": "G1-P6", "b": "G1-P7", "date": "2024-01-10"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, list) = s.get(&format!("{G1}/contacts"), &s.g1).await;
+    assert_eq!(list.as_array().unwrap().len(), 6);
+
+    // Counts: all groups for the analyst, the facilitator's own for a facilitator.
+    let by_group = format!("{STUDY}/analytics/contacts?by=group");
+    let (st, all) = s.get(&by_group, &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{all}");
+    assert_eq!(keys(&all, "key"), ["G1", "G2"]);
+    assert_eq!(all[0]["contacts"], 6);
+    assert_eq!(all[1]["contacts"], 5);
+    let cross = all[0]["cross_sector"].as_u64().unwrap();
+    assert!(cross <= 6);
+    let (st, own) = s.get(&by_group, &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(own, json!([all[0].clone()]));
+    let (_, months) = s
+        .get(&format!("{STUDY}/analytics/contacts?by=month"), &s.g1)
+        .await;
+    let total: u64 = months
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["contacts"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 6);
+    assert_eq!(months[0]["key"], "2023-03");
+    let (_, months) = s
+        .get(&format!("{STUDY}/analytics/contacts?by=month"), &s.admin)
+        .await;
+    let total: u64 = months
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["contacts"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 11);
+    // Bad queries, and a study the facilitator has no group in.
+    for q in ["?by=week", ""] {
+        let (st, body, ctype) = s
+            .call(
+                reqwest::Method::GET,
+                &format!("{STUDY}/analytics/contacts{q}"),
+                Some(&s.g1),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{q} {body}");
+        assert_eq!(ctype, "application/problem+json");
+    }
+    let (st, _) = s
+        .get("/studies/another/analytics/contacts?by=group", &s.g1)
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s
+        .get("/studies/another/analytics/contacts?by=group", &s.admin)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn study_analytics_cover_the_groups_the_caller_may_read() {
+    let s = Server::start().await;
+    // Composition: every group for the analyst, G1 alone for its facilitator.
+    let path = format!("{STUDY}/analytics/composition");
+    let (st, all) = s.get(&path, &s.analyst).await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, groups) = s.get(&format!("{STUDY}/groups"), &s.analyst).await;
+    assert_eq!(keys(&all, "group"), keys(&groups, "id"));
+    let (st, own) = s.get(&path, &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(own, json!([all[0].clone()]));
+    let (_, g1) = s.get(&format!("{G1}/composition"), &s.g1).await;
+    assert_eq!(g1, all[0]);
+
+    // Attendance over all readable groups.
+    let attendance = |by: &str| format!("{STUDY}/analytics/attendance?by={by}");
+    let (st, members) = s.get(&attendance("member"), &s.g1).await;
+    assert_eq!(st, StatusCode::OK, "{members}");
+    let keys_g1 = keys(&members, "key");
+    assert!(!keys_g1.is_empty());
+    assert!(keys_g1.iter().all(|k| k.starts_with("G1-")), "{keys_g1:?}");
+    let (_, members) = s.get(&attendance("member"), &s.admin).await;
+    assert!(keys(&members, "key").iter().any(|k| k.starts_with("G2-")));
+    // For a facilitator of one group it is that group's attendance.
+    let (_, study_months) = s.get(&attendance("month"), &s.g1).await;
+    let (_, group_months) = s.get(&format!("{G1}/attendance?by=month"), &s.g1).await;
+    assert_eq!(study_months, group_months);
+    // Over both groups for the analyst: more recorded than G1 alone.
+    let recorded = |v: &Value| -> u64 {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["recorded"].as_u64().unwrap())
+            .sum()
+    };
+    let (_, all_months) = s.get(&attendance("month"), &s.analyst).await;
+    assert!(recorded(&all_months) > recorded(&study_months));
+    // `below` keeps the ones that stay away.
+    let (st, away) = s
+        .get(&format!("{}&below=0.5", attendance("service")), &s.analyst)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(away
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["rate"].as_f64().unwrap() < 0.5));
+    for bad in ["1.5", "-0.1", "NaN"] {
+        for path in [
+            format!("{}&below={bad}", attendance("service")),
+            format!("{G1}/attendance?by=service&below={bad}"),
+        ] {
+            let (st, body) = s.get(&path, &s.g1).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{path} {body}");
+            assert_eq!(body["field"], "below", "{body}");
+        }
+    }
+    let (st, _) = s.get(&attendance("year"), &s.g1).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    // A facilitator with no group in a study learns nothing of it.
+    for p in [
+        "/studies/another/analytics/composition".to_owned(),
+        "/studies/another/analytics/attendance?by=month".to_owned(),
+    ] {
+        let (st, _) = s.get(&p, &s.g1).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{p}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn assessments_are_read_by_analysts_only() {
+    let s = Server::start().await;
+    let path = format!("{STUDY}/assessments");
+    let (st, list) = s.get(&path, &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let before = list.as_array().unwrap().len();
+    assert_eq!(list[0]["id"], "AS-G1-stige");
+    assert_eq!(list[0]["subject"], json!({"group": "G1"}));
+    assert_eq!(list[0]["value"], json!({"ladder": 4}));
+    assert!(!list[0]["evidence"].as_array().unwrap().is_empty());
+    // What is posted is what is listed.
+    let assessment = json!({
+        "id": "logic-nav", "subject": {"service": "nav"}, "value": {"logic": "NPM"},
+        "assessor": "A", "date": "2024-03-02", "evidence": []
+    });
+    let (st, _) = s.post(&path, &s.analyst, assessment.clone()).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, list) = s.get(&path, &s.admin).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), before + 1);
+    assert_eq!(list[before], assessment);
+    // A facilitator reads none, not even of a study that does not exist.
+    let (st, body) = s.get(&path, &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(!body.to_string().contains("AS-G1"), "{body}");
+    let (st, _) = s.get("/studies/another/assessments", &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.get("/studies/another/assessments", &s.analyst).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // The analyst writes assessments; a duplicate is a 409, a bad value names its field.
+    let (st, _) = s.post(&path, &s.analyst, assessment).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, body) = s
+        .post(
+            &path,
+            &s.analyst,
+            json!({"id": "x", "subject": {"group": "G 1"}, "value": {"ladder": 3},
+                   "assessor": "A", "date": "2024-03-02"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "subject.group", "{body}");
     s.stop().await;
 }
