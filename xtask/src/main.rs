@@ -6,8 +6,12 @@
 //!   store and write its report to `out/`.
 //! - `bench agreement`: samskap's agreement against the Python `krippendorff` package on a
 //!   10 coders × 1,000,000 units file, time and peak memory side by side.
+//! - `bench api`: `samskap serve` under load on loopback (wrk): an analytics read and an
+//!   attendance write over a generated 50-group study, throughput and latency beside the
+//!   targets.
 
 mod bench;
+mod bench_api;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -32,9 +36,10 @@ fn main() -> anyhow::Result<()> {
         "demo" => demo(),
         "bench" => match std::env::args().nth(2).as_deref() {
             Some("agreement") => bench::agreement(),
-            _ => bail!("usage: cargo xtask bench agreement"),
+            Some("api") => bench_api::api(),
+            _ => bail!("usage: cargo xtask bench <agreement|api>"),
         },
-        _ => bail!("usage: cargo xtask <tidy|demo|bench agreement>"),
+        _ => bail!("usage: cargo xtask <tidy|demo|bench agreement|bench api>"),
     }
 }
 

@@ -1,0 +1,492 @@
+//! `cargo xtask bench api`: load on `samskap serve` over loopback. It builds release samskap,
+//! writes a generated bundle (50 groups, 1,000 members, 5,000 meetings with attendance) to
+//! `target/bench/api/`, imports it, makes an admin token, starts the server on 127.0.0.1 and
+//! drives it with `wrk` for a fixed time per scenario: an analytics read and an attendance
+//! write. Throughput and p50/p99 latency are printed beside the targets.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+use crate::{root, run};
+
+/// The generated study.
+const STUDY: &str = "bench-api";
+const GROUPS: usize = 50;
+const MEMBERS_PER_GROUP: usize = 20;
+const MEETINGS_PER_GROUP: usize = 100;
+
+/// Each scenario runs this long.
+const DURATION: &str = "10s";
+/// Open connections (spread over the wrk threads).
+const CONNECTIONS: usize = 16;
+const THREADS: usize = 2;
+/// wrk counts a request slower than this as a timeout and leaves it out of the latencies.
+const TIMEOUT: &str = "30s";
+
+/// The targets.
+const READ_RPS: f64 = 5_000.0;
+const READ_P99_MS: f64 = 20.0;
+const WRITE_RPS: f64 = 1_000.0;
+
+const SECTORS: [&str; 4] = ["public", "private", "voluntary", "citizen"];
+const SERVICES: [&str; 6] = ["nav", "school", "health", "child-welfare", "slt", "culture"];
+const PRESENCE: [&str; 3] = ["present", "present", "absent"];
+
+fn member_id(g: usize, p: usize) -> String {
+    format!("G{g}-P{p}")
+}
+
+fn meeting_id(g: usize, k: usize) -> String {
+    format!("G{g}-m{k}")
+}
+
+/// Writes the bundle: `study.toml`, an empty `codings.csv`, and `facilitation.toml`.
+fn write_bundle(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut study = String::new();
+    writeln!(
+        study,
+        "[study]\nid = \"{STUDY}\"\ntitle = \"Generated load-test study\"\nframework = \"bentzen-2018\"\n"
+    )?;
+    for g in 1..=GROUPS {
+        writeln!(
+            study,
+            "[[municipality]]\nid = \"M{g}\"\nname = \"Kommune {g}\"\n"
+        )?;
+    }
+    for g in 1..=GROUPS {
+        writeln!(
+            study,
+            "[[group]]\nid = \"G{g}\"\nname = \"Ressursgruppe {g}\"\nmunicipalities = [\"M{g}\"]\nstudied = true\n"
+        )?;
+    }
+    for g in 1..=GROUPS {
+        for p in 1..=MEMBERS_PER_GROUP {
+            let youth = p % 5 == 0;
+            writeln!(
+                study,
+                "[[member]]\nid = \"{}\"\ngroup = \"G{g}\"\nsector = \"{}\"\nservice = \"{}\"\nyouth = {youth}\npd_youth = {}\n",
+                member_id(g, p),
+                SECTORS[p % SECTORS.len()],
+                SERVICES[(g + p) % SERVICES.len()],
+                youth && p % 10 == 0,
+            )?;
+        }
+    }
+    std::fs::write(dir.join("study.toml"), study)?;
+    std::fs::write(
+        dir.join("codings.csv"),
+        "transcript,prefix,exact,suffix,code,polarity,coder,memo\n",
+    )?;
+
+    let mut record = String::new();
+    for g in 1..=GROUPS {
+        for k in 0..MEETINGS_PER_GROUP {
+            writeln!(
+                record,
+                "[[meeting]]\nid = \"{}\"\ngroup = \"G{g}\"\nkind = \"group\"\ndate = \"{}\"\n\n[meeting.attendance]",
+                meeting_id(g, k),
+                chrono_like_date(k * 7),
+            )?;
+            for p in 1..=MEMBERS_PER_GROUP {
+                writeln!(
+                    record,
+                    "{} = \"{}\"",
+                    member_id(g, p),
+                    PRESENCE[(g + k + p) % PRESENCE.len()]
+                )?;
+            }
+            record.push('\n');
+        }
+    }
+    std::fs::write(dir.join("facilitation.toml"), record)?;
+    Ok(())
+}
+
+/// `2022-01-03` plus `days`, without a date library: the weeks stay within 2022–2023.
+fn chrono_like_date(days: usize) -> String {
+    const MONTHS: [usize; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let (mut year, mut month, mut day) = (2022, 0usize, 3 + days);
+    while day > MONTHS[month] {
+        day -= MONTHS[month];
+        month += 1;
+        if month == 12 {
+            month = 0;
+            year += 1;
+        }
+    }
+    format!("{year}-{:02}-{day:02}", month + 1)
+}
+
+/// Makes sure `wrk` is on the PATH, installing Debian's package when it is not.
+fn ensure_wrk() -> anyhow::Result<()> {
+    let found = || {
+        Command::new("wrk")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    if found() {
+        return Ok(());
+    }
+    eprintln!("wrk (the HTTP load generator) is missing: installing Debian's `wrk` package");
+    let mut install = Command::new("apt-get");
+    install.args(["install", "-y", "wrk"]);
+    if run(&mut install).is_err() {
+        eprintln!("apt-get install failed: refreshing the package lists and trying again");
+        run(Command::new("apt-get").arg("update"))?;
+        run(&mut install)?;
+    }
+    if !found() {
+        bail!("wrk is still missing: install it (Debian: apt-get install wrk) and run again");
+    }
+    Ok(())
+}
+
+/// A running `samskap serve`, stopped (SIGTERM, then SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(bin: &Path, db: &Path, log: &Path) -> anyhow::Result<Self> {
+        let log = std::fs::File::create(log)?;
+        let mut child = Command::new(bin)
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .context("starting samskap serve")?;
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let mut server = Server {
+            child,
+            base: String::new(),
+        };
+        // "serving DB on http://ADDR"
+        server.base = line
+            .trim()
+            .rsplit_once(" on ")
+            .map(|(_, url)| url.to_owned())
+            .with_context(|| format!("samskap serve printed {line:?}"))?;
+        Ok(server)
+    }
+
+    fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The wrk script: a request per call (a fixed read, or attendance writes cycling through
+/// every meeting), and a summary line at the end for this program to read.
+fn wrk_script(write: bool) -> String {
+    let mut lua = String::new();
+    lua.push_str(
+        "local token = os.getenv(\"BENCH_TOKEN\")\n\
+         local counter = 0\n\
+         function setup(thread)\n\
+           thread:set(\"id\", counter)\n\
+           counter = counter + 1\n\
+         end\n",
+    );
+    if write {
+        writeln!(
+            lua,
+            "local groups, per_group, members = {GROUPS}, {MEETINGS_PER_GROUP}, {MEMBERS_PER_GROUP}\n\
+             local presence = {{\"present\", \"absent\", \"excused\"}}\n\
+             local n = 0\n\
+             function init(args)\n\
+               n = id\n\
+             end\n\
+             function request()\n\
+               local m = n % (groups * per_group)\n\
+               n = n + {THREADS}\n\
+               local g = m % groups + 1\n\
+               local k = math.floor(m / groups)\n\
+               local entries = {{}}\n\
+               for p = 1, members do\n\
+                 entries[p] = string.format('{{\"member\":\"G%d-P%d\",\"presence\":\"%s\"}}', g, p, presence[(n + p) % 3 + 1])\n\
+               end\n\
+               local body = '{{\"attendance\":[' .. table.concat(entries, \",\") .. ']}}'\n\
+               local path = string.format(\"/studies/{STUDY}/groups/G%d/meetings/G%d-m%d/attendance\", g, g, k)\n\
+               return wrk.format(\"PUT\", path, {{[\"Authorization\"] = \"Bearer \" .. token, [\"Content-Type\"] = \"application/json\"}}, body)\n\
+             end"
+        )
+        .expect("a String takes writes");
+    } else {
+        writeln!(
+            lua,
+            "function request()\n\
+               return wrk.format(\"GET\", \"/studies/{STUDY}/groups/G7/attendance?by=service\", {{[\"Authorization\"] = \"Bearer \" .. token}})\n\
+             end"
+        )
+        .expect("a String takes writes");
+    }
+    lua.push_str(
+        "function done(summary, latency, requests)\n\
+           local e = summary.errors\n\
+           io.write(string.format(\"@@bench %d %d %d %d %d %d %d %d %d %d\\n\",\n\
+             summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),\n\
+             latency.max, e.connect, e.read, e.write, e.status, e.timeout))\n\
+         end\n",
+    );
+    lua
+}
+
+/// What wrk measured for one scenario.
+struct Figures {
+    requests: u64,
+    seconds: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    /// Socket errors and timeouts.
+    socket_errors: u64,
+    /// Responses that were not 2xx or 3xx.
+    bad_status: u64,
+}
+
+impl Figures {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+fn measure(base: &str, token: &str, script: &Path) -> anyhow::Result<Figures> {
+    let mut cmd = Command::new("wrk");
+    cmd.args([
+        "-t",
+        &THREADS.to_string(),
+        "-c",
+        &CONNECTIONS.to_string(),
+        "-d",
+        DURATION,
+        "--timeout",
+        TIMEOUT,
+        "-s",
+    ])
+    .arg(script)
+    .arg(base);
+    // The token goes in the environment, and is not printed.
+    let shown: Vec<String> = cmd
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    eprintln!("$ BENCH_TOKEN=... wrk {}", shown.join(" "));
+    cmd.env("BENCH_TOKEN", token);
+    let out = cmd.output().context("running wrk")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!(
+            "wrk failed: {}{}",
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("@@bench "))
+        .with_context(|| format!("wrk printed no summary:\n{stdout}"))?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("wrk's summary {line:?}"))?;
+    let [requests, micros, p50, p99, max, connect, read, write, status, timeout] = v[..] else {
+        bail!("wrk's summary {line:?} has {} fields", v.len());
+    };
+    Ok(Figures {
+        requests,
+        seconds: micros as f64 / 1e6,
+        p50_ms: p50 as f64 / 1e3,
+        p99_ms: p99 as f64 / 1e3,
+        max_ms: max as f64 / 1e3,
+        socket_errors: connect + read + write + timeout,
+        bad_status: status,
+    })
+}
+
+/// One request by curl-less std: the status line of a GET, to check the server answers.
+fn probe(base: &str, token: &str, path: &str) -> anyhow::Result<String> {
+    use std::io::{Read, Write};
+    let addr = base.strip_prefix("http://").context("an http:// base")?;
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    s.read_to_string(&mut response)?;
+    Ok(response.lines().next().unwrap_or_default().to_owned())
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+pub fn api() -> anyhow::Result<()> {
+    let root = root();
+    run(Command::new(env!("CARGO")).current_dir(&root).args([
+        "build",
+        "--release",
+        "-p",
+        "samskap-cli",
+    ]))?;
+    ensure_wrk()?;
+    let bin = root.join("target/release/samskap");
+    let work: PathBuf = root.join("target/bench/api");
+    let bundle = work.join("bundle");
+    eprintln!(
+        "writing a bundle of {GROUPS} groups, {} members and {} meetings (with attendance) to {}",
+        GROUPS * MEMBERS_PER_GROUP,
+        GROUPS * MEETINGS_PER_GROUP,
+        bundle.display()
+    );
+    write_bundle(&bundle)?;
+    let db = work.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(work.join(format!("bench.db{suffix}")));
+    }
+    let samskap = |args: &[&str]| {
+        let mut c = Command::new(&bin);
+        c.arg("--db").arg(&db).args(args);
+        c
+    };
+    let started = Instant::now();
+    run(samskap(&["import"]).arg(&bundle).stdout(Stdio::null()))?;
+    eprintln!("imported in {:.1?}", started.elapsed());
+    let out = samskap(&["token", "create", "--name", "bench", "--role", "admin"]).output()?;
+    if !out.status.success() {
+        bail!(
+            "token create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let token = String::from_utf8(out.stdout)?
+        .lines()
+        .next()
+        .context("token create printed no secret")?
+        .to_owned();
+
+    let log = work.join("serve.log");
+    let mut server = Server::start(&bin, &db, &log)?;
+    eprintln!(
+        "samskap serve on {} (request log: {})",
+        server.base,
+        log.display()
+    );
+    let read_path = format!("/studies/{STUDY}/groups/G7/attendance?by=service");
+    let t = Instant::now();
+    let status = probe(&server.base, &token, &read_path)?;
+    if !status.contains(" 200 ") {
+        bail!("GET {read_path} answered {status:?}");
+    }
+    eprintln!("one read alone: {:.1?}", t.elapsed());
+
+    let read_script = work.join("read.lua");
+    let write_script = work.join("write.lua");
+    std::fs::write(&read_script, wrk_script(false))?;
+    std::fs::write(&write_script, wrk_script(true))?;
+    eprintln!("reads: GET {read_path} for {DURATION}");
+    let reads = measure(&server.base, &token, &read_script)?;
+    // Requests still in flight when wrk stopped would run into the next scenario: let them
+    // finish (none takes longer than the slowest one measured, give or take).
+    std::thread::sleep(Duration::from_millis(reads.max_ms as u64) + Duration::from_secs(1));
+    eprintln!(
+        "writes: PUT .../meetings/{{m}}/attendance (20 members), cycling meetings, for {DURATION}"
+    );
+    let writes = measure(&server.base, &token, &write_script)?;
+    server.stop();
+    drop(server);
+
+    println!(
+        "samskap serve, loopback, {CONNECTIONS} connections, {THREADS} wrk threads, {DURATION} each; \
+         study: {GROUPS} groups, {} members, {} meetings",
+        GROUPS * MEMBERS_PER_GROUP,
+        GROUPS * MEETINGS_PER_GROUP
+    );
+    println!(
+        "{:<7} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8}   target",
+        "", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
+    );
+    for (name, f, target) in [
+        (
+            "read",
+            &reads,
+            format!(
+                ">= {READ_RPS:.0} req/s ({}), p99 < {READ_P99_MS:.0} ms ({})",
+                verdict(reads.rps() >= READ_RPS),
+                verdict(reads.p99_ms < READ_P99_MS)
+            ),
+        ),
+        (
+            "write",
+            &writes,
+            format!(
+                ">= {WRITE_RPS:.0} req/s ({})",
+                verdict(writes.rps() >= WRITE_RPS)
+            ),
+        ),
+    ] {
+        println!(
+            "{:<7} {:>10} {:>9.1} {:>9.1} {:>9.1} {:>8.0} {:>8}   {target}",
+            name,
+            f.requests,
+            f.rps(),
+            f.p50_ms,
+            f.p99_ms,
+            f.max_ms,
+            f.socket_errors + f.bad_status,
+        );
+    }
+    for (name, f) in [("read", &reads), ("write", &writes)] {
+        if f.bad_status > 0 || f.socket_errors > 0 {
+            println!(
+                "{name}: {} responses were not 2xx and {} requests failed or timed out (see {})",
+                f.bad_status,
+                f.socket_errors,
+                log.display()
+            );
+        }
+    }
+    Ok(())
+}
