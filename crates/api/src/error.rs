@@ -93,6 +93,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A store refusal of a value, named by the request field it concerns: checks that run
+/// deep in the model know the rule, the handler knows which field carried the value.
+pub fn invalid_field(field: impl Fn(&str) -> &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::Invalid(detail) => {
+            let f = field(&detail);
+            ApiError::invalid(f, detail)
+        }
+        other => other.into(),
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         let status = match r.status() {

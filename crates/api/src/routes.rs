@@ -13,7 +13,7 @@ use samskap_core::{ActionId, GroupId, MemberId, Study, StudyId};
 use utoipa::OpenApi;
 
 use crate::auth::{authenticate, Caller, ObjectId};
-use crate::error::{ApiError, Problem};
+use crate::error::{invalid_field, ApiError, Problem};
 use crate::state::AppState;
 use crate::wire::*;
 
@@ -360,7 +360,11 @@ async fn set_attendance(
     let sid = study.clone();
     let mid = meeting.clone();
     state
-        .with_store(move |store| store.set_attendance(&sid, &mid, &attendance))
+        .with_store(move |store| {
+            store
+                .set_attendance(&sid, &mid, &attendance)
+                .map_err(invalid_field(|_| "attendance"))
+        })
         .await?;
     Ok(changed(meeting.to_string(), out))
 }
@@ -468,7 +472,11 @@ async fn add_contact(
     }
     let sid = study.clone();
     state
-        .with_store(move |store| store.add_contact(&sid, &contact))
+        .with_store(move |store| {
+            store
+                .add_contact(&sid, &contact)
+                .map_err(invalid_field(|_| "b"))
+        })
         .await?;
     Ok(created(body.id.clone(), body))
 }
@@ -514,7 +522,19 @@ async fn add_assessment(
             .collect::<Result<_, ApiError>>()?,
     };
     state
-        .with_store(move |store| store.add_assessment(&study, &assessment))
+        .with_store(move |store| {
+            store
+                .add_assessment(&study, &assessment)
+                .map_err(invalid_field(|detail| {
+                    if detail.contains("ladder") {
+                        "value"
+                    } else if detail.contains("evidence") {
+                        "evidence"
+                    } else {
+                        "subject"
+                    }
+                }))
+        })
         .await?;
     Ok(created(body.id.clone(), body))
 }
@@ -664,7 +684,17 @@ async fn add_statement(
     let out = StatementOut::from(&statement);
     let sid = study.clone();
     state
-        .with_store(move |store| store.add_statement(&sid, &statement))
+        .with_store(move |store| {
+            store
+                .add_statement(&sid, &statement)
+                .map_err(invalid_field(|detail| {
+                    if detail.contains("before") {
+                        "agreed"
+                    } else {
+                        "participants"
+                    }
+                }))
+        })
         .await?;
     Ok(created(out.id.clone(), out))
 }
@@ -863,7 +893,11 @@ async fn add_dissemination(
     let out = DisseminationOut::from(&event);
     let sid = study.clone();
     state
-        .with_store(move |store| store.add_event(&sid, &event))
+        .with_store(move |store| {
+            store
+                .add_event(&sid, &event)
+                .map_err(invalid_field(|_| "action"))
+        })
         .await?;
     Ok(created(out.id.clone(), out))
 }

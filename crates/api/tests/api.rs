@@ -253,7 +253,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert!(!rates.as_array().unwrap().is_empty());
-    // A member of another group at this meeting: 422.
+    // A member of another group at this meeting: 422 naming the field.
     let (st, body, _) = s
         .call(
             put.clone(),
@@ -263,6 +263,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "attendance", "{body}");
 
     // A trial action through its lifecycle; a skip is a 409.
     let (st, ..) = s
@@ -338,6 +339,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "value", "{body}");
 
     // The analyst reads everything but writes no meeting.
     let (st, ..) = s
