@@ -95,11 +95,13 @@ names!(InstitutionalLogic {
     Npg = "NPG",
 });
 
-fn date(d: NaiveDate) -> String {
+/// How every date is stored: ISO `YYYY-MM-DD` text.
+pub(crate) fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn date_opt(d: Option<NaiveDate>) -> Option<String> {
+/// [`date`] for an optional date.
+pub(crate) fn date_opt(d: Option<NaiveDate>) -> Option<String> {
     d.map(date)
 }
 

@@ -6,6 +6,7 @@ use samskap_core::{
     memo_quotes, Consent, Framework, InformantId, Study, StudyId, Transcript, Withdrawal,
 };
 
+use crate::facilitation::date_opt;
 use crate::{read, Store, StoreError};
 
 /// Whether an import may replace a study with the same id.
@@ -42,12 +43,6 @@ pub struct ImportSummary {
     pub memos: usize,
     /// True when an older version of the study was replaced.
     pub replaced: bool,
-}
-
-mod dates {
-    pub fn opt(d: Option<chrono::NaiveDate>) -> Option<String> {
-        d.map(|d| d.format("%Y-%m-%d").to_string())
-    }
 }
 
 impl Store {
@@ -234,8 +229,8 @@ fn write_study(
             meta.title,
             meta.research_question,
             meta.method,
-            dates::opt(meta.period_start),
-            dates::opt(meta.period_end),
+            date_opt(meta.period_start),
+            date_opt(meta.period_end),
             meta.framework.as_str()
         ],
     )
@@ -255,8 +250,8 @@ fn write_study(
                 sid,
                 g.id.as_str(),
                 g.name,
-                dates::opt(g.period_start),
-                dates::opt(g.period_end),
+                date_opt(g.period_start),
+                date_opt(g.period_end),
                 g.studied
             ],
         )
@@ -297,7 +292,7 @@ fn write_study(
                 d.and_then(|d| d.group.as_ref().map(|g| g.as_str())),
                 d.and_then(|d| d.workplace.as_deref()),
                 d.and_then(|d| d.position.as_deref()),
-                dates::opt(d.and_then(|d| d.interview_date)),
+                date_opt(d.and_then(|d| d.interview_date)),
                 i.consent().as_str()
             ],
         )
