@@ -78,7 +78,7 @@ pub async fn authenticate(
         .ok_or_else(ApiError::unauthorized)?
         .to_owned();
     let info = state
-        .with_store(move |store| store.verify_token(&secret))
+        .read(move |store| store.verify_token(&secret))
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     let name = info.name.clone();
@@ -97,10 +97,7 @@ pub async fn authenticate(
         };
         // The write happened (or was refused); a failure to log it must not hide that,
         // so it is logged loudly rather than turned into an error response.
-        if let Err(e) = state
-            .with_store(move |store| store.append_audit(&entry))
-            .await
-        {
+        if let Err(e) = state.write(move |store| store.append_audit(&entry)).await {
             tracing::error!(error = ?e, "audit log write failed");
         }
     }

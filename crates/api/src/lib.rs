@@ -6,6 +6,7 @@
 
 mod auth;
 mod error;
+mod openapi;
 mod routes;
 mod state;
 mod wire;

@@ -14,6 +14,7 @@ use utoipa::OpenApi;
 
 use crate::auth::{authenticate, Caller, ObjectId};
 use crate::error::{invalid_field, ApiError, Problem};
+use crate::openapi::{Conventions, Id};
 use crate::state::AppState;
 use crate::wire::*;
 
@@ -71,38 +72,41 @@ fn changed(object: String, body: impl serde::Serialize) -> Response {
     r
 }
 
-/// Loads a study the caller may see something of, and checks the group exists.
-async fn study_with_group(
+/// Runs `f` on a study whose group the caller may read (or write), once the group is known
+/// to exist.
+async fn with_group<T: Send + 'static>(
     state: &AppState,
     caller: &Caller,
-    study: &StudyId,
-    group: &GroupId,
+    study: StudyId,
+    group: GroupId,
     write: bool,
-) -> Result<Study, ApiError> {
+    f: impl FnOnce(&Study, &GroupId) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let allowed = if write {
-        caller.may_write_group(study, group)
+        caller.may_write_group(&study, &group)
     } else {
-        caller.may_read_group(study, group)
+        caller.may_read_group(&study, &group)
     };
     // Access first: a facilitator learns nothing, not even whether the group exists.
     caller.require(allowed)?;
-    let sid = study.clone();
-    let s = state
-        .with_store(move |store| store.load_study(&sid))
-        .await?;
-    if !s.groups().iter().any(|g| &g.id == group) {
-        return Err(ApiError::not_found(format!("group `{group}`")));
-    }
-    Ok(s)
+    state
+        .study(study, move |s| {
+            if !s.groups().iter().any(|g| g.id == group) {
+                return Err(ApiError::not_found(format!("group `{group}`")));
+            }
+            f(s, &group)
+        })
+        .await
 }
 
-/// Loads a study the caller may read some of: all of it for analysts and admins, their own
-/// groups for a facilitator, who gets a 403 for a study without one of their groups.
-async fn readable_study(
+/// Runs `f` on a study the caller may read some of: all of it for analysts and admins, their
+/// own groups for a facilitator, who gets a 403 for a study without one of their groups.
+async fn with_readable_study<T: Send + 'static>(
     state: &AppState,
     caller: &Caller,
     study: &str,
-) -> Result<(StudyId, Study), ApiError> {
+    f: impl FnOnce(&Study, &StudyId) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let study: StudyId = study
         .parse()
         .map_err(|_| ApiError::not_found("such study"))?;
@@ -110,25 +114,20 @@ async fn readable_study(
         return Err(ApiError::forbidden());
     }
     let sid = study.clone();
-    let s = state
-        .with_store(move |store| store.load_study(&sid))
-        .await?;
-    Ok((study, s))
+    state.study(study, move |s| f(s, &sid)).await
 }
 
 /// True when `member` is a member of `group`.
 fn member_of(s: &Study, member: &MemberId, group: &GroupId) -> bool {
-    s.members()
-        .iter()
-        .any(|x| &x.id == member && &x.group == group)
+    s.roster().member(member).is_some_and(|x| &x.group == group)
 }
 
 /// A contact the caller may see: both its members are in groups the caller may read.
 fn contact_readable(s: &Study, caller: &Caller, study: &StudyId, c: &f::Contact) -> bool {
+    let roster = s.roster();
     [&c.a, &c.b].into_iter().all(|m| {
-        s.members()
-            .iter()
-            .find(|x| &x.id == m)
+        roster
+            .member(m)
             .is_some_and(|x| caller.may_read_group(study, &x.group))
     })
 }
@@ -209,7 +208,7 @@ async fn list_studies(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<StudyOut>>, ApiError> {
-    let studies = state.with_store(|store| store.studies()).await?;
+    let studies = state.read(|store| store.studies()).await?;
     Ok(Json(
         studies
             .into_iter()
@@ -231,20 +230,22 @@ async fn list_groups(
     Extension(caller): Extension<Caller>,
     Path(study): Path<String>,
 ) -> Result<Json<Vec<GroupOut>>, ApiError> {
-    let (study, outline) = readable_study(&state, &caller, &study).await?;
-    Ok(Json(
-        outline
-            .groups()
-            .iter()
-            .filter(|g| caller.may_read_group(&study, &g.id))
-            .map(|g| GroupOut {
-                id: g.id.to_string(),
-                name: g.name.clone(),
-                municipalities: g.municipalities.iter().map(ToString::to_string).collect(),
-                studied: g.studied,
-            })
-            .collect(),
-    ))
+    let c = caller.clone();
+    with_readable_study(&state, &caller, &study, move |s, study| {
+        Ok(Json(
+            s.groups()
+                .iter()
+                .filter(|g| c.may_read_group(study, &g.id))
+                .map(|g| GroupOut {
+                    id: g.id.to_string(),
+                    name: g.name.clone(),
+                    municipalities: g.municipalities.iter().map(ToString::to_string).collect(),
+                    studied: g.studied,
+                })
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/members", security(("bearer" = [])),
@@ -256,21 +257,23 @@ async fn list_members(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<MemberOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        s.members()
-            .iter()
-            .filter(|m| m.group == group)
-            .map(|m| MemberOut {
-                id: m.id.to_string(),
-                group: m.group.to_string(),
-                sector: m.sector.as_str().to_owned(),
-                service: m.service.clone(),
-                youth: m.youth,
-                pd_youth: m.pd_youth,
-            })
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            s.members()
+                .iter()
+                .filter(|m| m.group == *group)
+                .map(|m| MemberOut {
+                    id: m.id.to_string(),
+                    group: m.group.to_string(),
+                    sector: m.sector.as_str().to_owned(),
+                    service: m.service.clone(),
+                    youth: m.youth,
+                    pd_youth: m.pd_youth,
+                })
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/meetings", security(("bearer" = [])),
@@ -282,15 +285,17 @@ async fn list_meetings(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<MeetingOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        s.facilitation()
-            .meetings()
-            .iter()
-            .filter(|(m, _)| m.group == group)
-            .map(|(m, a)| MeetingOut::from_core(m, a))
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            s.facilitation()
+                .meetings()
+                .iter()
+                .filter(|(m, _)| m.group == *group)
+                .map(|(m, a)| MeetingOut::from_core(m, a))
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/meetings", security(("bearer" = [])),
@@ -305,7 +310,15 @@ async fn add_meeting(
     ApiJson(body): ApiJson<MeetingIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    study_with_group(&state, &caller, &study, &group, true).await?;
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        |_, _| Ok(()),
+    )
+    .await?;
     let meeting = f::Meeting {
         id: id("id", &body.id)?,
         group,
@@ -316,7 +329,7 @@ async fn add_meeting(
     let out = MeetingOut::from_core(&meeting, &[]);
     let sid = study.clone();
     state
-        .with_store(move |store| store.add_meeting(&sid, &meeting))
+        .write(move |store| store.add_meeting(&sid, &meeting))
         .await?;
     Ok(created(out.id.clone(), out))
 }
@@ -332,20 +345,25 @@ async fn set_attendance(
     ApiJson(body): ApiJson<AttendanceIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, true).await?;
     let meeting: samskap_core::MeetingId = meeting
         .parse()
         .map_err(|_| ApiError::not_found("such meeting"))?;
-    let Some((m, _)) = s
-        .facilitation()
-        .meeting(&meeting)
-        .filter(|(m, _)| m.group == group)
-    else {
-        return Err(ApiError::not_found(format!(
-            "meeting `{meeting}` in this group"
-        )));
-    };
-    let m = m.clone();
+    let mid = meeting.clone();
+    let m = with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group,
+        true,
+        move |s, group| {
+            s.facilitation()
+                .meeting(&mid)
+                .filter(|(m, _)| &m.group == group)
+                .map(|(m, _)| m.clone())
+                .ok_or_else(|| ApiError::not_found(format!("meeting `{mid}` in this group")))
+        },
+    )
+    .await?;
     let attendance = body
         .attendance
         .into_iter()
@@ -360,7 +378,7 @@ async fn set_attendance(
     let sid = study.clone();
     let mid = meeting.clone();
     state
-        .with_store(move |store| {
+        .write(move |store| {
             store
                 .set_attendance(&sid, &mid, &attendance)
                 .map_err(invalid_field(|_| "attendance"))
@@ -381,7 +399,15 @@ async fn add_action(
     ApiJson(body): ApiJson<ActionIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    study_with_group(&state, &caller, &study, &group, true).await?;
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        |_, _| Ok(()),
+    )
+    .await?;
     let action = f::TrialAction {
         id: id("id", &body.id)?,
         group,
@@ -396,7 +422,7 @@ async fn add_action(
     let out = ActionOut::from(&action);
     let sid = study.clone();
     state
-        .with_store(move |store| store.add_action(&sid, &action))
+        .write(move |store| store.add_action(&sid, &action))
         .await?;
     Ok(created(out.id.clone(), out))
 }
@@ -413,20 +439,25 @@ async fn advance_action(
     ApiJson(body): ApiJson<TransitionIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, true).await?;
     let action: samskap_core::ActionId = action
         .parse()
         .map_err(|_| ApiError::not_found("such action"))?;
-    let Some(a) = s
-        .facilitation()
-        .action(&action)
-        .filter(|a| a.group == group)
-    else {
-        return Err(ApiError::not_found(format!(
-            "action `{action}` in this group"
-        )));
-    };
-    let mut after = a.clone();
+    let aid = action.clone();
+    let mut after = with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group,
+        true,
+        move |s, group| {
+            s.facilitation()
+                .action(&aid)
+                .filter(|a| &a.group == group)
+                .cloned()
+                .ok_or_else(|| ApiError::not_found(format!("action `{aid}` in this group")))
+        },
+    )
+    .await?;
     let t = f::Transition {
         state: body.state.into(),
         date: body.date,
@@ -436,7 +467,7 @@ async fn advance_action(
     let sid = study.clone();
     let aid = action.clone();
     state
-        .with_store(move |store| store.advance_action(&sid, &aid, &t))
+        .write(move |store| store.advance_action(&sid, &aid, &t))
         .await?;
     Ok(changed(action.to_string(), ActionOut::from(&after)))
 }
@@ -453,7 +484,6 @@ async fn add_contact(
     ApiJson(body): ApiJson<ContactIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, true).await?;
     let contact = f::Contact {
         id: id("id", &body.id)?,
         a: id("a", &body.a)?,
@@ -461,18 +491,30 @@ async fn add_contact(
         date: body.date,
         note: body.note.clone(),
     };
-    // A facilitator records contacts within their own group.
-    for (field, m) in [("a", &contact.a), ("b", &contact.b)] {
-        if !member_of(&s, m, &group) {
-            return Err(ApiError::invalid(
-                field,
-                format!("`{m}` is not a member of `{group}`"),
-            ));
-        }
-    }
+    let (a, b) = (contact.a.clone(), contact.b.clone());
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group,
+        true,
+        move |s, group| {
+            // A facilitator records contacts within their own group.
+            for (field, m) in [("a", &a), ("b", &b)] {
+                if !member_of(s, m, group) {
+                    return Err(ApiError::invalid(
+                        field,
+                        format!("`{m}` is not a member of `{group}`"),
+                    ));
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
     let sid = study.clone();
     state
-        .with_store(move |store| {
+        .write(move |store| {
             store
                 .add_contact(&sid, &contact)
                 .map_err(invalid_field(|_| "b"))
@@ -522,7 +564,7 @@ async fn add_assessment(
             .collect::<Result<_, ApiError>>()?,
     };
     state
-        .with_store(move |store| {
+        .write(move |store| {
             store
                 .add_assessment(&study, &assessment)
                 .map_err(invalid_field(|detail| {
@@ -551,8 +593,10 @@ async fn attendance(
 ) -> Result<Json<Vec<RateOut>>, ApiError> {
     let Query(q) = query?;
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(rates(&s, s.facilitation(), &q, Some(&group))?))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(rates(s, s.facilitation(), &q, Some(group))?))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/composition", security(("bearer" = [])),
@@ -564,12 +608,14 @@ async fn composition(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<CompositionOut>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    let c = f::composition(&s)
-        .into_iter()
-        .find(|c| c.group == group)
-        .ok_or_else(|| ApiError::not_found("such group"))?;
-    Ok(Json(CompositionOut::from(c)))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        let c = f::composition(s)
+            .into_iter()
+            .find(|c| &c.group == group)
+            .ok_or_else(|| ApiError::not_found("such group"))?;
+        Ok(Json(CompositionOut::from(c)))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/rules", security(("bearer" = [])),
@@ -581,15 +627,17 @@ async fn get_rules(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<RulesOut>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    let unset = f::GroupRules::default();
-    let rules = s
-        .facilitation()
-        .rules()
-        .iter()
-        .find(|(g, _)| g == &group)
-        .map_or(&unset, |(_, r)| r);
-    Ok(Json(RulesOut::from((&group, rules))))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        let unset = f::GroupRules::default();
+        let rules = s
+            .facilitation()
+            .rules()
+            .iter()
+            .find(|(g, _)| g == group)
+            .map_or(&unset, |(_, r)| r);
+        Ok(Json(RulesOut::from((group, rules))))
+    })
+    .await
 }
 
 #[utoipa::path(put, path = "/studies/{study}/groups/{group}/rules", security(("bearer" = [])),
@@ -603,12 +651,20 @@ async fn set_rules(
     ApiJson(body): ApiJson<RulesIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    study_with_group(&state, &caller, &study, &group, true).await?;
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        |_, _| Ok(()),
+    )
+    .await?;
     let rules = f::GroupRules::from(body);
     let out = RulesOut::from((&group, &rules));
     let (sid, gid) = (study.clone(), group.clone());
     state
-        .with_store(move |store| store.set_rules(&sid, &gid, &rules))
+        .write(move |store| store.set_rules(&sid, &gid, &rules))
         .await?;
     Ok(changed(group.to_string(), out))
 }
@@ -622,15 +678,17 @@ async fn list_statements(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<StatementOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        s.facilitation()
-            .statements()
-            .iter()
-            .filter(|x| x.group == group)
-            .map(StatementOut::from)
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            s.facilitation()
+                .statements()
+                .iter()
+                .filter(|x| x.group == *group)
+                .map(StatementOut::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/problem-statements", security(("bearer" = [])),
@@ -645,25 +703,39 @@ async fn add_statement(
     ApiJson(body): ApiJson<StatementIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, true).await?;
     let statement_id = id("id", &body.id)?;
-    let mut participants: Vec<MemberId> = Vec::new();
-    for p in &body.participants {
-        let p = id("participants", p)?;
-        if !member_of(&s, &p, &group) {
-            return Err(ApiError::invalid(
-                "participants",
-                format!("`{p}` is not a member of `{group}`"),
-            ));
-        }
-        if participants.contains(&p) {
-            return Err(ApiError::invalid(
-                "participants",
-                format!("`{p}` is named twice"),
-            ));
-        }
-        participants.push(p);
-    }
+    let named = body
+        .participants
+        .iter()
+        .map(|p| id("participants", p))
+        .collect::<Result<Vec<MemberId>, _>>()?;
+    let participants = with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        move |s, group| {
+            let mut participants: Vec<MemberId> = Vec::new();
+            for p in named {
+                if !member_of(s, &p, group) {
+                    return Err(ApiError::invalid(
+                        "participants",
+                        format!("`{p}` is not a member of `{group}`"),
+                    ));
+                }
+                if participants.contains(&p) {
+                    return Err(ApiError::invalid(
+                        "participants",
+                        format!("`{p}` is named twice"),
+                    ));
+                }
+                participants.push(p);
+            }
+            Ok(participants)
+        },
+    )
+    .await?;
     if let Some(agreed) = body.agreed.filter(|a| a < &body.drafted) {
         return Err(ApiError::invalid(
             "agreed",
@@ -684,7 +756,7 @@ async fn add_statement(
     let out = StatementOut::from(&statement);
     let sid = study.clone();
     state
-        .with_store(move |store| {
+        .write(move |store| {
             store
                 .add_statement(&sid, &statement)
                 .map_err(invalid_field(|detail| {
@@ -708,15 +780,17 @@ async fn list_moves(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<MoveOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        s.facilitation()
-            .moves()
-            .iter()
-            .filter(|m| m.group == group)
-            .map(MoveOut::from)
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            s.facilitation()
+                .moves()
+                .iter()
+                .filter(|m| m.group == *group)
+                .map(MoveOut::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/process", security(("bearer" = [])),
@@ -731,7 +805,15 @@ async fn add_move(
     ApiJson(body): ApiJson<MoveIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    study_with_group(&state, &caller, &study, &group, true).await?;
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        |_, _| Ok(()),
+    )
+    .await?;
     let m = f::ProcessMove {
         group,
         date: body.date,
@@ -742,7 +824,7 @@ async fn add_move(
     let out = MoveOut::from(&m);
     let sid = study.clone();
     state
-        .with_store(move |store| store.add_move(&sid, &m))
+        .write(move |store| store.add_move(&sid, &m).map_err(invalid_field(|_| "step")))
         .await?;
     // A move has no id of its own: the object is the group's process.
     Ok(created(out.group.clone(), out))
@@ -757,13 +839,15 @@ async fn timeline(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<StayOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        f::pd_timeline(s.facilitation(), &group)
-            .into_iter()
-            .map(StayOut::from)
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            f::pd_timeline(s.facilitation(), group)
+                .into_iter()
+                .map(StayOut::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/practices", security(("bearer" = [])),
@@ -775,15 +859,17 @@ async fn list_practices(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<PracticeOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        s.facilitation()
-            .practices()
-            .iter()
-            .filter(|p| p.group == group)
-            .map(PracticeOut::from)
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            s.facilitation()
+                .practices()
+                .iter()
+                .filter(|p| p.group == *group)
+                .map(PracticeOut::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/practices", security(("bearer" = [])),
@@ -798,7 +884,15 @@ async fn add_practice(
     ApiJson(body): ApiJson<PracticeIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    study_with_group(&state, &caller, &study, &group, true).await?;
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        |_, _| Ok(()),
+    )
+    .await?;
     let practice = f::PdPractice {
         id: id("id", &body.id)?,
         group,
@@ -809,7 +903,7 @@ async fn add_practice(
     let out = PracticeOut::from(&practice);
     let sid = study.clone();
     state
-        .with_store(move |store| store.add_practice(&sid, &practice))
+        .write(move |store| store.add_practice(&sid, &practice))
         .await?;
     Ok(created(out.id.clone(), out))
 }
@@ -823,15 +917,17 @@ async fn list_actions(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<ActionOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        s.facilitation()
-            .actions()
-            .iter()
-            .filter(|a| a.group == group)
-            .map(ActionOut::from)
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            s.facilitation()
+                .actions()
+                .iter()
+                .filter(|a| a.group == *group)
+                .map(ActionOut::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/disseminations", security(("bearer" = [])),
@@ -843,15 +939,17 @@ async fn list_disseminations(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<DisseminationOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    Ok(Json(
-        s.facilitation()
-            .events()
-            .iter()
-            .filter(|e| e.group == group)
-            .map(DisseminationOut::from)
-            .collect(),
-    ))
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        Ok(Json(
+            s.facilitation()
+                .events()
+                .iter()
+                .filter(|e| e.group == *group)
+                .map(DisseminationOut::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/disseminations", security(("bearer" = [])),
@@ -866,22 +964,33 @@ async fn add_dissemination(
     ApiJson(body): ApiJson<DisseminationIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, true).await?;
     let event_id = id("id", &body.id)?;
     let action: Option<ActionId> = body
         .action
         .as_deref()
         .map(|a| id("action", a))
         .transpose()?;
-    // The action spread is one of this group's: another group's is none of its business.
-    if let Some(a) = &action {
-        if s.facilitation().action(a).is_none_or(|x| x.group != group) {
-            return Err(ApiError::invalid(
-                "action",
-                format!("no action `{a}` in `{group}`"),
-            ));
-        }
-    }
+    let spread = action.clone();
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        move |s, group| {
+            // The action spread is one of this group's: another group's is none of its business.
+            if let Some(a) = &spread {
+                if s.facilitation().action(a).is_none_or(|x| &x.group != group) {
+                    return Err(ApiError::invalid(
+                        "action",
+                        format!("no action `{a}` in `{group}`"),
+                    ));
+                }
+            }
+            Ok(())
+        },
+    )
+    .await?;
     let event = f::Dissemination {
         id: event_id,
         group,
@@ -893,7 +1002,7 @@ async fn add_dissemination(
     let out = DisseminationOut::from(&event);
     let sid = study.clone();
     state
-        .with_store(move |store| {
+        .write(move |store| {
             store
                 .add_event(&sid, &event)
                 .map_err(invalid_field(|_| "action"))
@@ -911,16 +1020,19 @@ async fn list_contacts(
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<ContactIn>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let s = study_with_group(&state, &caller, &study, &group, false).await?;
-    // A contact belongs to the group of its first member, as the analytics count it.
-    Ok(Json(
-        s.facilitation()
-            .contacts()
-            .iter()
-            .filter(|c| member_of(&s, &c.a, &group) && contact_readable(&s, &caller, &study, c))
-            .map(ContactIn::from)
-            .collect(),
-    ))
+    let (c, sid) = (caller.clone(), study.clone());
+    with_group(&state, &caller, study, group, false, move |s, group| {
+        // A contact belongs to the group of its first member, as the analytics count it.
+        Ok(Json(
+            s.facilitation()
+                .contacts()
+                .iter()
+                .filter(|x| member_of(s, &x.a, group) && contact_readable(s, &c, &sid, x))
+                .map(ContactIn::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/analytics/contacts", security(("bearer" = [])),
@@ -934,15 +1046,18 @@ async fn contact_counts(
     query: Result<Query<ContactsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<ContactCountOut>>, ApiError> {
     let Query(q) = query?;
-    let (study, s) = readable_study(&state, &caller, &study).await?;
-    let record = readable_record(&s, &caller, &study)?;
-    let counts = match q.by {
-        ContactKey::Group => f::contacts_by_group(&s, &record),
-        ContactKey::Month => f::contacts_by_month(&s, &record),
-    };
-    Ok(Json(
-        counts.into_iter().map(ContactCountOut::from).collect(),
-    ))
+    let c = caller.clone();
+    with_readable_study(&state, &caller, &study, move |s, study| {
+        let record = readable_record(s, &c, study)?;
+        let counts = match q.by {
+            ContactKey::Group => f::contacts_by_group(s, &record),
+            ContactKey::Month => f::contacts_by_month(s, &record),
+        };
+        Ok(Json(
+            counts.into_iter().map(ContactCountOut::from).collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/analytics/composition", security(("bearer" = [])),
@@ -953,14 +1068,17 @@ async fn study_composition(
     Extension(caller): Extension<Caller>,
     Path(study): Path<String>,
 ) -> Result<Json<Vec<CompositionOut>>, ApiError> {
-    let (study, s) = readable_study(&state, &caller, &study).await?;
-    Ok(Json(
-        f::composition(&s)
-            .into_iter()
-            .filter(|c| caller.may_read_group(&study, &c.group))
-            .map(CompositionOut::from)
-            .collect(),
-    ))
+    let c = caller.clone();
+    with_readable_study(&state, &caller, &study, move |s, study| {
+        Ok(Json(
+            f::composition(s)
+                .into_iter()
+                .filter(|x| c.may_read_group(study, &x.group))
+                .map(CompositionOut::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/analytics/attendance", security(("bearer" = [])),
@@ -974,9 +1092,12 @@ async fn study_attendance(
     query: Result<Query<AttendanceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<RateOut>>, ApiError> {
     let Query(q) = query?;
-    let (study, s) = readable_study(&state, &caller, &study).await?;
-    let record = readable_record(&s, &caller, &study)?;
-    Ok(Json(rates(&s, &record, &q, None)?))
+    let c = caller.clone();
+    with_readable_study(&state, &caller, &study, move |s, study| {
+        let record = readable_record(s, &c, study)?;
+        Ok(Json(rates(s, &record, &q, None)?))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/assessments", security(("bearer" = [])),
@@ -988,14 +1109,16 @@ async fn list_assessments(
     Path(study): Path<String>,
 ) -> Result<Json<Vec<AssessmentIn>>, ApiError> {
     caller.require(caller.may_read_study())?;
-    let (_, s) = readable_study(&state, &caller, &study).await?;
-    Ok(Json(
-        s.facilitation()
-            .assessments()
-            .iter()
-            .map(AssessmentIn::from)
-            .collect(),
-    ))
+    with_readable_study(&state, &caller, &study, |s, _| {
+        Ok(Json(
+            s.facilitation()
+                .assessments()
+                .iter()
+                .map(AssessmentIn::from)
+                .collect(),
+        ))
+    })
+    .await
 }
 
 /// The OpenAPI document, generated from the handlers and wire types above.
@@ -1008,8 +1131,8 @@ async fn list_assessments(
         timeline, list_practices, add_practice, list_actions, list_disseminations,
         add_dissemination, list_contacts, contact_counts, study_composition, study_attendance,
         list_assessments),
-    components(schemas(Problem)),
-    modifiers(&BearerAuth)
+    components(schemas(Problem, Id)),
+    modifiers(&BearerAuth, &Conventions)
 )]
 pub struct ApiDoc;
 

@@ -1,40 +1,44 @@
-//! Shared state: the store's path and a small pool of open stores. SQLite work is blocking,
-//! so it runs on tokio's blocking threads.
+//! Shared state: the store opened for a server (one writer connection, reader connections,
+//! studies held in memory between changes). SQLite work is blocking, so it runs on tokio's
+//! blocking threads.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use samskap_store::{Store, StoreError};
+use samskap_core::{Study, StudyId};
+use samskap_store::{SharedStore, Store, StoreError};
 
 use crate::error::ApiError;
 
 /// What every handler gets.
 #[derive(Clone)]
 pub struct AppState {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    db: PathBuf,
-    idle: Mutex<Vec<Store>>,
+    store: Arc<SharedStore>,
 }
 
 impl AppState {
     /// State over the store at `db` (created and migrated if missing).
     pub fn new(db: PathBuf) -> Result<Self, StoreError> {
-        let first = Store::open(&db)?;
         Ok(Self {
-            inner: Arc::new(Inner {
-                db,
-                idle: Mutex::new(vec![first]),
-            }),
+            store: Arc::new(SharedStore::open(&db)?),
         })
     }
 
-    /// Runs `f` with a store on a blocking thread. Each concurrent call gets its own
-    /// connection (WAL lets readers and one writer work side by side); idle connections
-    /// are kept for the next call.
-    pub async fn with_store<T, E>(
+    /// Runs `f` on a reader connection.
+    pub async fn read<T, E>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        E: Into<ApiError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        blocking(move || store.read(|s| f(s).map_err(Into::into))).await
+    }
+
+    /// Runs `f` on the writer connection: a checked write, or the audit log.
+    pub async fn write<T, E>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
     ) -> Result<T, ApiError>
@@ -42,26 +46,32 @@ impl AppState {
         T: Send + 'static,
         E: Into<ApiError> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let taken = inner.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
-            let mut store = match taken {
-                Some(s) => s,
-                None => Store::open(&inner.db).map_err(ApiError::from)?,
-            };
-            let result = f(&mut store).map_err(Into::into);
-            if let Ok(mut idle) = inner.idle.lock() {
-                idle.push(store);
-            }
-            result
-        })
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "store task failed");
-            ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "the request could not be completed; try again",
-            )
-        })?
+        let store = self.store.clone();
+        blocking(move || store.write(f).map_err(Into::into)).await
     }
+
+    /// Runs `f` on a study as stored.
+    pub async fn study<T>(
+        &self,
+        study: StudyId,
+        f: impl FnOnce(&Study) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+    {
+        let store = self.store.clone();
+        blocking(move || store.study(&study, f).map_err(ApiError::from)?).await
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "store task failed");
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "the request could not be completed; try again",
+        )
+    })?
 }

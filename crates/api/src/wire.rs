@@ -6,6 +6,8 @@ use samskap_core::facilitation as f;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::openapi::Id;
+
 /// A study.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StudyOut {
@@ -85,6 +87,7 @@ impl From<f::MeetingKind> for MeetingKind {
 #[serde(deny_unknown_fields)]
 pub struct MeetingIn {
     /// Id (letters, digits, `_ - .`).
+    #[schema(value_type = Id)]
     pub id: String,
     /// Kind.
     pub kind: MeetingKind,
@@ -132,6 +135,7 @@ impl From<f::Presence> for Presence {
 #[serde(deny_unknown_fields)]
 pub struct AttendanceEntry {
     /// Member id.
+    #[schema(value_type = Id)]
     pub member: String,
     /// Came or not.
     pub presence: Presence,
@@ -256,6 +260,7 @@ impl From<f::ActionState> for ActionState {
 #[serde(deny_unknown_fields)]
 pub struct ActionIn {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Kind.
     pub kind: ActionKind,
@@ -324,10 +329,13 @@ impl From<&f::TrialAction> for ActionOut {
 #[serde(deny_unknown_fields)]
 pub struct ContactIn {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// One member.
+    #[schema(value_type = Id)]
     pub a: String,
     /// The other.
+    #[schema(value_type = Id)]
     pub b: String,
     /// When.
     pub date: NaiveDate,
@@ -484,6 +492,7 @@ pub enum ValueIn {
 #[serde(deny_unknown_fields)]
 pub struct EvidenceIn {
     /// Informant whose transcript it is.
+    #[schema(value_type = Id)]
     pub informant: String,
     /// Start (characters).
     pub start: usize,
@@ -496,12 +505,14 @@ pub struct EvidenceIn {
 #[serde(deny_unknown_fields)]
 pub struct AssessmentIn {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// What is assessed.
     pub subject: SubjectIn,
     /// The judgement.
     pub value: ValueIn,
     /// Who judged (a coder id).
+    #[schema(value_type = Id)]
     pub assessor: String,
     /// When.
     pub date: NaiveDate,
@@ -606,6 +617,7 @@ impl From<(&samskap_core::GroupId, &f::GroupRules)> for RulesOut {
 #[serde(deny_unknown_fields)]
 pub struct StatementIn {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// The wording.
     pub text: String,
@@ -615,6 +627,7 @@ pub struct StatementIn {
     #[serde(default)]
     pub agreed: Option<NaiveDate>,
     /// Members of the group who took part, each once.
+    #[schema(value_type = Vec<Id>)]
     #[serde(default)]
     pub participants: Vec<String>,
 }
@@ -833,6 +846,7 @@ impl From<f::PracticeLevel> for PracticeLevel {
 #[serde(deny_unknown_fields)]
 pub struct PracticeIn {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Its level.
     pub level: PracticeLevel,
@@ -876,12 +890,14 @@ impl From<&f::PdPractice> for PracticeOut {
 #[serde(deny_unknown_fields)]
 pub struct DisseminationIn {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// When.
     pub date: NaiveDate,
     /// To whom.
     pub audience: String,
     /// The action spread, if one: an action of this group.
+    #[schema(value_type = Option<Id>)]
     #[serde(default)]
     pub action: Option<String>,
     /// A note.
@@ -950,6 +966,7 @@ pub struct AttendanceQuery {
     #[param(inline)]
     pub by: AttendanceKey,
     /// Only rates below this (0–1): the ones that stay away.
+    #[param(minimum = 0, maximum = 1)]
     pub below: Option<f64>,
 }
 

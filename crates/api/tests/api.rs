@@ -497,13 +497,23 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         for m in methods {
             let op = &doc["paths"][path][m];
             assert!(op.is_object(), "{m} {path} is not documented");
+            // Errors are documented as they are sent: problem details.
             for status in ["401", "403", "404"] {
                 assert_eq!(
-                    op["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+                    op["responses"][status]["content"]["application/problem+json"]["schema"]
+                        ["$ref"],
                     "#/components/schemas/Problem",
                     "{m} {path} {status}"
                 );
+                assert!(op["responses"][status]["content"]["application/json"].is_null());
             }
+            // A body of another media type is refused with 415, and says so.
+            let has_body = op["requestBody"].is_object();
+            assert_eq!(
+                op["responses"]["415"].is_object(),
+                has_body,
+                "{m} {path} 415"
+            );
         }
     }
     // Every reference names a schema that is there.
@@ -522,6 +532,9 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
                 let name = p["name"].as_str().unwrap();
                 if p["in"] == "path" {
                     assert!(path.contains(&format!("{{{name}}}")), "{m} {path} {name}");
+                    // Path parameters are ids, of the shape the model accepts.
+                    assert_eq!(p["schema"]["pattern"], "^[A-Za-z0-9][A-Za-z0-9_.-]*$");
+                    assert_eq!(p["schema"]["maxLength"], 64);
                 }
             }
         }
@@ -535,6 +548,15 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         .clone();
     assert_eq!(below["in"], "query");
     assert_eq!(below["required"], false);
+    assert_eq!(below["schema"]["minimum"], 0.0);
+    assert_eq!(below["schema"]["maximum"], 1.0);
+    // Ids in bodies have the same shape.
+    let id = &doc["components"]["schemas"]["Id"];
+    assert_eq!(id["pattern"], "^[A-Za-z0-9][A-Za-z0-9_.-]*$");
+    let contact = &doc["components"]["schemas"]["ContactIn"]["properties"];
+    for field in ["id", "a", "b"] {
+        assert_eq!(contact[field]["$ref"], "#/components/schemas/Id", "{field}");
+    }
     s.stop().await;
 }
 
@@ -758,6 +780,11 @@ async fn the_pd_process_goes_back_and_forth_in_date_order() {
             "step",
         ),
         (json!({"phase": "implement", "step": "evaluate"}), "date"),
+        // Phase and step are two views of one process, so they must agree.
+        (
+            json!({"date": "2024-02-01", "phase": "explore", "step": "evaluate"}),
+            "step",
+        ),
     ] {
         let (st, problem) = s.post(&path, &s.g1, body.clone()).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body} {problem}");
@@ -938,6 +965,19 @@ async fn contacts_are_listed_and_counted_within_what_the_caller_may_read() {
     assert_eq!(st, StatusCode::CREATED);
     let (_, list) = s.get(&format!("{G1}/contacts"), &s.g1).await;
     assert_eq!(list.as_array().unwrap().len(), 6);
+    // The same pair again, either way round, is a relation already recorded: 409.
+    let (st, problem) = s
+        .post(
+            &format!("{G1}/contacts"),
+            &s.g1,
+            json!({"id": "C12", "a": "G1-P7", "b": "G1-P6", "date": "2024-02-10"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("C11"),
+        "{problem}"
+    );
 
     // Counts: all groups for the analyst, the facilitator's own for a facilitator.
     let by_group = format!("{STUDY}/analytics/contacts?by=group");

@@ -4,10 +4,7 @@
 //! every acknowledged write must be in the store afterwards (and in the audit log), and every
 //! import succeeds.
 //!
-//! By default each client sends 100 writes. The full load (8 clients x 500 writes)
-//! takes minutes while every request loads the whole study from SQLite (about 2 in release
-//! on 2 cores), so it runs when asked for:
-//! `SAMSKAP_CONCURRENCY_WRITES=500 cargo test --release -p samskap-api --test concurrency`.
+//! Each client sends 500 writes (`SAMSKAP_CONCURRENCY_WRITES` sets another number).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -15,14 +12,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::{Client, Method, StatusCode};
-use samskap_core::{GroupId, Study, StudyId};
+use samskap_core::{Member, Sector, Study, StudyId};
 use samskap_store::{Replace, Store, TokenRole};
 use serde_json::{json, Value};
 
 /// Concurrent clients.
 const CLIENTS: usize = 8;
 /// Write requests each client sends unless `SAMSKAP_CONCURRENCY_WRITES` says otherwise.
-const REQUESTS: usize = 100;
+const REQUESTS: usize = 500;
 /// Pause between two imports of the copy, so the clients get the write lock too.
 const IMPORT_PAUSE: Duration = Duration::from_millis(150);
 /// The thesis study, and the copy the concurrent import writes beside it.
@@ -92,22 +89,45 @@ enum Ack {
     },
 }
 
-/// Members of each group of [`GROUPS`], from the study itself.
-fn members_of(study: &Study) -> Vec<Vec<String>> {
+/// Members added to each group of [`GROUPS`]: a contact records a pair once, so the
+/// clients need more pairs (`n(n-1)/2`) than they send contacts.
+const ADDED: usize = 60;
+
+/// Adds [`ADDED`] members to each group of [`GROUPS`] and returns their ids, per group.
+fn widen(study: &mut Study) -> Vec<Vec<String>> {
     GROUPS
         .iter()
         .map(|g| {
-            let g: GroupId = g.parse().unwrap();
-            let ids: Vec<String> = study
-                .members()
-                .iter()
-                .filter(|m| m.group == g)
-                .map(|m| m.id.to_string())
-                .collect();
-            assert!(ids.len() >= 2, "group {g} needs two members for contacts");
-            ids
+            (0..ADDED)
+                .map(|i| {
+                    let id = format!("{g}-N{i:02}");
+                    study
+                        .add_member(Member {
+                            id: id.parse().unwrap(),
+                            group: g.parse().unwrap(),
+                            sector: [Sector::Public, Sector::Voluntary, Sector::Citizen][i % 3],
+                            service: None,
+                            youth: false,
+                            pd_youth: false,
+                        })
+                        .unwrap();
+                    id
+                })
+                .collect()
         })
         .collect()
+}
+
+/// The `k`-th pair `(i, j)`, `i < j`, of `n` members, in order.
+fn pair(mut k: usize, n: usize) -> (usize, usize) {
+    for i in 0..n {
+        let after = n - 1 - i;
+        if k < after {
+            return (i, i + 1 + k);
+        }
+        k -= after;
+    }
+    panic!("only {} pairs of {n} members", n * (n - 1) / 2);
 }
 
 /// One client: `requests` writes, cycling through a new meeting, its attendance and a
@@ -156,10 +176,9 @@ async fn client(
                 )
             }
             _ => {
-                let k = members.len();
-                let a = &members[cycle % k];
-                // An offset in 1..k keeps the two members apart.
-                let b = &members[(cycle + 1 + (n % (k - 1))) % k];
+                // A pair no other contact of this group has.
+                let (i, j) = pair(cycle * CLIENTS + n, members.len());
+                let (a, b) = (&members[i], &members[j]);
                 (
                     Method::POST,
                     format!("/studies/{STUDY}/groups/{group}/contacts"),
@@ -300,9 +319,9 @@ async fn run(requests: usize, answered: Arc<AtomicUsize>) {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("api.db");
-    let thesis = samskap_bundle::read(&fixture()).unwrap();
+    let mut thesis = samskap_bundle::read(&fixture()).unwrap();
     let copy = thesis_copy(dir.path());
-    let members = Arc::new(members_of(&thesis));
+    let members = Arc::new(widen(&mut thesis));
     let token = {
         let mut store = Store::open(&db).unwrap();
         store.import_study(&thesis, Replace::No).unwrap();

@@ -1,12 +1,14 @@
 //! The study aggregate: every part of a study, with the references between them checked as
 //! they are added, so a `Study` value is always consistent.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
 use crate::facilitation::{Facilitation, FacilitationError, Roster};
 use crate::framework::Framework;
-use crate::ids::{GroupId, InformantId};
+use crate::ids::{GroupId, InformantId, MemberId};
 use crate::model::{Informant, Member, Municipality, ResourceGroup, StudyMeta};
 use crate::text::{Span, TextQuote, Transcript};
 use crate::ModelError;
@@ -27,6 +29,10 @@ pub struct Study {
     codings: Vec<Coding>,
     memos: Vec<Memo>,
     facilitation: Facilitation,
+    /// Where each member sits in `members`: the facilitation record looks members up once
+    /// per attendance row, so a linear search would make loading a large record quadratic.
+    #[serde(skip)]
+    member_index: HashMap<MemberId, usize>,
 }
 
 /// What a withdrawal removed, for the person who asked for it.
@@ -83,6 +89,7 @@ impl Study {
             codings: Vec::new(),
             memos: Vec::new(),
             facilitation: Facilitation::new(),
+            member_index: HashMap::new(),
         })
     }
 
@@ -115,13 +122,14 @@ impl Study {
 
     /// Adds a member of a known group.
     pub fn add_member(&mut self, m: Member) -> Result<(), ModelError> {
-        if self.members.iter().any(|o| o.id == m.id) {
+        if self.member_index.contains_key(&m.id) {
             return Err(duplicate("member", &m.id));
         }
         self.check_group(&m.group)?;
         if m.pd_youth && !m.youth {
             return Err(ModelError::PdYouthNotYouth(m.id.to_string()));
         }
+        self.member_index.insert(m.id.clone(), self.members.len());
         self.members.push(m);
         Ok(())
     }
@@ -295,6 +303,7 @@ impl Study {
             groups: &self.groups,
             members: &self.members,
             transcripts: &self.transcripts,
+            member_index: &self.member_index,
         }
     }
 
@@ -313,6 +322,7 @@ impl Study {
             groups: &self.groups,
             members: &self.members,
             transcripts: &self.transcripts,
+            member_index: &self.member_index,
         };
         change(&mut self.facilitation, &roster)
     }

@@ -245,7 +245,12 @@ impl Store {
         Ok(outcome)
     }
 
+    /// A write transaction. On a server's writer connection it first drops the copies in
+    /// memory, which only the checked writes keep up to date.
     pub(crate) fn write_tx(&mut self) -> Result<Transaction<'_>, StoreError> {
+        if let Some(s) = &self.snapshots {
+            s.clear();
+        }
         self.conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::db)

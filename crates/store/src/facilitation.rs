@@ -700,7 +700,9 @@ impl Refusal {
             F::Unknown { kind, id } if Some(kind) == self.target => {
                 StoreError::NotFound { what: kind, id }
             }
-            F::Duplicate { .. } | F::AlreadyAgreed { .. } => StoreError::Conflict(e.to_string()),
+            F::Duplicate { .. } | F::AlreadyAgreed { .. } | F::ContactExists { .. } => {
+                StoreError::Conflict(e.to_string())
+            }
             F::Lifecycle { .. } | F::OutOfOrder { .. } if self.against_stored => {
                 StoreError::Conflict(e.to_string())
             }
@@ -719,6 +721,14 @@ impl Store {
         change: impl FnOnce(&mut Facilitation, &Roster<'_>) -> Result<(), FacilitationError>,
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        if let Some(snapshots) = self.snapshots.clone() {
+            return self.write_through(
+                &snapshots,
+                study,
+                |model| model.facilitate(change).map_err(|e| refusal.map(e)),
+                write,
+            );
+        }
         let tx = self.write_tx()?;
         let mut model = load_study_in(&tx, study)?;
         model.facilitate(change).map_err(|e| refusal.map(e))?;

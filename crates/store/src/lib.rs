@@ -17,6 +17,7 @@ mod quotes;
 mod read;
 mod schema;
 mod search;
+mod shared;
 mod tokens;
 mod transcripts;
 mod write;
@@ -31,6 +32,7 @@ pub use error::StoreError;
 pub use quotes::Outline;
 pub use schema::SCHEMA_VERSION;
 pub use search::{Hit, HitCode};
+pub use shared::SharedStore;
 pub use tokens::{AuditEntry, AuditRecord, TokenInfo, TokenRole, UnknownRole};
 pub use transcripts::{EvidenceOrphan, Orphan, Reanchored};
 pub use write::{ImportSummary, Replace, WithdrawOutcome};
@@ -43,6 +45,8 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The copies in memory this connection keeps true, when it is a server's writer.
+    snapshots: Option<std::sync::Arc<shared::Snapshots>>,
 }
 
 impl Store {
@@ -81,7 +85,11 @@ impl Store {
             debug_assert_eq!(mode.to_lowercase(), "wal");
         }
         schema::migrate(&mut conn, path.as_deref())?;
-        Ok(Self { conn, path })
+        Ok(Self {
+            conn,
+            path,
+            snapshots: None,
+        })
     }
 
     /// Where the store lives; `None` for an in-memory store.

@@ -52,10 +52,7 @@ impl Store {
         study: &Study,
         replace: Replace,
     ) -> Result<ImportSummary, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::db)?;
+        let tx = self.write_tx()?;
         let summary = write_study(&tx, study, replace)?;
         tx.commit().map_err(StoreError::db)?;
         Ok(summary)
@@ -72,10 +69,7 @@ impl Store {
         study: &StudyId,
         informant: &InformantId,
     ) -> Result<WithdrawOutcome, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::db)?;
+        let tx = self.write_tx()?;
         let removed = withdraw_in(&tx, study, informant)?;
         tx.commit().map_err(StoreError::db)?;
         let wal_cleared = match self.checkpoint() {
@@ -198,7 +192,7 @@ impl<T> OptionalMissing<T> for Result<T, StoreError> {
     }
 }
 
-fn write_study(
+pub(crate) fn write_study(
     tx: &Transaction<'_>,
     study: &Study,
     replace: Replace,

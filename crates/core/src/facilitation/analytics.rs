@@ -40,7 +40,7 @@ pub struct Rate {
 }
 
 fn member<'s>(study: &'s Study, id: &crate::MemberId) -> Option<&'s Member> {
-    study.members().iter().find(|m| &m.id == id)
+    study.roster().member(id)
 }
 
 /// Attendance rates by member, service, sector or month, over the meetings of `group` (or
@@ -431,6 +431,44 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(late, FacilitationError::OutOfOrder { .. }));
+        // Phase and step are two views of one process: they must agree.
+        let mismatch = f
+            .add_move(
+                &s.roster(),
+                ProcessMove {
+                    group: id("G1"),
+                    date: d("2023-06-01"),
+                    phase: Phase::Explore,
+                    step: PdStep::Evaluate,
+                    note: None,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            mismatch.to_string(),
+            "PD step `5 evaluate` belongs to phase `3 implement`, not `2 explore`"
+        );
+        assert_eq!(pd_timeline(&f, &id("G1")).len(), 3);
+    }
+
+    #[test]
+    fn every_step_has_the_phase_that_contains_it() {
+        use PdStep::*;
+        let phases: Vec<Phase> = [
+            DefineProblem,
+            IdentifyDeviants,
+            ExplorePractices,
+            DevelopInterventions,
+            Evaluate,
+            Disseminate,
+        ]
+        .map(PdStep::phase)
+        .to_vec();
+        use Phase::*;
+        assert_eq!(
+            phases,
+            [Challenge, Explore, Explore, Implement, Implement, Implement]
+        );
     }
 
     #[test]
@@ -472,5 +510,27 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(same, FacilitationError::SameMember);
+        // The same pair again, either way round, is the relation already recorded.
+        let again = f
+            .add_contact(
+                &s.roster(),
+                Contact {
+                    id: id("c5"),
+                    a: id("P2"),
+                    b: id("P1"),
+                    date: d("2023-04-01"),
+                    note: None,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            again,
+            FacilitationError::ContactExists {
+                a: id("P2"),
+                b: id("P1"),
+                existing: id("c1"),
+            }
+        );
+        assert_eq!(f.contacts().len(), 3);
     }
 }

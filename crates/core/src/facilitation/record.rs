@@ -1,5 +1,7 @@
 //! The facilitation record of a study and the rules it keeps.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
@@ -76,6 +78,24 @@ pub enum FacilitationError {
         group: GroupId,
         /// The statement agreed before.
         agreed: StatementId,
+    },
+    /// A PD step recorded under a project phase it is not part of.
+    #[error("PD step `{}` belongs to phase `{}`, not `{}`", step.label(), step.phase().label(), phase.label())]
+    StepOutsidePhase {
+        /// The step.
+        step: PdStep,
+        /// The phase given with it.
+        phase: Phase,
+    },
+    /// A second record of a working relation already recorded.
+    #[error("`{a}` and `{b}` already have a contact (`{existing}`)")]
+    ContactExists {
+        /// One member.
+        a: MemberId,
+        /// The other.
+        b: MemberId,
+        /// The contact recorded before.
+        existing: ContactId,
     },
     /// Evidence that does not point into a transcript.
     #[error("evidence {informant} {start}..{end} is not a span of a transcript")]
@@ -234,6 +254,18 @@ impl Phase {
 }
 
 impl PdStep {
+    /// The project phase this step is part of: the phases and the steps are two views of one
+    /// process, so step 1 is phase 1, steps 2–3 are phase 2 and steps 4–6 phase 3.
+    pub fn phase(self) -> Phase {
+        match self {
+            PdStep::DefineProblem => Phase::Challenge,
+            PdStep::IdentifyDeviants | PdStep::ExplorePractices => Phase::Explore,
+            PdStep::DevelopInterventions | PdStep::Evaluate | PdStep::Disseminate => {
+                Phase::Implement
+            }
+        }
+    }
+
     /// "1 define the problem" … "6 disseminate".
     pub fn label(self) -> &'static str {
         match self {
@@ -496,6 +528,10 @@ pub struct Assessment {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facilitation {
     meetings: Vec<(Meeting, Vec<Attendance>)>,
+    /// Where each meeting sits in `meetings`, for lookups by id that stay cheap with
+    /// thousands of meetings. Derived from `meetings`, so equality is unaffected.
+    #[serde(skip)]
+    meeting_index: HashMap<MeetingId, usize>,
     rules: Vec<(GroupId, GroupRules)>,
     statements: Vec<ProblemStatement>,
     moves: Vec<ProcessMove>,
@@ -516,6 +552,15 @@ pub struct Roster<'a> {
     pub members: &'a [Member],
     /// The transcripts (for evidence).
     pub transcripts: &'a [Transcript],
+    /// Members by id: only a `Study` makes a roster, and keeps this index.
+    pub(crate) member_index: &'a HashMap<MemberId, usize>,
+}
+
+impl<'a> Roster<'a> {
+    /// The member with this id.
+    pub fn member(&self, id: &MemberId) -> Option<&'a Member> {
+        self.member_index.get(id).map(|&i| &self.members[i])
+    }
 }
 
 fn group(study: &Roster<'_>, g: &GroupId) -> Result<(), FacilitationError> {
@@ -527,11 +572,7 @@ fn group(study: &Roster<'_>, g: &GroupId) -> Result<(), FacilitationError> {
 }
 
 fn member<'s>(study: &Roster<'s>, m: &MemberId) -> Result<&'s Member, FacilitationError> {
-    study
-        .members
-        .iter()
-        .find(|x| &x.id == m)
-        .ok_or_else(|| unknown("member", m))
+    study.member(m).ok_or_else(|| unknown("member", m))
 }
 
 impl Facilitation {
@@ -546,6 +587,7 @@ impl Facilitation {
         if self.meeting(&m.id).is_some() {
             return Err(duplicate("meeting", &m.id));
         }
+        self.meeting_index.insert(m.id.clone(), self.meetings.len());
         self.meetings.push((m, Vec::new()));
         Ok(())
     }
@@ -557,10 +599,9 @@ impl Facilitation {
         meeting: &MeetingId,
         attendance: Vec<Attendance>,
     ) -> Result<(), FacilitationError> {
-        let pos = self
-            .meetings
-            .iter()
-            .position(|(m, _)| &m.id == meeting)
+        let pos = *self
+            .meeting_index
+            .get(meeting)
             .ok_or_else(|| unknown("meeting", meeting))?;
         let g = self.meetings[pos].0.group.clone();
         for (i, a) in attendance.iter().enumerate() {
@@ -638,6 +679,12 @@ impl Facilitation {
         m: ProcessMove,
     ) -> Result<(), FacilitationError> {
         group(study, &m.group)?;
+        if m.step.phase() != m.phase {
+            return Err(FacilitationError::StepOutsidePhase {
+                step: m.step,
+                phase: m.phase,
+            });
+        }
         if let Some(prev) = self.moves.iter().rev().find(|x| x.group == m.group) {
             if m.date < prev.date {
                 return Err(FacilitationError::OutOfOrder {
@@ -747,6 +794,18 @@ impl Facilitation {
         if self.contacts.iter().any(|x| x.id == c.id) {
             return Err(duplicate("contact", &c.id));
         }
+        // A contact is a relation formed once, whichever member is named first.
+        if let Some(x) = self
+            .contacts
+            .iter()
+            .find(|x| (x.a == c.a && x.b == c.b) || (x.a == c.b && x.b == c.a))
+        {
+            return Err(FacilitationError::ContactExists {
+                a: c.a,
+                b: c.b,
+                existing: x.id.clone(),
+            });
+        }
         self.contacts.push(c);
         Ok(())
     }
@@ -800,7 +859,7 @@ impl Facilitation {
 
     /// A meeting with its attendance.
     pub fn meeting(&self, id: &MeetingId) -> Option<&(Meeting, Vec<Attendance>)> {
-        self.meetings.iter().find(|(m, _)| &m.id == id)
+        self.meeting_index.get(id).map(|&i| &self.meetings[i])
     }
     /// Meetings with their attendance, in the order added.
     pub fn meetings(&self) -> &[(Meeting, Vec<Attendance>)] {

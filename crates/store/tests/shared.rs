@@ -1,0 +1,108 @@
+//! The shared store of a server: its copies in memory agree with the file after its own
+//! writes, refused writes, and writes by other connections.
+
+use std::path::Path;
+
+use samskap_core::facilitation::{Attendance, Meeting, MeetingKind, Presence};
+use samskap_core::{Study, StudyId};
+use samskap_store::{Replace, SharedStore, Store, StoreError};
+
+fn thesis() -> Study {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    samskap_bundle::read(&dir).unwrap()
+}
+
+fn meeting(id: &str, group: &str) -> Meeting {
+    Meeting {
+        id: id.parse().unwrap(),
+        group: group.parse().unwrap(),
+        kind: MeetingKind::Group,
+        date: "2023-03-01".parse().unwrap(),
+        note: None,
+    }
+}
+
+fn meeting_ids(shared: &SharedStore, study: &StudyId) -> Vec<String> {
+    shared
+        .study(study, |s| {
+            s.facilitation()
+                .meetings()
+                .iter()
+                .map(|(m, _)| m.id.to_string())
+                .collect()
+        })
+        .unwrap()
+}
+
+/// The copy in memory is what a fresh load of the file gives.
+fn agrees_with_file(shared: &SharedStore, path: &Path, study: &StudyId) {
+    let fresh = Store::open(path).unwrap().load_study(study).unwrap();
+    shared
+        .study(study, |s| {
+            assert_eq!(s.facilitation(), fresh.facilitation());
+            assert_eq!(s.members(), fresh.members());
+        })
+        .unwrap();
+}
+
+#[test]
+fn the_copy_follows_own_writes_refusals_and_other_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let study = thesis();
+    let sid = study.meta().id.clone();
+    let group = study.groups()[0].id.clone();
+    let member = study
+        .members()
+        .iter()
+        .find(|m| m.group == group)
+        .unwrap()
+        .id
+        .clone();
+    Store::open(&path)
+        .unwrap()
+        .import_study(&study, Replace::No)
+        .unwrap();
+
+    let shared = SharedStore::open(&path).unwrap();
+    let before = meeting_ids(&shared, &sid);
+
+    // A write through the shared store shows at once.
+    shared
+        .write(|w| w.add_meeting(&sid, &meeting("M-shared", group.as_str())))
+        .unwrap();
+    let attendance = [Attendance {
+        member: member.clone(),
+        presence: Presence::Present,
+    }];
+    shared
+        .write(|w| w.set_attendance(&sid, &"M-shared".parse().unwrap(), &attendance))
+        .unwrap();
+    let after = meeting_ids(&shared, &sid);
+    assert_eq!(after.len(), before.len() + 1);
+    assert!(after.contains(&"M-shared".to_owned()));
+    agrees_with_file(&shared, &path, &sid);
+
+    // A write by another connection (the CLI) shows on the next request.
+    Store::open(&path)
+        .unwrap()
+        .add_meeting(&sid, &meeting("M-cli", group.as_str()))
+        .unwrap();
+    let seen = meeting_ids(&shared, &sid);
+    assert!(seen.contains(&"M-cli".to_owned()), "{seen:?}");
+
+    // A refused write leaves the copy as stored.
+    let err = shared
+        .write(|w| w.add_meeting(&sid, &meeting("M-cli", group.as_str())))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(meeting_ids(&shared, &sid), seen);
+    agrees_with_file(&shared, &path, &sid);
+
+    // An import through the writer connection itself (not a checked write) is seen too.
+    shared
+        .write(|w| w.import_study(&study, Replace::Yes))
+        .unwrap();
+    assert_eq!(meeting_ids(&shared, &sid), before);
+    agrees_with_file(&shared, &path, &sid);
+}
