@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
 use samskap_core::facilitation::{self as f, Facilitation, FacilitationError};
-use samskap_core::{ActionId, GroupId, MemberId, Study, StudyId};
+use samskap_core::{ActionId, GroupId, Member, MemberId, StatementId, Study, StudyId};
 use utoipa::OpenApi;
 
 use crate::auth::{authenticate, Caller, ObjectId};
@@ -262,13 +262,68 @@ async fn list_members(
             s.members()
                 .iter()
                 .filter(|m| m.group == *group)
-                .map(|m| MemberOut {
+                .map(MemberOut::from)
+                .collect(),
+        ))
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/studies/{study}/groups/{group}/members", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path)), request_body = MemberIn,
+    responses((status = 201, body = MemberOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn add_member(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MemberIn>,
+) -> Result<Response, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group.clone(),
+        true,
+        |_, _| Ok(()),
+    )
+    .await?;
+    let member = Member {
+        id: id("id", &body.id)?,
+        group,
+        sector: body.sector.into(),
+        service: body.service,
+        youth: body.youth,
+        pd_youth: body.pd_youth,
+    };
+    let out = MemberOut::from(&member);
+    state
+        .write(move |store| {
+            store
+                .add_member(&study, &member)
+                .map_err(invalid_field(|_| "pd_youth"))
+        })
+        .await?;
+    Ok(created(out.id.clone(), out))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/municipalities", security(("bearer" = [])),
+    params(("study" = String, Path)),
+    responses((status = 200, body = [MunicipalityOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_municipalities(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(study): Path<String>,
+) -> Result<Json<Vec<MunicipalityOut>>, ApiError> {
+    with_readable_study(&state, &caller, &study, |s, _| {
+        Ok(Json(
+            s.municipalities()
+                .iter()
+                .map(|m| MunicipalityOut {
                     id: m.id.to_string(),
-                    group: m.group.to_string(),
-                    sector: m.sector.as_str().to_owned(),
-                    service: m.service.clone(),
-                    youth: m.youth,
-                    pd_youth: m.pd_youth,
+                    name: m.name.clone(),
                 })
                 .collect(),
         ))
@@ -771,6 +826,48 @@ async fn add_statement(
     Ok(created(out.id.clone(), out))
 }
 
+#[utoipa::path(post, path = "/studies/{study}/groups/{group}/problem-statements/{statement}/agreement", security(("bearer" = [])),
+    params(("study" = String, Path), ("group" = String, Path), ("statement" = String, Path)), request_body = AgreementIn,
+    responses((status = 200, body = StatementOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn agree_statement(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((study, group, statement)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<AgreementIn>,
+) -> Result<Response, ApiError> {
+    let (study, group) = ids(&study, &group)?;
+    let statement: StatementId = statement
+        .parse()
+        .map_err(|_| ApiError::not_found("such problem statement"))?;
+    let wanted = statement.clone();
+    let mut after = with_group(
+        &state,
+        &caller,
+        study.clone(),
+        group,
+        true,
+        move |s, group| {
+            s.facilitation()
+                .statements()
+                .iter()
+                .find(|x| x.id == wanted && &x.group == group)
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::not_found(format!("problem statement `{wanted}` in this group"))
+                })
+        },
+    )
+    .await?;
+    let stid = statement.clone();
+    state
+        .write(move |store| store.agree_statement(&study, &stid, body.date))
+        .await?;
+    after.agreed = Some(body.date);
+    Ok(changed(statement.to_string(), StatementOut::from(&after)))
+}
+
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/process", security(("bearer" = [])),
     params(("study" = String, Path), ("group" = String, Path)),
     responses((status = 200, body = [MoveOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -1125,7 +1222,8 @@ async fn list_assessments(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "samskap facilitators' API", description = "Groups, meetings, attendance and the PD process of a co-creation project."),
-    paths(health, list_studies, list_groups, list_members, list_meetings, add_meeting,
+    paths(health, list_studies, list_municipalities, list_groups, list_members, add_member,
+        list_meetings, add_meeting, agree_statement,
         set_attendance, add_action, advance_action, add_contact, add_assessment, attendance,
         composition, get_rules, set_rules, list_statements, add_statement, list_moves, add_move,
         timeline, list_practices, add_practice, list_actions, list_disseminations,
@@ -1163,7 +1261,15 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/studies", get(list_studies))
         .route("/studies/{study}/groups", get(list_groups))
-        .route("/studies/{study}/groups/{group}/members", get(list_members))
+        .route("/studies/{study}/municipalities", get(list_municipalities))
+        .route(
+            "/studies/{study}/groups/{group}/members",
+            get(list_members).post(add_member),
+        )
+        .route(
+            "/studies/{study}/groups/{group}/problem-statements/{statement}/agreement",
+            post(agree_statement),
+        )
         .route(
             "/studies/{study}/groups/{group}/meetings",
             get(list_meetings).post(add_meeting),

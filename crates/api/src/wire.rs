@@ -50,6 +50,81 @@ pub struct MemberOut {
     pub pd_youth: bool,
 }
 
+impl From<&samskap_core::Member> for MemberOut {
+    fn from(m: &samskap_core::Member) -> Self {
+        Self {
+            id: m.id.to_string(),
+            group: m.group.to_string(),
+            sector: m.sector.as_str().to_owned(),
+            service: m.service.clone(),
+            youth: m.youth,
+            pd_youth: m.pd_youth,
+        }
+    }
+}
+
+/// The sector a member comes from.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SectorIn {
+    /// Public services (NAV, school, health, ...).
+    Public,
+    /// Private business.
+    Private,
+    /// Voluntary organisations.
+    Voluntary,
+    /// Citizens, such as the young people themselves.
+    Citizen,
+}
+
+impl From<SectorIn> for samskap_core::Sector {
+    fn from(s: SectorIn) -> Self {
+        match s {
+            SectorIn::Public => samskap_core::Sector::Public,
+            SectorIn::Private => samskap_core::Sector::Private,
+            SectorIn::Voluntary => samskap_core::Sector::Voluntary,
+            SectorIn::Citizen => samskap_core::Sector::Citizen,
+        }
+    }
+}
+
+/// A new member of a group.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberIn {
+    /// Id.
+    #[schema(value_type = Id)]
+    pub id: String,
+    /// The sector they come from.
+    pub sector: SectorIn,
+    /// Their service (for the public sector: NAV, school, child welfare ...).
+    #[serde(default)]
+    pub service: Option<String>,
+    /// A young member.
+    #[serde(default)]
+    pub youth: bool,
+    /// A young member who is a positive deviant (a young member too).
+    #[serde(default)]
+    pub pd_youth: bool,
+}
+
+/// A municipality of the study.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MunicipalityOut {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// The day a group agreed on one of its drafts.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementIn {
+    /// When, `YYYY-MM-DD` (not before the draft).
+    pub date: NaiveDate,
+}
+
 /// Kind of meeting.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]

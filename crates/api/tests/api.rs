@@ -1152,3 +1152,135 @@ async fn assessments_are_read_by_analysts_only() {
     assert_eq!(body["field"], "subject.group", "{body}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn members_join_a_group_and_take_part_at_once() {
+    let s = Server::start().await;
+    let path = format!("{G1}/members");
+    let (_, before) = s.get(&path, &s.g1).await;
+    let n = before.as_array().unwrap().len();
+    let (st, body) = s
+        .post(
+            &path,
+            &s.g1,
+            json!({"id": "G1-NY1", "sector": "citizen", "youth": true, "pd_youth": true}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["group"], "G1");
+    assert_eq!(body["sector"], "citizen");
+    let (_, after) = s.get(&path, &s.analyst).await;
+    assert_eq!(after.as_array().unwrap().len(), n + 1);
+    assert!(keys(&after, "id").contains(&"G1-NY1".to_owned()));
+    // The new member is on the roster the record is checked against.
+    let (st, body) = s
+        .put(
+            &format!("{G1}/meetings/G1-2023-02/attendance"),
+            &s.g1,
+            json!({"attendance": [{"member": "G1-NY1", "presence": "present"}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, comp) = s.get(&format!("{G1}/composition"), &s.g1).await;
+    assert_eq!(comp["members"], n as u64 + 1, "{comp}");
+    // The same id again: 409; bad values name their field.
+    let (st, _) = s
+        .post(&path, &s.g1, json!({"id": "G1-NY1", "sector": "public"}))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    for (body, field) in [
+        (
+            json!({"id": "G1-NY2", "sector": "citizen", "pd_youth": true}),
+            "pd_youth",
+        ),
+        (json!({"id": "G1-NY2", "sector": "state"}), "sector"),
+        (json!({"id": "ny 2", "sector": "public"}), "id"),
+    ] {
+        let (st, problem) = s.post(&path, &s.g1, body.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body} {problem}");
+        assert_eq!(problem["field"], field, "{body} {problem}");
+    }
+    // Roles, and a group that is not there.
+    let m = json!({"id": "X1", "sector": "public"});
+    let (st, _) = s.post(&path, &s.analyst, m.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.post(&format!("{G2}/members"), &s.g1, m.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s
+        .post(&format!("{STUDY}/groups/G9/members"), &s.admin, m.clone())
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let log = s.audited("/G1/members");
+    assert!(log
+        .iter()
+        .any(|e| e.status == 201 && e.object_id.as_deref() == Some("G1-NY1")));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn municipalities_are_listed_for_whoever_may_read_the_study() {
+    let s = Server::start().await;
+    let (st, list) = s.get(&format!("{STUDY}/municipalities"), &s.g1).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(keys(&list, "id"), ["M1", "M2", "M3", "M4", "M5", "M6"]);
+    assert_eq!(list[0]["name"], "Kommune 1");
+    let (st, _) = s.get("/studies/another/municipalities", &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.get("/studies/another/municipalities", &s.admin).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_draft_is_agreed_later_and_a_group_agrees_once() {
+    let s = Server::start().await;
+    // A second study, imported beside the running server: its G2 has only a draft.
+    let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mini");
+    Store::open(&s.db)
+        .unwrap()
+        .import_study(&samskap_bundle::read(&mini).unwrap(), Replace::No)
+        .unwrap();
+    let agree = "/studies/mini/groups/G2/problem-statements/PS-G2-1/agreement";
+    // Before the draft was written: 409.
+    let (st, body) = s.post(agree, &s.admin, json!({"date": "2024-01-01"})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let (st, body) = s.post(agree, &s.admin, json!({"date": "2024-04-03"})).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["agreed"], "2024-04-03");
+    let (_, list) = s
+        .get("/studies/mini/groups/G2/problem-statements", &s.analyst)
+        .await;
+    assert_eq!(list[0]["agreed"], "2024-04-03");
+    // Once only.
+    let (st, body) = s.post(agree, &s.admin, json!({"date": "2024-05-01"})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    // The thesis's G1 agreed long ago.
+    let (st, body) = s
+        .post(
+            &format!("{G1}/problem-statements/PS-G1-utkast/agreement"),
+            &s.g1,
+            json!({"date": "2024-01-01"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("PS-G1"), "{body}");
+    // A statement of another group, or none: 404. Bad dates name their field.
+    for p in [
+        "/studies/mini/groups/G2/problem-statements/PS-G1-1/agreement",
+        "/studies/mini/groups/G2/problem-statements/nope/agreement",
+    ] {
+        let (st, _) = s.post(p, &s.admin, json!({"date": "2024-05-01"})).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{p}");
+    }
+    let (st, problem) = s.post(agree, &s.admin, json!({"date": "2024-13-01"})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["field"], "date");
+    // Roles.
+    let (st, _) = s
+        .post(agree, &s.analyst, json!({"date": "2024-05-01"}))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.post(agree, &s.g1, json!({"date": "2024-05-01"})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    s.stop().await;
+}

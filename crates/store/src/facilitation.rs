@@ -18,7 +18,9 @@ use samskap_core::facilitation::{
     MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove,
     Roster, Subject, Transition, TrialAction,
 };
-use samskap_core::{ActionId, GroupId, MeetingId, NaiveDate, Study, StudyId};
+use samskap_core::{
+    ActionId, GroupId, MeetingId, Member, ModelError, NaiveDate, StatementId, Study, StudyId,
+};
 
 use crate::read::{get, load_study_in, parse, parse_opt, rows};
 use crate::{Store, StoreError};
@@ -721,19 +723,76 @@ impl Store {
         change: impl FnOnce(&mut Facilitation, &Roster<'_>) -> Result<(), FacilitationError>,
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.checked(
+            study,
+            |model| model.facilitate(change).map_err(|e| refusal.map(e)),
+            write,
+        )
+    }
+
+    /// One checked write of any part of a study: `change` the model (which changes nothing
+    /// when it refuses), then `write` the rows, in one transaction. On a server's writer
+    /// connection the model is the study held in memory.
+    fn checked(
+        &mut self,
+        study: &StudyId,
+        change: impl FnOnce(&mut Study) -> Result<(), StoreError>,
+        write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         if let Some(snapshots) = self.snapshots.clone() {
-            return self.write_through(
-                &snapshots,
-                study,
-                |model| model.facilitate(change).map_err(|e| refusal.map(e)),
-                write,
-            );
+            return self.write_through(&snapshots, study, change, write);
         }
         let tx = self.write_tx()?;
         let mut model = load_study_in(&tx, study)?;
-        model.facilitate(change).map_err(|e| refusal.map(e))?;
+        change(&mut model)?;
         write(&tx, study.as_str())?;
         tx.commit().map_err(StoreError::db)
+    }
+
+    /// Adds a member to a known group. `NotFound` when the group does not exist, `Conflict`
+    /// for an id in use.
+    pub fn add_member(&mut self, study: &StudyId, member: &Member) -> Result<(), StoreError> {
+        self.checked(
+            study,
+            |model| {
+                model.add_member(member.clone()).map_err(|e| match e {
+                    ModelError::UnknownGroup(g) => StoreError::NotFound {
+                        what: "group",
+                        id: g.to_string(),
+                    },
+                    ModelError::Duplicate { .. } => StoreError::Conflict(e.to_string()),
+                    e => StoreError::Invalid(e.to_string()),
+                })
+            },
+            |conn, sid| crate::write::insert_member(conn, sid, member),
+        )
+    }
+
+    /// Records that a group agreed on one of its drafts. `NotFound` when the statement does
+    /// not exist; `Conflict` when the group agreed on one already or the date is before the
+    /// draft.
+    pub fn agree_statement(
+        &mut self,
+        study: &StudyId,
+        statement: &StatementId,
+        agreed: NaiveDate,
+    ) -> Result<(), StoreError> {
+        self.facilitate_checked(
+            study,
+            Refusal {
+                target: Some("problem statement"),
+                against_stored: true,
+            },
+            |f, _| f.agree_statement(statement, agreed),
+            |conn, sid| {
+                conn.execute(
+                    "UPDATE problem_statement SET agreed = ?3 WHERE study_id = ?1 AND id = ?2",
+                    params![sid, statement.as_str(), date(agreed)],
+                )
+                .map_err(StoreError::db)?;
+                Ok(())
+            },
+        )
     }
 
     /// A study's facilitation record, checked by loading the whole study.

@@ -1,7 +1,7 @@
 //! Writes: importing a whole study (with its facilitation record) in one transaction, and
 //! withdrawing an informant.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use samskap_core::{
     memo_quotes, Consent, Framework, InformantId, Study, StudyId, Transcript, Withdrawal,
 };
@@ -259,20 +259,7 @@ pub(crate) fn write_study(
         }
     }
     for m in study.members() {
-        tx.execute(
-            "INSERT INTO member (study_id, id, group_id, sector, service, youth, pd_youth)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                sid,
-                m.id.as_str(),
-                m.group.as_str(),
-                m.sector.as_str(),
-                m.service,
-                m.youth,
-                m.pd_youth
-            ],
-        )
-        .map_err(StoreError::db)?;
+        insert_member(tx, sid, m)?;
     }
     for i in study.informants() {
         let d = i.details.as_ref();
@@ -474,4 +461,27 @@ fn withdraw_in(
     )
     .map_err(StoreError::db)?;
     Ok(report)
+}
+
+/// One member's row.
+pub(crate) fn insert_member(
+    conn: &Connection,
+    sid: &str,
+    m: &samskap_core::Member,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO member (study_id, id, group_id, sector, service, youth, pd_youth)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            sid,
+            m.id.as_str(),
+            m.group.as_str(),
+            m.sector.as_str(),
+            m.service,
+            m.youth,
+            m.pd_youth
+        ],
+    )
+    .map_err(StoreError::db)?;
+    Ok(())
 }

@@ -452,6 +452,45 @@ mod tests {
     }
 
     #[test]
+    fn a_draft_is_agreed_later_and_only_one_per_group() {
+        let (s, mut f) = setup();
+        let draft = |sid: &str, drafted: &str| ProblemStatement {
+            id: id(sid),
+            group: id("G1"),
+            text: format!("utkast {sid}"),
+            drafted: d(drafted),
+            agreed: None,
+            participants: vec![id("P1")],
+        };
+        f.add_statement(&s.roster(), draft("s1", "2023-02-01"))
+            .unwrap();
+        f.add_statement(&s.roster(), draft("s2", "2023-03-01"))
+            .unwrap();
+        // Not before it was drafted.
+        let early = f.agree_statement(&id("s2"), d("2023-02-15")).unwrap_err();
+        assert!(
+            matches!(early, FacilitationError::OutOfOrder { .. }),
+            "{early}"
+        );
+        f.agree_statement(&id("s2"), d("2023-05-01")).unwrap();
+        assert_eq!(f.statements()[1].agreed, Some(d("2023-05-01")));
+        // A second agreement in the group, even on the same statement, is refused.
+        for other in ["s1", "s2"] {
+            let again = f.agree_statement(&id(other), d("2023-06-01")).unwrap_err();
+            assert_eq!(
+                again,
+                FacilitationError::AlreadyAgreed {
+                    group: id("G1"),
+                    agreed: id("s2"),
+                }
+            );
+        }
+        assert_eq!(f.statements()[0].agreed, None);
+        let unknown = f.agree_statement(&id("s9"), d("2023-06-01")).unwrap_err();
+        assert!(matches!(unknown, FacilitationError::Unknown { .. }));
+    }
+
+    #[test]
     fn every_step_has_the_phase_that_contains_it() {
         use PdStep::*;
         let phases: Vec<Phase> = [

@@ -671,6 +671,41 @@ impl Facilitation {
         Ok(())
     }
 
+    /// Records that the group agreed on a draft, on `date` (not before it was drafted); a
+    /// group agrees on one statement at most.
+    pub fn agree_statement(
+        &mut self,
+        id: &StatementId,
+        date: NaiveDate,
+    ) -> Result<(), FacilitationError> {
+        let pos = self
+            .statements
+            .iter()
+            .position(|x| &x.id == id)
+            .ok_or_else(|| unknown("problem statement", id))?;
+        let group = self.statements[pos].group.clone();
+        if let Some(other) = self
+            .statements
+            .iter()
+            .find(|x| x.group == group && x.agreed.is_some())
+        {
+            return Err(FacilitationError::AlreadyAgreed {
+                group,
+                agreed: other.id.clone(),
+            });
+        }
+        let s = &mut self.statements[pos];
+        if date < s.drafted {
+            return Err(FacilitationError::OutOfOrder {
+                what: format!("agreement on {id}"),
+                date,
+                previous: s.drafted,
+            });
+        }
+        s.agreed = Some(date);
+        Ok(())
+    }
+
     /// Records a move in the PD process (forward or back), dated no earlier than the
     /// group's previous move.
     pub fn add_move(
