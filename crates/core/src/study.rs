@@ -48,6 +48,9 @@ pub struct Withdrawal {
     pub memos: usize,
     /// Links from assessments to their words, removed.
     pub evidence: usize,
+    /// Texts of the facilitation record that quoted them: notes cleared, required texts
+    /// replaced by [`REMOVED_TEXT`](crate::facilitation::REMOVED_TEXT).
+    pub notes: usize,
 }
 
 fn check_period(
@@ -244,6 +247,9 @@ impl Study {
             self.memos
                 .retain(|m| !memo_quotes(&m.text, &t, unit_texts.iter().copied()));
             report.memos = before - self.memos.len();
+            report.notes = self
+                .facilitation
+                .forget_quotes(|text| memo_quotes(text, &t, unit_texts.iter().copied()));
         }
         // Renumber units: indices are positions.
         let mut remap = Vec::with_capacity(self.units.len());
@@ -485,7 +491,47 @@ mod tests {
 
     #[test]
     fn withdrawal_removes_everything_that_quotes_the_informant() {
+        use crate::facilitation::{
+            Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, ProcessMove,
+            REMOVED_TEXT,
+        };
         let mut s = study();
+        let day = |d: &str| d.parse().unwrap();
+        // Facilitators' texts: two quote I1, one does not.
+        s.facilitate(|f, r| {
+            f.add_meeting(
+                r,
+                Meeting {
+                    id: id("m1"),
+                    group: id("G1"),
+                    kind: MeetingKind::Group,
+                    date: day("2023-02-01"),
+                    note: Some("Noen sa: «Men gruppa gir oss nye kontakter på tvers».".into()),
+                },
+            )?;
+            f.add_practice(
+                r,
+                PdPractice {
+                    id: id("p1"),
+                    group: id("G1"),
+                    level: PracticeLevel::Group,
+                    description: "«Vi har for lite tid til dette arbeidet», så de deler på det."
+                        .into(),
+                    observed: None,
+                },
+            )?;
+            f.add_move(
+                r,
+                ProcessMove {
+                    group: id("G1"),
+                    date: day("2023-02-01"),
+                    phase: Phase::Challenge,
+                    step: PdStep::DefineProblem,
+                    note: Some("Gruppa startet med problemstillingen.".into()),
+                },
+            )
+        })
+        .unwrap();
         let w = s.withdraw(&id("I1")).unwrap();
         assert_eq!(
             w,
@@ -494,9 +540,14 @@ mod tests {
                 units: 2,
                 codings: 3,
                 memos: 1,
-                evidence: 0
+                evidence: 0,
+                notes: 2,
             }
         );
+        let f = s.facilitation();
+        assert_eq!(f.meetings()[0].0.note, None);
+        assert_eq!(f.practices()[0].description, REMOVED_TEXT);
+        assert!(f.moves()[0].note.is_some());
         let i1 = s.informant(&id("I1")).unwrap();
         assert_eq!(i1.consent(), Consent::Withdrawn);
         assert!(i1.details.is_none());

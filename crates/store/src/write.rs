@@ -8,6 +8,7 @@ use samskap_core::{
 
 use crate::facilitation::date_opt;
 use crate::{read, Store, StoreError};
+use samskap_core::facilitation::REMOVED_TEXT;
 
 /// Whether an import may replace a study with the same id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,6 +427,9 @@ fn withdraw_in(
                 report.memos += 1;
             }
         }
+        report.notes = forget_quotes(tx, sid, |text| {
+            memo_quotes(text, &transcript, unit_texts.iter().map(String::as_str))
+        })?;
         report.codings = tx
             .execute(
                 "DELETE FROM coding WHERE unit_id IN
@@ -484,4 +488,52 @@ pub(crate) fn insert_member(
     )
     .map_err(StoreError::db)?;
     Ok(())
+}
+
+/// The free texts of the facilitation record, as (table, column, required): a note that
+/// quotes a withdrawn informant is cleared, a required text replaced by [`REMOVED_TEXT`].
+/// The same texts as [`samskap_core::facilitation::Facilitation::forget_quotes`].
+const RECORD_TEXTS: &[(&str, &str, bool)] = &[
+    ("meeting", "note", false),
+    ("problem_statement", "text", true),
+    ("process_move", "note", false),
+    ("pd_practice", "description", true),
+    ("action", "title", true),
+    ("action_transition", "note", false),
+    ("dissemination", "note", false),
+    ("contact", "note", false),
+    ("assessment", "note", false),
+];
+
+fn forget_quotes(
+    tx: &Transaction<'_>,
+    sid: &str,
+    quotes: impl Fn(&str) -> bool,
+) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for (table, column, required) in RECORD_TEXTS {
+        let texts: Vec<(i64, String)> = {
+            let mut st = tx
+                .prepare(&format!(
+                    "SELECT rowid, {column} FROM {table} WHERE study_id = ?1 AND {column} IS NOT NULL"
+                ))
+                .map_err(StoreError::db)?;
+            let rows = st
+                .query_map([sid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(StoreError::db)?;
+            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
+        };
+        let instead = required.then_some(REMOVED_TEXT);
+        for (rowid, text) in texts {
+            if quotes(&text) {
+                tx.execute(
+                    &format!("UPDATE {table} SET {column} = ?1 WHERE rowid = ?2"),
+                    params![instead, rowid],
+                )
+                .map_err(StoreError::db)?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
 }

@@ -208,14 +208,20 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
         .unwrap()
         .to_owned();
 
+    // A facilitator's meeting note that quotes I3 (written as the API would).
+    let quoting_note = format!("Fra intervjuet: «{}»", passages[0]);
     {
         let mut store = Store::open(&path).unwrap();
         store.import_study(&study, Replace::No).unwrap();
+        let mut m = meeting("G1-quote", "G1", "2023-12-20");
+        m.note = Some(quoting_note.clone());
+        store.add_meeting(&study_id(), &m).unwrap();
         store.checkpoint().unwrap();
     }
     // The check can see text: before withdrawal it is there.
     assert!(passages.iter().all(|p| on_disk(&path, p)));
     assert!(on_disk(&path, "SLT koordinator"));
+    assert!(on_disk(&path, "Fra intervjuet"));
 
     {
         let mut store = Store::open(&path).unwrap();
@@ -224,7 +230,13 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
         let w = outcome.removed;
         assert_eq!(w.transcripts, 1);
         assert!(w.units > 0 && w.codings > 0);
+        assert_eq!(w.notes, 1);
         let loaded = store.load_study(&study_id()).unwrap();
+        let (m, _) = loaded
+            .facilitation()
+            .meeting(&"G1-quote".parse().unwrap())
+            .unwrap();
+        assert_eq!(m.note, None);
         assert!(loaded.transcript(&i3).is_none());
         assert!(loaded.units().iter().all(|u| u.informant != i3));
         assert!(loaded.informant(&i3).unwrap().details.is_none());
@@ -232,6 +244,10 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
     for p in &passages {
         assert!(!on_disk(&path, p), "still on disk: {p}");
     }
+    assert!(
+        !on_disk(&path, "Fra intervjuet"),
+        "the quoting note is on disk"
+    );
     // Workplace of I3 is gone too; other informants' words remain.
     assert!(!on_disk(&path, "SLT koordinator"));
     assert!(on_disk(&path, &other));

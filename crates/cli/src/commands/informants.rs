@@ -85,8 +85,8 @@ pub fn withdraw(cli: &Cli, id: &str, out: &mut dyn Write) -> anyhow::Result<()> 
     }
     writeln!(
         out,
-        "withdrew informant `{id}` from study `{study}`: removed {} transcript, {} meaning units, {} codings, {} memos; personal data cleared",
-        w.transcripts, w.units, w.codings, w.memos
+        "withdrew informant `{id}` from study `{study}`: removed {} transcript, {} meaning units, {} codings, {} memos, {} evidence links and {} quoting texts of the facilitation record; personal data cleared",
+        w.transcripts, w.units, w.codings, w.memos, w.evidence, w.notes
     )?;
     if !outcome.wal_cleared {
         writeln!(

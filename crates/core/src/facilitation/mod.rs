@@ -15,5 +15,5 @@ pub use record::{
     ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
     Evidence, Facilitation, FacilitationError, GroupRules, InstitutionalLogic, Meeting,
     MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove,
-    Roster, Subject, Transition, TrialAction,
+    Roster, Subject, Transition, TrialAction, REMOVED_TEXT,
 };

@@ -13,6 +13,10 @@ use crate::text::Transcript;
 
 use crate::NaiveDate;
 
+/// What stands in place of a required text of the record (a problem statement, a practice's
+/// description, an action's title) that quoted an informant who withdrew.
+pub const REMOVED_TEXT: &str = "(removed: it quoted an informant who withdrew)";
+
 /// Why the facilitation record refused a change.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FacilitationError {
@@ -878,6 +882,57 @@ impl Facilitation {
         }
         self.assessments.push(a);
         Ok(())
+    }
+
+    /// Clears every note that `quotes` (on withdrawal: one that quotes the informant), and
+    /// replaces every required text that does (a problem statement, a practice's
+    /// description, an action's title) by [`REMOVED_TEXT`]; returns how many texts went.
+    pub fn forget_quotes(&mut self, quotes: impl Fn(&str) -> bool) -> usize {
+        let note = |n: &mut Option<String>| -> usize {
+            if n.as_deref().is_some_and(&quotes) {
+                *n = None;
+                1
+            } else {
+                0
+            }
+        };
+        let text = |t: &mut String| -> usize {
+            if quotes(t) {
+                *t = REMOVED_TEXT.to_owned();
+                1
+            } else {
+                0
+            }
+        };
+        let mut n = 0;
+        for (m, _) in &mut self.meetings {
+            n += note(&mut m.note);
+        }
+        for s in &mut self.statements {
+            n += text(&mut s.text);
+        }
+        for m in &mut self.moves {
+            n += note(&mut m.note);
+        }
+        for p in &mut self.practices {
+            n += text(&mut p.description);
+        }
+        for a in &mut self.actions {
+            n += text(&mut a.title);
+            for t in &mut a.history {
+                n += note(&mut t.note);
+            }
+        }
+        for e in &mut self.events {
+            n += note(&mut e.note);
+        }
+        for c in &mut self.contacts {
+            n += note(&mut c.note);
+        }
+        for a in &mut self.assessments {
+            n += note(&mut a.note);
+        }
+        n
     }
 
     /// Drops the evidence that points into an informant's transcript (on withdrawal);
