@@ -84,6 +84,9 @@ pub enum Command {
     /// API tokens: made here, shown once, stored only as a hash.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// REFI-QDA interchange with QDA tools: import and export .qdpx projects and .qdc codebooks.
+    #[command(subcommand)]
+    Refi(crate::commands::refi::RefiCommand),
 }
 
 /// What every assessment carries.

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_search.sql"),
     include_str!("../migrations/0003_facilitation.sql"),
+    include_str!("../migrations/0004_refi.sql"),
 ];
 
 /// The schema version this build writes.

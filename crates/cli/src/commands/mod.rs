@@ -12,6 +12,7 @@ mod init;
 mod matrix;
 mod memo;
 mod quotes;
+pub(crate) mod refi;
 mod report;
 mod saturation;
 mod search;
@@ -62,6 +63,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Assess(a) => assess::run(cli, a, out),
         Command::Serve { addr } => serve::run(cli, *addr, out),
         Command::Token(t) => token::run(cli, t, out),
+        Command::Refi(r) => refi::run(cli, r, out),
     }
 }
 

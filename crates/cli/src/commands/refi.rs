@@ -1,0 +1,377 @@
+//! `samskap refi import FILE.qdpx|FILE.qdc` and `samskap refi export --project|--codebook`:
+//! REFI-QDA interchange with NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette and others.
+
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use samskap_core::{CoderId, Framework, Polarity, StudyId};
+use samskap_refi::{Counting, Guid, GuidTable, ImportOptions, Kind, Limits, Mapping, Skipped};
+use samskap_store::{RefiAttribute, RefiGuid, RefiRecord, Replace, Store};
+
+use crate::args::Cli;
+use crate::output;
+
+/// `refi ...`.
+#[derive(Debug, Subcommand)]
+pub enum RefiCommand {
+    /// Import a REFI-QDA project (.qdpx) as a new study, or a codebook (.qdc) as a framework.
+    Import(ImportArgs),
+    /// Export the study as a REFI-QDA project (.qdpx) or its framework as a codebook (.qdc).
+    Export(ExportArgs),
+}
+
+/// `refi import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A .qdpx project or a .qdc codebook.
+    pub file: PathBuf,
+    /// The id of the new study (or framework, for a .qdc); default: made from the project's
+    /// name (or the file's name).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// A mapping file (TOML) that lands the tool's codes on an existing framework.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Polarity for codings that no mapping rule or code name gives one (otherwise they
+    /// are skipped and counted).
+    #[arg(long)]
+    pub default_polarity: Option<String>,
+    /// How the file counts positions: code-points, utf16 or crlf-as-one (default: by the
+    /// tool named in its `origin`).
+    #[arg(long)]
+    pub positions: Option<String>,
+    /// The coder of codings and notes that name no user.
+    #[arg(long, default_value = "refi")]
+    pub coder: String,
+    /// Replace a study with the same id.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+/// `refi export`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(false)))]
+pub struct ExportArgs {
+    /// Write the study as a REFI-QDA project.
+    #[arg(long, group = "what")]
+    pub project: Option<PathBuf>,
+    /// Write the study's framework as a REFI-QDA codebook.
+    #[arg(long, group = "what")]
+    pub codebook: Option<PathBuf>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(cli: &Cli, cmd: &RefiCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cmd {
+        RefiCommand::Import(a) => import(cli, a, out),
+        RefiCommand::Export(a) => export(cli, a, out),
+    }
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+/// The framework a mapping names: from the store, or built in.
+fn mapping_framework(store: &Store, mapping: &Mapping) -> anyhow::Result<Framework> {
+    let id = mapping.framework.as_str();
+    match store
+        .frameworks()?
+        .into_iter()
+        .find(|f| f.id().as_str() == id)
+    {
+        Some(f) => Ok(f),
+        None => Framework::builtin(id).with_context(|| {
+            format!("mapping: framework `{id}` is neither in the store nor built in")
+        }),
+    }
+}
+
+fn record_of(guids: &GuidTable, attributes: &[samskap_refi::Attribute]) -> RefiRecord {
+    let mut record = RefiRecord::default();
+    for ((kind, key), guid) in &guids.kept {
+        let row = RefiGuid {
+            kind: kind.as_str().to_owned(),
+            key: key.clone(),
+            guid: guid.to_string(),
+        };
+        if kind.is_framework_scoped() {
+            record.framework_guids.push(row);
+        } else {
+            record.study_guids.push(row);
+        }
+    }
+    record.attributes = attributes
+        .iter()
+        .map(|a| RefiAttribute {
+            informant: a.informant.clone(),
+            variable: a.variable.clone(),
+            kind: a.kind.clone(),
+            value: a.value.clone(),
+        })
+        .collect();
+    record
+}
+
+fn table_of(study: &str, framework: &str, rows: &[RefiGuid]) -> anyhow::Result<GuidTable> {
+    let mut t = GuidTable::new(study, framework);
+    for r in rows {
+        let kind = Kind::from_name(&r.kind)
+            .with_context(|| format!("the store keeps an unknown GUID kind `{}`", r.kind))?;
+        let guid = Guid::parse(&r.guid)
+            .with_context(|| format!("the store keeps `{}`, which is not a GUID", r.guid))?;
+        t.kept.insert((kind, r.key.clone()), guid);
+    }
+    Ok(t)
+}
+
+fn print_skipped(out: &mut dyn Write, title: &str, skipped: &Skipped) -> anyhow::Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{title}:")?;
+    for (what, n) in &skipped.0 {
+        writeln!(out, "  {n:>5}  {what}")?;
+    }
+    Ok(())
+}
+
+fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let name = a.file.display().to_string();
+    let limits = Limits::default();
+    match extension(&a.file).as_str() {
+        "qdpx" => {}
+        "qdc" => return import_codebook(cli, a, limits, out),
+        _ => bail!("{name}: expected a .qdpx project or a .qdc codebook"),
+    }
+    let file = File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
+    let project = samskap_refi::read_qdpx(BufReader::new(file), limits)
+        .with_context(|| format!("{name} refused; nothing was written"))?;
+    let study_id: StudyId = match &a.id {
+        Some(id) => id.parse().context("--id")?,
+        None => samskap_refi::slug(&project.name, "refi-project")
+            .parse()
+            .context("the project's name does not make an id; give --id")?,
+    };
+    let mut store = Store::open(&cli.db)?;
+    let mapping = match &a.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let m = Mapping::from_toml(&text).with_context(|| path.display().to_string())?;
+            let f = mapping_framework(&store, &m)?;
+            Some((m, f))
+        }
+        None => None,
+    };
+    let opts = ImportOptions {
+        study_id,
+        counting: a
+            .positions
+            .as_deref()
+            .map(str::parse::<Counting>)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+            .context("--positions")?,
+        mapping,
+        default_polarity: a
+            .default_polarity
+            .as_deref()
+            .map(str::parse::<Polarity>)
+            .transpose()
+            .context("--default-polarity")?,
+        default_coder: a.coder.parse::<CoderId>().context("--coder")?,
+    };
+    let imported = samskap_refi::import_project(&project, &opts)
+        .with_context(|| format!("{name} refused; nothing was written"))?;
+    let record = record_of(&imported.guids, &imported.attributes);
+    let replace = if a.replace { Replace::Yes } else { Replace::No };
+    let s = store.import_refi_study(&imported.study, &record, replace)?;
+    let r = &imported.report;
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({
+                "study": imported.study.meta().id,
+                "replaced": s.replaced,
+                "informants": s.informants,
+                "transcripts": s.transcripts,
+                "units": s.units,
+                "codings": s.codings,
+                "memos": s.memos,
+                "attributes": imported.attributes.len(),
+                "report": r,
+            }),
+        );
+    }
+    writeln!(
+        out,
+        "{} study `{}` from {name} into {}: {} informants, {} transcripts, {} meaning units, {} codings, {} memos",
+        if s.replaced { "replaced" } else { "imported" },
+        imported.study.meta().id,
+        cli.db.display(),
+        s.informants,
+        s.transcripts,
+        s.units,
+        s.codings,
+        s.memos
+    )?;
+    writeln!(
+        out,
+        "framework `{}` (from the {}); positions counted as {} (origin: {})",
+        r.framework,
+        r.framework_from,
+        r.counting.as_str(),
+        r.origin.as_deref().unwrap_or("not given")
+    )?;
+    print_skipped(out, "skipped (samskap cannot represent these)", &r.skipped)?;
+    for n in &r.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    Ok(())
+}
+
+fn import_codebook(
+    cli: &Cli,
+    a: &ImportArgs,
+    limits: Limits,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let name = a.file.display().to_string();
+    if a.mapping.is_some() || a.default_polarity.is_some() || a.replace {
+        bail!(
+            "--mapping, --default-polarity and --replace apply to a .qdpx project, not a codebook"
+        );
+    }
+    let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {name}"))?;
+    let project = samskap_refi::read_qdc(&bytes, limits)
+        .with_context(|| format!("{name} refused; nothing was written"))?;
+    let stem = a
+        .file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("codebook");
+    let id = match &a.id {
+        Some(id) => id.parse().context("--id")?,
+        None => samskap_refi::slug(stem, "codebook")
+            .parse()
+            .context("the file's name does not make an id; give --id")?,
+    };
+    let (framework, guids, skipped) = samskap_refi::codebook_framework(&project, id, stem)
+        .with_context(|| format!("{name} refused; nothing was written"))?;
+    let record = record_of(&guids, &[]);
+    let mut store = Store::open(&cli.db)?;
+    let outcome = store.import_refi_framework(&framework, &record.framework_guids)?;
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({
+                "framework": framework.id(),
+                "outcome": format!("{outcome:?}").to_lowercase(),
+                "categories": framework.categories().len(),
+                "codes": framework.codes().count(),
+                "skipped": skipped,
+            }),
+        );
+    }
+    writeln!(
+        out,
+        "framework `{}` from {name}: {} categories, {} codes ({})",
+        framework.id(),
+        framework.categories().len(),
+        framework.codes().count(),
+        format!("{outcome:?}").to_lowercase()
+    )?;
+    print_skipped(out, "skipped (samskap cannot represent these)", &skipped)?;
+    writeln!(
+        out,
+        "note: codes became categories and subthemes by the convention in docs/refi-qda.md"
+    )?;
+    Ok(())
+}
+
+/// Creates the output file, refusing to overwrite one unless forced.
+fn create(path: &Path, force: bool) -> anyhow::Result<File> {
+    if path.exists() && !force {
+        bail!("{} exists; use --force to overwrite it", path.display());
+    }
+    File::create(path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn export(cli: &Cli, a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (store, study) = super::load(cli)?;
+    let sid = study.meta().id.clone();
+    let fid = study.framework().id().to_string();
+    let record = store.refi_record(&sid)?;
+    let mut rows = record.study_guids.clone();
+    rows.extend(record.framework_guids.iter().cloned());
+    let guids = table_of(sid.as_str(), &fid, &rows)?;
+    if let Some(path) = &a.codebook {
+        let xml = samskap_refi::codebook_xml(study.framework(), &guids);
+        create(path, a.force)?.write_all(xml.as_bytes())?;
+        let memos = study.memos().iter().filter(|m| m.code.is_some()).count();
+        if cli.json {
+            return output::json(
+                out,
+                &serde_json::json!({
+                    "framework": fid, "file": path.display().to_string(),
+                    "codes": study.framework().codes().count(),
+                    "not_written": { "memo on a code (a codebook has no notes)": memos },
+                }),
+            );
+        }
+        writeln!(
+            out,
+            "exported framework `{fid}` to {} ({} codes, each as barrier and opportunity)",
+            path.display(),
+            study.framework().codes().count()
+        )?;
+        if memos > 0 {
+            writeln!(out, "not written: {memos} memos on codes (a codebook has no notes; export --project keeps them)")?;
+        }
+        return Ok(());
+    }
+    let path = a.project.as_ref().expect("clap requires one of the two");
+    let attributes: Vec<samskap_refi::Attribute> = record
+        .attributes
+        .iter()
+        .map(|r| samskap_refi::Attribute {
+            informant: r.informant.clone(),
+            variable: r.variable.clone(),
+            kind: r.kind.clone(),
+            value: r.value.clone(),
+        })
+        .collect();
+    let files = samskap_refi::project_files(&study, &guids, &attributes);
+    samskap_refi::write_qdpx(&files, create(path, a.force)?)?;
+    let r = &files.report;
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({ "study": sid, "file": path.display().to_string(), "report": r }),
+        );
+    }
+    writeln!(
+        out,
+        "exported study `{sid}` to {}: {} sources, {} selections, {} codings, {} notes",
+        path.display(),
+        r.sources,
+        r.selections,
+        r.codings,
+        r.notes
+    )?;
+    print_skipped(
+        out,
+        "not written (REFI-QDA has no place for these)",
+        &r.not_written,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,669 @@
+//! End-to-end tests of `samskap refi`: the hand-made REFI-QDA files in `fixtures/refi/`, the
+//! position conventions of each tool, mappings, round trips, validation of every export
+//! against the official schemas (xmllint), and crafted hostile files that must be refused
+//! with nothing written to the store.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use samskap_store::Store;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn refi(rel: &str) -> PathBuf {
+    fixtures().join("refi").join(rel)
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("samskap.db")
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_samskap"))
+            .current_dir(self.dir.path())
+            .env_remove("SAMSKAP_DB")
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "samskap {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(1), "samskap {args:?} did not fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+}
+
+/// Zips a directory (as a QDA tool would) into `out`.
+fn zip_dir(dir: &Path, out: &Path) {
+    let mut entries = Vec::new();
+    fn walk(root: &Path, dir: &Path, entries: &mut Vec<(String, Vec<u8>)>) {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                walk(root, &p, entries);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                entries.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    walk(dir, dir, &mut entries);
+    write_zip(out, &entries);
+}
+
+fn write_zip(out: &Path, entries: &[(String, Vec<u8>)]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// Every entry of a zip, by name.
+fn unzip(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        out.insert(e.name().to_owned(), b);
+    }
+    out
+}
+
+fn hand(env: &Env) -> PathBuf {
+    let p = env.path("hand.qdpx");
+    zip_dir(&refi("hand"), &p);
+    p
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Quote texts of the study, in order.
+fn quotes(env: &Env, study: &str) -> Vec<String> {
+    let v = env.json(&["--study", study, "quotes"]);
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_hand_made_project_imports_with_everything_accounted_for() {
+    let env = Env::new();
+    let file = hand(&env);
+    let report = env.json(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "hand",
+        "--default-polarity",
+        "barrier",
+    ]);
+    insta::assert_json_snapshot!("refi_import_hand", report);
+    assert_eq!(
+        quotes(&env, "hand"),
+        [
+            "Vi mangler en fast møteplass på tvers av etatene.",
+            "Vi mangler en fast møteplass på tvers av etatene.",
+            "Ressursgruppa ga oss en ny måte å jobbe på.",
+            "Det tar for lang tid å få svar 🙂 fra NAV.",
+            "Økonomien er stram",
+            "Men ledelsen var ikke med.",
+        ]
+    );
+    let informants = env.json(&["--study", "hand", "informants"]);
+    insta::assert_json_snapshot!("refi_import_hand_informants", informants);
+}
+
+#[test]
+fn without_a_polarity_codings_are_skipped_and_the_report_says_so() {
+    let env = Env::new();
+    let file = hand(&env);
+    let out = env.ok(&["refi", "import", s(&file)]);
+    assert!(out.contains("2 codings had no polarity"), "{out}");
+    assert!(out.contains("study `handlaget-prosjekt`"), "{out}");
+    assert_eq!(quotes(&env, "handlaget-prosjekt").len(), 4);
+}
+
+/// The same text, with CRLF line ends, Norwegian letters and an emoji, coded in the same
+/// places by three tools that count positions differently.
+#[test]
+fn positions_follow_each_tools_counting() {
+    for kind in ["standard", "nvivo", "atlas"] {
+        let env = Env::new();
+        let file = env.path("p.qdpx");
+        zip_dir(&refi(&format!("positions-{kind}")), &file);
+        let out = env.ok(&["refi", "import", s(&file), "--id", "p"]);
+        let counting = match kind {
+            "nvivo" => "utf16",
+            "atlas" => "crlf-as-one",
+            _ => "code-points",
+        };
+        assert!(
+            out.contains(&format!("counted as {counting}")),
+            "{kind}: {out}"
+        );
+        assert_eq!(quotes(&env, "p"), ["🙂", "går det bra", "Slutt"], "{kind}");
+    }
+    // Read as the wrong tool, ATLAS.ti's positions land one character early (one CRLF
+    // before them): the override is honoured and the text shows it.
+    let env = Env::new();
+    let file = env.path("p.qdpx");
+    zip_dir(&refi("positions-atlas"), &file);
+    env.ok(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "p",
+        "--positions",
+        "code-points",
+    ]);
+    assert_eq!(quotes(&env, "p")[1], " går det br");
+    // NVivo's, read as code points, reach past the end of the text: refused, not clipped.
+    let env = Env::new();
+    zip_dir(&refi("positions-nvivo"), &file);
+    let e = env.fails(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "p",
+        "--positions",
+        "code-points",
+    ]);
+    assert!(e.contains("past the end of the text (45 positions"), "{e}");
+}
+
+#[test]
+fn a_mapping_lands_the_codes_on_an_existing_framework() {
+    let env = Env::new();
+    let file = hand(&env);
+    let report = env.json(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "hand",
+        "--mapping",
+        s(&refi("mapping-bentzen.toml")),
+    ]);
+    assert_eq!(report["report"]["framework"], "bentzen-2018");
+    assert_eq!(report["report"]["framework_from"], "mapping");
+    assert_eq!(
+        report["report"]["skipped"]["coding with code `Ledelse`, which the mapping does not cover"],
+        1
+    );
+    let v = env.json(&["quotes"]);
+    let codes: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            format!(
+                "{} {}",
+                q["code"].as_str().unwrap(),
+                q["polarity"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "structure/infrastructure barrier",
+            "structure/infrastructure barrier",
+            "structure/infrastructure opportunity",
+            "resources/time-people-money barrier",
+            "resources/time-people-money barrier",
+        ]
+    );
+    // A mapping to a code the framework lacks is refused before anything is written.
+    let bad = env.path("bad.toml");
+    std::fs::write(
+        &bad,
+        "framework = \"bentzen-2018\"\n[[code]]\npath = \"Tid\"\nto = \"resources/nope\"\n",
+    )
+    .unwrap();
+    let e = env.fails(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "h2",
+        "--mapping",
+        s(&bad),
+    ]);
+    assert!(e.contains("resources/nope"), "{e}");
+    assert_eq!(Store::open(&env.db()).unwrap().studies().unwrap().len(), 1);
+}
+
+#[test]
+fn a_codebook_becomes_a_framework() {
+    let env = Env::new();
+    let v = env.json(&["refi", "import", s(&refi("codebook.qdc"))]);
+    assert_eq!(v["framework"], "codebook");
+    assert_eq!(v["skipped"]["set (Set)"], 1);
+    let f = env.json(&["framework", "show", "codebook"]);
+    let codes: Vec<String> = f["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            let cat = c["id"].as_str().unwrap().to_owned();
+            c["subtheme"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |s| format!("{cat}/{}", s["id"].as_str().unwrap()))
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        ["tid/tid", "forankring/forankring", "nettverk/nettverk"]
+    );
+    // The same codebook again changes nothing.
+    let again = env.json(&["refi", "import", s(&refi("codebook.qdc"))]);
+    assert_eq!(again["outcome"], "unchanged");
+}
+
+/// The store's content for a study: the study as core serialises it, and what interchange
+/// keeps beside it.
+fn store_content(db: &Path, study: &str) -> (serde_json::Value, String) {
+    let store = Store::open(db).unwrap();
+    let id = study.parse().unwrap();
+    let s = store.load_study(&id).unwrap();
+    (
+        serde_json::to_value(&s).unwrap(),
+        format!("{:?}", store.refi_record(&id).unwrap()),
+    )
+}
+
+#[test]
+fn import_export_import_gives_the_same_store_content() {
+    let env = Env::new();
+    let file = hand(&env);
+    env.ok(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "hand",
+        "--default-polarity",
+        "barrier",
+    ]);
+    let out = env.path("out.qdpx");
+    env.ok(&["refi", "export", "--project", s(&out)]);
+    let second = Env::new();
+    second.ok(&["refi", "import", s(&out), "--id", "hand"]);
+    let (a, ra) = store_content(&env.db(), "hand");
+    let (b, rb) = store_content(&second.db(), "hand");
+    assert_eq!(a, b);
+    assert_eq!(ra, rb);
+    // The tools' GUIDs were kept and went out again.
+    let qde = String::from_utf8(unzip(&out)["project.qde"].clone()).unwrap();
+    for g in [
+        "4a1c2e3f-0001-4b2c-8d3e-000000000001",
+        "4a1c2e3f-0001-4b2c-8d3e-000000000013",
+        "4a1c2e3f-0001-4b2c-8d3e-000000000101",
+        "4a1c2e3f-0001-4b2c-8d3e-000000000111",
+        "4a1c2e3f-0001-4b2c-8d3e-000000000131",
+        "4a1c2e3f-0001-4b2c-8d3e-000000000301",
+        "4a1c2e3f-0001-4b2c-8d3e-000000000501",
+    ] {
+        assert!(qde.contains(g), "{g} lost");
+    }
+}
+
+#[test]
+fn export_import_export_gives_the_same_files() {
+    let env = Env::new();
+    env.ok(&["import", s(&fixtures().join("ung-inkludering"))]);
+    let first = env.path("first.qdpx");
+    env.ok(&["refi", "export", "--project", s(&first)]);
+    let second_env = Env::new();
+    second_env.ok(&["refi", "import", s(&first), "--id", "ung-inkludering"]);
+    let second = env.path("second.qdpx");
+    second_env.ok(&["refi", "export", "--project", s(&second)]);
+    assert_eq!(unzip(&first), unzip(&second));
+    // Exporting twice gives the same bytes: no clock, no random GUIDs.
+    let again = env.path("again.qdpx");
+    env.ok(&["refi", "export", "--project", s(&again)]);
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+    // An existing file is not overwritten without --force.
+    let e = env.fails(&["refi", "export", "--project", s(&first)]);
+    assert!(e.contains("--force"), "{e}");
+}
+
+/// Validates `file` against one of the official schemas with xmllint. Without xmllint the
+/// check fails under CI (`CI` set) and is skipped, with a message, elsewhere.
+fn xmllint(file: &Path, schema: &str) -> bool {
+    let xsd = refi("schema").join(schema);
+    match Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&xsd)
+        .arg(file)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{} does not validate against {schema}:\n{}",
+                file.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            true
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "xmllint is needed in CI to validate exports ({e}); install libxml2-utils"
+            );
+            eprintln!(
+                "SKIPPED: xmllint not found ({e}); install libxml2-utils to validate exports"
+            );
+            false
+        }
+    }
+}
+
+#[test]
+fn every_export_validates_against_the_official_schemas() {
+    let env = Env::new();
+    env.ok(&["import", s(&fixtures().join("ung-inkludering"))]);
+    let project = env.path("thesis.qdpx");
+    let codebook = env.path("thesis.qdc");
+    env.ok(&["refi", "export", "--project", s(&project)]);
+    env.ok(&["refi", "export", "--codebook", s(&codebook)]);
+    let file = hand(&env);
+    env.ok(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "hand",
+        "--default-polarity",
+        "barrier",
+    ]);
+    let hand_out = env.path("hand-out.qdpx");
+    env.ok(&[
+        "--study",
+        "hand",
+        "refi",
+        "export",
+        "--project",
+        s(&hand_out),
+    ]);
+    let mut checked = 0;
+    for qdpx in [&project, &hand_out] {
+        let qde = env.path("project.qde");
+        std::fs::write(&qde, &unzip(qdpx)["project.qde"]).unwrap();
+        checked += usize::from(xmllint(&qde, "Project-mrt2019.xsd"));
+    }
+    checked += usize::from(xmllint(&codebook, "Codebook.xsd"));
+    // The hand-made fixtures are valid too, so the tests read what the standard allows.
+    checked += usize::from(xmllint(&refi("hand/project.qde"), "Project-mrt2019.xsd"));
+    checked += usize::from(xmllint(&refi("codebook.qdc"), "Codebook.xsd"));
+    assert!(checked == 0 || checked == 5);
+    // The thesis goes out whole: every transcript, selection and coding.
+    let out = env.json(&[
+        "--study",
+        "ung-inkludering",
+        "refi",
+        "export",
+        "--project",
+        s(&project),
+        "--force",
+    ]);
+    assert_eq!(out["report"]["sources"], 6);
+    assert_eq!(out["report"]["codings"], 110);
+}
+
+// ---- Hostile files: each refused with a message that names the problem, nothing written.
+
+const GUID: &str = "7d4f5b62-0004-4e5f-9a61-0000000000";
+
+fn g(n: u32) -> String {
+    format!("{GUID}{n:02}")
+}
+
+/// A small valid project whose one source is `sources/a.txt` (or as given).
+fn project(source_path: &str, selection: (u32, u32), extra: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="x">
+  <CodeBook><Codes><Code guid="{}" name="barrier" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <TextSource guid="{}" name="a" plainTextPath="{source_path}">
+      <PlainTextSelection guid="{}" startPosition="{}" endPosition="{}">
+        <Coding guid="{}"><CodeRef targetGUID="{}"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>{extra}
+</Project>"#,
+        g(1),
+        g(2),
+        g(3),
+        selection.0,
+        selection.1,
+        g(4),
+        g(1)
+    )
+}
+
+fn valid_entries() -> Vec<(String, Vec<u8>)> {
+    vec![
+        (
+            "project.qde".into(),
+            project("internal://a.txt", (0, 3), "").into_bytes(),
+        ),
+        ("sources/a.txt".into(), "Hei på deg 🙂".as_bytes().to_vec()),
+    ]
+}
+
+/// Imports crafted entries into a store that holds the mini study and expects a refusal
+/// that mentions `expect`, with the store unchanged.
+fn refused(entries: &[(String, Vec<u8>)], expect: &str) {
+    let env = Env::new();
+    env.ok(&["import", s(&fixtures().join("mini"))]);
+    let before = store_content(&env.db(), "mini");
+    let file = env.path("bad.qdpx");
+    write_zip(&file, entries);
+    let e = env.fails(&["refi", "import", s(&file), "--id", "bad"]);
+    assert!(e.contains(expect), "expected `{expect}` in: {e}");
+    assert!(e.contains("nothing was written"), "{e}");
+    let store = Store::open(&env.db()).unwrap();
+    let ids: Vec<String> = store
+        .studies()
+        .unwrap()
+        .iter()
+        .map(|s| s.id.to_string())
+        .collect();
+    assert_eq!(ids, ["mini"]);
+    assert_eq!(store_content(&env.db(), "mini"), before);
+}
+
+fn with(entries: Vec<(String, Vec<u8>)>, name: &str, bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+    let mut e: Vec<_> = entries.into_iter().filter(|(n, _)| n != name).collect();
+    e.push((name.to_owned(), bytes));
+    e
+}
+
+#[test]
+fn the_crafting_base_is_valid() {
+    let env = Env::new();
+    let file = env.path("ok.qdpx");
+    write_zip(&file, &valid_entries());
+    env.ok(&["refi", "import", s(&file), "--id", "ok"]);
+    assert_eq!(quotes(&env, "ok"), ["Hei"]);
+}
+
+#[test]
+fn entries_that_escape_the_archive_are_refused() {
+    for name in [
+        "../evil.txt",
+        "sources/../../evil.txt",
+        "/etc/evil",
+        "C:/evil.txt",
+        "sources\\..\\evil.txt",
+    ] {
+        let entries = with(valid_entries(), name, b"x".to_vec());
+        refused(&entries, "unsafe path");
+    }
+}
+
+#[test]
+fn source_paths_that_leave_the_sources_folder_are_refused() {
+    let entries = with(
+        valid_entries(),
+        "project.qde",
+        project("internal://../a.txt", (0, 3), "").into_bytes(),
+    );
+    refused(&entries, "is not a plain file name");
+}
+
+#[test]
+fn zip_bombs_are_refused_while_unpacking() {
+    // 64 MiB of zeros packs into some 64 KiB: a ratio of about 1000.
+    let entries = with(valid_entries(), "sources/a.txt", vec![b'a'; 64 << 20]);
+    refused(&entries, "possible zip bomb");
+    let mut many = valid_entries();
+    for i in 0..10_001 {
+        many.push((format!("sources/f{i}.txt"), Vec::new()));
+    }
+    refused(&many, "more than the limit of 10000");
+}
+
+#[test]
+fn doctype_and_entities_are_refused() {
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<Project xmlns="urn:QDA-XML:project:1.0" name="&lol1;"/>"#;
+    let entries = with(valid_entries(), "project.qde", laughs.as_bytes().to_vec());
+    refused(&entries, "<!DOCTYPE>");
+    let xxe = r#"<?xml version="1.0"?>
+<!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;"/>"#;
+    refused(
+        &with(valid_entries(), "project.qde", xxe.as_bytes().to_vec()),
+        "<!DOCTYPE>",
+    );
+    let undeclared = project(
+        "internal://a.txt",
+        (0, 3),
+        "<Description>&xxe;</Description>",
+    );
+    refused(
+        &with(valid_entries(), "project.qde", undeclared.into_bytes()),
+        "unknown entity",
+    );
+}
+
+#[test]
+fn missing_and_mismatched_sources_are_refused() {
+    let missing: Vec<_> = valid_entries()
+        .into_iter()
+        .filter(|(n, _)| n != "sources/a.txt")
+        .collect();
+    refused(&missing, "not in the archive");
+    let latin1 = with(valid_entries(), "sources/a.txt", b"Hei p\xe5 deg".to_vec());
+    refused(&latin1, "not valid UTF-8");
+}
+
+#[test]
+fn selections_outside_their_source_are_refused() {
+    for (sel, expect) in [
+        ((0, 99), "past the end"),
+        ((5, 5), "is not before"),
+        ((9, 3), "is not before"),
+    ] {
+        let entries = with(
+            valid_entries(),
+            "project.qde",
+            project("internal://a.txt", sel, "").into_bytes(),
+        );
+        refused(&entries, expect);
+    }
+}
+
+#[test]
+fn duplicate_guids_and_dangling_references_are_refused() {
+    let dup = project("internal://a.txt", (0, 3), "").replace(&g(4), &g(3));
+    refused(
+        &with(valid_entries(), "project.qde", dup.into_bytes()),
+        "is used by both",
+    );
+    let braced = project("internal://a.txt", (0, 3), "").replace(
+        &format!("guid=\"{}\" startPosition", g(3)),
+        &format!("guid=\"{{{}}}\" startPosition", g(2).to_uppercase()),
+    );
+    refused(
+        &with(valid_entries(), "project.qde", braced.into_bytes()),
+        "is used by both",
+    );
+    let dangling = project("internal://a.txt", (0, 3), "").replace(
+        &format!("<CodeRef targetGUID=\"{}\"", g(1)),
+        &format!("<CodeRef targetGUID=\"{}\"", g(9)),
+    );
+    refused(
+        &with(valid_entries(), "project.qde", dangling.into_bytes()),
+        "which the file does not define",
+    );
+}

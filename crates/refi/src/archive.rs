@@ -1,0 +1,177 @@
+//! Reading a `.qdpx` zip as untrusted input: every entry name is checked, entries are looked
+//! up by name in an index (never turned into a file-system path), and every byte is counted
+//! as it is decompressed against [`Limits`].
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek};
+
+use crate::RefiError;
+
+/// Limits on what an archive may unpack to. The defaults are far above any real project
+/// (a thesis with 100 interviews is a few megabytes) and far below what would hurt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Entries in the archive, counted from its central directory.
+    pub max_entries: usize,
+    /// Bytes unpacked from one entry.
+    pub max_entry_bytes: u64,
+    /// Bytes unpacked from the whole archive.
+    pub max_total_bytes: u64,
+    /// Unpacked size over packed size of one entry, checked once an entry has unpacked more
+    /// than [`Limits::ratio_floor`] bytes (tiny files compress well and are harmless).
+    pub max_ratio: u64,
+    /// Unpacked bytes below which the ratio is not checked.
+    pub ratio_floor: u64,
+    /// Nesting depth of XML elements (codes nest; nothing real goes near this).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            max_entry_bytes: 256 << 20,
+            max_total_bytes: 1 << 30,
+            max_ratio: 100,
+            ratio_floor: 1 << 20,
+            max_depth: 256,
+        }
+    }
+}
+
+/// An open archive: its entry names, checked, and the bytes unpacked so far.
+pub(crate) struct Archive<R: Read + Seek> {
+    zip: zip::ZipArchive<R>,
+    /// Entry names by lower-cased name, to their index.
+    index: BTreeMap<String, usize>,
+    limits: Limits,
+    unpacked: u64,
+}
+
+/// True when `name` could be used as a relative path without leaving the archive: no
+/// absolute path, no drive letter, no `..`, no backslash and no NUL.
+pub(crate) fn is_safe_name(name: &str) -> bool {
+    let drive = name.len() >= 2 && name.as_bytes()[1] == b':';
+    !(name.is_empty()
+        || drive
+        || name.starts_with('/')
+        || name.contains(['\\', '\0'])
+        || name.split('/').any(|part| part == ".."))
+}
+
+impl<R: Read + Seek> Archive<R> {
+    /// Opens the archive and checks every entry name and the entry count.
+    pub(crate) fn open(reader: R, limits: Limits) -> Result<Self, RefiError> {
+        let zip = zip::ZipArchive::new(reader).map_err(|e| RefiError::NotZip(e.to_string()))?;
+        if zip.len() > limits.max_entries {
+            return Err(RefiError::TooManyEntries {
+                found: zip.len(),
+                limit: limits.max_entries,
+            });
+        }
+        let mut index = BTreeMap::new();
+        for i in 0..zip.len() {
+            let name = zip.name_for_index(i).unwrap_or_default();
+            if !is_safe_name(name) {
+                return Err(RefiError::UnsafeEntry(name.to_owned()));
+            }
+            index.insert(name.to_lowercase(), i);
+        }
+        Ok(Self {
+            zip,
+            index,
+            limits,
+            unpacked: 0,
+        })
+    }
+
+    /// The entry names (as written), in archive order.
+    pub(crate) fn names(&self) -> Vec<String> {
+        (0..self.zip.len())
+            .filter_map(|i| self.zip.name_for_index(i))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// True when an entry of this name exists (ASCII case ignored).
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(&name.to_lowercase())
+    }
+
+    /// Unpacks one entry by name (ASCII case ignored), counting bytes as they come.
+    pub(crate) fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, RefiError> {
+        let Some(&i) = self.index.get(&name.to_lowercase()) else {
+            return Ok(None);
+        };
+        let limits = self.limits;
+        let mut entry = self
+            .zip
+            .by_index(i)
+            .map_err(|e| RefiError::NotZip(format!("cannot unpack `{name}`: {e}")))?;
+        let packed = entry.compressed_size().max(1);
+        let mut out = Vec::new();
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            let n = entry
+                .read(&mut buf)
+                .map_err(|e| RefiError::NotZip(format!("cannot unpack `{name}`: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+            let got = out.len() as u64;
+            if got > limits.max_entry_bytes {
+                return Err(RefiError::TooLarge {
+                    entry: name.to_owned(),
+                    what: "limit per entry",
+                    limit: limits.max_entry_bytes,
+                });
+            }
+            if self.unpacked + got > limits.max_total_bytes {
+                return Err(RefiError::TooLarge {
+                    entry: name.to_owned(),
+                    what: "limit for the whole archive",
+                    limit: limits.max_total_bytes,
+                });
+            }
+            if got > limits.ratio_floor && got > packed.saturating_mul(limits.max_ratio) {
+                return Err(RefiError::Ratio {
+                    entry: name.to_owned(),
+                    ratio: limits.max_ratio,
+                    packed,
+                });
+            }
+        }
+        self.unpacked += out.len() as u64;
+        Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_names_are_recognised() {
+        for bad in [
+            "../x",
+            "sources/../../x",
+            "/etc/passwd",
+            "C:/x",
+            "c:x",
+            "a\\b",
+            "a\0b",
+            "",
+        ] {
+            assert!(!is_safe_name(bad), "{bad:?}");
+        }
+        for good in [
+            "project.qde",
+            "sources/abc.txt",
+            ".root",
+            "Sources/x..y.txt",
+        ] {
+            assert!(is_safe_name(good), "{good:?}");
+        }
+    }
+}

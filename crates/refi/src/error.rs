@@ -1,0 +1,182 @@
+//! Why a REFI-QDA file was refused. Every variant names the file, element or attribute at
+//! fault, so that a person can find it in the file they were sent.
+
+use samskap_core::{FrameworkError, ModelError};
+
+/// An error reading, mapping or writing REFI-QDA.
+#[derive(Debug, thiserror::Error)]
+pub enum RefiError {
+    /// The file is not a zip archive (or is a damaged one).
+    #[error("not a readable .qdpx (zip) archive: {0}")]
+    NotZip(String),
+    /// An entry name that would leave the archive if it were ever used as a path.
+    #[error("archive entry `{0}` has an unsafe path (absolute, `..`, a drive letter, `\\` or NUL); refusing the whole archive")]
+    UnsafeEntry(String),
+    /// More entries than [`Limits::max_entries`](crate::Limits::max_entries).
+    #[error("the archive has {found} entries, more than the limit of {limit}")]
+    TooManyEntries {
+        /// Entries in the archive.
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Decompressing went past a size limit (a zip bomb, or simply too large).
+    #[error("archive entry `{entry}` unpacks to more than {limit} bytes ({what}); refusing it as a possible zip bomb")]
+    TooLarge {
+        /// The entry being unpacked.
+        entry: String,
+        /// Which limit.
+        what: &'static str,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// An entry whose unpacked size is out of proportion to its packed size.
+    #[error("archive entry `{entry}` unpacks to over {ratio} times its packed size ({packed} bytes); refusing it as a possible zip bomb")]
+    Ratio {
+        /// The entry.
+        entry: String,
+        /// The ratio limit.
+        ratio: u64,
+        /// Its packed size.
+        packed: u64,
+    },
+    /// No `project.qde` (or single `*.qde`) in the archive.
+    #[error("the archive holds no project.qde")]
+    NoProject,
+    /// Several `.qde` files and none called `project.qde`.
+    #[error("the archive holds several .qde files and none is called project.qde: {0}")]
+    SeveralProjects(String),
+    /// The XML has a document type declaration.
+    #[error("{file}: the XML has a <!DOCTYPE>; REFI-QDA files never need one and it can carry entity attacks (XXE, billion laughs), so it is refused")]
+    Doctype {
+        /// The file.
+        file: String,
+    },
+    /// The XML is not well-formed, or uses an entity other than the five predefined ones.
+    #[error("{file}: malformed XML at byte {position}: {message}")]
+    Xml {
+        /// The file.
+        file: String,
+        /// Byte offset.
+        position: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// Elements nested deeper than the limit.
+    #[error("{file}: elements are nested more than {limit} deep")]
+    TooDeep {
+        /// The file.
+        file: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The root element is not the one expected.
+    #[error("{file}: the root element is <{found}>, expected <{expected}>")]
+    WrongRoot {
+        /// The file.
+        file: String,
+        /// What was found.
+        found: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// A required attribute is missing or has a value of the wrong form.
+    #[error("{file}: <{element}> attribute `{attribute}`: {problem}")]
+    Attribute {
+        /// The file.
+        file: String,
+        /// The element (with its guid or name when it has one).
+        element: String,
+        /// The attribute.
+        attribute: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Two elements with one GUID.
+    #[error("{file}: GUID {guid} is used by both <{first}> and <{second}>")]
+    DuplicateGuid {
+        /// The file.
+        file: String,
+        /// The GUID (normalised).
+        guid: String,
+        /// The first element.
+        first: String,
+        /// The second element.
+        second: String,
+    },
+    /// A reference to a GUID that no element of the right kind has.
+    #[error("{file}: <{element}> refers to {what} {guid}, which the file does not define")]
+    DanglingRef {
+        /// The file.
+        file: String,
+        /// The referring element.
+        element: String,
+        /// What kind of thing it should be.
+        what: &'static str,
+        /// The GUID.
+        guid: String,
+    },
+    /// A source's text file is not in the archive.
+    #[error("<TextSource guid=\"{source_guid}\"> points at `{path}`, which is not in the archive")]
+    MissingSourceFile {
+        /// The source.
+        source_guid: String,
+        /// The path as written.
+        path: String,
+    },
+    /// A source path (or internal name) with `..`, slashes or other unsafe parts.
+    #[error("<{element}> path `{path}` is not a plain file name inside the archive")]
+    UnsafeSourcePath {
+        /// The element.
+        element: String,
+        /// The path as written.
+        path: String,
+    },
+    /// A source's text is not UTF-8.
+    #[error("the text of <TextSource guid=\"{source_guid}\"> (`{path}`) is not valid UTF-8 at byte {at}; it is not repaired, since replacing bytes would shift every later position")]
+    NotUtf8 {
+        /// The source.
+        source_guid: String,
+        /// The file.
+        path: String,
+        /// Byte offset of the first bad byte.
+        at: usize,
+    },
+    /// A selection whose range does not lie inside its source's text.
+    #[error("<PlainTextSelection guid=\"{selection}\"> of source `{source_name}`: {problem}")]
+    SelectionOutside {
+        /// The selection.
+        selection: String,
+        /// The source's name.
+        source_name: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The mapping file did not parse or names something that does not exist.
+    #[error("mapping: {0}")]
+    Mapping(String),
+    /// The file's content cannot make a framework (no codes, ...).
+    #[error("{0}")]
+    Codebook(String),
+    /// The model refused what the file describes.
+    #[error("{context}: {source}")]
+    Model {
+        /// Where in the file.
+        context: String,
+        /// What the model said.
+        source: ModelError,
+    },
+    /// The framework made from the codebook was refused.
+    #[error("the codebook does not make a valid framework: {0}")]
+    Framework(#[from] FrameworkError),
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl RefiError {
+    pub(crate) fn model(context: impl Into<String>) -> impl FnOnce(ModelError) -> RefiError {
+        let context = context.into();
+        move |source| RefiError::Model { context, source }
+    }
+}

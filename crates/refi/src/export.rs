@@ -1,0 +1,479 @@
+//! From a core [`Study`] to a `.qdpx` project, and from a [`Framework`] to a `.qdc`
+//! codebook, strictly as the schema orders things: GUIDs from the [`GuidTable`], plain text
+//! as UTF-8 with LF and no byte-order mark, positions in code points, no empty containers,
+//! no `basePath`.
+//!
+//! A framework goes out as a tree: each category a code, each subtheme a code under it, and
+//! under each subtheme two codable codes, `barrier` and `opportunity`, which codings point at.
+//! Importing that tree again gives the same framework (see [`crate::codes`]).
+
+use std::collections::HashMap;
+use std::io::{Seek, Write};
+
+use samskap_core::{CodeId, CoderId, Framework, Polarity, Study};
+use serde::Serialize;
+
+use crate::guid::{GuidTable, Kind};
+use crate::import::{coding_key, memo_key, unit_key, Attribute};
+use crate::project::Skipped;
+use crate::xml::Writer;
+use crate::RefiError;
+
+/// The `origin` samskap writes.
+pub const ORIGIN: &str = concat!("samskap ", env!("CARGO_PKG_VERSION"));
+
+const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";
+const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
+
+/// What an export left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    /// Text sources written.
+    pub sources: usize,
+    /// Selections written.
+    pub selections: usize,
+    /// Codings written.
+    pub codings: usize,
+    /// Notes written.
+    pub notes: usize,
+    /// What REFI-QDA has no place for, with counts.
+    pub not_written: Skipped,
+}
+
+/// A project as files: `project.qde` and the plain texts under `sources/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFiles {
+    /// The text of `project.qde`.
+    pub qde: String,
+    /// `(file name under sources/, text)`.
+    pub sources: Vec<(String, String)>,
+    /// The report.
+    pub report: ExportReport,
+}
+
+fn polarity_color(p: Polarity) -> &'static str {
+    match p {
+        Polarity::Barrier => "#C0392B",
+        Polarity::Opportunity => "#27AE60",
+    }
+}
+
+/// The name a code goes out under.
+fn label<'a>(en: &'a str, no: &'a str, id: &'a str) -> &'a str {
+    [en, no, id]
+        .into_iter()
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or(id)
+}
+
+/// Writes the code tree. `notes` gives the note GUIDs on each code (project files only).
+fn write_codes(
+    w: &mut Writer,
+    framework: &Framework,
+    guids: &GuidTable,
+    notes: &HashMap<CodeId, Vec<String>>,
+) {
+    w.start("Codes", &[]);
+    for c in framework.categories() {
+        let g = guids.get(Kind::Category, c.id.as_str());
+        w.start(
+            "Code",
+            &[
+                ("guid", g.as_str()),
+                ("name", label(&c.label_en, &c.label_no, c.id.as_str())),
+                ("isCodable", "false"),
+            ],
+        );
+        if !c.definition.trim().is_empty() {
+            w.text("Description", &[], &c.definition);
+        }
+        for s in &c.subthemes {
+            let code = CodeId::new(c.id.clone(), s.id.clone());
+            let g = guids.get(Kind::Subtheme, &code.to_string());
+            w.start(
+                "Code",
+                &[
+                    ("guid", g.as_str()),
+                    ("name", label(&s.label_en, &s.label_no, s.id.as_str())),
+                    ("isCodable", "false"),
+                ],
+            );
+            if !s.definition.trim().is_empty() {
+                w.text("Description", &[], &s.definition);
+            }
+            for n in notes.get(&code).into_iter().flatten() {
+                w.empty("NoteRef", &[("targetGUID", n)]);
+            }
+            for p in Polarity::ALL {
+                let g = guids.get(Kind::Polarity, &format!("{code}#{p}"));
+                w.empty(
+                    "Code",
+                    &[
+                        ("guid", g.as_str()),
+                        ("name", p.as_str()),
+                        ("isCodable", "true"),
+                        ("color", polarity_color(p)),
+                    ],
+                );
+            }
+            w.end();
+        }
+        w.end();
+    }
+    w.end();
+}
+
+/// A framework as a `.qdc` codebook. Memos cannot go in a codebook.
+pub fn codebook_xml(framework: &Framework, guids: &GuidTable) -> String {
+    let mut w = Writer::new();
+    w.start("CodeBook", &[("xmlns", CODEBOOK_NS), ("origin", ORIGIN)]);
+    write_codes(&mut w, framework, guids, &HashMap::new());
+    w.end();
+    w.finish()
+}
+
+/// The fixed case variables, in the order they are written: name and type.
+const FIELDS: [(&str, &str); 6] = [
+    ("role", "Text"),
+    ("group", "Text"),
+    ("workplace", "Text"),
+    ("position", "Text"),
+    ("interview_date", "Date"),
+    ("consent", "Text"),
+];
+
+fn field_rank(name: &str) -> usize {
+    FIELDS
+        .iter()
+        .position(|(f, _)| *f == name)
+        .unwrap_or(FIELDS.len())
+}
+
+/// A study as project files.
+pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute]) -> ProjectFiles {
+    let mut report = ExportReport::default();
+    let framework = study.framework();
+
+    // Coders, in order of first use.
+    let mut coders: Vec<&CoderId> = Vec::new();
+    for c in study.codings() {
+        if !coders.contains(&&c.coder) {
+            coders.push(&c.coder);
+        }
+    }
+    for m in study.memos() {
+        if !coders.contains(&&m.author) {
+            coders.push(&m.author);
+        }
+    }
+    let user = |c: &CoderId| guids.get(Kind::User, c.as_str()).to_string();
+
+    // Memos: their keys, and which hang on codes.
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut memo_guids = Vec::new();
+    let mut code_notes: HashMap<CodeId, Vec<String>> = HashMap::new();
+    for m in study.memos() {
+        let base = memo_key(m, 0);
+        let nth = counts.entry(base).or_default();
+        let g = guids.get(Kind::Note, &memo_key(m, *nth)).to_string();
+        *nth += 1;
+        if let Some(code) = &m.code {
+            code_notes.entry(code.clone()).or_default().push(g.clone());
+        }
+        memo_guids.push(g);
+    }
+
+    let mut w = Writer::new();
+    w.start(
+        "Project",
+        &[
+            ("xmlns", PROJECT_NS),
+            ("name", study.meta().title.as_str()),
+            ("origin", ORIGIN),
+        ],
+    );
+    if !coders.is_empty() {
+        w.start("Users", &[]);
+        for c in &coders {
+            w.empty(
+                "User",
+                &[("guid", &user(c)), ("name", c.as_str()), ("id", c.as_str())],
+            );
+        }
+        w.end();
+    }
+    w.start("CodeBook", &[]);
+    write_codes(&mut w, framework, guids, &code_notes);
+    w.end();
+
+    // Variables and their values per informant.
+    let mut values: Vec<Vec<(String, String, String)>> = Vec::new();
+    let mut variables: Vec<(String, String)> = Vec::new();
+    for i in study.informants() {
+        let mut v: Vec<(String, String, String)> = Vec::new();
+        let mut push = |name: &str, kind: &str, value: String| {
+            v.push((name.to_owned(), kind.to_owned(), value));
+        };
+        match &i.details {
+            None => push("consent", "Text", "withdrawn".into()),
+            Some(d) => {
+                push("role", "Text", d.role.as_str().into());
+                if let Some(g) = &d.group {
+                    push("group", "Text", g.to_string());
+                }
+                if let Some(x) = &d.workplace {
+                    push("workplace", "Text", x.clone());
+                }
+                if let Some(x) = &d.position {
+                    push("position", "Text", x.clone());
+                }
+                if let Some(x) = d.interview_date {
+                    push("interview_date", "Date", x.to_string());
+                }
+                push("consent", "Text", i.consent().as_str().into());
+            }
+        }
+        for a in attributes.iter().filter(|a| a.informant == i.id) {
+            if !v.iter().any(|(n, _, _)| n == &a.variable) {
+                v.push((a.variable.clone(), a.kind.clone(), a.value.clone()));
+            }
+        }
+        // Fixed fields in their order wherever they came from, then the rest as met.
+        v.sort_by_key(|(n, _, _)| field_rank(n));
+        for (name, kind, _) in &v {
+            if !variables.iter().any(|(n, _)| n == name) {
+                variables.push((name.clone(), kind.clone()));
+            }
+        }
+        values.push(v);
+    }
+    // Fixed fields first, in their order; then attributes as met.
+    variables.sort_by_key(|(n, _)| field_rank(n));
+    let type_of: HashMap<&str, &str> = variables
+        .iter()
+        .map(|(n, k)| (n.as_str(), k.as_str()))
+        .collect();
+    if !variables.is_empty() {
+        w.start("Variables", &[]);
+        for (name, kind) in &variables {
+            let g = guids.get(Kind::Variable, name);
+            w.empty(
+                "Variable",
+                &[
+                    ("guid", g.as_str()),
+                    ("name", name),
+                    ("typeOfVariable", kind),
+                ],
+            );
+        }
+        w.end();
+    }
+    if !study.informants().is_empty() {
+        w.start("Cases", &[]);
+        for (i, vals) in study.informants().iter().zip(&values) {
+            let g = guids.get(Kind::Case, i.id.as_str());
+            w.start("Case", &[("guid", g.as_str()), ("name", i.id.as_str())]);
+            for (name, _, value) in vals {
+                let kind = type_of[name.as_str()];
+                let element = crate::project::VariableType::from_name(kind)
+                    .unwrap_or(crate::project::VariableType::Text)
+                    .value_element();
+                w.start("VariableValue", &[]);
+                w.empty(
+                    "VariableRef",
+                    &[("targetGUID", guids.get(Kind::Variable, name).as_str())],
+                );
+                w.text(element, &[], value);
+                w.end();
+            }
+            if study.transcript(&i.id).is_some() {
+                w.empty(
+                    "SourceRef",
+                    &[(
+                        "targetGUID",
+                        guids.get(Kind::Source, i.id.as_str()).as_str(),
+                    )],
+                );
+            }
+            w.end();
+        }
+        w.end();
+    }
+
+    // Sources with their selections and codings; coding memos become notes.
+    let mut sources = Vec::new();
+    let mut coding_notes: Vec<(String, CoderId, String)> = Vec::new();
+    let mut uncoded = 0;
+    if !study.transcripts().is_empty() {
+        w.start("Sources", &[]);
+        for t in study.transcripts() {
+            let g = guids.get(Kind::Source, t.informant().as_str());
+            let file = format!("{g}.txt");
+            let path = format!("internal://{file}");
+            let units: Vec<usize> = study
+                .units()
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| &u.informant == t.informant())
+                .map(|(k, _)| k)
+                .collect();
+            let attrs = [
+                ("guid", g.as_str()),
+                ("name", t.informant().as_str()),
+                ("plainTextPath", path.as_str()),
+            ];
+            let mut any = false;
+            for &k in &units {
+                let u = &study.units()[k];
+                let codings: Vec<_> = study
+                    .codings()
+                    .iter()
+                    .filter(|c| c.unit.index() == k)
+                    .collect();
+                if codings.is_empty() {
+                    uncoded += 1;
+                    continue;
+                }
+                if !any {
+                    w.start("TextSource", &attrs);
+                    any = true;
+                }
+                let ukey = unit_key(&u.informant, u.span.start(), u.span.end());
+                let sg = guids.get(Kind::Selection, &ukey);
+                let (s, e) = (u.span.start().to_string(), u.span.end().to_string());
+                w.start(
+                    "PlainTextSelection",
+                    &[
+                        ("guid", sg.as_str()),
+                        ("startPosition", &s),
+                        ("endPosition", &e),
+                    ],
+                );
+                report.selections += 1;
+                for c in codings {
+                    let ckey = coding_key(&ukey, &c.code, c.polarity, &c.coder);
+                    let cg = guids.get(Kind::Coding, &ckey);
+                    let u = user(&c.coder);
+                    w.start("Coding", &[("guid", cg.as_str()), ("creatingUser", &u)]);
+                    let code_guid =
+                        guids.get(Kind::Polarity, &format!("{}#{}", c.code, c.polarity));
+                    w.empty("CodeRef", &[("targetGUID", code_guid.as_str())]);
+                    if let Some(memo) = &c.memo {
+                        let ng = guids.get(Kind::CodingNote, &ckey).to_string();
+                        w.empty("NoteRef", &[("targetGUID", &ng)]);
+                        coding_notes.push((ng, c.coder.clone(), memo.clone()));
+                    }
+                    w.end();
+                    report.codings += 1;
+                }
+                w.end();
+            }
+            if any {
+                w.end();
+            } else {
+                w.empty("TextSource", &attrs);
+            }
+            sources.push((file, t.text().to_owned()));
+            report.sources += 1;
+        }
+        w.end();
+    }
+    if !coding_notes.is_empty() || !study.memos().is_empty() {
+        w.start("Notes", &[]);
+        for (g, coder, text) in &coding_notes {
+            let u = user(coder);
+            w.start(
+                "Note",
+                &[("guid", g), ("name", "coding memo"), ("creatingUser", &u)],
+            );
+            w.text("PlainTextContent", &[], text);
+            w.end();
+            report.notes += 1;
+        }
+        for (m, g) in study.memos().iter().zip(&memo_guids) {
+            let u = user(&m.author);
+            let name = match m.code.as_ref().and_then(|c| framework.subtheme(c)) {
+                Some(s) => format!("memo on {}", label(&s.label_en, &s.label_no, s.id.as_str())),
+                None => "memo".to_owned(),
+            };
+            w.start(
+                "Note",
+                &[("guid", g), ("name", &name), ("creatingUser", &u)],
+            );
+            w.text("PlainTextContent", &[], &m.text);
+            w.end();
+            report.notes += 1;
+        }
+        w.end();
+    }
+    if let Some(method) = study
+        .meta()
+        .method
+        .as_ref()
+        .filter(|m| !m.trim().is_empty())
+    {
+        w.text("Description", &[], method);
+    }
+    for (m, g) in study.memos().iter().zip(&memo_guids) {
+        if m.code.is_none() {
+            w.empty("NoteRef", &[("targetGUID", g)]);
+        }
+    }
+    w.end();
+
+    let meta = study.meta();
+    let skipped = &mut report.not_written;
+    skipped.add("meaning unit with no coding", uncoded);
+    skipped.add("municipality", study.municipalities().len());
+    skipped.add(
+        "resource group (written only as each informant's `group` variable)",
+        study.groups().len(),
+    );
+    skipped.add("group member", study.members().len());
+    skipped.add(
+        "research question",
+        usize::from(meta.research_question.is_some()),
+    );
+    skipped.add(
+        "study period",
+        usize::from(meta.period_start.is_some() || meta.period_end.is_some()),
+    );
+    let f = study.facilitation();
+    skipped.add(
+        "facilitation record entry (meetings, rules, statements, moves, practices, actions, events, contacts, assessments)",
+        f.meetings().len()
+            + f.rules().len()
+            + f.statements().len()
+            + f.moves().len()
+            + f.practices().len()
+            + f.actions().len()
+            + f.events().len()
+            + f.contacts().len()
+            + f.assessments().len(),
+    );
+    skipped.add("framework name and description", 1);
+    ProjectFiles {
+        qde: w.finish(),
+        sources,
+        report,
+    }
+}
+
+/// Writes project files as a `.qdpx` zip: `project.qde` first, then `sources/`. Entry
+/// times are fixed, so the same study gives the same bytes.
+pub fn write_qdpx<W: Write + Seek>(files: &ProjectFiles, out: W) -> Result<(), RefiError> {
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    let err = |e: zip::result::ZipError| RefiError::Io(std::io::Error::other(e));
+    zip.start_file("project.qde", options).map_err(err)?;
+    zip.write_all(files.qde.as_bytes())?;
+    for (name, text) in &files.sources {
+        zip.start_file(format!("sources/{name}"), options)
+            .map_err(err)?;
+        zip.write_all(text.as_bytes())?;
+    }
+    zip.finish().map_err(err)?;
+    Ok(())
+}

@@ -1,0 +1,722 @@
+//! From a read [`Project`] to a core [`Study`]: users to coders, codes to a framework, cases
+//! and text sources to informants and transcripts, selections with codings to meaning units
+//! and codings, notes to memos. The GUIDs go into a [`GuidTable`]; what cannot be carried
+//! is counted in the report.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use samskap_core::{
+    ActiveConsent, CodeId, CoderId, Coding, Framework, FrameworkId, Informant, InformantDetails,
+    InformantId, Memo, NaiveDate, Polarity, Role, Study, StudyId, StudyMeta, Transcript,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::codes::{self, CodeMap, PolarityFrom};
+use crate::guid::{Guid, GuidTable, Kind, Slugs};
+use crate::mapping::Mapping;
+use crate::positions::{Counting, PositionMap};
+use crate::project::{Project, Skipped};
+use crate::RefiError;
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The id of the new study.
+    pub study_id: StudyId,
+    /// How positions are counted; `None` to go by the file's `origin`.
+    pub counting: Option<Counting>,
+    /// A mapping onto an existing framework, with that framework.
+    pub mapping: Option<(Mapping, Framework)>,
+    /// Polarity of codings that no mapping rule or code name gives one; without it such
+    /// codings are skipped (and counted).
+    pub default_polarity: Option<Polarity>,
+    /// The coder of codings and memos that name no user.
+    pub default_coder: CoderId,
+}
+
+/// A case variable that the model has no field for, kept so that it goes out again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    /// Whose.
+    pub informant: InformantId,
+    /// The variable's name.
+    pub variable: String,
+    /// The variable's type (`Text`, `Date`, ...).
+    pub kind: String,
+    /// The value as written.
+    pub value: String,
+}
+
+/// Where the polarities of the imported codings came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolarityCounts {
+    /// From mapping rules.
+    pub from_mapping: usize,
+    /// From code names, by the convention.
+    pub from_code_names: usize,
+    /// From the default polarity.
+    pub from_default: usize,
+    /// None found: the coding was skipped.
+    pub unset_skipped: usize,
+}
+
+/// What an import did and what it left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// The tool that wrote the file.
+    pub origin: Option<String>,
+    /// How positions were counted.
+    pub counting: Counting,
+    /// The framework codings landed in.
+    pub framework: String,
+    /// `codebook` (made from the file by the convention) or `mapping`.
+    pub framework_from: &'static str,
+    /// Where polarities came from.
+    pub polarity: PolarityCounts,
+    /// Left out, with counts.
+    pub skipped: Skipped,
+    /// Other things a person should know, one sentence each.
+    pub notes: Vec<String>,
+}
+
+/// An imported study, ready for the store.
+#[derive(Debug)]
+pub struct Imported {
+    /// The study.
+    pub study: Study,
+    /// The tools' GUIDs.
+    pub guids: GuidTable,
+    /// Case variables the model has no field for.
+    pub attributes: Vec<Attribute>,
+    /// The report.
+    pub report: ImportReport,
+}
+
+/// The key of a memo in the GUID table: its code, author and text, and which of several
+/// identical memos it is.
+pub fn memo_key(memo: &Memo, nth: usize) -> String {
+    let hash = Sha256::digest(memo.text.as_bytes());
+    let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}|{}|{hex}|{nth}",
+        memo.code
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        memo.author
+    )
+}
+
+/// The key of a meaning unit.
+pub fn unit_key(informant: &InformantId, start: usize, end: usize) -> String {
+    format!("{informant}:{start}-{end}")
+}
+
+/// The key of a coding.
+pub fn coding_key(unit: &str, code: &CodeId, polarity: Polarity, coder: &CoderId) -> String {
+    format!("{unit}:{code}:{polarity}:{coder}")
+}
+
+/// Turns an id-like name into an id: kept as it is when it is one already, else a slug.
+fn take_id(slugs: &mut Slugs, name: &str, fallback: &str) -> String {
+    if InformantId::new(name).is_ok() {
+        slugs.take_exact(name, fallback)
+    } else {
+        slugs.take(name, fallback)
+    }
+}
+
+/// The framework id and label for a codebook of a study's own.
+pub fn own_framework_id(study: &StudyId) -> FrameworkId {
+    let mut base = study.to_string();
+    base.truncate(64 - "-codebook".len());
+    format!("{}-codebook", base.trim_end_matches(['-', '.', '_']))
+        .parse()
+        .expect("a study id with a suffix is an id")
+}
+
+/// Imports a codebook (`.qdc`) as a framework of its own, by the convention.
+pub fn codebook_framework(
+    project: &Project,
+    id: FrameworkId,
+    label: &str,
+) -> Result<(Framework, GuidTable, Skipped), RefiError> {
+    let mut guids = GuidTable::new("", id.as_str());
+    let map = codes::own_framework(
+        &project.codes,
+        &HashSet::new(),
+        id,
+        label,
+        "Imported from a REFI-QDA codebook.",
+        &mut guids,
+    )?;
+    let mut skipped = project.skipped.clone();
+    skipped.add(
+        "code whose GUID another code with the same samskap code already gave",
+        map.merged,
+    );
+    Ok((map.framework, guids, skipped))
+}
+
+/// What samskap knows about an informant from the variables.
+#[derive(Default)]
+struct Facts {
+    role: Option<Role>,
+    workplace: Option<String>,
+    position: Option<String>,
+    interview_date: Option<NaiveDate>,
+    consent: Option<&'static str>,
+}
+
+/// Imports a whole project as a new study.
+pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Imported, RefiError> {
+    let counting = opts
+        .counting
+        .unwrap_or_else(|| Counting::for_origin(project.origin.as_deref()));
+    let mut skipped = project.skipped.clone();
+    let mut notes: Vec<String> = Vec::new();
+    let mut guids = GuidTable::new(opts.study_id.as_str(), "");
+
+    // Codes: which are used by codings, so that coded inner codes become subthemes too.
+    let coded: HashSet<Guid> = project
+        .sources
+        .iter()
+        .flat_map(|s| &s.selections)
+        .flat_map(|s| &s.codings)
+        .map(|c| c.code.clone())
+        .collect();
+    let (map, framework_from): (CodeMap, &'static str) = match &opts.mapping {
+        Some((mapping, framework)) => (
+            codes::mapped(&project.codes, mapping, framework.clone(), &mut guids)?,
+            "mapping",
+        ),
+        None => {
+            let label = if project.name.trim().is_empty() {
+                format!("{} codebook", opts.study_id)
+            } else {
+                format!("{} codebook", project.name.trim())
+            };
+            (
+                codes::own_framework(
+                    &project.codes,
+                    &coded,
+                    own_framework_id(&opts.study_id),
+                    &label,
+                    "Imported from a REFI-QDA project.",
+                    &mut guids,
+                )?,
+                "codebook",
+            )
+        }
+    };
+    skipped.add(
+        "code whose GUID another code with the same samskap code already gave",
+        map.merged,
+    );
+    let default_polarity = opts
+        .default_polarity
+        .or_else(|| opts.mapping.as_ref().and_then(|(m, _)| m.default_polarity));
+
+    let meta = StudyMeta {
+        id: opts.study_id.clone(),
+        title: if project.name.trim().is_empty() {
+            opts.study_id.to_string()
+        } else {
+            project.name.clone()
+        },
+        research_question: None,
+        method: project.description.clone().filter(|d| !d.trim().is_empty()),
+        period_start: None,
+        period_end: None,
+        framework: map.framework.id().clone(),
+    };
+    let mut study =
+        Study::new(meta, map.framework.clone()).map_err(RefiError::model("the study"))?;
+
+    // Users to coders.
+    let mut coder_slugs = Slugs::default();
+    let mut coders: HashMap<Guid, CoderId> = HashMap::new();
+    for u in &project.users {
+        let name = u.id.as_deref().or(u.name.as_deref()).unwrap_or("user");
+        let id = take_id(&mut coder_slugs, name.trim(), "user");
+        coders.insert(u.guid.clone(), id.parse().expect("slugs are ids"));
+    }
+    let coder_of = |g: Option<&Guid>| -> CoderId {
+        g.and_then(|g| coders.get(g))
+            .cloned()
+            .unwrap_or_else(|| opts.default_coder.clone())
+    };
+    let mut used_coders: HashSet<CoderId> = HashSet::new();
+
+    // Notes, and links that join a note to something (read as a note on it).
+    let note_by_guid: HashMap<&Guid, &crate::project::Note> =
+        project.notes.iter().map(|n| (&n.guid, n)).collect();
+    let mut linked: HashMap<Guid, Vec<Guid>> = HashMap::new();
+    for l in &project.links {
+        match (&l.origin, &l.target) {
+            (Some(o), Some(t)) if note_by_guid.contains_key(t) => {
+                linked.entry(o.clone()).or_default().push(t.clone())
+            }
+            (Some(o), Some(t)) if note_by_guid.contains_key(o) => {
+                linked.entry(t.clone()).or_default().push(o.clone())
+            }
+            _ => skipped.add("link between two objects (Link)", 1),
+        }
+    }
+    let notes_on = |guid: &Guid, refs: &[Guid]| -> Vec<Guid> {
+        let mut v: Vec<Guid> = refs.to_vec();
+        v.extend(linked.get(guid).cloned().unwrap_or_default());
+        v
+    };
+    let mut used_notes: HashSet<Guid> = HashSet::new();
+
+    // Variables: the ones the model has fields for, and the rest as attributes.
+    let variables: HashMap<&Guid, &crate::project::Variable> =
+        project.variables.iter().map(|v| (&v.guid, v)).collect();
+    let mut attributes: Vec<Attribute> = Vec::new();
+    let facts_for = |informant: &InformantId,
+                     values: &[(Guid, String)],
+                     attributes: &mut Vec<Attribute>,
+                     notes: &mut Vec<String>|
+     -> Facts {
+        let mut f = Facts::default();
+        for (var, value) in values {
+            let v = variables[var];
+            let known = match v.name.trim().to_lowercase().as_str() {
+                "role" => value.parse().ok().map(|r| f.role = Some(r)).is_some(),
+                "workplace" => {
+                    f.workplace = Some(value.clone());
+                    true
+                }
+                "position" => {
+                    f.position = Some(value.clone());
+                    true
+                }
+                "interview_date" => value
+                    .get(..10)
+                    .and_then(|d| d.parse().ok())
+                    .map(|d| f.interview_date = Some(d))
+                    .is_some(),
+                "consent" => match value.trim().to_lowercase().as_str() {
+                    "given" => {
+                        f.consent = Some("given");
+                        true
+                    }
+                    "pending" => {
+                        f.consent = Some("pending");
+                        true
+                    }
+                    "withdrawn" => {
+                        f.consent = Some("withdrawn");
+                        true
+                    }
+                    _ => false,
+                },
+                _ => {
+                    attributes.push(Attribute {
+                        informant: informant.clone(),
+                        variable: v.name.clone(),
+                        kind: v.kind.as_str().to_owned(),
+                        value: value.clone(),
+                    });
+                    continue;
+                }
+            };
+            if !known {
+                notes.push(format!(
+                    "{informant}: variable `{}` has the value `{value}`, which samskap does not understand; it is kept as an attribute",
+                    v.name
+                ));
+                attributes.push(Attribute {
+                    informant: informant.clone(),
+                    variable: v.name.clone(),
+                    kind: v.kind.as_str().to_owned(),
+                    value: value.clone(),
+                });
+            }
+        }
+        f
+    };
+
+    // Cases and sources to informants.
+    let sources: HashMap<&Guid, usize> = project
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.guid, i))
+        .collect();
+    let mut informant_slugs = Slugs::default();
+    // (informant, case guid, source index, values)
+    type Person = (
+        InformantId,
+        Option<Guid>,
+        Option<usize>,
+        Vec<(Guid, String)>,
+    );
+    let mut people: Vec<Person> = Vec::new();
+    let mut claimed: HashSet<usize> = HashSet::new();
+    for c in &project.cases {
+        let id: InformantId = take_id(
+            &mut informant_slugs,
+            c.name.as_deref().unwrap_or("case").trim(),
+            "case",
+        )
+        .parse()
+        .expect("slugs are ids");
+        let mut text_sources = c.sources.iter().filter_map(|g| sources.get(g).copied());
+        let own = text_sources.by_ref().find(|i| !claimed.contains(i));
+        if let Some(i) = own {
+            claimed.insert(i);
+        }
+        let more = text_sources.filter(|i| !claimed.contains(i)).count();
+        if more > 0 {
+            notes.push(format!(
+                "case `{id}` has {} text sources; samskap keeps one transcript per informant, so the others become informants of their own",
+                more + 1
+            ));
+        }
+        people.push((id, Some(c.guid.clone()), own, c.values.clone()));
+    }
+    for (i, s) in project.sources.iter().enumerate() {
+        if claimed.contains(&i) {
+            continue;
+        }
+        let stem = s
+            .name
+            .rsplit_once('.')
+            .filter(|(_, ext)| ext.len() <= 4 && !ext.is_empty())
+            .map_or(s.name.as_str(), |(stem, _)| stem);
+        let id: InformantId = take_id(&mut informant_slugs, stem.trim(), "source")
+            .parse()
+            .expect("slugs are ids");
+        people.push((id, None, Some(i), Vec::new()));
+    }
+
+    let mut polarity = PolarityCounts::default();
+    for (id, case, source, case_values) in &people {
+        let mut values = case_values.clone();
+        if let Some(i) = source {
+            values.extend(project.sources[*i].values.iter().cloned());
+        }
+        let facts = facts_for(id, &values, &mut attributes, &mut notes);
+        let withdrawn = facts.consent == Some("withdrawn");
+        if withdrawn {
+            // A withdrawn informant keeps only the id: no attributes either.
+            attributes.retain(|a| &a.informant != id);
+        }
+        let details = (!withdrawn).then(|| InformantDetails {
+            role: facts.role.unwrap_or(Role::Participant),
+            group: None,
+            workplace: facts.workplace,
+            position: facts.position,
+            interview_date: facts.interview_date,
+            consent: if facts.consent == Some("given") {
+                ActiveConsent::Given
+            } else {
+                ActiveConsent::Pending
+            },
+        });
+        study
+            .add_informant(Informant {
+                id: id.clone(),
+                details,
+            })
+            .map_err(RefiError::model(format!("informant `{id}`")))?;
+        if let Some(case) = case {
+            guids.keep(Kind::Case, id.as_str(), case);
+        }
+        let Some(i) = source else { continue };
+        let src = &project.sources[*i];
+        if withdrawn {
+            skipped.add("transcript of an informant whose consent is withdrawn", 1);
+            let n: usize = src.selections.iter().map(|s| s.codings.len()).sum();
+            skipped.add("coding in the transcript of a withdrawn informant", n);
+            continue;
+        }
+        guids.keep(Kind::Source, id.as_str(), &src.guid);
+        let raw = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
+        let transcript = Transcript::new(id.clone(), raw);
+        let pmap = PositionMap::new(raw, counting);
+        let outside =
+            |sel: &crate::project::Selection, problem: String| RefiError::SelectionOutside {
+                selection: sel.guid.to_string(),
+                source_name: src.name.clone(),
+                problem,
+            };
+        let mut bounds = Vec::new();
+        for sel in &src.selections {
+            if sel.start >= sel.end {
+                return Err(outside(
+                    sel,
+                    format!(
+                        "startPosition {} is not before endPosition {}",
+                        sel.start, sel.end
+                    ),
+                ));
+            }
+            if sel.end > pmap.len() {
+                return Err(outside(
+                    sel,
+                    format!(
+                        "endPosition {} lies past the end of the text ({} positions counted as {}); the source file may not match project.qde",
+                        sel.end,
+                        pmap.len(),
+                        counting.as_str()
+                    ),
+                ));
+            }
+            bounds.push(sel.start);
+            bounds.push(sel.end);
+        }
+        let chars = pmap
+            .to_chars(&bounds)
+            .map_err(|problem| RefiError::SelectionOutside {
+                selection: "(one of them)".into(),
+                source_name: src.name.clone(),
+                problem,
+            })?;
+        study
+            .add_transcript(transcript)
+            .map_err(RefiError::model(format!("transcript of `{id}`")))?;
+        for (k, sel) in src.selections.iter().enumerate() {
+            let (a, b) = (chars[2 * k], chars[2 * k + 1]);
+            if sel.codings.is_empty() {
+                skipped.add("selection without a coding", 1);
+                continue;
+            }
+            let span = study
+                .transcript(id)
+                .expect("added above")
+                .span(a, b)
+                .map_err(|e| outside(sel, e.to_string()))?;
+            let unit = study
+                .unit(id, span)
+                .map_err(|e| outside(sel, e.to_string()))?;
+            let ukey = unit_key(id, a, b);
+            if !guids.keep(Kind::Selection, &ukey, &sel.guid) {
+                skipped.add(
+                    "selection with the same range as another (merged into one meaning unit)",
+                    1,
+                );
+            }
+            let sel_notes = notes_on(&sel.guid, &sel.note_refs);
+            for c in &sel.codings {
+                let Some(resolved) = map.codes.get(&c.code) else {
+                    return Err(RefiError::DanglingRef {
+                        file: "project.qde".into(),
+                        element: format!("Coding guid=\"{}\"", c.guid),
+                        what: "code in the codebook",
+                        guid: c.code.to_string(),
+                    });
+                };
+                let Some(code) = resolved.code.clone() else {
+                    skipped.add(
+                        format!(
+                            "coding with code `{}`, which the mapping does not cover",
+                            resolved.path
+                        ),
+                        1,
+                    );
+                    continue;
+                };
+                let pol = match resolved.polarity {
+                    Some((p, PolarityFrom::Mapping)) => {
+                        polarity.from_mapping += 1;
+                        p
+                    }
+                    Some((p, PolarityFrom::Name)) => {
+                        polarity.from_code_names += 1;
+                        p
+                    }
+                    None => match default_polarity {
+                        Some(p) => {
+                            polarity.from_default += 1;
+                            p
+                        }
+                        None => {
+                            polarity.unset_skipped += 1;
+                            continue;
+                        }
+                    },
+                };
+                let coder = coder_of(c.creating_user.as_ref().or(sel.creating_user.as_ref()));
+                let coding_notes: Vec<Guid> = sel_notes
+                    .iter()
+                    .cloned()
+                    .chain(notes_on(&c.guid, &c.note_refs))
+                    .collect();
+                let mut memo_parts: Vec<String> = Vec::new();
+                if let Some(d) = &sel.description {
+                    memo_parts.push(d.trim().to_owned());
+                }
+                for n in &coding_notes {
+                    used_notes.insert(n.clone());
+                    let t = note_by_guid[n].text.trim();
+                    if !t.is_empty() {
+                        memo_parts.push(t.to_owned());
+                    }
+                }
+                let memo = (!memo_parts.is_empty()).then(|| memo_parts.join("\n\n"));
+                match study.add_coding(Coding {
+                    unit,
+                    code: code.clone(),
+                    polarity: pol,
+                    coder: coder.clone(),
+                    memo,
+                }) {
+                    Ok(()) => {}
+                    Err(samskap_core::ModelError::DuplicateCoding { .. }) => {
+                        skipped.add(
+                            "coding repeated (same text, code, polarity and coder; kept once)",
+                            1,
+                        );
+                        continue;
+                    }
+                    Err(e) => return Err(outside(sel, e.to_string())),
+                }
+                used_coders.insert(coder.clone());
+                let ckey = coding_key(&ukey, &code, pol, &coder);
+                guids.keep(Kind::Coding, &ckey, &c.guid);
+                if let Some(first) = coding_notes.first() {
+                    guids.keep(Kind::CodingNote, &ckey, first);
+                }
+            }
+        }
+    }
+
+    // Notes on codes become memos on their code; the rest memos on the study.
+    let mut memo_counts: HashMap<String, usize> = HashMap::new();
+    let mut add_memo = |study: &mut Study,
+                        guids: &mut GuidTable,
+                        used_coders: &mut HashSet<CoderId>,
+                        code: Option<CodeId>,
+                        note: &crate::project::Note|
+     -> Result<(), RefiError> {
+        let memo = Memo {
+            code,
+            author: coder_of(note.creating_user.as_ref()),
+            text: note.text.clone(),
+        };
+        let base = memo_key(&memo, 0);
+        let nth = memo_counts.entry(base).or_default();
+        let key = memo_key(&memo, *nth);
+        *nth += 1;
+        guids.keep(Kind::Note, &key, &note.guid);
+        used_coders.insert(memo.author.clone());
+        study
+            .add_memo(memo)
+            .map_err(RefiError::model(format!("note {}", note.guid)))
+    };
+    let mut code_notes: Vec<(Guid, Option<CodeId>)> = Vec::new();
+    let mut stack: Vec<&crate::project::Code> = project.codes.iter().rev().collect();
+    while let Some(c) = stack.pop() {
+        stack.extend(c.children.iter().rev());
+        let code = map.codes.get(&c.guid).and_then(|r| r.code.clone());
+        for n in notes_on(&c.guid, &c.note_refs) {
+            code_notes.push((n, code.clone()));
+        }
+    }
+    let mut on_study = 0;
+    for (n, code) in code_notes {
+        if !used_notes.insert(n.clone()) {
+            continue;
+        }
+        if code.is_none() {
+            on_study += 1;
+        }
+        add_memo(
+            &mut study,
+            &mut guids,
+            &mut used_coders,
+            code,
+            note_by_guid[&n],
+        )?;
+    }
+    let mut elsewhere = 0;
+    for n in &project.notes {
+        if used_notes.insert(n.guid.clone()) {
+            if !project.note_refs.contains(&n.guid) {
+                elsewhere += 1;
+            }
+            if n.text.trim().is_empty() {
+                skipped.add("empty note", 1);
+                continue;
+            }
+            add_memo(&mut study, &mut guids, &mut used_coders, None, n)?;
+        }
+    }
+    if on_study > 0 {
+        notes.push(format!(
+            "{on_study} notes on codes that are not samskap codes (categories, or codes the mapping does not cover) became memos on the study"
+        ));
+    }
+    if elsewhere > 0 {
+        notes.push(format!(
+            "{elsewhere} notes on sources, cases or nothing in particular became memos on the study"
+        ));
+    }
+
+    // Users' GUIDs, for the coders that are used.
+    for u in &project.users {
+        let c = &coders[&u.guid];
+        if used_coders.contains(c) {
+            guids.keep(Kind::User, c.as_str(), &u.guid);
+        }
+    }
+    // Variables' GUIDs, for those kept as attributes or known.
+    let mut seen_vars: BTreeMap<String, ()> = BTreeMap::new();
+    for v in &project.variables {
+        if seen_vars.insert(v.name.clone(), ()).is_none() {
+            guids.keep(Kind::Variable, &v.name, &v.guid);
+        }
+    }
+    if polarity.unset_skipped > 0 {
+        notes.push(format!(
+            "{} codings had no polarity (no mapping rule, no barrier/opportunity code name) and were skipped; give --default-polarity or a mapping to keep them",
+            polarity.unset_skipped
+        ));
+    }
+    if polarity.from_code_names > 0 {
+        notes.push(format!(
+            "{} codings took their polarity from a code named for it (barrier/opportunity, barriere/mulighet), by the convention in docs/refi-qda.md",
+            polarity.from_code_names
+        ));
+    }
+    if polarity.from_default > 0 {
+        notes.push(format!(
+            "{} codings took the default polarity",
+            polarity.from_default
+        ));
+    }
+    if framework_from == "codebook" {
+        notes.push(format!(
+            "the codebook became framework `{}` by the convention in docs/refi-qda.md (give --mapping to land on an existing framework)",
+            map.framework.id()
+        ));
+    }
+    if study
+        .informants()
+        .iter()
+        .any(|i| i.consent() == samskap_core::Consent::Pending)
+    {
+        notes.push(
+            "informants without a `consent` variable are imported with consent pending: their words are never reported until consent is recorded"
+                .into(),
+        );
+    }
+    Ok(Imported {
+        study,
+        guids,
+        attributes,
+        report: ImportReport {
+            origin: project.origin.clone(),
+            counting,
+            framework: map.framework.id().to_string(),
+            framework_from,
+            polarity,
+            skipped,
+            notes,
+        },
+    })
+}

@@ -1,0 +1,211 @@
+//! Positions of `PlainTextSelection`s: what the standard says (0-based code points of the
+//! plain text, end exclusive), what tools do instead, and the conversion to samskap's
+//! character offsets in the normalised transcript (see `samskap_core::normalize`).
+
+/// How a file counts positions in its plain text. A byte-order mark is never counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Counting {
+    /// Unicode code points, CRLF as two: the standard.
+    CodePoints,
+    /// UTF-16 code units (an emoji counts 2), CRLF as two: NVivo.
+    Utf16,
+    /// Code points with CRLF counted as one: ATLAS.ti, as reported.
+    CrlfAsOne,
+}
+
+impl Counting {
+    /// The counting a file's `origin` attribute implies.
+    pub fn for_origin(origin: Option<&str>) -> Counting {
+        let o = origin.unwrap_or_default().to_lowercase();
+        if o.contains("nvivo") {
+            Counting::Utf16
+        } else if o.contains("atlas") {
+            Counting::CrlfAsOne
+        } else {
+            Counting::CodePoints
+        }
+    }
+
+    /// The name used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Counting::CodePoints => "code-points",
+            Counting::Utf16 => "utf16",
+            Counting::CrlfAsOne => "crlf-as-one",
+        }
+    }
+}
+
+impl std::str::FromStr for Counting {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Counting::CodePoints, Counting::Utf16, Counting::CrlfAsOne]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("`{s}`: expected code-points, utf16 or crlf-as-one"))
+    }
+}
+
+/// Where the positions of a raw text fall in its normalised form.
+pub(crate) struct PositionMap<'a> {
+    raw: &'a str,
+    counting: Counting,
+    /// Length of the raw text in the counting's units.
+    len: u64,
+}
+
+impl<'a> PositionMap<'a> {
+    /// `raw` is the source's text as in the file, byte-order mark removed.
+    pub fn new(raw: &'a str, counting: Counting) -> Self {
+        let len = units(raw, counting);
+        Self { raw, counting, len }
+    }
+
+    /// The text's length in the counting's units.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Character offsets in the normalised text for positions (in any order), or why one
+    /// cannot be placed. Positions must already be within `0..=len`.
+    pub fn to_chars(&self, positions: &[u64]) -> Result<Vec<usize>, String> {
+        let mut sorted: Vec<u64> = positions.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        // Byte offset in raw for each position, walking the text once.
+        let mut bytes = Vec::with_capacity(sorted.len());
+        let mut want = sorted.iter().peekable();
+        let mut count = 0u64;
+        let mut chars = self.raw.char_indices().peekable();
+        while let Some(&&p) = want.peek() {
+            if p == count {
+                bytes.push(chars.peek().map_or(self.raw.len(), |(i, _)| *i));
+                want.next();
+                continue;
+            }
+            let Some((_, c)) = chars.next() else {
+                return Err(format!("position {p} is past the end ({count})"));
+            };
+            let step = match (self.counting, c) {
+                (Counting::Utf16, c) => c.len_utf16() as u64,
+                (Counting::CrlfAsOne, '\r') if matches!(chars.peek(), Some((_, '\n'))) => {
+                    chars.next();
+                    1
+                }
+                _ => 1,
+            };
+            if count + step > p {
+                return Err(format!(
+                    "position {p} falls inside a character (an emoji or other character outside the Basic Multilingual Plane counts 2 in UTF-16)"
+                ));
+            }
+            count += step;
+        }
+        // Normalise piece by piece: the pieces' lengths add up to the whole's length when
+        // no boundary splits something normalisation joins (CR LF, a letter and its accent).
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut prev = 0usize;
+        let mut acc = 0usize;
+        for &b in &bytes {
+            if b > 0
+                && self.raw.as_bytes()[b - 1] == b'\r'
+                && self.raw.as_bytes().get(b) == Some(&b'\n')
+            {
+                return Err("a position falls between the CR and LF of a line end".into());
+            }
+            acc += normalized_len(&self.raw[prev..b]);
+            out.push(acc);
+            prev = b;
+        }
+        acc += normalized_len(&self.raw[prev..]);
+        if acc != normalized_len(self.raw) {
+            return Err(
+                "a position splits a letter from its combining accent, so it has no place in the normalised (NFC) text"
+                    .into(),
+            );
+        }
+        Ok(positions
+            .iter()
+            .map(|p| out[sorted.binary_search(p).expect("sorted from positions")])
+            .collect())
+    }
+}
+
+fn units(raw: &str, counting: Counting) -> u64 {
+    match counting {
+        Counting::CodePoints => raw.chars().count() as u64,
+        Counting::Utf16 => raw.encode_utf16().count() as u64,
+        Counting::CrlfAsOne => (raw.chars().count() - raw.matches("\r\n").count()) as u64,
+    }
+}
+
+/// Characters of `s` after samskap's normalisation (CRLF and CR to LF, NFC).
+fn normalized_len(s: &str) -> usize {
+    samskap_core::normalize(s).chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "Hei på deg.\r\nÆrlig talt 🙂 går det bra.\r\nSlutt";
+
+    fn normalised_slice(start: usize, end: usize) -> String {
+        samskap_core::normalize(TEXT)
+            .chars()
+            .skip(start)
+            .take(end - start)
+            .collect()
+    }
+
+    /// "går" located in each counting: code points count CRLF as 2 and the emoji as 1;
+    /// UTF-16 counts the emoji as 2; ATLAS.ti counts CRLF as 1.
+    #[test]
+    fn each_counting_lands_on_the_same_text() {
+        let byte = TEXT.find("går").unwrap();
+        let cp = TEXT[..byte].chars().count() as u64;
+        let u16 = TEXT[..byte].encode_utf16().count() as u64;
+        let crlf1 = cp - 1;
+        assert_eq!((cp, u16, crlf1), (26, 27, 25));
+        for (counting, start) in [
+            (Counting::CodePoints, cp),
+            (Counting::Utf16, u16),
+            (Counting::CrlfAsOne, crlf1),
+        ] {
+            let map = PositionMap::new(TEXT, counting);
+            let got = map.to_chars(&[start, start + 3]).unwrap();
+            assert_eq!(normalised_slice(got[0], got[1]), "går", "{counting:?}");
+        }
+    }
+
+    #[test]
+    fn lengths_differ_by_counting() {
+        assert_eq!(PositionMap::new(TEXT, Counting::CodePoints).len(), 45);
+        assert_eq!(PositionMap::new(TEXT, Counting::Utf16).len(), 46);
+        assert_eq!(PositionMap::new(TEXT, Counting::CrlfAsOne).len(), 43);
+    }
+
+    #[test]
+    fn splitting_a_surrogate_pair_or_crlf_is_refused() {
+        let byte = TEXT.find('🙂').unwrap();
+        let u16 = TEXT[..byte].encode_utf16().count() as u64;
+        let e = PositionMap::new(TEXT, Counting::Utf16)
+            .to_chars(&[u16 + 1])
+            .unwrap_err();
+        assert!(e.contains("inside a character"), "{e}");
+        let cr = TEXT.chars().position(|c| c == '\r').unwrap() as u64;
+        let e = PositionMap::new(TEXT, Counting::CodePoints)
+            .to_chars(&[cr + 1])
+            .unwrap_err();
+        assert!(e.contains("CR and LF"), "{e}");
+    }
+
+    #[test]
+    fn decomposed_letters_are_composed_and_counted_once() {
+        let raw = "pa\u{30a} tide";
+        let map = PositionMap::new(raw, Counting::CodePoints);
+        assert_eq!(map.to_chars(&[4, 8]).unwrap(), vec![3, 7]);
+        assert!(map.to_chars(&[2]).is_err());
+    }
+}

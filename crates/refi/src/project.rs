@@ -1,0 +1,654 @@
+//! The REFI-QDA elements samskap reads, as plain values, and their parsing from the XML
+//! tree: every GUID checked and unique, every reference pointing at something defined, and
+//! every element samskap cannot represent counted in [`Skipped`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::guid::Guid;
+use crate::xml::Element;
+use crate::RefiError;
+
+/// What was left out, by description, with counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped(pub BTreeMap<String, usize>);
+
+impl Skipped {
+    /// Counts `n` more of `what`.
+    pub fn add(&mut self, what: impl Into<String>, n: usize) {
+        if n > 0 {
+            *self.0.entry(what.into()).or_default() += n;
+        }
+    }
+
+    /// True when nothing was left out.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A `<User>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Its GUID.
+    pub guid: Guid,
+    /// Display name.
+    pub name: Option<String>,
+    /// The tool's short id (initials).
+    pub id: Option<String>,
+}
+
+/// A `<Code>` with its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    /// Its GUID.
+    pub guid: Guid,
+    /// Its name.
+    pub name: String,
+    /// Whether it may be applied.
+    pub is_codable: bool,
+    /// Its `<Description>`.
+    pub description: Option<String>,
+    /// Notes on the code (`<NoteRef>`, project files only).
+    pub note_refs: Vec<Guid>,
+    /// Sub-codes.
+    pub children: Vec<Code>,
+}
+
+/// The value type of a `<Variable>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableType {
+    /// `Text`.
+    Text,
+    /// `Boolean`.
+    Boolean,
+    /// `Integer`.
+    Integer,
+    /// `Float`.
+    Float,
+    /// `Date`.
+    Date,
+    /// `DateTime`.
+    DateTime,
+}
+
+impl VariableType {
+    /// The schema's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VariableType::Text => "Text",
+            VariableType::Boolean => "Boolean",
+            VariableType::Integer => "Integer",
+            VariableType::Float => "Float",
+            VariableType::Date => "Date",
+            VariableType::DateTime => "DateTime",
+        }
+    }
+
+    /// The type named `s` in the schema.
+    pub fn from_name(s: &str) -> Option<Self> {
+        use VariableType::*;
+        [Text, Boolean, Integer, Float, Date, DateTime]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
+    /// The element that holds a value of this type.
+    pub fn value_element(self) -> &'static str {
+        match self {
+            VariableType::Text => "TextValue",
+            VariableType::Boolean => "BooleanValue",
+            VariableType::Integer => "IntegerValue",
+            VariableType::Float => "FloatValue",
+            VariableType::Date => "DateValue",
+            VariableType::DateTime => "DateTimeValue",
+        }
+    }
+}
+
+/// A `<Variable>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    /// Its GUID.
+    pub guid: Guid,
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub kind: VariableType,
+}
+
+/// A `<Case>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// Its GUID.
+    pub guid: Guid,
+    /// Its name.
+    pub name: Option<String>,
+    /// Variable values, by variable GUID, as written.
+    pub values: Vec<(Guid, String)>,
+    /// The sources of the case.
+    pub sources: Vec<Guid>,
+}
+
+/// A `<Coding>`: a code applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodingRef {
+    /// Its GUID.
+    pub guid: Guid,
+    /// The code.
+    pub code: Guid,
+    /// Who applied it.
+    pub creating_user: Option<Guid>,
+    /// Notes on the coding.
+    pub note_refs: Vec<Guid>,
+}
+
+/// A `<PlainTextSelection>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// Its GUID.
+    pub guid: Guid,
+    /// `startPosition`.
+    pub start: u64,
+    /// `endPosition`.
+    pub end: u64,
+    /// Its `<Description>` (a memo, in some tools).
+    pub description: Option<String>,
+    /// Who made it.
+    pub creating_user: Option<Guid>,
+    /// Codes applied to it.
+    pub codings: Vec<CodingRef>,
+    /// Notes on it.
+    pub note_refs: Vec<Guid>,
+}
+
+/// A `<TextSource>` with its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextSource {
+    /// Its GUID.
+    pub guid: Guid,
+    /// Its name.
+    pub name: String,
+    /// The plain text as the file holds it (byte-order mark removed, nothing else changed).
+    pub text: String,
+    /// Variable values on the source.
+    pub values: Vec<(Guid, String)>,
+    /// Its selections.
+    pub selections: Vec<Selection>,
+    /// Notes on the source.
+    pub note_refs: Vec<Guid>,
+}
+
+/// A `<Note>` with its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Its GUID.
+    pub guid: Guid,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its text.
+    pub text: String,
+    /// Who wrote it.
+    pub creating_user: Option<Guid>,
+}
+
+/// A `<Link>` between two objects; links that join a note to something are read as notes on
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Its GUID.
+    pub guid: Guid,
+    /// `originGUID`.
+    pub origin: Option<Guid>,
+    /// `targetGUID`.
+    pub target: Option<Guid>,
+}
+
+/// A whole `project.qde` (or `.qdc`, which fills only `origin` and `codes`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Project {
+    /// `name`.
+    pub name: String,
+    /// `origin`: the tool that wrote it.
+    pub origin: Option<String>,
+    /// Users.
+    pub users: Vec<User>,
+    /// Top-level codes.
+    pub codes: Vec<Code>,
+    /// Variables.
+    pub variables: Vec<Variable>,
+    /// Cases.
+    pub cases: Vec<Case>,
+    /// Text sources.
+    pub sources: Vec<TextSource>,
+    /// Notes.
+    pub notes: Vec<Note>,
+    /// Links.
+    pub links: Vec<Link>,
+    /// The project's `<Description>`.
+    pub description: Option<String>,
+    /// Notes on the project as a whole.
+    pub note_refs: Vec<Guid>,
+    /// What the file holds that samskap cannot represent.
+    pub skipped: Skipped,
+}
+
+/// Where the text of a source or note lives.
+pub(crate) enum TextAt {
+    /// Inline, in `<PlainTextContent>`.
+    Inline(String),
+    /// In the archive's `sources/` folder under this name.
+    Internal(String),
+    /// Outside the archive (`relative://`, `absolute://`, ...): never opened.
+    External,
+    /// Nowhere samskap can read (a rich-text file only).
+    None,
+}
+
+/// Reading context: the file name for messages and the index of GUIDs seen.
+pub(crate) struct Ctx<'a> {
+    pub file: &'a str,
+    /// GUID → the element kind that defines it.
+    pub defined: HashMap<Guid, String>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Checks every `guid` attribute in the tree for form and uniqueness, without recursion.
+    pub fn new(file: &'a str, root: &Element) -> Result<Self, RefiError> {
+        let mut defined: HashMap<Guid, String> = HashMap::new();
+        let mut labels: HashMap<Guid, String> = HashMap::new();
+        let mut stack = vec![root];
+        while let Some(el) = stack.pop() {
+            // A codebook's set members refer to codes with a `guid` attribute.
+            let defines = el.name != "MemberCode";
+            if let Some(raw) = el.attr("guid").filter(|_| defines) {
+                let g = Guid::parse(raw).ok_or_else(|| RefiError::Attribute {
+                    file: file.to_owned(),
+                    element: el.label(),
+                    attribute: "guid",
+                    problem: format!("`{raw}` is not a GUID"),
+                })?;
+                if let Some(first) = labels.get(&g) {
+                    return Err(RefiError::DuplicateGuid {
+                        file: file.to_owned(),
+                        guid: g.to_string(),
+                        first: first.clone(),
+                        second: el.label(),
+                    });
+                }
+                labels.insert(g.clone(), el.label());
+                defined.insert(g, el.name.clone());
+            }
+            stack.extend(el.children.iter().rev());
+        }
+        Ok(Self { file, defined })
+    }
+
+    pub fn guid(&self, el: &Element) -> Result<Guid, RefiError> {
+        self.guid_attr(el, "guid")?
+            .ok_or_else(|| self.missing(el, "guid"))
+    }
+
+    pub fn guid_attr(&self, el: &Element, attr: &'static str) -> Result<Option<Guid>, RefiError> {
+        el.attr(attr)
+            .map(|raw| {
+                Guid::parse(raw).ok_or_else(|| RefiError::Attribute {
+                    file: self.file.to_owned(),
+                    element: el.label(),
+                    attribute: attr,
+                    problem: format!("`{raw}` is not a GUID"),
+                })
+            })
+            .transpose()
+    }
+
+    /// A reference attribute that must point at an element named one of `kinds`.
+    pub fn reference(
+        &self,
+        el: &Element,
+        attr: &'static str,
+        kinds: &[&str],
+        what: &'static str,
+    ) -> Result<Guid, RefiError> {
+        let g = self
+            .guid_attr(el, attr)?
+            .ok_or_else(|| self.missing(el, attr))?;
+        match self.defined.get(&g) {
+            Some(k) if kinds.contains(&k.as_str()) => Ok(g),
+            _ => Err(RefiError::DanglingRef {
+                file: self.file.to_owned(),
+                element: el.label(),
+                what,
+                guid: g.to_string(),
+            }),
+        }
+    }
+
+    pub fn missing(&self, el: &Element, attr: &'static str) -> RefiError {
+        RefiError::Attribute {
+            file: self.file.to_owned(),
+            element: el.label(),
+            attribute: attr,
+            problem: "missing".into(),
+        }
+    }
+
+    fn note_refs(&self, el: &Element) -> Result<Vec<Guid>, RefiError> {
+        el.all("NoteRef")
+            .map(|r| self.reference(r, "targetGUID", &["Note"], "note"))
+            .collect()
+    }
+
+    fn user_ref(&self, el: &Element, attr: &'static str) -> Result<Option<Guid>, RefiError> {
+        match self.guid_attr(el, attr)? {
+            Some(g) if self.defined.get(&g).map(String::as_str) == Some("User") => Ok(Some(g)),
+            Some(g) => Err(RefiError::DanglingRef {
+                file: self.file.to_owned(),
+                element: el.label(),
+                what: "user",
+                guid: g.to_string(),
+            }),
+            None => Ok(None),
+        }
+    }
+}
+
+fn text_of(el: &Element, name: &str) -> Option<String> {
+    el.first(name).map(|d| d.text.clone())
+}
+
+/// Reads the codes under a `<Codes>` element. Depth is bounded by the XML reader's limit.
+pub(crate) fn codes(ctx: &Ctx<'_>, parent: &Element) -> Result<Vec<Code>, RefiError> {
+    parent
+        .all("Code")
+        .map(|c| {
+            let name = c
+                .attr("name")
+                .ok_or_else(|| ctx.missing(c, "name"))?
+                .to_owned();
+            let is_codable = match c.attr("isCodable").map(str::trim) {
+                Some("true" | "1") | None => true,
+                Some("false" | "0") => false,
+                Some(other) => {
+                    return Err(RefiError::Attribute {
+                        file: ctx.file.to_owned(),
+                        element: c.label(),
+                        attribute: "isCodable",
+                        problem: format!("`{other}` is not true or false"),
+                    })
+                }
+            };
+            Ok(Code {
+                guid: ctx.guid(c)?,
+                name,
+                is_codable,
+                description: text_of(c, "Description"),
+                note_refs: ctx.note_refs(c)?,
+                children: codes(ctx, c)?,
+            })
+        })
+        .collect()
+}
+
+fn variable_values(ctx: &Ctx<'_>, el: &Element) -> Result<Vec<(Guid, String)>, RefiError> {
+    el.all("VariableValue")
+        .map(|v| {
+            let r = v
+                .first("VariableRef")
+                .ok_or_else(|| ctx.missing(v, "VariableRef"))?;
+            let var = ctx.reference(r, "targetGUID", &["Variable"], "variable")?;
+            let value = v
+                .children
+                .iter()
+                .find(|c| c.name.ends_with("Value"))
+                .map(|c| c.text.trim().to_owned())
+                .unwrap_or_default();
+            Ok((var, value))
+        })
+        .collect()
+}
+
+fn position(ctx: &Ctx<'_>, el: &Element, attr: &'static str) -> Result<u64, RefiError> {
+    let raw = el.attr(attr).ok_or_else(|| ctx.missing(el, attr))?;
+    raw.trim().parse().map_err(|_| RefiError::Attribute {
+        file: ctx.file.to_owned(),
+        element: el.label(),
+        attribute: attr,
+        problem: format!("`{raw}` is not a non-negative whole number"),
+    })
+}
+
+fn coding(ctx: &Ctx<'_>, el: &Element) -> Result<CodingRef, RefiError> {
+    let r = el
+        .first("CodeRef")
+        .ok_or_else(|| ctx.missing(el, "CodeRef"))?;
+    Ok(CodingRef {
+        guid: ctx.guid(el)?,
+        code: ctx.reference(r, "targetGUID", &["Code"], "code")?,
+        creating_user: ctx.user_ref(el, "creatingUser")?,
+        note_refs: ctx.note_refs(el)?,
+    })
+}
+
+/// Where a text source's (or note's) plain text is.
+pub(crate) fn text_at(ctx: &Ctx<'_>, el: &Element) -> Result<TextAt, RefiError> {
+    if let Some(t) = el.first("PlainTextContent") {
+        return Ok(TextAt::Inline(t.text.clone()));
+    }
+    let Some(path) = el.attr("plainTextPath") else {
+        return Ok(TextAt::None);
+    };
+    let name = match path.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("internal") => rest,
+        Some(_) => return Ok(TextAt::External),
+        None => path,
+    };
+    let plain =
+        !name.is_empty() && !name.contains(['/', '\\', '\0', ':']) && name != ".." && name != ".";
+    if !plain {
+        return Err(RefiError::UnsafeSourcePath {
+            element: format!("{} in {}", el.label(), ctx.file),
+            path: path.to_owned(),
+        });
+    }
+    Ok(TextAt::Internal(name.to_owned()))
+}
+
+/// A text source as read, before its text is fetched.
+pub(crate) struct SourceDraft {
+    pub source: TextSource,
+    pub at: TextAt,
+}
+
+/// A note as read, before its text is fetched.
+pub(crate) struct NoteDraft {
+    pub note: Note,
+    pub at: TextAt,
+}
+
+/// Reads `<Project>` into a [`Project`] whose sources and notes still lack their text.
+pub(crate) fn project(
+    ctx: &Ctx<'_>,
+    root: &Element,
+) -> Result<(Project, Vec<SourceDraft>, Vec<NoteDraft>), RefiError> {
+    if root.name != "Project" {
+        return Err(RefiError::WrongRoot {
+            file: ctx.file.to_owned(),
+            found: root.name.clone(),
+            expected: "Project",
+        });
+    }
+    let mut p = Project {
+        name: root.attr("name").unwrap_or_default().to_owned(),
+        origin: root.attr("origin").map(str::to_owned),
+        description: text_of(root, "Description"),
+        ..Project::default()
+    };
+    for u in root.all("Users").flat_map(|u| u.all("User")) {
+        p.users.push(User {
+            guid: ctx.guid(u)?,
+            name: u.attr("name").map(str::to_owned),
+            id: u.attr("id").map(str::to_owned),
+        });
+    }
+    for cb in root.all("CodeBook") {
+        for cs in cb.all("Codes") {
+            p.codes.extend(codes(ctx, cs)?);
+        }
+        count_sets(cb, &mut p.skipped);
+    }
+    for v in root.all("Variables").flat_map(|v| v.all("Variable")) {
+        let raw = v.attr("typeOfVariable").unwrap_or("Text");
+        p.variables.push(Variable {
+            guid: ctx.guid(v)?,
+            name: v
+                .attr("name")
+                .ok_or_else(|| ctx.missing(v, "name"))?
+                .to_owned(),
+            kind: VariableType::from_name(raw.trim()).ok_or_else(|| RefiError::Attribute {
+                file: ctx.file.to_owned(),
+                element: v.label(),
+                attribute: "typeOfVariable",
+                problem: format!("`{raw}` is not one of the schema's types"),
+            })?,
+        });
+    }
+    for c in root.all("Cases").flat_map(|c| c.all("Case")) {
+        let mut sources = Vec::new();
+        for r in c.all("SourceRef") {
+            sources.push(ctx.reference(
+                r,
+                "targetGUID",
+                &[
+                    "TextSource",
+                    "PictureSource",
+                    "PDFSource",
+                    "AudioSource",
+                    "VideoSource",
+                ],
+                "source",
+            )?);
+        }
+        p.skipped.add(
+            "code applied to a whole case (CodeRef in Case)",
+            c.all("CodeRef").count(),
+        );
+        p.skipped.add(
+            "selection attached to a case (SelectionRef in Case)",
+            c.all("SelectionRef").count(),
+        );
+        p.cases.push(Case {
+            guid: ctx.guid(c)?,
+            name: c.attr("name").map(str::to_owned),
+            values: variable_values(ctx, c)?,
+            sources,
+        });
+    }
+    let mut sources = Vec::new();
+    for s in root.all("Sources").flat_map(|s| s.children.iter()) {
+        match s.name.as_str() {
+            "TextSource" => {
+                let mut selections = Vec::new();
+                for sel in s.all("PlainTextSelection") {
+                    selections.push(Selection {
+                        guid: ctx.guid(sel)?,
+                        start: position(ctx, sel, "startPosition")?,
+                        end: position(ctx, sel, "endPosition")?,
+                        description: text_of(sel, "Description").filter(|d| !d.trim().is_empty()),
+                        creating_user: ctx.user_ref(sel, "creatingUser")?,
+                        codings: sel
+                            .all("Coding")
+                            .map(|c| coding(ctx, c))
+                            .collect::<Result<_, _>>()?,
+                        note_refs: ctx.note_refs(sel)?,
+                    });
+                }
+                p.skipped.add(
+                    "code applied to a whole text source (Coding in TextSource)",
+                    s.all("Coding").count(),
+                );
+                let guid = ctx.guid(s)?;
+                sources.push(SourceDraft {
+                    source: TextSource {
+                        name: s
+                            .attr("name")
+                            .map_or_else(|| guid.to_string(), str::to_owned),
+                        guid,
+                        text: String::new(),
+                        values: variable_values(ctx, s)?,
+                        selections,
+                        note_refs: ctx.note_refs(s)?,
+                    },
+                    at: text_at(ctx, s)?,
+                });
+            }
+            other => count_media(other, s, &mut p.skipped),
+        }
+    }
+    let mut notes = Vec::new();
+    for n in root.all("Notes").flat_map(|n| n.all("Note")) {
+        p.skipped.add(
+            "selection inside a note (PlainTextSelection in Note)",
+            n.all("PlainTextSelection").count(),
+        );
+        notes.push(NoteDraft {
+            note: Note {
+                guid: ctx.guid(n)?,
+                name: n.attr("name").map(str::to_owned),
+                text: String::new(),
+                creating_user: ctx.user_ref(n, "creatingUser")?,
+            },
+            at: text_at(ctx, n)?,
+        });
+    }
+    for l in root.all("Links").flat_map(|l| l.all("Link")) {
+        p.links.push(Link {
+            guid: ctx.guid(l)?,
+            origin: ctx.guid_attr(l, "originGUID")?,
+            target: ctx.guid_attr(l, "targetGUID")?,
+        });
+    }
+    count_sets(root, &mut p.skipped);
+    p.skipped.add(
+        "graph (Graph)",
+        root.all("Graphs").flat_map(|g| g.all("Graph")).count(),
+    );
+    p.note_refs = ctx.note_refs(root)?;
+    Ok((p, sources, notes))
+}
+
+fn count_sets(parent: &Element, skipped: &mut Skipped) {
+    skipped.add(
+        "set (Set)",
+        parent.all("Sets").flat_map(|s| s.all("Set")).count(),
+    );
+}
+
+/// Counts a picture, PDF, audio or video source with its selections and codings.
+fn count_media(kind: &str, el: &Element, skipped: &mut Skipped) {
+    let (what, selection) = match kind {
+        "PictureSource" => ("picture source (PictureSource)", "PictureSelection"),
+        "PDFSource" => ("PDF source (PDFSource)", "PDFSelection"),
+        "AudioSource" => ("audio source (AudioSource)", "AudioSelection"),
+        "VideoSource" => ("video source (VideoSource)", "VideoSelection"),
+        other => {
+            skipped.add(format!("unknown source element <{other}>"), 1);
+            return;
+        }
+    };
+    skipped.add(what, 1);
+    let selections: Vec<&Element> = el.all(selection).collect();
+    skipped.add(
+        format!("{selection} (a selection in a {kind})"),
+        selections.len(),
+    );
+    let codings = el.all("Coding").count()
+        + selections
+            .iter()
+            .map(|s| s.all("Coding").count())
+            .sum::<usize>();
+    skipped.add(format!("Coding in a {kind} or its selections"), codings);
+    skipped.add(
+        format!("Transcript of a {kind}"),
+        el.all("Transcript").count(),
+    );
+}

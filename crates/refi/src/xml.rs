@@ -1,0 +1,345 @@
+//! A small XML tree for REFI-QDA files, read without recursion and without any DTD, and a
+//! writer that escapes everything it is given.
+//!
+//! Reading is lenient about namespaces (tools write `codebook:1:0`, `0:4`, or prefixes):
+//! elements and attributes are compared by local name. It is strict about safety: a
+//! `<!DOCTYPE>` is refused outright, only the five predefined entities and character
+//! references are expanded, and nesting is capped.
+
+use std::fmt::Write as _;
+
+use quick_xml::events::{BytesRef, Event};
+use quick_xml::Reader;
+
+use crate::RefiError;
+
+/// An element: local name, attributes (local names), children and its own text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Element>,
+    /// The text directly inside this element (all text nodes, joined).
+    pub text: String,
+}
+
+impl Element {
+    /// An attribute by local name.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The children with this local name.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// The first child with this local name.
+    pub fn first(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// How a person finds this element: `Code guid="…"` or `Code name="…"`.
+    pub fn label(&self) -> String {
+        match (self.attr("guid"), self.attr("name")) {
+            (Some(g), _) => format!("{} guid=\"{g}\"", self.name),
+            (None, Some(n)) => format!("{} name=\"{n}\"", self.name),
+            (None, None) => self.name.clone(),
+        }
+    }
+}
+
+fn local(name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    match name.rsplit_once(':') {
+        Some((_, l)) => l.to_owned(),
+        None => name.into_owned(),
+    }
+}
+
+/// Parses a whole document into its root element.
+pub(crate) fn parse(file: &str, bytes: &[u8], max_depth: usize) -> Result<Element, RefiError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = Reader::from_reader(bytes);
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    config.trim_text(false);
+    let malformed = |position: u64, message: String| RefiError::Xml {
+        file: file.to_owned(),
+        position,
+        message,
+    };
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(reader.error_position(), e.to_string()))?;
+        let at = reader.buffer_position();
+        match event {
+            Event::DocType(_) => {
+                return Err(RefiError::Doctype {
+                    file: file.to_owned(),
+                })
+            }
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let mut el = Element {
+                    name: local(e.name().as_ref()),
+                    ..Element::default()
+                };
+                for a in e.attributes() {
+                    let a = a.map_err(|err| malformed(at, err.to_string()))?;
+                    let key = a.key.as_ref();
+                    if key == b"xmlns" || key.starts_with(b"xmlns:") {
+                        continue;
+                    }
+                    let value = a
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map_err(|err| malformed(at, format!("in attribute: {err}")))?;
+                    el.attrs.push((local(key), value.into_owned()));
+                }
+                if matches!(event, Event::Start(_)) {
+                    if stack.len() >= max_depth {
+                        return Err(RefiError::TooDeep {
+                            file: file.to_owned(),
+                            limit: max_depth,
+                        });
+                    }
+                    stack.push(el);
+                } else {
+                    attach(&mut stack, &mut root, el, file, at)?;
+                }
+            }
+            Event::End(_) => {
+                let el = stack
+                    .pop()
+                    .ok_or_else(|| malformed(at, "an end tag without a start tag".into()))?;
+                attach(&mut stack, &mut root, el, file, at)?;
+            }
+            Event::Text(ref t) => {
+                let s = t
+                    .xml10_content()
+                    .map_err(|e| malformed(at, e.to_string()))?;
+                push_text(&mut stack, &s, file, at)?;
+            }
+            Event::CData(ref t) => {
+                let s = t
+                    .xml10_content()
+                    .map_err(|e| malformed(at, e.to_string()))?;
+                push_text(&mut stack, &s, file, at)?;
+            }
+            Event::GeneralRef(ref r) => {
+                let s = resolve_reference(r).map_err(|m| malformed(at, m))?;
+                push_text(&mut stack, &s, file, at)?;
+            }
+            Event::Eof => break,
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(malformed(
+            reader.buffer_position(),
+            "the document ends inside an element".into(),
+        ));
+    }
+    root.ok_or_else(|| malformed(0, "no root element".into()))
+}
+
+fn attach(
+    stack: &mut [Element],
+    root: &mut Option<Element>,
+    el: Element,
+    file: &str,
+    at: u64,
+) -> Result<(), RefiError> {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(el),
+        None if root.is_none() => *root = Some(el),
+        None => {
+            return Err(RefiError::Xml {
+                file: file.to_owned(),
+                position: at,
+                message: "a second root element".into(),
+            })
+        }
+    }
+    Ok(())
+}
+
+fn push_text(stack: &mut [Element], s: &str, file: &str, at: u64) -> Result<(), RefiError> {
+    match stack.last_mut() {
+        Some(el) => {
+            el.text.push_str(s);
+            Ok(())
+        }
+        None if s.trim().is_empty() => Ok(()),
+        None => Err(RefiError::Xml {
+            file: file.to_owned(),
+            position: at,
+            message: "text outside the root element".into(),
+        }),
+    }
+}
+
+/// The text of an entity or character reference: the five predefined entities and
+/// character references only; anything else would need a DTD, which is never read.
+fn resolve_reference(r: &BytesRef<'_>) -> Result<String, String> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => return Ok(c.to_string()),
+        Ok(None) => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    let name = r.decode().map_err(|e| e.to_string())?;
+    quick_xml::escape::resolve_predefined_entity(&name)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            format!("unknown entity `&{name};` (only the five predefined entities are allowed)")
+        })
+}
+
+/// Builds an XML document as text, two spaces an indentation level.
+pub(crate) struct Writer {
+    out: String,
+    open: Vec<&'static str>,
+}
+
+/// Escapes text content.
+fn escape_text(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Escapes an attribute value (quoted with `"`); line ends and tabs as references so that
+/// attribute normalisation on reading gives them back.
+fn escape_attr(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+}
+
+impl Writer {
+    /// A document with the XML declaration (UTF-8, no byte-order mark).
+    pub fn new() -> Self {
+        Self {
+            out: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n".to_owned(),
+            open: Vec::new(),
+        }
+    }
+
+    fn indent(&mut self) {
+        for _ in 0..self.open.len() {
+            self.out.push_str("  ");
+        }
+    }
+
+    fn tag(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.indent();
+        self.out.push('<');
+        self.out.push_str(name);
+        for (k, v) in attrs {
+            let _ = write!(self.out, " {k}=\"");
+            escape_attr(v, &mut self.out);
+            self.out.push('"');
+        }
+    }
+
+    /// Opens an element that will have children.
+    pub fn start(&mut self, name: &'static str, attrs: &[(&str, &str)]) {
+        self.tag(name, attrs);
+        self.out.push_str(">\n");
+        self.open.push(name);
+    }
+
+    /// Closes the innermost open element.
+    pub fn end(&mut self) {
+        let name = self.open.pop().expect("end matches a start");
+        self.indent();
+        let _ = writeln!(self.out, "</{name}>");
+    }
+
+    /// An element without content.
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.tag(name, attrs);
+        self.out.push_str("/>\n");
+    }
+
+    /// An element holding only text.
+    pub fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
+        self.tag(name, attrs);
+        self.out.push('>');
+        escape_text(text, &mut self.out);
+        let _ = writeln!(self.out, "</{name}>");
+    }
+
+    /// The finished document.
+    pub fn finish(self) -> String {
+        assert!(self.open.is_empty(), "unclosed elements: {:?}", self.open);
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doctype_and_unknown_entities_are_refused() {
+        let bomb = br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><Project name="&lol2;"/>"#;
+        assert!(matches!(
+            parse("project.qde", bomb, 10),
+            Err(RefiError::Doctype { .. })
+        ));
+        let e = parse("x", b"<a>&xxe;</a>", 10).unwrap_err();
+        assert!(e.to_string().contains("unknown entity"), "{e}");
+        let e = parse("x", br#"<a b="&xxe;"/>"#, 10).unwrap_err();
+        assert!(e.to_string().contains("attribute"), "{e}");
+    }
+
+    #[test]
+    fn local_names_text_and_depth() {
+        let doc = parse(
+            "x",
+            "\u{feff}<p:Project xmlns:p=\"urn:QDA-XML:project:1:0\" p:name=\"a&amp;b\"><Description>æ &#x1F642;</Description></p:Project>".as_bytes(),
+            10,
+        )
+        .unwrap();
+        assert_eq!(doc.name, "Project");
+        assert_eq!(doc.attr("name"), Some("a&b"));
+        assert_eq!(doc.first("Description").unwrap().text, "æ 🙂");
+        let deep = "<a>".repeat(20) + &"</a>".repeat(20);
+        assert!(matches!(
+            parse("x", deep.as_bytes(), 10),
+            Err(RefiError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn written_text_reads_back() {
+        let mut w = Writer::new();
+        w.start("R", &[("name", "a\"<&>\n\tb")]);
+        w.text("T", &[], "x < y & z\r\n");
+        w.end();
+        let doc = parse("x", w.finish().as_bytes(), 10).unwrap();
+        assert_eq!(doc.attr("name"), Some("a\"<&>\n\tb"));
+        assert_eq!(doc.first("T").unwrap().text, "x < y & z\r\n");
+    }
+}
