@@ -1070,3 +1070,62 @@ fn analysts_record_assessments_with_evidence_from_the_command_line() {
     let bundle = std::fs::read_to_string(env.path("out/facilitation.toml")).unwrap();
     assert!(bundle.contains("ladder-g2-b"));
 }
+
+#[test]
+fn a_replace_keeps_or_drops_the_stored_facilitation_record_only_when_told() {
+    let env = Env::new();
+    env.import_thesis();
+    let count = |env: &Env| {
+        let list: serde_json::Value =
+            serde_json::from_str(&env.ok(&["assess", "list", "--json"])).unwrap();
+        list.as_array().unwrap().len()
+    };
+    let n = count(&env);
+    // Recorded after the import (as the API would): not in the bundle.
+    env.ok(&[
+        "assess",
+        "ladder",
+        "--group",
+        "G1",
+        "--step",
+        "3",
+        "--id",
+        "ladder-g1-later",
+        "--assessor",
+        "A",
+        "--date",
+        "2024-03-01",
+    ]);
+    let bundle = thesis();
+    let bundle = bundle.to_str().unwrap();
+    let before = state(&env);
+    let err = env.fails(&["import", bundle, "--replace"]);
+    assert!(err.contains("facilitation record"), "{err}");
+    assert!(err.contains("--keep-facilitation"), "{err}");
+    assert_eq!(state(&env), before);
+
+    env.ok(&["import", bundle, "--replace", "--keep-facilitation"]);
+    assert_eq!(count(&env), n + 1);
+    env.ok(&["import", bundle, "--replace", "--discard-facilitation"]);
+    assert_eq!(count(&env), n);
+    // The choices go with --replace, and one at a time.
+    for args in [
+        &["import", bundle, "--keep-facilitation"][..],
+        &[
+            "import",
+            bundle,
+            "--replace",
+            "--keep-facilitation",
+            "--discard-facilitation",
+        ],
+    ] {
+        // A usage error: clap's exit code 2, and the store untouched.
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--"),
+            "{args:?}"
+        );
+    }
+    assert_eq!(count(&env), n);
+}

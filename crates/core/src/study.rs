@@ -333,6 +333,14 @@ impl Study {
         change(&mut self.facilitation, &roster)
     }
 
+    /// Puts `record` in place of this study's facilitation record, after checking all of it
+    /// against this study (its groups, members and transcripts). Refused, with the record
+    /// unchanged, when any of it does not fit.
+    pub fn replace_facilitation(&mut self, record: &Facilitation) -> Result<(), FacilitationError> {
+        self.facilitation = record.rechecked(&self.roster())?;
+        Ok(())
+    }
+
     /// The head of the study.
     pub fn meta(&self) -> &StudyMeta {
         &self.meta

@@ -8,15 +8,24 @@ use samskap_core::{
 
 use crate::facilitation::date_opt;
 use crate::{read, Store, StoreError};
-use samskap_core::facilitation::REMOVED_TEXT;
+use samskap_core::facilitation::{Facilitation, REMOVED_TEXT};
 
-/// Whether an import may replace a study with the same id.
+/// Whether an import may replace a study with the same id, and what becomes of the stored
+/// facilitation record, which may hold what facilitators recorded through the API since the
+/// study was last imported or exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Replace {
     /// Refuse when the study exists.
     No,
-    /// Replace it, in the same transaction.
+    /// Replace it, in the same transaction, when the new study brings the same facilitation
+    /// record as the stored one; refuse (a `Conflict`) when the records differ, so that
+    /// nothing recorded since is lost unasked.
     Yes,
+    /// Replace it but keep the stored facilitation record, checked again against the new
+    /// study (a `Conflict` when it no longer fits, e.g. a member it names is gone).
+    KeepFacilitation,
+    /// Replace it whole: the new study's facilitation record replaces the stored one.
+    DiscardFacilitation,
 }
 
 /// What a withdrawal did.
@@ -193,11 +202,65 @@ impl<T> OptionalMissing<T> for Result<T, StoreError> {
     }
 }
 
+/// The facilitation record of a stored study, when there is one.
+fn stored_facilitation(
+    tx: &Transaction<'_>,
+    id: &StudyId,
+) -> Result<Option<Facilitation>, StoreError> {
+    match read::load_study_in(tx, id) {
+        Ok(s) => Ok(Some(s.facilitation().clone())),
+        Err(StoreError::NotFound { what: "study", .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The study to write in place of a stored one with the same id, under `replace`: the same
+/// study, or (keeping the stored record) a copy with the stored record; refused when
+/// replacing would lose a stored record unasked. See [`Replace`].
+fn replacement(
+    tx: &Transaction<'_>,
+    study: &Study,
+    replace: Replace,
+) -> Result<Option<Study>, StoreError> {
+    let stored = match replace {
+        Replace::No | Replace::DiscardFacilitation => return Ok(None),
+        Replace::Yes | Replace::KeepFacilitation => stored_facilitation(tx, &study.meta().id)?,
+    };
+    match (replace, stored) {
+        (Replace::Yes, Some(stored)) if &stored != study.facilitation() => {
+            Err(StoreError::Conflict(format!(
+                "the store's facilitation record of `{id}` differs from the one being \
+                 imported, and may hold what facilitators recorded through the API since \
+                 (stored: {}; imported: {}). Export the study first and bring its \
+                 facilitation.toml into the bundle, or keep the stored record \
+                 (--keep-facilitation) or replace it (--discard-facilitation)",
+                stored.summary(),
+                study.facilitation().summary(),
+                id = study.meta().id,
+            )))
+        }
+        (Replace::KeepFacilitation, Some(stored)) => {
+            let mut s = study.clone();
+            s.replace_facilitation(&stored).map_err(|e| {
+                StoreError::Conflict(format!(
+                    "the stored facilitation record of `{}` does not fit the study being \
+                     imported: {e}",
+                    study.meta().id
+                ))
+            })?;
+            Ok(Some(s))
+        }
+        _ => Ok(None),
+    }
+}
+
 pub(crate) fn write_study(
     tx: &Transaction<'_>,
     study: &Study,
     replace: Replace,
 ) -> Result<ImportSummary, StoreError> {
+    let kept = replacement(tx, study, replace)?;
+    let study = kept.as_ref().unwrap_or(study);
     let meta = study.meta();
     let sid = meta.id.as_str();
     let exists: bool = tx

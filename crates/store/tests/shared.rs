@@ -101,7 +101,7 @@ fn the_copy_follows_own_writes_refusals_and_other_connections() {
 
     // An import through the writer connection itself (not a checked write) is seen too.
     shared
-        .write(|w| w.import_study(&study, Replace::Yes))
+        .write(|w| w.import_study(&study, Replace::DiscardFacilitation))
         .unwrap();
     assert_eq!(meeting_ids(&shared, &sid), before);
     agrees_with_file(&shared, &path, &sid);

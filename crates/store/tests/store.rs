@@ -141,7 +141,9 @@ fn a_replace_that_fails_midway_rolls_back_the_delete() {
     // Same study id, same framework id, different framework content: the old study is
     // deleted first inside the transaction, then the framework conflicts.
     let edited = Study::new(study.meta().clone(), changed_framework(&study)).unwrap();
-    let err = store.import_study(&edited, Replace::Yes).unwrap_err();
+    let err = store
+        .import_study(&edited, Replace::DiscardFacilitation)
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
     assert!(err.to_string().contains("used by study other"), "{err}");
     assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
@@ -153,7 +155,9 @@ fn replacing_a_study_may_change_its_framework_when_no_other_study_uses_it() {
     let study = thesis();
     store.import_study(&study, Replace::No).unwrap();
     let edited = Study::new(study.meta().clone(), changed_framework(&study)).unwrap();
-    store.import_study(&edited, Replace::Yes).unwrap();
+    store
+        .import_study(&edited, Replace::DiscardFacilitation)
+        .unwrap();
     let loaded = store.load_study(&study_id()).unwrap();
     assert_eq!(
         loaded.framework().categories()[0].label_en,
@@ -591,13 +595,18 @@ fn a_facilitation_record_loads_back_as_it_was_imported() {
         study.facilitation()
     );
 
-    // Replacing the study takes its record with it.
-    store.import_study(&bare_thesis(), Replace::Yes).unwrap();
+    // Replacing the study whole takes its record with it; a plain replace would not.
+    assert!(store.import_study(&bare_thesis(), Replace::Yes).is_err());
+    store
+        .import_study(&bare_thesis(), Replace::DiscardFacilitation)
+        .unwrap();
     assert_eq!(
         store.facilitation(&study_id()).unwrap(),
         Facilitation::new()
     );
-    store.import_study(&study, Replace::Yes).unwrap();
+    store
+        .import_study(&study, Replace::DiscardFacilitation)
+        .unwrap();
     assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
 }
 
@@ -1246,4 +1255,75 @@ fn audit_entries_append_and_list_in_order() {
         ["t3", "t4"]
     );
     assert!(store.audit_log(0).unwrap().is_empty());
+}
+
+#[test]
+fn a_replace_never_loses_what_facilitators_recorded_unasked() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+    // A facilitator records a meeting through the API.
+    store
+        .add_meeting(&study_id(), &meeting("G1-api", "G1", "2024-01-15"))
+        .unwrap();
+    let recorded = json(&store.load_study(&study_id()).unwrap());
+
+    // A plain replace would drop it: refused, and nothing changes.
+    let err = store.import_study(&study, Replace::Yes).unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("--keep-facilitation"), "{msg}");
+    assert!(msg.contains(&format!(
+        "stored: {} meetings",
+        study.facilitation().meetings().len() + 1
+    )));
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), recorded);
+
+    // Keeping the stored record keeps the meeting, checked against the new study.
+    store
+        .import_study(&study, Replace::KeepFacilitation)
+        .unwrap();
+    let kept = store.load_study(&study_id()).unwrap();
+    assert!(kept
+        .facilitation()
+        .meeting(&"G1-api".parse().unwrap())
+        .is_some());
+    assert_eq!(json(&kept), recorded);
+
+    // Discarding it is asked for in so many words.
+    store
+        .import_study(&study, Replace::DiscardFacilitation)
+        .unwrap();
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&study));
+}
+
+#[test]
+fn a_kept_record_that_no_longer_fits_the_study_is_refused() {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+    // A member who joined through the API, and came to a meeting.
+    let newcomer = samskap_core::Member {
+        id: id("G1-NY"),
+        group: id("G1"),
+        sector: samskap_core::Sector::Citizen,
+        service: None,
+        youth: true,
+        pd_youth: false,
+    };
+    store.add_member(&study_id(), &newcomer).unwrap();
+    store
+        .add_meeting(&study_id(), &meeting("G1-api", "G1", "2024-01-15"))
+        .unwrap();
+    store
+        .set_attendance(&study_id(), &id("G1-api"), &present(&["G1-NY"]))
+        .unwrap();
+    let before = json(&store.load_study(&study_id()).unwrap());
+    // The bundle does not know the newcomer, so the stored record does not fit it.
+    let err = store
+        .import_study(&study, Replace::KeepFacilitation)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("G1-NY"), "{err}");
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), before);
 }

@@ -17,10 +17,15 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
     bar.finish_and_clear();
     let mut store = Store::open(&cli.db)?;
-    let replace = if args.replace {
-        Replace::Yes
-    } else {
-        Replace::No
+    let replace = match (
+        args.replace,
+        args.keep_facilitation,
+        args.discard_facilitation,
+    ) {
+        (false, ..) => Replace::No,
+        (true, true, _) => Replace::KeepFacilitation,
+        (true, _, true) => Replace::DiscardFacilitation,
+        (true, false, false) => Replace::Yes,
     };
     let s = store.import_study(&study, replace)?;
     if cli.json {

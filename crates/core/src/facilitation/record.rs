@@ -884,6 +884,60 @@ impl Facilitation {
         Ok(())
     }
 
+    /// The same record built again through every check, against `study`'s roster: for
+    /// keeping a record when the study around it is replaced.
+    pub fn rechecked(&self, study: &Roster<'_>) -> Result<Facilitation, FacilitationError> {
+        let mut f = Facilitation::new();
+        for (m, attendance) in &self.meetings {
+            f.add_meeting(study, m.clone())?;
+            f.set_attendance(study, &m.id, attendance.clone())?;
+        }
+        for (g, r) in &self.rules {
+            f.set_rules(study, g.clone(), r.clone())?;
+        }
+        for s in &self.statements {
+            f.add_statement(study, s.clone())?;
+        }
+        for m in &self.moves {
+            f.add_move(study, m.clone())?;
+        }
+        for p in &self.practices {
+            f.add_practice(study, p.clone())?;
+        }
+        for a in &self.actions {
+            f.add_action(study, a.clone())?;
+        }
+        for e in &self.events {
+            f.add_event(study, e.clone())?;
+        }
+        for c in &self.contacts {
+            f.add_contact(study, c.clone())?;
+        }
+        for a in &self.assessments {
+            f.add_assessment(study, a.clone())?;
+        }
+        Ok(f)
+    }
+
+    /// How much the record holds, by kind: "52 meetings, 11 contacts, ...".
+    pub fn summary(&self) -> String {
+        let attendance: usize = self.meetings.iter().map(|(_, a)| a.len()).sum();
+        format!(
+            "{} meetings with {attendance} attendance entries, {} rules, {} problem statements, \
+             {} PD moves, {} practices, {} actions, {} dissemination events, {} contacts, \
+             {} assessments",
+            self.meetings.len(),
+            self.rules.len(),
+            self.statements.len(),
+            self.moves.len(),
+            self.practices.len(),
+            self.actions.len(),
+            self.events.len(),
+            self.contacts.len(),
+            self.assessments.len()
+        )
+    }
+
     /// Clears every note that `quotes` (on withdrawal: one that quotes the informant), and
     /// replaces every required text that does (a problem statement, a practice's
     /// description, an action's title) by [`REMOVED_TEXT`]; returns how many texts went.
