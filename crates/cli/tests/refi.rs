@@ -644,6 +644,16 @@ fn selections_outside_their_source_are_refused() {
 }
 
 #[test]
+fn a_position_inside_an_emoji_is_refused_and_the_selection_named() {
+    // "Hei på deg 🙂": in NVivo's UTF-16 the emoji is positions 11 and 12.
+    let qde = project("internal://a.txt", (0, 12), "")
+        .replace(r#"name="x">"#, r#"name="x" origin="NVivo 14">"#);
+    let entries = with(valid_entries(), "project.qde", qde.into_bytes());
+    refused(&entries, "falls inside a character");
+    refused(&entries, &g(3));
+}
+
+#[test]
 fn duplicate_guids_and_dangling_references_are_refused() {
     let dup = project("internal://a.txt", (0, 3), "").replace(&g(4), &g(3));
     refused(

@@ -469,13 +469,20 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             bounds.push(sel.start);
             bounds.push(sel.end);
         }
-        let chars = pmap
-            .to_chars(&bounds)
-            .map_err(|problem| RefiError::SelectionOutside {
-                selection: "(one of them)".into(),
+        let chars = pmap.to_chars(&bounds).map_err(|(at, problem)| {
+            let culprit = src
+                .selections
+                .iter()
+                .find(|sel| Some(sel.start) == at || Some(sel.end) == at);
+            RefiError::SelectionOutside {
+                selection: culprit.map_or_else(
+                    || "(one of this source's)".to_owned(),
+                    |sel| sel.guid.to_string(),
+                ),
                 source_name: src.name.clone(),
                 problem,
-            })?;
+            }
+        })?;
         study
             .add_transcript(transcript)
             .map_err(RefiError::model(format!("transcript of `{id}`")))?;

@@ -68,8 +68,9 @@ impl<'a> PositionMap<'a> {
     }
 
     /// Character offsets in the normalised text for positions (in any order), or why one
-    /// cannot be placed. Positions must already be within `0..=len`.
-    pub fn to_chars(&self, positions: &[u64]) -> Result<Vec<usize>, String> {
+    /// cannot be placed (with the position, when one is to blame). Positions must already
+    /// be within `0..=len`.
+    pub fn to_chars(&self, positions: &[u64]) -> Result<Vec<usize>, (Option<u64>, String)> {
         let mut sorted: Vec<u64> = positions.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
@@ -85,7 +86,7 @@ impl<'a> PositionMap<'a> {
                 continue;
             }
             let Some((_, c)) = chars.next() else {
-                return Err(format!("position {p} is past the end ({count})"));
+                return Err((Some(p), format!("position {p} is past the end ({count})")));
             };
             let step = match (self.counting, c) {
                 (Counting::Utf16, c) => c.len_utf16() as u64,
@@ -96,8 +97,9 @@ impl<'a> PositionMap<'a> {
                 _ => 1,
             };
             if count + step > p {
-                return Err(format!(
-                    "position {p} falls inside a character (an emoji or other character outside the Basic Multilingual Plane counts 2 in UTF-16)"
+                return Err((
+                    Some(p),
+                    format!("position {p} falls inside a character (an emoji or other character outside the Basic Multilingual Plane counts 2 in UTF-16)"),
                 ));
             }
             count += step;
@@ -107,12 +109,18 @@ impl<'a> PositionMap<'a> {
         let mut out = Vec::with_capacity(bytes.len());
         let mut prev = 0usize;
         let mut acc = 0usize;
-        for &b in &bytes {
+        for (k, &b) in bytes.iter().enumerate() {
             if b > 0
                 && self.raw.as_bytes()[b - 1] == b'\r'
                 && self.raw.as_bytes().get(b) == Some(&b'\n')
             {
-                return Err("a position falls between the CR and LF of a line end".into());
+                return Err((
+                    Some(sorted[k]),
+                    format!(
+                        "position {} falls between the CR and LF of a line end",
+                        sorted[k]
+                    ),
+                ));
             }
             acc += normalized_len(&self.raw[prev..b]);
             out.push(acc);
@@ -120,10 +128,11 @@ impl<'a> PositionMap<'a> {
         }
         acc += normalized_len(&self.raw[prev..]);
         if acc != normalized_len(self.raw) {
-            return Err(
+            return Err((
+                None,
                 "a position splits a letter from its combining accent, so it has no place in the normalised (NFC) text"
                     .into(),
-            );
+            ));
         }
         Ok(positions
             .iter()
@@ -192,12 +201,14 @@ mod tests {
         let u16 = TEXT[..byte].encode_utf16().count() as u64;
         let e = PositionMap::new(TEXT, Counting::Utf16)
             .to_chars(&[u16 + 1])
-            .unwrap_err();
+            .unwrap_err()
+            .1;
         assert!(e.contains("inside a character"), "{e}");
         let cr = TEXT.chars().position(|c| c == '\r').unwrap() as u64;
         let e = PositionMap::new(TEXT, Counting::CodePoints)
             .to_chars(&[cr + 1])
-            .unwrap_err();
+            .unwrap_err()
+            .1;
         assert!(e.contains("CR and LF"), "{e}");
     }
 
