@@ -476,6 +476,66 @@ fn every_export_validates_against_the_official_schemas() {
     assert_eq!(out["report"]["codings"], 110);
 }
 
+#[test]
+fn a_note_on_a_selection_with_two_codings_goes_out_under_two_guids() {
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="x">
+  <CodeBook><Codes>
+    <Code guid="{}" name="Tid" isCodable="true"><Code guid="{}" name="barriere" isCodable="true"/></Code>
+    <Code guid="{}" name="Rom" isCodable="true"><Code guid="{}" name="mulighet" isCodable="true"/></Code>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="{}" name="a" plainTextPath="internal://a.txt">
+      <PlainTextSelection guid="{}" startPosition="0" endPosition="3">
+        <Coding guid="{}"><CodeRef targetGUID="{}"/></Coding>
+        <Coding guid="{}"><CodeRef targetGUID="{}"/></Coding>
+        <NoteRef targetGUID="{}"/>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+  <Notes><Note guid="{}" name="n"><PlainTextContent>Begge deler.</PlainTextContent></Note></Notes>
+</Project>"#,
+        g(1),
+        g(2),
+        g(3),
+        g(4),
+        g(5),
+        g(6),
+        g(7),
+        g(2),
+        g(8),
+        g(4),
+        g(9),
+        g(9)
+    );
+    let env = Env::new();
+    let file = env.path("n.qdpx");
+    write_zip(
+        &file,
+        &with(valid_entries(), "project.qde", qde.into_bytes()),
+    );
+    env.ok(&["refi", "import", s(&file), "--id", "n"]);
+    let out = env.path("out.qdpx");
+    env.ok(&["refi", "export", "--project", s(&out)]);
+    let text = String::from_utf8(unzip(&out)["project.qde"].clone()).unwrap();
+    assert_eq!(
+        text.matches("Begge deler.").count(),
+        2,
+        "one note per coding"
+    );
+    assert_eq!(text.matches(&format!("<Note guid=\"{}\"", g(9))).count(), 1);
+    let qde = env.path("project.qde");
+    std::fs::write(&qde, text).unwrap();
+    xmllint(&qde, "Project-mrt2019.xsd");
+    let second = Env::new();
+    second.ok(&["refi", "import", s(&out), "--id", "n"]);
+    assert_eq!(
+        store_content(&env.db(), "n"),
+        store_content(&second.db(), "n")
+    );
+}
+
 // ---- Hostile files: each refused with a message that names the problem, nothing written.
 
 const GUID: &str = "7d4f5b62-0004-4e5f-9a61-0000000000";

@@ -149,7 +149,60 @@ impl<R: Read + Seek> Archive<R> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Cursor, Write};
+
     use super::*;
+
+    fn zip(entries: &[(&str, Vec<u8>)]) -> Cursor<Vec<u8>> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            w.start_file(*name, o).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        let mut c = w.finish().unwrap();
+        c.set_position(0);
+        c
+    }
+
+    fn small() -> Limits {
+        Limits {
+            max_entries: 3,
+            max_entry_bytes: 1000,
+            max_total_bytes: 1500,
+            max_ratio: 10,
+            ratio_floor: 100,
+            max_depth: 8,
+        }
+    }
+
+    #[test]
+    fn every_limit_is_counted_while_unpacking() {
+        let text: Vec<u8> = (0..900u32).map(|i| (i * 7919 % 251) as u8).collect();
+        let mut a =
+            Archive::open(zip(&[("a", text.clone()), ("b", text.clone())]), small()).unwrap();
+        assert_eq!(
+            a.read("A").unwrap().unwrap(),
+            text,
+            "names ignore ASCII case"
+        );
+        let e = a.read("b").unwrap_err();
+        assert!(e.to_string().contains("whole archive"), "{e}");
+        let noise: Vec<u8> = (0..1001u32).map(|i| (i * 7919 % 251) as u8).collect();
+        let mut a = Archive::open(zip(&[("big", noise)]), small()).unwrap();
+        let e = a.read("big").unwrap_err();
+        assert!(e.to_string().contains("limit per entry"), "{e}");
+        let mut a = Archive::open(zip(&[("zeros", vec![0; 900])]), small()).unwrap();
+        assert!(matches!(a.read("zeros"), Err(RefiError::Ratio { .. })));
+        let many: Vec<(&str, Vec<u8>)> =
+            ["a", "b", "c", "d"].iter().map(|n| (*n, vec![])).collect();
+        assert!(matches!(
+            Archive::open(zip(&many), small()),
+            Err(RefiError::TooManyEntries { found: 4, limit: 3 })
+        ));
+        assert!(a.read("missing").unwrap().is_none());
+    }
 
     #[test]
     fn unsafe_names_are_recognised() {

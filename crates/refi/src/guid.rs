@@ -2,7 +2,7 @@
 //! own objects by a stable derivation, so exporting the same study twice gives the same
 //! GUIDs without writing anything to the store. Also ids made from tool names ([`slug`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
@@ -151,6 +151,9 @@ pub struct GuidTable {
     pub framework_scope: String,
     /// Kept GUIDs.
     pub kept: BTreeMap<(Kind, String), Guid>,
+    /// Every GUID handed to [`GuidTable::keep`] that an object now has, so that no GUID
+    /// goes to two objects.
+    given: HashSet<Guid>,
 }
 
 impl GuidTable {
@@ -160,6 +163,7 @@ impl GuidTable {
             study_scope: study_scope.into(),
             framework_scope: framework_scope.into(),
             kept: BTreeMap::new(),
+            given: HashSet::new(),
         }
     }
 
@@ -179,15 +183,20 @@ impl GuidTable {
             .unwrap_or_else(|| Guid::derive(self.scope(kind), kind.as_str(), key))
     }
 
-    /// Keeps a tool's GUID for an object unless the object has one already or it equals the
-    /// derived one. Returns false when another GUID was kept first.
+    /// Keeps a tool's GUID for an object unless the object has one already, another object
+    /// was given this GUID (one note on a selection with two codings), or it equals the
+    /// derived one. Returns false when the GUID was not kept for one of the first two
+    /// reasons: the object then goes out under another GUID.
     pub fn keep(&mut self, kind: Kind, key: &str, guid: &Guid) -> bool {
         let derived = Guid::derive(self.scope(kind), kind.as_str(), key);
         match self.kept.get(&(kind, key.to_owned())) {
             Some(g) => g == guid,
-            None if &derived == guid => true,
+            None if self.given.contains(guid) => false,
             None => {
-                self.kept.insert((kind, key.to_owned()), guid.clone());
+                self.given.insert(guid.clone());
+                if &derived != guid {
+                    self.kept.insert((kind, key.to_owned()), guid.clone());
+                }
                 true
             }
         }
@@ -296,6 +305,19 @@ mod tests {
         assert_ne!(g, Guid::derive("s", "user", "B"));
         assert_eq!(Guid::parse(g.as_str()), Some(g.clone()));
         assert_eq!(&g.as_str()[14..15], "8");
+    }
+
+    #[test]
+    fn a_guid_is_kept_for_one_object_only() {
+        let g = Guid::parse("6f0d3c2b-1a2b-4c3d-8e9f-0123456789ab").unwrap();
+        let mut t = GuidTable::new("s", "f");
+        assert!(t.keep(Kind::CodingNote, "a", &g));
+        assert!(!t.keep(Kind::CodingNote, "b", &g));
+        assert_eq!(t.get(Kind::CodingNote, "a"), g);
+        assert_ne!(t.get(Kind::CodingNote, "b"), g);
+        let derived = Guid::derive("s", "user", "A");
+        assert!(t.keep(Kind::User, "A", &derived));
+        assert!(!t.kept.contains_key(&(Kind::User, "A".into())));
     }
 
     #[test]
