@@ -304,6 +304,10 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
     let mut sources = Vec::new();
     let mut coding_notes: Vec<(String, CoderId, String)> = Vec::new();
     let mut uncoded = 0;
+    let mut codings_of: HashMap<usize, Vec<&samskap_core::Coding>> = HashMap::new();
+    for c in study.codings() {
+        codings_of.entry(c.unit.index()).or_default().push(c);
+    }
     if !study.transcripts().is_empty() {
         w.start("Sources", &[]);
         for t in study.transcripts() {
@@ -325,11 +329,7 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
             let mut any = false;
             for &k in &units {
                 let u = &study.units()[k];
-                let codings: Vec<_> = study
-                    .codings()
-                    .iter()
-                    .filter(|c| c.unit.index() == k)
-                    .collect();
+                let codings = codings_of.get(&k).map_or(&[][..], Vec::as_slice);
                 if codings.is_empty() {
                     uncoded += 1;
                     continue;
@@ -350,7 +350,7 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
                     ],
                 );
                 report.selections += 1;
-                for c in codings {
+                for &c in codings {
                     let ckey = coding_key(&ukey, &c.code, c.polarity, &c.coder);
                     let cg = guids.get(Kind::Coding, &ckey);
                     let u = user(&c.coder);

@@ -727,3 +727,176 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{Case, Code, CodingRef, Link, Note, Selection, TextSource, Variable};
+    use crate::VariableType;
+
+    fn g(n: u32) -> Guid {
+        Guid::parse(&format!("00000000-0000-4000-8000-{n:012}")).unwrap()
+    }
+
+    fn source(n: u32, text: &str, coded: Option<u32>) -> TextSource {
+        TextSource {
+            guid: g(n),
+            name: format!("S{n}.txt"),
+            text: text.into(),
+            values: vec![],
+            selections: coded
+                .map(|code| Selection {
+                    guid: g(n + 1),
+                    start: 0,
+                    end: 3,
+                    description: None,
+                    creating_user: None,
+                    codings: vec![CodingRef {
+                        guid: g(n + 2),
+                        code: g(code),
+                        creating_user: None,
+                        note_refs: vec![],
+                    }],
+                    note_refs: vec![],
+                })
+                .into_iter()
+                .collect(),
+            note_refs: vec![],
+        }
+    }
+
+    fn project() -> Project {
+        Project {
+            name: "P".into(),
+            codes: vec![Code {
+                guid: g(1),
+                name: "Tid".into(),
+                is_codable: true,
+                description: None,
+                note_refs: vec![],
+                children: vec![Code {
+                    guid: g(2),
+                    name: "barrier".into(),
+                    is_codable: true,
+                    description: None,
+                    note_refs: vec![],
+                    children: vec![],
+                }],
+            }],
+            variables: vec![
+                Variable {
+                    guid: g(3),
+                    name: "Consent".into(),
+                    kind: VariableType::Text,
+                },
+                Variable {
+                    guid: g(4),
+                    name: "alder".into(),
+                    kind: VariableType::Integer,
+                },
+            ],
+            ..Project::default()
+        }
+    }
+
+    fn opts() -> ImportOptions {
+        ImportOptions {
+            study_id: "s".parse().unwrap(),
+            counting: None,
+            mapping: None,
+            default_polarity: None,
+            default_coder: "refi".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_withdrawn_case_keeps_only_its_id() {
+        let mut p = project();
+        p.sources = vec![source(100, "Hei du", Some(2))];
+        p.cases = vec![Case {
+            guid: g(10),
+            name: Some("I9".into()),
+            values: vec![(g(3), "Withdrawn".into()), (g(4), "40".into())],
+            sources: vec![g(100)],
+        }];
+        let out = import_project(&p, &opts()).unwrap();
+        let i9 = out.study.informant(&"I9".parse().unwrap()).unwrap();
+        assert!(i9.details.is_none());
+        assert!(out.study.transcripts().is_empty());
+        assert!(out.study.codings().is_empty());
+        assert!(out.attributes.is_empty());
+        assert_eq!(
+            out.report.skipped.0["coding in the transcript of a withdrawn informant"],
+            1
+        );
+    }
+
+    #[test]
+    fn a_case_with_two_sources_gives_the_second_its_own_informant() {
+        let mut p = project();
+        p.sources = vec![
+            source(100, "Hei du", Some(2)),
+            source(200, "Tid nok", Some(2)),
+        ];
+        p.cases = vec![Case {
+            guid: g(10),
+            name: Some("Kari Ås".into()),
+            values: vec![(g(3), "given".into()), (g(4), "40".into())],
+            sources: vec![g(100), g(200)],
+        }];
+        let out = import_project(&p, &opts()).unwrap();
+        let ids: Vec<&str> = out
+            .study
+            .informants()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(ids, ["kari-as", "S200"]);
+        assert_eq!(out.study.codings().len(), 2);
+        assert_eq!(out.attributes.len(), 1);
+        assert!(out
+            .report
+            .notes
+            .iter()
+            .any(|n| n.contains("2 text sources")));
+        assert_eq!(out.guids.get(Kind::Case, "kari-as"), g(10));
+    }
+
+    #[test]
+    fn links_to_notes_are_read_as_notes_either_way() {
+        let mut p = project();
+        p.sources = vec![source(100, "Hei du", Some(2))];
+        p.notes = vec![
+            Note {
+                guid: g(50),
+                name: None,
+                text: "om koden".into(),
+                creating_user: None,
+            },
+            Note {
+                guid: g(51),
+                name: None,
+                text: "om utvalget".into(),
+                creating_user: None,
+            },
+        ];
+        p.links = vec![
+            Link {
+                guid: g(60),
+                origin: Some(g(1)),
+                target: Some(g(50)),
+            },
+            Link {
+                guid: g(61),
+                origin: Some(g(51)),
+                target: Some(g(101)),
+            },
+        ];
+        let out = import_project(&p, &opts()).unwrap();
+        let memo = &out.study.memos()[0];
+        assert_eq!(memo.code.as_ref().unwrap().to_string(), "tid/tid");
+        assert_eq!(memo.text, "om koden");
+        assert_eq!(out.study.codings()[0].memo.as_deref(), Some("om utvalget"));
+        assert_eq!(out.study.memos().len(), 1);
+    }
+}
