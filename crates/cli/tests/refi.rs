@@ -231,6 +231,27 @@ fn positions_follow_each_tools_counting() {
 }
 
 #[test]
+fn importing_again_needs_replace_and_replaces_whole() {
+    let env = Env::new();
+    let file = hand(&env);
+    let args = ["refi", "import", s(&file), "--id", "hand"];
+    env.ok(&args);
+    let e = env.fails(&args);
+    assert!(e.contains("--replace"), "{e}");
+    let before = store_content(&env.db(), "hand");
+    let out = env.ok(&[&args[..], &["--replace"]].concat());
+    assert!(out.starts_with("replaced study `hand`"), "{out}");
+    assert_eq!(store_content(&env.db(), "hand"), before, "the same, once");
+    assert_eq!(quotes(&env, "hand").len(), 4);
+    env.ok(&[
+        &args[..],
+        &["--replace", "--default-polarity", "opportunity"],
+    ]
+    .concat());
+    assert_eq!(quotes(&env, "hand").len(), 6);
+}
+
+#[test]
 fn a_mapping_lands_the_codes_on_an_existing_framework() {
     let env = Env::new();
     let file = hand(&env);

@@ -660,7 +660,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     }
     if elsewhere > 0 {
         notes.push(format!(
-            "{elsewhere} notes on sources, cases or nothing in particular became memos on the study"
+            "{elsewhere} notes on sources, cases, skipped codings or nothing in particular became memos on the study"
         ));
     }
 
