@@ -19,6 +19,23 @@ pub struct Caller(pub TokenInfo);
 #[derive(Debug, Clone)]
 pub struct ObjectId(pub String);
 
+/// Who is writing what, so that a handler can have the audit entry committed in the same
+/// transaction as the write it makes.
+#[derive(Debug, Clone)]
+pub struct AuditContext {
+    /// The token's name.
+    pub token_name: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The request path.
+    pub path: String,
+}
+
+/// On a response whose audit entry was committed with its write: the middleware writes no
+/// other.
+#[derive(Debug, Clone, Copy)]
+pub struct Audited;
+
 impl Caller {
     /// May read the group's records.
     pub fn may_read_group(&self, study: &StudyId, group: &GroupId) -> bool {
@@ -85,8 +102,14 @@ pub async fn authenticate(
     req.extensions_mut().insert(Caller(info));
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    req.extensions_mut().insert(AuditContext {
+        token_name: name.clone(),
+        method: method.to_string(),
+        path: path.clone(),
+    });
     let response = next.run(req).await;
-    if method != Method::GET && method != Method::HEAD {
+    let audited = response.extensions().get::<Audited>().is_some();
+    if method != Method::GET && method != Method::HEAD && !audited {
         let object = response.extensions().get::<ObjectId>().map(|o| o.0.clone());
         let entry = AuditEntry {
             token_name: name,

@@ -12,7 +12,7 @@ use samskap_core::facilitation::{self as f, Facilitation, FacilitationError};
 use samskap_core::{ActionId, GroupId, Member, MemberId, StatementId, Study, StudyId};
 use utoipa::OpenApi;
 
-use crate::auth::{authenticate, Caller, ObjectId};
+use crate::auth::{authenticate, AuditContext, Audited, Caller, ObjectId};
 use crate::error::{invalid_field, ApiError, Problem};
 use crate::openapi::{Conventions, Id};
 use crate::state::AppState;
@@ -59,16 +59,25 @@ where
         .map_err(|e: T::Err| ApiError::invalid(field, e.to_string()))
 }
 
-/// 201 with the object's id noted for the audit log.
-fn created(object: String, body: impl serde::Serialize) -> Response {
-    let mut r = (StatusCode::CREATED, Json(body)).into_response();
-    r.extensions_mut().insert(ObjectId(object));
-    r
+/// 201 with the object's id noted for the audit log, and whether its entry is written.
+fn created(object: String, body: impl serde::Serialize, audited: bool) -> Response {
+    noted(
+        (StatusCode::CREATED, Json(body)).into_response(),
+        object,
+        audited,
+    )
 }
 
-fn changed(object: String, body: impl serde::Serialize) -> Response {
-    let mut r = Json(body).into_response();
+/// 200 after a change, noted as [`created`] is.
+fn changed(object: String, body: impl serde::Serialize, audited: bool) -> Response {
+    noted(Json(body).into_response(), object, audited)
+}
+
+fn noted(mut r: Response, object: String, audited: bool) -> Response {
     r.extensions_mut().insert(ObjectId(object));
+    if audited {
+        r.extensions_mut().insert(Audited);
+    }
     r
 }
 
@@ -277,6 +286,7 @@ async fn list_members(
 async fn add_member(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<MemberIn>,
 ) -> Result<Response, ApiError> {
@@ -299,14 +309,15 @@ async fn add_member(
         pd_youth: body.pd_youth,
     };
     let out = MemberOut::from(&member);
-    state
-        .write(move |store| {
+    let object = out.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store
                 .add_member(&study, &member)
                 .map_err(invalid_field(|_| "pd_youth"))
         })
         .await?;
-    Ok(created(out.id.clone(), out))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/municipalities", security(("bearer" = [])),
@@ -361,6 +372,7 @@ async fn list_meetings(
 async fn add_meeting(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<MeetingIn>,
 ) -> Result<Response, ApiError> {
@@ -383,10 +395,13 @@ async fn add_meeting(
     };
     let out = MeetingOut::from_core(&meeting, &[]);
     let sid = study.clone();
-    state
-        .write(move |store| store.add_meeting(&sid, &meeting))
+    let object = out.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
+            store.add_meeting(&sid, &meeting)
+        })
         .await?;
-    Ok(created(out.id.clone(), out))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(put, path = "/studies/{study}/groups/{group}/meetings/{meeting}/attendance", security(("bearer" = [])),
@@ -396,6 +411,7 @@ async fn add_meeting(
 async fn set_attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group, meeting)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<AttendanceIn>,
 ) -> Result<Response, ApiError> {
@@ -432,14 +448,15 @@ async fn set_attendance(
     let out = MeetingOut::from_core(&m, &attendance);
     let sid = study.clone();
     let mid = meeting.clone();
-    state
-        .write(move |store| {
+    let object = meeting.to_string();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::OK, move |store| {
             store
                 .set_attendance(&sid, &mid, &attendance)
                 .map_err(invalid_field(|_| "attendance"))
         })
         .await?;
-    Ok(changed(meeting.to_string(), out))
+    Ok(changed(object, out, audited))
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/actions", security(("bearer" = [])),
@@ -450,6 +467,7 @@ async fn set_attendance(
 async fn add_action(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<ActionIn>,
 ) -> Result<Response, ApiError> {
@@ -476,10 +494,13 @@ async fn add_action(
     };
     let out = ActionOut::from(&action);
     let sid = study.clone();
-    state
-        .write(move |store| store.add_action(&sid, &action))
+    let object = out.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
+            store.add_action(&sid, &action)
+        })
         .await?;
-    Ok(created(out.id.clone(), out))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/actions/{action}/transitions", security(("bearer" = [])),
@@ -490,6 +511,7 @@ async fn add_action(
 async fn advance_action(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group, action)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<TransitionIn>,
 ) -> Result<Response, ApiError> {
@@ -521,10 +543,13 @@ async fn advance_action(
     after.history.push(t.clone());
     let sid = study.clone();
     let aid = action.clone();
-    state
-        .write(move |store| store.advance_action(&sid, &aid, &t))
+    let object = action.to_string();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::OK, move |store| {
+            store.advance_action(&sid, &aid, &t)
+        })
         .await?;
-    Ok(changed(action.to_string(), ActionOut::from(&after)))
+    Ok(changed(object, ActionOut::from(&after), audited))
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/contacts", security(("bearer" = [])),
@@ -535,6 +560,7 @@ async fn advance_action(
 async fn add_contact(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<ContactIn>,
 ) -> Result<Response, ApiError> {
@@ -568,14 +594,15 @@ async fn add_contact(
     )
     .await?;
     let sid = study.clone();
-    state
-        .write(move |store| {
+    let object = body.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store
                 .add_contact(&sid, &contact)
                 .map_err(invalid_field(|_| "b"))
         })
         .await?;
-    Ok(created(body.id.clone(), body))
+    Ok(created(object, body, audited))
 }
 
 #[utoipa::path(post, path = "/studies/{study}/assessments", security(("bearer" = [])),
@@ -586,6 +613,7 @@ async fn add_contact(
 async fn add_assessment(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path(study): Path<String>,
     ApiJson(body): ApiJson<AssessmentIn>,
 ) -> Result<Response, ApiError> {
@@ -618,8 +646,9 @@ async fn add_assessment(
             })
             .collect::<Result<_, ApiError>>()?,
     };
-    state
-        .write(move |store| {
+    let object = body.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store
                 .add_assessment(&study, &assessment)
                 .map_err(invalid_field(|detail| {
@@ -633,7 +662,7 @@ async fn add_assessment(
                 }))
         })
         .await?;
-    Ok(created(body.id.clone(), body))
+    Ok(created(object, body, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/attendance", security(("bearer" = [])),
@@ -702,6 +731,7 @@ async fn get_rules(
 async fn set_rules(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<RulesIn>,
 ) -> Result<Response, ApiError> {
@@ -718,10 +748,13 @@ async fn set_rules(
     let rules = f::GroupRules::from(body);
     let out = RulesOut::from((&group, &rules));
     let (sid, gid) = (study.clone(), group.clone());
-    state
-        .write(move |store| store.set_rules(&sid, &gid, &rules))
+    let object = group.to_string();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::OK, move |store| {
+            store.set_rules(&sid, &gid, &rules)
+        })
         .await?;
-    Ok(changed(group.to_string(), out))
+    Ok(changed(object, out, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/problem-statements", security(("bearer" = [])),
@@ -754,6 +787,7 @@ async fn list_statements(
 async fn add_statement(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<StatementIn>,
 ) -> Result<Response, ApiError> {
@@ -810,8 +844,9 @@ async fn add_statement(
     };
     let out = StatementOut::from(&statement);
     let sid = study.clone();
-    state
-        .write(move |store| {
+    let object = out.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store
                 .add_statement(&sid, &statement)
                 .map_err(invalid_field(|detail| {
@@ -823,7 +858,7 @@ async fn add_statement(
                 }))
         })
         .await?;
-    Ok(created(out.id.clone(), out))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/problem-statements/{statement}/agreement", security(("bearer" = [])),
@@ -834,6 +869,7 @@ async fn add_statement(
 async fn agree_statement(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group, statement)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<AgreementIn>,
 ) -> Result<Response, ApiError> {
@@ -861,11 +897,14 @@ async fn agree_statement(
     )
     .await?;
     let stid = statement.clone();
-    state
-        .write(move |store| store.agree_statement(&study, &stid, body.date))
+    let object = statement.to_string();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::OK, move |store| {
+            store.agree_statement(&study, &stid, body.date)
+        })
         .await?;
     after.agreed = Some(body.date);
-    Ok(changed(statement.to_string(), StatementOut::from(&after)))
+    Ok(changed(object, StatementOut::from(&after), audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/process", security(("bearer" = [])),
@@ -898,6 +937,7 @@ async fn list_moves(
 async fn add_move(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<MoveIn>,
 ) -> Result<Response, ApiError> {
@@ -920,11 +960,14 @@ async fn add_move(
     };
     let out = MoveOut::from(&m);
     let sid = study.clone();
-    state
-        .write(move |store| store.add_move(&sid, &m).map_err(invalid_field(|_| "step")))
+    let object = out.group.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
+            store.add_move(&sid, &m).map_err(invalid_field(|_| "step"))
+        })
         .await?;
     // A move has no id of its own: the object is the group's process.
-    Ok(created(out.group.clone(), out))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/process/timeline", security(("bearer" = [])),
@@ -977,6 +1020,7 @@ async fn list_practices(
 async fn add_practice(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<PracticeIn>,
 ) -> Result<Response, ApiError> {
@@ -999,10 +1043,13 @@ async fn add_practice(
     };
     let out = PracticeOut::from(&practice);
     let sid = study.clone();
-    state
-        .write(move |store| store.add_practice(&sid, &practice))
+    let object = out.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
+            store.add_practice(&sid, &practice)
+        })
         .await?;
-    Ok(created(out.id.clone(), out))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/actions", security(("bearer" = [])),
@@ -1057,6 +1104,7 @@ async fn list_disseminations(
 async fn add_dissemination(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
     Path((study, group)): Path<(String, String)>,
     ApiJson(body): ApiJson<DisseminationIn>,
 ) -> Result<Response, ApiError> {
@@ -1098,14 +1146,15 @@ async fn add_dissemination(
     };
     let out = DisseminationOut::from(&event);
     let sid = study.clone();
-    state
-        .write(move |store| {
+    let object = out.id.clone();
+    let (_, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store
                 .add_event(&sid, &event)
                 .map_err(invalid_field(|_| "action"))
         })
         .await?;
-    Ok(created(out.id.clone(), out))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/contacts", security(("bearer" = [])),

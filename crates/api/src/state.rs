@@ -5,8 +5,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::http::StatusCode;
 use samskap_core::{Study, StudyId};
-use samskap_store::{SharedStore, Store, StoreError};
+use samskap_store::{AuditEntry, SharedStore, Store, StoreError};
+
+use crate::auth::AuditContext;
 
 use crate::error::ApiError;
 
@@ -48,6 +51,36 @@ impl AppState {
     {
         let store = self.store.clone();
         blocking(move || store.write(f).map_err(Into::into)).await
+    }
+
+    /// [`write`](Self::write), with the audit entry of the request (`object`, answered with
+    /// `status`) committed in the same transaction as the checked write `f` makes. Also says
+    /// whether it was: when not (`f` refused or made no checked write), the middleware logs
+    /// the request with the status it got.
+    pub async fn write_audited<T, E>(
+        &self,
+        audit: &AuditContext,
+        object: &str,
+        status: StatusCode,
+        f: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
+    ) -> Result<(T, bool), ApiError>
+    where
+        T: Send + 'static,
+        E: Into<ApiError> + Send + 'static,
+    {
+        let entry = AuditEntry {
+            token_name: audit.token_name.clone(),
+            method: audit.method.clone(),
+            path: audit.path.clone(),
+            object_id: Some(object.to_owned()),
+            status: status.as_u16(),
+        };
+        let store = self.store.clone();
+        blocking(move || {
+            let (out, back) = store.write_audited(entry, f);
+            out.map(|v| (v, back.is_none())).map_err(Into::into)
+        })
+        .await
     }
 
     /// Runs `f` on a study as stored.

@@ -132,13 +132,11 @@ fn replace_attendance(
     meeting: &MeetingId,
     attendance: &[Attendance],
 ) -> Result<(), StoreError> {
-    conn.execute(
-        "DELETE FROM attendance WHERE study_id = ?1 AND meeting_id = ?2",
-        [sid, meeting.as_str()],
-    )
-    .map_err(StoreError::db)?;
+    conn.prepare_cached("DELETE FROM attendance WHERE study_id = ?1 AND meeting_id = ?2")
+        .and_then(|mut st| st.execute([sid, meeting.as_str()]))
+        .map_err(StoreError::db)?;
     let mut ins = conn
-        .prepare(
+        .prepare_cached(
             "INSERT INTO attendance (study_id, meeting_id, member_id, presence) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(StoreError::db)?;
@@ -733,20 +731,38 @@ impl Store {
     /// One checked write of any part of a study: `change` the model (which changes nothing
     /// when it refuses), then `write` the rows, in one transaction. On a server's writer
     /// connection the model is the study held in memory.
+    ///
+    /// An audit entry left by [`SharedStore::write_audited`](crate::SharedStore::write_audited)
+    /// is written in the same transaction, and cleared once it is committed.
     fn checked(
         &mut self,
         study: &StudyId,
         change: impl FnOnce(&mut Study) -> Result<(), StoreError>,
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        if let Some(snapshots) = self.snapshots.clone() {
-            return self.write_through(&snapshots, study, change, write);
+        let audit = self.audit.take();
+        let write = |conn: &Connection, sid: &str| {
+            write(conn, sid)?;
+            match &audit {
+                Some(entry) => crate::tokens::insert_audit(conn, entry),
+                None => Ok(()),
+            }
+        };
+        let done = if let Some(snapshots) = self.snapshots.clone() {
+            self.write_through(&snapshots, study, change, write)
+        } else {
+            self.write_tx().and_then(|tx| {
+                let mut model = load_study_in(&tx, study)?;
+                change(&mut model)?;
+                write(&tx, study.as_str())?;
+                tx.commit().map_err(StoreError::db)
+            })
+        };
+        if done.is_err() {
+            // Rolled back with the write: the caller logs the refusal itself.
+            self.audit = audit;
         }
-        let tx = self.write_tx()?;
-        let mut model = load_study_in(&tx, study)?;
-        change(&mut model)?;
-        write(&tx, study.as_str())?;
-        tx.commit().map_err(StoreError::db)
+        done
     }
 
     /// Adds a member to a known group. `NotFound` when the group does not exist, `Conflict`

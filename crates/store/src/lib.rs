@@ -49,6 +49,8 @@ pub struct Store {
     path: Option<PathBuf>,
     /// The copies in memory this connection keeps true, when it is a server's writer.
     snapshots: Option<std::sync::Arc<shared::Snapshots>>,
+    /// An audit entry for the next checked write to commit with its change.
+    audit: Option<AuditEntry>,
 }
 
 impl Store {
@@ -91,6 +93,7 @@ impl Store {
             conn,
             path,
             snapshots: None,
+            audit: None,
         })
     }
 

@@ -67,7 +67,8 @@ pub(crate) fn rows<T>(
     params: impl rusqlite::Params,
     mut f: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
-    let mut st = conn.prepare(sql).map_err(StoreError::db)?;
+    // Cached: the same few statements run on every request of a server.
+    let mut st = conn.prepare_cached(sql).map_err(StoreError::db)?;
     let mut q = st.query(params).map_err(StoreError::db)?;
     let mut out = Vec::new();
     while let Some(r) = q.next().map_err(StoreError::db)? {

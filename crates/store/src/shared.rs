@@ -21,7 +21,7 @@ use rusqlite::Connection;
 use samskap_core::{Study, StudyId};
 
 use crate::read::load_study_in;
-use crate::{Store, StoreError};
+use crate::{AuditEntry, Store, StoreError};
 
 /// One study's copy: `None` until a request loads it, or after it was dropped.
 type Slot = Arc<RwLock<Option<Study>>>;
@@ -97,7 +97,8 @@ fn lock_slot(slot: &Slot) -> RwLockWriteGuard<'_, Option<Study>> {
 }
 
 fn data_version(conn: &Connection) -> Result<i64, StoreError> {
-    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+    conn.prepare_cached("PRAGMA data_version")
+        .and_then(|mut st| st.query_row([], |r| r.get(0)))
         .map_err(StoreError::db)
 }
 
@@ -163,6 +164,21 @@ impl SharedStore {
     /// write drops them (see the module docs).
     pub fn write<T, E>(&self, f: impl FnOnce(&mut Store) -> Result<T, E>) -> Result<T, E> {
         f(&mut self.writer())
+    }
+
+    /// [`write`](Self::write), with `entry` written to the audit log in the same transaction
+    /// as the checked write `f` makes, so that a request and its audit entry commit together.
+    /// Gives the entry back when nothing committed it (`f` was refused, or made no checked
+    /// write), for the caller to log with the status it answers.
+    pub fn write_audited<T, E>(
+        &self,
+        entry: AuditEntry,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> (Result<T, E>, Option<AuditEntry>) {
+        let mut writer = self.writer();
+        writer.audit = Some(entry);
+        let out = f(&mut writer);
+        (out, writer.audit.take())
     }
 
     /// Runs `f` on a reader connection (one per concurrent call, kept for the next).

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use samskap_core::{GroupId, StudyId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -252,11 +252,10 @@ impl Store {
     fn token_info(&self, id: i64) -> Result<TokenInfo, StoreError> {
         let (name, role, created, revoked): (String, String, String, Option<String>) = self
             .conn
-            .query_row(
-                "SELECT name, role, created, revoked FROM api_token WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            .prepare_cached("SELECT name, role, created, revoked FROM api_token WHERE id = ?1")
+            .and_then(|mut st| {
+                st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            })
             .map_err(StoreError::db)?;
         let groups = rows(
             &self.conn,
@@ -312,33 +311,15 @@ impl Store {
         }
         let id: Option<i64> = self
             .conn
-            .query_row(
-                "SELECT id FROM api_token WHERE hash = ?1 AND revoked IS NULL",
-                [hash(secret)],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT id FROM api_token WHERE hash = ?1 AND revoked IS NULL")
+            .and_then(|mut st| st.query_row([hash(secret)], |r| r.get(0)).optional())
             .map_err(StoreError::db)?;
         id.map(|id| self.token_info(id)).transpose()
     }
 
     /// Records a request in the audit log, stamped with the time now.
     pub fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO audit_log (at, token_name, method, path, object_id, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    timestamp(now()),
-                    entry.token_name,
-                    entry.method,
-                    entry.path,
-                    entry.object_id,
-                    entry.status
-                ],
-            )
-            .map_err(StoreError::db)?;
-        Ok(())
+        insert_audit(&self.conn, entry)
     }
 
     /// The latest `limit` entries of the audit log, oldest first.
@@ -363,6 +344,26 @@ impl Store {
             },
         )
     }
+}
+
+/// One audit entry's row, stamped with the time now.
+pub(crate) fn insert_audit(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, token_name, method, path, object_id, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            timestamp(now()),
+            entry.token_name,
+            entry.method,
+            entry.path,
+            entry.object_id,
+            entry.status
+        ])
+    })
+    .map_err(StoreError::db)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use samskap_core::facilitation::{Attendance, Meeting, MeetingKind, Presence};
 use samskap_core::{Study, StudyId};
-use samskap_store::{Replace, SharedStore, Store, StoreError};
+use samskap_store::{AuditEntry, Replace, SharedStore, Store, StoreError};
 
 fn thesis() -> Study {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
@@ -105,4 +105,50 @@ fn the_copy_follows_own_writes_refusals_and_other_connections() {
         .unwrap();
     assert_eq!(meeting_ids(&shared, &sid), before);
     agrees_with_file(&shared, &path, &sid);
+}
+
+#[test]
+fn an_audit_entry_commits_with_its_write_or_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let study = thesis();
+    let sid = study.meta().id.clone();
+    let group = study.groups()[0].id.clone();
+    Store::open(&path)
+        .unwrap()
+        .import_study(&study, Replace::No)
+        .unwrap();
+    let shared = SharedStore::open(&path).unwrap();
+    let entry = |status: u16| AuditEntry {
+        token_name: "kari".into(),
+        method: "POST".into(),
+        path: "/meetings".into(),
+        object_id: Some("M-audit".into()),
+        status,
+    };
+    let logged = || {
+        Store::open(&path)
+            .unwrap()
+            .audit_log(100)
+            .unwrap()
+            .iter()
+            .map(|r| r.status)
+            .collect::<Vec<_>>()
+    };
+
+    // Written: the entry committed with the meeting.
+    let (out, back) = shared.write_audited(entry(201), |w| {
+        w.add_meeting(&sid, &meeting("M-audit", group.as_str()))
+    });
+    out.unwrap();
+    assert_eq!(back, None);
+    assert_eq!(logged(), [201]);
+
+    // Refused: nothing committed, and the entry comes back to be logged with the refusal.
+    let (out, back) = shared.write_audited(entry(201), |w| {
+        w.add_meeting(&sid, &meeting("M-audit", group.as_str()))
+    });
+    assert!(matches!(out, Err(StoreError::Conflict(_))));
+    assert_eq!(back, Some(entry(201)));
+    assert_eq!(logged(), [201]);
 }
