@@ -401,6 +401,28 @@ fn export_import_export_gives_the_same_files() {
     let second = env.path("second.qdpx");
     second_env.ok(&["refi", "export", "--project", s(&second)]);
     assert_eq!(unzip(&first), unzip(&second));
+    // The codes were recognised by their GUIDs: the study is back on the framework it left,
+    // with every coding as it was.
+    let report = second_env.json(&["refi", "import", s(&first), "--id", "again"]);
+    assert_eq!(report["report"]["framework"], "bentzen-2018");
+    assert_eq!(report["report"]["framework_from"], "codes' GUIDs");
+    let codings = |env: &Env, study: &str| -> Vec<String> {
+        let v = env.json(&["--study", study, "quotes"]);
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                format!(
+                    "{} {} {} {} {}",
+                    q["informant"], q["code"], q["polarity"], q["coder"], q["text"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        codings(&env, "ung-inkludering"),
+        codings(&second_env, "again")
+    );
     // Exporting twice gives the same bytes: no clock, no random GUIDs.
     let again = env.path("again.qdpx");
     env.ok(&["refi", "export", "--project", s(&again)]);

@@ -16,7 +16,7 @@ use samskap_core::{
 };
 
 use crate::guid::{Guid, GuidTable, Kind, Slugs};
-use crate::mapping::Mapping;
+use crate::mapping::{Mapping, Rule};
 use crate::project::Code;
 use crate::RefiError;
 
@@ -355,4 +355,149 @@ mod tests {
         assert_eq!(econ.polarity.unwrap().0, Polarity::Barrier);
         assert_eq!(m.codes[&tree[1].guid].polarity, None);
     }
+
+    #[test]
+    fn a_framework_is_recognised_by_its_guids_and_a_new_code_says_so() {
+        let f = Framework::builtin("bentzen-2018").unwrap();
+        let table = GuidTable::new("", "bentzen-2018");
+        let g = |k: Kind, key: &str| table.get(k, key);
+        let node = |guid: Guid, name: &str, children: Vec<Code>| Code {
+            guid,
+            name: name.into(),
+            is_codable: true,
+            description: None,
+            note_refs: vec![],
+            children,
+        };
+        let mut project = crate::Project {
+            codes: vec![node(
+                g(Kind::Subtheme, "resources/time-people-money"),
+                "Time",
+                vec![node(
+                    g(Kind::Polarity, "resources/time-people-money#barrier"),
+                    "barrier",
+                    vec![],
+                )],
+            )],
+            ..Default::default()
+        };
+        let candidates = vec![(f, table.clone())];
+        let (found, note) = recognise(&project, &candidates);
+        let found = found.unwrap();
+        assert!(note.is_none());
+        assert_eq!(found.mapping.rules.len(), 2);
+        assert_eq!(found.mapping.rules[1].polarity, Some(Polarity::Barrier));
+        project.codes.push(code("Nytt", 9, vec![]));
+        let (found, note) = recognise(&project, &candidates);
+        assert!(found.is_none());
+        assert!(note.unwrap().starts_with("1 of the 2 codes in use"));
+    }
+}
+
+/// The GUID each code of `framework` goes out under, with what it stands for: a subtheme
+/// (`None`) or a subtheme with a polarity. Categories are left out: nothing is coded with
+/// them.
+fn framework_guids(
+    framework: &Framework,
+    guids: &GuidTable,
+) -> HashMap<Guid, (CodeId, Option<Polarity>)> {
+    let mut out = HashMap::new();
+    for code in framework.codes() {
+        out.insert(
+            guids.get(Kind::Subtheme, &code.to_string()),
+            (code.clone(), None),
+        );
+        for p in Polarity::ALL {
+            out.insert(
+                guids.get(Kind::Polarity, &format!("{code}#{p}")),
+                (code.clone(), Some(p)),
+            );
+        }
+    }
+    out
+}
+
+/// A framework recognised by its codes' GUIDs: a project that went out from samskap and
+/// comes back lands on the framework it left, not on a new one.
+#[derive(Debug)]
+pub struct Recognised {
+    /// A mapping by GUID onto the framework.
+    pub mapping: Mapping,
+    /// The framework.
+    pub framework: Framework,
+}
+
+/// Looks for a framework among `candidates` (each with the GUIDs kept for its codes) that
+/// has a GUID for every code the project's codings use (every leaf code when there are no
+/// codings). Returns it as a mapping by GUID, or `None` with, when a framework matched
+/// some of the codes but not all, a sentence saying so.
+pub fn recognise(
+    project: &crate::Project,
+    candidates: &[(Framework, GuidTable)],
+) -> (Option<Recognised>, Option<String>) {
+    let coded: std::collections::BTreeSet<&Guid> = project
+        .sources
+        .iter()
+        .flat_map(|s| &s.selections)
+        .flat_map(|s| &s.codings)
+        .map(|c| &c.code)
+        .collect();
+    let nodes = flatten(&project.codes);
+    let required: Vec<&Node<'_>> = nodes
+        .iter()
+        .filter(|n| {
+            if coded.is_empty() {
+                n.is_leaf
+            } else {
+                coded.contains(&n.code.guid)
+            }
+        })
+        .collect();
+    if required.is_empty() {
+        return (None, None);
+    }
+    let mut partial: Option<(usize, &Framework)> = None;
+    for (framework, guids) in candidates {
+        let known = framework_guids(framework, guids);
+        let matched = required
+            .iter()
+            .filter(|n| known.contains_key(&n.code.guid))
+            .count();
+        if matched == required.len() {
+            let rules = nodes
+                .iter()
+                .filter_map(|n| {
+                    known.get(&n.code.guid).map(|(code, polarity)| Rule {
+                        path: None,
+                        guid: Some(n.code.guid.clone()),
+                        to: code.clone(),
+                        polarity: *polarity,
+                    })
+                })
+                .collect();
+            return (
+                Some(Recognised {
+                    mapping: Mapping {
+                        framework: framework.id().clone(),
+                        default_polarity: None,
+                        rules,
+                    },
+                    framework: framework.clone(),
+                }),
+                None,
+            );
+        }
+        if matched > 0 && partial.is_none_or(|(m, _)| matched > m) {
+            partial = Some((matched, framework));
+        }
+    }
+    let note = partial.map(|(m, f)| {
+        format!(
+            "{m} of the {} codes in use are codes of framework `{}` (by their GUIDs), the others are new; give a mapping with a rule for each new code to land on `{}`",
+            required.len(),
+            f.id(),
+            f.id()
+        )
+    });
+    (None, note)
 }

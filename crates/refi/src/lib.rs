@@ -38,7 +38,7 @@ mod read;
 mod xml;
 
 pub use archive::Limits;
-pub use codes::polarity_word;
+pub use codes::{polarity_word, recognise, Recognised};
 pub use error::RefiError;
 pub use export::{codebook_xml, project_files, write_qdpx, ExportReport, ProjectFiles, ORIGIN};
 pub use guid::{slug, Guid, GuidTable, Kind};

@@ -95,6 +95,23 @@ fn mapping_framework(store: &Store, mapping: &Mapping) -> anyhow::Result<Framewo
     }
 }
 
+/// Every framework the store holds, and every built-in one it does not, with the GUIDs kept
+/// for their codes.
+fn candidates(store: &Store) -> anyhow::Result<Vec<(Framework, GuidTable)>> {
+    let mut out = Vec::new();
+    for f in store.frameworks()? {
+        let rows = store.refi_framework_guids(f.id())?;
+        let table = table_of("", f.id().as_str(), &rows)?;
+        out.push((f, table));
+    }
+    for id in Framework::builtin_ids() {
+        if !out.iter().any(|(f, _)| f.id().as_str() == id) {
+            out.push((Framework::builtin(id)?, GuidTable::new("", id)));
+        }
+    }
+    Ok(out)
+}
+
 fn record_of(guids: &GuidTable, attributes: &[samskap_refi::Attribute]) -> RefiRecord {
     let mut record = RefiRecord::default();
     for ((kind, key), guid) in &guids.kept {
@@ -172,6 +189,16 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
         }
         None => None,
     };
+    // Without a mapping, a project that went out from samskap lands on the framework it
+    // left, recognised by its codes' GUIDs.
+    let (mapping, recognised, partial) = match mapping {
+        Some(m) => (Some(m), false, None),
+        None => {
+            let (found, partial) = samskap_refi::recognise(&project, &candidates(&store)?);
+            let recognised = found.is_some();
+            (found.map(|r| (r.mapping, r.framework)), recognised, partial)
+        }
+    };
     let opts = ImportOptions {
         study_id,
         counting: a
@@ -190,8 +217,12 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
             .context("--default-polarity")?,
         default_coder: a.coder.parse::<CoderId>().context("--coder")?,
     };
-    let imported = samskap_refi::import_project(&project, &opts)
+    let mut imported = samskap_refi::import_project(&project, &opts)
         .with_context(|| format!("{name} refused; nothing was written"))?;
+    if recognised {
+        imported.report.framework_from = "codes' GUIDs";
+    }
+    imported.report.notes.extend(partial);
     let record = record_of(&imported.guids, &imported.attributes);
     let replace = if a.replace { Replace::Yes } else { Replace::No };
     let s = store.import_refi_study(&imported.study, &record, replace)?;
