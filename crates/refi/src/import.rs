@@ -153,7 +153,7 @@ pub fn codebook_framework(
     )?;
     let mut skipped = project.skipped.clone();
     skipped.add(
-        "code whose GUID another code with the same samskap code already gave",
+        "code merged into another that lands on the same samskap code (its GUID is not kept)",
         map.merged,
     );
     Ok((map.framework, guids, skipped))
@@ -211,7 +211,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         }
     };
     skipped.add(
-        "code whose GUID another code with the same samskap code already gave",
+        "code merged into another that lands on the same samskap code (its GUID is not kept)",
         map.merged,
     );
     let default_polarity = opts
@@ -283,51 +283,56 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         let mut f = Facts::default();
         for (var, value) in values {
             let v = variables[var];
+            let lower = value.trim().to_lowercase();
+            // `Some(understood)` for the model's fields; the first value given counts.
             let known = match v.name.trim().to_lowercase().as_str() {
-                "role" => value.parse().ok().map(|r| f.role = Some(r)).is_some(),
+                "role" => Some(match lower.parse() {
+                    Ok(r) => {
+                        f.role.get_or_insert(r);
+                        true
+                    }
+                    Err(_) => false,
+                }),
                 "workplace" => {
-                    f.workplace = Some(value.clone());
-                    true
+                    f.workplace.get_or_insert_with(|| value.clone());
+                    Some(true)
                 }
                 "position" => {
-                    f.position = Some(value.clone());
-                    true
+                    f.position.get_or_insert_with(|| value.clone());
+                    Some(true)
                 }
-                "interview_date" => value
-                    .get(..10)
-                    .and_then(|d| d.parse().ok())
-                    .map(|d| f.interview_date = Some(d))
-                    .is_some(),
-                "consent" => match value.trim().to_lowercase().as_str() {
-                    "given" => {
-                        f.consent = Some("given");
+                "interview_date" => Some(match value.get(..10).and_then(|d| d.parse().ok()) {
+                    Some(d) => {
+                        f.interview_date.get_or_insert(d);
                         true
                     }
-                    "pending" => {
-                        f.consent = Some("pending");
-                        true
-                    }
-                    "withdrawn" => {
-                        f.consent = Some("withdrawn");
-                        true
-                    }
-                    _ => false,
-                },
-                _ => {
-                    attributes.push(Attribute {
-                        informant: informant.clone(),
-                        variable: v.name.clone(),
-                        kind: v.kind.as_str().to_owned(),
-                        value: value.clone(),
-                    });
-                    continue;
-                }
+                    None => false,
+                }),
+                "consent" => Some(
+                    match ["given", "pending", "withdrawn"]
+                        .into_iter()
+                        .find(|c| *c == lower)
+                    {
+                        Some(c) => {
+                            f.consent.get_or_insert(c);
+                            true
+                        }
+                        None => false,
+                    },
+                ),
+                _ => None,
             };
-            if !known {
+            if known == Some(false) {
                 notes.push(format!(
                     "{informant}: variable `{}` has the value `{value}`, which samskap does not understand; it is kept as an attribute",
                     v.name
                 ));
+            }
+            // A value given twice (on the case and on its source) counts once: the first.
+            let seen = attributes
+                .iter()
+                .any(|a| &a.informant == informant && a.variable == v.name);
+            if known != Some(true) && !seen {
                 attributes.push(Attribute {
                     informant: informant.clone(),
                     variable: v.name.clone(),
@@ -860,6 +865,25 @@ mod tests {
             .iter()
             .any(|n| n.contains("2 text sources")));
         assert_eq!(out.guids.get(Kind::Case, "kari-as"), g(10));
+    }
+
+    #[test]
+    fn a_value_on_the_case_and_on_its_source_counts_once() {
+        let mut p = project();
+        let mut src = source(100, "Hei du", None);
+        src.values = vec![(g(4), "41".into()), (g(3), "pending".into())];
+        p.sources = vec![src];
+        p.cases = vec![Case {
+            guid: g(10),
+            name: Some("I1".into()),
+            values: vec![(g(4), "40".into()), (g(3), "Given".into())],
+            sources: vec![g(100)],
+        }];
+        let out = import_project(&p, &opts()).unwrap();
+        assert_eq!(out.attributes.len(), 1);
+        assert_eq!(out.attributes[0].value, "40");
+        let i1 = out.study.informant(&"I1".parse().unwrap()).unwrap();
+        assert_eq!(i1.consent(), samskap_core::Consent::Given);
     }
 
     #[test]
