@@ -342,6 +342,40 @@ fn a_codebook_becomes_a_framework() {
     assert_eq!(again["outcome"], "unchanged");
 }
 
+#[test]
+fn a_codebook_goes_out_and_comes_back_with_its_guids() {
+    let env = Env::new();
+    let file = hand(&env);
+    env.ok(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "hand",
+        "--default-polarity",
+        "barrier",
+    ]);
+    let qdc = env.path("hand-codebook.qdc");
+    env.ok(&["refi", "export", "--codebook", s(&qdc)]);
+    let second = Env::new();
+    second.ok(&["refi", "import", s(&qdc)]);
+    let id = "hand-codebook".parse().unwrap();
+    let codes = |db: &Path| {
+        let store = Store::open(db).unwrap();
+        let f = store
+            .frameworks()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.id() == &id)
+            .unwrap();
+        (
+            serde_json::to_value(f.categories()).unwrap(),
+            store.refi_framework_guids(&id).unwrap(),
+        )
+    };
+    assert_eq!(codes(&env.db()), codes(&second.db()));
+}
+
 /// The store's content for a study: the study as core serialises it, and what interchange
 /// keeps beside it.
 fn store_content(db: &Path, study: &str) -> (serde_json::Value, String) {
@@ -580,6 +614,57 @@ fn a_note_on_a_selection_with_two_codings_goes_out_under_two_guids() {
     assert_eq!(
         store_content(&env.db(), "n"),
         store_content(&second.db(), "n")
+    );
+}
+
+/// What real exports do against the standard, all in one file: a `.qde` named after the
+/// project, a prefixed and misspelt namespace, braced upper-case GUIDs, a colour as `R,G,B`,
+/// a path without `internal://`, `Sources/` with a capital S, an empty `.root` entry and an
+/// empty `<Sets/>`.
+#[test]
+fn real_world_deviations_are_read() {
+    let up = |n: u32| format!("{{{}}}", g(n).to_uppercase());
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<qda:Project xmlns:qda="urn:QDA-XML:project:1:0" name="Mitt prosjekt" origin="Taguette 1.4">
+  <qda:CodeBook><qda:Codes>
+    <qda:Code guid="{}" name="Mulighet" isCodable="true" color="255,0,0"/>
+  </qda:Codes></qda:CodeBook>
+  <qda:Sources>
+    <qda:TextSource guid="{}" name="a" plainTextPath="A.TXT">
+      <qda:PlainTextSelection guid="{}" startPosition="4" endPosition="6">
+        <qda:Coding guid="{}"><qda:CodeRef targetGUID="{}"/></qda:Coding>
+      </qda:PlainTextSelection>
+    </qda:TextSource>
+  </qda:Sources>
+  <qda:Sets/>
+</qda:Project>"#,
+        up(1),
+        up(2),
+        up(3),
+        up(4),
+        g(1)
+    );
+    let env = Env::new();
+    let file = env.path("l.qdpx");
+    write_zip(
+        &file,
+        &[
+            (".root".into(), Vec::new()),
+            ("Mitt prosjekt.qde".into(), qde.into_bytes()),
+            ("Sources/A.TXT".into(), "Hei på deg 🙂".as_bytes().to_vec()),
+        ],
+    );
+    let v = env.json(&["refi", "import", s(&file)]);
+    assert_eq!(v["study"], "mitt-prosjekt");
+    assert_eq!(v["codings"], 1);
+    assert_eq!(quotes(&env, "mitt-prosjekt"), ["på"]);
+    let out = env.path("out.qdpx");
+    env.ok(&["refi", "export", "--project", s(&out)]);
+    let text = String::from_utf8(unzip(&out)["project.qde"].clone()).unwrap();
+    assert!(
+        text.contains(&format!("guid=\"{}\"", g(3))),
+        "GUIDs go out normalised"
     );
 }
 
