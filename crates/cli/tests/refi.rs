@@ -127,6 +127,20 @@ fn hand(env: &Env) -> PathBuf {
     p
 }
 
+/// Imports `fixtures/refi/hand` as study `hand`, codings without a polarity as barriers.
+fn import_hand(env: &Env) -> serde_json::Value {
+    let file = hand(env);
+    env.json(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "hand",
+        "--default-polarity",
+        "barrier",
+    ])
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -144,16 +158,7 @@ fn quotes(env: &Env, study: &str) -> Vec<String> {
 #[test]
 fn the_hand_made_project_imports_with_everything_accounted_for() {
     let env = Env::new();
-    let file = hand(&env);
-    let report = env.json(&[
-        "refi",
-        "import",
-        s(&file),
-        "--id",
-        "hand",
-        "--default-polarity",
-        "barrier",
-    ]);
+    let report = import_hand(&env);
     insta::assert_json_snapshot!("refi_import_hand", report);
     assert_eq!(
         quotes(&env, "hand"),
@@ -345,16 +350,7 @@ fn a_codebook_becomes_a_framework() {
 #[test]
 fn a_codebook_goes_out_and_comes_back_with_its_guids() {
     let env = Env::new();
-    let file = hand(&env);
-    env.ok(&[
-        "refi",
-        "import",
-        s(&file),
-        "--id",
-        "hand",
-        "--default-polarity",
-        "barrier",
-    ]);
+    import_hand(&env);
     let qdc = env.path("hand-codebook.qdc");
     env.ok(&["refi", "export", "--codebook", s(&qdc)]);
     let second = Env::new();
@@ -391,16 +387,7 @@ fn store_content(db: &Path, study: &str) -> (serde_json::Value, String) {
 #[test]
 fn import_export_import_gives_the_same_store_content() {
     let env = Env::new();
-    let file = hand(&env);
-    env.ok(&[
-        "refi",
-        "import",
-        s(&file),
-        "--id",
-        "hand",
-        "--default-polarity",
-        "barrier",
-    ]);
+    import_hand(&env);
     let out = env.path("out.qdpx");
     env.ok(&["refi", "export", "--project", s(&out)]);
     let second = Env::new();
@@ -509,16 +496,7 @@ fn every_export_validates_against_the_official_schemas() {
     let codebook = env.path("thesis.qdc");
     env.ok(&["refi", "export", "--project", s(&project)]);
     env.ok(&["refi", "export", "--codebook", s(&codebook)]);
-    let file = hand(&env);
-    env.ok(&[
-        "refi",
-        "import",
-        s(&file),
-        "--id",
-        "hand",
-        "--default-polarity",
-        "barrier",
-    ]);
+    import_hand(&env);
     let hand_out = env.path("hand-out.qdpx");
     env.ok(&[
         "--study",
