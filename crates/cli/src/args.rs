@@ -319,11 +319,12 @@ pub struct ImportArgs {
     /// The bundle directory.
     pub dir: PathBuf,
     /// Replace a study with the same id. Refused when the store's facilitation record
-    /// differs from the bundle's (facilitators may have recorded more through the API):
-    /// then say which to keep.
+    /// differs from the bundle's, or the store has members the bundle lacks (facilitators
+    /// may have recorded more through the API): then say which to keep.
     #[arg(long)]
     pub replace: bool,
-    /// With --replace: keep the store's facilitation record, checked against the new study.
+    /// With --replace: keep the store's facilitation record and the members added since,
+    /// checked against the new study.
     #[arg(long, requires = "replace", conflicts_with = "discard_facilitation")]
     pub keep_facilitation: bool,
     /// With --replace: take the bundle's facilitation record, dropping the store's.

@@ -3,12 +3,12 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use samskap_core::{
-    memo_quotes, Consent, Framework, InformantId, Study, StudyId, Transcript, Withdrawal,
+    memo_quotes, Consent, Framework, InformantId, Member, Study, StudyId, Transcript, Withdrawal,
 };
 
 use crate::facilitation::date_opt;
 use crate::{read, Store, StoreError};
-use samskap_core::facilitation::{Facilitation, REMOVED_TEXT};
+use samskap_core::facilitation::REMOVED_TEXT;
 
 /// Whether an import may replace a study with the same id, and what becomes of the stored
 /// facilitation record, which may hold what facilitators recorded through the API since the
@@ -202,18 +202,6 @@ impl<T> OptionalMissing<T> for Result<T, StoreError> {
     }
 }
 
-/// The facilitation record of a stored study, when there is one.
-fn stored_facilitation(
-    tx: &Transaction<'_>,
-    id: &StudyId,
-) -> Result<Option<Facilitation>, StoreError> {
-    match read::load_study_in(tx, id) {
-        Ok(s) => Ok(Some(s.facilitation().clone())),
-        Err(StoreError::NotFound { what: "study", .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// The study to write in place of a stored one with the same id, under `replace`: the same
 /// study, or (keeping the stored record) a copy with the stored record; refused when
 /// replacing would lose a stored record unasked. See [`Replace`].
@@ -224,30 +212,52 @@ fn replacement(
 ) -> Result<Option<Study>, StoreError> {
     let stored = match replace {
         Replace::No | Replace::DiscardFacilitation => return Ok(None),
-        Replace::Yes | Replace::KeepFacilitation => stored_facilitation(tx, &study.meta().id)?,
+        Replace::Yes | Replace::KeepFacilitation => match read::load_study_in(tx, &study.meta().id)
+        {
+            Ok(s) => s,
+            Err(StoreError::NotFound { what: "study", .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        },
     };
-    match (replace, stored) {
-        (Replace::Yes, Some(stored)) if &stored != study.facilitation() => {
+    // Members added through the API are facilitators' records too.
+    let roster = study.roster();
+    let added: Vec<&Member> = stored
+        .members()
+        .iter()
+        .filter(|m| roster.member(&m.id).is_none())
+        .collect();
+    let id = &study.meta().id;
+    match replace {
+        Replace::Yes if stored.facilitation() != study.facilitation() || !added.is_empty() => {
+            let members = if added.is_empty() {
+                String::new()
+            } else {
+                let ids: Vec<&str> = added.iter().map(|m| m.id.as_str()).collect();
+                format!("; members only in the store: {}", ids.join(", "))
+            };
             Err(StoreError::Conflict(format!(
                 "the store's facilitation record of `{id}` differs from the one being \
                  imported, and may hold what facilitators recorded through the API since \
-                 (stored: {}; imported: {}). Export the study first and bring its \
-                 facilitation.toml into the bundle, or keep the stored record \
-                 (--keep-facilitation) or replace it (--discard-facilitation)",
-                stored.summary(),
+                 (stored: {}; imported: {}{members}). Export the study first and bring its \
+                 facilitation.toml and members into the bundle, or keep the stored record \
+                 and members (--keep-facilitation) or replace them (--discard-facilitation)",
+                stored.facilitation().summary(),
                 study.facilitation().summary(),
-                id = study.meta().id,
             )))
         }
-        (Replace::KeepFacilitation, Some(stored)) => {
-            let mut s = study.clone();
-            s.replace_facilitation(&stored).map_err(|e| {
+        Replace::KeepFacilitation => {
+            let misfit = |e: &dyn std::fmt::Display| {
                 StoreError::Conflict(format!(
-                    "the stored facilitation record of `{}` does not fit the study being \
-                     imported: {e}",
-                    study.meta().id
+                    "the stored facilitation record of `{id}` does not fit the study being \
+                     imported: {e}"
                 ))
-            })?;
+            };
+            let mut s = study.clone();
+            for m in added {
+                s.add_member(m.clone()).map_err(|e| misfit(&e))?;
+            }
+            s.replace_facilitation(stored.facilitation())
+                .map_err(|e| misfit(&e))?;
             Ok(Some(s))
         }
         _ => Ok(None),

@@ -1298,7 +1298,7 @@ fn a_replace_never_loses_what_facilitators_recorded_unasked() {
 }
 
 #[test]
-fn a_kept_record_that_no_longer_fits_the_study_is_refused() {
+fn members_added_since_are_kept_with_the_record_or_the_replace_is_refused() {
     let mut store = Store::open_in_memory().unwrap();
     let study = thesis();
     store.import_study(&study, Replace::No).unwrap();
@@ -1318,12 +1318,27 @@ fn a_kept_record_that_no_longer_fits_the_study_is_refused() {
     store
         .set_attendance(&study_id(), &id("G1-api"), &present(&["G1-NY"]))
         .unwrap();
-    let before = json(&store.load_study(&study_id()).unwrap());
-    // The bundle does not know the newcomer, so the stored record does not fit it.
-    let err = store
+    let recorded = json(&store.load_study(&study_id()).unwrap());
+
+    // The bundle knows neither: a plain replace names the member and changes nothing.
+    let err = store.import_study(&study, Replace::Yes).unwrap_err();
+    assert!(err.to_string().contains("members only in the store: G1-NY"), "{err}");
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), recorded);
+
+    // Keeping the record keeps the member it names.
+    store
         .import_study(&study, Replace::KeepFacilitation)
+        .unwrap();
+    let kept = store.load_study(&study_id()).unwrap();
+    assert!(kept.roster().member(&id("G1-NY")).is_some());
+    assert_eq!(json(&kept), recorded);
+
+    // A study without the groups the record is about cannot keep it.
+    let empty = Study::new(study.meta().clone(), study.framework().clone()).unwrap();
+    let err = store
+        .import_study(&empty, Replace::KeepFacilitation)
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-    assert!(err.to_string().contains("G1-NY"), "{err}");
-    assert_eq!(json(&store.load_study(&study_id()).unwrap()), before);
+    assert!(err.to_string().contains("does not fit"), "{err}");
+    assert_eq!(json(&store.load_study(&study_id()).unwrap()), recorded);
 }
