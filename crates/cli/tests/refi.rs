@@ -787,6 +787,25 @@ fn doctype_and_entities_are_refused() {
 }
 
 #[test]
+fn a_codebook_with_a_doctype_is_refused() {
+    let env = Env::new();
+    let qdc = env.path("bad.qdc");
+    std::fs::write(
+        &qdc,
+        r#"<?xml version="1.0"?>
+<!DOCTYPE c [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="00000000-0000-4000-8000-000000000001" name="&xxe;" isCodable="true"/></Codes></CodeBook>"#,
+    )
+    .unwrap();
+    let e = env.fails(&["refi", "import", s(&qdc)]);
+    assert!(
+        e.contains("<!DOCTYPE>") && e.contains("nothing was written"),
+        "{e}"
+    );
+    assert!(!env.db().exists(), "the store was not even created");
+}
+
+#[test]
 fn missing_and_mismatched_sources_are_refused() {
     let missing: Vec<_> = valid_entries()
         .into_iter()
