@@ -318,18 +318,43 @@ pub struct ComputeArgs {
 pub struct ImportArgs {
     /// The bundle directory.
     pub dir: PathBuf,
+    #[command(flatten)]
+    pub replace: ReplaceArgs,
+}
+
+/// Whether an import may replace a study, and what becomes of the stored facilitation
+/// record (shared by `import` and `refi import`).
+#[derive(Debug, Args)]
+pub struct ReplaceArgs {
     /// Replace a study with the same id. Refused when the store's facilitation record
-    /// differs from the bundle's, or the store has members the bundle lacks (facilitators
-    /// may have recorded more through the API): then say which to keep.
+    /// differs from the imported one, or the store has members the import lacks
+    /// (facilitators may have recorded more through the API): then say which to keep.
     #[arg(long)]
     pub replace: bool,
     /// With --replace: keep the store's facilitation record and the members added since,
     /// checked against the new study.
     #[arg(long, requires = "replace", conflicts_with = "discard_facilitation")]
     pub keep_facilitation: bool,
-    /// With --replace: take the bundle's facilitation record, dropping the store's.
+    /// With --replace: take the imported facilitation record, dropping the store's.
     #[arg(long, requires = "replace")]
     pub discard_facilitation: bool,
+}
+
+impl ReplaceArgs {
+    /// The store's name for the choice.
+    pub fn mode(&self) -> samskap_store::Replace {
+        use samskap_store::Replace;
+        match (
+            self.replace,
+            self.keep_facilitation,
+            self.discard_facilitation,
+        ) {
+            (false, ..) => Replace::No,
+            (true, true, _) => Replace::KeepFacilitation,
+            (true, _, true) => Replace::DiscardFacilitation,
+            (true, false, false) => Replace::Yes,
+        }
+    }
 }
 
 /// `export`.

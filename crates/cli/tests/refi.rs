@@ -866,3 +866,30 @@ fn duplicate_guids_and_dangling_references_are_refused() {
         "which the file does not define",
     );
 }
+
+#[test]
+fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
+    let env = Env::new();
+    env.ok(&["import", s(&fixtures().join("ung-inkludering"))]);
+    let project = env.path("thesis.qdpx");
+    env.ok(&["refi", "export", "--project", s(&project)]);
+    let args = ["refi", "import", s(&project), "--id", "ung-inkludering"];
+    let before = store_content(&env.db(), "ung-inkludering");
+    // A project carries no facilitation record: a plain replace would drop the thesis's.
+    let e = env.fails(&[&args[..], &["--replace"]].concat());
+    assert!(e.contains("facilitation record"), "{e}");
+    assert!(e.contains("--discard-facilitation"), "{e}");
+    // Nor can it keep it: a project has no groups, and the record is about groups.
+    let e = env.fails(&[&args[..], &["--replace", "--keep-facilitation"]].concat());
+    assert!(e.contains("does not fit"), "{e}");
+    assert_eq!(store_content(&env.db(), "ung-inkludering"), before);
+    // Asked for in so many words, the project replaces the study whole.
+    env.ok(&[&args[..], &["--replace", "--discard-facilitation"]].concat());
+    let (after, _) = store_content(&env.db(), "ung-inkludering");
+    assert_eq!(
+        after["facilitation"]["meetings"],
+        serde_json::json!([]),
+        "{after}"
+    );
+    assert_ne!(before.0["facilitation"]["meetings"], serde_json::json!([]));
+}

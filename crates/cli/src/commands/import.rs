@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use samskap_store::{Replace, Store};
+use samskap_store::Store;
 
 use crate::args::{Cli, ImportArgs};
 use crate::{output, progress};
@@ -17,17 +17,7 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
     bar.finish_and_clear();
     let mut store = Store::open(&cli.db)?;
-    let replace = match (
-        args.replace,
-        args.keep_facilitation,
-        args.discard_facilitation,
-    ) {
-        (false, ..) => Replace::No,
-        (true, true, _) => Replace::KeepFacilitation,
-        (true, _, true) => Replace::DiscardFacilitation,
-        (true, false, false) => Replace::Yes,
-    };
-    let s = store.import_study(&study, replace)?;
+    let s = store.import_study(&study, args.replace.mode())?;
     if cli.json {
         return output::json(
             out,

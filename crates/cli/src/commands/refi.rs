@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use samskap_core::{CoderId, Framework, Polarity, StudyId};
 use samskap_refi::{Counting, Guid, GuidTable, ImportOptions, Kind, Limits, Mapping, Skipped};
-use samskap_store::{RefiAttribute, RefiGuid, RefiRecord, Replace, Store};
+use samskap_store::{RefiAttribute, RefiGuid, RefiRecord, Store};
 
 use crate::args::Cli;
 use crate::output;
@@ -46,9 +46,8 @@ pub struct ImportArgs {
     /// The coder of codings and notes that name no user.
     #[arg(long, default_value = "refi")]
     pub coder: String,
-    /// Replace a study with the same id.
-    #[arg(long)]
-    pub replace: bool,
+    #[command(flatten)]
+    pub replace: crate::args::ReplaceArgs,
 }
 
 /// `refi export`.
@@ -224,8 +223,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     }
     imported.report.notes.extend(partial);
     let record = record_of(&imported.guids, &imported.attributes);
-    let replace = if a.replace { Replace::Yes } else { Replace::No };
-    let s = store.import_refi_study(&imported.study, &record, replace)?;
+    let s = store.import_refi_study(&imported.study, &record, a.replace.mode())?;
     let r = &imported.report;
     if cli.json {
         return output::json(
@@ -277,7 +275,7 @@ fn import_codebook(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let name = a.file.display().to_string();
-    if a.mapping.is_some() || a.default_polarity.is_some() || a.replace {
+    if a.mapping.is_some() || a.default_polarity.is_some() || a.replace.replace {
         bail!(
             "--mapping, --default-polarity and --replace apply to a .qdpx project, not a codebook"
         );
