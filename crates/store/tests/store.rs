@@ -1322,7 +1322,10 @@ fn members_added_since_are_kept_with_the_record_or_the_replace_is_refused() {
 
     // The bundle knows neither: a plain replace names the member and changes nothing.
     let err = store.import_study(&study, Replace::Yes).unwrap_err();
-    assert!(err.to_string().contains("members only in the store: G1-NY"), "{err}");
+    assert!(
+        err.to_string().contains("members only in the store: G1-NY"),
+        "{err}"
+    );
     assert_eq!(json(&store.load_study(&study_id()).unwrap()), recorded);
 
     // Keeping the record keeps the member it names.
