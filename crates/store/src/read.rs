@@ -181,7 +181,10 @@ impl Store {
     /// A whole study, rebuilt through the core constructors so every invariant is checked
     /// again on the way out.
     pub fn load_study(&self, id: &StudyId) -> Result<Study, StoreError> {
-        load_study_in(&self.conn, id)
+        // One read transaction: a study that another process changes meanwhile is read
+        // wholly before or wholly after the change, never half of each.
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        load_study_in(&tx, id)
     }
 }
 

@@ -70,12 +70,13 @@ impl Snapshots {
 
     /// Forgets the slot of a study that could not be loaded (it may not exist), so that
     /// requests for made-up studies do not fill the map.
-    fn forget_empty(&self, study: &StudyId) {
+    /// Only `slot` itself goes, and only when no one holds it: this never waits on a slot
+    /// while it holds the map.
+    fn forget_empty(&self, study: &StudyId, slot: &Slot) {
         let mut s = self.state();
-        let empty = s
-            .slots
-            .get(study)
-            .is_some_and(|slot| slot.read().map(|g| g.is_none()).unwrap_or(true));
+        let empty = s.slots.get(study).is_some_and(|held| {
+            Arc::ptr_eq(held, slot) && held.try_read().is_ok_and(|g| g.is_none())
+        });
         if empty {
             s.slots.remove(study);
         }
@@ -120,7 +121,14 @@ impl Store {
         let mut copy = lock_slot(&slot);
         let model = match &mut *copy {
             Some(model) => model,
-            empty => empty.insert(load_study_in(&tx, study)?),
+            empty => match load_study_in(&tx, study) {
+                Ok(loaded) => empty.insert(loaded),
+                Err(e) => {
+                    drop(copy);
+                    snapshots.forget_empty(study, &slot);
+                    return Err(e);
+                }
+            },
         };
         // The model changes nothing when it refuses, so the copy stays as stored.
         let out = change(model)?;
@@ -163,7 +171,10 @@ impl SharedStore {
     /// Runs `f` on the writer connection. Checked writes keep the copies in memory; any other
     /// write drops them (see the module docs).
     pub fn write<T, E>(&self, f: impl FnOnce(&mut Store) -> Result<T, E>) -> Result<T, E> {
-        f(&mut self.writer())
+        let mut writer = self.writer();
+        // An entry left by a call that panicked belongs to no one now.
+        writer.audit = None;
+        f(&mut writer)
     }
 
     /// [`write`](Self::write), with `entry` written to the audit log in the same transaction
@@ -219,7 +230,7 @@ impl SharedStore {
                     Ok(model) => *copy = Some(model),
                     Err(e) => {
                         drop(copy);
-                        self.snapshots.forget_empty(study);
+                        self.snapshots.forget_empty(study, &slot);
                         return Err(e);
                     }
                 }
@@ -239,6 +250,19 @@ mod tests {
         for i in 0..10 {
             let sid: StudyId = format!("nope-{i}").parse().unwrap();
             let err = shared.study(&sid, |_| ()).unwrap_err();
+            assert!(
+                matches!(err, StoreError::NotFound { what: "study", .. }),
+                "{err:?}"
+            );
+            // A write to a study that is not there leaves nothing behind either.
+            let meeting = samskap_core::facilitation::Meeting {
+                id: "m1".parse().unwrap(),
+                group: "G1".parse().unwrap(),
+                kind: samskap_core::facilitation::MeetingKind::Group,
+                date: "2024-01-01".parse().unwrap(),
+                note: None,
+            };
+            let err = shared.write(|w| w.add_meeting(&sid, &meeting)).unwrap_err();
             assert!(
                 matches!(err, StoreError::NotFound { what: "study", .. }),
                 "{err:?}"

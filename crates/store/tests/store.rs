@@ -1345,3 +1345,18 @@ fn members_added_since_are_kept_with_the_record_or_the_replace_is_refused() {
     assert!(err.to_string().contains("does not fit"), "{err}");
     assert_eq!(json(&store.load_study(&study_id()).unwrap()), recorded);
 }
+
+#[test]
+fn opening_an_up_to_date_store_waits_for_no_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    Store::open(&path).unwrap();
+    // Another process in the middle of a write.
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Opening (as every CLI command and a server's new reader connections do) needs no
+    // write lock: it would otherwise wait out the busy timeout and fail with Busy.
+    let store = Store::open(&path).unwrap();
+    assert!(store.studies().unwrap().is_empty());
+    writer.execute_batch("ROLLBACK").unwrap();
+}
