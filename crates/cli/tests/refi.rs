@@ -867,6 +867,89 @@ fn duplicate_guids_and_dangling_references_are_refused() {
     );
 }
 
+/// NVivo writes a note's text as rich text only (`richTextPath`, no `plainTextPath`): the
+/// note is skipped, and a selection, coding or code that points at it imports without it.
+#[test]
+fn a_note_with_rich_text_only_is_skipped_where_it_is_referenced() {
+    let note_ref = format!("<NoteRef targetGUID=\"{}\"/>", g(9));
+    let qde = project(
+        "internal://a.txt",
+        (0, 3),
+        &format!(
+            r#"
+  <Notes><Note guid="{}" name="memo" richTextPath="internal://{}.docx"/></Notes>"#,
+            g(9),
+            g(9)
+        ),
+    )
+    .replace(
+        r#"isCodable="true"/>"#,
+        &format!(r#"isCodable="true">{note_ref}</Code>"#),
+    )
+    .replace("</Coding>", &format!("{note_ref}</Coding>{note_ref}"));
+    let env = Env::new();
+    let file = env.path("nvivo.qdpx");
+    let entries = with(valid_entries(), "project.qde", qde.into_bytes());
+    write_zip(
+        &file,
+        &with(entries, &format!("sources/{}.docx", g(9)), b"PK".to_vec()),
+    );
+    let v = env.json(&["refi", "import", s(&file), "--id", "nvivo"]);
+    assert_eq!(v["codings"], 1);
+    assert_eq!(v["memos"], 0);
+    let skipped = &v["report"]["skipped"];
+    assert_eq!(
+        skipped["note whose text is outside the archive or rich text only"], 1,
+        "{skipped}"
+    );
+    assert_eq!(
+        skipped["reference to a note that was skipped (its text is outside the archive or rich text only)"],
+        2,
+        "once for the coding (its own ref and the selection's), once for the code: {skipped}"
+    );
+    assert_eq!(quotes(&env, "nvivo"), ["Hei"]);
+}
+
+/// A `<Variable>` or `<Note>` outside its container is never read, so a reference to it
+/// is refused by name rather than resolved.
+#[test]
+fn references_to_elements_outside_their_containers_are_refused() {
+    let variable = format!(
+        r#"<Variable guid="{}" name="alder" typeOfVariable="Integer"/>"#,
+        g(10)
+    );
+    let case = format!(
+        r#"
+  <Cases><Case guid="{}" name="I1"><VariableValue><VariableRef targetGUID="{}"/><IntegerValue>40</IntegerValue></VariableValue><SourceRef targetGUID="{}"/></Case></Cases>"#,
+        g(11),
+        g(10),
+        g(2)
+    );
+    // Placed in <Notes> instead of <Variables>.
+    let qde = project(
+        "internal://a.txt",
+        (0, 3),
+        &format!("{case}\n  <Notes>{variable}</Notes>"),
+    );
+    refused(
+        &with(valid_entries(), "project.qde", qde.into_bytes()),
+        "a <Variable> that stands outside <Project/Variables>",
+    );
+    // A note inside a source, referenced by a coding.
+    let note = format!(
+        r#"<Note guid="{}"><PlainTextContent>n</PlainTextContent></Note>"#,
+        g(12)
+    );
+    let qde = project("internal://a.txt", (0, 3), "").replace(
+        "</Coding>",
+        &format!("<NoteRef targetGUID=\"{}\"/></Coding>{note}", g(12)),
+    );
+    refused(
+        &with(valid_entries(), "project.qde", qde.into_bytes()),
+        "a <Note> that stands outside <Project/Notes>",
+    );
+}
+
 #[test]
 fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     let env = Env::new();

@@ -116,6 +116,21 @@ pub enum RefiError {
         /// The GUID.
         guid: String,
     },
+    /// A reference to an element of the right kind that stands outside the container where
+    /// the schema puts that kind (a `<Note>` outside `<Notes>`, say), so it is never read.
+    #[error("{file}: <{element}> refers to {guid}, a <{kind}> that stands outside <{container}>, where such elements are read from")]
+    MisplacedRef {
+        /// The file.
+        file: String,
+        /// The referring element.
+        element: String,
+        /// The GUID.
+        guid: String,
+        /// The kind of the element referred to.
+        kind: String,
+        /// Where it should stand, from the root.
+        container: &'static str,
+    },
     /// A source's text file is not in the archive.
     #[error("<TextSource guid=\"{source_guid}\"> points at `{path}`, which is not in the archive")]
     MissingSourceFile {

@@ -159,6 +159,11 @@ pub fn codebook_framework(
     Ok((map.framework, guids, skipped))
 }
 
+/// A reference to a note that was skipped on reading (its text outside the archive, or rich
+/// text only).
+const UNREAD_NOTE: &str =
+    "reference to a note that was skipped (its text is outside the archive or rich text only)";
+
 /// What samskap knows about an informant from the variables.
 #[derive(Default)]
 struct Facts {
@@ -279,10 +284,19 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                      values: &[(Guid, String)],
                      attributes: &mut Vec<Attribute>,
                      notes: &mut Vec<String>|
-     -> Facts {
+     -> Result<Facts, RefiError> {
         let mut f = Facts::default();
         for (var, value) in values {
-            let v = variables[var];
+            // References were checked on reading; a `Project` built by hand may still hold
+            // one that points nowhere.
+            let Some(v) = variables.get(var) else {
+                return Err(RefiError::DanglingRef {
+                    file: "project.qde".into(),
+                    element: format!("VariableValue of `{informant}`"),
+                    what: "variable",
+                    guid: var.to_string(),
+                });
+            };
             let lower = value.trim().to_lowercase();
             // `Some(understood)` for the model's fields; the first value given counts.
             let known = match v.name.trim().to_lowercase().as_str() {
@@ -341,7 +355,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                 });
             }
         }
-        f
+        Ok(f)
     };
 
     // Cases and sources to informants.
@@ -404,7 +418,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         if let Some(i) = source {
             values.extend(project.sources[*i].values.iter().cloned());
         }
-        let facts = facts_for(id, &values, &mut attributes, &mut notes);
+        let facts = facts_for(id, &values, &mut attributes, &mut notes)?;
         let withdrawn = facts.consent == Some("withdrawn");
         if withdrawn {
             // A withdrawn informant keeps only the id: no attributes either.
@@ -564,7 +578,12 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                 }
                 for n in &coding_notes {
                     used_notes.insert(n.clone());
-                    let t = note_by_guid[n].text.trim();
+                    // A note whose text could not be read was skipped (and counted) on reading.
+                    let Some(note) = note_by_guid.get(n) else {
+                        skipped.add(UNREAD_NOTE, 1);
+                        continue;
+                    };
+                    let t = note.text.trim();
                     if !t.is_empty() {
                         memo_parts.push(t.to_owned());
                     }
@@ -634,16 +653,14 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         if !used_notes.insert(n.clone()) {
             continue;
         }
+        let Some(note) = note_by_guid.get(&n) else {
+            skipped.add(UNREAD_NOTE, 1);
+            continue;
+        };
         if code.is_none() {
             on_study += 1;
         }
-        add_memo(
-            &mut study,
-            &mut guids,
-            &mut used_coders,
-            code,
-            note_by_guid[&n],
-        )?;
+        add_memo(&mut study, &mut guids, &mut used_coders, code, note)?;
     }
     let mut elsewhere = 0;
     for n in &project.notes {
@@ -922,5 +939,48 @@ mod tests {
         assert_eq!(memo.text, "om koden");
         assert_eq!(out.study.codings()[0].memo.as_deref(), Some("om utvalget"));
         assert_eq!(out.study.memos().len(), 1);
+    }
+
+    #[test]
+    fn notes_that_were_not_read_are_counted_not_looked_up() {
+        // Reading drops a note whose text is outside the archive or rich text only; the
+        // references to it stay.
+        let mut p = project();
+        let mut src = source(100, "Hei du", Some(2));
+        src.selections[0].note_refs = vec![g(50)];
+        src.selections[0].codings[0].note_refs = vec![g(51)];
+        p.sources = vec![src];
+        p.codes[0].children[0].note_refs = vec![g(52)];
+        p.codes[0].note_refs = vec![g(53)];
+        p.note_refs = vec![g(53)];
+        let out = import_project(&p, &opts()).unwrap();
+        assert_eq!(out.study.codings().len(), 1);
+        assert_eq!(out.study.codings()[0].memo, None);
+        assert!(out.study.memos().is_empty());
+        assert_eq!(out.report.skipped.0[UNREAD_NOTE], 4);
+    }
+
+    #[test]
+    fn a_value_of_a_variable_the_project_lacks_is_an_error() {
+        let mut p = project();
+        p.sources = vec![source(100, "Hei du", None)];
+        p.cases = vec![Case {
+            guid: g(10),
+            name: Some("I1".into()),
+            values: vec![(g(99), "40".into())],
+            sources: vec![g(100)],
+        }];
+        let e = import_project(&p, &opts()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                RefiError::DanglingRef {
+                    what: "variable",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains(&g(99).to_string()), "{e}");
     }
 }

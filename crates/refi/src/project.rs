@@ -247,17 +247,55 @@ pub(crate) enum TextAt {
 /// Reading context: the file name for messages and the index of GUIDs seen.
 pub(crate) struct Ctx<'a> {
     pub file: &'a str,
-    /// GUID → the element kind that defines it.
-    pub defined: HashMap<Guid, String>,
+    /// GUID → the element kind that defines it, and whether the element stands where the
+    /// reader looks for its kind (a `<Note>` outside `<Notes>` is never read as a note, so a
+    /// reference to it must not resolve).
+    pub defined: HashMap<Guid, (String, bool)>,
+}
+
+/// The container an element of a kind that references point at must stand in, as the
+/// names of its ancestors from the root; `None` for kinds nothing refers to.
+fn container(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "User" => "Project/Users",
+        "Variable" => "Project/Variables",
+        "Case" => "Project/Cases",
+        "Note" => "Project/Notes",
+        "TextSource" | "PictureSource" | "PDFSource" | "AudioSource" | "VideoSource" => {
+            "Project/Sources"
+        }
+        "Code" => "CodeBook/Codes",
+        _ => return None,
+    })
+}
+
+/// True when an element named `kind` under `ancestors` (from the root) stands where the
+/// reader looks for it.
+fn in_place(kind: &str, ancestors: &[&str]) -> bool {
+    match kind {
+        // Codes nest: `[Project/]CodeBook/Codes/Code/Code/...`.
+        "Code" => {
+            let rest = ancestors
+                .strip_prefix(&["Project"][..])
+                .unwrap_or(ancestors);
+            matches!(rest, ["CodeBook", "Codes", inner @ ..] if inner.iter().all(|n| *n == "Code"))
+        }
+        _ => container(kind).is_none_or(|c| ancestors.iter().copied().eq(c.split('/'))),
+    }
 }
 
 impl<'a> Ctx<'a> {
-    /// Checks every `guid` attribute in the tree for form and uniqueness, without recursion.
+    /// Checks every `guid` attribute in the tree for form and uniqueness, without recursion,
+    /// and records the kind of each element that defines one and whether it stands in its
+    /// container.
     pub fn new(file: &'a str, root: &Element) -> Result<Self, RefiError> {
-        let mut defined: HashMap<Guid, String> = HashMap::new();
+        let mut defined: HashMap<Guid, (String, bool)> = HashMap::new();
         let mut labels: HashMap<Guid, String> = HashMap::new();
-        let mut stack = vec![root];
-        while let Some(el) = stack.pop() {
+        // (element, its depth); `path` holds the names of the current element's ancestors.
+        let mut stack = vec![(root, 0usize)];
+        let mut path: Vec<&str> = Vec::new();
+        while let Some((el, depth)) = stack.pop() {
+            path.truncate(depth);
             // A codebook's set members refer to codes with a `guid` attribute.
             let defines = el.name != "MemberCode";
             if let Some(raw) = el.attr("guid").filter(|_| defines) {
@@ -276,9 +314,10 @@ impl<'a> Ctx<'a> {
                     });
                 }
                 labels.insert(g.clone(), el.label());
-                defined.insert(g, el.name.clone());
+                defined.insert(g, (el.name.clone(), in_place(&el.name, &path)));
             }
-            stack.extend(el.children.iter().rev());
+            path.push(&el.name);
+            stack.extend(el.children.iter().rev().map(|c| (c, depth + 1)));
         }
         Ok(Self { file, defined })
     }
@@ -313,7 +352,8 @@ impl<'a> Ctx<'a> {
             .guid_attr(el, attr)?
             .ok_or_else(|| self.missing(el, attr))?;
         match self.defined.get(&g) {
-            Some(k) if kinds.contains(&k.as_str()) => Ok(g),
+            Some((k, true)) if kinds.contains(&k.as_str()) => Ok(g),
+            Some((k, false)) if kinds.contains(&k.as_str()) => Err(self.misplaced(el, k, &g)),
             _ => Err(RefiError::DanglingRef {
                 file: self.file.to_owned(),
                 element: el.label(),
@@ -338,16 +378,30 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
+    /// A reference to an element of the right kind that stands outside its container.
+    fn misplaced(&self, el: &Element, kind: &str, g: &Guid) -> RefiError {
+        RefiError::MisplacedRef {
+            file: self.file.to_owned(),
+            element: el.label(),
+            guid: g.to_string(),
+            kind: kind.to_owned(),
+            container: container(kind).unwrap_or_default(),
+        }
+    }
+
     fn user_ref(&self, el: &Element, attr: &'static str) -> Result<Option<Guid>, RefiError> {
         match self.guid_attr(el, attr)? {
-            Some(g) if self.defined.get(&g).map(String::as_str) == Some("User") => Ok(Some(g)),
-            Some(g) => Err(RefiError::DanglingRef {
-                file: self.file.to_owned(),
-                element: el.label(),
-                what: "user",
-                guid: g.to_string(),
-            }),
             None => Ok(None),
+            Some(g) => match self.defined.get(&g) {
+                Some((k, true)) if k == "User" => Ok(Some(g)),
+                Some((k, false)) if k == "User" => Err(self.misplaced(el, k, &g)),
+                _ => Err(RefiError::DanglingRef {
+                    file: self.file.to_owned(),
+                    element: el.label(),
+                    what: "user",
+                    guid: g.to_string(),
+                }),
+            },
         }
     }
 }
@@ -651,4 +705,74 @@ fn count_media(kind: &str, el: &Element, skipped: &mut Skipped) {
         format!("Transcript of a {kind}"),
         el.all("Transcript").count(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::parse;
+
+    const HEAD: &str = r#"<Project xmlns="urn:QDA-XML:project:1.0" name="x">"#;
+
+    fn read(body: &str) -> Result<Project, RefiError> {
+        let doc = format!("{HEAD}{body}</Project>");
+        let root = parse("project.qde", doc.as_bytes(), 64).unwrap();
+        let ctx = Ctx::new("project.qde", &root)?;
+        project(&ctx, &root).map(|(p, _, _)| p)
+    }
+
+    const VAR: &str = r#"<Variable guid="00000000-0000-4000-8000-000000000001" name="alder" typeOfVariable="Integer"/>"#;
+    const CASE: &str = r#"<Cases><Case guid="00000000-0000-4000-8000-000000000002" name="I1"><VariableValue><VariableRef targetGUID="00000000-0000-4000-8000-000000000001"/><IntegerValue>40</IntegerValue></VariableValue></Case></Cases><NoteRef targetGUID="00000000-0000-4000-8000-000000000003"/>"#;
+    const NOTE: &str = r#"<Note guid="00000000-0000-4000-8000-000000000003"><PlainTextContent>n</PlainTextContent></Note>"#;
+
+    #[test]
+    fn kinds_count_only_in_their_containers() {
+        let ok = read(&format!(
+            "<Variables>{VAR}</Variables>{CASE}<Notes>{NOTE}</Notes>"
+        ))
+        .unwrap();
+        assert_eq!(ok.cases[0].values.len(), 1);
+        // The same elements elsewhere define their GUIDs (still unique) but are never read,
+        // so references to them do not resolve.
+        for (body, kind) in [
+            (format!("<Notes>{VAR}{NOTE}</Notes>{CASE}"), "<Variable>"),
+            (
+                format!("{VAR}<Variables/>{CASE}<Notes>{NOTE}</Notes>"),
+                "<Variable>",
+            ),
+            (
+                format!("<Variables>{VAR}</Variables>{CASE}<Sets>{NOTE}</Sets>"),
+                "<Note>",
+            ),
+            (
+                format!("<Variables>{VAR}</Variables>{CASE}<Notes><Notes>{NOTE}</Notes></Notes>"),
+                "<Note>",
+            ),
+        ] {
+            let e = read(&body).unwrap_err();
+            assert!(matches!(e, RefiError::MisplacedRef { .. }), "{body}: {e}");
+            assert!(e.to_string().contains(kind), "{e}");
+        }
+        let user = r#"<Notes><Note guid="00000000-0000-4000-8000-000000000004" creatingUser="00000000-0000-4000-8000-000000000005"/></Notes><Cases><User guid="00000000-0000-4000-8000-000000000005"/></Cases>"#;
+        let e = read(user).unwrap_err();
+        assert!(e.to_string().contains("outside <Project/Users>"), "{e}");
+    }
+
+    #[test]
+    fn codes_nest_under_a_codebook_only() {
+        let code =
+            |g: u32| format!(r#"<Code guid="00000000-0000-4000-8000-{g:012}" name="c{g}"/>"#);
+        let coded = r#"<Sources><TextSource guid="00000000-0000-4000-8000-000000000010" plainTextPath="a.txt"><PlainTextSelection guid="00000000-0000-4000-8000-000000000011" startPosition="0" endPosition="1"><Coding guid="00000000-0000-4000-8000-000000000012"><CodeRef targetGUID="00000000-0000-4000-8000-000000000002"/></Coding></PlainTextSelection></TextSource></Sources>"#;
+        let nested = format!(
+            r#"<CodeBook><Codes><Code guid="00000000-0000-4000-8000-000000000001" name="a">{}</Code></Codes></CodeBook>{coded}"#,
+            code(2)
+        );
+        assert_eq!(read(&nested).unwrap().codes[0].children.len(), 1);
+        let stray = format!(
+            r#"<CodeBook><Codes>{}</Codes></CodeBook><Codes>{}</Codes>{coded}"#,
+            code(1),
+            code(2)
+        );
+        assert!(matches!(read(&stray), Err(RefiError::MisplacedRef { .. })));
+    }
 }
