@@ -32,6 +32,8 @@ pub struct ApiError {
     status: StatusCode,
     detail: String,
     field: Option<String>,
+    /// The object a refused write was about, for its audit entry.
+    object: Option<String>,
 }
 
 impl ApiError {
@@ -41,6 +43,7 @@ impl ApiError {
             status,
             detail: detail.into(),
             field: None,
+            object: None,
         }
     }
 
@@ -68,7 +71,14 @@ impl ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: detail.into(),
             field: Some(field.to_owned()),
+            object: None,
         }
+    }
+
+    /// The same error, noting the object a refused write was about (for the audit log).
+    pub fn about(mut self, object: &str) -> Self {
+        self.object = Some(object.to_owned());
+        self
     }
 
     /// The status.
@@ -122,6 +132,7 @@ impl From<JsonRejection> for ApiError {
             status,
             detail,
             field,
+            object: None,
         }
     }
 }
@@ -163,12 +174,16 @@ impl IntoResponse for ApiError {
             field: self.field,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (
+        let mut r = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(object) = self.object {
+            r.extensions_mut().insert(crate::auth::ObjectId(object));
+        }
+        r
     }
 }
 

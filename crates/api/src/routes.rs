@@ -520,7 +520,7 @@ async fn advance_action(
         .parse()
         .map_err(|_| ApiError::not_found("such action"))?;
     let aid = action.clone();
-    let mut after = with_group(
+    with_group(
         &state,
         &caller,
         study.clone(),
@@ -530,7 +530,7 @@ async fn advance_action(
             s.facilitation()
                 .action(&aid)
                 .filter(|a| &a.group == group)
-                .cloned()
+                .map(|_| ())
                 .ok_or_else(|| ApiError::not_found(format!("action `{aid}` in this group")))
         },
     )
@@ -540,7 +540,6 @@ async fn advance_action(
         date: body.date,
         note: body.note,
     };
-    after.history.push(t.clone());
     let sid = study.clone();
     let aid = action.clone();
     let object = action.to_string();
@@ -549,7 +548,16 @@ async fn advance_action(
             store.advance_action(&sid, &aid, &t)
         })
         .await?;
-    Ok(changed(object, ActionOut::from(&after), audited))
+    // The action as stored now, with any step another request added meanwhile.
+    let after = state
+        .study(study, move |s| {
+            s.facilitation()
+                .action(&action)
+                .map(ActionOut::from)
+                .ok_or_else(|| ApiError::not_found(format!("action `{action}`")))
+        })
+        .await?;
+    Ok(changed(object, after, audited))
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/contacts", security(("bearer" = [])),
@@ -878,7 +886,7 @@ async fn agree_statement(
         .parse()
         .map_err(|_| ApiError::not_found("such problem statement"))?;
     let wanted = statement.clone();
-    let mut after = with_group(
+    with_group(
         &state,
         &caller,
         study.clone(),
@@ -889,22 +897,31 @@ async fn agree_statement(
                 .statements()
                 .iter()
                 .find(|x| x.id == wanted && &x.group == group)
-                .cloned()
+                .map(|_| ())
                 .ok_or_else(|| {
                     ApiError::not_found(format!("problem statement `{wanted}` in this group"))
                 })
         },
     )
     .await?;
-    let stid = statement.clone();
+    let (sid, stid) = (study.clone(), statement.clone());
     let object = statement.to_string();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::OK, move |store| {
-            store.agree_statement(&study, &stid, body.date)
+            store.agree_statement(&sid, &stid, body.date)
         })
         .await?;
-    after.agreed = Some(body.date);
-    Ok(changed(object, StatementOut::from(&after), audited))
+    let after = state
+        .study(study, move |s| {
+            s.facilitation()
+                .statements()
+                .iter()
+                .find(|x| x.id == statement)
+                .map(StatementOut::from)
+                .ok_or_else(|| ApiError::not_found(format!("problem statement `{statement}`")))
+        })
+        .await?;
+    Ok(changed(object, after, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/process", security(("bearer" = [])),

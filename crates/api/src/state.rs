@@ -76,9 +76,12 @@ impl AppState {
             status: status.as_u16(),
         };
         let store = self.store.clone();
+        let object = object.to_owned();
         blocking(move || {
             let (out, back) = store.write_audited(entry, f);
-            out.map(|v| (v, back.is_none())).map_err(Into::into)
+            // A refusal is logged by the middleware with its status; it keeps the object.
+            out.map(|v| (v, back.is_none()))
+                .map_err(|e| e.into().about(&object))
         })
         .await
     }

@@ -805,9 +805,10 @@ async fn the_pd_process_goes_back_and_forth_in_date_order() {
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let log = s.audited("/G1/process");
-    assert!(log
-        .iter()
-        .any(|e| e.status == 409 && e.token_name == "fac-g1"));
+    // A refused write is logged with its status and the object it was about.
+    assert!(log.iter().any(|e| e.status == 409
+        && e.token_name == "fac-g1"
+        && e.object_id.as_deref() == Some("G1")));
     assert!(log
         .iter()
         .any(|e| e.status == 201 && e.object_id.as_deref() == Some("G1")));

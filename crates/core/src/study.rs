@@ -500,8 +500,8 @@ mod tests {
     #[test]
     fn withdrawal_removes_everything_that_quotes_the_informant() {
         use crate::facilitation::{
-            Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, ProcessMove,
-            REMOVED_TEXT,
+            GroupRules, Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel,
+            ProcessMove, REMOVED_TEXT,
         };
         let mut s = study();
         let day = |d: &str| d.parse().unwrap();
@@ -528,6 +528,15 @@ mod tests {
                     observed: None,
                 },
             )?;
+            f.set_rules(
+                r,
+                id("G1"),
+                GroupRules {
+                    frequency: Some("månedlig".into()),
+                    disagreement: Some("Som en sa: Vi har for lite tid til dette arbeidet.".into()),
+                    ..GroupRules::default()
+                },
+            )?;
             f.add_move(
                 r,
                 ProcessMove {
@@ -549,13 +558,16 @@ mod tests {
                 codings: 3,
                 memos: 1,
                 evidence: 0,
-                notes: 2,
+                notes: 3,
             }
         );
         let f = s.facilitation();
         assert_eq!(f.meetings()[0].0.note, None);
         assert_eq!(f.practices()[0].description, REMOVED_TEXT);
         assert!(f.moves()[0].note.is_some());
+        let rules = &f.rules()[0].1;
+        assert_eq!(rules.disagreement, None);
+        assert_eq!(rules.frequency.as_deref(), Some("månedlig"));
         let i1 = s.informant(&id("I1")).unwrap();
         assert_eq!(i1.consent(), Consent::Withdrawn);
         assert!(i1.details.is_none());

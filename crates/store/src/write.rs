@@ -568,11 +568,16 @@ pub(crate) fn insert_member(
 /// The same texts as [`samskap_core::facilitation::Facilitation::forget_quotes`].
 const RECORD_TEXTS: &[(&str, &str, bool)] = &[
     ("meeting", "note", false),
+    ("group_rules", "frequency", false),
+    ("group_rules", "place", false),
+    ("group_rules", "leader", false),
+    ("group_rules", "disagreement", false),
     ("problem_statement", "text", true),
     ("process_move", "note", false),
     ("pd_practice", "description", true),
     ("action", "title", true),
     ("action_transition", "note", false),
+    ("dissemination", "audience", true),
     ("dissemination", "note", false),
     ("contact", "note", false),
     ("assessment", "note", false),

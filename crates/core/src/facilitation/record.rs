@@ -940,7 +940,8 @@ impl Facilitation {
 
     /// Clears every note that `quotes` (on withdrawal: one that quotes the informant), and
     /// replaces every required text that does (a problem statement, a practice's
-    /// description, an action's title) by [`REMOVED_TEXT`]; returns how many texts went.
+    /// description, an action's title, an event's audience) by [`REMOVED_TEXT`]; the group
+    /// rules' texts count as notes. Returns how many texts went.
     pub fn forget_quotes(&mut self, quotes: impl Fn(&str) -> bool) -> usize {
         let note = |n: &mut Option<String>| -> usize {
             if n.as_deref().is_some_and(&quotes) {
@@ -962,6 +963,16 @@ impl Facilitation {
         for (m, _) in &mut self.meetings {
             n += note(&mut m.note);
         }
+        for (_, r) in &mut self.rules {
+            for field in [
+                &mut r.frequency,
+                &mut r.place,
+                &mut r.leader,
+                &mut r.disagreement,
+            ] {
+                n += note(field);
+            }
+        }
         for s in &mut self.statements {
             n += text(&mut s.text);
         }
@@ -978,6 +989,7 @@ impl Facilitation {
             }
         }
         for e in &mut self.events {
+            n += text(&mut e.audience);
             n += note(&mut e.note);
         }
         for c in &mut self.contacts {
