@@ -683,6 +683,10 @@ async fn problem_statements_have_drafts_and_one_agreed() {
             json!({"id": "p1", "text": "x", "drafted": "2024-01-32"}),
             "drafted",
         ),
+        (
+            json!({"id": "p1", "text": "x", "drafted": "2023-01-01", "agreed": "+10000-01-01"}),
+            "agreed",
+        ),
         (json!({"id": "p1", "drafted": "2024-01-01"}), "text"),
     ] {
         let (st, problem) = s.post(&path, &s.g1, body.clone()).await;
@@ -780,6 +784,11 @@ async fn the_pd_process_goes_back_and_forth_in_date_order() {
             "step",
         ),
         (json!({"phase": "implement", "step": "evaluate"}), "date"),
+        // Stored as text, dates keep four-digit years.
+        (
+            json!({"date": "+10000-01-01", "phase": "implement", "step": "evaluate"}),
+            "date",
+        ),
         // Phase and step are two views of one process, so they must agree.
         (
             json!({"date": "2024-02-01", "phase": "explore", "step": "evaluate"}),

@@ -32,7 +32,7 @@ fn field_of(e: &FacilitationError) -> &'static str {
         F::Unknown { .. } => "group",
         F::NotInGroup { .. } | F::TwiceInAttendance(_) => "attendance",
         F::Lifecycle { .. } => "state",
-        F::OutOfOrder { .. } => "date",
+        F::OutOfOrder { .. } | F::DateOutOfRange(_) => "date",
         F::SameMember | F::ContactExists { .. } => "b",
         F::StepOutsidePhase { .. } => "step",
         F::LadderStep(_) => "ladder",

@@ -449,6 +449,20 @@ mod tests {
             "PD step `5 evaluate` belongs to phase `3 implement`, not `2 explore`"
         );
         assert_eq!(pd_timeline(&f, &id("G1")).len(), 3);
+        // Dates are kept as text, so their years have four digits.
+        let far = f
+            .add_move(
+                &s.roster(),
+                ProcessMove {
+                    group: id("G1"),
+                    date: NaiveDate::from_ymd_opt(10000, 1, 1).unwrap(),
+                    phase: Phase::Challenge,
+                    step: PdStep::DefineProblem,
+                    note: None,
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(far, FacilitationError::DateOutOfRange(_)), "{far}");
     }
 
     #[test]

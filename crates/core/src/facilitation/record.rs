@@ -101,6 +101,9 @@ pub enum FacilitationError {
         /// The contact recorded before.
         existing: ContactId,
     },
+    /// A date outside the years 1–9999: dates are stored and compared as `YYYY-MM-DD` text.
+    #[error("date {0} is outside the years 1–9999")]
+    DateOutOfRange(NaiveDate),
     /// Evidence that does not point into a transcript.
     #[error("evidence {informant} {start}..{end} is not a span of a transcript")]
     BadEvidence {
@@ -567,6 +570,16 @@ impl<'a> Roster<'a> {
     }
 }
 
+/// Dates of the record have four-digit years, so that as text they sort as dates.
+fn plain(d: NaiveDate) -> Result<(), FacilitationError> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&d.year()) {
+        Ok(())
+    } else {
+        Err(FacilitationError::DateOutOfRange(d))
+    }
+}
+
 fn group(study: &Roster<'_>, g: &GroupId) -> Result<(), FacilitationError> {
     if study.groups.iter().any(|x| &x.id == g) {
         Ok(())
@@ -588,6 +601,7 @@ impl Facilitation {
     /// Adds a meeting of a known group.
     pub fn add_meeting(&mut self, study: &Roster<'_>, m: Meeting) -> Result<(), FacilitationError> {
         group(study, &m.group)?;
+        plain(m.date)?;
         if self.meeting(&m.id).is_some() {
             return Err(duplicate("meeting", &m.id));
         }
@@ -646,6 +660,8 @@ impl Facilitation {
         s: ProblemStatement,
     ) -> Result<(), FacilitationError> {
         group(study, &s.group)?;
+        plain(s.drafted)?;
+        s.agreed.map(plain).transpose()?;
         if self.statements.iter().any(|x| x.id == s.id) {
             return Err(duplicate("problem statement", &s.id));
         }
@@ -687,6 +703,7 @@ impl Facilitation {
             .iter()
             .position(|x| &x.id == id)
             .ok_or_else(|| unknown("problem statement", id))?;
+        plain(date)?;
         let group = self.statements[pos].group.clone();
         if let Some(other) = self
             .statements
@@ -718,6 +735,7 @@ impl Facilitation {
         m: ProcessMove,
     ) -> Result<(), FacilitationError> {
         group(study, &m.group)?;
+        plain(m.date)?;
         if m.step.phase() != m.phase {
             return Err(FacilitationError::StepOutsidePhase {
                 step: m.step,
@@ -744,6 +762,7 @@ impl Facilitation {
         p: PdPractice,
     ) -> Result<(), FacilitationError> {
         group(study, &p.group)?;
+        p.observed.map(plain).transpose()?;
         if self.practices.iter().any(|x| x.id == p.id) {
             return Err(duplicate("practice", &p.id));
         }
@@ -767,7 +786,10 @@ impl Facilitation {
         };
         let mut steps = a.history.into_iter();
         match steps.next() {
-            Some(t) if t.state == ActionState::Planned => checked.history.push(t),
+            Some(t) if t.state == ActionState::Planned => {
+                plain(t.date)?;
+                checked.history.push(t)
+            }
             Some(t) => {
                 return Err(FacilitationError::Lifecycle {
                     id: checked.id,
@@ -813,6 +835,7 @@ impl Facilitation {
         e: Dissemination,
     ) -> Result<(), FacilitationError> {
         group(study, &e.group)?;
+        plain(e.date)?;
         if self.events.iter().any(|x| x.id == e.id) {
             return Err(duplicate("dissemination event", &e.id));
         }
@@ -827,6 +850,7 @@ impl Facilitation {
     pub fn add_contact(&mut self, study: &Roster<'_>, c: Contact) -> Result<(), FacilitationError> {
         member(study, &c.a)?;
         member(study, &c.b)?;
+        plain(c.date)?;
         if c.a == c.b {
             return Err(FacilitationError::SameMember);
         }
@@ -858,6 +882,7 @@ impl Facilitation {
         if let Subject::Group(g) = &a.subject {
             group(study, g)?;
         }
+        plain(a.date)?;
         if let AssessmentValue::Ladder(step) = a.value {
             if !(1..=5).contains(&step) {
                 return Err(FacilitationError::LadderStep(step));
@@ -1060,6 +1085,7 @@ impl Facilitation {
 }
 
 fn advance(a: &mut TrialAction, t: Transition) -> Result<(), FacilitationError> {
+    plain(t.date)?;
     let from = a.state();
     if !from.next().contains(&t.state) {
         let allowed = match from.next() {
