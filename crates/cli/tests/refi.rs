@@ -950,6 +950,131 @@ fn references_to_elements_outside_their_containers_are_refused() {
     );
 }
 
+/// Values a variable's type does not allow are kept as Text and the report says so, so the
+/// export made from the import validates; a memo with a control character (which an import
+/// refuses, but other ways in may carry) goes out without it.
+#[test]
+fn exports_stay_valid_whatever_the_values_and_texts() {
+    let var = |n: u32, name: &str, kind: &str| {
+        format!(
+            r#"<Variable guid="{}" name="{name}" typeOfVariable="{kind}"/>"#,
+            g(n)
+        )
+    };
+    let value = |n: u32, element: &str| {
+        format!(
+            r#"<VariableValue><VariableRef targetGUID="{}"/>{element}</VariableValue>"#,
+            g(n)
+        )
+    };
+    let extra = format!(
+        r#"
+  <Variables>{}{}{}{}</Variables>
+  <Cases><Case guid="{}" name="I1">{}{}{}{}<SourceRef targetGUID="{}"/></Case></Cases>"#,
+        var(10, "vekt", "Float"),
+        var(11, "ferdig", "Boolean"),
+        var(12, "alder", "Integer"),
+        var(13, "født", "Date"),
+        g(20),
+        value(10, "<FloatValue>1,5</FloatValue>"),
+        value(11, "<BooleanValue>True</BooleanValue>"),
+        value(12, "<IntegerValue/>"),
+        value(13, "<DateValue>1990-05-17</DateValue>"),
+        g(2)
+    );
+    let env = Env::new();
+    let file = env.path("v.qdpx");
+    write_zip(
+        &file,
+        &with(
+            valid_entries(),
+            "project.qde",
+            project("internal://a.txt", (0, 3), &extra).into_bytes(),
+        ),
+    );
+    let v = env.json(&["refi", "import", s(&file), "--id", "v"]);
+    let notes: Vec<&str> = v["report"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .filter(|n| n.contains("kept as Text"))
+        .collect();
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    for (name, kind, value) in [
+        ("vekt", "Float", "1,5"),
+        ("ferdig", "Boolean", "True"),
+        ("alder", "Integer", ""),
+    ] {
+        let want = format!("`{name}` is declared {kind}, but has the value `{value}`");
+        assert!(notes.iter().any(|n| n.contains(&want)), "{want}: {notes:?}");
+    }
+    env.ok(&[
+        "memo",
+        "add",
+        "--author",
+        "refi",
+        "--text",
+        "Ark\u{b}side\u{1}",
+    ]);
+    let out = env.path("out.qdpx");
+    let report = env.json(&["refi", "export", "--project", s(&out)]);
+    let dropped =
+        "character XML 1.0 does not allow (a control character), left out of a name, note or value";
+    assert_eq!(report["report"]["not_written"][dropped], 2, "{report}");
+    let text = String::from_utf8(unzip(&out)["project.qde"].clone()).unwrap();
+    assert!(text.contains("<TextValue>1,5</TextValue>"), "{text}");
+    assert!(text.contains("<TextValue>True</TextValue>"), "{text}");
+    assert!(text.contains("<DateValue>1990-05-17</DateValue>"), "{text}");
+    assert!(
+        text.contains("<PlainTextContent>Arkside</PlainTextContent>"),
+        "{text}"
+    );
+    let qde = env.path("project.qde");
+    std::fs::write(&qde, &text).unwrap();
+    xmllint(&qde, "Project-mrt2019.xsd");
+    // What went out comes back as it went: the values as Text, nothing more to say.
+    let again = Env::new();
+    let v = again.json(&["refi", "import", s(&out), "--id", "v"]);
+    assert!(
+        !v["report"]["notes"].to_string().contains("kept as Text"),
+        "{v}"
+    );
+}
+
+/// A control character in the XML is refused on import, naming the element.
+#[test]
+fn characters_xml_forbids_are_refused_with_the_element_named() {
+    for (extra, expect) in [
+        (
+            format!(
+                r#"<Notes><Note guid="{}"><PlainTextContent>Ark&#xB;side</PlainTextContent></Note></Notes>"#,
+                g(9)
+            ),
+            format!(
+                "the text of <PlainTextContent> in <Note guid=\"{}\"> holds the character U+000B",
+                g(9)
+            ),
+        ),
+        (
+            format!(
+                "<Users><User guid=\"{}\" name=\"Kari\u{1}\"/></Users>",
+                g(9)
+            ),
+            format!(
+                "attribute `name` of <User guid=\"{}\"> holds the character U+0001",
+                g(9)
+            ),
+        ),
+    ] {
+        let qde = project("internal://a.txt", (0, 3), &extra);
+        refused(
+            &with(valid_entries(), "project.qde", qde.into_bytes()),
+            &expect,
+        );
+    }
+}
+
 #[test]
 fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     let env = Env::new();

@@ -62,6 +62,19 @@ pub enum RefiError {
         /// What is wrong.
         message: String,
     },
+    /// A character XML 1.0 does not allow (a control character other than tab, LF and CR,
+    /// or U+FFFE/U+FFFF), raw or as a reference.
+    #[error("{file}: {place} {element} holds the character U+{code:04X}, which XML 1.0 does not allow (a control character); remove it in the tool that wrote the file")]
+    ForbiddenChar {
+        /// The file.
+        file: String,
+        /// The element, and the nearest one with a GUID around it when it has none.
+        element: String,
+        /// `the text of` or ``attribute `name` of``.
+        place: String,
+        /// The character.
+        code: u32,
+    },
     /// Elements nested deeper than the limit.
     #[error("{file}: elements are nested more than {limit} deep")]
     TooDeep {

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::guid::{GuidTable, Kind};
 use crate::import::{coding_key, memo_key, unit_key, Attribute};
-use crate::project::Skipped;
+use crate::project::{Skipped, VariableType};
 use crate::xml::Writer;
 use crate::RefiError;
 
@@ -249,6 +249,25 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
     }
     // Fixed fields first, in their order; then attributes as met.
     variables.sort_by_key(|(n, _)| field_rank(n));
+    // A variable goes out under its type only when every value of it is one (the store may
+    // hold values from before imports checked them, or a type it does not know); else as
+    // Text, which takes any value.
+    for (name, kind) in &mut variables {
+        let fits = VariableType::from_name(kind).is_some_and(|k| {
+            values
+                .iter()
+                .flatten()
+                .filter(|(n, _, _)| n == name)
+                .all(|(_, _, v)| k.accepts(v))
+        });
+        if !fits {
+            report.not_written.add(
+                "variable type its values do not all fit (written as Text)",
+                1,
+            );
+            *kind = VariableType::Text.as_str().to_owned();
+        }
+    }
     let type_of: HashMap<&str, &str> = variables
         .iter()
         .map(|(n, k)| (n.as_str(), k.as_str()))
@@ -275,8 +294,8 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
             w.start("Case", &[("guid", g.as_str()), ("name", i.id.as_str())]);
             for (name, _, value) in vals {
                 let kind = type_of[name.as_str()];
-                let element = crate::project::VariableType::from_name(kind)
-                    .unwrap_or(crate::project::VariableType::Text)
+                let element = VariableType::from_name(kind)
+                    .unwrap_or(VariableType::Text)
                     .value_element();
                 w.start("VariableValue", &[]);
                 w.empty(
@@ -452,6 +471,10 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
             + f.assessments().len(),
     );
     skipped.add("framework name and description", 1);
+    skipped.add(
+        "character XML 1.0 does not allow (a control character), left out of a name, note or value",
+        w.dropped(),
+    );
     ProjectFiles {
         qde: w.finish(),
         sources,
@@ -476,4 +499,70 @@ pub fn write_qdpx<W: Write + Seek>(files: &ProjectFiles, out: W) -> Result<(), R
     }
     zip.finish().map_err(err)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guid::Guid;
+    use crate::import::{import_project, ImportOptions};
+    use crate::project::{Code, Project, TextSource};
+
+    #[test]
+    fn values_a_type_does_not_allow_go_out_as_text() {
+        let guid = |n: u32| Guid::parse(&format!("00000000-0000-4000-8000-{n:012}")).unwrap();
+        let project = Project {
+            codes: vec![Code {
+                guid: guid(1),
+                name: "Tid".into(),
+                is_codable: true,
+                description: None,
+                note_refs: vec![],
+                children: vec![],
+            }],
+            sources: vec![TextSource {
+                guid: guid(2),
+                name: "I1.txt".into(),
+                text: "Hei".into(),
+                values: vec![],
+                selections: vec![],
+                note_refs: vec![],
+            }],
+            ..Project::default()
+        };
+        let opts = ImportOptions {
+            study_id: "s".parse().unwrap(),
+            counting: None,
+            mapping: None,
+            default_polarity: None,
+            default_coder: "refi".parse().unwrap(),
+        };
+        let imported = import_project(&project, &opts).unwrap();
+        // As a store written before imports checked values may hold them.
+        let attribute = |variable: &str, kind: &str, value: &str| Attribute {
+            informant: "I1".parse().unwrap(),
+            variable: variable.into(),
+            kind: kind.into(),
+            value: value.into(),
+        };
+        let attributes = [
+            attribute("vekt", "Float", "1,5"),
+            attribute("alder", "Integer", "40"),
+            attribute("farge", "Colour", "blå"),
+        ];
+        let files = project_files(&imported.study, &imported.guids, &attributes);
+        for want in [
+            r#"name="vekt" typeOfVariable="Text""#,
+            "<TextValue>1,5</TextValue>",
+            r#"name="alder" typeOfVariable="Integer""#,
+            "<IntegerValue>40</IntegerValue>",
+            r#"name="farge" typeOfVariable="Text""#,
+        ] {
+            assert!(files.qde.contains(want), "{want} in {}", files.qde);
+        }
+        assert_eq!(
+            files.report.not_written.0["variable type its values do not all fit (written as Text)"],
+            2
+        );
+    }
 }

@@ -16,7 +16,7 @@ use crate::codes::{self, CodeMap, PolarityFrom};
 use crate::guid::{Guid, GuidTable, Kind, Slugs};
 use crate::mapping::Mapping;
 use crate::positions::{Counting, PositionMap};
-use crate::project::{Project, Skipped};
+use crate::project::{Project, Skipped, VariableType};
 use crate::RefiError;
 
 /// How to import.
@@ -279,6 +279,26 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     // Variables: the ones the model has fields for, and the rest as attributes.
     let variables: HashMap<&Guid, &crate::project::Variable> =
         project.variables.iter().map(|v| (&v.guid, v)).collect();
+    // A variable with a value its type does not allow (`1,5` as Float, `True` as Boolean,
+    // an empty Integer) is kept as Text, so that what goes out again is valid.
+    let mut as_text: HashSet<&Guid> = HashSet::new();
+    let all_values = project
+        .cases
+        .iter()
+        .flat_map(|c| &c.values)
+        .chain(project.sources.iter().flat_map(|s| &s.values));
+    for (var, value) in all_values {
+        let Some(v) = variables.get(var) else {
+            continue;
+        };
+        if !v.kind.accepts(value) && as_text.insert(var) {
+            notes.push(format!(
+                "variable `{}` is declared {}, but has the value `{value}`, which is not one; its values are kept as Text",
+                v.name,
+                v.kind.as_str()
+            ));
+        }
+    }
     let mut attributes: Vec<Attribute> = Vec::new();
     let facts_for = |informant: &InformantId,
                      values: &[(Guid, String)],
@@ -350,7 +370,13 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                 attributes.push(Attribute {
                     informant: informant.clone(),
                     variable: v.name.clone(),
-                    kind: v.kind.as_str().to_owned(),
+                    kind: if as_text.contains(var) {
+                        VariableType::Text
+                    } else {
+                        v.kind
+                    }
+                    .as_str()
+                    .to_owned(),
                     value: value.clone(),
                 });
             }
@@ -754,7 +780,6 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
 mod tests {
     use super::*;
     use crate::project::{Case, Code, CodingRef, Link, Note, Selection, TextSource, Variable};
-    use crate::VariableType;
 
     fn g(n: u32) -> Guid {
         Guid::parse(&format!("00000000-0000-4000-8000-{n:012}")).unwrap()
@@ -982,5 +1007,53 @@ mod tests {
             "{e}"
         );
         assert!(e.to_string().contains(&g(99).to_string()), "{e}");
+    }
+
+    #[test]
+    fn a_value_its_type_does_not_allow_makes_the_variable_text() {
+        let mut p = project();
+        p.variables.push(Variable {
+            guid: g(5),
+            name: "ferdig".into(),
+            kind: VariableType::Boolean,
+        });
+        p.sources = vec![source(100, "Hei du", None), source(200, "Tid nok", None)];
+        p.cases = vec![
+            Case {
+                guid: g(10),
+                name: Some("I1".into()),
+                values: vec![(g(4), "40".into()), (g(5), "true".into())],
+                sources: vec![g(100)],
+            },
+            Case {
+                guid: g(11),
+                name: Some("I2".into()),
+                values: vec![(g(4), "40,5".into()), (g(5), "false".into())],
+                sources: vec![g(200)],
+            },
+        ];
+        let out = import_project(&p, &opts()).unwrap();
+        let kinds: Vec<(&str, &str, &str)> = out
+            .attributes
+            .iter()
+            .map(|a| (a.informant.as_str(), a.variable.as_str(), a.kind.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("I1", "alder", "Text"),
+                ("I1", "ferdig", "Boolean"),
+                ("I2", "alder", "Text"),
+                ("I2", "ferdig", "Boolean")
+            ]
+        );
+        let said: Vec<&String> = out
+            .report
+            .notes
+            .iter()
+            .filter(|n| n.contains("kept as Text"))
+            .collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("`alder` is declared Integer") && said[0].contains("`40,5`"));
     }
 }

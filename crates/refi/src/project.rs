@@ -92,6 +92,32 @@ impl VariableType {
             .find(|t| t.as_str() == s)
     }
 
+    /// True when `value` (surrounding whitespace aside) is a value of this type as the
+    /// schema reads it (`xsd:boolean`, `xsd:integer`, `xsd:decimal`, `xsd:date`,
+    /// `xsd:dateTime`), so that writing it under this type gives a valid file. Strict where
+    /// the schema is lenient (four-digit years only): what is refused here is kept as text.
+    pub fn accepts(self, value: &str) -> bool {
+        let v = value.trim_matches([' ', '\t', '\n', '\r']);
+        match self {
+            VariableType::Text => true,
+            VariableType::Boolean => matches!(v, "true" | "false" | "1" | "0"),
+            VariableType::Integer => digits(unsigned(v)),
+            VariableType::Float => match unsigned(v).split_once('.') {
+                Some((a, b)) => {
+                    (a.is_empty() || digits(a))
+                        && (b.is_empty() || digits(b))
+                        && a.len() + b.len() > 0
+                }
+                None => digits(unsigned(v)),
+            },
+            VariableType::Date => date(without_zone(v)),
+            VariableType::DateTime => {
+                let v = without_zone(v);
+                v.split_once('T').is_some_and(|(d, t)| date(d) && time(t))
+            }
+        }
+    }
+
     /// The element that holds a value of this type.
     pub fn value_element(self) -> &'static str {
         match self {
@@ -103,6 +129,63 @@ impl VariableType {
             VariableType::DateTime => "DateTimeValue",
         }
     }
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn unsigned(s: &str) -> &str {
+    s.strip_prefix(['+', '-']).unwrap_or(s)
+}
+
+/// Two digits at `s[i..i + 2]` read as a number.
+fn two(s: &str, i: usize) -> Option<u32> {
+    s.get(i..i + 2).filter(|d| digits(d))?.parse().ok()
+}
+
+/// `s` without a time zone (`Z`, `+hh:mm`, `-hh:mm`) at its end; unchanged when it has a
+/// malformed one, which then fails the date or time check.
+fn without_zone(s: &str) -> &str {
+    if let Some(rest) = s.strip_suffix('Z') {
+        return rest;
+    }
+    let n = s.len();
+    if n >= 6 && s.is_char_boundary(n - 6) {
+        let (rest, zone) = s.split_at(n - 6);
+        let offset = matches!(zone.as_bytes()[0], b'+' | b'-') && zone.as_bytes()[3] == b':';
+        if offset {
+            if let (Some(h), Some(m)) = (two(zone, 1), two(zone, 4)) {
+                if m < 60 && (h < 14 || (h == 14 && m == 0)) {
+                    return rest;
+                }
+            }
+        }
+    }
+    s
+}
+
+/// `YYYY-MM-DD`, a day of the calendar, year 0001 to 9999.
+fn date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(&s[..4]) {
+        return false;
+    }
+    let (Ok(y), Some(m), Some(d)) = (s[..4].parse::<i32>(), two(s, 5), two(s, 8)) else {
+        return false;
+    };
+    y > 0 && samskap_core::NaiveDate::from_ymd_opt(y, m, d).is_some()
+}
+
+/// `hh:mm:ss` with an optional fraction, `00:00:00` to `23:59:59.999…`.
+fn time(s: &str) -> bool {
+    let (hms, fraction) = s.split_once('.').unwrap_or((s, "0"));
+    let b = hms.as_bytes();
+    b.len() == 8
+        && b[2] == b':'
+        && b[5] == b':'
+        && digits(fraction)
+        && matches!((two(hms, 0), two(hms, 3), two(hms, 6)), (Some(h), Some(m), Some(sec)) if h < 24 && m < 60 && sec < 60)
 }
 
 /// A `<Variable>`.
@@ -711,6 +794,72 @@ fn count_media(kind: &str, el: &Element, skipped: &mut Skipped) {
 mod tests {
     use super::*;
     use crate::xml::parse;
+
+    #[test]
+    fn values_are_checked_against_their_type() {
+        use VariableType::*;
+        let cases: [(VariableType, &[&str], &[&str]); 6] = [
+            (Text, &["", "1,5", "\u{1}"], &[]),
+            (
+                Boolean,
+                &["true", "false", "1", "0", " true "],
+                &["True", "FALSE", "yes", "", "2"],
+            ),
+            (
+                Integer,
+                &["40", "-3", "+0", "007"],
+                &["", "1,5", "1.0", "4e2", "-", "٤٠", "1 000"],
+            ),
+            (
+                Float,
+                &["1.5", "-0.5", ".5", "5.", "40", "+1"],
+                &["1,5", "", ".", "1e3", "NaN", "1.2.3"],
+            ),
+            (
+                Date,
+                &[
+                    "2023-03-01",
+                    "2024-02-29",
+                    "2023-03-01Z",
+                    "2023-03-01+14:00",
+                    "2023-03-01-05:30",
+                ],
+                &[
+                    "2023-02-29",
+                    "2023-13-01",
+                    "1.3.2023",
+                    "2023-3-1",
+                    "0000-01-01",
+                    "2023-03-01+15:00",
+                    "2023-03-01T10:00:00",
+                    "",
+                ],
+            ),
+            (
+                DateTime,
+                &[
+                    "2023-03-01T10:00:00",
+                    "2023-03-01T23:59:59.5Z",
+                    "2023-03-01T00:00:00+01:00",
+                ],
+                &[
+                    "2023-03-01",
+                    "2023-03-01 10:00:00",
+                    "2023-03-01T24:00:01",
+                    "2023-03-01T10:00",
+                    "2023-03-01T10:00:00.",
+                ],
+            ),
+        ];
+        for (kind, good, bad) in cases {
+            for v in good {
+                assert!(kind.accepts(v), "{kind:?} {v:?}");
+            }
+            for v in bad {
+                assert!(!kind.accepts(v), "{kind:?} {v:?}");
+            }
+        }
+    }
 
     const HEAD: &str = r#"<Project xmlns="urn:QDA-XML:project:1.0" name="x">"#;
 

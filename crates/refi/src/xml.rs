@@ -4,7 +4,9 @@
 //! Reading is lenient about namespaces (tools write `codebook:1:0`, `0:4`, or prefixes):
 //! elements and attributes are compared by local name. It is strict about safety: a
 //! `<!DOCTYPE>` is refused outright, only the five predefined entities and character
-//! references are expanded, and nesting is capped.
+//! references are expanded, characters XML 1.0 does not allow (control characters other than
+//! tab, line feed and carriage return; U+FFFE, U+FFFF) are refused, and nesting is capped.
+//! The writer leaves such characters out and counts them.
 
 use std::fmt::Write as _;
 
@@ -49,6 +51,56 @@ impl Element {
             (None, Some(n)) => format!("{} name=\"{n}\"", self.name),
             (None, None) => self.name.clone(),
         }
+    }
+}
+
+/// True for a character XML 1.0 does not allow in a document, even as a reference: the C0
+/// controls other than tab, LF and CR, and U+FFFE and U+FFFF (Rust strings hold no
+/// surrogates).
+pub(crate) fn forbidden(c: char) -> bool {
+    matches!(c, '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// How a person finds `el`, whose ancestors are `parents`: its label, and the nearest
+/// ancestor with a GUID when it has none (`<PlainTextContent> in <Note guid="…">`).
+fn locate(el: &Element, parents: &[Element]) -> String {
+    let own = format!("<{}>", el.label());
+    let found = if el.attr("guid").is_some() {
+        own
+    } else {
+        match parents.iter().rev().find(|p| p.attr("guid").is_some()) {
+            Some(p) => format!("{own} in <{}>", p.label()),
+            None => own,
+        }
+    };
+    // The label may hold the very character at fault: show it as an escape.
+    found
+        .chars()
+        .map(|c| {
+            if forbidden(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Refuses `s` when it holds a character XML 1.0 does not allow.
+fn check_chars(
+    s: &str,
+    file: &str,
+    element: impl FnOnce() -> String,
+    place: &str,
+) -> Result<(), RefiError> {
+    match s.chars().find(|c| forbidden(*c)) {
+        None => Ok(()),
+        Some(c) => Err(RefiError::ForbiddenChar {
+            file: file.to_owned(),
+            element: element(),
+            place: place.to_owned(),
+            code: u32::from(c),
+        }),
     }
 }
 
@@ -100,6 +152,14 @@ pub(crate) fn parse(file: &str, bytes: &[u8], max_depth: usize) -> Result<Elemen
                         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map_err(|err| malformed(at, format!("in attribute: {err}")))?;
                     el.attrs.push((local(key), value.into_owned()));
+                }
+                for (k, v) in &el.attrs {
+                    check_chars(
+                        v,
+                        file,
+                        || locate(&el, &stack),
+                        &format!("attribute `{k}` of"),
+                    )?;
                 }
                 if matches!(event, Event::Start(_)) {
                     if stack.len() >= max_depth {
@@ -170,8 +230,13 @@ fn attach(
 }
 
 fn push_text(stack: &mut [Element], s: &str, file: &str, at: u64) -> Result<(), RefiError> {
-    match stack.last_mut() {
+    let (last, parents) = match stack.split_last_mut() {
+        Some((last, parents)) => (Some(last), &*parents),
+        None => (None, &[][..]),
+    };
+    match last {
         Some(el) => {
+            check_chars(s, file, || locate(el, parents), "the text of")?;
             el.text.push_str(s);
             Ok(())
         }
@@ -204,12 +269,15 @@ fn resolve_reference(r: &BytesRef<'_>) -> Result<String, String> {
 pub(crate) struct Writer {
     out: String,
     open: Vec<&'static str>,
+    /// Characters left out because XML 1.0 does not allow them.
+    dropped: usize,
 }
 
-/// Escapes text content.
-fn escape_text(s: &str, out: &mut String) {
+/// Escapes text content, leaving out (and counting) characters XML 1.0 does not allow.
+fn escape_text(s: &str, out: &mut String, dropped: &mut usize) {
     for c in s.chars() {
         match c {
+            c if forbidden(c) => *dropped += 1,
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -220,10 +288,12 @@ fn escape_text(s: &str, out: &mut String) {
 }
 
 /// Escapes an attribute value (quoted with `"`); line ends and tabs as references so that
-/// attribute normalisation on reading gives them back.
-fn escape_attr(s: &str, out: &mut String) {
+/// attribute normalisation on reading gives them back. Characters XML 1.0 does not allow are
+/// left out and counted.
+fn escape_attr(s: &str, out: &mut String, dropped: &mut usize) {
     for c in s.chars() {
         match c {
+            c if forbidden(c) => *dropped += 1,
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -242,7 +312,13 @@ impl Writer {
         Self {
             out: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n".to_owned(),
             open: Vec::new(),
+            dropped: 0,
         }
+    }
+
+    /// Characters left out so far because XML 1.0 does not allow them.
+    pub fn dropped(&self) -> usize {
+        self.dropped
     }
 
     fn indent(&mut self) {
@@ -257,7 +333,7 @@ impl Writer {
         self.out.push_str(name);
         for (k, v) in attrs {
             let _ = write!(self.out, " {k}=\"");
-            escape_attr(v, &mut self.out);
+            escape_attr(v, &mut self.out, &mut self.dropped);
             self.out.push('"');
         }
     }
@@ -286,7 +362,7 @@ impl Writer {
     pub fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
         self.tag(name, attrs);
         self.out.push('>');
-        escape_text(text, &mut self.out);
+        escape_text(text, &mut self.out, &mut self.dropped);
         let _ = writeln!(self.out, "</{name}>");
     }
 
@@ -341,5 +417,54 @@ mod tests {
         let doc = parse("x", w.finish().as_bytes(), 10).unwrap();
         assert_eq!(doc.attr("name"), Some("a\"<&>\n\tb"));
         assert_eq!(doc.first("T").unwrap().text, "x < y & z\r\n");
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_refused_on_reading_and_left_out_on_writing() {
+        for (doc, place) in [
+            (
+                &b"<a><b guid=\"g\">x\x01y</b></a>"[..],
+                "the text of <b guid=\"g\"> holds the character U+0001",
+            ),
+            (
+                b"<a><b guid=\"g\">&#x1;</b></a>",
+                "the text of <b guid=\"g\"> holds",
+            ),
+            (
+                b"<a><b guid=\"g\"><c>&#xB;</c></b></a>",
+                "the text of <c> in <b guid=\"g\"> holds the character U+000B",
+            ),
+            (
+                b"<a><b guid=\"g\"><![CDATA[\x1f]]></b></a>",
+                "the text of <b guid=\"g\">",
+            ),
+            (b"<a><b guid=\"g\">\xef\xbf\xbe</b></a>", "U+FFFE"),
+            (
+                b"<a><b guid=\"g\" name=\"x\x02\"/></a>",
+                "attribute `name` of <b guid=\"g\"> holds",
+            ),
+            (
+                b"<a guid=\"h\"><b name=\"&#12;\"/></a>",
+                "attribute `name` of <b name=\"\\u{c}\"> in <a guid=\"h\"> holds",
+            ),
+        ] {
+            let e = parse("x", doc, 10).unwrap_err();
+            assert!(matches!(e, RefiError::ForbiddenChar { .. }), "{e}");
+            let m = e.to_string();
+            assert!(m.contains(place), "{m}");
+        }
+        // Tab, LF and CR are allowed, as text and as references.
+        let ok = parse("x", b"<a b=\"&#9;&#10;&#13;\">\t\n&#13;</a>", 10).unwrap();
+        assert_eq!(ok.text, "\t\n\r");
+        let mut w = Writer::new();
+        w.start("R", &[("name", "a\u{1}b\u{B}")]);
+        w.text("T", &[], "x\u{0}y\u{FFFF}z\u{C}\t\n");
+        w.end();
+        assert_eq!(w.dropped(), 5);
+        let out = w.finish();
+        assert!(!out.chars().any(forbidden), "{out:?}");
+        let doc = parse("x", out.as_bytes(), 10).unwrap();
+        assert_eq!(doc.attr("name"), Some("ab"));
+        assert_eq!(doc.first("T").unwrap().text, "xyz\t\n");
     }
 }
