@@ -740,6 +740,15 @@ fn entries_that_escape_the_archive_are_refused() {
 }
 
 #[test]
+fn entries_whose_names_differ_only_in_case_are_refused() {
+    let entries = with(valid_entries(), "Sources/A.TXT", b"Annen tekst".to_vec());
+    refused(
+        &entries,
+        "`sources/a.txt` and `Sources/A.TXT` differ only in case",
+    );
+}
+
+#[test]
 fn source_paths_that_leave_the_sources_folder_are_refused() {
     let entries = with(
         valid_entries(),

@@ -42,7 +42,7 @@ impl Default for Limits {
 /// An open archive: its entry names, checked, and the bytes unpacked so far.
 pub(crate) struct Archive<R: Read + Seek> {
     zip: zip::ZipArchive<R>,
-    /// Entry names by lower-cased name, to their index.
+    /// Entry names by ASCII-lower-cased name, to their index.
     index: BTreeMap<String, usize>,
     limits: Limits,
     unpacked: u64,
@@ -69,13 +69,25 @@ impl<R: Read + Seek> Archive<R> {
                 limit: limits.max_entries,
             });
         }
-        let mut index = BTreeMap::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
         for i in 0..zip.len() {
             let name = zip.name_for_index(i).unwrap_or_default();
             if !is_safe_name(name) {
                 return Err(RefiError::UnsafeEntry(name.to_owned()));
             }
-            index.insert(name.to_lowercase(), i);
+            // Names are looked up with ASCII case ignored, so two files whose names differ
+            // only so would make the choice between them arbitrary. Folder entries are never
+            // read.
+            if let Some(&first) = index.get(&name.to_ascii_lowercase()) {
+                if !name.ends_with('/') {
+                    return Err(RefiError::DuplicateEntry {
+                        first: zip.name_for_index(first).unwrap_or_default().to_owned(),
+                        second: name.to_owned(),
+                    });
+                }
+                continue;
+            }
+            index.insert(name.to_ascii_lowercase(), i);
         }
         Ok(Self {
             zip,
@@ -95,12 +107,12 @@ impl<R: Read + Seek> Archive<R> {
 
     /// True when an entry of this name exists (ASCII case ignored).
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(&name.to_lowercase())
+        self.index.contains_key(&name.to_ascii_lowercase())
     }
 
     /// Unpacks one entry by name (ASCII case ignored), counting bytes as they come.
     pub(crate) fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, RefiError> {
-        let Some(&i) = self.index.get(&name.to_lowercase()) else {
+        let Some(&i) = self.index.get(&name.to_ascii_lowercase()) else {
             return Ok(None);
         };
         let limits = self.limits;
@@ -202,6 +214,34 @@ mod tests {
             Err(RefiError::TooManyEntries { found: 4, limit: 3 })
         ));
         assert!(a.read("missing").unwrap().is_none());
+    }
+
+    #[test]
+    fn names_that_differ_only_in_ascii_case_are_refused() {
+        for (a, b) in [
+            ("sources/a.txt", "Sources/A.TXT"),
+            ("project.qde", "PROJECT.qde"),
+        ] {
+            let e = Archive::open(zip(&[(a, vec![1]), (b, vec![2])]), small())
+                .err()
+                .unwrap();
+            assert!(
+                matches!(&e, RefiError::DuplicateEntry { first, second } if first == a && second == b),
+                "{e}"
+            );
+            assert!(e.to_string().contains("only in case"), "{e}");
+        }
+        // Case beyond ASCII is not folded: these are two files, each found by its own name
+        // (Unicode lower-casing would have made `Ä` and `ä` one, and the later one won).
+        let mut a = Archive::open(zip(&[("Ä.txt", vec![1]), ("ä.txt", vec![2])]), small()).unwrap();
+        assert_eq!(a.read("Ä.txt").unwrap().unwrap(), [1]);
+        assert_eq!(a.read("ä.txt").unwrap().unwrap(), [2]);
+        // The Kelvin sign lower-cases to `k` in Unicode, not in ASCII.
+        let mut a = Archive::open(zip(&[("\u{212A}.txt", vec![1])]), small()).unwrap();
+        assert!(a.read("k.txt").unwrap().is_none());
+        assert_eq!(a.read("\u{212A}.TXT").unwrap().unwrap(), [1]);
+        // Folder entries are never read, so a repeated one is harmless.
+        assert!(Archive::open(zip(&[("sources/", vec![]), ("Sources/", vec![])]), small()).is_ok());
     }
 
     #[test]

@@ -12,6 +12,14 @@ pub enum RefiError {
     /// An entry name that would leave the archive if it were ever used as a path.
     #[error("archive entry `{0}` has an unsafe path (absolute, `..`, a drive letter, `\\` or NUL); refusing the whole archive")]
     UnsafeEntry(String),
+    /// Two entries whose names differ only in ASCII case (names are looked up that way).
+    #[error("archive entries `{first}` and `{second}` differ only in case; names are looked up with case ignored, so the archive is refused rather than one chosen")]
+    DuplicateEntry {
+        /// The first entry.
+        first: String,
+        /// The second.
+        second: String,
+    },
     /// More entries than [`Limits::max_entries`](crate::Limits::max_entries).
     #[error("the archive has {found} entries, more than the limit of {limit}")]
     TooManyEntries {

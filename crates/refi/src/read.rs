@@ -16,7 +16,7 @@ pub fn read_qdpx<R: Read + Seek>(reader: R, limits: Limits) -> Result<Project, R
     } else {
         let found: Vec<&String> = names
             .iter()
-            .filter(|n| !n.contains('/') && n.to_lowercase().ends_with(".qde"))
+            .filter(|n| !n.contains('/') && n.to_ascii_lowercase().ends_with(".qde"))
             .collect();
         match found.as_slice() {
             [] => return Err(RefiError::NoProject),
@@ -42,7 +42,7 @@ pub fn read_qdpx<R: Read + Seek>(reader: R, limits: Limits) -> Result<Project, R
         let text = match at {
             TextAt::Inline(t) => t,
             TextAt::Internal(name) => {
-                used.insert(format!("sources/{name}").to_lowercase());
+                used.insert(format!("sources/{name}").to_ascii_lowercase());
                 let bytes = fetch(&mut archive, &name, &source.guid.to_string())?;
                 decode(bytes, &source.guid.to_string(), &name)?
             }
@@ -68,7 +68,7 @@ pub fn read_qdpx<R: Read + Seek>(reader: R, limits: Limits) -> Result<Project, R
         note.text = match at {
             TextAt::Inline(t) => t,
             TextAt::Internal(name) => {
-                used.insert(format!("sources/{name}").to_lowercase());
+                used.insert(format!("sources/{name}").to_ascii_lowercase());
                 let bytes = fetch(&mut archive, &name, &note.guid.to_string())?;
                 decode(bytes, &note.guid.to_string(), &name)?
             }
@@ -85,7 +85,7 @@ pub fn read_qdpx<R: Read + Seek>(reader: R, limits: Limits) -> Result<Project, R
     let extra = names
         .iter()
         .filter(|n| {
-            let l = n.to_lowercase();
+            let l = n.to_ascii_lowercase();
             l.starts_with("sources/") && !l.ends_with('/') && !used.contains(&l)
         })
         .count();
