@@ -24,6 +24,12 @@ pub struct Limits {
     pub ratio_floor: u64,
     /// Nesting depth of XML elements (codes nest; nothing real goes near this).
     pub max_depth: usize,
+    /// XML elements in one file, each attribute counting as one more. A node of the tree
+    /// costs memory (some 100 bytes) however few bytes it takes in the file, so the byte
+    /// limits alone would let a file of tiny elements take gigabytes. The default is some
+    /// five times what a project with 10,000 codings has, and bounds the tree to about
+    /// 150 MB.
+    pub max_elements: usize,
 }
 
 impl Default for Limits {
@@ -35,6 +41,7 @@ impl Default for Limits {
             max_ratio: 100,
             ratio_floor: 1 << 20,
             max_depth: 256,
+            max_elements: 1_000_000,
         }
     }
 }
@@ -186,6 +193,7 @@ mod tests {
             max_ratio: 10,
             ratio_floor: 100,
             max_depth: 8,
+            max_elements: 100,
         }
     }
 

@@ -91,6 +91,14 @@ pub enum RefiError {
         /// The limit.
         limit: usize,
     },
+    /// More elements (and attributes) than [`Limits::max_elements`](crate::Limits::max_elements).
+    #[error("{file}: the XML has more than {limit} elements (attributes counted as elements); refusing it, since each costs memory however small it is in the file")]
+    TooManyElements {
+        /// The file.
+        file: String,
+        /// The limit.
+        limit: usize,
+    },
     /// The root element is not the one expected.
     #[error("{file}: the root element is <{found}>, expected <{expected}>")]
     WrongRoot {

@@ -865,7 +865,7 @@ mod tests {
 
     fn read(body: &str) -> Result<Project, RefiError> {
         let doc = format!("{HEAD}{body}</Project>");
-        let root = parse("project.qde", doc.as_bytes(), 64).unwrap();
+        let root = parse("project.qde", doc.as_bytes(), &crate::Limits::default()).unwrap();
         let ctx = Ctx::new("project.qde", &root)?;
         project(&ctx, &root).map(|(p, _, _)| p)
     }

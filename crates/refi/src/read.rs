@@ -32,7 +32,7 @@ pub fn read_qdpx<R: Read + Seek>(reader: R, limits: Limits) -> Result<Project, R
         }
     };
     let bytes = archive.read(&qde)?.ok_or(RefiError::NoProject)?;
-    let root = xml::parse(&qde, &bytes, limits.max_depth)?;
+    let root = xml::parse(&qde, &bytes, &limits)?;
     drop(bytes);
     let ctx = Ctx::new(&qde, &root)?;
     let (mut p, sources, notes) = project::project(&ctx, &root)?;
@@ -129,7 +129,7 @@ fn decode(bytes: Vec<u8>, guid: &str, name: &str) -> Result<String, RefiError> {
 /// Reads a `.qdc` codebook: its codes, and what it holds besides (sets) as skipped.
 pub fn read_qdc(bytes: &[u8], limits: Limits) -> Result<Project, RefiError> {
     let file = "codebook.qdc";
-    let root = xml::parse(file, bytes, limits.max_depth)?;
+    let root = xml::parse(file, bytes, &limits)?;
     if root.name != "CodeBook" {
         return Err(RefiError::WrongRoot {
             file: file.to_owned(),
@@ -150,4 +150,39 @@ pub fn read_qdc(bytes: &[u8], limits: Limits) -> Result<Project, RefiError> {
         root.all("Sets").flat_map(|s| s.all("Set")).count(),
     );
     Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+
+    use super::*;
+
+    #[test]
+    fn the_element_limit_holds_for_projects_and_codebooks() {
+        let qde = br#"<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Users><User guid="00000000-0000-4000-8000-000000000001" name="a"/></Users></Project>"#;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        w.start_file("project.qde", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(qde).unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        // Project, Users, User and four attributes (`xmlns` counts too).
+        let limits = |max_elements| Limits {
+            max_elements,
+            ..Limits::default()
+        };
+        assert!(read_qdpx(Cursor::new(&bytes), limits(7)).is_ok());
+        let e = read_qdpx(Cursor::new(&bytes), limits(6)).unwrap_err();
+        assert!(
+            matches!(&e, RefiError::TooManyElements { file, limit: 6 } if file == "project.qde"),
+            "{e}"
+        );
+        let qdc = br#"<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="00000000-0000-4000-8000-000000000001" name="a"/></Codes></CodeBook>"#;
+        // CodeBook, Codes, Code and three attributes (`xmlns` counts too).
+        assert!(read_qdc(qdc, limits(6)).is_ok());
+        assert!(matches!(
+            read_qdc(qdc, limits(5)),
+            Err(RefiError::TooManyElements { limit: 5, .. })
+        ));
+    }
 }

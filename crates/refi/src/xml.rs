@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use quick_xml::events::{BytesRef, Event};
 use quick_xml::Reader;
 
-use crate::RefiError;
+use crate::{Limits, RefiError};
 
 /// An element: local name, attributes (local names), children and its own text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,8 +112,10 @@ fn local(name: &[u8]) -> String {
     }
 }
 
-/// Parses a whole document into its root element.
-pub(crate) fn parse(file: &str, bytes: &[u8], max_depth: usize) -> Result<Element, RefiError> {
+/// Parses a whole document into its root element, within `limits.max_depth` and
+/// `limits.max_elements`.
+pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<Element, RefiError> {
+    let max_depth = limits.max_depth;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = Reader::from_reader(bytes);
     let config = reader.config_mut();
@@ -126,6 +128,8 @@ pub(crate) fn parse(file: &str, bytes: &[u8], max_depth: usize) -> Result<Elemen
     };
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    // Elements and attributes read so far.
+    let mut nodes: usize = 0;
     loop {
         let event = reader
             .read_event()
@@ -138,8 +142,17 @@ pub(crate) fn parse(file: &str, bytes: &[u8], max_depth: usize) -> Result<Elemen
                 })
             }
             Event::Start(ref e) | Event::Empty(ref e) => {
+                let n_attrs = e.attributes().count();
+                nodes += 1 + n_attrs;
+                if nodes > limits.max_elements {
+                    return Err(RefiError::TooManyElements {
+                        file: file.to_owned(),
+                        limit: limits.max_elements,
+                    });
+                }
                 let mut el = Element {
                     name: local(e.name().as_ref()),
+                    attrs: Vec::with_capacity(n_attrs),
                     ..Element::default()
                 };
                 for a in e.attributes() {
@@ -376,6 +389,38 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(file: &str, bytes: &[u8], max_depth: usize) -> Result<Element, RefiError> {
+        super::parse(
+            file,
+            bytes,
+            &Limits {
+                max_depth,
+                ..Limits::default()
+            },
+        )
+    }
+
+    #[test]
+    fn elements_and_attributes_are_counted_against_the_limit() {
+        let limits = |max_elements| Limits {
+            max_elements,
+            ..Limits::default()
+        };
+        // 1 + 3 elements, 2 attributes: 6 nodes.
+        let doc = br#"<a x="1"><b/><b y="2"/><b/></a>"#;
+        assert!(super::parse("x", doc, &limits(6)).is_ok());
+        let e = super::parse("x", doc, &limits(5)).unwrap_err();
+        assert!(
+            matches!(e, RefiError::TooManyElements { limit: 5, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("more than 5 elements"), "{e}");
+        // Tiny elements cost memory whatever the bytes: a flat run of them is stopped.
+        let flat = format!("<a>{}</a>", "<b/>".repeat(1000));
+        assert!(super::parse("x", flat.as_bytes(), &limits(1000)).is_err());
+        assert!(super::parse("x", flat.as_bytes(), &limits(1001)).is_ok());
+    }
 
     #[test]
     fn doctype_and_unknown_entities_are_refused() {
