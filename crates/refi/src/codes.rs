@@ -8,7 +8,7 @@
 //! is the category, the rest (joined with ` / `) the subtheme; a path of one name is a
 //! category with a subtheme of the same name. Leaves and coded codes become subthemes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use samskap_core::{
     Category, CategoryId, CodeId, Framework, FrameworkId, FrameworkMeta, Polarity, Subtheme,
@@ -112,7 +112,7 @@ fn split(names: &[&str]) -> (Vec<String>, Option<Polarity>) {
 /// Makes a framework of the codebook's own by the convention.
 pub fn own_framework(
     codes: &[Code],
-    coded: &std::collections::HashSet<Guid>,
+    coded: &HashSet<Guid>,
     id: FrameworkId,
     label: &str,
     description: &str,
@@ -121,6 +121,7 @@ pub fn own_framework(
     let nodes = flatten(codes);
     // Which paths are subthemes: leaves and coded codes.
     let mut keys: Vec<Vec<String>> = Vec::new();
+    let mut key_set: HashSet<Vec<String>> = HashSet::new();
     let mut defs: BTreeMap<Vec<String>, String> = BTreeMap::new();
     for n in &nodes {
         let (kept, _) = split(&n.names);
@@ -128,7 +129,7 @@ pub fn own_framework(
             defs.entry(kept.clone())
                 .or_insert_with(|| d.trim().to_owned());
         }
-        if (n.is_leaf || coded.contains(&n.code.guid)) && !keys.contains(&kept) {
+        if (n.is_leaf || coded.contains(&n.code.guid)) && key_set.insert(kept.clone()) {
             keys.push(kept);
         }
     }
@@ -138,11 +139,12 @@ pub fn own_framework(
     // Categories in order of first appearance, each with its subthemes.
     let mut cat_slugs = Slugs::default();
     let mut categories: Vec<(String, Category, Slugs)> = Vec::new();
+    let mut category_at: HashMap<&str, usize> = HashMap::new();
     let mut code_of: BTreeMap<Vec<String>, CodeId> = BTreeMap::new();
     for key in &keys {
         let cat_name = &key[0];
-        let pos = match categories.iter().position(|(n, _, _)| n == cat_name) {
-            Some(p) => p,
+        let pos = match category_at.get(cat_name.as_str()) {
+            Some(&p) => p,
             None => {
                 let cid = cat_slugs.take(cat_name, "category");
                 categories.push((
@@ -156,6 +158,7 @@ pub fn own_framework(
                     },
                     Slugs::default(),
                 ));
+                category_at.insert(cat_name, categories.len() - 1);
                 categories.len() - 1
             }
         };

@@ -306,6 +306,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                      notes: &mut Vec<String>|
      -> Result<Facts, RefiError> {
         let mut f = Facts::default();
+        let mut seen: HashSet<&str> = HashSet::new();
         for (var, value) in values {
             // References were checked on reading; a `Project` built by hand may still hold
             // one that points nowhere.
@@ -363,10 +364,8 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                 ));
             }
             // A value given twice (on the case and on its source) counts once: the first.
-            let seen = attributes
-                .iter()
-                .any(|a| &a.informant == informant && a.variable == v.name);
-            if known != Some(true) && !seen {
+            // `values` are all this informant's, so the names seen here are enough.
+            if known != Some(true) && seen.insert(v.name.as_str()) {
                 attributes.push(Attribute {
                     informant: informant.clone(),
                     variable: v.name.clone(),
@@ -444,11 +443,13 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         if let Some(i) = source {
             values.extend(project.sources[*i].values.iter().cloned());
         }
+        let before = attributes.len();
         let facts = facts_for(id, &values, &mut attributes, &mut notes)?;
         let withdrawn = facts.consent == Some("withdrawn");
         if withdrawn {
-            // A withdrawn informant keeps only the id: no attributes either.
-            attributes.retain(|a| &a.informant != id);
+            // A withdrawn informant keeps only the id: no attributes either (those just
+            // added are all of them; informant ids are unique).
+            attributes.truncate(before);
         }
         let details = (!withdrawn).then(|| InformantDetails {
             role: facts.role.unwrap_or(Role::Participant),
@@ -689,9 +690,10 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         add_memo(&mut study, &mut guids, &mut used_coders, code, note)?;
     }
     let mut elsewhere = 0;
+    let on_project: HashSet<&Guid> = project.note_refs.iter().collect();
     for n in &project.notes {
         if used_notes.insert(n.guid.clone()) {
-            if !project.note_refs.contains(&n.guid) {
+            if !on_project.contains(&n.guid) {
                 elsewhere += 1;
             }
             if n.text.trim().is_empty() {
