@@ -1084,6 +1084,93 @@ fn characters_xml_forbids_are_refused_with_the_element_named() {
     }
 }
 
+/// A project refused on import (here: a selection past the end of its text, found only
+/// when the study is made) leaves no new store behind.
+#[test]
+fn a_refused_import_into_a_missing_store_creates_none() {
+    let env = Env::new();
+    let file = env.path("bad.qdpx");
+    write_zip(
+        &file,
+        &with(
+            valid_entries(),
+            "project.qde",
+            project("internal://a.txt", (0, 99), "").into_bytes(),
+        ),
+    );
+    let e = env.fails(&["refi", "import", s(&file), "--id", "bad"]);
+    assert!(e.contains("past the end"), "{e}");
+    assert!(
+        !env.db().exists(),
+        "a refused import created {:?}",
+        env.db()
+    );
+    let mapped = env.fails(&[
+        "refi",
+        "import",
+        s(&file),
+        "--mapping",
+        s(&refi("mapping-bentzen.toml")),
+    ]);
+    assert!(mapped.contains("nothing was written"), "{mapped}");
+    assert!(!env.db().exists());
+    // The same file, valid, creates it.
+    write_zip(&file, &valid_entries());
+    env.ok(&["refi", "import", s(&file), "--id", "ok"]);
+    assert!(env.db().exists());
+}
+
+/// An export is written beside its file and renamed into place: one that fails half-way
+/// (here: the file size limit of the process) leaves the old file as it was and nothing
+/// else, and one that succeeds leaves no temporary file.
+#[test]
+fn a_failed_export_leaves_no_partial_file() {
+    let env = Env::new();
+    // A transcript of some 300 KB that does not compress much.
+    let mut text = "Hei på deg 🙂 ".to_owned();
+    let mut x: u32 = 1;
+    for _ in 0..300_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        text.push(b"abcdefghijklmnopqrstuvwxyz .\n"[(x >> 16) as usize % 29] as char);
+    }
+    let file = env.path("big.qdpx");
+    write_zip(
+        &file,
+        &with(valid_entries(), "sources/a.txt", text.into_bytes()),
+    );
+    env.ok(&["refi", "import", s(&file), "--id", "big"]);
+    let out = env.path("out.qdpx");
+    std::fs::write(&out, "the old export").unwrap();
+    // Writes past 64 KiB fail (EFBIG) rather than kill the process (SIGXFSZ ignored).
+    let run = Command::new("sh")
+        .current_dir(env.dir.path())
+        .args(["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_samskap"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["refi", "export", "--project", s(&out), "--force"])
+        .env_remove("SAMSKAP_DB")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the old export");
+    let names = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(env.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with("samskap.db"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(), ["big.qdpx", "out.qdpx"]);
+    env.ok(&["refi", "export", "--project", s(&out), "--force"]);
+    assert_eq!(names(), ["big.qdpx", "out.qdpx"]);
+    assert!(unzip(&out).contains_key("project.qde"));
+}
+
 #[test]
 fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     let env = Env::new();

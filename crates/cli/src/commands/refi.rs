@@ -79,14 +79,14 @@ fn extension(path: &Path) -> String {
         .to_lowercase()
 }
 
-/// The framework a mapping names: from the store, or built in.
-fn mapping_framework(store: &Store, mapping: &Mapping) -> anyhow::Result<Framework> {
+/// The framework a mapping names: from the store (when there is one), or built in.
+fn mapping_framework(store: Option<&Store>, mapping: &Mapping) -> anyhow::Result<Framework> {
     let id = mapping.framework.as_str();
-    match store
-        .frameworks()?
-        .into_iter()
-        .find(|f| f.id().as_str() == id)
-    {
+    let stored = match store {
+        Some(store) => store.frameworks()?,
+        None => Vec::new(),
+    };
+    match stored.into_iter().find(|f| f.id().as_str() == id) {
         Some(f) => Ok(f),
         None => Framework::builtin(id).with_context(|| {
             format!("mapping: framework `{id}` is neither in the store nor built in")
@@ -94,14 +94,16 @@ fn mapping_framework(store: &Store, mapping: &Mapping) -> anyhow::Result<Framewo
     }
 }
 
-/// Every framework the store holds, and every built-in one it does not, with the GUIDs kept
-/// for their codes.
-fn candidates(store: &Store) -> anyhow::Result<Vec<(Framework, GuidTable)>> {
+/// Every framework the store (when there is one) holds, and every built-in one it does not,
+/// with the GUIDs kept for their codes.
+fn candidates(store: Option<&Store>) -> anyhow::Result<Vec<(Framework, GuidTable)>> {
     let mut out = Vec::new();
-    for f in store.frameworks()? {
-        let rows = store.refi_framework_guids(f.id())?;
-        let table = table_of("", f.id().as_str(), &rows)?;
-        out.push((f, table));
+    if let Some(store) = store {
+        for f in store.frameworks()? {
+            let rows = store.refi_framework_guids(f.id())?;
+            let table = table_of("", f.id().as_str(), &rows)?;
+            out.push((f, table));
+        }
     }
     for id in Framework::builtin_ids() {
         if !out.iter().any(|(f, _)| f.id().as_str() == id) {
@@ -177,13 +179,19 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
             .parse()
             .context("the project's name does not make an id; give --id")?,
     };
-    let mut store = Store::open(&cli.db)?;
+    // The store is read (for frameworks) only if it exists, and created only once the
+    // project has been read and checked whole: a refused import leaves no new empty store.
+    let existing = if cli.db.exists() {
+        Some(Store::open_existing(&cli.db)?)
+    } else {
+        None
+    };
     let mapping = match &a.mapping {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let m = Mapping::from_toml(&text).with_context(|| path.display().to_string())?;
-            let f = mapping_framework(&store, &m)?;
+            let f = mapping_framework(existing.as_ref(), &m)?;
             Some((m, f))
         }
         None => None,
@@ -193,7 +201,8 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     let (mapping, recognised, partial) = match mapping {
         Some(m) => (Some(m), false, None),
         None => {
-            let (found, partial) = samskap_refi::recognise(&project, &candidates(&store)?);
+            let (found, partial) =
+                samskap_refi::recognise(&project, &candidates(existing.as_ref())?);
             let recognised = found.is_some();
             (found.map(|r| (r.mapping, r.framework)), recognised, partial)
         }
@@ -223,6 +232,10 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     }
     imported.report.notes.extend(partial);
     let record = record_of(&imported.guids, &imported.attributes);
+    let mut store = match existing {
+        Some(store) => store,
+        None => Store::open(&cli.db)?,
+    };
     let s = store.import_refi_study(&imported.study, &record, a.replace.mode())?;
     let r = &imported.report;
     if cli.json {
@@ -327,12 +340,45 @@ fn import_codebook(
     Ok(())
 }
 
-/// Creates the output file, refusing to overwrite one unless forced.
-fn create(path: &Path, force: bool) -> anyhow::Result<File> {
+/// Writes an output file whole or not at all: into a new temporary file beside it, renamed
+/// into place once complete, so a failed export leaves no partial file (and, with
+/// `--force`, the old file as it was). Refuses to overwrite a file unless forced.
+fn write_out(
+    path: &Path,
+    force: bool,
+    write: impl FnOnce(&mut File) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     if path.exists() && !force {
         bail!("{} exists; use --force to overwrite it", path.display());
     }
-    File::create(path).with_context(|| format!("cannot write {}", path.display()))
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} does not name a file", path.display()))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let mut file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    let written = write(&mut file)
+        .and_then(|()| Ok(file.sync_all()?))
+        .with_context(|| format!("cannot write {}", path.display()));
+    drop(file);
+    let placed = written.and_then(|()| {
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    });
+    if placed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    placed
 }
 
 fn export(cli: &Cli, a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -345,7 +391,7 @@ fn export(cli: &Cli, a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     let guids = table_of(sid.as_str(), &fid, &rows)?;
     if let Some(path) = &a.codebook {
         let xml = samskap_refi::codebook_xml(study.framework(), &guids);
-        create(path, a.force)?.write_all(xml.as_bytes())?;
+        write_out(path, a.force, |f| Ok(f.write_all(xml.as_bytes())?))?;
         let memos = study.memos().iter().filter(|m| m.code.is_some()).count();
         if cli.json {
             return output::json(
@@ -380,7 +426,7 @@ fn export(cli: &Cli, a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
         })
         .collect();
     let files = samskap_refi::project_files(&study, &guids, &attributes);
-    samskap_refi::write_qdpx(&files, create(path, a.force)?)?;
+    write_out(path, a.force, |f| Ok(samskap_refi::write_qdpx(&files, f)?))?;
     let r = &files.report;
     if cli.json {
         return output::json(
