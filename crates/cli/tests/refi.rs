@@ -1155,6 +1155,11 @@ fn a_failed_export_leaves_no_partial_file() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("cannot write"), "{stderr}");
+    assert_eq!(
+        stderr.matches("(os error 27)").count(),
+        1,
+        "said once: {stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "the old export");
     let names = || -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(env.dir.path())

@@ -202,25 +202,68 @@ pub enum RefiError {
     /// The file's content cannot make a framework (no codes, ...).
     #[error("{0}")]
     Codebook(String),
-    /// The model refused what the file describes.
-    #[error("{context}: {source}")]
+    /// The model refused what the file describes. (The model's error is part of the
+    /// message, not a source, so that a chain of causes does not say it twice.)
+    #[error("{context}: {error}")]
     Model {
         /// Where in the file.
         context: String,
         /// What the model said.
-        source: ModelError,
+        error: ModelError,
     },
-    /// The framework made from the codebook was refused.
+    /// The framework made from the codebook was refused (the framework's error is part of
+    /// the message, not a source).
     #[error("the codebook does not make a valid framework: {0}")]
-    Framework(#[from] FrameworkError),
+    Framework(FrameworkError),
     /// Reading or writing failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl From<FrameworkError> for RefiError {
+    fn from(e: FrameworkError) -> Self {
+        RefiError::Framework(e)
+    }
 }
 
 impl RefiError {
     pub(crate) fn model(context: impl Into<String>) -> impl FnOnce(ModelError) -> RefiError {
         let context = context.into();
-        move |source| RefiError::Model { context, source }
+        move |error| RefiError::Model { context, error }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    /// Every cause in the chain, as a program printing `{e:#}` or walking `source()` shows
+    /// them.
+    fn chain(e: &RefiError) -> Vec<String> {
+        let mut out = vec![e.to_string()];
+        let mut next = e.source();
+        while let Some(s) = next {
+            out.push(s.to_string());
+            next = s.source();
+        }
+        out
+    }
+
+    #[test]
+    fn a_cause_is_said_once() {
+        let model = RefiError::model("informant `x`")(ModelError::InvalidRole("chef".into()));
+        assert_eq!(
+            chain(&model),
+            ["informant `x`: invalid role `chef`: expected `participant` or `facilitator`"]
+        );
+        let framework = RefiError::from(FrameworkError::DuplicateCategory("tid".parse().unwrap()));
+        assert_eq!(
+            chain(&framework),
+            ["the codebook does not make a valid framework: category `tid` is defined twice"]
+        );
+        let io = RefiError::from(std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert_eq!(chain(&io).len(), 1, "{:?}", chain(&io));
     }
 }

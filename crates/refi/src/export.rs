@@ -489,7 +489,11 @@ pub fn write_qdpx<W: Write + Seek>(files: &ProjectFiles, out: W) -> Result<(), R
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
-    let err = |e: zip::result::ZipError| RefiError::Io(std::io::Error::other(e));
+    // An I/O error as itself, not wrapped (its message would show twice in a chain).
+    let err = |e: zip::result::ZipError| match e {
+        zip::result::ZipError::Io(e) => RefiError::Io(e),
+        other => RefiError::Io(std::io::Error::other(other.to_string())),
+    };
     zip.start_file("project.qde", options).map_err(err)?;
     zip.write_all(files.qde.as_bytes())?;
     for (name, text) in &files.sources {
