@@ -32,10 +32,25 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        Json::<T>::from_request(req, state)
-            .await
-            .map(|Json(v)| ApiJson(v))
-            .map_err(ApiError::from)
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is over {BODY_LIMIT} bytes"),
+            )
+        })?;
+        // serde reads a JSON array into a struct's fields in order, so `[null, null]` would
+        // pass for an object of optional fields; every body here is an object.
+        let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let Json(v) = Json::<T>::from_request(req, state).await?;
+        if !object {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the body must be a JSON object",
+            ));
+        }
+        Ok(ApiJson(v))
     }
 }
 

@@ -435,6 +435,29 @@ async fn every_error_class_is_problem_details() {
             .await;
         assert_eq!(st, expected);
     }
+    // 422: an array where the body is an object (serde would read it field by field).
+    let (st, body, ctype) = s
+        .call(
+            reqwest::Method::PUT,
+            &format!("{G1}/rules"),
+            Some(&s.admin),
+            Some(json!([null, null])),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(ctype, "application/problem+json");
+    // 415: a body that is not JSON by its media type.
+    let res = s
+        .client
+        .post(s.url(&format!("{G1}/meetings")))
+        .bearer_auth(&s.admin)
+        .header("content-type", "text/plain")
+        .body(r#"{"id": "m8", "kind": "group", "date": "2023-01-01"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
     // 413: a body over the limit.
     let big = "x".repeat(samskap_api::BODY_LIMIT + 1);
     let (st, _, ctype) = s
