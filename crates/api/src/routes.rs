@@ -123,6 +123,29 @@ async fn with_group<T: Send + 'static>(
         .await
 }
 
+/// The records of one kind (`records` of the study's facilitation record) that belong to a
+/// group the caller may read, as `out` puts them on the wire.
+async fn group_records<T: 'static, O: Send + 'static>(
+    state: &AppState,
+    caller: &Caller,
+    (study, group): (&str, &str),
+    records: fn(&Facilitation) -> &[T],
+    group_of: fn(&T) -> &GroupId,
+    out: fn(&T) -> O,
+) -> Result<Json<Vec<O>>, ApiError> {
+    let (study, group) = ids(study, group)?;
+    with_group(state, caller, study, group, false, move |s, group| {
+        Ok(Json(
+            records(s.facilitation())
+                .iter()
+                .filter(|x| group_of(x) == group)
+                .map(out)
+                .collect(),
+        ))
+    })
+    .await
+}
+
 /// Runs `f` on a study the caller may read some of: all of it for analysts and admins, their
 /// own groups for a facilitator, who gets a 403 for a study without one of their groups.
 async fn with_readable_study<T: Send + 'static>(
@@ -365,17 +388,14 @@ async fn list_meetings(
     Extension(caller): Extension<Caller>,
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<MeetingOut>>, ApiError> {
-    let (study, group) = ids(&study, &group)?;
-    with_group(&state, &caller, study, group, false, move |s, group| {
-        Ok(Json(
-            s.facilitation()
-                .meetings()
-                .iter()
-                .filter(|(m, _)| m.group == *group)
-                .map(|(m, a)| MeetingOut::from_core(m, a))
-                .collect(),
-        ))
-    })
+    group_records(
+        &state,
+        &caller,
+        (&study, &group),
+        Facilitation::meetings,
+        |(m, _): &(f::Meeting, Vec<f::Attendance>)| &m.group,
+        |(m, a)| MeetingOut::from_core(m, a),
+    )
     .await
 }
 
@@ -788,17 +808,14 @@ async fn list_statements(
     Extension(caller): Extension<Caller>,
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<StatementOut>>, ApiError> {
-    let (study, group) = ids(&study, &group)?;
-    with_group(&state, &caller, study, group, false, move |s, group| {
-        Ok(Json(
-            s.facilitation()
-                .statements()
-                .iter()
-                .filter(|x| x.group == *group)
-                .map(StatementOut::from)
-                .collect(),
-        ))
-    })
+    group_records(
+        &state,
+        &caller,
+        (&study, &group),
+        Facilitation::statements,
+        |x: &f::ProblemStatement| &x.group,
+        |x| StatementOut::from(x),
+    )
     .await
 }
 
@@ -947,17 +964,14 @@ async fn list_moves(
     Extension(caller): Extension<Caller>,
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<MoveOut>>, ApiError> {
-    let (study, group) = ids(&study, &group)?;
-    with_group(&state, &caller, study, group, false, move |s, group| {
-        Ok(Json(
-            s.facilitation()
-                .moves()
-                .iter()
-                .filter(|m| m.group == *group)
-                .map(MoveOut::from)
-                .collect(),
-        ))
-    })
+    group_records(
+        &state,
+        &caller,
+        (&study, &group),
+        Facilitation::moves,
+        |x: &f::ProcessMove| &x.group,
+        |x| MoveOut::from(x),
+    )
     .await
 }
 
@@ -1030,17 +1044,14 @@ async fn list_practices(
     Extension(caller): Extension<Caller>,
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<PracticeOut>>, ApiError> {
-    let (study, group) = ids(&study, &group)?;
-    with_group(&state, &caller, study, group, false, move |s, group| {
-        Ok(Json(
-            s.facilitation()
-                .practices()
-                .iter()
-                .filter(|p| p.group == *group)
-                .map(PracticeOut::from)
-                .collect(),
-        ))
-    })
+    group_records(
+        &state,
+        &caller,
+        (&study, &group),
+        Facilitation::practices,
+        |x: &f::PdPractice| &x.group,
+        |x| PracticeOut::from(x),
+    )
     .await
 }
 
@@ -1092,17 +1103,14 @@ async fn list_actions(
     Extension(caller): Extension<Caller>,
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<ActionOut>>, ApiError> {
-    let (study, group) = ids(&study, &group)?;
-    with_group(&state, &caller, study, group, false, move |s, group| {
-        Ok(Json(
-            s.facilitation()
-                .actions()
-                .iter()
-                .filter(|a| a.group == *group)
-                .map(ActionOut::from)
-                .collect(),
-        ))
-    })
+    group_records(
+        &state,
+        &caller,
+        (&study, &group),
+        Facilitation::actions,
+        |x: &f::TrialAction| &x.group,
+        |x| ActionOut::from(x),
+    )
     .await
 }
 
@@ -1114,17 +1122,14 @@ async fn list_disseminations(
     Extension(caller): Extension<Caller>,
     Path((study, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<DisseminationOut>>, ApiError> {
-    let (study, group) = ids(&study, &group)?;
-    with_group(&state, &caller, study, group, false, move |s, group| {
-        Ok(Json(
-            s.facilitation()
-                .events()
-                .iter()
-                .filter(|e| e.group == *group)
-                .map(DisseminationOut::from)
-                .collect(),
-        ))
-    })
+    group_records(
+        &state,
+        &caller,
+        (&study, &group),
+        Facilitation::events,
+        |x: &f::Dissemination| &x.group,
+        |x| DisseminationOut::from(x),
+    )
     .await
 }
 

@@ -1103,15 +1103,9 @@ pub enum ContactKey {
 /// A date with a four-digit year (1–9999): the store keeps dates as `YYYY-MM-DD` text and
 /// compares them as text. Refused here so that the 422 names the field.
 fn plain_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-    use chrono::Datelike;
     let date = NaiveDate::deserialize(d)?;
-    if (1..=9999).contains(&date.year()) {
-        Ok(date)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{date} is outside the years 1–9999"
-        )))
-    }
+    f::check_date(date).map_err(serde::de::Error::custom)?;
+    Ok(date)
 }
 
 /// [`plain_date`] for an optional date.

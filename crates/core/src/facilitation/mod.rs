@@ -12,8 +12,8 @@ pub use analytics::{
     services_staying_away, AttendanceBy, Composition, ContactCount, Rate, TimelineEntry,
 };
 pub use record::{
-    ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
-    Evidence, Facilitation, FacilitationError, GroupRules, InstitutionalLogic, Meeting,
-    MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove,
-    Roster, Subject, Transition, TrialAction, REMOVED_TEXT,
+    check_date, ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact,
+    Dissemination, Evidence, Facilitation, FacilitationError, GroupRules, InstitutionalLogic,
+    Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement,
+    ProcessMove, Roster, Subject, Transition, TrialAction, REMOVED_TEXT,
 };

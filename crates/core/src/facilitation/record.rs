@@ -570,8 +570,9 @@ impl<'a> Roster<'a> {
     }
 }
 
-/// Dates of the record have four-digit years, so that as text they sort as dates.
-fn plain(d: NaiveDate) -> Result<(), FacilitationError> {
+/// Dates of the record have four-digit years, so that as text they sort as dates. The
+/// front ends check with this too, to name the field that carried a date.
+pub fn check_date(d: NaiveDate) -> Result<(), FacilitationError> {
     use chrono::Datelike;
     if (1..=9999).contains(&d.year()) {
         Ok(())
@@ -601,7 +602,7 @@ impl Facilitation {
     /// Adds a meeting of a known group.
     pub fn add_meeting(&mut self, study: &Roster<'_>, m: Meeting) -> Result<(), FacilitationError> {
         group(study, &m.group)?;
-        plain(m.date)?;
+        check_date(m.date)?;
         if self.meeting(&m.id).is_some() {
             return Err(duplicate("meeting", &m.id));
         }
@@ -660,8 +661,8 @@ impl Facilitation {
         s: ProblemStatement,
     ) -> Result<(), FacilitationError> {
         group(study, &s.group)?;
-        plain(s.drafted)?;
-        s.agreed.map(plain).transpose()?;
+        check_date(s.drafted)?;
+        s.agreed.map(check_date).transpose()?;
         if self.statements.iter().any(|x| x.id == s.id) {
             return Err(duplicate("problem statement", &s.id));
         }
@@ -703,7 +704,7 @@ impl Facilitation {
             .iter()
             .position(|x| &x.id == id)
             .ok_or_else(|| unknown("problem statement", id))?;
-        plain(date)?;
+        check_date(date)?;
         let group = self.statements[pos].group.clone();
         if let Some(other) = self
             .statements
@@ -735,7 +736,7 @@ impl Facilitation {
         m: ProcessMove,
     ) -> Result<(), FacilitationError> {
         group(study, &m.group)?;
-        plain(m.date)?;
+        check_date(m.date)?;
         if m.step.phase() != m.phase {
             return Err(FacilitationError::StepOutsidePhase {
                 step: m.step,
@@ -762,7 +763,7 @@ impl Facilitation {
         p: PdPractice,
     ) -> Result<(), FacilitationError> {
         group(study, &p.group)?;
-        p.observed.map(plain).transpose()?;
+        p.observed.map(check_date).transpose()?;
         if self.practices.iter().any(|x| x.id == p.id) {
             return Err(duplicate("practice", &p.id));
         }
@@ -787,7 +788,7 @@ impl Facilitation {
         let mut steps = a.history.into_iter();
         match steps.next() {
             Some(t) if t.state == ActionState::Planned => {
-                plain(t.date)?;
+                check_date(t.date)?;
                 checked.history.push(t)
             }
             Some(t) => {
@@ -835,7 +836,7 @@ impl Facilitation {
         e: Dissemination,
     ) -> Result<(), FacilitationError> {
         group(study, &e.group)?;
-        plain(e.date)?;
+        check_date(e.date)?;
         if self.events.iter().any(|x| x.id == e.id) {
             return Err(duplicate("dissemination event", &e.id));
         }
@@ -850,7 +851,7 @@ impl Facilitation {
     pub fn add_contact(&mut self, study: &Roster<'_>, c: Contact) -> Result<(), FacilitationError> {
         member(study, &c.a)?;
         member(study, &c.b)?;
-        plain(c.date)?;
+        check_date(c.date)?;
         if c.a == c.b {
             return Err(FacilitationError::SameMember);
         }
@@ -882,7 +883,7 @@ impl Facilitation {
         if let Subject::Group(g) = &a.subject {
             group(study, g)?;
         }
-        plain(a.date)?;
+        check_date(a.date)?;
         if let AssessmentValue::Ladder(step) = a.value {
             if !(1..=5).contains(&step) {
                 return Err(FacilitationError::LadderStep(step));
@@ -1085,7 +1086,7 @@ impl Facilitation {
 }
 
 fn advance(a: &mut TrialAction, t: Transition) -> Result<(), FacilitationError> {
-    plain(t.date)?;
+    check_date(t.date)?;
     let from = a.state();
     if !from.next().contains(&t.state) {
         let allowed = match from.next() {
