@@ -3,71 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
+mod common;
 
-fn thesis() -> PathBuf {
-    fixtures().join("ung-inkludering")
-}
-
-/// A scratch directory with a store path in it.
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("samskap.db")
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// Runs samskap with `--db` set to this environment's store.
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_samskap"))
-            .current_dir(self.dir.path())
-            .env_remove("SAMSKAP_DB")
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// Runs and expects success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "samskap {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs and expects failure with exit code 1; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "samskap {args:?} did not fail");
-        assert!(out.stdout.is_empty(), "nothing on stdout when failing");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn import_thesis(&self) {
-        self.ok(&["import", thesis().to_str().unwrap()]);
-    }
-}
+use common::{fixtures, thesis, Env};
 
 /// Every file below `dir`, by relative path.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
