@@ -122,7 +122,7 @@ pub struct MunicipalityOut {
 #[serde(deny_unknown_fields)]
 pub struct AgreementIn {
     /// When, `YYYY-MM-DD` (not before the draft).
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
 }
 
@@ -168,7 +168,7 @@ pub struct MeetingIn {
     /// Kind.
     pub kind: MeetingKind,
     /// Date, `YYYY-MM-DD`.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// A note.
     #[serde(default)]
@@ -344,7 +344,7 @@ pub struct ActionIn {
     /// What is tried.
     pub title: String,
     /// When it was planned.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// A note.
     #[serde(default)]
@@ -358,7 +358,7 @@ pub struct TransitionIn {
     /// The state entered: the next one (planned → tried → evaluated → adopted | dropped).
     pub state: ActionState,
     /// When.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// Evaluation notes and the like.
     #[serde(default)]
@@ -417,7 +417,7 @@ pub struct ContactIn {
     #[schema(value_type = Id)]
     pub b: String,
     /// When.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// A note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -595,7 +595,7 @@ pub struct AssessmentIn {
     #[schema(value_type = Id)]
     pub assessor: String,
     /// When.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// Why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -703,11 +703,11 @@ pub struct StatementIn {
     /// The wording.
     pub text: String,
     /// When this wording was drafted.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub drafted: NaiveDate,
     /// When the group agreed on it (not before `drafted`); a group agrees on one at most.
     #[serde(default)]
-    #[serde(deserialize_with = "plain_date_opt")]
+    #[serde(deserialize_with = "samskap_core::date::iso_opt::deserialize")]
     pub agreed: Option<NaiveDate>,
     /// Members of the group who took part, each once.
     #[schema(value_type = Vec<Id>)]
@@ -827,7 +827,7 @@ impl From<f::PdStep> for PdStep {
 #[serde(deny_unknown_fields)]
 pub struct MoveIn {
     /// When.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// The phase entered.
     pub phase: Phase,
@@ -938,7 +938,7 @@ pub struct PracticeIn {
     pub description: String,
     /// When it was observed.
     #[serde(default)]
-    #[serde(deserialize_with = "plain_date_opt")]
+    #[serde(deserialize_with = "samskap_core::date::iso_opt::deserialize")]
     pub observed: Option<NaiveDate>,
 }
 
@@ -978,7 +978,7 @@ pub struct DisseminationIn {
     #[schema(value_type = Id)]
     pub id: String,
     /// When.
-    #[serde(deserialize_with = "plain_date")]
+    #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// To whom.
     pub audience: String,
@@ -1098,19 +1098,4 @@ pub enum ContactKey {
     Group,
     /// The month the contact was recorded.
     Month,
-}
-
-/// A date with a four-digit year (1–9999): the store keeps dates as `YYYY-MM-DD` text and
-/// compares them as text. Refused here so that the 422 names the field.
-fn plain_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-    let date = NaiveDate::deserialize(d)?;
-    f::check_date(date).map_err(serde::de::Error::custom)?;
-    Ok(date)
-}
-
-/// [`plain_date`] for an optional date.
-fn plain_date_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    #[derive(Deserialize)]
-    struct Plain(#[serde(deserialize_with = "plain_date")] NaiveDate);
-    Ok(Option::<Plain>::deserialize(d)?.map(|Plain(date)| date))
 }

@@ -56,7 +56,11 @@ pub(crate) struct InformantRow {
     pub workplace: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "samskap_core::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interview_date: Option<Date>,
     pub consent: samskap_core::Consent,
 }
@@ -136,6 +140,7 @@ pub(crate) struct MeetingRow {
     pub id: MeetingId,
     pub group: GroupId,
     pub kind: MeetingKind,
+    #[serde(with = "samskap_core::date::iso")]
     pub date: Date,
     #[serde(default)]
     pub note: Option<String>,
@@ -256,6 +261,7 @@ pub(crate) struct AssessmentRow {
     #[serde(default)]
     pub logic: Option<InstitutionalLogic>,
     pub assessor: CoderId,
+    #[serde(with = "samskap_core::date::iso")]
     pub date: Date,
     #[serde(default)]
     pub note: Option<String>,

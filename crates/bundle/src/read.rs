@@ -75,17 +75,9 @@ pub(crate) fn toml_error(rel: &Path, text: &str, e: &toml::de::Error) -> BundleE
         (bare && !text[start..].starts_with('[')).then_some(key)
     });
     let mut message = e.message().trim_end().replace('\n', "; ");
-    const DATE_ERRORS: [&str; 4] = [
-        "input is out of range",
-        "input contains invalid characters",
-        "premature end of input",
-        "trailing input",
-    ];
-    if message.contains("expected a formatted date string") {
+    if message.starts_with("invalid type: map, expected a date") {
         // A bare TOML date (2023-05-15) arrives as a datetime table, not a string.
-        message.push_str(": write dates as quoted strings, such as \"2023-05-15\"");
-    } else if DATE_ERRORS.contains(&message.as_str()) {
-        message = format!("not a valid date ({message}): write dates as \"YYYY-MM-DD\"");
+        message = "write dates as quoted strings, such as \"2023-05-15\"".into();
     }
     BundleError::at(rel, line, field, message)
 }

@@ -441,7 +441,17 @@ fn facilitation_errors_name_the_line_and_key() {
         (
             "observed = \"2024-04-10\"\n",
             "observed = 2024-04-10\n",
-            "facilitation.toml:123: field `observed`: invalid type: map, expected a formatted date string: write dates as quoted strings, such as \"2023-05-15\"",
+            "facilitation.toml:123: field `observed`: write dates as quoted strings, such as \"2023-05-15\"",
+        ),
+        (
+            "observed = \"2024-04-10\"\n",
+            "observed = \"24-04-10\"\n",
+            "facilitation.toml:123: field `observed`: not a date: write it as YYYY-MM-DD, with a four-digit year (such as 2024-03-01)",
+        ),
+        (
+            "observed = \"2024-04-10\"\n",
+            "observed = \"+2024-04-10\"\n",
+            "facilitation.toml:123: field `observed`: not a date: write it as YYYY-MM-DD, with a four-digit year (such as 2024-03-01)",
         ),
     ];
     let tmp = tempfile::tempdir().unwrap();

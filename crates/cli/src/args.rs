@@ -99,8 +99,8 @@ pub struct AssessmentArgs {
     #[arg(long)]
     pub assessor: String,
     /// When, `YYYY-MM-DD`.
-    #[arg(long)]
-    pub date: String,
+    #[arg(long, value_parser = samskap_core::date::parse)]
+    pub date: samskap_core::NaiveDate,
     /// Why.
     #[arg(long)]
     pub note: Option<String>,

@@ -49,6 +49,7 @@
 pub mod agreement;
 pub mod analysis;
 mod coding;
+pub mod date;
 mod error;
 pub mod facilitation;
 mod framework;

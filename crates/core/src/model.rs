@@ -21,10 +21,18 @@ pub struct StudyMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// First day of the studied period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period_start: Option<NaiveDate>,
     /// Last day of the studied period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period_end: Option<NaiveDate>,
     /// The framework the study codes against.
     pub framework: FrameworkId,
@@ -52,10 +60,18 @@ pub struct ResourceGroup {
     /// The municipalities it serves (at least one).
     pub municipalities: Vec<MunicipalityId>,
     /// When the group started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period_start: Option<NaiveDate>,
     /// When the group ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period_end: Option<NaiveDate>,
     /// Whether the study looked at this group closely (interviews).
     #[serde(default)]
@@ -184,6 +200,7 @@ pub struct InformantDetails {
     /// Position (Table 1 only; never printed next to a quote).
     pub position: Option<String>,
     /// When they were interviewed.
+    #[serde(default, with = "crate::date::iso_opt")]
     pub interview_date: Option<NaiveDate>,
     /// Pending or given: withdrawn informants have no details at all.
     pub consent: ActiveConsent,

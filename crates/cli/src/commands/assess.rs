@@ -44,10 +44,7 @@ pub fn run(cli: &Cli, cmd: &AssessCommand, out: &mut dyn Write) -> anyhow::Resul
         subject,
         value,
         assessor: common.assessor.parse().context("--assessor")?,
-        date: common
-            .date
-            .parse()
-            .with_context(|| format!("--date: `{}` is not YYYY-MM-DD", common.date))?,
+        date: common.date,
         note: common.note.clone(),
         evidence: evidence(&study, common)?,
     };

@@ -153,6 +153,7 @@ pub struct Meeting {
     /// What kind of meeting.
     pub kind: MeetingKind,
     /// When.
+    #[serde(with = "crate::date::iso")]
     pub date: NaiveDate,
     /// A note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -210,9 +211,14 @@ pub struct ProblemStatement {
     /// The wording.
     pub text: String,
     /// When this wording was drafted.
+    #[serde(with = "crate::date::iso")]
     pub drafted: NaiveDate,
     /// When the group agreed on it, if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agreed: Option<NaiveDate>,
     /// Who took part in agreeing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -293,6 +299,7 @@ pub struct ProcessMove {
     /// The group.
     pub group: GroupId,
     /// When.
+    #[serde(with = "crate::date::iso")]
     pub date: NaiveDate,
     /// The project phase entered.
     pub phase: Phase,
@@ -328,7 +335,11 @@ pub struct PdPractice {
     /// What it is.
     pub description: String,
     /// When it was observed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub observed: Option<NaiveDate>,
 }
 
@@ -394,6 +405,7 @@ pub struct Transition {
     /// The state entered.
     pub state: ActionState,
     /// When.
+    #[serde(with = "crate::date::iso")]
     pub date: NaiveDate,
     /// Evaluation notes and the like.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -435,6 +447,7 @@ pub struct Dissemination {
     /// The group.
     pub group: GroupId,
     /// When.
+    #[serde(with = "crate::date::iso")]
     pub date: NaiveDate,
     /// To whom.
     pub audience: String,
@@ -457,6 +470,7 @@ pub struct Contact {
     /// The other.
     pub b: MemberId,
     /// When it was first recorded.
+    #[serde(with = "crate::date::iso")]
     pub date: NaiveDate,
     /// A note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -522,6 +536,7 @@ pub struct Assessment {
     /// Who judged.
     pub assessor: CoderId,
     /// When.
+    #[serde(with = "crate::date::iso")]
     pub date: NaiveDate,
     /// Why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -573,8 +588,7 @@ impl<'a> Roster<'a> {
 /// Dates of the record have four-digit years, so that as text they sort as dates. The
 /// front ends check with this too, to name the field that carried a date.
 pub fn check_date(d: NaiveDate) -> Result<(), FacilitationError> {
-    use chrono::Datelike;
-    if (1..=9999).contains(&d.year()) {
+    if crate::date::is_writable(d) {
         Ok(())
     } else {
         Err(FacilitationError::DateOutOfRange(d))
