@@ -1,6 +1,7 @@
 //! Small edits to a stored study: codings added or removed, memos added, frameworks imported.
-//! Each is checked against the study through the core model before any SQL runs, and each
-//! call is one transaction.
+//! Each call is one transaction, and every check that decides it runs inside that
+//! transaction, against the study as it is then: another process that replaces a transcript
+//! or withdraws an informant meanwhile cannot slip between the check and the write.
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use samskap_core::{
@@ -9,13 +10,56 @@ use samskap_core::{
 
 use crate::{read, Store, StoreError};
 
-/// A coding to add: the unit is named by informant and span.
+/// A meaning unit as the caller saw it: where it lies, and the text it covered when the
+/// caller read the transcript. A write is refused if the stored transcript has other text
+/// there by the time it runs (it was replaced meanwhile), rather than coding the wrong words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewCoding {
+pub struct UnitRef {
     /// Whose transcript.
     pub informant: InformantId,
     /// Where in it.
     pub span: Span,
+    /// The text at `span` when the caller read it.
+    pub text: String,
+}
+
+impl UnitRef {
+    /// The unit at `span` of a transcript the caller holds.
+    pub fn of(transcript: &samskap_core::Transcript, span: Span) -> Self {
+        Self {
+            informant: transcript.informant().clone(),
+            span,
+            text: transcript.slice(span).to_owned(),
+        }
+    }
+
+    /// Checks the unit against the transcript as stored now.
+    fn check(&self, now: Option<&samskap_core::Transcript>) -> Result<(), StoreError> {
+        let Some(t) = now else {
+            return Err(StoreError::Conflict(format!(
+                "informant `{}` has no transcript any more (withdrawn or removed meanwhile); nothing was written",
+                self.informant
+            )));
+        };
+        let same = self.span.end() <= t.char_len() && t.slice(self.span) == self.text;
+        if same {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(format!(
+                "the transcript of `{}` changed after it was read (offsets {}..{} no longer hold the quoted text); nothing was written: run the command again",
+                self.informant,
+                self.span.start(),
+                self.span.end()
+            )))
+        }
+    }
+}
+
+/// A coding to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCoding {
+    /// The meaning unit.
+    pub unit: UnitRef,
     /// The code.
     pub code: CodeId,
     /// The polarity.
@@ -62,18 +106,22 @@ fn invalid(e: impl std::fmt::Display) -> StoreError {
 
 impl Store {
     /// Adds codings to a study in one transaction, after checking every one against the
-    /// study (the transcript exists, the span lies inside it, the code is in the framework).
+    /// study as the transaction sees it (the transcript still holds the unit's text, the code
+    /// is in the framework).
     pub fn add_codings(
         &mut self,
         study: &StudyId,
         codings: &[NewCoding],
         on_duplicate: OnDuplicate,
     ) -> Result<Added, StoreError> {
-        let mut model = self.load_study(study)?;
+        let tx = self.write_tx()?;
+        let mut model = read::load_study_in(&tx, study)?;
         let mut todo = Vec::with_capacity(codings.len());
         let mut result = Added::default();
         for c in codings {
-            let unit = model.unit(&c.informant, c.span).map_err(invalid)?;
+            let u = &c.unit;
+            u.check(model.transcript(&u.informant))?;
+            let unit = model.unit(&u.informant, u.span).map_err(invalid)?;
             match model.add_coding(Coding {
                 unit,
                 code: c.code.clone(),
@@ -91,9 +139,8 @@ impl Store {
             }
         }
         let fid = model.framework().id().to_string();
-        let tx = self.write_tx()?;
         for c in todo {
-            let unit = unit_row(&tx, study, &c.informant, c.span)?;
+            let unit = unit_row(&tx, study, &c.unit.informant, c.unit.span)?;
             tx.execute(
                 "INSERT INTO coding (unit_id, framework_id, category_id, subtheme_id, polarity, coder, memo)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -118,13 +165,25 @@ impl Store {
     pub fn remove_coding(
         &mut self,
         study: &StudyId,
-        informant: &InformantId,
-        span: Span,
+        at: &UnitRef,
         code: &CodeId,
         polarity: Polarity,
         coder: &CoderId,
     ) -> Result<(), StoreError> {
+        let (informant, span) = (&at.informant, at.span);
         let tx = self.write_tx()?;
+        let now: Option<String> = tx
+            .query_row(
+                "SELECT text FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
+                params![study.as_str(), informant.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::db)?;
+        at.check(
+            now.map(|text| samskap_core::Transcript::new(informant.clone(), &text))
+                .as_ref(),
+        )?;
         let unit: Option<i64> = tx
             .query_row(
                 "SELECT id FROM meaning_unit
@@ -175,13 +234,13 @@ impl Store {
 
     /// Adds a memo to a study; a memo on a code needs the code in the study's framework.
     pub fn add_memo(&mut self, study: &StudyId, memo: &Memo) -> Result<(), StoreError> {
-        let mut model = self.load_study(study)?;
+        let tx = self.write_tx()?;
+        let mut model = read::load_study_in(&tx, study)?;
         model.add_memo(memo.clone()).map_err(invalid)?;
         let fid = memo
             .code
             .as_ref()
             .map(|_| model.framework().id().to_string());
-        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO memo (study_id, framework_id, category_id, subtheme_id, author, text)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

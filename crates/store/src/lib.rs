@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use samskap_core::{StudyId, StudyMeta};
 
-pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate};
+pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
 pub use error::StoreError;
 pub use quotes::Outline;
 pub use refi::{RefiAttribute, RefiGuid, RefiRecord};

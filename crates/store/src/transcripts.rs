@@ -9,7 +9,7 @@ use samskap_core::{
 };
 use serde::Serialize;
 
-use crate::read::{get, parse, rows};
+use crate::read::{self, get, parse, rows};
 use crate::{Store, StoreError};
 
 /// A coding whose text is no longer in the new transcript.
@@ -62,7 +62,10 @@ impl Store {
         raw: &str,
         drop_orphans: bool,
     ) -> Result<Reanchored, StoreError> {
-        let model = self.load_study(study)?;
+        // Read and checked inside the write's transaction: a coding added or an informant
+        // withdrawn by another process cannot fall between the re-anchoring and the write.
+        let tx = self.write_tx()?;
+        let model = read::load_study_in(&tx, study)?;
         let old = model
             .transcript(informant)
             .ok_or_else(|| StoreError::NotFound {
@@ -100,7 +103,7 @@ impl Store {
         let mut evidence_moves: Vec<(i64, Option<Span>)> = Vec::new();
         let mut evidence_orphans = Vec::new();
         for (row, assessment, start, end) in rows(
-            &self.conn,
+            &tx,
             "SELECT id, assessment_id, start_char, end_char FROM assessment_evidence
              WHERE study_id = ?1 AND informant_id = ?2 ORDER BY id",
             [sid, iid],
@@ -132,10 +135,10 @@ impl Store {
         };
         let lost_any = !result.orphans.is_empty() || !result.evidence_orphans.is_empty();
         if lost_any && !drop_orphans {
+            // Dropping the transaction rolls it back: nothing was written.
             return Ok(result);
         }
 
-        let tx = self.write_tx()?;
         let unit_id = |span: Span| -> Result<i64, StoreError> {
             tx.query_row(
                 "SELECT id FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2

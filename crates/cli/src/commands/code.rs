@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use anyhow::Context;
-use samskap_core::{agreement, CodeId, CoderId, InformantId, Polarity, Span, Study, TextQuote};
-use samskap_store::{NewCoding, OnDuplicate};
+use samskap_core::{agreement, CodeId, CoderId, InformantId, Polarity, Study, TextQuote};
+use samskap_store::{NewCoding, OnDuplicate, UnitRef};
 
 use crate::args::{Cli, CodeCommand, CodingArgs, QuotesArgs, UnitArgs};
 use crate::output;
@@ -21,7 +21,7 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
 }
 
 /// The unit the arguments name, located in the stored transcript.
-fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<(InformantId, Span)> {
+fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
     let informant: InformantId = unit.transcript.parse().context("--transcript")?;
     let t = study
         .transcript(&informant)
@@ -32,7 +32,7 @@ fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<(InformantId, Span)>
         suffix: unit.suffix.clone(),
     };
     let span = t.locate(&quote).context("--quote")?;
-    Ok((informant, span))
+    Ok(UnitRef::of(t, span))
 }
 
 fn coding(c: &CodingArgs) -> anyhow::Result<(CodeId, Polarity, CoderId)> {
@@ -51,13 +51,13 @@ fn add(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let (mut store, study) = super::load(cli)?;
-    let (informant, span) = locate(&study, unit)?;
+    let at = locate(&study, unit)?;
+    let (informant, span) = (at.informant.clone(), at.span);
     let (code, polarity, coder) = coding(c)?;
     store.add_codings(
         &study.meta().id,
         &[NewCoding {
-            informant: informant.clone(),
-            span,
+            unit: at,
             code: code.clone(),
             polarity,
             coder: coder.clone(),
@@ -85,9 +85,10 @@ fn add(
 
 fn remove(cli: &Cli, unit: &UnitArgs, c: &CodingArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (mut store, study) = super::load(cli)?;
-    let (informant, span) = locate(&study, unit)?;
+    let at = locate(&study, unit)?;
     let (code, polarity, coder) = coding(c)?;
-    store.remove_coding(&study.meta().id, &informant, span, &code, polarity, &coder)?;
+    store.remove_coding(&study.meta().id, &at, &code, polarity, &coder)?;
+    let (informant, span) = (&at.informant, at.span);
     if cli.json {
         return output::json(out, &serde_json::json!({ "removed": 1 }));
     }
@@ -172,9 +173,11 @@ fn reconcile(
         .into_iter()
         .map(|a| {
             let u = &study.units()[a.unit.index()];
+            let t = study
+                .transcript(&u.informant)
+                .expect("a unit has its transcript");
             NewCoding {
-                informant: u.informant.clone(),
-                span: u.span,
+                unit: UnitRef::of(t, u.span),
                 code: a.code,
                 polarity: a.polarity,
                 coder: consensus.clone(),
