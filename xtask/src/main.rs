@@ -9,6 +9,10 @@
 //! - `bench api`: `samskap serve` under load on loopback (wrk): an analytics read and an
 //!   attendance write over a generated 50-group study, throughput and latency beside the
 //!   targets.
+//! - `crash [TRIALS]`: the crash-safety test with many more SIGKILLs per operation than CI
+//!   runs (default 200).
+//! - `props [CASES]`: the property tests over untrusted input with many more cases than CI
+//!   runs (default 20,000).
 
 mod bench;
 mod bench_api;
@@ -39,8 +43,46 @@ fn main() -> anyhow::Result<()> {
             Some("api") => bench_api::api(),
             _ => bail!("usage: cargo xtask bench <agreement|api>"),
         },
-        _ => bail!("usage: cargo xtask <tidy|demo|bench agreement|bench api>"),
+        "crash" => longer_test(
+            &["-p", "samskap-cli", "--test", "crash"],
+            "SAMSKAP_CRASH_TRIALS",
+            "200",
+        ),
+        "props" => longer_test(
+            &[
+                "-p",
+                "samskap-store",
+                "--test",
+                "untrusted",
+                "-p",
+                "samskap-core",
+                "--test",
+                "props",
+            ],
+            "PROPTEST_CASES",
+            "20000",
+        ),
+        _ => bail!(
+            "usage: cargo xtask <tidy|demo|bench agreement|bench api|crash [TRIALS]|props [CASES]>"
+        ),
     }
+}
+
+/// Runs a test target with a larger count than CI's, given as the task's second argument.
+fn longer_test(target: &[&str], var: &str, default: &str) -> anyhow::Result<()> {
+    let count = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| default.to_owned());
+    anyhow::ensure!(
+        count.parse::<u64>().is_ok(),
+        "the count must be a number, not `{count}`"
+    );
+    run(Command::new(env!("CARGO"))
+        .current_dir(root())
+        .env(var, &count)
+        .arg("test")
+        .args(target)
+        .args(["--", "--nocapture"]))
 }
 
 /// The workspace root.

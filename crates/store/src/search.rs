@@ -164,6 +164,28 @@ fn unmark(marked: &str) -> (Vec<char>, Vec<(usize, usize)>) {
 #[cfg(test)]
 mod tests {
     use super::unmark;
+    use crate::{Replace, Store};
+
+    fn fts_integrity(store: &Store) -> rusqlite::Result<usize> {
+        store.conn.execute(
+            "INSERT INTO transcript_fts (transcript_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+    }
+
+    /// SQLite 3.46's FTS5 secure-delete left a malformed index when a transaction deleted
+    /// rows and inserted new ones under the same rowids, as `import --replace` does; the
+    /// bundled SQLite must be one that does not (3.47 and later).
+    #[test]
+    fn replacing_a_study_keeps_the_search_index_sound() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mini");
+        let study = samskap_bundle::read(&dir).unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        store.import_study(&study, Replace::No).unwrap();
+        fts_integrity(&store).unwrap();
+        store.import_study(&study, Replace::Yes).unwrap();
+        fts_integrity(&store).unwrap();
+    }
 
     #[test]
     fn marks_become_character_spans() {

@@ -77,3 +77,42 @@ impl Env {
         self.ok(&["import", thesis().to_str().unwrap()]);
     }
 }
+
+/// Zips a directory (as a QDA tool would) into `out`.
+pub fn zip_dir(dir: &Path, out: &Path) {
+    let mut entries = Vec::new();
+    fn walk(root: &Path, dir: &Path, entries: &mut Vec<(String, Vec<u8>)>) {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                walk(root, &p, entries);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                entries.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    walk(dir, dir, &mut entries);
+    write_zip(out, &entries);
+}
+
+/// Writes `entries` (name, bytes) as a deflated zip archive.
+pub fn write_zip(out: &Path, entries: &[(String, Vec<u8>)]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
