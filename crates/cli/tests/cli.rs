@@ -283,6 +283,43 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
 }
 
 #[test]
+fn withdrawal_removes_a_coding_memo_on_another_informant_that_quotes_them() {
+    let env = Env::new();
+    env.import_thesis();
+    // A coder's note on I1's words that quotes eight words of I3 (in other case and
+    // punctuation): nothing of I3 survives an export after the withdrawal.
+    let note = "Jf. I3: «Silo henger litt igjen, MEN VI ER PÅ VEI til å tenke»";
+    env.ok(&[
+        "code",
+        "add",
+        "--transcript",
+        "I1",
+        "--quote",
+        "Du har jo ulike tradisjoner.",
+        "--code",
+        "culture/holistic-approach",
+        "--polarity",
+        "barrier",
+        "--coder",
+        "C",
+        "--memo",
+        note,
+    ]);
+    env.ok(&["export", "before"]);
+    let before = std::fs::read_to_string(env.path("before/codings.csv")).unwrap();
+    assert!(before.contains(note), "{before}");
+
+    env.ok(&["informant", "withdraw", "I3", "--yes"]);
+    env.ok(&["export", "after"]);
+    let after = std::fs::read_to_string(env.path("after/codings.csv")).unwrap();
+    assert!(!after.contains("Silo henger"), "{after}");
+    // The coding itself stays: it is on I1's words.
+    assert!(after
+        .lines()
+        .any(|l| l.starts_with("I1,,Du har jo ulike tradisjoner.,") && l.contains(",C,")));
+}
+
+#[test]
 fn the_report_is_byte_identical_across_runs_and_stores() {
     let a = Env::new();
     a.import_thesis();
