@@ -21,6 +21,7 @@ mod search;
 mod shared;
 mod tokens;
 mod transcripts;
+mod withdraw;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -37,7 +38,8 @@ pub use search::{Hit, HitCode};
 pub use shared::SharedStore;
 pub use tokens::{AuditEntry, AuditRecord, TokenInfo, TokenRole, UnknownRole};
 pub use transcripts::{EvidenceOrphan, Orphan, Reanchored};
-pub use write::{ImportSummary, Replace, WithdrawOutcome};
+pub use withdraw::WithdrawOutcome;
+pub use write::{ImportSummary, Replace};
 
 /// How long a writer waits for another process's transaction before giving up. The CLI and
 /// a running server share the file, so short waits are normal.

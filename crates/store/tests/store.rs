@@ -234,13 +234,16 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
         let w = outcome.removed;
         assert_eq!(w.transcripts, 1);
         assert!(w.units > 0 && w.codings > 0);
-        assert_eq!(w.notes, 1);
+        // The meeting note, and the study's title, which quotes eight words of I3: "Det er
+        // ingen kommuner som har på plass det tverrfaglige ...".
+        assert_eq!(w.notes, 2);
         let loaded = store.load_study(&study_id()).unwrap();
         let (m, _) = loaded
             .facilitation()
             .meeting(&"G1-quote".parse().unwrap())
             .unwrap();
         assert_eq!(m.note, None);
+        assert_eq!(loaded.meta().title, REMOVED_TEXT);
         assert!(loaded.transcript(&i3).is_none());
         assert!(loaded.units().iter().all(|u| u.informant != i3));
         assert!(loaded.informant(&i3).unwrap().details.is_none());
@@ -352,7 +355,7 @@ use samskap_core::facilitation::{
     ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
     Evidence, Facilitation, GroupRules, InstitutionalLogic, Meeting, MeetingKind, PdPractice,
     PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove, Subject, Transition,
-    TrialAction,
+    TrialAction, REMOVED_TEXT,
 };
 use samskap_core::NaiveDate;
 use samskap_store::{AuditEntry, TokenRole};
@@ -992,6 +995,166 @@ fn withdrawal_removes_the_informants_evidence_and_keeps_the_assessment() {
     // Again: nothing more to remove.
     let again = store.withdraw(&study_id(), &i3).unwrap();
     assert_eq!(again.removed.evidence, 0);
+}
+
+/// Eight words of I3 in a row, in other case and punctuation.
+const PARTIAL_I3: &str = "Jf. «silo henger litt igjen – MEN VI ER PÅ vei»";
+
+/// The thesis with its record, and a text quoting eight words of I3 in every free text of the
+/// model that withdrawal reads (and can be set through core).
+fn thesis_quoting_i3() -> Study {
+    let mut study = thesis_with_record();
+    let unit = study
+        .locate_unit(
+            &id("I1"),
+            &samskap_core::TextQuote::exact("Du har jo ulike tradisjoner."),
+        )
+        .unwrap();
+    study
+        .add_coding(samskap_core::Coding {
+            unit,
+            code: id("culture/holistic-approach"),
+            polarity: samskap_core::Polarity::Barrier,
+            coder: id("C"),
+            memo: Some(PARTIAL_I3.into()),
+        })
+        .unwrap();
+    study
+        .add_memo(samskap_core::Memo {
+            code: None,
+            author: id("C"),
+            text: PARTIAL_I3.into(),
+        })
+        .unwrap();
+    let q = || Some(PARTIAL_I3.to_owned());
+    study
+        .facilitate(|f, r| {
+            f.add_meeting(
+                r,
+                Meeting {
+                    note: q(),
+                    ..meeting("st-q1", "G1", "2023-08-01")
+                },
+            )?;
+            f.set_rules(
+                r,
+                id("G2"),
+                GroupRules {
+                    frequency: q(),
+                    place: q(),
+                    leader: q(),
+                    disagreement: q(),
+                },
+            )?;
+            f.add_statement(
+                r,
+                ProblemStatement {
+                    id: id("st-qs"),
+                    group: id("G2"),
+                    text: PARTIAL_I3.into(),
+                    drafted: day("2023-08-01"),
+                    agreed: None,
+                    participants: vec![],
+                },
+            )?;
+            f.add_move(
+                r,
+                ProcessMove {
+                    group: id("G2"),
+                    date: day("2023-08-01"),
+                    phase: Phase::Explore,
+                    step: PdStep::ExplorePractices,
+                    note: q(),
+                },
+            )?;
+            f.add_practice(
+                r,
+                PdPractice {
+                    id: id("st-qp"),
+                    group: id("G2"),
+                    level: PracticeLevel::Group,
+                    description: PARTIAL_I3.into(),
+                    observed: None,
+                },
+            )?;
+            f.add_action(
+                r,
+                TrialAction {
+                    title: PARTIAL_I3.into(),
+                    history: vec![Transition {
+                        note: q(),
+                        ..step(ActionState::Planned, "2023-08-01")
+                    }],
+                    ..planned_action("st-qa", "G2")
+                },
+            )?;
+            f.add_event(
+                r,
+                Dissemination {
+                    id: id("st-qe"),
+                    group: id("G2"),
+                    date: day("2023-08-02"),
+                    audience: PARTIAL_I3.into(),
+                    action: None,
+                    note: q(),
+                },
+            )?;
+            f.add_contact(
+                r,
+                Contact {
+                    id: id("st-qc"),
+                    a: id("G2-P1"),
+                    b: id("G2-P2"),
+                    date: day("2023-08-02"),
+                    note: q(),
+                },
+            )?;
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("st-qas"),
+                    subject: Subject::Group(id("G2")),
+                    value: AssessmentValue::Ladder(2),
+                    assessor: id("C"),
+                    date: day("2023-08-03"),
+                    note: q(),
+                    evidence: vec![],
+                },
+            )
+        })
+        .unwrap();
+    study
+}
+
+#[test]
+fn the_store_withdraws_what_core_withdraws_from_every_free_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let study = thesis_quoting_i3();
+    let i3: InformantId = id("I3");
+    let mut store = Store::open(&path).unwrap();
+    store.import_study(&study, Replace::No).unwrap();
+    assert!(on_disk(&path, "MEN VI ER"));
+
+    let outcome = store.withdraw(&study_id(), &i3).unwrap();
+    assert!(!outcome.already_withdrawn);
+    let mut expected = study.clone();
+    let core = expected.withdraw(&i3).unwrap();
+    assert_eq!(outcome.removed, core);
+    assert_eq!(
+        json(&store.load_study(&study_id()).unwrap()),
+        json(&expected)
+    );
+    assert_eq!((core.memos, core.coding_memos), (1, 1));
+    // Fourteen texts of the record, and the study's title.
+    assert_eq!(core.notes, 15);
+    drop(store);
+    assert!(!on_disk(&path, "MEN VI ER"), "a partial quote is on disk");
+
+    let mut store = Store::open(&path).unwrap();
+    let again = store.withdraw(&study_id(), &i3).unwrap();
+    assert!(again.already_withdrawn);
+    assert_eq!(again.removed, samskap_core::Withdrawal::default());
 }
 
 #[test]
