@@ -10,6 +10,7 @@
 //! # Ok::<(), samskap_store::StoreError>(())
 //! ```
 
+mod backup;
 mod edit;
 mod error;
 mod facilitation;
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use samskap_core::{StudyId, StudyMeta};
 
+pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate};
 pub use error::StoreError;
 pub use quotes::Outline;
