@@ -48,7 +48,7 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Database(String),
     /// A file where samskap means to write one (a backup) exists already.
-    #[error("{} exists already; pass --force to overwrite it", .0.display())]
+    #[error("{} exists already", .0.display())]
     Exists(PathBuf),
     /// A file that should be a samskap store (a backup to restore) is not one.
     #[error("{} is not a samskap store: {reason}", path.display())]
