@@ -243,10 +243,13 @@ fn print_backups(out: &mut dyn Write, id: &InformantId, backups: &[Backup]) -> a
         .filter(|b| matches!(b.state, Reached::Holds))
         .collect();
     if !holding.is_empty() {
+        let (n, verb) = match holding.len() {
+            1 => ("1 backup".to_owned(), "holds"),
+            n => (format!("{n} backups"), "hold"),
+        };
         writeln!(
             out,
-            "{} backups still hold `{id}`'s words; run `samskap informant withdraw {id} --purge-backups` to scrub them:",
-            holding.len()
+            "{n} still {verb} `{id}`'s words; run `samskap informant withdraw {id} --purge-backups` to scrub them:"
         )?;
         for b in holding {
             writeln!(out, "  {} (made {})", b.entry.path.display(), b.entry.made)?;
