@@ -87,6 +87,11 @@ pub enum Command {
     /// REFI-QDA interchange with QDA tools: import and export .qdpx projects and .qdc codebooks.
     #[command(subcommand)]
     Refi(crate::commands::refi::RefiCommand),
+    /// Copy the store to a file, safely while a server runs; the copy is checked and
+    /// catalogued, so that a withdrawal reaches it.
+    Backup(crate::commands::backup::BackupArgs),
+    /// Put a backup in place of the store; the store as it was is kept as a backup first.
+    Restore(crate::commands::backup::RestoreArgs),
 }
 
 /// What every assessment carries.
@@ -378,10 +383,20 @@ pub enum StudyCommand {
 #[derive(Debug, Subcommand)]
 pub enum InformantCommand {
     /// Remove everything an informant said, everywhere, after a withdrawal of consent.
-    Withdraw {
-        /// The informant's id.
-        id: String,
-    },
+    Withdraw(WithdrawArgs),
+}
+
+/// `informant withdraw`.
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    /// The informant's id.
+    pub id: String,
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Also scrub the informant from every catalogued backup that still holds their words.
+    #[arg(long)]
+    pub purge_backups: bool,
 }
 
 /// `framework ...`.

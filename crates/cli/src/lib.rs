@@ -15,13 +15,18 @@ use clap::Parser;
 pub use args::Cli;
 
 /// Runs the command line and returns the process's exit code: 0 on success, 1 on any
-/// error (printed on stderr with its causes), 2 on a usage error (clap's own).
+/// error (printed on stderr with its causes), 2 on a usage error (clap's own, or a command
+/// that cannot run as called, such as a withdrawal to confirm with no terminal to ask on).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     match commands::run(&cli, &mut stdout).and_then(|()| Ok(stdout.flush()?)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: {e:#}");
             ExitCode::FAILURE

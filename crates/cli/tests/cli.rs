@@ -240,7 +240,19 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
     let before = std::fs::read_to_string(env.path("before/report.md")).unwrap();
     assert!(passages.iter().any(|p| before.contains(p)));
 
-    let said = env.ok(&["informant", "withdraw", "I3"]);
+    // Without a terminal to ask on, and without --yes, nothing happens (a usage error).
+    let unasked = state(&env);
+    let refused = env.run(&["informant", "withdraw", "I3"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(refused.stdout.is_empty());
+    let err = String::from_utf8(refused.stderr).unwrap();
+    assert!(
+        err.contains("--yes") && err.contains("nothing changed"),
+        "{err}"
+    );
+    assert_eq!(state(&env), unasked);
+
+    let said = env.ok(&["informant", "withdraw", "I3", "--yes"]);
     assert!(said.contains("withdrew informant `I3`"), "{said}");
     assert!(said.contains("meaning units"), "{said}");
 
@@ -280,6 +292,54 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
 
     let err = env.fails(&["informant", "withdraw", "I99"]);
     assert!(err.contains("I99"), "{err}");
+
+    // Again: nothing to confirm, nothing more to remove; the checkpoint runs again.
+    let again = env.ok(&["informant", "withdraw", "I3"]);
+    assert!(
+        again.contains("informant `I3` is already withdrawn"),
+        "{again}"
+    );
+    let json = env.json(&["informant", "withdraw", "I3"]);
+    assert_eq!(json["already_withdrawn"], true);
+    assert_eq!(json["removed"]["transcripts"], 0);
+    assert_eq!(json["wal_cleared"], true);
+}
+
+#[test]
+fn withdrawal_removes_a_coding_memo_on_another_informant_that_quotes_them() {
+    let env = Env::new();
+    env.import_thesis();
+    // A coder's note on I1's words that quotes eight words of I3 (in other case and
+    // punctuation): nothing of I3 survives an export after the withdrawal.
+    let note = "Jf. I3: «Silo henger litt igjen, MEN VI ER PÅ VEI til å tenke»";
+    env.ok(&[
+        "code",
+        "add",
+        "--transcript",
+        "I1",
+        "--quote",
+        "Du har jo ulike tradisjoner.",
+        "--code",
+        "culture/holistic-approach",
+        "--polarity",
+        "barrier",
+        "--coder",
+        "C",
+        "--memo",
+        note,
+    ]);
+    env.ok(&["export", "before"]);
+    let before = std::fs::read_to_string(env.path("before/codings.csv")).unwrap();
+    assert!(before.contains(note), "{before}");
+
+    env.ok(&["informant", "withdraw", "I3", "--yes"]);
+    env.ok(&["export", "after"]);
+    let after = std::fs::read_to_string(env.path("after/codings.csv")).unwrap();
+    assert!(!after.contains("Silo henger"), "{after}");
+    // The coding itself stays: it is on I1's words.
+    assert!(after
+        .lines()
+        .any(|l| l.starts_with("I1,,Du har jo ulike tradisjoner.,") && l.contains(",C,")));
 }
 
 #[test]
@@ -721,7 +781,7 @@ fn withdrawal_also_empties_the_search_index() {
     assert_eq!(hits[0]["informant"], "I4");
     let before = std::fs::read(env.db()).unwrap();
     assert!(contains(&before, "kommuneoverlegens"));
-    env.ok(&["informant", "withdraw", "I4"]);
+    env.ok(&["informant", "withdraw", "I4", "--yes"]);
     let hits: serde_json::Value =
         serde_json::from_str(&env.ok(&["search", "golfklubben", "--json"])).unwrap();
     assert!(hits.as_array().unwrap().is_empty());
@@ -1068,4 +1128,126 @@ fn a_replace_keeps_or_drops_the_stored_facilitation_record_only_when_told() {
         );
     }
     assert_eq!(count(&env), n);
+}
+
+#[test]
+fn backup_and_restore_round_trip_and_refuse_what_is_not_a_store() {
+    let env = Env::new();
+    env.import_thesis();
+    let said = env.ok(&["backup", "b.db"]);
+    assert!(said.contains("integrity check"), "{said}");
+    let err = env.fails(&["backup", "b.db"]);
+    assert!(
+        err.contains("exists already") && err.contains("--force"),
+        "{err}"
+    );
+    env.ok(&["backup", "b.db", "--force"]);
+    let backed_up = state(&env);
+
+    env.ok(&[
+        "memo",
+        "add",
+        "--author",
+        "C",
+        "--text",
+        "Skrevet etter sikkerhetskopien.",
+    ]);
+    let changed = state(&env);
+    assert_ne!(changed, backed_up);
+    let said = env.ok(&["restore", "b.db", "--keep", "kept.db"]);
+    assert!(
+        said.contains("kept in") && said.contains("kept.db"),
+        "{said}"
+    );
+    assert_eq!(state(&env), backed_up);
+    // What the restore replaced is in the kept copy.
+    let kept = Env::new();
+    std::fs::copy(env.path("kept.db"), kept.db()).unwrap();
+    assert_eq!(state(&kept), changed);
+
+    // Without --keep, the store is kept beside itself under a dated name.
+    env.ok(&["restore", "b.db"]);
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("samskap.db.before-restore-") && n.ends_with("Z.db"))
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+
+    std::fs::write(
+        env.path("notes.txt"),
+        "not a database at all, just notes\n".repeat(100),
+    )
+    .unwrap();
+    let err = env.fails(&["restore", "notes.txt"]);
+    assert!(err.contains("not a samskap store"), "{err}");
+    assert_eq!(state(&env), backed_up);
+
+    // Into a store that was lost: the backup becomes the store.
+    let fresh = Env::new();
+    let json: serde_json::Value =
+        serde_json::from_str(&fresh.ok(&["restore", env.path("b.db").to_str().unwrap(), "--json"]))
+            .unwrap();
+    assert_eq!(json["kept"], serde_json::Value::Null);
+    assert_eq!(state(&fresh), backed_up);
+    // A refused restore into no store leaves no empty store behind.
+    let none = Env::new();
+    none.fails(&["restore", env.path("notes.txt").to_str().unwrap()]);
+    assert!(!none.db().exists());
+}
+
+#[test]
+fn a_withdrawal_lists_the_backups_that_hold_the_informant_and_purges_them() {
+    let env = Env::new();
+    env.import_thesis();
+    let i3 = std::fs::read_to_string(thesis().join("transcripts/I3.txt")).unwrap();
+    let passage = i3.lines().find(|l| l.len() > 40).unwrap().to_owned();
+    env.ok(&["backup", "b1.db"]);
+    env.ok(&["backup", "b2.db"]);
+    assert!(contains(
+        &std::fs::read(env.path("b1.db")).unwrap(),
+        &passage
+    ));
+
+    let said = env.ok(&["informant", "withdraw", "I3", "--yes"]);
+    assert!(said.contains("2 backups still hold `I3`'s words"), "{said}");
+    assert!(said.contains("--purge-backups"), "{said}");
+    for b in ["b1.db", "b2.db"] {
+        assert!(said.contains(b), "{said}");
+    }
+    // One backup is no longer a store: under --purge-backups that is an error, after the
+    // others are scrubbed.
+    std::fs::write(env.path("b2.db"), "gone bad").unwrap();
+    let out = env.run(&["informant", "withdraw", "I3", "--purge-backups"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8(out.stdout).unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(said.contains("already withdrawn"), "{said}");
+    assert!(
+        said.contains("scrubbed `I3` from backup") && said.contains("b1.db"),
+        "{said}"
+    );
+    assert!(
+        said.contains("could not check backup") && said.contains("b2.db"),
+        "{said}"
+    );
+    assert!(
+        err.contains("could not be scrubbed") && err.contains("b2.db"),
+        "{err}"
+    );
+    assert!(!contains(
+        &std::fs::read(env.path("b1.db")).unwrap(),
+        &passage
+    ));
+    assert!(!env.path("b1.db-wal").exists());
+
+    std::fs::remove_file(env.path("b2.db")).unwrap();
+    let json = env.json(&["informant", "withdraw", "I3", "--purge-backups"]);
+    let states: Vec<&str> = json["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["clear", "missing"]);
 }

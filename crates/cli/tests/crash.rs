@@ -194,7 +194,12 @@ fn a_killed_replace_leaves_the_old_or_the_new_store() {
 fn a_killed_withdrawal_leaves_the_old_or_the_new_store() {
     let env = Env::new();
     let old = store_with(&thesis(), env.dir.path());
-    let args = ["informant".into(), "withdraw".into(), "I3".into()];
+    let args = [
+        "informant".into(),
+        "withdraw".into(),
+        "I3".into(),
+        "--yes".into(),
+    ];
     kill_at_random("withdraw", &old, &args, 0x5eed_0003);
 }
 

@@ -131,7 +131,7 @@ fn codings_racing_a_withdrawal_leave_a_store_that_loads() {
         }
         s.spawn(|| {
             thread::sleep(std::time::Duration::from_millis(300));
-            let args = ["informant", "withdraw", "I1"];
+            let args = ["informant", "withdraw", "I1", "--yes"];
             let out = samskap(&env, &args);
             assert!(
                 out.status.success(),

@@ -53,8 +53,10 @@ pub mod date;
 mod error;
 pub mod facilitation;
 mod framework;
+mod free_text;
 mod ids;
 mod model;
+pub mod quoting;
 mod study;
 mod text;
 
@@ -66,6 +68,7 @@ pub use chrono::NaiveDate;
 pub use coding::{Coding, MeaningUnit, Memo, Polarity, UnitId};
 pub use error::ModelError;
 pub use framework::{Category, Framework, FrameworkError, FrameworkMeta, Subtheme};
+pub use free_text::{FreeText, OnWithdrawal};
 pub use ids::{
     ActionId, AssessmentId, CategoryId, CodeId, CoderId, ContactId, EventId, FrameworkId, GroupId,
     InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, StatementId, StudyId, SubthemeId,

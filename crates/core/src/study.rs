@@ -8,8 +8,10 @@ use serde::Serialize;
 use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
 use crate::facilitation::{Facilitation, FacilitationError, Roster};
 use crate::framework::Framework;
+use crate::free_text::{FreeText, OnWithdrawal, TextSlot};
 use crate::ids::{GroupId, InformantId, MemberId};
 use crate::model::{Informant, Member, Municipality, ResourceGroup, StudyMeta};
+use crate::quoting::QuoteFinder;
 use crate::text::{Span, TextQuote, Transcript};
 use crate::ModelError;
 
@@ -42,15 +44,29 @@ pub struct Withdrawal {
     pub transcripts: usize,
     /// Meaning units removed.
     pub units: usize,
-    /// Codings removed.
+    /// Codings removed (with their coding memos).
     pub codings: usize,
     /// Memos removed because they quoted the informant.
     pub memos: usize,
+    /// Coding memos on other informants' words, cleared because they quoted the informant.
+    pub coding_memos: usize,
     /// Links from assessments to their words, removed.
     pub evidence: usize,
-    /// Texts of the facilitation record that quoted them: notes cleared, required texts
-    /// replaced by [`REMOVED_TEXT`](crate::facilitation::REMOVED_TEXT).
+    /// Other texts that quoted them (the facilitation record's, the study's description):
+    /// notes cleared, required texts replaced by
+    /// [`REMOVED_TEXT`](crate::facilitation::REMOVED_TEXT).
     pub notes: usize,
+}
+
+impl Withdrawal {
+    /// Counts `n` texts of `field` that went because they quoted the informant.
+    pub fn count(&mut self, field: FreeText, n: usize) {
+        match field {
+            FreeText::Memo => self.memos += n,
+            FreeText::CodingMemo => self.coding_memos += n,
+            _ => self.notes += n,
+        }
+    }
 }
 
 fn check_period(
@@ -229,27 +245,23 @@ impl Study {
     }
 
     /// Removes everything an informant said and everything that quotes it: transcript,
-    /// meaning units, codings, and memos that quote the transcript. Their row stays, with no
-    /// personal data, as withdrawn.
+    /// meaning units, codings, and every free text of the study that quotes the transcript,
+    /// as [`FreeText::on_withdrawal`] declares (by the rule in [`crate::quoting`]). Their row
+    /// stays, with no personal data, as withdrawn.
     pub fn withdraw(&mut self, id: &InformantId) -> Result<Withdrawal, ModelError> {
         self.informant(id)?;
         let mut report = Withdrawal::default();
-        if let Some(pos) = self.transcripts.iter().position(|t| t.informant() == id) {
-            let t = self.transcripts.remove(pos);
-            report.transcripts = 1;
-            let unit_texts: Vec<&str> = self
+        let finder = self.transcript(id).map(|t| {
+            let units = self
                 .units
                 .iter()
                 .filter(|u| &u.informant == id)
-                .map(|u| t.slice(u.span))
-                .collect();
-            let before = self.memos.len();
-            self.memos
-                .retain(|m| !memo_quotes(&m.text, &t, unit_texts.iter().copied()));
-            report.memos = before - self.memos.len();
-            report.notes = self
-                .facilitation
-                .forget_quotes(|text| memo_quotes(text, &t, unit_texts.iter().copied()));
+                .map(|u| t.slice(u.span));
+            QuoteFinder::new(t, units)
+        });
+        if let Some(pos) = self.transcripts.iter().position(|t| t.informant() == id) {
+            self.transcripts.remove(pos);
+            report.transcripts = 1;
         }
         // Renumber units: indices are positions.
         let mut remap = Vec::with_capacity(self.units.len());
@@ -273,6 +285,13 @@ impl Study {
             None => false,
         });
         report.codings = before - self.codings.len();
+        // After their own codings went, so that only texts on others' words are counted.
+        if let Some(finder) = finder {
+            for field in FreeText::ALL {
+                let n = self.forget_quotes(field, &finder);
+                report.count(field, n);
+            }
+        }
         let informant = self
             .informants
             .iter_mut()
@@ -281,6 +300,93 @@ impl Study {
         informant.details = None;
         report.evidence = self.facilitation.forget_informant(id);
         Ok(report)
+    }
+
+    /// Applies `field`'s [`OnWithdrawal`] to the texts that `finder` says quote; returns how
+    /// many went.
+    fn forget_quotes(&mut self, field: FreeText, finder: &QuoteFinder) -> usize {
+        let quotes = |t: &str| finder.quotes(t);
+        match field.on_withdrawal() {
+            OnWithdrawal::ClearWhenQuoting | OnWithdrawal::ReplaceWhenQuoting => self
+                .texts_mut(field)
+                .into_iter()
+                .filter_map(|slot| slot.forget_if(quotes).then_some(()))
+                .count(),
+            OnWithdrawal::DeleteWhenQuoting => match field {
+                FreeText::Memo => {
+                    let before = self.memos.len();
+                    self.memos.retain(|m| !quotes(&m.text));
+                    before - self.memos.len()
+                }
+                other => panic!(
+                    "{other:?} is declared DeleteWhenQuoting, but a Study cannot delete its \
+                     record: declare it ClearWhenQuoting or ReplaceWhenQuoting, or delete it here"
+                ),
+            },
+            OnWithdrawal::Theirs | OnWithdrawal::Kept(_) => 0,
+        }
+    }
+
+    /// The texts of `field` in this study, in place. A transcript and the framework's texts
+    /// are not edited in place: a transcript goes whole, and frameworks are kept.
+    fn texts_mut(&mut self, field: FreeText) -> Vec<TextSlot<'_>> {
+        use TextSlot::{Optional, Required};
+        match field {
+            FreeText::StudyTitle => vec![Required(&mut self.meta.title)],
+            FreeText::StudyResearchQuestion => vec![Optional(&mut self.meta.research_question)],
+            FreeText::StudyMethod => vec![Optional(&mut self.meta.method)],
+            FreeText::MunicipalityName => self
+                .municipalities
+                .iter_mut()
+                .map(|m| Required(&mut m.name))
+                .collect(),
+            FreeText::GroupName => self
+                .groups
+                .iter_mut()
+                .map(|g| Required(&mut g.name))
+                .collect(),
+            FreeText::MemberService => self
+                .members
+                .iter_mut()
+                .map(|m| Optional(&mut m.service))
+                .collect(),
+            FreeText::InformantWorkplace => self
+                .informants
+                .iter_mut()
+                .filter_map(|i| i.details.as_mut().map(|d| Optional(&mut d.workplace)))
+                .collect(),
+            FreeText::InformantPosition => self
+                .informants
+                .iter_mut()
+                .filter_map(|i| i.details.as_mut().map(|d| Optional(&mut d.position)))
+                .collect(),
+            FreeText::CodingMemo => self
+                .codings
+                .iter_mut()
+                .map(|c| Optional(&mut c.memo))
+                .collect(),
+            FreeText::Memo => self
+                .memos
+                .iter_mut()
+                .map(|m| Required(&mut m.text))
+                .collect(),
+            FreeText::Transcript | FreeText::FrameworkText | FreeText::CodeText => Vec::new(),
+            FreeText::MeetingNote
+            | FreeText::RulesFrequency
+            | FreeText::RulesPlace
+            | FreeText::RulesLeader
+            | FreeText::RulesDisagreement
+            | FreeText::StatementText
+            | FreeText::MoveNote
+            | FreeText::PracticeDescription
+            | FreeText::ActionTitle
+            | FreeText::TransitionNote
+            | FreeText::EventAudience
+            | FreeText::EventNote
+            | FreeText::ContactNote
+            | FreeText::AssessmentNote
+            | FreeText::AssessmentService => self.facilitation.texts_mut(field),
+        }
     }
 
     fn check_group(&self, g: &GroupId) -> Result<(), ModelError> {
@@ -412,30 +518,15 @@ impl Study {
     }
 }
 
-/// Shortest passage that counts as quoting: shorter overlaps ("ja", "det er") are chance.
-const MIN_QUOTE_CHARS: usize = 20;
-
-/// True when `memo` quotes the transcript: it contains one of the given meaning units, or a
-/// sentence of the transcript, of at least twenty characters. Withdrawal removes such memos
-/// so that no text of a withdrawn informant survives in an analyst's summary.
+/// True when `memo` quotes the transcript, by the rule in [`crate::quoting`] (a meaning unit
+/// or sentence of twenty characters, or eight words in a row). For one text; a withdrawal,
+/// which reads many, builds the [`QuoteFinder`] once.
 pub fn memo_quotes<'a>(
     memo: &str,
     transcript: &Transcript,
     units: impl IntoIterator<Item = &'a str>,
 ) -> bool {
-    let memo = crate::text::normalize(memo);
-    let long_enough = |s: &&str| s.chars().count() >= MIN_QUOTE_CHARS;
-    units
-        .into_iter()
-        .map(str::trim)
-        .filter(long_enough)
-        .any(|u| memo.contains(u))
-        || transcript
-            .text()
-            .split(['.', '!', '?', '\n'])
-            .map(str::trim)
-            .filter(long_enough)
-            .any(|s| memo.contains(s))
+    QuoteFinder::new(transcript, units).quotes(memo)
 }
 
 #[cfg(test)]
@@ -557,6 +648,7 @@ mod tests {
                 units: 2,
                 codings: 3,
                 memos: 1,
+                coding_memos: 0,
                 evidence: 0,
                 notes: 3,
             }
@@ -581,6 +673,262 @@ mod tests {
             s.add_transcript(Transcript::new(id("I1"), "igjen")),
             Err(ModelError::Withdrawn(id("I1")))
         );
+    }
+
+    #[test]
+    fn a_coding_memo_that_quotes_the_withdrawn_informant_is_cleared() {
+        let mut s = study();
+        let unit = s
+            .locate_unit(&id("I2"), &TextQuote::exact("Det er for lite tid."))
+            .unwrap();
+        s.add_coding(Coding {
+            unit,
+            code: id("structure/infrastructure"),
+            polarity: Polarity::Barrier,
+            coder: id("C"),
+            memo: Some("Som I1: «Men gruppa gir oss nye kontakter på tvers.»".into()),
+        })
+        .unwrap();
+        let w = s.withdraw(&id("I1")).unwrap();
+        assert_eq!(w.coding_memos, 1);
+        let c = s
+            .codings()
+            .iter()
+            .find(|c| c.coder.as_str() == "C")
+            .unwrap();
+        assert_eq!(c.memo, None);
+        assert_eq!(s.unit_text(c.unit), "Det er for lite tid.");
+    }
+
+    /// I1 says: "Vi har for lite tid til dette arbeidet. Men gruppa gir oss nye kontakter
+    /// på tvers." A memo that repeats eight of those words in a row quotes I1, whatever
+    /// the case, punctuation and line breaks; seven do not.
+    #[test]
+    fn eight_words_in_a_row_of_the_transcript_are_a_quote_and_seven_are_not() {
+        let memo = |text: &str| Memo {
+            code: None,
+            author: id("A"),
+            text: text.into(),
+        };
+        let mut s = study();
+        for text in [
+            "Hun sa at ARBEIDET; men Gruppa gir\r\noss nye kontakter på, og så videre.",
+            "Kort: arbeidet – men gruppa gir oss nye kontakter.",
+            "Gruppa gir oss nye kontakter på tvers, sier flere.",
+        ] {
+            s.add_memo(memo(text)).unwrap();
+        }
+        let w = s.withdraw(&id("I1")).unwrap();
+        // The first memo of the small study quotes a whole sentence, the next one eight
+        // words; the seven-word one and the study's other memo stay.
+        assert_eq!(w.memos, 2);
+        let left: Vec<&str> = s.memos().iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            left,
+            [
+                "Tid er den største barrieren.",
+                "Kort: arbeidet – men gruppa gir oss nye kontakter.",
+                "Gruppa gir oss nye kontakter på tvers, sier flere.",
+            ]
+        );
+    }
+
+    /// Every free text that the declaration says withdrawal reads is reached: one of each,
+    /// all quoting I1, and none left quoting after; the kept ones stay as they were.
+    #[test]
+    fn withdrawal_reaches_every_free_text_the_declaration_names() {
+        use crate::facilitation::*;
+        use crate::free_text::TextSlot;
+        use crate::quoting::QuoteFinder;
+        let quote = "Hun sa: «men gruppa gir oss nye kontakter på tvers».";
+        let day = |d: &str| d.parse().unwrap();
+        let mut s = study();
+        let finder = QuoteFinder::new(s.transcript(&id("I1")).unwrap(), []);
+        assert!(finder.quotes(quote));
+        s.meta.title = quote.into();
+        s.meta.research_question = Some(quote.into());
+        s.meta.method = Some(quote.into());
+        s.municipalities[0].name = quote.into();
+        s.groups[0].name = quote.into();
+        for m in ["G1-P1", "G1-P2"] {
+            s.add_member(Member {
+                id: id(m),
+                group: id("G1"),
+                sector: Sector::Public,
+                service: Some(quote.into()),
+                youth: false,
+                pd_youth: false,
+            })
+            .unwrap();
+        }
+        let i2 = s
+            .locate_unit(&id("I2"), &TextQuote::exact("Det er for lite tid."))
+            .unwrap();
+        s.add_coding(Coding {
+            unit: i2,
+            code: id("structure/infrastructure"),
+            polarity: Polarity::Barrier,
+            coder: id("C"),
+            memo: Some(quote.into()),
+        })
+        .unwrap();
+        s.add_memo(Memo {
+            code: None,
+            author: id("A"),
+            text: quote.into(),
+        })
+        .unwrap();
+        s.facilitate(|f, r| {
+            f.add_meeting(
+                r,
+                Meeting {
+                    id: id("m1"),
+                    group: id("G1"),
+                    kind: MeetingKind::Group,
+                    date: day("2023-02-01"),
+                    note: Some(quote.into()),
+                },
+            )?;
+            f.set_rules(
+                r,
+                id("G1"),
+                GroupRules {
+                    frequency: Some(quote.into()),
+                    place: Some(quote.into()),
+                    leader: Some(quote.into()),
+                    disagreement: Some(quote.into()),
+                },
+            )?;
+            f.add_statement(
+                r,
+                ProblemStatement {
+                    id: id("ps1"),
+                    group: id("G1"),
+                    text: quote.into(),
+                    drafted: day("2023-02-01"),
+                    agreed: None,
+                    participants: vec![],
+                },
+            )?;
+            f.add_move(
+                r,
+                ProcessMove {
+                    group: id("G1"),
+                    date: day("2023-02-01"),
+                    phase: Phase::Challenge,
+                    step: PdStep::DefineProblem,
+                    note: Some(quote.into()),
+                },
+            )?;
+            f.add_practice(
+                r,
+                PdPractice {
+                    id: id("p1"),
+                    group: id("G1"),
+                    level: PracticeLevel::Group,
+                    description: quote.into(),
+                    observed: None,
+                },
+            )?;
+            f.add_action(
+                r,
+                TrialAction {
+                    id: id("a1"),
+                    group: id("G1"),
+                    kind: ActionKind::TrialAction,
+                    title: quote.into(),
+                    history: vec![Transition {
+                        state: ActionState::Planned,
+                        date: day("2023-02-01"),
+                        note: Some(quote.into()),
+                    }],
+                },
+            )?;
+            f.add_event(
+                r,
+                Dissemination {
+                    id: id("e1"),
+                    group: id("G1"),
+                    date: day("2023-03-01"),
+                    audience: quote.into(),
+                    action: None,
+                    note: Some(quote.into()),
+                },
+            )?;
+            f.add_contact(
+                r,
+                Contact {
+                    id: id("c1"),
+                    a: id("G1-P1"),
+                    b: id("G1-P2"),
+                    date: day("2023-03-01"),
+                    note: Some(quote.into()),
+                },
+            )?;
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("as1"),
+                    subject: Subject::Service(quote.into()),
+                    value: AssessmentValue::Logic(InstitutionalLogic::Npg),
+                    assessor: id("A"),
+                    date: day("2023-03-01"),
+                    note: Some(quote.into()),
+                    evidence: vec![],
+                },
+            )
+        })
+        .unwrap();
+
+        let quoting = |s: &mut Study, field: FreeText| -> usize {
+            s.texts_mut(field)
+                .iter()
+                .filter(|t| t.text().is_some_and(|t| finder.quotes(t)))
+                .count()
+        };
+        for field in FreeText::ALL {
+            let slots = s.texts_mut(field);
+            let kinds_fit = slots.iter().all(|slot| {
+                matches!(
+                    (field.on_withdrawal(), slot),
+                    (OnWithdrawal::ClearWhenQuoting, TextSlot::Optional(_))
+                        | (OnWithdrawal::ReplaceWhenQuoting, TextSlot::Required(_))
+                        | (OnWithdrawal::DeleteWhenQuoting, TextSlot::Required(_))
+                        | (OnWithdrawal::Theirs | OnWithdrawal::Kept(_), _)
+                )
+            });
+            assert!(kinds_fit, "{field:?}: its texts do not fit its declaration");
+            match field.on_withdrawal() {
+                OnWithdrawal::Theirs => {}
+                OnWithdrawal::Kept(_) if s.texts_mut(field).is_empty() => {
+                    assert!(matches!(
+                        field,
+                        FreeText::FrameworkText | FreeText::CodeText
+                    ))
+                }
+                _ => assert!(quoting(&mut s, field) > 0, "{field:?} holds no quote"),
+            }
+        }
+
+        let w = s.withdraw(&id("I1")).unwrap();
+        assert_eq!(w.coding_memos, 1);
+        for field in FreeText::ALL {
+            let left = quoting(&mut s, field);
+            match field.on_withdrawal() {
+                OnWithdrawal::ClearWhenQuoting
+                | OnWithdrawal::ReplaceWhenQuoting
+                | OnWithdrawal::DeleteWhenQuoting => {
+                    assert_eq!(left, 0, "{field:?} still quotes I1")
+                }
+                OnWithdrawal::Kept(_) if !s.texts_mut(field).is_empty() => {
+                    assert!(left > 0, "{field:?} is kept but was changed")
+                }
+                OnWithdrawal::Kept(_) | OnWithdrawal::Theirs => {}
+            }
+        }
+        assert_eq!(s.meta().title, REMOVED_TEXT);
+        assert_eq!(s.meta().method, None);
+        assert_eq!(s.facilitation().statements()[0].text, REMOVED_TEXT);
     }
 
     #[test]

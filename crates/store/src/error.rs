@@ -47,6 +47,26 @@ pub enum StoreError {
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(String),
+    /// A file where samskap means to write one (a backup) exists already.
+    #[error("{} exists already", .0.display())]
+    Exists(PathBuf),
+    /// A file that should be a samskap store (a backup to restore) is not one.
+    #[error("{} is not a samskap store: {reason}", path.display())]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
+    /// A file could not be read, written, renamed or removed.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {
@@ -56,6 +76,13 @@ impl StoreError {
                 StoreError::Busy
             }
             _ => StoreError::Database(e.to_string()),
+        }
+    }
+
+    pub(crate) fn file(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| StoreError::File {
+            path: path.to_owned(),
+            source,
         }
     }
 

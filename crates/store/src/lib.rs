@@ -10,6 +10,7 @@
 //! # Ok::<(), samskap_store::StoreError>(())
 //! ```
 
+mod backup;
 mod edit;
 mod error;
 mod facilitation;
@@ -21,6 +22,7 @@ mod search;
 mod shared;
 mod tokens;
 mod transcripts;
+mod withdraw;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use samskap_core::{StudyId, StudyMeta};
 
+pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
 pub use error::StoreError;
 pub use quotes::Outline;
@@ -37,7 +40,8 @@ pub use search::{Hit, HitCode};
 pub use shared::SharedStore;
 pub use tokens::{AuditEntry, AuditRecord, TokenInfo, TokenRole, UnknownRole};
 pub use transcripts::{EvidenceOrphan, Orphan, Reanchored};
-pub use write::{ImportSummary, Replace, WithdrawOutcome};
+pub use withdraw::WithdrawOutcome;
+pub use write::{ImportSummary, Replace};
 
 /// How long a writer waits for another process's transaction before giving up. The CLI and
 /// a running server share the file, so short waits are normal.

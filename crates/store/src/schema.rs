@@ -13,6 +13,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_search.sql"),
     include_str!("../migrations/0003_facilitation.sql"),
     include_str!("../migrations/0004_refi.sql"),
+    include_str!("../migrations/0005_backup.sql"),
+    include_str!("../migrations/0006_search_rebuild.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,14 +1,10 @@
-//! Writes: importing a whole study (with its facilitation record) in one transaction, and
-//! withdrawing an informant.
+//! Writes: importing a whole study (with its facilitation record) in one transaction.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use samskap_core::{
-    memo_quotes, Consent, Framework, InformantId, Member, Study, StudyId, Transcript, Withdrawal,
-};
+use samskap_core::{Framework, Member, Study};
 
 use crate::facilitation::date_opt;
 use crate::{read, Store, StoreError};
-use samskap_core::facilitation::REMOVED_TEXT;
 
 /// Whether an import may replace a study with the same id, and what becomes of the stored
 /// facilitation record, which may hold what facilitators recorded through the API since the
@@ -26,16 +22,6 @@ pub enum Replace {
     KeepFacilitation,
     /// Replace it whole: the new study's facilitation record replaces the stored one.
     DiscardFacilitation,
-}
-
-/// What a withdrawal did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WithdrawOutcome {
-    /// What was removed.
-    pub removed: Withdrawal,
-    /// False when another process kept the WAL in use, so removed text may linger in the
-    /// `-wal` file until it is checkpointed.
-    pub wal_cleared: bool,
 }
 
 /// What an import wrote.
@@ -66,47 +52,6 @@ impl Store {
         let summary = write_study(&tx, study, replace)?;
         tx.commit().map_err(StoreError::db)?;
         Ok(summary)
-    }
-
-    /// Removes an informant's transcript, meaning units, codings, the memos that quote them
-    /// and the assessment evidence that points into their transcript; keeps the informant's
-    /// id as withdrawn with no personal data. The WAL is then checkpointed and truncated so
-    /// the removed text is gone from the files on disk; when another process keeps the WAL in
-    /// use, the outcome says so and a later withdrawal of the same informant (which removes
-    /// nothing more) tries the checkpoint again.
-    pub fn withdraw(
-        &mut self,
-        study: &StudyId,
-        informant: &InformantId,
-    ) -> Result<WithdrawOutcome, StoreError> {
-        let tx = self.write_tx()?;
-        let removed = withdraw_in(&tx, study, informant)?;
-        tx.commit().map_err(StoreError::db)?;
-        let wal_cleared = match self.checkpoint() {
-            Ok(()) => true,
-            Err(StoreError::Busy) => false,
-            Err(e) => return Err(e),
-        };
-        Ok(WithdrawOutcome {
-            removed,
-            wal_cleared,
-        })
-    }
-
-    /// Copies the WAL into the main file and truncates it. Fails with `Busy` if a reader
-    /// keeps an old snapshot open, so that a withdrawal never claims more than it did.
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        if self.path.is_none() {
-            return Ok(());
-        }
-        let busy: i64 = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
-            .map_err(StoreError::db)?;
-        if busy != 0 {
-            return Err(StoreError::Busy);
-        }
-        Ok(())
     }
 }
 
@@ -431,115 +376,6 @@ fn delete_study(tx: &Transaction<'_>, sid: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn withdraw_in(
-    tx: &Transaction<'_>,
-    study: &StudyId,
-    informant: &InformantId,
-) -> Result<Withdrawal, StoreError> {
-    let sid = study.as_str();
-    let iid = informant.as_str();
-    let consent: String = tx
-        .query_row(
-            "SELECT consent FROM informant WHERE study_id = ?1 AND id = ?2",
-            [sid, iid],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(StoreError::db)?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "informant",
-            id: iid.to_owned(),
-        })?;
-    let mut report = Withdrawal::default();
-    if consent == Consent::Withdrawn.as_str() {
-        return Ok(report);
-    }
-    // Assessments keep their judgement; only their links to this informant's words go.
-    report.evidence = crate::facilitation::forget_informant(tx, sid, iid)?;
-    let text: Option<String> = tx
-        .query_row(
-            "SELECT text FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
-            [sid, iid],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(StoreError::db)?;
-    if let Some(text) = text {
-        let transcript = Transcript::new(informant.clone(), &text);
-        let spans: Vec<(i64, i64)> = {
-            let mut st = tx
-                .prepare(
-                    "SELECT start_char, end_char FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
-                )
-                .map_err(StoreError::db)?;
-            let rows = st
-                .query_map([sid, iid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(StoreError::db)?;
-            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
-        };
-        let mut unit_texts = Vec::with_capacity(spans.len());
-        for (a, b) in spans {
-            let span = transcript
-                .span(a as usize, b as usize)
-                .map_err(StoreError::corrupt)?;
-            unit_texts.push(transcript.slice(span).to_owned());
-        }
-        let memos: Vec<(i64, String)> = {
-            let mut st = tx
-                .prepare("SELECT id, text FROM memo WHERE study_id = ?1")
-                .map_err(StoreError::db)?;
-            let rows = st
-                .query_map([sid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(StoreError::db)?;
-            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
-        };
-        for (id, memo) in memos {
-            if memo_quotes(&memo, &transcript, unit_texts.iter().map(String::as_str)) {
-                tx.execute("DELETE FROM memo WHERE id = ?1", [id])
-                    .map_err(StoreError::db)?;
-                report.memos += 1;
-            }
-        }
-        report.notes = forget_quotes(tx, sid, |text| {
-            memo_quotes(text, &transcript, unit_texts.iter().map(String::as_str))
-        })?;
-        report.codings = tx
-            .execute(
-                "DELETE FROM coding WHERE unit_id IN
-                   (SELECT id FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2)",
-                [sid, iid],
-            )
-            .map_err(StoreError::db)?;
-        report.units = tx
-            .execute(
-                "DELETE FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
-                [sid, iid],
-            )
-            .map_err(StoreError::db)?;
-        report.transcripts = tx
-            .execute(
-                "DELETE FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
-                [sid, iid],
-            )
-            .map_err(StoreError::db)?;
-        // The trigger took the terms out of the search index (secure-delete); merging the
-        // index's segments leaves no page that held them, and secure_delete zeroes those.
-        tx.execute(
-            "INSERT INTO transcript_fts (transcript_fts) VALUES ('optimize')",
-            [],
-        )
-        .map_err(StoreError::db)?;
-    }
-    tx.execute(
-        "UPDATE informant SET role = NULL, group_id = NULL, workplace = NULL, job_position = NULL,
-                interview_date = NULL, consent = 'withdrawn'
-         WHERE study_id = ?1 AND id = ?2",
-        [sid, iid],
-    )
-    .map_err(StoreError::db)?;
-    Ok(report)
-}
-
 /// One member's row.
 pub(crate) fn insert_member(
     conn: &Connection,
@@ -561,57 +397,4 @@ pub(crate) fn insert_member(
     )
     .map_err(StoreError::db)?;
     Ok(())
-}
-
-/// The free texts of the facilitation record, as (table, column, required): a note that
-/// quotes a withdrawn informant is cleared, a required text replaced by [`REMOVED_TEXT`].
-/// The same texts as [`samskap_core::facilitation::Facilitation::forget_quotes`].
-const RECORD_TEXTS: &[(&str, &str, bool)] = &[
-    ("meeting", "note", false),
-    ("group_rules", "frequency", false),
-    ("group_rules", "place", false),
-    ("group_rules", "leader", false),
-    ("group_rules", "disagreement", false),
-    ("problem_statement", "text", true),
-    ("process_move", "note", false),
-    ("pd_practice", "description", true),
-    ("action", "title", true),
-    ("action_transition", "note", false),
-    ("dissemination", "audience", true),
-    ("dissemination", "note", false),
-    ("contact", "note", false),
-    ("assessment", "note", false),
-];
-
-fn forget_quotes(
-    tx: &Transaction<'_>,
-    sid: &str,
-    quotes: impl Fn(&str) -> bool,
-) -> Result<usize, StoreError> {
-    let mut n = 0;
-    for (table, column, required) in RECORD_TEXTS {
-        let texts: Vec<(i64, String)> = {
-            let mut st = tx
-                .prepare(&format!(
-                    "SELECT rowid, {column} FROM {table} WHERE study_id = ?1 AND {column} IS NOT NULL"
-                ))
-                .map_err(StoreError::db)?;
-            let rows = st
-                .query_map([sid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(StoreError::db)?;
-            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
-        };
-        let instead = required.then_some(REMOVED_TEXT);
-        for (rowid, text) in texts {
-            if quotes(&text) {
-                tx.execute(
-                    &format!("UPDATE {table} SET {column} = ?1 WHERE rowid = ?2"),
-                    params![instead, rowid],
-                )
-                .map_err(StoreError::db)?;
-                n += 1;
-            }
-        }
-    }
-    Ok(n)
 }

@@ -234,13 +234,16 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
         let w = outcome.removed;
         assert_eq!(w.transcripts, 1);
         assert!(w.units > 0 && w.codings > 0);
-        assert_eq!(w.notes, 1);
+        // The meeting note, and the study's title, which quotes eight words of I3: "Det er
+        // ingen kommuner som har på plass det tverrfaglige ...".
+        assert_eq!(w.notes, 2);
         let loaded = store.load_study(&study_id()).unwrap();
         let (m, _) = loaded
             .facilitation()
             .meeting(&"G1-quote".parse().unwrap())
             .unwrap();
         assert_eq!(m.note, None);
+        assert_eq!(loaded.meta().title, REMOVED_TEXT);
         assert!(loaded.transcript(&i3).is_none());
         assert!(loaded.units().iter().all(|u| u.informant != i3));
         assert!(loaded.informant(&i3).unwrap().details.is_none());
@@ -352,7 +355,7 @@ use samskap_core::facilitation::{
     ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
     Evidence, Facilitation, GroupRules, InstitutionalLogic, Meeting, MeetingKind, PdPractice,
     PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove, Subject, Transition,
-    TrialAction,
+    TrialAction, REMOVED_TEXT,
 };
 use samskap_core::NaiveDate;
 use samskap_store::{AuditEntry, TokenRole};
@@ -994,6 +997,166 @@ fn withdrawal_removes_the_informants_evidence_and_keeps_the_assessment() {
     assert_eq!(again.removed.evidence, 0);
 }
 
+/// Eight words of I3 in a row, in other case and punctuation.
+const PARTIAL_I3: &str = "Jf. «silo henger litt igjen – MEN VI ER PÅ vei»";
+
+/// The thesis with its record, and a text quoting eight words of I3 in every free text of the
+/// model that withdrawal reads (and can be set through core).
+fn thesis_quoting_i3() -> Study {
+    let mut study = thesis_with_record();
+    let unit = study
+        .locate_unit(
+            &id("I1"),
+            &samskap_core::TextQuote::exact("Du har jo ulike tradisjoner."),
+        )
+        .unwrap();
+    study
+        .add_coding(samskap_core::Coding {
+            unit,
+            code: id("culture/holistic-approach"),
+            polarity: samskap_core::Polarity::Barrier,
+            coder: id("C"),
+            memo: Some(PARTIAL_I3.into()),
+        })
+        .unwrap();
+    study
+        .add_memo(samskap_core::Memo {
+            code: None,
+            author: id("C"),
+            text: PARTIAL_I3.into(),
+        })
+        .unwrap();
+    let q = || Some(PARTIAL_I3.to_owned());
+    study
+        .facilitate(|f, r| {
+            f.add_meeting(
+                r,
+                Meeting {
+                    note: q(),
+                    ..meeting("st-q1", "G1", "2023-08-01")
+                },
+            )?;
+            f.set_rules(
+                r,
+                id("G2"),
+                GroupRules {
+                    frequency: q(),
+                    place: q(),
+                    leader: q(),
+                    disagreement: q(),
+                },
+            )?;
+            f.add_statement(
+                r,
+                ProblemStatement {
+                    id: id("st-qs"),
+                    group: id("G2"),
+                    text: PARTIAL_I3.into(),
+                    drafted: day("2023-08-01"),
+                    agreed: None,
+                    participants: vec![],
+                },
+            )?;
+            f.add_move(
+                r,
+                ProcessMove {
+                    group: id("G2"),
+                    date: day("2023-08-01"),
+                    phase: Phase::Explore,
+                    step: PdStep::ExplorePractices,
+                    note: q(),
+                },
+            )?;
+            f.add_practice(
+                r,
+                PdPractice {
+                    id: id("st-qp"),
+                    group: id("G2"),
+                    level: PracticeLevel::Group,
+                    description: PARTIAL_I3.into(),
+                    observed: None,
+                },
+            )?;
+            f.add_action(
+                r,
+                TrialAction {
+                    title: PARTIAL_I3.into(),
+                    history: vec![Transition {
+                        note: q(),
+                        ..step(ActionState::Planned, "2023-08-01")
+                    }],
+                    ..planned_action("st-qa", "G2")
+                },
+            )?;
+            f.add_event(
+                r,
+                Dissemination {
+                    id: id("st-qe"),
+                    group: id("G2"),
+                    date: day("2023-08-02"),
+                    audience: PARTIAL_I3.into(),
+                    action: None,
+                    note: q(),
+                },
+            )?;
+            f.add_contact(
+                r,
+                Contact {
+                    id: id("st-qc"),
+                    a: id("G2-P1"),
+                    b: id("G2-P2"),
+                    date: day("2023-08-02"),
+                    note: q(),
+                },
+            )?;
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("st-qas"),
+                    subject: Subject::Group(id("G2")),
+                    value: AssessmentValue::Ladder(2),
+                    assessor: id("C"),
+                    date: day("2023-08-03"),
+                    note: q(),
+                    evidence: vec![],
+                },
+            )
+        })
+        .unwrap();
+    study
+}
+
+#[test]
+fn the_store_withdraws_what_core_withdraws_from_every_free_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let study = thesis_quoting_i3();
+    let i3: InformantId = id("I3");
+    let mut store = Store::open(&path).unwrap();
+    store.import_study(&study, Replace::No).unwrap();
+    assert!(on_disk(&path, "MEN VI ER"));
+
+    let outcome = store.withdraw(&study_id(), &i3).unwrap();
+    assert!(!outcome.already_withdrawn);
+    let mut expected = study.clone();
+    let core = expected.withdraw(&i3).unwrap();
+    assert_eq!(outcome.removed, core);
+    assert_eq!(
+        json(&store.load_study(&study_id()).unwrap()),
+        json(&expected)
+    );
+    assert_eq!((core.memos, core.coding_memos), (1, 1));
+    // Fourteen texts of the record, and the study's title.
+    assert_eq!(core.notes, 15);
+    drop(store);
+    assert!(!on_disk(&path, "MEN VI ER"), "a partial quote is on disk");
+
+    let mut store = Store::open(&path).unwrap();
+    let again = store.withdraw(&study_id(), &i3).unwrap();
+    assert!(again.already_withdrawn);
+    assert_eq!(again.removed, samskap_core::Withdrawal::default());
+}
+
 #[test]
 fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() {
     let mut store = Store::open_in_memory().unwrap();
@@ -1359,4 +1522,401 @@ fn opening_an_up_to_date_store_waits_for_no_writer() {
     let store = Store::open(&path).unwrap();
     assert!(store.studies().unwrap().is_empty());
     writer.execute_batch("ROLLBACK").unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups and restore (schema 5).
+
+use samskap_store::BackupHolding;
+
+fn journal_mode(path: &Path) -> String {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.to_owned().into_os_string();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// A file store holding the thesis, in `dir`.
+fn thesis_store(dir: &Path) -> (PathBuf, Store) {
+    let path = dir.join("s.db");
+    let mut store = Store::open(&path).unwrap();
+    store.import_study(&thesis(), Replace::No).unwrap();
+    (path, store)
+}
+
+#[test]
+fn a_backup_is_one_checked_file_of_the_store_and_is_catalogued() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store) = thesis_store(dir.path());
+    let out = dir.path().join("b.db");
+    let entry = store.backup(&out, false).unwrap();
+    assert_eq!(entry.path, out.canonicalize().unwrap());
+    assert_eq!(entry.schema_version, SCHEMA_VERSION);
+    assert!(!with_suffix(&out, "-wal").exists());
+    assert_eq!(journal_mode(&out), "delete");
+    let copy = Store::open_existing(&out).unwrap();
+    assert_eq!(
+        json(&copy.load_study(&study_id()).unwrap()),
+        json(&thesis())
+    );
+    drop(copy);
+    assert_eq!(store.backups().unwrap(), [entry]);
+
+    // Not over an existing file unless asked, and never over the store itself.
+    let err = store.backup(&out, false).unwrap_err();
+    assert!(matches!(err, StoreError::Exists(_)), "{err}");
+    let again = store.backup(&out, true).unwrap();
+    assert_eq!(store.backups().unwrap(), [again]);
+    for own in [path.clone(), with_suffix(&path, "-wal")] {
+        let err = store.backup(&own, true).unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    }
+    assert_eq!(
+        json(&store.load_study(&study_id()).unwrap()),
+        json(&thesis())
+    );
+    // No scratch file left beside the backup.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn a_backup_copies_what_another_connection_committed_while_it_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let backer = Store::open(&path).unwrap();
+    // Another process (a running server, say) writes and stays open: its commit is in the
+    // WAL, not yet in the main file.
+    let mut other = Store::open(&path).unwrap();
+    other.import_study(&thesis(), Replace::No).unwrap();
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader
+        .execute_batch("BEGIN; SELECT count(*) FROM study;")
+        .unwrap();
+    let out = dir.path().join("b.db");
+    backer.backup(&out, false).unwrap();
+    reader.execute_batch("COMMIT").unwrap();
+    let copy = Store::open_existing(&out).unwrap();
+    assert_eq!(
+        json(&copy.load_study(&study_id()).unwrap()),
+        json(&thesis())
+    );
+    // The writer goes on.
+    other
+        .add_meeting(&study_id(), &meeting("after-backup", "G1", "2024-01-10"))
+        .unwrap();
+}
+
+#[test]
+fn restore_refuses_what_is_not_a_samskap_store_or_is_newer_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store) = thesis_store(dir.path());
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "these are notes, not a database\n".repeat(200)).unwrap();
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('x');")
+        .unwrap();
+    let newer = dir.path().join("newer.db");
+    store.backup(&newer, false).unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    let keep = dir.path().join("keep.db");
+
+    let err = store.restore(&text, Some(&keep)).unwrap_err();
+    assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+    assert!(err.to_string().contains("not an SQLite database"), "{err}");
+    let err = store.restore(&other, Some(&keep)).unwrap_err();
+    assert!(
+        err.to_string().contains("without samskap's tables"),
+        "{err}"
+    );
+    let err = store.restore(&newer, Some(&keep)).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    let err = store
+        .restore(&dir.path().join("none.db"), Some(&keep))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::File { .. }), "{err}");
+
+    assert!(!keep.exists(), "nothing kept for a refused restore");
+    assert_eq!(store.backups().unwrap().len(), 1);
+    assert_eq!(
+        json(&store.load_study(&study_id()).unwrap()),
+        json(&thesis())
+    );
+    // The backup file was only read.
+    assert_eq!(
+        rusqlite::Connection::open(&other)
+            .unwrap()
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r
+                .get::<_, i64>(0))
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn restore_puts_a_backup_in_place_and_keeps_the_store_it_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store) = thesis_store(dir.path());
+    let b1 = dir.path().join("b1.db");
+    store.backup(&b1, false).unwrap();
+    // Later work: a meeting, and a second study.
+    store
+        .add_meeting(&study_id(), &meeting("later", "G1", "2024-01-10"))
+        .unwrap();
+    let mini = samskap_bundle::read(&fixture().join("../mini")).unwrap();
+    store.import_study(&mini, Replace::No).unwrap();
+    let later = json(&store.load_study(&study_id()).unwrap());
+
+    // A second connection (a server) sees the restore as one change.
+    let watcher = Store::open(&path).unwrap();
+    assert_eq!(watcher.studies().unwrap().len(), 2);
+
+    let keep = dir.path().join("before-restore.db");
+    let r = store.restore(&b1, Some(&keep)).unwrap();
+    assert_eq!(r.from_version, SCHEMA_VERSION);
+    assert!(r.withdrawn_again.is_empty());
+    assert!(r.wal_cleared);
+    assert_eq!(r.kept.as_ref().unwrap().path, keep.canonicalize().unwrap());
+    assert_eq!(
+        json(&store.load_study(&study_id()).unwrap()),
+        json(&thesis())
+    );
+    assert_eq!(store.studies().unwrap().len(), 1);
+    assert_eq!(watcher.studies().unwrap().len(), 1);
+    // The store as it was is in `keep`, and both backups stay catalogued.
+    let kept = Store::open_existing(&keep).unwrap();
+    assert_eq!(json(&kept.load_study(&study_id()).unwrap()), later);
+    let paths: Vec<PathBuf> = store
+        .backups()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.path)
+        .collect();
+    assert_eq!(
+        paths,
+        [b1.canonicalize().unwrap(), keep.canonicalize().unwrap()]
+    );
+    // No scratch files left.
+    let scratch: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(scratch.is_empty(), "{scratch:?}");
+}
+
+#[test]
+fn restoring_a_backup_from_before_a_withdrawal_withdraws_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store) = thesis_store(dir.path());
+    let i3: InformantId = id("I3");
+    let passage = thesis()
+        .transcript(&i3)
+        .unwrap()
+        .text()
+        .lines()
+        .find(|l| l.len() > 40)
+        .unwrap()
+        .to_owned();
+    let b1 = dir.path().join("b1.db");
+    store.backup(&b1, false).unwrap();
+    store.withdraw(&study_id(), &i3).unwrap();
+
+    let r = store.restore(&b1, None).unwrap();
+    assert_eq!(r.withdrawn_again, [(study_id(), i3.clone())]);
+    assert_eq!(
+        store.consent(&study_id(), &i3).unwrap(),
+        samskap_core::Consent::Withdrawn
+    );
+    let mut expected = thesis();
+    expected.withdraw(&i3).unwrap();
+    assert_eq!(
+        json(&store.load_study(&study_id()).unwrap()),
+        json(&expected)
+    );
+    drop(store);
+    assert!(
+        !on_disk(&path, &passage),
+        "restored words of a withdrawn informant"
+    );
+}
+
+#[test]
+fn a_withdrawal_finds_the_backups_that_hold_the_informant_and_scrubs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store) = thesis_store(dir.path());
+    let i3: InformantId = id("I3");
+    let passage = thesis()
+        .transcript(&i3)
+        .unwrap()
+        .text()
+        .lines()
+        .find(|l| l.len() > 40)
+        .unwrap()
+        .to_owned();
+    let [held, gone, broken] = ["held.db", "gone.db", "broken.db"].map(|n| dir.path().join(n));
+    for b in [&held, &gone, &broken] {
+        store.backup(b, false).unwrap();
+    }
+    std::fs::remove_file(&gone).unwrap();
+    std::fs::write(&broken, "overwritten by something else").unwrap();
+    assert!(on_disk(&held, &passage));
+
+    store.withdraw(&study_id(), &i3).unwrap();
+    let found = store.backups_holding(&study_id(), &i3).unwrap();
+    let states: Vec<(&Path, &str)> = found
+        .iter()
+        .map(|(e, h)| {
+            let s = match h {
+                BackupHolding::Holds => "holds",
+                BackupHolding::Clear => "clear",
+                BackupHolding::Missing => "missing",
+                BackupHolding::Unreadable(_) => "unreadable",
+            };
+            (e.path.as_path(), s)
+        })
+        .collect();
+    let canon = |p: &Path| {
+        p.parent()
+            .unwrap()
+            .canonicalize()
+            .unwrap()
+            .join(p.file_name().unwrap())
+    };
+    assert_eq!(
+        states,
+        [
+            (canon(&held).as_path(), "holds"),
+            (canon(&gone).as_path(), "missing"),
+            (canon(&broken).as_path(), "unreadable"),
+        ]
+    );
+
+    let outcome = store.purge_backup(&found[0].0, &study_id(), &i3).unwrap();
+    assert!(!outcome.already_withdrawn && outcome.removed.transcripts == 1);
+    assert!(
+        !on_disk(&held, &passage),
+        "the backup still holds I3's words"
+    );
+    assert!(!with_suffix(&held, "-wal").exists());
+    assert_eq!(journal_mode(&held), "delete");
+    let after = store.backups_holding(&study_id(), &i3).unwrap();
+    assert!(matches!(after[0].1, BackupHolding::Clear));
+    // Scrubbing a file that is no samskap store is refused, and leaves it as it was.
+    let err = store
+        .purge_backup(&found[2].0, &study_id(), &i3)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "overwritten by something else"
+    );
+}
+
+/// A store as samskap made it at schema 4 (before the backup catalogue): the first four
+/// migrations, and rows written as that version wrote them.
+fn schema_4_store(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    for sql in [
+        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/0002_search.sql"),
+        include_str!("../migrations/0003_facilitation.sql"),
+        include_str!("../migrations/0004_refi.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(
+        "PRAGMA user_version = 4;
+         INSERT INTO framework VALUES ('f', 'F', 'F', '');
+         INSERT INTO category (framework_id, id, label_no, label_en, definition)
+             VALUES ('f', 'c', 'C', 'C', '');
+         INSERT INTO subtheme (framework_id, category_id, id, label_no, label_en, definition)
+             VALUES ('f', 'c', 's', 'S', 'S', '');
+         INSERT INTO study (id, title, framework_id) VALUES ('s', 'S', 'f');
+         INSERT INTO informant (study_id, id, role, consent) VALUES ('s', 'I1', 'participant', 'given');
+         INSERT INTO transcript VALUES ('s', 'I1', 'Vi møttes på biblioteket i går.');
+         INSERT INTO meaning_unit (study_id, informant_id, start_char, end_char) VALUES ('s', 'I1', 0, 9);
+         INSERT INTO coding (unit_id, framework_id, category_id, subtheme_id, polarity, coder, memo)
+             VALUES (1, 'f', 'c', 's', 'barrier', 'A', 'Vi møttes på biblioteket i går.');
+         INSERT INTO refi_attribute VALUES ('s', 'I1', 'alder', 'Integer', '40');",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_schema_4_store_opens_migrates_and_backs_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    schema_4_store(&path);
+    let store = Store::open_existing(&path).unwrap();
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert!(store.backups().unwrap().is_empty());
+    let study = store.load_study(&id("s")).unwrap();
+    assert_eq!(study.codings().len(), 1);
+    store.backup(&dir.path().join("b.db"), false).unwrap();
+    assert_eq!(store.backups().unwrap().len(), 1);
+}
+
+#[test]
+fn a_schema_4_backup_is_restored_brought_up_to_date_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    schema_4_store(&old);
+    // Made by an older samskap and copied as a file: WAL mode, no -wal beside it.
+    let before = std::fs::read(&old).unwrap();
+    let (_, mut store) = thesis_store(dir.path());
+    let r = store.restore(&old, None).unwrap();
+    assert_eq!(r.from_version, 4);
+    assert_eq!(store.resolve_study(None).unwrap(), id::<StudyId>("s"));
+    assert_eq!(store.load_study(&id("s")).unwrap().codings().len(), 1);
+    assert_eq!(
+        std::fs::read(&old).unwrap(),
+        before,
+        "the backup was changed"
+    );
+    // The restored content takes a withdrawal like any other.
+    let out = store.withdraw(&id("s"), &id("I1")).unwrap();
+    assert_eq!((out.removed.codings, out.removed.transcripts), (1, 1));
+}
+
+#[test]
+fn restore_refuses_a_damaged_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut store) = thesis_store(dir.path());
+    let b = dir.path().join("b.db");
+    store.backup(&b, false).unwrap();
+    // Scribble over the last pages (the transcripts' and the index's), keeping the schema
+    // on page 1 readable.
+    let mut bytes = std::fs::read(&b).unwrap();
+    let len = bytes.len();
+    for x in &mut bytes[len - 3 * 4096..len - 4096] {
+        *x = 0x5a;
+    }
+    std::fs::write(&b, bytes).unwrap();
+    let err = store.restore(&b, None).unwrap_err();
+    assert!(err.to_string().contains("integrity check"), "{err}");
+    assert_eq!(
+        json(&store.load_study(&study_id()).unwrap()),
+        json(&thesis())
+    );
 }

@@ -2,6 +2,7 @@
 
 mod agreement;
 mod assess;
+pub(crate) mod backup;
 mod code;
 mod cooccur;
 mod export;
@@ -40,7 +41,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Export(a) => export::run(cli, a, out),
         Command::Study(StudyCommand::Show) => study::show(cli, out),
         Command::Informants => informants::list(cli, out),
-        Command::Informant(InformantCommand::Withdraw { id }) => informants::withdraw(cli, id, out),
+        Command::Informant(InformantCommand::Withdraw(a)) => informants::withdraw(cli, a, out),
         Command::Framework(FrameworkCommand::Show { id }) => {
             framework::show(cli, id.as_deref(), out)
         }
@@ -64,8 +65,23 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Serve { addr } => serve::run(cli, *addr, out),
         Command::Token(t) => token::run(cli, t, out),
         Command::Refi(r) => refi::run(cli, r, out),
+        Command::Backup(a) => backup::backup(cli, a, out),
+        Command::Restore(a) => backup::restore(cli, a, out),
     }
 }
+
+/// A command refused for how it was run rather than for what it asked: exit code 2, like
+/// clap's own usage errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 /// Opens the existing store named by `--db`.
 fn open_store(cli: &Cli) -> anyhow::Result<Store> {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::free_text::{FreeText, TextSlot};
 use crate::ids::{
     ActionId, AssessmentId, CoderId, ContactId, EventId, GroupId, InformantId, MeetingId, MemberId,
     PracticeId, StatementId,
@@ -978,67 +979,92 @@ impl Facilitation {
         )
     }
 
-    /// Clears every note that `quotes` (on withdrawal: one that quotes the informant), and
-    /// replaces every required text that does (a problem statement, a practice's
-    /// description, an action's title, an event's audience) by [`REMOVED_TEXT`]; the group
-    /// rules' texts count as notes. Returns how many texts went.
-    pub fn forget_quotes(&mut self, quotes: impl Fn(&str) -> bool) -> usize {
-        let note = |n: &mut Option<String>| -> usize {
-            if n.as_deref().is_some_and(&quotes) {
-                *n = None;
-                1
-            } else {
-                0
-            }
-        };
-        let text = |t: &mut String| -> usize {
-            if quotes(t) {
-                *t = REMOVED_TEXT.to_owned();
-                1
-            } else {
-                0
-            }
-        };
-        let mut n = 0;
-        for (m, _) in &mut self.meetings {
-            n += note(&mut m.note);
+    /// The texts of `field` in the record, in place, for withdrawal; none for a field that is
+    /// not the record's.
+    pub(crate) fn texts_mut(&mut self, field: FreeText) -> Vec<TextSlot<'_>> {
+        use TextSlot::{Optional, Required};
+        match field {
+            FreeText::MeetingNote => self
+                .meetings
+                .iter_mut()
+                .map(|(m, _)| Optional(&mut m.note))
+                .collect(),
+            FreeText::RulesFrequency => self
+                .rules
+                .iter_mut()
+                .map(|(_, r)| Optional(&mut r.frequency))
+                .collect(),
+            FreeText::RulesPlace => self
+                .rules
+                .iter_mut()
+                .map(|(_, r)| Optional(&mut r.place))
+                .collect(),
+            FreeText::RulesLeader => self
+                .rules
+                .iter_mut()
+                .map(|(_, r)| Optional(&mut r.leader))
+                .collect(),
+            FreeText::RulesDisagreement => self
+                .rules
+                .iter_mut()
+                .map(|(_, r)| Optional(&mut r.disagreement))
+                .collect(),
+            FreeText::StatementText => self
+                .statements
+                .iter_mut()
+                .map(|s| Required(&mut s.text))
+                .collect(),
+            FreeText::MoveNote => self
+                .moves
+                .iter_mut()
+                .map(|m| Optional(&mut m.note))
+                .collect(),
+            FreeText::PracticeDescription => self
+                .practices
+                .iter_mut()
+                .map(|p| Required(&mut p.description))
+                .collect(),
+            FreeText::ActionTitle => self
+                .actions
+                .iter_mut()
+                .map(|a| Required(&mut a.title))
+                .collect(),
+            FreeText::TransitionNote => self
+                .actions
+                .iter_mut()
+                .flat_map(|a| a.history.iter_mut())
+                .map(|t| Optional(&mut t.note))
+                .collect(),
+            FreeText::EventAudience => self
+                .events
+                .iter_mut()
+                .map(|e| Required(&mut e.audience))
+                .collect(),
+            FreeText::EventNote => self
+                .events
+                .iter_mut()
+                .map(|e| Optional(&mut e.note))
+                .collect(),
+            FreeText::ContactNote => self
+                .contacts
+                .iter_mut()
+                .map(|c| Optional(&mut c.note))
+                .collect(),
+            FreeText::AssessmentNote => self
+                .assessments
+                .iter_mut()
+                .map(|a| Optional(&mut a.note))
+                .collect(),
+            FreeText::AssessmentService => self
+                .assessments
+                .iter_mut()
+                .filter_map(|a| match &mut a.subject {
+                    Subject::Service(s) => Some(Required(s)),
+                    Subject::Group(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         }
-        for (_, r) in &mut self.rules {
-            for field in [
-                &mut r.frequency,
-                &mut r.place,
-                &mut r.leader,
-                &mut r.disagreement,
-            ] {
-                n += note(field);
-            }
-        }
-        for s in &mut self.statements {
-            n += text(&mut s.text);
-        }
-        for m in &mut self.moves {
-            n += note(&mut m.note);
-        }
-        for p in &mut self.practices {
-            n += text(&mut p.description);
-        }
-        for a in &mut self.actions {
-            n += text(&mut a.title);
-            for t in &mut a.history {
-                n += note(&mut t.note);
-            }
-        }
-        for e in &mut self.events {
-            n += text(&mut e.audience);
-            n += note(&mut e.note);
-        }
-        for c in &mut self.contacts {
-            n += note(&mut c.note);
-        }
-        for a in &mut self.assessments {
-            n += note(&mut a.note);
-        }
-        n
     }
 
     /// Drops the evidence that points into an informant's transcript (on withdrawal);

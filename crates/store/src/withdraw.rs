@@ -1,0 +1,660 @@
+//! Withdrawing an informant in SQL, following core's declaration of the model's free texts
+//! ([`FreeText`]): where each one lives in the schema, and which text columns hold no
+//! personal text (a test checks that every text column of the schema is one or the other).
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use samskap_core::facilitation::REMOVED_TEXT;
+use samskap_core::quoting::QuoteFinder;
+use samskap_core::{Consent, FreeText, InformantId, OnWithdrawal, StudyId, Transcript, Withdrawal};
+
+use crate::{Store, StoreError};
+
+/// What a withdrawal did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawOutcome {
+    /// What was removed.
+    pub removed: Withdrawal,
+    /// True when the informant had withdrawn before: nothing more was removed (the WAL was
+    /// checkpointed again).
+    pub already_withdrawn: bool,
+    /// False when another process kept the WAL in use, so removed text may linger in the
+    /// `-wal` file until it is checkpointed.
+    pub wal_cleared: bool,
+}
+
+impl Store {
+    /// Removes an informant's transcript, meaning units and codings, and every free text of
+    /// the study that quotes them, as [`FreeText::on_withdrawal`] declares (memos deleted,
+    /// notes cleared, required texts replaced by [`REMOVED_TEXT`]), and the assessment
+    /// evidence that points into their transcript; keeps the informant's id as withdrawn
+    /// with no personal data. One transaction. The WAL is then checkpointed and truncated so
+    /// the removed text is gone from the files on disk; when another process keeps the WAL in
+    /// use, the outcome says so and a later withdrawal of the same informant (which removes
+    /// nothing more) tries the checkpoint again.
+    pub fn withdraw(
+        &mut self,
+        study: &StudyId,
+        informant: &InformantId,
+    ) -> Result<WithdrawOutcome, StoreError> {
+        let tx = self.write_tx()?;
+        let already_withdrawn = consent_in(&tx, study, informant)? == Consent::Withdrawn;
+        let removed = if already_withdrawn {
+            Withdrawal::default()
+        } else {
+            withdraw_in(&tx, study, informant)?
+        };
+        tx.commit().map_err(StoreError::db)?;
+        let wal_cleared = match self.checkpoint() {
+            Ok(()) => true,
+            Err(StoreError::Busy) => false,
+            Err(e) => return Err(e),
+        };
+        Ok(WithdrawOutcome {
+            removed,
+            already_withdrawn,
+            wal_cleared,
+        })
+    }
+
+    /// Where an informant stands on consent (`NotFound` for an unknown one).
+    pub fn consent(&self, study: &StudyId, informant: &InformantId) -> Result<Consent, StoreError> {
+        consent_in(&self.conn, study, informant)
+    }
+
+    /// Copies the WAL into the main file and truncates it. Fails with `Busy` if a reader
+    /// keeps an old snapshot open, so that a withdrawal never claims more than it did.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.path.is_none() {
+            return Ok(());
+        }
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(StoreError::db)?;
+        if busy != 0 {
+            return Err(StoreError::Busy);
+        }
+        Ok(())
+    }
+}
+
+fn consent_in(
+    conn: &rusqlite::Connection,
+    study: &StudyId,
+    informant: &InformantId,
+) -> Result<Consent, StoreError> {
+    let consent: String = conn
+        .query_row(
+            "SELECT consent FROM informant WHERE study_id = ?1 AND id = ?2",
+            [study.as_str(), informant.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(StoreError::db)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "informant",
+            id: informant.to_string(),
+        })?;
+    match consent.as_str() {
+        "pending" => Ok(Consent::Pending),
+        "given" => Ok(Consent::Given),
+        "withdrawn" => Ok(Consent::Withdrawn),
+        other => Err(StoreError::Corrupt(format!(
+            "informant `{informant}` has consent `{other}`"
+        ))),
+    }
+}
+
+/// The withdrawal of an informant who has not withdrawn yet, in the caller's transaction.
+fn withdraw_in(
+    tx: &Transaction<'_>,
+    study: &StudyId,
+    informant: &InformantId,
+) -> Result<Withdrawal, StoreError> {
+    let sid = study.as_str();
+    let iid = informant.as_str();
+    // Assessments keep their judgement; only their links to this informant's words go.
+    let mut report = Withdrawal {
+        evidence: crate::facilitation::forget_informant(tx, sid, iid)?,
+        ..Withdrawal::default()
+    };
+    let text: Option<String> = tx
+        .query_row(
+            "SELECT text FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
+            [sid, iid],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(StoreError::db)?;
+    if let Some(text) = text {
+        let transcript = Transcript::new(informant.clone(), &text);
+        let spans: Vec<(i64, i64)> = {
+            let mut st = tx
+                .prepare(
+                    "SELECT start_char, end_char FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
+                )
+                .map_err(StoreError::db)?;
+            let rows = st
+                .query_map([sid, iid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(StoreError::db)?;
+            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
+        };
+        let mut units = Vec::with_capacity(spans.len());
+        for (a, b) in spans {
+            let span = transcript
+                .span(a as usize, b as usize)
+                .map_err(StoreError::corrupt)?;
+            units.push(transcript.slice(span));
+        }
+        let finder = QuoteFinder::new(&transcript, units);
+        report.codings = tx
+            .execute(
+                "DELETE FROM coding WHERE unit_id IN
+                   (SELECT id FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2)",
+                [sid, iid],
+            )
+            .map_err(StoreError::db)?;
+        report.units = tx
+            .execute(
+                "DELETE FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
+                [sid, iid],
+            )
+            .map_err(StoreError::db)?;
+        report.transcripts = tx
+            .execute(
+                "DELETE FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
+                [sid, iid],
+            )
+            .map_err(StoreError::db)?;
+        // The trigger took the terms out of the search index (secure-delete); merging the
+        // index's segments leaves no page that held them, and secure_delete zeroes those.
+        tx.execute(
+            "INSERT INTO transcript_fts (transcript_fts) VALUES ('optimize')",
+            [],
+        )
+        .map_err(StoreError::db)?;
+        // After their own codings went, as core does, so the counts agree.
+        for field in FreeText::ALL {
+            let n = forget_quotes(tx, sid, field, &finder)?;
+            report.count(field, n);
+        }
+    }
+    // The trigger `refi_attribute_withdrawn` deletes their case attributes.
+    tx.execute(
+        "UPDATE informant SET role = NULL, group_id = NULL, workplace = NULL, job_position = NULL,
+                interview_date = NULL, consent = 'withdrawn'
+         WHERE study_id = ?1 AND id = ?2",
+        [sid, iid],
+    )
+    .map_err(StoreError::db)?;
+    Ok(report)
+}
+
+/// Applies `field`'s [`OnWithdrawal`] to its rows of the study that quote; returns how many
+/// texts went.
+fn forget_quotes(
+    tx: &Transaction<'_>,
+    sid: &str,
+    field: FreeText,
+    finder: &QuoteFinder,
+) -> Result<usize, StoreError> {
+    let on = field.on_withdrawal();
+    // ?1 is what takes the text's place, ?2 the row.
+    let (action, instead) = match on {
+        OnWithdrawal::Theirs | OnWithdrawal::Kept(_) => return Ok(0),
+        OnWithdrawal::DeleteWhenQuoting => ("DELETE FROM {table} WHERE rowid = ?2", None),
+        OnWithdrawal::ClearWhenQuoting => {
+            ("UPDATE {table} SET {column} = ?1 WHERE rowid = ?2", None)
+        }
+        OnWithdrawal::ReplaceWhenQuoting => (
+            "UPDATE {table} SET {column} = ?1 WHERE rowid = ?2",
+            Some(REMOVED_TEXT),
+        ),
+    };
+    let mut n = 0;
+    for place in places(field) {
+        let texts: Vec<(i64, String)> = {
+            let mut st = tx
+                .prepare(&format!(
+                    "SELECT rowid, {column} FROM {table} WHERE {rows} AND {column} IS NOT NULL",
+                    column = place.column,
+                    table = place.table,
+                    rows = place.rows.sql(),
+                ))
+                .map_err(StoreError::db)?;
+            let rows = st
+                .query_map([sid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(StoreError::db)?;
+            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
+        };
+        let sql = action
+            .replace("{table}", place.table)
+            .replace("{column}", place.column);
+        for (rowid, text) in texts {
+            if finder.quotes(&text) {
+                tx.execute(&sql, params![instead, rowid])
+                    .map_err(StoreError::db)?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Where a free text of the model lives in the schema.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    table: &'static str,
+    column: &'static str,
+    rows: Rows,
+}
+
+/// Which rows of a table belong to one study (`?1`).
+#[derive(Debug, Clone, Copy)]
+enum Rows {
+    /// Rows with `study_id = ?1`.
+    Study,
+    /// The study's own row.
+    StudyRow,
+    /// The codings of the study's meaning units.
+    Coding,
+    /// Rows that all studies share (frameworks).
+    Shared,
+}
+
+impl Rows {
+    fn sql(self) -> &'static str {
+        match self {
+            Rows::Study => "study_id = ?1",
+            Rows::StudyRow => "id = ?1",
+            Rows::Coding => "unit_id IN (SELECT id FROM meaning_unit WHERE study_id = ?1)",
+            Rows::Shared => "?1 IS NOT NULL",
+        }
+    }
+}
+
+const fn at(table: &'static str, column: &'static str) -> Place {
+    Place {
+        table,
+        column,
+        rows: Rows::Study,
+    }
+}
+
+const fn shared(table: &'static str, column: &'static str) -> Place {
+    Place {
+        table,
+        column,
+        rows: Rows::Shared,
+    }
+}
+
+/// The columns that hold `field`.
+fn places(field: FreeText) -> Vec<Place> {
+    const fn study(column: &'static str) -> Place {
+        Place {
+            table: "study",
+            column,
+            rows: Rows::StudyRow,
+        }
+    }
+    match field {
+        FreeText::StudyTitle => vec![study("title")],
+        FreeText::StudyResearchQuestion => vec![study("research_question")],
+        FreeText::StudyMethod => vec![study("method")],
+        FreeText::MunicipalityName => vec![at("municipality", "name")],
+        FreeText::GroupName => vec![at("resource_group", "name")],
+        FreeText::MemberService => vec![at("member", "service")],
+        FreeText::InformantWorkplace => vec![at("informant", "workplace")],
+        FreeText::InformantPosition => vec![at("informant", "job_position")],
+        FreeText::Transcript => vec![at("transcript", "text")],
+        FreeText::CodingMemo => vec![Place {
+            table: "coding",
+            column: "memo",
+            rows: Rows::Coding,
+        }],
+        FreeText::Memo => vec![at("memo", "text")],
+        FreeText::FrameworkText => vec![
+            shared("framework", "label_no"),
+            shared("framework", "label_en"),
+            shared("framework", "description"),
+        ],
+        FreeText::CodeText => vec![
+            shared("category", "label_no"),
+            shared("category", "label_en"),
+            shared("category", "definition"),
+            shared("subtheme", "label_no"),
+            shared("subtheme", "label_en"),
+            shared("subtheme", "definition"),
+        ],
+        FreeText::MeetingNote => vec![at("meeting", "note")],
+        FreeText::RulesFrequency => vec![at("group_rules", "frequency")],
+        FreeText::RulesPlace => vec![at("group_rules", "place")],
+        FreeText::RulesLeader => vec![at("group_rules", "leader")],
+        FreeText::RulesDisagreement => vec![at("group_rules", "disagreement")],
+        FreeText::StatementText => vec![at("problem_statement", "text")],
+        FreeText::MoveNote => vec![at("process_move", "note")],
+        FreeText::PracticeDescription => vec![at("pd_practice", "description")],
+        FreeText::ActionTitle => vec![at("action", "title")],
+        FreeText::TransitionNote => vec![at("action_transition", "note")],
+        FreeText::EventAudience => vec![at("dissemination", "audience")],
+        FreeText::EventNote => vec![at("dissemination", "note")],
+        FreeText::ContactNote => vec![at("contact", "note")],
+        FreeText::AssessmentNote => vec![at("assessment", "note")],
+        FreeText::AssessmentService => vec![at("assessment", "subject_service")],
+    }
+}
+
+/// Text columns that are not free text of the model but are the informant's own, and go with
+/// them: (table, columns, how).
+#[cfg(test)] // Read by the schema test below: a declaration, not used at run time.
+const REMOVED_WITH_INFORMANT: &[(&str, &[&str], &str)] = &[
+    (
+        "informant",
+        &["role", "group_id", "interview_date"],
+        "set to NULL: a withdrawn informant keeps only study_id, id and consent",
+    ),
+    (
+        "refi_attribute",
+        &["study_id", "informant_id", "variable", "kind", "value"],
+        "their case attributes: the rows are deleted by the trigger refi_attribute_withdrawn",
+    ),
+];
+
+/// Virtual tables whose content is derived from a text column, with how withdrawal reaches
+/// it. Their shadow tables (`NAME_data`, `NAME_idx`, ...) go with them.
+#[cfg(test)] // Read by the schema test below: a declaration, not used at run time.
+const DERIVED: &[(&str, &str)] = &[(
+    "transcript_fts",
+    "the search index of transcript.text: the delete trigger removes a withdrawn \
+     transcript's terms (secure-delete), then an `optimize` merge rewrites the segments",
+)];
+
+/// Text columns that hold no personal text, each with the reason: (table, columns, reason).
+#[cfg(test)] // Read by the schema test below: a declaration, not used at run time.
+const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
+    ("framework", &["id"], "an id"),
+    ("category", &["framework_id", "id"], "ids"),
+    ("subtheme", &["framework_id", "category_id", "id"], "ids"),
+    ("study", &["id", "framework_id"], "ids"),
+    ("study", &["period_start", "period_end"], "dates"),
+    ("municipality", &["study_id", "id"], "ids"),
+    ("resource_group", &["study_id", "id"], "ids"),
+    ("resource_group", &["period_start", "period_end"], "dates"),
+    (
+        "group_municipality",
+        &["study_id", "group_id", "municipality_id"],
+        "ids",
+    ),
+    ("member", &["study_id", "id", "group_id"], "ids"),
+    ("member", &["sector"], "an enumeration"),
+    (
+        "informant",
+        &["study_id", "id"],
+        "ids, kept as the trace of the withdrawal",
+    ),
+    (
+        "informant",
+        &["consent"],
+        "an enumeration, set to `withdrawn`",
+    ),
+    ("transcript", &["study_id", "informant_id"], "ids"),
+    ("meaning_unit", &["study_id", "informant_id"], "ids"),
+    (
+        "coding",
+        &["framework_id", "category_id", "subtheme_id", "coder"],
+        "ids (a coder is an id such as `A`)",
+    ),
+    ("coding", &["polarity"], "an enumeration"),
+    (
+        "memo",
+        &[
+            "study_id",
+            "framework_id",
+            "category_id",
+            "subtheme_id",
+            "author",
+        ],
+        "ids (an author is a coder id)",
+    ),
+    ("meeting", &["study_id", "id", "group_id"], "ids"),
+    ("meeting", &["kind"], "an enumeration"),
+    ("meeting", &["date"], "a date"),
+    (
+        "attendance",
+        &["study_id", "meeting_id", "member_id"],
+        "ids",
+    ),
+    ("attendance", &["presence"], "an enumeration"),
+    ("group_rules", &["study_id", "group_id"], "ids"),
+    ("problem_statement", &["study_id", "id", "group_id"], "ids"),
+    ("problem_statement", &["drafted", "agreed"], "dates"),
+    (
+        "statement_participant",
+        &["study_id", "statement_id", "member_id"],
+        "ids",
+    ),
+    ("process_move", &["study_id", "group_id"], "ids"),
+    ("process_move", &["date"], "a date"),
+    ("process_move", &["phase", "step"], "enumerations"),
+    ("pd_practice", &["study_id", "id", "group_id"], "ids"),
+    ("pd_practice", &["level"], "an enumeration"),
+    ("pd_practice", &["observed"], "a date"),
+    ("action", &["study_id", "id", "group_id"], "ids"),
+    ("action", &["kind"], "an enumeration"),
+    ("action_transition", &["study_id", "action_id"], "ids"),
+    ("action_transition", &["state"], "an enumeration"),
+    ("action_transition", &["date"], "a date"),
+    (
+        "dissemination",
+        &["study_id", "id", "group_id", "action_id"],
+        "ids",
+    ),
+    ("dissemination", &["date"], "a date"),
+    (
+        "contact",
+        &["study_id", "id", "member_a", "member_b"],
+        "ids",
+    ),
+    ("contact", &["date"], "a date"),
+    (
+        "assessment",
+        &["study_id", "id", "subject_group", "assessor"],
+        "ids",
+    ),
+    ("assessment", &["logic"], "an enumeration"),
+    ("assessment", &["date"], "a date"),
+    (
+        "assessment_evidence",
+        &["study_id", "assessment_id", "informant_id"],
+        "ids",
+    ),
+    (
+        "api_token",
+        &["name"],
+        "the name of an API user (a facilitator's handle), never an informant's words",
+    ),
+    ("api_token", &["role"], "an enumeration"),
+    ("api_token", &["hash"], "a SHA-256 hash"),
+    ("api_token", &["created", "revoked"], "timestamps"),
+    ("api_token_group", &["study_id", "group_id"], "ids"),
+    ("audit_log", &["at"], "a timestamp"),
+    (
+        "audit_log",
+        &["token_name"],
+        "the name of an API user, as in api_token",
+    ),
+    ("audit_log", &["method"], "an HTTP method"),
+    (
+        "audit_log",
+        &["path", "object_id"],
+        "request paths and object ids: ids only",
+    ),
+    (
+        "refi_study_guid",
+        &["study_id", "kind", "key"],
+        "ids and spans (`I1:10-42`)",
+    ),
+    ("refi_study_guid", &["guid"], "a GUID"),
+    (
+        "refi_framework_guid",
+        &["framework_id", "kind", "key"],
+        "ids",
+    ),
+    ("refi_framework_guid", &["guid"], "a GUID"),
+    (
+        "backup",
+        &["path"],
+        "the path a backup was written to, as the user chose it",
+    ),
+    ("backup", &["made"], "a timestamp"),
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+
+    /// Every column of every table that can hold text (declared type TEXT, a character or
+    /// CLOB type, or no type at all), with whether it is NOT NULL; and the virtual tables
+    /// that [`DERIVED`] does not declare.
+    fn text_columns(store: &Store) -> (BTreeMap<(String, String), bool>, Vec<String>) {
+        let conn = &store.conn;
+        let tables: Vec<(String, String)> = conn
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut virtuals = BTreeSet::new();
+        let mut undeclared = Vec::new();
+        for (name, sql) in &tables {
+            if sql.starts_with("CREATE VIRTUAL TABLE") {
+                if !DERIVED.iter().any(|(t, _)| t == name) {
+                    undeclared.push(format!("{name} (a virtual table)"));
+                }
+                virtuals.insert(name.clone());
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (name, _) in &tables {
+            let shadow = virtuals.iter().any(|v| {
+                name.strip_prefix(v.as_str())
+                    .is_some_and(|r| r.starts_with('_'))
+            });
+            if name.starts_with("sqlite_") || virtuals.contains(name) || shadow {
+                continue;
+            }
+            let mut st = conn
+                .prepare(&format!(
+                    "SELECT name, type, \"notnull\" FROM pragma_table_info('{name}')"
+                ))
+                .unwrap();
+            let cols = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, bool>(2)?,
+                    ))
+                })
+                .unwrap();
+            for c in cols {
+                let (column, ty, not_null) = c.unwrap();
+                let ty = ty.to_uppercase();
+                if ty.is_empty() || ["TEXT", "CHAR", "CLOB"].iter().any(|t| ty.contains(t)) {
+                    out.insert((name.clone(), column), not_null);
+                }
+            }
+        }
+        (out, undeclared)
+    }
+
+    /// The text columns of the store's schema that are neither a place of a [`FreeText`] nor
+    /// declared in [`REMOVED_WITH_INFORMANT`] or [`FREE_OF_PERSONAL_TEXT`]; and the declared
+    /// columns the schema lacks.
+    fn undeclared_and_stale(store: &Store) -> (Vec<String>, Vec<String>) {
+        let (columns, mut undeclared) = text_columns(store);
+        let mut declared: BTreeMap<(String, String), String> = BTreeMap::new();
+        let mut declare = |table: &str, column: &str, how: String| {
+            let before = declared.insert((table.into(), column.into()), how);
+            assert!(before.is_none(), "{table}.{column} is declared twice");
+        };
+        for field in FreeText::ALL {
+            for p in places(field) {
+                declare(p.table, p.column, format!("{field:?}"));
+                if let Some(&not_null) = columns.get(&(p.table.into(), p.column.into())) {
+                    assert!(
+                        !(not_null && field.on_withdrawal() == OnWithdrawal::ClearWhenQuoting),
+                        "{field:?} is cleared, but {}.{} is NOT NULL",
+                        p.table,
+                        p.column
+                    );
+                }
+            }
+        }
+        for (table, cols, why) in REMOVED_WITH_INFORMANT.iter().chain(FREE_OF_PERSONAL_TEXT) {
+            assert!(!why.is_empty());
+            for c in *cols {
+                declare(table, c, (*why).to_owned());
+            }
+        }
+        let name = |(t, c): &(String, String)| format!("{t}.{c}");
+        undeclared.extend(
+            columns
+                .keys()
+                .filter(|k| !declared.contains_key(*k))
+                .map(name),
+        );
+        let stale = declared
+            .keys()
+            .filter(|k| !columns.contains_key(*k))
+            .map(name)
+            .collect();
+        (undeclared, stale)
+    }
+
+    #[test]
+    fn every_text_column_is_a_declared_free_text_or_holds_no_personal_text() {
+        let store = Store::open_in_memory().unwrap();
+        let (undeclared, stale) = undeclared_and_stale(&store);
+        assert!(
+            undeclared.is_empty(),
+            "text columns that are neither a FreeText of the model nor declared in \
+             crates/store/src/withdraw.rs: {undeclared:?}"
+        );
+        assert!(
+            stale.is_empty(),
+            "declared columns the schema lacks: {stale:?}"
+        );
+    }
+
+    #[test]
+    fn a_new_text_column_or_virtual_table_fails_the_check() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE meeting ADD COLUMN summary TEXT;
+                 ALTER TABLE contact ADD COLUMN said;
+                 CREATE TABLE remark (id INTEGER PRIMARY KEY, body VARCHAR(200));",
+            )
+            .unwrap();
+        store
+            .conn
+            .execute_batch("CREATE VIRTUAL TABLE memo_fts USING fts5(text)")
+            .unwrap();
+        let (undeclared, _) = undeclared_and_stale(&store);
+        assert_eq!(
+            undeclared,
+            [
+                "memo_fts (a virtual table)",
+                "contact.said",
+                "meeting.summary",
+                "remark.body"
+            ]
+        );
+    }
+}
