@@ -2,6 +2,8 @@
 //! and a definition. Frameworks are data: the built-in Bentzen (2018) framework is parsed from
 //! the same TOML format that any other study's framework file uses.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CategoryId, CodeId, FrameworkId, SubthemeId};
@@ -95,6 +97,18 @@ pub struct Framework {
     #[serde(flatten)]
     meta: FrameworkMeta,
     categories: Vec<Category>,
+    /// Each code's (category, subtheme) position and its rank in display order: codes are
+    /// looked up once per coding, so a scan of the tree would multiply by its size.
+    #[serde(skip)]
+    index: HashMap<CodeId, CodeAt>,
+}
+
+/// Where a code sits in a framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CodeAt {
+    category: usize,
+    subtheme: usize,
+    rank: usize,
 }
 
 /// The file layout: `[framework]` then `[[category]]` with `[[category.subtheme]]`.
@@ -112,23 +126,32 @@ impl Framework {
         if categories.is_empty() {
             return Err(FrameworkError::Empty);
         }
+        let mut seen = HashSet::new();
+        let mut index = HashMap::new();
         for (i, c) in categories.iter().enumerate() {
-            if categories[..i].iter().any(|o| o.id == c.id) {
+            if !seen.insert(&c.id) {
                 return Err(FrameworkError::DuplicateCategory(c.id.clone()));
             }
             if c.subthemes.is_empty() {
                 return Err(FrameworkError::EmptyCategory(c.id.clone()));
             }
             for (j, s) in c.subthemes.iter().enumerate() {
-                if c.subthemes[..j].iter().any(|o| o.id == s.id) {
-                    return Err(FrameworkError::DuplicateSubtheme(CodeId::new(
-                        c.id.clone(),
-                        s.id.clone(),
-                    )));
+                let code = CodeId::new(c.id.clone(), s.id.clone());
+                let at = CodeAt {
+                    category: i,
+                    subtheme: j,
+                    rank: index.len(),
+                };
+                if index.insert(code.clone(), at).is_some() {
+                    return Err(FrameworkError::DuplicateSubtheme(code));
                 }
             }
         }
-        Ok(Self { meta, categories })
+        Ok(Self {
+            meta,
+            categories,
+            index,
+        })
     }
 
     /// Parses the TOML framework format (see `docs/case-bundle.md`).
@@ -189,15 +212,13 @@ impl Framework {
 
     /// A subtheme by code.
     pub fn subtheme(&self, code: &CodeId) -> Option<&Subtheme> {
-        self.category(&code.category)?
-            .subthemes
-            .iter()
-            .find(|s| s.id == code.subtheme)
+        let at = self.index.get(code)?;
+        Some(&self.categories[at.category].subthemes[at.subtheme])
     }
 
     /// True when `code` names a subtheme of this framework.
     pub fn contains(&self, code: &CodeId) -> bool {
-        self.subtheme(code).is_some()
+        self.index.contains_key(code)
     }
 
     /// Every code, in display order (categories, then their subthemes).
@@ -211,7 +232,7 @@ impl Framework {
 
     /// The position of a code in display order, for sorting.
     pub fn code_rank(&self, code: &CodeId) -> Option<usize> {
-        self.codes().position(|c| &c == code)
+        self.index.get(code).map(|at| at.rank)
     }
 }
 

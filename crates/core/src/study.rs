@@ -1,15 +1,16 @@
 //! The study aggregate: every part of a study, with the references between them checked as
 //! they are added, so a `Study` value is always consistent.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::coding::Polarity;
 use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
 use crate::facilitation::{Facilitation, FacilitationError, Roster};
 use crate::framework::Framework;
 use crate::free_text::{FreeText, OnWithdrawal, TextSlot};
-use crate::ids::{GroupId, InformantId, MemberId};
+use crate::ids::{CoderId, GroupId, InformantId, MemberId};
 use crate::model::{Informant, Member, Municipality, ResourceGroup, StudyMeta};
 use crate::quoting::QuoteFinder;
 use crate::text::{Span, TextQuote, Transcript};
@@ -31,10 +32,38 @@ pub struct Study {
     codings: Vec<Coding>,
     memos: Vec<Memo>,
     facilitation: Facilitation,
-    /// Where each member sits in `members`: the facilitation record looks members up once
-    /// per attendance row, so a linear search would make loading a large record quadratic.
+    /// Lookups by id and by value, kept in step with the vectors above.
     #[serde(skip)]
-    member_index: HashMap<MemberId, usize>,
+    index: Index,
+}
+
+/// Where things sit in a [`Study`]'s vectors. Every `add_*` looks up what it references and
+/// checks what it adds for repeats; a study of a million codings is built through those
+/// methods, so each lookup must cost the same whatever the study's size: no scan of a vector.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    municipalities: HashSet<crate::MunicipalityId>,
+    groups: HashSet<GroupId>,
+    /// Position in `members`: the facilitation record looks members up once per
+    /// attendance row.
+    members: HashMap<MemberId, usize>,
+    /// Position in `informants`.
+    informants: HashMap<InformantId, usize>,
+    /// Position in `transcripts`.
+    transcripts: HashMap<InformantId, usize>,
+    /// A unit by where it lies.
+    units: HashMap<(InformantId, Span), UnitId>,
+    /// Every coding as (unit, code's rank, polarity, coder number), for the duplicate check.
+    codings: HashSet<(UnitId, usize, Polarity, u32)>,
+    /// A small number per coder, so that a coding's key holds no string.
+    coders: HashMap<CoderId, u32>,
+}
+
+impl Index {
+    fn coder(&mut self, c: &CoderId) -> u32 {
+        let next = self.coders.len() as u32;
+        *self.coders.entry(c.clone()).or_insert(next)
+    }
 }
 
 /// What a withdrawal removed, for the person who asked for it.
@@ -108,13 +137,13 @@ impl Study {
             codings: Vec::new(),
             memos: Vec::new(),
             facilitation: Facilitation::new(),
-            member_index: HashMap::new(),
+            index: Index::default(),
         })
     }
 
     /// Adds a municipality with a new id.
     pub fn add_municipality(&mut self, m: Municipality) -> Result<(), ModelError> {
-        if self.municipalities.iter().any(|o| o.id == m.id) {
+        if !self.index.municipalities.insert(m.id.clone()) {
             return Err(duplicate("municipality", &m.id));
         }
         self.municipalities.push(m);
@@ -123,44 +152,48 @@ impl Study {
 
     /// Adds a group whose municipalities are known.
     pub fn add_group(&mut self, g: ResourceGroup) -> Result<(), ModelError> {
-        if self.groups.iter().any(|o| o.id == g.id) {
+        if self.index.groups.contains(&g.id) {
             return Err(duplicate("group", &g.id));
         }
         if g.municipalities.is_empty() {
             return Err(ModelError::GroupWithoutMunicipality(g.id));
         }
         for m in &g.municipalities {
-            if !self.municipalities.iter().any(|o| &o.id == m) {
+            if !self.index.municipalities.contains(m) {
                 return Err(ModelError::UnknownMunicipality(m.clone()));
             }
         }
         check_period(g.period_start, g.period_end)?;
+        self.index.groups.insert(g.id.clone());
         self.groups.push(g);
         Ok(())
     }
 
     /// Adds a member of a known group.
     pub fn add_member(&mut self, m: Member) -> Result<(), ModelError> {
-        if self.member_index.contains_key(&m.id) {
+        if self.index.members.contains_key(&m.id) {
             return Err(duplicate("member", &m.id));
         }
         self.check_group(&m.group)?;
         if m.pd_youth && !m.youth {
             return Err(ModelError::PdYouthNotYouth(m.id.to_string()));
         }
-        self.member_index.insert(m.id.clone(), self.members.len());
+        self.index.members.insert(m.id.clone(), self.members.len());
         self.members.push(m);
         Ok(())
     }
 
     /// Adds an informant; their group, if any, must be known.
     pub fn add_informant(&mut self, i: Informant) -> Result<(), ModelError> {
-        if self.informants.iter().any(|o| o.id == i.id) {
+        if self.index.informants.contains_key(&i.id) {
             return Err(duplicate("informant", &i.id));
         }
         if let Some(g) = i.group() {
             self.check_group(g)?;
         }
+        self.index
+            .informants
+            .insert(i.id.clone(), self.informants.len());
         self.informants.push(i);
         Ok(())
     }
@@ -174,6 +207,9 @@ impl Study {
         if self.transcript(t.informant()).is_some() {
             return Err(duplicate("transcript", t.informant()));
         }
+        self.index
+            .transcripts
+            .insert(t.informant().clone(), self.transcripts.len());
         self.transcripts.push(t);
         Ok(())
     }
@@ -185,18 +221,19 @@ impl Study {
             .ok_or_else(|| ModelError::NoTranscript(informant.clone()))?;
         // Re-check: the span may have been made against another text.
         t.span(span.start(), span.end())?;
-        if let Some(i) = self
+        let next = UnitId(self.units.len());
+        let id = *self
+            .index
             .units
-            .iter()
-            .position(|u| &u.informant == informant && u.span == span)
-        {
-            return Ok(UnitId(i));
+            .entry((informant.clone(), span))
+            .or_insert(next);
+        if id == next {
+            self.units.push(MeaningUnit {
+                informant: informant.clone(),
+                span,
+            });
         }
-        self.units.push(MeaningUnit {
-            informant: informant.clone(),
-            span,
-        });
-        Ok(UnitId(self.units.len() - 1))
+        Ok(id)
     }
 
     /// The meaning unit that `quote` selects in an informant's transcript, made if new.
@@ -222,9 +259,9 @@ impl Study {
             });
         }
         self.check_code(&c.code)?;
-        if self.codings.iter().any(|o| {
-            o.unit == c.unit && o.code == c.code && o.polarity == c.polarity && o.coder == c.coder
-        }) {
+        let rank = self.framework.code_rank(&c.code).expect("checked above");
+        let coder = self.index.coder(&c.coder);
+        if !self.index.codings.insert((c.unit, rank, c.polarity, coder)) {
             return Err(ModelError::DuplicateCoding {
                 coder: c.coder,
                 code: c.code,
@@ -299,7 +336,36 @@ impl Study {
             .expect("checked above");
         informant.details = None;
         report.evidence = self.facilitation.forget_informant(id);
+        self.reindex();
         Ok(report)
+    }
+
+    /// Builds the index again after a change that moved things in the vectors (a
+    /// withdrawal renumbers units and removes a transcript).
+    fn reindex(&mut self) {
+        let mut index = Index {
+            municipalities: self.municipalities.iter().map(|m| m.id.clone()).collect(),
+            groups: self.groups.iter().map(|g| g.id.clone()).collect(),
+            members: position_map(self.members.iter().map(|m| &m.id)),
+            informants: position_map(self.informants.iter().map(|i| &i.id)),
+            transcripts: position_map(self.transcripts.iter().map(|t| t.informant())),
+            units: self
+                .units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| ((u.informant.clone(), u.span), UnitId(i)))
+                .collect(),
+            ..Index::default()
+        };
+        for c in &self.codings {
+            let rank = self
+                .framework
+                .code_rank(&c.code)
+                .expect("a coding's code is known");
+            let coder = index.coder(&c.coder);
+            index.codings.insert((c.unit, rank, c.polarity, coder));
+        }
+        self.index = index;
     }
 
     /// Applies `field`'s [`OnWithdrawal`] to the texts that `finder` says quote; returns how
@@ -390,7 +456,7 @@ impl Study {
     }
 
     fn check_group(&self, g: &GroupId) -> Result<(), ModelError> {
-        if self.groups.iter().any(|o| &o.id == g) {
+        if self.index.groups.contains(g) {
             Ok(())
         } else {
             Err(ModelError::UnknownGroup(g.clone()))
@@ -415,7 +481,7 @@ impl Study {
             groups: &self.groups,
             members: &self.members,
             transcripts: &self.transcripts,
-            member_index: &self.member_index,
+            member_index: &self.index.members,
         }
     }
 
@@ -434,7 +500,7 @@ impl Study {
             groups: &self.groups,
             members: &self.members,
             transcripts: &self.transcripts,
-            member_index: &self.member_index,
+            member_index: &self.index.members,
         };
         change(&mut self.facilitation, &roster)
     }
@@ -490,15 +556,19 @@ impl Study {
 
     /// An informant by id.
     pub fn informant(&self, id: &InformantId) -> Result<&Informant, ModelError> {
-        self.informants
-            .iter()
-            .find(|i| &i.id == id)
+        self.index
+            .informants
+            .get(id)
+            .map(|&i| &self.informants[i])
             .ok_or_else(|| ModelError::UnknownInformant(id.clone()))
     }
 
     /// An informant's transcript, if there is one.
     pub fn transcript(&self, id: &InformantId) -> Option<&Transcript> {
-        self.transcripts.iter().find(|t| t.informant() == id)
+        self.index
+            .transcripts
+            .get(id)
+            .map(|&i| &self.transcripts[i])
     }
 
     /// The text of a meaning unit.
@@ -516,6 +586,13 @@ impl Study {
             .expect("a unit's transcript exists while the unit does")
             .selector(u.span)
     }
+}
+
+/// Each id's position in the order given.
+fn position_map<'a, K: Clone + Eq + std::hash::Hash + 'a>(
+    ids: impl Iterator<Item = &'a K>,
+) -> HashMap<K, usize> {
+    ids.enumerate().map(|(i, k)| (k.clone(), i)).collect()
 }
 
 /// True when `memo` quotes the transcript, by the rule in [`crate::quoting`] (a meaning unit
