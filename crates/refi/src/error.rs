@@ -9,45 +9,10 @@ pub enum RefiError {
     /// The file is not a zip archive (or is a damaged one).
     #[error("not a readable .qdpx (zip) archive: {0}")]
     NotZip(String),
-    /// An entry name that would leave the archive if it were ever used as a path.
-    #[error("archive entry `{0}` has an unsafe path (absolute, `..`, a drive letter, `\\` or NUL); refusing the whole archive")]
-    UnsafeEntry(String),
-    /// Two entries whose names differ only in ASCII case (names are looked up that way).
-    #[error("archive entries `{first}` and `{second}` differ only in case; names are looked up with case ignored, so the archive is refused rather than one chosen")]
-    DuplicateEntry {
-        /// The first entry.
-        first: String,
-        /// The second.
-        second: String,
-    },
-    /// More entries than [`Limits::max_entries`](crate::Limits::max_entries).
-    #[error("the archive has {found} entries, more than the limit of {limit}")]
-    TooManyEntries {
-        /// Entries in the archive.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// Decompressing went past a size limit (a zip bomb, or simply too large).
-    #[error("archive entry `{entry}` unpacks to more than {limit} bytes ({what}); refusing it as a possible zip bomb")]
-    TooLarge {
-        /// The entry being unpacked.
-        entry: String,
-        /// Which limit.
-        what: &'static str,
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// An entry whose unpacked size is out of proportion to its packed size.
-    #[error("archive entry `{entry}` unpacks to over {ratio} times its packed size ({packed} bytes); refusing it as a possible zip bomb")]
-    Ratio {
-        /// The entry.
-        entry: String,
-        /// The ratio limit.
-        ratio: u64,
-        /// Its packed size.
-        packed: u64,
-    },
+    /// The archive breaks a rule for untrusted zips: an unsafe or repeated entry name, a
+    /// link, too many entries, or an entry that unpacks too far (a zip bomb).
+    #[error(transparent)]
+    Archive(samskap_files::ArchiveError),
     /// No `project.qde` (or single `*.qde`) in the archive.
     #[error("the archive holds no project.qde")]
     NoProject,

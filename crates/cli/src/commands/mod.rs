@@ -22,10 +22,12 @@ mod token;
 mod transcript;
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
 use samskap_core::analysis::Filter;
 use samskap_core::{Framework, GroupId, Study, StudyId};
+use samskap_files::{Kind, Limits, Links};
 use samskap_store::Store;
 
 use crate::args::{
@@ -65,6 +67,31 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Token(t) => token::run(cli, t, out),
         Command::Refi(r) => refi::run(cli, r, out),
     }
+}
+
+/// The size limits for what this run reads: `--max-file-mb` for every kind of file, or the
+/// defaults per kind.
+fn limits(cli: &Cli) -> Limits {
+    cli.max_file_mb
+        .map_or_else(Limits::default, |mib| Limits::uniform(mib << 20))
+}
+
+/// Reads a file named on the command line: a regular file (a link to one is followed, since
+/// the user chose the path; a FIFO or a device is refused) within the limit for `kind`.
+fn read_named(cli: &Cli, path: &Path, kind: Kind) -> anyhow::Result<Vec<u8>> {
+    samskap_files::read(path, kind, &limits(cli), Links::Follow)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// [`read_named`], as UTF-8 text.
+fn read_named_text(cli: &Cli, path: &Path, kind: Kind) -> anyhow::Result<String> {
+    String::from_utf8(read_named(cli, path, kind)?).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not valid UTF-8 (at byte {}); save the file as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Opens the existing store named by `--db`.
