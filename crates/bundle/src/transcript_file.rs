@@ -122,12 +122,12 @@ pub enum TranscriptFileError {
     },
     /// A `.docx` that breaks a rule for untrusted zips: a part that unpacks too far (a zip
     /// bomb), too many entries, a name repeated, a link.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {problem}", path.display())]
     Archive {
         /// The file.
         path: PathBuf,
         /// What is wrong with the archive.
-        source: ArchiveError,
+        problem: ArchiveError,
     },
     /// The body part is not well-formed XML.
     #[error(
@@ -259,14 +259,14 @@ fn read_docx(path: &Path, limits: &Limits, links: Links) -> Result<String, Trans
     let file = samskap_files::open(path, Kind::Archive, limits, links)
         .map_err(refused(path))?
         .into_file();
-    let archive_error = |source: ArchiveError| match source {
+    let archive_error = |problem: ArchiveError| match problem {
         ArchiveError::NotZip(detail) => TranscriptFileError::NotZip {
             path: path.to_owned(),
             detail: format!("it is not a zip archive ({detail})"),
         },
-        source => TranscriptFileError::Archive {
+        problem => TranscriptFileError::Archive {
             path: path.to_owned(),
-            source,
+            problem,
         },
     };
     // Part names in a package compare without regard to ASCII case (ECMA-376 part 2,

@@ -717,9 +717,10 @@ fn a_docx_transcript_is_read_within_the_archive_limits() {
     assert_eq!(read_within(Limits::default()), "read");
 
     let packed = fs::metadata(&docx_path).unwrap().len();
-    let mut limits = Limits::default();
-    limits.archive = packed - 1;
-    let message = read_within(limits);
+    let message = read_within(Limits {
+        archive: packed - 1,
+        ..Limits::default()
+    });
     assert!(
         message.starts_with(&format!(
             "transcripts/I2.docx: is larger than {} bytes, the limit for a zip archive",

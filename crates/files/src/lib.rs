@@ -45,7 +45,7 @@ pub use output::{Output, OutputError};
 /// A byte count as messages show it: whole mebibytes as `64 MiB`, anything else in bytes.
 pub(crate) fn size(bytes: u64) -> String {
     const MIB: u64 = 1 << 20;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")

@@ -5,32 +5,34 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Why output could not be written. Every message says what became of the previous output.
+/// Why output could not be written. Every message says what became of the previous output
+/// and carries the system's error itself (it is not a `source`, which a chain of causes
+/// would print a second time).
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// Writing the new output failed; nothing of the previous output was touched.
-    #[error("cannot write {}: {source}; the previous output is as it was", .path.display())]
+    #[error("cannot write {}: {error}; the previous output is as it was", .path.display())]
     Write {
         /// The file or directory.
         path: PathBuf,
         /// The system's error.
-        source: io::Error,
+        error: io::Error,
     },
     /// Moving the new output into place failed; what had moved was moved back.
-    #[error("cannot put {} in place: {source}; the previous output is as it was", .path.display())]
+    #[error("cannot put {} in place: {error}; the previous output is as it was", .path.display())]
     Replace {
         /// The entry that would not move.
         path: PathBuf,
         /// The system's error.
-        source: io::Error,
+        error: io::Error,
     },
     /// Moving the new output into place failed, and so did moving the previous output back.
-    #[error("cannot put {} in place: {source}; moving the previous output back failed too ({undo}): what is missing is in {}", .path.display(), .kept.display())]
+    #[error("cannot put {} in place: {error}; moving the previous output back failed too ({undo}): what is missing is in {}", .path.display(), .kept.display())]
     Stranded {
         /// The entry that would not move.
         path: PathBuf,
         /// The system's error.
-        source: io::Error,
+        error: io::Error,
         /// Why the undo failed.
         undo: io::Error,
         /// Where the previous output's entries are.
@@ -43,12 +45,12 @@ pub enum OutputError {
     /// The new output is in place, but the previous one, moved aside, could not be removed.
     /// It may hold what should be gone (a withdrawn informant's transcript), so this is an
     /// error, not a warning.
-    #[error("wrote the new output, but cannot remove the previous one, kept in {}: {source}; remove that directory", .path.display())]
+    #[error("wrote the new output, but cannot remove the previous one, kept in {}: {error}; remove that directory", .path.display())]
     Cleanup {
         /// The directory holding the previous output.
         path: PathBuf,
         /// The system's error.
-        source: io::Error,
+        error: io::Error,
     },
 }
 
@@ -84,7 +86,10 @@ impl Output {
     pub fn begin(dir: &Path) -> Result<Self, OutputError> {
         let write = |path: &Path| {
             let path = path.to_owned();
-            move |source| OutputError::Write { path, source }
+            move |source| OutputError::Write {
+                path,
+                error: source,
+            }
         };
         std::fs::create_dir_all(dir).map_err(write(dir))?;
         loop {
@@ -123,9 +128,9 @@ impl Output {
 
     /// Creates a new directory, `rel` under [`Output::path`], with its parents.
     pub fn create_dir(&self, rel: &str) -> Result<(), OutputError> {
-        std::fs::create_dir_all(self.path().join(rel)).map_err(|source| OutputError::Write {
+        std::fs::create_dir_all(self.path().join(rel)).map_err(|error| OutputError::Write {
             path: self.target.join(rel),
-            source,
+            error,
         })
     }
 
@@ -137,9 +142,9 @@ impl Output {
         fill: impl FnOnce(&mut File) -> io::Result<()>,
     ) -> Result<(), OutputError> {
         let path = self.path().join(rel);
-        let fail = |source| OutputError::Write {
+        let fail = |error| OutputError::Write {
             path: self.target.join(rel),
-            source,
+            error,
         };
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(fail)?;
@@ -156,9 +161,9 @@ impl Output {
     /// the old entry goes and the new one, if written, comes.
     pub fn commit(mut self, entries: &[&str]) -> Result<(), OutputError> {
         let old = self.stage.join("old");
-        std::fs::create_dir(&old).map_err(|source| OutputError::Write {
+        std::fs::create_dir(&old).map_err(|error| OutputError::Write {
             path: old.clone(),
-            source,
+            error,
         })?;
         for name in entries {
             let here = self.target.join(name);
@@ -193,15 +198,15 @@ impl Output {
                 step.placed = result.is_ok();
             }
             moved.push(step);
-            if let Err(source) = result {
-                return Err(self.undo(&moved, &old, here, source));
+            if let Err(error) = result {
+                return Err(self.undo(&moved, &old, here, error));
             }
         }
-        std::fs::remove_dir_all(&self.stage).map_err(|source| {
+        std::fs::remove_dir_all(&self.stage).map_err(|error| {
             self.keep = true;
             OutputError::Cleanup {
                 path: self.stage.clone(),
-                source,
+                error,
             }
         })?;
         Ok(())
@@ -218,14 +223,8 @@ impl Output {
         std::fs::rename(from, to)
     }
 
-    /// Moves back what `moved` moved, last first, after `path` failed with `source`.
-    fn undo(
-        &mut self,
-        moved: &[Move],
-        old: &Path,
-        path: PathBuf,
-        source: io::Error,
-    ) -> OutputError {
+    /// Moves back what `moved` moved, last first, after `path` failed with `error`.
+    fn undo(&mut self, moved: &[Move], old: &Path, path: PathBuf, error: io::Error) -> OutputError {
         for m in moved.iter().rev() {
             let here = self.target.join(m.name);
             let undone = (|| {
@@ -241,13 +240,13 @@ impl Output {
                 self.keep = true;
                 return OutputError::Stranded {
                     path,
-                    source,
+                    error,
                     undo,
                     kept: old.to_owned(),
                 };
             }
         }
-        OutputError::Replace { path, source }
+        OutputError::Replace { path, error }
     }
 }
 
