@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
+use samskap_core::shorten as short;
+
 use crate::{size, RAISE_LIMITS};
 
 /// Limits on what an archive may unpack to. The defaults are far above any real project (a
@@ -45,10 +47,10 @@ pub enum ArchiveError {
     #[error("{0}")]
     NotZip(String),
     /// An entry name that would leave the archive if it were ever used as a path.
-    #[error("archive entry `{0}` has an unsafe path (absolute, `..`, a drive letter, `\\` or NUL); refusing the whole archive")]
+    #[error("archive entry `{}` has an unsafe path (absolute, `..`, a drive letter, `\\` or NUL); refusing the whole archive", short(.0))]
     UnsafeEntry(String),
     /// Two entries whose names differ only in ASCII case (names are looked up that way).
-    #[error("archive entries `{first}` and `{second}` differ only in case; names are looked up with case ignored, so the archive is refused rather than one chosen")]
+    #[error("archive entries `{}` and `{}` differ only in case; names are looked up with case ignored, so the archive is refused rather than one chosen", short(first), short(second))]
     CaseDuplicate {
         /// The first entry.
         first: String,
@@ -57,10 +59,10 @@ pub enum ArchiveError {
     },
     /// Two entries of the same name: other tools read the first, a zip reader that keeps
     /// one entry per name reads the second, so the two would see different files.
-    #[error("archive entry `{0}` appears twice; tools differ on which one they read, so the archive is refused rather than one chosen")]
+    #[error("archive entry `{}` appears twice; tools differ on which one they read, so the archive is refused rather than one chosen", short(.0))]
     Duplicate(String),
     /// An entry stored as a symbolic link.
-    #[error("archive entry `{0}` is a symbolic link; refusing the whole archive")]
+    #[error("archive entry `{}` is a symbolic link; refusing the whole archive", short(.0))]
     Link(String),
     /// More entries than [`ZipLimits::max_entries`].
     #[error("the archive has {found} entries, more than the limit of {limit}")]
@@ -71,7 +73,7 @@ pub enum ArchiveError {
         limit: usize,
     },
     /// Decompressing went past a size limit (a zip bomb, or simply too large).
-    #[error("archive entry `{entry}` unpacks to more than {} ({what}); refusing it as a possible zip bomb; {RAISE_LIMITS}", size(*.limit))]
+    #[error("archive entry `{}` unpacks to more than {} ({what}); refusing it as a possible zip bomb; {RAISE_LIMITS}", short(entry), size(*.limit))]
     TooLarge {
         /// The entry being unpacked.
         entry: String,
@@ -81,7 +83,7 @@ pub enum ArchiveError {
         limit: u64,
     },
     /// An entry whose unpacked size is out of proportion to its packed size.
-    #[error("archive entry `{entry}` unpacks to over {ratio} times its packed size ({packed} bytes); refusing it as a possible zip bomb")]
+    #[error("archive entry `{}` unpacks to over {ratio} times its packed size ({packed} bytes); refusing it as a possible zip bomb", short(entry))]
     Ratio {
         /// The entry.
         entry: String,
@@ -422,6 +424,19 @@ mod tests {
         let e = Archive::open(c, small()).err().unwrap();
         assert!(
             matches!(&e, ArchiveError::Link(n) if n == "sources/a.txt"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_long_entry_name_is_echoed_shortened() {
+        let name = format!("../{}", "a".repeat(60_000));
+        let e = Archive::open(zip(&[(&name, vec![1])]), small())
+            .err()
+            .unwrap();
+        assert!(e.to_string().len() < 300, "{}", e.to_string().len());
+        assert!(
+            e.to_string().contains(&format!("`../{}…`", "a".repeat(61))),
             "{e}"
         );
     }

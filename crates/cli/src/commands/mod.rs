@@ -141,9 +141,12 @@ fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::
         .subtheme
         .as_deref()
         .map(|s| {
-            let code = s
-                .parse()
-                .with_context(|| format!("--subtheme: `{s}` is not `category/subtheme`"))?;
+            let code = s.parse().with_context(|| {
+                format!(
+                    "--subtheme: `{}` is not `category/subtheme`",
+                    samskap_core::shorten(s)
+                )
+            })?;
             anyhow::ensure!(
                 fw.contains(&code),
                 "--subtheme: framework `{}` has no subtheme `{s}`",
