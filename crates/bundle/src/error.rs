@@ -49,6 +49,9 @@ pub enum BundleError {
         /// The system's error.
         source: std::io::Error,
     },
+    /// Writing the bundle failed; the message says what became of the previous one.
+    #[error(transparent)]
+    Output(#[from] samskap_files::OutputError),
     /// The export directory holds files already.
     #[error(
         "{0} is not empty: choose an empty directory or pass --force to overwrite a bundle there"
@@ -67,7 +70,8 @@ impl BundleError {
             at: Location {
                 file: file.into(),
                 line,
-                field: field.map(str::to_owned),
+                // A key can be anything a person typed (100 KB in a hostile file).
+                field: field.map(|f| samskap_core::shorten(f).into_owned()),
             },
             message: message.to_string(),
         }

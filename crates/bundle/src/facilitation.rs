@@ -11,6 +11,7 @@ use samskap_core::facilitation::{
     Meeting, Subject, TrialAction,
 };
 use samskap_core::{Consent, ModelError, Study, TextQuote};
+use samskap_files::{Kind, Limits};
 
 use crate::files::{
     AssessmentRow, AssessmentRowOut, AttendanceOut, EvidenceRow, FacilitationFileIn,
@@ -43,9 +44,13 @@ fn field_of(e: &FacilitationError) -> &'static str {
 
 /// Reads `facilitation.toml`, if the bundle has one, into the study's facilitation record.
 /// Transcripts must be read already: assessments cite them.
-pub(crate) fn read_facilitation(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
+pub(crate) fn read_facilitation(
+    dir: &Path,
+    study: &mut Study,
+    limits: &Limits,
+) -> Result<(), BundleError> {
     let rel = Path::new(FACILITATION_FILE);
-    let text = match read_text(dir, rel) {
+    let text = match read_text(dir, rel, Kind::Document, limits) {
         Err(BundleError::Missing(_)) => return Ok(()),
         other => other?,
     };

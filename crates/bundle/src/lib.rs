@@ -21,7 +21,10 @@ mod transcript_file;
 mod write;
 
 pub use error::{BundleError, Location};
-pub use read::{read, read_with_progress};
+pub use read::{read, read_with};
+/// The size limits a bundle is read within (from `samskap-files`, shared with the command
+/// line's other inputs).
+pub use samskap_files::Limits;
 pub use transcript_file::{read_transcript_file, TranscriptFileError, TranscriptFormat};
 pub use write::{write, WriteMode};
 

@@ -7,6 +7,8 @@ use samskap_core::{
     ModelError, Study, TextQuote, Transcript,
 };
 
+use samskap_files::{FileError, Kind, Limits, Links};
+
 use crate::files::{InformantRow, MemosFileIn, StudyFileIn};
 use crate::{BundleError, CODINGS_HEADER};
 
@@ -37,15 +39,25 @@ pub(crate) fn key_line(text: &str, span: &std::ops::Range<usize>, field: Option<
     line_of(text, start)
 }
 
-/// Reads a file of the bundle as UTF-8 text.
-pub(crate) fn read_text(dir: &Path, rel: &Path) -> Result<String, BundleError> {
-    let bytes = match std::fs::read(dir.join(rel)) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(BundleError::Missing(rel.to_owned()))
-        }
-        Err(e) => return Err(BundleError::io(dir.join(rel), e)),
-    };
+/// A refusal of a bundle's file or directory `rel` as a bundle error naming it.
+pub(crate) fn refused(dir: &Path, rel: &Path, e: FileError) -> BundleError {
+    match e {
+        FileError::Missing => BundleError::Missing(rel.to_owned()),
+        FileError::Io(e) => BundleError::io(dir.join(rel), e),
+        e => BundleError::at(rel, None, None, e),
+    }
+}
+
+/// Reads a file of the bundle as UTF-8 text: a regular file (no link, FIFO or device)
+/// within the limit for its kind.
+pub(crate) fn read_text(
+    dir: &Path,
+    rel: &Path,
+    kind: Kind,
+    limits: &Limits,
+) -> Result<String, BundleError> {
+    let bytes = samskap_files::read(&dir.join(rel), kind, limits, Links::Refuse)
+        .map_err(|e| refused(dir, rel, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
@@ -74,12 +86,31 @@ pub(crate) fn toml_error(rel: &Path, text: &str, e: &toml::de::Error) -> BundleE
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         (bare && !text[start..].starts_with('[')).then_some(key)
     });
-    let mut message = e.message().trim_end().replace('\n', "; ");
+    let mut message = shorten_quoted(&e.message().trim_end().replace('\n', "; "));
     if message.starts_with("invalid type: map, expected a date") {
         // A bare TOML date (2023-05-15) arrives as a datetime table, not a string.
         message = "write dates as quoted strings, such as \"2023-05-15\"".into();
     }
     BundleError::at(rel, line, field, message)
+}
+
+/// `message` with every stretch in backticks or double quotes cut by
+/// [`samskap_core::shorten`]: serde repeats an unknown key or a value it cannot read in
+/// full, and a hostile file makes that 100 KB.
+fn shorten_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = rest[open..].chars().next().expect("found a quote");
+        out.push_str(&rest[..=open]);
+        let inside = &rest[open + 1..];
+        let close = inside.find(quote).unwrap_or(inside.len());
+        out.push_str(&samskap_core::shorten(&inside[..close]));
+        out.push_str(&inside[close..(close + 1).min(inside.len())]);
+        rest = &inside[(close + 1).min(inside.len())..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The field of a model error, for the message.
@@ -98,15 +129,21 @@ fn field_of(e: &ModelError) -> Option<&'static str> {
     })
 }
 
-/// Reads the bundle in `dir` into a study. Nothing is written anywhere; the first problem
-/// found is returned, naming its file, line and field.
+/// Reads the bundle in `dir` into a study, within the default [`Limits`]. Nothing is
+/// written anywhere; the first problem found is returned, naming its file, line and field.
 pub fn read(dir: &Path) -> Result<Study, BundleError> {
-    read_with_progress(dir, &mut |_, _| {})
+    read_with(dir, &Limits::default(), &mut |_, _| {})
 }
 
-/// [`read`], calling `progress(done, total)` after each transcript, for a progress bar.
-pub fn read_with_progress(
+/// [`read`] within `limits`, calling `progress(done, total)` after each transcript, for a
+/// progress bar.
+///
+/// Every file of the bundle must be a regular file inside it: a symbolic link (also as
+/// `transcripts/` itself), a FIFO, a device or a socket is refused, naming the file, before
+/// anything is read from it.
+pub fn read_with(
     dir: &Path,
+    limits: &Limits,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Study, BundleError> {
     if !dir.is_dir() {
@@ -116,7 +153,7 @@ pub fn read_with_progress(
         ));
     }
     let study_rel = Path::new("study.toml");
-    let text = read_text(dir, study_rel)?;
+    let text = read_text(dir, study_rel, Kind::Document, limits)?;
     let file: StudyFileIn = toml::from_str(&text).map_err(|e| toml_error(study_rel, &text, &e))?;
     let at = |span: std::ops::Range<usize>, e: ModelError| {
         let field = field_of(&e);
@@ -125,7 +162,7 @@ pub fn read_with_progress(
 
     let meta_span = file.study.span();
     let mut meta = file.study.into_inner();
-    let framework = read_framework(dir, meta.framework.as_str()).map_err(|e| match e {
+    let framework = read_framework(dir, meta.framework.as_str(), limits).map_err(|e| match e {
         Source::Bundle(b) => b,
         Source::Builtin(m) => BundleError::at(
             study_rel,
@@ -163,10 +200,10 @@ pub fn read_with_progress(
         study.add_informant(informant).map_err(|e| at(span, e))?;
     }
 
-    read_transcripts(dir, &mut study, progress)?;
-    read_codings(dir, &mut study)?;
-    read_memos(dir, &mut study)?;
-    crate::facilitation::read_facilitation(dir, &mut study)?;
+    read_transcripts(dir, &mut study, limits, progress)?;
+    read_codings(dir, &mut study, limits)?;
+    read_memos(dir, &mut study, limits)?;
+    crate::facilitation::read_facilitation(dir, &mut study, limits)?;
     Ok(study)
 }
 
@@ -176,10 +213,10 @@ enum Source {
     Builtin(String),
 }
 
-fn read_framework(dir: &Path, name: &str) -> Result<Framework, Source> {
+fn read_framework(dir: &Path, name: &str, limits: &Limits) -> Result<Framework, Source> {
     if name.ends_with(".toml") {
         let rel = PathBuf::from(name);
-        let text = read_text(dir, &rel).map_err(Source::Bundle)?;
+        let text = read_text(dir, &rel, Kind::Document, limits).map_err(Source::Bundle)?;
         Framework::from_toml(&text).map_err(|e| {
             use samskap_core::FrameworkError as F;
             // The last table with the offending id: the duplicate, or the one category.
@@ -254,18 +291,23 @@ const TRANSCRIPT_EXTENSIONS: [&str; 3] = ["txt", "md", "docx"];
 fn read_transcripts(
     dir: &Path,
     study: &mut Study,
+    limits: &Limits,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(), BundleError> {
-    let tdir = dir.join("transcripts");
-    let mut present: Vec<String> = match std::fs::read_dir(&tdir) {
-        Ok(entries) => entries
+    let trel = Path::new("transcripts");
+    let tdir = dir.join(trel);
+    let listed =
+        samskap_files::check_dir(&tdir, Links::Refuse).map_err(|e| refused(dir, trel, e))?;
+    let mut present: Vec<String> = if listed {
+        std::fs::read_dir(&tdir)
+            .map_err(|e| BundleError::io(&tdir, e))?
             .map(|e| {
                 e.map(|e| e.file_name().to_string_lossy().into_owned())
                     .map_err(|err| BundleError::io(&tdir, err))
             })
-            .collect::<Result<_, _>>()?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(BundleError::io(&tdir, e)),
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
     };
     present.sort();
     for name in &present {
@@ -292,7 +334,10 @@ fn read_transcripts(
                     &rel,
                     None,
                     None,
-                    format!("unknown informant `{stem}`: study.toml has no such informant"),
+                    format!(
+                        "unknown informant `{}`: study.toml has no such informant",
+                        samskap_core::shorten(stem)
+                    ),
                 ))
             }
             Some(Consent::Withdrawn) => {
@@ -341,7 +386,7 @@ fn read_transcripts(
         let rel = Path::new("transcripts").join(&name);
         let text = if name.ends_with(".docx") {
             let full = dir.join(&rel);
-            crate::read_transcript_file(&full).map_err(|e| {
+            crate::transcript_file::read_with(&full, limits, Links::Refuse).map_err(|e| {
                 // The reader names the full path; the bundle names files relative to itself.
                 let message = e.to_string();
                 let prefix = format!("{}: ", full.display());
@@ -349,7 +394,7 @@ fn read_transcripts(
                 BundleError::at(&rel, None, None, message)
             })?
         } else {
-            read_text(dir, &rel)?
+            read_text(dir, &rel, Kind::Transcript, limits)?
         };
         study
             .add_transcript(Transcript::new(id, &text))
@@ -359,9 +404,9 @@ fn read_transcripts(
     Ok(())
 }
 
-fn read_codings(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
+fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), BundleError> {
     let rel = Path::new("codings.csv");
-    let text = read_text(dir, rel)?;
+    let text = read_text(dir, rel, Kind::Table, limits)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
@@ -439,9 +484,9 @@ fn read_codings(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
     Ok(())
 }
 
-fn read_memos(dir: &Path, study: &mut Study) -> Result<(), BundleError> {
+fn read_memos(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), BundleError> {
     let rel = Path::new("memos.toml");
-    let text = match read_text(dir, rel) {
+    let text = match read_text(dir, rel, Kind::Document, limits) {
         Err(BundleError::Missing(_)) => return Ok(()),
         other => other?,
     };

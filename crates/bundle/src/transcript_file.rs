@@ -6,13 +6,13 @@
 //! same meaning unit in either.
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::Read;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::NsReader;
+use samskap_files::{Archive, ArchiveError, FileError, Kind, Limits, Links};
 
 /// The kinds of transcript file samskap reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,10 +53,6 @@ const ACCEPTED: &str = ".txt, .md, .docx";
 
 /// The part of a `.docx` that holds the body text.
 const DOCUMENT_PART: &str = "word/document.xml";
-
-/// The most `word/document.xml` may unpack to. A long interview is a few megabytes of XML;
-/// the cap stops a small zip that unpacks to gigabytes (a "zip bomb") from filling memory.
-const MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Why a transcript file could not be read. Every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -115,17 +111,23 @@ pub enum TranscriptFileError {
         /// The file.
         path: PathBuf,
     },
-    /// The body part unpacks to more than samskap accepts.
-    #[error(
-        "{}: {DOCUMENT_PART} unpacks to more than {} MiB; refusing it",
-        path.display(),
-        .limit / (1024 * 1024)
-    )]
-    TooLarge {
+    /// A link, a FIFO, a device or a socket where a file should be, or a file over its
+    /// size limit.
+    #[error("{}: {reason}", path.display())]
+    Refused {
         /// The file.
         path: PathBuf,
-        /// The limit in bytes.
-        limit: u64,
+        /// Why.
+        reason: FileError,
+    },
+    /// A `.docx` that breaks a rule for untrusted zips: a part that unpacks too far (a zip
+    /// bomb), too many entries, a name repeated, a link.
+    #[error("{}: {problem}", path.display())]
+    Archive {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with the archive.
+        problem: ArchiveError,
     },
     /// The body part is not well-formed XML.
     #[error(
@@ -173,29 +175,52 @@ pub enum TranscriptFileError {
 ///
 /// The result is then normalised with [`samskap_core::normalize`] (byte-order mark dropped,
 /// CRLF and CR become LF, Unicode NFC), so every format gives the same text.
-pub fn read_transcript_file(path: &Path) -> Result<String, TranscriptFileError> {
+///
+/// The file must be a regular file (a link to one is followed: the caller named the path)
+/// within `limits`: a FIFO or a device is refused before anything is read.
+pub fn read_transcript_file(path: &Path, limits: &Limits) -> Result<String, TranscriptFileError> {
+    read_with(path, limits, Links::Follow)
+}
+
+/// [`read_transcript_file`], with links refused or followed.
+pub(crate) fn read_with(
+    path: &Path,
+    limits: &Limits,
+    links: Links,
+) -> Result<String, TranscriptFileError> {
     let format = TranscriptFormat::from_path(path).ok_or_else(|| {
         TranscriptFileError::UnsupportedExtension {
             path: path.to_owned(),
         }
     })?;
     let raw = match format {
-        TranscriptFormat::Text | TranscriptFormat::Markdown => read_utf8(path)?,
-        TranscriptFormat::Docx => read_docx(path)?,
+        TranscriptFormat::Text | TranscriptFormat::Markdown => read_utf8(path, limits, links)?,
+        TranscriptFormat::Docx => read_docx(path, limits, links)?,
     };
     Ok(samskap_core::normalize(&raw))
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TranscriptFileError + '_ {
-    move |source| TranscriptFileError::Io {
-        path: path.to_owned(),
-        source,
+fn refused(path: &Path) -> impl FnOnce(FileError) -> TranscriptFileError + '_ {
+    move |reason| match reason {
+        FileError::Missing => TranscriptFileError::Io {
+            path: path.to_owned(),
+            source: std::io::ErrorKind::NotFound.into(),
+        },
+        FileError::Io(source) => TranscriptFileError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        reason => TranscriptFileError::Refused {
+            path: path.to_owned(),
+            reason,
+        },
     }
 }
 
 /// A `.txt` or `.md` file as UTF-8, unchanged.
-fn read_utf8(path: &Path) -> Result<String, TranscriptFileError> {
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
+fn read_utf8(path: &Path, limits: &Limits, links: Links) -> Result<String, TranscriptFileError> {
+    let bytes =
+        samskap_files::read(path, Kind::Transcript, limits, links).map_err(refused(path))?;
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
@@ -227,44 +252,33 @@ fn line_of(before: &[u8]) -> usize {
     line
 }
 
-/// The body text of a `.docx`, before normalisation.
-fn read_docx(path: &Path) -> Result<String, TranscriptFileError> {
-    let not_zip = |detail: String| TranscriptFileError::NotZip {
-        path: path.to_owned(),
-        detail,
+/// The body text of a `.docx`, before normalisation. The package is read as an untrusted zip
+/// ([`samskap_files::Archive`]): only `word/document.xml` is unpacked, counted against
+/// `limits.unpacked`.
+fn read_docx(path: &Path, limits: &Limits, links: Links) -> Result<String, TranscriptFileError> {
+    let file = samskap_files::open(path, Kind::Archive, limits, links)
+        .map_err(refused(path))?
+        .into_file();
+    let archive_error = |problem: ArchiveError| match problem {
+        ArchiveError::NotZip(detail) => TranscriptFileError::NotZip {
+            path: path.to_owned(),
+            detail: format!("it is not a zip archive ({detail})"),
+        },
+        problem => TranscriptFileError::Archive {
+            path: path.to_owned(),
+            problem,
+        },
     };
-    let file = File::open(path).map_err(io_error(path))?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| match e {
-        zip::result::ZipError::Io(source) if source.kind() != std::io::ErrorKind::UnexpectedEof => {
-            TranscriptFileError::Io {
-                path: path.to_owned(),
-                source,
-            }
-        }
-        e => not_zip(format!("it is not a zip archive ({e})")),
-    })?;
-    // Part names in a package compare without regard to ASCII case (ECMA-376 part 2, 6.2.2.3).
-    let name = archive
-        .file_names()
-        .find(|n| n.eq_ignore_ascii_case(DOCUMENT_PART))
-        .map(str::to_owned)
+    // Part names in a package compare without regard to ASCII case (ECMA-376 part 2,
+    // 6.2.2.3), as the archive looks names up.
+    let mut archive =
+        Archive::open(BufReader::new(file), limits.unpacked).map_err(archive_error)?;
+    let xml = archive
+        .read(DOCUMENT_PART)
+        .map_err(archive_error)?
         .ok_or_else(|| TranscriptFileError::MissingDocument {
             path: path.to_owned(),
         })?;
-    let entry = archive
-        .by_name(&name)
-        .map_err(|e| not_zip(format!("cannot unpack {DOCUMENT_PART} ({e})")))?;
-    let mut xml = Vec::new();
-    entry
-        .take(MAX_DOCUMENT_BYTES + 1)
-        .read_to_end(&mut xml)
-        .map_err(|e| not_zip(format!("cannot unpack {DOCUMENT_PART} ({e})")))?;
-    if xml.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(TranscriptFileError::TooLarge {
-            path: path.to_owned(),
-            limit: MAX_DOCUMENT_BYTES,
-        });
-    }
     document_text(&xml).map_err(|e| match e {
         XmlProblem::Doctype => TranscriptFileError::Doctype {
             path: path.to_owned(),

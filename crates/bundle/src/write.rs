@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use samskap_core::Study;
+use samskap_files::Output;
 
 use crate::facilitation::{facilitation_toml, FACILITATION_FILE};
 use crate::files::{InformantRow, MemosFileOut, StudyFileOut};
@@ -13,21 +14,43 @@ use crate::{BundleError, CODINGS_HEADER};
 pub enum WriteMode {
     /// Refuse.
     New,
-    /// Replace the bundle's files there; every file in `transcripts/` is removed too, so
-    /// that nothing of a withdrawn informant survives an export over an older one.
+    /// Replace the bundle's files there, `transcripts/` as a whole, so that nothing of a
+    /// withdrawn informant survives an export over an older one. Other files (a README, a
+    /// `.git`) stay.
     Overwrite,
 }
 
 /// File name of a framework that is not built in.
 const FRAMEWORK_FILE: &str = "framework.toml";
 
+/// Everything in a bundle's directory that a bundle owns: what an export replaces.
+const BUNDLE_ENTRIES: [&str; 6] = [
+    "study.toml",
+    FRAMEWORK_FILE,
+    "transcripts",
+    "codings.csv",
+    "memos.toml",
+    FACILITATION_FILE,
+];
+
 /// Writes `study` into `dir` as a bundle.
+///
+/// The bundle is written whole beside the old one (see [`samskap_files::Output`]) and moved
+/// into place only once complete: a failure midway leaves what `dir` held as it was.
 pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleError> {
-    prepare(dir, mode)?;
-    let put = |rel: &str, content: &str| {
-        let path = dir.join(rel);
-        std::fs::write(&path, content).map_err(|e| BundleError::io(&path, e))
-    };
+    if mode == WriteMode::New {
+        match std::fs::read_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(BundleError::io(dir, e)),
+            Ok(mut entries) => {
+                if entries.next().is_some() {
+                    return Err(BundleError::NotEmpty(dir.to_owned()));
+                }
+            }
+        }
+    }
+    let out = Output::begin(dir)?;
+    let put = |rel: &str, content: &str| out.write(rel, content.as_bytes());
 
     let mut meta = study.meta().clone();
     if !study.framework().is_builtin() {
@@ -64,8 +87,8 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
         &toml::to_string(&file).expect("a study always serialises to TOML"),
     )?;
 
-    let tdir = dir.join("transcripts");
-    std::fs::create_dir_all(&tdir).map_err(|e| BundleError::io(&tdir, e))?;
+    // The folder is there even when no informant has a transcript yet.
+    out.create_dir("transcripts")?;
     for t in study.transcripts() {
         put(&format!("transcripts/{}.txt", t.informant()), t.text())?;
     }
@@ -93,10 +116,7 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
     let bytes = csv
         .into_inner()
         .map_err(|e| BundleError::io("codings.csv", e.into_error()))?;
-    put(
-        "codings.csv",
-        std::str::from_utf8(&bytes).expect("CSV of UTF-8 fields is UTF-8"),
-    )?;
+    out.write("codings.csv", &bytes)?;
 
     if !study.memos().is_empty() {
         let memos = MemosFileOut {
@@ -110,50 +130,6 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
     if let Some(text) = facilitation_toml(study) {
         put(FACILITATION_FILE, &text)?;
     }
+    out.commit(&BUNDLE_ENTRIES)?;
     Ok(())
-}
-
-fn prepare(dir: &Path, mode: WriteMode) -> Result<(), BundleError> {
-    match std::fs::read_dir(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| BundleError::io(dir, e))
-        }
-        Err(e) => Err(BundleError::io(dir, e)),
-        Ok(mut entries) => {
-            if entries.next().is_none() {
-                return Ok(());
-            }
-            if mode == WriteMode::New {
-                return Err(BundleError::NotEmpty(dir.to_owned()));
-            }
-            for f in [
-                "study.toml",
-                FRAMEWORK_FILE,
-                "codings.csv",
-                "memos.toml",
-                FACILITATION_FILE,
-            ] {
-                remove_if_present(&dir.join(f))?;
-            }
-            let tdir = dir.join("transcripts");
-            if let Ok(entries) = std::fs::read_dir(&tdir) {
-                for e in entries {
-                    let e = e.map_err(|err| BundleError::io(&tdir, err))?;
-                    // Anything left there would fail the next import, or keep a withdrawn
-                    // informant's words: transcripts/ belongs to the bundle.
-                    if e.path().is_file() {
-                        remove_if_present(&e.path())?;
-                    }
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-fn remove_if_present(path: &Path) -> Result<(), BundleError> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(BundleError::io(path, e)),
-        _ => Ok(()),
-    }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use samskap_bundle::{read, write, BundleError, WriteMode};
+use samskap_bundle::{read, write, BundleError, Limits, WriteMode};
 
 /// The repository's `fixtures/` directory.
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
@@ -476,4 +476,374 @@ fn facilitation_errors_name_the_line_and_key() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// Files an attacker can hand you: a bundle cloned from someone else's repository may hold
+// links and special files where the bundle's files should be.
+
+/// `fixtures/mini` copied into `tmp/bundle`, with `rel` replaced by a symbolic link to a copy
+/// of it outside the bundle (holding `extra` too): a link whose target would read fine.
+#[cfg(unix)]
+fn mini_with_link(tmp: &Path, rel: &str, extra: &str) -> PathBuf {
+    let dir = tmp.join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let outside = tmp.join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    let target = outside.join(rel.replace('/', "-"));
+    let mut text = fs::read_to_string(dir.join(rel)).unwrap();
+    text.push_str(extra);
+    fs::write(&target, text).unwrap();
+    fs::remove_file(dir.join(rel)).unwrap();
+    std::os::unix::fs::symlink(&target, dir.join(rel)).unwrap();
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bundle_file_that_is_a_symbolic_link_is_refused() {
+    for rel in [
+        "study.toml",
+        "framework.toml",
+        "transcripts/I1.txt",
+        "codings.csv",
+        "memos.toml",
+        "facilitation.toml",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let extra = if rel.ends_with(".txt") {
+            "\nroot:x:0:0:root:/root:/bin/sh\n"
+        } else {
+            ""
+        };
+        let dir = mini_with_link(tmp.path(), rel, extra);
+        let message = match read(&dir) {
+            Ok(_) => panic!("{rel} as a link was read"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            message.starts_with(&format!("{rel}: is a symbolic link")),
+            "{message}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_transcripts_directory_that_is_a_symbolic_link_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::rename(dir.join("transcripts"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("transcripts")).unwrap();
+    let message = read(&dir).unwrap_err().to_string();
+    assert!(
+        message.starts_with("transcripts: is a symbolic link"),
+        "{message}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_device_is_refused_before_a_byte_is_read() {
+    for device in ["/dev/null", "/dev/urandom"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("bundle");
+        copy_bundle(&fixture("mini"), &dir);
+        fs::remove_file(dir.join("transcripts/I1.txt")).unwrap();
+        std::os::unix::fs::symlink(device, dir.join("transcripts/I1.txt")).unwrap();
+        let message = read(&dir).unwrap_err().to_string();
+        assert!(
+            message.starts_with("transcripts/I1.txt: is a symbolic link"),
+            "{message}"
+        );
+    }
+}
+
+/// A FIFO in place of a transcript. Reading one blocks until some process writes to it;
+/// here a thread stands ready to write the real transcript, so a reader that opens the FIFO
+/// gets a valid bundle (and the test fails) instead of hanging.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_waiting_for_a_writer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let fifo = dir.join("transcripts/I1.txt");
+    let text = fs::read(&fifo).unwrap();
+    fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::write(fifo, text))
+    };
+    let result = read(&dir);
+    // Whatever happened, let the writer finish: open the FIFO for reading if nobody did.
+    if !writer.is_finished() {
+        let _ = fs::read(&fifo);
+    }
+    writer.join().unwrap().unwrap();
+    let message = match result {
+        Ok(_) => panic!("the FIFO was read as a transcript"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        message.starts_with("transcripts/I1.txt: is a FIFO, not a regular file"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_100_kb_id_in_codings_csv_is_echoed_shortened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let csv = fs::read_to_string(dir.join("codings.csv")).unwrap();
+    let long = "I".repeat(100_000);
+    for (column, row) in [
+        ("transcript", format!("{long},,lite tid,,a/b,barrier,A,\n")),
+        ("coder", format!("I1,,lite tid,,a/b,barrier,{long},\n")),
+        ("polarity", format!("I1,,lite tid,,a/b,{long},A,\n")),
+        ("code", format!("I1,,lite tid,,{long},barrier,A,\n")),
+    ] {
+        fs::write(dir.join("codings.csv"), format!("{csv}{row}")).unwrap();
+        let message = read(&dir).unwrap_err().to_string();
+        assert!(message.len() < 500, "{column}: {} bytes", message.len());
+        assert!(
+            message.contains(&format!("{}…", "I".repeat(64))),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_100_kb_key_or_value_in_a_toml_file_is_echoed_shortened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let study = fs::read_to_string(dir.join("study.toml")).unwrap();
+    let long = "x".repeat(100_000);
+    for (what, text) in [
+        (
+            "key",
+            study.replacen("[study]\n", &format!("[study]\n{long} = 1\n"), 1),
+        ),
+        (
+            "value",
+            study.replacen("[study]\n", &format!("[study]\nid = \"{long}\"\n"), 1),
+        ),
+        (
+            "date",
+            study.replacen(
+                "[study]\n",
+                &format!("[study]\nperiod_start = \"{long}\"\n"),
+                1,
+            ),
+        ),
+    ] {
+        fs::write(dir.join("study.toml"), text).unwrap();
+        let message = read(&dir).unwrap_err().to_string();
+        assert!(message.len() < 1000, "{what}: {} bytes", message.len());
+    }
+}
+
+#[test]
+fn every_file_is_read_within_its_size_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let size = |rel: &str| fs::metadata(dir.join(rel)).unwrap().len();
+    let read_within =
+        |limits: Limits| match samskap_bundle::read_with(&dir, &limits, &mut |_, _| {}) {
+            Ok(_) => "read".to_owned(),
+            Err(e) => e.to_string(),
+        };
+    // Exactly the size is allowed, one byte less is not.
+    let at = |rel: &str, kind: &str, set: &dyn Fn(&mut Limits, u64)| {
+        let mut limits = Limits::default();
+        set(&mut limits, size(rel));
+        assert_eq!(read_within(limits), "read", "{rel} at its size");
+        set(&mut limits, size(rel) - 1);
+        let message = read_within(limits);
+        let expected = format!(
+            "{rel}: is larger than {} bytes, the limit for {kind}; raise the limit with --max-file-mb N (or SAMSKAP_MAX_FILE_MB=N)",
+            size(rel) - 1
+        );
+        assert_eq!(message, expected);
+    };
+    let documents = |l: &mut Limits, n: u64| l.document = n;
+    // The limit for documents applies to each TOML file, so the largest one decides.
+    let largest = [
+        "study.toml",
+        "framework.toml",
+        "memos.toml",
+        "facilitation.toml",
+    ]
+    .into_iter()
+    .max_by_key(|rel| size(rel))
+    .unwrap();
+    at(largest, "a TOML or XML document", &documents);
+    at("codings.csv", "a CSV table", &|l, n| l.table = n);
+    let longest = [
+        "transcripts/I1.txt",
+        "transcripts/I2.txt",
+        "transcripts/I3.txt",
+    ]
+    .into_iter()
+    .max_by_key(|rel| size(rel))
+    .unwrap();
+    at(longest, "a transcript", &|l, n| l.transcript = n);
+}
+
+#[test]
+fn a_docx_transcript_is_read_within_the_archive_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &src);
+    let i2 = fs::read_to_string(src.join("transcripts/I2.txt")).unwrap();
+    fs::remove_file(src.join("transcripts/I2.txt")).unwrap();
+    let lines: Vec<&str> = i2.strip_suffix('\n').unwrap_or(&i2).split('\n').collect();
+    let docx_path = src.join("transcripts/I2.docx");
+    docx(&docx_path, &lines);
+    let read_within =
+        |limits: Limits| match samskap_bundle::read_with(&src, &limits, &mut |_, _| {}) {
+            Ok(_) => "read".to_owned(),
+            Err(e) => e.to_string(),
+        };
+    assert_eq!(read_within(Limits::default()), "read");
+
+    let packed = fs::metadata(&docx_path).unwrap().len();
+    let message = read_within(Limits {
+        archive: packed - 1,
+        ..Limits::default()
+    });
+    assert!(
+        message.starts_with(&format!(
+            "transcripts/I2.docx: is larger than {} bytes, the limit for a zip archive",
+            packed - 1
+        )),
+        "{message}"
+    );
+
+    let mut limits = Limits::default();
+    limits.unpacked.max_entry_bytes = 100;
+    let message = read_within(limits);
+    assert!(
+        message.starts_with(
+            "transcripts/I2.docx: archive entry `word/document.xml` unpacks to more than 100 bytes (limit per entry)"
+        ),
+        "{message}"
+    );
+
+    let mut limits = Limits::default();
+    limits.unpacked.max_entries = 1;
+    let message = read_within(limits);
+    assert!(
+        message.starts_with(
+            "transcripts/I2.docx: the archive has 2 entries, more than the limit of 1"
+        ),
+        "{message}"
+    );
+
+    let mut limits = Limits::default();
+    limits.unpacked.max_ratio = 1;
+    limits.unpacked.ratio_floor = 0;
+    let message = read_within(limits);
+    assert!(
+        message.contains("unpacks to over 1 times its packed size"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_docx_with_two_document_parts_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &src);
+    let i2 = fs::read_to_string(src.join("transcripts/I2.txt")).unwrap();
+    fs::remove_file(src.join("transcripts/I2.txt")).unwrap();
+    let lines: Vec<&str> = i2.strip_suffix('\n').unwrap_or(&i2).split('\n').collect();
+    let path = src.join("transcripts/I2.docx");
+    docx(&path, &lines);
+    // A second `word/document.xml` after the first, which a reader that keeps one entry per
+    // name would take. The zip writer will not write a name twice, so it is written under a
+    // stand-in of the same length and renamed in the bytes.
+    let standin: &[u8] = b"word/documenX.xml";
+    {
+        use std::io::Write;
+        let file = fs::File::options()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        let mut zip = zip::ZipWriter::new_append(file).unwrap();
+        zip.start_file(
+            std::str::from_utf8(standin).unwrap(),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>annen tekst</w:t></w:r></w:p></w:body></w:document>").unwrap();
+        zip.finish().unwrap();
+    }
+    let mut bytes = fs::read(&path).unwrap();
+    let mut at = 0;
+    while let Some(i) = bytes[at..]
+        .windows(standin.len())
+        .position(|w| w == standin)
+    {
+        bytes[at + i..at + i + standin.len()].copy_from_slice(b"word/document.xml");
+        at += i + standin.len();
+    }
+    fs::write(&path, bytes).unwrap();
+    let message = read(&src).unwrap_err().to_string();
+    assert!(
+        message.starts_with("transcripts/I2.docx: archive entry `word/document.xml` appears twice"),
+        "{message}"
+    );
+}
+
+#[test]
+fn overwrite_keeps_files_that_are_not_the_bundles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("export");
+    let study = read(&fixture("mini")).unwrap();
+    write(&study, &out, WriteMode::New).unwrap();
+    fs::write(out.join("README.md"), "Om studien.\n").unwrap();
+    fs::create_dir(out.join(".git")).unwrap();
+    fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    write(&study, &out, WriteMode::Overwrite).unwrap();
+    let mut expected = bundle_files(&fixture("mini"));
+    expected.insert("README.md".into());
+    expected.insert(".git/HEAD".into());
+    assert_eq!(all_files(&out), expected, "nothing else is left behind");
+}
+
+/// An export over a bundle whose `transcripts` is a link: the link is replaced, and what it
+/// points at is left alone.
+#[cfg(unix)]
+#[test]
+fn overwrite_replaces_a_linked_transcripts_directory_without_touching_its_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("export");
+    let study = read(&fixture("mini")).unwrap();
+    write(&study, &out, WriteMode::New).unwrap();
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    fs::write(elsewhere.join("I1.txt"), "someone else's file\n").unwrap();
+    fs::remove_dir_all(out.join("transcripts")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("transcripts")).unwrap();
+    write(&study, &out, WriteMode::Overwrite).unwrap();
+    assert_eq!(
+        fs::read_to_string(elsewhere.join("I1.txt")).unwrap(),
+        "someone else's file\n"
+    );
+    assert!(!fs::symlink_metadata(out.join("transcripts"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(all_files(&out), bundle_files(&fixture("mini")));
 }

@@ -5,7 +5,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use samskap_bundle::{read_transcript_file, TranscriptFileError, TranscriptFormat};
+use samskap_bundle::{read_transcript_file, Limits, TranscriptFileError, TranscriptFormat};
 use zip::write::SimpleFileOptions;
 
 /// The repository's `fixtures/transcripts/` directory.
@@ -59,7 +59,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn refused(path: &Path) -> (TranscriptFileError, String) {
-    let err = read_transcript_file(path).expect_err("the file should be refused");
+    let err =
+        read_transcript_file(path, &Limits::default()).expect_err("the file should be refused");
     let message = err.to_string();
     assert!(
         message.contains(&path.display().to_string()),
@@ -89,7 +90,7 @@ fn docx_paragraphs_runs_breaks_tabs_and_deletions() {
     );
     write_docx(&path, &document_xml(body));
     assert_eq!(
-        read_transcript_file(&path).unwrap(),
+        read_transcript_file(&path, &Limits::default()).unwrap(),
         "Intervjuer:\tHva gjør du etter skolen?\n\
          Jeg går på klubben.\nBlåbærsyltetøy, ÆØÅ! 🎉\n\
          \n\
@@ -106,7 +107,10 @@ fn docx_text_is_normalised_like_any_other() {
     // XML keeps): both come out as every path gives them.
     let body = r#"<w:p><w:r><w:t>pa&#x30A;&#13;ny</w:t></w:r></w:p>"#;
     write_docx(&path, &document_xml(body));
-    assert_eq!(read_transcript_file(&path).unwrap(), "på\nny");
+    assert_eq!(
+        read_transcript_file(&path, &Limits::default()).unwrap(),
+        "på\nny"
+    );
 }
 
 #[test]
@@ -114,7 +118,7 @@ fn empty_docx_body_gives_empty_text() {
     let dir = temp();
     let path = dir.path().join("empty.docx");
     write_docx(&path, &document_xml(""));
-    assert_eq!(read_transcript_file(&path).unwrap(), "");
+    assert_eq!(read_transcript_file(&path, &Limits::default()).unwrap(), "");
 }
 
 #[test]
@@ -126,7 +130,7 @@ fn txt_with_bom_and_crlf_gives_lf_text_without_bom() {
         "\u{feff}Første linje\r\nandre linje\rtredje\r\n".as_bytes(),
     );
     assert_eq!(
-        read_transcript_file(&path).unwrap(),
+        read_transcript_file(&path, &Limits::default()).unwrap(),
         "Første linje\nandre linje\ntredje\n"
     );
 }
@@ -136,7 +140,10 @@ fn markdown_is_kept_as_written() {
     let dir = temp();
     let text = "# Intervju\n\n**Intervjuer:** Hva *betyr* klubben?\n\n- [ ] _punkt_ `kode` <br>\n";
     let path = write(dir.path(), "I1.md", text.as_bytes());
-    assert_eq!(read_transcript_file(&path).unwrap(), text);
+    assert_eq!(
+        read_transcript_file(&path, &Limits::default()).unwrap(),
+        text
+    );
 }
 
 #[test]
@@ -290,7 +297,7 @@ fn formats_come_from_extensions() {
 #[test]
 fn sample_fixture_docx_reads_as_expected() {
     let dir = Path::new(FIXTURES);
-    let docx = read_transcript_file(&dir.join("sample.docx")).unwrap();
+    let docx = read_transcript_file(&dir.join("sample.docx"), &Limits::default()).unwrap();
     let expected = fs::read_to_string(dir.join("sample.expected.txt")).unwrap();
     assert_eq!(docx, expected);
     // Footnotes, comments and headers are other parts of the package: not in the text.
@@ -299,7 +306,7 @@ fn sample_fixture_docx_reads_as_expected() {
     }
     // The plain-text copy reads to the same text: every path gives the same string.
     assert_eq!(
-        read_transcript_file(&dir.join("sample.expected.txt")).unwrap(),
+        read_transcript_file(&dir.join("sample.expected.txt"), &Limits::default()).unwrap(),
         docx
     );
 }

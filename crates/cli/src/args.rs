@@ -20,6 +20,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// The most any file samskap reads may hold, in MiB (by default, per kind: 64 for a
+    /// transcript, 128 for a TOML or XML file, 1024 for a CSV table or a zip archive).
+    #[arg(long, global = true, env = "SAMSKAP_MAX_FILE_MB", value_name = "MIB",
+          value_parser = clap::value_parser!(u64).range(1..=1 << 24))]
+    pub max_file_mb: Option<u64>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

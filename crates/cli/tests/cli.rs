@@ -1251,3 +1251,299 @@ fn a_withdrawal_lists_the_backups_that_hold_the_informant_and_purges_them() {
         .collect();
     assert_eq!(states, ["clear", "missing"]);
 }
+
+// Files an attacker can hand you, and output written whole.
+
+/// Copies every file of a bundle directory (not its README) into `to`.
+fn copy_bundle(from: &Path, to: &Path) {
+    for (rel, bytes) in files(from) {
+        if rel == "README.md" {
+            continue;
+        }
+        let target = to.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+}
+
+/// Makes a FIFO at `path` with a thread ready to write `bytes` into it, so that a reader
+/// that opens it gets them instead of waiting for ever. Call the returned closure once the
+/// reader is done: it lets the thread finish even if nobody opened the FIFO.
+#[cfg(unix)]
+fn fifo(path: &Path, bytes: Vec<u8>) -> impl FnOnce() {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success());
+    let path = path.to_owned();
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let _ = std::fs::write(path, bytes);
+        })
+    };
+    move || {
+        if !writer.is_finished() {
+            let _ = std::fs::read(&path);
+        }
+        writer.join().unwrap();
+    }
+}
+
+/// The case: `transcripts/I1.txt -> /etc/passwd` imported, and `search root` found
+/// it. Here the link points at a file outside the bundle holding the real transcript and a
+/// line of /etc/passwd.
+#[cfg(unix)]
+#[test]
+fn a_linked_transcript_is_refused_and_nothing_of_it_reaches_the_store() {
+    let env = Env::new();
+    env.import_thesis();
+    let before = state(&env);
+    let bundle = env.path("cloned");
+    copy_bundle(&fixtures().join("mini"), &bundle);
+    let outside = env.path("passwd");
+    let mut text = std::fs::read_to_string(bundle.join("transcripts/I1.txt")).unwrap();
+    text.push_str("root:x:0:0:root:/root:/bin/bash\n");
+    std::fs::write(&outside, text).unwrap();
+    std::fs::remove_file(bundle.join("transcripts/I1.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, bundle.join("transcripts/I1.txt")).unwrap();
+    let err = env.fails(&["import", bundle.to_str().unwrap()]);
+    assert!(
+        err.contains("transcripts/I1.txt: is a symbolic link"),
+        "{err}"
+    );
+    assert_eq!(state(&env), before, "the store changed");
+    // The store holds the thesis alone, and no line of the file outside.
+    let hits = env.ok(&["search", "root"]);
+    assert!(!hits.contains("root:x"), "{hits}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_bundle_is_refused_at_once() {
+    let env = Env::new();
+    env.import_thesis();
+    let before = state(&env);
+    let bundle = env.path("cloned");
+    copy_bundle(&fixtures().join("mini"), &bundle);
+    let path = bundle.join("codings.csv");
+    let codings = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let release = fifo(&path, codings);
+    let out = env.run(&["import", bundle.to_str().unwrap()]);
+    release();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("codings.csv: is a FIFO, not a regular file"),
+        "{err}"
+    );
+    assert_eq!(state(&env), before, "the store changed");
+}
+
+/// Files named on the command line may be links (the user chose the path), but what they
+/// reach must be a regular file: a FIFO or a device is refused before anything waits on it.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_named_on_the_command_line_is_refused() {
+    let env = Env::new();
+    env.ok(&["import", fixtures().join("mini").to_str().unwrap()]);
+    let before = state(&env);
+    let framework = std::fs::read(fixtures().join("mini/framework.toml")).unwrap();
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+        ("framework.toml", framework, vec!["framework", "import"]),
+        (
+            "I1.txt",
+            std::fs::read(fixtures().join("mini/transcripts/I1.txt")).unwrap(),
+            vec!["transcript", "replace", "I1"],
+        ),
+        (
+            "data.csv",
+            b"unit,A,B\nu1,x,x\n".to_vec(),
+            vec!["agreement", "compute", "--metric", "percent_agreement"],
+        ),
+        ("codes.qdc", Vec::new(), vec!["refi", "import"]),
+        ("project.qdpx", Vec::new(), vec!["refi", "import"]),
+    ];
+    for (name, bytes, args) in cases {
+        let path = env.path(name);
+        let release = fifo(&path, bytes);
+        let mut all = args.clone();
+        all.push(path.to_str().unwrap());
+        let out = env.run(&all);
+        release();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{all:?}: {err}");
+        assert!(
+            err.contains(&format!("{name}: is a FIFO, not a regular file")),
+            "{all:?}: {err}"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+    let mapping = env.path("mapping.toml");
+    let release = fifo(&mapping, b"framework = \"bentzen-2018\"\n".to_vec());
+    let project = env.path("ok.qdpx");
+    std::fs::write(&project, b"").unwrap();
+    let out = env.run(&[
+        "refi",
+        "import",
+        project.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+    ]);
+    release();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a readable"),
+        "the project is read first: {err}"
+    );
+    // A link named on the command line is followed, and a device is still refused.
+    let random = env.path("random.txt");
+    std::os::unix::fs::symlink("/dev/urandom", &random).unwrap();
+    let err = env.fails(&["transcript", "replace", "I1", random.to_str().unwrap()]);
+    assert!(
+        err.contains("random.txt: is a character device, not a regular file"),
+        "{err}"
+    );
+    assert_eq!(state(&env), before, "the store changed");
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused_and_the_limit_can_be_raised() {
+    let env = Env::new();
+    env.import_thesis();
+    let before = state(&env);
+    let bundle = env.path("big");
+    copy_bundle(&fixtures().join("mini"), &bundle);
+    let path = bundle.join("transcripts/I1.txt");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    // Some 1.2 MiB of filler that no quote of the bundle matches.
+    text.push_str(&"zzzz zzzz zzzz zzzz\n".repeat(60_000));
+    std::fs::write(&path, text).unwrap();
+    let dir = bundle.to_str().unwrap();
+    let err = env.fails(&["--max-file-mb", "1", "import", dir]);
+    assert!(
+        err.contains("transcripts/I1.txt: is larger than 1 MiB, the limit for a transcript; raise the limit with --max-file-mb N (or SAMSKAP_MAX_FILE_MB=N)"),
+        "{err}"
+    );
+    assert_eq!(state(&env), before, "the store changed");
+    let out = Command::new(env!("CARGO_BIN_EXE_samskap"))
+        .current_dir(env.dir.path())
+        .env_remove("SAMSKAP_DB")
+        .env("SAMSKAP_MAX_FILE_MB", "2")
+        .args(["--db", env.db().to_str().unwrap(), "import", dir])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same limit holds for files named on the command line.
+    let err = env.fails(&[
+        "--max-file-mb",
+        "1",
+        "--study",
+        "mini",
+        "transcript",
+        "replace",
+        "I1",
+        path.to_str().unwrap(),
+    ]);
+    assert!(err.contains("is larger than 1 MiB"), "{err}");
+    let out = env.run(&["--max-file-mb", "0", "informants"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+}
+
+#[test]
+fn a_100_kb_id_is_echoed_shortened() {
+    let env = Env::new();
+    env.import_thesis();
+    let long = "I".repeat(100_000);
+    let err = env.fails(&["informant", "withdraw", &long]);
+    assert!(err.len() < 500, "{} bytes: {}", err.len(), &err[..200]);
+    assert!(err.contains(&format!("{}…", "I".repeat(64))), "{err}");
+}
+
+/// Every entry of `dir` (hidden ones too), sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `export --force` used to delete the old bundle first; a write that failed midway (here
+/// the thesis's 42 KB `codings.csv` past the process's 32 KiB file limit) lost it.
+#[cfg(unix)]
+#[test]
+fn a_failed_export_leaves_the_previous_bundle_as_it_was() {
+    let env = Env::new();
+    env.import_thesis();
+    env.ok(&["export", "out"]);
+    let out = env.path("out");
+    std::fs::write(out.join("README.md"), "Not part of the bundle.\n").unwrap();
+    std::fs::write(out.join("transcripts/I1.txt"), "An older transcript.\n").unwrap();
+    let before = files(&out);
+    let run = env.run_with_small_files(&["export", "out", "--force"]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("(os error 27)"), "{err}");
+    assert!(err.contains("the previous output is as it was"), "{err}");
+    assert_eq!(files(&out), before, "the previous bundle changed");
+    assert_eq!(
+        names(&out),
+        [
+            "README.md",
+            "codings.csv",
+            "facilitation.toml",
+            "memos.toml",
+            "study.toml",
+            "transcripts"
+        ],
+        "something was left behind"
+    );
+    env.ok(&["export", "out", "--force"]);
+    let after = files(&out);
+    assert_eq!(after["README.md"], b"Not part of the bundle.\n");
+    assert_eq!(
+        after["transcripts/I1.txt"],
+        files(&thesis())["transcripts/I1.txt"]
+    );
+    assert_eq!(names(&out).len(), 6, "{:?}", names(&out));
+}
+
+/// `report --out` wrote report.md, then failed on report.html: a new Markdown file beside an
+/// old HTML one. Both are now written before either replaces the old pair.
+#[cfg(unix)]
+#[test]
+fn a_failed_report_leaves_the_previous_pair_as_it_was() {
+    let env = Env::new();
+    env.import_thesis();
+    let rep = env.path("rep");
+    std::fs::create_dir(&rep).unwrap();
+    std::fs::write(rep.join("report.md"), "old markdown").unwrap();
+    std::fs::write(rep.join("report.html"), "old html").unwrap();
+    // The thesis's report.md (28 KB) fits in 32 KiB, its report.html (35 KB) does not.
+    let run = env.run_with_small_files(&["report", "--out", "rep"]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("report.html"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(rep.join("report.md")).unwrap(),
+        "old markdown"
+    );
+    assert_eq!(
+        std::fs::read_to_string(rep.join("report.html")).unwrap(),
+        "old html"
+    );
+    assert_eq!(names(&rep), ["report.html", "report.md"]);
+    env.ok(&["report", "--out", "rep"]);
+    assert!(
+        std::fs::read_to_string(rep.join("report.md"))
+            .unwrap()
+            .len()
+            > 1000
+    );
+    assert_eq!(names(&rep), ["report.html", "report.md"]);
+}

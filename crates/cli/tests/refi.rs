@@ -12,47 +12,10 @@ use samskap_store::Store;
 
 mod common;
 
-use common::{fixtures, Env};
+use common::{fixtures, write_zip, zip_dir, Env};
 
 fn refi(rel: &str) -> PathBuf {
     fixtures().join("refi").join(rel)
-}
-
-/// Zips a directory (as a QDA tool would) into `out`.
-fn zip_dir(dir: &Path, out: &Path) {
-    let mut entries = Vec::new();
-    fn walk(root: &Path, dir: &Path, entries: &mut Vec<(String, Vec<u8>)>) {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
-        for p in paths {
-            if p.is_dir() {
-                walk(root, &p, entries);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                entries.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    walk(dir, dir, &mut entries);
-    write_zip(out, &entries);
-}
-
-fn write_zip(out: &Path, entries: &[(String, Vec<u8>)]) {
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in entries {
-        zip.start_file(name.as_str(), options).unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap();
 }
 
 /// Every entry of a zip, by name.
@@ -638,11 +601,19 @@ fn valid_entries() -> Vec<(String, Vec<u8>)> {
 /// Imports crafted entries into a store that holds the mini study and expects a refusal
 /// that mentions `expect`, with the store unchanged.
 fn refused(entries: &[(String, Vec<u8>)], expect: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("bad.qdpx");
+    write_zip(&file, entries);
+    refused_file(&std::fs::read(&file).unwrap(), expect);
+}
+
+/// [`refused`] for a file given as bytes (a zip that the zip writer would not write).
+fn refused_file(bytes: &[u8], expect: &str) {
     let env = Env::new();
     env.ok(&["import", s(&fixtures().join("mini"))]);
     let before = store_content(&env.db(), "mini");
     let file = env.path("bad.qdpx");
-    write_zip(&file, entries);
+    std::fs::write(&file, bytes).unwrap();
     let e = env.fails(&["refi", "import", s(&file), "--id", "bad"]);
     assert!(e.contains(expect), "expected `{expect}` in: {e}");
     assert!(e.contains("nothing was written"), "{e}");
@@ -692,6 +663,43 @@ fn entries_whose_names_differ_only_in_case_are_refused() {
     refused(
         &entries,
         "`sources/a.txt` and `Sources/A.TXT` differ only in case",
+    );
+}
+
+/// Two entries of one name: tools read the first, a zip reader that keeps one entry per
+/// name reads the second. The zip writer will not write a name twice, so the second is
+/// written under a stand-in name of the same length and renamed in the bytes.
+#[test]
+fn entries_of_the_same_name_are_refused() {
+    let env = Env::new();
+    let file = env.path("twice.qdpx");
+    let mut entries = valid_entries();
+    entries.push(("sources/X.txt".into(), "Hei".as_bytes().to_vec()));
+    write_zip(&file, &entries);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(13).position(|w| w == b"sources/X.txt") {
+        bytes[at + i..at + i + 13].copy_from_slice(b"sources/a.txt");
+        at += i + 13;
+    }
+    refused_file(&bytes, "archive entry `sources/a.txt` appears twice");
+}
+
+#[test]
+fn symbolic_link_entries_are_refused() {
+    let env = Env::new();
+    let file = env.path("link.qdpx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&file).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    let (_, project) = &valid_entries()[0];
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(project).unwrap();
+    zip.add_symlink("sources/a.txt", "/etc/passwd", options)
+        .unwrap();
+    zip.finish().unwrap();
+    refused_file(
+        &std::fs::read(&file).unwrap(),
+        "archive entry `sources/a.txt` is a symbolic link",
     );
 }
 
@@ -1088,17 +1096,7 @@ fn a_failed_export_leaves_no_partial_file() {
     env.ok(&["refi", "import", s(&file), "--id", "big"]);
     let out = env.path("out.qdpx");
     std::fs::write(&out, "the old export").unwrap();
-    // Writes past 64 KiB fail (EFBIG) rather than kill the process (SIGXFSZ ignored).
-    let run = Command::new("sh")
-        .current_dir(env.dir.path())
-        .args(["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_samskap"))
-        .arg("--db")
-        .arg(env.db())
-        .args(["refi", "export", "--project", s(&out), "--force"])
-        .env_remove("SAMSKAP_DB")
-        .output()
-        .unwrap();
+    let run = env.run_with_small_files(&["refi", "export", "--project", s(&out), "--force"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("cannot write"), "{stderr}");

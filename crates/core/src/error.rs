@@ -7,7 +7,7 @@ use crate::ids::{CodeId, CoderId, FrameworkId, GroupId, InformantId, Municipalit
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ModelError {
     /// An id of the wrong shape.
-    #[error("invalid {kind} id `{value}`: use up to 64 letters, digits, `_`, `-` or `.`, starting with a letter or digit")]
+    #[error("invalid {kind} id `{}`: use up to 64 letters, digits, `_`, `-` or `.`, starting with a letter or digit", crate::shorten(value))]
     InvalidId {
         /// Which kind of id.
         kind: &'static str,
@@ -15,10 +15,10 @@ pub enum ModelError {
         value: String,
     },
     /// Polarity other than barrier or opportunity.
-    #[error("invalid polarity `{0}`: expected `barrier` or `opportunity`")]
+    #[error("invalid polarity `{}`: expected `barrier` or `opportunity`", crate::shorten(.0))]
     InvalidPolarity(String),
     /// Role other than participant or facilitator.
-    #[error("invalid role `{0}`: expected `participant` or `facilitator`")]
+    #[error("invalid role `{}`: expected `participant` or `facilitator`", crate::shorten(.0))]
     InvalidRole(String),
     /// A span that is empty or reaches past its text.
     #[error("span {start}..{end} does not lie inside a text of {len} characters")]
@@ -34,7 +34,10 @@ pub enum ModelError {
     #[error("the quoted text is empty")]
     EmptyQuote,
     /// The quoted text is not in the transcript.
-    #[error("quote not found in the transcript of {informant}: {exact:?}")]
+    #[error(
+        "quote not found in the transcript of {informant}: {:?}",
+        crate::shorten(exact)
+    )]
     QuoteNotFound {
         /// Whose transcript.
         informant: InformantId,
@@ -42,7 +45,7 @@ pub enum ModelError {
         exact: String,
     },
     /// The quoted text occurs more than once; prefix/suffix must tell which.
-    #[error("quote found {count} times in the transcript of {informant}: {exact:?}; add a prefix or suffix to say which")]
+    #[error("quote found {count} times in the transcript of {informant}: {:?}; add a prefix or suffix to say which", crate::shorten(exact))]
     QuoteAmbiguous {
         /// Whose transcript.
         informant: InformantId,
@@ -52,7 +55,7 @@ pub enum ModelError {
         count: usize,
     },
     /// Two things of one kind with one id.
-    #[error("duplicate {kind} id `{id}`")]
+    #[error("duplicate {kind} id `{}`", crate::shorten(id))]
     Duplicate {
         /// Which kind.
         kind: &'static str,
@@ -112,7 +115,7 @@ pub enum ModelError {
         end: chrono::NaiveDate,
     },
     /// A PD youth who is not marked as youth.
-    #[error("member `{0}` is marked pd_youth but not youth")]
+    #[error("member `{}` is marked pd_youth but not youth", crate::shorten(.0))]
     PdYouthNotYouth(String),
     /// A framework problem.
     #[error(transparent)]

@@ -38,7 +38,7 @@ pub enum FrameworkError {
     #[error("the framework has no categories")]
     Empty,
     /// A name that is not one of the built-in frameworks.
-    #[error("no built-in framework is called `{0}` (built in: {1})")]
+    #[error("no built-in framework is called `{}` (built in: {})", crate::shorten(.0), .1)]
     UnknownBuiltin(String, String),
 }
 

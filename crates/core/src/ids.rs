@@ -1,11 +1,26 @@
 //! Identifier newtypes: each kind of id is its own type, so an informant id cannot be passed
 //! where a group id is expected, and every id has been checked for shape once, at the edge.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
+
+/// The most characters of an id, or of any text a person typed, that a message repeats.
+pub const ECHO_CHARS: usize = 64;
+
+/// `text` as an error message may repeat it: whole when it has at most [`ECHO_CHARS`]
+/// characters, otherwise its first [`ECHO_CHARS`] and `…`. A value is echoed so that a person
+/// can find it, and 64 characters find it; a whole line pasted into an id column (100 KB in
+/// a hostile file) must not become the message.
+pub fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(ECHO_CHARS) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    }
+}
 
 /// True when `s` is a usable identifier: starts with an ASCII letter or digit and continues
 /// with ASCII letters, digits, `_`, `-` or `.`. Ids end up in file names (`transcripts/I1.txt`)
@@ -213,6 +228,22 @@ mod tests {
         for bad in ["", " I1", "I 1", "../x", "a/b", "-x", "æ"] {
             assert!(InformantId::new(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn long_values_are_echoed_shortened() {
+        assert_eq!(shorten("I1"), "I1");
+        let exact: String = "ø".repeat(ECHO_CHARS);
+        assert_eq!(shorten(&exact), exact, "64 characters are kept whole");
+        let long = "æ".repeat(100_000);
+        let message = InformantId::new(long.clone()).unwrap_err().to_string();
+        assert!(message.len() < 400, "{} bytes", message.len());
+        assert!(
+            message.contains(&format!("`{}…`", "æ".repeat(ECHO_CHARS))),
+            "{message}"
+        );
+        let message = long.parse::<CodeId>().unwrap_err().to_string();
+        assert!(message.len() < 400, "{} bytes", message.len());
     }
 
     #[test]

@@ -70,8 +70,9 @@ pub use error::ModelError;
 pub use framework::{Category, Framework, FrameworkError, FrameworkMeta, Subtheme};
 pub use free_text::{FreeText, OnWithdrawal};
 pub use ids::{
-    ActionId, AssessmentId, CategoryId, CodeId, CoderId, ContactId, EventId, FrameworkId, GroupId,
-    InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, StatementId, StudyId, SubthemeId,
+    shorten, ActionId, AssessmentId, CategoryId, CodeId, CoderId, ContactId, EventId, FrameworkId,
+    GroupId, InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, StatementId, StudyId,
+    SubthemeId, ECHO_CHARS,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, ResourceGroup, Role,

@@ -1,7 +1,11 @@
 //! Why a REFI-QDA file was refused. Every variant names the file, element or attribute at
 //! fault, so that a person can find it in the file they were sent.
+//!
+//! Names and paths the file's maker chose (an entry's name, a root tag, a source's path) are
+//! echoed shortened ([`samskap_core::shorten`]); element descriptions samskap composes
+//! (`Note guid="…"`) are not, so that their GUIDs stay whole.
 
-use samskap_core::{FrameworkError, ModelError};
+use samskap_core::{shorten as short, FrameworkError, ModelError};
 
 /// An error reading, mapping or writing REFI-QDA.
 #[derive(Debug, thiserror::Error)]
@@ -9,45 +13,10 @@ pub enum RefiError {
     /// The file is not a zip archive (or is a damaged one).
     #[error("not a readable .qdpx (zip) archive: {0}")]
     NotZip(String),
-    /// An entry name that would leave the archive if it were ever used as a path.
-    #[error("archive entry `{0}` has an unsafe path (absolute, `..`, a drive letter, `\\` or NUL); refusing the whole archive")]
-    UnsafeEntry(String),
-    /// Two entries whose names differ only in ASCII case (names are looked up that way).
-    #[error("archive entries `{first}` and `{second}` differ only in case; names are looked up with case ignored, so the archive is refused rather than one chosen")]
-    DuplicateEntry {
-        /// The first entry.
-        first: String,
-        /// The second.
-        second: String,
-    },
-    /// More entries than [`Limits::max_entries`](crate::Limits::max_entries).
-    #[error("the archive has {found} entries, more than the limit of {limit}")]
-    TooManyEntries {
-        /// Entries in the archive.
-        found: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// Decompressing went past a size limit (a zip bomb, or simply too large).
-    #[error("archive entry `{entry}` unpacks to more than {limit} bytes ({what}); refusing it as a possible zip bomb")]
-    TooLarge {
-        /// The entry being unpacked.
-        entry: String,
-        /// Which limit.
-        what: &'static str,
-        /// The limit in bytes.
-        limit: u64,
-    },
-    /// An entry whose unpacked size is out of proportion to its packed size.
-    #[error("archive entry `{entry}` unpacks to over {ratio} times its packed size ({packed} bytes); refusing it as a possible zip bomb")]
-    Ratio {
-        /// The entry.
-        entry: String,
-        /// The ratio limit.
-        ratio: u64,
-        /// Its packed size.
-        packed: u64,
-    },
+    /// The archive breaks a rule for untrusted zips: an unsafe or repeated entry name, a
+    /// link, too many entries, or an entry that unpacks too far (a zip bomb).
+    #[error(transparent)]
+    Archive(samskap_files::ArchiveError),
     /// No `project.qde` (or single `*.qde`) in the archive.
     #[error("the archive holds no project.qde")]
     NoProject,
@@ -55,13 +24,13 @@ pub enum RefiError {
     #[error("the archive holds several .qde files and none is called project.qde: {0}")]
     SeveralProjects(String),
     /// The XML has a document type declaration.
-    #[error("{file}: the XML has a <!DOCTYPE>; REFI-QDA files never need one and it can carry entity attacks (XXE, billion laughs), so it is refused")]
+    #[error("{}: the XML has a <!DOCTYPE>; REFI-QDA files never need one and it can carry entity attacks (XXE, billion laughs), so it is refused", short(file))]
     Doctype {
         /// The file.
         file: String,
     },
     /// The XML is not well-formed, or uses an entity other than the five predefined ones.
-    #[error("{file}: malformed XML at byte {position}: {message}")]
+    #[error("{}: malformed XML at byte {position}: {message}", short(file))]
     Xml {
         /// The file.
         file: String,
@@ -72,7 +41,7 @@ pub enum RefiError {
     },
     /// A character XML 1.0 does not allow (a control character other than tab, LF and CR,
     /// or U+FFFE/U+FFFF), raw or as a reference.
-    #[error("{file}: {place} {element} holds the character U+{code:04X}, which XML 1.0 does not allow (a control character); remove it in the tool that wrote the file")]
+    #[error("{}: {place} {element} holds the character U+{code:04X}, which XML 1.0 does not allow (a control character); remove it in the tool that wrote the file", short(file))]
     ForbiddenChar {
         /// The file.
         file: String,
@@ -84,7 +53,7 @@ pub enum RefiError {
         code: u32,
     },
     /// Elements nested deeper than the limit.
-    #[error("{file}: elements are nested more than {limit} deep")]
+    #[error("{}: elements are nested more than {limit} deep", short(file))]
     TooDeep {
         /// The file.
         file: String,
@@ -92,7 +61,7 @@ pub enum RefiError {
         limit: usize,
     },
     /// More elements (and attributes) than [`Limits::max_elements`](crate::Limits::max_elements).
-    #[error("{file}: the XML has more than {limit} elements (attributes counted as elements); refusing it, since each costs memory however small it is in the file")]
+    #[error("{}: the XML has more than {limit} elements (attributes counted as elements); refusing it, since each costs memory however small it is in the file", short(file))]
     TooManyElements {
         /// The file.
         file: String,
@@ -100,7 +69,11 @@ pub enum RefiError {
         limit: usize,
     },
     /// The root element is not the one expected.
-    #[error("{file}: the root element is <{found}>, expected <{expected}>")]
+    #[error(
+        "{}: the root element is <{}>, expected <{expected}>",
+        short(file),
+        short(found)
+    )]
     WrongRoot {
         /// The file.
         file: String,
@@ -110,7 +83,11 @@ pub enum RefiError {
         expected: &'static str,
     },
     /// A required attribute is missing or has a value of the wrong form.
-    #[error("{file}: <{element}> attribute `{attribute}`: {problem}")]
+    #[error(
+        "{}: <{}> attribute `{attribute}`: {problem}",
+        short(file),
+        short(element)
+    )]
     Attribute {
         /// The file.
         file: String,
@@ -122,7 +99,12 @@ pub enum RefiError {
         problem: String,
     },
     /// Two elements with one GUID.
-    #[error("{file}: GUID {guid} is used by both <{first}> and <{second}>")]
+    #[error(
+        "{}: GUID {guid} is used by both <{}> and <{}>",
+        short(file),
+        short(first),
+        short(second)
+    )]
     DuplicateGuid {
         /// The file.
         file: String,
@@ -134,7 +116,11 @@ pub enum RefiError {
         second: String,
     },
     /// A reference to a GUID that no element of the right kind has.
-    #[error("{file}: <{element}> refers to {what} {guid}, which the file does not define")]
+    #[error(
+        "{}: <{}> refers to {what} {guid}, which the file does not define",
+        short(file),
+        short(element)
+    )]
     DanglingRef {
         /// The file.
         file: String,
@@ -147,7 +133,7 @@ pub enum RefiError {
     },
     /// A reference to an element of the right kind that stands outside the container where
     /// the schema puts that kind (a `<Note>` outside `<Notes>`, say), so it is never read.
-    #[error("{file}: <{element}> refers to {guid}, a <{kind}> that stands outside <{container}>, where such elements are read from")]
+    #[error("{}: <{element}> refers to {guid}, a <{kind}> that stands outside <{container}>, where such elements are read from", short(file))]
     MisplacedRef {
         /// The file.
         file: String,
@@ -161,7 +147,10 @@ pub enum RefiError {
         container: &'static str,
     },
     /// A source's text file is not in the archive.
-    #[error("<TextSource guid=\"{source_guid}\"> points at `{path}`, which is not in the archive")]
+    #[error(
+        "<TextSource guid=\"{source_guid}\"> points at `{}`, which is not in the archive",
+        short(path)
+    )]
     MissingSourceFile {
         /// The source.
         source_guid: String,
@@ -169,7 +158,11 @@ pub enum RefiError {
         path: String,
     },
     /// A source path (or internal name) with `..`, slashes or other unsafe parts.
-    #[error("<{element}> path `{path}` is not a plain file name inside the archive")]
+    #[error(
+        "<{}> path `{}` is not a plain file name inside the archive",
+        short(element),
+        short(path)
+    )]
     UnsafeSourcePath {
         /// The element.
         element: String,
@@ -177,7 +170,7 @@ pub enum RefiError {
         path: String,
     },
     /// A source's text is not UTF-8.
-    #[error("the text of <TextSource guid=\"{source_guid}\"> (`{path}`) is not valid UTF-8 at byte {at}; it is not repaired, since replacing bytes would shift every later position")]
+    #[error("the text of <TextSource guid=\"{source_guid}\"> (`{}`) is not valid UTF-8 at byte {at}; it is not repaired, since replacing bytes would shift every later position", short(path))]
     NotUtf8 {
         /// The source.
         source_guid: String,
@@ -187,7 +180,10 @@ pub enum RefiError {
         at: usize,
     },
     /// A selection whose range does not lie inside its source's text.
-    #[error("<PlainTextSelection guid=\"{selection}\"> of source `{source_name}`: {problem}")]
+    #[error(
+        "<PlainTextSelection guid=\"{selection}\"> of source `{}`: {problem}",
+        short(source_name)
+    )]
     SelectionOutside {
         /// The selection.
         selection: String,

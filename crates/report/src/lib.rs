@@ -17,6 +17,7 @@ mod render;
 use std::path::Path;
 
 use samskap_core::{CoderId, Study};
+use samskap_files::{Output, OutputError};
 
 pub use build::build;
 pub use doc::{Block, Doc};
@@ -62,27 +63,24 @@ pub fn render(doc: &Doc) -> Rendered {
     }
 }
 
-/// Why the report could not be written.
+/// Why the report could not be written; the message says what became of an earlier report.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
-pub struct WriteError {
-    path: String,
-    source: std::io::Error,
-}
+#[error(transparent)]
+pub struct WriteError(#[from] OutputError);
+
+/// The files a report writes.
+const FILES: [&str; 2] = ["report.md", "report.html"];
 
 /// Writes `report.md` and `report.html` into `dir`, creating it if needed.
+///
+/// Both are written beside any earlier report and moved into place only once both are
+/// complete ([`samskap_files::Output`]): a failure midway leaves the earlier pair as it
+/// was, never a new Markdown file beside an old HTML one.
 pub fn write(rendered: &Rendered, dir: &Path) -> Result<(), WriteError> {
-    let fail = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| WriteError { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(fail(dir))?;
-    for (name, content) in [
-        ("report.md", &rendered.markdown),
-        ("report.html", &rendered.html),
-    ] {
-        let path = dir.join(name);
-        std::fs::write(&path, content).map_err(fail(&path))?;
+    let out = Output::begin(dir)?;
+    for (name, content) in FILES.into_iter().zip([&rendered.markdown, &rendered.html]) {
+        out.write(name, content.as_bytes())?;
     }
+    out.commit(&FILES)?;
     Ok(())
 }

@@ -192,7 +192,7 @@ fn read_docx(bytes: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("I1.docx");
     std::fs::write(&path, bytes).unwrap();
-    if let Err(e) = read_transcript_file(&path) {
+    if let Err(e) = read_transcript_file(&path, &samskap_bundle::Limits::default()) {
         // A refusal names the file.
         assert!(e.to_string().contains("I1.docx"), "{e}");
     }

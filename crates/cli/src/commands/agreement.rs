@@ -20,10 +20,16 @@ pub fn compute(cli: &Cli, args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Re
         "--order ranks ordinal labels: it needs --level ordinal"
     );
     let path = &args.file;
-    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = progress::bytes(size, "reading");
-    let data = ReliabilityData::read_csv(std::io::BufReader::new(file), |b| bar.set_position(b))
+    let file = samskap_files::open(
+        path,
+        samskap_files::Kind::Table,
+        &super::limits(cli),
+        samskap_files::Links::Follow,
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let bar = progress::bytes(file.len(), "reading");
+    let reader = std::io::BufReader::new(file.into_reader());
+    let data = ReliabilityData::read_csv(reader, |b| bar.set_position(b))
         .with_context(|| format!("{}", path.display()))?;
     bar.finish_and_clear();
     let outcome = data

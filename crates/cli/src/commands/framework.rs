@@ -90,7 +90,7 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 pub fn import(cli: &Cli, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+    let text = super::read_named_text(cli, file, samskap_files::Kind::Document)?;
     let framework = Framework::from_toml(&text).with_context(|| file.display().to_string())?;
     let mut store = samskap_store::Store::open(&cli.db)?;
     let outcome = store.import_framework(&framework)?;

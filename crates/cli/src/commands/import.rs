@@ -10,7 +10,8 @@ use crate::{output, progress};
 pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     // Read and check the whole bundle before the store is touched.
     let bar = progress::count("reading transcripts");
-    let study = samskap_bundle::read_with_progress(&args.dir, &mut |done, total| {
+    let limits = super::limits(cli);
+    let study = samskap_bundle::read_with(&args.dir, &limits, &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })

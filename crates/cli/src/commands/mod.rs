@@ -23,10 +23,12 @@ mod token;
 mod transcript;
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
 use samskap_core::analysis::Filter;
 use samskap_core::{Framework, GroupId, Study, StudyId};
+use samskap_files::{Kind, Limits, Links};
 use samskap_store::Store;
 
 use crate::args::{
@@ -83,6 +85,31 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// The size limits for what this run reads: `--max-file-mb` for every kind of file, or the
+/// defaults per kind.
+fn limits(cli: &Cli) -> Limits {
+    cli.max_file_mb
+        .map_or_else(Limits::default, |mib| Limits::uniform(mib << 20))
+}
+
+/// Reads a file named on the command line: a regular file (a link to one is followed, since
+/// the user chose the path; a FIFO or a device is refused) within the limit for `kind`.
+fn read_named(cli: &Cli, path: &Path, kind: Kind) -> anyhow::Result<Vec<u8>> {
+    samskap_files::read(path, kind, &limits(cli), Links::Follow)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// [`read_named`], as UTF-8 text.
+fn read_named_text(cli: &Cli, path: &Path, kind: Kind) -> anyhow::Result<String> {
+    String::from_utf8(read_named(cli, path, kind)?).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not valid UTF-8 (at byte {}); save the file as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// Opens the existing store named by `--db`.
 fn open_store(cli: &Cli) -> anyhow::Result<Store> {
     Ok(Store::open_existing(&cli.db)?)
@@ -130,9 +157,12 @@ fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::
         .subtheme
         .as_deref()
         .map(|s| {
-            let code = s
-                .parse()
-                .with_context(|| format!("--subtheme: `{s}` is not `category/subtheme`"))?;
+            let code = s.parse().with_context(|| {
+                format!(
+                    "--subtheme: `{}` is not `category/subtheme`",
+                    samskap_core::shorten(s)
+                )
+            })?;
             anyhow::ensure!(
                 fw.contains(&code),
                 "--subtheme: framework `{}` has no subtheme `{s}`",

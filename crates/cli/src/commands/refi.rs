@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use samskap_core::{CoderId, Framework, Polarity, StudyId};
+use samskap_files::{Kind as FileKind, Links, Output};
 use samskap_refi::{Counting, Guid, GuidTable, ImportOptions, Kind, Limits, Mapping, Skipped};
 use samskap_store::{RefiAttribute, RefiGuid, RefiRecord, Store};
 
@@ -164,13 +165,21 @@ fn print_skipped(out: &mut dyn Write, title: &str, skipped: &Skipped) -> anyhow:
 
 fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let name = a.file.display().to_string();
-    let limits = Limits::default();
+    let files = super::limits(cli);
+    // A project unpacks within the same byte limits as a .docx; it parses within refi's
+    // own limits on XML.
+    let limits = Limits {
+        unpacked: files.unpacked,
+        ..Limits::default()
+    };
     match extension(&a.file).as_str() {
         "qdpx" => {}
         "qdc" => return import_codebook(cli, a, limits, out),
         _ => bail!("{name}: expected a .qdpx project or a .qdc codebook"),
     }
-    let file = File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
+    let file = samskap_files::open(&a.file, FileKind::Archive, &files, Links::Follow)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?
+        .into_file();
     let project = samskap_refi::read_qdpx(BufReader::new(file), limits)
         .with_context(|| format!("{name} refused; nothing was written"))?;
     let study_id: StudyId = match &a.id {
@@ -188,8 +197,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     };
     let mapping = match &a.mapping {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text = super::read_named_text(cli, path, FileKind::Document)?;
             let m = Mapping::from_toml(&text).with_context(|| path.display().to_string())?;
             let f = mapping_framework(existing.as_ref(), &m)?;
             Some((m, f))
@@ -293,7 +301,7 @@ fn import_codebook(
             "--mapping, --default-polarity and --replace apply to a .qdpx project, not a codebook"
         );
     }
-    let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {name}"))?;
+    let bytes = super::read_named(cli, &a.file, FileKind::Document)?;
     let project = samskap_refi::read_qdc(&bytes, limits)
         .with_context(|| format!("{name} refused; nothing was written"))?;
     let stem = a
@@ -340,45 +348,43 @@ fn import_codebook(
     Ok(())
 }
 
-/// Writes an output file whole or not at all: into a new temporary file beside it, renamed
-/// into place once complete, so a failed export leaves no partial file (and, with
-/// `--force`, the old file as it was). Refuses to overwrite a file unless forced.
+/// Writes an output file whole or not at all, through [`Output`]: into a new directory
+/// beside it, renamed into place once complete, so a failed export leaves no partial file
+/// (and, with `--force`, the old file as it was). Refuses to overwrite a file unless forced,
+/// and a directory ever.
 fn write_out(
     path: &Path,
     force: bool,
     write: impl FnOnce(&mut File) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!("{} is a directory; name the file to write", path.display());
+    }
     if path.exists() && !force {
         bail!("{} exists; use --force to overwrite it", path.display());
     }
     let name = path
         .file_name()
-        .with_context(|| format!("{} does not name a file", path.display()))?;
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{} does not name a file (in UTF-8)", path.display()))?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let output = Output::begin(dir)?;
+    let staged = output.path().join(name);
+    let cannot = || format!("cannot write {}", path.display());
     let mut file = File::options()
         .write(true)
         .create_new(true)
-        .open(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    let written = write(&mut file)
+        .open(&staged)
+        .with_context(cannot)?;
+    write(&mut file)
         .and_then(|()| Ok(file.sync_all()?))
-        .with_context(|| format!("cannot write {}", path.display()));
+        .with_context(cannot)?;
     drop(file);
-    let placed = written.and_then(|()| {
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-    });
-    if placed.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    placed
+    output.commit(&[name])?;
+    Ok(())
 }
 
 fn export(cli: &Cli, a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> {

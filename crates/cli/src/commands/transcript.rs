@@ -18,7 +18,7 @@ pub fn run(cli: &Cli, cmd: &TranscriptCommand, out: &mut dyn Write) -> anyhow::R
             drop_orphans,
         } => {
             let informant: InformantId = informant.parse().context("informant")?;
-            let text = samskap_bundle::read_transcript_file(file)?;
+            let text = samskap_bundle::read_transcript_file(file, &super::limits(cli))?;
             let r = store.replace_transcript(&study, &informant, &text, *drop_orphans)?;
             let list = r
                 .orphans

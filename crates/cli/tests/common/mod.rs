@@ -40,6 +40,26 @@ impl Env {
         Command::new(env!("CARGO_BIN_EXE_samskap"))
             .current_dir(self.dir.path())
             .env_remove("SAMSKAP_DB")
+            .env_remove("SAMSKAP_MAX_FILE_MB")
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs samskap as [`Env::run`] does, but unable to write past 32 KiB into any file:
+    /// such a write fails (EFBIG) rather than kill the process (SIGXFSZ ignored). A real
+    /// failure midway, for tests of output that must be written whole or not at all.
+    #[cfg(unix)]
+    pub fn run_with_small_files(&self, args: &[&str]) -> Output {
+        Command::new("sh")
+            .current_dir(self.dir.path())
+            // 64 blocks of 512 bytes: the least that SQLite's 32 KiB shared-memory file needs.
+            .args(["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_samskap"))
+            .env_remove("SAMSKAP_DB")
+            .env_remove("SAMSKAP_MAX_FILE_MB")
             .arg("--db")
             .arg(self.db())
             .args(args)

@@ -88,7 +88,7 @@ impl ReliabilityData {
                     line,
                     format!(
                         "unit `{}` appears twice",
-                        String::from_utf8_lossy(&record[0])
+                        crate::shorten(&String::from_utf8_lossy(&record[0]))
                     ),
                 ));
             }

@@ -158,10 +158,10 @@ pub struct Outcome {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AgreementError {
     /// Not one of the metric names.
-    #[error("unknown metric `{0}`: use percent_agreement, cohen_kappa, scott_pi, fleiss_kappa or krippendorff_alpha")]
+    #[error("unknown metric `{}`: use percent_agreement, cohen_kappa, scott_pi, fleiss_kappa or krippendorff_alpha", crate::shorten(.0))]
     UnknownMetric(String),
     /// Not one of the level names.
-    #[error("unknown level `{0}`: use nominal, ordinal, interval or ratio")]
+    #[error("unknown level `{}`: use nominal, ordinal, interval or ratio", crate::shorten(.0))]
     UnknownLevel(String),
     /// A level other than nominal for a metric that has none.
     #[error("{metric} compares labels only: --level {level} applies to krippendorff_alpha")]
@@ -180,7 +180,10 @@ pub enum AgreementError {
         coders: usize,
     },
     /// A value that the level cannot place.
-    #[error("value `{value}` is not a number, as {level} data need{hint}")]
+    #[error(
+        "value `{}` is not a number, as {level} data need{hint}",
+        crate::shorten(value)
+    )]
     NotANumber {
         /// The value.
         value: String,
@@ -190,10 +193,10 @@ pub enum AgreementError {
         hint: &'static str,
     },
     /// A value missing from the given order.
-    #[error("value `{0}` is not in --order")]
+    #[error("value `{}` is not in --order", crate::shorten(.0))]
     NotInOrder(String),
     /// A label given twice in the order.
-    #[error("`{0}` appears twice in --order")]
+    #[error("`{}` appears twice in --order", crate::shorten(.0))]
     DuplicateInOrder(String),
     /// The reliability data are malformed.
     #[error("line {line}: {message}")]
