@@ -59,6 +59,7 @@ mod model;
 pub mod quoting;
 mod study;
 mod text;
+mod text_index;
 
 #[cfg(test)]
 mod testing;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::ids::InformantId;
+use crate::text_index::{CharOffsets, Occurrences};
 use crate::ModelError;
 
 /// Normalises text as every path into samskap does: a leading byte-order mark is dropped,
@@ -22,6 +23,13 @@ pub fn normalize(raw: &str) -> String {
     } else {
         raw.to_owned()
     };
+    // Text read back from the store is normalised already: the quick check says so for
+    // almost every text without composing it again.
+    if unicode_normalization::is_nfc_quick(unified.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        return unified;
+    }
     unified.nfc().collect()
 }
 
@@ -69,23 +77,42 @@ impl Span {
 }
 
 /// An interview transcript: normalised text belonging to one informant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Transcript {
     informant: InformantId,
     text: String,
     #[serde(skip)]
     char_len: usize,
+    /// Character offsets to bytes without counting from the start.
+    #[serde(skip)]
+    offsets: CharOffsets,
+    /// Where passages occur, without scanning the text per quote.
+    #[serde(skip)]
+    occurrences: Occurrences,
 }
+
+/// Two transcripts are equal when they are the same informant's same text; the indexes
+/// follow from the text.
+impl PartialEq for Transcript {
+    fn eq(&self, other: &Self) -> bool {
+        self.informant == other.informant && self.text == other.text
+    }
+}
+
+impl Eq for Transcript {}
 
 impl Transcript {
     /// Normalises `raw` (see [`normalize`]) and wraps it.
     pub fn new(informant: InformantId, raw: &str) -> Self {
         let text = normalize(raw);
         let char_len = text.chars().count();
+        let offsets = CharOffsets::new(&text);
         Self {
             informant,
             text,
             char_len,
+            offsets,
+            occurrences: Occurrences::default(),
         }
     }
 
@@ -111,8 +138,8 @@ impl Transcript {
 
     /// The text of a span of this transcript.
     pub fn slice(&self, span: Span) -> &str {
-        let a = byte_offset(&self.text, span.start);
-        let b = byte_offset(&self.text, span.end);
+        let a = self.offsets.byte(&self.text, span.start);
+        let b = self.offsets.byte(&self.text, span.end);
         &self.text[a..b]
     }
 
@@ -122,14 +149,14 @@ impl Transcript {
         if quote.exact.is_empty() {
             return Err(ModelError::EmptyQuote);
         }
-        let hits = find_all(&self.text, &quote);
+        let hits = self.find_all(&quote);
         match hits.as_slice() {
             [] => Err(ModelError::QuoteNotFound {
                 informant: self.informant.clone(),
                 exact: quote.exact,
             }),
             [byte_start] => {
-                let start = self.text[..*byte_start].chars().count();
+                let start = self.offsets.char(&self.text, *byte_start);
                 let end = start + quote.exact.chars().count();
                 self.span(start, end)
             }
@@ -152,14 +179,25 @@ impl Transcript {
             suffix: String::new(),
         };
         let mut k = 8;
-        while find_all(&self.text, &quote).len() != 1 {
-            let before = &self.text[..byte_offset(&self.text, span.start)];
-            let after = &self.text[byte_offset(&self.text, span.end)..];
+        while self.find_all(&quote).len() != 1 {
+            let before = &self.text[..self.offsets.byte(&self.text, span.start)];
+            let after = &self.text[self.offsets.byte(&self.text, span.end)..];
             quote.prefix = last_chars(before, k).to_owned();
             quote.suffix = first_chars(after, k).to_owned();
             k *= 2;
         }
         quote
+    }
+
+    /// Byte offsets where `quote` matches, with its prefix and suffix, in text order.
+    fn find_all(&self, quote: &TextQuote) -> Vec<usize> {
+        let text = &self.text;
+        let mut hits = self.occurrences.find(text, &quote.exact);
+        hits.retain(|&at| {
+            let end = at + quote.exact.len();
+            text[..at].ends_with(&quote.prefix) && text[end..].starts_with(&quote.suffix)
+        });
+        hits
     }
 }
 
@@ -216,22 +254,6 @@ impl TextQuote {
             suffix: normalize(&self.suffix),
         }
     }
-}
-
-/// Byte offsets where `quote` matches, with its prefix and suffix.
-fn find_all(text: &str, quote: &TextQuote) -> Vec<usize> {
-    let mut hits = Vec::new();
-    let mut from = 0;
-    while let Some(i) = text[from..].find(&quote.exact) {
-        let at = from + i;
-        let end = at + quote.exact.len();
-        if text[..at].ends_with(&quote.prefix) && text[end..].starts_with(&quote.suffix) {
-            hits.push(at);
-        }
-        // Step one character so that overlapping repeats are found too.
-        from = at + text[at..].chars().next().map_or(1, char::len_utf8);
-    }
-    hits
 }
 
 fn byte_offset(text: &str, chars: usize) -> usize {

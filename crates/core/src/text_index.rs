@@ -1,0 +1,151 @@
+//! Indexes over one transcript's text, so that the work per quote does not grow with the
+//! transcript: character offsets to byte offsets by checkpoints, and every place a passage
+//! occurs by a suffix array (built on first use, since loading a study for analysis never
+//! searches).
+
+use std::sync::OnceLock;
+
+/// Byte offsets of every [`STRIDE`]-th character, for a text that is not all ASCII (in an
+/// ASCII text a character offset is its byte offset).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CharOffsets {
+    /// `marks[k]` is the byte offset of character `k * STRIDE`; empty for ASCII text.
+    marks: Vec<u32>,
+}
+
+const STRIDE: usize = 64;
+
+impl CharOffsets {
+    pub(crate) fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self::default();
+        }
+        let marks = text
+            .char_indices()
+            .step_by(STRIDE)
+            .map(|(b, _)| b as u32)
+            .collect();
+        Self { marks }
+    }
+
+    /// The byte offset of character `chars` (the text's length in bytes past its end).
+    pub(crate) fn byte(&self, text: &str, chars: usize) -> usize {
+        if self.marks.is_empty() {
+            return chars.min(text.len());
+        }
+        let Some(&mark) = self.marks.get(chars / STRIDE) else {
+            return text.len();
+        };
+        let from = mark as usize;
+        text[from..]
+            .char_indices()
+            .nth(chars % STRIDE)
+            .map_or(text.len(), |(b, _)| from + b)
+    }
+
+    /// The character offset of byte `byte`, which lies on a character boundary.
+    pub(crate) fn char(&self, text: &str, byte: usize) -> usize {
+        if self.marks.is_empty() {
+            return byte;
+        }
+        // The last mark at or before `byte`.
+        let k = self.marks.partition_point(|&m| m as usize <= byte) - 1;
+        k * STRIDE + text[self.marks[k] as usize..byte].chars().count()
+    }
+}
+
+/// Texts shorter than this are searched by a scan: building a suffix array costs more than
+/// the scans a short text ever gets.
+const SCAN_BELOW: usize = 4096;
+
+/// Every place a passage occurs in a text, found by binary search over the text's sorted
+/// suffixes (4 bytes per byte of text).
+#[derive(Debug, Default)]
+pub(crate) struct Occurrences {
+    suffixes: OnceLock<Vec<i32>>,
+}
+
+impl Clone for Occurrences {
+    /// A clone starts without the array: it is a cache, built again when needed.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl Occurrences {
+    /// Byte offsets in `text` where `needle` starts, in text order (overlapping ones too).
+    pub(crate) fn find(&self, text: &str, needle: &str) -> Vec<usize> {
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        if text.len() < SCAN_BELOW {
+            return scan(text, needle);
+        }
+        let sa = self.suffixes.get_or_init(|| {
+            let mut sa = vec![0i32; text.len()];
+            divsufsort::sort_in_place(text.as_bytes(), &mut sa);
+            sa
+        });
+        let bytes = text.as_bytes();
+        let needle = needle.as_bytes();
+        // Compares a suffix with the needle, as far as the needle goes.
+        let order = |&p: &i32| {
+            let s = &bytes[p as usize..];
+            let k = s.len().min(needle.len());
+            s[..k].cmp(&needle[..k]).then(if s.len() < needle.len() {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Equal
+            })
+        };
+        let lo = sa.partition_point(|p| order(p).is_lt());
+        let hi = lo + sa[lo..].partition_point(|p| order(p).is_eq());
+        let mut hits: Vec<usize> = sa[lo..hi].iter().map(|&p| p as usize).collect();
+        hits.sort_unstable();
+        hits
+    }
+}
+
+/// [`Occurrences::find`] by scanning.
+fn scan(text: &str, needle: &str) -> Vec<usize> {
+    let mut hits = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(needle) {
+        let at = from + i;
+        hits.push(at);
+        // Step one character so that overlapping repeats are found too.
+        from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_agree_with_counting() {
+        let text = "æøå 🙂 ".repeat(100) + "slutt";
+        let o = CharOffsets::new(&text);
+        for (c, (b, _)) in text.char_indices().enumerate() {
+            assert_eq!(o.byte(&text, c), b, "char {c}");
+            assert_eq!(o.char(&text, b), c, "byte {b}");
+        }
+        let n = text.chars().count();
+        assert_eq!(o.byte(&text, n), text.len());
+        assert_eq!(o.char(&text, text.len()), n);
+        let ascii = "abc";
+        assert_eq!(CharOffsets::new(ascii).byte(ascii, 2), 2);
+    }
+
+    #[test]
+    fn the_suffix_array_finds_what_a_scan_finds() {
+        // Long enough for the array; repeats, overlaps and multibyte characters.
+        let text = "ja, det er tid. aaaa på øya. ".repeat(400);
+        let o = Occurrences::default();
+        for needle in ["det er tid", "aa", "ø", "på øya. ja", "ikke her", "a", ". "] {
+            assert_eq!(o.find(&text, needle), scan(&text, needle), "{needle:?}");
+        }
+        assert!(o.find(&text, "").is_empty());
+    }
+}
