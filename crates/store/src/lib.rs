@@ -29,7 +29,7 @@ use rusqlite::Connection;
 use samskap_core::{StudyId, StudyMeta};
 
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate};
-pub use error::StoreError;
+pub use error::{Refusal, StoreError};
 pub use quotes::Outline;
 pub use refi::{RefiAttribute, RefiGuid, RefiRecord};
 pub use schema::SCHEMA_VERSION;
