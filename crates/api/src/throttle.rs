@@ -163,10 +163,7 @@ mod tests {
             t.failed(ip(&format!("192.0.2.{i}")), now).unwrap();
         }
         // Full of live windows: a new address is not counted, and is told to wait.
-        assert_eq!(
-            t.failed(ip("192.0.2.4"), now),
-            Err(Duration::from_secs(60))
-        );
+        assert_eq!(t.failed(ip("192.0.2.4"), now), Err(Duration::from_secs(60)));
         assert_eq!(t.len(), 3);
         // Once those windows end, the new address takes a place.
         let later = now + Duration::from_secs(61);
