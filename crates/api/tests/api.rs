@@ -1301,3 +1301,558 @@ async fn a_draft_is_agreed_later_and_a_group_agrees_once() {
     assert_eq!(st, StatusCode::FORBIDDEN);
     s.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The server under abuse.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A bound generous enough that only a server that never acts exceeds it.
+const EVENTUALLY: Duration = Duration::from_secs(30);
+
+impl Server {
+    fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
+    /// Status and body text, byte for byte.
+    async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, String) {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+}
+
+/// True once the peer has closed `conn` (end of stream or a reset), reading and dropping
+/// anything it sent first; false if it is still open after [`EVENTUALLY`].
+async fn closed_by_server(conn: &mut TcpStream) -> bool {
+    let mut sink = Vec::new();
+    matches!(
+        tokio::time::timeout(EVENTUALLY, conn.read_to_end(&mut sink)).await,
+        Ok(_)
+    )
+}
+
+/// Reads one response (head and a `content-length` body) from `conn`.
+async fn read_response(conn: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        let n = conn.read(&mut byte).await.unwrap();
+        assert_eq!(n, 1, "closed mid-head: {}", String::from_utf8_lossy(&buf));
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8(buf).unwrap();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    conn.read_exact(&mut body).await.unwrap();
+    format!("{head}{}", String::from_utf8(body).unwrap())
+}
+
+#[tokio::test]
+async fn half_open_and_idle_connections_are_closed_by_the_server() {
+    let s = Server::start_with(samskap_api::Limits {
+        header_timeout: Duration::from_millis(300),
+        ..samskap_api::Limits::default()
+    })
+    .await;
+    // Many connections that send part of a head and then nothing.
+    let mut half_open = Vec::new();
+    for _ in 0..50 {
+        let mut conn = TcpStream::connect(s.addr()).await.unwrap();
+        conn.write_all(b"GET /health HTTP/1.1\r\nHost: samskap\r\nX-Slow: ")
+            .await
+            .unwrap();
+        half_open.push(conn);
+    }
+    // The server still answers others meanwhile.
+    let (st, _, _) = s.call(reqwest::Method::GET, "/health", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    for conn in &mut half_open {
+        assert!(
+            closed_by_server(conn).await,
+            "a half-open connection stayed open"
+        );
+    }
+    // A kept-alive connection that goes quiet after a response is closed too.
+    let mut idle = TcpStream::connect(s.addr()).await.unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: samskap\r\n\r\n")
+        .await
+        .unwrap();
+    let response = read_response(&mut idle).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        closed_by_server(&mut idle).await,
+        "an idle connection stayed open"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let s = Server::start_with(samskap_api::Limits {
+        max_connections: 1,
+        ..samskap_api::Limits::default()
+    })
+    .await;
+    let list = format!("{G1}/meetings");
+    let get = |token: &str| {
+        format!("GET {list} HTTP/1.1\r\nHost: samskap\r\nAuthorization: Bearer {token}\r\n\r\n")
+    };
+    // The one slot: a kept-alive connection.
+    let mut first = TcpStream::connect(s.addr()).await.unwrap();
+    first.write_all(get(&s.admin).as_bytes()).await.unwrap();
+    let before = read_response(&mut first).await;
+    assert!(before.starts_with("HTTP/1.1 200"), "{before}");
+    // A second connection writes a meeting; it waits, not accepted.
+    let body = r#"{"kind": "group", "date": "2024-05-05", "note": "from the queue"}"#;
+    let mut second = TcpStream::connect(s.addr()).await.unwrap();
+    second
+        .write_all(
+            format!(
+                "POST {list} HTTP/1.1\r\nHost: samskap\r\nAuthorization: Bearer {}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                s.admin,
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // While the first holds the slot, the second's write has not happened: each of these
+    // round trips would have let an accepted request through.
+    for _ in 0..5 {
+        first.write_all(get(&s.admin).as_bytes()).await.unwrap();
+        let now = read_response(&mut first).await;
+        assert!(!now.contains("from the queue"), "served past the cap");
+    }
+    drop(first);
+    let written = read_response(&mut second).await;
+    assert!(written.starts_with("HTTP/1.1 201"), "{written}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn failed_authentication_is_limited_per_address() {
+    let s = Server::start_with(samskap_api::Limits {
+        auth_failures: 3,
+        ..samskap_api::Limits::default()
+    })
+    .await;
+    for token in [Some("sk_wrong"), None, Some("sk_also_wrong")] {
+        let (st, ..) = s.call(reqwest::Method::GET, "/studies", token, None).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    // Past the allowance: 429 with Retry-After, for a wrong token and a right one alike.
+    for token in ["sk_wrong", s.admin.as_str()] {
+        let res = s
+            .client
+            .get(s.url("/studies"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let wait: u64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["status"], 429);
+    }
+    // The health check needs no token and is not held back.
+    let (st, ..) = s.call(reqwest::Method::GET, "/health", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_revoked_while_its_write_is_in_flight_writes_nothing() {
+    let s = Server::start().await;
+    let path = format!("{G1}/meetings");
+    let (_, before) = s.get(&path, &s.admin).await;
+    let body = r#"{"kind": "group", "date": "2024-05-06", "note": "late"}"#;
+    let mut conn = TcpStream::connect(s.addr()).await.unwrap();
+    conn.write_all(
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: samskap\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+            s.g1,
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    // hyper sends 100 Continue once the handler reads the body: the token was verified and
+    // the group's access checked.
+    let mut cont = [0u8; 25];
+    conn.read_exact(&mut cont).await.unwrap();
+    assert_eq!(&cont, b"HTTP/1.1 100 Continue\r\n\r\n");
+    // Revoked now, between the access check and the write.
+    Store::open(&s.db).unwrap().revoke_token("fac-g1").unwrap();
+    conn.write_all(body.as_bytes()).await.unwrap();
+    let response = read_response(&mut conn).await;
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(response.contains("application/problem+json"), "{response}");
+    let (_, after) = s.get(&path, &s.admin).await;
+    assert_eq!(before, after);
+    // The refusal is logged under the token's name, with nothing written.
+    let log = s.audited("/G1/meetings");
+    assert!(log
+        .iter()
+        .any(|e| e.token_name == "fac-g1" && e.status == 401));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn access_is_checked_before_the_body_is_read() {
+    let s = Server::start().await;
+    let bad_bodies: Vec<(&str, String)> = vec![
+        ("application/json", "{not json".into()),
+        ("application/json", "[1, 2]".into()),
+        (
+            "application/json",
+            r#"{"kind": 5, "date": "2024-3-1", "x": null}"#.into(),
+        ),
+        (
+            "application/json",
+            r#"{"attendance": [{"member": "G2-P1"}]}"#.into(),
+        ),
+        ("text/plain", "hello".into()),
+        (
+            "application/json",
+            format!(r#"{{"note": "{}"}}"#, "x".repeat(70_000)),
+        ),
+    ];
+    let writes = [
+        (reqwest::Method::POST, format!("{G2}/members")),
+        (reqwest::Method::POST, format!("{G2}/meetings")),
+        (
+            reqwest::Method::PUT,
+            format!("{G2}/meetings/G2-2023-02/attendance"),
+        ),
+        (reqwest::Method::PUT, format!("{G2}/rules")),
+        (reqwest::Method::POST, format!("{G2}/problem-statements")),
+        (
+            reqwest::Method::POST,
+            format!("{G2}/problem-statements/PS-G2-utkast/agreement"),
+        ),
+        (reqwest::Method::POST, format!("{G2}/process")),
+        (reqwest::Method::POST, format!("{G2}/practices")),
+        (reqwest::Method::POST, format!("{G2}/actions")),
+        (
+            reqwest::Method::POST,
+            format!("{G2}/actions/A-G2-1/transitions"),
+        ),
+        (reqwest::Method::POST, format!("{G2}/contacts")),
+        (reqwest::Method::POST, format!("{G2}/disseminations")),
+        (reqwest::Method::POST, format!("{STUDY}/groups/G9/meetings")),
+        (
+            reqwest::Method::POST,
+            format!("{STUDY}/groups/bad%20id/meetings"),
+        ),
+    ];
+    let mut sent = 0;
+    for (method, path) in &writes {
+        for (ctype, body) in &bad_bodies {
+            // The facilitator of G1 writes to another group; the analyst writes a meeting;
+            // both write assessments they may not.
+            for (token, path) in [
+                (&s.g1, path.clone()),
+                (&s.analyst, path.replace("/G2/", "/G1/")),
+                (&s.g1, format!("{STUDY}/assessments")),
+            ] {
+                let res = s
+                    .client
+                    .request(method.clone(), s.url(&path))
+                    .bearer_auth(token)
+                    .header("content-type", *ctype)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status();
+                let text = res.text().await.unwrap();
+                // A route that exists answers 403; a method a route lacks is a 405.
+                if status != StatusCode::METHOD_NOT_ALLOWED {
+                    assert_eq!(
+                        status,
+                        StatusCode::FORBIDDEN,
+                        "{method} {path} {body:.60}: {text}"
+                    );
+                    assert_eq!(
+                        text,
+                        r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"this token has no access to that"}"#
+                    );
+                    sent += 1;
+                }
+            }
+        }
+    }
+    assert!(sent >= writes.len() * bad_bodies.len() * 2, "{sent}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_reference_outside_the_group_gets_the_answer_of_a_reference_to_nothing() {
+    let s = Server::start().await;
+    let post = reqwest::Method::POST;
+    let put = reqwest::Method::PUT;
+    // Each pair: the same request naming a real record of another group, and a made-up one.
+    let pairs: Vec<(reqwest::Method, String, Value, Value)> = vec![
+        (
+            put.clone(),
+            format!("{G1}/meetings/G1-2023-02/attendance"),
+            json!({"attendance": [{"member": "G1-P1", "presence": "present"}, {"member": "G2-P3", "presence": "present"}]}),
+            json!({"attendance": [{"member": "G1-P1", "presence": "present"}, {"member": "G7-P3", "presence": "present"}]}),
+        ),
+        (
+            post.clone(),
+            format!("{G1}/members"),
+            json!({"id": "G2-P3", "sector": "public"}),
+            json!({"id": "G7-P3", "sector": "public"}),
+        ),
+        (
+            post.clone(),
+            format!("{G1}/contacts"),
+            json!({"a": "G1-P1", "b": "G2-P3", "date": "2024-01-10"}),
+            json!({"a": "G1-P1", "b": "G7-P3", "date": "2024-01-10"}),
+        ),
+        (
+            post.clone(),
+            format!("{G1}/problem-statements"),
+            json!({"text": "x", "drafted": "2024-01-10", "participants": ["G1-P1", "G2-P3"]}),
+            json!({"text": "x", "drafted": "2024-01-10", "participants": ["G1-P1", "G7-P3"]}),
+        ),
+        (
+            post.clone(),
+            format!("{G1}/disseminations"),
+            json!({"date": "2024-01-10", "audience": "x", "action": "A-G2-1"}),
+            json!({"date": "2024-01-10", "audience": "x", "action": "A-G7-1"}),
+        ),
+    ];
+    for (method, path, real, made_up) in pairs {
+        for token in [&s.g1, &s.admin] {
+            let a = s
+                .raw(method.clone(), &path, token, Some(real.clone()))
+                .await;
+            let b = s
+                .raw(method.clone(), &path, token, Some(made_up.clone()))
+                .await;
+            assert_eq!(a.0, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", a.1);
+            assert_eq!(a, b, "{method} {path}");
+        }
+    }
+    // Records of another group named in the path of one's own.
+    for (method, real, made_up, body) in [
+        (
+            put.clone(),
+            "meetings/G2-2023-02/attendance",
+            "meetings/G7-2023-02/attendance",
+            json!({"attendance": []}),
+        ),
+        (
+            post.clone(),
+            "actions/A-G2-1/transitions",
+            "actions/A-G7-1/transitions",
+            json!({"state": "tried", "date": "2024-01-10"}),
+        ),
+        (
+            post.clone(),
+            "problem-statements/PS-G2-utkast/agreement",
+            "problem-statements/PS-G7-utkast/agreement",
+            json!({"date": "2024-01-10"}),
+        ),
+    ] {
+        for token in [&s.g1, &s.admin] {
+            let a = s
+                .raw(
+                    method.clone(),
+                    &format!("{G1}/{real}"),
+                    token,
+                    Some(body.clone()),
+                )
+                .await;
+            let b = s
+                .raw(
+                    method.clone(),
+                    &format!("{G1}/{made_up}"),
+                    token,
+                    Some(body.clone()),
+                )
+                .await;
+            assert_eq!(a.0, StatusCode::NOT_FOUND, "{real}: {}", a.1);
+            assert_eq!(a, b, "{real}");
+        }
+    }
+    // Nothing of those refusals was written.
+    let (_, g2) = s.get(&format!("{G2}/actions"), &s.admin).await;
+    assert_eq!(g2[0]["state"], "adopted");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn problems_are_told_in_samskaps_words() {
+    let s = Server::start().await;
+    let serde_words = [
+        "invalid type",
+        "invalid value",
+        "expected",
+        "unknown variant",
+        "unknown field",
+        "missing field",
+        "at line",
+        "Failed to",
+        "deserialize",
+        "constraint",
+        "SQLITE",
+    ];
+    let cases: Vec<(reqwest::Method, String, Value)> = vec![
+        (
+            reqwest::Method::POST,
+            format!("{G1}/meetings"),
+            json!({"kind": "party", "date": "2024-01-01"}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{G1}/meetings"),
+            json!({"kind": "group"}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{G1}/meetings"),
+            json!({"kind": "group", "date": 1}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{G1}/meetings"),
+            json!({"kind": "group", "date": "2024-01-01", "colour": "red"}),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("{G1}/meetings/G1-2023-02/attendance"),
+            json!({"attendance": [{"member": "G1-P1", "presence": "late"}]}),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("{G1}/meetings/G1-2023-02/attendance"),
+            json!({"attendance": {"member": "G1-P1"}}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{G1}/members"),
+            json!({"sector": "public", "service": 3}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{G1}/process"),
+            json!({"date": "2024-01-01", "phase": "explore", "step": 2}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{STUDY}/assessments"),
+            json!({"id": "x", "subject": {"team": "G1"}, "value": {"ladder": 3}, "assessor": "A", "date": "2024-01-01"}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{STUDY}/assessments"),
+            json!({"id": "x", "subject": {"group": "G1"}, "value": {"ladder": 300}, "assessor": "A", "date": "2024-01-01"}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{STUDY}/assessments"),
+            json!({"id": "x", "subject": {"group": "G1"}, "value": {"ladder": 3}, "assessor": "A", "date": "2024-01-01", "evidence": [{"informant": "I1", "start": -1, "end": 2}]}),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let (st, text) = s
+            .raw(method.clone(), &path, &s.admin, Some(body.clone()))
+            .await;
+        let problem: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {text}");
+        assert!(problem["field"].is_string(), "{body}: {text}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            serde_words.iter().all(|w| !detail.contains(w)),
+            "{body}: {detail}"
+        );
+    }
+    for query in ["?by=week", "", "?by=member&below=lots"] {
+        let (st, text) = s
+            .raw(
+                reqwest::Method::GET,
+                &format!("{STUDY}/analytics/attendance{query}"),
+                &s.admin,
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{query}: {text}");
+        let problem: Value = serde_json::from_str(&text).unwrap();
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            serde_words.iter().all(|w| !detail.contains(w)),
+            "{query}: {detail}"
+        );
+        assert!(problem["field"].is_string(), "{query}: {text}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn dates_that_are_not_yyyy_mm_dd_are_refused_naming_the_field() {
+    let s = Server::start().await;
+    for date in ["2024-3-1", "+2024-03-01", "24-03-02"] {
+        for (path, body, field) in [
+            (
+                format!("{G1}/meetings"),
+                json!({"kind": "group", "date": date}),
+                "date",
+            ),
+            (
+                format!("{G1}/problem-statements"),
+                json!({"text": "x", "drafted": "2024-01-01", "agreed": date}),
+                "agreed",
+            ),
+            (
+                format!("{G1}/process"),
+                json!({"date": date, "phase": "explore", "step": "evaluate"}),
+                "date",
+            ),
+        ] {
+            let (st, problem) = s.post(&path, &s.admin, body).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {problem}");
+            assert_eq!(problem["field"], field, "{date}: {problem}");
+            assert!(
+                problem["detail"].as_str().unwrap().contains("YYYY-MM-DD"),
+                "{problem}"
+            );
+        }
+    }
+    s.stop().await;
+}
