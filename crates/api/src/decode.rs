@@ -147,14 +147,19 @@ fn resolve(mut schema: &Value) -> Option<&Value> {
             schema = document().pointer(&format!("/components/schemas/{name}"))?;
             continue;
         }
-        if let Some(Value::Array(branches)) = schema.get("oneOf") {
+        // A single branch (utoipa wraps an inlined type with its own description so) or an
+        // optional value's non-null one stands for the whole.
+        let single = ["oneOf", "allOf", "anyOf"].into_iter().find_map(|key| {
+            let Some(Value::Array(branches)) = schema.get(key) else {
+                return None;
+            };
             let real: Vec<&Value> = branches.iter().filter(|b| !is_null_type(b)).collect();
-            if real.len() == 1 && branches.len() == 2 {
-                schema = real[0];
-                continue;
-            }
+            (real.len() == 1).then(|| real[0])
+        });
+        match single {
+            Some(inner) => schema = inner,
+            None => return Some(schema),
         }
-        return Some(schema);
     }
     None
 }
@@ -370,6 +375,27 @@ mod tests {
         let (f, detail) = refused::<MemberIn>(r#"{"id": "G2-P3", "sector": "public"}"#);
         assert_eq!(f, "id");
         assert_eq!(detail, "there is no such field here");
+    }
+
+    #[test]
+    fn a_query_parameter_is_described_from_its_schema() {
+        use crate::wire::AttendanceQuery;
+        let (field, detail) = refusal(
+            &schema_of::<AttendanceQuery>(),
+            &serde_json::json!({"by": "colour"}),
+            &{
+                let q = serde_urlencoded::Deserializer::new(form_urlencoded::parse(b"by=colour"));
+                serde_path_to_error::deserialize::<_, AttendanceQuery>(q)
+                    .unwrap_err()
+                    .path()
+                    .clone()
+            },
+        );
+        assert_eq!(field, "by");
+        assert_eq!(
+            detail,
+            "this must be one of `member`, `service`, `sector`, `month`"
+        );
     }
 
     #[test]

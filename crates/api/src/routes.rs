@@ -367,9 +367,10 @@ async fn add_member(
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store.add_member(&study, &member).map_err(|e| {
                 refused(e, |r| match r {
-                    Refusal::Model(ModelError::PdYouthNotYouth(_)) => {
-                        Some(("pd_youth".into(), None))
-                    }
+                    Refusal::Model(ModelError::PdYouthNotYouth(_)) => Some((
+                        "pd_youth".into(),
+                        Some("a member marked `pd_youth` must be marked `youth` too"),
+                    )),
                     _ => None,
                 })
             })
