@@ -105,6 +105,21 @@ pub fn decode<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiErro
     })
 }
 
+/// The path's parameters. A path that does not decode (`%FF` where an id goes) names
+/// nothing, so it is a 404 like an unknown id, as problem details.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| ApiPath(v))
+            .map_err(|_| ApiError::not_found("such resource"))
+    }
+}
+
 /// A query string read into `T`; a refusal is a 400 naming the parameter.
 pub struct ApiQuery<T>(pub T);
 

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,7 @@ use utoipa::OpenApi;
 use crate::auth::{
     assessment_access, authenticate, group_access, AuditContext, Audited, Caller, ObjectId,
 };
-use crate::decode::{ApiJson, ApiQuery};
+use crate::decode::{ApiJson, ApiPath, ApiQuery};
 use crate::error::{ApiError, Problem};
 use crate::openapi::{Conventions, Id};
 use crate::state::AppState;
@@ -290,7 +290,7 @@ async fn list_studies(
 async fn list_groups(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<GroupOut>>, ApiError> {
     let c = caller.clone();
     with_readable_study(&state, &caller, &study, move |s, study| {
@@ -316,7 +316,7 @@ async fn list_groups(
 async fn list_members(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<MemberOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -340,7 +340,7 @@ async fn add_member(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MemberIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -385,7 +385,7 @@ async fn add_member(
 async fn list_municipalities(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<MunicipalityOut>>, ApiError> {
     with_readable_study(&state, &caller, &study, |s, _| {
         Ok(Json(
@@ -407,7 +407,7 @@ async fn list_municipalities(
 async fn list_meetings(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<MeetingOut>>, ApiError> {
     group_records(
         &state,
@@ -429,7 +429,7 @@ async fn add_meeting(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MeetingIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -468,7 +468,7 @@ async fn set_attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group, meeting)): Path<(String, String, String)>,
+    ApiPath((study, group, meeting)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<AttendanceIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -552,7 +552,7 @@ async fn add_action(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ActionIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -596,7 +596,7 @@ async fn advance_action(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group, action)): Path<(String, String, String)>,
+    ApiPath((study, group, action)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<TransitionIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -653,7 +653,7 @@ async fn add_contact(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ContactIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -707,7 +707,7 @@ async fn add_assessment(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
     ApiJson(body): ApiJson<AssessmentIn>,
 ) -> Result<Response, ApiError> {
     caller.require(caller.may_assess())?;
@@ -775,7 +775,7 @@ async fn add_assessment(
 async fn attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<AttendanceQuery>,
 ) -> Result<Json<Vec<RateOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -791,7 +791,7 @@ async fn attendance(
 async fn composition(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<CompositionOut>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -810,7 +810,7 @@ async fn composition(
 async fn get_rules(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<RulesOut>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -834,7 +834,7 @@ async fn set_rules(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<RulesIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -865,7 +865,7 @@ async fn set_rules(
 async fn list_statements(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<StatementOut>>, ApiError> {
     group_records(
         &state,
@@ -887,7 +887,7 @@ async fn add_statement(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<StatementIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -962,7 +962,7 @@ async fn agree_statement(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group, statement)): Path<(String, String, String)>,
+    ApiPath((study, group, statement)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<AgreementIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -1012,7 +1012,7 @@ async fn agree_statement(
 async fn list_moves(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<MoveOut>>, ApiError> {
     group_records(
         &state,
@@ -1034,7 +1034,7 @@ async fn add_move(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MoveIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -1077,7 +1077,7 @@ async fn add_move(
 async fn timeline(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<StayOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -1097,7 +1097,7 @@ async fn timeline(
 async fn list_practices(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<PracticeOut>>, ApiError> {
     group_records(
         &state,
@@ -1119,7 +1119,7 @@ async fn add_practice(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<PracticeIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -1156,7 +1156,7 @@ async fn add_practice(
 async fn list_actions(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<ActionOut>>, ApiError> {
     group_records(
         &state,
@@ -1175,7 +1175,7 @@ async fn list_actions(
 async fn list_disseminations(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<DisseminationOut>>, ApiError> {
     group_records(
         &state,
@@ -1197,7 +1197,7 @@ async fn add_dissemination(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<DisseminationIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -1260,7 +1260,7 @@ async fn add_dissemination(
 async fn list_contacts(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<ContactOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     let (c, sid) = (caller.clone(), study.clone());
@@ -1285,7 +1285,7 @@ async fn list_contacts(
 async fn contact_counts(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
     ApiQuery(q): ApiQuery<ContactsQuery>,
 ) -> Result<Json<Vec<ContactCountOut>>, ApiError> {
     let c = caller.clone();
@@ -1308,7 +1308,7 @@ async fn contact_counts(
 async fn study_composition(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<CompositionOut>>, ApiError> {
     let c = caller.clone();
     with_readable_study(&state, &caller, &study, move |s, study| {
@@ -1330,7 +1330,7 @@ async fn study_composition(
 async fn study_attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
     ApiQuery(q): ApiQuery<AttendanceQuery>,
 ) -> Result<Json<Vec<RateOut>>, ApiError> {
     let c = caller.clone();
@@ -1347,7 +1347,7 @@ async fn study_attendance(
 async fn list_assessments(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<AssessmentIn>>, ApiError> {
     caller.require(caller.may_read_study())?;
     with_readable_study(&state, &caller, &study, |s, _| {

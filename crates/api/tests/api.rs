@@ -493,6 +493,25 @@ async fn every_error_class_is_problem_details() {
         .call(reqwest::Method::GET, "/nothing", Some(&s.admin), None)
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    // A path that does not decode names nothing: 404 (403 for a facilitator's group path),
+    // as problem details like every other error.
+    for (path, token, status) in [
+        ("/studies/%FF/groups", &s.admin, StatusCode::NOT_FOUND),
+        (
+            "/studies/ung-inkludering/groups/%FF/members",
+            &s.admin,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/studies/ung-inkludering/groups/%FF/members",
+            &s.g1,
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (st, _, ctype) = s.call(reqwest::Method::GET, path, Some(token), None).await;
+        assert_eq!(st, status, "{path}");
+        assert_eq!(ctype, "application/problem+json", "{path}");
+    }
     s.stop().await;
 }
 
