@@ -1,15 +1,22 @@
 //! Who is calling, and what they may do: a bearer token checked against the store, and the
 //! rules of the three roles.
 
-use axum::extract::{Request, State};
+use std::collections::HashMap;
+use std::time::Instant;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::Response;
+use axum::Extension;
 use samskap_core::{GroupId, StudyId};
 use samskap_store::{AuditEntry, TokenInfo, TokenRole};
 
 use crate::error::ApiError;
+use crate::server::ClientAddr;
 use crate::state::AppState;
+use crate::throttle::retry_after_secs;
 
 /// The verified caller of a request.
 #[derive(Debug, Clone)]
@@ -79,12 +86,24 @@ impl Caller {
 }
 
 /// Checks the bearer token of every request (but the health check), then writes an audit
-/// entry for every write, whatever its outcome.
+/// entry for every write, whatever its outcome. A client address over its allowance of failed
+/// authentications gets 429 before its token is looked at.
 pub async fn authenticate(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let addr = req.extensions().get::<ClientAddr>().map(|c| c.0);
+    let throttle = state.throttle();
+    if let Some(addr) = addr {
+        throttle
+            .check(addr, Instant::now())
+            .map_err(|wait| ApiError::too_many(retry_after_secs(wait)))?;
+    }
+    let failed = || match addr.map(|a| throttle.failed(a, Instant::now())) {
+        Some(Err(wait)) => ApiError::too_many(retry_after_secs(wait)),
+        _ => ApiError::unauthorized(),
+    };
     let secret = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -92,12 +111,13 @@ pub async fn authenticate(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(ApiError::unauthorized)?
-        .to_owned();
-    let info = state
-        .read(move |store| store.verify_token(&secret))
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+        .map(str::to_owned);
+    let Some(secret) = secret else {
+        return Err(failed());
+    };
+    let Some(info) = state.read(move |store| store.verify_token(&secret)).await? else {
+        return Err(failed());
+    };
     let name = info.name.clone();
     req.extensions_mut().insert(Caller(info));
     let method = req.method().clone();
@@ -125,4 +145,43 @@ pub async fn authenticate(
         }
     }
     Ok(response)
+}
+
+/// Access to a group's routes (`/studies/{study}/groups/{group}/…`), checked from the path
+/// alone before the handler reads anything of the body: reading needs `may_read_group`, any
+/// other method `may_write_group`. A facilitator gets the same 403 for another group, a group
+/// that does not exist and a malformed id.
+pub async fn group_access(
+    Extension(caller): Extension<Caller>,
+    path: Result<Path<HashMap<String, String>>, PathRejection>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD);
+    let allowed = match caller.0.role {
+        TokenRole::Admin => true,
+        TokenRole::Analyst => !write,
+        TokenRole::Facilitator => path.is_ok_and(|Path(p)| {
+            let (Some(study), Some(group)) = (p.get("study"), p.get("group")) else {
+                return false;
+            };
+            caller
+                .0
+                .groups
+                .iter()
+                .any(|(s, g)| s.as_str() == study && g.as_str() == group)
+        }),
+    };
+    caller.require(allowed)?;
+    Ok(next.run(req).await)
+}
+
+/// Access to the assessment routes: analysts and admins, checked before the body is read.
+pub async fn assessment_access(
+    Extension(caller): Extension<Caller>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    caller.require(caller.may_assess())?;
+    Ok(next.run(req).await)
 }

@@ -1,8 +1,11 @@
 //! One error type for every handler, rendered as RFC 9457 problem details
 //! (`application/problem+json`), so handlers use `?` and no error becomes a 500 by accident.
+//!
+//! A problem's `detail` is always samskap's own words: the model's and the store's messages,
+//! or the API's. Driver and parser wording (SQLite's, serde's) goes to the log, never to the
+//! client.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use samskap_store::StoreError;
 use serde::Serialize;
@@ -19,10 +22,10 @@ pub struct Problem {
     /// The HTTP status.
     pub status: u16,
     /// What went wrong here.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub detail: String,
     /// The request field at fault, for 422.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
 }
 
@@ -34,6 +37,8 @@ pub struct ApiError {
     field: Option<String>,
     /// The object a refused write was about, for its audit entry.
     object: Option<String>,
+    /// Seconds to wait, for a 429.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -44,6 +49,7 @@ impl ApiError {
             detail: detail.into(),
             field: None,
             object: None,
+            retry_after: None,
         }
     }
 
@@ -66,13 +72,44 @@ impl ApiError {
     }
 
     /// 422 naming a field.
-    pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            detail: detail.into(),
-            field: Some(field.to_owned()),
-            object: None,
+            field: Some(field.into()),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
         }
+    }
+
+    /// 429: too many failed authentications from the caller's address; try after `secs`.
+    pub fn too_many(secs: u64) -> Self {
+        Self {
+            retry_after: Some(secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many failed authentications from this address; try again in {secs} s"),
+            )
+        }
+    }
+
+    /// 500 for a failure that is the server's, not the caller's: logged in full, told in
+    /// general.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server could not complete the request; its log has the details",
+        )
+    }
+
+    /// The same error with another status.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Its field and detail, for tests.
+    #[cfg(test)]
+    pub fn parts(&self) -> (Option<String>, String) {
+        (self.field.clone(), self.detail.clone())
     }
 
     /// The same error, noting the object a refused write was about (for the audit log).
@@ -89,79 +126,33 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        let status = match &e {
-            StoreError::NotFound { .. } | StoreError::NoStudy => StatusCode::NOT_FOUND,
-            StoreError::Conflict(_) => StatusCode::CONFLICT,
-            StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            StoreError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %e, "store error");
-        }
-        Self::new(status, e.to_string())
-    }
-}
-
-/// A store refusal of a value, named by the request field it concerns: checks that run
-/// deep in the model know the rule, the handler knows which field carried the value.
-pub fn invalid_field(field: impl Fn(&str) -> &'static str) -> impl Fn(StoreError) -> ApiError {
-    move |e| match e {
-        StoreError::Invalid(detail) => {
-            let f = field(&detail);
-            ApiError::invalid(f, detail)
-        }
-        other => other.into(),
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        let status = match r.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            // A body that parses as JSON but has the wrong shape names its field.
-            StatusCode::UNPROCESSABLE_ENTITY => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        let detail = r.body_text();
-        let field = (status == StatusCode::UNPROCESSABLE_ENTITY)
-            .then(|| field_of(&detail))
-            .flatten();
-        Self {
-            status,
-            detail,
-            field,
-            object: None,
+        match e {
+            StoreError::NotFound { .. } | StoreError::NoStudy => {
+                Self::new(StatusCode::NOT_FOUND, e.to_string())
+            }
+            StoreError::Refused { conflict: true, .. } | StoreError::Conflict(_) => {
+                Self::new(StatusCode::CONFLICT, e.to_string())
+            }
+            StoreError::Refused { .. } | StoreError::Invalid(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            }
+            // Revoked after the request was let in: the write did not happen.
+            StoreError::Revoked(_) => Self::unauthorized(),
+            StoreError::Busy => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store is busy; try again",
+            ),
+            // Backups and restores are the CLI's; no route reaches them.
+            StoreError::Missing(_)
+            | StoreError::TooNew { .. }
+            | StoreError::WhichStudy(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Database(_)
+            | StoreError::Exists(_)
+            | StoreError::NotAStore { .. }
+            | StoreError::File { .. } => Self::internal(&e),
         }
     }
-}
-
-impl From<PathRejection> for ApiError {
-    fn from(r: PathRejection) -> Self {
-        Self::new(StatusCode::NOT_FOUND, r.body_text())
-    }
-}
-
-impl From<QueryRejection> for ApiError {
-    fn from(r: QueryRejection) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, r.body_text())
-    }
-}
-
-/// The field serde complained about, from messages such as
-/// "Failed to deserialize the JSON body into the target type: date: input contains invalid
-/// characters at line 1 column 20" or "missing field `date`".
-fn field_of(detail: &str) -> Option<String> {
-    if let Some(rest) = detail.split("missing field `").nth(1) {
-        return rest.split('`').next().map(str::to_owned);
-    }
-    if let Some(rest) = detail.split("unknown field `").nth(1) {
-        return rest.split('`').next().map(str::to_owned);
-    }
-    let after = detail.split("target type: ").nth(1)?;
-    let (path, _) = after.split_once(": ")?;
-    (!path.contains(' ')).then(|| path.to_owned())
 }
 
 impl IntoResponse for ApiError {
@@ -170,7 +161,7 @@ impl IntoResponse for ApiError {
             kind: "about:blank".into(),
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
-            detail: Some(self.detail),
+            detail: self.detail,
             field: self.field,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
@@ -180,6 +171,10 @@ impl IntoResponse for ApiError {
             body,
         )
             .into_response();
+        if let Some(secs) = self.retry_after {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if let Some(object) = self.object {
             r.extensions_mut().insert(crate::auth::ObjectId(object));
         }
@@ -189,18 +184,21 @@ impl IntoResponse for ApiError {
 
 #[cfg(test)]
 mod tests {
-    use super::field_of;
+    use super::*;
 
     #[test]
-    fn fields_are_found_in_serde_messages() {
-        assert_eq!(
-            field_of("Failed to deserialize the JSON body into the target type: date: input contains invalid characters at line 1 column 20").as_deref(),
-            Some("date")
-        );
-        assert_eq!(
-            field_of("... missing field `kind` at line 1").as_deref(),
-            Some("kind")
-        );
-        assert_eq!(field_of("something else"), None);
+    fn driver_wording_stays_in_the_log() {
+        for e in [
+            StoreError::Database("UNIQUE constraint failed: meeting.id".into()),
+            StoreError::Corrupt("invalid digit found in string".into()),
+        ] {
+            let api = ApiError::from(e);
+            assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(!api.detail.contains("UNIQUE"), "{}", api.detail);
+            assert!(!api.detail.contains("invalid digit"), "{}", api.detail);
+        }
+        let api = ApiError::from(StoreError::Revoked("kari".into()));
+        assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+        assert!(!api.detail.contains("kari"), "{}", api.detail);
     }
 }

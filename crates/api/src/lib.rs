@@ -5,10 +5,13 @@
 //! details. [`serve`] takes a bound listener and a shutdown signal, so tests bind port 0.
 
 mod auth;
+mod decode;
 mod error;
 mod openapi;
 mod routes;
+mod server;
 mod state;
+mod throttle;
 mod wire;
 
 use std::future::Future;
@@ -19,8 +22,10 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 
+pub use decode::BODY_LIMIT;
 pub use error::{ApiError, Problem};
-pub use routes::{ApiDoc, BODY_LIMIT};
+pub use routes::ApiDoc;
+pub use server::Limits;
 pub use state::AppState;
 
 /// Why the server could not run.
@@ -50,23 +55,31 @@ async fn log(req: Request, next: Next) -> Response {
     response
 }
 
-/// The whole application over the store at `db`.
-pub fn app(db: PathBuf) -> Result<axum::Router, ServeError> {
-    let state = AppState::new(db)?;
+/// The whole application over the store at `db`, within `limits`.
+pub fn app(db: PathBuf, limits: &Limits) -> Result<axum::Router, ServeError> {
+    let state = AppState::new(db, limits)?;
     Ok(routes::router(state).layer(middleware::from_fn(log)))
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then finishes the requests in
-/// flight and returns.
+/// Serves the API on `listener` within [`Limits::default`] until `shutdown` completes, then
+/// finishes the requests in flight and returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: PathBuf,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let app = app(db)?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    serve_with(listener, db, Limits::default(), shutdown).await
+}
+
+/// [`serve`] within `limits`.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    db: PathBuf,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let app = app(db, &limits)?;
+    server::run(listener, app, &limits, shutdown).await?;
     Ok(())
 }
 

@@ -1,9 +1,17 @@
 //! What the generated OpenAPI document cannot say through the handlers' annotations alone:
-//! errors are `application/problem+json`, a body of another type gets 415, and every id (in
-//! a path or a body) has the shape the model accepts.
+//! errors are `application/problem+json`; every operation lists the errors the server's
+//! layers can answer it with (a body's 400/408/413/415/422, a token's 401/429/503); every id
+//! (in a path or a body) and every date has the shape the model accepts.
 
+use samskap_core::facilitation as f;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, OneOfBuilder, Schema,
+    SchemaFormat, Type,
+};
+
+use crate::wire::{PdStep, Phase};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, PartialSchema, ToSchema};
 
@@ -17,8 +25,28 @@ pub const ID_MAX: usize = 64;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An id in a request body, for `#[schema(value_type = Id)]` on a `String` field: the field
-/// stays a string so that a bad id is refused with a 422 naming the field.
-pub struct Id;
+/// stays a string so that a bad id is refused with a 422 naming the field. Where an
+/// attribute cannot go (a tagged enum's variant), it is the field's type itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Id(pub String);
+
+/// A step of the co-creation ladder in a body, 1–5 (the model refuses any other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct LadderStep(pub u8);
+
+impl PartialSchema for LadderStep {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(5))
+            .into()
+    }
+}
+
+impl ToSchema for LadderStep {}
 
 impl PartialSchema for Id {
     fn schema() -> RefOr<Schema> {
@@ -37,7 +65,11 @@ fn id_schema() -> Schema {
         .into()
 }
 
-/// Applies the rules in the module docs to every operation.
+/// The shape of every date, as `samskap_core::date` reads it: four-digit year from 0001.
+/// (`format: date` alone allows year 0000, which no calendar samskap reads has.)
+pub const DATE_PATTERN: &str = "^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// Applies the rules in the module docs to every operation and schema.
 pub struct Conventions;
 
 impl Modify for Conventions {
@@ -54,7 +86,117 @@ impl Modify for Conventions {
                 conventions(op);
             }
         }
+        if let Some(components) = openapi.components.as_mut() {
+            for schema in components.schemas.values_mut() {
+                dates(schema);
+            }
+            let schemas = &mut components.schemas;
+            restate(schemas, "MemberIn", pd_youth_is_youth());
+            restate(schemas, "MoveIn", steps_of_phases());
+        }
     }
+}
+
+/// Adds `rule` to the component `name`: the value must satisfy both (`allOf`).
+fn restate(
+    schemas: &mut std::collections::BTreeMap<String, RefOr<Schema>>,
+    name: &str,
+    rule: Schema,
+) {
+    if let Some(schema) = schemas.get_mut(name) {
+        let own = std::mem::replace(schema, RefOr::T(Schema::default()));
+        *schema = RefOr::T(Schema::AllOf(
+            AllOfBuilder::new().item(own).item(rule).build(),
+        ));
+    }
+}
+
+/// The model's rule for members (`Study::add_member`): a PD youth is a youth.
+fn pd_youth_is_youth() -> Schema {
+    let only = |field: &str, value: bool| {
+        ObjectBuilder::new().property(
+            field,
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .enum_values(Some([value])),
+        )
+    };
+    Schema::AnyOf(
+        AnyOfBuilder::new()
+            .item(only("pd_youth", false))
+            .item(only("youth", true).required("youth"))
+            .build(),
+    )
+}
+
+/// The model's rule for process moves (`PdStep::phase`): each step belongs to one phase.
+fn steps_of_phases() -> Schema {
+    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let mut one_of = OneOfBuilder::new();
+    for phase in Phase::ALL {
+        let steps: Vec<String> = PdStep::ALL
+            .into_iter()
+            .filter(|s| f::PdStep::from(*s).phase() == f::Phase::from(phase))
+            .map(|s| name(serde_json::to_value(s).unwrap_or_default()))
+            .collect();
+        let phase = name(serde_json::to_value(phase).unwrap_or_default());
+        one_of = one_of.item(
+            ObjectBuilder::new()
+                .property(
+                    "phase",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some([phase])),
+                )
+                .property(
+                    "step",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(steps)),
+                ),
+        );
+    }
+    Schema::OneOf(one_of.build())
+}
+
+/// Every date schema gets [`DATE_PATTERN`], however deep it sits.
+fn dates(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else {
+        return;
+    };
+    match schema {
+        Schema::Object(o) => {
+            if o.format == Some(SchemaFormat::KnownFormat(KnownFormat::Date)) {
+                o.pattern = Some(DATE_PATTERN.to_owned());
+            }
+            for p in o.properties.values_mut() {
+                dates(p);
+            }
+        }
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                dates(items);
+            }
+        }
+        Schema::OneOf(o) => o.items.iter_mut().for_each(dates),
+        Schema::AllOf(o) => o.items.iter_mut().for_each(dates),
+        Schema::AnyOf(o) => o.items.iter_mut().for_each(dates),
+        _ => {}
+    }
+}
+
+/// A problem-details response with `description`.
+fn problem(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
 }
 
 fn conventions(op: &mut Operation) {
@@ -68,22 +210,62 @@ fn conventions(op: &mut Operation) {
             }
         }
     }
-    if op.request_body.is_some() {
+    let mut add = |status: &str, description: &str| {
         op.responses
             .responses
-            .entry("415".to_owned())
-            .or_insert_with(|| {
-                ResponseBuilder::new()
-                    .description("The body is not `application/json`.")
-                    .content(
-                        PROBLEM_JSON,
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("Problem")))
-                            .build(),
+            .entry(status.to_owned())
+            .or_insert_with(|| problem(description));
+    };
+    if op.request_body.is_some() {
+        add("400", "The body is not JSON.");
+        add("408", "The body did not arrive in time.");
+        add("413", "The body is over 64 KiB.");
+        add("415", "The body is not `application/json`.");
+        add("422", "A field fails validation; `field` names it.");
+    }
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    if secured {
+        add("401", "No token, or an unknown or revoked one.");
+        add(
+            "503",
+            "The store was busy (another process held it); try again.",
+        );
+        let too_many = ResponseBuilder::new()
+            .description(
+                "Too many failed authentications from this address; `Retry-After` says when to try again.",
+            )
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(1)),
                     )
-                    .build()
-                    .into()
-            });
+                    .description(Some("Seconds to wait."))
+                    .build(),
+            )
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        op.responses
+            .responses
+            .insert("429".to_owned(), too_many.into());
+    }
+    let has_query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| p.parameter_in == ParameterIn::Query);
+    if has_query {
+        op.responses
+            .responses
+            .entry("400".to_owned())
+            .or_insert_with(|| problem("A query parameter is missing or malformed."));
     }
     // Every path parameter names a study, group, meeting or action by its id.
     for p in op.parameters.iter_mut().flatten() {

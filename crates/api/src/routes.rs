@@ -1,56 +1,71 @@
 //! The route table and the handlers: decode, check access, call the store, encode.
 
 use std::borrow::Cow;
+use std::str::FromStr;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
 use samskap_core::facilitation::{self as f, Facilitation, FacilitationError};
-use samskap_core::{ActionId, GroupId, Member, MemberId, StatementId, Study, StudyId};
+use samskap_core::{ActionId, GroupId, Member, MemberId, ModelError, StatementId, Study, StudyId};
+use samskap_store::{Refusal, StoreError};
 use utoipa::OpenApi;
 
-use crate::auth::{authenticate, AuditContext, Audited, Caller, ObjectId};
-use crate::error::{invalid_field, ApiError, Problem};
+use crate::auth::{
+    assessment_access, authenticate, group_access, AuditContext, Audited, Caller, ObjectId,
+};
+use crate::decode::{ApiJson, ApiPath, ApiQuery};
+use crate::error::{ApiError, Problem};
 use crate::openapi::{Conventions, Id};
 use crate::state::AppState;
 use crate::wire::*;
 
-/// Largest request body accepted (bigger gets 413).
-pub const BODY_LIMIT: usize = 64 * 1024;
+/// What a reference in a body to a member outside the group gets, whether the member is in
+/// another group or nowhere: one answer, so the body is no way to learn what other groups
+/// hold.
+const NOT_A_MEMBER: &str = "this is not a member of the group";
 
-/// JSON bodies whose rejections become problem details.
-pub struct ApiJson<T>(pub T);
-
-impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+/// An object made over the API gets an id the server makes: its kind, then 64 random bits.
+/// A caller who chose ids could learn from a 409 which ids other groups use; made ids tell
+/// nothing and, being random, do not run into the ids a bundle brought.
+fn new_id<T: FromStr>(kind: &str) -> Result<T, ApiError>
 where
-    Json<T>: axum::extract::FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
-    S: Send + Sync,
+    T::Err: std::fmt::Display,
 {
-    type Rejection = ApiError;
+    let mut bits = [0u8; 8];
+    getrandom::fill(&mut bits).map_err(|e| ApiError::internal(&e))?;
+    format!("{kind}-{:016x}", u64::from_be_bytes(bits))
+        .parse()
+        .map_err(|e: T::Err| ApiError::internal(&e))
+}
 
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is over {BODY_LIMIT} bytes"),
-            )
-        })?;
-        // serde reads a JSON array into a struct's fields in order, so `[null, null]` would
-        // pass for an object of optional fields; every body here is an object.
-        let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
-        let Json(v) = Json::<T>::from_request(req, state).await?;
-        if !object {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "the body must be a JSON object",
-            ));
+/// A refusal of the model named by the request field it concerns, found from the typed
+/// error by `name`, with the model's words unless `name` gives others. Any other error
+/// maps as usual.
+fn refused(
+    e: StoreError,
+    name: impl FnOnce(&Refusal) -> Option<(String, Option<&'static str>)>,
+) -> ApiError {
+    if let StoreError::Refused {
+        reason,
+        conflict: false,
+    } = &e
+    {
+        if let Some((field, words)) = name(reason) {
+            return ApiError::invalid(field, words.map_or_else(|| e.to_string(), str::to_owned));
         }
-        Ok(ApiJson(v))
+    }
+    e.into()
+}
+
+/// The core facilitation error inside a refusal.
+fn facilitation(r: &Refusal) -> Option<&FacilitationError> {
+    match r {
+        Refusal::Facilitation(e) => Some(e),
+        Refusal::Model(_) => None,
     }
 }
 
@@ -275,7 +290,7 @@ async fn list_studies(
 async fn list_groups(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<GroupOut>>, ApiError> {
     let c = caller.clone();
     with_readable_study(&state, &caller, &study, move |s, study| {
@@ -301,7 +316,7 @@ async fn list_groups(
 async fn list_members(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<MemberOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -325,7 +340,7 @@ async fn add_member(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MemberIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -339,7 +354,7 @@ async fn add_member(
     )
     .await?;
     let member = Member {
-        id: id("id", &body.id)?,
+        id: new_id("member")?,
         group,
         sector: body.sector.into(),
         service: body.service,
@@ -350,9 +365,15 @@ async fn add_member(
     let object = out.id.clone();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
-            store
-                .add_member(&study, &member)
-                .map_err(invalid_field(|_| "pd_youth"))
+            store.add_member(&study, &member).map_err(|e| {
+                refused(e, |r| match r {
+                    Refusal::Model(ModelError::PdYouthNotYouth(_)) => Some((
+                        "pd_youth".into(),
+                        Some("a member marked `pd_youth` must be marked `youth` too"),
+                    )),
+                    _ => None,
+                })
+            })
         })
         .await?;
     Ok(created(object, out, audited))
@@ -364,7 +385,7 @@ async fn add_member(
 async fn list_municipalities(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<MunicipalityOut>>, ApiError> {
     with_readable_study(&state, &caller, &study, |s, _| {
         Ok(Json(
@@ -386,7 +407,7 @@ async fn list_municipalities(
 async fn list_meetings(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<MeetingOut>>, ApiError> {
     group_records(
         &state,
@@ -408,7 +429,7 @@ async fn add_meeting(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MeetingIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -422,7 +443,7 @@ async fn add_meeting(
     )
     .await?;
     let meeting = f::Meeting {
-        id: id("id", &body.id)?,
+        id: new_id("meeting")?,
         group,
         kind: body.kind.into(),
         date: body.date,
@@ -447,7 +468,7 @@ async fn set_attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group, meeting)): Path<(String, String, String)>,
+    ApiPath((study, group, meeting)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<AttendanceIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -466,16 +487,17 @@ async fn set_attendance(
                 .meeting(&mid)
                 .filter(|(m, _)| &m.group == group)
                 .map(|(m, _)| m.clone())
-                .ok_or_else(|| ApiError::not_found(format!("meeting `{mid}` in this group")))
+                .ok_or_else(|| ApiError::not_found("such meeting in this group"))
         },
     )
     .await?;
     let attendance = body
         .attendance
         .into_iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             Ok(f::Attendance {
-                member: id("attendance.member", &a.member)?,
+                member: id(&format!("attendance[{i}].member"), &a.member)?,
                 presence: a.presence.into(),
             })
         })
@@ -484,14 +506,41 @@ async fn set_attendance(
     let sid = study.clone();
     let mid = meeting.clone();
     let object = meeting.to_string();
+    let listed: Vec<String> = attendance.iter().map(|a| a.member.to_string()).collect();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::OK, move |store| {
             store
                 .set_attendance(&sid, &mid, &attendance)
-                .map_err(invalid_field(|_| "attendance"))
+                .map_err(|e| refused(e, |r| attendance_field(r, &listed)))
         })
         .await?;
     Ok(changed(object, out, audited))
+}
+
+/// The attendance entry a refusal is about: a member outside the meeting's group (in another
+/// group or none, one answer for both) or one named twice.
+fn attendance_field(r: &Refusal, listed: &[String]) -> Option<(String, Option<&'static str>)> {
+    let entry = |i: usize| format!("attendance[{i}].member");
+    match facilitation(r)? {
+        FacilitationError::Unknown { kind: "member", id } => {
+            let i = listed.iter().position(|m| m == id)?;
+            Some((entry(i), Some(NOT_A_MEMBER)))
+        }
+        FacilitationError::NotInGroup { member, .. } => {
+            let i = listed.iter().position(|m| m == member.as_str())?;
+            Some((entry(i), Some(NOT_A_MEMBER)))
+        }
+        FacilitationError::TwiceInAttendance(member) => {
+            let i = listed
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| *m == member.as_str())
+                .nth(1)?
+                .0;
+            Some((entry(i), Some("this member is named twice")))
+        }
+        _ => None,
+    }
 }
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/actions", security(("bearer" = [])),
@@ -503,7 +552,7 @@ async fn add_action(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ActionIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -517,7 +566,7 @@ async fn add_action(
     )
     .await?;
     let action = f::TrialAction {
-        id: id("id", &body.id)?,
+        id: new_id("action")?,
         group,
         kind: body.kind.into(),
         title: body.title,
@@ -547,7 +596,7 @@ async fn advance_action(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group, action)): Path<(String, String, String)>,
+    ApiPath((study, group, action)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<TransitionIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -566,7 +615,7 @@ async fn advance_action(
                 .action(&aid)
                 .filter(|a| &a.group == group)
                 .map(|_| ())
-                .ok_or_else(|| ApiError::not_found(format!("action `{aid}` in this group")))
+                .ok_or_else(|| ApiError::not_found("such action in this group"))
         },
     )
     .await?;
@@ -597,23 +646,23 @@ async fn advance_action(
 
 #[utoipa::path(post, path = "/studies/{study}/groups/{group}/contacts", security(("bearer" = [])),
     params(("study" = String, Path), ("group" = String, Path)), request_body = ContactIn,
-    responses((status = 201, body = ContactIn), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 201, body = ContactOut), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 413, body = Problem), (status = 422, body = Problem)))]
 async fn add_contact(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ContactIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
     let contact = f::Contact {
-        id: id("id", &body.id)?,
+        id: new_id("contact")?,
         a: id("a", &body.a)?,
         b: id("b", &body.b)?,
         date: body.date,
-        note: body.note.clone(),
+        note: body.note,
     };
     let (a, b) = (contact.a.clone(), contact.b.clone());
     with_group(
@@ -623,29 +672,30 @@ async fn add_contact(
         group,
         true,
         move |s, group| {
-            // A facilitator records contacts within their own group.
+            // A contact is recorded within the group of the path.
             for (field, m) in [("a", &a), ("b", &b)] {
                 if !member_of(s, m, group) {
-                    return Err(ApiError::invalid(
-                        field,
-                        format!("`{m}` is not a member of `{group}`"),
-                    ));
+                    return Err(ApiError::invalid(field, NOT_A_MEMBER));
                 }
             }
             Ok(())
         },
     )
     .await?;
+    let out = ContactOut::from(&contact);
     let sid = study.clone();
-    let object = body.id.clone();
+    let object = out.id.clone();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
-            store
-                .add_contact(&sid, &contact)
-                .map_err(invalid_field(|_| "b"))
+            store.add_contact(&sid, &contact).map_err(|e| {
+                refused(e, |r| match facilitation(r)? {
+                    FacilitationError::SameMember => Some(("b".into(), None)),
+                    _ => None,
+                })
+            })
         })
         .await?;
-    Ok(created(object, body, audited))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(post, path = "/studies/{study}/assessments", security(("bearer" = [])),
@@ -657,7 +707,7 @@ async fn add_assessment(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
     ApiJson(body): ApiJson<AssessmentIn>,
 ) -> Result<Response, ApiError> {
     caller.require(caller.may_assess())?;
@@ -667,11 +717,11 @@ async fn add_assessment(
     let assessment = f::Assessment {
         id: id("id", &body.id)?,
         subject: match &body.subject {
-            SubjectIn::Group(g) => f::Subject::Group(id("subject.group", g)?),
+            SubjectIn::Group(g) => f::Subject::Group(id("subject.group", &g.0)?),
             SubjectIn::Service(s) => f::Subject::Service(s.clone()),
         },
         value: match &body.value {
-            ValueIn::Ladder(step) => f::AssessmentValue::Ladder(*step),
+            ValueIn::Ladder(step) => f::AssessmentValue::Ladder(step.0),
             ValueIn::Logic(l) => f::AssessmentValue::Logic((*l).into()),
         },
         assessor: id("assessor", &body.assessor)?,
@@ -680,29 +730,39 @@ async fn add_assessment(
         evidence: body
             .evidence
             .iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
                 Ok(f::Evidence {
-                    informant: id("evidence.informant", &e.informant)?,
+                    informant: id(&format!("evidence[{i}].informant"), &e.informant)?,
                     start: e.start,
                     end: e.end,
                 })
             })
             .collect::<Result<_, ApiError>>()?,
     };
+    let evidence = assessment.evidence.clone();
     let object = body.id.clone();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
-            store
-                .add_assessment(&study, &assessment)
-                .map_err(invalid_field(|detail| {
-                    if detail.contains("ladder") {
-                        "value"
-                    } else if detail.contains("evidence") {
-                        "evidence"
-                    } else {
-                        "subject"
+            store.add_assessment(&study, &assessment).map_err(|e| {
+                refused(e, |r| match facilitation(r)? {
+                    FacilitationError::LadderStep(_) => Some(("value.ladder".into(), None)),
+                    FacilitationError::BadEvidence {
+                        informant,
+                        start,
+                        end,
+                    } => {
+                        let i = evidence.iter().position(|x| {
+                            x.informant == *informant && x.start == *start && x.end == *end
+                        })?;
+                        Some((format!("evidence[{i}]"), None))
                     }
-                }))
+                    FacilitationError::Unknown { kind: "group", .. } => {
+                        Some(("subject.group".into(), None))
+                    }
+                    _ => None,
+                })
+            })
         })
         .await?;
     Ok(created(object, body, audited))
@@ -715,10 +775,9 @@ async fn add_assessment(
 async fn attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
-    query: Result<Query<AttendanceQuery>, axum::extract::rejection::QueryRejection>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<AttendanceQuery>,
 ) -> Result<Json<Vec<RateOut>>, ApiError> {
-    let Query(q) = query?;
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
         Ok(Json(rates(s, s.facilitation(), &q, Some(group))?))
@@ -732,7 +791,7 @@ async fn attendance(
 async fn composition(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<CompositionOut>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -751,7 +810,7 @@ async fn composition(
 async fn get_rules(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<RulesOut>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -775,7 +834,7 @@ async fn set_rules(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<RulesIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -806,7 +865,7 @@ async fn set_rules(
 async fn list_statements(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<StatementOut>>, ApiError> {
     group_records(
         &state,
@@ -828,15 +887,16 @@ async fn add_statement(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<StatementIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let statement_id = id("id", &body.id)?;
+    let statement_id = new_id("statement")?;
     let named = body
         .participants
         .iter()
-        .map(|p| id("participants", p))
+        .enumerate()
+        .map(|(i, p)| id(&format!("participants[{i}]"), p))
         .collect::<Result<Vec<MemberId>, _>>()?;
     let participants = with_group(
         &state,
@@ -846,18 +906,13 @@ async fn add_statement(
         true,
         move |s, group| {
             let mut participants: Vec<MemberId> = Vec::new();
-            for p in named {
+            for (i, p) in named.into_iter().enumerate() {
+                let field = format!("participants[{i}]");
                 if !member_of(s, &p, group) {
-                    return Err(ApiError::invalid(
-                        "participants",
-                        format!("`{p}` is not a member of `{group}`"),
-                    ));
+                    return Err(ApiError::invalid(field, NOT_A_MEMBER));
                 }
                 if participants.contains(&p) {
-                    return Err(ApiError::invalid(
-                        "participants",
-                        format!("`{p}` is named twice"),
-                    ));
+                    return Err(ApiError::invalid(field, "this member is named twice"));
                 }
                 participants.push(p);
             }
@@ -887,15 +942,12 @@ async fn add_statement(
     let object = out.id.clone();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
-            store
-                .add_statement(&sid, &statement)
-                .map_err(invalid_field(|detail| {
-                    if detail.contains("before") {
-                        "agreed"
-                    } else {
-                        "participants"
-                    }
-                }))
+            store.add_statement(&sid, &statement).map_err(|e| {
+                refused(e, |r| match facilitation(r)? {
+                    FacilitationError::OutOfOrder { .. } => Some(("agreed".into(), None)),
+                    _ => None,
+                })
+            })
         })
         .await?;
     Ok(created(object, out, audited))
@@ -910,7 +962,7 @@ async fn agree_statement(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group, statement)): Path<(String, String, String)>,
+    ApiPath((study, group, statement)): ApiPath<(String, String, String)>,
     ApiJson(body): ApiJson<AgreementIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -930,9 +982,7 @@ async fn agree_statement(
                 .iter()
                 .find(|x| x.id == wanted && &x.group == group)
                 .map(|_| ())
-                .ok_or_else(|| {
-                    ApiError::not_found(format!("problem statement `{wanted}` in this group"))
-                })
+                .ok_or_else(|| ApiError::not_found("such problem statement in this group"))
         },
     )
     .await?;
@@ -962,7 +1012,7 @@ async fn agree_statement(
 async fn list_moves(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<MoveOut>>, ApiError> {
     group_records(
         &state,
@@ -984,7 +1034,7 @@ async fn add_move(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MoveIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -1009,7 +1059,12 @@ async fn add_move(
     let object = out.group.clone();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
-            store.add_move(&sid, &m).map_err(invalid_field(|_| "step"))
+            store.add_move(&sid, &m).map_err(|e| {
+                refused(e, |r| match facilitation(r)? {
+                    FacilitationError::StepOutsidePhase { .. } => Some(("step".into(), None)),
+                    _ => None,
+                })
+            })
         })
         .await?;
     // A move has no id of its own: the object is the group's process.
@@ -1022,7 +1077,7 @@ async fn add_move(
 async fn timeline(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<StayOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -1042,7 +1097,7 @@ async fn timeline(
 async fn list_practices(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<PracticeOut>>, ApiError> {
     group_records(
         &state,
@@ -1064,7 +1119,7 @@ async fn add_practice(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<PracticeIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
@@ -1078,7 +1133,7 @@ async fn add_practice(
     )
     .await?;
     let practice = f::PdPractice {
-        id: id("id", &body.id)?,
+        id: new_id("practice")?,
         group,
         level: body.level.into(),
         description: body.description,
@@ -1101,7 +1156,7 @@ async fn add_practice(
 async fn list_actions(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<ActionOut>>, ApiError> {
     group_records(
         &state,
@@ -1120,7 +1175,7 @@ async fn list_actions(
 async fn list_disseminations(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<DisseminationOut>>, ApiError> {
     group_records(
         &state,
@@ -1142,11 +1197,11 @@ async fn add_dissemination(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Extension(audit): Extension<AuditContext>,
-    Path((study, group)): Path<(String, String)>,
+    ApiPath((study, group)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<DisseminationIn>,
 ) -> Result<Response, ApiError> {
     let (study, group) = ids(&study, &group)?;
-    let event_id = id("id", &body.id)?;
+    let event_id = new_id("event")?;
     let action: Option<ActionId> = body
         .action
         .as_deref()
@@ -1165,7 +1220,7 @@ async fn add_dissemination(
                 if s.facilitation().action(a).is_none_or(|x| &x.group != group) {
                     return Err(ApiError::invalid(
                         "action",
-                        format!("no action `{a}` in `{group}`"),
+                        "this is not an action of the group",
                     ));
                 }
             }
@@ -1186,9 +1241,14 @@ async fn add_dissemination(
     let object = out.id.clone();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
-            store
-                .add_event(&sid, &event)
-                .map_err(invalid_field(|_| "action"))
+            store.add_event(&sid, &event).map_err(|e| {
+                refused(e, |r| match facilitation(r)? {
+                    FacilitationError::Unknown { kind: "action", .. } => {
+                        Some(("action".into(), Some("this is not an action of the group")))
+                    }
+                    _ => None,
+                })
+            })
         })
         .await?;
     Ok(created(object, out, audited))
@@ -1196,12 +1256,12 @@ async fn add_dissemination(
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/contacts", security(("bearer" = [])),
     params(("study" = String, Path), ("group" = String, Path)),
-    responses((status = 200, body = [ContactIn]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = [ContactOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn list_contacts(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path((study, group)): Path<(String, String)>,
-) -> Result<Json<Vec<ContactIn>>, ApiError> {
+    ApiPath((study, group)): ApiPath<(String, String)>,
+) -> Result<Json<Vec<ContactOut>>, ApiError> {
     let (study, group) = ids(&study, &group)?;
     let (c, sid) = (caller.clone(), study.clone());
     with_group(&state, &caller, study, group, false, move |s, group| {
@@ -1211,7 +1271,7 @@ async fn list_contacts(
                 .contacts()
                 .iter()
                 .filter(|x| member_of(s, &x.a, group) && contact_readable(s, &c, &sid, x))
-                .map(ContactIn::from)
+                .map(ContactOut::from)
                 .collect(),
         ))
     })
@@ -1225,10 +1285,9 @@ async fn list_contacts(
 async fn contact_counts(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
-    query: Result<Query<ContactsQuery>, axum::extract::rejection::QueryRejection>,
+    ApiPath(study): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ContactsQuery>,
 ) -> Result<Json<Vec<ContactCountOut>>, ApiError> {
-    let Query(q) = query?;
     let c = caller.clone();
     with_readable_study(&state, &caller, &study, move |s, study| {
         let record = readable_record(s, &c, study)?;
@@ -1249,7 +1308,7 @@ async fn contact_counts(
 async fn study_composition(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<CompositionOut>>, ApiError> {
     let c = caller.clone();
     with_readable_study(&state, &caller, &study, move |s, study| {
@@ -1271,10 +1330,9 @@ async fn study_composition(
 async fn study_attendance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
-    query: Result<Query<AttendanceQuery>, axum::extract::rejection::QueryRejection>,
+    ApiPath(study): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AttendanceQuery>,
 ) -> Result<Json<Vec<RateOut>>, ApiError> {
-    let Query(q) = query?;
     let c = caller.clone();
     with_readable_study(&state, &caller, &study, move |s, study| {
         let record = readable_record(s, &c, study)?;
@@ -1289,7 +1347,7 @@ async fn study_attendance(
 async fn list_assessments(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(study): Path<String>,
+    ApiPath(study): ApiPath<String>,
 ) -> Result<Json<Vec<AssessmentIn>>, ApiError> {
     caller.require(caller.may_read_study())?;
     with_readable_study(&state, &caller, &study, |s, _| {
@@ -1341,69 +1399,63 @@ async fn fallback() -> ApiError {
     ApiError::not_found("such resource")
 }
 
-/// The route table.
+/// The route table. Routes under a group check the caller's access to that group, and the
+/// assessment routes the caller's role, before anything reads the body: a caller without
+/// access gets 403 whatever the body holds.
 pub fn router(state: AppState) -> Router {
+    const G: &str = "/studies/{study}/groups/{group}";
+    let groups = Router::new()
+        .route(&format!("{G}/members"), get(list_members).post(add_member))
+        .route(
+            &format!("{G}/problem-statements/{{statement}}/agreement"),
+            post(agree_statement),
+        )
+        .route(
+            &format!("{G}/meetings"),
+            get(list_meetings).post(add_meeting),
+        )
+        .route(
+            &format!("{G}/meetings/{{meeting}}/attendance"),
+            put(set_attendance),
+        )
+        .route(&format!("{G}/rules"), get(get_rules).put(set_rules))
+        .route(
+            &format!("{G}/problem-statements"),
+            get(list_statements).post(add_statement),
+        )
+        .route(&format!("{G}/process"), get(list_moves).post(add_move))
+        .route(&format!("{G}/process/timeline"), get(timeline))
+        .route(
+            &format!("{G}/practices"),
+            get(list_practices).post(add_practice),
+        )
+        .route(&format!("{G}/actions"), get(list_actions).post(add_action))
+        .route(
+            &format!("{G}/actions/{{action}}/transitions"),
+            post(advance_action),
+        )
+        .route(
+            &format!("{G}/contacts"),
+            get(list_contacts).post(add_contact),
+        )
+        .route(
+            &format!("{G}/disseminations"),
+            get(list_disseminations).post(add_dissemination),
+        )
+        .route(&format!("{G}/attendance"), get(attendance))
+        .route(&format!("{G}/composition"), get(composition))
+        .route_layer(middleware::from_fn(group_access));
+    let assessments = Router::new()
+        .route(
+            "/studies/{study}/assessments",
+            get(list_assessments).post(add_assessment),
+        )
+        .route_layer(middleware::from_fn(assessment_access));
     let protected = Router::new()
         .route("/openapi.json", get(openapi))
         .route("/studies", get(list_studies))
         .route("/studies/{study}/groups", get(list_groups))
         .route("/studies/{study}/municipalities", get(list_municipalities))
-        .route(
-            "/studies/{study}/groups/{group}/members",
-            get(list_members).post(add_member),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/problem-statements/{statement}/agreement",
-            post(agree_statement),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/meetings",
-            get(list_meetings).post(add_meeting),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/meetings/{meeting}/attendance",
-            put(set_attendance),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/rules",
-            get(get_rules).put(set_rules),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/problem-statements",
-            get(list_statements).post(add_statement),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/process",
-            get(list_moves).post(add_move),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/process/timeline",
-            get(timeline),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/practices",
-            get(list_practices).post(add_practice),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/actions",
-            get(list_actions).post(add_action),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/actions/{action}/transitions",
-            post(advance_action),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/contacts",
-            get(list_contacts).post(add_contact),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/disseminations",
-            get(list_disseminations).post(add_dissemination),
-        )
-        .route(
-            "/studies/{study}/assessments",
-            get(list_assessments).post(add_assessment),
-        )
         .route("/studies/{study}/analytics/contacts", get(contact_counts))
         .route(
             "/studies/{study}/analytics/composition",
@@ -1413,19 +1465,12 @@ pub fn router(state: AppState) -> Router {
             "/studies/{study}/analytics/attendance",
             get(study_attendance),
         )
-        .route(
-            "/studies/{study}/groups/{group}/attendance",
-            get(attendance),
-        )
-        .route(
-            "/studies/{study}/groups/{group}/composition",
-            get(composition),
-        )
+        .merge(groups)
+        .merge(assessments)
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
         .route("/health", get(health))
         .merge(protected)
         .fallback(fallback)
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -4,27 +4,47 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use samskap_core::{Study, StudyId};
 use samskap_store::{AuditEntry, SharedStore, Store, StoreError};
 
 use crate::auth::AuditContext;
-
 use crate::error::ApiError;
+use crate::server::Limits;
+use crate::throttle::AuthThrottle;
 
 /// What every handler gets.
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<SharedStore>,
+    throttle: Arc<AuthThrottle>,
+    body_timeout: Duration,
 }
 
 impl AppState {
-    /// State over the store at `db` (created and migrated if missing).
-    pub fn new(db: PathBuf) -> Result<Self, StoreError> {
+    /// State over the store at `db` (created and migrated if missing), within `limits`.
+    pub fn new(db: PathBuf, limits: &Limits) -> Result<Self, StoreError> {
         Ok(Self {
             store: Arc::new(SharedStore::open(&db)?),
+            throttle: Arc::new(AuthThrottle::new(
+                limits.auth_failures,
+                limits.auth_window,
+                limits.auth_clients,
+            )),
+            body_timeout: limits.body_timeout,
         })
+    }
+
+    /// The counter of failed authentications.
+    pub(crate) fn throttle(&self) -> &AuthThrottle {
+        &self.throttle
+    }
+
+    /// How long a request body may take to arrive.
+    pub(crate) fn body_timeout(&self) -> Duration {
+        self.body_timeout
     }
 
     /// Runs `f` on a reader connection.

@@ -6,16 +6,18 @@ use samskap_core::facilitation as f;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::openapi::Id;
+use crate::openapi::{Id, LadderStep};
 
 /// A study.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StudyOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Title.
     pub title: String,
     /// The framework it codes against.
+    #[schema(value_type = Id)]
     pub framework: String,
 }
 
@@ -23,10 +25,12 @@ pub struct StudyOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Name.
     pub name: String,
     /// Municipalities served.
+    #[schema(value_type = Vec<Id>)]
     pub municipalities: Vec<String>,
     /// Whether the study looked at it closely.
     pub studied: bool,
@@ -35,14 +39,17 @@ pub struct GroupOut {
 /// A member of a group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberOut {
-    /// Id.
+    /// Id, made by the server.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
-    /// public, private, voluntary or citizen.
-    pub sector: String,
-    /// Service, if any.
+    /// The sector they come from.
+    pub sector: SectorIn,
+    /// Service, if any (left out when none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub service: Option<String>,
     /// A young member.
     pub youth: bool,
@@ -55,7 +62,7 @@ impl From<&samskap_core::Member> for MemberOut {
         Self {
             id: m.id.to_string(),
             group: m.group.to_string(),
-            sector: m.sector.as_str().to_owned(),
+            sector: m.sector.into(),
             service: m.service.clone(),
             youth: m.youth,
             pd_youth: m.pd_youth,
@@ -64,7 +71,7 @@ impl From<&samskap_core::Member> for MemberOut {
 }
 
 /// The sector a member comes from.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SectorIn {
     /// Public services (NAV, school, health, ...).
@@ -75,6 +82,17 @@ pub enum SectorIn {
     Voluntary,
     /// Citizens, such as the young people themselves.
     Citizen,
+}
+
+impl From<samskap_core::Sector> for SectorIn {
+    fn from(s: samskap_core::Sector) -> Self {
+        match s {
+            samskap_core::Sector::Public => SectorIn::Public,
+            samskap_core::Sector::Private => SectorIn::Private,
+            samskap_core::Sector::Voluntary => SectorIn::Voluntary,
+            samskap_core::Sector::Citizen => SectorIn::Citizen,
+        }
+    }
 }
 
 impl From<SectorIn> for samskap_core::Sector {
@@ -88,13 +106,10 @@ impl From<SectorIn> for samskap_core::Sector {
     }
 }
 
-/// A new member of a group.
+/// A new member of a group; the server makes their id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberIn {
-    /// Id.
-    #[schema(value_type = Id)]
-    pub id: String,
     /// The sector they come from.
     pub sector: SectorIn,
     /// Their service (for the public sector: NAV, school, child welfare ...).
@@ -112,6 +127,7 @@ pub struct MemberIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MunicipalityOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Name.
     pub name: String,
@@ -158,13 +174,10 @@ impl From<f::MeetingKind> for MeetingKind {
     }
 }
 
-/// A new meeting.
+/// A new meeting; the server makes its id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingIn {
-    /// Id (letters, digits, `_ - .`).
-    #[schema(value_type = Id)]
-    pub id: String,
     /// Kind.
     pub kind: MeetingKind,
     /// Date, `YYYY-MM-DD`.
@@ -230,15 +243,18 @@ pub struct AttendanceIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// Kind.
     pub kind: MeetingKind,
     /// Date.
     pub date: NaiveDate,
-    /// Note.
+    /// Note (left out when none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub note: Option<String>,
     /// Attendance recorded.
     pub attendance: Vec<AttendanceEntry>,
@@ -332,13 +348,10 @@ impl From<f::ActionState> for ActionState {
     }
 }
 
-/// A new trial action, planned on `date`.
+/// A new trial action, planned on `date`; the server makes its id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionIn {
-    /// Id.
-    #[schema(value_type = Id)]
-    pub id: String,
     /// Kind.
     pub kind: ActionKind,
     /// What is tried.
@@ -352,7 +365,7 @@ pub struct ActionIn {
 }
 
 /// A move to the next state.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionIn {
     /// The state entered: the next one (planned → tried → evaluated → adopted | dropped).
@@ -365,12 +378,26 @@ pub struct TransitionIn {
     pub note: Option<String>,
 }
 
+/// One step of an action's lifecycle.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionOut {
+    /// The state entered.
+    pub state: ActionState,
+    /// When.
+    pub date: NaiveDate,
+    /// Evaluation notes and the like; null when none.
+    #[schema(required = true)]
+    pub note: Option<String>,
+}
+
 /// An action with its history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// Kind.
     pub kind: ActionKind,
@@ -379,7 +406,7 @@ pub struct ActionOut {
     /// State now.
     pub state: ActionState,
     /// The lifecycle so far.
-    pub history: Vec<TransitionIn>,
+    pub history: Vec<TransitionOut>,
 }
 
 impl From<&f::TrialAction> for ActionOut {
@@ -393,7 +420,7 @@ impl From<&f::TrialAction> for ActionOut {
             history: a
                 .history
                 .iter()
-                .map(|t| TransitionIn {
+                .map(|t| TransitionOut {
                     state: t.state.into(),
                     date: t.date,
                     note: t.note.clone(),
@@ -403,13 +430,10 @@ impl From<&f::TrialAction> for ActionOut {
     }
 }
 
-/// A new contact between two members.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// A new contact between two members of the group; the server makes its id.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactIn {
-    /// Id.
-    #[schema(value_type = Id)]
-    pub id: String,
     /// One member.
     #[schema(value_type = Id)]
     pub a: String,
@@ -420,11 +444,31 @@ pub struct ContactIn {
     #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
     /// A note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 
-impl From<&f::Contact> for ContactIn {
+/// A contact between two members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactOut {
+    /// Id.
+    #[schema(value_type = Id)]
+    pub id: String,
+    /// One member.
+    #[schema(value_type = Id)]
+    pub a: String,
+    /// The other.
+    #[schema(value_type = Id)]
+    pub b: String,
+    /// When.
+    pub date: NaiveDate,
+    /// A note (left out when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub note: Option<String>,
+}
+
+impl From<&f::Contact> for ContactOut {
     fn from(c: &f::Contact) -> Self {
         Self {
             id: c.id.to_string(),
@@ -464,6 +508,7 @@ impl From<f::Rate> for RateOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CompositionOut {
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// Members.
     pub members: usize,
@@ -474,6 +519,7 @@ pub struct CompositionOut {
     /// PD youth.
     pub pd_youth: usize,
     /// Blau's index over sectors; null for a group without members.
+    #[schema(required = true)]
     pub blau: Option<f64>,
 }
 
@@ -486,7 +532,7 @@ impl From<f::Composition> for CompositionOut {
                 .sectors
                 .into_iter()
                 .map(|(s, n)| SectorCount {
-                    sector: s.as_str().to_owned(),
+                    sector: s.into(),
                     members: n,
                 })
                 .collect(),
@@ -501,7 +547,7 @@ impl From<f::Composition> for CompositionOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectorCount {
     /// Sector.
-    pub sector: String,
+    pub sector: SectorIn,
     /// Members.
     pub members: usize,
 }
@@ -518,7 +564,7 @@ pub struct Health {
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum SubjectIn {
     /// A resource group id.
-    Group(String),
+    Group(Id),
     /// A service (`nav`, `child-welfare`, ...).
     Service(String),
 }
@@ -562,7 +608,7 @@ impl From<f::InstitutionalLogic> for Logic {
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum ValueIn {
     /// Step 1–5 of the co-creation ladder.
-    Ladder(u8),
+    Ladder(LadderStep),
     /// TB, NPM or NPG.
     Logic(Logic),
 }
@@ -575,8 +621,10 @@ pub struct EvidenceIn {
     #[schema(value_type = Id)]
     pub informant: String,
     /// Start (characters).
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub start: usize,
     /// End (characters).
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub end: usize,
 }
 
@@ -597,7 +645,7 @@ pub struct AssessmentIn {
     /// When.
     #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
-    /// Why.
+    /// Why (left out of an answer when none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Supporting meaning units.
@@ -610,11 +658,11 @@ impl From<&f::Assessment> for AssessmentIn {
         Self {
             id: a.id.to_string(),
             subject: match &a.subject {
-                f::Subject::Group(g) => SubjectIn::Group(g.to_string()),
+                f::Subject::Group(g) => SubjectIn::Group(Id(g.to_string())),
                 f::Subject::Service(s) => SubjectIn::Service(s.clone()),
             },
             value: match a.value {
-                f::AssessmentValue::Ladder(step) => ValueIn::Ladder(step),
+                f::AssessmentValue::Ladder(step) => ValueIn::Ladder(LadderStep(step)),
                 f::AssessmentValue::Logic(l) => ValueIn::Logic(l.into()),
             },
             assessor: a.assessor.to_string(),
@@ -666,18 +714,23 @@ impl From<RulesIn> for f::GroupRules {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RulesOut {
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// How often it meets.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub frequency: Option<String>,
     /// Where it meets.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub place: Option<String>,
     /// Who leads.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub leader: Option<String>,
     /// How disagreement is handled.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub disagreement: Option<String>,
 }
 
@@ -693,13 +746,11 @@ impl From<(&samskap_core::GroupId, &f::GroupRules)> for RulesOut {
     }
 }
 
-/// A new problem statement: a draft, or (with `agreed`) the one the group agreed on.
+/// A new problem statement: a draft, or (with `agreed`) the one the group agreed on. The
+/// server makes its id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementIn {
-    /// Id.
-    #[schema(value_type = Id)]
-    pub id: String,
     /// The wording.
     pub text: String,
     /// When this wording was drafted.
@@ -719,17 +770,21 @@ pub struct StatementIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatementOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// The wording.
     pub text: String,
     /// When drafted.
     pub drafted: NaiveDate,
-    /// When agreed, for the agreed one.
+    /// When agreed, for the agreed one (left out of a draft).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub agreed: Option<NaiveDate>,
     /// Who took part.
+    #[schema(value_type = Vec<Id>)]
     pub participants: Vec<String>,
 }
 
@@ -756,6 +811,11 @@ pub enum Phase {
     Explore,
     /// 3: implement and spread PD through operationalisation and testing.
     Implement,
+}
+
+impl Phase {
+    /// Every phase, in order (a test checks it against the model's).
+    pub const ALL: [Phase; 3] = [Phase::Challenge, Phase::Explore, Phase::Implement];
 }
 
 impl From<Phase> for f::Phase {
@@ -794,6 +854,18 @@ pub enum PdStep {
     Evaluate,
     /// 6: disseminate.
     Disseminate,
+}
+
+impl PdStep {
+    /// Every step, in order (a test checks it against the model's).
+    pub const ALL: [PdStep; 6] = [
+        PdStep::DefineProblem,
+        PdStep::IdentifyDeviants,
+        PdStep::ExplorePractices,
+        PdStep::DevelopInterventions,
+        PdStep::Evaluate,
+        PdStep::Disseminate,
+    ];
 }
 
 impl From<PdStep> for f::PdStep {
@@ -842,6 +914,7 @@ pub struct MoveIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MoveOut {
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// When.
     pub date: NaiveDate,
@@ -849,8 +922,9 @@ pub struct MoveOut {
     pub phase: Phase,
     /// The PD step entered.
     pub step: PdStep,
-    /// Why.
+    /// Why (left out when none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub note: Option<String>,
 }
 
@@ -876,6 +950,7 @@ pub struct StayOut {
     /// When the group entered it.
     pub entered: NaiveDate,
     /// When it left (its next move); null while the group is there.
+    #[schema(required = true)]
     pub left: Option<NaiveDate>,
     /// True when this move went back to an earlier phase or step.
     pub back: bool,
@@ -925,13 +1000,10 @@ impl From<f::PracticeLevel> for PracticeLevel {
     }
 }
 
-/// A newly observed PD practice.
+/// A newly observed PD practice; the server makes its id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PracticeIn {
-    /// Id.
-    #[schema(value_type = Id)]
-    pub id: String,
     /// Its level.
     pub level: PracticeLevel,
     /// What it is.
@@ -946,15 +1018,18 @@ pub struct PracticeIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PracticeOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// Its level.
     pub level: PracticeLevel,
     /// What it is.
     pub description: String,
-    /// When it was observed.
+    /// When it was observed (left out when not known).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub observed: Option<NaiveDate>,
 }
 
@@ -970,13 +1045,10 @@ impl From<&f::PdPractice> for PracticeOut {
     }
 }
 
-/// A new dissemination event (PD step 6).
+/// A new dissemination event (PD step 6); the server makes its id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisseminationIn {
-    /// Id.
-    #[schema(value_type = Id)]
-    pub id: String,
     /// When.
     #[serde(deserialize_with = "samskap_core::date::iso::deserialize")]
     pub date: NaiveDate,
@@ -995,18 +1067,22 @@ pub struct DisseminationIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DisseminationOut {
     /// Id.
+    #[schema(value_type = Id)]
     pub id: String,
     /// Group.
+    #[schema(value_type = Id)]
     pub group: String,
     /// When.
     pub date: NaiveDate,
     /// To whom.
     pub audience: String,
-    /// The action spread.
+    /// The action spread (left out when none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>, nullable = false)]
     pub action: Option<String>,
-    /// A note.
+    /// A note (left out when none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub note: Option<String>,
 }
 
@@ -1045,14 +1121,16 @@ impl From<f::ContactCount> for ContactCountOut {
 }
 
 /// Query of the attendance analytics.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct AttendanceQuery {
     /// member, service, sector or month.
     #[param(inline)]
+    #[schema(inline)]
     pub by: AttendanceKey,
     /// Only rates below this (0–1): the ones that stay away.
     #[param(minimum = 0, maximum = 1)]
+    #[schema(minimum = 0, maximum = 1)]
     pub below: Option<f64>,
 }
 
@@ -1082,11 +1160,12 @@ impl From<AttendanceKey> for f::AttendanceBy {
 }
 
 /// Query of the contact analytics.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct ContactsQuery {
     /// group or month.
     #[param(inline)]
+    #[schema(inline)]
     pub by: ContactKey,
 }
 
@@ -1098,4 +1177,33 @@ pub enum ContactKey {
     Group,
     /// The month the contact was recorded.
     Month,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lists_of_phases_and_steps_are_whole() {
+        // Each value the model has comes back from the list through the conversions.
+        for s in PdStep::ALL {
+            let back = PdStep::from(f::PdStep::from(s));
+            assert_eq!(
+                serde_json::to_value(back).unwrap(),
+                serde_json::to_value(s).unwrap()
+            );
+        }
+        let steps: std::collections::BTreeSet<String> = PdStep::ALL
+            .iter()
+            .map(|s| serde_json::to_value(s).unwrap().to_string())
+            .collect();
+        assert_eq!(steps.len(), PdStep::ALL.len());
+        // Every phase has a step, and every step's phase is listed.
+        for s in PdStep::ALL {
+            let phase = Phase::from(f::PdStep::from(s).phase());
+            assert!(Phase::ALL
+                .iter()
+                .any(|p| serde_json::to_value(p).unwrap() == serde_json::to_value(phase).unwrap()));
+        }
+    }
 }

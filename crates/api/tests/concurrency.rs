@@ -146,19 +146,20 @@ async fn client(
         .unwrap();
     let mut outcomes = Vec::with_capacity(requests);
     let mut acks = Vec::with_capacity(requests);
+    // The server makes ids: the meeting last made, for the attendance that follows it.
+    let mut meeting = String::from("none-yet");
     for i in 0..requests {
         let cycle = i / 3;
         let g = (n + cycle) % GROUPS.len();
         let group = GROUPS[g];
         let members = &members[g];
-        let meeting = format!("c{n}-m{cycle}");
         let day = 1 + (cycle % 28);
         let date = format!("2023-06-{day:02}");
         let (method, path, body) = match i % 3 {
             0 => (
                 Method::POST,
                 format!("/studies/{STUDY}/groups/{group}/meetings"),
-                json!({"id": meeting, "kind": "group", "date": date, "note": format!("client {n}")}),
+                json!({"kind": "group", "date": date, "note": format!("client {n}")}),
             ),
             1 => {
                 let entries: Vec<Value> = members
@@ -182,7 +183,7 @@ async fn client(
                 (
                     Method::POST,
                     format!("/studies/{STUDY}/groups/{group}/contacts"),
-                    json!({"id": format!("c{n}-k{cycle}"), "a": a, "b": b, "date": date}),
+                    json!({"a": a, "b": b, "date": date}),
                 )
             }
         };
@@ -201,14 +202,23 @@ async fn client(
             1 => status == StatusCode::OK,
             _ => status == StatusCode::CREATED,
         };
+        let made = || -> String {
+            serde_json::from_str::<Value>(&text).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
         if acknowledged {
             acks.push(match i % 3 {
-                0 => Ack::Meeting {
-                    id: meeting,
-                    group: group.to_owned(),
-                },
+                0 => {
+                    meeting = made();
+                    Ack::Meeting {
+                        id: meeting.clone(),
+                        group: group.to_owned(),
+                    }
+                }
                 1 => Ack::Attendance {
-                    meeting,
+                    meeting: meeting.clone(),
                     entries: body["attendance"]
                         .as_array()
                         .unwrap()
@@ -222,7 +232,7 @@ async fn client(
                         .collect(),
                 },
                 _ => Ack::Contact {
-                    id: body["id"].as_str().unwrap().to_owned(),
+                    id: made(),
                     a: body["a"].as_str().unwrap().to_owned(),
                     b: body["b"].as_str().unwrap().to_owned(),
                 },

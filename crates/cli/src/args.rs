@@ -82,11 +82,7 @@ pub enum Command {
     #[command(subcommand)]
     Assess(AssessCommand),
     /// Serve the facilitators' HTTP API over the store.
-    Serve {
-        /// Address to listen on (loopback by default).
-        #[arg(long, default_value = "127.0.0.1:7878")]
-        addr: std::net::SocketAddr,
-    },
+    Serve(crate::commands::serve::ServeArgs),
     /// API tokens: made here, shown once, stored only as a hash.
     #[command(subcommand)]
     Token(TokenCommand),

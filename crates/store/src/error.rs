@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use samskap_core::facilitation::FacilitationError;
+use samskap_core::ModelError;
+
 /// An error of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -38,6 +41,21 @@ pub enum StoreError {
     /// The write would contradict what the store holds.
     #[error("{0}")]
     Conflict(String),
+    /// A checked change to a study that the model refused, with the model's own error, so
+    /// that a front end can tell which value was at fault without reading the message.
+    #[error("{reason}")]
+    Refused {
+        /// Why, as the model said it.
+        reason: Refusal,
+        /// True when the change contradicts what the store holds (a duplicate id, a second
+        /// agreed problem statement, a lifecycle step or a date out of order with the stored
+        /// history); false when it is wrong in itself.
+        conflict: bool,
+    },
+    /// The token a write was made under is not live (revoked since the request was let in)
+    /// when the write's transaction runs: nothing was written.
+    #[error("the token `{0}` is revoked")]
+    Revoked(String),
     /// Another process holds the database longer than the busy timeout.
     #[error("the store is busy (another samskap is writing to it); try again")]
     Busy,
@@ -67,6 +85,17 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The model's refusal of a checked change: core's error, kept typed.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The facilitation record refused it.
+    #[error(transparent)]
+    Facilitation(#[from] FacilitationError),
+    /// The study refused it (a member).
+    #[error(transparent)]
+    Model(#[from] ModelError),
 }
 
 impl StoreError {

@@ -23,7 +23,7 @@ use samskap_core::{
 };
 
 use crate::read::{get, load_study_in, parse, parse_opt, rows};
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 
 /// The names that the schema's CHECK constraints allow: the serde names of the core enums.
 trait Name: Sized + Copy + 'static {
@@ -679,7 +679,7 @@ pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Resu
 
 /// How a refusal of the model maps to a store error for one kind of write.
 #[derive(Clone, Copy)]
-struct Refusal {
+struct RefusalMap {
     /// The kind whose `Unknown` means the thing the call is about is missing (`NotFound`);
     /// any other unknown reference is `Invalid`.
     target: Option<&'static str>,
@@ -688,8 +688,8 @@ struct Refusal {
     against_stored: bool,
 }
 
-impl Refusal {
-    const PLAIN: Refusal = Refusal {
+impl RefusalMap {
+    const PLAIN: RefusalMap = RefusalMap {
         target: None,
         against_stored: false,
     };
@@ -701,13 +701,18 @@ impl Refusal {
                 StoreError::NotFound { what: kind, id }
             }
             F::Duplicate { .. } | F::AlreadyAgreed { .. } | F::ContactExists { .. } => {
-                StoreError::Conflict(e.to_string())
+                refused(e, true)
             }
-            F::Lifecycle { .. } | F::OutOfOrder { .. } if self.against_stored => {
-                StoreError::Conflict(e.to_string())
-            }
-            _ => StoreError::Invalid(e.to_string()),
+            F::Lifecycle { .. } | F::OutOfOrder { .. } if self.against_stored => refused(e, true),
+            _ => refused(e, false),
         }
+    }
+}
+
+fn refused(reason: impl Into<Refusal>, conflict: bool) -> StoreError {
+    StoreError::Refused {
+        reason: reason.into(),
+        conflict,
     }
 }
 
@@ -717,7 +722,7 @@ impl Store {
     fn facilitate_checked(
         &mut self,
         study: &StudyId,
-        refusal: Refusal,
+        refusal: RefusalMap,
         change: impl FnOnce(&mut Facilitation, &Roster<'_>) -> Result<(), FacilitationError>,
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
@@ -733,7 +738,9 @@ impl Store {
     /// connection the model is the study held in memory.
     ///
     /// An audit entry left by [`SharedStore::write_audited`](crate::SharedStore::write_audited)
-    /// is written in the same transaction, and cleared once it is committed.
+    /// is written in the same transaction, and cleared once it is committed. The token that
+    /// entry names is looked up again first, inside the transaction: a token revoked after
+    /// its request was let in makes no write (`Revoked`).
     fn checked(
         &mut self,
         study: &StudyId,
@@ -741,6 +748,10 @@ impl Store {
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let audit = self.audit.take();
+        let live = |conn: &Connection| match &audit {
+            Some(entry) => crate::tokens::require_live(conn, &entry.token_name),
+            None => Ok(()),
+        };
         let write = |conn: &Connection, sid: &str| {
             write(conn, sid)?;
             match &audit {
@@ -749,9 +760,10 @@ impl Store {
             }
         };
         let done = if let Some(snapshots) = self.snapshots.clone() {
-            self.write_through(&snapshots, study, change, write)
+            self.write_through(&snapshots, study, live, change, write)
         } else {
             self.write_tx().and_then(|tx| {
+                live(&tx)?;
                 let mut model = load_study_in(&tx, study)?;
                 change(&mut model)?;
                 write(&tx, study.as_str())?;
@@ -776,8 +788,8 @@ impl Store {
                         what: "group",
                         id: g.to_string(),
                     },
-                    ModelError::Duplicate { .. } => StoreError::Conflict(e.to_string()),
-                    e => StoreError::Invalid(e.to_string()),
+                    ModelError::Duplicate { .. } => refused(e, true),
+                    e => refused(e, false),
                 })
             },
             |conn, sid| crate::write::insert_member(conn, sid, member),
@@ -795,7 +807,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal {
+            RefusalMap {
                 target: Some("problem statement"),
                 against_stored: true,
             },
@@ -820,7 +832,7 @@ impl Store {
     pub fn add_meeting(&mut self, study: &StudyId, meeting: &Meeting) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal::PLAIN,
+            RefusalMap::PLAIN,
             |f, r| f.add_meeting(r, meeting.clone()),
             |conn, sid| insert_meeting(conn, sid, meeting),
         )
@@ -836,7 +848,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal {
+            RefusalMap {
                 target: Some("meeting"),
                 against_stored: false,
             },
@@ -854,7 +866,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal {
+            RefusalMap {
                 target: Some("group"),
                 against_stored: false,
             },
@@ -871,7 +883,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal::PLAIN,
+            RefusalMap::PLAIN,
             |f, r| f.add_statement(r, statement.clone()),
             |conn, sid| insert_statement(conn, sid, statement),
         )
@@ -882,7 +894,7 @@ impl Store {
     pub fn add_move(&mut self, study: &StudyId, m: &ProcessMove) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal {
+            RefusalMap {
                 target: None,
                 against_stored: true,
             },
@@ -899,7 +911,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal::PLAIN,
+            RefusalMap::PLAIN,
             |f, r| f.add_practice(r, practice.clone()),
             |conn, sid| insert_practice(conn, sid, practice),
         )
@@ -910,7 +922,7 @@ impl Store {
     pub fn add_action(&mut self, study: &StudyId, action: &TrialAction) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal::PLAIN,
+            RefusalMap::PLAIN,
             |f, r| f.add_action(r, action.clone()),
             |conn, sid| insert_action(conn, sid, action),
         )
@@ -927,7 +939,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal {
+            RefusalMap {
                 target: Some("action"),
                 against_stored: true,
             },
@@ -940,7 +952,7 @@ impl Store {
     pub fn add_event(&mut self, study: &StudyId, event: &Dissemination) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal::PLAIN,
+            RefusalMap::PLAIN,
             |f, r| f.add_event(r, event.clone()),
             |conn, sid| insert_event(conn, sid, event),
         )
@@ -950,7 +962,7 @@ impl Store {
     pub fn add_contact(&mut self, study: &StudyId, contact: &Contact) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal::PLAIN,
+            RefusalMap::PLAIN,
             |f, r| f.add_contact(r, contact.clone()),
             |conn, sid| insert_contact(conn, sid, contact),
         )
@@ -964,7 +976,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.facilitate_checked(
             study,
-            Refusal::PLAIN,
+            RefusalMap::PLAIN,
             |f, r| f.add_assessment(r, assessment.clone()),
             |conn, sid| insert_assessment(conn, sid, assessment),
         )

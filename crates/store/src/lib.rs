@@ -32,7 +32,7 @@ use samskap_core::{StudyId, StudyMeta};
 
 pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
-pub use error::StoreError;
+pub use error::{Refusal, StoreError};
 pub use quotes::Outline;
 pub use refi::{RefiAttribute, RefiGuid, RefiRecord};
 pub use schema::SCHEMA_VERSION;

@@ -106,10 +106,13 @@ fn data_version(conn: &Connection) -> Result<i64, StoreError> {
 impl Store {
     /// One checked write against the copy in memory: the change is applied to the copy and
     /// the rows written and committed while the copy is locked. See the module docs.
+    /// `guard` runs first inside the transaction (the caller's token is still live), and
+    /// nothing happens unless it passes.
     pub(crate) fn write_through<T>(
         &mut self,
         snapshots: &Snapshots,
         study: &StudyId,
+        guard: impl FnOnce(&Connection) -> Result<(), StoreError>,
         change: impl FnOnce(&mut Study) -> Result<T, StoreError>,
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<T, StoreError> {
@@ -117,6 +120,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::db)?;
+        guard(&tx)?;
         let slot = snapshots.slot(data_version(&tx)?, study);
         let mut copy = lock_slot(&slot);
         let model = match &mut *copy {
@@ -179,6 +183,8 @@ impl SharedStore {
 
     /// [`write`](Self::write), with `entry` written to the audit log in the same transaction
     /// as the checked write `f` makes, so that a request and its audit entry commit together.
+    /// The token the entry names must still be live inside that transaction: a token revoked
+    /// while its request was in flight makes no write ([`StoreError::Revoked`]).
     /// Gives the entry back when nothing committed it (`f` was refused, or made no checked
     /// write), for the caller to log with the status it answers.
     pub fn write_audited<T, E>(

@@ -346,6 +346,22 @@ impl Store {
     }
 }
 
+/// `Revoked` unless a live token is named `name`. Names are unique and never reused, so the
+/// name identifies the token the request was let in with. Run inside a write's
+/// transaction, it sees a revocation committed after the request's token was verified.
+pub(crate) fn require_live(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    let live = conn
+        .prepare_cached("SELECT 1 FROM api_token WHERE name = ?1 AND revoked IS NULL")
+        .and_then(|mut st| st.query_row([name], |_| Ok(())).optional())
+        .map_err(StoreError::db)?
+        .is_some();
+    if live {
+        Ok(())
+    } else {
+        Err(StoreError::Revoked(name.to_owned()))
+    }
+}
+
 /// One audit entry's row, stamped with the time now.
 pub(crate) fn insert_audit(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
     conn.prepare_cached(

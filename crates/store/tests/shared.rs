@@ -5,7 +5,7 @@ use std::path::Path;
 
 use samskap_core::facilitation::{Attendance, Meeting, MeetingKind, Presence};
 use samskap_core::{Study, StudyId};
-use samskap_store::{AuditEntry, Replace, SharedStore, Store, StoreError};
+use samskap_store::{AuditEntry, Replace, SharedStore, Store, StoreError, TokenRole};
 
 fn thesis() -> Study {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
@@ -95,7 +95,10 @@ fn the_copy_follows_own_writes_refusals_and_other_connections() {
     let err = shared
         .write(|w| w.add_meeting(&sid, &meeting("M-cli", group.as_str())))
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Refused { conflict: true, .. }),
+        "{err:?}"
+    );
     assert_eq!(meeting_ids(&shared, &sid), seen);
     agrees_with_file(&shared, &path, &sid);
 
@@ -117,6 +120,10 @@ fn an_audit_entry_commits_with_its_write_or_comes_back() {
     Store::open(&path)
         .unwrap()
         .import_study(&study, Replace::No)
+        .unwrap();
+    Store::open(&path)
+        .unwrap()
+        .create_token("kari", TokenRole::Admin, &[])
         .unwrap();
     let shared = SharedStore::open(&path).unwrap();
     let entry = |status: u16| AuditEntry {
@@ -148,7 +155,72 @@ fn an_audit_entry_commits_with_its_write_or_comes_back() {
     let (out, back) = shared.write_audited(entry(201), |w| {
         w.add_meeting(&sid, &meeting("M-audit", group.as_str()))
     });
-    assert!(matches!(out, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        out,
+        Err(StoreError::Refused { conflict: true, .. })
+    ));
     assert_eq!(back, Some(entry(201)));
     assert_eq!(logged(), [201]);
+}
+
+#[test]
+fn a_token_revoked_while_its_request_is_in_flight_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let study = thesis();
+    let sid = study.meta().id.clone();
+    let group = study.groups()[0].id.clone();
+    let mut cli = Store::open(&path).unwrap();
+    cli.import_study(&study, Replace::No).unwrap();
+    let secret = cli
+        .create_token(
+            "kari",
+            TokenRole::Facilitator,
+            &[(sid.clone(), group.clone())],
+        )
+        .unwrap();
+    let shared = SharedStore::open(&path).unwrap();
+    // The request is let in with a live token ...
+    let caller = shared
+        .read(|r| r.verify_token(&secret))
+        .unwrap()
+        .expect("live");
+    // ... the token is revoked by another connection before the request writes ...
+    cli.revoke_token("kari").unwrap();
+    let entry = AuditEntry {
+        token_name: caller.name.clone(),
+        method: "POST".into(),
+        path: "/meetings".into(),
+        object_id: Some("M-late".into()),
+        status: 201,
+    };
+    let before = meeting_ids(&shared, &sid);
+    let (out, back) = shared.write_audited(entry.clone(), |w| {
+        w.add_meeting(&sid, &meeting("M-late", group.as_str()))
+    });
+    // ... and the write, checked inside its transaction, makes nothing.
+    assert!(
+        matches!(&out, Err(StoreError::Revoked(name)) if name == "kari"),
+        "{out:?}"
+    );
+    assert_eq!(back, Some(entry));
+    assert_eq!(meeting_ids(&shared, &sid), before);
+    agrees_with_file(&shared, &path, &sid);
+    assert!(Store::open(&path)
+        .unwrap()
+        .audit_log(10)
+        .unwrap()
+        .is_empty());
+    // A token that never existed writes nothing either.
+    let ghost = AuditEntry {
+        token_name: "nobody".into(),
+        method: "POST".into(),
+        path: "/meetings".into(),
+        object_id: None,
+        status: 201,
+    };
+    let (out, _) = shared.write_audited(ghost, |w| {
+        w.add_meeting(&sid, &meeting("M-ghost", group.as_str()))
+    });
+    assert!(matches!(out, Err(StoreError::Revoked(_))), "{out:?}");
 }

@@ -353,12 +353,12 @@ fn streamed_quotes_match_the_core_analysis_for_every_filter() {
 
 use samskap_core::facilitation::{
     ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
-    Evidence, Facilitation, GroupRules, InstitutionalLogic, Meeting, MeetingKind, PdPractice,
-    PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove, Subject, Transition,
-    TrialAction, REMOVED_TEXT,
+    Evidence, Facilitation, FacilitationError, GroupRules, InstitutionalLogic, Meeting,
+    MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove,
+    Subject, Transition, TrialAction, REMOVED_TEXT,
 };
 use samskap_core::NaiveDate;
-use samskap_store::{AuditEntry, TokenRole};
+use samskap_store::{AuditEntry, Refusal, TokenRole};
 
 fn id<T: std::str::FromStr>(s: &str) -> T
 where
@@ -763,7 +763,10 @@ fn a_lifecycle_skip_is_refused_and_changes_nothing() {
 
     let skip = step(ActionState::Evaluated, "2023-04-01");
     let err = t.store.advance_action(&s, &action.id, &skip).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Refused { conflict: true, .. }),
+        "{err:?}"
+    );
     assert!(
         err.to_string()
             .contains("cannot go from planned to evaluated"),
@@ -774,7 +777,10 @@ fn a_lifecycle_skip_is_refused_and_changes_nothing() {
     // Dated before the step it follows: a conflict with the stored history too.
     let early = step(ActionState::Tried, "2023-01-01");
     let err = t.store.advance_action(&s, &action.id, &early).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Refused { conflict: true, .. }),
+        "{err:?}"
+    );
 
     // The action the call is about does not exist.
     let err = t
@@ -790,11 +796,23 @@ fn a_lifecycle_skip_is_refused_and_changes_nothing() {
     let mut bad = planned_action("st-a2", "G1");
     bad.history.push(step(ActionState::Adopted, "2023-04-01"));
     let err = t.store.add_action(&s, &bad).unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     // The same id again.
     let err = t.store.add_action(&s, &action).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Refused { conflict: true, .. }),
+        "{err:?}"
+    );
     assert_eq!(json(&t.store.load_study(&s).unwrap()), before);
     t.check();
 
@@ -829,7 +847,17 @@ fn attendance_of_a_member_of_another_group_is_refused() {
         .store
         .set_attendance(&s, &m.id, &present(&["G1-P2", "G2-P1"]))
         .unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    // The model's own error comes through typed, for a front end to name the field.
+    assert!(
+        matches!(
+            &err,
+            StoreError::Refused {
+                reason: Refusal::Facilitation(FacilitationError::NotInGroup { member, .. }),
+                conflict: false,
+            } if member.as_str() == "G2-P1"
+        ),
+        "{err:?}"
+    );
     assert_eq!(err.to_string(), "member `G2-P1` is not in group `G1`");
     t.check();
 
@@ -837,7 +865,16 @@ fn attendance_of_a_member_of_another_group_is_refused() {
         .store
         .set_attendance(&s, &m.id, &present(&["G1-P2", "G1-P2"]))
         .unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let err = t
         .store
         .set_attendance(&s, &id("st-m9"), &present(&["G1-P2"]))
@@ -857,9 +894,21 @@ fn attendance_of_a_member_of_another_group_is_refused() {
         .store
         .add_meeting(&s, &meeting("st-m2", "G9", "2022-10-12"))
         .unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let err = t.store.add_meeting(&s, &m).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Refused { conflict: true, .. }),
+        "{err:?}"
+    );
     t.check();
 }
 
@@ -881,7 +930,10 @@ fn other_refusals_map_to_conflict_or_invalid() {
         ..agreed.clone()
     };
     let err = t.store.add_statement(&s, &second).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Refused { conflict: true, .. }),
+        "{err:?}"
+    );
     let reversed = ProblemStatement {
         id: id("st-s3"),
         group: id("G2"),
@@ -889,7 +941,16 @@ fn other_refusals_map_to_conflict_or_invalid() {
         ..agreed.clone()
     };
     let err = t.store.add_statement(&s, &reversed).unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let mv = |date: &str| ProcessMove {
         group: id("G1"),
@@ -900,7 +961,10 @@ fn other_refusals_map_to_conflict_or_invalid() {
     };
     t.store.add_move(&s, &mv("2023-02-01")).unwrap();
     let err = t.store.add_move(&s, &mv("2023-01-01")).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Refused { conflict: true, .. }),
+        "{err:?}"
+    );
 
     let contact = Contact {
         id: id("st-c1"),
@@ -910,7 +974,16 @@ fn other_refusals_map_to_conflict_or_invalid() {
         note: None,
     };
     let err = t.store.add_contact(&s, &contact).unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let assessment = Assessment {
         id: id("st-as1"),
@@ -922,7 +995,16 @@ fn other_refusals_map_to_conflict_or_invalid() {
         evidence: vec![],
     };
     let err = t.store.add_assessment(&s, &assessment).unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let outside = Assessment {
         value: AssessmentValue::Ladder(2),
         evidence: vec![Evidence {
@@ -933,7 +1015,16 @@ fn other_refusals_map_to_conflict_or_invalid() {
         ..assessment
     };
     let err = t.store.add_assessment(&s, &outside).unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let event = Dissemination {
         id: id("st-e1"),
@@ -944,7 +1035,16 @@ fn other_refusals_map_to_conflict_or_invalid() {
         note: None,
     };
     let err = t.store.add_event(&s, &event).unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let err = t
         .store

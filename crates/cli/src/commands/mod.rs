@@ -17,7 +17,7 @@ pub(crate) mod refi;
 mod report;
 mod saturation;
 mod search;
-mod serve;
+pub(crate) mod serve;
 mod study;
 mod token;
 mod transcript;
@@ -64,7 +64,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
         Command::Assess(a) => assess::run(cli, a, out),
-        Command::Serve { addr } => serve::run(cli, *addr, out),
+        Command::Serve(args) => serve::run(cli, args, out),
         Command::Token(t) => token::run(cli, t, out),
         Command::Refi(r) => refi::run(cli, r, out),
         Command::Backup(a) => backup::backup(cli, a, out),

@@ -1,12 +1,42 @@
 //! `samskap serve`: the HTTP API until Ctrl-C or SIGTERM.
 
 use std::io::Write;
+use std::time::Duration;
 
 use anyhow::Context;
+use clap::Args;
 
 use crate::args::Cli;
 
-pub fn run(cli: &Cli, addr: std::net::SocketAddr, out: &mut dyn Write) -> anyhow::Result<()> {
+/// Where to listen, and the limits on what clients may hold (defaults: `samskap_api::Limits`).
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub addr: std::net::SocketAddr,
+    /// Connections open at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = samskap_api::Limits::default().max_connections)]
+    pub max_connections: usize,
+    /// Seconds a connection has to send a request's head (also the idle keep-alive time).
+    #[arg(long, value_name = "SECS", default_value_t = samskap_api::Limits::default().header_timeout.as_secs())]
+    pub header_timeout: u64,
+    /// Seconds a request has to send its body.
+    #[arg(long, value_name = "SECS", default_value_t = samskap_api::Limits::default().body_timeout.as_secs())]
+    pub body_timeout: u64,
+    /// Failed authentications one client address may make per minute before it gets 429.
+    #[arg(long, value_name = "N", default_value_t = samskap_api::Limits::default().auth_failures)]
+    pub auth_failures: u32,
+}
+
+pub fn run(cli: &Cli, args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let addr = args.addr;
+    let limits = samskap_api::Limits {
+        max_connections: args.max_connections,
+        header_timeout: Duration::from_secs(args.header_timeout),
+        body_timeout: Duration::from_secs(args.body_timeout),
+        auth_failures: args.auth_failures,
+        ..samskap_api::Limits::default()
+    };
     // One log line per request on stderr; RUST_LOG adjusts the level.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -30,7 +60,13 @@ pub fn run(cli: &Cli, addr: std::net::SocketAddr, out: &mut dyn Write) -> anyhow
             listener.local_addr()?
         )?;
         out.flush()?;
-        samskap_api::serve(listener, cli.db.clone(), samskap_api::shutdown_signal()).await?;
+        samskap_api::serve_with(
+            listener,
+            cli.db.clone(),
+            limits,
+            samskap_api::shutdown_signal(),
+        )
+        .await?;
         anyhow::Ok(())
     })?;
     writeln!(out, "stopped")?;
