@@ -2,7 +2,7 @@
 //! and a definition. Frameworks are data: the built-in Bentzen (2018) framework is parsed from
 //! the same TOML format that any other study's framework file uses.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -126,8 +126,8 @@ impl Framework {
         if categories.is_empty() {
             return Err(FrameworkError::Empty);
         }
-        let mut seen = HashSet::new();
-        let mut index = HashMap::new();
+        let mut seen = HashSet::default();
+        let mut index = HashMap::default();
         for (i, c) in categories.iter().enumerate() {
             if !seen.insert(&c.id) {
                 return Err(FrameworkError::DuplicateCategory(c.id.clone()));

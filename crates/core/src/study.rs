@@ -1,7 +1,7 @@
 //! The study aggregate: every part of a study, with the references between them checked as
 //! they are added, so a `Study` value is always consistent.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use serde::Serialize;
 

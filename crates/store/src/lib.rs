@@ -83,7 +83,8 @@ impl Store {
         // secure_delete: freed pages are zeroed, so withdrawn text does not linger in the file.
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
-             PRAGMA secure_delete = ON;",
+             PRAGMA secure_delete = ON;
+             PRAGMA cache_size = -65536;",
         )
         .map_err(StoreError::db)?;
         if path.is_some() {

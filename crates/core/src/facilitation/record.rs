@@ -576,7 +576,7 @@ pub struct Roster<'a> {
     /// The transcripts (for evidence).
     pub transcripts: &'a [Transcript],
     /// Members by id: only a `Study` makes a roster, and keeps this index.
-    pub(crate) member_index: &'a HashMap<MemberId, usize>,
+    pub(crate) member_index: &'a foldhash::HashMap<MemberId, usize>,
 }
 
 impl<'a> Roster<'a> {
