@@ -166,7 +166,9 @@ impl Cell {
 }
 
 fn secs(s: f64) -> String {
-    if s < 10.0 {
+    if s < 0.1 {
+        format!("{s:.3} s")
+    } else if s < 10.0 {
         format!("{s:.2} s")
     } else {
         format!("{s:.1} s")
@@ -205,6 +207,21 @@ impl Row {
             notes: Vec::new(),
         }
     }
+}
+
+/// When the larger size was killed at the limit: the least its ratio can be.
+fn ratios_at_least(row: &Row, sizes: &[usize]) -> Vec<Option<f64>> {
+    sizes
+        .windows(2)
+        .zip(row.cells.windows(2))
+        .map(|(n, c)| {
+            let a = c[0].seconds()?;
+            let Cell::TimedOut(limit) = c[1] else {
+                return None;
+            };
+            (a > 0.0).then(|| (limit.as_secs_f64() / n[1] as f64) / (a / n[0] as f64))
+        })
+        .collect()
 }
 
 /// Time per coding of the larger size over that of the smaller, per neighbouring sizes.
@@ -285,6 +302,11 @@ fn verdict(row: &Row, sizes: &[usize], baseline: &Row) -> String {
             .any(|((_, c), r)| {
                 r.is_some_and(|r| r > GROWTH) && c[1].seconds().is_some_and(|s| s >= GROWTH_FLOOR_S)
             });
+        let grew = grew
+            || ratios_at_least(row, sizes)
+                .into_iter()
+                .flatten()
+                .any(|r| r > GROWTH);
         if grew {
             failed.push("growth".into());
         }
@@ -422,26 +444,41 @@ fn api(bin: &Path, db: &Path, bundle: &Path, run: &Path, limit: Duration) -> Api
         };
     }
 
-    // The probe: sequential reads, each timed from request to whole response.
-    let stop = Arc::new(AtomicBool::new(false));
+    // The probe: sequential reads, each timed from request to whole response. It goes on
+    // until a read sent after the import ended has answered, because the first read after
+    // the replacement (which may load the new study) can be the slowest of all.
+    let import_ended = Arc::new(AtomicBool::new(false));
     let prober = {
-        let (stop, base, token, route) = (stop.clone(), server.base.clone(), token, route.clone());
+        let (ended, base, token, route) = (
+            import_ended.clone(),
+            server.base.clone(),
+            token,
+            route.clone(),
+        );
         std::thread::spawn(move || {
-            let (mut slowest, mut reads, mut bad) = (Duration::ZERO, 0usize, Vec::new());
-            while !stop.load(Ordering::Relaxed) {
+            let began = Instant::now();
+            let (mut slowest, mut slowest_at) = (Duration::ZERO, Duration::ZERO);
+            let (mut reads, mut bad) = (0usize, Vec::new());
+            loop {
+                let last = ended.load(Ordering::SeqCst);
                 let t = Instant::now();
                 let answer = probe(&base, &token, &route, limit);
                 let took = t.elapsed();
-                slowest = slowest.max(took);
+                if took > slowest {
+                    (slowest, slowest_at) = (took, t - began);
+                }
                 reads += 1;
                 match answer {
                     Ok(status) if status.contains(" 200 ") => {}
                     Ok(status) => bad.push(status),
                     Err(e) => bad.push(format!("{e:#}")),
                 }
+                if last {
+                    break;
+                }
                 std::thread::sleep(POLL_EVERY.saturating_sub(took));
             }
-            (slowest, reads, bad)
+            (slowest, slowest_at, reads, bad)
         })
     };
     let mut args = os(&["--db"]);
@@ -449,16 +486,18 @@ fn api(bin: &Path, db: &Path, bundle: &Path, run: &Path, limit: Duration) -> Api
     args.extend(os(&["import", "--replace"]));
     args.push(bundle.into());
     let replace = measure(bin, &args, Stdout::Discard, Some(limit));
-    stop.store(true, Ordering::Relaxed);
-    let (slowest, reads, bad) = prober.join().expect("the probe does not panic");
+    import_ended.store(true, Ordering::SeqCst);
+    let (slowest, slowest_at, reads, bad) = prober.join().expect("the probe does not panic");
     let mib = server.peak_mib();
     drop(server);
     let stall = match replace {
         Ok(Outcome::Done(m)) => {
             notes.push(format!(
-                "import --replace took {} while {reads} reads were made (slowest {})",
+                "import --replace took {} while {reads} reads were made (the last after it \
+                 ended); the slowest ({}) was sent {} after the import started",
                 secs(m.seconds),
-                secs(slowest.as_secs_f64())
+                secs(slowest.as_secs_f64()),
+                secs(slowest_at.as_secs_f64())
             ));
             if bad.is_empty() {
                 Cell::Done {
@@ -717,7 +756,12 @@ fn print_table(rows: &[Row], sizes: &[usize], limit: Duration) {
         line.extend(
             ratios(row, sizes)
                 .into_iter()
-                .map(|r| r.map_or_else(String::new, |r| format!("{r:.2}"))),
+                .zip(ratios_at_least(row, sizes))
+                .map(|(r, least)| match (r, least) {
+                    (Some(r), _) => format!("{r:.2}"),
+                    (None, Some(least)) => format!(">{least:.2}"),
+                    (None, None) => String::new(),
+                }),
         );
         line.push(target_text(&row.target));
         line.push(baseline_text(row, baseline));
@@ -771,8 +815,9 @@ fn print_table(rows: &[Row], sizes: &[usize], limit: Duration) {
         }
     }
     println!(
-        "× columns: time per coding at the larger size over the smaller; growth fails above \
-         {GROWTH} where the larger run takes {GROWTH_FLOOR_S} s or more."
+        "× columns: time per coding at the larger size over the smaller (>x: the larger was \
+         killed at the limit); growth fails above {GROWTH} where the larger run takes \
+         {GROWTH_FLOOR_S} s or more."
     );
     for row in rows {
         for (cell, &n) in row.cells.iter().zip(sizes) {
@@ -795,8 +840,17 @@ fn print_table(rows: &[Row], sizes: &[usize], limit: Duration) {
 
 fn to_json(rows: &[Row], sizes: &[usize], limit: Duration) -> serde_json::Value {
     let baseline = &rows[0];
+    let commit = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned());
     json!({
+        "commit": commit,
         "sizes": sizes,
+        "size_names": sizes.iter().map(|&n| size_name(n)).collect::<Vec<_>>(),
         "limit_seconds": limit.as_secs(),
         "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "targets": {
@@ -814,6 +868,7 @@ fn to_json(rows: &[Row], sizes: &[usize], limit: Duration) -> serde_json::Value 
             "name": row.name,
             "cells": row.cells.iter().map(Cell::json).collect::<Vec<_>>(),
             "growth": ratios(row, sizes),
+            "growth_at_least": ratios_at_least(row, sizes),
             "target": target_text(&row.target),
             "baseline": match &row.target {
                 Target::VsPython { peer, .. } => peer.json(),
@@ -900,7 +955,7 @@ mod tests {
         );
         assert_eq!(
             verdict(&stopped, &SIZES, &base()),
-            "FAIL: timeout at 100k, not run at 1M"
+            "FAIL: timeout at 100k, not run at 1M, growth"
         );
         let compute = |peer: f64, ours: f64, values| {
             row(
@@ -932,6 +987,34 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert!((got[0].unwrap() - 2.0).abs() < 1e-12);
         assert_eq!(got[1], None);
+        assert_eq!(ratios_at_least(&r, &SIZES), [None, None]);
+    }
+
+    #[test]
+    fn a_timeout_bounds_the_growth_from_below() {
+        // 8 s at 100k, killed at 120 s at 1M: at least 1.5× the time per coding.
+        let r = row(
+            Target::Within(1.0),
+            vec![
+                done(0.8, 1.0),
+                done(8.0, 1.0),
+                Cell::TimedOut(Duration::from_secs(120)),
+            ],
+        );
+        let least = ratios_at_least(&r, &SIZES);
+        assert_eq!(least[0], None);
+        assert!((least[1].unwrap() - 1.5).abs() < 1e-12);
+        assert_eq!(verdict(&r, &SIZES, &base()), "FAIL: timeout at 1M");
+        // 7 s at 100k: at least 1.7×.
+        let r = row(
+            Target::Within(1.0),
+            vec![
+                done(0.7, 1.0),
+                done(7.0, 1.0),
+                Cell::TimedOut(Duration::from_secs(120)),
+            ],
+        );
+        assert_eq!(verdict(&r, &SIZES, &base()), "FAIL: timeout at 1M, growth");
     }
 
     #[test]
