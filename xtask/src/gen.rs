@@ -25,6 +25,10 @@ pub struct Params {
     pub seed: u64,
 }
 
+/// Bump when the generator writes other bytes for the same parameters, so that bundles
+/// cached under [`Params::key`] are written again.
+const VERSION: u32 = 1;
+
 /// The seed when none is given.
 pub const DEFAULT_SEED: u64 = 20_250_101;
 
@@ -42,10 +46,10 @@ impl Params {
         }
     }
 
-    /// A name for a cache directory: equal parameters, equal name.
+    /// A name for a cache directory: equal parameters (and generator), equal name.
     pub fn key(&self) -> String {
         format!(
-            "i{}-c{}-k{}-g{}-s{}",
+            "v{VERSION}-i{}-c{}-k{}-g{}-s{}",
             self.informants, self.codings, self.coders, self.groups, self.seed
         )
     }

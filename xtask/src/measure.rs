@@ -103,7 +103,8 @@ pub fn measure<S: AsRef<OsStr>>(
         .stdin(Stdio::null())
         .stderr(std::fs::File::create(err_file)?)
         // Its own process group, so that a kill at the limit reaches the measured command
-        // and not only GNU time.
+        // and not only GNU time. (The price: a Ctrl-C stops xtask, not the command, which
+        // then runs until it ends or reaches its limit.)
         .process_group(0);
     match stdout {
         Stdout::Keep => cmd.stdout(std::fs::File::create(out_file)?),
