@@ -5,64 +5,37 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
-use crate::{root, run};
+use crate::measure::{measure, Stdout};
+use crate::{build_release, root, run};
 
-/// Wall seconds and peak resident memory (MiB) of one command, with its stdout.
-struct Measured {
-    seconds: f64,
-    peak_mib: f64,
-    stdout: String,
-}
-
-/// Runs `cmd` under GNU time, which reports the child's own maximum resident set size.
-fn measure(program: &Path, args: &[&str]) -> anyhow::Result<Measured> {
-    let time = Path::new("/usr/bin/time");
-    if !time.exists() {
-        bail!("/usr/bin/time is missing: install it (Debian: apt-get install time)");
-    }
-    let out = Command::new(time)
-        .args(["-f", "@@time %e %M"])
-        .arg(program)
-        .args(args)
-        .output()
-        .with_context(|| format!("running {}", program.display()))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        bail!("{} {args:?} failed: {stderr}", program.display());
-    }
-    let line = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("@@time "))
-        .context("GNU time printed no figures")?;
-    let mut it = line.split_whitespace();
-    let seconds: f64 = it.next().context("seconds")?.parse()?;
-    let kib: f64 = it.next().context("memory")?.parse()?;
-    Ok(Measured {
-        seconds,
-        peak_mib: kib / 1024.0,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-    })
-}
-
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     PathBuf::from("python3")
 }
 
-/// Makes sure the peer can run: numpy and krippendorff from PyPI.
-fn ensure_peer() -> anyhow::Result<()> {
+/// Makes sure the peer can run: these Python packages from PyPI (import names equal the
+/// package names).
+pub(crate) fn ensure_peer(packages: &[&str]) -> anyhow::Result<()> {
     let ok = Command::new(python())
-        .args(["-c", "import krippendorff, numpy"])
+        .args(["-c", &format!("import {}", packages.join(", "))])
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        run(Command::new(python()).args(["-m", "pip", "install", "-q", "krippendorff", "numpy"]))?;
+        run(Command::new(python())
+            .args(["-m", "pip", "install", "-q"])
+            .args(packages))?;
     }
     Ok(())
 }
 
-fn large_case(root: &Path) -> anyhow::Result<PathBuf> {
+/// The peer, reading the CSV with `numpy` or `pandas`.
+pub(crate) fn peer_script(root: &Path) -> PathBuf {
+    root.join("xtask/bench/krippendorff_peer.py")
+}
+
+/// 10 coders x 1,000,000 units, written once by the fixture's generator.
+pub(crate) fn large_case(root: &Path) -> anyhow::Result<PathBuf> {
     let path = root.join("target/bench/agreement_large_10x1M.csv");
     if !path.exists() {
         std::fs::create_dir_all(path.parent().expect("has a parent"))?;
@@ -74,24 +47,18 @@ fn large_case(root: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// The reference values of the generated case (fixtures/agreement/README.md).
-const EXPECTED: [(&str, f64); 2] = [
+pub(crate) const EXPECTED: [(&str, f64); 2] = [
     ("nominal", 0.509_211_452_218_576_6),
     ("interval", 0.508_846_694_710_146),
 ];
 
 pub fn agreement() -> anyhow::Result<()> {
     let root = root();
-    run(Command::new(env!("CARGO")).current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "samskap-cli",
-    ]))?;
-    ensure_peer()?;
+    let samskap = build_release()?;
+    ensure_peer(&["krippendorff", "numpy"])?;
     let data = large_case(&root)?;
     let data = data.to_str().context("a UTF-8 path")?;
-    let samskap = root.join("target/release/samskap");
-    let peer = root.join("xtask/bench/krippendorff_peer.py");
+    let peer = peer_script(&root);
     let peer = peer.to_str().context("a UTF-8 path")?;
 
     println!("Krippendorff's alpha, 10 coders x 1,000,000 units, 5 values, ~10% missing");
@@ -112,8 +79,11 @@ pub fn agreement() -> anyhow::Result<()> {
                 level,
                 "--json",
             ],
-        )?;
-        let theirs = measure(&python(), &[peer, data, level])?;
+            Stdout::Keep,
+            None,
+        )?
+        .done()?;
+        let theirs = measure(&python(), &[peer, data, level], Stdout::Keep, None)?.done()?;
         let our_value: f64 = serde_json::from_str::<serde_json::Value>(&ours.stdout)?["value"]
             .as_f64()
             .context("samskap printed no value")?;

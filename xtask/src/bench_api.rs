@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use crate::{root, run};
+use crate::{build_release, root, run};
 
 /// The generated study.
 const STUDY: &str = "bench-api";
@@ -126,10 +126,10 @@ fn chrono_like_date(days: usize) -> String {
     format!("{year}-{:02}-{day:02}", month + 1)
 }
 
-/// Makes sure `wrk` is on the PATH, installing Debian's package when it is not.
-fn ensure_wrk() -> anyhow::Result<()> {
+/// Makes sure `binary` is on the PATH, installing Debian's `package` when it is not.
+pub(crate) fn ensure_tool(binary: &str, package: &str, what: &str) -> anyhow::Result<()> {
     let found = || {
-        Command::new("wrk")
+        Command::new(binary)
             .arg("--version")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -139,28 +139,37 @@ fn ensure_wrk() -> anyhow::Result<()> {
     if found() {
         return Ok(());
     }
-    eprintln!("wrk (the HTTP load generator) is missing: installing Debian's `wrk` package");
+    eprintln!("{binary} ({what}) is missing: installing Debian's `{package}` package");
     let mut install = Command::new("apt-get");
-    install.args(["install", "-y", "wrk"]);
+    install.args(["install", "-y", package]);
     if run(&mut install).is_err() {
         eprintln!("apt-get install failed: refreshing the package lists and trying again");
-        run(Command::new("apt-get").arg("update"))?;
-        run(&mut install)?;
+        // A failure here is reported below, as the tool still missing.
+        let _ = run(Command::new("apt-get").arg("update"));
+        let _ = run(&mut install);
     }
     if !found() {
-        bail!("wrk is still missing: install it (Debian: apt-get install wrk) and run again");
+        bail!("{binary} is still missing: install it (Debian: apt-get install {package}) and run again");
     }
     Ok(())
 }
 
 /// A running `samskap serve`, stopped (SIGTERM, then SIGKILL) when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    /// `http://ADDR`.
+    pub(crate) base: String,
 }
 
 impl Server {
-    fn start(bin: &Path, db: &Path, log: &Path) -> anyhow::Result<Self> {
+    /// Starts the server on a free loopback port and waits (at most `limit`) until it says
+    /// where it listens.
+    pub(crate) fn start(
+        bin: &Path,
+        db: &Path,
+        log: &Path,
+        limit: Duration,
+    ) -> anyhow::Result<Self> {
         let log = std::fs::File::create(log)?;
         let mut child = Command::new(bin)
             .arg("--db")
@@ -171,12 +180,21 @@ impl Server {
             .spawn()
             .context("starting samskap serve")?;
         let stdout = child.stdout.take().context("the server's stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
         let mut server = Server {
             child,
             base: String::new(),
         };
+        // Read on a thread, so that a server that never says where it listens is killed
+        // (by the drop of `server`) instead of blocking the benchmark.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(limit).map_err(|_| {
+            anyhow::anyhow!("samskap serve did not start listening within {limit:?}")
+        })?;
         // "serving DB on http://ADDR"
         server.base = line
             .trim()
@@ -186,7 +204,21 @@ impl Server {
         Ok(server)
     }
 
-    fn stop(&mut self) {
+    /// The server's peak resident memory so far (Linux: `VmHWM`), in MiB.
+    pub(crate) fn peak_mib(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kib: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))?
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib / 1024.0)
+    }
+
+    pub(crate) fn stop(&mut self) {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;
         }
@@ -340,12 +372,17 @@ fn measure(base: &str, token: &str, script: &Path) -> anyhow::Result<Figures> {
     })
 }
 
-/// One request by curl-less std: the status line of a GET, to check the server answers.
-fn probe(base: &str, token: &str, path: &str) -> anyhow::Result<String> {
+/// One request by curl-less std: the status line of a GET, once the whole response is in.
+pub(crate) fn probe(
+    base: &str,
+    token: &str,
+    path: &str,
+    limit: Duration,
+) -> anyhow::Result<String> {
     use std::io::{Read, Write};
     let addr = base.strip_prefix("http://").context("an http:// base")?;
     let mut s = std::net::TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    s.set_read_timeout(Some(limit))?;
     write!(
         s,
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
@@ -353,6 +390,27 @@ fn probe(base: &str, token: &str, path: &str) -> anyhow::Result<String> {
     let mut response = String::new();
     s.read_to_string(&mut response)?;
     Ok(response.lines().next().unwrap_or_default().to_owned())
+}
+
+/// A new admin token in the store at `db`: its secret, which `token create` prints once.
+pub(crate) fn admin_token(bin: &Path, db: &Path) -> anyhow::Result<String> {
+    let out = Command::new(bin)
+        .arg("--db")
+        .arg(db)
+        .args(["token", "create", "--name", "bench", "--role", "admin"])
+        .output()
+        .context("running samskap token create")?;
+    if !out.status.success() {
+        bail!(
+            "token create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8(out.stdout)?
+        .lines()
+        .next()
+        .context("token create printed no secret")?
+        .to_owned())
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -365,14 +423,8 @@ fn verdict(ok: bool) -> &'static str {
 
 pub fn api() -> anyhow::Result<()> {
     let root = root();
-    run(Command::new(env!("CARGO")).current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "samskap-cli",
-    ]))?;
-    ensure_wrk()?;
-    let bin = root.join("target/release/samskap");
+    let bin = build_release()?;
+    ensure_tool("wrk", "wrk", "the HTTP load generator")?;
     let work: PathBuf = root.join("target/bench/api");
     let bundle = work.join("bundle");
     eprintln!(
@@ -394,21 +446,10 @@ pub fn api() -> anyhow::Result<()> {
     let started = Instant::now();
     run(samskap(&["import"]).arg(&bundle).stdout(Stdio::null()))?;
     eprintln!("imported in {:.1?}", started.elapsed());
-    let out = samskap(&["token", "create", "--name", "bench", "--role", "admin"]).output()?;
-    if !out.status.success() {
-        bail!(
-            "token create failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let token = String::from_utf8(out.stdout)?
-        .lines()
-        .next()
-        .context("token create printed no secret")?
-        .to_owned();
+    let token = admin_token(&bin, &db)?;
 
     let log = work.join("serve.log");
-    let mut server = Server::start(&bin, &db, &log)?;
+    let mut server = Server::start(&bin, &db, &log, Duration::from_secs(60))?;
     eprintln!(
         "samskap serve on {} (request log: {})",
         server.base,
@@ -416,7 +457,7 @@ pub fn api() -> anyhow::Result<()> {
     );
     let read_path = format!("/studies/{STUDY}/groups/G7/attendance?by=service");
     let t = Instant::now();
-    let status = probe(&server.base, &token, &read_path)?;
+    let status = probe(&server.base, &token, &read_path, Duration::from_secs(60))?;
     if !status.contains(" 200 ") {
         bail!("GET {read_path} answered {status:?}");
     }

@@ -9,6 +9,11 @@
 //! - `bench api`: `samskap serve` under load on loopback (wrk): an analytics read and an
 //!   attendance write over a generated 50-group study, throughput and latency beside the
 //!   targets.
+//! - `bench scale [--sizes N,N,…] [--timeout SECS] [--json OUT]`: every command on
+//!   generated studies of 10k, 100k and 1M codings, beside the baselines (`sqlite3 .import`,
+//!   Python `krippendorff` with pandas), the growth between sizes and a verdict per target.
+//! - `gen --informants N --codings M [--coders K] [--groups G] [--seed S] [--force] OUT`: a
+//!   synthetic study of any size as a bundle, the same bytes for the same parameters.
 //! - `crash [TRIALS]`: the crash-safety test with many more SIGKILLs per operation than CI
 //!   runs (default 200).
 //! - `props [CASES]`: the property tests over untrusted input with many more cases than CI
@@ -16,6 +21,9 @@
 
 mod bench;
 mod bench_api;
+mod bench_scale;
+mod gen;
+mod measure;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -41,8 +49,10 @@ fn main() -> anyhow::Result<()> {
         "bench" => match std::env::args().nth(2).as_deref() {
             Some("agreement") => bench::agreement(),
             Some("api") => bench_api::api(),
-            _ => bail!("usage: cargo xtask bench <agreement|api>"),
+            Some("scale") => bench_scale::main(&std::env::args().skip(3).collect::<Vec<_>>()),
+            _ => bail!("usage: cargo xtask bench <agreement|api|scale>"),
         },
+        "gen" => gen::main(&std::env::args().skip(2).collect::<Vec<_>>()),
         "crash" => longer_test(
             &["-p", "samskap-cli", "--test", "crash"],
             "SAMSKAP_CRASH_TRIALS",
@@ -63,7 +73,8 @@ fn main() -> anyhow::Result<()> {
             "20000",
         ),
         _ => bail!(
-            "usage: cargo xtask <tidy|demo|bench agreement|bench api|crash [TRIALS]|props [CASES]>"
+            "usage: cargo xtask <tidy|demo|bench agreement|bench api|bench scale [OPTIONS]|gen OPTIONS OUT|\
+             crash [TRIALS]|props [CASES]>"
         ),
     }
 }
@@ -102,7 +113,8 @@ pub(crate) fn run(cmd: &mut Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn demo() -> anyhow::Result<()> {
+/// Builds samskap in release mode and returns the binary's path.
+pub(crate) fn build_release() -> anyhow::Result<PathBuf> {
     let root = root();
     run(Command::new(env!("CARGO")).current_dir(&root).args([
         "build",
@@ -110,7 +122,12 @@ fn demo() -> anyhow::Result<()> {
         "-p",
         "samskap-cli",
     ]))?;
-    let bin = root.join("target/release/samskap");
+    Ok(root.join("target/release/samskap"))
+}
+
+fn demo() -> anyhow::Result<()> {
+    let root = root();
+    let bin = build_release()?;
     let db = root.join("out/samskap.db");
     std::fs::create_dir_all(root.join("out"))?;
     for f in ["samskap.db", "samskap.db-wal", "samskap.db-shm"] {
