@@ -563,6 +563,11 @@ impl Study {
             .ok_or_else(|| ModelError::UnknownInformant(id.clone()))
     }
 
+    /// Where an informant sits in [`Study::informants`].
+    pub fn informant_position(&self, id: &InformantId) -> Option<usize> {
+        self.index.informants.get(id).copied()
+    }
+
     /// An informant's transcript, if there is one.
     pub fn transcript(&self, id: &InformantId) -> Option<&Transcript> {
         self.index

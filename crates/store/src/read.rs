@@ -2,9 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row};
 use samskap_core::{
-    ActiveConsent, Category, Coding, Framework, FrameworkMeta, Informant, InformantDetails,
-    InformantId, Member, Memo, Municipality, ResourceGroup, Study, StudyId, StudyMeta, Subtheme,
-    Transcript,
+    ActiveConsent, Category, CodeId, CoderId, Coding, Framework, FrameworkMeta, Informant,
+    InformantDetails, InformantId, Member, Memo, Municipality, ResourceGroup, Study, StudyId,
+    StudyMeta, Subtheme, Transcript,
 };
 
 use crate::{Store, StoreError};
@@ -75,6 +75,56 @@ pub(crate) fn rows<T>(
         out.push(f(r)?);
     }
     Ok(out)
+}
+
+/// Hands a query's rows, one at a time, to `f`: for the large tables, whose rows need not
+/// all be held at once.
+pub(crate) fn each(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    mut f: impl FnMut(&Row<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut st = conn.prepare_cached(sql).map_err(StoreError::db)?;
+    let mut q = st.query(params).map_err(StoreError::db)?;
+    while let Some(r) = q.next().map_err(StoreError::db)? {
+        f(r)?;
+    }
+    Ok(())
+}
+
+/// Parses each distinct text once: a million rows name a few coders and codes, and a parsed
+/// id is shared (`Arc`), so a repeat costs a lookup instead of a check and an allocation.
+pub(crate) struct Interner<T> {
+    parsed: foldhash::HashMap<Box<str>, T>,
+}
+
+impl<T: Clone + std::str::FromStr> Interner<T>
+where
+    T::Err: std::fmt::Display,
+{
+    pub(crate) fn new() -> Self {
+        Self {
+            parsed: foldhash::HashMap::default(),
+        }
+    }
+
+    pub(crate) fn get(&mut self, text: &str) -> Result<T, StoreError> {
+        if let Some(t) = self.parsed.get(text) {
+            return Ok(t.clone());
+        }
+        let t: T = text.parse().map_err(StoreError::corrupt)?;
+        self.parsed.insert(text.into(), t.clone());
+        Ok(t)
+    }
+}
+
+/// Column `i` of a row as text, borrowed from SQLite.
+pub(crate) fn text<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    r.get_ref(i)
+        .map_err(StoreError::db)?
+        .as_str()
+        .map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
 }
 
 pub(crate) fn get<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> Result<T, StoreError> {
@@ -188,6 +238,145 @@ impl Store {
     }
 }
 
+/// The columns [`informant_row`] reads, in its order.
+const INFORMANT_COLUMNS: &str =
+    "id, role, group_id, workplace, job_position, interview_date, consent";
+
+fn informant_row(r: &Row<'_>) -> Result<Informant, StoreError> {
+    let consent: String = get(r, 6)?;
+    let details = if consent == "withdrawn" {
+        None
+    } else {
+        Some(InformantDetails {
+            role: enum_value(&get::<String>(r, 1)?)?,
+            group: parse_opt(get(r, 2)?)?,
+            workplace: get(r, 3)?,
+            position: get(r, 4)?,
+            interview_date: parse_opt(get(r, 5)?)?,
+            consent: enum_value::<ActiveConsent>(&consent)?,
+        })
+    };
+    Ok(Informant {
+        id: parse(get(r, 0)?)?,
+        details,
+    })
+}
+
+/// How much a study holds, counted in SQL: what `study show` prints, without loading the
+/// study.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StudySummary {
+    /// The head of the study.
+    pub study: StudyMeta,
+    /// Municipalities.
+    pub municipalities: usize,
+    /// Resource groups.
+    pub groups: usize,
+    /// Members of the groups.
+    pub members: usize,
+    /// Informants, withdrawn ones included.
+    pub informants: usize,
+    /// Transcripts.
+    pub transcripts: usize,
+    /// Meaning units.
+    pub units: usize,
+    /// Codings.
+    pub codings: usize,
+    /// Memos.
+    pub memos: usize,
+    /// The coders who coded, in id order.
+    pub coders: Vec<CoderId>,
+}
+
+impl Store {
+    /// [`StudySummary`] of a study.
+    pub fn study_summary(&self, id: &StudyId) -> Result<StudySummary, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        let sid = id.as_str();
+        let study = tx
+            .query_row(
+                "SELECT id, title, research_question, method, period_start, period_end, framework_id
+                 FROM study WHERE id = ?1",
+                [sid],
+                |r| Ok(study_meta(r)),
+            )
+            .optional()
+            .map_err(StoreError::db)?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "study",
+                id: sid.to_owned(),
+            })??;
+        let count = |sql: &str| -> Result<usize, StoreError> {
+            tx.query_row(sql, [sid], |r| r.get::<_, i64>(0))
+                .map(|n| n as usize)
+                .map_err(StoreError::db)
+        };
+        let coders = rows(
+            &tx,
+            "SELECT DISTINCT c.coder FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
+             WHERE u.study_id = ?1 ORDER BY c.coder",
+            [sid],
+            |r| parse(get(r, 0)?),
+        )?;
+        Ok(StudySummary {
+            municipalities: count("SELECT count(*) FROM municipality WHERE study_id = ?1")?,
+            groups: count("SELECT count(*) FROM resource_group WHERE study_id = ?1")?,
+            members: count("SELECT count(*) FROM member WHERE study_id = ?1")?,
+            informants: count("SELECT count(*) FROM informant WHERE study_id = ?1")?,
+            transcripts: count("SELECT count(*) FROM transcript WHERE study_id = ?1")?,
+            units: count("SELECT count(*) FROM meaning_unit WHERE study_id = ?1")?,
+            codings: count(
+                "SELECT count(*) FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
+                 WHERE u.study_id = ?1",
+            )?,
+            memos: count("SELECT count(*) FROM memo WHERE study_id = ?1")?,
+            coders,
+            study,
+        })
+    }
+
+    /// A study's informants in study order, each with how many meaning units of theirs are
+    /// coded: Table 1 without loading the study.
+    pub fn informants(&self, id: &StudyId) -> Result<Vec<(Informant, usize)>, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        let sid = id.as_str();
+        if tx
+            .query_row("SELECT 1 FROM study WHERE id = ?1", [sid], |_| Ok(()))
+            .optional()
+            .map_err(StoreError::db)?
+            .is_none()
+        {
+            return Err(StoreError::NotFound {
+                what: "study",
+                id: sid.to_owned(),
+            });
+        }
+        let mut units: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
+        each(
+            &tx,
+            "SELECT informant_id, count(*) FROM meaning_unit WHERE study_id = ?1
+             GROUP BY informant_id",
+            [sid],
+            |r| {
+                units.insert(get(r, 0)?, get::<i64>(r, 1)? as usize);
+                Ok(())
+            },
+        )?;
+        rows(
+            &tx,
+            &format!(
+                "SELECT {INFORMANT_COLUMNS} FROM informant WHERE study_id = ?1 ORDER BY rowid"
+            ),
+            [sid],
+            |r| {
+                let i = informant_row(r)?;
+                let n = units.get(i.id.as_str()).copied().unwrap_or(0);
+                Ok((i, n))
+            },
+        )
+    }
+}
+
 /// A whole study as [`Store::load_study`] gives it, read through `conn` (which may be a
 /// transaction, so that a checked write sees what it checks).
 pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {
@@ -222,12 +411,17 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     )? {
         study.add_municipality(m).map_err(c)?;
     }
-    let links = rows(
-            conn,
-            "SELECT group_id, municipality_id FROM group_municipality WHERE study_id = ?1 ORDER BY rowid",
-            [sid],
-            |r| Ok((get::<String>(r, 0)?, get::<String>(r, 1)?)),
-        )?;
+    // Each group's municipalities, in the order they were linked.
+    let mut links: foldhash::HashMap<String, Vec<String>> = foldhash::HashMap::default();
+    each(
+        conn,
+        "SELECT group_id, municipality_id FROM group_municipality WHERE study_id = ?1 ORDER BY rowid",
+        [sid],
+        |r| {
+            links.entry(get(r, 0)?).or_default().push(get(r, 1)?);
+            Ok(())
+        },
+    )?;
     for g in rows(
         conn,
         "SELECT id, name, period_start, period_end, studied FROM resource_group
@@ -236,9 +430,10 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
         |r| {
             let gid: String = get(r, 0)?;
             let municipalities = links
-                .iter()
-                .filter(|(g, _)| g == &gid)
-                .map(|(_, m)| parse(m.clone()))
+                .remove(&gid)
+                .unwrap_or_default()
+                .into_iter()
+                .map(parse)
                 .collect::<Result<_, _>>()?;
             Ok(ResourceGroup {
                 id: parse(gid)?,
@@ -272,28 +467,9 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     }
     for i in rows(
         conn,
-        "SELECT id, role, group_id, workplace, job_position, interview_date, consent
-         FROM informant WHERE study_id = ?1 ORDER BY rowid",
+        &format!("SELECT {INFORMANT_COLUMNS} FROM informant WHERE study_id = ?1 ORDER BY rowid"),
         [sid],
-        |r| {
-            let consent: String = get(r, 6)?;
-            let details = if consent == "withdrawn" {
-                None
-            } else {
-                Some(InformantDetails {
-                    role: enum_value(&get::<String>(r, 1)?)?,
-                    group: parse_opt(get(r, 2)?)?,
-                    workplace: get(r, 3)?,
-                    position: get(r, 4)?,
-                    interview_date: parse_opt(get(r, 5)?)?,
-                    consent: enum_value::<ActiveConsent>(&consent)?,
-                })
-            };
-            Ok(Informant {
-                id: parse(get(r, 0)?)?,
-                details,
-            })
-        },
+        informant_row,
     )? {
         study.add_informant(i).map_err(c)?;
     }
@@ -308,48 +484,56 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     )? {
         study.add_transcript(t).map_err(c)?;
     }
-    let mut unit_ids = std::collections::HashMap::new();
-    for (row_id, informant, start, end) in rows(
+    // Row ids of units to their place in the study; read in order, so a sorted list.
+    let mut unit_rows: Vec<(i64, samskap_core::UnitId)> = Vec::new();
+    let mut informant_ids: Interner<InformantId> = Interner::new();
+    each(
         conn,
         "SELECT id, informant_id, start_char, end_char FROM meaning_unit
          WHERE study_id = ?1 ORDER BY id",
         [sid],
         |r| {
-            Ok((
-                get::<i64>(r, 0)?,
-                parse::<InformantId>(get(r, 1)?)?,
-                get::<i64>(r, 2)?,
-                get::<i64>(r, 3)?,
-            ))
+            let row_id: i64 = get(r, 0)?;
+            let informant = informant_ids.get(text(r, 1)?)?;
+            let (start, end): (i64, i64) = (get(r, 2)?, get(r, 3)?);
+            let t = study
+                .transcript(&informant)
+                .ok_or_else(|| StoreError::Corrupt(format!("unit {row_id} has no transcript")))?;
+            let span = t.span(start as usize, end as usize).map_err(c)?;
+            unit_rows.push((row_id, study.unit(&informant, span).map_err(c)?));
+            Ok(())
         },
-    )? {
-        let t = study
-            .transcript(&informant)
-            .ok_or_else(|| StoreError::Corrupt(format!("unit {row_id} has no transcript")))?;
-        let span = t.span(start as usize, end as usize).map_err(c)?;
-        unit_ids.insert(row_id, study.unit(&informant, span).map_err(c)?);
-    }
-    for coding in rows(
+    )?;
+    let mut codes: Interner<CodeId> = Interner::new();
+    let mut coders: Interner<CoderId> = Interner::new();
+    let mut code_text = String::new();
+    // Codings in the order they were added (their rowid): scanning `coding` first and
+    // looking each unit up keeps that order without a sort.
+    each(
         conn,
-        "SELECT c.unit_id, c.category_id || '/' || c.subtheme_id, c.polarity, c.coder, c.memo
-         FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
+        "SELECT c.unit_id, c.category_id, c.subtheme_id, c.polarity, c.coder, c.memo
+         FROM coding c CROSS JOIN meaning_unit u ON u.id = c.unit_id
          WHERE u.study_id = ?1 ORDER BY c.id",
         [sid],
         |r| {
-            let unit = get::<i64>(r, 0)?;
-            Ok(Coding {
-                unit: *unit_ids
-                    .get(&unit)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown unit {unit}")))?,
-                code: parse(get(r, 1)?)?,
-                polarity: parse(get(r, 2)?)?,
-                coder: parse(get(r, 3)?)?,
-                memo: get(r, 4)?,
-            })
+            let unit: i64 = get(r, 0)?;
+            let at = unit_rows
+                .binary_search_by_key(&unit, |&(row, _)| row)
+                .map_err(|_| StoreError::Corrupt(format!("unknown unit {unit}")))?;
+            code_text.clear();
+            code_text.push_str(text(r, 1)?);
+            code_text.push('/');
+            code_text.push_str(text(r, 2)?);
+            let coding = Coding {
+                unit: unit_rows[at].1,
+                code: codes.get(&code_text)?,
+                polarity: text(r, 3)?.parse().map_err(StoreError::corrupt)?,
+                coder: coders.get(text(r, 4)?)?,
+                memo: get(r, 5)?,
+            };
+            study.add_coding(coding).map_err(c)
         },
-    )? {
-        study.add_coding(coding).map_err(c)?;
-    }
+    )?;
     for m in rows(
         conn,
         "SELECT category_id || '/' || subtheme_id, author, text FROM memo

@@ -11,13 +11,13 @@ use crate::args::{Cli, WithdrawArgs};
 use crate::output;
 
 pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
-    let units = |id: &InformantId| study.units().iter().filter(|u| &u.informant == id).count();
+    let store = super::open_store(cli)?;
+    let id = super::study_id(cli, &store)?;
+    let informants = store.informants(&id)?;
     if cli.json {
-        let rows: Vec<_> = study
-            .informants()
+        let rows: Vec<_> = informants
             .iter()
-            .map(|i| {
+            .map(|(i, units)| {
                 let d = i.details.as_ref();
                 serde_json::json!({
                     "id": i.id,
@@ -27,17 +27,16 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                     "workplace": d.and_then(|d| d.workplace.clone()),
                     "position": d.and_then(|d| d.position.clone()),
                     "interview_date": d.and_then(|d| d.interview_date),
-                    "units": units(&i.id),
+                    "units": units,
                 })
             })
             .collect();
         return output::json(out, &rows);
     }
     let dash = |o: Option<String>| o.unwrap_or_else(|| "–".into());
-    let rows = study
-        .informants()
+    let rows = informants
         .iter()
-        .map(|i| {
+        .map(|(i, units)| {
             let d = i.details.as_ref();
             vec![
                 i.id.to_string(),
@@ -47,7 +46,7 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                 dash(d.and_then(|d| d.position.clone())),
                 dash(d.and_then(|d| d.interview_date.map(|x| x.to_string()))),
                 i.consent().as_str().to_owned(),
-                units(&i.id).to_string(),
+                units.to_string(),
             ]
         })
         .collect();

@@ -161,14 +161,41 @@ pub fn study_agreement(study: &Study, coders: &[CoderId], g: Granularity) -> Stu
         .collect();
     let mut keys: Vec<Key> = keys.into_iter().collect();
     keys.sort_by_key(|k| (study.framework().code_rank(&k.code), k.polarity));
-
-    // Transcripts in play: those with a unit any of the coders coded.
-    let informants: BTreeSet<&InformantId> = decided
-        .keys()
-        .map(|u| &study.units()[u.index()].informant)
-        .collect();
-    let characters: u64 = informants
+    let key_index: std::collections::HashMap<&Key, usize> =
+        keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    // Per unit (in unit order), per coder: a bit per key given. Counting then reads bits,
+    // not sets of codes.
+    let words = keys.len().div_ceil(64).max(1);
+    let units: Vec<(UnitId, Vec<Vec<u64>>)> = decided
         .iter()
+        .map(|(u, per)| {
+            let bits = per
+                .iter()
+                .map(|set| {
+                    let mut b = vec![0u64; words];
+                    for k in set {
+                        let i = key_index[k];
+                        b[i / 64] |= 1 << (i % 64);
+                    }
+                    b
+                })
+                .collect();
+            (*u, bits)
+        })
+        .collect();
+    let has = |bits: &[u64], k: usize| bits[k / 64] & (1 << (k % 64)) != 0;
+
+    // Transcripts in play: those with a unit any of the coders coded, each with its units
+    // (in unit order), gathered once.
+    let mut by_informant: BTreeMap<&InformantId, Vec<usize>> = BTreeMap::new();
+    for (i, (u, _)) in units.iter().enumerate() {
+        by_informant
+            .entry(&study.units()[u.index()].informant)
+            .or_default()
+            .push(i);
+    }
+    let characters: u64 = by_informant
+        .keys()
         .filter_map(|i| study.transcript(i))
         .map(|t| t.char_len() as u64)
         .sum();
@@ -177,34 +204,33 @@ pub fn study_agreement(study: &Study, coders: &[CoderId], g: Granularity) -> Stu
     let mut overall_chars = Tally::new(m);
     let mut per_code = Vec::with_capacity(keys.len());
     let mut values = vec![None; m];
-    for k in &keys {
-        let mut units = Tally::new(m);
+    let mut events: Vec<(usize, usize, bool)> = Vec::new();
+    for (k, key) in keys.iter().enumerate() {
+        let mut tally = Tally::new(m);
         let mut applied = vec![0; m];
-        for per in decided.values() {
-            for (i, set) in per.iter().enumerate() {
-                let has = set.contains(k);
-                values[i] = Some(u32::from(has));
-                applied[i] += usize::from(has);
+        for (_, per) in &units {
+            for (i, bits) in per.iter().enumerate() {
+                let given = has(bits, k);
+                values[i] = Some(u32::from(given));
+                applied[i] += usize::from(given);
             }
-            units.add_unit(&values);
+            tally.add_unit(&values);
             overall_units.add_unit(&values);
         }
         let mut chars = Tally::new(m);
-        for informant in &informants {
+        for (informant, list) in &by_informant {
             let Some(t) = study.transcript(informant) else {
                 continue;
             };
             // Each coder's stretches of this transcript under this key.
-            let mut events: Vec<(usize, usize, bool)> = Vec::new();
-            for (u, per) in &decided {
-                let unit = &study.units()[u.index()];
-                if &&unit.informant != informant {
-                    continue;
-                }
-                for (i, set) in per.iter().enumerate() {
-                    if set.contains(k) {
-                        events.push((unit.span.start(), i, true));
-                        events.push((unit.span.end(), i, false));
+            events.clear();
+            for &at in list {
+                let (u, per) = &units[at];
+                let span = study.units()[u.index()].span;
+                for (i, bits) in per.iter().enumerate() {
+                    if has(bits, k) {
+                        events.push((span.start(), i, true));
+                        events.push((span.end(), i, false));
                     }
                 }
             }
@@ -216,15 +242,15 @@ pub fn study_agreement(study: &Study, coders: &[CoderId], g: Granularity) -> Stu
             );
         }
         per_code.push(CodeAgreement {
-            key: k.clone(),
+            key: key.clone(),
             applied,
-            units: Measures::of(&units),
+            units: Measures::of(&tally),
             characters: Measures::of(&chars),
         });
     }
     StudyAgreement {
         coders: coders.to_vec(),
-        units: decided.len(),
+        units: units.len(),
         characters,
         per_code,
         overall: Overall {

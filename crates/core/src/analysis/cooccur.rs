@@ -1,12 +1,11 @@
 //! Co-occurrence: which codes one coder applied to overlapping spans, and how often.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::Filter;
-use crate::coding::Coding;
-use crate::ids::CodeId;
+use super::{count, Filter};
+use crate::ids::{CodeId, CoderId};
 use crate::study::Study;
 
 /// Two codes that met on overlapping text.
@@ -23,49 +22,56 @@ pub struct Cooccurrence {
 /// Pairs of different codes applied by the same coder to overlapping spans of one
 /// transcript, most frequent first. Polarity is not part of the code here.
 pub fn cooccurrences(study: &Study, filter: &Filter) -> Vec<Cooccurrence> {
-    let codings = filter.codings(study);
-    // Group by coder and transcript; within a group sort by start for a sweep.
-    let mut groups: BTreeMap<(String, String), Vec<&Coding>> = BTreeMap::new();
-    for c in &codings {
-        let u = &study.units()[c.unit.index()];
-        groups
-            .entry((c.coder.to_string(), u.informant.to_string()))
-            .or_default()
-            .push(c);
-    }
-    let mut counts: BTreeMap<(CodeId, CodeId), usize> = BTreeMap::new();
-    let rank = |c: &CodeId| study.framework().code_rank(c);
-    for list in groups.values_mut() {
-        list.sort_by_key(|c| study.units()[c.unit.index()].span);
-        for (i, x) in list.iter().enumerate() {
-            let sx = study.units()[x.unit.index()].span;
-            for y in &list[i + 1..] {
-                let sy = study.units()[y.unit.index()].span;
-                if sy.start() >= sx.end() {
-                    break;
-                }
-                if x.code != y.code && sx.overlaps(sy) {
-                    let (a, b) = if rank(&x.code) <= rank(&y.code) {
-                        (x.code.clone(), y.code.clone())
-                    } else {
-                        (y.code.clone(), x.code.clone())
-                    };
-                    *counts.entry((a, b)).or_default() += 1;
-                }
+    let unit_informant = count::unit_informants(study);
+    let coders: HashMap<&CoderId, u32> = {
+        let mut m = HashMap::new();
+        for c in study.codings() {
+            let next = m.len() as u32;
+            m.entry(&c.coder).or_insert(next);
+        }
+        m
+    };
+    // (coder, informant, start, end, code rank) of each coding, sorted so that each coder's
+    // codings of one transcript come together in order of position: one sweep finds every
+    // overlap.
+    let mut list: Vec<(u32, u32, usize, usize, u32)> = study
+        .codings()
+        .iter()
+        .filter(|c| filter.matches(study, c))
+        .map(|c| {
+            let u = &study.units()[c.unit.index()];
+            (
+                coders[&c.coder],
+                unit_informant[c.unit.index()],
+                u.span.start(),
+                u.span.end(),
+                count::rank(study, c),
+            )
+        })
+        .collect();
+    list.sort_unstable();
+    let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
+    for (i, x) in list.iter().enumerate() {
+        for y in &list[i + 1..] {
+            // Past this coder's codings of this transcript, or past x's end.
+            if (y.0, y.1) != (x.0, x.1) || y.2 >= x.3 {
+                break;
+            }
+            if x.4 != y.4 {
+                *counts.entry((x.4.min(y.4), x.4.max(y.4))).or_default() += 1;
             }
         }
     }
-    let mut out: Vec<Cooccurrence> = counts
-        .into_iter()
-        .map(|((a, b), count)| Cooccurrence { a, b, count })
-        .collect();
-    out.sort_by(|x, y| {
-        y.count
-            .cmp(&x.count)
-            .then_with(|| rank(&x.a).cmp(&rank(&y.a)))
-            .then_with(|| rank(&x.b).cmp(&rank(&y.b)))
-    });
-    out
+    let all: Vec<CodeId> = study.framework().codes().collect();
+    let mut out: Vec<((u32, u32), usize)> = counts.into_iter().collect();
+    out.sort_by(|(x, xn), (y, yn)| yn.cmp(xn).then(x.cmp(y)));
+    out.into_iter()
+        .map(|((a, b), count)| Cooccurrence {
+            a: all[a as usize].clone(),
+            b: all[b as usize].clone(),
+            count,
+        })
+        .collect()
 }
 
 #[cfg(test)]

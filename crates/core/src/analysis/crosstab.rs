@@ -1,13 +1,11 @@
 //! Cross-tabulation of codings by any two dimensions, counting meaning units and the
 //! distinct informants behind them.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::Serialize;
 
-use super::{Count, Filter};
-use crate::coding::{Coding, Polarity, UnitId};
-use crate::ids::InformantId;
+use super::{count, Count, Filter};
+use crate::coding::{Coding, Polarity};
+use crate::ids::{CoderId, GroupId};
 use crate::study::Study;
 
 /// A dimension to count by.
@@ -71,116 +69,134 @@ pub struct Crosstab {
     pub total: Count,
 }
 
-/// The value of a coding along a dimension.
-fn value(study: &Study, c: &Coding, d: Dim) -> String {
-    let informant = &study.units()[c.unit.index()].informant;
-    match d {
-        Dim::Category => c.code.category.to_string(),
-        Dim::Subtheme => c.code.to_string(),
-        Dim::Polarity => c.polarity.to_string(),
-        Dim::Group => study
-            .informant(informant)
-            .ok()
-            .and_then(|i| i.group())
-            .map_or_else(|| NO_GROUP.to_owned(), ToString::to_string),
-        Dim::Informant => informant.to_string(),
-        Dim::Coder => c.coder.to_string(),
-    }
+/// A dimension's values as numbers: each coding's position along it, and the label of each
+/// position in the dimension's natural order (framework order, barrier first, study order of
+/// groups and informants with `-` last, coders in the order they first coded).
+struct Axis {
+    labels: Vec<String>,
+    /// Only positions that some counted coding has are shown (all of them for the
+    /// framework's and polarity's dimensions).
+    show_all: bool,
 }
 
-/// Every value of a dimension in its natural order: framework order, barrier first, study
-/// order of groups and informants; coders in the order they first coded.
-fn values(study: &Study, d: Dim, seen: &BTreeSet<String>) -> Vec<String> {
-    let mut all: Vec<String> = match d {
-        Dim::Category => study
-            .framework()
-            .categories()
-            .iter()
-            .map(|c| c.id.to_string())
-            .collect(),
-        Dim::Subtheme => study.framework().codes().map(|c| c.to_string()).collect(),
-        Dim::Polarity => Polarity::ALL.iter().map(ToString::to_string).collect(),
-        Dim::Group => {
-            let mut v: Vec<String> = study.groups().iter().map(|g| g.id.to_string()).collect();
-            v.push(NO_GROUP.to_owned());
-            v.retain(|g| seen.contains(g));
-            v
-        }
-        Dim::Informant => study
-            .informants()
-            .iter()
-            .map(|i| i.id.to_string())
-            .filter(|i| seen.contains(i))
-            .collect(),
-        Dim::Coder => {
-            let mut v: Vec<String> = Vec::new();
-            for c in study.codings() {
-                let s = c.coder.to_string();
-                if seen.contains(&s) && !v.contains(&s) {
-                    v.push(s);
-                }
+impl Axis {
+    fn of(study: &Study, d: Dim) -> Self {
+        let (labels, show_all) = match d {
+            Dim::Category => (
+                study
+                    .framework()
+                    .categories()
+                    .iter()
+                    .map(|c| c.id.to_string())
+                    .collect(),
+                true,
+            ),
+            Dim::Subtheme => (
+                study.framework().codes().map(|c| c.to_string()).collect(),
+                true,
+            ),
+            Dim::Polarity => (
+                Polarity::ALL.iter().map(ToString::to_string).collect(),
+                true,
+            ),
+            Dim::Group => {
+                let mut v: Vec<String> = study.groups().iter().map(|g| g.id.to_string()).collect();
+                v.push(NO_GROUP.to_owned());
+                (v, false)
             }
-            v
-        }
-    };
-    all.dedup();
-    all
+            Dim::Informant => (
+                study
+                    .informants()
+                    .iter()
+                    .map(|i| i.id.to_string())
+                    .collect(),
+                false,
+            ),
+            Dim::Coder => (
+                coders_in_order(study)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                false,
+            ),
+        };
+        Self { labels, show_all }
+    }
 }
 
-fn count(study: &Study, units: &BTreeSet<UnitId>) -> Count {
-    Count {
-        units: units.len(),
-        informants: units
-            .iter()
-            .map(|u| &study.units()[u.index()].informant)
-            .collect::<BTreeSet<&InformantId>>()
-            .len(),
-    }
+/// Coders in the order they first coded.
+fn coders_in_order(study: &Study) -> Vec<&CoderId> {
+    let mut seen = std::collections::HashSet::new();
+    study
+        .codings()
+        .iter()
+        .map(|c| &c.coder)
+        .filter(|c| seen.insert(*c))
+        .collect()
 }
 
 /// Counts the codings `filter` selects by `rows` × `cols`.
 pub fn crosstab(study: &Study, filter: &Filter, rows: Dim, cols: Dim) -> Crosstab {
-    let codings = filter.codings(study);
-    let mut cell: BTreeMap<(String, String), BTreeSet<UnitId>> = BTreeMap::new();
-    let mut row_units: BTreeMap<String, BTreeSet<UnitId>> = BTreeMap::new();
-    let mut col_units: BTreeMap<String, BTreeSet<UnitId>> = BTreeMap::new();
-    let mut all = BTreeSet::new();
-    for c in &codings {
-        let (r, k) = (value(study, c, rows), value(study, c, cols));
-        cell.entry((r.clone(), k.clone()))
-            .or_default()
-            .insert(c.unit);
-        row_units.entry(r).or_default().insert(c.unit);
-        col_units.entry(k).or_default().insert(c.unit);
-        all.insert(c.unit);
-    }
-    let row_labels = values(study, rows, &row_units.keys().cloned().collect());
-    let col_labels = values(study, cols, &col_units.keys().cloned().collect());
-    let empty = BTreeSet::new();
-    let cells = row_labels
+    let unit_informant = count::unit_informants(study);
+    let categories = count::code_categories(study);
+    let groups: std::collections::HashMap<&GroupId, usize> = study
+        .groups()
         .iter()
-        .map(|r| {
-            col_labels
-                .iter()
-                .map(|k| count(study, cell.get(&(r.clone(), k.clone())).unwrap_or(&empty)))
-                .collect()
-        })
+        .enumerate()
+        .map(|(i, g)| (&g.id, i))
         .collect();
+    let coders: std::collections::HashMap<&CoderId, usize> = coders_in_order(study)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (c, i))
+        .collect();
+    let position = |c: &Coding, informant: u32, d: Dim| -> usize {
+        match d {
+            Dim::Category => categories[count::rank(study, c) as usize] as usize,
+            Dim::Subtheme => count::rank(study, c) as usize,
+            Dim::Polarity => usize::from(c.polarity == Polarity::Opportunity),
+            Dim::Group => study.informants()[informant as usize]
+                .group()
+                .map_or(groups.len(), |g| groups[g]),
+            Dim::Informant => informant as usize,
+            Dim::Coder => coders[&c.coder],
+        }
+    };
+    let (row_axis, col_axis) = (Axis::of(study, rows), Axis::of(study, cols));
+    let (nr, nc) = (row_axis.labels.len(), col_axis.labels.len());
+    // Cells: r * nc + k; then the row totals, the column totals and the whole.
+    let (row_total, col_total, all) = (nr * nc, nr * nc + nr, nr * nc + nr + nc);
+    let mut cells = count::Cells::default();
+    let (mut row_seen, mut col_seen) = (vec![false; nr], vec![false; nc]);
+    for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
+        let unit = c.unit.index();
+        let informant = unit_informant[unit];
+        let (r, k) = (position(c, informant, rows), position(c, informant, cols));
+        row_seen[r] = true;
+        col_seen[k] = true;
+        for cell in [r * nc + k, row_total + r, col_total + k, all] {
+            cells.add(cell, unit, informant);
+        }
+    }
+    let counts = cells.counts(all + 1);
+    let shown = |axis: &Axis, seen: &[bool]| -> Vec<usize> {
+        (0..axis.labels.len())
+            .filter(|&i| axis.show_all || seen[i])
+            .collect()
+    };
+    let (rs, ks) = (shown(&row_axis, &row_seen), shown(&col_axis, &col_seen));
     Crosstab {
         rows_by: rows,
         cols_by: cols,
-        row_totals: row_labels
+        cells: rs
             .iter()
-            .map(|r| count(study, row_units.get(r).unwrap_or(&empty)))
+            .map(|&r| ks.iter().map(|&k| counts[r * nc + k]).collect())
             .collect(),
-        col_totals: col_labels
-            .iter()
-            .map(|k| count(study, col_units.get(k).unwrap_or(&empty)))
-            .collect(),
-        total: count(study, &all),
-        rows: row_labels,
-        cols: col_labels,
-        cells,
+        row_totals: rs.iter().map(|&r| counts[row_total + r]).collect(),
+        col_totals: ks.iter().map(|&k| counts[col_total + k]).collect(),
+        total: counts[all],
+        rows: rs.iter().map(|&r| row_axis.labels[r].clone()).collect(),
+        cols: ks.iter().map(|&k| col_axis.labels[k].clone()).collect(),
     }
 }
 

@@ -3,10 +3,11 @@
 //! plain values; nothing is printed or stored.
 
 mod cooccur;
+mod count;
 mod crosstab;
 mod saturation;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
@@ -41,7 +42,7 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn matches(&self, study: &Study, c: &Coding) -> bool {
+    pub(crate) fn matches(&self, study: &Study, c: &Coding) -> bool {
         let informant = &study.units()[c.unit.index()].informant;
         let inf = study.informant(informant).ok();
         self.category.as_ref().is_none_or(|k| &c.code.category == k)
@@ -67,23 +68,18 @@ impl Filter {
     /// The matching codings in a stable order: framework order of codes, barrier before
     /// opportunity, informants in study order, position in the transcript, then coder.
     pub fn codings<'s>(&self, study: &'s Study) -> Vec<&'s Coding> {
-        let informant_rank: BTreeMap<&InformantId, usize> = study
-            .informants()
-            .iter()
-            .enumerate()
-            .map(|(i, inf)| (&inf.id, i))
-            .collect();
         let mut v: Vec<&Coding> = study
             .codings()
             .iter()
             .filter(|c| self.matches(study, c))
             .collect();
-        v.sort_by_key(|c| {
+        // Each key is made once, not once per comparison.
+        v.sort_by_cached_key(|c| {
             let u = &study.units()[c.unit.index()];
             (
                 study.framework().code_rank(&c.code),
                 c.polarity,
-                informant_rank.get(&u.informant).copied(),
+                study.informant_position(&u.informant),
                 u.span.start(),
                 u.span.end(),
                 c.coder.clone(),
@@ -193,82 +189,89 @@ pub struct Matrix {
 
 /// Builds the counts matrix over the codings `filter` selects.
 pub fn matrix(study: &Study, filter: &Filter, rows_by: RowsBy) -> Matrix {
-    let codings = filter.codings(study);
-    let column_of = |u: UnitId| -> Column {
-        let informant = &study.units()[u.index()].informant;
-        match study.informant(informant).ok().and_then(|i| i.group()) {
-            Some(g) => Column::Group(g.clone()),
-            None => Column::Ungrouped,
-        }
+    let unit_informant = count::unit_informants(study);
+    let categories = count::code_categories(study);
+    // Column of each informant: its group's position, or `ungrouped`; `total` after it.
+    let group_position: std::collections::HashMap<&GroupId, usize> = study
+        .groups()
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (&g.id, i))
+        .collect();
+    let ungrouped = study.groups().len();
+    let total = ungrouped + 1;
+    let n_cols = total + 1;
+    let informant_col: Vec<usize> = study
+        .informants()
+        .iter()
+        .map(|i| i.group().map_or(ungrouped, |g| group_position[g]))
+        .collect();
+    let n_keys = match rows_by {
+        RowsBy::Category => study.framework().categories().len(),
+        RowsBy::Subtheme => categories.len(),
     };
-    let key_of = |c: &Coding| match rows_by {
-        RowsBy::Category => c.code.category.to_string(),
-        RowsBy::Subtheme => c.code.to_string(),
-    };
-    // (key, polarity or both, column) -> units
-    let mut cells: BTreeMap<(String, Option<Polarity>, Column), BTreeSet<UnitId>> = BTreeMap::new();
-    let mut seen_columns = BTreeSet::new();
-    for c in &codings {
-        let col = column_of(c.unit);
-        seen_columns.insert(col.clone());
-        for p in [Some(c.polarity), None] {
-            for column in [col.clone(), Column::Total] {
-                cells
-                    .entry((key_of(c), p, column))
-                    .or_default()
-                    .insert(c.unit);
+    // Cell of (key, polarity or both, column).
+    let cell = |key: usize, p: usize, col: usize| (key * 3 + p) * n_cols + col;
+    let mut cells = count::Cells::default();
+    let mut seen_columns = vec![false; n_cols];
+    for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
+        let unit = c.unit.index();
+        let informant = unit_informant[unit];
+        let col = informant_col[informant as usize];
+        seen_columns[col] = true;
+        let rank = count::rank(study, c) as usize;
+        let key = match rows_by {
+            RowsBy::Category => categories[rank] as usize,
+            RowsBy::Subtheme => rank,
+        };
+        let p = usize::from(c.polarity == Polarity::Opportunity);
+        for p in [p, 2] {
+            for col in [col, total] {
+                cells.add(cell(key, p, col), unit, informant);
             }
         }
     }
-    let mut columns: Vec<Column> = study
-        .groups()
+    let counts = cells.counts(n_keys * 3 * n_cols);
+
+    let mut shown: Vec<usize> = (0..ungrouped).filter(|&g| seen_columns[g]).collect();
+    let mut columns: Vec<Column> = shown
         .iter()
-        .map(|g| Column::Group(g.id.clone()))
-        .filter(|c| seen_columns.contains(c))
+        .map(|&g| Column::Group(study.groups()[g].id.clone()))
         .collect();
-    if seen_columns.contains(&Column::Ungrouped) {
+    if seen_columns[ungrouped] {
+        shown.push(ungrouped);
         columns.push(Column::Ungrouped);
     }
+    shown.push(total);
     columns.push(Column::Total);
 
-    let keys: Vec<String> = match rows_by {
+    let keys: Vec<(usize, String)> = match rows_by {
         RowsBy::Category => study
             .framework()
             .categories()
             .iter()
-            .map(|c| c.id.to_string())
+            .enumerate()
+            .filter(|(_, c)| filter.category.as_ref().is_none_or(|k| &c.id == k))
+            .map(|(i, c)| (i, c.id.to_string()))
             .collect(),
-        RowsBy::Subtheme => study.framework().codes().map(|c| c.to_string()).collect(),
+        RowsBy::Subtheme => study
+            .framework()
+            .codes()
+            .enumerate()
+            .filter(|(_, c)| filter.category.as_ref().is_none_or(|k| &c.category == k))
+            .map(|(i, c)| (i, c.to_string()))
+            .collect(),
     };
-    let keys = keys
-        .into_iter()
-        .filter(|k| match (&filter.category, rows_by) {
-            (Some(cat), RowsBy::Category) => k == cat.as_str(),
-            (Some(cat), RowsBy::Subtheme) => k.starts_with(&format!("{cat}/")),
-            (None, _) => true,
-        });
-    let mut rows = Vec::new();
-    for key in keys {
-        for p in [Some(Polarity::Barrier), Some(Polarity::Opportunity), None] {
-            let counts = columns
-                .iter()
-                .map(|col| {
-                    cells
-                        .get(&(key.clone(), p, col.clone()))
-                        .map_or_else(Count::default, |units| Count {
-                            units: units.len(),
-                            informants: units
-                                .iter()
-                                .map(|u| &study.units()[u.index()].informant)
-                                .collect::<BTreeSet<_>>()
-                                .len(),
-                        })
-                })
-                .collect();
+    let mut rows = Vec::with_capacity(keys.len() * 3);
+    for (k, key) in keys {
+        for (p, polarity) in [Some(Polarity::Barrier), Some(Polarity::Opportunity), None]
+            .into_iter()
+            .enumerate()
+        {
             rows.push(Row {
                 key: key.clone(),
-                polarity: p,
-                counts,
+                polarity,
+                counts: shown.iter().map(|&col| counts[cell(k, p, col)]).collect(),
             });
         }
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::Filter;
+use super::{count, Filter};
 use crate::ids::{CodeId, InformantId};
 use crate::study::Study;
 use crate::NaiveDate;
@@ -27,31 +27,33 @@ pub struct Step {
 /// Interviews in order of their date (undated last, then study order), each with the
 /// subthemes it added to those found before.
 pub fn saturation(study: &Study, filter: &Filter) -> Vec<Step> {
-    let codings = filter.codings(study);
+    // Each informant's codes, gathered in one pass over the codings.
+    let unit_informant = count::unit_informants(study);
+    let mut codes: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); study.informants().len()];
+    for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
+        codes[unit_informant[c.unit.index()] as usize].insert(count::rank(study, c));
+    }
+    let all: Vec<CodeId> = study.framework().codes().collect();
     let mut order: Vec<(usize, &crate::Informant)> =
         study.informants().iter().enumerate().collect();
     order.sort_by_key(|(i, inf)| {
         let date = inf.details.as_ref().and_then(|d| d.interview_date);
         (date.is_none(), date, *i)
     });
-    let mut seen: BTreeSet<CodeId> = BTreeSet::new();
+    let mut seen: BTreeSet<u32> = BTreeSet::new();
     let mut steps = Vec::new();
-    for (_, inf) in order {
-        let here: BTreeSet<&CodeId> = codings
-            .iter()
-            .filter(|c| study.units()[c.unit.index()].informant == inf.id)
-            .map(|c| &c.code)
-            .collect();
+    for (i, inf) in order {
+        let here = &codes[i];
         if here.is_empty() {
             continue;
         }
-        let mut new: Vec<CodeId> = here
+        // In rank order, so framework order.
+        let new: Vec<CodeId> = here
             .iter()
-            .filter(|c| !seen.contains(**c))
-            .map(|c| (*c).clone())
+            .filter(|r| !seen.contains(r))
+            .map(|&r| all[r as usize].clone())
             .collect();
-        new.sort_by_key(|c| study.framework().code_rank(c));
-        seen.extend(here.iter().map(|c| (*c).clone()));
+        seen.extend(here.iter().copied());
         steps.push(Step {
             informant: inf.id.clone(),
             interview_date: inf.details.as_ref().and_then(|d| d.interview_date),
