@@ -311,12 +311,13 @@ impl Store {
                 .map(|n| n as usize)
                 .map_err(StoreError::db)
         };
-        let coders = rows(
+        // One pass over the codings gives both the coders and the count.
+        let per_coder: Vec<(CoderId, usize)> = rows(
             &tx,
-            "SELECT DISTINCT c.coder FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
-             WHERE u.study_id = ?1 ORDER BY c.coder",
+            "SELECT c.coder, count(*) FROM meaning_unit u JOIN coding c ON c.unit_id = u.id
+             WHERE u.study_id = ?1 GROUP BY c.coder ORDER BY c.coder",
             [sid],
-            |r| parse(get(r, 0)?),
+            |r| Ok((parse(get(r, 0)?)?, get::<i64>(r, 1)? as usize)),
         )?;
         Ok(StudySummary {
             municipalities: count("SELECT count(*) FROM municipality WHERE study_id = ?1")?,
@@ -325,12 +326,9 @@ impl Store {
             informants: count("SELECT count(*) FROM informant WHERE study_id = ?1")?,
             transcripts: count("SELECT count(*) FROM transcript WHERE study_id = ?1")?,
             units: count("SELECT count(*) FROM meaning_unit WHERE study_id = ?1")?,
-            codings: count(
-                "SELECT count(*) FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
-                 WHERE u.study_id = ?1",
-            )?,
+            codings: per_coder.iter().map(|(_, n)| n).sum(),
             memos: count("SELECT count(*) FROM memo WHERE study_id = ?1")?,
-            coders,
+            coders: per_coder.into_iter().map(|(c, _)| c).collect(),
             study,
         })
     }
