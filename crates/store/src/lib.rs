@@ -82,10 +82,13 @@ impl Store {
     fn setup(mut conn: Connection, path: Option<PathBuf>) -> Result<Self, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::db)?;
         // secure_delete: freed pages are zeroed, so withdrawn text does not linger in the file.
+        // A 64 MiB page cache keeps a large study's indexes in memory while it is written or
+        // read; temporary tables (an import stages transcripts in one) never touch the disk.
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;
-             PRAGMA cache_size = -65536;",
+             PRAGMA cache_size = -65536;
+             PRAGMA temp_store = MEMORY;",
         )
         .map_err(StoreError::db)?;
         if path.is_some() {

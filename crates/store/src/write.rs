@@ -299,14 +299,33 @@ pub(crate) fn write_study(
         .map_err(StoreError::db)?;
         summary.informants += 1;
     }
-    for t in study.transcripts() {
-        tx.execute(
-            "INSERT INTO transcript (study_id, informant_id, text) VALUES (?1, ?2, ?3)",
-            params![sid, t.informant().as_str(), t.text()],
-        )
-        .map_err(StoreError::db)?;
-        summary.transcripts += 1;
+    // Staged, then moved in one statement: the search index's trigger then fills FTS5's
+    // in-memory index once and writes it out once, instead of flushing (and, under
+    // secure-delete, merging) after every transcript.
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS staged_transcript (informant_id TEXT NOT NULL, text TEXT NOT NULL);
+         DELETE FROM temp.staged_transcript;",
+    )
+    .map_err(StoreError::db)?;
+    {
+        let mut stage = tx
+            .prepare("INSERT INTO temp.staged_transcript (informant_id, text) VALUES (?1, ?2)")
+            .map_err(StoreError::db)?;
+        for t in study.transcripts() {
+            stage
+                .execute(params![t.informant().as_str(), t.text()])
+                .map_err(StoreError::db)?;
+            summary.transcripts += 1;
+        }
     }
+    tx.execute(
+        "INSERT INTO transcript (study_id, informant_id, text)
+         SELECT ?1, informant_id, text FROM temp.staged_transcript ORDER BY rowid",
+        [sid],
+    )
+    .map_err(StoreError::db)?;
+    tx.execute("DELETE FROM temp.staged_transcript", [])
+        .map_err(StoreError::db)?;
     let mut unit_rows = Vec::with_capacity(study.units().len());
     {
         let mut ins = tx
