@@ -505,19 +505,23 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     let mut codes: Interner<CodeId> = Interner::new();
     let mut coders: Interner<CoderId> = Interner::new();
     let mut code_text = String::new();
-    // Codings in the order they were added (their rowid): scanning `coding` first and
-    // looking each unit up keeps that order without a sort.
+    // Codings in the order they were added (their rowid). The study's units have row ids in
+    // [lo, hi]: scanning `coding` by rowid (`+` keeps SQLite off the unit index, which would
+    // need a sort) within that range keeps the order without a sort
+    // and without looking up each unit's study; a coding whose unit is not one of this
+    // study's (another study imported alongside) is skipped.
+    let lo = unit_rows.first().map_or(0, |&(row, _)| row);
+    let hi = unit_rows.last().map_or(-1, |&(row, _)| row);
     each(
         conn,
-        "SELECT c.unit_id, c.category_id, c.subtheme_id, c.polarity, c.coder, c.memo
-         FROM coding c CROSS JOIN meaning_unit u ON u.id = c.unit_id
-         WHERE u.study_id = ?1 ORDER BY c.id",
-        [sid],
+        "SELECT unit_id, category_id, subtheme_id, polarity, coder, memo FROM coding
+         WHERE +unit_id BETWEEN ?1 AND ?2 ORDER BY id",
+        [lo, hi],
         |r| {
             let unit: i64 = get(r, 0)?;
-            let at = unit_rows
-                .binary_search_by_key(&unit, |&(row, _)| row)
-                .map_err(|_| StoreError::Corrupt(format!("unknown unit {unit}")))?;
+            let Ok(at) = unit_rows.binary_search_by_key(&unit, |&(row, _)| row) else {
+                return Ok(());
+            };
             code_text.clear();
             code_text.push_str(text(r, 1)?);
             code_text.push('/');
