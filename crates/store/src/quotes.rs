@@ -4,7 +4,7 @@
 
 use rusqlite::params;
 use samskap_core::analysis::{Filter, Quote};
-use samskap_core::{CategoryId, CodeId, Framework, GroupId, StudyId, StudyMeta};
+use samskap_core::{CategoryId, CodeId, Framework, GroupId, StudyId, StudyMeta, Transcript};
 
 use crate::{read, Store, StoreError};
 
@@ -63,7 +63,7 @@ impl Store {
             .prepare(
                 "SELECT u.informant_id, u.start_char, u.end_char,
                         c.category_id || '/' || c.subtheme_id, c.polarity, c.coder, c.memo,
-                        i.group_id, substr(t.text, u.start_char + 1, u.end_char - u.start_char)
+                        i.group_id, t.rowid
                  FROM coding c
                  JOIN meaning_unit u ON u.id = c.unit_id
                  JOIN transcript t ON t.study_id = u.study_id AND t.informant_id = u.informant_id
@@ -97,9 +97,36 @@ impl Store {
             ])
             .map_err(StoreError::db)?;
         let needle = filter.text.as_ref().map(|t| t.to_lowercase());
+        // Each transcript read once and sliced by its character index: SQL's substr counts
+        // characters from the start of the text for every quote.
+        let mut transcripts: foldhash::HashMap<i64, Transcript> = foldhash::HashMap::default();
         let mut n = 0;
         while let Some(r) = rows.next().map_err(StoreError::db)? {
-            let text: String = r.get(8).map_err(StoreError::db)?;
+            let transcript: i64 = r.get(8).map_err(StoreError::db)?;
+            let (start, end) = (
+                r.get::<_, i64>(1).map_err(StoreError::db)? as usize,
+                r.get::<_, i64>(2).map_err(StoreError::db)? as usize,
+            );
+            let t = match transcripts.entry(transcript) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let (informant, text): (String, String) = self
+                        .conn
+                        .query_row(
+                            "SELECT informant_id, text FROM transcript WHERE rowid = ?1",
+                            [transcript],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .map_err(StoreError::db)?;
+                    e.insert(Transcript::new(
+                        informant.parse().map_err(StoreError::corrupt)?,
+                        &text,
+                    ))
+                }
+            };
+            let text = t
+                .slice(t.span(start, end).map_err(StoreError::corrupt)?)
+                .to_owned();
             // Case folding in Rust: SQLite's lower() knows only ASCII, not æøå.
             if needle
                 .as_ref()
@@ -124,8 +151,8 @@ impl Store {
                     .map(|g| g.parse())
                     .transpose()
                     .map_err(StoreError::corrupt)?,
-                start: r.get::<_, i64>(1).map_err(StoreError::db)? as usize,
-                end: r.get::<_, i64>(2).map_err(StoreError::db)? as usize,
+                start,
+                end,
                 text,
             };
             let memo: Option<String> = r.get(6).map_err(StoreError::db)?;
