@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use samskap_core::analysis::{self, Column, Filter, RowsBy};
-use samskap_core::{memo_quotes, Consent, InformantId, Polarity, Role, Study};
+use samskap_core::quoting::QuoteFinder;
+use samskap_core::{Consent, InformantId, Polarity, Role, Study};
 
 use crate::doc::Doc;
 use crate::Options;
@@ -142,25 +143,34 @@ fn table2(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     }
 }
 
-/// True when a memo quotes an informant whose words the report may not show.
-fn quotes_unconsented(study: &Study, memo: &str) -> bool {
-    study
+/// Tells whether a memo quotes an informant whose words the report may not show: one finder
+/// per such informant, built once for all the memos.
+fn unconsented_quotes(study: &Study) -> impl Fn(&str) -> bool {
+    let mut units: std::collections::HashMap<&InformantId, Vec<&str>> =
+        std::collections::HashMap::new();
+    for u in study.units() {
+        if let Some(t) = study.transcript(&u.informant) {
+            units.entry(&u.informant).or_default().push(t.slice(u.span));
+        }
+    }
+    let finders: Vec<QuoteFinder> = study
         .informants()
         .iter()
         .filter(|i| i.consent() == Consent::Pending)
-        .filter_map(|i| study.transcript(&i.id))
-        .any(|t| {
-            let units = study
-                .units()
-                .iter()
-                .filter(|u| &u.informant == t.informant())
-                .map(|u| t.slice(u.span));
-            memo_quotes(memo, t, units)
+        .filter_map(|i| {
+            let t = study.transcript(&i.id)?;
+            Some(QuoteFinder::new(
+                t,
+                units.get(&i.id).into_iter().flatten().copied(),
+            ))
         })
+        .collect();
+    move |memo| finders.iter().any(|f| f.quotes(memo))
 }
 
 fn table3(study: &Study, doc: &mut Doc) {
     doc.heading(2, "Table 3: Summary of findings");
+    let quotes_unconsented = unconsented_quotes(study);
     let mut rows = Vec::new();
     for c in study.framework().categories() {
         for (i, s) in c.subthemes.iter().enumerate() {
@@ -173,7 +183,7 @@ fn table3(study: &Study, doc: &mut Doc) {
                         .is_some_and(|k| k.category == c.id && k.subtheme == s.id)
                 })
                 .map(|m| {
-                    if quotes_unconsented(study, &m.text) {
+                    if quotes_unconsented(&m.text) {
                         "(withheld: this summary quotes an informant whose consent is pending)"
                     } else {
                         m.text.as_str()
