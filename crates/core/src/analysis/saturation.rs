@@ -33,7 +33,12 @@ pub fn saturation(study: &Study, filter: &Filter) -> Vec<Step> {
     for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
         codes[unit_informant[c.unit.index()] as usize].insert(count::rank(study, c));
     }
-    let all: Vec<CodeId> = study.framework().codes().collect();
+    let all: Vec<CodeId> = study
+        .framework()
+        .codes()
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
     let mut order: Vec<(usize, &crate::Informant)> =
         study.informants().iter().enumerate().collect();
     order.sort_by_key(|(i, inf)| {
