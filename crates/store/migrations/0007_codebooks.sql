@@ -104,8 +104,9 @@ SELECT id, unit_id, framework_id, category_id || '/' || subtheme_id, 'polarity='
 FROM coding ORDER BY id;
 DROP TABLE coding;
 ALTER TABLE coding_7 RENAME TO coding;
--- Whether a code is in use (a framework update, the foreign key when a code goes).
-CREATE INDEX coding_code ON coding (framework_id, code);
+-- Whether a code is in use (a framework update, the foreign key when a code goes), and the
+-- distinct sets of qualifier values each code's codings carry (quotes sort by them).
+CREATE INDEX coding_code ON coding (framework_id, code, qualifiers);
 
 CREATE TABLE memo_7 (
     id           INTEGER PRIMARY KEY,
