@@ -131,14 +131,14 @@ DROP TABLE category;
 -- values, as interchange writes it (key `path#polarity=barrier`; was `path#barrier`).
 CREATE TABLE refi_framework_guid_7 (
     framework_id TEXT NOT NULL REFERENCES framework(id) ON DELETE CASCADE,
-    kind         TEXT NOT NULL CHECK (kind IN ('code', 'qualified-code')),
+    kind         TEXT NOT NULL CHECK (kind IN ('code', 'qualified')),
     key          TEXT NOT NULL,
     guid         TEXT NOT NULL,
     PRIMARY KEY (framework_id, kind, key)
 );
 INSERT INTO refi_framework_guid_7 (framework_id, kind, key, guid)
 SELECT framework_id,
-       CASE kind WHEN 'polarity' THEN 'qualified-code' ELSE 'code' END,
+       CASE kind WHEN 'polarity' THEN 'qualified' ELSE 'code' END,
        CASE kind
            WHEN 'polarity' THEN
                substr(key, 1, instr(key, '#')) || 'polarity=' || substr(key, instr(key, '#') + 1)

@@ -11,7 +11,7 @@ use crate::{FrameworkImport, ImportSummary, Replace, Store, StoreError};
 
 /// A GUID kept for one object: `kind` and `key` name it (see `samskap-refi`'s `Kind`). A
 /// framework's objects are `code` (key: the code's path, `culture/holistic-approach`) and
-/// `qualified-code` (key: the path, `#` and the qualifier values as core writes them,
+/// `qualified` (key: the path, `#` and the qualifier values as core writes them,
 /// `culture/holistic-approach#polarity=barrier`); a study's include `coding` and
 /// `coding-note` (key: `I1:10-42:culture/holistic-approach:polarity=barrier:A`, that is the
 /// unit, the code's path, the qualifier values and the coder).
@@ -59,7 +59,7 @@ fn guid_row(r: &rusqlite::Row<'_>) -> Result<RefiGuid, StoreError> {
 }
 
 /// The kinds of framework objects (schema 7's CHECK on `refi_framework_guid.kind`).
-const FRAMEWORK_KINDS: [&str; 2] = ["code", "qualified-code"];
+const FRAMEWORK_KINDS: [&str; 2] = ["code", "qualified"];
 
 fn insert_framework_guids(
     tx: &Transaction<'_>,
