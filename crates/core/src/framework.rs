@@ -26,7 +26,7 @@ const BUILTIN: &[(&str, &str)] = &[(
 pub type Labels = BTreeMap<String, String>;
 
 /// Why a framework was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum FrameworkError {
     /// The TOML did not parse or did not have the expected shape.
     #[error("{message}")]
@@ -39,8 +39,8 @@ pub enum FrameworkError {
     /// Two codes share a path.
     #[error("code `{0}` is defined twice")]
     DuplicateCode(CodeId),
-    /// A code whose parent is not in the framework (or comes after it).
-    #[error("code `{0}` has no parent `{1}` before it in the framework")]
+    /// A code whose parent is not in the framework.
+    #[error("code `{0}` has no code `{1}` above it in the framework")]
     Orphan(CodeId, String),
     /// No codes at all.
     #[error("the framework has no codes")]
@@ -190,8 +190,8 @@ pub fn label_in<'a>(labels: &'a Labels, lang: &str) -> Option<&'a str> {
 }
 
 impl Framework {
-    /// Checks the invariants and builds the framework. `codes` may come in any order that
-    /// puts each code after its parent; they are kept in tree order.
+    /// Checks the invariants and builds the framework. `codes` may come in any order; they
+    /// are kept in tree order, siblings in the order given.
     pub fn new(
         meta: FrameworkMeta,
         codes: Vec<Code>,
@@ -204,10 +204,12 @@ impl Framework {
         // Children of each parent (None: the top), in the order given.
         let mut children: HashMap<Option<CodeId>, Vec<usize>> = HashMap::default();
         let mut seen: HashSet<&CodeId> = HashSet::default();
-        for (i, c) in codes.iter().enumerate() {
+        for c in &codes {
             if !seen.insert(&c.id) {
                 return Err(FrameworkError::DuplicateCode(c.id.clone()));
             }
+        }
+        for (i, c) in codes.iter().enumerate() {
             let parent = c.id.parent();
             if let Some(p) = &parent {
                 if !seen.contains(p) {

@@ -49,6 +49,7 @@
 
 pub mod agreement;
 pub mod analysis;
+pub mod codebook;
 mod coding;
 pub mod date;
 mod error;
