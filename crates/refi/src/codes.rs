@@ -438,14 +438,16 @@ pub(crate) fn check_defaults(
     for (q, v) in defaults.iter() {
         match framework.qualifier(q) {
             None => undeclared.push(q.clone()),
-            Some(decl) if decl.value_rank(v).is_none() => return Err(RefiError::DefaultValue {
-                given: format!("{what} {q}={v}"),
-                problem: format!(
+            Some(decl) if decl.value_rank(v).is_none() => {
+                return Err(RefiError::DefaultValue {
+                    given: format!("{what} {q}={v}"),
+                    problem: format!(
                     "`{v}` is not a value of qualifier `{q}` of framework `{}` (its values: {})",
                     framework.id(),
                     values_of(decl)
                 ),
-            }),
+                })
+            }
             Some(_) => {}
         }
     }

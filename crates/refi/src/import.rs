@@ -791,6 +791,13 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             code_notes.push((n, code.clone()));
         }
     }
+    // In the framework's order (the order they go out in), so that a study exported and
+    // imported again has its memos in the same order; notes on no code last.
+    code_notes.sort_by_key(|(_, code)| {
+        code.as_ref()
+            .and_then(|c| map.framework.code_rank(c))
+            .unwrap_or(usize::MAX)
+    });
     let mut on_study = 0;
     for (n, code) in code_notes {
         if !used_notes.insert(n.clone()) {
