@@ -42,9 +42,6 @@ pub enum FrameworkError {
     /// A code whose parent is not in the framework (or comes after it).
     #[error("code `{0}` has no parent `{1}` before it in the framework")]
     Orphan(CodeId, String),
-    /// No codes at all.
-    #[error("the framework has no codes")]
-    Empty,
     /// Two qualifiers share an id.
     #[error("qualifier `{0}` is declared twice")]
     DuplicateQualifier(QualifierId),
@@ -194,9 +191,8 @@ impl Framework {
         codes: Vec<Code>,
         qualifiers: Vec<Qualifier>,
     ) -> Result<Self, FrameworkError> {
-        if codes.is_empty() {
-            return Err(FrameworkError::Empty);
-        }
+        // A framework may have no codes yet: a study imported from a project nobody has
+        // coded, whose codes come later.
         check_labels(&meta.label)?;
         // Children of each parent (None: the top), in the order given.
         let mut children: HashMap<Option<CodeId>, Vec<usize>> = HashMap::default();
@@ -436,7 +432,7 @@ mod file {
         framework: Head,
         #[serde(default, rename = "qualifier", skip_serializing_if = "Vec::is_empty")]
         qualifiers: Vec<QualifierFile>,
-        #[serde(rename = "code")]
+        #[serde(default, rename = "code", skip_serializing_if = "Vec::is_empty")]
         codes: Vec<CodeFile>,
     }
 
@@ -651,6 +647,13 @@ mod file {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_framework_with_no_codes_yet_round_trips() {
+        let f = Framework::from_toml("[framework]\nid = \"blank\"\n").unwrap();
+        assert!(f.codes().is_empty() && f.qualifiers().is_empty());
+        assert_eq!(Framework::from_toml(&f.to_toml()).unwrap(), f);
+    }
 
     #[test]
     fn builtin_bentzen_has_five_top_codes_and_polarity_and_round_trips() {
