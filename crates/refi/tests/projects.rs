@@ -478,6 +478,18 @@ fn values_of_two_qualifiers_go_out_as_one_code_and_come_back() {
     assert_eq!(export(&again).0, qde);
 }
 
+#[test]
+fn a_project_with_no_codes_imports_as_an_empty_study() {
+    let out = import_project(&read("empty"), &opts("tom")).unwrap();
+    assert!(out.study.framework().codes().is_empty());
+    assert!(out.study.framework().qualifiers().is_empty());
+    assert!(out.study.codings().is_empty());
+    assert_eq!(out.study.transcripts().len(), 1);
+    let (qde, _) = export(&out);
+    assert!(!qde.contains("<CodeBook>"), "{qde}");
+    validates(&qde, "Project-mrt2019.xsd");
+}
+
 fn mapping_onto_bentzen(text: &str) -> Option<(Mapping, Framework)> {
     Some((
         Mapping::from_toml(text).unwrap(),
