@@ -83,10 +83,9 @@ impl std::str::FromStr for Qualifiers {
         Self::new(
             s.split(';')
                 .map(|pair| {
-                    let (q, v) = pair.split_once('=').ok_or_else(|| ModelError::InvalidId {
-                        kind: "qualifier value (write qualifier=value)",
-                        value: pair.to_owned(),
-                    })?;
+                    let (q, v) = pair
+                        .split_once('=')
+                        .ok_or_else(|| ModelError::QualifierSyntax(pair.to_owned()))?;
                     Ok((q.trim().parse()?, v.trim().parse()?))
                 })
                 .collect::<Result<Vec<_>, ModelError>>()?,

@@ -105,6 +105,9 @@ pub enum ModelError {
         /// The qualifier values.
         qualifiers: crate::Qualifiers,
     },
+    /// Qualifier values not written `qualifier=value;qualifier=value`.
+    #[error("`{}` is not qualifier=value: write values as `level=group;polarity=barrier`", crate::shorten(.0))]
+    QualifierSyntax(String),
     /// A qualifier the framework does not declare for a code.
     #[error("code `{code}` takes no qualifier `{qualifier}`{}", takes(allowed))]
     QualifierNotDeclared {

@@ -26,7 +26,7 @@ const BUILTIN: &[(&str, &str)] = &[(
 pub type Labels = BTreeMap<String, String>;
 
 /// Why a framework was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum FrameworkError {
     /// The TOML did not parse or did not have the expected shape.
     #[error("{message}")]
@@ -39,12 +39,12 @@ pub enum FrameworkError {
     /// Two codes share a path.
     #[error("code `{0}` is defined twice")]
     DuplicateCode(CodeId),
-    /// A code whose parent is not in the framework (or comes after it).
-    #[error("code `{0}` has no parent `{1}` before it in the framework")]
+    /// A code whose parent is not in the framework.
+    #[error("code `{0}` has no code `{1}` above it in the framework")]
     Orphan(CodeId, String),
-    /// No codes at all.
-    #[error("the framework has no codes")]
-    Empty,
+    /// In the first format, a category with no subthemes: it could not be coded.
+    #[error("category `{0}` has no subthemes")]
+    EmptyCategory(CodeId),
     /// Two qualifiers share an id.
     #[error("qualifier `{0}` is declared twice")]
     DuplicateQualifier(QualifierId),
@@ -187,24 +187,25 @@ pub fn label_in<'a>(labels: &'a Labels, lang: &str) -> Option<&'a str> {
 }
 
 impl Framework {
-    /// Checks the invariants and builds the framework. `codes` may come in any order that
-    /// puts each code after its parent; they are kept in tree order.
+    /// Checks the invariants and builds the framework. `codes` may come in any order; they
+    /// are kept in tree order, siblings in the order given.
     pub fn new(
         meta: FrameworkMeta,
         codes: Vec<Code>,
         qualifiers: Vec<Qualifier>,
     ) -> Result<Self, FrameworkError> {
-        if codes.is_empty() {
-            return Err(FrameworkError::Empty);
-        }
+        // A framework may have no codes yet: a study imported from a project nobody has
+        // coded, whose codes come later.
         check_labels(&meta.label)?;
         // Children of each parent (None: the top), in the order given.
         let mut children: HashMap<Option<CodeId>, Vec<usize>> = HashMap::default();
         let mut seen: HashSet<&CodeId> = HashSet::default();
-        for (i, c) in codes.iter().enumerate() {
+        for c in &codes {
             if !seen.insert(&c.id) {
                 return Err(FrameworkError::DuplicateCode(c.id.clone()));
             }
+        }
+        for (i, c) in codes.iter().enumerate() {
             let parent = c.id.parent();
             if let Some(p) = &parent {
                 if !seen.contains(p) {
@@ -289,9 +290,10 @@ impl Framework {
         file.into_framework()
     }
 
-    /// Writes the TOML framework format; `from_toml` reads it back unchanged.
+    /// Writes the TOML framework format, in one canonical layout (labels as inline tables,
+    /// codes nested as `[[code]]`, `[[code.code]]`, …); `from_toml` reads it back unchanged.
     pub fn to_toml(&self) -> String {
-        toml::to_string(&file::Current::of(self)).expect("a framework always serialises to TOML")
+        file::write(self)
     }
 
     /// A built-in framework by id.
@@ -388,7 +390,7 @@ impl Framework {
 mod file {
     use super::*;
 
-    #[derive(Serialize, Deserialize)]
+    #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub(super) struct Head {
         id: FrameworkId,
@@ -398,7 +400,7 @@ mod file {
         description: String,
     }
 
-    #[derive(Serialize, Deserialize)]
+    #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub(super) struct QualifierFile {
         id: QualifierId,
@@ -413,7 +415,7 @@ mod file {
     }
 
     /// A code as the file nests it: its own id segment, its children inside.
-    #[derive(Serialize, Deserialize)]
+    #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub(super) struct CodeFile {
         id: String,
@@ -430,13 +432,13 @@ mod file {
     }
 
     /// The current format.
-    #[derive(Serialize, Deserialize)]
+    #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub(super) struct Current {
         framework: Head,
         #[serde(default, rename = "qualifier", skip_serializing_if = "Vec::is_empty")]
         qualifiers: Vec<QualifierFile>,
-        #[serde(rename = "code")]
+        #[serde(default, rename = "code", skip_serializing_if = "Vec::is_empty")]
         codes: Vec<CodeFile>,
     }
 
@@ -496,46 +498,63 @@ mod file {
                 qualifiers,
             )
         }
+    }
 
-        pub(super) fn of(f: &Framework) -> Self {
-            // Nest the tree-ordered codes: each code's children follow it.
-            fn nest(codes: &[Code], at: &mut usize, depth: usize) -> Vec<CodeFile> {
-                let mut out = Vec::new();
-                while *at < codes.len() && codes[*at].id.depth() == depth {
-                    let c = &codes[*at];
-                    *at += 1;
-                    out.push(CodeFile {
-                        id: c.id.last().to_owned(),
-                        label: c.label.clone(),
-                        definition: c.definition.clone(),
-                        colour: c.colour.clone(),
-                        memo: c.memo.clone(),
-                        codes: nest(codes, at, depth + 1),
-                    });
-                }
-                out
+    /// A TOML string, quoted and escaped.
+    fn quoted(s: &str) -> String {
+        toml::Value::String(s.to_owned()).to_string()
+    }
+
+    fn labels_line(out: &mut String, labels: &Labels) {
+        if labels.is_empty() {
+            return;
+        }
+        let parts: Vec<String> = labels
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", quoted(v)))
+            .collect();
+        out.push_str(&format!("label = {{ {} }}\n", parts.join(", ")));
+    }
+
+    /// The canonical text of a framework.
+    pub(super) fn write(f: &Framework) -> String {
+        let mut out = String::from("[framework]\n");
+        out.push_str(&format!("id = {}\n", quoted(f.meta.id.as_str())));
+        labels_line(&mut out, &f.meta.label);
+        if !f.meta.description.is_empty() {
+            out.push_str(&format!("description = {}\n", quoted(&f.meta.description)));
+        }
+        for q in &f.qualifiers {
+            out.push_str("\n[[qualifier]]\n");
+            out.push_str(&format!("id = {}\n", quoted(q.id.as_str())));
+            labels_line(&mut out, &q.label);
+            out.push_str(&format!("required = {}\n", q.required));
+            if !q.codes.is_empty() {
+                let codes: Vec<String> = q.codes.iter().map(|c| quoted(c.as_str())).collect();
+                out.push_str(&format!("codes = [{}]\n", codes.join(", ")));
             }
-            let mut at = 0;
-            Self {
-                framework: Head {
-                    id: f.meta.id.clone(),
-                    label: f.meta.label.clone(),
-                    description: f.meta.description.clone(),
-                },
-                qualifiers: f
-                    .qualifiers
-                    .iter()
-                    .map(|q| QualifierFile {
-                        id: q.id.clone(),
-                        label: q.label.clone(),
-                        required: q.required,
-                        codes: q.codes.clone(),
-                        values: q.values.clone(),
-                    })
-                    .collect(),
-                codes: nest(&f.codes, &mut at, 1),
+            for v in &q.values {
+                out.push_str("\n[[qualifier.value]]\n");
+                out.push_str(&format!("id = {}\n", quoted(v.id.as_str())));
+                labels_line(&mut out, &v.label);
             }
         }
+        for c in &f.codes {
+            let table = vec!["code"; c.id.depth()].join(".");
+            out.push_str(&format!("\n[[{table}]]\n"));
+            out.push_str(&format!("id = {}\n", quoted(c.id.last())));
+            labels_line(&mut out, &c.label);
+            if !c.definition.is_empty() {
+                out.push_str(&format!("definition = {}\n", quoted(&c.definition)));
+            }
+            if let Some(colour) = &c.colour {
+                out.push_str(&format!("colour = {}\n", quoted(colour)));
+            }
+            if let Some(memo) = &c.memo {
+                out.push_str(&format!("memo = {}\n", quoted(memo)));
+            }
+        }
+        out
     }
 
     /// The first format: `[[category]]` with `[[category.subtheme]]`, Norwegian and English
@@ -613,10 +632,7 @@ mod file {
                 let id: CodeId = c.id.parse().map_err(invalid)?;
                 // The first format coded only subthemes: a category without one was an error.
                 if c.subthemes.is_empty() {
-                    return Err(FrameworkError::Syntax {
-                        message: format!("category `{id}` has no subthemes"),
-                        offset: None,
-                    });
+                    return Err(FrameworkError::EmptyCategory(id));
                 }
                 codes.push(Code {
                     id: id.clone(),
@@ -651,6 +667,13 @@ mod file {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_framework_with_no_codes_yet_round_trips() {
+        let f = Framework::from_toml("[framework]\nid = \"blank\"\n").unwrap();
+        assert!(f.codes().is_empty() && f.qualifiers().is_empty());
+        assert_eq!(Framework::from_toml(&f.to_toml()).unwrap(), f);
+    }
 
     #[test]
     fn builtin_bentzen_has_five_top_codes_and_polarity_and_round_trips() {

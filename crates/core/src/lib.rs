@@ -49,6 +49,7 @@
 
 pub mod agreement;
 pub mod analysis;
+pub mod codebook;
 mod coding;
 pub mod date;
 mod error;
@@ -84,3 +85,8 @@ pub use model::{
 };
 pub use study::{memo_quotes, Study, Withdrawal};
 pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
+
+/// The crate's README, so that its example is compiled and run with the tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

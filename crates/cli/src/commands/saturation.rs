@@ -1,4 +1,4 @@
-//! `samskap saturation`: new subthemes per successive interview.
+//! `samskap saturation`: new codes per successive interview.
 
 use std::io::Write;
 
@@ -22,7 +22,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
                 s.informant.to_string(),
                 s.interview_date
                     .map_or_else(|| "–".into(), |d| d.to_string()),
-                s.subthemes.to_string(),
+                s.codes.to_string(),
                 s.new.len().to_string(),
                 format!("{} of {total}", s.cumulative),
                 s.new
@@ -38,10 +38,10 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
         &[
             "interview",
             "date",
-            "subthemes",
+            "codes",
             "new",
             "so far",
-            "new subthemes",
+            "new codes",
         ],
         rows,
     )

@@ -341,16 +341,21 @@ pub struct Examples {
     pub quotes: Vec<String>,
     /// How many distinct units there are in all.
     pub total: usize,
+    /// How many distinct informants those units come from.
+    pub informants: usize,
 }
 
 /// Up to `per` example quotes for every code × qualifier values that has any.
 pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
     let mut out: Vec<Examples> = Vec::new();
     let mut seen: BTreeSet<(CodeId, Qualifiers, UnitId)> = BTreeSet::new();
+    let mut speakers: BTreeSet<(CodeId, Qualifiers, &InformantId)> = BTreeSet::new();
     for c in filter.codings(study) {
         if !seen.insert((c.code.clone(), c.qualifiers.clone(), c.unit)) {
             continue;
         }
+        let informant = &study.units()[c.unit.index()].informant;
+        let new_speaker = speakers.insert((c.code.clone(), c.qualifiers.clone(), informant));
         let fresh = out
             .last()
             .is_none_or(|e| e.code != c.code || e.qualifiers != c.qualifiers);
@@ -360,10 +365,12 @@ pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
                 qualifiers: c.qualifiers.clone(),
                 quotes: Vec::new(),
                 total: 0,
+                informants: 0,
             });
         }
         let e = out.last_mut().expect("pushed above");
         e.total += 1;
+        e.informants += usize::from(new_speaker);
         if e.quotes.len() < per {
             e.quotes.push(study.unit_text(c.unit).to_owned());
         }
