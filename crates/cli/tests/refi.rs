@@ -275,7 +275,7 @@ fn a_codebook_goes_out_and_comes_back_with_its_guids() {
             .find(|f| f.id() == &id)
             .unwrap();
         (
-            serde_json::to_value(f.categories()).unwrap(),
+            serde_json::to_value(f.codes()).unwrap(),
             store.refi_framework_guids(&id).unwrap(),
         )
     };

@@ -167,7 +167,7 @@ fn table_of(study: &str, framework: &str, rows: &[RefiGuid]) -> anyhow::Result<G
             .with_context(|| format!("the store keeps an unknown GUID kind `{}`", r.kind))?;
         let guid = Guid::parse(&r.guid)
             .with_context(|| format!("the store keeps `{}`, which is not a GUID", r.guid))?;
-        t.kept.insert((kind, r.key.clone()), guid);
+        t.kept.insert(kind, guid);
     }
     Ok(t)
 }

@@ -14,7 +14,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     if cli.json {
         return output::json(out, &steps);
     }
-    let total = study.framework().codes().count();
+    let total = study.framework().codes().len();
     let rows = steps
         .iter()
         .map(|s| {
