@@ -35,14 +35,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
         .collect();
     output::table(
         out,
-        &[
-            "interview",
-            "date",
-            "codes",
-            "new",
-            "so far",
-            "new codes",
-        ],
+        &["interview", "date", "codes", "new", "so far", "new codes"],
         rows,
     )
 }
