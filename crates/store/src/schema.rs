@@ -6,11 +6,14 @@ use rusqlite::{Connection, Transaction};
 
 use crate::StoreError;
 
+/// Work a migration does in Rust after its SQL.
+type Then = fn(&Transaction<'_>) -> Result<(), StoreError>;
+
 /// One step of the schema: its SQL, and what must follow it in Rust, written against the
 /// schema as the step leaves it (not as later steps change it).
 struct Migration {
     sql: &'static str,
-    then: Option<fn(&Transaction<'_>) -> Result<(), StoreError>>,
+    then: Option<Then>,
 }
 
 const fn sql(sql: &'static str) -> Migration {
