@@ -4,7 +4,7 @@
 //! study.toml              study, municipalities, groups, members, informants, framework
 //! framework.toml          only when the framework is not a built-in one
 //! transcripts/<id>.txt    one UTF-8 transcript per informant
-//! codings.csv             transcript,prefix,exact,suffix,code,polarity,coder,memo
+//! codings.csv             transcript,prefix,exact,suffix,code,polarity,coder,memo[,qualifiers]
 //! memos.toml              analysts' memos (summaries per subtheme)
 //! ```
 //!
@@ -28,7 +28,8 @@ pub use samskap_files::Limits;
 pub use transcript_file::{read_transcript_file, TranscriptFileError, TranscriptFormat};
 pub use write::{write, WriteMode};
 
-/// The header of `codings.csv`, in order.
+/// The header of `codings.csv`, in order. A ninth column, [`QUALIFIERS_COLUMN`], may
+/// follow for qualifiers other than polarity.
 pub const CODINGS_HEADER: [&str; 8] = [
     "transcript",
     "prefix",
@@ -39,3 +40,11 @@ pub const CODINGS_HEADER: [&str; 8] = [
     "coder",
     "memo",
 ];
+
+/// The optional last column of `codings.csv`: a coding's values of qualifiers other than
+/// `polarity`, written `level=group;scope=local`.
+pub const QUALIFIERS_COLUMN: &str = "qualifiers";
+
+/// The qualifier that has a column of its own in `codings.csv`, as it had before frameworks
+/// declared their qualifiers.
+pub const POLARITY: &str = "polarity";

@@ -4,13 +4,13 @@ use std::path::{Path, PathBuf};
 
 use samskap_core::{
     ActiveConsent, Coding, Consent, Framework, Informant, InformantDetails, InformantId,
-    ModelError, Study, TextQuote, Transcript,
+    ModelError, QualifierId, Qualifiers, Study, TextQuote, Transcript, ValueId,
 };
 
 use samskap_files::{FileError, Kind, Limits, Links};
 
 use crate::files::{InformantRow, MemosFileIn, StudyFileIn};
-use crate::{BundleError, CODINGS_HEADER};
+use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
 
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
@@ -226,8 +226,13 @@ fn read_framework(dir: &Path, name: &str, limits: &Limits) -> Result<Framework, 
             };
             let line = match &e {
                 F::Syntax { offset, .. } => offset.map(|o| line_of(&text, o)),
-                F::EmptyCategory(c) | F::DuplicateCategory(c) => id_line(c.as_str()),
-                F::DuplicateSubtheme(code) => id_line(code.subtheme.as_str()),
+                F::DuplicateCode(code) | F::Orphan(code, _) | F::EmptyCategory(code) => {
+                    id_line(code.last())
+                }
+                F::Colour { code, .. } => id_line(code.last()),
+                F::DuplicateQualifier(q) | F::QualifierValues(q) | F::QualifierCode(q, _) => {
+                    id_line(q.as_str())
+                }
                 _ => None,
             };
             Source::Bundle(BundleError::at(&rel, line, None, e))
@@ -415,7 +420,10 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
         .map_err(|e| BundleError::at(rel, Some(1), None, e))?
         .clone();
     let columns: Vec<&str> = header.iter().collect();
-    if columns != CODINGS_HEADER {
+    let with_qualifiers = columns.len() == CODINGS_HEADER.len() + 1
+        && columns[..CODINGS_HEADER.len()] == CODINGS_HEADER
+        && columns[CODINGS_HEADER.len()] == QUALIFIERS_COLUMN;
+    if columns != CODINGS_HEADER && !with_qualifiers {
         let missing = CODINGS_HEADER.iter().find(|c| !columns.contains(c));
         let message = match missing {
             Some(c) => format!("missing column `{c}`"),
@@ -426,11 +434,12 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
             Some(1),
             None,
             format!(
-                "{message}: the header must be `{}`",
+                "{message}: the header must be `{}`, optionally followed by `,{QUALIFIERS_COLUMN}`",
                 CODINGS_HEADER.join(",")
             ),
         ));
     }
+    let polarity: QualifierId = POLARITY.parse().expect("a valid id");
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
@@ -465,7 +474,20 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
             suffix: get(3).to_owned(),
         };
         let code = get(4).parse().map_err(|e| fail("code", &e))?;
-        let polarity = get(5).parse().map_err(|e| fail("polarity", &e))?;
+        let mut pairs: Vec<(QualifierId, ValueId)> = Vec::new();
+        if !get(5).is_empty() {
+            let value = get(5).parse().map_err(|e| fail(POLARITY, &e))?;
+            pairs.push((polarity.clone(), value));
+        }
+        let others: Qualifiers = get(8).parse().map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
+        if others.get(&polarity).is_some() {
+            return Err(fail(
+                QUALIFIERS_COLUMN,
+                &format!("write polarity in the `{POLARITY}` column, not here"),
+            ));
+        }
+        pairs.extend(others.iter().map(|(q, v)| (q.clone(), v.clone())));
+        let qualifiers = Qualifiers::new(pairs).map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
         let coder = get(6).parse().map_err(|e| fail("coder", &e))?;
         let memo = Some(get(7)).filter(|m| !m.is_empty()).map(str::to_owned);
         let unit = study
@@ -475,11 +497,25 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
             .add_coding(Coding {
                 unit,
                 code,
-                polarity,
+                qualifiers,
                 coder,
                 memo,
             })
-            .map_err(|e| fail("code", &e))?;
+            .map_err(|e| {
+                let field = match &e {
+                    ModelError::QualifierValue { qualifier, .. }
+                    | ModelError::QualifierNotDeclared { qualifier, .. }
+                    | ModelError::QualifierMissing { qualifier, .. } => {
+                        if qualifier == &polarity {
+                            POLARITY
+                        } else {
+                            QUALIFIERS_COLUMN
+                        }
+                    }
+                    _ => "code",
+                };
+                fail(field, &e)
+            })?;
     }
     Ok(())
 }

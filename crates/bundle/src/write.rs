@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use samskap_core::Study;
+use samskap_core::{QualifierId, Qualifiers, Study};
 use samskap_files::Output;
 
 use crate::facilitation::{facilitation_toml, FACILITATION_FILE};
 use crate::files::{InformantRow, MemosFileOut, StudyFileOut};
-use crate::{BundleError, CODINGS_HEADER};
+use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
 
 /// What to do when the target directory is not empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,21 +97,43 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let csv_err = |e: csv::Error| BundleError::at("codings.csv", None, None, e);
-    csv.write_record(CODINGS_HEADER).map_err(csv_err)?;
+    // Polarity has its column; other qualifiers a last one, written only when a coding has
+    // any, so that a study coded with polarity alone keeps the header it always had.
+    let polarity: QualifierId = POLARITY.parse().expect("a valid id");
+    let others = |c: &samskap_core::Coding| {
+        Qualifiers::new(
+            c.qualifiers
+                .iter()
+                .filter(|(q, _)| **q != polarity)
+                .map(|(q, v)| (q.clone(), v.clone())),
+        )
+        .expect("a subset of valid values")
+    };
+    let with_qualifiers = study.codings().iter().any(|c| !others(c).is_empty());
+    let mut header = CODINGS_HEADER.to_vec();
+    if with_qualifiers {
+        header.push(QUALIFIERS_COLUMN);
+    }
+    csv.write_record(&header).map_err(csv_err)?;
     for c in study.codings() {
         let q = study.unit_selector(c.unit);
         let informant = &study.units()[c.unit.index()].informant;
-        csv.write_record([
-            informant.as_str(),
-            &q.prefix,
-            &q.exact,
-            &q.suffix,
-            &c.code.to_string(),
-            c.polarity.as_str(),
-            c.coder.as_str(),
-            c.memo.as_deref().unwrap_or(""),
-        ])
-        .map_err(csv_err)?;
+        let mut row = vec![
+            informant.as_str().to_owned(),
+            q.prefix,
+            q.exact,
+            q.suffix,
+            c.code.to_string(),
+            c.qualifiers
+                .get(&polarity)
+                .map_or_else(String::new, ToString::to_string),
+            c.coder.to_string(),
+            c.memo.clone().unwrap_or_default(),
+        ];
+        if with_qualifiers {
+            row.push(others(c).to_string());
+        }
+        csv.write_record(&row).map_err(csv_err)?;
     }
     let bytes = csv
         .into_inner()

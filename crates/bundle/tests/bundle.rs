@@ -847,3 +847,68 @@ fn overwrite_replaces_a_linked_transcripts_directory_without_touching_its_target
         .is_symlink());
     assert_eq!(all_files(&out), bundle_files(&fixture("mini")));
 }
+
+/// A bundle written in the first formats (a two-level framework with `label_no`/`label_en`,
+/// eight columns in `codings.csv`) still reads, as the same study as today's form of it.
+#[test]
+fn a_bundle_in_the_first_formats_reads_as_the_same_study() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let old = read(&root.join("compat/mini-v1")).unwrap();
+    let now = read(&root.join("mini")).unwrap();
+    assert_eq!(
+        serde_json::to_value(&old).unwrap(),
+        serde_json::to_value(&now).unwrap()
+    );
+}
+
+/// Qualifier values: only where the framework declares them, in their set, required ones
+/// given; polarity has its column and the others the last.
+#[test]
+fn qualifier_values_are_checked_against_the_framework() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/thematic");
+    let canonical = std::fs::read_to_string(root.join("codings.csv")).unwrap();
+    let cases = [
+        (
+            "school/belonging,,A,,level=group",
+            "school/belonging,,A,,level=class",
+            "codings.csv:3: field `qualifiers`: `class` is not a value of qualifier `level`: use one of `individual`, `group`, `organisation`",
+        ),
+        (
+            "home,,A,,\nE2",
+            "home,,A,,level=group\nE2",
+            "codings.csv:4: field `qualifiers`: code `home` takes no qualifier `level` (it takes none)",
+        ),
+        (
+            "school/belonging,,A,,level=group",
+            "school/belonging,barrier,A,,level=group",
+            "codings.csv:3: field `polarity`: code `school/belonging` takes no qualifier `polarity` (it takes `level`)",
+        ),
+        (
+            "school/belonging,,A,,level=group",
+            "school/belonging,,A,,polarity=barrier",
+            "codings.csv:3: field `qualifiers`: write polarity in the `polarity` column, not here",
+        ),
+        (
+            "school/belonging,,A,,level=group",
+            "school/belonging,,A,,level=group;level=individual",
+            "codings.csv:3: field `qualifiers`: duplicate qualifier id `level`",
+        ),
+        (
+            "school/belonging,,A,,level=group",
+            "school/belonging,,A,,level",
+            "codings.csv:3: field `qualifiers`: `level` is not qualifier=value: write values as `level=group;polarity=barrier`",
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, (old, new, expected)) in cases.iter().enumerate() {
+        assert!(
+            canonical.contains(old),
+            "case {i}: {old:?} is not in the file"
+        );
+        let dir = tmp.path().join(i.to_string());
+        copy_bundle(&root, &dir);
+        std::fs::write(dir.join("codings.csv"), canonical.replacen(old, new, 1)).unwrap();
+        let message = read(&dir).map(|_| ()).unwrap_err().to_string();
+        assert_eq!(&message, expected, "case {i}");
+    }
+}

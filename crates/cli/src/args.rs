@@ -53,7 +53,7 @@ pub enum Command {
     Framework(FrameworkCommand),
     /// List coded quotes, filtered.
     Quotes(QuotesArgs),
-    /// Count meaning units and informants by category or subtheme, polarity and group.
+    /// Count meaning units and informants by code, qualifier value and group.
     Matrix(MatrixArgs),
     /// Write report.md and report.html.
     Report(ReportArgs),
@@ -67,7 +67,7 @@ pub enum Command {
     },
     /// Which codes one coder applied to overlapping spans, with counts.
     Cooccur(QuotesArgs),
-    /// Per successive interview (by date), how many new subthemes appeared.
+    /// Per successive interview (by date), how many new codes appeared.
     Saturation(QuotesArgs),
     /// Inter-coder agreement: between the study's coders, or on a reliability-data file.
     Agreement(AgreementArgs),
@@ -189,9 +189,9 @@ pub struct CodersArgs {
     /// The coders to compare (default: every coder but `consensus`).
     #[arg(long, value_delimiter = ',')]
     pub coders: Option<Vec<String>>,
-    /// Compare subthemes only, not their polarity.
-    #[arg(long)]
-    pub ignore_polarity: bool,
+    /// Compare codes only, not their qualifier values (such as polarity).
+    #[arg(long, alias = "ignore-polarity")]
+    pub ignore_qualifiers: bool,
 }
 
 /// `agreement ...`.
@@ -220,15 +220,19 @@ pub struct UnitArgs {
     pub suffix: String,
 }
 
-/// A code with polarity and coder.
+/// A code with its qualifier values and the coder.
 #[derive(Debug, Args)]
 pub struct CodingArgs {
-    /// `category/subtheme`.
+    /// The code: its path in the framework's tree (`structure/infrastructure`).
     #[arg(long)]
     pub code: String,
-    /// barrier or opportunity.
+    /// The value of the `polarity` qualifier (barrier or opportunity), when the framework
+    /// declares one.
     #[arg(long)]
-    pub polarity: String,
+    pub polarity: Option<String>,
+    /// The value of another qualifier, `QUALIFIER=VALUE` (repeat for several).
+    #[arg(long = "qualifier")]
+    pub qualifiers: Vec<String>,
     /// Who codes.
     #[arg(long)]
     pub coder: String,
@@ -292,7 +296,7 @@ pub enum TranscriptCommand {
 pub enum MemoCommand {
     /// Add a memo on a code, or on the study without --code.
     Add {
-        /// `category/subtheme`.
+        /// The code (its path in the framework's tree).
         #[arg(long)]
         code: Option<String>,
         /// Who wrote it.
@@ -404,7 +408,7 @@ pub struct WithdrawArgs {
 /// `framework ...`.
 #[derive(Debug, Subcommand)]
 pub enum FrameworkCommand {
-    /// Categories and subthemes with labels and definitions.
+    /// The code tree with labels and definitions, and the qualifiers.
     Show {
         /// A framework id (the study's framework when left out).
         id: Option<String>,
@@ -421,15 +425,15 @@ pub enum FrameworkCommand {
 /// Filters shared by `quotes` and `matrix`.
 #[derive(Debug, Args, Default)]
 pub struct FilterArgs {
-    /// Only this category (`structure`).
-    #[arg(long)]
-    pub category: Option<String>,
-    /// Only this subtheme (`structure/infrastructure`).
-    #[arg(long)]
-    pub subtheme: Option<String>,
-    /// Only barrier or opportunity.
+    /// Only this code and the codes under it (`structure`, `structure/infrastructure`).
+    #[arg(long, visible_aliases = ["category", "subtheme"])]
+    pub code: Option<String>,
+    /// Only codings with this value of the `polarity` qualifier (barrier or opportunity).
     #[arg(long)]
     pub polarity: Option<String>,
+    /// Only codings with this value of a qualifier, `QUALIFIER=VALUE` (repeat for several).
+    #[arg(long = "qualifier")]
+    pub qualifiers: Vec<String>,
     /// Only informants of this group.
     #[arg(long)]
     pub group: Option<String>,
@@ -455,20 +459,26 @@ pub struct QuotesArgs {
 /// Rows of the matrix.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum By {
-    /// One row per category.
-    Category,
-    /// One row per subtheme.
-    Subtheme,
+    /// One row per code at the top of the tree (Bentzen's categories).
+    #[value(alias = "category")]
+    Top,
+    /// One row per code of the tree, each counting the codes under it.
+    #[value(alias = "subtheme")]
+    Code,
 }
 
 /// `matrix`.
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
-    /// Rows by category or subtheme, with polarity, by group (the thesis's layout).
-    #[arg(long, value_enum, default_value = "subtheme", conflicts_with_all = ["rows", "cols"])]
+    /// Rows by code, split by a qualifier's values, by group (the thesis's layout).
+    #[arg(long, value_enum, default_value = "code", conflicts_with_all = ["rows", "cols"])]
     pub by: By,
-    /// Any two dimensions instead: rows by category, subtheme, polarity, group, informant or
-    /// coder...
+    /// The qualifier whose values split each code's row (default: the framework's first),
+    /// or `none`.
+    #[arg(long, conflicts_with_all = ["rows", "cols"])]
+    pub split: Option<String>,
+    /// Any two dimensions instead: rows by top, code, group, informant, coder or a
+    /// qualifier...
     #[arg(long, requires = "cols")]
     pub rows: Option<String>,
     /// ... and columns by another.
@@ -488,7 +498,7 @@ pub struct ReportArgs {
     /// Whose codings to report (default: `consensus` if present, else the first coder).
     #[arg(long)]
     pub coder: Option<String>,
-    /// Example quotes per subtheme and polarity.
+    /// Example quotes per code and qualifier values.
     #[arg(long, default_value_t = 3)]
     pub examples: usize,
     /// Flag groups with fewer informants than this.

@@ -4,39 +4,50 @@
 use samskap_core::analysis::{self, Column, Filter, RowsBy};
 use samskap_core::*;
 
-/// A framework of another study, in the same TOML format as the built-in one.
-const FRAMEWORK: &str = r#"
+/// A framework of another study, in the same TOML format as the built-in one: a tree three
+/// levels deep, codes coded at any level, and a qualifier of its own (the level at which a
+/// thing happens) instead of Bentzen's polarity, required only under `school`.
+const FRAMEWORK: &str = r##"
 [framework]
 id = "school-dropout"
-label_no = "Frafall i videregående"
-label_en = "Dropout from upper secondary"
+label = { nb = "Frafall i videregående", en = "Dropout from upper secondary" }
 
-[[category]]
+[[qualifier]]
+id = "level"
+label = { nb = "Nivå", en = "Level" }
+required = true
+codes = ["school"]
+
+[[qualifier.value]]
+id = "individual"
+label = { en = "Individual" }
+
+[[qualifier.value]]
+id = "organisation"
+label = { en = "Organisation" }
+
+[[code]]
 id = "school"
-label_no = "Skolen"
-label_en = "School"
+label = { nb = "Skolen", en = "School" }
 definition = "What the school does or fails to do."
+colour = "#1b9e77"
 
-[[category.subtheme]]
+[[code.code]]
 id = "follow-up"
-label_no = "Oppfølging"
-label_en = "Follow-up"
+label = { nb = "Oppfølging", en = "Follow-up" }
 
-[[category.subtheme]]
+[[code.code.code]]
+id = "contact-teacher"
+label = { nb = "Kontaktlærer", en = "Contact teacher" }
+
+[[code.code]]
 id = "teaching"
-label_no = "Undervisning"
-label_en = "Teaching"
+label = { nb = "Undervisning", en = "Teaching" }
 
-[[category]]
+[[code]]
 id = "home"
-label_no = "Hjemmet"
-label_en = "Home"
-
-[[category.subtheme]]
-id = "support"
-label_no = "Støtte"
-label_en = "Support"
-"#;
+label = { nb = "Hjemmet", en = "Home" }
+"##;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let framework = Framework::from_toml(FRAMEWORK)?;
@@ -88,53 +99,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
         study.add_transcript(Transcript::new(id, text))?;
     }
-    for (informant, quote, code, polarity) in [
+    for (informant, quote, code, qualifiers) in [
         (
             "I1",
             "Kontaktlæreren ringte hver uke.",
-            "school/follow-up",
-            Polarity::Opportunity,
+            "school/follow-up/contact-teacher",
+            "level=individual",
         ),
         (
             "I2",
             "Ingen fulgte meg opp.",
             "school/follow-up",
-            Polarity::Barrier,
+            "level=organisation",
         ),
-        (
-            "I2",
-            "Hjemme fikk jeg støtte",
-            "home/support",
-            Polarity::Opportunity,
-        ),
+        // A code at the top, with no qualifier: `home` takes none.
+        ("I2", "Hjemme fikk jeg støtte", "home", ""),
     ] {
         let unit = study.locate_unit(&informant.parse()?, &TextQuote::exact(quote))?;
         study.add_coding(Coding {
             unit,
             code: code.parse()?,
-            polarity,
+            qualifiers: qualifiers.parse()?,
             coder: "A".parse()?,
             memo: None,
         })?;
     }
 
-    let m = analysis::matrix(&study, &Filter::default(), RowsBy::Subtheme);
+    // Rows by every code of the tree (each counting the codes under it), split by level.
+    let m = analysis::matrix(&study, &Filter::default(), RowsBy::Code, None);
     let total = m
         .columns
         .iter()
         .position(|c| *c == Column::Total)
         .unwrap_or(0);
-    println!("{:<20} {:<12} units (informants)", "subtheme", "polarity");
+    println!("{:<34} {:<14} units (informants)", "code", "level");
     for row in &m.rows {
         let c = row.counts[total];
-        let polarity = row.polarity.map_or("both", Polarity::as_str);
+        let level = row.value.as_ref().map_or("all", |v| v.as_str());
         println!(
-            "{:<20} {:<12} {} ({})",
-            row.key, polarity, c.units, c.informants
+            "{:<34} {:<14} {} ({})",
+            row.key, level, c.units, c.informants
         );
     }
     for e in analysis::examples(&study, &Filter::default(), 1) {
-        println!("{} ({}): «{}»", e.code, e.polarity, e.quotes[0]);
+        println!("{} [{}]: «{}»", e.code, e.qualifiers, e.quotes[0]);
     }
     Ok(())
 }

@@ -4,48 +4,104 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CodeId, CoderId, InformantId};
+use crate::ids::{CodeId, CoderId, InformantId, QualifierId, ValueId};
 use crate::text::Span;
 use crate::ModelError;
 
-/// Whether a meaning unit speaks of a barrier or of an opportunity: the thesis applied every
-/// subtheme with one of the two.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Polarity {
-    /// Something that holds co-creation back.
-    Barrier,
-    /// Something that helps it along.
-    Opportunity,
-}
+/// The qualifier values a coding carries: at most one value per qualifier, kept in order of
+/// qualifier id, so that two codings with the same values compare equal. Written
+/// `polarity=barrier;level=group`, and nothing for none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Qualifiers(Vec<(QualifierId, ValueId)>);
 
-impl Polarity {
-    /// Both values, barrier first as in the thesis.
-    pub const ALL: [Polarity; 2] = [Polarity::Barrier, Polarity::Opportunity];
+impl Qualifiers {
+    /// No values.
+    pub fn none() -> Self {
+        Self::default()
+    }
 
-    /// The lowercase name used in files and on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Polarity::Barrier => "barrier",
-            Polarity::Opportunity => "opportunity",
+    /// One value.
+    pub fn one(q: QualifierId, v: ValueId) -> Self {
+        Self(vec![(q, v)])
+    }
+
+    /// Values for distinct qualifiers.
+    pub fn new(
+        pairs: impl IntoIterator<Item = (QualifierId, ValueId)>,
+    ) -> Result<Self, ModelError> {
+        let mut v: Vec<(QualifierId, ValueId)> = pairs.into_iter().collect();
+        v.sort();
+        if let Some(w) = v.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(ModelError::Duplicate {
+                kind: "qualifier",
+                id: w[0].0.to_string(),
+            });
         }
+        Ok(Self(v))
+    }
+
+    /// The value of a qualifier, if given.
+    pub fn get(&self, q: &QualifierId) -> Option<&ValueId> {
+        self.0.iter().find(|(k, _)| k == q).map(|(_, v)| v)
+    }
+
+    /// The values, in order of qualifier id.
+    pub fn iter(&self) -> impl Iterator<Item = (&QualifierId, &ValueId)> {
+        self.0.iter().map(|(q, v)| (q, v))
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 }
 
-impl fmt::Display for Polarity {
+impl fmt::Display for Qualifiers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        for (i, (q, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            write!(f, "{q}={v}")?;
+        }
+        Ok(())
     }
 }
 
-impl std::str::FromStr for Polarity {
+impl std::str::FromStr for Qualifiers {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, ModelError> {
-        match s {
-            "barrier" => Ok(Polarity::Barrier),
-            "opportunity" => Ok(Polarity::Opportunity),
-            _ => Err(ModelError::InvalidPolarity(s.to_owned())),
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(Self::none());
         }
+        Self::new(
+            s.split(';')
+                .map(|pair| {
+                    let (q, v) = pair
+                        .split_once('=')
+                        .ok_or_else(|| ModelError::QualifierSyntax(pair.to_owned()))?;
+                    Ok((q.trim().parse()?, v.trim().parse()?))
+                })
+                .collect::<Result<Vec<_>, ModelError>>()?,
+        )
+    }
+}
+
+/// As a map from qualifier to value, in qualifier order.
+impl Serialize for Qualifiers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (q, v) in &self.0 {
+            m.serialize_entry(q, v)?;
+        }
+        m.end()
     }
 }
 
@@ -69,15 +125,17 @@ pub struct MeaningUnit {
     pub span: Span,
 }
 
-/// One coder's judgement that a meaning unit belongs under a code, with a polarity.
+/// One coder's judgement that a meaning unit belongs under a code, with the values of the
+/// qualifiers that the framework declares for that code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Coding {
     /// The unit coded.
     pub unit: UnitId,
     /// The framework code.
     pub code: CodeId,
-    /// Barrier or opportunity.
-    pub polarity: Polarity,
+    /// Qualifier values (Bentzen's polarity: barrier or opportunity).
+    #[serde(skip_serializing_if = "Qualifiers::is_empty")]
+    pub qualifiers: Qualifiers,
     /// Who coded it.
     pub coder: CoderId,
     /// The coder's note on this coding.

@@ -1,7 +1,9 @@
 //! The one error type of the model: every invariant that a constructor checks has a variant.
 
 use crate::framework::FrameworkError;
-use crate::ids::{CodeId, CoderId, FrameworkId, GroupId, InformantId, MunicipalityId};
+use crate::ids::{
+    CodeId, CoderId, FrameworkId, GroupId, InformantId, MunicipalityId, QualifierId, ValueId,
+};
 
 /// Why the model refused a value.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -14,9 +16,6 @@ pub enum ModelError {
         /// What was given.
         value: String,
     },
-    /// Polarity other than barrier or opportunity.
-    #[error("invalid polarity `{}`: expected `barrier` or `opportunity`", crate::shorten(.0))]
-    InvalidPolarity(String),
     /// Role other than participant or facilitator.
     #[error("invalid role `{}`: expected `participant` or `facilitator`", crate::shorten(.0))]
     InvalidRole(String),
@@ -72,7 +71,7 @@ pub enum ModelError {
     #[error("unknown informant `{0}`")]
     UnknownInformant(InformantId),
     /// A code that the study's framework does not have.
-    #[error("unknown code `{code}`: framework `{framework}` has no such category/subtheme")]
+    #[error("unknown code `{}`: framework `{framework}` has no such code", crate::shorten(code.as_str()))]
     UnknownCode {
         /// The code given.
         code: CodeId,
@@ -93,15 +92,54 @@ pub enum ModelError {
     /// Material for an informant who has withdrawn.
     #[error("informant `{0}` has withdrawn consent: their material cannot be added")]
     Withdrawn(InformantId),
-    /// The same coder gave the same unit the same code and polarity twice.
-    #[error("coder `{coder}` already coded this unit as `{code}` ({polarity})")]
+    /// The same coder gave the same unit the same code and qualifier values twice.
+    #[error(
+        "coder `{coder}` already coded this unit as `{code}`{}",
+        qualified(qualifiers)
+    )]
     DuplicateCoding {
         /// The coder.
         coder: CoderId,
         /// The code.
         code: CodeId,
-        /// The polarity.
-        polarity: crate::Polarity,
+        /// The qualifier values.
+        qualifiers: crate::Qualifiers,
+    },
+    /// Qualifier values not written `qualifier=value;qualifier=value`.
+    #[error("`{}` is not qualifier=value: write values as `level=group;polarity=barrier`", crate::shorten(.0))]
+    QualifierSyntax(String),
+    /// A qualifier the framework does not declare for a code.
+    #[error("code `{code}` takes no qualifier `{qualifier}`{}", takes(allowed))]
+    QualifierNotDeclared {
+        /// The code.
+        code: CodeId,
+        /// The qualifier given.
+        qualifier: QualifierId,
+        /// The qualifiers the code does take.
+        allowed: Vec<QualifierId>,
+    },
+    /// A value outside a qualifier's set.
+    #[error("`{}` is not a value of qualifier `{qualifier}`: use one of {}", crate::shorten(value.as_str()), list(values))]
+    QualifierValue {
+        /// The qualifier.
+        qualifier: QualifierId,
+        /// The value given.
+        value: ValueId,
+        /// Its values.
+        values: Vec<ValueId>,
+    },
+    /// A required qualifier left out.
+    #[error(
+        "code `{code}` needs a value of qualifier `{qualifier}`: one of {}",
+        list(values)
+    )]
+    QualifierMissing {
+        /// The code.
+        code: CodeId,
+        /// The qualifier.
+        qualifier: QualifierId,
+        /// Its values.
+        values: Vec<ValueId>,
     },
     /// A group with no municipality.
     #[error("group `{0}` names no municipality")]
@@ -120,4 +158,31 @@ pub enum ModelError {
     /// A framework problem.
     #[error(transparent)]
     Framework(#[from] FrameworkError),
+}
+
+/// ` (polarity=barrier)`, or nothing for no values.
+fn qualified(q: &crate::Qualifiers) -> String {
+    if q.is_empty() {
+        String::new()
+    } else {
+        format!(" ({q})")
+    }
+}
+
+/// `: it takes a, b` or `: it takes none`.
+fn takes(allowed: &[QualifierId]) -> String {
+    if allowed.is_empty() {
+        " (it takes none)".to_owned()
+    } else {
+        format!(" (it takes {})", list(allowed))
+    }
+}
+
+/// `` `a`, `b` ``.
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -124,14 +124,14 @@ id_type!(
     "framework"
 );
 id_type!(
-    /// Identifies a category within a framework (`structure`).
-    CategoryId,
-    "category"
+    /// Identifies a qualifier of a framework (`polarity`, `level`).
+    QualifierId,
+    "qualifier"
 );
 id_type!(
-    /// Identifies a subtheme within a category (`infrastructure`).
-    SubthemeId,
-    "subtheme"
+    /// Identifies one value of a qualifier (`barrier`, `group`).
+    ValueId,
+    "qualifier value"
 );
 
 id_type!(
@@ -170,54 +170,104 @@ id_type!(
     "assessment"
 );
 
-/// A code of a framework: `category/subtheme`, such as `structure/infrastructure`.
+/// A code of a framework: its path from the top of the code tree, the ids of the codes on
+/// the way joined by `/`: `structure`, `structure/infrastructure`, `a/b/c`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct CodeId {
-    /// The category part.
-    pub category: CategoryId,
-    /// The subtheme part.
-    pub subtheme: SubthemeId,
-}
+pub struct CodeId(Arc<str>);
+
+/// The most levels a code tree may have: deeper paths are mistakes (or attacks), not
+/// codebooks.
+pub const MAX_CODE_DEPTH: usize = 32;
 
 impl CodeId {
-    /// Builds a code from its two parts.
-    pub fn new(category: CategoryId, subtheme: SubthemeId) -> Self {
-        Self { category, subtheme }
+    /// Checks each part of the path and wraps it.
+    pub fn new(s: impl Into<String>) -> Result<Self, ModelError> {
+        let s = s.into();
+        let ok = s.len() <= 512
+            && s.split('/').count() <= MAX_CODE_DEPTH
+            && s.split('/').all(is_valid_id);
+        if ok {
+            Ok(Self(Arc::from(s)))
+        } else {
+            Err(ModelError::InvalidId {
+                kind: "code",
+                value: s,
+            })
+        }
+    }
+
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The ids on the path, from the top.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/')
+    }
+
+    /// How deep it sits: 1 for a code at the top.
+    pub fn depth(&self) -> usize {
+        self.0.split('/').count()
+    }
+
+    /// The last id on the path.
+    pub fn last(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or(&self.0)
+    }
+
+    /// The code at the top of its branch (`structure` for `structure/infrastructure`).
+    pub fn top(&self) -> CodeId {
+        match self.0.split_once('/') {
+            Some((top, _)) => Self(Arc::from(top)),
+            None => self.clone(),
+        }
+    }
+
+    /// The code right above it, if it is not at the top.
+    pub fn parent(&self) -> Option<CodeId> {
+        self.0
+            .rsplit_once('/')
+            .map(|(parent, _)| Self(Arc::from(parent)))
+    }
+
+    /// The code `id` right under this one.
+    pub fn child(&self, id: &str) -> Result<CodeId, ModelError> {
+        Self::new(format!("{}/{id}", self.0))
+    }
+
+    /// True when this code is `ancestor` or lies under it.
+    pub fn is_within(&self, ancestor: &CodeId) -> bool {
+        self.0.len() >= ancestor.0.len()
+            && self.0.starts_with(&*ancestor.0)
+            && (self.0.len() == ancestor.0.len() || self.0.as_bytes()[ancestor.0.len()] == b'/')
     }
 }
 
 impl std::str::FromStr for CodeId {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, ModelError> {
-        let invalid = || ModelError::InvalidId {
-            kind: "code",
-            value: s.to_owned(),
-        };
-        let (c, t) = s.split_once('/').ok_or_else(invalid)?;
-        Ok(Self {
-            category: CategoryId::new(c).map_err(|_| invalid())?,
-            subtheme: SubthemeId::new(t).map_err(|_| invalid())?,
-        })
+        Self::new(s)
     }
 }
 
 impl TryFrom<String> for CodeId {
     type Error = ModelError;
     fn try_from(s: String) -> Result<Self, ModelError> {
-        s.parse()
+        Self::new(s)
     }
 }
 
 impl From<CodeId> for String {
     fn from(c: CodeId) -> String {
-        c.to_string()
+        c.0.as_ref().to_owned()
     }
 }
 
 impl fmt::Display for CodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.category, self.subtheme)
+        f.write_str(&self.0)
     }
 }
 
@@ -232,6 +282,27 @@ mod tests {
         for bad in ["", " I1", "I 1", "../x", "a/b", "-x", "æ"] {
             assert!(InformantId::new(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn code_paths() {
+        let c: CodeId = "a/b/c".parse().unwrap();
+        assert_eq!(c.depth(), 3);
+        assert_eq!(c.last(), "c");
+        assert_eq!(c.top().as_str(), "a");
+        assert_eq!(c.parent().unwrap().as_str(), "a/b");
+        assert!(c.is_within(&"a/b".parse().unwrap()));
+        assert!(c.is_within(&c));
+        assert!(!c.is_within(&"a/bc".parse().unwrap()));
+        assert!(!"a/bc"
+            .parse::<CodeId>()
+            .unwrap()
+            .is_within(&"a/b".parse().unwrap()));
+        for bad in ["", "a//b", "/a", "a/", "a b", "æ"] {
+            assert!(bad.parse::<CodeId>().is_err(), "{bad:?}");
+        }
+        let deep = vec!["x"; MAX_CODE_DEPTH + 1].join("/");
+        assert!(deep.parse::<CodeId>().is_err());
     }
 
     #[test]
@@ -253,9 +324,10 @@ mod tests {
     #[test]
     fn code_ids_parse_and_print() {
         let c: CodeId = "structure/infrastructure".parse().unwrap();
-        assert_eq!(c.category.as_str(), "structure");
+        assert_eq!(c.top().as_str(), "structure");
         assert_eq!(c.to_string(), "structure/infrastructure");
-        assert!("structure".parse::<CodeId>().is_err());
-        assert!("a/b/c".parse::<CodeId>().is_err());
+        // A code at the top, or three levels down, is a code too.
+        assert!("structure".parse::<CodeId>().is_ok());
+        assert!("a/b/c".parse::<CodeId>().is_ok());
     }
 }

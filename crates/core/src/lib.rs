@@ -1,7 +1,8 @@
 //! The samskap domain model and its pure analysis.
 //!
 //! A [`Study`] holds municipalities, resource groups, their members, informants and their
-//! transcripts, meaning units coded against a [`Framework`] with a [`Polarity`], and memos.
+//! transcripts, meaning units coded against a [`Framework`] (a tree of codes and the
+//! [`Qualifier`]s it declares, such as Bentzen's polarity), and memos.
 //! Every constructor checks its invariants, so a `Study` is consistent whenever you hold one.
 //! This crate does no I/O, speaks no SQL and no HTTP: other studies can reuse it as it is.
 //!
@@ -36,18 +37,19 @@
 //! study.add_coding(Coding {
 //!     unit,
 //!     code: "resources/time-people-money".parse()?,
-//!     polarity: Polarity::Barrier,
+//!     qualifiers: "polarity=barrier".parse()?,
 //!     coder: "A".parse()?,
 //!     memo: None,
 //! })?;
-//! let m = analysis::matrix(&study, &analysis::Filter::default(), analysis::RowsBy::Category);
-//! let resources = m.rows.iter().find(|r| r.key == "resources" && r.polarity.is_none()).unwrap();
+//! let m = analysis::matrix(&study, &analysis::Filter::default(), analysis::RowsBy::Top, None);
+//! let resources = m.rows.iter().find(|r| r.key == "resources" && r.value.is_none()).unwrap();
 //! assert_eq!(resources.counts.last().unwrap().units, 1);
 //! # Ok::<(), ModelError>(())
 //! ```
 
 pub mod agreement;
 pub mod analysis;
+pub mod codebook;
 mod coding;
 pub mod date;
 mod error;
@@ -66,14 +68,16 @@ mod testing;
 
 /// Dates in the model are calendar dates without a time zone.
 pub use chrono::NaiveDate;
-pub use coding::{Coding, MeaningUnit, Memo, Polarity, UnitId};
+pub use coding::{Coding, MeaningUnit, Memo, Qualifiers, UnitId};
 pub use error::ModelError;
-pub use framework::{Category, Framework, FrameworkError, FrameworkMeta, Subtheme};
+pub use framework::{
+    label_in, Code, Framework, FrameworkError, FrameworkMeta, Labels, Qualifier, QualifierValue,
+};
 pub use free_text::{FreeText, OnWithdrawal};
 pub use ids::{
-    shorten, ActionId, AssessmentId, CategoryId, CodeId, CoderId, ContactId, EventId, FrameworkId,
-    GroupId, InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, StatementId, StudyId,
-    SubthemeId, ECHO_CHARS,
+    shorten, ActionId, AssessmentId, CodeId, CoderId, ContactId, EventId, FrameworkId, GroupId,
+    InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, QualifierId, StatementId,
+    StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, ResourceGroup, Role,
@@ -81,3 +85,8 @@ pub use model::{
 };
 pub use study::{memo_quotes, Study, Withdrawal};
 pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
+
+/// The crate's README, so that its example is compiled and run with the tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -5,7 +5,7 @@ use foldhash::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::coding::Polarity;
+use crate::coding::Qualifiers;
 use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
 use crate::facilitation::{Facilitation, FacilitationError, Roster};
 use crate::framework::Framework;
@@ -53,16 +53,28 @@ struct Index {
     transcripts: HashMap<InformantId, usize>,
     /// A unit by where it lies.
     units: HashMap<(InformantId, Span), UnitId>,
-    /// Every coding as (unit, code's rank, polarity, coder number), for the duplicate check.
-    codings: HashSet<(UnitId, usize, Polarity, u32)>,
+    /// Every coding as (unit, code's rank, qualifier values' number, coder number), for the
+    /// duplicate check.
+    codings: HashSet<(UnitId, usize, u32, u32)>,
     /// A small number per coder, so that a coding's key holds no string.
     coders: HashMap<CoderId, u32>,
+    /// A small number per combination of qualifier values, likewise.
+    qualifiers: HashMap<Qualifiers, u32>,
 }
 
 impl Index {
     fn coder(&mut self, c: &CoderId) -> u32 {
         let next = self.coders.len() as u32;
         *self.coders.entry(c.clone()).or_insert(next)
+    }
+
+    fn qualifiers(&mut self, q: &Qualifiers) -> u32 {
+        if let Some(&n) = self.qualifiers.get(q) {
+            return n;
+        }
+        let next = self.qualifiers.len() as u32;
+        self.qualifiers.insert(q.clone(), next);
+        next
     }
 }
 
@@ -259,13 +271,15 @@ impl Study {
             });
         }
         self.check_code(&c.code)?;
+        self.check_qualifiers(&c.code, &c.qualifiers)?;
         let rank = self.framework.code_rank(&c.code).expect("checked above");
         let coder = self.index.coder(&c.coder);
-        if !self.index.codings.insert((c.unit, rank, c.polarity, coder)) {
+        let qualifiers = self.index.qualifiers(&c.qualifiers);
+        if !self.index.codings.insert((c.unit, rank, qualifiers, coder)) {
             return Err(ModelError::DuplicateCoding {
                 coder: c.coder,
                 code: c.code,
-                polarity: c.polarity,
+                qualifiers: c.qualifiers,
             });
         }
         self.codings.push(c);
@@ -363,7 +377,8 @@ impl Study {
                 .code_rank(&c.code)
                 .expect("a coding's code is known");
             let coder = index.coder(&c.coder);
-            index.codings.insert((c.unit, rank, c.polarity, coder));
+            let qualifiers = index.qualifiers(&c.qualifiers);
+            index.codings.insert((c.unit, rank, qualifiers, coder));
         }
         self.index = index;
     }
@@ -461,6 +476,39 @@ impl Study {
         } else {
             Err(ModelError::UnknownGroup(g.clone()))
         }
+    }
+
+    /// The values must be of qualifiers the framework declares for the code, each in its
+    /// set, and every required one must be there.
+    fn check_qualifiers(&self, code: &crate::CodeId, q: &Qualifiers) -> Result<(), ModelError> {
+        let declared: Vec<&crate::Qualifier> = self.framework.qualifiers_of(code).collect();
+        for (id, value) in q.iter() {
+            let Some(d) = declared.iter().find(|d| &d.id == id) else {
+                return Err(ModelError::QualifierNotDeclared {
+                    code: code.clone(),
+                    qualifier: id.clone(),
+                    allowed: declared.iter().map(|d| d.id.clone()).collect(),
+                });
+            };
+            if d.value_rank(value).is_none() {
+                return Err(ModelError::QualifierValue {
+                    qualifier: id.clone(),
+                    value: value.clone(),
+                    values: d.values.iter().map(|v| v.id.clone()).collect(),
+                });
+            }
+        }
+        if let Some(d) = declared
+            .iter()
+            .find(|d| d.required && q.get(&d.id).is_none())
+        {
+            return Err(ModelError::QualifierMissing {
+                code: code.clone(),
+                qualifier: d.id.clone(),
+                values: d.values.iter().map(|v| v.id.clone()).collect(),
+            });
+        }
+        Ok(())
     }
 
     fn check_code(&self, code: &crate::CodeId) -> Result<(), ModelError> {
@@ -642,7 +690,7 @@ mod tests {
         let coding = |code: &str| Coding {
             unit,
             code: id(code),
-            polarity: Polarity::Barrier,
+            qualifiers: crate::testing::barrier(),
             coder: id("A"),
             memo: None,
         };
@@ -766,7 +814,7 @@ mod tests {
         s.add_coding(Coding {
             unit,
             code: id("structure/infrastructure"),
-            polarity: Polarity::Barrier,
+            qualifiers: crate::testing::barrier(),
             coder: id("C"),
             memo: Some("Som I1: «Men gruppa gir oss nye kontakter på tvers.»".into()),
         })
@@ -849,7 +897,7 @@ mod tests {
         s.add_coding(Coding {
             unit: i2,
             code: id("structure/infrastructure"),
-            polarity: Polarity::Barrier,
+            qualifiers: crate::testing::barrier(),
             coder: id("C"),
             memo: Some(quote.into()),
         })

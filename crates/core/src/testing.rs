@@ -9,6 +9,16 @@ where
     s.parse().unwrap()
 }
 
+/// Bentzen's polarity, as a coding carries it.
+pub(crate) fn barrier() -> Qualifiers {
+    id("polarity=barrier")
+}
+
+/// The other polarity.
+pub(crate) fn opportunity() -> Qualifiers {
+    id("polarity=opportunity")
+}
+
 pub(crate) fn informant(i: &str, group: Option<&str>, consent: ActiveConsent) -> Informant {
     Informant {
         id: id(i),
@@ -89,36 +99,36 @@ pub(crate) fn study() -> Study {
             "I1",
             "Vi har for lite tid til dette arbeidet.",
             &time,
-            Polarity::Barrier,
+            barrier(),
             "A",
         ),
         (
             "I1",
             "Vi har for lite tid til dette arbeidet.",
             &time,
-            Polarity::Barrier,
+            barrier(),
             "B",
         ),
         (
             "I1",
             "Men gruppa gir oss nye kontakter på tvers.",
             &infra,
-            Polarity::Opportunity,
+            opportunity(),
             "A",
         ),
-        ("I2", "Det er for lite tid.", &time, Polarity::Barrier, "A"),
+        ("I2", "Det er for lite tid.", &time, barrier(), "A"),
         (
             "I3",
             "det er for lite tid til samarbeid",
             &time,
-            Polarity::Barrier,
+            barrier(),
             "A",
         ),
         (
             "I3",
             "det er for lite tid til samarbeid",
             &infra,
-            Polarity::Barrier,
+            barrier(),
             "B",
         ),
     ] {
@@ -126,7 +136,7 @@ pub(crate) fn study() -> Study {
         s.add_coding(Coding {
             unit,
             code: code.clone(),
-            polarity: pol,
+            qualifiers: pol,
             coder: id(coder),
             memo: None,
         })

@@ -4,17 +4,31 @@ use std::collections::BTreeSet;
 
 use samskap_core::analysis::{self, Column, Filter, RowsBy};
 use samskap_core::quoting::QuoteFinder;
-use samskap_core::{Consent, InformantId, Polarity, Role, Study};
+use samskap_core::{Code, CodeId, Consent, InformantId, Qualifiers, Role, Study};
 
 use crate::doc::Doc;
 use crate::Options;
 
-fn polarity_label(p: Option<Polarity>) -> &'static str {
-    match p {
-        Some(Polarity::Barrier) => "barrier",
-        Some(Polarity::Opportunity) => "opportunity",
-        None => "both",
+/// The report's language, until reports take one (`--lang`).
+const LANG: &str = "en";
+
+/// A code's English label, with the Norwegian one beside it when it has a different one.
+fn code_heading(c: &Code) -> String {
+    let en = samskap_core::label_in(&c.label, LANG).unwrap_or(c.id.last());
+    match c.label.get("nb") {
+        Some(nb) if nb != en => format!("{en} ({nb})"),
+        _ => en.to_owned(),
     }
+}
+
+/// The values of a coding's qualifiers, as a row label: `Barrier`, `Group, barrier`, or
+/// `All codings` for none.
+fn values_label(q: &Qualifiers) -> String {
+    if q.is_empty() {
+        return "All codings".into();
+    }
+    let values: Vec<&str> = q.iter().map(|(_, v)| v.as_str()).collect();
+    capitalise(&values.join(", "))
 }
 
 /// Builds the report of `study` as seen through `options`.
@@ -34,7 +48,10 @@ pub fn build(study: &Study, options: &Options) -> Doc {
     let fw = study.framework().meta();
     doc.para(format!(
         "Study `{}`. Framework: {} (`{}`). Codings by coder `{}`. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
-        meta.id, fw.label_en, fw.id, options.coder
+        meta.id,
+        study.framework().label(LANG),
+        fw.id,
+        options.coder
     ));
 
     let filter = Filter {
@@ -98,46 +115,37 @@ fn table1(study: &Study, doc: &mut Doc) {
 }
 
 fn table2(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
-    doc.heading(
-        2,
-        "Table 2: Categories, subthemes and example meaning units",
-    );
+    doc.heading(2, "Table 2: Codes and example meaning units");
     let examples = analysis::examples(study, filter, options.examples);
-    let m = analysis::matrix(study, filter, RowsBy::Subtheme);
-    let total_col = m.columns.len() - 1;
-    for c in study.framework().categories() {
-        doc.heading(3, format!("{} ({})", c.label_en, c.label_no));
-        for s in &c.subthemes {
-            let code = format!("{}/{}", c.id, s.id);
-            doc.heading(4, format!("{} ({})", s.label_en, s.label_no));
-            let mut any = false;
-            for p in Polarity::ALL {
-                let Some(e) = examples
-                    .iter()
-                    .find(|e| e.code.to_string() == code && e.polarity == p)
-                else {
-                    continue;
-                };
-                any = true;
-                let informants = m
-                    .rows
-                    .iter()
-                    .find(|r| r.key == code && r.polarity == Some(p))
-                    .map_or(0, |r| r.counts[total_col].informants);
-                doc.para(format!(
-                    "{}: {} meaning unit{} from {} informant{}.",
-                    capitalise(p.as_str()),
-                    e.total,
-                    plural(e.total),
-                    informants,
-                    plural(informants)
-                ));
-                for q in &e.quotes {
-                    doc.quote(q);
-                }
-            }
-            if !any {
+    // Each code's examples, in the order the analysis gives them (by qualifier values).
+    let mut by_code: std::collections::HashMap<&CodeId, Vec<&analysis::Examples>> =
+        std::collections::HashMap::new();
+    for e in &examples {
+        by_code.entry(&e.code).or_default().push(e);
+    }
+    let framework = study.framework();
+    for code in framework.codes() {
+        let depth = code.id.depth();
+        doc.heading((2 + depth).min(6) as u8, code_heading(code));
+        let has_children = framework.children(&code.id).next().is_some();
+        let Some(list) = by_code.get(&code.id) else {
+            // A code with codes under it is a heading for them; a leaf says it has nothing.
+            if !has_children {
                 doc.para("No meaning units coded.");
+            }
+            continue;
+        };
+        for e in list {
+            doc.para(format!(
+                "{}: {} meaning unit{} from {} informant{}.",
+                values_label(&e.qualifiers),
+                e.total,
+                plural(e.total),
+                e.informants,
+                plural(e.informants)
+            ));
+            for q in &e.quotes {
+                doc.quote(q);
             }
         }
     }
@@ -171,17 +179,30 @@ fn unconsented_quotes(study: &Study) -> impl Fn(&str) -> bool {
 fn table3(study: &Study, doc: &mut Doc) {
     doc.heading(2, "Table 3: Summary of findings");
     let quotes_unconsented = unconsented_quotes(study);
+    let framework = study.framework();
     let mut rows = Vec::new();
-    for c in study.framework().categories() {
-        for (i, s) in c.subthemes.iter().enumerate() {
+    for top in framework.roots() {
+        // The top code's own row when it is coded alone (no codes under it) or has memos;
+        // then every code under it, indented by depth.
+        let under: Vec<&Code> = framework
+            .codes()
+            .iter()
+            .filter(|c| c.id != top.id && c.id.is_within(&top.id))
+            .collect();
+        let own_memos = study
+            .memos()
+            .iter()
+            .any(|m| m.code.as_ref() == Some(&top.id));
+        let listed: Vec<&Code> = if under.is_empty() || own_memos {
+            std::iter::once(top).chain(under).collect()
+        } else {
+            under
+        };
+        for (i, c) in listed.into_iter().enumerate() {
             let summary: Vec<&str> = study
                 .memos()
                 .iter()
-                .filter(|m| {
-                    m.code
-                        .as_ref()
-                        .is_some_and(|k| k.category == c.id && k.subtheme == s.id)
-                })
+                .filter(|m| m.code.as_ref() == Some(&c.id))
                 .map(|m| {
                     if quotes_unconsented(&m.text) {
                         "(withheld: this summary quotes an informant whose consent is pending)"
@@ -190,18 +211,23 @@ fn table3(study: &Study, doc: &mut Doc) {
                     }
                 })
                 .collect();
+            let first = i == 0;
             rows.push(vec![
-                if i == 0 {
-                    c.label_en.clone()
+                if first {
+                    framework.code_label(&top.id, LANG)
                 } else {
                     String::new()
                 },
-                if i == 0 {
-                    c.definition.clone()
+                if first {
+                    top.definition.clone()
                 } else {
                     String::new()
                 },
-                s.label_en.clone(),
+                format!(
+                    "{}{}",
+                    "› ".repeat(c.id.depth().saturating_sub(2)),
+                    framework.code_label(&c.id, LANG)
+                ),
                 if summary.is_empty() {
                     "–".into()
                 } else {
@@ -210,12 +236,12 @@ fn table3(study: &Study, doc: &mut Doc) {
             ]);
         }
     }
-    doc.table(&["Category", "Definition", "Subtheme", "Summary"], rows);
+    doc.table(&["Category", "Definition", "Code", "Summary"], rows);
 }
 
 fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     doc.heading(2, "Counts: meaning units (informants)");
-    let m = analysis::matrix(study, filter, RowsBy::Subtheme);
+    let m = analysis::matrix(study, filter, RowsBy::Code, None);
     let consented = |col: &Column| {
         study
             .informants()
@@ -261,13 +287,34 @@ fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     }
     shown.push(("Total".into(), vec![m.columns.len() - 1]));
 
-    let mut header: Vec<&str> = vec!["Subtheme", "Polarity"];
+    // The qualifier the rows are split by, if any; a row with no value holds all codings
+    // of its code (and of the codes under it).
+    let qualifier = m
+        .qualifier
+        .as_ref()
+        .and_then(|q| study.framework().qualifier(q))
+        .map(|q| {
+            samskap_core::label_in(&q.label, LANG)
+                .unwrap_or(q.id.as_str())
+                .to_owned()
+        });
+    let mut header: Vec<&str> = vec!["Code"];
+    if let Some(q) = &qualifier {
+        header.push(q);
+    }
     header.extend(shown.iter().map(|(name, _)| name.as_str()));
     let rows = m
         .rows
         .iter()
         .map(|r| {
-            let mut row = vec![r.key.clone(), polarity_label(r.polarity).into()];
+            let mut row = vec![r.key.clone()];
+            if qualifier.is_some() {
+                row.push(
+                    r.value
+                        .as_ref()
+                        .map_or_else(|| "all codings".to_owned(), ToString::to_string),
+                );
+            }
             row.extend(shown.iter().map(|(_, cols)| {
                 // Units and informants of different groups are disjoint, so they add up.
                 let units: usize = cols.iter().map(|&c| r.counts[c].units).sum();

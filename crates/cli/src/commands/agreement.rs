@@ -101,10 +101,10 @@ pub fn coders(study: &Study, args: &CodersArgs) -> anyhow::Result<Vec<CoderId>> 
 }
 
 fn granularity(args: &CodersArgs) -> Granularity {
-    if args.ignore_polarity {
+    if args.ignore_qualifiers {
         Granularity::Code
     } else {
-        Granularity::CodeAndPolarity
+        Granularity::CodeAndQualifiers
     }
 }
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use samskap_core::{agreement, CodeId, CoderId, InformantId, Polarity, Study, TextQuote};
+use samskap_core::{agreement, CodeId, CoderId, InformantId, Qualifiers, Study, TextQuote};
 use samskap_store::{NewCoding, OnDuplicate, UnitRef};
 
 use crate::args::{Cli, CodeCommand, CodingArgs, QuotesArgs, UnitArgs};
@@ -35,12 +35,21 @@ fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
     Ok(UnitRef::of(t, span))
 }
 
-fn coding(c: &CodingArgs) -> anyhow::Result<(CodeId, Polarity, CoderId)> {
+fn coding(study: &Study, c: &CodingArgs) -> anyhow::Result<(CodeId, Qualifiers, CoderId)> {
     Ok((
         c.code.parse().context("--code")?,
-        c.polarity.parse().context("--polarity")?,
+        super::qualifiers(study.framework(), c.polarity.as_deref(), &c.qualifiers)?,
         c.coder.parse().context("--coder")?,
     ))
+}
+
+/// ` (polarity=barrier)`, or nothing for a coding with no qualifier values.
+fn shown(q: &Qualifiers) -> String {
+    if q.is_empty() {
+        String::new()
+    } else {
+        format!(" ({q})")
+    }
 }
 
 fn add(
@@ -53,13 +62,13 @@ fn add(
     let (mut store, study) = super::load(cli)?;
     let at = locate(&study, unit)?;
     let (informant, span) = (at.informant.clone(), at.span);
-    let (code, polarity, coder) = coding(c)?;
+    let (code, qualifiers, coder) = coding(&study, c)?;
     store.add_codings(
         &study.meta().id,
         &[NewCoding {
             unit: at,
             code: code.clone(),
-            polarity,
+            qualifiers: qualifiers.clone(),
             coder: coder.clone(),
             memo: memo.map(str::to_owned),
         }],
@@ -70,15 +79,16 @@ fn add(
             out,
             &serde_json::json!({
                 "informant": informant, "start": span.start(), "end": span.end(),
-                "code": code, "polarity": polarity, "coder": coder,
+                "code": code, "qualifiers": qualifiers, "coder": coder,
             }),
         );
     }
     writeln!(
         out,
-        "coded {informant} {}..{} as {code} ({polarity}) by {coder}",
+        "coded {informant} {}..{} as {code}{} by {coder}",
         span.start(),
-        span.end()
+        span.end(),
+        shown(&qualifiers)
     )?;
     Ok(())
 }
@@ -86,17 +96,18 @@ fn add(
 fn remove(cli: &Cli, unit: &UnitArgs, c: &CodingArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (mut store, study) = super::load(cli)?;
     let at = locate(&study, unit)?;
-    let (code, polarity, coder) = coding(c)?;
-    store.remove_coding(&study.meta().id, &at, &code, polarity, &coder)?;
+    let (code, qualifiers, coder) = coding(&study, c)?;
+    store.remove_coding(&study.meta().id, &at, &code, &qualifiers, &coder)?;
     let (informant, span) = (&at.informant, at.span);
     if cli.json {
         return output::json(out, &serde_json::json!({ "removed": 1 }));
     }
     writeln!(
         out,
-        "removed the coding of {informant} {}..{} as {code} ({polarity}) by {coder}",
+        "removed the coding of {informant} {}..{} as {code}{} by {coder}",
         span.start(),
-        span.end()
+        span.end(),
+        shown(&qualifiers)
     )?;
     Ok(())
 }
@@ -111,7 +122,7 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
         let result = store.quotes(&study, &filter, |q, memo| {
             stream.push(&serde_json::json!({
                 "informant": q.informant, "start": q.start, "end": q.end,
-                "code": q.code, "polarity": q.polarity, "coder": q.coder, "memo": memo,
+                "code": q.code, "qualifiers": q.qualifiers, "coder": q.coder, "memo": memo,
                 "text": q.text,
             }))
         });
@@ -123,7 +134,7 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
             q.informant.to_string(),
             format!("{}..{}", q.start, q.end),
             q.code.to_string(),
-            q.polarity.to_string(),
+            q.qualifiers.to_string(),
             q.coder.to_string(),
             memo.unwrap_or_default(),
             q.text,
@@ -137,7 +148,7 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
             "informant",
             "span",
             "code",
-            "polarity",
+            "qualifiers",
             "coder",
             "memo",
             "unit",
@@ -157,7 +168,7 @@ fn reconcile(
     let (mut store, study) = super::load(cli)?;
     let args = crate::args::CodersArgs {
         coders: coders.map(<[String]>::to_vec),
-        ignore_polarity: false,
+        ignore_qualifiers: false,
     };
     let coders = super::agreement::coders(&study, &args)?;
     let prefer: Option<CoderId> = prefer.map(str::parse).transpose().context("--prefer")?;
@@ -179,7 +190,7 @@ fn reconcile(
             NewCoding {
                 unit: UnitRef::of(t, u.span),
                 code: a.code,
-                polarity: a.polarity,
+                qualifiers: a.qualifiers,
                 coder: consensus.clone(),
                 memo: None,
             }

@@ -29,26 +29,53 @@ pub fn show(cli: &Cli, id: Option<&str>, out: &mut dyn Write) -> anyhow::Result<
         return output::json(out, &framework);
     }
     let m = framework.meta();
-    writeln!(out, "{} — {} (`{}`)", m.label_en, m.label_no, m.id)?;
+    let label = |labels: &samskap_core::Labels, fallback: &str| {
+        let en = samskap_core::label_in(labels, "en")
+            .unwrap_or(fallback)
+            .to_owned();
+        match labels.get("nb") {
+            Some(nb) if nb != &en => format!("{en} / {nb}"),
+            _ => en,
+        }
+    };
+    writeln!(out, "{} (`{}`)", label(&m.label, m.id.as_str()), m.id)?;
     if !m.description.is_empty() {
         writeln!(out, "{}", m.description)?;
     }
-    let mut rows = Vec::new();
-    for c in framework.categories() {
-        rows.push(vec![
-            c.id.to_string(),
-            format!("{} / {}", c.label_en, c.label_no),
-            c.definition.clone(),
-        ]);
-        for s in &c.subthemes {
-            rows.push(vec![
-                format!("{}/{}", c.id, s.id),
-                format!("{} / {}", s.label_en, s.label_no),
-                s.definition.clone(),
-            ]);
-        }
+    let rows = framework
+        .codes()
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                format!(
+                    "{}{}",
+                    "  ".repeat(c.id.depth() - 1),
+                    label(&c.label, c.id.last())
+                ),
+                c.definition.clone(),
+            ]
+        })
+        .collect();
+    output::table(out, &["code", "label (en / nb)", "definition"], rows)?;
+    for q in framework.qualifiers() {
+        let values: Vec<&str> = q.values.iter().map(|v| v.id.as_str()).collect();
+        let codes: Vec<&str> = q.codes.iter().map(|c| c.as_str()).collect();
+        writeln!(
+            out,
+            "qualifier `{}` ({}): {}; {} on {}",
+            q.id,
+            label(&q.label, q.id.as_str()),
+            values.join(" | "),
+            if q.required { "required" } else { "optional" },
+            if codes.is_empty() {
+                "every code".to_owned()
+            } else {
+                format!("{} and the codes under them", codes.join(", "))
+            }
+        )?;
     }
-    output::table(out, &["code", "label (en / no)", "definition"], rows)
+    Ok(())
 }
 
 pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -67,8 +94,10 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             .iter()
             .map(|(f, w)| {
                 serde_json::json!({
-                    "id": f.id(), "label_en": f.meta().label_en, "label_no": f.meta().label_no,
-                    "categories": f.categories().len(), "codes": f.codes().count(), "where": w,
+                    "id": f.id(), "label": f.meta().label,
+                    "top_codes": f.roots().count(), "codes": f.codes().len(),
+                    "qualifiers": f.qualifiers().iter().map(|q| &q.id).collect::<Vec<_>>(),
+                    "where": w,
                 })
             })
             .collect();
@@ -79,14 +108,23 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         .map(|(f, w)| {
             vec![
                 f.id().to_string(),
-                f.meta().label_en.clone(),
-                f.categories().len().to_string(),
-                f.codes().count().to_string(),
+                f.label("en").to_owned(),
+                f.roots().count().to_string(),
+                f.codes().len().to_string(),
+                f.qualifiers()
+                    .iter()
+                    .map(|q| q.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 (*w).to_owned(),
             ]
         })
         .collect();
-    output::table(out, &["id", "label", "categories", "codes", "where"], rows)
+    output::table(
+        out,
+        &["id", "label", "top codes", "codes", "qualifiers", "where"],
+        rows,
+    )
 }
 
 pub fn import(cli: &Cli, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {

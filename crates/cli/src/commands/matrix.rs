@@ -1,6 +1,8 @@
-//! `samskap matrix`: meaning units and informants by category or subtheme, polarity, group.
+//! `samskap matrix`: meaning units and informants by code, qualifier value and group.
 
 use std::io::Write;
+
+use anyhow::Context;
 
 use samskap_core::analysis::{self, Column, Dim, RowsBy};
 
@@ -14,18 +16,34 @@ pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<
         return two_dimensions(cli, &study, &filter, rows, cols, out);
     }
     let by = match args.by {
-        By::Category => RowsBy::Category,
-        By::Subtheme => RowsBy::Subtheme,
+        By::Top => RowsBy::Top,
+        By::Code => RowsBy::Code,
     };
-    let m = analysis::matrix(&study, &filter, by);
+    let framework = study.framework();
+    let split = match args.split.as_deref() {
+        None => framework.qualifiers().first().map(|q| q.id.clone()),
+        Some("none") => None,
+        Some(q) => {
+            let id = q.parse().context("--split")?;
+            anyhow::ensure!(
+                framework.qualifier(&id).is_some(),
+                "--split: framework `{}` declares no qualifier `{q}`",
+                framework.id()
+            );
+            Some(id)
+        }
+    };
+    let m = analysis::matrix_by(&study, &filter, by, split.as_ref());
     if cli.json {
         return output::json(out, &m);
     }
     let mut header = vec![match by {
-        RowsBy::Category => "category".to_owned(),
-        RowsBy::Subtheme => "subtheme".to_owned(),
+        RowsBy::Top => "top code".to_owned(),
+        RowsBy::Code => "code".to_owned(),
     }];
-    header.push("polarity".into());
+    if let Some(q) = &m.qualifier {
+        header.push(q.to_string());
+    }
     header.extend(m.columns.iter().map(|c| match c {
         Column::Group(g) => g.to_string(),
         Column::Ungrouped => "no group".into(),
@@ -35,10 +53,14 @@ pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<
         .rows
         .iter()
         .map(|r| {
-            let mut row = vec![
-                r.key.clone(),
-                r.polarity.map_or("both", |p| p.as_str()).to_owned(),
-            ];
+            let mut row = vec![r.key.clone()];
+            if m.qualifier.is_some() {
+                row.push(
+                    r.value
+                        .as_ref()
+                        .map_or_else(|| "all codings".to_owned(), ToString::to_string),
+                );
+            }
             row.extend(
                 r.counts
                     .iter()
@@ -68,6 +90,15 @@ fn two_dimensions(
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--cols: {e}"))?;
     anyhow::ensure!(rows != cols, "--rows and --cols must differ");
+    for (flag, d) in [("--rows", &rows), ("--cols", &cols)] {
+        if let Dim::Qualifier(q) = d {
+            anyhow::ensure!(
+                study.framework().qualifier(q).is_some(),
+                "{flag}: `{q}` is neither top, code, group, informant, coder nor a qualifier of framework `{}`",
+                study.framework().id()
+            );
+        }
+    }
     let t = analysis::crosstab(study, filter, rows, cols);
     if cli.json {
         return output::json(out, &t);

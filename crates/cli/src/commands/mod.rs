@@ -27,7 +27,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use samskap_core::analysis::Filter;
-use samskap_core::{Framework, GroupId, Study, StudyId};
+use samskap_core::{CodeId, Framework, GroupId, QualifierId, Qualifiers, Study, StudyId, ValueId};
 use samskap_files::{Kind, Limits, Links};
 use samskap_store::Store;
 
@@ -140,37 +140,71 @@ fn filter(args: &FilterArgs, study: &Study) -> anyhow::Result<Filter> {
     filter_for(args, study.framework(), &groups)
 }
 
+/// Qualifier values from `--polarity V` and `--qualifier Q=V` options, each checked to be a
+/// value the framework declares.
+pub(crate) fn qualifiers(
+    fw: &Framework,
+    polarity: Option<&str>,
+    others: &[String],
+) -> anyhow::Result<Qualifiers> {
+    let mut pairs: Vec<(QualifierId, ValueId)> = Vec::new();
+    if let Some(p) = polarity {
+        pairs.push(("polarity".parse()?, p.parse().context("--polarity")?));
+    }
+    for q in others {
+        let parsed: Qualifiers = q.parse().context("--qualifier")?;
+        pairs.extend(parsed.iter().map(|(q, v)| (q.clone(), v.clone())));
+    }
+    let qualifiers = Qualifiers::new(pairs).context("--qualifier")?;
+    for (q, v) in qualifiers.iter() {
+        let Some(declared) = fw.qualifier(q) else {
+            let known: Vec<&str> = fw.qualifiers().iter().map(|q| q.id.as_str()).collect();
+            anyhow::bail!(
+                "framework `{}` declares no qualifier `{q}`{}",
+                fw.id(),
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it declares {})", known.join(", "))
+                }
+            );
+        };
+        anyhow::ensure!(
+            declared.value_rank(v).is_some(),
+            "`{v}` is not a value of qualifier `{q}`: use one of {}",
+            declared
+                .values
+                .iter()
+                .map(|v| v.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(qualifiers)
+}
+
 /// [`filter`] against a framework and group ids alone, for commands that stream from the
 /// store without loading the study.
 fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::Result<Filter> {
-    let category = args
-        .category
-        .as_deref()
-        .map(|c| {
-            let id = c.parse().context("--category")?;
-            fw.category(&id).map(|_| id).with_context(|| {
-                format!("--category: framework `{}` has no category `{c}`", fw.id())
-            })
-        })
-        .transpose()?;
     let code = args
-        .subtheme
+        .code
         .as_deref()
         .map(|s| {
-            let code = s.parse().with_context(|| {
+            let code: CodeId = s.parse().with_context(|| {
                 format!(
-                    "--subtheme: `{}` is not `category/subtheme`",
+                    "--code: `{}` is not a code's path (`structure/infrastructure`)",
                     samskap_core::shorten(s)
                 )
             })?;
             anyhow::ensure!(
                 fw.contains(&code),
-                "--subtheme: framework `{}` has no subtheme `{s}`",
+                "--code: framework `{}` has no code `{s}`",
                 fw.id()
             );
             Ok(code)
         })
         .transpose()?;
+    let qualifiers = qualifiers(fw, args.polarity.as_deref(), &args.qualifiers)?;
     let group = args
         .group
         .as_deref()
@@ -184,14 +218,8 @@ fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::
         })
         .transpose()?;
     Ok(Filter {
-        category,
         code,
-        polarity: args
-            .polarity
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .context("--polarity")?,
+        qualifiers,
         group,
         coder: args
             .coder

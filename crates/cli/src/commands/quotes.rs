@@ -20,7 +20,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     store.quotes(&study, &filter, |q, _| {
         rows.push(vec![
             q.code.to_string(),
-            q.polarity.to_string(),
+            q.qualifiers.to_string(),
             q.informant.to_string(),
             q.group.map_or_else(|| "–".into(), |g| g.to_string()),
             q.coder.to_string(),
@@ -30,7 +30,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     })?;
     output::table(
         out,
-        &["code", "polarity", "informant", "group", "coder", "quote"],
+        &["code", "qualifiers", "informant", "group", "coder", "quote"],
         rows,
     )
 }

@@ -1,4 +1,4 @@
-//! `samskap saturation`: new subthemes per successive interview.
+//! `samskap saturation`: new codes per successive interview.
 
 use std::io::Write;
 
@@ -14,7 +14,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     if cli.json {
         return output::json(out, &steps);
     }
-    let total = study.framework().codes().count();
+    let total = study.framework().codes().len();
     let rows = steps
         .iter()
         .map(|s| {
@@ -22,7 +22,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
                 s.informant.to_string(),
                 s.interview_date
                     .map_or_else(|| "–".into(), |d| d.to_string()),
-                s.subthemes.to_string(),
+                s.codes.to_string(),
                 s.new.len().to_string(),
                 format!("{} of {total}", s.cumulative),
                 s.new
@@ -35,14 +35,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
         .collect();
     output::table(
         out,
-        &[
-            "interview",
-            "date",
-            "subthemes",
-            "new",
-            "so far",
-            "new subthemes",
-        ],
+        &["interview", "date", "codes", "new", "so far", "new codes"],
         rows,
     )
 }

@@ -21,7 +21,7 @@ pub fn run(cli: &Cli, query: &str, out: &mut dyn Write) -> anyhow::Result<()> {
         let codes = hit
             .codes
             .iter()
-            .map(|c| format!("{} ({}, {})", c.code, c.polarity, c.coder))
+            .map(|c| format!("{} ({}, {})", c.code, c.qualifiers, c.coder))
             .collect::<Vec<_>>()
             .join("; ");
         let flat = |s: &str| s.replace('\n', " ");

@@ -26,7 +26,7 @@ pub fn run(cli: &Cli, cmd: &TranscriptCommand, out: &mut dyn Write) -> anyhow::R
                 .map(|o| {
                     format!(
                         "  {} ({}, {}): {:?}",
-                        o.code, o.polarity, o.coder, o.quote.exact
+                        o.code, o.qualifiers, o.coder, o.quote.exact
                     )
                 })
                 .collect::<Vec<_>>()

@@ -7,17 +7,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{Level, Metric, Outcome, Tally};
-use crate::coding::{Polarity, UnitId};
+use crate::coding::{Qualifiers, UnitId};
 use crate::ids::{CodeId, CoderId, InformantId};
 use crate::study::Study;
 
 /// What counts as "the same code".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Granularity {
-    /// A code with its polarity: `structure/infrastructure` as a barrier differs from the
-    /// same subtheme as an opportunity. The thesis's coders agreed on both.
-    CodeAndPolarity,
-    /// The subtheme alone.
+    /// A code with its qualifier values: `structure/infrastructure` as a barrier differs
+    /// from the same code as an opportunity. The thesis's coders agreed on both.
+    CodeAndQualifiers,
+    /// The code alone.
     Code,
 }
 
@@ -26,17 +26,19 @@ pub enum Granularity {
 pub struct Key {
     /// The code.
     pub code: CodeId,
-    /// Its polarity, unless polarity is ignored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub polarity: Option<Polarity>,
+    /// Its qualifier values, unless they are ignored.
+    #[serde(skip_serializing_if = "Qualifiers::is_empty")]
+    pub qualifiers: Qualifiers,
 }
 
 impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.polarity {
-            Some(p) => write!(f, "{} ({p})", self.code),
-            None => write!(f, "{}", self.code),
+        write!(f, "{}", self.code)?;
+        if !self.qualifiers.is_empty() {
+            let values: Vec<&str> = self.qualifiers.iter().map(|(_, v)| v.as_str()).collect();
+            write!(f, " ({})", values.join(", "))?;
         }
+        Ok(())
     }
 }
 
@@ -127,10 +129,13 @@ pub struct CoderCodes {
     pub codes: Vec<Key>,
 }
 
-fn key(code: &CodeId, polarity: Polarity, g: Granularity) -> Key {
+fn key(code: &CodeId, qualifiers: &Qualifiers, g: Granularity) -> Key {
     Key {
         code: code.clone(),
-        polarity: (g == Granularity::CodeAndPolarity).then_some(polarity),
+        qualifiers: match g {
+            Granularity::CodeAndQualifiers => qualifiers.clone(),
+            Granularity::Code => Qualifiers::none(),
+        },
     }
 }
 
@@ -145,7 +150,7 @@ fn decisions(
         if let Some(i) = coders.iter().position(|x| x == &c.coder) {
             out.entry(c.unit)
                 .or_insert_with(|| vec![BTreeSet::new(); coders.len()])[i]
-                .insert(key(&c.code, c.polarity, g));
+                .insert(key(&c.code, &c.qualifiers, g));
         }
     }
     out
@@ -160,7 +165,12 @@ pub fn study_agreement(study: &Study, coders: &[CoderId], g: Granularity) -> Stu
         .flat_map(|per| per.iter().flatten().cloned())
         .collect();
     let mut keys: Vec<Key> = keys.into_iter().collect();
-    keys.sort_by_key(|k| (study.framework().code_rank(&k.code), k.polarity));
+    keys.sort_by_cached_key(|k| {
+        (
+            study.framework().code_rank(&k.code),
+            super::super::analysis::value_ranks(study, &k.qualifiers),
+        )
+    });
     let key_index: std::collections::HashMap<&Key, usize> =
         keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     // Per unit (in unit order), per coder: a bit per key given. Counting then reads bits,
@@ -336,11 +346,11 @@ pub struct Agreed {
     pub unit: UnitId,
     /// The code.
     pub code: CodeId,
-    /// The polarity.
-    pub polarity: Polarity,
+    /// The qualifier values.
+    pub qualifiers: Qualifiers,
 }
 
-/// The codings on which all `coders` agree (code and polarity), and, where they differ, the
+/// The codings on which all `coders` agree (code and qualifier values), and, where they differ, the
 /// preferred coder's codings when one is named. Returns the codings and the number of units
 /// left unresolved.
 pub fn reconcile(
@@ -348,7 +358,7 @@ pub fn reconcile(
     coders: &[CoderId],
     prefer: Option<&CoderId>,
 ) -> (Vec<Agreed>, usize) {
-    let decided = decisions(study, coders, Granularity::CodeAndPolarity);
+    let decided = decisions(study, coders, Granularity::CodeAndQualifiers);
     let mut out = Vec::new();
     let mut unresolved = 0;
     for (u, per) in decided {
@@ -364,7 +374,7 @@ pub fn reconcile(
         out.extend(chosen.into_iter().map(|k| Agreed {
             unit: u,
             code: k.code,
-            polarity: k.polarity.expect("kept with polarity"),
+            qualifiers: k.qualifiers,
         }));
     }
     (out, unresolved)
@@ -378,7 +388,7 @@ mod tests {
     #[test]
     fn per_code_on_units_and_characters() {
         let s = study();
-        let a = study_agreement(&s, &[id("A"), id("B")], Granularity::CodeAndPolarity);
+        let a = study_agreement(&s, &[id("A"), id("B")], Granularity::CodeAndQualifiers);
         // Units coded by A or B: I1 first sentence (both), I1 second (A), I2 (A), I3 (A, B).
         assert_eq!(a.units, 4);
         let time = a
@@ -399,7 +409,7 @@ mod tests {
     fn disagreements_and_reconciliation() {
         let s = study();
         let coders = [id("A"), id("B")];
-        let d = disagreements(&s, &coders, Granularity::CodeAndPolarity);
+        let d = disagreements(&s, &coders, Granularity::CodeAndQualifiers);
         assert_eq!(d.len(), 3);
         assert_eq!(d[0].informant.as_str(), "I1");
         let (agreed, unresolved) = reconcile(&s, &coders, None);

@@ -20,7 +20,7 @@ pub struct Cooccurrence {
 }
 
 /// Pairs of different codes applied by the same coder to overlapping spans of one
-/// transcript, most frequent first. Polarity is not part of the code here.
+/// transcript, most frequent first. Qualifier values are not part of the code here.
 pub fn cooccurrences(study: &Study, filter: &Filter) -> Vec<Cooccurrence> {
     let unit_informant = count::unit_informants(study);
     let coders: HashMap<&CoderId, u32> = {
@@ -62,7 +62,12 @@ pub fn cooccurrences(study: &Study, filter: &Filter) -> Vec<Cooccurrence> {
             }
         }
     }
-    let all: Vec<CodeId> = study.framework().codes().collect();
+    let all: Vec<CodeId> = study
+        .framework()
+        .codes()
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
     let mut out: Vec<((u32, u32), usize)> = counts.into_iter().collect();
     out.sort_by(|(x, xn), (y, yn)| yn.cmp(xn).then(x.cmp(y)));
     out.into_iter()
@@ -94,7 +99,7 @@ mod tests {
         s.add_coding(crate::Coding {
             unit,
             code: id("structure/infrastructure"),
-            polarity: crate::Polarity::Barrier,
+            qualifiers: crate::testing::barrier(),
             coder: id("A"),
             memo: None,
         })

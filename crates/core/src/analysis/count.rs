@@ -2,7 +2,7 @@
 //! cell of a table, with every coding reduced to small integers first. The counts of a
 //! million codings are two sorts, not a set of strings per cell.
 
-use super::Count;
+use super::{Count, RowsBy};
 use crate::coding::Coding;
 use crate::study::Study;
 
@@ -19,14 +19,22 @@ pub(crate) fn unit_informants(study: &Study) -> Vec<u32> {
         .collect()
 }
 
-/// Per code rank (framework order), the position of its category.
-pub(crate) fn code_categories(study: &Study) -> Vec<u32> {
-    study
-        .framework()
-        .categories()
+/// Per code rank (tree order), the ranks of the rows its codings count in: its top code for
+/// [`RowsBy::Top`], itself and every code above it for [`RowsBy::Code`].
+pub(crate) fn row_codes(study: &Study, rows_by: RowsBy) -> Vec<Vec<usize>> {
+    let f = study.framework();
+    let rank = |id: &crate::CodeId| {
+        f.code_rank(id)
+            .expect("a code's ancestors are in its framework")
+    };
+    f.codes()
         .iter()
-        .enumerate()
-        .flat_map(|(i, c)| std::iter::repeat_n(i as u32, c.subthemes.len()))
+        .map(|c| match rows_by {
+            RowsBy::Top => vec![rank(&c.id.top())],
+            RowsBy::Code => std::iter::successors(Some(c.id.clone()), |id| id.parent())
+                .map(|id| rank(&id))
+                .collect(),
+        })
         .collect()
 }
 

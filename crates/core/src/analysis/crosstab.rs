@@ -4,20 +4,20 @@
 use serde::Serialize;
 
 use super::{count, Count, Filter};
-use crate::coding::{Coding, Polarity};
-use crate::ids::{CoderId, GroupId};
+use crate::coding::Coding;
+use crate::ids::{CoderId, GroupId, QualifierId};
 use crate::study::Study;
 
 /// A dimension to count by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dim {
-    /// Framework category.
-    Category,
-    /// Framework code (category/subtheme).
-    Subtheme,
-    /// Barrier or opportunity.
-    Polarity,
+    /// The code at the top of the coding's branch (Bentzen's category).
+    Top,
+    /// The coding's code.
+    Code,
+    /// The value of a qualifier (`-` for none).
+    Qualifier(QualifierId),
     /// The informant's group (`-` for none).
     Group,
     /// The informant.
@@ -30,22 +30,22 @@ impl std::str::FromStr for Dim {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Ok(match s {
-            "category" => Dim::Category,
-            "subtheme" => Dim::Subtheme,
-            "polarity" => Dim::Polarity,
+            "top" | "category" => Dim::Top,
+            "code" | "subtheme" => Dim::Code,
             "group" => Dim::Group,
             "informant" => Dim::Informant,
             "coder" => Dim::Coder,
-            _ => {
-                return Err(format!(
-                    "unknown dimension `{s}`: use category, subtheme, polarity, group, informant or coder"
-                ))
-            }
+            other => Dim::Qualifier(other.parse().map_err(|_| {
+                format!(
+                    "unknown dimension `{}`: use top, code, group, informant, coder or a qualifier of the framework",
+                    crate::shorten(other)
+                )
+            })?),
         })
     }
 }
 
-/// Label used for informants in no group.
+/// Label used for informants in no group, and for codings with no value of a qualifier.
 pub const NO_GROUP: &str = "-";
 
 /// Counts by two dimensions, with totals.
@@ -80,25 +80,34 @@ struct Axis {
 }
 
 impl Axis {
-    fn of(study: &Study, d: Dim) -> Self {
+    fn of(study: &Study, d: &Dim) -> Self {
         let (labels, show_all) = match d {
-            Dim::Category => (
+            Dim::Top => (
                 study
                     .framework()
-                    .categories()
+                    .roots()
+                    .map(|c| c.id.to_string())
+                    .collect(),
+                true,
+            ),
+            Dim::Code => (
+                study
+                    .framework()
+                    .codes()
                     .iter()
                     .map(|c| c.id.to_string())
                     .collect(),
                 true,
             ),
-            Dim::Subtheme => (
-                study.framework().codes().map(|c| c.to_string()).collect(),
-                true,
-            ),
-            Dim::Polarity => (
-                Polarity::ALL.iter().map(ToString::to_string).collect(),
-                true,
-            ),
+            Dim::Qualifier(q) => {
+                let mut v: Vec<String> = study
+                    .framework()
+                    .qualifier(q)
+                    .map(|q| q.values.iter().map(|v| v.id.to_string()).collect())
+                    .unwrap_or_default();
+                v.push(NO_GROUP.to_owned());
+                (v, false)
+            }
             Dim::Group => {
                 let mut v: Vec<String> = study.groups().iter().map(|g| g.id.to_string()).collect();
                 v.push(NO_GROUP.to_owned());
@@ -138,7 +147,14 @@ fn coders_in_order(study: &Study) -> Vec<&CoderId> {
 /// Counts the codings `filter` selects by `rows` × `cols`.
 pub fn crosstab(study: &Study, filter: &Filter, rows: Dim, cols: Dim) -> Crosstab {
     let unit_informant = count::unit_informants(study);
-    let categories = count::code_categories(study);
+    let tops = count::row_codes(study, super::RowsBy::Top);
+    // A top code's rank among the top codes.
+    let top_position: std::collections::HashMap<usize, usize> = study
+        .framework()
+        .roots()
+        .enumerate()
+        .map(|(i, c)| (study.framework().code_rank(&c.id).expect("in it"), i))
+        .collect();
     let groups: std::collections::HashMap<&GroupId, usize> = study
         .groups()
         .iter()
@@ -150,11 +166,18 @@ pub fn crosstab(study: &Study, filter: &Filter, rows: Dim, cols: Dim) -> Crossta
         .enumerate()
         .map(|(i, c)| (c, i))
         .collect();
-    let position = |c: &Coding, informant: u32, d: Dim| -> usize {
+    let position = |c: &Coding, informant: u32, d: &Dim| -> usize {
         match d {
-            Dim::Category => categories[count::rank(study, c) as usize] as usize,
-            Dim::Subtheme => count::rank(study, c) as usize,
-            Dim::Polarity => usize::from(c.polarity == Polarity::Opportunity),
+            Dim::Top => top_position[&tops[count::rank(study, c) as usize][0]],
+            Dim::Code => count::rank(study, c) as usize,
+            Dim::Qualifier(q) => {
+                let declared = study.framework().qualifier(q);
+                let n = declared.map_or(0, |d| d.values.len());
+                c.qualifiers
+                    .get(q)
+                    .and_then(|v| declared.and_then(|d| d.value_rank(v)))
+                    .unwrap_or(n)
+            }
             Dim::Group => study.informants()[informant as usize]
                 .group()
                 .map_or(groups.len(), |g| groups[g]),
@@ -162,7 +185,7 @@ pub fn crosstab(study: &Study, filter: &Filter, rows: Dim, cols: Dim) -> Crossta
             Dim::Coder => coders[&c.coder],
         }
     };
-    let (row_axis, col_axis) = (Axis::of(study, rows), Axis::of(study, cols));
+    let (row_axis, col_axis) = (Axis::of(study, &rows), Axis::of(study, &cols));
     let (nr, nc) = (row_axis.labels.len(), col_axis.labels.len());
     // Cells: r * nc + k; then the row totals, the column totals and the whole.
     let (row_total, col_total, all) = (nr * nc, nr * nc + nr, nr * nc + nr + nc);
@@ -171,7 +194,7 @@ pub fn crosstab(study: &Study, filter: &Filter, rows: Dim, cols: Dim) -> Crossta
     for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
         let unit = c.unit.index();
         let informant = unit_informant[unit];
-        let (r, k) = (position(c, informant, rows), position(c, informant, cols));
+        let (r, k) = (position(c, informant, &rows), position(c, informant, &cols));
         row_seen[r] = true;
         col_seen[k] = true;
         for cell in [r * nc + k, row_total + r, col_total + k, all] {
@@ -222,8 +245,8 @@ mod tests {
     #[test]
     fn subtheme_by_group_lists_every_code() {
         let s = study();
-        let t = crosstab(&s, &Filter::default(), Dim::Subtheme, Dim::Group);
-        assert_eq!(t.rows.len(), s.framework().codes().count());
+        let t = crosstab(&s, &Filter::default(), Dim::Code, Dim::Group);
+        assert_eq!(t.rows.len(), s.framework().codes().len());
         assert_eq!(t.cols, ["G1", "G2", NO_GROUP]);
     }
 }

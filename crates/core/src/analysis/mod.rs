@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::coding::{Coding, Polarity, UnitId};
-use crate::ids::{CategoryId, CodeId, CoderId, GroupId, InformantId};
+use crate::coding::{Coding, Qualifiers, UnitId};
+use crate::ids::{CodeId, CoderId, GroupId, InformantId, QualifierId, ValueId};
 use crate::model::{Consent, Role};
 use crate::study::Study;
 
@@ -23,12 +23,10 @@ pub use saturation::{saturation, Step};
 /// Which codings an analysis looks at. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    /// Only codes of this category.
-    pub category: Option<CategoryId>,
-    /// Only this code (category/subtheme).
+    /// Only this code and the codes under it.
     pub code: Option<CodeId>,
-    /// Only this polarity.
-    pub polarity: Option<Polarity>,
+    /// Only codings with these qualifier values (each of them).
+    pub qualifiers: Qualifiers,
     /// Only units of informants in this group.
     pub group: Option<GroupId>,
     /// Only this coder's codings.
@@ -45,9 +43,11 @@ impl Filter {
     pub(crate) fn matches(&self, study: &Study, c: &Coding) -> bool {
         let informant = &study.units()[c.unit.index()].informant;
         let inf = study.informant(informant).ok();
-        self.category.as_ref().is_none_or(|k| &c.code.category == k)
-            && self.code.as_ref().is_none_or(|k| &c.code == k)
-            && self.polarity.is_none_or(|p| c.polarity == p)
+        self.code.as_ref().is_none_or(|k| c.code.is_within(k))
+            && self
+                .qualifiers
+                .iter()
+                .all(|(q, v)| c.qualifiers.get(q) == Some(v))
             && self.coder.as_ref().is_none_or(|k| &c.coder == k)
             && self
                 .group
@@ -65,8 +65,9 @@ impl Filter {
             })
     }
 
-    /// The matching codings in a stable order: framework order of codes, barrier before
-    /// opportunity, informants in study order, position in the transcript, then coder.
+    /// The matching codings in a stable order: framework order of codes, qualifier values in
+    /// the framework's order, informants in study order, position in the transcript, then
+    /// coder.
     pub fn codings<'s>(&self, study: &'s Study) -> Vec<&'s Coding> {
         let mut v: Vec<&Coding> = study
             .codings()
@@ -78,7 +79,7 @@ impl Filter {
             let u = &study.units()[c.unit.index()];
             (
                 study.framework().code_rank(&c.code),
-                c.polarity,
+                value_ranks(study, &c.qualifiers),
                 study.informant_position(&u.informant),
                 u.span.start(),
                 u.span.end(),
@@ -89,13 +90,28 @@ impl Filter {
     }
 }
 
+/// A coding's qualifier values as their positions in the framework's order (qualifiers as
+/// declared, values as listed), for sorting.
+pub(crate) fn value_ranks(study: &Study, q: &Qualifiers) -> Vec<(usize, usize)> {
+    let f = study.framework();
+    let mut v: Vec<(usize, usize)> = q
+        .iter()
+        .filter_map(|(id, value)| {
+            let at = f.qualifiers().iter().position(|d| &d.id == id)?;
+            Some((at, f.qualifiers()[at].value_rank(value)?))
+        })
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 /// A coded quote, as the `quotes` command lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Quote {
     /// The code.
     pub code: CodeId,
-    /// Barrier or opportunity.
-    pub polarity: Polarity,
+    /// Its qualifier values.
+    pub qualifiers: Qualifiers,
     /// Who coded it.
     pub coder: CoderId,
     /// Whose words.
@@ -119,7 +135,7 @@ pub fn quotes(study: &Study, filter: &Filter) -> Vec<Quote> {
             let u = &study.units()[c.unit.index()];
             Quote {
                 code: c.code.clone(),
-                polarity: c.polarity,
+                qualifiers: c.qualifiers.clone(),
                 coder: c.coder.clone(),
                 informant: u.informant.clone(),
                 group: study
@@ -134,14 +150,15 @@ pub fn quotes(study: &Study, filter: &Filter) -> Vec<Quote> {
         .collect()
 }
 
-/// What the rows of a matrix are.
+/// What the rows of a matrix are. A row counts the units coded with its code or any code
+/// under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RowsBy {
-    /// One row per category (and polarity).
-    Category,
-    /// One row per subtheme (and polarity).
-    Subtheme,
+    /// One row per code at the top of the tree (Bentzen's categories).
+    Top,
+    /// One row per code of the tree, in tree order.
+    Code,
 }
 
 /// A column of the matrix.
@@ -165,32 +182,57 @@ pub struct Count {
     pub informants: usize,
 }
 
-/// One row: a category or subtheme with a polarity (`None`: both polarities together).
+/// One row: a code with one value of the matrix's qualifier, or with all its codings
+/// (`value: None`: every value, and codings with no value, together).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Row {
-    /// The category id, or the code `category/subtheme`.
+    /// The code's path.
     pub key: String,
-    /// Barrier, opportunity, or `None` for both.
-    pub polarity: Option<Polarity>,
+    /// A value of the matrix's qualifier, or `None` for all codings of the code.
+    pub value: Option<ValueId>,
     /// One count per column, in the matrix's column order.
     pub counts: Vec<Count>,
 }
 
-/// Counts per category or subtheme × polarity × group, with informant counts.
+/// Counts per code (× value of a qualifier) × group, with informant counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Matrix {
     /// What the rows are.
     pub rows_by: RowsBy,
+    /// The qualifier whose values split the rows, if any.
+    pub qualifier: Option<QualifierId>,
     /// The columns: groups with material in study order, then ungrouped, then the total.
     pub columns: Vec<Column>,
-    /// Every category or subtheme of the framework, each as barrier, opportunity and both.
+    /// Every code the rows are by (under the filter's code, if it names one), each with a
+    /// row per value of the qualifier and one for all.
     pub rows: Vec<Row>,
 }
 
-/// Builds the counts matrix over the codings `filter` selects.
-pub fn matrix(study: &Study, filter: &Filter, rows_by: RowsBy) -> Matrix {
+/// Builds the counts matrix over the codings `filter` selects, with rows split by the
+/// values of `qualifier` (the framework's first qualifier when `None` is given and the
+/// framework has one; pass `Some` of an empty choice through [`matrix_by`] to split by none).
+pub fn matrix(
+    study: &Study,
+    filter: &Filter,
+    rows_by: RowsBy,
+    qualifier: Option<&QualifierId>,
+) -> Matrix {
+    let q = qualifier
+        .cloned()
+        .or_else(|| study.framework().qualifiers().first().map(|q| q.id.clone()));
+    matrix_by(study, filter, rows_by, q.as_ref())
+}
+
+/// [`matrix`] with the qualifier given exactly: `None` splits rows by nothing.
+pub fn matrix_by(
+    study: &Study,
+    filter: &Filter,
+    rows_by: RowsBy,
+    qualifier: Option<&QualifierId>,
+) -> Matrix {
+    let framework = study.framework();
     let unit_informant = count::unit_informants(study);
-    let categories = count::code_categories(study);
+    let rows_of = count::row_codes(study, rows_by);
     // Column of each informant: its group's position, or `ungrouped`; `total` after it.
     let group_position: std::collections::HashMap<&GroupId, usize> = study
         .groups()
@@ -206,12 +248,13 @@ pub fn matrix(study: &Study, filter: &Filter, rows_by: RowsBy) -> Matrix {
         .iter()
         .map(|i| i.group().map_or(ungrouped, |g| group_position[g]))
         .collect();
-    let n_keys = match rows_by {
-        RowsBy::Category => study.framework().categories().len(),
-        RowsBy::Subtheme => categories.len(),
-    };
-    // Cell of (key, polarity or both, column).
-    let cell = |key: usize, p: usize, col: usize| (key * 3 + p) * n_cols + col;
+    let q = qualifier.and_then(|id| framework.qualifier(id));
+    let values: Vec<&ValueId> =
+        q.map_or_else(Vec::new, |q| q.values.iter().map(|v| &v.id).collect());
+    // Per row: one slot per value, then one for all.
+    let per = values.len() + 1;
+    let n_codes = framework.codes().len();
+    let cell = |code: usize, v: usize, col: usize| (code * per + v) * n_cols + col;
     let mut cells = count::Cells::default();
     let mut seen_columns = vec![false; n_cols];
     for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
@@ -220,18 +263,19 @@ pub fn matrix(study: &Study, filter: &Filter, rows_by: RowsBy) -> Matrix {
         let col = informant_col[informant as usize];
         seen_columns[col] = true;
         let rank = count::rank(study, c) as usize;
-        let key = match rows_by {
-            RowsBy::Category => categories[rank] as usize,
-            RowsBy::Subtheme => rank,
-        };
-        let p = usize::from(c.polarity == Polarity::Opportunity);
-        for p in [p, 2] {
-            for col in [col, total] {
-                cells.add(cell(key, p, col), unit, informant);
+        let value = q
+            .and_then(|q| c.qualifiers.get(&q.id).and_then(|v| q.value_rank(v)))
+            .into_iter();
+        let slots: Vec<usize> = value.chain([values.len()]).collect();
+        for &row in &rows_of[rank] {
+            for &v in &slots {
+                for col in [col, total] {
+                    cells.add(cell(row, v, col), unit, informant);
+                }
             }
         }
     }
-    let counts = cells.counts(n_keys * 3 * n_cols);
+    let counts = cells.counts(n_codes * per * n_cols);
 
     let mut shown: Vec<usize> = (0..ungrouped).filter(|&g| seen_columns[g]).collect();
     let mut columns: Vec<Column> = shown
@@ -245,77 +289,88 @@ pub fn matrix(study: &Study, filter: &Filter, rows_by: RowsBy) -> Matrix {
     shown.push(total);
     columns.push(Column::Total);
 
-    let keys: Vec<(usize, String)> = match rows_by {
-        RowsBy::Category => study
-            .framework()
-            .categories()
+    let mut rows = Vec::new();
+    for (k, code) in framework.codes().iter().enumerate() {
+        let listed = match rows_by {
+            RowsBy::Top => code.id.depth() == 1,
+            RowsBy::Code => true,
+        };
+        let under_filter = filter.code.as_ref().is_none_or(|f| {
+            code.id.is_within(f) || (rows_by == RowsBy::Top && f.is_within(&code.id))
+        });
+        if !listed || !under_filter {
+            continue;
+        }
+        // Value rows only where the qualifier reaches: the code takes it, or a code under it.
+        let reaches = q.is_some_and(|q| {
+            q.codes.is_empty()
+                || q.codes
+                    .iter()
+                    .any(|c| code.id.is_within(c) || c.is_within(&code.id))
+        });
+        let choices = values
             .iter()
+            .map(|v| Some((*v).clone()))
             .enumerate()
-            .filter(|(_, c)| filter.category.as_ref().is_none_or(|k| &c.id == k))
-            .map(|(i, c)| (i, c.id.to_string()))
-            .collect(),
-        RowsBy::Subtheme => study
-            .framework()
-            .codes()
-            .enumerate()
-            .filter(|(_, c)| filter.category.as_ref().is_none_or(|k| &c.category == k))
-            .map(|(i, c)| (i, c.to_string()))
-            .collect(),
-    };
-    let mut rows = Vec::with_capacity(keys.len() * 3);
-    for (k, key) in keys {
-        for (p, polarity) in [Some(Polarity::Barrier), Some(Polarity::Opportunity), None]
-            .into_iter()
-            .enumerate()
-        {
+            .filter(|_| reaches)
+            .chain([(values.len(), None)]);
+        for (v, value) in choices {
             rows.push(Row {
-                key: key.clone(),
-                polarity,
-                counts: shown.iter().map(|&col| counts[cell(k, p, col)]).collect(),
+                key: code.id.to_string(),
+                value,
+                counts: shown.iter().map(|&col| counts[cell(k, v, col)]).collect(),
             });
         }
     }
     Matrix {
         rows_by,
+        qualifier: q.map(|q| q.id.clone()),
         columns,
         rows,
     }
 }
 
-/// Example quotes for one subtheme and polarity.
+/// Example quotes for one code with one set of qualifier values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Examples {
     /// The code.
     pub code: CodeId,
-    /// The polarity.
-    pub polarity: Polarity,
+    /// The qualifier values.
+    pub qualifiers: Qualifiers,
     /// Up to the asked number of distinct quotes, in the filter's order.
     pub quotes: Vec<String>,
     /// How many distinct units there are in all.
     pub total: usize,
+    /// How many distinct informants those units come from.
+    pub informants: usize,
 }
 
-/// Up to `per` example quotes for every subtheme × polarity that has any.
+/// Up to `per` example quotes for every code × qualifier values that has any.
 pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
     let mut out: Vec<Examples> = Vec::new();
-    let mut seen: BTreeSet<(CodeId, Polarity, UnitId)> = BTreeSet::new();
+    let mut seen: BTreeSet<(CodeId, Qualifiers, UnitId)> = BTreeSet::new();
+    let mut speakers: BTreeSet<(CodeId, Qualifiers, &InformantId)> = BTreeSet::new();
     for c in filter.codings(study) {
-        if !seen.insert((c.code.clone(), c.polarity, c.unit)) {
+        if !seen.insert((c.code.clone(), c.qualifiers.clone(), c.unit)) {
             continue;
         }
+        let informant = &study.units()[c.unit.index()].informant;
+        let new_speaker = speakers.insert((c.code.clone(), c.qualifiers.clone(), informant));
         let fresh = out
             .last()
-            .is_none_or(|e| e.code != c.code || e.polarity != c.polarity);
+            .is_none_or(|e| e.code != c.code || e.qualifiers != c.qualifiers);
         if fresh {
             out.push(Examples {
                 code: c.code.clone(),
-                polarity: c.polarity,
+                qualifiers: c.qualifiers.clone(),
                 quotes: Vec::new(),
                 total: 0,
+                informants: 0,
             });
         }
         let e = out.last_mut().expect("pushed above");
         e.total += 1;
+        e.informants += usize::from(new_speaker);
         if e.quotes.len() < per {
             e.quotes.push(study.unit_text(c.unit).to_owned());
         }
@@ -328,11 +383,12 @@ mod tests {
     use super::*;
     use crate::testing::{id, study};
 
-    fn cell(m: &Matrix, key: &str, p: Option<Polarity>, col: &Column) -> Count {
+    fn cell(m: &Matrix, key: &str, p: Option<&str>, col: &Column) -> Count {
+        let p: Option<ValueId> = p.map(id);
         let i = m.columns.iter().position(|c| c == col).unwrap();
         m.rows
             .iter()
-            .find(|r| r.key == key && r.polarity == p)
+            .find(|r| r.key == key && r.value == p)
             .unwrap()
             .counts[i]
     }
@@ -340,7 +396,7 @@ mod tests {
     #[test]
     fn matrix_counts_distinct_units_and_informants() {
         let s = study();
-        let m = matrix(&s, &Filter::default(), RowsBy::Subtheme);
+        let m = matrix(&s, &Filter::default(), RowsBy::Code, None);
         assert_eq!(
             m.columns,
             vec![
@@ -353,14 +409,14 @@ mod tests {
         let time = "resources/time-people-money";
         // I1's unit is coded by A and B: one unit.
         assert_eq!(
-            cell(&m, time, Some(Polarity::Barrier), &Column::Total),
+            cell(&m, time, Some("barrier"), &Column::Total),
             Count {
                 units: 3,
                 informants: 3
             }
         );
         assert_eq!(
-            cell(&m, time, Some(Polarity::Opportunity), &Column::Total),
+            cell(&m, time, Some("opportunity"), &Column::Total),
             Count::default()
         );
         let infra = "structure/infrastructure";
@@ -371,8 +427,18 @@ mod tests {
                 informants: 2
             }
         );
-        let by_cat = matrix(&s, &Filter::default(), RowsBy::Category);
+        let by_cat = matrix(&s, &Filter::default(), RowsBy::Top, None);
         assert_eq!(by_cat.rows.len(), 5 * 3);
+        // Rows by code count a code with the codes under it: `structure` holds its one
+        // coded subtheme.
+        assert_eq!(
+            cell(&m, "structure", None, &Column::Total),
+            cell(&m, infra, None, &Column::Total)
+        );
+        // Split by nothing, a row per code.
+        let plain = matrix_by(&s, &Filter::default(), RowsBy::Top, None);
+        assert_eq!(plain.rows.len(), 5);
+        assert_eq!(plain.qualifier, None);
     }
 
     #[test]

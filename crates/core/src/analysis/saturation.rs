@@ -1,4 +1,4 @@
-//! Saturation: how many subthemes each successive interview added.
+//! Saturation: how many codes each successive interview added.
 
 use std::collections::BTreeSet;
 
@@ -16,16 +16,16 @@ pub struct Step {
     pub informant: InformantId,
     /// When they were interviewed, if known.
     pub interview_date: Option<NaiveDate>,
-    /// Subthemes coded in this interview.
-    pub subthemes: usize,
-    /// Subthemes not seen in any earlier interview.
+    /// Codes coded in this interview.
+    pub codes: usize,
+    /// Codes not seen in any earlier interview.
     pub new: Vec<CodeId>,
-    /// Distinct subthemes so far.
+    /// Distinct codes so far.
     pub cumulative: usize,
 }
 
 /// Interviews in order of their date (undated last, then study order), each with the
-/// subthemes it added to those found before.
+/// codes it added to those found before.
 pub fn saturation(study: &Study, filter: &Filter) -> Vec<Step> {
     // Each informant's codes, gathered in one pass over the codings.
     let unit_informant = count::unit_informants(study);
@@ -33,7 +33,12 @@ pub fn saturation(study: &Study, filter: &Filter) -> Vec<Step> {
     for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
         codes[unit_informant[c.unit.index()] as usize].insert(count::rank(study, c));
     }
-    let all: Vec<CodeId> = study.framework().codes().collect();
+    let all: Vec<CodeId> = study
+        .framework()
+        .codes()
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
     let mut order: Vec<(usize, &crate::Informant)> =
         study.informants().iter().enumerate().collect();
     order.sort_by_key(|(i, inf)| {
@@ -57,7 +62,7 @@ pub fn saturation(study: &Study, filter: &Filter) -> Vec<Step> {
         steps.push(Step {
             informant: inf.id.clone(),
             interview_date: inf.details.as_ref().and_then(|d| d.interview_date),
-            subthemes: here.len(),
+            codes: here.len(),
             new,
             cumulative: seen.len(),
         });
