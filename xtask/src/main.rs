@@ -139,9 +139,7 @@ fn demo() -> anyhow::Result<()> {
         c
     };
     run(&mut samskap(&["import", "fixtures/ung-inkludering"]))?;
-    run(&mut samskap(&[
-        "matrix", "--by", "category", "--coder", "A",
-    ]))?;
+    run(&mut samskap(&["matrix", "--by", "top", "--coder", "A"]))?;
     run(&mut samskap(&["report", "--out", "out/report"]))?;
     println!("report: out/report/report.md and out/report/report.html");
     Ok(())
