@@ -2373,7 +2373,7 @@ fn a_framework_update_keeps_what_codings_carry_or_is_refused() {
     ];
     for (toml, what) in refused {
         let f = Framework::from_toml(&toml).unwrap();
-        let err = store.import_framework(&f).unwrap_err();
+        let err = store.import_framework(&f, &change()).unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
         assert!(err.to_string().contains(what), "{what}: {err}");
         assert_eq!(
@@ -2393,11 +2393,11 @@ fn a_framework_update_keeps_what_codings_carry_or_is_refused() {
         + "\n[[code]]\nid = \"d\"\nlabel = { en = \"D, last\" }\n\n[[code.code]]\nid = \"e\"\n";
     let f = Framework::from_toml(&edited).unwrap();
     assert_eq!(
-        store.import_framework(&f).unwrap(),
+        store.import_framework(&f, &change()).unwrap(),
         FrameworkImport::Updated
     );
     assert_eq!(
-        store.import_framework(&f).unwrap(),
+        store.import_framework(&f, &change()).unwrap(),
         FrameworkImport::Unchanged
     );
     let loaded = store.load_study(&id("tree-study")).unwrap();
@@ -2411,8 +2411,17 @@ fn a_framework_update_keeps_what_codings_carry_or_is_refused() {
     let unused =
         Framework::from_toml(&edited.replace("\n[[code.code]]\nid = \"e\"\n", "")).unwrap();
     assert_eq!(
-        store.import_framework(&unused).unwrap(),
+        store.import_framework(&unused, &change()).unwrap(),
         FrameworkImport::Updated
     );
     assert!(!store.frameworks().unwrap()[0].contains(&id("d/e")));
+}
+
+/// A codebook change made by a test, at a fixed time.
+fn change() -> samskap_store::Change {
+    samskap_store::Change {
+        by: "tester".into(),
+        at: "2026-01-02T03:04:05Z".into(),
+        note: None,
+    }
 }
