@@ -387,18 +387,24 @@ fn move_guids(tx: &Transaction<'_>, fid: &str) -> Result<(), StoreError> {
         [fid],
     )
     .map_err(StoreError::db)?;
-    // A code's key is its path; a qualified code's, its path, `#` and the values.
+    // A code's key is its path; a qualified code's, its path, `#` and the values. A code's
+    // GUID goes with it to a new path (a rename, a move, a merge into a new code), but not
+    // into a code that was there: that code is another object, with its own GUID. (Run
+    // before the code table is rewritten, so `code` holds the old paths.)
     for sql in [
         "UPDATE OR IGNORE refi_framework_guid
          SET key = (SELECT to_code FROM temp.recode_map WHERE from_code = key)
          WHERE framework_id = ?1 AND kind = 'code'
-           AND key IN (SELECT from_code FROM temp.recode_map)",
+           AND key IN (SELECT from_code FROM temp.recode_map
+                       WHERE to_code NOT IN (SELECT path FROM code WHERE framework_id = ?1))",
         "UPDATE OR IGNORE refi_framework_guid
          SET key = (SELECT to_code FROM temp.recode_map
                     WHERE from_code = substr(key, 1, instr(key, '#') - 1))
                    || substr(key, instr(key, '#'))
          WHERE framework_id = ?1 AND kind = 'qualified'
-           AND substr(key, 1, instr(key, '#') - 1) IN (SELECT from_code FROM temp.recode_map)",
+           AND substr(key, 1, instr(key, '#') - 1) IN
+               (SELECT from_code FROM temp.recode_map
+                WHERE to_code NOT IN (SELECT path FROM code WHERE framework_id = ?1))",
     ] {
         tx.execute(sql, [fid]).map_err(StoreError::db)?;
     }
