@@ -65,7 +65,7 @@ fn refused(
 fn facilitation(r: &Refusal) -> Option<&FacilitationError> {
     match r {
         Refusal::Facilitation(e) => Some(e),
-        Refusal::Model(_) => None,
+        Refusal::Model(_) | Refusal::Codebook(_) => None,
     }
 }
 

@@ -71,7 +71,7 @@ pub enum Command {
     Saturation(QuotesArgs),
     /// Inter-coder agreement: between the study's coders, or on a reliability-data file.
     Agreement(AgreementArgs),
-    /// Add, remove, list and reconcile codings.
+    /// Add, remove, list and reconcile codings; rename, move, merge, split and delete codes.
     #[command(subcommand)]
     Code(CodeCommand),
     /// Analysts' memos.
@@ -173,7 +173,8 @@ pub enum TokenCommand {
 
 /// `agreement [--coders A,B]` or `agreement <subcommand>`.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
+// `--version` here is a codebook version (samskap's own is `samskap --version`).
+#[command(args_conflicts_with_subcommands = true, disable_version_flag = true)]
 pub struct AgreementArgs {
     /// A subcommand; without one, agreement between the study's coders.
     #[command(subcommand)]
@@ -181,6 +182,9 @@ pub struct AgreementArgs {
     /// Which coders.
     #[command(flatten)]
     pub coders: CodersArgs,
+    /// Only the codings made under this version of the codebook (`samskap framework log`).
+    #[arg(long)]
+    pub version: Option<u32>,
 }
 
 /// Which coders to compare.
@@ -273,6 +277,81 @@ pub enum CodeCommand {
         #[arg(long)]
         prefer: Option<String>,
     },
+    /// Rename a code (with the codes under it); its codings follow.
+    Rename {
+        /// The code (its path).
+        old: String,
+        /// Its new name (an id: it stays where it is) or its new path.
+        new: String,
+        /// Who, why.
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Move a code (with the codes under it) under another code, or to the top.
+    Move {
+        /// The code (its path).
+        code: String,
+        /// The code to put it under.
+        #[arg(long, required_unless_present = "top", conflicts_with = "top")]
+        to: Option<String>,
+        /// Put it at the top of the tree.
+        #[arg(long)]
+        top: bool,
+        /// Who, why.
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Merge codes into one (made when the framework lacks it); their codings follow, and
+    /// codings that become the same are merged.
+    Merge {
+        /// The codes merged.
+        #[arg(required = true)]
+        codes: Vec<String>,
+        /// The code they become (its path).
+        #[arg(long)]
+        into: String,
+        /// Who, why.
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Split a new code off a code: the codings listed go to it.
+    Split {
+        /// The code split.
+        code: String,
+        /// The new code: a name (made beside the code) or a path.
+        #[arg(long)]
+        into: String,
+        /// A coding to move: `INFORMANT:START-END` (every coder's coding of the code on that
+        /// unit) or `INFORMANT:START-END:CODER`, as `samskap code list` shows them (repeat).
+        #[arg(long = "coding", required = true, value_name = "UNIT[:CODER]")]
+        codings: Vec<String>,
+        /// Who, why.
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Delete a code (with the codes under it): refused while codings or memos use it,
+    /// unless they are recoded to another code.
+    Delete {
+        /// The code (its path).
+        code: String,
+        /// The code its codings and memos go to.
+        #[arg(long)]
+        recode_to: Option<String>,
+        /// Who, why.
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+}
+
+/// Who changes a codebook and why: recorded with the new version.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// A note on why, kept in the codebook's log.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Who makes the change.
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub by: String,
 }
 
 /// `transcript ...`.
@@ -409,16 +488,40 @@ pub struct WithdrawArgs {
 #[derive(Debug, Subcommand)]
 pub enum FrameworkCommand {
     /// The code tree with labels and definitions, and the qualifiers.
+    // `--version` here is a codebook version (samskap's own is `samskap --version`).
+    #[command(disable_version_flag = true)]
     Show {
         /// A framework id (the study's framework when left out).
         id: Option<String>,
+        /// The framework as it was at this version (`samskap framework log`).
+        #[arg(long)]
+        version: Option<u32>,
     },
     /// The frameworks in the store and the built-in ones.
     List,
-    /// Add a framework file to the store, or update one in place without orphaning codings.
+    /// Add a framework file to the store, or update one in place without orphaning codings
+    /// (an update is recorded as a new version).
     Import {
         /// The framework TOML file.
         file: PathBuf,
+        /// Who, why.
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// The versions of a framework: who changed what, when and why.
+    Log {
+        /// A framework id (the study's framework when left out).
+        id: Option<String>,
+    },
+    /// What changed from one version of a framework to another.
+    Diff {
+        /// The older version.
+        v1: u32,
+        /// The newer version.
+        v2: u32,
+        /// A framework id (the study's framework when left out).
+        #[arg(long)]
+        framework: Option<String>,
     },
 }
 

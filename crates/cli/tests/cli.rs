@@ -1548,3 +1548,308 @@ fn a_failed_report_leaves_the_previous_pair_as_it_was() {
     );
     assert_eq!(names(&rep), ["report.html", "report.md"]);
 }
+
+/// The codings of the thesis study as `code list --json` gives them, without the text.
+fn codings(env: &Env) -> Vec<String> {
+    let list = env.json(&["code", "list"]);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}-{} {} {} {} {}",
+                c["informant"],
+                c["start"],
+                c["end"],
+                c["code"],
+                c["qualifiers"],
+                c["coder"],
+                c["memo"]
+            )
+        })
+        .collect()
+}
+
+fn of_code(env: &Env, code: &str) -> usize {
+    env.json(&["code", "list", "--code", code])
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn codebook_edits_move_codings_and_are_logged_as_versions() {
+    let env = Env::new();
+    env.import_thesis();
+    let all = codings(&env).len();
+    let holistic = of_code(&env, "culture/holistic-approach");
+    assert!(holistic > 0);
+
+    // Rename in place: the codings follow, the log has who, what and why.
+    let done = env.json(&[
+        "code",
+        "rename",
+        "culture/holistic-approach",
+        "whole-picture",
+        "--note",
+        "clearer",
+        "--by",
+        "kari",
+    ]);
+    assert_eq!(done["version"], 2);
+    assert_eq!(done["codings"], holistic);
+    assert_eq!(
+        done["what"],
+        "rename culture/holistic-approach → culture/whole-picture"
+    );
+    assert_eq!(of_code(&env, "culture/whole-picture"), holistic);
+    let err = env.fails(&["code", "list", "--code", "culture/holistic-approach"]);
+    assert!(err.contains("culture/holistic-approach"), "{err}");
+
+    // Moves: under another code, then to the top.
+    env.ok(&["code", "move", "culture/whole-picture", "--to", "structure"]);
+    let said = env.ok(&["code", "move", "structure/whole-picture", "--top"]);
+    assert!(
+        said.contains("move structure/whole-picture → whole-picture"),
+        "{said}"
+    );
+    assert_eq!(of_code(&env, "whole-picture"), holistic);
+
+    // Refused edits name the code and change nothing.
+    let before = (codings(&env), env.ok(&["framework", "log", "--json"]));
+    for (args, says) in [
+        (
+            vec![
+                "code",
+                "move",
+                "structure",
+                "--to",
+                "structure/infrastructure",
+            ],
+            "cannot go under itself",
+        ),
+        (vec!["code", "rename", "nope", "x"], "no code `nope`"),
+        (
+            vec!["code", "delete", "structure/infrastructure"],
+            "`structure/infrastructure` (14 codings, 1 memos) in use",
+        ),
+        (
+            vec![
+                "code",
+                "split",
+                "structure/infrastructure",
+                "--into",
+                "x",
+                "--coding",
+                "I9:0-10",
+            ],
+            "no coding of `structure/infrastructure` at I9:0-10",
+        ),
+        (
+            vec![
+                "code",
+                "merge",
+                "whole-picture",
+                "--into",
+                "culture/nope/deeper",
+            ],
+            "no code `culture/nope` above it",
+        ),
+    ] {
+        let err = env.fails(&args);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(
+            (codings(&env), env.ok(&["framework", "log", "--json"])),
+            before,
+            "{args:?}"
+        );
+    }
+    let err = env.fails(&["code", "delete", "structure/infrastructure"]);
+    assert!(err.contains("--recode-to"), "{err}");
+
+    // Split: the codings listed go to the new code, beside the old one.
+    let said = env.ok(&[
+        "code",
+        "split",
+        "structure/infrastructure",
+        "--into",
+        "meeting-places",
+        "--coding",
+        "I3:910-1246:A",
+        "--coding",
+        "I5:638-809",
+    ]);
+    assert!(said.contains("3 codings"), "{said}");
+    assert_eq!(of_code(&env, "structure/meeting-places"), 3);
+
+    // An old invocation still parses: a coding added now is a duplicate of A's coding of
+    // `structure/infrastructure` on I3 once `meeting-places` merges back into it.
+    let text = env.json(&[
+        "code",
+        "list",
+        "--code",
+        "structure/meeting-places",
+        "--coder",
+        "A",
+    ])[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.ok(&[
+        "code",
+        "add",
+        "--transcript",
+        "I3",
+        "--quote",
+        &text,
+        "--code",
+        "structure/infrastructure",
+        "--polarity",
+        "barrier",
+        "--coder",
+        "A",
+        "--memo",
+        "again",
+    ]);
+    let done = env.json(&[
+        "code",
+        "merge",
+        "structure/meeting-places",
+        "--into",
+        "structure/infrastructure",
+    ]);
+    assert_eq!(
+        (done["codings"].as_u64(), done["merged"].as_u64()),
+        (Some(3), Some(1))
+    );
+    // The earlier coding is the one kept, with the later one's memo.
+    let kept = env.json(&[
+        "code",
+        "list",
+        "--code",
+        "structure/infrastructure",
+        "--coder",
+        "A",
+    ]);
+    assert!(kept
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["memo"] == "again" && c["text"] == text.as_str()));
+    assert_eq!(
+        codings(&env).len(),
+        all,
+        "the coding added merged into the one it repeats"
+    );
+
+    // A delete with a code to recode to.
+    env.ok(&["code", "delete", "whole-picture", "--recode-to", "culture"]);
+    assert_eq!(codings(&env).len(), all);
+
+    // The log, a diff, and any version shown again.
+    let log = env.json(&["framework", "log"]);
+    let what: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        what,
+        [
+            "first version",
+            "rename culture/holistic-approach → culture/whole-picture",
+            "move culture/whole-picture → structure/whole-picture",
+            "move structure/whole-picture → whole-picture",
+            "split structure/infrastructure → structure/meeting-places",
+            "merge structure/meeting-places → structure/infrastructure",
+            "delete whole-picture (recoded to culture)",
+        ]
+    );
+    assert_eq!(log[1]["by"], "kari");
+    assert_eq!(log[1]["note"], "clearer");
+    assert!(log[1]["at"].as_str().unwrap().ends_with('Z'));
+    let table = env.ok(&["framework", "log", "bentzen-2018"]);
+    assert!(
+        table.contains("clearer") && table.contains("kari"),
+        "{table}"
+    );
+    let diff = env.ok(&["framework", "diff", "1", "2"]);
+    assert!(
+        diff.contains("added culture/whole-picture; removed culture/holistic-approach"),
+        "{diff}"
+    );
+    assert_eq!(
+        env.json(&["framework", "diff", "1", "7"])["removed"],
+        serde_json::json!(["culture/holistic-approach"])
+    );
+    let then = env.ok(&["framework", "show", "--version", "1"]);
+    assert!(then.contains("culture/holistic-approach"), "{then}");
+    let now = env.ok(&["framework", "show"]);
+    assert!(!now.contains("holistic-approach"), "{now}");
+    let err = env.fails(&["framework", "show", "--version", "8"]);
+    assert!(err.contains("bentzen-2018 version 8"), "{err}");
+
+    // The report names the version its codings stand under.
+    let report = env.json(&["report", "--out", "r"]);
+    assert_eq!(report["framework_version"], 7);
+    let md = std::fs::read_to_string(env.path("r/report.md")).unwrap();
+    assert!(md.contains("(`bentzen-2018`, version 7)"), "{md}");
+}
+
+#[test]
+fn agreement_by_codebook_version() {
+    let env = Env::new();
+    env.import_thesis();
+    let percent = |args: &[&str]| {
+        env.json(args)["overall"]["units"]["percent_agreement"]["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let v1 = percent(&["agreement", "--version", "1"]);
+    assert_eq!(v1, percent(&["agreement"]));
+    // On I3 A coded `culture/holistic-approach` where B coded `structure/infrastructure`:
+    // a revision that merges them makes the version 1 codings agree more.
+    env.ok(&[
+        "code",
+        "merge",
+        "culture/holistic-approach",
+        "--into",
+        "structure/infrastructure",
+    ]);
+    assert!(percent(&["agreement", "--version", "1"]) > v1);
+    let err = env.fails(&["agreement", "--version", "2"]);
+    assert!(
+        err.contains("no codings were made under version 2"),
+        "{err}"
+    );
+    let err = env.fails(&["agreement", "--version", "3"]);
+    assert!(err.contains("versions 1 to 2"), "{err}");
+    // Two new coders under version 2 who agree.
+    let unit = [
+        "--transcript",
+        "I2",
+        "--quote",
+        "Så det er et stort prosjekt.",
+    ];
+    let code = [
+        "--code",
+        "resources/time-people-money",
+        "--polarity",
+        "barrier",
+    ];
+    for coder in ["C", "D"] {
+        let mut args = vec!["code", "add"];
+        args.extend(unit);
+        args.extend(code);
+        args.extend(["--coder", coder]);
+        env.ok(&args);
+        if coder == "C" {
+            let err = env.fails(&["agreement", "--version", "2"]);
+            assert!(err.contains("two or more coders"), "{err}");
+        }
+    }
+    let v2 = env.json(&["agreement", "--version", "2"]);
+    assert_eq!(v2["coders"], serde_json::json!(["C", "D"]));
+    assert_eq!(v2["overall"]["units"]["percent_agreement"]["value"], 1.0);
+}

@@ -28,7 +28,8 @@ pub enum Edit {
         into: CodeId,
     },
     /// A new code beside `from` (or anywhere), which listed codings move to: the codings are
-    /// picked by whoever asks for the split, so this edit only makes the code.
+    /// picked by whoever asks for the split, so this edit only makes the code. The new code
+    /// takes every qualifier `from` takes, so the codings that move keep fitting.
     Split {
         /// The code split.
         from: CodeId,
@@ -43,6 +44,32 @@ pub enum Edit {
         /// Where codings and memos go.
         recode_to: Option<CodeId>,
     },
+}
+
+impl std::fmt::Display for Edit {
+    /// One line, as a codebook's log shows it: `rename a/b → a/c`, `move a/b → d/b`,
+    /// `merge a, b → c`, `split a → a2`, `delete a`, `delete a (recoded to b)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Edit::Rename { from, to } if from.parent() == to.parent() => {
+                write!(f, "rename {from} → {to}")
+            }
+            Edit::Rename { from, to } => write!(f, "move {from} → {to}"),
+            Edit::Merge { from, into } => {
+                let from: Vec<&str> = from.iter().map(CodeId::as_str).collect();
+                write!(f, "merge {} → {into}", from.join(", "))
+            }
+            Edit::Split { from, into } => write!(f, "split {from} → {into}"),
+            Edit::Delete {
+                code,
+                recode_to: None,
+            } => write!(f, "delete {code}"),
+            Edit::Delete {
+                code,
+                recode_to: Some(to),
+            } => write!(f, "delete {code} (recoded to {to})"),
+        }
+    }
 }
 
 /// Where each old code's codings and memos go after an edit, and whether codings that then
@@ -202,6 +229,13 @@ impl Framework {
                         .collect();
                 }
                 codes.push(code);
+                // The codings that move take their qualifier values with them: the new code
+                // takes every qualifier its source takes.
+                for q in &mut qualifiers {
+                    if q.applies_to(from) && !q.applies_to(into) {
+                        q.codes.push(into.clone());
+                    }
+                }
             }
             Edit::Delete { code, recode_to } => {
                 need(code)?;
@@ -279,6 +313,39 @@ impl Diff {
     /// True when the two versions are the same.
     pub fn is_empty(&self) -> bool {
         *self == Diff::default()
+    }
+}
+
+impl std::fmt::Display for Diff {
+    /// One line: `added a/x; removed b; changed c; qualifiers changed level`, or `no change`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn list<T: std::fmt::Display>(xs: &[T]) -> String {
+            xs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        let mut parts = Vec::new();
+        if self.head_changed {
+            parts.push("name or description changed".to_owned());
+        }
+        for (what, xs) in [
+            ("added", list(&self.added)),
+            ("removed", list(&self.removed)),
+            ("changed", list(&self.changed)),
+            ("qualifiers added", list(&self.qualifiers_added)),
+            ("qualifiers removed", list(&self.qualifiers_removed)),
+            ("qualifiers changed", list(&self.qualifiers_changed)),
+        ] {
+            if !xs.is_empty() {
+                parts.push(format!("{what} {xs}"));
+            }
+        }
+        if parts.is_empty() {
+            f.write_str("no change")
+        } else {
+            f.write_str(&parts.join("; "))
+        }
     }
 }
 
@@ -432,6 +499,18 @@ id = "e"
             .unwrap();
         assert!(g.contains(&id("d2")));
         assert!(r.moves.is_empty());
+        // A split of a code that takes `level` makes a code that takes it too.
+        let (g, _) = f()
+            .edit(&Edit::Split {
+                from: id("a/b"),
+                into: id("d/b2"),
+            })
+            .unwrap();
+        assert_eq!(g.qualifiers()[0].codes, [id("a"), id("d/b2")]);
+        assert!(g
+            .qualifier(&"level".parse().unwrap())
+            .unwrap()
+            .applies_to(&id("d/b2")));
 
         let (g, r) = f()
             .edit(&Edit::Delete {
@@ -462,6 +541,51 @@ id = "e"
         assert_eq!(d.added, [id("e2")]);
         assert_eq!(d.removed, [id("e")]);
         assert!(d.changed.is_empty() && !d.head_changed);
+        assert_eq!(d.to_string(), "added e2; removed e");
         assert!(diff(&f(), &f()).is_empty());
+        assert_eq!(diff(&f(), &f()).to_string(), "no change");
+    }
+
+    #[test]
+    fn an_edit_reads_as_one_line() {
+        for (edit, line) in [
+            (
+                Edit::Rename {
+                    from: id("a/b"),
+                    to: id("a/c"),
+                },
+                "rename a/b → a/c",
+            ),
+            (
+                Edit::Rename {
+                    from: id("a/b"),
+                    to: id("d/b"),
+                },
+                "move a/b → d/b",
+            ),
+            (
+                Edit::Merge {
+                    from: vec![id("d"), id("e")],
+                    into: id("de"),
+                },
+                "merge d, e → de",
+            ),
+            (
+                Edit::Split {
+                    from: id("d"),
+                    into: id("d2"),
+                },
+                "split d → d2",
+            ),
+            (
+                Edit::Delete {
+                    code: id("d"),
+                    recode_to: Some(id("e")),
+                },
+                "delete d (recoded to e)",
+            ),
+        ] {
+            assert_eq!(edit.to_string(), line);
+        }
     }
 }

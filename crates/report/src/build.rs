@@ -46,8 +46,11 @@ pub fn build(study: &Study, options: &Options) -> Doc {
         doc.para(format!("Method: {m}"));
     }
     let fw = study.framework().meta();
+    let version = options
+        .framework_version
+        .map_or_else(String::new, |v| format!(", version {v}"));
     doc.para(format!(
-        "Study `{}`. Framework: {} (`{}`). Codings by coder `{}`. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
+        "Study `{}`. Framework: {} (`{}`{version}). Codings by coder `{}`. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
         meta.id,
         study.framework().label(LANG),
         fw.id,

@@ -34,6 +34,10 @@ pub struct Options {
     /// Services attending less than this share of their meetings (0–1) are marked as
     /// staying away.
     pub attendance_threshold: f64,
+    /// The version of the codebook the codings stand under (`samskap framework log`), named
+    /// beside the framework; `None` where there are no versions (a study read from its
+    /// bundle). The report never reads the store: the caller passes it.
+    pub framework_version: Option<u32>,
 }
 
 /// The coder a report shows by default: the reconciled `consensus` coding when there is

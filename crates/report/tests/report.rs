@@ -10,6 +10,7 @@ fn options(study: &samskap_core::Study) -> Options {
         examples: 3,
         small_group: 3,
         attendance_threshold: 0.5,
+        framework_version: Some(1),
     }
 }
 
@@ -125,6 +126,7 @@ fn facilitation_section_shows_services_that_stay_away_but_no_person() {
         examples: 3,
         small_group: 3,
         attendance_threshold: 0.5,
+        framework_version: Some(1),
     };
     let md = render(&build(&study, &options)).markdown;
     let section = md

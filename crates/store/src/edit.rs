@@ -141,18 +141,20 @@ impl Store {
             }
         }
         let fid = model.framework().id().to_string();
+        let version = crate::versions::current(&tx, &fid)?;
         for c in todo {
             let unit = unit_row(&tx, study, &c.unit.informant, c.unit.span)?;
             tx.execute(
-                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     unit,
                     fid,
                     c.code.as_str(),
                     c.qualifiers.to_string(),
                     c.coder.as_str(),
-                    c.memo
+                    c.memo,
+                    version
                 ],
             )
             .map_err(StoreError::db)?;
@@ -256,13 +258,18 @@ impl Store {
         tx.commit().map_err(StoreError::db)
     }
 
-    /// Adds a framework, or updates one with the same id in place. An update may relabel,
+    /// Adds a framework, or updates one with the same id in place, recording a new version
+    /// made by `change` (an unchanged framework records none). An update may relabel,
     /// redefine, recolour, add, move and reorder codes, drop codes nothing uses, and change
     /// the qualifiers; it is refused (a `Conflict`) when it would drop a code that codings or
     /// memos use or a qualifier value that codings carry, naming them, or when a coding of a
     /// study that uses the framework would no longer fit its qualifiers (one made required,
     /// or no longer declared for the coding's code).
-    pub fn import_framework(&mut self, f: &Framework) -> Result<FrameworkImport, StoreError> {
+    pub fn import_framework(
+        &mut self,
+        f: &Framework,
+        change: &crate::Change,
+    ) -> Result<FrameworkImport, StoreError> {
         let tx = self.write_tx()?;
         let existing = match read::framework_in(&tx, f.id().as_str()) {
             Ok(e) => Some(e),
@@ -320,10 +327,12 @@ impl Store {
                 if e.qualifiers() != f.qualifiers() {
                     check_users(&tx, f)?;
                 }
+                let what = format!("import: {}", samskap_core::codebook::diff(&e, f));
+                crate::versions::record(&tx, f, Some(change), &what)?;
                 FrameworkImport::Updated
             }
             None => {
-                crate::write::insert_framework(&tx, f)?;
+                crate::write::insert_framework(&tx, f, Some(change))?;
                 FrameworkImport::Added
             }
         };
@@ -383,7 +392,7 @@ fn dropped_values<'a>(old: &'a Framework, new: &Framework) -> Vec<(&'a Qualifier
 /// Rewrites a framework's rows in place: codes that stay keep their rows (codings point at
 /// them by path) and take their new rank and texts, dropped codes go, and the qualifiers are
 /// written anew (codings carry their values as text, so nothing points at those rows).
-fn update_framework(
+pub(crate) fn update_framework(
     tx: &Transaction<'_>,
     f: &Framework,
     dropped: &[&CodeId],
@@ -410,7 +419,7 @@ fn update_framework(
 
 /// Loads every study that uses `f` (as stored in `tx`, with `f` written), so that core
 /// checks each coding against it; the first that does not fit refuses the update.
-fn check_users(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
+pub(crate) fn check_users(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
     let users = read::rows(
         tx,
         "SELECT id FROM study WHERE framework_id = ?1 ORDER BY rowid",

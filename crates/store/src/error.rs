@@ -96,6 +96,10 @@ pub enum Refusal {
     /// The study refused it (a member).
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// The codebook refused an edit (an unknown code, a path taken, a move under itself, a
+    /// recode the codings' qualifier values would not fit).
+    #[error(transparent)]
+    Codebook(#[from] samskap_core::codebook::EditError),
 }
 
 impl StoreError {

@@ -11,6 +11,7 @@
 //! ```
 
 mod backup;
+mod codebook;
 mod edit;
 mod error;
 mod facilitation;
@@ -22,6 +23,7 @@ mod search;
 mod shared;
 mod tokens;
 mod transcripts;
+mod versions;
 mod withdraw;
 mod write;
 
@@ -31,6 +33,7 @@ use rusqlite::Connection;
 use samskap_core::{StudyId, StudyMeta};
 
 pub use backup::{BackupEntry, BackupHolding, Restored};
+pub use codebook::{Edited, Pick};
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
 pub use error::{Refusal, StoreError};
 pub use quotes::Outline;
@@ -41,6 +44,7 @@ pub use search::{Hit, HitCode};
 pub use shared::SharedStore;
 pub use tokens::{AuditEntry, AuditRecord, TokenInfo, TokenRole, UnknownRole};
 pub use transcripts::{EvidenceOrphan, Orphan, Reanchored};
+pub use versions::{Change, FrameworkVersion};
 pub use withdraw::WithdrawOutcome;
 pub use write::{ImportSummary, Replace};
 

@@ -260,6 +260,14 @@ impl Store {
         let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
         load_study_in(&tx, id)
     }
+
+    /// A study with only the codings made under `version` of its framework (their codes as
+    /// they are now: codings follow later edits of the codebook), for agreement by version.
+    /// Units, memos and everything else are as [`Store::load_study`] gives them.
+    pub fn load_study_under(&self, id: &StudyId, version: u32) -> Result<Study, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        load_study_filtered(&tx, id, Some(version))
+    }
 }
 
 /// The columns [`informant_row`] reads, in its order.
@@ -402,6 +410,15 @@ impl Store {
 /// A whole study as [`Store::load_study`] gives it, read through `conn` (which may be a
 /// transaction, so that a checked write sees what it checks).
 pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {
+    load_study_filtered(conn, id, None)
+}
+
+/// [`load_study_in`], keeping only the codings made under `version` when one is given.
+fn load_study_filtered(
+    conn: &Connection,
+    id: &StudyId,
+    version: Option<u32>,
+) -> Result<Study, StoreError> {
     let sid = id.as_str();
     let meta = conn
         .query_row(
@@ -539,8 +556,8 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     each(
         conn,
         "SELECT unit_id, code, qualifiers, coder, memo FROM coding
-         WHERE +unit_id BETWEEN ?1 AND ?2 ORDER BY id",
-        [lo, hi],
+         WHERE +unit_id BETWEEN ?1 AND ?2 AND (?3 IS NULL OR version = ?3) ORDER BY id",
+        rusqlite::params![lo, hi, version],
         |r| {
             let unit: i64 = get(r, 0)?;
             let Ok(at) = unit_rows.binary_search_by_key(&unit, |&(row, _)| row) else {

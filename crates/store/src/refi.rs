@@ -139,7 +139,7 @@ impl Store {
             )))
             }
             None => {
-                insert_framework(&tx, f)?;
+                insert_framework(&tx, f, None)?;
                 FrameworkImport::Added
             }
         };

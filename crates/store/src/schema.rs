@@ -33,6 +33,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0007_codebooks.sql"),
         then: Some(builtin_colours),
     },
+    Migration {
+        sql: include_str!("../migrations/0008_codebook_versions.sql"),
+        then: Some(first_versions),
+    },
 ];
 
 /// The schema version this build writes.
@@ -124,3 +128,20 @@ fn builtin_colours(tx: &Transaction<'_>) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// Schema 8's step in Rust: version 1 of every framework in the store, from what the store
+/// holds (as schema 8 leaves the tables: every coding is of version 1 already, by the
+/// column's default).
+fn first_versions(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let ids = crate::read::rows(tx, "SELECT id FROM framework ORDER BY rowid", [], |r| {
+        crate::read::get::<String>(r, 0)
+    })?;
+    for id in ids {
+        let f = crate::read::framework_in(tx, &id)?;
+        crate::versions::record(tx, &f, None, FIRST_VERSION_MIGRATED)?;
+    }
+    Ok(())
+}
+
+/// What version 1 says of a framework that was in the store before versions were kept.
+const FIRST_VERSION_MIGRATED: &str = "first version recorded (the store was migrated to schema 8)";

@@ -317,6 +317,11 @@ fn places(field: FreeText) -> Vec<Place> {
         FreeText::FrameworkText => vec![
             shared("framework", "label"),
             shared("framework", "description"),
+            // A version's whole framework (its file), what changed and why: texts about
+            // the codebook, kept as the framework's own are.
+            shared("framework_version", "toml"),
+            shared("framework_version", "what"),
+            shared("framework_version", "note"),
         ],
         FreeText::CodeText => vec![
             shared("code", "label"),
@@ -372,6 +377,13 @@ const DERIVED: &[(&str, &str)] = &[(
 #[cfg(test)] // Read by the schema test below: a declaration, not used at run time.
 const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
     ("framework", &["id"], "an id"),
+    ("framework_version", &["framework_id"], "an id"),
+    ("framework_version", &["at"], "a timestamp"),
+    (
+        "framework_version",
+        &["by"],
+        "the user name of whoever changed the codebook (a coder's handle), never an informant's words",
+    ),
     (
         "code",
         &["framework_id", "path"],

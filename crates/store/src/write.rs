@@ -84,11 +84,16 @@ fn write_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError
         }
         None => {}
     }
-    insert_framework(tx, f)
+    insert_framework(tx, f, None)
 }
 
-/// Inserts a new framework with its codes and qualifiers.
-pub(crate) fn insert_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
+/// Inserts a new framework with its codes and qualifiers, and records it as version 1, made
+/// by `change` when the caller says who made it.
+pub(crate) fn insert_framework(
+    tx: &Transaction<'_>,
+    f: &Framework,
+    change: Option<&crate::Change>,
+) -> Result<(), StoreError> {
     let m = f.meta();
     tx.execute(
         "INSERT INTO framework (id, label, description) VALUES (?1, ?2, ?3)",
@@ -96,8 +101,13 @@ pub(crate) fn insert_framework(tx: &Transaction<'_>, f: &Framework) -> Result<()
     )
     .map_err(StoreError::db)?;
     upsert_codes(tx, f)?;
-    insert_qualifiers(tx, f)
+    insert_qualifiers(tx, f)?;
+    crate::versions::record(tx, f, change, FIRST_VERSION)?;
+    Ok(())
 }
+
+/// What version 1 of a framework says.
+const FIRST_VERSION: &str = "first version";
 
 /// Writes a framework's codes, each with its rank in tree order: a new code is inserted, one
 /// that is there (by path) is updated in place, so that codings keep pointing at it.
@@ -376,10 +386,13 @@ pub(crate) fn write_study(
     }
     {
         let fid = study.framework().id().as_str();
+        // A bundle does not say which version its codings were made under: they are
+        // recorded under the framework's version now.
+        let version = crate::versions::current(tx, fid)?;
         let mut ins = tx
             .prepare(
-                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .map_err(StoreError::db)?;
         // A study has a few distinct sets of qualifier values: each is written out once.
@@ -395,7 +408,8 @@ pub(crate) fn write_study(
                 c.code.as_str(),
                 qualifiers.as_str(),
                 c.coder.as_str(),
-                c.memo
+                c.memo,
+                version
             ])
             .map_err(StoreError::db)?;
             summary.codings += 1;

@@ -1,6 +1,7 @@
 //! Stores written by earlier builds of samskap (`fixtures/stores/`, made by the commands its
 //! README lists) open with today's code: they migrate, pass SQLite's and FTS5's integrity
-//! checks, and hold the same studies, tokens and withdrawals as before.
+//! checks, and hold the same studies, tokens and withdrawals as before; from schema 8 on,
+//! every framework they held is version 1 and every coding was made under it.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,7 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
     let (_dir, path) = copy_of("schema-4.db");
     let store = Store::open_existing(&path).unwrap();
+    first_versions(&store, &path);
 
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn
@@ -99,4 +101,95 @@ fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
         json(&store.load_study(&"again".parse().unwrap()).unwrap()),
         json(&other)
     );
+}
+
+/// Schema 8 recorded version 1 of every framework from what the store held, and every
+/// coding as made under it.
+fn first_versions(store: &Store, path: &Path) {
+    for f in store.frameworks().unwrap() {
+        let log = store.framework_log(f.id()).unwrap();
+        assert_eq!(log.len(), 1, "{}", f.id());
+        assert_eq!(log[0].version, 1);
+        assert!(log[0].what.contains("schema 8"), "{}", log[0].what);
+        assert_eq!((log[0].at.as_deref(), log[0].by.as_deref()), (None, None));
+        assert_eq!(store.framework_at(f.id(), 1).unwrap(), f);
+        assert_eq!(store.framework_version(f.id()).unwrap(), 1);
+    }
+    for s in store.studies().unwrap() {
+        assert_eq!(
+            json(&store.load_study_under(&s.id, 1).unwrap()),
+            json(&store.load_study(&s.id).unwrap())
+        );
+    }
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let other: i64 = conn
+        .query_row("SELECT count(*) FROM coding WHERE version <> 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(other, 0);
+}
+
+/// Rows that must come through a migration as they were, as text, table by table.
+fn rows_of(path: &Path) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    [
+        "SELECT id, unit_id, framework_id, code, qualifiers, coder, ifnull(memo, '') FROM coding ORDER BY id",
+        "SELECT id, study_id, ifnull(framework_id, ''), ifnull(code, ''), author, text FROM memo ORDER BY id",
+        "SELECT study_id, kind, key, guid FROM refi_study_guid ORDER BY 1, 2, 3",
+        "SELECT framework_id, kind, key, guid FROM refi_framework_guid ORDER BY 1, 2, 3",
+        "SELECT framework_id, path, rank, label, definition, ifnull(colour, ''), ifnull(memo, '') FROM code ORDER BY 1, 3",
+        "SELECT name, role FROM api_token ORDER BY rowid",
+    ]
+    .iter()
+    .map(|sql| {
+        let mut st = conn.prepare(sql).unwrap();
+        let n = st.column_count();
+        st.query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|v| v.join("|"))
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+    })
+    .collect()
+}
+
+#[test]
+fn a_schema_7_store_migrates_with_nothing_lost() {
+    let (_dir, path) = copy_of("schema-7.db");
+    let before = rows_of(&path);
+    assert!(
+        before.iter().all(|t| !t.is_empty()),
+        "every table holds rows"
+    );
+    let store = Store::open_existing(&path).unwrap();
+    assert_eq!(rows_of(&path), before);
+    first_versions(&store, &path);
+    let check: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+
+    // The bundles' studies are their bundles; the REFI project's study loads, with the
+    // GUIDs it kept.
+    for name in ["ung-inkludering", "mini"] {
+        let bundle = samskap_bundle::read(&fixtures().join(name)).unwrap();
+        let loaded = store.load_study(&name.parse().unwrap()).unwrap();
+        assert_eq!(json(&loaded), json(&bundle), "{name}");
+    }
+    let hand: StudyId = "hand".parse().unwrap();
+    assert_eq!(store.load_study(&hand).unwrap().codings().len(), 6);
+    let record = store.refi_record(&hand).unwrap();
+    assert!(record.study_guids.iter().any(|g| g.kind == "coding"));
+    assert!(record.framework_guids.iter().any(|g| g.kind == "qualified"));
+    assert!(store
+        .list_tokens()
+        .unwrap()
+        .iter()
+        .any(|t| t.name == "kari"));
 }

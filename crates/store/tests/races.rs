@@ -152,11 +152,11 @@ fn a_memo_on_a_code_dropped_meanwhile_is_refused() {
         framework.qualifiers().to_vec(),
     )
     .unwrap();
-    other.import_framework(&larger).unwrap();
+    other.import_framework(&larger, &change()).unwrap();
     let seen = reader.load_study(&sid).unwrap();
     assert!(seen.framework().contains(&unused));
     let smaller = framework;
-    other.import_framework(&smaller).unwrap();
+    other.import_framework(&smaller, &change()).unwrap();
 
     let err = reader
         .add_memo(
@@ -169,4 +169,13 @@ fn a_memo_on_a_code_dropped_meanwhile_is_refused() {
         )
         .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+}
+
+/// A codebook change made by a test, at a fixed time.
+fn change() -> samskap_store::Change {
+    samskap_store::Change {
+        by: "tester".into(),
+        at: "2026-01-02T03:04:05Z".into(),
+        note: None,
+    }
 }

@@ -2373,7 +2373,7 @@ fn a_framework_update_keeps_what_codings_carry_or_is_refused() {
     ];
     for (toml, what) in refused {
         let f = Framework::from_toml(&toml).unwrap();
-        let err = store.import_framework(&f).unwrap_err();
+        let err = store.import_framework(&f, &change()).unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
         assert!(err.to_string().contains(what), "{what}: {err}");
         assert_eq!(
@@ -2393,11 +2393,11 @@ fn a_framework_update_keeps_what_codings_carry_or_is_refused() {
         + "\n[[code]]\nid = \"d\"\nlabel = { en = \"D, last\" }\n\n[[code.code]]\nid = \"e\"\n";
     let f = Framework::from_toml(&edited).unwrap();
     assert_eq!(
-        store.import_framework(&f).unwrap(),
+        store.import_framework(&f, &change()).unwrap(),
         FrameworkImport::Updated
     );
     assert_eq!(
-        store.import_framework(&f).unwrap(),
+        store.import_framework(&f, &change()).unwrap(),
         FrameworkImport::Unchanged
     );
     let loaded = store.load_study(&id("tree-study")).unwrap();
@@ -2411,8 +2411,436 @@ fn a_framework_update_keeps_what_codings_carry_or_is_refused() {
     let unused =
         Framework::from_toml(&edited.replace("\n[[code.code]]\nid = \"e\"\n", "")).unwrap();
     assert_eq!(
-        store.import_framework(&unused).unwrap(),
+        store.import_framework(&unused, &change()).unwrap(),
         FrameworkImport::Updated
     );
     assert!(!store.frameworks().unwrap()[0].contains(&id("d/e")));
+}
+
+/// A codebook change made by a test, at a fixed time.
+fn change() -> samskap_store::Change {
+    samskap_store::Change {
+        by: "tester".into(),
+        at: "2026-01-02T03:04:05Z".into(),
+        note: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Editing a codebook in use (schema 8): codings, memos and kept GUIDs follow, one version
+// per edit, and a refused edit changes nothing.
+
+use samskap_core::codebook::Edit;
+use samskap_store::{Change, Pick, RefiGuid, RefiRecord};
+
+fn guid(kind: &str, key: &str, n: u8) -> RefiGuid {
+    RefiGuid {
+        kind: kind.into(),
+        key: key.into(),
+        guid: format!("6f0d3c2b-1a2b-4c3d-8e9f-0123456789{n:02}"),
+    }
+}
+
+/// The tree study with a coding of `d` on the unit where A coded `a` (same values), stored
+/// with GUIDs kept for codes, a qualified code, codings, a coding's note and a memo.
+fn edited_store() -> Store {
+    use samskap_core::Coding;
+    let mut study = codebook_study(CODEBOOK);
+    let span = study.transcript(&id("I1")).unwrap().span(0, 18).unwrap();
+    let unit = study.unit(&id("I1"), span).unwrap();
+    study
+        .add_coding(Coding {
+            unit,
+            code: id("d"),
+            qualifiers: id("tone=positive"),
+            coder: id("A"),
+            memo: Some("d here too".into()),
+        })
+        .unwrap();
+    let record = RefiRecord {
+        study_guids: vec![
+            guid("coding", "I1:0-18:a:tone=positive:A", 1),
+            guid("coding", "I1:0-18:d:tone=positive:A", 2),
+            guid("coding", "I2:17-33:d:tone=negative:A", 3),
+            guid("coding-note", "I2:17-33:d:tone=negative:A", 4),
+            guid(
+                "coding",
+                "I1:37-63:a/b/c:level=organisation;tone=negative:B",
+                5,
+            ),
+            guid("note", "a/b/c|A|0011223344556677|0", 6),
+        ],
+        framework_guids: vec![
+            guid("code", "a/b", 7),
+            guid("code", "a/b/c", 8),
+            guid("qualified", "a/b#level=group;tone=positive", 9),
+            guid("code", "d", 10),
+            guid("qualified", "d#tone=negative", 11),
+        ],
+        attributes: Vec::new(),
+    };
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .import_refi_study(&study, &record, Replace::No)
+        .unwrap();
+    store
+}
+
+fn by(note: &str) -> Change {
+    Change {
+        by: "kari".into(),
+        at: "2026-03-04T05:06:07Z".into(),
+        note: Some(note.into()),
+    }
+}
+
+/// Everything an edit may touch, to compare before and after.
+fn state(store: &Store) -> serde_json::Value {
+    let f: samskap_core::FrameworkId = id("tree");
+    serde_json::json!({
+        "study": json(&store.load_study(&id("tree-study")).unwrap()),
+        "log": store.framework_log(&f).unwrap(),
+        "guids": format!("{:?}", store.refi_record(&id("tree-study")).unwrap()),
+    })
+}
+
+fn guid_keys(store: &Store) -> (Vec<String>, Vec<String>) {
+    let r = store.refi_record(&id("tree-study")).unwrap();
+    let keys = |g: &[RefiGuid]| {
+        g.iter()
+            .map(|g| format!("{} {} {}", g.kind, g.key, &g.guid[34..]))
+            .collect()
+    };
+    (keys(&r.study_guids), keys(&r.framework_guids))
+}
+
+fn codes_of(study: &Study) -> Vec<(String, String, String)> {
+    study
+        .codings()
+        .iter()
+        .map(|c| {
+            let u = &study.units()[c.unit.index()];
+            (
+                format!("{}:{}-{}", u.informant, u.span.start(), u.span.end()),
+                c.code.to_string(),
+                c.coder.to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_rename_moves_the_subtree_its_codings_memos_qualifier_and_guids() {
+    let mut store = edited_store();
+    let before = store.load_study(&id("tree-study")).unwrap();
+    let done = store
+        .edit_codebook(
+            &id("tree-study"),
+            &Edit::Rename {
+                from: id("a/b"),
+                to: id("a/bee"),
+            },
+            &[],
+            &by("a clearer name"),
+        )
+        .unwrap();
+    assert_eq!(
+        (done.version, done.codings, done.merged, done.memos),
+        (2, 7, 0, 1)
+    );
+    assert_eq!(done.what, "rename a/b → a/bee");
+    let after = store.load_study(&id("tree-study")).unwrap();
+    // The same codings, in the same order, each with its code renamed.
+    let renamed: Vec<_> = codes_of(&before)
+        .into_iter()
+        .map(|(u, c, coder)| (u, c.replace("a/b", "a/bee"), coder))
+        .collect();
+    assert_eq!(codes_of(&after), renamed);
+    assert_eq!(after.codings().len(), before.codings().len());
+    assert_eq!(after.memos()[0].code, Some(id("a/bee/c")));
+    assert_eq!(after.framework().qualifiers()[1].codes, [id("a/bee")]);
+    let (study_keys, framework_keys) = guid_keys(&store);
+    assert!(
+        study_keys
+            .contains(&"coding I1:37-63:a/bee/c:level=organisation;tone=negative:B 05".to_owned()),
+        "{study_keys:?}"
+    );
+    assert!(
+        study_keys.contains(&"note a/bee/c|A|0011223344556677|0 06".to_owned()),
+        "{study_keys:?}"
+    );
+    for k in [
+        "code a/bee 07",
+        "code a/bee/c 08",
+        "qualified a/bee#level=group;tone=positive 09",
+    ] {
+        assert!(
+            framework_keys.contains(&k.to_owned()),
+            "{k}: {framework_keys:?}"
+        );
+    }
+    assert!(!framework_keys
+        .iter()
+        .any(|k| k.contains("a/b#") || k.contains("a/b ")));
+    // Version 2 is recorded with who, when, what and why; version 1 is what was stored.
+    let log = store.framework_log(&id("tree")).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].what, "first version");
+    assert_eq!((log[0].at.as_deref(), log[0].by.as_deref()), (None, None));
+    assert_eq!(log[1].at.as_deref(), Some("2026-03-04T05:06:07Z"));
+    assert_eq!(log[1].by.as_deref(), Some("kari"));
+    assert_eq!(log[1].note.as_deref(), Some("a clearer name"));
+    assert_eq!(
+        &store.framework_at(&id("tree"), 1).unwrap(),
+        before.framework()
+    );
+    assert_eq!(
+        &store.framework_at(&id("tree"), 2).unwrap(),
+        after.framework()
+    );
+    assert_eq!(store.framework_version(&id("tree")).unwrap(), 2);
+    assert!(matches!(
+        store.framework_at(&id("tree"), 3),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_merge_makes_codings_that_coincide_one_and_joins_their_memos() {
+    let mut store = edited_store();
+    let done = store
+        .edit_codebook(
+            &id("tree-study"),
+            &Edit::Merge {
+                from: vec![id("d")],
+                into: id("a"),
+            },
+            &[],
+            &by("d was a kind of a"),
+        )
+        .unwrap();
+    // A's `a` on I1:0-18 and A's `d` there (same values) are one coding now; the other
+    // coding of `d` moves.
+    assert_eq!((done.codings, done.merged), (1, 1));
+    let after = store.load_study(&id("tree-study")).unwrap();
+    assert!(!after.codings().iter().any(|c| c.code == id("d")));
+    let on_unit: Vec<_> = after
+        .codings()
+        .iter()
+        .filter(|c| c.code == id("a") && c.coder == id("A"))
+        .collect();
+    assert_eq!(on_unit.len(), 2);
+    assert_eq!(on_unit[0].memo.as_deref(), Some("d here too"));
+    let (study_keys, framework_keys) = guid_keys(&store);
+    assert!(study_keys.contains(&"coding I1:0-18:a:tone=positive:A 01".to_owned()));
+    assert!(
+        !study_keys.iter().any(|k| k.ends_with(" 02")),
+        "the merged coding's GUID goes"
+    );
+    assert!(study_keys.contains(&"coding I2:17-33:a:tone=negative:A 03".to_owned()));
+    assert!(study_keys.contains(&"coding-note I2:17-33:a:tone=negative:A 04".to_owned()));
+    // `a` was there: it keeps its own (derived) GUID rather than taking `d`'s.
+    assert!(
+        !framework_keys
+            .iter()
+            .any(|k| k.ends_with(" 10") || k.ends_with(" 11")),
+        "{framework_keys:?}"
+    );
+    // Merged again into a new code, which takes the GUID of the first code merged.
+    let mut store = edited_store();
+    store
+        .edit_codebook(
+            &id("tree-study"),
+            &Edit::Merge {
+                from: vec![id("d"), id("a/x")],
+                into: id("dx"),
+            },
+            &[],
+            &by("one"),
+        )
+        .unwrap();
+    let (_, framework_keys) = guid_keys(&store);
+    assert!(
+        framework_keys.contains(&"code dx 10".to_owned()),
+        "{framework_keys:?}"
+    );
+    assert!(framework_keys.contains(&"qualified dx#tone=negative 11".to_owned()));
+}
+
+#[test]
+fn a_split_moves_the_codings_picked_and_versions_tell_codings_apart() {
+    let mut store = edited_store();
+    let picks = [Pick {
+        informant: id("I1"),
+        start: 19,
+        end: 36,
+        coder: Some(id("B")),
+    }];
+    let done = store
+        .edit_codebook(
+            &id("tree-study"),
+            &Edit::Split {
+                from: id("a/b"),
+                into: id("a/b2"),
+            },
+            &picks,
+            &by("two senses of b"),
+        )
+        .unwrap();
+    assert_eq!((done.version, done.codings), (2, 1));
+    let after = store.load_study(&id("tree-study")).unwrap();
+    let split: Vec<_> = codes_of(&after)
+        .into_iter()
+        .filter(|(_, c, _)| c == "a/b2")
+        .collect();
+    assert_eq!(split, [("I1:19-36".into(), "a/b2".into(), "B".into())]);
+    // The new code takes `level`, as its source does: the coding keeps its value.
+    assert!(after.framework().qualifiers()[1].applies_to(&id("a/b2")));
+    // Without a coder, every coder's coding of the code on the unit; a unit with none of
+    // them is refused.
+    store
+        .edit_codebook(
+            &id("tree-study"),
+            &Edit::Delete {
+                code: id("a/x"),
+                recode_to: Some(id("a")),
+            },
+            &[],
+            &by("too few"),
+        )
+        .unwrap();
+    // Codings remember the version they were made under; new ones take the version now.
+    let add = samskap_store::NewCoding {
+        unit: samskap_store::UnitRef::of(
+            after.transcript(&id("I2")).unwrap(),
+            after.transcript(&id("I2")).unwrap().span(34, 48).unwrap(),
+        ),
+        code: id("a/b2"),
+        qualifiers: id("tone=negative"),
+        coder: id("C"),
+        memo: None,
+    };
+    store
+        .add_codings(
+            &id("tree-study"),
+            &[add],
+            samskap_store::OnDuplicate::Refuse,
+        )
+        .unwrap();
+    let v3 = store.load_study_under(&id("tree-study"), 3).unwrap();
+    assert_eq!(
+        codes_of(&v3),
+        [("I2:34-48".into(), "a/b2".into(), "C".into())]
+    );
+    let v1 = store.load_study_under(&id("tree-study"), 1).unwrap();
+    assert_eq!(v1.codings().len(), 11);
+    assert!(store
+        .load_study_under(&id("tree-study"), 2)
+        .unwrap()
+        .codings()
+        .is_empty());
+    let log = store.framework_log(&id("tree")).unwrap();
+    let what: Vec<&str> = log.iter().map(|v| v.what.as_str()).collect();
+    assert_eq!(
+        what,
+        [
+            "first version",
+            "split a/b → a/b2",
+            "delete a/x (recoded to a)"
+        ]
+    );
+}
+
+#[test]
+fn a_refused_edit_changes_nothing() {
+    let mut store = edited_store();
+    let before = state(&store);
+    let pick = |i: &str, s, e| Pick {
+        informant: id(i),
+        start: s,
+        end: e,
+        coder: None,
+    };
+    let refused: Vec<(Edit, Vec<Pick>, &str)> = vec![
+        (
+            Edit::Delete {
+                code: id("a/b"),
+                recode_to: None,
+            },
+            vec![],
+            "`a/b` (4 codings, 0 memos), `a/b/c` (3 codings, 1 memos) in use",
+        ),
+        (
+            Edit::Rename {
+                from: id("a"),
+                to: id("a/b/z"),
+            },
+            vec![],
+            "cannot go under itself",
+        ),
+        (
+            Edit::Rename {
+                from: id("nope"),
+                to: id("z"),
+            },
+            vec![],
+            "no code `nope`",
+        ),
+        (
+            Edit::Merge {
+                from: vec![id("a/b/c")],
+                into: id("d"),
+            },
+            vec![],
+            "carry qualifier `level`, which `d` does not take",
+        ),
+        (
+            Edit::Split {
+                from: id("a/x"),
+                into: id("a/y"),
+            },
+            vec![pick("I2", 34, 48), pick("I1", 0, 18)],
+            "no coding of `a/x` at I1:0-18 by any coder",
+        ),
+        (
+            Edit::Split {
+                from: id("a/x"),
+                into: id("a/y"),
+            },
+            vec![],
+            "needs the codings",
+        ),
+        (
+            Edit::Rename {
+                from: id("d"),
+                to: id("e"),
+            },
+            vec![pick("I2", 34, 48)],
+            "only a split",
+        ),
+    ];
+    for (edit, picks, why) in refused {
+        let err = store
+            .edit_codebook(&id("tree-study"), &edit, &picks, &by("no"))
+            .unwrap_err();
+        assert!(err.to_string().contains(why), "{edit}: {err}");
+        assert_eq!(state(&store), before, "{edit}");
+    }
+}
+
+#[test]
+fn an_updated_framework_file_is_a_new_version_named_by_its_diff() {
+    let (mut store, _) = codebook_store();
+    let f = Framework::from_toml(
+        &CODEBOOK.replace("label = { en = \"D\" }", "label = { en = \"Dee\" }"),
+    )
+    .unwrap();
+    store.import_framework(&f, &by("relabelled")).unwrap();
+    let log = store.framework_log(&id("tree")).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].what, "import: changed d");
+    assert_eq!(log[1].note.as_deref(), Some("relabelled"));
+    // The same file again changes nothing and records nothing.
+    store.import_framework(&f, &by("again")).unwrap();
+    assert_eq!(store.framework_log(&id("tree")).unwrap().len(), 2);
 }

@@ -114,9 +114,35 @@ fn fmt(o: &Outcome) -> String {
 }
 
 /// `samskap agreement`: per code and overall, on units and on characters.
-pub fn between_coders(cli: &Cli, args: &CodersArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
-    let coders = coders(&study, args)?;
+pub fn between_coders(
+    cli: &Cli,
+    args: &CodersArgs,
+    version: Option<u32>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let study = match version {
+        None => super::load(cli)?.1,
+        Some(v) => {
+            let store = super::open_store(cli)?;
+            let id = super::study_id(cli, &store)?;
+            let study = store.load_study_under(&id, v)?;
+            let fid = study.framework().id();
+            let current = store.framework_version(fid)?;
+            anyhow::ensure!(
+                v <= current,
+                "--version {v}: framework `{fid}` has versions 1 to {current} (`samskap framework log`)"
+            );
+            anyhow::ensure!(
+                !study.codings().is_empty(),
+                "--version {v}: no codings were made under version {v} of framework `{fid}`"
+            );
+            study
+        }
+    };
+    let coders = coders(&study, args).with_context(|| match version {
+        Some(v) => format!("--version {v}: among the codings made under that version"),
+        None => "agreement".to_owned(),
+    })?;
     let a = study_agreement(&study, &coders, granularity(args));
     if cli.json {
         return output::json(out, &a);

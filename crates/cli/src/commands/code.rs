@@ -1,4 +1,4 @@
-//! `samskap code add|remove|list|reconcile`.
+//! `samskap code add|remove|list|reconcile` (the codebook edits are in `codebook.rs`).
 
 use std::io::Write;
 
@@ -17,6 +17,11 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
         CodeCommand::Reconcile { coders, prefer } => {
             reconcile(cli, coders.as_deref(), prefer.as_deref(), out)
         }
+        CodeCommand::Rename { .. }
+        | CodeCommand::Move { .. }
+        | CodeCommand::Merge { .. }
+        | CodeCommand::Split { .. }
+        | CodeCommand::Delete { .. } => super::codebook::run(cli, cmd, out),
     }
 }
 

@@ -1,16 +1,46 @@
-//! `samskap framework show [ID]`.
+//! `samskap framework show|list|import|log|diff`: frameworks and their versions.
 
 use std::io::Write;
 
 use anyhow::Context;
-use samskap_core::Framework;
+use samskap_core::{Framework, FrameworkId};
 
-use crate::args::Cli;
+use crate::args::{ChangeArgs, Cli};
 use crate::output;
 
-pub fn show(cli: &Cli, id: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
-    let framework = match id {
-        Some(id) => {
+/// The framework named, or the study's.
+fn framework_id(
+    cli: &Cli,
+    store: &samskap_store::Store,
+    id: Option<&str>,
+) -> anyhow::Result<FrameworkId> {
+    match id {
+        Some(id) => id.parse().with_context(|| format!("framework `{id}`")),
+        None => {
+            let study = super::study_id(cli, store)?;
+            let meta = store
+                .studies()?
+                .into_iter()
+                .find(|m| m.id == study)
+                .with_context(|| format!("no study `{study}`"))?;
+            Ok(meta.framework)
+        }
+    }
+}
+
+pub fn show(
+    cli: &Cli,
+    id: Option<&str>,
+    version: Option<u32>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let framework = match (id, version) {
+        (_, Some(v)) => {
+            let store = super::open_store(cli)?;
+            let fid = framework_id(cli, &store, id)?;
+            store.framework_at(&fid, v)?
+        }
+        (Some(id), None) => {
             let stored = match super::open_store(cli) {
                 Ok(store) => store
                     .frameworks()?
@@ -23,7 +53,7 @@ pub fn show(cli: &Cli, id: Option<&str>, out: &mut dyn Write) -> anyhow::Result<
                 None => Framework::builtin(id).context("framework show")?,
             }
         }
-        None => super::load(cli)?.1.framework().clone(),
+        (None, None) => super::load(cli)?.1.framework().clone(),
     };
     if cli.json {
         return output::json(out, &framework);
@@ -127,11 +157,16 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     )
 }
 
-pub fn import(cli: &Cli, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn import(
+    cli: &Cli,
+    file: &std::path::Path,
+    change: &ChangeArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let text = super::read_named_text(cli, file, samskap_files::Kind::Document)?;
     let framework = Framework::from_toml(&text).with_context(|| file.display().to_string())?;
     let mut store = samskap_store::Store::open(&cli.db)?;
-    let outcome = store.import_framework(&framework)?;
+    let outcome = store.import_framework(&framework, &super::codebook::change(change))?;
     let what = match outcome {
         samskap_store::FrameworkImport::Added => "added",
         samskap_store::FrameworkImport::Unchanged => "unchanged",
@@ -144,5 +179,49 @@ pub fn import(cli: &Cli, file: &std::path::Path, out: &mut dyn Write) -> anyhow:
         );
     }
     writeln!(out, "framework `{}` {what}", framework.id())?;
+    Ok(())
+}
+
+/// `samskap framework log [ID]`: the versions, oldest first.
+pub fn log(cli: &Cli, id: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
+    let store = super::open_store(cli)?;
+    let fid = framework_id(cli, &store, id)?;
+    let log = store.framework_log(&fid)?;
+    if cli.json {
+        return output::json(out, &log);
+    }
+    let unknown = || "–".to_owned();
+    let rows = log
+        .into_iter()
+        .map(|v| {
+            vec![
+                v.version.to_string(),
+                v.at.unwrap_or_else(unknown),
+                v.by.unwrap_or_else(unknown),
+                v.what,
+                v.note.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    output::table(out, &["version", "at", "by", "what", "note"], rows)
+}
+
+/// `samskap framework diff V1 V2`: what changed from one version to the other.
+pub fn diff(
+    cli: &Cli,
+    id: Option<&str>,
+    v1: u32,
+    v2: u32,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let store = super::open_store(cli)?;
+    let fid = framework_id(cli, &store, id)?;
+    let old = store.framework_at(&fid, v1)?;
+    let new = store.framework_at(&fid, v2)?;
+    let d = samskap_core::codebook::diff(&old, &new);
+    if cli.json {
+        return output::json(out, &d);
+    }
+    writeln!(out, "framework `{fid}`, version {v1} → {v2}: {d}")?;
     Ok(())
 }

@@ -4,6 +4,7 @@ mod agreement;
 mod assess;
 pub(crate) mod backup;
 mod code;
+mod codebook;
 mod cooccur;
 mod export;
 mod framework;
@@ -44,18 +45,26 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Study(StudyCommand::Show) => study::show(cli, out),
         Command::Informants => informants::list(cli, out),
         Command::Informant(InformantCommand::Withdraw(a)) => informants::withdraw(cli, a, out),
-        Command::Framework(FrameworkCommand::Show { id }) => {
-            framework::show(cli, id.as_deref(), out)
+        Command::Framework(FrameworkCommand::Show { id, version }) => {
+            framework::show(cli, id.as_deref(), *version, out)
         }
         Command::Framework(FrameworkCommand::List) => framework::list(cli, out),
-        Command::Framework(FrameworkCommand::Import { file }) => framework::import(cli, file, out),
+        Command::Framework(FrameworkCommand::Import { file, change }) => {
+            framework::import(cli, file, change, out)
+        }
+        Command::Framework(FrameworkCommand::Log { id }) => framework::log(cli, id.as_deref(), out),
+        Command::Framework(FrameworkCommand::Diff {
+            v1,
+            v2,
+            framework: f,
+        }) => framework::diff(cli, f.as_deref(), *v1, *v2, out),
         Command::Quotes(a) => quotes::run(cli, a, out),
         Command::Matrix(a) => matrix::run(cli, a, out),
         Command::Report(a) => report::run(cli, a, out),
         Command::Agreement(a) => match &a.command {
             Some(AgreementCommand::Compute(c)) => agreement::compute(cli, c, out),
             Some(AgreementCommand::Disagreements(c)) => agreement::disagreements(cli, c, out),
-            None => agreement::between_coders(cli, &a.coders, out),
+            None => agreement::between_coders(cli, &a.coders, a.version, out),
         },
         Command::Code(c) => code::run(cli, c, out),
         Command::Cooccur(a) => cooccur::run(cli, a, out),

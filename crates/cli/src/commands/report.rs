@@ -9,7 +9,8 @@ use crate::args::{Cli, ReportArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
+    let (store, study) = super::load(cli)?;
+    let framework_version = store.framework_version(study.framework().id())?;
     let coder = match &args.coder {
         Some(c) => {
             let c: CoderId = c.parse().context("--coder")?;
@@ -27,6 +28,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         examples: args.examples,
         small_group: args.small_group,
         attendance_threshold: args.attendance_threshold,
+        framework_version: Some(framework_version),
     };
     let doc = samskap_report::build(&study, &options);
     let rendered = samskap_report::render(&doc);
@@ -37,6 +39,8 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
             &serde_json::json!({
                 "study": study.meta().id,
                 "coder": options.coder,
+                "framework": study.framework().id(),
+                "framework_version": framework_version,
                 "files": [
                     args.out.join("report.md").display().to_string(),
                     args.out.join("report.html").display().to_string(),
