@@ -156,20 +156,29 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
     if cli.json {
         return output::json(out, &done);
     }
-    let merged = if done.merged > 0 {
-        format!(
-            "; {} codings that became the same as another were merged into it",
-            done.merged
-        )
-    } else {
-        String::new()
+    let merged = match done.merged {
+        0 => String::new(),
+        1 => "; 1 coding that became the same as another was merged into it".to_owned(),
+        n => format!("; {n} codings that became the same as another were merged into it"),
     };
     writeln!(
         out,
-        "{}: {} codings and {} memos followed{merged}; framework `{}` is at version {}",
-        done.what, done.codings, done.memos, done.framework, done.version
+        "{}: {} and {} followed{merged}; framework `{}` is at version {}",
+        done.what,
+        counted(done.codings, "coding", "codings"),
+        counted(done.memos, "memo", "memos"),
+        done.framework,
+        done.version
     )?;
     Ok(())
+}
+
+/// `1 memo`, `2 memos`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
 }
 
 #[cfg(test)]
