@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use samskap_core::analysis::{self, Column, Filter, RowsBy};
 use samskap_core::quoting::QuoteFinder;
-use samskap_core::{Code, CodeId, Consent, InformantId, Qualifiers, Role, Study};
+use samskap_core::{Code, CodeId, Consent, Framework, InformantId, Qualifiers, Role, Study};
 
 use crate::doc::Doc;
 use crate::Options;
@@ -21,11 +21,24 @@ fn code_heading(c: &Code) -> String {
     }
 }
 
-/// The values of a coding's qualifiers, as a row label: `Barrier`, `Group, barrier`, or
-/// `All codings` for none.
-fn values_label(q: &Qualifiers) -> String {
+/// The values of a coding's qualifiers, as a row label: `Barrier`, `Group, barrier`; for
+/// codings with none, `All codings` where the code takes no qualifier, and `Without a level`
+/// where it takes one that these codings were not given.
+fn values_label(framework: &Framework, code: &CodeId, q: &Qualifiers) -> String {
     if q.is_empty() {
-        return "All codings".into();
+        let declared: Vec<String> = framework
+            .qualifiers_of(code)
+            .map(|d| {
+                samskap_core::label_in(&d.label, LANG)
+                    .unwrap_or(d.id.as_str())
+                    .to_lowercase()
+            })
+            .collect();
+        return if declared.is_empty() {
+            "All codings".into()
+        } else {
+            format!("Without a {}", declared.join(" or "))
+        };
     }
     let values: Vec<&str> = q.iter().map(|(_, v)| v.as_str()).collect();
     capitalise(&values.join(", "))
@@ -141,7 +154,7 @@ fn table2(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
         for e in list {
             doc.para(format!(
                 "{}: {} meaning unit{} from {} informant{}.",
-                values_label(&e.qualifiers),
+                values_label(framework, &code.id, &e.qualifiers),
                 e.total,
                 plural(e.total),
                 e.informants,
