@@ -59,6 +59,7 @@ mod free_text;
 mod ids;
 mod model;
 pub mod quoting;
+mod slug;
 mod study;
 mod text;
 mod text_index;
@@ -83,5 +84,6 @@ pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, ResourceGroup, Role,
     Sector, StudyMeta,
 };
+pub use slug::{slug, Slugs};
 pub use study::{memo_quotes, Study, Withdrawal};
 pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
