@@ -971,7 +971,7 @@ mod tests {
             by_unit
                 .entry(c.unit)
                 .or_default()
-                .push((c.coder.as_str(), &c.code, c.polarity));
+                .push((c.coder.as_str(), &c.code, &c.qualifiers));
         }
         let shared: Vec<_> = by_unit
             .values()

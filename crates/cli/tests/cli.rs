@@ -198,7 +198,7 @@ fn quote_filters_combine() {
         .iter()
         .filter(|q| {
             q["code"].as_str().unwrap().starts_with("structure/")
-                && q["polarity"] == "barrier"
+                && q["qualifiers"]["polarity"] == "barrier"
                 && q["group"] == "G1"
                 && q["coder"] == "A"
         })
@@ -210,9 +210,10 @@ fn quote_filters_combine() {
 fn unknown_filter_values_are_named() {
     let env = Env::new();
     env.import_thesis();
+    // `--subtheme` is the old name of `--code`; the message names the flag's current name.
     let err = env.fails(&["quotes", "--subtheme", "culture/nope"]);
     assert!(
-        err.contains("--subtheme") && err.contains("culture/nope"),
+        err.contains("--code") && err.contains("culture/nope"),
         "{err}"
     );
     let err = env.fails(&["matrix", "--group", "G9"]);
@@ -682,10 +683,10 @@ fn frameworks_import_and_update_without_orphaning_codings() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/frameworks/bentzen-2018.toml"),
     )
     .unwrap();
-    let start = builtin.find("[[category]]\nid = \"resources\"").unwrap();
+    let start = builtin.find("[[code]]\nid = \"resources\"").unwrap();
     let end = start
         + builtin[start..]
-            .find("[[category]]\nid = \"communication\"")
+            .find("[[code]]\nid = \"communication\"")
             .unwrap();
     let without = format!("{}{}", &builtin[..start], &builtin[end..]);
     std::fs::write(env.path("without.toml"), without).unwrap();
@@ -693,7 +694,7 @@ fn frameworks_import_and_update_without_orphaning_codings() {
     assert!(err.contains("resources/time-people-money"), "{err}");
 
     // A relabelled Bentzen is fine, and the study's codings stay.
-    let relabelled = builtin.replace("label_en = \"Culture\"", "label_en = \"Culture (ed.)\"");
+    let relabelled = builtin.replace("en = \"Culture\" }", "en = \"Culture (ed.)\" }");
     std::fs::write(env.path("relabelled.toml"), relabelled).unwrap();
     let said = env.ok(&["framework", "import", "relabelled.toml"]);
     assert!(said.contains("updated"), "{said}");
@@ -723,7 +724,7 @@ fn two_dimension_matrix_cooccurrence_and_saturation_over_the_fixture() {
     let err = env.fails(&["matrix", "--rows", "coder", "--cols", "coder"]);
     assert!(err.contains("differ"), "{err}");
     let err = env.fails(&["matrix", "--rows", "mood", "--cols", "coder"]);
-    assert!(err.contains("unknown dimension `mood`"), "{err}");
+    assert!(err.contains("`mood` is neither"), "{err}");
     // --rows needs --cols: a usage error.
     assert_eq!(
         env.run(&["matrix", "--rows", "coder"]).status.code(),

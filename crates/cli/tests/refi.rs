@@ -37,18 +37,10 @@ fn hand(env: &Env) -> PathBuf {
     p
 }
 
-/// Imports `fixtures/refi/hand` as study `hand`, codings without a polarity as barriers.
+/// Imports `fixtures/refi/hand` as study `hand`, as it is: no mapping, no default values.
 fn import_hand(env: &Env) -> serde_json::Value {
     let file = hand(env);
-    env.json(&[
-        "refi",
-        "import",
-        s(&file),
-        "--id",
-        "hand",
-        "--default-polarity",
-        "barrier",
-    ])
+    env.json(&["refi", "import", s(&file), "--id", "hand"])
 }
 
 fn s(p: &Path) -> &str {
@@ -86,13 +78,22 @@ fn the_hand_made_project_imports_with_everything_accounted_for() {
 }
 
 #[test]
-fn without_a_polarity_codings_are_skipped_and_the_report_says_so() {
+fn codings_without_a_polarity_are_kept_unqualified_and_the_report_says_so() {
     let env = Env::new();
     let file = hand(&env);
     let out = env.ok(&["refi", "import", s(&file)]);
-    assert!(out.contains("2 codings had no polarity"), "{out}");
+    assert!(out.contains("2 codings carry no qualifier value"), "{out}");
     assert!(out.contains("study `handlaget-prosjekt`"), "{out}");
-    assert_eq!(quotes(&env, "handlaget-prosjekt").len(), 4);
+    let v = env.json(&["--study", "handlaget-prosjekt", "quotes"]);
+    let unqualified: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["qualifiers"].as_object().unwrap().is_empty())
+        .map(|q| q["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(unqualified, ["tid", "ledelse"]);
+    assert_eq!(v.as_array().unwrap().len(), 6);
 }
 
 /// The same text, with CRLF line ends, Norwegian letters and an emoji, coded in the same
@@ -157,13 +158,22 @@ fn importing_again_needs_replace_and_replaces_whole() {
     let out = env.ok(&[&args[..], &["--replace"]].concat());
     assert!(out.starts_with("replaced study `hand`"), "{out}");
     assert_eq!(store_content(&env.db(), "hand"), before, "the same, once");
-    assert_eq!(quotes(&env, "hand").len(), 4);
+    assert_eq!(quotes(&env, "hand").len(), 6);
+    // --default-polarity fills a value in only where the framework declares polarity for the
+    // code: the framework made from this tree declares it for the codes under a polarity
+    // name, so `tid` and `ledelse` stay unqualified. Every coding was kept without it.
+    let opportunities = |env: &Env| {
+        let v = env.json(&["--study", "hand", "quotes", "--polarity", "opportunity"]);
+        v.as_array().unwrap().len()
+    };
+    assert_eq!(opportunities(&env), 1);
     env.ok(&[
         &args[..],
         &["--replace", "--default-polarity", "opportunity"],
     ]
     .concat());
     assert_eq!(quotes(&env, "hand").len(), 6);
+    assert_eq!(opportunities(&env), 1);
 }
 
 #[test]
@@ -181,10 +191,6 @@ fn a_mapping_lands_the_codes_on_an_existing_framework() {
     ]);
     assert_eq!(report["report"]["framework"], "bentzen-2018");
     assert_eq!(report["report"]["framework_from"], "mapping");
-    assert_eq!(
-        report["report"]["skipped"]["coding with code `Ledelse`, which the mapping does not cover"],
-        1
-    );
     let v = env.json(&["quotes"]);
     let codes: Vec<String> = v
         .as_array()
@@ -194,13 +200,14 @@ fn a_mapping_lands_the_codes_on_an_existing_framework() {
             format!(
                 "{} {}",
                 q["code"].as_str().unwrap(),
-                q["polarity"].as_str().unwrap()
+                q["qualifiers"]["polarity"].as_str().unwrap()
             )
         })
         .collect();
     assert_eq!(
         codes,
         [
+            "culture/own-organisation-anchoring barrier",
             "structure/infrastructure barrier",
             "structure/infrastructure barrier",
             "structure/infrastructure opportunity",
@@ -225,7 +232,60 @@ fn a_mapping_lands_the_codes_on_an_existing_framework() {
         s(&bad),
     ]);
     assert!(e.contains("resources/nope"), "{e}");
-    assert_eq!(Store::open(&env.db()).unwrap().studies().unwrap().len(), 1);
+    // A mapping that leaves a code in use uncovered stops the import instead of dropping
+    // its codings.
+    let partial = env.path("partial.toml");
+    let full = std::fs::read_to_string(refi("mapping-bentzen.toml")).unwrap();
+    std::fs::write(
+        &partial,
+        &full[..full.find("[[code]]\npath = \"Ledelse\"").unwrap()],
+    )
+    .unwrap();
+    let e = env.fails(&[
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "h3",
+        "--mapping",
+        s(&partial),
+    ]);
+    assert!(
+        e.contains("`Ledelse` (1)") && e.contains("nothing was written"),
+        "{e}"
+    );
+    // Bentzen requires a polarity: a rule that gives none stops the import, and
+    // --default-polarity is the shortcut that fills it in.
+    let unvalued = env.path("unvalued.toml");
+    std::fs::write(
+        &unvalued,
+        full.replace("qualifiers = { polarity = \"barrier\" }\n", ""),
+    )
+    .unwrap();
+    let args = [
+        "refi",
+        "import",
+        s(&file),
+        "--id",
+        "h4",
+        "--mapping",
+        s(&unvalued),
+    ];
+    let e = env.fails(&args);
+    assert!(
+        e.contains("requires qualifier `polarity`") && e.contains("Ledelse"),
+        "{e}"
+    );
+    env.ok(&[&args[..], &["--default-polarity", "opportunity"]].concat());
+    let v = env.json(&[
+        "--study",
+        "h4",
+        "quotes",
+        "--code",
+        "culture/own-organisation-anchoring",
+    ]);
+    assert_eq!(v[0]["qualifiers"]["polarity"], "opportunity");
+    assert_eq!(Store::open(&env.db()).unwrap().studies().unwrap().len(), 2);
 }
 
 #[test]
@@ -235,23 +295,18 @@ fn a_codebook_becomes_a_framework() {
     assert_eq!(v["framework"], "codebook");
     assert_eq!(v["skipped"]["set (Set)"], 1);
     let f = env.json(&["framework", "show", "codebook"]);
-    let codes: Vec<String> = f["categories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| {
-            let cat = c["id"].as_str().unwrap().to_owned();
-            c["subtheme"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(move |s| format!("{cat}/{}", s["id"].as_str().unwrap()))
-        })
-        .collect();
-    assert_eq!(
-        codes,
-        ["tid/tid", "forankring/forankring", "nettverk/nettverk"]
-    );
+    // The codebook's codes sit under codes named for a polarity: they become plain codes
+    // that take the polarity qualifier, not a category per code as before.
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().or(c["id"].as_str()).unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&f["codes"]), ["tid", "forankring", "nettverk"]);
+    assert_eq!(f["qualifiers"][0]["id"], "polarity");
+    assert_eq!(ids(&f["qualifiers"][0]["codes"]), ids(&f["codes"]));
     // The same codebook again changes nothing.
     let again = env.json(&["refi", "import", s(&refi("codebook.qdc"))]);
     assert_eq!(again["outcome"], "unchanged");
@@ -275,7 +330,7 @@ fn a_codebook_goes_out_and_comes_back_with_its_guids() {
             .find(|f| f.id() == &id)
             .unwrap();
         (
-            serde_json::to_value(f.categories()).unwrap(),
+            serde_json::to_value(f.codes()).unwrap(),
             store.refi_framework_guids(&id).unwrap(),
         )
     };

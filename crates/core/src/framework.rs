@@ -42,9 +42,6 @@ pub enum FrameworkError {
     /// A code whose parent is not in the framework.
     #[error("code `{0}` has no code `{1}` above it in the framework")]
     Orphan(CodeId, String),
-    /// No codes at all.
-    #[error("the framework has no codes")]
-    Empty,
     /// In the first format, a category with no subthemes: it could not be coded.
     #[error("category `{0}` has no subthemes")]
     EmptyCategory(CodeId),
@@ -197,9 +194,8 @@ impl Framework {
         codes: Vec<Code>,
         qualifiers: Vec<Qualifier>,
     ) -> Result<Self, FrameworkError> {
-        if codes.is_empty() {
-            return Err(FrameworkError::Empty);
-        }
+        // A framework may have no codes yet: a study imported from a project nobody has
+        // coded, whose codes come later.
         check_labels(&meta.label)?;
         // Children of each parent (None: the top), in the order given.
         let mut children: HashMap<Option<CodeId>, Vec<usize>> = HashMap::default();
@@ -442,7 +438,7 @@ mod file {
         framework: Head,
         #[serde(default, rename = "qualifier", skip_serializing_if = "Vec::is_empty")]
         qualifiers: Vec<QualifierFile>,
-        #[serde(rename = "code")]
+        #[serde(default, rename = "code", skip_serializing_if = "Vec::is_empty")]
         codes: Vec<CodeFile>,
     }
 
@@ -671,6 +667,13 @@ mod file {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_framework_with_no_codes_yet_round_trips() {
+        let f = Framework::from_toml("[framework]\nid = \"blank\"\n").unwrap();
+        assert!(f.codes().is_empty() && f.qualifiers().is_empty());
+        assert_eq!(Framework::from_toml(&f.to_toml()).unwrap(), f);
+    }
 
     #[test]
     fn builtin_bentzen_has_five_top_codes_and_polarity_and_round_trips() {

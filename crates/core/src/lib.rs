@@ -87,3 +87,8 @@ pub use model::{
 pub use slug::{slug, Slugs};
 pub use study::{memo_quotes, Study, Withdrawal};
 pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
+
+/// The crate's README, so that its example is compiled and run with the tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -195,7 +195,42 @@ pub enum RefiError {
     /// The mapping file did not parse or names something that does not exist.
     #[error("mapping: {0}")]
     Mapping(String),
-    /// The file's content cannot make a framework (no codes, ...).
+    /// Codings whose tool code no rule of the mapping covers. They are never dropped: the
+    /// import stops until the mapping says where they go.
+    #[error("{count} codings use tool codes that no rule of the mapping onto `{framework}` covers: {by_code}; add a rule for each (a rule covers the codes under it too), or import without a mapping to keep the tool's own code tree")]
+    Unmapped {
+        /// The framework of the mapping.
+        framework: String,
+        /// How many codings.
+        count: usize,
+        /// The tool codes, with their codings.
+        by_code: String,
+    },
+    /// Codings that land on codes whose framework requires a qualifier, with no value for
+    /// it from a rule, a code name or a default. samskap never invents one: the import stops
+    /// until the mapping gives one.
+    #[error("{count} codings land on codes of framework `{framework}`, which requires qualifier `{qualifier}` ({values}), and get no value for it: {by_code}; give the rules for those codes a value (`{qualifier} = \"…\"` in `qualifiers = {{ … }}`, or `polarity = \"…\"`), or the mapping a `default_qualifiers` (for polarity also `--default-polarity`), or put the codes under a code named for the value in the tool")]
+    QualifierMissing {
+        /// The framework.
+        framework: String,
+        /// The qualifier.
+        qualifier: String,
+        /// Its values, `a|b`.
+        values: String,
+        /// How many codings.
+        count: usize,
+        /// The tool codes, with their codings.
+        by_code: String,
+    },
+    /// A default qualifier value that is not one of its qualifier's values.
+    #[error("{given}: {problem}")]
+    DefaultValue {
+        /// The default as given.
+        given: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The file's content cannot make a framework (a tree too deep, ...).
     #[error("{0}")]
     Codebook(String),
     /// The model refused what the file describes. (The model's error is part of the
@@ -254,10 +289,10 @@ mod tests {
             chain(&model),
             ["informant `x`: invalid role `chef`: expected `participant` or `facilitator`"]
         );
-        let framework = RefiError::from(FrameworkError::DuplicateCategory("tid".parse().unwrap()));
+        let framework = RefiError::from(FrameworkError::DuplicateCode("tid".parse().unwrap()));
         assert_eq!(
             chain(&framework),
-            ["the codebook does not make a valid framework: category `tid` is defined twice"]
+            ["the codebook does not make a valid framework: code `tid` is defined twice"]
         );
         let io = RefiError::from(std::io::Error::from(std::io::ErrorKind::NotFound));
         assert_eq!(chain(&io).len(), 1, "{:?}", chain(&io));

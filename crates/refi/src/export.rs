@@ -3,17 +3,20 @@
 //! as UTF-8 with LF and no byte-order mark, positions in code points, no empty containers,
 //! no `basePath`.
 //!
-//! A framework goes out as a tree: each category a code, each subtheme a code under it, and
-//! under each subtheme two codable codes, `barrier` and `opportunity`, which codings point at.
-//! Importing that tree again gives the same framework (see [`crate::codes`]).
+//! A framework goes out as its tree, each code a `<Code>` under the code above it. Under
+//! each code, one more code per value of each qualifier that applies to it (named by the
+//! value's id: `barrier`, `opportunity`), which codings with that value point at; a coding
+//! with values of several qualifiers points at a code named for all of them
+//! (`barrier, group`), written where codings use one. Importing that tree again gives the
+//! same framework and codings (see [`crate::codes`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Seek, Write};
 
-use samskap_core::{CodeId, CoderId, Framework, Polarity, Study};
+use samskap_core::{label_in, CodeId, CoderId, Framework, Qualifiers, Study};
 use serde::Serialize;
 
-use crate::guid::{GuidTable, Kind};
+use crate::guid::{code_key, qualified_key, GuidTable, Kind};
 use crate::import::{coding_key, memo_key, unit_key, Attribute};
 use crate::project::{Skipped, VariableType};
 use crate::xml::Writer;
@@ -51,83 +54,132 @@ pub struct ProjectFiles {
     pub report: ExportReport,
 }
 
-fn polarity_color(p: Polarity) -> &'static str {
-    match p {
-        Polarity::Barrier => "#C0392B",
-        Polarity::Opportunity => "#27AE60",
+/// The colour of a code for a polarity value, as samskap has always written them.
+fn value_colour(values: &Qualifiers) -> Option<&'static str> {
+    let mut it = values.iter();
+    match (it.next(), it.next()) {
+        (Some((q, v)), None) if q.as_str() == crate::mapping::POLARITY => match v.as_str() {
+            "barrier" => Some("#C0392B"),
+            "opportunity" => Some("#27AE60"),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
-/// The name a code goes out under.
-fn label<'a>(en: &'a str, no: &'a str, id: &'a str) -> &'a str {
-    [en, no, id]
-        .into_iter()
-        .find(|s| !s.trim().is_empty())
-        .unwrap_or(id)
+/// The name a code goes out under: its English label, else another, else its id.
+fn code_name(framework: &Framework, code: &CodeId) -> String {
+    framework
+        .code(code)
+        .and_then(|c| label_in(&c.label, "en"))
+        .filter(|l| !l.trim().is_empty())
+        .map_or_else(|| code.last().to_owned(), str::to_owned)
 }
 
-/// Writes the code tree. `notes` gives the note GUIDs on each code (project files only).
+/// True when a coding of `code` with `values` may be made in a tool: every qualifier the
+/// framework requires for the code has a value.
+fn codable(framework: &Framework, code: &CodeId, values: &Qualifiers) -> bool {
+    framework
+        .qualifiers_of(code)
+        .all(|q| !q.required || values.get(&q.id).is_some())
+}
+
+/// Writes the code tree. `notes` gives the note GUIDs on each code (project files only);
+/// `combined` the values of several qualifiers that codings of each code carry.
 fn write_codes(
     w: &mut Writer,
     framework: &Framework,
     guids: &GuidTable,
     notes: &HashMap<CodeId, Vec<String>>,
+    combined: &BTreeMap<CodeId, BTreeSet<Qualifiers>>,
 ) {
+    let bool_str = |b: bool| if b { "true" } else { "false" };
     w.start("Codes", &[]);
-    for c in framework.categories() {
-        let g = guids.get(Kind::Category, c.id.as_str());
-        w.start(
-            "Code",
-            &[
-                ("guid", g.as_str()),
-                ("name", label(&c.label_en, &c.label_no, c.id.as_str())),
-                ("isCodable", "false"),
-            ],
-        );
-        if !c.definition.trim().is_empty() {
-            w.text("Description", &[], &c.definition);
-        }
-        for s in &c.subthemes {
-            let code = CodeId::new(c.id.clone(), s.id.clone());
-            let g = guids.get(Kind::Subtheme, &code.to_string());
-            w.start(
-                "Code",
-                &[
-                    ("guid", g.as_str()),
-                    ("name", label(&s.label_en, &s.label_no, s.id.as_str())),
-                    ("isCodable", "false"),
-                ],
-            );
-            if !s.definition.trim().is_empty() {
-                w.text("Description", &[], &s.definition);
-            }
-            for n in notes.get(&code).into_iter().flatten() {
-                w.empty("NoteRef", &[("targetGUID", n)]);
-            }
-            for p in Polarity::ALL {
-                let g = guids.get(Kind::Polarity, &format!("{code}#{p}"));
-                w.empty(
-                    "Code",
-                    &[
-                        ("guid", g.as_str()),
-                        ("name", p.as_str()),
-                        ("isCodable", "true"),
-                        ("color", polarity_color(p)),
-                    ],
-                );
-            }
+    let codes = framework.codes();
+    // The codes whose element is open, innermost last.
+    let mut open: Vec<&CodeId> = Vec::new();
+    for (i, c) in codes.iter().enumerate() {
+        while open
+            .last()
+            .is_some_and(|o| c.id.parent().as_ref() != Some(*o))
+        {
+            open.pop();
             w.end();
         }
+        let mut values: Vec<Qualifiers> = framework
+            .qualifiers_of(&c.id)
+            .flat_map(|q| {
+                q.values
+                    .iter()
+                    .map(|v| Qualifiers::one(q.id.clone(), v.id.clone()))
+            })
+            .collect();
+        values.extend(combined.get(&c.id).into_iter().flatten().cloned());
+        let has_children = codes
+            .get(i + 1)
+            .is_some_and(|n| n.id.parent().as_ref() == Some(&c.id));
+        let code_notes = notes.get(&c.id).map_or(&[][..], Vec::as_slice);
+        let g = guids.get(Kind::Code, &code_key(&c.id));
+        let name = code_name(framework, &c.id);
+        let colour = c.colour.as_ref().map(|x| x.to_ascii_uppercase());
+        let mut attrs = vec![
+            ("guid", g.as_str()),
+            ("name", name.as_str()),
+            (
+                "isCodable",
+                bool_str(codable(framework, &c.id, &Qualifiers::none())),
+            ),
+        ];
+        if let Some(x) = &colour {
+            attrs.push(("color", x));
+        }
+        let definition = c.definition.trim();
+        if definition.is_empty() && code_notes.is_empty() && values.is_empty() && !has_children {
+            w.empty("Code", &attrs);
+            continue;
+        }
+        w.start("Code", &attrs);
+        if !definition.is_empty() {
+            w.text("Description", &[], &c.definition);
+        }
+        for n in code_notes {
+            w.empty("NoteRef", &[("targetGUID", n)]);
+        }
+        for q in &values {
+            let g = guids.get(Kind::Qualified, &qualified_key(&c.id, q));
+            let name = q
+                .iter()
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut attrs = vec![
+                ("guid", g.as_str()),
+                ("name", name.as_str()),
+                ("isCodable", bool_str(codable(framework, &c.id, q))),
+            ];
+            if let Some(x) = value_colour(q) {
+                attrs.push(("color", x));
+            }
+            w.empty("Code", &attrs);
+        }
+        if has_children {
+            open.push(&c.id);
+        } else {
+            w.end();
+        }
+    }
+    for _ in open {
         w.end();
     }
     w.end();
 }
 
-/// A framework as a `.qdc` codebook. Memos cannot go in a codebook.
+/// A framework as a `.qdc` codebook. Memos cannot go in a codebook. (The schema wants one
+/// code at least: a framework with none gives a codebook no tool reads.)
 pub fn codebook_xml(framework: &Framework, guids: &GuidTable) -> String {
     let mut w = Writer::new();
     w.start("CodeBook", &[("xmlns", CODEBOOK_NS), ("origin", ORIGIN)]);
-    write_codes(&mut w, framework, guids, &HashMap::new());
+    write_codes(&mut w, framework, guids, &HashMap::new(), &BTreeMap::new());
     w.end();
     w.finish()
 }
@@ -202,9 +254,19 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
         }
         w.end();
     }
-    w.start("CodeBook", &[]);
-    write_codes(&mut w, framework, guids, &code_notes);
-    w.end();
+    // Values of several qualifiers in one coding go out as one code each, under the code.
+    let mut combined: BTreeMap<CodeId, BTreeSet<Qualifiers>> = BTreeMap::new();
+    for c in study.codings().iter().filter(|c| c.qualifiers.len() > 1) {
+        combined
+            .entry(c.code.clone())
+            .or_default()
+            .insert(c.qualifiers.clone());
+    }
+    if !framework.codes().is_empty() {
+        w.start("CodeBook", &[]);
+        write_codes(&mut w, framework, guids, &code_notes, &combined);
+        w.end();
+    }
 
     // Variables and their values per informant.
     let mut values: Vec<Vec<(String, String, String)>> = Vec::new();
@@ -370,12 +432,15 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
                 );
                 report.selections += 1;
                 for &c in codings {
-                    let ckey = coding_key(&ukey, &c.code, c.polarity, &c.coder);
+                    let ckey = coding_key(&ukey, &c.code, &c.qualifiers, &c.coder);
                     let cg = guids.get(Kind::Coding, &ckey);
                     let u = user(&c.coder);
                     w.start("Coding", &[("guid", cg.as_str()), ("creatingUser", &u)]);
-                    let code_guid =
-                        guids.get(Kind::Polarity, &format!("{}#{}", c.code, c.polarity));
+                    let code_guid = if c.qualifiers.is_empty() {
+                        guids.get(Kind::Code, &code_key(&c.code))
+                    } else {
+                        guids.get(Kind::Qualified, &qualified_key(&c.code, &c.qualifiers))
+                    };
                     w.empty("CodeRef", &[("targetGUID", code_guid.as_str())]);
                     if let Some(memo) = &c.memo {
                         let ng = guids.get(Kind::CodingNote, &ckey).to_string();
@@ -411,8 +476,8 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
         }
         for (m, g) in study.memos().iter().zip(&memo_guids) {
             let u = user(&m.author);
-            let name = match m.code.as_ref().and_then(|c| framework.subtheme(c)) {
-                Some(s) => format!("memo on {}", label(&s.label_en, &s.label_no, s.id.as_str())),
+            let name = match &m.code {
+                Some(c) => format!("memo on {}", code_name(framework, c)),
                 None => "memo".to_owned(),
             };
             w.start(
@@ -521,6 +586,7 @@ mod tests {
                 name: "Tid".into(),
                 is_codable: true,
                 description: None,
+                color: None,
                 note_refs: vec![],
                 children: vec![],
             }],
@@ -538,7 +604,7 @@ mod tests {
             study_id: "s".parse().unwrap(),
             counting: None,
             mapping: None,
-            default_polarity: None,
+            default_qualifiers: Qualifiers::none(),
             default_coder: "refi".parse().unwrap(),
         };
         let imported = import_project(&project, &opts).unwrap();

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use samskap_core::{CodeId, Qualifiers};
 use sha2::{Digest, Sha256};
 
 /// A GUID in canonical form: lower case, no braces, `8-4-4-4-12` hex digits.
@@ -73,12 +74,11 @@ impl std::fmt::Display for Guid {
 /// kinds and keys are what the store keeps (see `docs/refi-qda.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
-    /// A category (key: category id). Framework scope.
-    Category,
-    /// A subtheme (key: `category/subtheme`). Framework scope.
-    Subtheme,
-    /// A subtheme with a polarity (key: `category/subtheme#barrier`). Framework scope.
-    Polarity,
+    /// A code of the framework (key: its path, [`code_key`]). Framework scope.
+    Code,
+    /// A code with qualifier values, which goes out as a code under the code (key:
+    /// `path#qualifier=value;...`, [`qualified_key`]). Framework scope.
+    Qualified,
     /// A coder (key: coder id).
     User,
     /// An informant's case (key: informant id).
@@ -87,7 +87,7 @@ pub enum Kind {
     Source,
     /// A meaning unit (key: `informant:start-end`).
     Selection,
-    /// A coding (key: `informant:start-end:category/subtheme:polarity:coder`).
+    /// A coding (key: `informant:start-end:code path:qualifier=value;...:coder`).
     Coding,
     /// The note holding a coding's memo (key: the coding's key).
     CodingNote,
@@ -97,12 +97,24 @@ pub enum Kind {
     Variable,
 }
 
+/// The key of a code: its path.
+pub fn code_key(code: &CodeId) -> String {
+    code.to_string()
+}
+
+/// The key of a code with qualifier values: `path#qualifier=value;...`.
+pub fn qualified_key(code: &CodeId, qualifiers: &Qualifiers) -> String {
+    format!("{code}#{qualifiers}")
+}
+
+/// The qualifier the first, two-level format of samskap gave every code.
+const POLARITY: &str = "polarity";
+
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 11] = [
-        Kind::Category,
-        Kind::Subtheme,
-        Kind::Polarity,
+    pub const ALL: [Kind; 10] = [
+        Kind::Code,
+        Kind::Qualified,
         Kind::User,
         Kind::Case,
         Kind::Source,
@@ -116,9 +128,8 @@ impl Kind {
     /// The name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Category => "category",
-            Kind::Subtheme => "subtheme",
-            Kind::Polarity => "polarity",
+            Kind::Code => "code",
+            Kind::Qualified => "qualified",
             Kind::User => "user",
             Kind::Case => "case",
             Kind::Source => "source",
@@ -135,9 +146,85 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// A stored row's kind and key as they are now, whether the row was written by this
+    /// version or under the first, two-level model: `category` and `subtheme` rows are
+    /// codes, a `polarity` row `cat/sub#barrier` is the qualified code
+    /// `cat/sub#polarity=barrier`, and a coding key `unit:code:barrier:coder` becomes
+    /// `unit:code:polarity=barrier:coder`. `None` for a kind that is neither.
+    pub fn from_stored(kind: &str, key: &str) -> Option<(Kind, String)> {
+        match kind {
+            "category" | "subtheme" => Some((Kind::Code, key.to_owned())),
+            "polarity" => {
+                let (code, value) = key.rsplit_once('#')?;
+                Some((Kind::Qualified, format!("{code}#{POLARITY}={value}")))
+            }
+            _ => {
+                let kind = Kind::from_name(kind)?;
+                let key = match kind {
+                    Kind::Coding | Kind::CodingNote => {
+                        let parts: Vec<&str> = key.split(':').collect();
+                        match parts.as_slice() {
+                            [informant, span, code, q, coder]
+                                if !q.is_empty() && !q.contains('=') =>
+                            {
+                                format!("{informant}:{span}:{code}:{POLARITY}={q}:{coder}")
+                            }
+                            _ => key.to_owned(),
+                        }
+                    }
+                    _ => key.to_owned(),
+                };
+                Some((kind, key))
+            }
+        }
+    }
+
     /// True for kinds kept per framework rather than per study.
     pub fn is_framework_scoped(self) -> bool {
-        matches!(self, Kind::Category | Kind::Subtheme | Kind::Polarity)
+        matches!(self, Kind::Code | Kind::Qualified)
+    }
+
+    /// The kind name and key a derived GUID is made from. Objects the first, two-level
+    /// model had keep the GUIDs it derived for them (a top code was a `category`, a code
+    /// under it a `subtheme`, a code with a polarity a `polarity` keyed `cat/sub#barrier`,
+    /// a coding's key had the bare polarity), so that projects it exported are still
+    /// recognised and export again under the same GUIDs.
+    fn derivation(self, key: &str) -> (&'static str, std::borrow::Cow<'_, str>) {
+        use std::borrow::Cow;
+        let polarity_only = |q: &str| {
+            q.strip_prefix(POLARITY)
+                .and_then(|r| r.strip_prefix('='))
+                .filter(|v| !v.contains(';'))
+                .map(str::to_owned)
+        };
+        match self {
+            Kind::Code => match key.split('/').count() {
+                1 => ("category", Cow::Borrowed(key)),
+                2 => ("subtheme", Cow::Borrowed(key)),
+                _ => (self.as_str(), Cow::Borrowed(key)),
+            },
+            Kind::Qualified => match key.rsplit_once('#') {
+                Some((code, q)) => match polarity_only(q) {
+                    Some(v) => ("polarity", Cow::Owned(format!("{code}#{v}"))),
+                    None => (self.as_str(), Cow::Borrowed(key)),
+                },
+                None => (self.as_str(), Cow::Borrowed(key)),
+            },
+            Kind::Coding | Kind::CodingNote => {
+                let parts: Vec<&str> = key.split(':').collect();
+                match parts.as_slice() {
+                    [informant, span, code, q, coder] => match polarity_only(q) {
+                        Some(v) => (
+                            self.as_str(),
+                            Cow::Owned(format!("{informant}:{span}:{code}:{v}:{coder}")),
+                        ),
+                        None => (self.as_str(), Cow::Borrowed(key)),
+                    },
+                    _ => (self.as_str(), Cow::Borrowed(key)),
+                }
+            }
+            _ => (self.as_str(), Cow::Borrowed(key)),
+        }
     }
 }
 
@@ -175,12 +262,18 @@ impl GuidTable {
         }
     }
 
+    /// The GUID samskap derives for an object ([`Guid::derive`]).
+    pub fn derived(&self, kind: Kind, key: &str) -> Guid {
+        let (name, key) = kind.derivation(key);
+        Guid::derive(self.scope(kind), name, &key)
+    }
+
     /// The GUID of an object: the kept one, or the derived one.
     pub fn get(&self, kind: Kind, key: &str) -> Guid {
         self.kept
             .get(&(kind, key.to_owned()))
             .cloned()
-            .unwrap_or_else(|| Guid::derive(self.scope(kind), kind.as_str(), key))
+            .unwrap_or_else(|| self.derived(kind, key))
     }
 
     /// Keeps a tool's GUID for an object unless the object has one already, another object
@@ -188,7 +281,7 @@ impl GuidTable {
     /// derived one. Returns false when the GUID was not kept for one of the first two
     /// reasons: the object then goes out under another GUID.
     pub fn keep(&mut self, kind: Kind, key: &str, guid: &Guid) -> bool {
-        let derived = Guid::derive(self.scope(kind), kind.as_str(), key);
+        let derived = self.derived(kind, key);
         match self.kept.get(&(kind, key.to_owned())) {
             Some(g) => g == guid,
             None if self.given.contains(guid) => false,
@@ -261,17 +354,29 @@ impl Slugs {
 
     /// Gives out `base` itself if free, else `base-2`, `base-3`, ...; `base` must be an id.
     pub fn take_exact(&mut self, base: &str, fallback: &str) -> String {
-        let base = if base.is_empty() {
+        self.give(base, fallback, 64)
+    }
+
+    /// As [`Slugs::take`], at most `max` characters long (at least 8 are always allowed),
+    /// so that a path of ids stays within its length.
+    pub fn take_within(&mut self, name: &str, fallback: &str, max: usize) -> String {
+        self.give(&slug(name, fallback), fallback, max.clamp(8, 64))
+    }
+
+    fn give(&mut self, base: &str, fallback: &str, max: usize) -> String {
+        let mut base = if base.is_empty() {
             fallback.to_owned()
         } else {
             base.to_owned()
         };
+        base.truncate(max);
+        let base = base.trim_end_matches('-').to_owned();
         let mut id = base.clone();
         let mut n = 2;
         while !self.taken.insert(id.clone()) {
             let suffix = format!("-{n}");
             let mut b = base.clone();
-            b.truncate(64 - suffix.len());
+            b.truncate(max.saturating_sub(suffix.len()));
             id = format!("{}{suffix}", b.trim_end_matches('-'));
             n += 1;
         }
@@ -315,7 +420,8 @@ mod tests {
         assert!(!t.keep(Kind::CodingNote, "b", &g));
         assert_eq!(t.get(Kind::CodingNote, "a"), g);
         assert_ne!(t.get(Kind::CodingNote, "b"), g);
-        let derived = Guid::derive("s", "user", "A");
+        let derived = t.derived(Kind::User, "A");
+        assert_eq!(derived, Guid::derive("s", "user", "A"));
         assert!(t.keep(Kind::User, "A", &derived));
         assert!(!t.kept.contains_key(&(Kind::User, "A".into())));
     }
@@ -329,5 +435,74 @@ mod tests {
         let mut s = Slugs::default();
         assert_eq!(s.take("Tid", "x"), "tid");
         assert_eq!(s.take("tid", "x"), "tid-2");
+    }
+
+    #[test]
+    fn objects_of_the_two_level_model_keep_their_derived_guids() {
+        let t = GuidTable::new("s", "bentzen-2018");
+        let d = |kind: &str, key: &str| Guid::derive("bentzen-2018", kind, key);
+        assert_eq!(t.get(Kind::Code, "culture"), d("category", "culture"));
+        assert_eq!(
+            t.get(Kind::Code, "culture/holistic-approach"),
+            d("subtheme", "culture/holistic-approach")
+        );
+        assert_eq!(t.get(Kind::Code, "a/b/c"), d("code", "a/b/c"));
+        assert_eq!(
+            t.get(Kind::Qualified, "culture/x#polarity=barrier"),
+            d("polarity", "culture/x#barrier")
+        );
+        assert_eq!(
+            t.get(Kind::Qualified, "culture/x#level=group;polarity=barrier"),
+            d("qualified", "culture/x#level=group;polarity=barrier")
+        );
+        assert_eq!(
+            t.get(Kind::Coding, "I1:0-4:culture/x:polarity=opportunity:A"),
+            Guid::derive("s", "coding", "I1:0-4:culture/x:opportunity:A")
+        );
+        assert_eq!(
+            t.get(Kind::Coding, "I1:0-4:culture/x::A"),
+            Guid::derive("s", "coding", "I1:0-4:culture/x::A")
+        );
+    }
+
+    #[test]
+    fn rows_stored_under_the_two_level_model_read_as_now() {
+        let read = |k: &str, key: &str| Kind::from_stored(k, key).unwrap();
+        assert_eq!(read("category", "tid"), (Kind::Code, "tid".into()));
+        assert_eq!(read("subtheme", "tid/tid"), (Kind::Code, "tid/tid".into()));
+        assert_eq!(
+            read("polarity", "tid/tid#barrier"),
+            (Kind::Qualified, "tid/tid#polarity=barrier".into())
+        );
+        assert_eq!(
+            read("coding", "I1:0-4:tid/tid:barrier:KN"),
+            (Kind::Coding, "I1:0-4:tid/tid:polarity=barrier:KN".into())
+        );
+        assert_eq!(
+            read("coding-note", "I1:0-4:tid/tid:polarity=barrier:KN"),
+            (
+                Kind::CodingNote,
+                "I1:0-4:tid/tid:polarity=barrier:KN".into()
+            )
+        );
+        assert_eq!(
+            read("coding", "I1:0-4:tid::KN"),
+            (Kind::Coding, "I1:0-4:tid::KN".into())
+        );
+        for k in Kind::ALL {
+            assert_eq!(read(k.as_str(), "x"), (k, "x".into()));
+        }
+        assert!(Kind::from_stored("shape", "x").is_none());
+    }
+
+    #[test]
+    fn slugs_fit_the_room_left() {
+        let mut s = Slugs::default();
+        assert_eq!(
+            s.take_within("Organisering av arbeidet", "x", 10),
+            "organiseri"
+        );
+        assert_eq!(s.take_within("Organisering", "x", 10), "organise-2");
+        assert_eq!(s.take_within("Tid", "x", 2), "tid");
     }
 }

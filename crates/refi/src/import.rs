@@ -7,12 +7,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use samskap_core::{
     ActiveConsent, CodeId, CoderId, Coding, Framework, FrameworkId, Informant, InformantDetails,
-    InformantId, Memo, NaiveDate, Polarity, Role, Study, StudyId, StudyMeta, Transcript,
+    InformantId, Memo, NaiveDate, QualifierId, Qualifiers, Role, Study, StudyId, StudyMeta,
+    Transcript,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::codes::{self, CodeMap, PolarityFrom};
+use crate::codes::{self, CodeMap, Resolved};
 use crate::guid::{Guid, GuidTable, Kind, Slugs};
 use crate::mapping::Mapping;
 use crate::positions::{Counting, PositionMap};
@@ -28,9 +29,12 @@ pub struct ImportOptions {
     pub counting: Option<Counting>,
     /// A mapping onto an existing framework, with that framework.
     pub mapping: Option<(Mapping, Framework)>,
-    /// Polarity of codings that no mapping rule or code name gives one; without it such
-    /// codings are skipped (and counted).
-    pub default_polarity: Option<Polarity>,
+    /// Values for the qualifiers a coding gets no value of from a mapping rule or a code
+    /// name, where its code's framework declares them (`--default-polarity barrier` is
+    /// `polarity=barrier`); they take precedence over the mapping's own defaults. Never
+    /// needed for a coding to be kept: without a value a coding stays unqualified, unless
+    /// its framework requires the qualifier (see [`RefiError::QualifierMissing`]).
+    pub default_qualifiers: Qualifiers,
     /// The coder of codings and memos that name no user.
     pub default_coder: CoderId,
 }
@@ -48,17 +52,18 @@ pub struct Attribute {
     pub value: String,
 }
 
-/// Where the polarities of the imported codings came from.
+/// Where the qualifier values of the imported codings came from, in codings (one coding
+/// with values from two places counts in both).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct PolarityCounts {
+pub struct QualifierCounts {
     /// From mapping rules.
     pub from_mapping: usize,
     /// From code names, by the convention.
     pub from_code_names: usize,
-    /// From the default polarity.
+    /// From the default values.
     pub from_default: usize,
-    /// None found: the coding was skipped.
-    pub unset_skipped: usize,
+    /// None: the coding was kept without a qualifier value.
+    pub unqualified: usize,
 }
 
 /// What an import did and what it left out.
@@ -72,8 +77,10 @@ pub struct ImportReport {
     pub framework: String,
     /// `codebook` (made from the file by the convention) or `mapping`.
     pub framework_from: &'static str,
-    /// Where polarities came from.
-    pub polarity: PolarityCounts,
+    /// Codes in that framework.
+    pub codes: usize,
+    /// Where qualifier values came from.
+    pub qualifiers: QualifierCounts,
     /// Left out, with counts.
     pub skipped: Skipped,
     /// Other things a person should know, one sentence each.
@@ -113,9 +120,9 @@ pub fn unit_key(informant: &InformantId, start: usize, end: usize) -> String {
     format!("{informant}:{start}-{end}")
 }
 
-/// The key of a coding.
-pub fn coding_key(unit: &str, code: &CodeId, polarity: Polarity, coder: &CoderId) -> String {
-    format!("{unit}:{code}:{polarity}:{coder}")
+/// The key of a coding: `unit:code:qualifier=value;...:coder`.
+pub fn coding_key(unit: &str, code: &CodeId, qualifiers: &Qualifiers, coder: &CoderId) -> String {
+    format!("{unit}:{code}:{qualifiers}:{coder}")
 }
 
 /// Turns an id-like name into an id: kept as it is when it is one already, else a slug.
@@ -152,11 +159,75 @@ pub fn codebook_framework(
         &mut guids,
     )?;
     let mut skipped = project.skipped.clone();
-    skipped.add(
-        "code merged into another that lands on the same samskap code (its GUID is not kept)",
-        map.merged,
-    );
+    for (what, n) in map.skipped.0 {
+        skipped.add(what, n);
+    }
     Ok((map.framework, guids, skipped))
+}
+
+/// The qualifier values of one coding, and where they came from.
+struct Qualified {
+    values: Qualifiers,
+    from_rule: bool,
+    from_name: bool,
+    from_default: bool,
+    /// A code name gave a value for a qualifier the code's framework does not declare.
+    name_not_declared: bool,
+    /// Required qualifiers left without a value.
+    missing: Vec<QualifierId>,
+}
+
+/// The values a coding of `code` carries: the rule's, then those code names give for
+/// qualifiers the rule leaves out, then the defaults for those still without one; only
+/// qualifiers the framework declares for the code (rules were checked against it).
+fn qualify(
+    framework: &Framework,
+    code: &CodeId,
+    resolved: &Resolved,
+    defaults: &Qualifiers,
+) -> Qualified {
+    let mut values: Vec<(QualifierId, samskap_core::ValueId)> = resolved
+        .from_rule
+        .iter()
+        .map(|(q, v)| (q.clone(), v.clone()))
+        .collect();
+    let from_rule = !values.is_empty();
+    let has = |values: &[(QualifierId, samskap_core::ValueId)], q: &QualifierId| {
+        values.iter().any(|(k, _)| k == q)
+    };
+    let (mut from_name, mut name_not_declared, mut from_default) = (false, false, false);
+    for (q, v) in resolved.from_name.iter() {
+        if has(&values, q) {
+            continue;
+        }
+        if codes::declared(framework, code, &Qualifiers::one(q.clone(), v.clone())).is_ok() {
+            values.push((q.clone(), v.clone()));
+            from_name = true;
+        } else {
+            name_not_declared = true;
+        }
+    }
+    for (q, v) in defaults.iter() {
+        if !has(&values, q)
+            && codes::declared(framework, code, &Qualifiers::one(q.clone(), v.clone())).is_ok()
+        {
+            values.push((q.clone(), v.clone()));
+            from_default = true;
+        }
+    }
+    let missing = framework
+        .qualifiers_of(code)
+        .filter(|d| d.required && !has(&values, &d.id))
+        .map(|d| d.id.clone())
+        .collect();
+    Qualified {
+        values: Qualifiers::new(values).expect("one value per qualifier"),
+        from_rule,
+        from_name,
+        from_default,
+        name_not_declared,
+        missing,
+    }
 }
 
 /// A reference to a note that was skipped on reading (its text outside the archive, or rich
@@ -183,7 +254,8 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     let mut notes: Vec<String> = Vec::new();
     let mut guids = GuidTable::new(opts.study_id.as_str(), "");
 
-    // Codes: which are used by codings, so that coded inner codes become subthemes too.
+    // Codes: which are used by codings (a code that only groups others by polarity is a
+    // code of its own when it is).
     let coded: HashSet<Guid> = project
         .sources
         .iter()
@@ -193,7 +265,13 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         .collect();
     let (map, framework_from): (CodeMap, &'static str) = match &opts.mapping {
         Some((mapping, framework)) => (
-            codes::mapped(&project.codes, mapping, framework.clone(), &mut guids)?,
+            codes::mapped(
+                &project.codes,
+                mapping,
+                framework.clone(),
+                &coded,
+                &mut guids,
+            )?,
             "mapping",
         ),
         None => {
@@ -215,13 +293,34 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             )
         }
     };
-    skipped.add(
-        "code merged into another that lands on the same samskap code (its GUID is not kept)",
-        map.merged,
-    );
-    let default_polarity = opts
-        .default_polarity
-        .or_else(|| opts.mapping.as_ref().and_then(|(m, _)| m.default_polarity));
+    for (what, n) in &map.skipped.0 {
+        skipped.add(what.clone(), *n);
+    }
+    // The options' defaults, then the mapping's for the qualifiers they leave out.
+    let mut defaults: Vec<(QualifierId, samskap_core::ValueId)> = opts
+        .default_qualifiers
+        .iter()
+        .map(|(q, v)| (q.clone(), v.clone()))
+        .collect();
+    let mut unused_defaults =
+        codes::check_defaults(&map.framework, &opts.default_qualifiers, "default")?;
+    if let Some((m, _)) = &opts.mapping {
+        let unused =
+            codes::check_defaults(&map.framework, &m.default_qualifiers, "mapping default")?;
+        unused_defaults.extend(unused);
+        for (q, v) in m.default_qualifiers.iter() {
+            if opts.default_qualifiers.get(q).is_none() {
+                defaults.push((q.clone(), v.clone()));
+            }
+        }
+    }
+    let defaults = Qualifiers::new(defaults).expect("one value per qualifier");
+    for q in unused_defaults {
+        notes.push(format!(
+            "the default value of qualifier `{q}` was not used: framework `{}` declares no such qualifier",
+            map.framework.id()
+        ));
+    }
 
     let meta = StudyMeta {
         id: opts.study_id.clone(),
@@ -437,7 +536,11 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         people.push((id, None, Some(i), Vec::new()));
     }
 
-    let mut polarity = PolarityCounts::default();
+    let mut counts = QualifierCounts::default();
+    // Codings that cannot land, by tool path: on no code, or without a required value.
+    let mut unmapped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut missing: BTreeMap<QualifierId, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut name_not_declared = 0;
     for (id, case, source, case_values) in &people {
         let mut values = case_values.clone();
         if let Some(i) = source {
@@ -564,35 +667,26 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                     });
                 };
                 let Some(code) = resolved.code.clone() else {
-                    skipped.add(
-                        format!(
-                            "coding with code `{}`, which the mapping does not cover",
-                            resolved.path
-                        ),
-                        1,
-                    );
+                    *unmapped.entry(resolved.path.clone()).or_default() += 1;
                     continue;
                 };
-                let pol = match resolved.polarity {
-                    Some((p, PolarityFrom::Mapping)) => {
-                        polarity.from_mapping += 1;
-                        p
+                let q = qualify(&map.framework, &code, resolved, &defaults);
+                if !q.missing.is_empty() {
+                    for m in q.missing {
+                        *missing
+                            .entry(m)
+                            .or_default()
+                            .entry(resolved.path.clone())
+                            .or_default() += 1;
                     }
-                    Some((p, PolarityFrom::Name)) => {
-                        polarity.from_code_names += 1;
-                        p
-                    }
-                    None => match default_polarity {
-                        Some(p) => {
-                            polarity.from_default += 1;
-                            p
-                        }
-                        None => {
-                            polarity.unset_skipped += 1;
-                            continue;
-                        }
-                    },
-                };
+                    continue;
+                }
+                counts.from_mapping += usize::from(q.from_rule);
+                counts.from_code_names += usize::from(q.from_name);
+                counts.from_default += usize::from(q.from_default);
+                counts.unqualified += usize::from(q.values.is_empty());
+                name_not_declared += usize::from(q.name_not_declared);
+                let qualifiers = q.values;
                 let coder = coder_of(c.creating_user.as_ref().or(sel.creating_user.as_ref()));
                 let coding_notes: Vec<Guid> = sel_notes
                     .iter()
@@ -619,14 +713,14 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                 match study.add_coding(Coding {
                     unit,
                     code: code.clone(),
-                    polarity: pol,
+                    qualifiers: qualifiers.clone(),
                     coder: coder.clone(),
                     memo,
                 }) {
                     Ok(()) => {}
                     Err(samskap_core::ModelError::DuplicateCoding { .. }) => {
                         skipped.add(
-                            "coding repeated (same text, code, polarity and coder; kept once)",
+                            "coding repeated (same text, code, qualifier values and coder; kept once)",
                             1,
                         );
                         continue;
@@ -634,13 +728,35 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                     Err(e) => return Err(outside(sel, e.to_string())),
                 }
                 used_coders.insert(coder.clone());
-                let ckey = coding_key(&ukey, &code, pol, &coder);
+                let ckey = coding_key(&ukey, &code, &qualifiers, &coder);
                 guids.keep(Kind::Coding, &ckey, &c.guid);
                 if let Some(first) = coding_notes.first() {
                     guids.keep(Kind::CodingNote, &ckey, first);
                 }
             }
         }
+    }
+
+    if !unmapped.is_empty() {
+        return Err(RefiError::Unmapped {
+            framework: map.framework.id().to_string(),
+            count: unmapped.values().sum(),
+            by_code: codes::by_path(&unmapped),
+        });
+    }
+    if let Some((qualifier, by_path)) = missing.into_iter().next() {
+        let values = map
+            .framework
+            .qualifier(&qualifier)
+            .map(codes::values_of)
+            .unwrap_or_default();
+        return Err(RefiError::QualifierMissing {
+            framework: map.framework.id().to_string(),
+            qualifier: qualifier.to_string(),
+            values,
+            count: by_path.values().sum(),
+            by_code: codes::by_path(&by_path),
+        });
     }
 
     // Notes on codes become memos on their code; the rest memos on the study.
@@ -675,6 +791,13 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             code_notes.push((n, code.clone()));
         }
     }
+    // In the framework's order (the order they go out in), so that a study exported and
+    // imported again has its memos in the same order; notes on no code last.
+    code_notes.sort_by_key(|(_, code)| {
+        code.as_ref()
+            .and_then(|c| map.framework.code_rank(c))
+            .unwrap_or(usize::MAX)
+    });
     let mut on_study = 0;
     for (n, code) in code_notes {
         if !used_notes.insert(n.clone()) {
@@ -705,7 +828,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     }
     if on_study > 0 {
         notes.push(format!(
-            "{on_study} notes on codes that are not samskap codes (categories, or codes the mapping does not cover) became memos on the study"
+            "{on_study} notes on codes that are not samskap codes (codes that only group others by polarity, or that the mapping does not cover) became memos on the study"
         ));
     }
     if elsewhere > 0 {
@@ -728,27 +851,33 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             guids.keep(Kind::Variable, &v.name, &v.guid);
         }
     }
-    if polarity.unset_skipped > 0 {
-        notes.push(format!(
-            "{} codings had no polarity (no mapping rule, no barrier/opportunity code name) and were skipped; give --default-polarity or a mapping to keep them",
-            polarity.unset_skipped
-        ));
-    }
-    if polarity.from_code_names > 0 {
+    if counts.from_code_names > 0 {
         notes.push(format!(
             "{} codings took their polarity from a code named for it (barrier/opportunity, barriere/mulighet), by the convention in docs/refi-qda.md",
-            polarity.from_code_names
+            counts.from_code_names
         ));
     }
-    if polarity.from_default > 0 {
+    if counts.from_default > 0 {
         notes.push(format!(
-            "{} codings took the default polarity",
-            polarity.from_default
+            "{} codings took a default value ({defaults}) for a qualifier nothing else gave a value",
+            counts.from_default
+        ));
+    }
+    if counts.unqualified > 0 && !map.framework.qualifiers().is_empty() {
+        notes.push(format!(
+            "{} codings carry no qualifier value (no mapping rule or code name gives one); they are kept as they are",
+            counts.unqualified
+        ));
+    }
+    if name_not_declared > 0 {
+        notes.push(format!(
+            "{name_not_declared} codings lie under a code named for a polarity, but framework `{}` declares no polarity for their code, so the name gives them none",
+            map.framework.id()
         ));
     }
     if framework_from == "codebook" {
         notes.push(format!(
-            "the codebook became framework `{}` by the convention in docs/refi-qda.md (give --mapping to land on an existing framework)",
+            "the code tree became framework `{}` by the convention in docs/refi-qda.md (give --mapping to land on an existing framework)",
             map.framework.id()
         ));
     }
@@ -771,7 +900,8 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             counting,
             framework: map.framework.id().to_string(),
             framework_from,
-            polarity,
+            codes: map.framework.codes().len(),
+            qualifiers: counts,
             skipped,
             notes,
         },
@@ -822,12 +952,14 @@ mod tests {
                 name: "Tid".into(),
                 is_codable: true,
                 description: None,
+                color: None,
                 note_refs: vec![],
                 children: vec![Code {
                     guid: g(2),
                     name: "barrier".into(),
                     is_codable: true,
                     description: None,
+                    color: None,
                     note_refs: vec![],
                     children: vec![],
                 }],
@@ -853,7 +985,7 @@ mod tests {
             study_id: "s".parse().unwrap(),
             counting: None,
             mapping: None,
-            default_polarity: None,
+            default_qualifiers: Qualifiers::none(),
             default_coder: "refi".parse().unwrap(),
         }
     }
@@ -962,7 +1094,7 @@ mod tests {
         ];
         let out = import_project(&p, &opts()).unwrap();
         let memo = &out.study.memos()[0];
-        assert_eq!(memo.code.as_ref().unwrap().to_string(), "tid/tid");
+        assert_eq!(memo.code.as_ref().unwrap().to_string(), "tid");
         assert_eq!(memo.text, "om koden");
         assert_eq!(out.study.codings()[0].memo.as_deref(), Some("om utvalget"));
         assert_eq!(out.study.memos().len(), 1);

@@ -20,7 +20,9 @@
 //! </CodeBook>"#;
 //! let project = read_qdc(qdc.as_bytes(), Limits::default())?;
 //! let (framework, guids, _skipped) = codebook_framework(&project, "tid".parse().unwrap(), "Tid")?;
-//! assert_eq!(framework.codes().map(|c| c.to_string()).collect::<Vec<_>>(), ["tid/tid"]);
+//! // The code named for a polarity folds into the code above it, as a qualifier value.
+//! assert_eq!(framework.codes().iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["tid"]);
+//! assert_eq!(framework.qualifiers()[0].id.as_str(), "polarity");
 //! assert!(codebook_xml(&framework, &guids).contains("1f0c1c3e-6a0e-4d64-9f0e-2f2b8e0a0002"));
 //! # Ok::<(), RefiError>(())
 //! ```
@@ -38,15 +40,15 @@ mod read;
 mod xml;
 
 pub use archive::Limits;
-pub use codes::{polarity_word, recognise, Recognised};
+pub use codes::{polarity_word, recognise, Recognised, NAME_LANGUAGE};
 pub use error::RefiError;
 pub use export::{codebook_xml, project_files, write_qdpx, ExportReport, ProjectFiles, ORIGIN};
-pub use guid::{slug, Guid, GuidTable, Kind};
+pub use guid::{code_key, qualified_key, slug, Guid, GuidTable, Kind};
 pub use import::{
     codebook_framework, import_project, own_framework_id, Attribute, ImportOptions, ImportReport,
-    Imported, PolarityCounts,
+    Imported, QualifierCounts,
 };
-pub use mapping::{Mapping, Rule};
+pub use mapping::{Mapping, Rule, POLARITY};
 pub use positions::Counting;
 pub use project::{
     Case, Code, CodingRef, Link, Note, Project, Selection, Skipped, TextSource, User, Variable,

@@ -2,12 +2,14 @@
 //!
 //! ```toml
 //! framework = "bentzen-2018"        # a framework in the store, or a built-in one
-//! default_polarity = "barrier"      # optional: for codes no rule or name gives one
+//! default_qualifiers = { polarity = "barrier" }   # optional: where no rule or name gives one
+//! default_polarity = "barrier"      # optional: the same, for polarity alone
 //!
 //! [[code]]
 //! path = "Barrierer/Tid"            # the tool's code names from the top, joined by "/"
 //! to = "resources/time-people-money"
-//! polarity = "barrier"              # optional
+//! polarity = "barrier"              # optional: the value of qualifier `polarity`
+//! qualifiers = { level = "group" }  # optional: values of any qualifiers
 //!
 //! [[code]]
 //! guid = "6f0d3c2b-1a2b-4c3d-8e9f-0123456789ab"   # instead of path, for names with "/"
@@ -16,12 +18,17 @@
 //!
 //! A rule for a code covers its sub-codes too, unless they have a rule of their own.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
-use samskap_core::{CodeId, FrameworkId, Polarity};
+use samskap_core::{CodeId, FrameworkId, QualifierId, Qualifiers, ValueId};
 
 use crate::guid::Guid;
 use crate::RefiError;
+
+/// The qualifier that `polarity = "..."` and `default_polarity` give a value to.
+pub const POLARITY: &str = "polarity";
 
 /// One rule of a mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +39,8 @@ pub struct Rule {
     pub guid: Option<Guid>,
     /// The framework code it lands on.
     pub to: CodeId,
-    /// The polarity, if the rule fixes it.
-    pub polarity: Option<Polarity>,
+    /// The qualifier values the rule fixes (none: from code names, else the defaults).
+    pub qualifiers: Qualifiers,
 }
 
 /// A parsed mapping file.
@@ -41,8 +48,9 @@ pub struct Rule {
 pub struct Mapping {
     /// The framework the codes land on.
     pub framework: FrameworkId,
-    /// Polarity for codes that get none from a rule or their name.
-    pub default_polarity: Option<Polarity>,
+    /// Values for the qualifiers a coding gets none of from a rule or a code name, where
+    /// its code's framework declares them.
+    pub default_qualifiers: Qualifiers,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
 }
@@ -52,6 +60,8 @@ pub struct Mapping {
 struct File {
     framework: String,
     default_polarity: Option<String>,
+    #[serde(default)]
+    default_qualifiers: BTreeMap<String, String>,
     #[serde(default)]
     code: Vec<RuleFile>,
 }
@@ -63,14 +73,39 @@ struct RuleFile {
     guid: Option<String>,
     to: String,
     polarity: Option<String>,
+    #[serde(default)]
+    qualifiers: BTreeMap<String, String>,
 }
 
-fn polarity(s: Option<String>, what: &str) -> Result<Option<Polarity>, RefiError> {
-    s.map(|p| {
-        p.parse()
-            .map_err(|e| RefiError::Mapping(format!("{what}: {e}")))
-    })
-    .transpose()
+/// Values from a table and a `polarity` shortcut; the shortcut and a `polarity` entry in the
+/// table may not both be given.
+fn qualifiers(
+    table: BTreeMap<String, String>,
+    polarity: Option<String>,
+    what: &str,
+    shortcut: &str,
+) -> Result<Qualifiers, RefiError> {
+    if polarity.is_some() && table.contains_key(POLARITY) {
+        return Err(RefiError::Mapping(format!(
+            "{what}: give the polarity once, as `{shortcut}` or in the table, not both"
+        )));
+    }
+    let pairs = table
+        .into_iter()
+        .chain(polarity.map(|p| (POLARITY.to_owned(), p)))
+        .map(|(q, v)| {
+            let qid: QualifierId = q
+                .trim()
+                .parse()
+                .map_err(|e| RefiError::Mapping(format!("{what}: qualifier `{q}`: {e}")))?;
+            let vid: ValueId = v
+                .trim()
+                .parse()
+                .map_err(|e| RefiError::Mapping(format!("{what}: value `{v}` of `{q}`: {e}")))?;
+            Ok((qid, vid))
+        })
+        .collect::<Result<Vec<_>, RefiError>>()?;
+    Qualifiers::new(pairs).map_err(|e| RefiError::Mapping(format!("{what}: {e}")))
 }
 
 impl Mapping {
@@ -105,12 +140,22 @@ impl Mapping {
                     .to
                     .parse()
                     .map_err(|e| RefiError::Mapping(format!("code rule {n}: `to`: {e}")))?,
-                polarity: polarity(r.polarity, &format!("code rule {n}: polarity"))?,
+                qualifiers: qualifiers(
+                    r.qualifiers,
+                    r.polarity,
+                    &format!("code rule {n}"),
+                    "polarity",
+                )?,
             });
         }
         Ok(Self {
             framework,
-            default_polarity: polarity(f.default_polarity, "default_polarity")?,
+            default_qualifiers: qualifiers(
+                f.default_qualifiers,
+                f.default_polarity,
+                "default_qualifiers",
+                "default_polarity",
+            )?,
             rules,
         })
     }
@@ -138,15 +183,46 @@ default_polarity = "opportunity"
 path = "Barrierer/Tid/"
 to = "resources/time-people-money"
 polarity = "barrier"
+qualifiers = { level = "group" }
 "#,
         )
         .unwrap();
         assert_eq!(m.rules[0].path.as_deref(), Some("Barrierer/Tid"));
-        assert_eq!(m.default_polarity, Some(Polarity::Opportunity));
+        assert_eq!(
+            m.rules[0].qualifiers.to_string(),
+            "level=group;polarity=barrier"
+        );
+        assert_eq!(m.default_qualifiers.to_string(), "polarity=opportunity");
         let e = Mapping::from_toml("framework = \"f\"\n[[code]]\nto = \"a/b\"\n").unwrap_err();
         assert!(e.to_string().contains("code rule 1"), "{e}");
-        let e = Mapping::from_toml("framework = \"f\"\n[[code]]\npath = \"x\"\nto = \"ab\"\n")
+        let e = Mapping::from_toml("framework = \"f\"\n[[code]]\npath = \"x\"\nto = \"a b\"\n")
             .unwrap_err();
         assert!(e.to_string().contains("`to`"), "{e}");
+    }
+
+    #[test]
+    fn qualifier_values_are_given_once_and_must_be_ids() {
+        let e = Mapping::from_toml(
+            "framework = \"f\"\ndefault_polarity = \"barrier\"\ndefault_qualifiers = { polarity = \"opportunity\" }\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not both"), "{e}");
+        let e = Mapping::from_toml(
+            "framework = \"f\"\n[[code]]\npath = \"x\"\nto = \"a\"\nqualifiers = { polarity = \"to be\" }\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("code rule 1: value `to be` of `polarity`"),
+            "{e}"
+        );
+        let m = Mapping::from_toml(
+            "framework = \"f\"\ndefault_qualifiers = { level = \"group\", polarity = \"barrier\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            m.default_qualifiers.to_string(),
+            "level=group;polarity=barrier"
+        );
     }
 }

@@ -48,6 +48,8 @@ pub struct Code {
     pub is_codable: bool,
     /// Its `<Description>`.
     pub description: Option<String>,
+    /// Its `color` attribute, as written (tools write it in several forms).
+    pub color: Option<String>,
     /// Notes on the code (`<NoteRef>`, project files only).
     pub note_refs: Vec<Guid>,
     /// Sub-codes.
@@ -519,6 +521,7 @@ pub(crate) fn codes(ctx: &Ctx<'_>, parent: &Element) -> Result<Vec<Code>, RefiEr
                 name,
                 is_codable,
                 description: text_of(c, "Description"),
+                color: c.attr("color").map(str::to_owned),
                 note_refs: ctx.note_refs(c)?,
                 children: codes(ctx, c)?,
             })

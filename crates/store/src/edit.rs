@@ -5,7 +5,8 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use samskap_core::{
-    CodeId, CoderId, Coding, Framework, InformantId, Memo, Polarity, Span, StudyId,
+    CodeId, CoderId, Coding, Framework, InformantId, Memo, QualifierId, Qualifiers, Span, StudyId,
+    ValueId,
 };
 
 use crate::{read, Store, StoreError};
@@ -62,8 +63,8 @@ pub struct NewCoding {
     pub unit: UnitRef,
     /// The code.
     pub code: CodeId,
-    /// The polarity.
-    pub polarity: Polarity,
+    /// The values of the qualifiers the framework declares for the code.
+    pub qualifiers: Qualifiers,
     /// The coder.
     pub coder: CoderId,
     /// A note on the coding.
@@ -95,8 +96,9 @@ pub enum FrameworkImport {
     Added,
     /// The same framework was there already.
     Unchanged,
-    /// An existing framework was updated in place (labels, definitions, new codes, removed
-    /// unused codes).
+    /// An existing framework was updated in place (labels, definitions, colours, memos, new
+    /// or moved codes, removed unused codes, changed qualifiers that every coding still
+    /// fits).
     Updated,
 }
 
@@ -107,7 +109,7 @@ fn invalid(e: impl std::fmt::Display) -> StoreError {
 impl Store {
     /// Adds codings to a study in one transaction, after checking every one against the
     /// study as the transaction sees it (the transcript still holds the unit's text, the code
-    /// is in the framework).
+    /// is in the framework, the qualifier values are those it declares for the code).
     pub fn add_codings(
         &mut self,
         study: &StudyId,
@@ -125,7 +127,7 @@ impl Store {
             match model.add_coding(Coding {
                 unit,
                 code: c.code.clone(),
-                polarity: c.polarity,
+                qualifiers: c.qualifiers.clone(),
                 coder: c.coder.clone(),
                 memo: c.memo.clone(),
             }) {
@@ -142,14 +144,13 @@ impl Store {
         for c in todo {
             let unit = unit_row(&tx, study, &c.unit.informant, c.unit.span)?;
             tx.execute(
-                "INSERT INTO coding (unit_id, framework_id, category_id, subtheme_id, polarity, coder, memo)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     unit,
                     fid,
-                    c.code.category.as_str(),
-                    c.code.subtheme.as_str(),
-                    c.polarity.as_str(),
+                    c.code.as_str(),
+                    c.qualifiers.to_string(),
                     c.coder.as_str(),
                     c.memo
                 ],
@@ -167,7 +168,7 @@ impl Store {
         study: &StudyId,
         at: &UnitRef,
         code: &CodeId,
-        polarity: Polarity,
+        qualifiers: &Qualifiers,
         coder: &CoderId,
     ) -> Result<(), StoreError> {
         let (informant, span) = (&at.informant, at.span);
@@ -202,23 +203,22 @@ impl Store {
             None => 0,
             Some(unit) => tx
                 .execute(
-                    "DELETE FROM coding WHERE unit_id = ?1 AND category_id = ?2 AND subtheme_id = ?3
-                       AND polarity = ?4 AND coder = ?5",
-                    params![
-                        unit,
-                        code.category.as_str(),
-                        code.subtheme.as_str(),
-                        polarity.as_str(),
-                        coder.as_str()
-                    ],
+                    "DELETE FROM coding WHERE unit_id = ?1 AND code = ?2 AND qualifiers = ?3
+                       AND coder = ?4",
+                    params![unit, code.as_str(), qualifiers.to_string(), coder.as_str()],
                 )
                 .map_err(StoreError::db)?,
         };
         if removed == 0 {
+            let values = if qualifiers.is_empty() {
+                String::new()
+            } else {
+                format!(" ({qualifiers})")
+            };
             return Err(StoreError::NotFound {
                 what: "coding",
                 id: format!(
-                    "{informant} {}..{} {code} ({polarity}) by {coder}",
+                    "{informant} {}..{} {code}{values} by {coder}",
                     span.start(),
                     span.end()
                 ),
@@ -242,13 +242,12 @@ impl Store {
             .as_ref()
             .map(|_| model.framework().id().to_string());
         tx.execute(
-            "INSERT INTO memo (study_id, framework_id, category_id, subtheme_id, author, text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO memo (study_id, framework_id, code, author, text)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 study.as_str(),
                 fid,
-                memo.code.as_ref().map(|c| c.category.as_str()),
-                memo.code.as_ref().map(|c| c.subtheme.as_str()),
+                memo.code.as_ref().map(|c| c.as_str()),
                 memo.author.as_str(),
                 memo.text
             ],
@@ -258,8 +257,11 @@ impl Store {
     }
 
     /// Adds a framework, or updates one with the same id in place. An update may relabel,
-    /// redefine, add and reorder codes, and drop codes nothing uses; it is refused when it
-    /// would drop a code that codings or memos use, naming those codes.
+    /// redefine, recolour, add, move and reorder codes, drop codes nothing uses, and change
+    /// the qualifiers; it is refused (a `Conflict`) when it would drop a code that codings or
+    /// memos use or a qualifier value that codings carry, naming them, or when a coding of a
+    /// study that uses the framework would no longer fit its qualifiers (one made required,
+    /// or no longer declared for the coding's code).
     pub fn import_framework(&mut self, f: &Framework) -> Result<FrameworkImport, StoreError> {
         let tx = self.write_tx()?;
         let existing = match read::framework_in(&tx, f.id().as_str()) {
@@ -270,29 +272,54 @@ impl Store {
         let outcome = match existing {
             Some(e) if &e == f => FrameworkImport::Unchanged,
             Some(e) => {
-                let dropped: Vec<CodeId> = e.codes().filter(|c| !f.contains(c)).collect();
+                let fid = f.id().as_str();
                 let mut in_use = Vec::new();
+                let dropped: Vec<&CodeId> = e
+                    .codes()
+                    .iter()
+                    .map(|c| &c.id)
+                    .filter(|c| !f.contains(c))
+                    .collect();
                 for c in &dropped {
                     let n: i64 = tx
                         .query_row(
-                            "SELECT (SELECT count(*) FROM coding WHERE framework_id = ?1 AND category_id = ?2 AND subtheme_id = ?3)
-                                  + (SELECT count(*) FROM memo WHERE framework_id = ?1 AND category_id = ?2 AND subtheme_id = ?3)",
-                            params![f.id().as_str(), c.category.as_str(), c.subtheme.as_str()],
+                            "SELECT (SELECT count(*) FROM coding WHERE framework_id = ?1 AND code = ?2)
+                                  + (SELECT count(*) FROM memo WHERE framework_id = ?1 AND code = ?2)",
+                            params![fid, c.as_str()],
                             |r| r.get(0),
                         )
                         .map_err(StoreError::db)?;
                     if n > 0 {
-                        in_use.push(format!("{c} ({n} codings or memos)"));
+                        in_use.push(format!("code {c} ({n} codings or memos)"));
+                    }
+                }
+                for (q, v) in dropped_values(&e, f) {
+                    let n: i64 = tx
+                        .query_row(
+                            "SELECT count(*) FROM coding WHERE framework_id = ?1
+                               AND instr(';' || qualifiers || ';', ';' || ?2 || ';') > 0",
+                            params![fid, format!("{q}={v}")],
+                            |r| r.get(0),
+                        )
+                        .map_err(StoreError::db)?;
+                    if n > 0 {
+                        in_use.push(format!("{q}={v} ({n} codings)"));
                     }
                 }
                 if !in_use.is_empty() {
                     return Err(StoreError::Conflict(format!(
-                        "framework `{}` would lose codes that are in use: {}; recode or remove those codings first",
+                        "framework `{}` would lose what is in use: {}; recode or remove those codings first",
                         f.id(),
                         in_use.join(", ")
                     )));
                 }
                 update_framework(&tx, f, &dropped)?;
+                // A qualifier made required, or narrowed to other codes, may not fit codings
+                // that are there: every study that uses the framework is checked by core again,
+                // as it would be read.
+                if e.qualifiers() != f.qualifiers() {
+                    check_users(&tx, f)?;
+                }
                 FrameworkImport::Updated
             }
             None => {
@@ -344,35 +371,63 @@ fn unit_row(
     .map_err(StoreError::db)
 }
 
-/// Rewrites a framework's rows in place. Rows keep their order by being re-inserted in the
-/// new order; codings keep pointing at them because their keys do not change. Foreign keys
-/// are checked at commit, so the rows may be briefly absent.
+/// The qualifier values of `old` that `new` lacks (with the qualifiers it lacks).
+fn dropped_values<'a>(old: &'a Framework, new: &Framework) -> Vec<(&'a QualifierId, &'a ValueId)> {
+    old.qualifiers()
+        .iter()
+        .flat_map(|q| q.values.iter().map(move |v| (&q.id, &v.id)))
+        .filter(|(q, v)| new.qualifier(q).is_none_or(|n| n.value_rank(v).is_none()))
+        .collect()
+}
+
+/// Rewrites a framework's rows in place: codes that stay keep their rows (codings point at
+/// them by path) and take their new rank and texts, dropped codes go, and the qualifiers are
+/// written anew (codings carry their values as text, so nothing points at those rows).
 fn update_framework(
     tx: &Transaction<'_>,
     f: &Framework,
-    dropped: &[CodeId],
+    dropped: &[&CodeId],
 ) -> Result<(), StoreError> {
     let fid = f.id().as_str();
-    tx.execute_batch("PRAGMA defer_foreign_keys = ON")
-        .map_err(StoreError::db)?;
     for c in dropped {
         tx.execute(
-            "DELETE FROM subtheme WHERE framework_id = ?1 AND category_id = ?2 AND id = ?3",
-            params![fid, c.category.as_str(), c.subtheme.as_str()],
+            "DELETE FROM code WHERE framework_id = ?1 AND path = ?2",
+            params![fid, c.as_str()],
         )
         .map_err(StoreError::db)?;
     }
-    // Delete and re-insert the rest, in the new order, without cascading to codings: the
-    // cascade runs only from `framework`, which stays.
-    tx.execute("DELETE FROM subtheme WHERE framework_id = ?1", [fid])
-        .map_err(StoreError::db)?;
-    tx.execute("DELETE FROM category WHERE framework_id = ?1", [fid])
-        .map_err(StoreError::db)?;
     let m = f.meta();
     tx.execute(
-        "UPDATE framework SET label_no = ?2, label_en = ?3, description = ?4 WHERE id = ?1",
-        params![fid, m.label_no, m.label_en, m.description],
+        "UPDATE framework SET label = ?2, description = ?3 WHERE id = ?1",
+        params![fid, read::labels_json(&m.label), m.description],
     )
     .map_err(StoreError::db)?;
-    crate::write::insert_codes(tx, f)
+    crate::write::upsert_codes(tx, f)?;
+    tx.execute("DELETE FROM qualifier WHERE framework_id = ?1", [fid])
+        .map_err(StoreError::db)?;
+    crate::write::insert_qualifiers(tx, f)
+}
+
+/// Loads every study that uses `f` (as stored in `tx`, with `f` written), so that core
+/// checks each coding against it; the first that does not fit refuses the update.
+fn check_users(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
+    let users = read::rows(
+        tx,
+        "SELECT id FROM study WHERE framework_id = ?1 ORDER BY rowid",
+        [f.id().as_str()],
+        |r| read::parse::<StudyId>(read::get(r, 0)?),
+    )?;
+    for s in users {
+        if let Err(e) = read::load_study_in(tx, &s) {
+            return Err(match e {
+                StoreError::Corrupt(why) => StoreError::Conflict(format!(
+                    "framework `{}` does not fit the codings of study `{s}`: {why}; recode \
+                     those codings first",
+                    f.id()
+                )),
+                e => e,
+            });
+        }
+    }
+    Ok(())
 }

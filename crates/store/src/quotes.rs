@@ -4,8 +4,11 @@
 
 use rusqlite::params;
 use samskap_core::analysis::{Filter, Quote};
-use samskap_core::{CategoryId, CodeId, Framework, GroupId, StudyId, StudyMeta, Transcript};
+use samskap_core::{
+    CodeId, CoderId, Framework, GroupId, InformantId, Qualifiers, StudyId, StudyMeta, Transcript,
+};
 
+use crate::read::Interner;
 use crate::{read, Store, StoreError};
 
 /// What a filter is checked against: the study's head, framework and group ids.
@@ -58,38 +61,35 @@ impl Store {
         filter: &Filter,
         mut each: impl FnMut(Quote, Option<String>) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
+        let order = self.qualifier_order(study, filter)?;
+        // The sets of values are few: matched through an index SQLite builds once on the
+        // materialised list, not by a scan of the list per coding.
         let mut st = self
             .conn
             .prepare(
-                "SELECT u.informant_id, u.start_char, u.end_char,
-                        c.category_id || '/' || c.subtheme_id, c.polarity, c.coder, c.memo,
-                        i.group_id, t.rowid
+                "WITH q (key, rank) AS MATERIALIZED (SELECT key, value FROM json_each(?2))
+                 SELECT u.informant_id, u.start_char, u.end_char, c.code, c.qualifiers, c.coder,
+                        c.memo, i.group_id, t.rowid
                  FROM coding c
                  JOIN meaning_unit u ON u.id = c.unit_id
                  JOIN transcript t ON t.study_id = u.study_id AND t.informant_id = u.informant_id
                  JOIN informant i ON i.study_id = u.study_id AND i.id = u.informant_id
-                 JOIN category k ON k.framework_id = c.framework_id AND k.id = c.category_id
-                 JOIN subtheme s ON s.framework_id = c.framework_id AND s.category_id = c.category_id
-                                AND s.id = c.subtheme_id
+                 JOIN code k ON k.framework_id = c.framework_id AND k.path = c.code
+                 JOIN q ON q.key = c.qualifiers
                  WHERE u.study_id = ?1
-                   AND (?2 IS NULL OR c.category_id = ?2)
-                   AND (?3 IS NULL OR (c.category_id = ?3 AND c.subtheme_id = ?4))
-                   AND (?5 IS NULL OR c.polarity = ?5)
-                   AND (?6 IS NULL OR i.group_id = ?6)
-                   AND (?7 IS NULL OR c.coder = ?7)
-                   AND (?8 IS NULL OR i.role = ?8)
-                   AND (?9 = 0 OR i.consent = 'given')
-                 ORDER BY k.rowid, s.rowid, c.polarity, i.rowid, u.start_char, u.end_char, c.coder",
+                   AND (?3 IS NULL OR c.code = ?3 OR substr(c.code, 1, length(?3) + 1) = ?3 || '/')
+                   AND (?4 IS NULL OR i.group_id = ?4)
+                   AND (?5 IS NULL OR c.coder = ?5)
+                   AND (?6 IS NULL OR i.role = ?6)
+                   AND (?7 = 0 OR i.consent = 'given')
+                 ORDER BY k.rank, q.rank, i.rowid, u.start_char, u.end_char, c.coder",
             )
             .map_err(StoreError::db)?;
-        let code = filter.code.as_ref();
         let mut rows = st
             .query(params![
                 study.as_str(),
-                filter.category.as_ref().map(CategoryId::as_str),
-                code.map(|c| c.category.as_str()),
-                code.map(|c| c.subtheme.as_str()),
-                filter.polarity.map(|p| p.as_str()),
+                order,
+                filter.code.as_ref().map(CodeId::as_str),
                 filter.group.as_ref().map(GroupId::as_str),
                 filter.coder.as_ref().map(|c| c.as_str()),
                 filter.role.map(|r| r.as_str()),
@@ -100,6 +100,11 @@ impl Store {
         // Each transcript read once and sliced by its character index: SQL's substr counts
         // characters from the start of the text for every quote.
         let mut transcripts: foldhash::HashMap<i64, Transcript> = foldhash::HashMap::default();
+        let mut codes: Interner<CodeId> = Interner::new();
+        let mut qualifiers: Interner<Qualifiers> = Interner::new();
+        let mut coders: Interner<CoderId> = Interner::new();
+        let mut informants: Interner<InformantId> = Interner::new();
+        let mut groups: Interner<GroupId> = Interner::new();
         let mut n = 0;
         while let Some(r) = rows.next().map_err(StoreError::db)? {
             let transcript: i64 = r.get(8).map_err(StoreError::db)?;
@@ -134,23 +139,15 @@ impl Store {
             {
                 continue;
             }
-            let code: CodeId = r
-                .get::<_, String>(3)
-                .map_err(StoreError::db)?
-                .parse()
-                .map_err(StoreError::corrupt)?;
-            let get = |i| r.get::<_, String>(i).map_err(StoreError::db);
             let quote = Quote {
-                code,
-                polarity: get(4)?.parse().map_err(StoreError::corrupt)?,
-                coder: get(5)?.parse().map_err(StoreError::corrupt)?,
-                informant: get(0)?.parse().map_err(StoreError::corrupt)?,
-                group: r
-                    .get::<_, Option<String>>(7)
-                    .map_err(StoreError::db)?
-                    .map(|g| g.parse())
-                    .transpose()
-                    .map_err(StoreError::corrupt)?,
+                code: codes.get(read::text(r, 3)?)?,
+                qualifiers: qualifiers.get(read::text(r, 4)?)?,
+                coder: coders.get(read::text(r, 5)?)?,
+                informant: informants.get(read::text(r, 0)?)?,
+                group: match r.get_ref(7).map_err(StoreError::db)? {
+                    rusqlite::types::ValueRef::Null => None,
+                    _ => Some(groups.get(read::text(r, 7)?)?),
+                },
                 start,
                 end,
                 text,
@@ -161,4 +158,83 @@ impl Store {
         }
         Ok(n)
     }
+
+    /// The sets of qualifier values that the study's codings carry and `filter` admits, as a
+    /// JSON object from each (as stored) to its place in core's order: by the framework's
+    /// order of qualifiers and of their values (see `samskap_core::analysis::Filter::codings`).
+    /// A study has a few such sets, so they are ranked here once, not per coding in SQL.
+    fn qualifier_order(&self, study: &StudyId, filter: &Filter) -> Result<String, StoreError> {
+        let framework: String = self
+            .conn
+            .query_row(
+                "SELECT framework_id FROM study WHERE id = ?1",
+                [study.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound {
+                    what: "study",
+                    id: study.to_string(),
+                },
+                e => StoreError::db(e),
+            })?;
+        let framework = read::framework_in(&self.conn, &framework)?;
+        // The distinct sets of the framework's codings, found per code by seeking in the
+        // index on (framework, code, qualifiers): a few lookups each, not a scan of the
+        // codings. (Sets only other studies carry do no harm: no coding of this study has them.)
+        let mut found: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let mut first = self
+            .conn
+            .prepare_cached(
+                "SELECT min(qualifiers) FROM coding WHERE framework_id = ?1 AND code = ?2",
+            )
+            .map_err(StoreError::db)?;
+        let mut next = self
+            .conn
+            .prepare_cached(
+                "SELECT min(qualifiers) FROM coding
+                 WHERE framework_id = ?1 AND code = ?2 AND qualifiers > ?3",
+            )
+            .map_err(StoreError::db)?;
+        let fid = framework.id().as_str();
+        for c in framework.codes() {
+            let mut at: Option<String> = first
+                .query_row(params![fid, c.id.as_str()], |r| r.get(0))
+                .map_err(StoreError::db)?;
+            while let Some(set) = at {
+                at = next
+                    .query_row(params![fid, c.id.as_str(), set], |r| r.get(0))
+                    .map_err(StoreError::db)?;
+                found.insert(set);
+            }
+        }
+        let mut sets: Vec<(Vec<(usize, usize)>, String)> = Vec::new();
+        for text in found {
+            let q: Qualifiers = text.parse().map_err(StoreError::corrupt)?;
+            if filter.qualifiers.iter().all(|(id, v)| q.get(id) == Some(v)) {
+                sets.push((value_ranks(&framework, &q), text));
+            }
+        }
+        sets.sort();
+        let order: serde_json::Map<String, serde_json::Value> = sets
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, text))| (text, i.into()))
+            .collect();
+        Ok(serde_json::Value::Object(order).to_string())
+    }
+}
+
+/// A set of qualifier values as positions in the framework's order (qualifiers as declared,
+/// values as listed), sorted: what core sorts codings by after their code.
+fn value_ranks(f: &Framework, q: &Qualifiers) -> Vec<(usize, usize)> {
+    let mut v: Vec<(usize, usize)> = q
+        .iter()
+        .filter_map(|(id, value)| {
+            let at = f.qualifiers().iter().position(|d| &d.id == id)?;
+            Some((at, f.qualifiers()[at].value_rank(value)?))
+        })
+        .collect();
+    v.sort_unstable();
+    v
 }

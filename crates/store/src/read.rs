@@ -2,9 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row};
 use samskap_core::{
-    ActiveConsent, Category, CodeId, CoderId, Coding, Framework, FrameworkMeta, Informant,
-    InformantDetails, InformantId, Member, Memo, Municipality, ResourceGroup, Study, StudyId,
-    StudyMeta, Subtheme, Transcript,
+    ActiveConsent, Code, CodeId, CoderId, Coding, Framework, FrameworkMeta, Informant,
+    InformantDetails, InformantId, Labels, Member, Memo, Municipality, Qualifier, QualifierValue,
+    Qualifiers, ResourceGroup, Study, StudyId, StudyMeta, Transcript,
 };
 
 use crate::{Store, StoreError};
@@ -153,12 +153,23 @@ fn study_meta(r: &Row<'_>) -> Result<StudyMeta, StoreError> {
     })
 }
 
+/// Labels by language, as the schema keeps them: a JSON object.
+pub(crate) fn labels(json: &str) -> Result<Labels, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("labels `{}`: {e}", samskap_core::shorten(json))))
+}
+
+/// Labels as the schema keeps them.
+pub(crate) fn labels_json(labels: &Labels) -> String {
+    serde_json::to_string(labels).expect("a map of strings is JSON")
+}
+
 pub(crate) fn framework_in(conn: &Connection, id: &str) -> Result<Framework, StoreError> {
-    let meta = conn
+    let (fid, label, description): (String, String, String) = conn
         .query_row(
-            "SELECT id, label_no, label_en, description FROM framework WHERE id = ?1",
+            "SELECT id, label, description FROM framework WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()
         .map_err(StoreError::db)?
@@ -166,52 +177,65 @@ pub(crate) fn framework_in(conn: &Connection, id: &str) -> Result<Framework, Sto
             what: "framework",
             id: id.to_owned(),
         })?;
-    let (fid, label_no, label_en, description): (String, String, String, String) = meta;
-    let subthemes = rows(
+    let codes = rows(
         conn,
-        "SELECT category_id, id, label_no, label_en, definition FROM subtheme
-         WHERE framework_id = ?1 ORDER BY rowid",
+        "SELECT path, label, definition, colour, memo FROM code
+         WHERE framework_id = ?1 ORDER BY rank",
         [id],
         |r| {
-            Ok((
-                get::<String>(r, 0)?,
-                Subtheme {
-                    id: parse(get(r, 1)?)?,
-                    label_no: get(r, 2)?,
-                    label_en: get(r, 3)?,
-                    definition: get(r, 4)?,
-                },
-            ))
+            Ok(Code {
+                id: parse(get(r, 0)?)?,
+                label: labels(text(r, 1)?)?,
+                definition: get(r, 2)?,
+                colour: get(r, 3)?,
+                memo: get(r, 4)?,
+            })
         },
     )?;
-    let categories = rows(
+    // Each qualifier's values, in order.
+    let mut values: foldhash::HashMap<String, Vec<QualifierValue>> = foldhash::HashMap::default();
+    each(
         conn,
-        "SELECT id, label_no, label_en, definition FROM category
-         WHERE framework_id = ?1 ORDER BY rowid",
+        "SELECT qualifier_id, id, label FROM qualifier_value
+         WHERE framework_id = ?1 ORDER BY qualifier_id, rank",
         [id],
         |r| {
-            let cid: String = get(r, 0)?;
-            Ok(Category {
-                subthemes: subthemes
-                    .iter()
-                    .filter(|(c, _)| c == &cid)
-                    .map(|(_, s)| s.clone())
-                    .collect(),
-                id: parse(cid)?,
-                label_no: get(r, 1)?,
-                label_en: get(r, 2)?,
-                definition: get(r, 3)?,
+            values.entry(get(r, 0)?).or_default().push(QualifierValue {
+                id: parse(get(r, 1)?)?,
+                label: labels(text(r, 2)?)?,
+            });
+            Ok(())
+        },
+    )?;
+    let qualifiers = rows(
+        conn,
+        "SELECT id, label, required, codes FROM qualifier WHERE framework_id = ?1 ORDER BY rank",
+        [id],
+        |r| {
+            let qid: String = get(r, 0)?;
+            let codes = text(r, 3)?;
+            Ok(Qualifier {
+                values: values.remove(&qid).unwrap_or_default(),
+                id: parse(qid)?,
+                label: labels(text(r, 1)?)?,
+                required: get(r, 2)?,
+                codes: serde_json::from_str(codes).map_err(|e| {
+                    StoreError::Corrupt(format!(
+                        "codes of a qualifier `{}`: {e}",
+                        samskap_core::shorten(codes)
+                    ))
+                })?,
             })
         },
     )?;
     Framework::new(
         FrameworkMeta {
             id: parse(fid)?,
-            label_no,
-            label_en,
+            label: labels(&label)?,
             description,
         },
-        categories,
+        codes,
+        qualifiers,
     )
     .map_err(StoreError::corrupt)
 }
@@ -503,8 +527,8 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
         },
     )?;
     let mut codes: Interner<CodeId> = Interner::new();
+    let mut qualifiers: Interner<Qualifiers> = Interner::new();
     let mut coders: Interner<CoderId> = Interner::new();
-    let mut code_text = String::new();
     // Codings in the order they were added (their rowid). The study's units have row ids in
     // [lo, hi]: scanning `coding` by rowid (`+` keeps SQLite off the unit index, which would
     // need a sort) within that range keeps the order without a sort
@@ -514,7 +538,7 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     let hi = unit_rows.last().map_or(-1, |&(row, _)| row);
     each(
         conn,
-        "SELECT unit_id, category_id, subtheme_id, polarity, coder, memo FROM coding
+        "SELECT unit_id, code, qualifiers, coder, memo FROM coding
          WHERE +unit_id BETWEEN ?1 AND ?2 ORDER BY id",
         [lo, hi],
         |r| {
@@ -522,24 +546,19 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
             let Ok(at) = unit_rows.binary_search_by_key(&unit, |&(row, _)| row) else {
                 return Ok(());
             };
-            code_text.clear();
-            code_text.push_str(text(r, 1)?);
-            code_text.push('/');
-            code_text.push_str(text(r, 2)?);
             let coding = Coding {
                 unit: unit_rows[at].1,
-                code: codes.get(&code_text)?,
-                polarity: text(r, 3)?.parse().map_err(StoreError::corrupt)?,
-                coder: coders.get(text(r, 4)?)?,
-                memo: get(r, 5)?,
+                code: codes.get(text(r, 1)?)?,
+                qualifiers: qualifiers.get(text(r, 2)?)?,
+                coder: coders.get(text(r, 3)?)?,
+                memo: get(r, 4)?,
             };
             study.add_coding(coding).map_err(c)
         },
     )?;
     for m in rows(
         conn,
-        "SELECT category_id || '/' || subtheme_id, author, text FROM memo
-         WHERE study_id = ?1 ORDER BY id",
+        "SELECT code, author, text FROM memo WHERE study_id = ?1 ORDER BY id",
         [sid],
         |r| {
             Ok(Memo {

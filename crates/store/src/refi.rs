@@ -9,10 +9,15 @@ use crate::read::{get, parse, rows};
 use crate::write::{insert_framework, write_study};
 use crate::{FrameworkImport, ImportSummary, Replace, Store, StoreError};
 
-/// A GUID kept for one object: `kind` and `key` name it (see `samskap-refi`'s `Kind`).
+/// A GUID kept for one object: `kind` and `key` name it (see `samskap-refi`'s `Kind`). A
+/// framework's objects are `code` (key: the code's path, `culture/holistic-approach`) and
+/// `qualified` (key: the path, `#` and the qualifier values as core writes them,
+/// `culture/holistic-approach#polarity=barrier`); a study's include `coding` and
+/// `coding-note` (key: `I1:10-42:culture/holistic-approach:polarity=barrier:A`, that is the
+/// unit, the code's path, the qualifier values and the coder).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RefiGuid {
-    /// What kind of object (`user`, `case`, `selection`, `category`, ...).
+    /// What kind of object (`user`, `case`, `selection`, `code`, ...).
     pub kind: String,
     /// Which one.
     pub key: String,
@@ -53,7 +58,8 @@ fn guid_row(r: &rusqlite::Row<'_>) -> Result<RefiGuid, StoreError> {
     })
 }
 
-const FRAMEWORK_KINDS: [&str; 3] = ["category", "subtheme", "polarity"];
+/// The kinds of framework objects (schema 7's CHECK on `refi_framework_guid.kind`).
+const FRAMEWORK_KINDS: [&str; 2] = ["code", "qualified"];
 
 fn insert_framework_guids(
     tx: &Transaction<'_>,
@@ -263,11 +269,11 @@ mod tests {
         assert!(e.to_string().contains("`user`"), "{e}");
         assert!(store.studies().unwrap().is_empty());
         store
-            .import_refi_study(&study(), &record("category"), Replace::No)
+            .import_refi_study(&study(), &record("code"), Replace::No)
             .unwrap();
         assert_eq!(
             store.refi_record(&"s".parse().unwrap()).unwrap(),
-            record("category")
+            record("code")
         );
     }
 
@@ -275,7 +281,7 @@ mod tests {
     fn withdrawal_removes_attributes() {
         let mut store = Store::open_in_memory().unwrap();
         store
-            .import_refi_study(&study(), &record("category"), Replace::No)
+            .import_refi_study(&study(), &record("code"), Replace::No)
             .unwrap();
         store
             .withdraw(&"s".parse().unwrap(), &"I1".parse().unwrap())

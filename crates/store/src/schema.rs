@@ -2,19 +2,37 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use crate::StoreError;
 
+/// Work a migration does in Rust after its SQL.
+type Then = fn(&Transaction<'_>) -> Result<(), StoreError>;
+
+/// One step of the schema: its SQL, and what must follow it in Rust, written against the
+/// schema as the step leaves it (not as later steps change it).
+struct Migration {
+    sql: &'static str,
+    then: Option<Then>,
+}
+
+const fn sql(sql: &'static str) -> Migration {
+    Migration { sql, then: None }
+}
+
 /// The migrations in order; migration `i` brings the schema from version `i` to `i + 1`.
 /// Never edit one that has shipped: add another.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_initial.sql"),
-    include_str!("../migrations/0002_search.sql"),
-    include_str!("../migrations/0003_facilitation.sql"),
-    include_str!("../migrations/0004_refi.sql"),
-    include_str!("../migrations/0005_backup.sql"),
-    include_str!("../migrations/0006_search_rebuild.sql"),
+const MIGRATIONS: &[Migration] = &[
+    sql(include_str!("../migrations/0001_initial.sql")),
+    sql(include_str!("../migrations/0002_search.sql")),
+    sql(include_str!("../migrations/0003_facilitation.sql")),
+    sql(include_str!("../migrations/0004_refi.sql")),
+    sql(include_str!("../migrations/0005_backup.sql")),
+    sql(include_str!("../migrations/0006_search_rebuild.sql")),
+    Migration {
+        sql: include_str!("../migrations/0007_codebooks.sql"),
+        then: Some(builtin_colours),
+    },
 ];
 
 /// The schema version this build writes.
@@ -42,10 +60,67 @@ pub(crate) fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<(), 
             supported: SCHEMA_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        tx.execute_batch(sql).map_err(StoreError::db)?;
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.execute_batch(m.sql).map_err(StoreError::db)?;
+        if let Some(then) = m.then {
+            then(&tx)?;
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)
             .map_err(StoreError::db)?;
     }
     tx.commit().map_err(StoreError::db)
+}
+
+/// Schema 7's step in Rust. The built-in frameworks gained colours with schema 7, which
+/// older stores had no place for: a stored copy of a built-in framework that is the built-in
+/// but for them (the codes, labels, definitions and order it shipped with, and no colour or
+/// memo) gets them, so that it stays equal to the built-in it came from. A copy that differs
+/// otherwise (edited under the built-in's id) is left as it is.
+fn builtin_colours(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    use samskap_core::Framework;
+    for id in Framework::builtin_ids() {
+        let builtin = Framework::builtin(id).map_err(StoreError::corrupt)?;
+        let head: Option<(String, String)> = rusqlite::OptionalExtension::optional(tx.query_row(
+            "SELECT label, description FROM framework WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        ))
+        .map_err(StoreError::db)?;
+        let Some((label, description)) = head else {
+            continue;
+        };
+        let stored = crate::read::rows(
+            tx,
+            "SELECT path, label, definition, colour IS NULL AND memo IS NULL FROM code
+             WHERE framework_id = ?1 ORDER BY rank",
+            [id],
+            |r| {
+                Ok((
+                    crate::read::get::<String>(r, 0)?,
+                    crate::read::labels(&crate::read::get::<String>(r, 1)?)?,
+                    crate::read::get::<String>(r, 2)?,
+                    crate::read::get::<bool>(r, 3)?,
+                ))
+            },
+        )?;
+        let m = builtin.meta();
+        let same = crate::read::labels(&label)? == m.label
+            && description == m.description
+            && stored.len() == builtin.codes().len()
+            && stored
+                .iter()
+                .zip(builtin.codes())
+                .all(|(s, c)| s.0 == c.id.as_str() && s.1 == c.label && s.2 == c.definition && s.3);
+        if !same {
+            continue;
+        }
+        for c in builtin.codes() {
+            tx.execute(
+                "UPDATE code SET colour = ?3, memo = ?4 WHERE framework_id = ?1 AND path = ?2",
+                rusqlite::params![id, c.id.as_str(), c.colour, c.memo],
+            )
+            .map_err(StoreError::db)?;
+        }
+    }
+    Ok(())
 }

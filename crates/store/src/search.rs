@@ -1,7 +1,7 @@
 //! Full-text search over transcripts, with each hit in context and the codes on it.
 
 use rusqlite::params;
-use samskap_core::{CodeId, CoderId, InformantId, Polarity, StudyId};
+use samskap_core::{CodeId, CoderId, InformantId, Qualifiers, StudyId};
 use serde::Serialize;
 
 use crate::{Store, StoreError};
@@ -19,8 +19,8 @@ const CLOSE: char = '\u{2}';
 pub struct HitCode {
     /// The code.
     pub code: CodeId,
-    /// Its polarity.
-    pub polarity: Polarity,
+    /// Its qualifier values.
+    pub qualifiers: Qualifiers,
     /// Who coded it.
     pub coder: CoderId,
 }
@@ -70,7 +70,7 @@ impl Store {
         let mut units = self
             .conn
             .prepare(
-                "SELECT u.start_char, u.end_char, c.category_id || '/' || c.subtheme_id, c.polarity, c.coder
+                "SELECT u.start_char, u.end_char, c.code, c.qualifiers, c.coder
                  FROM meaning_unit u JOIN coding c ON c.unit_id = u.id
                  WHERE u.study_id = ?1 AND u.informant_id = ?2 AND u.start_char < ?4 AND u.end_char > ?3
                  ORDER BY c.id",
@@ -96,10 +96,10 @@ impl Store {
                     )
                     .map_err(StoreError::db)?
                     .map(|r| {
-                        let (code, polarity, coder) = r.map_err(StoreError::db)?;
+                        let (code, qualifiers, coder) = r.map_err(StoreError::db)?;
                         Ok(HitCode {
                             code: code.parse().map_err(StoreError::corrupt)?,
-                            polarity: polarity.parse().map_err(StoreError::corrupt)?,
+                            qualifiers: qualifiers.parse().map_err(StoreError::corrupt)?,
                             coder: coder.parse().map_err(StoreError::corrupt)?,
                         })
                     })

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 use samskap_core::{
-    Anchor, AssessmentId, InformantId, Polarity, Span, StudyId, TextQuote, Transcript,
+    Anchor, AssessmentId, InformantId, Qualifiers, Span, StudyId, TextQuote, Transcript,
 };
 use serde::Serialize;
 
@@ -19,8 +19,8 @@ pub struct Orphan {
     pub quote: TextQuote,
     /// The code.
     pub code: String,
-    /// Its polarity.
-    pub polarity: Polarity,
+    /// Its qualifier values.
+    pub qualifiers: Qualifiers,
     /// Who coded it.
     pub coder: String,
 }
@@ -94,7 +94,7 @@ impl Store {
                 orphans.push(Orphan {
                     quote: q.clone(),
                     code: c.code.to_string(),
-                    polarity: c.polarity,
+                    qualifiers: c.qualifiers.clone(),
                     coder: c.coder.to_string(),
                 });
             }

@@ -315,17 +315,15 @@ fn places(field: FreeText) -> Vec<Place> {
         }],
         FreeText::Memo => vec![at("memo", "text")],
         FreeText::FrameworkText => vec![
-            shared("framework", "label_no"),
-            shared("framework", "label_en"),
+            shared("framework", "label"),
             shared("framework", "description"),
         ],
         FreeText::CodeText => vec![
-            shared("category", "label_no"),
-            shared("category", "label_en"),
-            shared("category", "definition"),
-            shared("subtheme", "label_no"),
-            shared("subtheme", "label_en"),
-            shared("subtheme", "definition"),
+            shared("code", "label"),
+            shared("code", "definition"),
+            shared("code", "memo"),
+            shared("qualifier", "label"),
+            shared("qualifier_value", "label"),
         ],
         FreeText::MeetingNote => vec![at("meeting", "note")],
         FreeText::RulesFrequency => vec![at("group_rules", "frequency")],
@@ -374,8 +372,26 @@ const DERIVED: &[(&str, &str)] = &[(
 #[cfg(test)] // Read by the schema test below: a declaration, not used at run time.
 const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
     ("framework", &["id"], "an id"),
-    ("category", &["framework_id", "id"], "ids"),
-    ("subtheme", &["framework_id", "category_id", "id"], "ids"),
+    (
+        "code",
+        &["framework_id", "path"],
+        "ids (a code's path is its ids)",
+    ),
+    (
+        "code",
+        &["colour"],
+        "a colour, `#rrggbb` (checked by core and the schema)",
+    ),
+    (
+        "qualifier",
+        &["framework_id", "id", "codes"],
+        "ids (`codes` is a JSON list of code paths)",
+    ),
+    (
+        "qualifier_value",
+        &["framework_id", "qualifier_id", "id"],
+        "ids",
+    ),
     ("study", &["id", "framework_id"], "ids"),
     ("study", &["period_start", "period_end"], "dates"),
     ("municipality", &["study_id", "id"], "ids"),
@@ -402,19 +418,17 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
     ("meaning_unit", &["study_id", "informant_id"], "ids"),
     (
         "coding",
-        &["framework_id", "category_id", "subtheme_id", "coder"],
-        "ids (a coder is an id such as `A`)",
+        &["framework_id", "code", "coder"],
+        "ids (a code's path is its ids; a coder is an id such as `A`)",
     ),
-    ("coding", &["polarity"], "an enumeration"),
+    (
+        "coding",
+        &["qualifiers"],
+        "ids: qualifier values as core writes them (`polarity=barrier`)",
+    ),
     (
         "memo",
-        &[
-            "study_id",
-            "framework_id",
-            "category_id",
-            "subtheme_id",
-            "author",
-        ],
+        &["study_id", "framework_id", "code", "author"],
         "ids (an author is a coder id)",
     ),
     ("meeting", &["study_id", "id", "group_id"], "ids"),
@@ -493,13 +507,13 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
     (
         "refi_study_guid",
         &["study_id", "kind", "key"],
-        "ids and spans (`I1:10-42`)",
+        "ids, spans and qualifier values (`I1:10-42:culture/x:polarity=barrier:A`)",
     ),
     ("refi_study_guid", &["guid"], "a GUID"),
     (
         "refi_framework_guid",
         &["framework_id", "kind", "key"],
-        "ids",
+        "ids and qualifier values (`culture/x#polarity=barrier`)",
     ),
     ("refi_framework_guid", &["guid"], "a GUID"),
     (

@@ -87,44 +87,73 @@ fn write_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError
     insert_framework(tx, f)
 }
 
-/// Inserts a new framework with its categories and subthemes.
+/// Inserts a new framework with its codes and qualifiers.
 pub(crate) fn insert_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
     let m = f.meta();
     tx.execute(
-        "INSERT INTO framework (id, label_no, label_en, description) VALUES (?1, ?2, ?3, ?4)",
-        params![m.id.as_str(), m.label_no, m.label_en, m.description],
+        "INSERT INTO framework (id, label, description) VALUES (?1, ?2, ?3)",
+        params![m.id.as_str(), read::labels_json(&m.label), m.description],
     )
     .map_err(StoreError::db)?;
-    insert_codes(tx, f)
+    upsert_codes(tx, f)?;
+    insert_qualifiers(tx, f)
 }
 
-/// Inserts a framework's categories and subthemes, in order.
-pub(crate) fn insert_codes(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
-    let m = f.meta();
-    for c in f.categories() {
+/// Writes a framework's codes, each with its rank in tree order: a new code is inserted, one
+/// that is there (by path) is updated in place, so that codings keep pointing at it.
+pub(crate) fn upsert_codes(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
+    let mut st = tx
+        .prepare_cached(
+            "INSERT INTO code (framework_id, path, rank, label, definition, colour, memo)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (framework_id, path) DO UPDATE SET rank = excluded.rank,
+                 label = excluded.label, definition = excluded.definition,
+                 colour = excluded.colour, memo = excluded.memo",
+        )
+        .map_err(StoreError::db)?;
+    for (rank, c) in f.codes().iter().enumerate() {
+        st.execute(params![
+            f.id().as_str(),
+            c.id.as_str(),
+            rank as i64,
+            read::labels_json(&c.label),
+            c.definition,
+            c.colour,
+            c.memo
+        ])
+        .map_err(StoreError::db)?;
+    }
+    Ok(())
+}
+
+/// Inserts a framework's qualifiers and their values, in order.
+pub(crate) fn insert_qualifiers(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {
+    let fid = f.id().as_str();
+    for (rank, q) in f.qualifiers().iter().enumerate() {
+        let codes: Vec<&str> = q.codes.iter().map(|c| c.as_str()).collect();
         tx.execute(
-            "INSERT INTO category (framework_id, id, label_no, label_en, definition)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO qualifier (framework_id, id, rank, label, required, codes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                m.id.as_str(),
-                c.id.as_str(),
-                c.label_no,
-                c.label_en,
-                c.definition
+                fid,
+                q.id.as_str(),
+                rank as i64,
+                read::labels_json(&q.label),
+                q.required,
+                serde_json::to_string(&codes).expect("a list of strings is JSON")
             ],
         )
         .map_err(StoreError::db)?;
-        for s in &c.subthemes {
+        for (rank, v) in q.values.iter().enumerate() {
             tx.execute(
-                "INSERT INTO subtheme (framework_id, category_id, id, label_no, label_en, definition)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO qualifier_value (framework_id, qualifier_id, id, rank, label)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
-                    m.id.as_str(),
-                    c.id.as_str(),
-                    s.id.as_str(),
-                    s.label_no,
-                    s.label_en,
-                    s.definition
+                    fid,
+                    q.id.as_str(),
+                    v.id.as_str(),
+                    rank as i64,
+                    read::labels_json(&v.label)
                 ],
             )
             .map_err(StoreError::db)?;
@@ -349,17 +378,22 @@ pub(crate) fn write_study(
         let fid = study.framework().id().as_str();
         let mut ins = tx
             .prepare(
-                "INSERT INTO coding (unit_id, framework_id, category_id, subtheme_id, polarity, coder, memo)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .map_err(StoreError::db)?;
+        // A study has a few distinct sets of qualifier values: each is written out once.
+        let mut written: foldhash::HashMap<&samskap_core::Qualifiers, String> =
+            foldhash::HashMap::default();
         for c in study.codings() {
+            let qualifiers = written
+                .entry(&c.qualifiers)
+                .or_insert_with(|| c.qualifiers.to_string());
             ins.execute(params![
                 unit_rows[c.unit.index()],
                 fid,
-                c.code.category.as_str(),
-                c.code.subtheme.as_str(),
-                c.polarity.as_str(),
+                c.code.as_str(),
+                qualifiers.as_str(),
                 c.coder.as_str(),
                 c.memo
             ])
@@ -370,13 +404,12 @@ pub(crate) fn write_study(
     for m in study.memos() {
         let fid = m.code.as_ref().map(|_| study.framework().id().as_str());
         tx.execute(
-            "INSERT INTO memo (study_id, framework_id, category_id, subtheme_id, author, text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO memo (study_id, framework_id, code, author, text)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 sid,
                 fid,
-                m.code.as_ref().map(|c| c.category.as_str()),
-                m.code.as_ref().map(|c| c.subtheme.as_str()),
+                m.code.as_ref().map(|c| c.as_str()),
                 m.author.as_str(),
                 m.text
             ],

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use samskap_core::{Consent, StudyId};
-use samskap_store::{Store, SCHEMA_VERSION};
+use samskap_core::{Consent, Framework, InformantId, StudyId};
+use samskap_store::{Replace, Store, SCHEMA_VERSION};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
@@ -44,16 +44,32 @@ fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
     )
     .unwrap();
 
-    // The thesis study is the bundle it was imported from, field for field.
+    // The thesis study is the bundle it was imported from, field for field: its framework
+    // the built-in one (a tree with polarity, and today's colours), its codings carrying
+    // `polarity=...`, in the order they were added.
     let thesis: StudyId = "ung-inkludering".parse().unwrap();
     let bundle = samskap_bundle::read(&fixtures().join("ung-inkludering")).unwrap();
-    assert_eq!(json(&store.load_study(&thesis).unwrap()), json(&bundle));
+    let loaded = store.load_study(&thesis).unwrap();
+    assert_eq!(json(&loaded), json(&bundle));
+    assert_eq!(
+        loaded.framework(),
+        &Framework::builtin("bentzen-2018").unwrap()
+    );
+    assert!(loaded
+        .codings()
+        .iter()
+        .all(|c| c.qualifiers.to_string().starts_with("polarity=")));
 
-    // The withdrawal it recorded holds: I3 of mini has no material and no details.
+    // Mini is its bundle with I3 withdrawn, as core withdraws: no material, no details.
     let mini = store.load_study(&"mini".parse().unwrap()).unwrap();
-    let i3 = mini.informant(&"I3".parse().unwrap()).unwrap();
-    assert_eq!(i3.consent(), Consent::Withdrawn);
-    assert!(mini.units().iter().all(|u| u.informant.as_str() != "I3"));
+    let i3: InformantId = "I3".parse().unwrap();
+    assert_eq!(mini.informant(&i3).unwrap().consent(), Consent::Withdrawn);
+    let mut expected = samskap_bundle::read(&fixtures().join("mini")).unwrap();
+    expected.withdraw(&i3).unwrap();
+    assert_eq!(json(&mini), json(&expected));
+    // Its own framework, written in the first format, reads the same from its file.
+    let file = std::fs::read_to_string(fixtures().join("mini/framework.toml")).unwrap();
+    assert_eq!(mini.framework(), &Framework::from_toml(&file).unwrap());
 
     // Search finds the thesis's words again; the token is still there.
     let mut hits = 0;
@@ -69,5 +85,18 @@ fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
         tokens.iter().any(|t| t.name == "kari"),
         "{:?}",
         tokens.iter().map(|t| &t.name).collect::<Vec<_>>()
+    );
+
+    // The stored built-in framework is today's built-in: another study on it comes in
+    // (a framework that differed would be refused, the thesis using it).
+    let mut store = store;
+    let mut meta = bundle.meta().clone();
+    meta.id = "again".parse().unwrap();
+    let other =
+        samskap_core::Study::new(meta, Framework::builtin("bentzen-2018").unwrap()).unwrap();
+    store.import_study(&other, Replace::No).unwrap();
+    assert_eq!(
+        json(&store.load_study(&"again".parse().unwrap()).unwrap()),
+        json(&other)
     );
 }

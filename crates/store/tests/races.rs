@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use samskap_core::{CodeId, CoderId, InformantId, Memo, Polarity, Study, StudyId, TextQuote};
+use samskap_core::{CodeId, CoderId, InformantId, Memo, Qualifiers, Study, StudyId, TextQuote};
 use samskap_store::{NewCoding, OnDuplicate, Replace, Store, StoreError, UnitRef};
 
 fn mini() -> Study {
@@ -40,7 +40,7 @@ fn coding(unit: UnitRef) -> NewCoding {
     NewCoding {
         unit,
         code: id::<CodeId>("collaboration/time"),
-        polarity: Polarity::Barrier,
+        qualifiers: id::<Qualifiers>("polarity=barrier"),
         coder: id::<CoderId>("R"),
         memo: None,
     }
@@ -109,7 +109,7 @@ fn a_coding_removed_by_a_stale_reader_is_refused() {
             &sid,
             &unit,
             &id("collaboration/time"),
-            Polarity::Barrier,
+            &id("polarity=barrier"),
             &id("R"),
         )
         .unwrap_err();
@@ -141,12 +141,17 @@ fn a_memo_on_a_code_dropped_meanwhile_is_refused() {
     let (mut reader, mut other, sid) = two_connections(tmp.path());
     // The framework gains a code; the reader sees it; another process drops it again.
     let framework = reader.load_study(&sid).unwrap().framework().clone();
-    let mut categories = framework.categories().to_vec();
-    let mut extra = categories[0].subthemes[0].clone();
-    extra.id = id("extra");
-    categories[0].subthemes.push(extra);
-    let unused: CodeId = format!("{}/extra", categories[0].id).parse().unwrap();
-    let larger = samskap_core::Framework::new(framework.meta().clone(), categories).unwrap();
+    let mut codes = framework.codes().to_vec();
+    let unused: CodeId = codes[0].id.child("extra").unwrap();
+    let mut extra = codes[1].clone();
+    extra.id = unused.clone();
+    codes.push(extra);
+    let larger = samskap_core::Framework::new(
+        framework.meta().clone(),
+        codes,
+        framework.qualifiers().to_vec(),
+    )
+    .unwrap();
     other.import_framework(&larger).unwrap();
     let seen = reader.load_study(&sid).unwrap();
     assert!(seen.framework().contains(&unused));

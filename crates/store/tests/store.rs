@@ -119,7 +119,7 @@ fn changed_framework(study: &Study) -> Framework {
     let toml = study
         .framework()
         .to_toml()
-        .replace("label_en = \"Culture\"", "label_en = \"Kultur (changed)\"");
+        .replace("en = \"Culture\"", "en = \"Kultur (changed)\"");
     Framework::from_toml(&toml).unwrap()
 }
 
@@ -160,7 +160,7 @@ fn replacing_a_study_may_change_its_framework_when_no_other_study_uses_it() {
         .unwrap();
     let loaded = store.load_study(&study_id()).unwrap();
     assert_eq!(
-        loaded.framework().categories()[0].label_en,
+        loaded.framework().codes()[0].label["en"],
         "Kultur (changed)"
     );
     assert_eq!(store.frameworks().unwrap().len(), 1);
@@ -309,8 +309,13 @@ fn streamed_quotes_match_the_core_analysis_for_every_filter() {
     let filters = [
         Filter::default(),
         Filter {
-            category: Some("structure".parse().unwrap()),
-            polarity: Some(samskap_core::Polarity::Barrier),
+            code: Some("structure".parse().unwrap()),
+            qualifiers: "polarity=barrier".parse().unwrap(),
+            ..Filter::default()
+        },
+        Filter {
+            qualifiers: "polarity=opportunity".parse().unwrap(),
+            coder: Some("A".parse().unwrap()),
             ..Filter::default()
         },
         Filter {
@@ -1114,7 +1119,7 @@ fn thesis_quoting_i3() -> Study {
         .add_coding(samskap_core::Coding {
             unit,
             code: id("culture/holistic-approach"),
-            polarity: samskap_core::Polarity::Barrier,
+            qualifiers: id("polarity=barrier"),
             coder: id("C"),
             memo: Some(PARTIAL_I3.into()),
         })
@@ -2019,4 +2024,395 @@ fn restore_refuses_a_damaged_file() {
         json(&store.load_study(&study_id()).unwrap()),
         json(&thesis())
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Codebooks (schema 7): trees of any depth, labels by language, qualifiers.
+
+/// A framework three levels deep with two qualifiers: `tone` (required everywhere, its values
+/// not in alphabetical order) and `level` (optional, on `a/b` and below), declared tone
+/// first although `level` sorts first by id: core's order of codings is the framework's, not
+/// the text's, which the store must follow.
+const CODEBOOK: &str = r##"
+[framework]
+id = "tree"
+label = { nb = "Tre", en = "Tree", se = "Muorra" }
+description = "A codebook for tests."
+
+[[qualifier]]
+id = "tone"
+label = { en = "Tone" }
+required = true
+
+[[qualifier.value]]
+id = "positive"
+label = { en = "Positive" }
+
+[[qualifier.value]]
+id = "negative"
+label = { en = "Negative" }
+
+[[qualifier]]
+id = "level"
+label = { en = "Level" }
+codes = ["a/b"]
+
+[[qualifier.value]]
+id = "organisation"
+
+[[qualifier.value]]
+id = "individual"
+
+[[qualifier.value]]
+id = "group"
+
+[[code]]
+id = "d"
+label = { en = "D" }
+
+[[code]]
+id = "a"
+label = { nb = "A", en = "A" }
+definition = "The first."
+colour = "#1b9e77"
+memo = "A memo on a."
+
+[[code.code]]
+id = "b"
+label = { en = "B" }
+
+[[code.code.code]]
+id = "c"
+label = { en = "C" }
+
+[[code.code]]
+id = "x"
+label = { en = "X" }
+"##;
+
+/// A study over [`CODEBOOK`]: two informants, codings at every depth with every kind of
+/// qualifier set, and memos on a deep code and on the study.
+fn codebook_study(framework: &str) -> Study {
+    use samskap_core::{ActiveConsent, Coding, Informant, InformantDetails, Role, Transcript};
+    let f = Framework::from_toml(framework).unwrap();
+    let mut s = Study::new(
+        samskap_core::StudyMeta {
+            id: id("tree-study"),
+            title: "Tree".into(),
+            research_question: None,
+            method: None,
+            period_start: None,
+            period_end: None,
+            framework: f.id().clone(),
+        },
+        f,
+    )
+    .unwrap();
+    for (i, text) in [
+        (
+            "I1",
+            "Vi møtes hver uke. Lederen sier nei. Ungdommene bestemmer selv.",
+        ),
+        ("I2", "Det mangler tid. Kommunen lytter. Skolen er med."),
+    ] {
+        s.add_informant(Informant {
+            id: id(i),
+            details: Some(InformantDetails {
+                role: Role::Participant,
+                group: None,
+                workplace: None,
+                position: None,
+                interview_date: None,
+                consent: ActiveConsent::Given,
+            }),
+        })
+        .unwrap();
+        s.add_transcript(Transcript::new(id(i), text)).unwrap();
+    }
+    let codings = [
+        ("I2", 0, 16, "a/b/c", "tone=negative;level=group", "A"),
+        ("I1", 0, 18, "a", "tone=positive", "A"),
+        ("I1", 0, 18, "a/b", "tone=negative", "B"),
+        ("I1", 19, 36, "a/b", "level=individual;tone=positive", "A"),
+        ("I1", 19, 36, "a/b", "level=group;tone=positive", "B"),
+        ("I2", 17, 33, "d", "tone=negative", "A"),
+        ("I1", 37, 63, "a/b/c", "tone=positive", "A"),
+        ("I2", 34, 48, "a/x", "tone=positive", "B"),
+        (
+            "I1",
+            37,
+            63,
+            "a/b/c",
+            "level=organisation;tone=negative",
+            "B",
+        ),
+        ("I2", 0, 16, "a/b", "tone=positive", "A"),
+    ];
+    for (i, start, end, code, qualifiers, coder) in codings {
+        let span = s.transcript(&id(i)).unwrap().span(start, end).unwrap();
+        let unit = s.unit(&id(i), span).unwrap();
+        s.add_coding(Coding {
+            unit,
+            code: id(code),
+            qualifiers: id(qualifiers),
+            coder: id(coder),
+            memo: (coder == "B").then(|| format!("{code} by B")),
+        })
+        .unwrap();
+    }
+    s.add_memo(samskap_core::Memo {
+        code: Some(id("a/b/c")),
+        author: id("A"),
+        text: "Deep.".into(),
+    })
+    .unwrap();
+    s.add_memo(samskap_core::Memo {
+        code: None,
+        author: id("B"),
+        text: "On the study.".into(),
+    })
+    .unwrap();
+    s
+}
+
+fn codebook_store() -> (Store, Study) {
+    let mut store = Store::open_in_memory().unwrap();
+    let study = codebook_study(CODEBOOK);
+    store.import_study(&study, Replace::No).unwrap();
+    (store, study)
+}
+
+fn all_quotes(
+    store: &Store,
+    f: &samskap_core::analysis::Filter,
+) -> Vec<samskap_core::analysis::Quote> {
+    let mut out = Vec::new();
+    store
+        .quotes(&id("tree-study"), f, |q, _| {
+            out.push(q);
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_study_over_a_deep_tree_with_qualifiers_loads_back_as_it_was() {
+    let (store, study) = codebook_store();
+    let loaded = store.load_study(&id("tree-study")).unwrap();
+    assert_eq!(json(&loaded), json(&study));
+    assert_eq!(loaded.framework(), study.framework());
+    assert_eq!(store.frameworks().unwrap(), [study.framework().clone()]);
+}
+
+#[test]
+fn streamed_quotes_match_the_core_analysis_over_a_tree_with_qualifiers() {
+    use samskap_core::analysis::{quotes, Filter};
+    let (store, study) = codebook_store();
+    let filters = [
+        Filter::default(),
+        Filter {
+            code: Some(id("a")),
+            ..Filter::default()
+        },
+        Filter {
+            code: Some(id("a/b")),
+            qualifiers: id("level=group"),
+            ..Filter::default()
+        },
+        Filter {
+            qualifiers: id("tone=negative"),
+            ..Filter::default()
+        },
+        Filter {
+            code: Some(id("a/b/c")),
+            qualifiers: id("tone=negative;level=organisation"),
+            coder: Some(id("B")),
+            ..Filter::default()
+        },
+    ];
+    for f in filters {
+        let expected = quotes(&study, &f);
+        assert!(!expected.is_empty(), "{f:?} selects nothing: a weak check");
+        assert_eq!(all_quotes(&store, &f), expected, "{f:?}");
+    }
+    // The order is the framework's: `tone` before `level`, `positive` before `negative`,
+    // which is not the order of the text the store keeps.
+    let under_ab: Vec<String> = all_quotes(
+        &store,
+        &Filter {
+            code: Some(id("a/b")),
+            ..Filter::default()
+        },
+    )
+    .iter()
+    .filter(|q| q.code.as_str() == "a/b")
+    .map(|q| q.qualifiers.to_string())
+    .collect();
+    assert_eq!(
+        under_ab,
+        [
+            "tone=positive",
+            "level=individual;tone=positive",
+            "level=group;tone=positive",
+            "tone=negative",
+        ]
+    );
+    // A filter on a code outside the framework, or a value no coding has, selects nothing.
+    assert!(all_quotes(
+        &store,
+        &Filter {
+            qualifiers: id("level=nowhere"),
+            ..Filter::default()
+        }
+    )
+    .is_empty());
+}
+
+#[test]
+fn codings_are_added_and_removed_by_their_qualifier_values() {
+    use samskap_store::{NewCoding, OnDuplicate, UnitRef};
+    let (mut store, study) = codebook_store();
+    let t = study.transcript(&id("I2")).unwrap();
+    let unit = UnitRef::of(t, t.span(17, 33).unwrap());
+    let coding = |code: &str, qualifiers: &str| NewCoding {
+        unit: unit.clone(),
+        code: id(code),
+        qualifiers: id(qualifiers),
+        coder: id("C"),
+        memo: None,
+    };
+    // Core's checks: a qualifier the code does not take, a missing required one.
+    for (bad, why) in [
+        (coding("d", "tone=negative;level=group"), "level"),
+        (coding("d", ""), "tone"),
+        (coding("a/b", "tone=grey"), "grey"),
+    ] {
+        let err = store
+            .add_codings(&id("tree-study"), &[bad], OnDuplicate::Refuse)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+        assert!(err.to_string().contains(why), "{err}");
+    }
+    let added = store
+        .add_codings(
+            &id("tree-study"),
+            &[
+                coding("a/b", "tone=negative;level=individual"),
+                coding("a/b", "tone=negative"),
+            ],
+            OnDuplicate::Refuse,
+        )
+        .unwrap();
+    assert_eq!(added.added, 2);
+    let loaded = store.load_study(&id("tree-study")).unwrap();
+    assert_eq!(loaded.codings().len(), study.codings().len() + 2);
+    // The same code with other values is another coding; removing one leaves the other.
+    store
+        .remove_coding(
+            &id("tree-study"),
+            &unit,
+            &id("a/b"),
+            &id("tone=negative"),
+            &id("C"),
+        )
+        .unwrap();
+    let err = store
+        .remove_coding(
+            &id("tree-study"),
+            &unit,
+            &id("a/b"),
+            &id("tone=negative"),
+            &id("C"),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("a/b (tone=negative) by C"),
+        "{err}"
+    );
+    let left: Vec<String> = store
+        .load_study(&id("tree-study"))
+        .unwrap()
+        .codings()
+        .iter()
+        .filter(|c| c.coder.as_str() == "C")
+        .map(|c| format!("{} {}", c.code, c.qualifiers))
+        .collect();
+    assert_eq!(left, ["a/b level=individual;tone=negative"]);
+}
+
+#[test]
+fn a_framework_update_keeps_what_codings_carry_or_is_refused() {
+    use samskap_store::FrameworkImport;
+    let (mut store, study) = codebook_store();
+    let before = store.load_study(&id("tree-study")).unwrap();
+    let refused = [
+        // A value in use.
+        (
+            CODEBOOK.replace("[[qualifier.value]]\nid = \"group\"\n", ""),
+            "level=group (2 codings)",
+        ),
+        // A code in use (by a memo and codings), with the code under it.
+        (
+            CODEBOOK.replace(
+                "[[code.code.code]]\nid = \"c\"\nlabel = { en = \"C\" }\n",
+                "",
+            ),
+            "code a/b/c (4 codings or memos)",
+        ),
+        // Made required: codings of `a/b` without a level no longer fit.
+        (
+            CODEBOOK.replace("codes = [\"a/b\"]", "codes = [\"a/b\"]\nrequired = true"),
+            "study `tree-study`",
+        ),
+        // Narrowed to `a/b/c`: codings of `a/b` with a level no longer fit.
+        (
+            CODEBOOK.replace("codes = [\"a/b\"]", "codes = [\"a/b/c\"]"),
+            "study `tree-study`",
+        ),
+    ];
+    for (toml, what) in refused {
+        let f = Framework::from_toml(&toml).unwrap();
+        let err = store.import_framework(&f).unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert!(err.to_string().contains(what), "{what}: {err}");
+        assert_eq!(
+            json(&store.load_study(&id("tree-study")).unwrap()),
+            json(&before)
+        );
+    }
+    // Reordered values and codes, relabelled, recoloured, a value and a code added, an
+    // unused code dropped: updated in place, and the quotes follow the new order.
+    let edited = CODEBOOK
+        .replace(
+            "[[qualifier.value]]\nid = \"positive\"\nlabel = { en = \"Positive\" }\n\n[[qualifier.value]]\nid = \"negative\"\nlabel = { en = \"Negative\" }\n",
+            "[[qualifier.value]]\nid = \"negative\"\nlabel = { en = \"Negative\", nb = \"Negativ\" }\n\n[[qualifier.value]]\nid = \"neutral\"\n\n[[qualifier.value]]\nid = \"positive\"\nlabel = { en = \"Positive\" }\n",
+        )
+        .replace("colour = \"#1b9e77\"", "colour = \"#d95f02\"")
+        .replace("[[code]]\nid = \"d\"\nlabel = { en = \"D\" }\n", "")
+        + "\n[[code]]\nid = \"d\"\nlabel = { en = \"D, last\" }\n\n[[code.code]]\nid = \"e\"\n";
+    let f = Framework::from_toml(&edited).unwrap();
+    assert_eq!(
+        store.import_framework(&f).unwrap(),
+        FrameworkImport::Updated
+    );
+    assert_eq!(
+        store.import_framework(&f).unwrap(),
+        FrameworkImport::Unchanged
+    );
+    let loaded = store.load_study(&id("tree-study")).unwrap();
+    assert_eq!(loaded.framework(), &f);
+    assert_eq!(loaded.codings(), study.codings());
+    let f = samskap_core::analysis::Filter::default();
+    assert_eq!(
+        all_quotes(&store, &f),
+        samskap_core::analysis::quotes(&loaded, &f)
+    );
+    let unused =
+        Framework::from_toml(&edited.replace("\n[[code.code]]\nid = \"e\"\n", "")).unwrap();
+    assert_eq!(
+        store.import_framework(&unused).unwrap(),
+        FrameworkImport::Updated
+    );
+    assert!(!store.frameworks().unwrap()[0].contains(&id("d/e")));
 }

@@ -274,7 +274,7 @@ fn refi_into_store(bytes: &[u8]) {
         study_id: "hand".parse().unwrap(),
         counting: None,
         mapping: None,
-        default_polarity: Some(samskap_core::Polarity::Barrier),
+        default_qualifiers: samskap_core::Qualifiers::none(),
         default_coder: "A".parse().unwrap(),
     };
     let Ok(imported) = samskap_refi::import_project(&project, &opts) else {

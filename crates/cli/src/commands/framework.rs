@@ -30,7 +30,9 @@ pub fn show(cli: &Cli, id: Option<&str>, out: &mut dyn Write) -> anyhow::Result<
     }
     let m = framework.meta();
     let label = |labels: &samskap_core::Labels, fallback: &str| {
-        let en = samskap_core::label_in(labels, "en").unwrap_or(fallback).to_owned();
+        let en = samskap_core::label_in(labels, "en")
+            .unwrap_or(fallback)
+            .to_owned();
         match labels.get("nb") {
             Some(nb) if nb != &en => format!("{en} / {nb}"),
             _ => en,

@@ -27,9 +27,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use samskap_core::analysis::Filter;
-use samskap_core::{
-    CodeId, Framework, GroupId, QualifierId, Qualifiers, Study, StudyId, ValueId,
-};
+use samskap_core::{CodeId, Framework, GroupId, QualifierId, Qualifiers, Study, StudyId, ValueId};
 use samskap_files::{Kind, Limits, Links};
 use samskap_store::Store;
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use samskap_core::{CoderId, Framework, Polarity, StudyId};
+use samskap_core::{CoderId, Framework, QualifierId, Qualifiers, StudyId, ValueId};
 use samskap_files::{Kind as FileKind, Links, Output};
 use samskap_refi::{Counting, Guid, GuidTable, ImportOptions, Kind, Limits, Mapping, Skipped};
 use samskap_store::{RefiAttribute, RefiGuid, RefiRecord, Store};
@@ -36,10 +36,14 @@ pub struct ImportArgs {
     /// A mapping file (TOML) that lands the tool's codes on an existing framework.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
-    /// Polarity for codings that no mapping rule or code name gives one (otherwise they
-    /// are skipped and counted).
+    /// A polarity for codings that neither a mapping rule nor a code's name gives one, where
+    /// the framework declares polarity (codings are kept without one otherwise).
     #[arg(long)]
     pub default_polarity: Option<String>,
+    /// Values for codings that nothing else gives one, `QUALIFIER=VALUE;…`, where the
+    /// framework declares the qualifier for the coding's code.
+    #[arg(long)]
+    pub default_qualifiers: Option<String>,
     /// How the file counts positions: code-points, utf16 or crlf-as-one (default: by the
     /// tool named in its `origin`).
     #[arg(long)]
@@ -140,14 +144,30 @@ fn record_of(guids: &GuidTable, attributes: &[samskap_refi::Attribute]) -> RefiR
     record
 }
 
+/// `--default-polarity V` and `--default-qualifiers "Q=V;…"` as one set of values.
+fn default_qualifiers(a: &ImportArgs) -> anyhow::Result<Qualifiers> {
+    let mut pairs: Vec<(QualifierId, ValueId)> = Vec::new();
+    if let Some(p) = &a.default_polarity {
+        pairs.push((
+            samskap_refi::POLARITY.parse()?,
+            p.parse().context("--default-polarity")?,
+        ));
+    }
+    if let Some(q) = &a.default_qualifiers {
+        let q: Qualifiers = q.parse().context("--default-qualifiers")?;
+        pairs.extend(q.iter().map(|(q, v)| (q.clone(), v.clone())));
+    }
+    Qualifiers::new(pairs).context("--default-qualifiers")
+}
+
 fn table_of(study: &str, framework: &str, rows: &[RefiGuid]) -> anyhow::Result<GuidTable> {
     let mut t = GuidTable::new(study, framework);
     for r in rows {
-        let kind = Kind::from_name(&r.kind)
+        let kind = Kind::from_stored(&r.kind, &r.key)
             .with_context(|| format!("the store keeps an unknown GUID kind `{}`", r.kind))?;
         let guid = Guid::parse(&r.guid)
             .with_context(|| format!("the store keeps `{}`, which is not a GUID", r.guid))?;
-        t.kept.insert((kind, r.key.clone()), guid);
+        t.kept.insert(kind, guid);
     }
     Ok(t)
 }
@@ -225,12 +245,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
             .map_err(anyhow::Error::msg)
             .context("--positions")?,
         mapping,
-        default_polarity: a
-            .default_polarity
-            .as_deref()
-            .map(str::parse::<Polarity>)
-            .transpose()
-            .context("--default-polarity")?,
+        default_qualifiers: default_qualifiers(a)?,
         default_coder: a.coder.parse::<CoderId>().context("--coder")?,
     };
     let mut imported = samskap_refi::import_project(&project, &opts)
@@ -296,9 +311,13 @@ fn import_codebook(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let name = a.file.display().to_string();
-    if a.mapping.is_some() || a.default_polarity.is_some() || a.replace.replace {
+    if a.mapping.is_some()
+        || a.default_polarity.is_some()
+        || a.default_qualifiers.is_some()
+        || a.replace.replace
+    {
         bail!(
-            "--mapping, --default-polarity and --replace apply to a .qdpx project, not a codebook"
+            "--mapping, --default-polarity, --default-qualifiers and --replace apply to a .qdpx project, not a codebook"
         );
     }
     let bytes = super::read_named(cli, &a.file, FileKind::Document)?;
@@ -326,24 +345,24 @@ fn import_codebook(
             &serde_json::json!({
                 "framework": framework.id(),
                 "outcome": format!("{outcome:?}").to_lowercase(),
-                "categories": framework.categories().len(),
-                "codes": framework.codes().count(),
+                "top_codes": framework.roots().count(),
+                "codes": framework.codes().len(),
                 "skipped": skipped,
             }),
         );
     }
     writeln!(
         out,
-        "framework `{}` from {name}: {} categories, {} codes ({})",
+        "framework `{}` from {name}: {} codes at the top, {} in all ({})",
         framework.id(),
-        framework.categories().len(),
-        framework.codes().count(),
+        framework.roots().count(),
+        framework.codes().len(),
         format!("{outcome:?}").to_lowercase()
     )?;
     print_skipped(out, "skipped (samskap cannot represent these)", &skipped)?;
     writeln!(
         out,
-        "note: codes became categories and subthemes by the convention in docs/refi-qda.md"
+        "note: the code tree came in whole; codes named for a polarity became its values (docs/refi-qda.md)"
     )?;
     Ok(())
 }
@@ -404,16 +423,16 @@ fn export(cli: &Cli, a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
                 out,
                 &serde_json::json!({
                     "framework": fid, "file": path.display().to_string(),
-                    "codes": study.framework().codes().count(),
+                    "codes": study.framework().codes().len(),
                     "not_written": { "memo on a code (a codebook has no notes)": memos },
                 }),
             );
         }
         writeln!(
             out,
-            "exported framework `{fid}` to {} ({} codes, each as barrier and opportunity)",
+            "exported framework `{fid}` to {} ({} codes, each with a code under it per value of the qualifiers it takes)",
             path.display(),
-            study.framework().codes().count()
+            study.framework().codes().len()
         )?;
         if memos > 0 {
             writeln!(out, "not written: {memos} memos on codes (a codebook has no notes; export --project keeps them)")?;

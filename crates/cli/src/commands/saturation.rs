@@ -14,7 +14,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     if cli.json {
         return output::json(out, &steps);
     }
-    let total = study.framework().codes().count();
+    let total = study.framework().codes().len();
     let rows = steps
         .iter()
         .map(|s| {
@@ -35,14 +35,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
         .collect();
     output::table(
         out,
-        &[
-            "interview",
-            "date",
-            "codes",
-            "new",
-            "so far",
-            "new codes",
-        ],
+        &["interview", "date", "codes", "new", "so far", "new codes"],
         rows,
     )
 }
