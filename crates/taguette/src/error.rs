@@ -69,7 +69,9 @@ pub enum TaguetteError {
         tag: i64,
     },
     /// A highlight of a document that is not the project's.
-    #[error("highlight {highlight} belongs to document {document}, which is no document of the project")]
+    #[error(
+        "highlight {highlight} belongs to document {document}, which is no document of the project"
+    )]
     UnknownDocument {
         /// The highlight.
         highlight: i64,

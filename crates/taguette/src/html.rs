@@ -340,7 +340,8 @@ fn raw_end(html: &str, from: usize, name: &str) -> usize {
         let after = at + 2 + name.len();
         if b.len() >= after
             && b[at + 2..after].eq_ignore_ascii_case(name.as_bytes())
-            && b.get(after).is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
+            && b.get(after)
+                .is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
         {
             return at;
         }
@@ -675,7 +676,7 @@ fn normalise_with(raw: &str, marks: &mut [Mark]) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut out_chars = 0u32;
     let mut piece = String::new();
-    let mut flush = |piece: &mut String, out: &mut String, out_chars: &mut u32| {
+    let flush = |piece: &mut String, out: &mut String, out_chars: &mut u32| {
         for c in piece.nfc() {
             out.push(c);
             *out_chars += 1;
@@ -721,7 +722,11 @@ mod tests {
 
     fn cut(d: &Document, s: usize, e: usize) -> String {
         let p = d.place(s as i64, e as i64).unwrap();
-        d.text().chars().skip(p.start).take(p.end - p.start).collect()
+        d.text()
+            .chars()
+            .skip(p.start)
+            .take(p.end - p.start)
+            .collect()
     }
 
     #[test]
@@ -819,7 +824,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_needs_no_stack() {
-        let html = format!("{}x{}", "<div><b>".repeat(200_000), "</b></div>".repeat(200_000));
+        let html = format!(
+            "{}x{}",
+            "<div><b>".repeat(200_000),
+            "</b></div>".repeat(200_000)
+        );
         let d = Document::read(&html);
         assert_eq!(d.text(), "x");
         assert_eq!(cut(&d, 0, 1), "x");

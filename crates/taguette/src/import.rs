@@ -347,10 +347,10 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             stray_links += 1;
             continue;
         }
-        let code = book
-            .code_of
-            .get(&t)
-            .ok_or(TaguetteError::UnknownTag { highlight: h, tag: t })?;
+        let code = book.code_of.get(&t).ok_or(TaguetteError::UnknownTag {
+            highlight: h,
+            tag: t,
+        })?;
         let rank = framework.code_rank(code).expect("a code of the framework");
         tags_of.entry(h).or_default().push((rank, t));
     }
@@ -411,7 +411,8 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
         }
         if placed.rounded {
             rounded.push(h.id);
-        } else if comparable(doc.node_slice(h.start, h.end)) != comparable(&fragment_text(&h.snippet))
+        } else if comparable(doc.node_slice(h.start, h.end))
+            != comparable(&fragment_text(&h.snippet))
         {
             mismatches.push(h.id);
         }
@@ -497,8 +498,14 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
         "document descriptions",
         documents.iter().filter(|d| d.has_description).count(),
     );
-    count("the project's description", usize::from(project.has_description));
-    count("links from a tag to no highlight of the project", stray_links);
+    count(
+        "the project's description",
+        usize::from(project.has_description),
+    );
+    count(
+        "links from a tag to no highlight of the project",
+        stray_links,
+    );
     count(
         "entries of the command log that are not JSON",
         usize::try_from(source.unreadable_commands).unwrap_or(usize::MAX),

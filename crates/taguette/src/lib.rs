@@ -26,9 +26,9 @@
 //!         contents: "<p>Vi har for lite <b>tid</b> 🙂.</p><p>Og for få folk.</p>".into(),
 //!     }],
 //!     tags: vec![source::Tag { id: 1, path: "ressurser.tid".into(), description: String::new() }],
-//!     // "tid 🙂." is bytes 19..28 of the text nodes "Vi har for lite tid 🙂.Og for få folk."
+//!     // "tid 🙂." is bytes 16..25 of the text nodes "Vi har for lite tid 🙂.Og for få folk."
 //!     highlights: vec![source::Highlight {
-//!         id: 1, document_id: 1, start: 16, end: 26, snippet: "<b>tid</b> 🙂.".into(),
+//!         id: 1, document_id: 1, start: 16, end: 25, snippet: "<b>tid</b> 🙂.".into(),
 //!     }],
 //!     highlight_tags: vec![(1, 1)],
 //!     ..Default::default()
@@ -51,6 +51,6 @@ mod tags;
 pub use error::{TaguetteError, Unplaceable};
 pub use html::{fragment_text, Document, PlaceError, Placed};
 pub use import::{
-    choose_project, framework_id, import, Attribution, CoderReport, DocumentReport,
-    ImportReport, Imported, Merged, Options, COUNTING,
+    choose_project, framework_id, import, Attribution, CoderReport, DocumentReport, ImportReport,
+    Imported, Merged, Options, COUNTING,
 };

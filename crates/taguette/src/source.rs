@@ -84,4 +84,3 @@ pub struct Source {
     /// Entries of the log that could not be read (not JSON): counted.
     pub unreadable_commands: u64,
 }
-

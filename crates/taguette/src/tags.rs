@@ -8,9 +8,7 @@
 
 use std::collections::HashMap;
 
-use samskap_core::{
-    Code, CodeId, Framework, FrameworkId, FrameworkMeta, Labels, Slugs, MAX_CODE_DEPTH,
-};
+use samskap_core::{Code, CodeId, Framework, FrameworkMeta, Labels, Slugs, MAX_CODE_DEPTH};
 
 use crate::source::Tag;
 use crate::TaguetteError;
@@ -67,8 +65,16 @@ pub(crate) fn codebook(
     lang: &str,
     separator: Option<&str>,
 ) -> Result<Codebook, TaguetteError> {
+    // Paths with an empty level (`a..b`, `a.`) come last, so that a well-formed path never
+    // yields its plain id to an odd one.
+    let odd = |t: &Tag| {
+        separator
+            .is_some_and(|sep| !sep.is_empty() && t.path.split(sep).any(|p| p.trim().is_empty()))
+    };
     let mut order: Vec<usize> = (0..tags.len()).collect();
-    order.sort_by(|&a, &b| (&tags[a].path, tags[a].id).cmp(&(&tags[b].path, tags[b].id)));
+    order.sort_by(|&a, &b| {
+        (odd(&tags[a]), &tags[a].path, tags[a].id).cmp(&(odd(&tags[b]), &tags[b].path, tags[b].id))
+    });
     let mut nodes: Vec<Node> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for &t in &order {
@@ -114,7 +120,9 @@ pub(crate) fn codebook(
             None => slug.parse(),
         };
         let id = id.map_err(|_| {
-            let t = &tags[node.tag.unwrap_or_else(|| first_tag_under(&nodes, ids.len()))];
+            let t = &tags[node
+                .tag
+                .unwrap_or_else(|| first_tag_under(&nodes, ids.len()))];
             TaguetteError::Tag {
                 id: t.id,
                 path: t.path.clone(),
@@ -202,10 +210,10 @@ mod tests {
         assert_eq!(
             ids,
             [
-                "interesting-places",
                 "samarbeid",
                 "samarbeid/pa-tvers",
                 "samarbeid/pa-tvers/skole",
+                "interesting-places",
                 "okonomi",
                 "okonomi/tid",
                 "okonomi/tid-2",
@@ -225,10 +233,15 @@ mod tests {
 
     #[test]
     fn odd_paths_and_no_separator() {
-        let tags = vec![tag(1, "a..b", ""), tag(2, "a.b", ""), tag(3, "a.", ""), tag(4, "...", "")];
+        let tags = vec![
+            tag(1, "a..b", ""),
+            tag(2, "a.b", ""),
+            tag(3, "a.", ""),
+            tag(4, "...", ""),
+        ];
         let c = codebook(&tags, meta(), "und", Some(".")).unwrap();
-        assert_eq!(c.code_of[&1].as_str(), "a/b");
-        assert_eq!(c.code_of[&2].as_str(), "a/b-2");
+        assert_eq!(c.code_of[&2].as_str(), "a/b");
+        assert_eq!(c.code_of[&1].as_str(), "a/b-2");
         assert_eq!(c.code_of[&3].as_str(), "a-2");
         assert_eq!(c.code_of[&4].as_str(), "tag");
         let flat = codebook(&tags, meta(), "und", None).unwrap();
@@ -238,16 +251,27 @@ mod tests {
 
     #[test]
     fn deep_paths_fold_and_long_ones_are_refused() {
-        let deep = (0..40).map(|i| format!("l{i}")).collect::<Vec<_>>().join(".");
+        let deep = (0..40)
+            .map(|i| format!("l{i}"))
+            .collect::<Vec<_>>()
+            .join(".");
         let c = codebook(&[tag(1, &deep, "")], meta(), "und", Some(".")).unwrap();
         let id = &c.code_of[&1];
         assert_eq!(id.depth(), MAX_CODE_DEPTH);
         assert_eq!(
             c.framework.code(id).unwrap().label["und"],
-            (31..40).map(|i| format!("l{i}")).collect::<Vec<_>>().join(".")
+            (31..40)
+                .map(|i| format!("l{i}"))
+                .collect::<Vec<_>>()
+                .join(".")
         );
-        let long = (0..20).map(|_| "x".repeat(60)).collect::<Vec<_>>().join(".");
-        let e = codebook(&[tag(7, &long, "")], meta(), "und", Some(".")).err().unwrap();
+        let long = (0..20)
+            .map(|_| "x".repeat(60))
+            .collect::<Vec<_>>()
+            .join(".");
+        let e = codebook(&[tag(7, &long, "")], meta(), "und", Some("."))
+            .err()
+            .unwrap();
         assert!(e.to_string().starts_with("tag 7 "), "{e}");
     }
 }
