@@ -51,6 +51,7 @@ pub mod agreement;
 pub mod analysis;
 pub mod codebook;
 mod coding;
+mod counting;
 pub mod date;
 mod error;
 pub mod facilitation;
@@ -70,6 +71,7 @@ mod testing;
 /// Dates in the model are calendar dates without a time zone.
 pub use chrono::NaiveDate;
 pub use coding::{Coding, MeaningUnit, Memo, Qualifiers, UnitId};
+pub use counting::Counting;
 pub use error::ModelError;
 pub use framework::{
     label_in, Code, Framework, FrameworkError, FrameworkMeta, Labels, Qualifier, QualifierValue,

@@ -83,4 +83,6 @@ pub struct Source {
     pub commands: Vec<HighlightCommand>,
     /// Entries of the log that could not be read (not JSON): counted.
     pub unreadable_commands: u64,
+    /// The project's members (Taguette logins), sorted.
+    pub members: Vec<String>,
 }
