@@ -12,6 +12,7 @@
 //! and, built once, where each boundary between two characters of the text nodes falls in
 //! the transcript ([`Document::place`]).
 
+use samskap_core::Counting;
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -523,6 +524,7 @@ pub struct Document {
     nodes: String,
     marks: Vec<Mark>,
     notes: Vec<String>,
+    utf16: std::cell::OnceCell<Vec<u32>>,
 }
 
 /// Why a highlight cannot be placed.
@@ -602,6 +604,7 @@ impl Document {
             nodes,
             marks,
             notes,
+            utf16: std::cell::OnceCell::new(),
         }
     }
 
@@ -620,25 +623,24 @@ impl Document {
         &self.notes
     }
 
-    /// The transcript's characters for Taguette's `[start, end)` in UTF-8 bytes of the text
-    /// nodes: found by binary search in the boundaries built once, spaces and line breaks
-    /// at either edge left out.
-    pub fn place(&self, start: i64, end: i64) -> Result<Placed, PlaceError> {
+    /// The transcript's characters for `[start, end)` counted in `counting`'s units over the
+    /// text nodes (Taguette counts UTF-8 bytes): found by binary search in the boundaries
+    /// built once, spaces and line breaks at either edge left out.
+    pub fn place(&self, counting: Counting, start: i64, end: i64) -> Result<Placed, PlaceError> {
         if start < 0 || start > end {
             return Err(PlaceError::Reversed);
         }
         if start == end {
             return Err(PlaceError::Empty);
         }
-        let len = self.nodes.len();
+        let len = self.len_in(counting);
         if end as u64 > len as u64 {
             return Err(PlaceError::PastEnd { len });
         }
         let mark = |at: i64| {
-            self.marks
-                .binary_search_by_key(&(at as u32), |m| m.byte)
+            self.index_of(counting, at)
                 .map(|i| self.marks[i])
-                .map_err(|_| PlaceError::InsideCharacter { at })
+                .ok_or(PlaceError::InsideCharacter { at })
         };
         let (s, e) = (mark(start)?, mark(end)?);
         if s.start >= e.end {
@@ -651,10 +653,57 @@ impl Document {
         })
     }
 
+    /// The text's length in `counting`'s units.
+    fn len_in(&self, counting: Counting) -> usize {
+        match counting {
+            Counting::Utf8 => self.nodes.len(),
+            Counting::CodePoints | Counting::CrlfAsOne => self.marks.len() - 1,
+            Counting::Utf16 => *self.utf16().last().expect("the end is a mark") as usize,
+        }
+    }
+
+    /// The mark at position `at` in `counting`'s units, if one is there. The text nodes hold
+    /// no CR (the parser reads CR LF as LF), so CRLF-as-one counts as code points do.
+    fn index_of(&self, counting: Counting, at: i64) -> Option<usize> {
+        let at = u32::try_from(at).ok()?;
+        match counting {
+            Counting::Utf8 => self.marks.binary_search_by_key(&at, |m| m.byte).ok(),
+            Counting::CodePoints | Counting::CrlfAsOne => {
+                Some(at as usize).filter(|&i| i < self.marks.len())
+            }
+            Counting::Utf16 => self.utf16().binary_search(&at).ok(),
+        }
+    }
+
+    /// Each mark's position in UTF-16 code units, worked out once.
+    fn utf16(&self) -> &[u32] {
+        self.utf16.get_or_init(|| {
+            let mut out = Vec::with_capacity(self.marks.len());
+            let mut n = 0u32;
+            for c in self.nodes.chars() {
+                out.push(n);
+                n = n.saturating_add(c.len_utf16() as u32);
+            }
+            out.push(n);
+            out
+        })
+    }
+
+    /// The byte offsets in the text nodes of `[start, end)` counted in `counting`, once
+    /// [`Document::place`] has accepted them.
+    pub fn node_range(&self, counting: Counting, start: i64, end: i64) -> (usize, usize) {
+        let at = |p: i64| {
+            self.index_of(counting, p)
+                .map_or(0, |i| self.marks[i].byte as usize)
+        };
+        (at(start), at(end))
+    }
+
     /// The text nodes between two positions already placed (for comparing with the snippet
     /// Taguette stored).
-    pub fn node_slice(&self, start: i64, end: i64) -> &str {
-        &self.nodes[start as usize..end as usize]
+    pub fn node_slice(&self, counting: Counting, start: i64, end: i64) -> &str {
+        let (s, e) = self.node_range(counting, start, end);
+        &self.nodes[s..e]
     }
 }
 
@@ -721,7 +770,7 @@ mod tests {
     use super::*;
 
     fn cut(d: &Document, s: usize, e: usize) -> String {
-        let p = d.place(s as i64, e as i64).unwrap();
+        let p = d.place(Counting::Utf8, s as i64, e as i64).unwrap();
         d.text()
             .chars()
             .skip(p.start)
@@ -760,13 +809,13 @@ mod tests {
         // Across the paragraph boundary: the line break is in the transcript, not counted.
         assert_eq!(cut(&d, at("gang"), nodes.len()), "gang.\n\nNeste.");
         assert_eq!(
-            d.place(at("🙂") as i64 + 1, at("🙂") as i64 + 4),
+            d.place(Counting::Utf8, at("🙂") as i64 + 1, at("🙂") as i64 + 4),
             Err(PlaceError::InsideCharacter {
                 at: at("🙂") as i64 + 1
             })
         );
         assert_eq!(
-            d.place(0, nodes.len() as i64 + 1),
+            d.place(Counting::Utf8, 0, nodes.len() as i64 + 1),
             Err(PlaceError::PastEnd { len: nodes.len() })
         );
     }
@@ -778,8 +827,8 @@ mod tests {
         assert_eq!(nodes, "en  to\ntre");
         assert_eq!(cut(&d, 2, 6), "to");
         assert_eq!(cut(&d, 4, 10), "to\n\ntre");
-        assert_eq!(d.place(2, 4), Err(PlaceError::Blank));
-        assert_eq!(d.place(6, 7), Err(PlaceError::Blank));
+        assert_eq!(d.place(Counting::Utf8, 2, 4), Err(PlaceError::Blank));
+        assert_eq!(d.place(Counting::Utf8, 6, 7), Err(PlaceError::Blank));
     }
 
     #[test]
@@ -788,9 +837,9 @@ mod tests {
         let d = Document::read("<p>pa\u{30a} tide</p>");
         assert_eq!(d.text(), "på tide");
         assert_eq!(d.node_text().len(), 9);
-        let whole = d.place(0, 4).unwrap();
+        let whole = d.place(Counting::Utf8, 0, 4).unwrap();
         assert_eq!((whole.start, whole.end, whole.rounded), (0, 2, false));
-        let inside = d.place(0, 2).unwrap();
+        let inside = d.place(Counting::Utf8, 0, 2).unwrap();
         assert_eq!((inside.start, inside.end, inside.rounded), (0, 2, true));
         assert_eq!(cut(&d, 5, 9), "tide");
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use samskap_core::{
-    slug, ActiveConsent, CodeId, CoderId, Coding, FrameworkId, FrameworkMeta, Informant,
+    slug, ActiveConsent, CodeId, Counting, CoderId, Coding, FrameworkId, FrameworkMeta, Informant,
     InformantDetails, InformantId, Labels, ModelError, Qualifiers, Role, Slugs, Study, StudyId,
     StudyMeta, Transcript, UnitId,
 };
@@ -17,9 +17,9 @@ use crate::source::{Highlight, Project, Source};
 use crate::tags::codebook;
 use crate::TaguetteError;
 
-/// The name of Taguette's position counting, as reports and docs give it: UTF-8 bytes of
-/// the text nodes of the document's HTML (character references decoded, tags not counted).
-pub const COUNTING: &str = "utf8-html-text";
+/// Taguette's position counting: UTF-8 bytes, over the text nodes of the document's HTML
+/// (character references decoded, tags not counted).
+pub const COUNTING: Counting = Counting::Utf8;
 
 /// How to import.
 #[derive(Debug, Clone)]
@@ -32,6 +32,8 @@ pub struct Options {
     pub separator: Option<String>,
     /// The language tag the tags' labels are filed under (`und`: not said).
     pub language: String,
+    /// How positions are counted over the text nodes ([`COUNTING`] unless told).
+    pub counting: Counting,
 }
 
 impl Default for Options {
@@ -41,6 +43,7 @@ impl Default for Options {
             default_coder: "taguette".parse().expect("an id"),
             separator: Some(".".into()),
             language: "und".into(),
+            counting: COUNTING,
         }
     }
 }
@@ -120,7 +123,10 @@ pub struct Attribution {
     pub tag_added_by: usize,
     /// The log says who made the highlight, not who tagged it (a tag merged into another).
     pub highlight_made_by: usize,
-    /// The log says nothing of the highlight: the default coder.
+    /// The log says nothing of the highlight, and the project has one member: that member.
+    pub only_member: usize,
+    /// The log says nothing of the highlight, and the project has no one member: the
+    /// default coder.
     pub default_coder: usize,
 }
 
@@ -138,8 +144,8 @@ pub struct Merged {
 /// What the import did, for the person who ran it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
-    /// How positions were counted ([`COUNTING`]).
-    pub counting: &'static str,
+    /// How positions were counted over the text nodes.
+    pub counting: Counting,
     /// The project's name.
     pub project: String,
     /// Each document and the informant it became.
@@ -364,7 +370,13 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
     let mut coder_ids = Slugs::new();
     coder_ids.take_exact(opts.default_coder.as_str(), "taguette");
     let mut logins: BTreeMap<&str, CoderId> = BTreeMap::new();
+    // A highlight the log says nothing of is the only member's, when there is one.
+    let only_member = match source.members.as_slice() {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
     let mut users: Vec<&str> = source.commands.iter().map(|c| c.user.as_str()).collect();
+    users.extend(only_member);
     users.sort_unstable();
     users.dedup();
     for u in &users {
@@ -392,7 +404,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             });
         };
         reports[*report].highlights += 1;
-        let placed = match doc.place(h.start, h.end) {
+        let placed = match doc.place(opts.counting, h.start, h.end) {
             Ok(p) => p,
             Err(problem) => {
                 problems.push(Unplaceable {
@@ -411,7 +423,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
         }
         if placed.rounded {
             rounded.push(h.id);
-        } else if comparable(doc.node_slice(h.start, h.end))
+        } else if comparable(doc.node_slice(opts.counting, h.start, h.end))
             != comparable(&fragment_text(&h.snippet))
         {
             mismatches.push(h.id);
@@ -436,10 +448,16 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
                     attribution.highlight_made_by += 1;
                     logins[u].clone()
                 }
-                Who::Unknown => {
-                    attribution.default_coder += 1;
-                    opts.default_coder.clone()
-                }
+                Who::Unknown => match only_member {
+                    Some(u) => {
+                        attribution.only_member += 1;
+                        logins[u].clone()
+                    }
+                    None => {
+                        attribution.default_coder += 1;
+                        opts.default_coder.clone()
+                    }
+                },
             };
             let key = (unit, code.clone(), coder.clone());
             if let Some(&m) = first.get(&key) {
@@ -512,13 +530,13 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
     );
 
     let mut notes = Vec::new();
-    if users.as_slice() == ["admin"] {
+    if !source.commands.is_empty() && source.commands.iter().all(|c| c.user == "admin") {
         notes.push(
             "every change in the file's log is by `admin`: Taguette's project export writes them so, and a one-person Taguette runs as `admin`, so codings cannot be told apart by coder".to_owned(),
         );
     }
     let report = ImportReport {
-        counting: COUNTING,
+        counting: opts.counting,
         project: project.name.clone(),
         documents: reports,
         tags: source.tags.len(),

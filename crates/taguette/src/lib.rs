@@ -16,6 +16,7 @@
 //!
 //! ```
 //! use samskap_taguette::*;
+//! use samskap_core::Counting;
 //!
 //! let source = source::Source {
 //!     project: source::Project { id: 1, name: "Intervjuer".into(), has_description: false },
@@ -37,7 +38,7 @@
 //! let study = &imported.study;
 //! assert_eq!(study.unit_text(study.codings()[0].unit), "tid 🙂.");
 //! assert_eq!(study.codings()[0].code.as_str(), "ressurser/tid");
-//! assert_eq!(imported.report.counting, "utf8-html-text");
+//! assert_eq!(imported.report.counting, Counting::Utf8);
 //! # Ok::<(), TaguetteError>(())
 //! ```
 
