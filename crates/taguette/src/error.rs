@@ -1,6 +1,6 @@
 //! Why a Taguette project could not become a study.
 
-use samskap_core::{shorten, FrameworkError, ModelError};
+use samskap_core::{shorten, Counting, FrameworkError, ModelError};
 
 use crate::html::PlaceError;
 
@@ -80,8 +80,8 @@ pub enum TaguetteError {
     },
     /// Highlights that cannot be placed: every one is listed (the first ones in the
     /// message); the import refuses rather than leave them out.
-    #[error("{}", unplaceable_message(.0))]
-    Unplaceable(Vec<Unplaceable>),
+    #[error("{}", unplaceable_message(*.0, .1))]
+    Unplaceable(Counting, Vec<Unplaceable>),
     /// An id given or made that the model refuses.
     #[error("{what}: {source}")]
     Id {
@@ -99,18 +99,32 @@ pub enum TaguetteError {
     Model(#[from] ModelError),
 }
 
-fn unplaceable_message(list: &[Unplaceable]) -> String {
+fn unplaceable_message(counting: Counting, list: &[Unplaceable]) -> String {
+    let one = list.len() == 1;
     let mut m = format!(
-        "{} highlight{} cannot be placed in {} document (positions are UTF-8 bytes of the document's text, as Taguette counts them); nothing was imported. Delete or redo {} in Taguette, or tell us if Taguette shows {} rightly:",
+        "{} highlight{} cannot be placed in {} document (positions counted as {counting} over the text of the document's HTML{}); nothing was imported. {}:",
         list.len(),
-        if list.len() == 1 { "" } else { "s" },
-        if list.len() == 1 { "its" } else { "their" },
-        if list.len() == 1 { "it" } else { "them" },
-        if list.len() == 1 { "it" } else { "them" },
+        if one { "" } else { "s" },
+        if one { "its" } else { "their" },
+        if counting == Counting::Utf8 {
+            ", as Taguette counts them"
+        } else {
+            "; Taguette counts utf8"
+        },
+        if one {
+            "Delete or redo it in Taguette"
+        } else {
+            "Delete or redo them in Taguette"
+        },
     );
+    let unit = if counting == Counting::Utf8 {
+        "bytes "
+    } else {
+        ""
+    };
     for u in list.iter().take(LISTED) {
         m.push_str(&format!(
-            "\n  highlight {} (document {}, bytes {}..{}): {}",
+            "\n  highlight {} (document {}, {unit}{}..{}): {}",
             u.highlight, u.document, u.start, u.end, u.problem
         ));
     }

@@ -537,7 +537,7 @@ pub enum PlaceError {
     Empty,
     /// Past the end of the text.
     PastEnd {
-        /// The text's length in UTF-8 bytes.
+        /// The text's length in the counting's units.
         len: usize,
     },
     /// Inside a character's UTF-8 bytes.
@@ -555,12 +555,11 @@ impl std::fmt::Display for PlaceError {
             PlaceError::Reversed => f.write_str("its start is not before its end"),
             PlaceError::Empty => f.write_str("it is empty"),
             PlaceError::PastEnd { len } => {
-                write!(f, "it ends past the end of the text ({len} bytes)")
+                write!(f, "it ends past the end of the text (at {len})")
             }
-            PlaceError::InsideCharacter { at } => write!(
-                f,
-                "position {at} falls inside a character (Taguette counts UTF-8 bytes)"
-            ),
+            PlaceError::InsideCharacter { at } => {
+                write!(f, "position {at} falls inside a character")
+            }
             PlaceError::Blank => f.write_str("it covers only spaces and line breaks"),
         }
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use samskap_core::{
-    slug, ActiveConsent, CodeId, Counting, CoderId, Coding, FrameworkId, FrameworkMeta, Informant,
+    slug, ActiveConsent, CodeId, CoderId, Coding, Counting, FrameworkId, FrameworkMeta, Informant,
     InformantDetails, InformantId, Labels, ModelError, Qualifiers, Role, Slugs, Study, StudyId,
     StudyMeta, Transcript, UnitId,
 };
@@ -482,7 +482,8 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
         }
     }
     if !problems.is_empty() {
-        return Err(TaguetteError::Unplaceable(problems));
+        problems.sort_by_key(|u| u.highlight);
+        return Err(TaguetteError::Unplaceable(opts.counting, problems));
     }
     merged.retain(|m| m.highlights.len() > 1);
 
