@@ -51,6 +51,7 @@ pub mod agreement;
 pub mod analysis;
 pub mod codebook;
 mod coding;
+pub mod convention;
 mod counting;
 pub mod date;
 mod error;

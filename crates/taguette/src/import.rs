@@ -279,8 +279,16 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
     if source.tags.is_empty() {
         return Err(TaguetteError::NoTags(project.name.clone()));
     }
+    let highlight_ids: HashSet<i64> = source.highlights.iter().map(|h| h.id).collect();
+    let coded: HashSet<i64> = source
+        .highlight_tags
+        .iter()
+        .filter(|(h, _)| highlight_ids.contains(h))
+        .map(|&(_, t)| t)
+        .collect();
     let book = codebook(
         &source.tags,
+        &coded,
         FrameworkMeta {
             id: fid.clone(),
             label: Labels::from([(lang.to_owned(), format!("{title} (Taguette tags)"))]),
@@ -345,7 +353,6 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
     }
 
     // Tags on each highlight, in the framework's order.
-    let highlight_ids: HashSet<i64> = source.highlights.iter().map(|h| h.id).collect();
     let mut tags_of: HashMap<i64, Vec<(usize, i64)>> = HashMap::new();
     let mut stray_links = 0usize;
     for &(h, t) in &source.highlight_tags {
@@ -353,7 +360,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             stray_links += 1;
             continue;
         }
-        let code = book.code_of.get(&t).ok_or(TaguetteError::UnknownTag {
+        let (code, _) = book.code_of.get(&t).ok_or(TaguetteError::UnknownTag {
             highlight: h,
             tag: t,
         })?;
@@ -392,7 +399,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
     let mut problems = Vec::new();
     let mut attribution = Attribution::default();
     let mut counts: HashMap<CoderId, usize> = HashMap::new();
-    let mut first: HashMap<(UnitId, CodeId, CoderId), usize> = HashMap::new();
+    let mut first: HashMap<(UnitId, CodeId, Qualifiers, CoderId), usize> = HashMap::new();
     let mut merged: Vec<Merged> = Vec::new();
     let (mut untagged, mut rounded, mut mismatches) = (Vec::new(), Vec::new(), Vec::new());
     let mut codings = 0;
@@ -438,7 +445,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             continue;
         };
         for &(_, t) in tags {
-            let code = book.code_of[&t].clone();
+            let (code, qualifiers) = book.code_of[&t].clone();
             let coder = match log.who(h.id, t) {
                 Who::Tagged(u) => {
                     attribution.tag_added_by += 1;
@@ -459,7 +466,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
                     }
                 },
             };
-            let key = (unit, code.clone(), coder.clone());
+            let key = (unit, code.clone(), qualifiers.clone(), coder.clone());
             if let Some(&m) = first.get(&key) {
                 merged[m].highlights.push(h.id);
                 continue;
@@ -467,7 +474,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             study.add_coding(Coding {
                 unit,
                 code: code.clone(),
-                qualifiers: Qualifiers::none(),
+                qualifiers,
                 coder: coder.clone(),
                 memo: None,
             })?;
@@ -503,7 +510,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
         });
     }
 
-    let mut not_brought_in = Vec::new();
+    let mut not_brought_in = book.not_kept.clone();
     let mut count = |what: &str, n: usize| {
         if n > 0 {
             not_brought_in.push((what.to_owned(), n));

@@ -4,21 +4,28 @@
 //! at a separator (`.` unless told otherwise), the paths make a code tree: each level a
 //! code, labelled with its part of the path; a level that is no tag itself becomes a code
 //! too, so that the tree is whole. Every tag gets a code of its own, even when two paths
-//! differ only in spaces.
+//! differ only in spaces, except by the naming convention every importer shares
+//! (`samskap_core::convention`): a level named for a polarity (`Ressurser.Barrierer`) folds
+//! into the code above it as a value of the qualifier `polarity`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use samskap_core::{Code, CodeId, Framework, FrameworkMeta, Labels, Slugs, MAX_CODE_DEPTH};
+use samskap_core::convention::{place, polarity, polarity_qualifier, Place};
+use samskap_core::{
+    Code, CodeId, Framework, FrameworkMeta, Labels, Qualifiers, Slugs, MAX_CODE_DEPTH,
+};
 
 use crate::source::Tag;
 use crate::TaguetteError;
 
-/// The framework and the code each tag became.
+/// The framework and the code (and qualifier values) each tag became.
 pub(crate) struct Codebook {
     pub framework: Framework,
-    pub code_of: HashMap<i64, CodeId>,
+    pub code_of: HashMap<i64, (CodeId, Qualifiers)>,
     /// Codes made for levels of paths that are no tag themselves.
     pub levels_added: usize,
+    /// What of the tags did not become part of the framework, with counts.
+    pub not_kept: Vec<(String, usize)>,
 }
 
 struct Node {
@@ -59,27 +66,78 @@ fn levels(path: &str, separator: Option<&str>) -> Vec<(String, String)> {
     out
 }
 
+/// `coded` holds the tags some highlight carries: a tag named for a polarity at the top
+/// of the tree that only groups others is a code of its own only then.
 pub(crate) fn codebook(
     tags: &[Tag],
+    coded: &HashSet<i64>,
     meta: FrameworkMeta,
     lang: &str,
     separator: Option<&str>,
 ) -> Result<Codebook, TaguetteError> {
+    let separator = separator.filter(|s| !s.is_empty());
     // Paths with an empty level (`a..b`, `a.`) come last, so that a well-formed path never
     // yields its plain id to an odd one.
-    let odd = |t: &Tag| {
-        separator
-            .is_some_and(|sep| !sep.is_empty() && t.path.split(sep).any(|p| p.trim().is_empty()))
-    };
+    let odd = |t: &Tag| separator.is_some_and(|sep| t.path.split(sep).any(|p| p.trim().is_empty()));
     let mut order: Vec<usize> = (0..tags.len()).collect();
     order.sort_by(|&a, &b| {
         (odd(&tags[a]), &tags[a].path, tags[a].id).cmp(&(odd(&tags[b]), &tags[b].path, tags[b].id))
     });
+    // A tag is a leaf when no other tag lies under it.
+    let prefixes: HashSet<&str> = match separator {
+        Some(sep) => tags
+            .iter()
+            .flat_map(|t| t.path.match_indices(sep).map(move |(i, _)| &t.path[..i]))
+            .collect(),
+        None => HashSet::new(),
+    };
     let mut nodes: Vec<Node> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
+    // Each tag's node and the polarity its path gives, if any.
+    let mut landing: HashMap<usize, (usize, Option<&'static str>)> = HashMap::new();
+    let (mut folded_texts, mut groups) = (0usize, 0usize);
     for &t in &order {
+        let tag = &tags[t];
+        let all = levels(&tag.path, separator);
+        let labels: Vec<&str> = all.iter().map(|(_, l)| l.as_str()).collect();
+        let stands_alone = coded.contains(&tag.id) || !prefixes.contains(tag.path.as_str());
+        let (placed, pol) = if separator.is_some() {
+            place(&labels, stands_alone)
+        } else {
+            (Place::Code(Vec::new()), None)
+        };
+        // The levels that make codes: those not named for a polarity (all of them when the
+        // tag's own name is no polarity, or when it stands alone at the top).
+        let kept: Vec<(String, String)> = match &placed {
+            Place::Group => {
+                groups += 1;
+                continue;
+            }
+            Place::Code(names) if names.len() == 1 && pol.is_some() && all.len() == 1 => all,
+            _ if pol.is_none() => all,
+            _ => {
+                let mut kept: Vec<(String, String)> = Vec::new();
+                let mut key = String::new();
+                let sep = separator.unwrap_or_default();
+                for (_, label) in &all {
+                    if samskap_core::convention::polarity_word(label).is_some() {
+                        continue;
+                    }
+                    if !key.is_empty() {
+                        key.push_str(sep);
+                    }
+                    key.push_str(label);
+                    kept.push((key.clone(), label.clone()));
+                }
+                kept
+            }
+        };
+        let folded = matches!(placed, Place::Folded(_));
+        if folded && !tag.description.trim().is_empty() {
+            folded_texts += 1;
+        }
         let mut parent = None;
-        for (key, label) in levels(&tags[t].path, separator) {
+        for (key, label) in kept {
             let n = match at.get(&key) {
                 Some(&n) => n,
                 None => {
@@ -95,15 +153,21 @@ pub(crate) fn codebook(
             parent = Some(n);
         }
         let n = parent.expect("a path has a level");
-        if let Some(other) = nodes[n].tag {
-            // Two tags with one path: Taguette's schema forbids it, a damaged file may not.
-            return Err(TaguetteError::Tag {
-                id: tags[t].id,
-                path: tags[t].path.clone(),
-                reason: format!("tag {} has the same path", tags[other].id),
-            });
+        if !folded && pol.is_none() {
+            if let Some(other) = nodes[n].tag {
+                // Two tags with one path: Taguette's schema forbids it, a damaged file may not.
+                return Err(TaguetteError::Tag {
+                    id: tag.id,
+                    path: tag.path.clone(),
+                    reason: format!("tag {} has the same path", tags[other].id),
+                });
+            }
+            nodes[n].tag = Some(t);
+        } else if !folded && nodes[n].tag.is_none() {
+            // A tag under a polarity level (`Barrierer.Tid`) gives its code the definition.
+            nodes[n].tag = Some(t);
         }
-        nodes[n].tag = Some(t);
+        landing.insert(t, (n, pol));
     }
     // Ids in creation order: a parent is always made before the codes under it.
     let mut ids: Vec<CodeId> = Vec::with_capacity(nodes.len());
@@ -133,9 +197,6 @@ pub(crate) fn codebook(
             .tag
             .map(|t| tags[t].description.trim().to_owned())
             .unwrap_or_default();
-        if let Some(t) = node.tag {
-            code_of.insert(tags[t].id, id.clone());
-        }
         codes.push(Code {
             id: id.clone(),
             label: Labels::from([(lang.to_owned(), node.label.clone())]),
@@ -145,12 +206,51 @@ pub(crate) fn codebook(
         });
         ids.push(id);
     }
-    let levels_added = nodes.iter().filter(|n| n.tag.is_none()).count();
-    let framework = Framework::new(meta, codes, Vec::new())?;
+    let landed: HashSet<usize> = landing.values().map(|(n, _)| *n).collect();
+    let levels_added = (0..nodes.len()).filter(|n| !landed.contains(n)).count();
+    // The qualifier applies to the codes that take a polarity and those under them, listed
+    // as the fewest codes that cover them (as REFI import does).
+    let received: BTreeSet<usize> = landing
+        .values()
+        .filter(|(_, p)| p.is_some())
+        .map(|(n, _)| *n)
+        .collect();
+    let mut cover: Vec<CodeId> = Vec::new();
+    for &n in &received {
+        if !cover.iter().any(|a| ids[n].is_within(a)) {
+            cover.push(ids[n].clone());
+        }
+    }
+    for (&t, &(n, pol)) in &landing {
+        code_of.insert(
+            tags[t].id,
+            (ids[n].clone(), pol.map(polarity).unwrap_or_default()),
+        );
+    }
+    let qualifiers = if cover.is_empty() {
+        Vec::new()
+    } else {
+        vec![polarity_qualifier(cover)]
+    };
+    let framework = Framework::new(meta, codes, qualifiers)?;
+    let mut not_kept = Vec::new();
+    if folded_texts > 0 {
+        not_kept.push((
+            "descriptions of tags named for a polarity (each folds into the code above it as a qualifier value)".to_owned(),
+            folded_texts,
+        ));
+    }
+    if groups > 0 {
+        not_kept.push((
+            "tags named for a polarity at the top, only grouping others (they take its polarity; it is no code itself)".to_owned(),
+            groups,
+        ));
+    }
     Ok(Codebook {
         framework,
         code_of,
         levels_added,
+        not_kept,
     })
 }
 
@@ -205,7 +305,7 @@ mod tests {
             tag(4, "interesting\\places", ""),
             tag(5, "Økonomi.tid", "Skrevet smått"),
         ];
-        let c = codebook(&tags, meta(), "und", Some(".")).unwrap();
+        let c = codebook(&tags, &HashSet::new(), meta(), "und", Some(".")).unwrap();
         let ids: Vec<&str> = c.framework.codes().iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -220,9 +320,9 @@ mod tests {
             ]
         );
         assert_eq!(c.levels_added, 2);
-        assert_eq!(c.code_of[&1].as_str(), "okonomi/tid");
-        assert_eq!(c.code_of[&5].as_str(), "okonomi/tid-2");
-        let tid = c.framework.code(&c.code_of[&1]).unwrap();
+        assert_eq!(c.code_of[&1].0.as_str(), "okonomi/tid");
+        assert_eq!(c.code_of[&5].0.as_str(), "okonomi/tid-2");
+        let tid = c.framework.code(&c.code_of[&1].0).unwrap();
         assert_eq!(tid.label["und"], "Tid");
         assert_eq!(tid.definition, "Mangel på tid");
         assert_eq!(
@@ -239,12 +339,12 @@ mod tests {
             tag(3, "a.", ""),
             tag(4, "...", ""),
         ];
-        let c = codebook(&tags, meta(), "und", Some(".")).unwrap();
-        assert_eq!(c.code_of[&2].as_str(), "a/b");
-        assert_eq!(c.code_of[&1].as_str(), "a/b-2");
-        assert_eq!(c.code_of[&3].as_str(), "a-2");
-        assert_eq!(c.code_of[&4].as_str(), "tag");
-        let flat = codebook(&tags, meta(), "und", None).unwrap();
+        let c = codebook(&tags, &HashSet::new(), meta(), "und", Some(".")).unwrap();
+        assert_eq!(c.code_of[&2].0.as_str(), "a/b");
+        assert_eq!(c.code_of[&1].0.as_str(), "a/b-2");
+        assert_eq!(c.code_of[&3].0.as_str(), "a-2");
+        assert_eq!(c.code_of[&4].0.as_str(), "tag");
+        let flat = codebook(&tags, &HashSet::new(), meta(), "und", None).unwrap();
         assert!(flat.framework.codes().iter().all(|c| c.id.depth() == 1));
         assert_eq!(flat.levels_added, 0);
     }
@@ -255,8 +355,15 @@ mod tests {
             .map(|i| format!("l{i}"))
             .collect::<Vec<_>>()
             .join(".");
-        let c = codebook(&[tag(1, &deep, "")], meta(), "und", Some(".")).unwrap();
-        let id = &c.code_of[&1];
+        let c = codebook(
+            &[tag(1, &deep, "")],
+            &HashSet::new(),
+            meta(),
+            "und",
+            Some("."),
+        )
+        .unwrap();
+        let id = &c.code_of[&1].0;
         assert_eq!(id.depth(), MAX_CODE_DEPTH);
         assert_eq!(
             c.framework.code(id).unwrap().label["und"],
@@ -269,9 +376,63 @@ mod tests {
             .map(|_| "x".repeat(60))
             .collect::<Vec<_>>()
             .join(".");
-        let e = codebook(&[tag(7, &long, "")], meta(), "und", Some("."))
-            .err()
-            .unwrap();
+        let e = codebook(
+            &[tag(7, &long, "")],
+            &HashSet::new(),
+            meta(),
+            "und",
+            Some("."),
+        )
+        .err()
+        .unwrap();
         assert!(e.to_string().starts_with("tag 7 "), "{e}");
+    }
+
+    #[test]
+    fn levels_named_for_a_polarity_fold_into_the_code_above_as_a_qualifier_value() {
+        let tags = vec![
+            tag(1, "Ressurser", "Tid, penger og folk."),
+            tag(2, "Ressurser.Barrierer", "Det som hindrer."),
+            tag(3, "Ressurser.Muligheter.Tid", "Tid som finnes."),
+            tag(4, "Hindringer", ""),
+            tag(5, "Hindringer.Kultur", ""),
+            tag(6, "Mulighet", ""),
+        ];
+        let c = codebook(&tags, &HashSet::new(), meta(), "und", Some(".")).unwrap();
+        let ids: Vec<&str> = c.framework.codes().iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["kultur", "mulighet", "ressurser", "ressurser/tid"]);
+        let on = |t: i64| {
+            let (code, q) = &c.code_of[&t];
+            format!("{code}#{q}")
+        };
+        assert_eq!(on(1), "ressurser#");
+        assert_eq!(on(2), "ressurser#polarity=barrier");
+        assert_eq!(on(3), "ressurser/tid#polarity=opportunity");
+        assert_eq!(on(5), "kultur#polarity=barrier");
+        // A polarity tag at the top that groups others and has no highlight is no code; one
+        // that stands alone is a code with its polarity.
+        assert!(!c.code_of.contains_key(&4));
+        assert_eq!(on(6), "mulighet#polarity=opportunity");
+        let q = &c.framework.qualifiers()[0];
+        assert_eq!(q.id.as_str(), "polarity");
+        let covered: Vec<&str> = q.codes.iter().map(|c| c.as_str()).collect();
+        assert_eq!(covered, ["kultur", "mulighet", "ressurser"]);
+        assert_eq!(
+            c.framework
+                .code(&"ressurser".parse().unwrap())
+                .unwrap()
+                .definition,
+            "Tid, penger og folk."
+        );
+        assert_eq!(c.not_kept.len(), 2);
+        // The same tags with a highlight on `Hindringer`: a code of its own.
+        let coded = HashSet::from([4]);
+        let c = codebook(&tags, &coded, meta(), "und", Some(".")).unwrap();
+        assert_eq!(on_code(&c, 4), "hindringer#polarity=barrier");
+    }
+
+    fn on_code(c: &Codebook, t: i64) -> String {
+        let (code, q) = &c.code_of[&t];
+        format!("{code}#{q}")
     }
 }

@@ -226,3 +226,20 @@ fn a_link_to_a_tag_of_no_project_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_tag_named_for_a_polarity_codes_the_tag_above_with_that_polarity() {
+    let mut s = source();
+    s.tags.push(tag(4, "Ressurser.Barrierer", ""));
+    s.highlight_tags = vec![(100, 4), (101, 3)];
+    s.commands.clear();
+    let imported = import(&s, &Options::default()).unwrap();
+    let codings: Vec<String> = imported
+        .study
+        .codings()
+        .iter()
+        .map(|c| format!("{}#{}", c.code, c.qualifiers))
+        .collect();
+    assert_eq!(codings, ["ressurser#polarity=barrier", "ressurser#"]);
+    assert_eq!(imported.study.framework().qualifiers().len(), 1);
+}
