@@ -34,7 +34,10 @@ fn the_fixture_reads_whole() {
     assert_eq!(one.members, ["kari", "ola"]);
     // Eight highlights were made with a log entry; the document entries are not highlights.
     assert_eq!(one.commands.len(), 8);
-    assert!(one.commands.iter().all(|c| c.user == "kari" || c.user == "ola"));
+    assert!(one
+        .commands
+        .iter()
+        .all(|c| c.user == "kari" || c.user == "ola"));
     assert_eq!(one.unreadable_commands, 0);
     let two = f.project(&projects[1]).unwrap();
     assert_eq!(two.members, ["admin"]);

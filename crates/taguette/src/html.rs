@@ -470,10 +470,8 @@ impl Sink for Layout {
                     }
                 }
             }
-            "td" | "th" | "caption" => {
-                if self.tables.last() == Some(&false) {
-                    self.tables.pop();
-                }
+            "td" | "th" | "caption" if self.tables.last() == Some(&false) => {
+                self.tables.pop();
             }
             _ => {}
         }
