@@ -33,8 +33,6 @@ impl Counting {
             Counting::Utf16
         } else if o.contains("atlas") {
             Counting::CrlfAsOne
-        } else if o.contains("taguette") {
-            Counting::Utf8
         } else {
             Counting::CodePoints
         }
@@ -90,6 +88,10 @@ mod tests {
         assert_eq!(units(Counting::CodePoints), 3);
         assert_eq!(units(Counting::Utf16), 4);
         assert_eq!(units(Counting::Utf8), 7);
-        assert_eq!(Counting::for_origin(Some("Taguette 1.4")), Counting::Utf8);
+        // Taguette writes no .qdpx; a file naming it is read by the standard.
+        assert_eq!(
+            Counting::for_origin(Some("Taguette 1.4")),
+            Counting::CodePoints
+        );
     }
 }
