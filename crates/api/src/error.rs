@@ -150,6 +150,7 @@ impl From<StoreError> for ApiError {
             | StoreError::Database(_)
             | StoreError::Exists(_)
             | StoreError::NotAStore { .. }
+            | StoreError::Foreign { .. }
             | StoreError::File { .. } => Self::internal(&e),
         }
     }

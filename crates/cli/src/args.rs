@@ -89,6 +89,9 @@ pub enum Command {
     /// REFI-QDA interchange with QDA tools: import and export .qdpx projects and .qdc codebooks.
     #[command(subcommand)]
     Refi(crate::commands::refi::RefiCommand),
+    /// Taguette projects: import one from Taguette's SQLite file.
+    #[command(subcommand)]
+    Taguette(crate::commands::taguette::TaguetteCommand),
     /// Copy the store to a file, safely while a server runs; the copy is checked and
     /// catalogued, so that a withdrawal reaches it.
     Backup(crate::commands::backup::BackupArgs),

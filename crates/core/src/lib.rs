@@ -51,6 +51,8 @@ pub mod agreement;
 pub mod analysis;
 pub mod codebook;
 mod coding;
+pub mod convention;
+mod counting;
 pub mod date;
 mod error;
 pub mod facilitation;
@@ -59,6 +61,7 @@ mod free_text;
 mod ids;
 mod model;
 pub mod quoting;
+mod slug;
 mod study;
 mod text;
 mod text_index;
@@ -69,6 +72,7 @@ mod testing;
 /// Dates in the model are calendar dates without a time zone.
 pub use chrono::NaiveDate;
 pub use coding::{Coding, MeaningUnit, Memo, Qualifiers, UnitId};
+pub use counting::Counting;
 pub use error::ModelError;
 pub use framework::{
     label_in, Code, Framework, FrameworkError, FrameworkMeta, Labels, Qualifier, QualifierValue,
@@ -83,6 +87,7 @@ pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, ResourceGroup, Role,
     Sector, StudyMeta,
 };
+pub use slug::{slug, Slugs};
 pub use study::{memo_quotes, Study, Withdrawal};
 pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
 

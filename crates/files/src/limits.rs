@@ -19,6 +19,8 @@ pub enum Kind {
     /// A zip archive: a `.docx` transcript or a `.qdpx` project. What it unpacks to is
     /// limited by [`Limits::unpacked`].
     Archive,
+    /// Another tool's database file, read whole by SQLite: a Taguette project's `.sqlite3`.
+    Database,
 }
 
 impl Kind {
@@ -29,6 +31,7 @@ impl Kind {
             Kind::Table => "a CSV table",
             Kind::Document => "a TOML or XML document",
             Kind::Archive => "a zip archive (.docx, .qdpx)",
+            Kind::Database => "a database file (.sqlite3)",
         }
     }
 }
@@ -49,6 +52,8 @@ pub struct Limits {
     pub document: u64,
     /// Bytes of a zip archive file, packed.
     pub archive: u64,
+    /// Bytes of another tool's database file.
+    pub database: u64,
     /// What a `.docx` may unpack to. (A `.qdpx` has its own, in `samskap_refi::Limits`,
     /// which the command line sets from the same option.)
     pub unpacked: ZipLimits,
@@ -61,6 +66,9 @@ impl Default for Limits {
             table: 1 << 30,
             document: 128 << 20,
             archive: 1 << 30,
+            // A Taguette server's whole database with hundreds of projects fits; a project's
+            // own file is a few megabytes.
+            database: 1 << 30,
             unpacked: ZipLimits::default(),
         }
     }
@@ -76,6 +84,7 @@ impl Limits {
             table: bytes,
             document: bytes,
             archive: bytes,
+            database: bytes,
             unpacked: ZipLimits {
                 max_entry_bytes: bytes,
                 max_total_bytes: bytes,
@@ -91,6 +100,7 @@ impl Limits {
             Kind::Table => self.table,
             Kind::Document => self.document,
             Kind::Archive => self.archive,
+            Kind::Database => self.database,
         }
     }
 }

@@ -6,17 +6,18 @@
 //! `hindring`, `hindringer`, `opportunity`, `opportunities`, `mulighet`, `muligheter`, any
 //! case). That one folds into the code above it: codings of it are codings of that code
 //! with the qualifier `polarity`, and the codes under it take the polarity too and leave its
-//! name out of their path. A project with no such names has no qualifiers.
+//! name out of their path. A project with no such names has no qualifiers. The convention
+//! lives in `samskap_core::convention`, shared with the Taguette importer.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use samskap_core::{
     Code as SamskapCode, CodeId, Framework, FrameworkId, FrameworkMeta, Labels, Qualifier,
-    QualifierId, QualifierValue, Qualifiers, ValueId, MAX_CODE_DEPTH,
+    QualifierId, Qualifiers, ValueId, MAX_CODE_DEPTH,
 };
 
 use crate::guid::{code_key, qualified_key, Guid, GuidTable, Kind, Slugs};
-use crate::mapping::{Mapping, Rule, POLARITY};
+use crate::mapping::{Mapping, Rule};
 use crate::project::{Code, Skipped};
 use crate::RefiError;
 
@@ -27,48 +28,14 @@ pub const NAME_LANGUAGE: &str = "und";
 /// The longest code path the core model holds, in bytes.
 const MAX_PATH: usize = 512;
 
-/// The polarity value (`barrier` or `opportunity`) a code's own name stands for, if any.
-pub fn polarity_word(name: &str) -> Option<&'static str> {
-    match name.trim().to_lowercase().as_str() {
-        "barrier" | "barriers" | "barriere" | "barrierer" | "hindring" | "hindringer" => {
-            Some("barrier")
-        }
-        "opportunity" | "opportunities" | "mulighet" | "muligheter" => Some("opportunity"),
-        _ => None,
-    }
-}
+pub use samskap_core::convention::polarity_word;
+use samskap_core::convention::{polarity, polarity_qualifier, Place};
 
 fn labels(pairs: &[(&str, &str)]) -> Labels {
     pairs
         .iter()
         .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
         .collect()
-}
-
-/// The polarity qualifier the convention declares, on `codes` and the codes under them. It
-/// is not required: codings with no polarity name on their path stay without one.
-fn polarity_qualifier(codes: Vec<CodeId>) -> Qualifier {
-    let value = |id: &str, en: &str, nb: &str| QualifierValue {
-        id: id.parse().expect("an id"),
-        label: labels(&[("en", en), ("nb", nb)]),
-    };
-    Qualifier {
-        id: POLARITY.parse().expect("an id"),
-        label: labels(&[("en", "Polarity"), ("nb", "Polaritet")]),
-        values: vec![
-            value("barrier", "Barrier", "Barriere"),
-            value("opportunity", "Opportunity", "Mulighet"),
-        ],
-        codes,
-        required: false,
-    }
-}
-
-fn polarity(value: &str) -> Qualifiers {
-    Qualifiers::one(
-        POLARITY.parse().expect("an id"),
-        value.parse().expect("an id"),
-    )
 }
 
 /// A colour as `#rrggbb`, from the forms tools write: `#RRGGBB`, `#RGB` or `R,G,B`.
@@ -169,38 +136,9 @@ fn flatten(codes: &[Code]) -> Vec<Node<'_>> {
     out
 }
 
-/// Where a tool code lands by the convention.
-enum Place {
-    /// On the code at this path of names (its own).
-    Code(Vec<String>),
-    /// A code named for a polarity, folded into the code at this path above it.
-    Folded(Vec<String>),
-    /// A code named for a polarity with no code above it and codes under it, which it
-    /// only groups: no codings use it, and it is no code of its own.
-    Group,
-}
-
-/// The place of a node, and the nearest polarity on its path.
+/// The place of a node by the convention, and the nearest polarity on its path.
 fn place(n: &Node<'_>, coded: &HashSet<Guid>) -> (Place, Option<&'static str>) {
-    let polarity = n.names.iter().rev().find_map(|name| polarity_word(name));
-    let kept: Vec<String> = n
-        .names
-        .iter()
-        .filter(|name| polarity_word(name).is_none())
-        .map(|name| name.trim().to_owned())
-        .collect();
-    let own = n.names.last().copied().unwrap_or_default();
-    let place = if polarity_word(own).is_none() {
-        Place::Code(kept)
-    } else if !kept.is_empty() {
-        Place::Folded(kept)
-    } else if n.is_leaf || coded.contains(&n.code.guid) {
-        // Nothing above to fold into: a code of its own, as a tool shows it.
-        Place::Code(vec![own.trim().to_owned()])
-    } else {
-        Place::Group
-    };
-    (place, polarity)
+    samskap_core::convention::place(&n.names, n.is_leaf || coded.contains(&n.code.guid))
 }
 
 /// Makes the tool's whole tree a framework of its own, by the convention. Codes that only

@@ -28,7 +28,7 @@ use crate::guid::Guid;
 use crate::RefiError;
 
 /// The qualifier that `polarity = "..."` and `default_polarity` give a value to.
-pub const POLARITY: &str = "polarity";
+pub use samskap_core::convention::POLARITY;
 
 /// One rule of a mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]

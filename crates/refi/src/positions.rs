@@ -2,50 +2,7 @@
 //! plain text, end exclusive), what tools do instead, and the conversion to samskap's
 //! character offsets in the normalised transcript (see `samskap_core::normalize`).
 
-/// How a file counts positions in its plain text. A byte-order mark is never counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Counting {
-    /// Unicode code points, CRLF as two: the standard.
-    CodePoints,
-    /// UTF-16 code units (an emoji counts 2), CRLF as two: NVivo.
-    Utf16,
-    /// Code points with CRLF counted as one: ATLAS.ti, as reported.
-    CrlfAsOne,
-}
-
-impl Counting {
-    /// The counting a file's `origin` attribute implies.
-    pub fn for_origin(origin: Option<&str>) -> Counting {
-        let o = origin.unwrap_or_default().to_lowercase();
-        if o.contains("nvivo") {
-            Counting::Utf16
-        } else if o.contains("atlas") {
-            Counting::CrlfAsOne
-        } else {
-            Counting::CodePoints
-        }
-    }
-
-    /// The name used on the command line and in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Counting::CodePoints => "code-points",
-            Counting::Utf16 => "utf16",
-            Counting::CrlfAsOne => "crlf-as-one",
-        }
-    }
-}
-
-impl std::str::FromStr for Counting {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        [Counting::CodePoints, Counting::Utf16, Counting::CrlfAsOne]
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("`{s}`: expected code-points, utf16 or crlf-as-one"))
-    }
-}
+pub use samskap_core::Counting;
 
 /// Where the positions of a raw text fall in its normalised form.
 pub(crate) struct PositionMap<'a> {
@@ -89,17 +46,16 @@ impl<'a> PositionMap<'a> {
                 return Err((Some(p), format!("position {p} is past the end ({count})")));
             };
             let step = match (self.counting, c) {
-                (Counting::Utf16, c) => c.len_utf16() as u64,
                 (Counting::CrlfAsOne, '\r') if matches!(chars.peek(), Some((_, '\n'))) => {
                     chars.next();
                     1
                 }
-                _ => 1,
+                (counting, c) => counting.units(c),
             };
             if count + step > p {
                 return Err((
                     Some(p),
-                    format!("position {p} falls inside a character (an emoji or other character outside the Basic Multilingual Plane counts 2 in UTF-16)"),
+                    format!("position {p} falls inside a character (an emoji or other character outside the Basic Multilingual Plane counts 2 in UTF-16, and a letter outside ASCII counts 2 to 4 in UTF-8)"),
                 ));
             }
             count += step;
@@ -146,6 +102,7 @@ fn units(raw: &str, counting: Counting) -> u64 {
         Counting::CodePoints => raw.chars().count() as u64,
         Counting::Utf16 => raw.encode_utf16().count() as u64,
         Counting::CrlfAsOne => (raw.chars().count() - raw.matches("\r\n").count()) as u64,
+        Counting::Utf8 => raw.len() as u64,
     }
 }
 
@@ -176,14 +133,16 @@ mod tests {
         let cp = TEXT[..byte].chars().count() as u64;
         let u16 = TEXT[..byte].encode_utf16().count() as u64;
         let crlf1 = cp - 1;
-        assert_eq!((cp, u16, crlf1), (26, 27, 25));
-        for (counting, start) in [
-            (Counting::CodePoints, cp),
-            (Counting::Utf16, u16),
-            (Counting::CrlfAsOne, crlf1),
+        let u8 = byte as u64;
+        assert_eq!((cp, u16, crlf1, u8), (26, 27, 25, 31));
+        for (counting, start, len) in [
+            (Counting::CodePoints, cp, 3),
+            (Counting::Utf16, u16, 3),
+            (Counting::CrlfAsOne, crlf1, 3),
+            (Counting::Utf8, u8, 4),
         ] {
             let map = PositionMap::new(TEXT, counting);
-            let got = map.to_chars(&[start, start + 3]).unwrap();
+            let got = map.to_chars(&[start, start + len]).unwrap();
             assert_eq!(normalised_slice(got[0], got[1]), "går", "{counting:?}");
         }
     }
@@ -193,6 +152,7 @@ mod tests {
         assert_eq!(PositionMap::new(TEXT, Counting::CodePoints).len(), 45);
         assert_eq!(PositionMap::new(TEXT, Counting::Utf16).len(), 46);
         assert_eq!(PositionMap::new(TEXT, Counting::CrlfAsOne).len(), 43);
+        assert_eq!(PositionMap::new(TEXT, Counting::Utf8).len(), 51);
     }
 
     #[test]

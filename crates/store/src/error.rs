@@ -76,6 +76,15 @@ pub enum StoreError {
         /// What it is instead.
         reason: String,
     },
+    /// Another tool's file (a Taguette database) that samskap does not read: not a regular
+    /// file, too large, not SQLite, damaged, or not the tool's shape.
+    #[error("{}: {reason}", path.display())]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// Why, naming what is missing or wrong.
+        reason: String,
+    },
     /// A file could not be read, written, renamed or removed.
     #[error("{}: {source}", path.display())]
     File {

@@ -20,6 +20,7 @@ mod saturation;
 mod search;
 pub(crate) mod serve;
 mod study;
+pub(crate) mod taguette;
 mod token;
 mod transcript;
 
@@ -76,6 +77,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(cli, args, out),
         Command::Token(t) => token::run(cli, t, out),
         Command::Refi(r) => refi::run(cli, r, out),
+        Command::Taguette(t) => taguette::run(cli, t, out),
         Command::Backup(a) => backup::backup(cli, a, out),
         Command::Restore(a) => backup::restore(cli, a, out),
     }

@@ -44,7 +44,7 @@ pub struct ImportArgs {
     /// framework declares the qualifier for the coding's code.
     #[arg(long)]
     pub default_qualifiers: Option<String>,
-    /// How the file counts positions: code-points, utf16 or crlf-as-one (default: by the
+    /// How the file counts positions: code-points, utf16, crlf-as-one or utf8 (default: by the
     /// tool named in its `origin`).
     #[arg(long)]
     pub positions: Option<String>,
