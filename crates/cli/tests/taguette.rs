@@ -198,7 +198,9 @@ fn the_report_counts_documents_codes_codings_and_coders() {
     );
     assert!(text.contains("positions counted as utf8"), "{text}");
     assert!(
-        text.contains("highlights with no tag (meaning units without a coding): 7"),
+        text.contains(
+            "highlights with no tag, kept as meaning units without a coding: 1 (Taguette id 7)"
+        ),
         "{text}"
     );
 }

@@ -179,7 +179,9 @@ fn print_report(out: &mut dyn Write, framework: &str, r: &ImportReport) -> anyho
     if !r.untagged.is_empty() {
         writeln!(
             out,
-            "highlights with no tag (meaning units without a coding): {}",
+            "highlights with no tag, kept as meaning units without a coding: {} (Taguette id{} {})",
+            r.untagged.len(),
+            if r.untagged.len() == 1 { "" } else { "s" },
             ids(&r.untagged)
         )?;
     }
