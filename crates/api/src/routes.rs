@@ -279,6 +279,7 @@ async fn list_studies(
                 id: s.id.to_string(),
                 title: s.title,
                 framework: s.framework.to_string(),
+                provenance: s.provenance.into(),
             })
             .collect(),
     ))

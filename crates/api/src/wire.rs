@@ -19,6 +19,27 @@ pub struct StudyOut {
     /// The framework it codes against.
     #[schema(value_type = Id)]
     pub framework: String,
+    /// Whether its data are research data or made up to illustrate.
+    pub provenance: ProvenanceOut,
+}
+
+/// Where a study's data come from: `illustrative` data must never be read as findings.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProvenanceOut {
+    /// Data gathered by the study.
+    Research,
+    /// Made up, or with invented parts, to illustrate.
+    Illustrative,
+}
+
+impl From<samskap_core::Provenance> for ProvenanceOut {
+    fn from(p: samskap_core::Provenance) -> Self {
+        match p {
+            samskap_core::Provenance::Research => Self::Research,
+            samskap_core::Provenance::Illustrative => Self::Illustrative,
+        }
+    }
 }
 
 /// A resource group.

@@ -162,11 +162,17 @@ async fn health_needs_no_token_and_everything_else_does() {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(body[0]["id"], "ung-inkludering");
+    // The thesis fixture has invented parts, and says so to every client.
+    assert_eq!(body[0]["provenance"], "illustrative");
     let (st, body, _) = s
         .call(reqwest::Method::GET, "/openapi.json", Some(&s.admin), None)
         .await;
     assert_eq!(st, StatusCode::OK);
     assert!(body["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(
+        body["components"]["schemas"]["ProvenanceOut"]["enum"],
+        serde_json::json!(["research", "illustrative"])
+    );
     s.stop().await;
 }
 

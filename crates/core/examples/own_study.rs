@@ -60,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             period_start: None,
             period_end: None,
             framework: framework.id().clone(),
+            provenance: Provenance::Illustrative,
         },
         framework,
     )?;

@@ -18,6 +18,7 @@
 //!     period_start: None,
 //!     period_end: None,
 //!     framework: framework.id().clone(),
+//!     provenance: Provenance::Illustrative,
 //! };
 //! let mut study = Study::new(meta, framework)?;
 //! let i1: InformantId = "I1".parse()?;
@@ -84,8 +85,8 @@ pub use ids::{
     StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
 };
 pub use model::{
-    ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, ResourceGroup, Role,
-    Sector, StudyMeta,
+    ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, Provenance,
+    ResourceGroup, Role, Sector, StudyMeta,
 };
 pub use slug::{slug, Slugs};
 pub use study::{memo_quotes, Study, Withdrawal};

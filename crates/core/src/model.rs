@@ -36,6 +36,89 @@ pub struct StudyMeta {
     pub period_end: Option<NaiveDate>,
     /// The framework the study codes against.
     pub framework: FrameworkId,
+    /// Whether the data are a study's own or made up to illustrate.
+    #[serde(default, skip_serializing_if = "Provenance::is_research")]
+    pub provenance: Provenance,
+}
+
+/// Where a study's data come from. A study made up or altered to illustrate samskap (a
+/// demonstration, a test fixture) says so in its `study.toml`, and every view of it that
+/// could pass for findings (the report, `study show`) says so too: illustration must never
+/// be read as a source's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provenance {
+    /// Data gathered by the study (the default).
+    #[default]
+    Research,
+    /// Invented, or real material with invented parts (attributions, dates, a second
+    /// coder): it illustrates, it is not evidence.
+    Illustrative,
+}
+
+impl Provenance {
+    /// Its name in files and the store: `research` or `illustrative`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Research => "research",
+            Self::Illustrative => "illustrative",
+        }
+    }
+
+    /// `true` for the default, so that files of research studies need not name it.
+    pub fn is_research(&self) -> bool {
+        *self == Self::Research
+    }
+
+    /// What a view of an illustrative study prints first; nothing for research data.
+    pub fn notice(self) -> Option<&'static str> {
+        match self {
+            Self::Research => None,
+            Self::Illustrative => Some(
+                "Illustrative data: this study is made up, or has invented parts, to show how \
+                 samskap works. It is not research data; do not cite it as findings.",
+            ),
+        }
+    }
+}
+
+impl std::str::FromStr for Provenance {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "research" => Ok(Self::Research),
+            "illustrative" => Ok(Self::Illustrative),
+            other => Err(format!(
+                "provenance `{}` is neither `research` nor `illustrative`",
+                crate::shorten(other)
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod provenance_tests {
+    use super::*;
+
+    #[test]
+    fn provenance_reads_and_writes_its_two_names_and_defaults_to_research() {
+        for p in [Provenance::Research, Provenance::Illustrative] {
+            assert_eq!(p.as_str().parse::<Provenance>(), Ok(p));
+        }
+        assert!("demo".parse::<Provenance>().is_err());
+        assert_eq!(Provenance::default(), Provenance::Research);
+        assert!(Provenance::Research.notice().is_none());
+        assert!(Provenance::Illustrative
+            .notice()
+            .is_some_and(|n| n.contains("not research data")));
+    }
 }
 
 /// A municipality taking part in the project. Names may be neutral labels: a study is free

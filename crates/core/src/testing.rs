@@ -49,6 +49,7 @@ pub(crate) fn study() -> Study {
             period_start: None,
             period_end: None,
             framework: fw.id().clone(),
+            provenance: crate::Provenance::Illustrative,
         },
         fw,
     )

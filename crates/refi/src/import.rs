@@ -334,6 +334,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         period_start: None,
         period_end: None,
         framework: map.framework.id().clone(),
+        provenance: samskap_core::Provenance::Research,
     };
     let mut study =
         Study::new(meta, map.framework.clone()).map_err(RefiError::model("the study"))?;

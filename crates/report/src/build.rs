@@ -52,6 +52,10 @@ pub fn build(study: &Study, options: &Options) -> Doc {
         blocks: Vec::new(),
     };
     doc.heading(1, &meta.title);
+    // First, before anything that could be read as a finding.
+    if let Some(notice) = meta.provenance.notice() {
+        doc.para(notice);
+    }
     if let Some(q) = &meta.research_question {
         doc.para(format!("Research question: {q}"));
     }

@@ -134,7 +134,8 @@ pub(crate) fn get<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> Result<
 pub(crate) fn studies(conn: &Connection) -> Result<Vec<StudyMeta>, StoreError> {
     rows(
         conn,
-        "SELECT id, title, research_question, method, period_start, period_end, framework_id
+        "SELECT id, title, research_question, method, period_start, period_end, framework_id,
+                provenance
          FROM study ORDER BY rowid",
         [],
         study_meta,
@@ -150,6 +151,7 @@ fn study_meta(r: &Row<'_>) -> Result<StudyMeta, StoreError> {
         period_start: parse_opt(get(r, 4)?)?,
         period_end: parse_opt(get(r, 5)?)?,
         framework: parse(get(r, 6)?)?,
+        provenance: parse(get(r, 7)?)?,
     })
 }
 
@@ -327,7 +329,8 @@ impl Store {
         let sid = id.as_str();
         let study = tx
             .query_row(
-                "SELECT id, title, research_question, method, period_start, period_end, framework_id
+                "SELECT id, title, research_question, method, period_start, period_end, framework_id,
+                provenance
                  FROM study WHERE id = ?1",
                 [sid],
                 |r| Ok(study_meta(r)),
@@ -422,7 +425,8 @@ fn load_study_filtered(
     let sid = id.as_str();
     let meta = conn
         .query_row(
-            "SELECT id, title, research_question, method, period_start, period_end, framework_id
+            "SELECT id, title, research_question, method, period_start, period_end, framework_id,
+                provenance
              FROM study WHERE id = ?1",
             [sid],
             |r| Ok(study_meta(r)),

@@ -220,6 +220,7 @@ mod tests {
                 period_start: None,
                 period_end: None,
                 framework: f.id().clone(),
+                provenance: samskap_core::Provenance::Research,
             },
             f,
         )

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0008_codebook_versions.sql"),
         then: Some(first_versions),
     },
+    sql(include_str!("../migrations/0009_provenance.sql")),
 ];
 
 /// The schema version this build writes.

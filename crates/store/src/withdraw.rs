@@ -406,6 +406,11 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
     ),
     ("study", &["id", "framework_id"], "ids"),
     ("study", &["period_start", "period_end"], "dates"),
+    (
+        "study",
+        &["provenance"],
+        "`research` or `illustrative` (a CHECK constraint)",
+    ),
     ("municipality", &["study_id", "id"], "ids"),
     ("resource_group", &["study_id", "id"], "ids"),
     ("resource_group", &["period_start", "period_end"], "dates"),

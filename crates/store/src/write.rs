@@ -274,8 +274,9 @@ pub(crate) fn write_study(
     }
     write_framework(tx, study.framework())?;
     tx.execute(
-        "INSERT INTO study (id, title, research_question, method, period_start, period_end, framework_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO study (id, title, research_question, method, period_start, period_end, framework_id,
+                            provenance)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             sid,
             meta.title,
@@ -283,7 +284,8 @@ pub(crate) fn write_study(
             meta.method,
             date_opt(meta.period_start),
             date_opt(meta.period_end),
-            meta.framework.as_str()
+            meta.framework.as_str(),
+            meta.provenance.as_str()
         ],
     )
     .map_err(StoreError::db)?;

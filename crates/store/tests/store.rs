@@ -2104,6 +2104,7 @@ fn codebook_study(framework: &str) -> Study {
             period_start: None,
             period_end: None,
             framework: f.id().clone(),
+            provenance: samskap_core::Provenance::Illustrative,
         },
         f,
     )

@@ -313,6 +313,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             period_start: None,
             period_end: None,
             framework: fid,
+            provenance: samskap_core::Provenance::Research,
         },
         book.framework,
     )?;

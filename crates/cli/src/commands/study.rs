@@ -17,6 +17,9 @@ pub fn show(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "–".into());
     let date = |d: Option<samskap_core::NaiveDate>| d.map_or_else(|| "…".into(), |d| d.to_string());
     let coders: Vec<&str> = s.coders.iter().map(|c| c.as_str()).collect();
+    if let Some(notice) = m.provenance.notice() {
+        writeln!(out, "{notice}")?;
+    }
     output::pairs(
         out,
         &[
@@ -29,6 +32,7 @@ pub fn show(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                 format!("{} – {}", date(m.period_start), date(m.period_end)),
             ),
             ("framework", m.framework.to_string()),
+            ("provenance", m.provenance.to_string()),
             ("municipalities", s.municipalities.to_string()),
             ("groups", s.groups.to_string()),
             ("members", s.members.to_string()),
