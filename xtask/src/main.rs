@@ -122,7 +122,12 @@ pub(crate) fn build_release() -> anyhow::Result<PathBuf> {
         "-p",
         "samskap-cli",
     ]))?;
-    Ok(root.join("target/release/samskap"))
+    // Where cargo put it: `CARGO_TARGET_DIR` when set (relative to the workspace), else
+    // `target/`. A binary left in `target/` by an older build must never stand in for it.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map_or_else(|| root.join("target"), |d| root.join(d));
+    Ok(target.join("release/samskap"))
 }
 
 fn demo() -> anyhow::Result<()> {
