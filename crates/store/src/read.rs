@@ -142,6 +142,23 @@ pub(crate) fn studies(conn: &Connection) -> Result<Vec<StudyMeta>, StoreError> {
     )
 }
 
+/// One study's row, or `NotFound`.
+fn study_row(conn: &Connection, id: &StudyId) -> Result<StudyMeta, StoreError> {
+    conn.query_row(
+        "SELECT id, title, research_question, method, period_start, period_end, framework_id,
+                provenance
+         FROM study WHERE id = ?1",
+        [id.as_str()],
+        |r| Ok(study_meta(r)),
+    )
+    .optional()
+    .map_err(StoreError::db)?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "study",
+        id: id.as_str().to_owned(),
+    })?
+}
+
 fn study_meta(r: &Row<'_>) -> Result<StudyMeta, StoreError> {
     Ok(StudyMeta {
         id: parse(get(r, 0)?)?,
@@ -327,20 +344,7 @@ impl Store {
     pub fn study_summary(&self, id: &StudyId) -> Result<StudySummary, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
         let sid = id.as_str();
-        let study = tx
-            .query_row(
-                "SELECT id, title, research_question, method, period_start, period_end, framework_id,
-                provenance
-                 FROM study WHERE id = ?1",
-                [sid],
-                |r| Ok(study_meta(r)),
-            )
-            .optional()
-            .map_err(StoreError::db)?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "study",
-                id: sid.to_owned(),
-            })??;
+        let study = study_row(&tx, id)?;
         let count = |sql: &str| -> Result<usize, StoreError> {
             tx.query_row(sql, [sid], |r| r.get::<_, i64>(0))
                 .map(|n| n as usize)
@@ -423,20 +427,7 @@ fn load_study_filtered(
     version: Option<u32>,
 ) -> Result<Study, StoreError> {
     let sid = id.as_str();
-    let meta = conn
-        .query_row(
-            "SELECT id, title, research_question, method, period_start, period_end, framework_id,
-                provenance
-             FROM study WHERE id = ?1",
-            [sid],
-            |r| Ok(study_meta(r)),
-        )
-        .optional()
-        .map_err(StoreError::db)?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "study",
-            id: sid.to_owned(),
-        })??;
+    let meta = study_row(conn, id)?;
     let framework = framework_in(conn, meta.framework.as_str())?;
     let mut study = Study::new(meta, framework).map_err(StoreError::corrupt)?;
     let c = StoreError::corrupt;
