@@ -658,6 +658,57 @@ fn quotes_filter_by_role_and_text() {
         .unwrap()
         .to_lowercase()
         .contains("golfklubben")));
+    // The counting commands read a table of numbers from the store, but with `--text` the
+    // words: they count exactly the units the quotes list.
+    let units: std::collections::BTreeSet<(String, u64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["informant"].as_str().unwrap().to_owned(),
+                q["start"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!units.is_empty());
+    let m: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "matrix",
+        "--by",
+        "top",
+        "--split",
+        "none",
+        "--text",
+        "golfklubben",
+        "--json",
+    ]))
+    .unwrap();
+    let counted: u64 = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["counts"].as_array().unwrap().last().unwrap()["units"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert!(counted >= units.len() as u64 && counted > 0, "{m}");
+    let all: serde_json::Value =
+        serde_json::from_str(&env.ok(&["matrix", "--by", "top", "--split", "none", "--json"]))
+            .unwrap();
+    assert_ne!(m, all);
+    let steps: serde_json::Value =
+        serde_json::from_str(&env.ok(&["saturation", "--text", "golfklubben", "--json"])).unwrap();
+    let speakers: std::collections::BTreeSet<&str> =
+        units.iter().map(|(i, _)| i.as_str()).collect();
+    let stepped: std::collections::BTreeSet<&str> = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["informant"].as_str().unwrap())
+        .collect();
+    assert_eq!(stepped, speakers);
     let err = env.fails(&["quotes", "--role", "boss"]);
     assert!(err.contains("boss"), "{err}");
 }

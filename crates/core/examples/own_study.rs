@@ -127,7 +127,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Rows by every code of the tree (each counting the codes under it), split by level.
-    let m = analysis::matrix(&study, &Filter::default(), RowsBy::Code, None);
+    let m = analysis::matrix(
+        &samskap_core::CodingTable::of(&study, None),
+        &Filter::default(),
+        RowsBy::Code,
+        None,
+    );
     let total = m
         .columns
         .iter()

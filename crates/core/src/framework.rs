@@ -384,6 +384,43 @@ impl Framework {
     pub fn qualifiers_of<'a>(&'a self, code: &'a CodeId) -> impl Iterator<Item = &'a Qualifier> {
         self.qualifiers.iter().filter(move |q| q.applies_to(code))
     }
+
+    /// The values must be of qualifiers the framework declares for the code, each in its
+    /// set, and every required one must be there.
+    pub fn check_qualifiers(
+        &self,
+        code: &crate::CodeId,
+        q: &crate::Qualifiers,
+    ) -> Result<(), crate::ModelError> {
+        let declared: Vec<&Qualifier> = self.qualifiers_of(code).collect();
+        for (id, value) in q.iter() {
+            let Some(d) = declared.iter().find(|d| &d.id == id) else {
+                return Err(crate::ModelError::QualifierNotDeclared {
+                    code: code.clone(),
+                    qualifier: id.clone(),
+                    allowed: declared.iter().map(|d| d.id.clone()).collect(),
+                });
+            };
+            if d.value_rank(value).is_none() {
+                return Err(crate::ModelError::QualifierValue {
+                    qualifier: id.clone(),
+                    value: value.clone(),
+                    values: d.values.iter().map(|v| v.id.clone()).collect(),
+                });
+            }
+        }
+        if let Some(d) = declared
+            .iter()
+            .find(|d| d.required && q.get(&d.id).is_none())
+        {
+            return Err(crate::ModelError::QualifierMissing {
+                code: code.clone(),
+                qualifier: d.id.clone(),
+                values: d.values.iter().map(|v| v.id.clone()).collect(),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The TOML shapes of a framework file, kept apart from the model.

@@ -42,7 +42,8 @@
 //!     coder: "A".parse()?,
 //!     memo: None,
 //! })?;
-//! let m = analysis::matrix(&study, &analysis::Filter::default(), analysis::RowsBy::Top, None);
+//! let table = CodingTable::of(&study, None);
+//! let m = analysis::matrix(&table, &analysis::Filter::default(), analysis::RowsBy::Top, None);
 //! let resources = m.rows.iter().find(|r| r.key == "resources" && r.value.is_none()).unwrap();
 //! assert_eq!(resources.counts.last().unwrap().units, 1);
 //! # Ok::<(), ModelError>(())
@@ -64,6 +65,7 @@ mod model;
 pub mod quoting;
 mod slug;
 mod study;
+mod table;
 mod text;
 mod text_index;
 
@@ -90,6 +92,7 @@ pub use model::{
 };
 pub use slug::{slug, Slugs};
 pub use study::{memo_quotes, Study, Withdrawal};
+pub use table::{CodingTable, TableBuilder, TableCoding, TableUnit};
 pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
 
 /// The crate's README, so that its example is compiled and run with the tests.

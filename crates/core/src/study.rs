@@ -478,37 +478,8 @@ impl Study {
         }
     }
 
-    /// The values must be of qualifiers the framework declares for the code, each in its
-    /// set, and every required one must be there.
     fn check_qualifiers(&self, code: &crate::CodeId, q: &Qualifiers) -> Result<(), ModelError> {
-        let declared: Vec<&crate::Qualifier> = self.framework.qualifiers_of(code).collect();
-        for (id, value) in q.iter() {
-            let Some(d) = declared.iter().find(|d| &d.id == id) else {
-                return Err(ModelError::QualifierNotDeclared {
-                    code: code.clone(),
-                    qualifier: id.clone(),
-                    allowed: declared.iter().map(|d| d.id.clone()).collect(),
-                });
-            };
-            if d.value_rank(value).is_none() {
-                return Err(ModelError::QualifierValue {
-                    qualifier: id.clone(),
-                    value: value.clone(),
-                    values: d.values.iter().map(|v| v.id.clone()).collect(),
-                });
-            }
-        }
-        if let Some(d) = declared
-            .iter()
-            .find(|d| d.required && q.get(&d.id).is_none())
-        {
-            return Err(ModelError::QualifierMissing {
-                code: code.clone(),
-                qualifier: d.id.clone(),
-                values: d.values.iter().map(|v| v.id.clone()).collect(),
-            });
-        }
-        Ok(())
+        self.framework.check_qualifiers(code, q)
     }
 
     fn check_code(&self, code: &crate::CodeId) -> Result<(), ModelError> {

@@ -261,7 +261,8 @@ fn table3(study: &Study, doc: &mut Doc) {
 
 fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
     doc.heading(2, "Counts: meaning units (informants)");
-    let m = analysis::matrix(study, filter, RowsBy::Code, None);
+    let table = samskap_core::CodingTable::of(study, filter.text.as_deref());
+    let m = analysis::matrix(&table, filter, RowsBy::Code, None);
     let consented = |col: &Column| {
         study
             .informants()

@@ -21,6 +21,7 @@ mod refi;
 mod schema;
 mod search;
 mod shared;
+mod table;
 mod taguette;
 mod tokens;
 mod transcripts;

@@ -143,7 +143,7 @@ pub(crate) fn studies(conn: &Connection) -> Result<Vec<StudyMeta>, StoreError> {
 }
 
 /// One study's row, or `NotFound`.
-fn study_row(conn: &Connection, id: &StudyId) -> Result<StudyMeta, StoreError> {
+pub(crate) fn study_row(conn: &Connection, id: &StudyId) -> Result<StudyMeta, StoreError> {
     conn.query_row(
         "SELECT id, title, research_question, method, period_start, period_end, framework_id,
                 provenance
@@ -279,21 +279,13 @@ impl Store {
         let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
         load_study_in(&tx, id)
     }
-
-    /// A study with only the codings made under `version` of its framework (their codes as
-    /// they are now: codings follow later edits of the codebook), for agreement by version.
-    /// Units, memos and everything else are as [`Store::load_study`] gives them.
-    pub fn load_study_under(&self, id: &StudyId, version: u32) -> Result<Study, StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
-        load_study_filtered(&tx, id, Some(version))
-    }
 }
 
 /// The columns [`informant_row`] reads, in its order.
-const INFORMANT_COLUMNS: &str =
+pub(crate) const INFORMANT_COLUMNS: &str =
     "id, role, group_id, workplace, job_position, interview_date, consent";
 
-fn informant_row(r: &Row<'_>) -> Result<Informant, StoreError> {
+pub(crate) fn informant_row(r: &Row<'_>) -> Result<Informant, StoreError> {
     let consent: String = get(r, 6)?;
     let details = if consent == "withdrawn" {
         None
@@ -417,15 +409,6 @@ impl Store {
 /// A whole study as [`Store::load_study`] gives it, read through `conn` (which may be a
 /// transaction, so that a checked write sees what it checks).
 pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {
-    load_study_filtered(conn, id, None)
-}
-
-/// [`load_study_in`], keeping only the codings made under `version` when one is given.
-fn load_study_filtered(
-    conn: &Connection,
-    id: &StudyId,
-    version: Option<u32>,
-) -> Result<Study, StoreError> {
     let sid = id.as_str();
     let meta = study_row(conn, id)?;
     let framework = framework_in(conn, meta.framework.as_str())?;
@@ -551,8 +534,8 @@ fn load_study_filtered(
     each(
         conn,
         "SELECT unit_id, code, qualifiers, coder, memo FROM coding
-         WHERE +unit_id BETWEEN ?1 AND ?2 AND (?3 IS NULL OR version = ?3) ORDER BY id",
-        rusqlite::params![lo, hi, version],
+         WHERE +unit_id BETWEEN ?1 AND ?2 ORDER BY id",
+        rusqlite::params![lo, hi],
         |r| {
             let unit: i64 = get(r, 0)?;
             let Ok(at) = unit_rows.binary_search_by_key(&unit, |&(row, _)| row) else {

@@ -126,8 +126,8 @@ fn first_versions(store: &Store, path: &Path) {
     }
     for s in store.studies().unwrap() {
         assert_eq!(
-            json(&store.load_study_under(&s.id, 1).unwrap()),
-            json(&store.load_study(&s.id).unwrap())
+            store.coding_table(&s.id, Some(1)).unwrap().codings(),
+            store.coding_table(&s.id, None).unwrap().codings()
         );
     }
     let conn = rusqlite::Connection::open(path).unwrap();

@@ -98,6 +98,10 @@ fn a_study_loads_back_as_it_was_imported() {
     );
     let loaded = store.load_study(&study_id()).unwrap();
     assert_eq!(json(&loaded), json(&study));
+    // The counting commands' table, read without loading the study, is the study's.
+    let table = store.coding_table(&study_id(), None).unwrap();
+    assert_eq!(table, samskap_core::CodingTable::of(&study, None));
+    assert_eq!(table.codings().len(), study.codings().len());
     assert_eq!(store.resolve_study(None).unwrap(), study_id());
     assert_eq!(store.frameworks().unwrap().len(), 1);
 }
@@ -2728,15 +2732,29 @@ fn a_split_moves_the_codings_picked_and_versions_tell_codings_apart() {
             samskap_store::OnDuplicate::Refuse,
         )
         .unwrap();
-    let v3 = store.load_study_under(&id("tree-study"), 3).unwrap();
-    assert_eq!(
-        codes_of(&v3),
-        [("I2:34-48".into(), "a/b2".into(), "C".into())]
-    );
-    let v1 = store.load_study_under(&id("tree-study"), 1).unwrap();
+    let v3 = store.coding_table(&id("tree-study"), Some(3)).unwrap();
+    let listed: Vec<(String, String, String)> = v3
+        .codings()
+        .iter()
+        .map(|c| {
+            let u = v3.units()[c.unit as usize];
+            (
+                format!(
+                    "{}:{}-{}",
+                    v3.informants()[u.informant as usize].id,
+                    u.span.start(),
+                    u.span.end()
+                ),
+                v3.code(c).to_string(),
+                v3.coders()[c.coder as usize].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [("I2:34-48".into(), "a/b2".into(), "C".into())]);
+    let v1 = store.coding_table(&id("tree-study"), Some(1)).unwrap();
     assert_eq!(v1.codings().len(), 11);
     assert!(store
-        .load_study_under(&id("tree-study"), 2)
+        .coding_table(&id("tree-study"), Some(2))
         .unwrap()
         .codings()
         .is_empty());

@@ -63,29 +63,34 @@ pub fn print(cli: &Cli, o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> 
 /// The coders to compare: those named, or every coder of the study but `consensus`, in the
 /// order their first coding was added.
 pub fn coders(study: &Study, args: &CodersArgs) -> anyhow::Result<Vec<CoderId>> {
+    let mut seen = std::collections::HashSet::new();
+    let in_order: Vec<CoderId> = study
+        .codings()
+        .iter()
+        .filter(|c| seen.insert(&c.coder))
+        .map(|c| c.coder.clone())
+        .collect();
+    choose_coders(&in_order, args)
+}
+
+/// [`coders`] among the coders of a study, given in the order of their first coding.
+fn choose_coders(in_order: &[CoderId], args: &CodersArgs) -> anyhow::Result<Vec<CoderId>> {
     let coders: Vec<CoderId> = match &args.coders {
         Some(names) => {
             let mut v: Vec<CoderId> = Vec::new();
             for n in names {
                 let c: CoderId = n.parse().context("--coders")?;
                 anyhow::ensure!(!v.contains(&c), "--coders: `{c}` is named twice");
-                anyhow::ensure!(
-                    study.codings().iter().any(|x| x.coder == c),
-                    "--coders: no codings by coder `{c}`"
-                );
+                anyhow::ensure!(in_order.contains(&c), "--coders: no codings by coder `{c}`");
                 v.push(c);
             }
             v
         }
-        None => {
-            let mut v: Vec<CoderId> = Vec::new();
-            for c in study.codings() {
-                if c.coder.as_str() != "consensus" && !v.contains(&c.coder) {
-                    v.push(c.coder.clone());
-                }
-            }
-            v
-        }
+        None => in_order
+            .iter()
+            .filter(|c| c.as_str() != "consensus")
+            .cloned()
+            .collect(),
     };
     anyhow::ensure!(
         coders.len() >= 2,
@@ -120,30 +125,26 @@ pub fn between_coders(
     version: Option<u32>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let study = match version {
-        None => super::load(cli)?.1,
-        Some(v) => {
-            let store = super::open_store(cli)?;
-            let id = super::study_id(cli, &store)?;
-            let study = store.load_study_under(&id, v)?;
-            let fid = study.framework().id();
-            let current = store.framework_version(fid)?;
-            anyhow::ensure!(
-                v <= current,
-                "--version {v}: framework `{fid}` has versions 1 to {current} (`samskap framework log`)"
-            );
-            anyhow::ensure!(
-                !study.codings().is_empty(),
-                "--version {v}: no codings were made under version {v} of framework `{fid}`"
-            );
-            study
-        }
-    };
-    let coders = coders(&study, args).with_context(|| match version {
+    let store = super::open_store(cli)?;
+    let id = super::study_id(cli, &store)?;
+    let table = store.coding_table(&id, version)?;
+    if let Some(v) = version {
+        let fid = table.framework().id();
+        let current = store.framework_version(fid)?;
+        anyhow::ensure!(
+            v <= current,
+            "--version {v}: framework `{fid}` has versions 1 to {current} (`samskap framework log`)"
+        );
+        anyhow::ensure!(
+            !table.codings().is_empty(),
+            "--version {v}: no codings were made under version {v} of framework `{fid}`"
+        );
+    }
+    let coders = choose_coders(table.coders(), args).with_context(|| match version {
         Some(v) => format!("--version {v}: among the codings made under that version"),
         None => "agreement".to_owned(),
     })?;
-    let a = study_agreement(&study, &coders, granularity(args));
+    let a = study_agreement(&table, &coders, granularity(args));
     if cli.json {
         return output::json(out, &a);
     }

@@ -8,9 +8,8 @@ use crate::args::{Cli, QuotesArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
-    let filter = super::filter(&args.filter, &study)?;
-    let pairs = analysis::cooccurrences(&study, &filter);
+    let (table, filter) = super::load_table(cli, &args.filter)?;
+    let pairs = analysis::cooccurrences(&table, &filter);
     if cli.json {
         return output::json(out, &pairs);
     }

@@ -10,16 +10,15 @@ use crate::args::{By, Cli, MatrixArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
-    let filter = super::filter(&args.filter, &study)?;
+    let (table, filter) = super::load_table(cli, &args.filter)?;
     if let (Some(rows), Some(cols)) = (&args.rows, &args.cols) {
-        return two_dimensions(cli, &study, &filter, rows, cols, out);
+        return two_dimensions(cli, &table, &filter, rows, cols, out);
     }
     let by = match args.by {
         By::Top => RowsBy::Top,
         By::Code => RowsBy::Code,
     };
-    let framework = study.framework();
+    let framework = table.framework();
     let split = match args.split.as_deref() {
         None => framework.qualifiers().first().map(|q| q.id.clone()),
         Some("none") => None,
@@ -33,7 +32,7 @@ pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<
             Some(id)
         }
     };
-    let m = analysis::matrix_by(&study, &filter, by, split.as_ref());
+    let m = analysis::matrix_by(&table, &filter, by, split.as_ref());
     if cli.json {
         return output::json(out, &m);
     }
@@ -77,7 +76,7 @@ pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<
 
 fn two_dimensions(
     cli: &Cli,
-    study: &samskap_core::Study,
+    table: &samskap_core::CodingTable,
     filter: &samskap_core::analysis::Filter,
     rows: &str,
     cols: &str,
@@ -93,13 +92,13 @@ fn two_dimensions(
     for (flag, d) in [("--rows", &rows), ("--cols", &cols)] {
         if let Dim::Qualifier(q) = d {
             anyhow::ensure!(
-                study.framework().qualifier(q).is_some(),
+                table.framework().qualifier(q).is_some(),
                 "{flag}: `{q}` is neither top, code, group, informant, coder nor a qualifier of framework `{}`",
-                study.framework().id()
+                table.framework().id()
             );
         }
     }
-    let t = analysis::crosstab(study, filter, rows, cols);
+    let t = analysis::crosstab(table, filter, rows, cols);
     if cli.json {
         return output::json(out, &t);
     }

@@ -29,7 +29,9 @@ use std::path::Path;
 
 use anyhow::Context;
 use samskap_core::analysis::Filter;
-use samskap_core::{CodeId, Framework, GroupId, QualifierId, Qualifiers, Study, StudyId, ValueId};
+use samskap_core::{
+    CodeId, CodingTable, Framework, GroupId, QualifierId, Qualifiers, Study, StudyId, ValueId,
+};
 use samskap_files::{Kind, Limits, Links};
 use samskap_store::Store;
 
@@ -145,10 +147,18 @@ fn load(cli: &Cli) -> anyhow::Result<(Store, Study)> {
     Ok((store, study))
 }
 
-/// Turns the filter options into a core filter, checking each value against the study.
-fn filter(args: &FilterArgs, study: &Study) -> anyhow::Result<Filter> {
-    let groups: Vec<GroupId> = study.groups().iter().map(|g| g.id.clone()).collect();
-    filter_for(args, study.framework(), &groups)
+/// The coding table of the chosen study and the filter options checked against it, for the
+/// counting commands. The table is read straight from the store, unless the filter asks for
+/// words (`--text`), which only the loaded study has.
+fn load_table(cli: &Cli, args: &FilterArgs) -> anyhow::Result<(CodingTable, Filter)> {
+    let store = open_store(cli)?;
+    let id = study_id(cli, &store)?;
+    let table = match &args.text {
+        None => store.coding_table(&id, None)?,
+        Some(text) => CodingTable::of(&store.load_study(&id)?, Some(text)),
+    };
+    let filter = filter_for(args, table.framework(), table.groups())?;
+    Ok((table, filter))
 }
 
 /// Qualifier values from `--polarity V` and `--qualifier Q=V` options, each checked to be a
@@ -194,8 +204,8 @@ pub(crate) fn qualifiers(
     Ok(qualifiers)
 }
 
-/// [`filter`] against a framework and group ids alone, for commands that stream from the
-/// store without loading the study.
+/// Turns the filter options into a core filter, checking each value against a framework and
+/// a study's group ids.
 fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::Result<Filter> {
     let code = args
         .code

@@ -8,13 +8,12 @@ use crate::args::{Cli, QuotesArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (_, study) = super::load(cli)?;
-    let filter = super::filter(&args.filter, &study)?;
-    let steps = analysis::saturation(&study, &filter);
+    let (table, filter) = super::load_table(cli, &args.filter)?;
+    let steps = analysis::saturation(&table, &filter);
     if cli.json {
         return output::json(out, &steps);
     }
-    let total = study.framework().codes().len();
+    let total = table.framework().codes().len();
     let rows = steps
         .iter()
         .map(|s| {

@@ -10,6 +10,7 @@ use super::{Level, Metric, Outcome, Tally};
 use crate::coding::{Qualifiers, UnitId};
 use crate::ids::{CodeId, CoderId, InformantId};
 use crate::study::Study;
+use crate::table::{CodingTable, TableCoding};
 
 /// What counts as "the same code".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,103 +157,144 @@ fn decisions(
     out
 }
 
-/// Agreement of `coders` (two or more) over the study's codings.
-pub fn study_agreement(study: &Study, coders: &[CoderId], g: Granularity) -> StudyAgreement {
+/// Agreement of `coders` (two or more) over the table's codings.
+///
+/// Every unit any of the coders coded is a unit of each code's measure; a coder who did not
+/// give the code to the unit said "no". Units where no coder gave a code are alike for that
+/// code, so they are added together, and the work is proportional to the codings, not to
+/// codes × units.
+pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) -> StudyAgreement {
     let m = coders.len();
-    let decided = decisions(study, coders, g);
-    let keys: BTreeSet<Key> = decided
-        .values()
-        .flat_map(|per| per.iter().flatten().cloned())
+    let f = table.framework();
+    // Each of the table's coders' place among `coders`, if compared.
+    let place: Vec<Option<u32>> = table
+        .coders()
+        .iter()
+        .map(|c| coders.iter().position(|x| x == c).map(|i| i as u32))
         .collect();
-    let mut keys: Vec<Key> = keys.into_iter().collect();
-    keys.sort_by_cached_key(|k| {
+    // A key as a number: the code's rank, and the qualifier values' position (plus one)
+    // unless they are ignored.
+    let sets = table.qualifier_sets().len() as u64 + 1;
+    let raw_key = |c: &TableCoding| -> u64 {
+        let q = match g {
+            Granularity::CodeAndQualifiers => u64::from(c.qualifiers) + 1,
+            Granularity::Code => 0,
+        };
+        u64::from(c.code) * sets + q
+    };
+    // (key, unit, coder) of every decision "this coder gave this unit this key".
+    let mut given: Vec<(u64, u32, u32)> = table
+        .codings()
+        .iter()
+        .filter_map(|c| place[c.coder as usize].map(|i| (raw_key(c), c.unit, i)))
+        .collect();
+    given.sort_unstable();
+    given.dedup();
+    // The keys in framework order of codes, then of qualifier values.
+    let mut raw_keys: Vec<u64> = given.iter().map(|d| d.0).collect();
+    raw_keys.dedup();
+    let none = Qualifiers::none();
+    let qualifiers_of = |raw: u64| match raw % sets {
+        0 => &none,
+        q => &table.qualifier_sets()[q as usize - 1],
+    };
+    raw_keys.sort_by_cached_key(|&raw| {
         (
-            study.framework().code_rank(&k.code),
-            super::super::analysis::value_ranks(study, &k.qualifiers),
+            raw / sets,
+            crate::analysis::value_ranks(f, qualifiers_of(raw)),
         )
     });
-    let key_index: std::collections::HashMap<&Key, usize> =
-        keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
-    // Per unit (in unit order), per coder: a bit per key given. Counting then reads bits,
-    // not sets of codes.
-    let words = keys.len().div_ceil(64).max(1);
-    let units: Vec<(UnitId, Vec<Vec<u64>>)> = decided
+    // The units in play, and the transcripts they lie in with their lengths.
+    let mut in_play: Vec<u32> = given.iter().map(|d| d.1).collect();
+    in_play.sort_unstable();
+    in_play.dedup();
+    let units = in_play.len();
+    let mut informants: Vec<u32> = in_play
         .iter()
-        .map(|(u, per)| {
-            let bits = per
-                .iter()
-                .map(|set| {
-                    let mut b = vec![0u64; words];
-                    for k in set {
-                        let i = key_index[k];
-                        b[i / 64] |= 1 << (i % 64);
-                    }
-                    b
-                })
-                .collect();
-            (*u, bits)
-        })
+        .map(|&u| table.units()[u as usize].informant)
         .collect();
-    let has = |bits: &[u64], k: usize| bits[k / 64] & (1 << (k % 64)) != 0;
+    informants.sort_unstable();
+    informants.dedup();
+    let length = |i: u32| table.transcript_chars(i).unwrap_or(0) as u64;
+    let characters: u64 = informants.iter().map(|&i| length(i)).sum();
 
-    // Transcripts in play: those with a unit any of the coders coded, each with its units
-    // (in unit order), gathered once.
-    let mut by_informant: BTreeMap<&InformantId, Vec<usize>> = BTreeMap::new();
-    for (i, (u, _)) in units.iter().enumerate() {
-        by_informant
-            .entry(&study.units()[u.index()].informant)
-            .or_default()
-            .push(i);
-    }
-    let characters: u64 = by_informant
-        .keys()
-        .filter_map(|i| study.transcript(i))
-        .map(|t| t.char_len() as u64)
-        .sum();
-
+    let zeros = vec![Some(0u32); m];
     let mut overall_units = Tally::new(m);
     let mut overall_chars = Tally::new(m);
-    let mut per_code = Vec::with_capacity(keys.len());
+    let mut per_code = Vec::with_capacity(raw_keys.len());
     let mut values = vec![None; m];
     let mut events: Vec<(usize, usize, bool)> = Vec::new();
-    for (k, key) in keys.iter().enumerate() {
+    // Each key's decisions, found by binary search in `given` (sorted by key).
+    for &raw in &raw_keys {
+        let from = given.partition_point(|d| d.0 < raw);
+        let to = given.partition_point(|d| d.0 <= raw);
+        let decisions = &given[from..to];
         let mut tally = Tally::new(m);
         let mut applied = vec![0; m];
-        for (_, per) in &units {
-            for (i, bits) in per.iter().enumerate() {
-                let given = has(bits, k);
-                values[i] = Some(u32::from(given));
-                applied[i] += usize::from(given);
+        // Units where some coder gave the key, in unit order: (unit, coders who gave it).
+        let mut with_key = 0usize;
+        let mut at = 0;
+        while at < decisions.len() {
+            let unit = decisions[at].1;
+            values.iter_mut().for_each(|v| *v = Some(0));
+            while at < decisions.len() && decisions[at].1 == unit {
+                let i = decisions[at].2 as usize;
+                values[i] = Some(1);
+                applied[i] += 1;
+                at += 1;
             }
             tally.add_unit(&values);
             overall_units.add_unit(&values);
+            with_key += 1;
         }
+        let without = (units - with_key) as u64;
+        tally.add_units(&zeros, without);
+        overall_units.add_units(&zeros, without);
+
+        // Characters: each transcript in play, swept through the coders' stretches under
+        // this key; transcripts with none are alike throughout, added together.
         let mut chars = Tally::new(m);
-        for (informant, list) in &by_informant {
-            let Some(t) = study.transcript(informant) else {
-                continue;
-            };
-            // Each coder's stretches of this transcript under this key.
+        let mut stretches: Vec<(u32, usize, usize, usize)> = decisions
+            .iter()
+            .map(|&(_, u, i)| {
+                let unit = table.units()[u as usize];
+                (
+                    unit.informant,
+                    unit.span.start(),
+                    unit.span.end(),
+                    i as usize,
+                )
+            })
+            .collect();
+        stretches.sort_unstable();
+        let mut untouched = characters;
+        let mut at = 0;
+        while at < stretches.len() {
+            let informant = stretches[at].0;
             events.clear();
-            for &at in list {
-                let (u, per) = &units[at];
-                let span = study.units()[u.index()].span;
-                for (i, bits) in per.iter().enumerate() {
-                    if has(bits, k) {
-                        events.push((span.start(), i, true));
-                        events.push((span.end(), i, false));
-                    }
-                }
+            while at < stretches.len() && stretches[at].0 == informant {
+                let (_, start, end, i) = stretches[at];
+                events.push((start, i, true));
+                events.push((end, i, false));
+                at += 1;
             }
+            let len = length(informant);
+            untouched -= len;
             sweep(
-                t.char_len(),
+                len as usize,
                 &mut events,
                 m,
                 &mut [&mut chars, &mut overall_chars],
             );
         }
+        chars.add_units(&zeros, untouched);
+        overall_chars.add_units(&zeros, untouched);
+        let key = Key {
+            code: f.codes()[(raw / sets) as usize].id.clone(),
+            qualifiers: qualifiers_of(raw).clone(),
+        };
         per_code.push(CodeAgreement {
-            key: key.clone(),
+            key,
             applied,
             units: Measures::of(&tally),
             characters: Measures::of(&chars),
@@ -260,7 +302,7 @@ pub fn study_agreement(study: &Study, coders: &[CoderId], g: Granularity) -> Stu
     }
     StudyAgreement {
         coders: coders.to_vec(),
-        units: units.len(),
+        units,
         characters,
         per_code,
         overall: Overall {
@@ -388,7 +430,11 @@ mod tests {
     #[test]
     fn per_code_on_units_and_characters() {
         let s = study();
-        let a = study_agreement(&s, &[id("A"), id("B")], Granularity::CodeAndQualifiers);
+        let a = study_agreement(
+            &CodingTable::of(&s, None),
+            &[id("A"), id("B")],
+            Granularity::CodeAndQualifiers,
+        );
         // Units coded by A or B: I1 first sentence (both), I1 second (A), I2 (A), I3 (A, B).
         assert_eq!(a.units, 4);
         let time = a

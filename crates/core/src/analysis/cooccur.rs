@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{count, Filter};
-use crate::ids::{CodeId, CoderId};
-use crate::study::Study;
+use super::Filter;
+use crate::ids::CodeId;
+use crate::table::CodingTable;
 
 /// Two codes that met on overlapping text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,32 +21,16 @@ pub struct Cooccurrence {
 
 /// Pairs of different codes applied by the same coder to overlapping spans of one
 /// transcript, most frequent first. Qualifier values are not part of the code here.
-pub fn cooccurrences(study: &Study, filter: &Filter) -> Vec<Cooccurrence> {
-    let unit_informant = count::unit_informants(study);
-    let coders: HashMap<&CoderId, u32> = {
-        let mut m = HashMap::new();
-        for c in study.codings() {
-            let next = m.len() as u32;
-            m.entry(&c.coder).or_insert(next);
-        }
-        m
-    };
+pub fn cooccurrences(table: &CodingTable, filter: &Filter) -> Vec<Cooccurrence> {
     // (coder, informant, start, end, code rank) of each coding, sorted so that each coder's
     // codings of one transcript come together in order of position: one sweep finds every
     // overlap.
-    let mut list: Vec<(u32, u32, usize, usize, u32)> = study
-        .codings()
-        .iter()
-        .filter(|c| filter.matches(study, c))
+    let sel = filter.selection(table);
+    let mut list: Vec<(u32, u32, usize, usize, u32)> = sel
+        .codings(table)
         .map(|c| {
-            let u = &study.units()[c.unit.index()];
-            (
-                coders[&c.coder],
-                unit_informant[c.unit.index()],
-                u.span.start(),
-                u.span.end(),
-                count::rank(study, c),
-            )
+            let u = table.units()[c.unit as usize];
+            (c.coder, u.informant, u.span.start(), u.span.end(), c.code)
         })
         .collect();
     list.sort_unstable();
@@ -62,7 +46,7 @@ pub fn cooccurrences(study: &Study, filter: &Filter) -> Vec<Cooccurrence> {
             }
         }
     }
-    let all: Vec<CodeId> = study
+    let all: Vec<CodeId> = table
         .framework()
         .codes()
         .iter()
@@ -88,7 +72,7 @@ mod tests {
     fn same_unit_two_codes_by_one_coder() {
         let s = study();
         // I3's unit: A gave time, B gave infra: different coders, no co-occurrence.
-        assert!(cooccurrences(&s, &Filter::default()).is_empty());
+        assert!(cooccurrences(&CodingTable::of(&s, None), &Filter::default()).is_empty());
         let mut s = s;
         let unit = s
             .locate_unit(
@@ -104,7 +88,7 @@ mod tests {
             memo: None,
         })
         .unwrap();
-        let c = cooccurrences(&s, &Filter::default());
+        let c = cooccurrences(&CodingTable::of(&s, None), &Filter::default());
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].a.to_string(), "structure/infrastructure");
         assert_eq!(c[0].count, 1);

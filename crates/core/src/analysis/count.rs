@@ -3,26 +3,12 @@
 //! million codings are two sorts, not a set of strings per cell.
 
 use super::{Count, RowsBy};
-use crate::coding::Coding;
-use crate::study::Study;
-
-/// Per meaning unit, the position of its informant in [`Study::informants`].
-pub(crate) fn unit_informants(study: &Study) -> Vec<u32> {
-    study
-        .units()
-        .iter()
-        .map(|u| {
-            study
-                .informant_position(&u.informant)
-                .expect("a unit's informant is in the study") as u32
-        })
-        .collect()
-}
+use crate::framework::Framework;
+use crate::table::{CodingTable, TableCoding};
 
 /// Per code rank (tree order), the ranks of the rows its codings count in: its top code for
 /// [`RowsBy::Top`], itself and every code above it for [`RowsBy::Code`].
-pub(crate) fn row_codes(study: &Study, rows_by: RowsBy) -> Vec<Vec<usize>> {
-    let f = study.framework();
+pub(crate) fn row_codes(f: &Framework, rows_by: RowsBy) -> Vec<Vec<usize>> {
     let rank = |id: &crate::CodeId| {
         f.code_rank(id)
             .expect("a code's ancestors are in its framework")
@@ -38,75 +24,85 @@ pub(crate) fn row_codes(study: &Study, rows_by: RowsBy) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// The code rank of a coding's code.
-pub(crate) fn rank(study: &Study, c: &Coding) -> u32 {
-    study
-        .framework()
-        .code_rank(&c.code)
-        .expect("a coding's code is in the framework") as u32
-}
-
-/// (cell, unit, informant) triples, counted per cell.
-#[derive(Default)]
-pub(crate) struct Cells {
-    units: Vec<u64>,
-    informants: Vec<u64>,
-}
-
-impl Cells {
-    /// Notes that `unit`, of `informant`, falls in `cell`.
-    pub(crate) fn add(&mut self, cell: usize, unit: usize, informant: u32) {
-        let cell = (cell as u64) << 32;
-        self.units.push(cell | unit as u64);
-        self.informants.push(cell | u64::from(informant));
-    }
-
-    /// The count of each of the cells `0..n`.
-    pub(crate) fn counts(mut self, n: usize) -> Vec<Count> {
-        let mut out = vec![Count::default(); n];
-        for (list, field) in [(&mut self.units, 0), (&mut self.informants, 1)] {
-            list.sort_unstable();
-            list.dedup();
-            for key in list.iter() {
-                let c = &mut out[(key >> 32) as usize];
-                if field == 0 {
-                    c.units += 1;
-                } else {
-                    c.informants += 1;
-                }
+/// Per cell of `0..n`, the distinct meaning units and the distinct informants of the
+/// `codings`, each of which falls in the cells that `cells_of` pushes (given the coding and
+/// its informant's position).
+///
+/// The codings are taken grouped by informant and, within, by unit; then a cell has counted
+/// a unit (an informant) already exactly when it was the last one it counted, and counting
+/// is one pass with no set.
+pub(crate) fn count_cells<'t>(
+    table: &'t CodingTable,
+    codings: impl Iterator<Item = &'t TableCoding>,
+    n: usize,
+    mut cells_of: impl FnMut(&TableCoding, u32, &mut Vec<usize>),
+) -> Vec<Count> {
+    let mut order: Vec<(u64, &TableCoding)> = codings
+        .map(|c| {
+            let informant = table.units()[c.unit as usize].informant;
+            ((u64::from(informant) << 32) | u64::from(c.unit), c)
+        })
+        .collect();
+    order.sort_unstable_by_key(|&(key, _)| key);
+    let mut out = vec![Count::default(); n];
+    // Per cell, the last unit and informant counted, plus one (0: none yet).
+    let mut last_unit = vec![0u64; n];
+    let mut last_informant = vec![0u32; n];
+    let mut cells = Vec::new();
+    for (key, c) in order {
+        let informant = (key >> 32) as u32;
+        cells.clear();
+        cells_of(c, informant, &mut cells);
+        for &cell in &cells {
+            if last_unit[cell] != key + 1 {
+                last_unit[cell] = key + 1;
+                out[cell].units += 1;
+            }
+            if last_informant[cell] != informant + 1 {
+                last_informant[cell] = informant + 1;
+                out[cell].informants += 1;
             }
         }
-        out
     }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::study;
 
     #[test]
     fn cells_count_distinct_units_and_informants() {
-        let mut cells = Cells::default();
-        cells.add(0, 7, 1);
-        cells.add(0, 7, 1);
-        cells.add(0, 8, 1);
-        cells.add(2, 9, 3);
-        cells.add(2, 10, 4);
-        let counts = cells.counts(3);
-        assert_eq!(
-            counts[0],
-            Count {
-                units: 2,
-                informants: 1
+        let s = study();
+        let t = CodingTable::of(&s, None);
+        // Cell 0: every coding; cell 1: none; cell 2: A's codings.
+        let a = t.coders().iter().position(|c| c.as_str() == "A").unwrap() as u32;
+        let counts = count_cells(&t, t.codings().iter(), 3, |c, _, cells| {
+            cells.push(0);
+            if c.coder == a {
+                cells.push(2);
             }
-        );
+        });
+        let distinct = |f: &dyn Fn(&TableCoding) -> bool| {
+            let units: std::collections::BTreeSet<u32> = t
+                .codings()
+                .iter()
+                .filter(|c| f(c))
+                .map(|c| c.unit)
+                .collect();
+            let informants: std::collections::BTreeSet<u32> = units
+                .iter()
+                .map(|&u| t.units()[u as usize].informant)
+                .collect();
+            Count {
+                units: units.len(),
+                informants: informants.len(),
+            }
+        };
+        assert_eq!(counts[0], distinct(&|_| true));
         assert_eq!(counts[1], Count::default());
-        assert_eq!(
-            counts[2],
-            Count {
-                units: 2,
-                informants: 2
-            }
-        );
+        assert_eq!(counts[2], distinct(&|c| c.coder == a));
+        assert!(counts[0].units > counts[0].informants);
     }
 }

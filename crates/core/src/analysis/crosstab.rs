@@ -4,9 +4,8 @@
 use serde::Serialize;
 
 use super::{count, Count, Filter};
-use crate::coding::Coding;
-use crate::ids::{CoderId, GroupId, QualifierId};
-use crate::study::Study;
+use crate::ids::{GroupId, QualifierId};
+use crate::table::{CodingTable, TableCoding};
 
 /// A dimension to count by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,10 +79,10 @@ struct Axis {
 }
 
 impl Axis {
-    fn of(study: &Study, d: &Dim) -> Self {
+    fn of(table: &CodingTable, d: &Dim) -> Self {
         let (labels, show_all) = match d {
             Dim::Top => (
-                study
+                table
                     .framework()
                     .roots()
                     .map(|c| c.id.to_string())
@@ -91,7 +90,7 @@ impl Axis {
                 true,
             ),
             Dim::Code => (
-                study
+                table
                     .framework()
                     .codes()
                     .iter()
@@ -100,7 +99,7 @@ impl Axis {
                 true,
             ),
             Dim::Qualifier(q) => {
-                let mut v: Vec<String> = study
+                let mut v: Vec<String> = table
                     .framework()
                     .qualifier(q)
                     .map(|q| q.values.iter().map(|v| v.id.to_string()).collect())
@@ -109,12 +108,12 @@ impl Axis {
                 (v, false)
             }
             Dim::Group => {
-                let mut v: Vec<String> = study.groups().iter().map(|g| g.id.to_string()).collect();
+                let mut v: Vec<String> = table.groups().iter().map(ToString::to_string).collect();
                 v.push(NO_GROUP.to_owned());
                 (v, false)
             }
             Dim::Informant => (
-                study
+                table
                     .informants()
                     .iter()
                     .map(|i| i.id.to_string())
@@ -122,10 +121,7 @@ impl Axis {
                 false,
             ),
             Dim::Coder => (
-                coders_in_order(study)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
+                table.coders().iter().map(ToString::to_string).collect(),
                 false,
             ),
         };
@@ -133,75 +129,69 @@ impl Axis {
     }
 }
 
-/// Coders in the order they first coded.
-fn coders_in_order(study: &Study) -> Vec<&CoderId> {
-    let mut seen = std::collections::HashSet::new();
-    study
-        .codings()
-        .iter()
-        .map(|c| &c.coder)
-        .filter(|c| seen.insert(*c))
-        .collect()
-}
-
 /// Counts the codings `filter` selects by `rows` × `cols`.
-pub fn crosstab(study: &Study, filter: &Filter, rows: Dim, cols: Dim) -> Crosstab {
-    let unit_informant = count::unit_informants(study);
-    let tops = count::row_codes(study, super::RowsBy::Top);
+pub fn crosstab(table: &CodingTable, filter: &Filter, rows: Dim, cols: Dim) -> Crosstab {
+    let f = table.framework();
+    let tops = count::row_codes(f, super::RowsBy::Top);
     // A top code's rank among the top codes.
-    let top_position: std::collections::HashMap<usize, usize> = study
-        .framework()
+    let top_position: std::collections::HashMap<usize, usize> = f
         .roots()
         .enumerate()
-        .map(|(i, c)| (study.framework().code_rank(&c.id).expect("in it"), i))
+        .map(|(i, c)| (f.code_rank(&c.id).expect("in it"), i))
         .collect();
-    let groups: std::collections::HashMap<&GroupId, usize> = study
+    let groups: std::collections::HashMap<&GroupId, usize> = table
         .groups()
         .iter()
         .enumerate()
-        .map(|(i, g)| (&g.id, i))
+        .map(|(i, g)| (g, i))
         .collect();
-    let coders: std::collections::HashMap<&CoderId, usize> = coders_in_order(study)
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| (c, i))
-        .collect();
-    let position = |c: &Coding, informant: u32, d: &Dim| -> usize {
-        match d {
-            Dim::Top => top_position[&tops[count::rank(study, c) as usize][0]],
-            Dim::Code => count::rank(study, c) as usize,
-            Dim::Qualifier(q) => {
-                let declared = study.framework().qualifier(q);
-                let n = declared.map_or(0, |d| d.values.len());
-                c.qualifiers
-                    .get(q)
+    // Per set of qualifier values, the position of its value of each dimension that is a
+    // qualifier (the number of values for none).
+    let value_position = |q: &QualifierId| -> Vec<usize> {
+        let declared = f.qualifier(q);
+        let n = declared.map_or(0, |d| d.values.len());
+        table
+            .qualifier_sets()
+            .iter()
+            .map(|set| {
+                set.get(q)
                     .and_then(|v| declared.and_then(|d| d.value_rank(v)))
                     .unwrap_or(n)
-            }
-            Dim::Group => study.informants()[informant as usize]
+            })
+            .collect()
+    };
+    let values_of = |d: &Dim| match d {
+        Dim::Qualifier(q) => value_position(q),
+        _ => Vec::new(),
+    };
+    let (row_values, col_values) = (values_of(&rows), values_of(&cols));
+    let position = |c: &TableCoding, informant: u32, d: &Dim, values: &[usize]| -> usize {
+        match d {
+            Dim::Top => top_position[&tops[c.code as usize][0]],
+            Dim::Code => c.code as usize,
+            Dim::Qualifier(_) => values[c.qualifiers as usize],
+            Dim::Group => table.informants()[informant as usize]
                 .group()
                 .map_or(groups.len(), |g| groups[g]),
             Dim::Informant => informant as usize,
-            Dim::Coder => coders[&c.coder],
+            Dim::Coder => c.coder as usize,
         }
     };
-    let (row_axis, col_axis) = (Axis::of(study, &rows), Axis::of(study, &cols));
+    let (row_axis, col_axis) = (Axis::of(table, &rows), Axis::of(table, &cols));
     let (nr, nc) = (row_axis.labels.len(), col_axis.labels.len());
     // Cells: r * nc + k; then the row totals, the column totals and the whole.
     let (row_total, col_total, all) = (nr * nc, nr * nc + nr, nr * nc + nr + nc);
-    let mut cells = count::Cells::default();
     let (mut row_seen, mut col_seen) = (vec![false; nr], vec![false; nc]);
-    for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
-        let unit = c.unit.index();
-        let informant = unit_informant[unit];
-        let (r, k) = (position(c, informant, &rows), position(c, informant, &cols));
+    let sel = filter.selection(table);
+    let counts = count::count_cells(table, sel.codings(table), all + 1, |c, informant, cells| {
+        let (r, k) = (
+            position(c, informant, &rows, &row_values),
+            position(c, informant, &cols, &col_values),
+        );
         row_seen[r] = true;
         col_seen[k] = true;
-        for cell in [r * nc + k, row_total + r, col_total + k, all] {
-            cells.add(cell, unit, informant);
-        }
-    }
-    let counts = cells.counts(all + 1);
+        cells.extend([r * nc + k, row_total + r, col_total + k, all]);
+    });
     let shown = |axis: &Axis, seen: &[bool]| -> Vec<usize> {
         (0..axis.labels.len())
             .filter(|&i| axis.show_all || seen[i])
@@ -231,7 +221,12 @@ mod tests {
     #[test]
     fn informant_by_coder() {
         let s = study();
-        let t = crosstab(&s, &Filter::default(), Dim::Informant, Dim::Coder);
+        let t = crosstab(
+            &CodingTable::of(&s, None),
+            &Filter::default(),
+            Dim::Informant,
+            Dim::Coder,
+        );
         assert_eq!(t.rows, ["I1", "I2", "I3"]);
         assert_eq!(t.cols, ["A", "B"]);
         // I1: A coded two units, B one.
@@ -245,7 +240,12 @@ mod tests {
     #[test]
     fn subtheme_by_group_lists_every_code() {
         let s = study();
-        let t = crosstab(&s, &Filter::default(), Dim::Code, Dim::Group);
+        let t = crosstab(
+            &CodingTable::of(&s, None),
+            &Filter::default(),
+            Dim::Code,
+            Dim::Group,
+        );
         assert_eq!(t.rows.len(), s.framework().codes().len());
         assert_eq!(t.cols, ["G1", "G2", NO_GROUP]);
     }

@@ -12,9 +12,11 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::coding::{Coding, Qualifiers, UnitId};
+use crate::framework::Framework;
 use crate::ids::{CodeId, CoderId, GroupId, InformantId, QualifierId, ValueId};
 use crate::model::{Consent, Role};
 use crate::study::Study;
+use crate::table::{contains_text, CodingTable, TableCoding};
 
 pub use cooccur::{cooccurrences, Cooccurrence};
 pub use crosstab::{crosstab, Crosstab, Dim, NO_GROUP};
@@ -40,46 +42,74 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub(crate) fn matches(&self, study: &Study, c: &Coding) -> bool {
-        let informant = &study.units()[c.unit.index()].informant;
-        let inf = study.informant(informant).ok();
-        self.code.as_ref().is_none_or(|k| c.code.is_within(k))
-            && self
-                .qualifiers
+    /// This filter as one test per coding of `table`. The text criterion is the table's:
+    /// a table holds no words, so [`CodingTable::of`] applies it when it is made.
+    pub(crate) fn selection(&self, table: &CodingTable) -> Selection {
+        debug_assert_eq!(
+            self.text.as_deref().map(str::to_lowercase).as_deref(),
+            table.text(),
+            "a text filter needs a table made with it (CodingTable::of)"
+        );
+        let f = table.framework();
+        Selection {
+            codes: f
+                .codes()
                 .iter()
-                .all(|(q, v)| c.qualifiers.get(q) == Some(v))
-            && self.coder.as_ref().is_none_or(|k| &c.coder == k)
-            && self
-                .group
-                .as_ref()
-                .is_none_or(|g| inf.and_then(|i| i.group()) == Some(g))
-            && (!self.consented_only || inf.is_some_and(|i| i.consent() == Consent::Given))
-            && self
-                .role
-                .is_none_or(|r| inf.and_then(|i| i.role()) == Some(r))
-            && self.text.as_ref().is_none_or(|t| {
-                study
-                    .unit_text(c.unit)
-                    .to_lowercase()
-                    .contains(&t.to_lowercase())
-            })
+                .map(|c| self.code.as_ref().is_none_or(|k| c.id.is_within(k)))
+                .collect(),
+            qualifiers: table
+                .qualifier_sets()
+                .iter()
+                .map(|q| self.qualifiers.iter().all(|(id, v)| q.get(id) == Some(v)))
+                .collect(),
+            coders: table
+                .coders()
+                .iter()
+                .map(|c| self.coder.as_ref().is_none_or(|k| c == k))
+                .collect(),
+            informants: table
+                .informants()
+                .iter()
+                .map(|inf| {
+                    self.group.as_ref().is_none_or(|g| inf.group() == Some(g))
+                        && (!self.consented_only || inf.consent() == Consent::Given)
+                        && self.role.is_none_or(|r| inf.role() == Some(r))
+                })
+                .collect(),
+        }
     }
 
     /// The matching codings in a stable order: framework order of codes, qualifier values in
     /// the framework's order, informants in study order, position in the transcript, then
     /// coder.
     pub fn codings<'s>(&self, study: &'s Study) -> Vec<&'s Coding> {
+        // A table of every coding lines up with the study's codings one to one; the text,
+        // which it does not hold, is tested on the study.
+        let table = CodingTable::of(study, None);
+        let sel = Filter {
+            text: None,
+            ..self.clone()
+        }
+        .selection(&table);
+        let needle = self.text.as_deref().map(str::to_lowercase);
         let mut v: Vec<&Coding> = study
             .codings()
             .iter()
-            .filter(|c| self.matches(study, c))
+            .zip(table.codings())
+            .filter(|(_, t)| sel.keeps(&table, t))
+            .map(|(c, _)| c)
+            .filter(|c| {
+                needle
+                    .as_deref()
+                    .is_none_or(|n| contains_text(study.unit_text(c.unit), n))
+            })
             .collect();
         // Each key is made once, not once per comparison.
         v.sort_by_cached_key(|c| {
             let u = &study.units()[c.unit.index()];
             (
                 study.framework().code_rank(&c.code),
-                value_ranks(study, &c.qualifiers),
+                value_ranks(study.framework(), &c.qualifiers),
                 study.informant_position(&u.informant),
                 u.span.start(),
                 u.span.end(),
@@ -90,10 +120,36 @@ impl Filter {
     }
 }
 
+/// A [`Filter`] as a yes or no per code, per set of qualifier values, per coder and per
+/// informant of one [`CodingTable`]: each coding is then tested by four look-ups.
+pub(crate) struct Selection {
+    codes: Vec<bool>,
+    qualifiers: Vec<bool>,
+    coders: Vec<bool>,
+    informants: Vec<bool>,
+}
+
+impl Selection {
+    /// Whether the filter keeps coding `c` of `table`.
+    pub(crate) fn keeps(&self, table: &CodingTable, c: &TableCoding) -> bool {
+        self.codes[c.code as usize]
+            && self.qualifiers[c.qualifiers as usize]
+            && self.coders[c.coder as usize]
+            && self.informants[table.units()[c.unit as usize].informant as usize]
+    }
+
+    /// The codings of `table` the filter keeps, in table order.
+    pub(crate) fn codings<'t>(
+        &'t self,
+        table: &'t CodingTable,
+    ) -> impl Iterator<Item = &'t TableCoding> + 't {
+        table.codings().iter().filter(|c| self.keeps(table, c))
+    }
+}
+
 /// A coding's qualifier values as their positions in the framework's order (qualifiers as
 /// declared, values as listed), for sorting.
-pub(crate) fn value_ranks(study: &Study, q: &Qualifiers) -> Vec<(usize, usize)> {
-    let f = study.framework();
+pub(crate) fn value_ranks(f: &Framework, q: &Qualifiers) -> Vec<(usize, usize)> {
     let mut v: Vec<(usize, usize)> = q
         .iter()
         .filter_map(|(id, value)| {
@@ -212,38 +268,37 @@ pub struct Matrix {
 /// values of `qualifier` (the framework's first qualifier when `None` is given and the
 /// framework has one; pass `Some` of an empty choice through [`matrix_by`] to split by none).
 pub fn matrix(
-    study: &Study,
+    table: &CodingTable,
     filter: &Filter,
     rows_by: RowsBy,
     qualifier: Option<&QualifierId>,
 ) -> Matrix {
     let q = qualifier
         .cloned()
-        .or_else(|| study.framework().qualifiers().first().map(|q| q.id.clone()));
-    matrix_by(study, filter, rows_by, q.as_ref())
+        .or_else(|| table.framework().qualifiers().first().map(|q| q.id.clone()));
+    matrix_by(table, filter, rows_by, q.as_ref())
 }
 
 /// [`matrix`] with the qualifier given exactly: `None` splits rows by nothing.
 pub fn matrix_by(
-    study: &Study,
+    table: &CodingTable,
     filter: &Filter,
     rows_by: RowsBy,
     qualifier: Option<&QualifierId>,
 ) -> Matrix {
-    let framework = study.framework();
-    let unit_informant = count::unit_informants(study);
-    let rows_of = count::row_codes(study, rows_by);
+    let framework = table.framework();
+    let rows_of = count::row_codes(framework, rows_by);
     // Column of each informant: its group's position, or `ungrouped`; `total` after it.
-    let group_position: std::collections::HashMap<&GroupId, usize> = study
+    let group_position: std::collections::HashMap<&GroupId, usize> = table
         .groups()
         .iter()
         .enumerate()
-        .map(|(i, g)| (&g.id, i))
+        .map(|(i, g)| (g, i))
         .collect();
-    let ungrouped = study.groups().len();
+    let ungrouped = table.groups().len();
     let total = ungrouped + 1;
     let n_cols = total + 1;
-    let informant_col: Vec<usize> = study
+    let informant_col: Vec<usize> = table
         .informants()
         .iter()
         .map(|i| i.group().map_or(ungrouped, |g| group_position[g]))
@@ -253,34 +308,36 @@ pub fn matrix_by(
         q.map_or_else(Vec::new, |q| q.values.iter().map(|v| &v.id).collect());
     // Per row: one slot per value, then one for all.
     let per = values.len() + 1;
+    // Per set of qualifier values, the slot of its value of `q`, if it has one.
+    let value_slot: Vec<Option<usize>> = table
+        .qualifier_sets()
+        .iter()
+        .map(|set| q.and_then(|q| set.get(&q.id).and_then(|v| q.value_rank(v))))
+        .collect();
     let n_codes = framework.codes().len();
     let cell = |code: usize, v: usize, col: usize| (code * per + v) * n_cols + col;
-    let mut cells = count::Cells::default();
     let mut seen_columns = vec![false; n_cols];
-    for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
-        let unit = c.unit.index();
-        let informant = unit_informant[unit];
-        let col = informant_col[informant as usize];
-        seen_columns[col] = true;
-        let rank = count::rank(study, c) as usize;
-        let value = q
-            .and_then(|q| c.qualifiers.get(&q.id).and_then(|v| q.value_rank(v)))
-            .into_iter();
-        let slots: Vec<usize> = value.chain([values.len()]).collect();
-        for &row in &rows_of[rank] {
-            for &v in &slots {
-                for col in [col, total] {
-                    cells.add(cell(row, v, col), unit, informant);
+    let sel = filter.selection(table);
+    let counts = count::count_cells(
+        table,
+        sel.codings(table),
+        n_codes * per * n_cols,
+        |c, informant, cells| {
+            let col = informant_col[informant as usize];
+            seen_columns[col] = true;
+            let value = value_slot[c.qualifiers as usize];
+            for &row in &rows_of[c.code as usize] {
+                for v in value.into_iter().chain([values.len()]) {
+                    cells.extend([cell(row, v, col), cell(row, v, total)]);
                 }
             }
-        }
-    }
-    let counts = cells.counts(n_codes * per * n_cols);
+        },
+    );
 
     let mut shown: Vec<usize> = (0..ungrouped).filter(|&g| seen_columns[g]).collect();
     let mut columns: Vec<Column> = shown
         .iter()
-        .map(|&g| Column::Group(study.groups()[g].id.clone()))
+        .map(|&g| Column::Group(table.groups()[g].clone()))
         .collect();
     if seen_columns[ungrouped] {
         shown.push(ungrouped);
@@ -396,7 +453,8 @@ mod tests {
     #[test]
     fn matrix_counts_distinct_units_and_informants() {
         let s = study();
-        let m = matrix(&s, &Filter::default(), RowsBy::Code, None);
+        let t = CodingTable::of(&s, None);
+        let m = matrix(&t, &Filter::default(), RowsBy::Code, None);
         assert_eq!(
             m.columns,
             vec![
@@ -427,7 +485,7 @@ mod tests {
                 informants: 2
             }
         );
-        let by_cat = matrix(&s, &Filter::default(), RowsBy::Top, None);
+        let by_cat = matrix(&t, &Filter::default(), RowsBy::Top, None);
         assert_eq!(by_cat.rows.len(), 5 * 3);
         // Rows by code count a code with the codes under it: `structure` holds its one
         // coded subtheme.
@@ -436,7 +494,7 @@ mod tests {
             cell(&m, infra, None, &Column::Total)
         );
         // Split by nothing, a row per code.
-        let plain = matrix_by(&s, &Filter::default(), RowsBy::Top, None);
+        let plain = matrix_by(&t, &Filter::default(), RowsBy::Top, None);
         assert_eq!(plain.rows.len(), 5);
         assert_eq!(plain.qualifier, None);
     }

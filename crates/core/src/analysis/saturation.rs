@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::{count, Filter};
+use super::Filter;
 use crate::ids::{CodeId, InformantId};
-use crate::study::Study;
+use crate::table::CodingTable;
 use crate::NaiveDate;
 
 /// One interview in order.
@@ -26,21 +26,21 @@ pub struct Step {
 
 /// Interviews in order of their date (undated last, then study order), each with the
 /// codes it added to those found before.
-pub fn saturation(study: &Study, filter: &Filter) -> Vec<Step> {
+pub fn saturation(table: &CodingTable, filter: &Filter) -> Vec<Step> {
     // Each informant's codes, gathered in one pass over the codings.
-    let unit_informant = count::unit_informants(study);
-    let mut codes: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); study.informants().len()];
-    for c in study.codings().iter().filter(|c| filter.matches(study, c)) {
-        codes[unit_informant[c.unit.index()] as usize].insert(count::rank(study, c));
+    let mut codes: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); table.informants().len()];
+    let sel = filter.selection(table);
+    for c in sel.codings(table) {
+        codes[table.units()[c.unit as usize].informant as usize].insert(c.code);
     }
-    let all: Vec<CodeId> = study
+    let all: Vec<CodeId> = table
         .framework()
         .codes()
         .iter()
         .map(|c| c.id.clone())
         .collect();
     let mut order: Vec<(usize, &crate::Informant)> =
-        study.informants().iter().enumerate().collect();
+        table.informants().iter().enumerate().collect();
     order.sort_by_key(|(i, inf)| {
         let date = inf.details.as_ref().and_then(|d| d.interview_date);
         (date.is_none(), date, *i)
@@ -78,7 +78,7 @@ mod tests {
     #[test]
     fn each_interview_adds_what_is_new() {
         let s = study();
-        let steps = saturation(&s, &Filter::default());
+        let steps = saturation(&CodingTable::of(&s, None), &Filter::default());
         assert_eq!(steps.len(), 3);
         assert_eq!(steps[0].new.len(), 2);
         assert_eq!(steps[1].new.len(), 0);

@@ -1,0 +1,509 @@
+//! A study's codings as numbers: what the counting analyses (matrix, cross-tabulation,
+//! co-occurrence, saturation, agreement between coders) read. It holds the framework, the
+//! groups and informants, each transcript's length, the meaning units as spans and the
+//! codings as small integers, and no text. A store can fill one straight from its tables,
+//! without building a whole [`Study`]; a `Study` gives one with [`CodingTable::of`].
+//!
+//! The table keeps a study's invariants on codings: every unit lies inside its informant's
+//! transcript, no unit twice, every code in the framework with the qualifier values it
+//! declares, no coding twice.
+
+use foldhash::{HashMap, HashSet};
+
+use crate::coding::Qualifiers;
+use crate::framework::Framework;
+use crate::ids::{CodeId, CoderId, GroupId, InformantId};
+use crate::model::Informant;
+use crate::study::Study;
+use crate::text::Span;
+use crate::ModelError;
+
+/// A meaning unit in a [`CodingTable`]: whose words (a position in
+/// [`CodingTable::informants`]) and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableUnit {
+    /// Position of the informant.
+    pub informant: u32,
+    /// The span of their transcript.
+    pub span: Span,
+}
+
+/// A coding in a [`CodingTable`], as positions: of its unit, of its code in the framework's
+/// order ([`Framework::code_rank`]), of its qualifier values in
+/// [`CodingTable::qualifier_sets`], of its coder in [`CodingTable::coders`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableCoding {
+    /// Position of the unit.
+    pub unit: u32,
+    /// Rank of the code.
+    pub code: u32,
+    /// Position of the qualifier values.
+    pub qualifiers: u32,
+    /// Position of the coder.
+    pub coder: u32,
+}
+
+/// A study's codings as numbers. Built with [`TableBuilder`] or [`CodingTable::of`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodingTable {
+    framework: Framework,
+    groups: Vec<GroupId>,
+    informants: Vec<Informant>,
+    transcript_chars: Vec<Option<usize>>,
+    units: Vec<TableUnit>,
+    codings: Vec<TableCoding>,
+    qualifier_sets: Vec<Qualifiers>,
+    coders: Vec<CoderId>,
+    text: Option<String>,
+}
+
+impl CodingTable {
+    /// The table of a study's codings. With `text`, only the codings of units whose text
+    /// contains it (ignoring case) are kept: the one criterion of an
+    /// [`analysis::Filter`](crate::analysis::Filter) that needs the words, applied here
+    /// because the table holds none. Units keep their positions in [`Study::units`], and
+    /// codings their order in [`Study::codings`].
+    pub fn of(study: &Study, text: Option<&str>) -> Self {
+        let informants: HashMap<&InformantId, u32> = study
+            .informants()
+            .iter()
+            .enumerate()
+            .map(|(i, inf)| (&inf.id, i as u32))
+            .collect();
+        let needle = text.map(str::to_lowercase);
+        let units: Vec<TableUnit> = study
+            .units()
+            .iter()
+            .map(|u| TableUnit {
+                informant: informants[&u.informant],
+                span: u.span,
+            })
+            .collect();
+        let kept: Vec<bool> = match &needle {
+            None => Vec::new(),
+            Some(n) => (0..units.len())
+                .map(|i| contains_text(study.unit_text(crate::UnitId(i)), n))
+                .collect(),
+        };
+        let mut qualifier_sets: Vec<Qualifiers> = Vec::new();
+        let mut qualifier_index: HashMap<&Qualifiers, u32> = HashMap::default();
+        let mut coders: Vec<CoderId> = Vec::new();
+        let mut coder_index: HashMap<&CoderId, u32> = HashMap::default();
+        let mut codings = Vec::with_capacity(study.codings().len());
+        for c in study.codings() {
+            if needle.is_some() && !kept[c.unit.index()] {
+                continue;
+            }
+            let q = *qualifier_index.entry(&c.qualifiers).or_insert_with(|| {
+                qualifier_sets.push(c.qualifiers.clone());
+                qualifier_sets.len() as u32 - 1
+            });
+            let coder = *coder_index.entry(&c.coder).or_insert_with(|| {
+                coders.push(c.coder.clone());
+                coders.len() as u32 - 1
+            });
+            codings.push(TableCoding {
+                unit: c.unit.index() as u32,
+                code: study
+                    .framework()
+                    .code_rank(&c.code)
+                    .expect("a study's codes are in its framework") as u32,
+                qualifiers: q,
+                coder,
+            });
+        }
+        Self {
+            framework: study.framework().clone(),
+            groups: study.groups().iter().map(|g| g.id.clone()).collect(),
+            transcript_chars: study
+                .informants()
+                .iter()
+                .map(|i| study.transcript(&i.id).map(|t| t.char_len()))
+                .collect(),
+            informants: study.informants().to_vec(),
+            units,
+            codings,
+            qualifier_sets,
+            coders,
+            text: needle,
+        }
+    }
+
+    /// The framework coded against.
+    pub fn framework(&self) -> &Framework {
+        &self.framework
+    }
+
+    /// The study's groups, in study order.
+    pub fn groups(&self) -> &[GroupId] {
+        &self.groups
+    }
+
+    /// The informants, in study order.
+    pub fn informants(&self) -> &[Informant] {
+        &self.informants
+    }
+
+    /// The length in characters of the transcript of the informant at `informant`, if
+    /// they have one.
+    pub fn transcript_chars(&self, informant: u32) -> Option<usize> {
+        self.transcript_chars[informant as usize]
+    }
+
+    /// The meaning units.
+    pub fn units(&self) -> &[TableUnit] {
+        &self.units
+    }
+
+    /// The codings, in the order they were added to the study.
+    pub fn codings(&self) -> &[TableCoding] {
+        &self.codings
+    }
+
+    /// Each distinct set of qualifier values the codings carry.
+    pub fn qualifier_sets(&self) -> &[Qualifiers] {
+        &self.qualifier_sets
+    }
+
+    /// The coders, in the order of their first coding.
+    pub fn coders(&self) -> &[CoderId] {
+        &self.coders
+    }
+
+    /// The code of a coding.
+    pub fn code(&self, c: &TableCoding) -> &CodeId {
+        &self.framework.codes()[c.code as usize].id
+    }
+
+    /// The text the units were chosen by (lower case), if any: see [`CodingTable::of`].
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
+
+/// Whether `text` contains `needle` (given in lower case), ignoring case: the text
+/// criterion of an [`analysis::Filter`](crate::analysis::Filter).
+pub(crate) fn contains_text(text: &str, needle: &str) -> bool {
+    text.to_lowercase().contains(needle)
+}
+
+/// Fills a [`CodingTable`] part by part, checking each part as [`Study`]'s `add_*` methods
+/// do. Every check costs the same whatever the size of the table.
+#[derive(Debug)]
+pub struct TableBuilder {
+    table: CodingTable,
+    informant_index: HashMap<InformantId, u32>,
+    /// Pairs of code rank and qualifier values already checked against the framework.
+    checked: HashSet<(u32, u32)>,
+    qualifier_index: HashMap<Qualifiers, u32>,
+    coder_index: HashMap<CoderId, u32>,
+}
+
+impl TableBuilder {
+    /// A table of a study coding against `framework`, with these groups and informants (in
+    /// study order). Ids must be unique and every informant's group one of `groups`.
+    pub fn new(
+        framework: Framework,
+        groups: Vec<GroupId>,
+        informants: Vec<Informant>,
+    ) -> Result<Self, ModelError> {
+        let group_set: HashSet<&GroupId> = groups.iter().collect();
+        if group_set.len() != groups.len() {
+            let mut seen = HashSet::default();
+            let dup = groups.iter().find(|g| !seen.insert(*g)).expect("a repeat");
+            return Err(ModelError::Duplicate {
+                kind: "group",
+                id: dup.to_string(),
+            });
+        }
+        let mut informant_index = HashMap::default();
+        for (i, inf) in informants.iter().enumerate() {
+            if informant_index.insert(inf.id.clone(), i as u32).is_some() {
+                return Err(ModelError::Duplicate {
+                    kind: "informant",
+                    id: inf.id.to_string(),
+                });
+            }
+            if let Some(g) = inf.group() {
+                if !group_set.contains(g) {
+                    return Err(ModelError::UnknownGroup(g.clone()));
+                }
+            }
+        }
+        let n = informants.len();
+        Ok(Self {
+            table: CodingTable {
+                framework,
+                groups,
+                informants,
+                transcript_chars: vec![None; n],
+                units: Vec::new(),
+                codings: Vec::new(),
+                qualifier_sets: Vec::new(),
+                coders: Vec::new(),
+                text: None,
+            },
+            informant_index,
+            checked: HashSet::default(),
+            qualifier_index: HashMap::default(),
+            coder_index: HashMap::default(),
+        })
+    }
+
+    /// The position of an informant.
+    pub fn informant(&self, id: &InformantId) -> Result<u32, ModelError> {
+        self.informant_index
+            .get(id)
+            .copied()
+            .ok_or_else(|| ModelError::UnknownInformant(id.clone()))
+    }
+
+    /// Records that the informant at `informant` has a transcript of `chars` characters.
+    pub fn transcript(&mut self, informant: u32, chars: usize) -> Result<(), ModelError> {
+        let inf = &self.table.informants[informant as usize];
+        if inf.details.is_none() {
+            return Err(ModelError::Withdrawn(inf.id.clone()));
+        }
+        let slot = &mut self.table.transcript_chars[informant as usize];
+        if slot.is_some() {
+            return Err(ModelError::Duplicate {
+                kind: "transcript",
+                id: inf.id.to_string(),
+            });
+        }
+        *slot = Some(chars);
+        Ok(())
+    }
+
+    /// Adds the meaning unit at `start..end` (characters) of the informant's transcript and
+    /// returns its position.
+    pub fn unit(&mut self, informant: u32, start: usize, end: usize) -> Result<u32, ModelError> {
+        let inf = &self.table.informants[informant as usize];
+        let len = self.table.transcript_chars[informant as usize]
+            .ok_or_else(|| ModelError::NoTranscript(inf.id.clone()))?;
+        let span = Span::new(start, end, len)?;
+        self.table.units.push(TableUnit { informant, span });
+        Ok(self.table.units.len() as u32 - 1)
+    }
+
+    /// The rank of a code of the framework.
+    pub fn code(&self, code: &CodeId) -> Result<u32, ModelError> {
+        self.table
+            .framework
+            .code_rank(code)
+            .map(|r| r as u32)
+            .ok_or_else(|| ModelError::UnknownCode {
+                code: code.clone(),
+                framework: self.table.framework.id().clone(),
+            })
+    }
+
+    /// The position of a set of qualifier values (checked with its codes in
+    /// [`TableBuilder::coding`]).
+    pub fn qualifiers(&mut self, q: &Qualifiers) -> u32 {
+        intern(&mut self.qualifier_index, &mut self.table.qualifier_sets, q)
+    }
+
+    /// The position of a coder.
+    pub fn coder(&mut self, c: &CoderId) -> u32 {
+        intern(&mut self.coder_index, &mut self.table.coders, c)
+    }
+
+    /// Adds a coding made of positions that [`TableBuilder::unit`], [`TableBuilder::code`],
+    /// [`TableBuilder::qualifiers`] and [`TableBuilder::coder`] gave.
+    pub fn coding(&mut self, c: TableCoding) -> Result<(), ModelError> {
+        let t = &self.table;
+        if c.unit as usize >= t.units.len()
+            || c.code as usize >= t.framework.codes().len()
+            || c.qualifiers as usize >= t.qualifier_sets.len()
+            || c.coder as usize >= t.coders.len()
+        {
+            return Err(ModelError::SpanOutside {
+                start: c.unit as usize,
+                end: c.unit as usize,
+                len: t.units.len(),
+            });
+        }
+        if self.checked.insert((c.code, c.qualifiers)) {
+            let code = &t.framework.codes()[c.code as usize].id;
+            if let Err(e) = t
+                .framework
+                .check_qualifiers(code, &t.qualifier_sets[c.qualifiers as usize])
+            {
+                self.checked.remove(&(c.code, c.qualifiers));
+                return Err(e);
+            }
+        }
+        self.table.codings.push(c);
+        Ok(())
+    }
+
+    /// The table, once no unit and no coding is there twice. The repeats are looked for
+    /// here, by sorting, rather than in a set as each part arrives: a million codings sort
+    /// faster than they hash.
+    pub fn finish(self) -> Result<CodingTable, ModelError> {
+        let t = self.table;
+        let mut units: Vec<(u32, usize, usize, u32)> = t
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.informant, u.span.start(), u.span.end(), i as u32))
+            .collect();
+        units.sort_unstable();
+        if let Some(w) = units
+            .windows(2)
+            .find(|w| (w[0].0, w[0].1, w[0].2) == (w[1].0, w[1].1, w[1].2))
+        {
+            return Err(ModelError::Duplicate {
+                kind: "meaning unit",
+                id: format!(
+                    "{} {}..{}",
+                    t.informants[w[0].0 as usize].id, w[0].1, w[0].2
+                ),
+            });
+        }
+        let key = |c: &TableCoding| {
+            u128::from(c.unit) << 96
+                | u128::from(c.code) << 64
+                | u128::from(c.qualifiers) << 32
+                | u128::from(c.coder)
+        };
+        let mut codings: Vec<u128> = t.codings.iter().map(key).collect();
+        codings.sort_unstable();
+        if let Some(w) = codings.windows(2).find(|w| w[0] == w[1]) {
+            let c = t
+                .codings
+                .iter()
+                .find(|c| key(c) == w[0])
+                .expect("one of them");
+            return Err(ModelError::DuplicateCoding {
+                coder: t.coders[c.coder as usize].clone(),
+                code: t.framework.codes()[c.code as usize].id.clone(),
+                qualifiers: t.qualifier_sets[c.qualifiers as usize].clone(),
+            });
+        }
+        Ok(t)
+    }
+}
+
+/// The position of `v` in `list`, appended when new; `index` finds it again.
+fn intern<T: Clone + Eq + std::hash::Hash>(
+    index: &mut HashMap<T, u32>,
+    list: &mut Vec<T>,
+    v: &T,
+) -> u32 {
+    if let Some(&n) = index.get(v) {
+        return n;
+    }
+    let n = list.len() as u32;
+    list.push(v.clone());
+    index.insert(v.clone(), n);
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{id, study};
+
+    #[test]
+    fn a_study_and_its_table_agree() {
+        let s = study();
+        let t = CodingTable::of(&s, None);
+        assert_eq!(t.codings().len(), s.codings().len());
+        assert_eq!(t.units().len(), s.units().len());
+        for (c, tc) in s.codings().iter().zip(t.codings()) {
+            assert_eq!(&c.code, t.code(tc));
+            assert_eq!(c.coder, t.coders()[tc.coder as usize]);
+            assert_eq!(c.qualifiers, t.qualifier_sets()[tc.qualifiers as usize]);
+            let u = &s.units()[c.unit.index()];
+            let tu = t.units()[tc.unit as usize];
+            assert_eq!(u.span, tu.span);
+            assert_eq!(u.informant, t.informants()[tu.informant as usize].id);
+        }
+        let kontakter = CodingTable::of(&s, Some("KONTAKTER"));
+        assert_eq!(kontakter.codings().len(), 1);
+        assert_eq!(kontakter.text(), Some("kontakter"));
+    }
+
+    #[test]
+    fn the_builder_checks_what_a_study_checks() {
+        let s = study();
+        let mut b = TableBuilder::new(
+            s.framework().clone(),
+            s.groups().iter().map(|g| g.id.clone()).collect(),
+            s.informants().to_vec(),
+        )
+        .unwrap();
+        let i1 = b.informant(&id("I1")).unwrap();
+        assert!(matches!(b.unit(i1, 0, 5), Err(ModelError::NoTranscript(_))));
+        b.transcript(i1, 40).unwrap();
+        assert!(b.transcript(i1, 40).is_err());
+        assert!(matches!(
+            b.unit(i1, 30, 41),
+            Err(ModelError::SpanOutside { .. })
+        ));
+        let u = b.unit(i1, 0, 10).unwrap();
+        assert!(b.code(&id("nowhere")).is_err());
+        let code = b.code(&id("structure/infrastructure")).unwrap();
+        let none = b.qualifiers(&Qualifiers::none());
+        let barrier = b.qualifiers(&crate::testing::barrier());
+        let a = b.coder(&id("A"));
+        let missing = TableCoding {
+            unit: u,
+            code,
+            qualifiers: none,
+            coder: a,
+        };
+        assert!(
+            matches!(b.coding(missing), Err(ModelError::QualifierMissing { .. })),
+            "bentzen-2018 requires a polarity"
+        );
+        let ok = TableCoding {
+            qualifiers: barrier,
+            ..missing
+        };
+        b.coding(ok).unwrap();
+        assert_eq!(b.finish().unwrap().codings(), &[ok]);
+        // The same coding twice, and the same unit twice, are refused when the table is
+        // finished.
+        let mut b = TableBuilder::new(
+            s.framework().clone(),
+            s.groups().iter().map(|g| g.id.clone()).collect(),
+            s.informants().to_vec(),
+        )
+        .unwrap();
+        b.transcript(i1, 40).unwrap();
+        let u = b.unit(i1, 0, 10).unwrap();
+        let (barrier, a) = (b.qualifiers(&crate::testing::barrier()), b.coder(&id("A")));
+        let c = TableCoding {
+            unit: u,
+            code,
+            qualifiers: barrier,
+            coder: a,
+        };
+        b.coding(c).unwrap();
+        b.coding(c).unwrap();
+        assert!(matches!(
+            b.finish(),
+            Err(ModelError::DuplicateCoding { .. })
+        ));
+        let mut b = TableBuilder::new(
+            s.framework().clone(),
+            s.groups().iter().map(|g| g.id.clone()).collect(),
+            s.informants().to_vec(),
+        )
+        .unwrap();
+        b.transcript(i1, 40).unwrap();
+        b.unit(i1, 0, 10).unwrap();
+        b.unit(i1, 3, 10).unwrap();
+        b.unit(i1, 0, 10).unwrap();
+        assert!(matches!(
+            b.finish(),
+            Err(ModelError::Duplicate {
+                kind: "meaning unit",
+                ..
+            })
+        ));
+    }
+}
