@@ -492,11 +492,21 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     }
     for t in rows(
         conn,
-        "SELECT informant_id, text FROM transcript WHERE study_id = ?1 ORDER BY rowid",
+        "SELECT informant_id, text, char_len FROM transcript WHERE study_id = ?1 ORDER BY rowid",
         [sid],
         |r| {
             let informant: InformantId = parse(get(r, 0)?)?;
-            Ok(Transcript::new(informant, &get::<String>(r, 1)?))
+            let t = Transcript::new(informant, &get::<String>(r, 1)?);
+            // The length the counting commands read in place of the text must be its.
+            let stored: i64 = get(r, 2)?;
+            if stored != t.char_len() as i64 {
+                return Err(StoreError::Corrupt(format!(
+                    "transcript of {}: {stored} characters recorded, {} in its text",
+                    t.informant(),
+                    t.char_len()
+                )));
+            }
+            Ok(t)
         },
     )? {
         study.add_transcript(t).map_err(c)?;

@@ -38,6 +38,10 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(first_versions),
     },
     sql(include_str!("../migrations/0009_provenance.sql")),
+    Migration {
+        sql: include_str!("../migrations/0010_transcript_length.sql"),
+        then: Some(transcript_lengths),
+    },
 ];
 
 /// The schema version this build writes.
@@ -74,6 +78,33 @@ pub(crate) fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<(), 
             .map_err(StoreError::db)?;
     }
     tx.commit().map_err(StoreError::db)
+}
+
+/// Schema 10's step in Rust: the length in characters of every stored transcript, counted
+/// as the model counts it (SQLite's `length` stops at a NUL character, which a text may
+/// hold).
+fn transcript_lengths(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let lengths: Vec<(i64, i64)> = {
+        let mut st = tx
+            .prepare("SELECT rowid, text FROM transcript")
+            .map_err(StoreError::db)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get_ref(1)?.as_str()?.chars().count() as i64,
+                ))
+            })
+            .map_err(StoreError::db)?;
+        rows.collect::<Result<_, _>>().map_err(StoreError::db)?
+    };
+    let mut set = tx
+        .prepare("UPDATE transcript SET char_len = ?2 WHERE rowid = ?1")
+        .map_err(StoreError::db)?;
+    for (row, len) in lengths {
+        set.execute([row, len]).map_err(StoreError::db)?;
+    }
+    Ok(())
 }
 
 /// Schema 7's step in Rust. The built-in frameworks gained colours with schema 7, which

@@ -78,17 +78,16 @@ fn coding_table_in(
     )?;
     let mut b = TableBuilder::new(framework, groups, informants).map_err(c)?;
     let mut informant_of = Positions::new();
-    // The stored text is the normalised one, so its characters are the transcript's.
     each(
         conn,
-        "SELECT informant_id, text FROM transcript WHERE study_id = ?1 ORDER BY rowid",
+        "SELECT informant_id, char_len FROM transcript WHERE study_id = ?1 ORDER BY rowid",
         [sid],
         |r| {
             let i = informant_of.get(r, 0, |s| {
                 b.informant(&s.parse::<InformantId>().map_err(c)?)
                     .map_err(c)
             })?;
-            b.transcript(i, text(r, 1)?.chars().count()).map_err(c)
+            b.transcript(i, get::<i64>(r, 1)? as usize).map_err(c)
         },
     )?;
     // Row ids of units to their positions; read in row id order, so a sorted list.

@@ -201,8 +201,8 @@ impl Store {
             .map_err(StoreError::db)?;
         }
         tx.execute(
-            "UPDATE transcript SET text = ?3 WHERE study_id = ?1 AND informant_id = ?2",
-            params![sid, iid, new.text()],
+            "UPDATE transcript SET text = ?3, char_len = ?4 WHERE study_id = ?1 AND informant_id = ?2",
+            params![sid, iid, new.text(), new.char_len() as i64],
         )
         .map_err(StoreError::db)?;
         tx.commit().map_err(StoreError::db)?;

@@ -344,24 +344,30 @@ pub(crate) fn write_study(
     // in-memory index once and writes it out once, instead of flushing (and, under
     // secure-delete, merging) after every transcript.
     tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS staged_transcript (informant_id TEXT NOT NULL, text TEXT NOT NULL);
+        "CREATE TEMP TABLE IF NOT EXISTS staged_transcript (informant_id TEXT NOT NULL, text TEXT NOT NULL, char_len INTEGER NOT NULL);
          DELETE FROM temp.staged_transcript;",
     )
     .map_err(StoreError::db)?;
     {
         let mut stage = tx
-            .prepare("INSERT INTO temp.staged_transcript (informant_id, text) VALUES (?1, ?2)")
+            .prepare(
+                "INSERT INTO temp.staged_transcript (informant_id, text, char_len) VALUES (?1, ?2, ?3)",
+            )
             .map_err(StoreError::db)?;
         for t in study.transcripts() {
             stage
-                .execute(params![t.informant().as_str(), t.text()])
+                .execute(params![
+                    t.informant().as_str(),
+                    t.text(),
+                    t.char_len() as i64
+                ])
                 .map_err(StoreError::db)?;
             summary.transcripts += 1;
         }
     }
     tx.execute(
-        "INSERT INTO transcript (study_id, informant_id, text)
-         SELECT ?1, informant_id, text FROM temp.staged_transcript ORDER BY rowid",
+        "INSERT INTO transcript (study_id, informant_id, text, char_len)
+         SELECT ?1, informant_id, text, char_len FROM temp.staged_transcript ORDER BY rowid",
         [sid],
     )
     .map_err(StoreError::db)?;

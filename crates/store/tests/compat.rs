@@ -251,3 +251,48 @@ fn a_schema_8_store_migrates_and_keeps_its_codebook_history() {
         .unwrap();
     assert_eq!(taguette.codings().len(), 11);
 }
+
+#[test]
+fn a_schema_9_store_migrates_and_knows_each_transcripts_length() {
+    let (_dir, path) = copy_of("schema-9.db");
+    let before = rows_of(&path);
+    let store = Store::open_existing(&path).unwrap();
+    assert_eq!(rows_of(&path), before);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    // Every transcript's length was counted in characters when the store migrated.
+    let mut st = conn
+        .prepare("SELECT text, char_len FROM transcript")
+        .unwrap();
+    let lengths: Vec<(String, i64)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(lengths.len() >= 10);
+    for (text, len) in &lengths {
+        assert_eq!(text.chars().count() as i64, *len);
+    }
+    // The counting commands' table, read with those lengths, is the loaded study's, for
+    // each of the three studies (the thesis, thematic, the Taguette project).
+    let studies = store.studies().unwrap();
+    assert_eq!(studies.len(), 3);
+    for s in &studies {
+        let study = store.load_study(&s.id).unwrap();
+        let table = store.coding_table(&s.id, None).unwrap();
+        assert_eq!(
+            table,
+            samskap_core::CodingTable::of(&study, None),
+            "{}",
+            s.id
+        );
+        assert!(!table.codings().is_empty(), "{}", s.id);
+    }
+    // The search index was not rebuilt by the new column: it still finds what it found.
+    let thesis: samskap_core::StudyId = "ung-inkludering".parse().unwrap();
+    let hits = store.search(&thesis, "golfklubben", |_| Ok(())).unwrap();
+    assert!(hits > 0);
+}
