@@ -218,42 +218,43 @@ pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) 
     let length = |i: u32| table.transcript_chars(i).unwrap_or(0) as u64;
     let characters: u64 = informants.iter().map(|&i| length(i)).sum();
 
-    let zeros = vec![Some(0u32); m];
-    let mut overall_units = Tally::new(m);
-    let mut overall_chars = Tally::new(m);
+    let mut overall_units = Patterns::new(m);
+    let mut overall_chars = Patterns::new(m);
     let mut per_code = Vec::with_capacity(raw_keys.len());
-    let mut values = vec![None; m];
+    let mut gave = vec![false; m];
     let mut events: Vec<(usize, usize, bool)> = Vec::new();
     // Each key's decisions, found by binary search in `given` (sorted by key).
     for &raw in &raw_keys {
         let from = given.partition_point(|d| d.0 < raw);
         let to = given.partition_point(|d| d.0 <= raw);
         let decisions = &given[from..to];
-        let mut tally = Tally::new(m);
+        let mut unit_patterns = Patterns::new(m);
         let mut applied = vec![0; m];
-        // Units where some coder gave the key, in unit order: (unit, coders who gave it).
+        // Units where some coder gave the key, in unit order, with the coders who gave it.
         let mut with_key = 0usize;
         let mut at = 0;
         while at < decisions.len() {
             let unit = decisions[at].1;
-            values.iter_mut().for_each(|v| *v = Some(0));
+            gave.iter_mut().for_each(|g| *g = false);
             while at < decisions.len() && decisions[at].1 == unit {
                 let i = decisions[at].2 as usize;
-                values[i] = Some(1);
+                gave[i] = true;
                 applied[i] += 1;
                 at += 1;
             }
-            tally.add_unit(&values);
-            overall_units.add_unit(&values);
+            unit_patterns.add(|i| gave[i], 1);
+            overall_units.add(|i| gave[i], 1);
             with_key += 1;
         }
         let without = (units - with_key) as u64;
-        tally.add_units(&zeros, without);
-        overall_units.add_units(&zeros, without);
+        unit_patterns.add(|_| false, without);
+        overall_units.add(|_| false, without);
+        let mut tally = Tally::new(m);
+        unit_patterns.drain_into(&mut [&mut tally]);
 
         // Characters: each transcript in play, swept through the coders' stretches under
-        // this key; transcripts with none are alike throughout, added together.
-        let mut chars = Tally::new(m);
+        // this key; transcripts with none are alike throughout.
+        let mut runs = Patterns::new(m);
         let mut stretches: Vec<(u32, usize, usize, usize)> = decisions
             .iter()
             .map(|&(_, u, i)| {
@@ -280,15 +281,16 @@ pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) 
             }
             let len = length(informant);
             untouched -= len;
-            sweep(
-                len as usize,
-                &mut events,
-                m,
-                &mut [&mut chars, &mut overall_chars],
-            );
+            sweep(len as usize, &mut events, m, &mut runs);
         }
-        chars.add_units(&zeros, untouched);
-        overall_chars.add_units(&zeros, untouched);
+        runs.add(|_| false, untouched);
+        // The overall tally counts the same runs.
+        for (bits, weight) in &runs.counts {
+            let bits = bits.clone();
+            overall_chars.add(|i| bits[i / 64] & (1 << (i % 64)) != 0, *weight);
+        }
+        let mut chars = Tally::new(m);
+        runs.drain_into(&mut [&mut chars]);
         let key = Key {
             code: f.codes()[(raw / sets) as usize].id.clone(),
             qualifiers: qualifiers_of(raw).clone(),
@@ -306,32 +308,80 @@ pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) 
         characters,
         per_code,
         overall: Overall {
-            units: Measures::of(&overall_units),
-            characters: Measures::of(&overall_chars),
+            units: Measures::of(&overall_tally(&mut overall_units)),
+            characters: Measures::of(&overall_tally(&mut overall_chars)),
         },
+    }
+}
+
+/// The tally of every pattern counted over all keys.
+fn overall_tally(p: &mut Patterns) -> Tally {
+    let mut t = Tally::new(p.coders);
+    p.drain_into(&mut [&mut t]);
+    t
+}
+
+/// Units (or characters) by which coders gave a key, a bit per coder, with how many there
+/// are of each: alike units go into a [`Tally`] in one weighted call, so a million units
+/// cost a few calls per key. Added in the order of the patterns, so the sums do not depend
+/// on the order the units came in.
+struct Patterns {
+    coders: usize,
+    counts: foldhash::HashMap<Vec<u64>, u64>,
+    bits: Vec<u64>,
+}
+
+impl Patterns {
+    fn new(coders: usize) -> Self {
+        Self {
+            coders,
+            counts: foldhash::HashMap::default(),
+            bits: vec![0; coders.div_ceil(64).max(1)],
+        }
+    }
+
+    /// Counts `weight` units on which the coders `given` says gave the key.
+    fn add(&mut self, given: impl Fn(usize) -> bool, weight: u64) {
+        if weight == 0 {
+            return;
+        }
+        self.bits.iter_mut().for_each(|w| *w = 0);
+        for i in (0..self.coders).filter(|&i| given(i)) {
+            self.bits[i / 64] |= 1 << (i % 64);
+        }
+        match self.counts.get_mut(self.bits.as_slice()) {
+            Some(n) => *n += weight,
+            None => {
+                self.counts.insert(self.bits.clone(), weight);
+            }
+        }
+    }
+
+    /// Adds every pattern counted to each tally, and starts again.
+    fn drain_into(&mut self, tallies: &mut [&mut Tally]) {
+        let mut all: Vec<(Vec<u64>, u64)> = self.counts.drain().collect();
+        all.sort_unstable();
+        let mut values = vec![None; self.coders];
+        for (bits, weight) in all {
+            for (i, v) in values.iter_mut().enumerate() {
+                *v = Some(u32::from(bits[i / 64] & (1 << (i % 64)) != 0));
+            }
+            for t in tallies.iter_mut() {
+                t.add_units(&values, weight);
+            }
+        }
     }
 }
 
 /// Walks a transcript of `len` characters through start/end events of coders' stretches and
 /// adds each run of characters that all coders treat alike as one weighted unit.
-fn sweep(len: usize, events: &mut [(usize, usize, bool)], m: usize, tallies: &mut [&mut Tally]) {
+fn sweep(len: usize, events: &mut [(usize, usize, bool)], m: usize, runs: &mut Patterns) {
     // Ends before starts at the same offset: half-open spans that touch do not overlap.
     events.sort_by_key(|&(at, coder, start)| (at, start, coder));
     let mut depth = vec![0u32; m];
-    let mut values = vec![Some(0u32); m];
     let mut at = 0;
-    let mut flush = |from: usize, to: usize, depth: &[u32], values: &mut Vec<Option<u32>>| {
-        if to > from {
-            for (v, d) in values.iter_mut().zip(depth) {
-                *v = Some(u32::from(*d > 0));
-            }
-            for t in tallies.iter_mut() {
-                t.add_units(values, (to - from) as u64);
-            }
-        }
-    };
     for &(pos, coder, start) in events.iter() {
-        flush(at, pos, &depth, &mut values);
+        runs.add(|i| depth[i] > 0, (pos - at) as u64);
         at = pos;
         if start {
             depth[coder] += 1;
@@ -339,7 +389,7 @@ fn sweep(len: usize, events: &mut [(usize, usize, bool)], m: usize, tallies: &mu
             depth[coder] -= 1;
         }
     }
-    flush(at, len, &depth, &mut values);
+    runs.add(|i| depth[i] > 0, (len - at) as u64);
 }
 
 /// The units on which the coders' codes differ, in transcript order.
@@ -471,7 +521,9 @@ mod tests {
     fn sweep_counts_characters_once_per_stretch() {
         let mut t = Tally::new(2);
         let mut events = vec![(0, 0, true), (5, 0, false), (3, 1, true), (8, 1, false)];
-        sweep(10, &mut events, 2, &mut [&mut t]);
+        let mut runs = Patterns::new(2);
+        sweep(10, &mut events, 2, &mut runs);
+        runs.drain_into(&mut [&mut t]);
         let pa = t
             .compute(Metric::PercentAgreement, Level::Nominal, None)
             .unwrap();

@@ -7,8 +7,6 @@ mod count;
 mod crosstab;
 mod saturation;
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use crate::coding::{Coding, Qualifiers, UnitId};
@@ -92,31 +90,50 @@ impl Filter {
         }
         .selection(&table);
         let needle = self.text.as_deref().map(str::to_lowercase);
-        let mut v: Vec<&Coding> = study
+        // The order's keys as numbers, each made once: qualifier sets and coders ranked
+        // among themselves first, so that sorting compares integers, not strings.
+        let f = study.framework();
+        let ranked = |n: usize, key: &dyn Fn(usize, usize) -> std::cmp::Ordering| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&x, &y| key(x, y));
+            let mut rank = vec![0u32; n];
+            for (r, i) in order.into_iter().enumerate() {
+                rank[i] = r as u32;
+            }
+            rank
+        };
+        let sets = table.qualifier_sets();
+        let set_ranks: Vec<Vec<(usize, usize)>> = sets.iter().map(|q| value_ranks(f, q)).collect();
+        let set_rank = ranked(sets.len(), &|x, y| set_ranks[x].cmp(&set_ranks[y]));
+        let coders = table.coders();
+        let coder_rank = ranked(coders.len(), &|x, y| coders[x].cmp(&coders[y]));
+        // Code rank, qualifier set's rank, informant, start, end, coder's rank.
+        type Key = (u32, u32, u32, usize, usize, u32);
+        let mut v: Vec<(Key, &Coding)> = study
             .codings()
             .iter()
             .zip(table.codings())
             .filter(|(_, t)| sel.keeps(&table, t))
-            .map(|(c, _)| c)
-            .filter(|c| {
+            .filter(|(c, _)| {
                 needle
                     .as_deref()
                     .is_none_or(|n| contains_text(study.unit_text(c.unit), n))
             })
+            .map(|(c, t)| {
+                let u = table.units()[t.unit as usize];
+                let key = (
+                    t.code,
+                    set_rank[t.qualifiers as usize],
+                    u.informant,
+                    u.span.start(),
+                    u.span.end(),
+                    coder_rank[t.coder as usize],
+                );
+                (key, c)
+            })
             .collect();
-        // Each key is made once, not once per comparison.
-        v.sort_by_cached_key(|c| {
-            let u = &study.units()[c.unit.index()];
-            (
-                study.framework().code_rank(&c.code),
-                value_ranks(study.framework(), &c.qualifiers),
-                study.informant_position(&u.informant),
-                u.span.start(),
-                u.span.end(),
-                c.coder.clone(),
-            )
-        });
-        v
+        v.sort_unstable_by_key(|&(key, _)| key);
+        v.into_iter().map(|(_, c)| c).collect()
     }
 }
 
@@ -405,14 +422,12 @@ pub struct Examples {
 /// Up to `per` example quotes for every code × qualifier values that has any.
 pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
     let mut out: Vec<Examples> = Vec::new();
-    let mut seen: BTreeSet<(CodeId, Qualifiers, UnitId)> = BTreeSet::new();
-    let mut speakers: BTreeSet<(CodeId, Qualifiers, &InformantId)> = BTreeSet::new();
+    // In the filter's order, the codings of one code and set of values come together, and
+    // within them those of one informant, and of one unit: a unit or a speaker is new
+    // exactly when it differs from the coding before.
+    let mut last: Option<(UnitId, &InformantId)> = None;
     for c in filter.codings(study) {
-        if !seen.insert((c.code.clone(), c.qualifiers.clone(), c.unit)) {
-            continue;
-        }
         let informant = &study.units()[c.unit.index()].informant;
-        let new_speaker = speakers.insert((c.code.clone(), c.qualifiers.clone(), informant));
         let fresh = out
             .last()
             .is_none_or(|e| e.code != c.code || e.qualifiers != c.qualifiers);
@@ -424,13 +439,18 @@ pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
                 total: 0,
                 informants: 0,
             });
+            last = None;
+        }
+        if last.is_some_and(|(u, _)| u == c.unit) {
+            continue;
         }
         let e = out.last_mut().expect("pushed above");
         e.total += 1;
-        e.informants += usize::from(new_speaker);
+        e.informants += usize::from(last.is_none_or(|(_, i)| i != informant));
         if e.quotes.len() < per {
             e.quotes.push(study.unit_text(c.unit).to_owned());
         }
+        last = Some((c.unit, informant));
     }
     out
 }
