@@ -51,11 +51,12 @@ struct Index {
     informants: HashMap<InformantId, usize>,
     /// Position in `transcripts`.
     transcripts: HashMap<InformantId, usize>,
-    /// A unit by where it lies.
-    units: HashMap<(InformantId, Span), UnitId>,
+    /// A unit by where it lies: the position of its informant (a number, so that a key
+    /// holds no string) and its span.
+    units: HashMap<(usize, Span), UnitId>,
     /// Every coding as (unit, code's rank, qualifier values' number, coder number), for the
     /// duplicate check.
-    codings: HashSet<(UnitId, usize, u32, u32)>,
+    codings: HashSet<u128>,
     /// A small number per coder, so that a coding's key holds no string.
     coders: HashMap<CoderId, u32>,
     /// A small number per combination of qualifier values, likewise.
@@ -108,6 +109,18 @@ impl Withdrawal {
             _ => self.notes += n,
         }
     }
+}
+
+/// A coding's key for the duplicate check as one number, hashed in one step: unit, code's
+/// rank, qualifier values' number and coder's number, 32 bits each (a study of more than
+/// 2³² units or a framework of more than 2³² codes is far beyond any there is).
+fn coding_key(unit: UnitId, rank: usize, qualifiers: u32, coder: u32) -> u128 {
+    let unit = u32::try_from(unit.0).expect("fewer than 2^32 meaning units");
+    let rank = u32::try_from(rank).expect("fewer than 2^32 codes");
+    u128::from(unit) << 96
+        | u128::from(rank) << 64
+        | u128::from(qualifiers) << 32
+        | u128::from(coder)
 }
 
 fn check_period(
@@ -233,12 +246,9 @@ impl Study {
             .ok_or_else(|| ModelError::NoTranscript(informant.clone()))?;
         // Re-check: the span may have been made against another text.
         t.span(span.start(), span.end())?;
+        let position = self.index.informants[informant];
         let next = UnitId(self.units.len());
-        let id = *self
-            .index
-            .units
-            .entry((informant.clone(), span))
-            .or_insert(next);
+        let id = *self.index.units.entry((position, span)).or_insert(next);
         if id == next {
             self.units.push(MeaningUnit {
                 informant: informant.clone(),
@@ -275,7 +285,11 @@ impl Study {
         let rank = self.framework.code_rank(&c.code).expect("checked above");
         let coder = self.index.coder(&c.coder);
         let qualifiers = self.index.qualifiers(&c.qualifiers);
-        if !self.index.codings.insert((c.unit, rank, qualifiers, coder)) {
+        if !self
+            .index
+            .codings
+            .insert(coding_key(c.unit, rank, qualifiers, coder))
+        {
             return Err(ModelError::DuplicateCoding {
                 coder: c.coder,
                 code: c.code,
@@ -357,18 +371,19 @@ impl Study {
     /// Builds the index again after a change that moved things in the vectors (a
     /// withdrawal renumbers units and removes a transcript).
     fn reindex(&mut self) {
+        let informants = position_map(self.informants.iter().map(|i| &i.id));
         let mut index = Index {
             municipalities: self.municipalities.iter().map(|m| m.id.clone()).collect(),
             groups: self.groups.iter().map(|g| g.id.clone()).collect(),
             members: position_map(self.members.iter().map(|m| &m.id)),
-            informants: position_map(self.informants.iter().map(|i| &i.id)),
             transcripts: position_map(self.transcripts.iter().map(|t| t.informant())),
             units: self
                 .units
                 .iter()
                 .enumerate()
-                .map(|(i, u)| ((u.informant.clone(), u.span), UnitId(i)))
+                .map(|(i, u)| ((informants[&u.informant], u.span), UnitId(i)))
                 .collect(),
+            informants,
             ..Index::default()
         };
         for c in &self.codings {
@@ -378,7 +393,9 @@ impl Study {
                 .expect("a coding's code is known");
             let coder = index.coder(&c.coder);
             let qualifiers = index.qualifiers(&c.qualifiers);
-            index.codings.insert((c.unit, rank, qualifiers, coder));
+            index
+                .codings
+                .insert(coding_key(c.unit, rank, qualifiers, coder));
         }
         self.index = index;
     }

@@ -511,13 +511,14 @@ pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, St
     )? {
         study.add_transcript(t).map_err(c)?;
     }
-    // Row ids of units to their place in the study; read in order, so a sorted list.
+    // Row ids of units to their place in the study; read in order, so a sorted list. As in
+    // `coding_table`, the table is scanned in row id order rather than sorted.
     let mut unit_rows: Vec<(i64, samskap_core::UnitId)> = Vec::new();
     let mut informant_ids: Interner<InformantId> = Interner::new();
     each(
         conn,
         "SELECT id, informant_id, start_char, end_char FROM meaning_unit
-         WHERE study_id = ?1 ORDER BY id",
+         WHERE +study_id = ?1 ORDER BY id",
         [sid],
         |r| {
             let row_id: i64 = get(r, 0)?;

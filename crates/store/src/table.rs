@@ -90,7 +90,10 @@ fn coding_table_in(
             b.transcript(i, get::<i64>(r, 1)? as usize).map_err(c)
         },
     )?;
-    // Row ids of units to their positions; read in row id order, so a sorted list.
+    // Row ids of units to their positions; read in row id order, so a sorted list. The
+    // table is scanned in that order (`+` keeps SQLite off the index on the study, whose
+    // order would need a sort of every unit): a store holds a study or a few, so the units
+    // of other studies passed over cost less than the sort.
     let mut unit_rows: Vec<(i64, u32)> = Vec::new();
     each(
         conn,
