@@ -129,7 +129,7 @@ async fn with_group<T: Send + 'static>(
     // Access first: a facilitator learns nothing, not even whether the group exists.
     caller.require(allowed)?;
     state
-        .study(study, move |s| {
+        .record(study, move |s| {
             if !s.groups().iter().any(|g| g.id == group) {
                 return Err(ApiError::not_found(format!("group `{group}`")));
             }
@@ -176,7 +176,7 @@ async fn with_readable_study<T: Send + 'static>(
         return Err(ApiError::forbidden());
     }
     let sid = study.clone();
-    state.study(study, move |s| f(s, &sid)).await
+    state.record(study, move |s| f(s, &sid)).await
 }
 
 /// True when `member` is a member of `group`.
@@ -635,7 +635,7 @@ async fn advance_action(
         .await?;
     // The action as stored now, with any step another request added meanwhile.
     let after = state
-        .study(study, move |s| {
+        .record(study, move |s| {
             s.facilitation()
                 .action(&action)
                 .map(ActionOut::from)
@@ -995,7 +995,7 @@ async fn agree_statement(
         })
         .await?;
     let after = state
-        .study(study, move |s| {
+        .record(study, move |s| {
             s.facilitation()
                 .statements()
                 .iter()

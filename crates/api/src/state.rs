@@ -106,8 +106,9 @@ impl AppState {
         .await
     }
 
-    /// Runs `f` on a study as stored.
-    pub async fn study<T>(
+    /// Runs `f` on a study's record as stored: the study without its coded material
+    /// ([`samskap_store::SharedStore::record`]).
+    pub async fn record<T>(
         &self,
         study: StudyId,
         f: impl FnOnce(&Study) -> Result<T, ApiError> + Send + 'static,
@@ -116,7 +117,7 @@ impl AppState {
         T: Send + 'static,
     {
         let store = self.store.clone();
-        blocking(move || store.study(&study, f).map_err(ApiError::from)?).await
+        blocking(move || store.record(&study, f).map_err(ApiError::from)?).await
     }
 }
 

@@ -215,8 +215,10 @@ impl SharedStore {
         out
     }
 
-    /// Runs `f` on the study as stored, from the copy in memory (loaded first if need be).
-    pub fn study<T>(&self, study: &StudyId, f: impl FnOnce(&Study) -> T) -> Result<T, StoreError> {
+    /// Runs `f` on the study's record as stored ([`Store::load_record`]: the study without
+    /// its meaning units, codings and memos, which the facilitators' API never shows), from
+    /// the copy in memory (loaded first if need be).
+    pub fn record<T>(&self, study: &StudyId, f: impl FnOnce(&Study) -> T) -> Result<T, StoreError> {
         let slot = {
             let writer = self.writer();
             let version = data_version(&writer.conn)?;
@@ -232,7 +234,7 @@ impl SharedStore {
             if copy.is_none() {
                 // Loaded under the slot's lock: a checked write of this study waits for it,
                 // so the copy cannot miss a write committed while it loads.
-                match self.read(|r| r.load_study(study)) {
+                match self.read(|r| r.load_record(study)) {
                     Ok(model) => *copy = Some(model),
                     Err(e) => {
                         drop(copy);
@@ -255,7 +257,7 @@ mod tests {
         let shared = SharedStore::open(&dir.path().join("s.db")).unwrap();
         for i in 0..10 {
             let sid: StudyId = format!("nope-{i}").parse().unwrap();
-            let err = shared.study(&sid, |_| ()).unwrap_err();
+            let err = shared.record(&sid, |_| ()).unwrap_err();
             assert!(
                 matches!(err, StoreError::NotFound { what: "study", .. }),
                 "{err:?}"

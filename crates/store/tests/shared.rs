@@ -24,7 +24,7 @@ fn meeting(id: &str, group: &str) -> Meeting {
 
 fn meeting_ids(shared: &SharedStore, study: &StudyId) -> Vec<String> {
     shared
-        .study(study, |s| {
+        .record(study, |s| {
             s.facilitation()
                 .meetings()
                 .iter()
@@ -38,9 +38,13 @@ fn meeting_ids(shared: &SharedStore, study: &StudyId) -> Vec<String> {
 fn agrees_with_file(shared: &SharedStore, path: &Path, study: &StudyId) {
     let fresh = Store::open(path).unwrap().load_study(study).unwrap();
     shared
-        .study(study, |s| {
+        .record(study, |s| {
             assert_eq!(s.facilitation(), fresh.facilitation());
             assert_eq!(s.members(), fresh.members());
+            assert_eq!(s.informants(), fresh.informants());
+            assert_eq!(s.transcripts(), fresh.transcripts());
+            // The record leaves the coded material out.
+            assert!(s.codings().is_empty() && s.units().is_empty() && s.memos().is_empty());
         })
         .unwrap();
 }
