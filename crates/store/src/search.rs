@@ -4,6 +4,7 @@ use rusqlite::params;
 use samskap_core::{CodeId, CoderId, InformantId, Qualifiers, StudyId};
 use serde::Serialize;
 
+use crate::read::{get, text as text_of, Interner};
 use crate::{Store, StoreError};
 
 /// Characters of context on each side of a hit.
@@ -67,43 +68,55 @@ impl Store {
         let mut rows = st
             .query(params![query, study.as_str()])
             .map_err(|e| bad_query(query, e))?;
+        // Each transcript's coded units are read once, by position, and each hit takes the
+        // ones it overlaps from that list: a query per hit would scan the transcript's units
+        // again for every hit.
         let mut units = self
             .conn
             .prepare(
-                "SELECT u.start_char, u.end_char, c.code, c.qualifiers, c.coder
+                "SELECT u.start_char, u.end_char, c.id, c.code, c.qualifiers, c.coder
                  FROM meaning_unit u JOIN coding c ON c.unit_id = u.id
-                 WHERE u.study_id = ?1 AND u.informant_id = ?2 AND u.start_char < ?4 AND u.end_char > ?3
-                 ORDER BY c.id",
+                 WHERE u.study_id = ?1 AND u.informant_id = ?2
+                 ORDER BY u.start_char",
             )
             .map_err(StoreError::db)?;
+        let mut codes_of = Interner::<CodeId>::new();
+        let mut sets_of = Interner::<Qualifiers>::new();
+        let mut coders_of = Interner::<CoderId>::new();
         let mut count = 0;
         while let Some(row) = rows.next().map_err(|e| bad_query(query, e))? {
             let informant: String = row.get(0).map_err(StoreError::db)?;
             let marked: String = row.get(1).map_err(StoreError::db)?;
             let informant: InformantId = informant.parse().map_err(StoreError::corrupt)?;
             let (text, spans) = unmark(&marked);
+            // (start, end, coding's row id, code) of every coding, by start.
+            let mut coded: Vec<(usize, usize, i64, HitCode)> = Vec::new();
+            let mut rows = units
+                .query(params![study.as_str(), informant.as_str()])
+                .map_err(StoreError::db)?;
+            while let Some(r) = rows.next().map_err(StoreError::db)? {
+                coded.push((
+                    get::<i64>(r, 0)? as usize,
+                    get::<i64>(r, 1)? as usize,
+                    get(r, 2)?,
+                    HitCode {
+                        code: codes_of.get(text_of(r, 3)?)?,
+                        qualifiers: sets_of.get(text_of(r, 4)?)?,
+                        coder: coders_of.get(text_of(r, 5)?)?,
+                    },
+                ));
+            }
+            let longest = coded.iter().map(|u| u.1 - u.0).max().unwrap_or(0);
             for (start, end) in spans {
-                let codes = units
-                    .query_map(
-                        params![study.as_str(), informant.as_str(), start as i64, end as i64],
-                        |r| {
-                            Ok((
-                                r.get::<_, String>(2)?,
-                                r.get::<_, String>(3)?,
-                                r.get::<_, String>(4)?,
-                            ))
-                        },
-                    )
-                    .map_err(StoreError::db)?
-                    .map(|r| {
-                        let (code, qualifiers, coder) = r.map_err(StoreError::db)?;
-                        Ok(HitCode {
-                            code: code.parse().map_err(StoreError::corrupt)?,
-                            qualifiers: qualifiers.parse().map_err(StoreError::corrupt)?,
-                            coder: coder.parse().map_err(StoreError::corrupt)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()?;
+                // A unit that starts `longest` or more before the hit ends before it.
+                let from = coded.partition_point(|u| u.0 + longest <= start);
+                let to = coded.partition_point(|u| u.0 < end);
+                let mut on: Vec<&(usize, usize, i64, HitCode)> = coded[from..to.max(from)]
+                    .iter()
+                    .filter(|u| u.1 > start)
+                    .collect();
+                on.sort_by_key(|u| u.2);
+                let codes = on.into_iter().map(|u| u.3.clone()).collect();
                 let slice = |a: usize, b: usize| text[a..b].iter().collect::<String>();
                 each(Hit {
                     informant: informant.clone(),
