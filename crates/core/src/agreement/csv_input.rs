@@ -57,8 +57,10 @@ impl ReliabilityData {
         let mut ids: Vec<Vec<u8>> = Vec::new();
         let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
         let mut labels = Vec::new();
-        // Unit ids are checked for repeats by a 64-bit hash: a million ids in 8 MB.
-        let mut seen_units: HashSet<u64, BuildHasherDefault<Identity>> = HashSet::default();
+        // A label of one byte (the usual `1`…`5`) is found by that byte.
+        let mut one_byte = [u32::MAX; 256];
+        let mut seen_units = UnitCheck::default();
+        let mut alike = Alike::new(coders.len());
         let mut values: Vec<Option<u32>> = vec![None; coders.len()];
         let mut record = csv::ByteRecord::new();
         let mut rows: u64 = 0;
@@ -83,7 +85,7 @@ impl ReliabilityData {
                     ),
                 ));
             }
-            if !seen_units.insert(fx_hash(&record[0])) {
+            if !seen_units.first_time(&record[0]) {
                 return Err(input(
                     line,
                     format!(
@@ -95,7 +97,9 @@ impl ReliabilityData {
             for (slot, cell) in values.iter_mut().zip(record.iter().skip(1)) {
                 *slot = if cell.is_empty() {
                     None
-                } else if let Some(id) = if ids.len() <= LINEAR {
+                } else if let Some(id) = if cell.len() == 1 {
+                    Some(one_byte[usize::from(cell[0])]).filter(|&id| id != u32::MAX)
+                } else if ids.len() <= LINEAR {
                     ids.iter()
                         .position(|l| l.as_slice() == cell)
                         .map(|i| i as u32)
@@ -108,6 +112,9 @@ impl ReliabilityData {
                         .map_err(|_| input(line, "a value is not UTF-8"))?;
                     let id = u32::try_from(labels.len()).expect("fewer than 2^32 labels");
                     ids.push(cell.to_vec());
+                    if cell.len() == 1 {
+                        one_byte[usize::from(cell[0])] = id;
+                    }
                     if ids.len() > LINEAR {
                         if index.is_empty() {
                             index.extend(ids.iter().cloned().zip(0..));
@@ -119,11 +126,14 @@ impl ReliabilityData {
                     Some(id)
                 };
             }
-            tally.add_unit(&values);
+            if !alike.add(&values) {
+                tally.add_unit(&values);
+            }
             if rows.is_multiple_of(65_536) {
                 progress(record.position().map_or(0, |p| p.byte()));
             }
         }
+        alike.drain_into(&mut tally);
         Ok(Self {
             coders,
             labels,
@@ -200,6 +210,99 @@ impl ReliabilityData {
 }
 
 /// The Fx hash (as in rustc): fast, and plenty for telling unit ids apart.
+/// Units counted together by how many coders gave each value. With other than two coders a
+/// unit adds to a [`Tally`] by those counts alone, not by who gave what, and a million units
+/// of a few values have a few thousand distinct counts: each is added once, weighted.
+struct Alike {
+    coders: usize,
+    /// Per distinct counts (four bits per value id, for ids below 16 and fewer than 16
+    /// coders), the number of units.
+    counts: foldhash::HashMap<u64, u64>,
+}
+
+impl Alike {
+    fn new(coders: usize) -> Self {
+        Self {
+            coders,
+            counts: foldhash::HashMap::default(),
+        }
+    }
+
+    /// Counts the unit, or says it cannot (two coders, or values or coders past the
+    /// encoding): the caller adds it to the tally itself.
+    fn add(&mut self, values: &[Option<u32>]) -> bool {
+        if self.coders == 2 || self.coders >= 16 {
+            return false;
+        }
+        let mut key = 0u64;
+        for v in values.iter().flatten() {
+            if *v >= 16 {
+                return false;
+            }
+            key += 1 << (4 * v);
+        }
+        *self.counts.entry(key).or_default() += 1;
+        true
+    }
+
+    /// Adds every distinct counts to `tally`, in the order of their keys so that the sums
+    /// do not depend on the order of the rows.
+    fn drain_into(&mut self, tally: &mut Tally) {
+        let mut all: Vec<(u64, u64)> = self.counts.drain().collect();
+        all.sort_unstable();
+        let mut values = Vec::with_capacity(self.coders);
+        for (key, weight) in all {
+            values.clear();
+            for id in 0..16u32 {
+                let n = (key >> (4 * id)) & 15;
+                values.extend(std::iter::repeat_n(Some(id), n as usize));
+            }
+            values.resize(self.coders, None);
+            tally.add_units(&values, weight);
+        }
+    }
+}
+
+/// The check for repeated unit ids. While the ids are integers in increasing order (as most
+/// reliability data are numbered) each is new by that alone, and only its hash is kept;
+/// after the first id out of order, every hash goes into a set. A repeat is found either
+/// way; the set is built only for data that need it.
+#[derive(Default)]
+struct UnitCheck {
+    /// The last id, while every id so far was an integer greater than the one before.
+    ascending: Option<u64>,
+    /// Whether the order has broken (or never held).
+    unordered: bool,
+    /// Hashes of the ids seen while in order.
+    hashes: Vec<u64>,
+    set: HashSet<u64, BuildHasherDefault<Identity>>,
+}
+
+impl UnitCheck {
+    /// Whether `id` is seen for the first time.
+    fn first_time(&mut self, id: &[u8]) -> bool {
+        let hash = fx_hash(id);
+        if !self.unordered {
+            let n = std::str::from_utf8(id)
+                .ok()
+                .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|s| s.parse::<u64>().ok());
+            match n {
+                Some(n) if self.ascending.is_none_or(|last| n > last) => {
+                    self.ascending = Some(n);
+                    self.hashes.push(hash);
+                    return true;
+                }
+                _ => {
+                    self.unordered = true;
+                    self.set.extend(self.hashes.drain(..));
+                }
+            }
+        }
+        self.set.insert(hash)
+    }
+}
+
 fn fx_hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
     let mut h: u64 = 0;
@@ -260,6 +363,23 @@ mod tests {
             .compute(Metric::KrippendorffAlpha, Level::Nominal, None)
             .unwrap();
         assert!(alpha.reason.unwrap().contains("pairable"));
+    }
+
+    #[test]
+    fn a_repeated_unit_is_found_in_order_or_out_of_it() {
+        let repeats = |ids: &[&str]| {
+            let mut check = UnitCheck::default();
+            ids.iter().position(|id| !check.first_time(id.as_bytes()))
+        };
+        assert_eq!(repeats(&["1", "2", "3", "10"]), None);
+        // The order breaks at the repeat itself, or before it.
+        assert_eq!(repeats(&["1", "2", "3", "2"]), Some(3));
+        assert_eq!(repeats(&["1", "2", "3", "3"]), Some(3));
+        assert_eq!(repeats(&["3", "1", "2", "3"]), Some(3));
+        assert_eq!(repeats(&["u1", "u2", "u1"]), Some(2));
+        // Strings, not numbers: `01` is another unit than `1`.
+        assert_eq!(repeats(&["1", "01", "2"]), None);
+        assert_eq!(repeats(&["01", "02", "2", "02"]), Some(3));
     }
 
     #[test]
