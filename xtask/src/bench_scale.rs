@@ -384,7 +384,8 @@ fn samskap_args(db: &Path, args: Vec<OsString>) -> Vec<OsString> {
 fn read_commands(run: &Path) -> Vec<(&'static str, Vec<OsString>)> {
     let mut report = os(&["report", "--out"]);
     report.push(run.join("report").into());
-    let mut export = os(&["export"]);
+    // `--force`: every run after the first writes over the bundle the one before wrote.
+    let mut export = os(&["export", "--force"]);
     export.push(run.join("export").into());
     vec![
         ("study show", os(&["study", "show"])),
