@@ -27,7 +27,7 @@ pub struct Params {
 
 /// Bump when the generator writes other bytes for the same parameters, so that bundles
 /// cached under [`Params::key`] are written again.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// The seed when none is given.
 pub const DEFAULT_SEED: u64 = 20_250_101;
@@ -427,7 +427,8 @@ fn write_study(out: &Path, p: &Params, members: &[usize], rng: &mut Rng) -> anyh
          title = \"Syntetisk studie (generert, ikke ekte data): {} informanter, {} kodinger\"\n\
          research_question = \"Hva fremmer og hemmer samarbeidet i ressursgruppene? (syntetisk)\"\n\
          method = \"Generert av cargo xtask gen med frø {}. Alle tekster er oppdiktet.\"\n\
-         period_start = \"2023-01-01\"\nperiod_end = \"2024-12-31\"\nframework = \"bentzen-2018\"\n",
+         period_start = \"2023-01-01\"\nperiod_end = \"2024-12-31\"\nframework = \"bentzen-2018\"\n\
+         provenance = \"illustrative\"\n",
         p.informants, p.codings, p.seed
     );
     let municipalities = (p.groups / 2).max(1);
@@ -941,6 +942,11 @@ mod tests {
         let p = small();
         let (dir, s) = generated(&p);
         let study = samskap_bundle::read(dir.path()).unwrap();
+        // Made up, and it says so wherever it is shown.
+        assert_eq!(
+            study.meta().provenance,
+            samskap_core::Provenance::Illustrative
+        );
         assert_eq!(study.informants().len(), p.informants);
         assert_eq!(study.transcripts().len(), s.transcripts);
         assert_eq!(study.codings().len(), p.codings);

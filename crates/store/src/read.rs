@@ -351,14 +351,37 @@ impl Store {
                 .map(|n| n as usize)
                 .map_err(StoreError::db)
         };
-        // One pass over the codings gives both the coders and the count.
-        let per_coder: Vec<(CoderId, usize)> = rows(
+        // One pass over the codings gives both the coders and the count. Counted here, by
+        // the coder's bytes, rather than by SQL's GROUP BY, which sorts a million texts.
+        let mut counted: foldhash::HashMap<Box<[u8]>, usize> = foldhash::HashMap::default();
+        each(
             &tx,
-            "SELECT c.coder, count(*) FROM meaning_unit u JOIN coding c ON c.unit_id = u.id
-             WHERE u.study_id = ?1 GROUP BY c.coder ORDER BY c.coder",
+            "SELECT c.coder FROM meaning_unit u JOIN coding c ON c.unit_id = u.id
+             WHERE u.study_id = ?1",
             [sid],
-            |r| Ok((parse(get(r, 0)?)?, get::<i64>(r, 1)? as usize)),
+            |r| {
+                let coder = r
+                    .get_ref(0)
+                    .map_err(StoreError::db)?
+                    .as_bytes()
+                    .map_err(|e| StoreError::Corrupt(format!("coder: {e}")))?;
+                match counted.get_mut(coder) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counted.insert(coder.into(), 1);
+                    }
+                }
+                Ok(())
+            },
         )?;
+        let mut per_coder: Vec<(CoderId, usize)> = counted
+            .into_iter()
+            .map(|(coder, n)| {
+                let coder = String::from_utf8(coder.into_vec()).map_err(StoreError::corrupt)?;
+                Ok((parse(coder)?, n))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        per_coder.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         Ok(StudySummary {
             municipalities: count("SELECT count(*) FROM municipality WHERE study_id = ?1")?,
             groups: count("SELECT count(*) FROM resource_group WHERE study_id = ?1")?,
