@@ -363,6 +363,31 @@ fn the_report_is_byte_identical_across_runs_and_stores() {
     assert!(err.contains("`Z`"), "{err}");
 }
 
+/// The CLI builds a report from the study's record and its codings read as numbers, not
+/// from the whole study: for every fixture study, the report from the store is the report of
+/// the whole study read from its bundle.
+#[test]
+fn the_report_from_the_store_is_the_report_of_the_whole_study() {
+    for name in ["ung-inkludering", "mini", "thematic"] {
+        let dir = fixtures().join(name);
+        let env = Env::new();
+        env.ok(&["import", dir.to_str().unwrap()]);
+        env.ok(&["report", "--out", "r"]);
+        let study = samskap_bundle::read(&dir).unwrap();
+        let table = samskap_core::CodingTable::of(&study, None);
+        let options = samskap_report::Options {
+            coder: samskap_report::default_coder(&table).unwrap(),
+            examples: 3,
+            small_group: 3,
+            attendance_threshold: 0.5,
+            framework_version: Some(1),
+        };
+        let whole = samskap_report::render(&samskap_report::build(&study, &table, &options));
+        let from_store = std::fs::read_to_string(env.path("r/report.md")).unwrap();
+        assert_eq!(from_store, whole.markdown, "{name}");
+    }
+}
+
 #[test]
 fn a_store_from_a_newer_samskap_is_refused_with_a_clear_message() {
     let env = Env::new();

@@ -127,12 +127,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Rows by every code of the tree (each counting the codes under it), split by level.
-    let m = analysis::matrix(
-        &samskap_core::CodingTable::of(&study, None),
-        &Filter::default(),
-        RowsBy::Code,
-        None,
-    );
+    let table = samskap_core::CodingTable::of(&study, None);
+    let m = analysis::matrix(&table, &Filter::default(), RowsBy::Code, None);
     let total = m
         .columns
         .iter()
@@ -147,8 +143,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             row.key, level, c.units, c.informants
         );
     }
-    for e in analysis::examples(&study, &Filter::default(), 1) {
-        println!("{} [{}]: «{}»", e.code, e.qualifiers, e.quotes[0]);
+    for e in analysis::examples(&table, &Filter::default(), 1) {
+        let quote = table.unit_text(&study, e.units[0]).unwrap_or_default();
+        println!("{} [{}]: «{}»", e.code, e.qualifiers, quote);
     }
     Ok(())
 }

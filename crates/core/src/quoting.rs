@@ -113,26 +113,136 @@ impl QuoteFinder {
         if self.runs.is_empty() {
             return false;
         }
-        // The words of `text` since the last one the transcript never says: only such a
-        // stretch can hold a run.
-        let mut stretch: Vec<u32> = Vec::new();
-        for w in split_words(lower) {
-            match self.words.get(w) {
-                Some(&id) => {
-                    stretch.push(id);
-                    if stretch.len() >= MIN_QUOTE_WORDS {
-                        let run = Run::try_from(&stretch[stretch.len() - MIN_QUOTE_WORDS..])
-                            .expect("slice has the run's length");
-                        if self.runs.contains(&run) {
-                            return true;
-                        }
-                    }
+        known_runs(&self.words, lower, |run| self.runs.contains(run))
+    }
+}
+
+/// A few short texts (a study's memos, say), indexed to tell which of them quote a
+/// transcript by reading the transcript once: the rule of [`QuoteFinder`] turned around, for
+/// when the transcripts are many and long and the texts few. Indexing the texts costs their
+/// length times [`MIN_QUOTE_CHARS`]; each transcript is then read once, with no index of it.
+#[derive(Debug)]
+pub struct QuotedTexts {
+    /// The texts, normalised.
+    texts: Vec<String>,
+    /// Every stretch of exactly [`MIN_QUOTE_CHARS`] characters of the texts, with the texts
+    /// it is in: a phrase can be in a text only if its first such stretch is.
+    windows: HashMap<String, Vec<u32>>,
+    /// Each distinct word of the texts, in lower case, numbered.
+    words: HashMap<String, u32>,
+    /// Every run of [`MIN_QUOTE_WORDS`] consecutive words of the texts, with the texts it
+    /// is in.
+    runs: HashMap<Run, Vec<u32>>,
+}
+
+impl QuotedTexts {
+    /// Indexes `texts`.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
+        let texts: Vec<String> = texts.into_iter().map(normalize).collect();
+        let mut windows: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut words: HashMap<String, u32> = HashMap::new();
+        let mut runs: HashMap<Run, Vec<u32>> = HashMap::new();
+        for (n, text) in texts.iter().enumerate() {
+            let n = n as u32;
+            let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            for (k, &a) in starts.iter().enumerate() {
+                let b = starts.get(k + MIN_QUOTE_CHARS).copied().or(
+                    // The last window ends at the end of the text.
+                    (k + MIN_QUOTE_CHARS == starts.len()).then_some(text.len()),
+                );
+                let Some(b) = b else { break };
+                let list = windows.entry(text[a..b].to_owned()).or_default();
+                if list.last() != Some(&n) {
+                    list.push(n);
                 }
-                None => stretch.clear(),
+            }
+            let ids: Vec<u32> = split_words(&text.to_lowercase())
+                .map(|w| {
+                    let next = words.len() as u32;
+                    *words.entry(w.to_owned()).or_insert(next)
+                })
+                .collect();
+            for w in ids.windows(MIN_QUOTE_WORDS) {
+                let list = runs
+                    .entry(Run::try_from(w).expect("windows have the run's length"))
+                    .or_default();
+                if list.last() != Some(&n) {
+                    list.push(n);
+                }
             }
         }
-        false
+        Self {
+            texts,
+            windows,
+            words,
+            runs,
+        }
     }
+
+    /// For each text, in the order given, whether it quotes `transcript`, whose meaning
+    /// units have the texts `units`: the same answer as [`QuoteFinder::quotes`] of a finder
+    /// made of the same transcript and units.
+    pub fn quoting<'a>(
+        &self,
+        transcript: &Transcript,
+        units: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<bool> {
+        let mut quoting = vec![false; self.texts.len()];
+        if self.texts.is_empty() {
+            return quoting;
+        }
+        let mut phrase = |phrase: &str| {
+            let phrase = phrase.trim();
+            let Some((k, c)) = phrase.char_indices().nth(MIN_QUOTE_CHARS - 1) else {
+                return;
+            };
+            let first = &phrase[..k + c.len_utf8()];
+            for &n in self.windows.get(first).into_iter().flatten() {
+                let n = n as usize;
+                quoting[n] = quoting[n] || self.texts[n].contains(phrase);
+            }
+        };
+        units.into_iter().for_each(&mut phrase);
+        transcript
+            .text()
+            .split(['.', '!', '?', '\n'])
+            .for_each(&mut phrase);
+        known_runs(&self.words, &transcript.text().to_lowercase(), |run| {
+            for &n in self.runs.get(run).into_iter().flatten() {
+                quoting[n as usize] = true;
+            }
+            false
+        });
+        quoting
+    }
+}
+
+/// Hands `found` each run of [`MIN_QUOTE_WORDS`] consecutive words of `lower` (a text in
+/// lower case) whose words all have a number in `words`, as those numbers, until it returns
+/// true; returns whether it did.
+fn known_runs(
+    words: &HashMap<String, u32>,
+    lower: &str,
+    mut found: impl FnMut(&Run) -> bool,
+) -> bool {
+    // The words since the last one that has no number: only such a stretch can hold a run.
+    let mut stretch: Vec<u32> = Vec::new();
+    for w in split_words(lower) {
+        match words.get(w) {
+            Some(&id) => {
+                stretch.push(id);
+                if stretch.len() >= MIN_QUOTE_WORDS {
+                    let run = Run::try_from(&stretch[stretch.len() - MIN_QUOTE_WORDS..])
+                        .expect("slice has the run's length");
+                    if found(&run) {
+                        return true;
+                    }
+                }
+            }
+            None => stretch.clear(),
+        }
+    }
+    false
 }
 
 /// The words of a text: maximal runs of letters and digits.
@@ -192,5 +302,65 @@ mod tests {
         let f = finder("Ja, nei.");
         assert!(!f.quotes("Ja, nei."));
         assert!(!f.quotes(""));
+    }
+
+    /// [`QuotedTexts`] answers as [`QuoteFinder`] does, on the cases above and on passages of
+    /// a real transcript taken whole, cut, re-cased and spliced.
+    #[test]
+    fn quoted_texts_agree_with_the_finder() {
+        let transcript = Transcript::new(
+            id("I1"),
+            "Vi har for lite tid til dette arbeidet. Men gruppa gir oss nye kontakter.\n\
+             I 2023 møttes Ærlige Øystein og Åse på NAV-kontoret i Tromsø sentrum! Ja. \
+             Da er prosjektperioden for kort, rett og slett? Nei.",
+        );
+        let units = [
+            "prosjektperioden",
+            "  Men gruppa gir oss nye kontakter  ",
+            "Ja",
+        ];
+        let finder = QuoteFinder::new(&transcript, units);
+        let mut texts: Vec<String> = [
+            "«dette arbeidet – MEN gruppa,\r\ngir oss nye kontakter!»",
+            "Se: vi har for lite tid til dette arbeidet",
+            "«arbeidet – MEN gruppa,\r\ngir oss nye kontakter!»",
+            "vi har for lite tid xyz til dette arbeidet men",
+            "i 2023 MØTTES ærlige øystein og a\u{30a}se på nav",
+            "i 2024 møttes ærlige øystein og åse på nav",
+            "Noen sa «Da er prosjektperioden for kort, rett og slett»",
+            "Men gruppa gir oss nye kontakter",
+            "men gruppa gir oss nye kontakter",
+            "prosjektperioden",
+            "Ja. Nei.",
+            "",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        // Every stretch of the transcript from one word to another, as it is and in upper
+        // case: phrases and runs of every length around the thresholds.
+        let words: Vec<(usize, &str)> = transcript
+            .text()
+            .match_indices(|c: char| c.is_alphanumeric())
+            .collect();
+        for (i, &(a, _)) in words.iter().enumerate().step_by(3) {
+            for &(b, w) in words.iter().skip(i).step_by(5) {
+                let piece = &transcript.text()[a..b + w.len()];
+                texts.push(format!("før {piece} etter"));
+                texts.push(piece.to_uppercase());
+            }
+        }
+        let quoted = QuotedTexts::new(texts.iter().map(String::as_str));
+        let answers = quoted.quoting(&transcript, units);
+        let mut yes = 0;
+        for (text, answer) in texts.iter().zip(answers) {
+            assert_eq!(answer, finder.quotes(text), "{text:?}");
+            yes += usize::from(answer);
+        }
+        // Both answers occur, many times each.
+        assert!(
+            yes > 50 && texts.len() - yes > 50,
+            "{yes} of {}",
+            texts.len()
+        );
     }
 }

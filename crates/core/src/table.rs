@@ -175,6 +175,16 @@ impl CodingTable {
         &self.framework.codes()[c.code as usize].id
     }
 
+    /// The words of the unit at `unit`, read from `study`: the study the table was made
+    /// from, or its record (the study without its units and codings, whose transcripts are
+    /// the same). `None` where the study holds no transcript for the unit's informant.
+    pub fn unit_text<'s>(&self, study: &'s Study, unit: u32) -> Option<&'s str> {
+        let u = self.units[unit as usize];
+        let t = study.transcript(&self.informants[u.informant as usize].id)?;
+        // A span made for another text of another length would slice wrongly.
+        (t.char_len() >= u.span.end()).then(|| t.slice(u.span))
+    }
+
     /// The text the units were chosen by (lower case), if any: see [`CodingTable::of`].
     pub fn text(&self) -> Option<&str> {
         self.text.as_deref()

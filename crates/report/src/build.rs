@@ -3,8 +3,10 @@
 use std::collections::BTreeSet;
 
 use samskap_core::analysis::{self, Column, Filter, RowsBy};
-use samskap_core::quoting::QuoteFinder;
-use samskap_core::{Code, CodeId, Consent, Framework, InformantId, Qualifiers, Role, Study};
+use samskap_core::quoting::QuotedTexts;
+use samskap_core::{
+    Code, CodeId, CodingTable, Consent, Framework, InformantId, Qualifiers, Role, Study,
+};
 
 use crate::doc::Doc;
 use crate::Options;
@@ -44,8 +46,13 @@ fn values_label(framework: &Framework, code: &CodeId, q: &Qualifiers) -> String 
     capitalise(&values.join(", "))
 }
 
-/// Builds the report of `study` as seen through `options`.
-pub fn build(study: &Study, options: &Options) -> Doc {
+/// Builds the report of a study as seen through `options`, from its record and its codings:
+/// `study` gives the head, people, transcripts, memos and facilitation record (its meaning
+/// units and codings, if it holds any, are not read), and `table` the units and codings
+/// (made from the same study: [`CodingTable::of`], or read from a store beside the record).
+/// Only the few quotes shown have their words read, so a report of a million codings reads
+/// no more text than one of a hundred.
+pub fn build(study: &Study, table: &CodingTable, options: &Options) -> Doc {
     let meta = study.meta();
     let mut doc = Doc {
         title: meta.title.clone(),
@@ -80,9 +87,9 @@ pub fn build(study: &Study, options: &Options) -> Doc {
         ..Filter::default()
     };
     table1(study, &mut doc);
-    table2(study, &filter, options, &mut doc);
-    table3(study, &mut doc);
-    counts(study, &filter, options, &mut doc);
+    table2(study, table, &filter, options, &mut doc);
+    table3(study, table, &mut doc);
+    counts(study, table, &filter, options, &mut doc);
     facilitation(study, options, &mut doc);
     doc
 }
@@ -134,9 +141,9 @@ fn table1(study: &Study, doc: &mut Doc) {
     );
 }
 
-fn table2(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
+fn table2(study: &Study, table: &CodingTable, filter: &Filter, options: &Options, doc: &mut Doc) {
     doc.heading(2, "Table 2: Codes and example meaning units");
-    let examples = analysis::examples(study, filter, options.examples);
+    let examples = analysis::examples(table, filter, options.examples);
     // Each code's examples, in the order the analysis gives them (by qualifier values).
     let mut by_code: std::collections::HashMap<&CodeId, Vec<&analysis::Examples>> =
         std::collections::HashMap::new();
@@ -164,41 +171,48 @@ fn table2(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
                 e.informants,
                 plural(e.informants)
             ));
-            for q in &e.quotes {
+            for q in e.units.iter().filter_map(|&u| table.unit_text(study, u)) {
                 doc.quote(q);
             }
         }
     }
 }
 
-/// Tells whether a memo quotes an informant whose words the report may not show: one finder
-/// per such informant, built once for all the memos.
-fn unconsented_quotes(study: &Study) -> impl Fn(&str) -> bool {
-    let mut units: std::collections::HashMap<&InformantId, Vec<&str>> =
-        std::collections::HashMap::new();
-    for u in study.units() {
-        if let Some(t) = study.transcript(&u.informant) {
-            units.entry(&u.informant).or_default().push(t.slice(u.span));
-        }
-    }
-    let finders: Vec<QuoteFinder> = study
+/// For each memo of the study, whether it quotes an informant whose words the report may
+/// not show (consent pending). The memos are indexed once and each such informant's
+/// transcript read once, with the texts of that informant's units only.
+fn withheld_memos(study: &Study, table: &CodingTable) -> Vec<bool> {
+    let mut withheld = vec![false; study.memos().len()];
+    let pending: Vec<bool> = table
         .informants()
         .iter()
-        .filter(|i| i.consent() == Consent::Pending)
-        .filter_map(|i| {
-            let t = study.transcript(&i.id)?;
-            Some(QuoteFinder::new(
-                t,
-                units.get(&i.id).into_iter().flatten().copied(),
-            ))
-        })
+        .map(|i| i.consent() == Consent::Pending)
         .collect();
-    move |memo| finders.iter().any(|f| f.quotes(memo))
+    if withheld.is_empty() || !pending.contains(&true) {
+        return withheld;
+    }
+    let mut units: Vec<Vec<u32>> = vec![Vec::new(); pending.len()];
+    for (at, u) in table.units().iter().enumerate() {
+        if pending[u.informant as usize] {
+            units[u.informant as usize].push(at as u32);
+        }
+    }
+    let memos = QuotedTexts::new(study.memos().iter().map(|m| m.text.as_str()));
+    for (i, inf) in table.informants().iter().enumerate() {
+        let Some(t) = study.transcript(&inf.id).filter(|_| pending[i]) else {
+            continue;
+        };
+        let texts = units[i].iter().filter_map(|&u| table.unit_text(study, u));
+        for (w, quoting) in withheld.iter_mut().zip(memos.quoting(t, texts)) {
+            *w |= quoting;
+        }
+    }
+    withheld
 }
 
-fn table3(study: &Study, doc: &mut Doc) {
+fn table3(study: &Study, table: &CodingTable, doc: &mut Doc) {
     doc.heading(2, "Table 3: Summary of findings");
-    let quotes_unconsented = unconsented_quotes(study);
+    let withheld = withheld_memos(study, table);
     let framework = study.framework();
     let mut rows = Vec::new();
     for top in framework.roots() {
@@ -222,9 +236,10 @@ fn table3(study: &Study, doc: &mut Doc) {
             let summary: Vec<&str> = study
                 .memos()
                 .iter()
-                .filter(|m| m.code.as_ref() == Some(&c.id))
-                .map(|m| {
-                    if quotes_unconsented(&m.text) {
+                .zip(&withheld)
+                .filter(|(m, _)| m.code.as_ref() == Some(&c.id))
+                .map(|(m, &withheld)| {
+                    if withheld {
                         "(withheld: this summary quotes an informant whose consent is pending)"
                     } else {
                         m.text.as_str()
@@ -259,10 +274,9 @@ fn table3(study: &Study, doc: &mut Doc) {
     doc.table(&["Category", "Definition", "Code", "Summary"], rows);
 }
 
-fn counts(study: &Study, filter: &Filter, options: &Options, doc: &mut Doc) {
+fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options, doc: &mut Doc) {
     doc.heading(2, "Counts: meaning units (informants)");
-    let table = samskap_core::CodingTable::of(study, filter.text.as_deref());
-    let m = analysis::matrix(&table, filter, RowsBy::Code, None);
+    let m = analysis::matrix(table, filter, RowsBy::Code, None);
     let consented = |col: &Column| {
         study
             .informants()

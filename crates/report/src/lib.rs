@@ -16,7 +16,7 @@ mod render;
 
 use std::path::Path;
 
-use samskap_core::{CoderId, Study};
+use samskap_core::{CoderId, CodingTable};
 use samskap_files::{Output, OutputError};
 
 pub use build::build;
@@ -42,12 +42,13 @@ pub struct Options {
 
 /// The coder a report shows by default: the reconciled `consensus` coding when there is
 /// one, otherwise the first coder in the order codings were added; `None` without codings.
-pub fn default_coder(study: &Study) -> Option<CoderId> {
+pub fn default_coder(table: &CodingTable) -> Option<CoderId> {
     let consensus: CoderId = "consensus".parse().expect("a valid coder id");
-    if study.codings().iter().any(|c| c.coder == consensus) {
+    if table.coders().contains(&consensus) {
         return Some(consensus);
     }
-    study.codings().first().map(|c| c.coder.clone())
+    // The table lists coders in the order of their first coding.
+    table.coders().first().cloned()
 }
 
 /// The two renderings of a report.

@@ -2,11 +2,17 @@
 
 use std::path::Path;
 
-use samskap_report::{build, default_coder, render, Options};
+use samskap_core::{CodingTable, Study};
+use samskap_report::{default_coder, render, Doc, Options};
 
-fn options(study: &samskap_core::Study) -> Options {
+/// The report of a whole study, as the CLI builds it from the study's record and table.
+fn build(study: &Study, options: &Options) -> Doc {
+    samskap_report::build(study, &CodingTable::of(study, None), options)
+}
+
+fn options(study: &Study) -> Options {
     Options {
-        coder: default_coder(study).expect("fixtures have codings"),
+        coder: default_coder(&CodingTable::of(study, None)).expect("fixtures have codings"),
         examples: 3,
         small_group: 3,
         attendance_threshold: 0.5,
@@ -102,6 +108,37 @@ fn informants_without_consent_are_not_quoted() {
     }
 }
 
+#[test]
+fn a_memo_quoting_an_informant_whose_consent_is_pending_is_withheld() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&dir, tmp.path());
+    let study_toml = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    let pending = study_toml.replacen(
+        "position = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"given\"",
+        "position = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"pending\"",
+        1,
+    );
+    assert_ne!(
+        pending, study_toml,
+        "the fixture's I3 entry changed: update this test"
+    );
+    std::fs::write(tmp.path().join("study.toml"), pending).unwrap();
+    // Two memos on one code: one quotes eight words of I3 in a row (not a unit, not a
+    // whole sentence), the other six of them, which is not quoting.
+    let eight = "hele kommunen ha et felles verdisyn. Det handler";
+    let memos = std::fs::read_to_string(dir.join("memos.toml")).unwrap()
+        + &format!(
+            "\n[[memo]]\ncode = \"culture/belief-in-change\"\nauthor = \"A\"\ntext = \"Sitat: {eight}.\"\n\n[[memo]]\ncode = \"culture/belief-in-change\"\nauthor = \"A\"\ntext = \"Nesten: hele kommunen ha et felles verdisyn.\"\n"
+        );
+    std::fs::write(tmp.path().join("memos.toml"), memos).unwrap();
+    let study = samskap_bundle::read(tmp.path()).unwrap();
+    let md = render(&build(&study, &options(&study))).markdown;
+    assert!(!md.contains(eight), "a memo quoting I3 is printed");
+    assert!(md.contains("(withheld: this summary quotes an informant whose consent is pending)"));
+    assert!(md.contains("Nesten: hele kommunen ha et felles verdisyn."));
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -122,7 +159,7 @@ fn facilitation_section_shows_services_that_stay_away_but_no_person() {
     let study = samskap_bundle::read(&dir).unwrap();
     assert!(!study.facilitation().meetings().is_empty());
     let options = Options {
-        coder: default_coder(&study).unwrap(),
+        coder: default_coder(&CodingTable::of(&study, None)).unwrap(),
         examples: 3,
         small_group: 3,
         attendance_threshold: 0.5,

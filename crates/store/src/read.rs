@@ -280,13 +280,27 @@ impl Store {
         load_study_in(&tx, id)
     }
 
-    /// A study without its coded material (meaning units, codings, memos): its head,
-    /// framework, people, transcripts and facilitation record, checked as
-    /// [`Store::load_study`] checks them. This is what the facilitators' API serves; it loads
-    /// in a fraction of the time on a study of a million codings.
+    /// A study without its meaning units and codings: its head, framework, people,
+    /// transcripts, memos and facilitation record, checked as [`Store::load_study`] checks
+    /// them. This is what the facilitators' API serves; it loads in a fraction of the time
+    /// on a study of a million codings.
     pub fn load_record(&self, id: &StudyId) -> Result<Study, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
         load_parts(&tx, id, Parts::Record)
+    }
+
+    /// A study's record ([`Store::load_record`]) and its codings ([`Store::coding_table`]),
+    /// read in one transaction, so that the two are of the same moment: together they hold
+    /// the whole study, as a report reads it, in a fraction of the memory and time of
+    /// [`Store::load_study`].
+    pub fn load_record_and_table(
+        &self,
+        id: &StudyId,
+    ) -> Result<(Study, samskap_core::CodingTable), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        let record = load_parts(&tx, id, Parts::Record)?;
+        let table = crate::table::coding_table_in(&tx, id, None)?;
+        Ok((record, table))
     }
 }
 
@@ -559,11 +573,25 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
     if parts == Parts::Whole {
         read_coded_into(conn, sid, &mut study)?;
     }
+    for m in rows(
+        conn,
+        "SELECT code, author, text FROM memo WHERE study_id = ?1 ORDER BY id",
+        [sid],
+        |r| {
+            Ok(Memo {
+                code: parse_opt(get(r, 0)?)?,
+                author: parse(get(r, 1)?)?,
+                text: get(r, 2)?,
+            })
+        },
+    )? {
+        study.add_memo(m).map_err(c)?;
+    }
     crate::facilitation::read_into(conn, sid, &mut study)?;
     Ok(study)
 }
 
-/// The meaning units, codings and memos of a study, added to it.
+/// The meaning units and codings of a study, added to it.
 fn read_coded_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<(), StoreError> {
     let c = StoreError::corrupt;
     // Row ids of units to their place in the study; read in order, so a sorted list. As in
@@ -617,19 +645,5 @@ fn read_coded_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<()
             study.add_coding(coding).map_err(c)
         },
     )?;
-    for m in rows(
-        conn,
-        "SELECT code, author, text FROM memo WHERE study_id = ?1 ORDER BY id",
-        [sid],
-        |r| {
-            Ok(Memo {
-                code: parse_opt(get(r, 0)?)?,
-                author: parse(get(r, 1)?)?,
-                text: get(r, 2)?,
-            })
-        },
-    )? {
-        study.add_memo(m).map_err(c)?;
-    }
     Ok(())
 }

@@ -55,7 +55,7 @@ impl Store {
     }
 }
 
-fn coding_table_in(
+pub(crate) fn coding_table_in(
     conn: &Connection,
     id: &StudyId,
     version: Option<u32>,

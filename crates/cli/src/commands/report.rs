@@ -9,18 +9,22 @@ use crate::args::{Cli, ReportArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (store, study) = super::load(cli)?;
+    let store = super::open_store(cli)?;
+    let id = super::study_id(cli, &store)?;
+    // The record and the codings as numbers: the report reads the words of the few quotes
+    // it shows, not the whole study.
+    let (study, table) = store.load_record_and_table(&id)?;
     let framework_version = store.framework_version(study.framework().id())?;
     let coder = match &args.coder {
         Some(c) => {
             let c: CoderId = c.parse().context("--coder")?;
             anyhow::ensure!(
-                study.codings().iter().any(|x| x.coder == c),
+                table.coders().contains(&c),
                 "--coder: no codings by coder `{c}`"
             );
             c
         }
-        None => samskap_report::default_coder(&study)
+        None => samskap_report::default_coder(&table)
             .context("the study has no codings yet: nothing to report")?,
     };
     let options = samskap_report::Options {
@@ -30,7 +34,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         attendance_threshold: args.attendance_threshold,
         framework_version: Some(framework_version),
     };
-    let doc = samskap_report::build(&study, &options);
+    let doc = samskap_report::build(&study, &table, &options);
     let rendered = samskap_report::render(&doc);
     samskap_report::write(&rendered, &args.out)?;
     if cli.json {

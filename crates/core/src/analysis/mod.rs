@@ -9,7 +9,7 @@ mod saturation;
 
 use serde::Serialize;
 
-use crate::coding::{Coding, Qualifiers, UnitId};
+use crate::coding::{Coding, Qualifiers};
 use crate::framework::Framework;
 use crate::ids::{CodeId, CoderId, GroupId, InformantId, QualifierId, ValueId};
 use crate::model::{Consent, Role};
@@ -90,51 +90,61 @@ impl Filter {
         }
         .selection(&table);
         let needle = self.text.as_deref().map(str::to_lowercase);
-        // The order's keys as numbers, each made once: qualifier sets and coders ranked
-        // among themselves first, so that sorting compares integers, not strings.
-        let f = study.framework();
-        let ranked = |n: usize, key: &dyn Fn(usize, usize) -> std::cmp::Ordering| {
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|&x, &y| key(x, y));
-            let mut rank = vec![0u32; n];
-            for (r, i) in order.into_iter().enumerate() {
-                rank[i] = r as u32;
-            }
-            rank
-        };
-        let sets = table.qualifier_sets();
-        let set_ranks: Vec<Vec<(usize, usize)>> = sets.iter().map(|q| value_ranks(f, q)).collect();
-        let set_rank = ranked(sets.len(), &|x, y| set_ranks[x].cmp(&set_ranks[y]));
-        let coders = table.coders();
-        let coder_rank = ranked(coders.len(), &|x, y| coders[x].cmp(&coders[y]));
-        // Code rank, qualifier set's rank, informant, start, end, coder's rank.
-        type Key = (u32, u32, u32, usize, usize, u32);
-        let mut v: Vec<(Key, &Coding)> = study
-            .codings()
-            .iter()
-            .zip(table.codings())
-            .filter(|(_, t)| sel.keeps(&table, t))
-            .filter(|(c, _)| {
-                needle
+        let codings = study.codings();
+        in_order(&table, |i, t| {
+            sel.keeps(&table, t)
+                && needle
                     .as_deref()
-                    .is_none_or(|n| contains_text(study.unit_text(c.unit), n))
-            })
-            .map(|(c, t)| {
-                let u = table.units()[t.unit as usize];
-                let key = (
-                    t.code,
-                    set_rank[t.qualifiers as usize],
-                    u.informant,
-                    u.span.start(),
-                    u.span.end(),
-                    coder_rank[t.coder as usize],
-                );
-                (key, c)
-            })
-            .collect();
-        v.sort_unstable_by_key(|&(key, _)| key);
-        v.into_iter().map(|(_, c)| c).collect()
+                    .is_none_or(|n| contains_text(study.unit_text(codings[i].unit), n))
+        })
+        .into_iter()
+        .map(|i| &codings[i as usize])
+        .collect()
     }
+}
+
+/// The positions of the codings of `table` that `keep` keeps (given each one's position),
+/// in the order of [`Filter::codings`].
+fn in_order(table: &CodingTable, keep: impl Fn(usize, &TableCoding) -> bool) -> Vec<u32> {
+    // The order's keys as numbers, each made once: qualifier sets and coders ranked
+    // among themselves first, so that sorting compares integers, not strings.
+    let f = table.framework();
+    let ranked = |n: usize, key: &dyn Fn(usize, usize) -> std::cmp::Ordering| {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&x, &y| key(x, y));
+        let mut rank = vec![0u32; n];
+        for (r, i) in order.into_iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        rank
+    };
+    let sets = table.qualifier_sets();
+    let set_ranks: Vec<Vec<(usize, usize)>> = sets.iter().map(|q| value_ranks(f, q)).collect();
+    let set_rank = ranked(sets.len(), &|x, y| set_ranks[x].cmp(&set_ranks[y]));
+    let coders = table.coders();
+    let coder_rank = ranked(coders.len(), &|x, y| coders[x].cmp(&coders[y]));
+    // Code rank, qualifier set's rank, informant, start, end, coder's rank; position.
+    type Key = (u32, u32, u32, usize, usize, u32, u32);
+    let mut v: Vec<Key> = table
+        .codings()
+        .iter()
+        .enumerate()
+        .filter(|&(i, t)| keep(i, t))
+        .map(|(i, t)| {
+            let u = table.units()[t.unit as usize];
+            (
+                t.code,
+                set_rank[t.qualifiers as usize],
+                u.informant,
+                u.span.start(),
+                u.span.end(),
+                coder_rank[t.coder as usize],
+                i as u32,
+            )
+        })
+        .collect();
+    v.sort_unstable();
+    v.into_iter().map(|k| k.6).collect()
 }
 
 /// A [`Filter`] as a yes or no per code, per set of qualifier values, per coder and per
@@ -404,38 +414,42 @@ pub fn matrix_by(
     }
 }
 
-/// Example quotes for one code with one set of qualifier values.
+/// Example meaning units for one code with one set of qualifier values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Examples {
     /// The code.
     pub code: CodeId,
     /// The qualifier values.
     pub qualifiers: Qualifiers,
-    /// Up to the asked number of distinct quotes, in the filter's order.
-    pub quotes: Vec<String>,
+    /// Up to the asked number of distinct units, in the filter's order, as positions in
+    /// [`CodingTable::units`]; [`CodingTable::unit_text`] gives their words.
+    pub units: Vec<u32>,
     /// How many distinct units there are in all.
     pub total: usize,
     /// How many distinct informants those units come from.
     pub informants: usize,
 }
 
-/// Up to `per` example quotes for every code × qualifier values that has any.
-pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
+/// Up to `per` example units for each code and set of qualifier values that `filter`
+/// selects in `table`, in the filter's order, with how many units and informants there are
+/// in all. Only the few units chosen need their words read, not all of them.
+pub fn examples(table: &CodingTable, filter: &Filter, per: usize) -> Vec<Examples> {
+    let sel = filter.selection(table);
     let mut out: Vec<Examples> = Vec::new();
+    let mut group: Option<(u32, u32)> = None;
     // In the filter's order, the codings of one code and set of values come together, and
     // within them those of one informant, and of one unit: a unit or a speaker is new
     // exactly when it differs from the coding before.
-    let mut last: Option<(UnitId, &InformantId)> = None;
-    for c in filter.codings(study) {
-        let informant = &study.units()[c.unit.index()].informant;
-        let fresh = out
-            .last()
-            .is_none_or(|e| e.code != c.code || e.qualifiers != c.qualifiers);
-        if fresh {
+    let mut last: Option<(u32, u32)> = None;
+    for i in in_order(table, |_, t| sel.keeps(table, t)) {
+        let c = table.codings()[i as usize];
+        let informant = table.units()[c.unit as usize].informant;
+        if group != Some((c.code, c.qualifiers)) {
+            group = Some((c.code, c.qualifiers));
             out.push(Examples {
-                code: c.code.clone(),
-                qualifiers: c.qualifiers.clone(),
-                quotes: Vec::new(),
+                code: table.code(&c).clone(),
+                qualifiers: table.qualifier_sets()[c.qualifiers as usize].clone(),
+                units: Vec::new(),
                 total: 0,
                 informants: 0,
             });
@@ -447,8 +461,8 @@ pub fn examples(study: &Study, filter: &Filter, per: usize) -> Vec<Examples> {
         let e = out.last_mut().expect("pushed above");
         e.total += 1;
         e.informants += usize::from(last.is_none_or(|(_, i)| i != informant));
-        if e.quotes.len() < per {
-            e.quotes.push(study.unit_text(c.unit).to_owned());
+        if e.units.len() < per {
+            e.units.push(c.unit);
         }
         last = Some((c.unit, informant));
     }
@@ -562,13 +576,17 @@ mod tests {
     #[test]
     fn examples_are_distinct_and_capped() {
         let s = study();
-        let e = examples(&s, &Filter::default(), 2);
+        let t = CodingTable::of(&s, None);
+        let e = examples(&t, &Filter::default(), 2);
         let time = e
             .iter()
             .find(|e| e.code.to_string() == "resources/time-people-money")
             .unwrap();
         assert_eq!(time.total, 3);
-        assert_eq!(time.quotes.len(), 2);
-        assert_eq!(time.quotes[0], "Vi har for lite tid til dette arbeidet.");
+        assert_eq!(time.units.len(), 2);
+        assert_eq!(
+            t.unit_text(&s, time.units[0]),
+            Some("Vi har for lite tid til dette arbeidet.")
+        );
     }
 }
