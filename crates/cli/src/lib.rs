@@ -19,7 +19,9 @@ pub use args::Cli;
 /// that cannot run as called, such as a withdrawal to confirm with no terminal to ask on).
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
+    // Buffered: a listing of a hundred thousand quotes is written in large blocks, not a
+    // system call per line. What must show at once (`serve`'s address) is flushed.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match commands::run(&cli, &mut stdout).and_then(|()| Ok(stdout.flush()?)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -1,9 +1,10 @@
 //! Printing: tables for people, JSON for machines.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 /// Prints `value` as pretty JSON followed by a newline.
 pub fn json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()> {
@@ -14,8 +15,14 @@ pub fn json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints a table with a header row.
+/// Prints a table with a header row. On a terminal, comfy-table fits it to the terminal's
+/// width, wrapping long cells; into a pipe or a file, where there is no width to fit, the
+/// same drawing is written straight by [`unwrapped`], which costs a fraction of comfy-table's
+/// time on a listing of a hundred thousand quotes.
 pub fn table(out: &mut dyn Write, header: &[&str], rows: Vec<Vec<String>>) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() {
+        return Ok(unwrapped(out, header, &rows)?);
+    }
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -24,6 +31,64 @@ pub fn table(out: &mut dyn Write, header: &[&str], rows: Vec<Vec<String>>) -> an
         t.add_row(r);
     }
     writeln!(out, "{t}")?;
+    Ok(())
+}
+
+/// A table drawn as comfy-table draws it with its `UTF8_FULL_CONDENSED` preset and no width
+/// to fit: each column as wide as its widest line (in terminal columns), a cell's lines at
+/// its line breaks, one space of padding on each side.
+fn unwrapped(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+    let mut widths: Vec<usize> = header
+        .iter()
+        .map(|h| h.split('\n').map(str::width).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        for (c, w) in widths.iter_mut().enumerate() {
+            *w = cell(row, c)
+                .split('\n')
+                .map(str::width)
+                .fold(*w, usize::max);
+        }
+    }
+    let rule = |out: &mut dyn Write, left: &str, line: &str, mid: &str, right: &str| {
+        let parts: Vec<String> = widths.iter().map(|w| line.repeat(w + 2)).collect();
+        writeln!(out, "{left}{}{right}", parts.join(mid))
+    };
+    rule(out, "┌", "─", "┬", "┐")?;
+    table_row(out, &widths, |c| header[c])?;
+    rule(out, "╞", "═", "╪", "╡")?;
+    for row in rows {
+        table_row(out, &widths, |c| cell(row, c))?;
+    }
+    rule(out, "└", "─", "┴", "┘")
+}
+
+/// The cell of column `c` of a row, empty where the row is short.
+fn cell(row: &[String], c: usize) -> &str {
+    row.get(c).map_or("", String::as_str)
+}
+
+/// One row of [`unwrapped`], the cell of column `c` being `cell(c)`.
+fn table_row<'a>(
+    out: &mut dyn Write,
+    widths: &[usize],
+    cell: impl Fn(usize) -> &'a str,
+) -> std::io::Result<()> {
+    let height = (0..widths.len())
+        .map(|c| cell(c).matches('\n').count() + 1)
+        .max()
+        .unwrap_or(1);
+    for l in 0..height {
+        out.write_all("│".as_bytes())?;
+        for (c, w) in widths.iter().enumerate() {
+            let text = cell(c).split('\n').nth(l).unwrap_or("");
+            if c > 0 {
+                out.write_all("┆".as_bytes())?;
+            }
+            write!(out, " {text}{:pad$} ", "", pad = w - text.width())?;
+        }
+        out.write_all("│\n".as_bytes())?;
+    }
     Ok(())
 }
 
@@ -82,5 +147,64 @@ impl<'a> JsonArray<'a> {
         self.out
             .write_all(if self.first { b"[]\n" } else { b"\n]\n" })?;
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table comfy-table draws with no width to fit.
+    fn comfy(header: &[&str], rows: &[Vec<String>]) -> String {
+        let mut t = Table::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .force_no_tty()
+            .set_header(header.iter().copied());
+        for r in rows {
+            t.add_row(r.clone());
+        }
+        format!("{t}\n")
+    }
+
+    fn ours(header: &[&str], rows: &[Vec<String>]) -> String {
+        let mut out = Vec::new();
+        unwrapped(&mut out, header, rows).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn unwrapped_tables_are_comfy_tables_byte_for_byte() {
+        let cells = [
+            "",
+            "I1",
+            "structure/infrastructure",
+            "Vi har for lite tid til dette arbeidet.",
+            "æøå ÆØÅ",
+            "a\u{30a}se",
+            "日本語の引用",
+            "two\nlines",
+            "three\n\nlines, the middle empty",
+            "trailing space ",
+            "–",
+        ];
+        let header = ["code", "qualifiers", "informant"];
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (i, a) in cells.iter().enumerate() {
+            for b in cells.iter().skip(i % 3).step_by(4) {
+                rows.push(vec![
+                    a.to_string(),
+                    b.to_string(),
+                    cells[(i * 7) % cells.len()].into(),
+                ]);
+            }
+        }
+        assert!(rows.len() > 20);
+        assert_eq!(ours(&header, &rows), comfy(&header, &rows));
+        // A table with no rows, and a header that is the widest line.
+        assert_eq!(ours(&header, &[]), comfy(&header, &[]));
+        let wide = ["a header wider than every cell", "x"];
+        let short = vec![vec!["1".to_owned(), "2\n3".to_owned()]];
+        assert_eq!(ours(&wide, &short), comfy(&wide, &short));
     }
 }
