@@ -115,14 +115,17 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
         header.push(QUALIFIERS_COLUMN);
     }
     csv.write_record(&header).map_err(csv_err)?;
+    // Each unit's selector once (a unit has a coding per coder, or more), on every core.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let selectors = study.unit_selectors(threads);
     for c in study.codings() {
-        let q = study.unit_selector(c.unit);
+        let q = &selectors[c.unit.index()];
         let informant = &study.units()[c.unit.index()].informant;
         let mut row = vec![
             informant.as_str().to_owned(),
-            q.prefix,
-            q.exact,
-            q.suffix,
+            q.prefix.clone(),
+            q.exact.clone(),
+            q.suffix.clone(),
             c.code.to_string(),
             c.qualifiers
                 .get(&polarity)
