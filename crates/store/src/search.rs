@@ -68,17 +68,21 @@ impl Store {
         let mut rows = st
             .query(params![query, study.as_str()])
             .map_err(|e| bad_query(query, e))?;
-        // Each transcript's coded units are read once, by position, and each hit takes the
-        // ones it overlaps from that list: a query per hit would scan the transcript's units
-        // again for every hit.
+        // Each transcript's units are read once, by position (without their codings), and
+        // each hit takes the ones it overlaps from that list; only those units' codings are
+        // read. A query per hit would scan the transcript's units again for every hit, and
+        // reading every unit's codings reads the whole study for a common word.
         let mut units = self
             .conn
             .prepare(
-                "SELECT u.start_char, u.end_char, c.id, c.code, c.qualifiers, c.coder
-                 FROM meaning_unit u JOIN coding c ON c.unit_id = u.id
-                 WHERE u.study_id = ?1 AND u.informant_id = ?2
-                 ORDER BY u.start_char",
+                "SELECT start_char, end_char, id FROM meaning_unit
+                 WHERE study_id = ?1 AND informant_id = ?2
+                 ORDER BY start_char",
             )
+            .map_err(StoreError::db)?;
+        let mut codings = self
+            .conn
+            .prepare("SELECT id, code, qualifiers, coder FROM coding WHERE unit_id = ?1")
             .map_err(StoreError::db)?;
         let mut codes_of = Interner::<CodeId>::new();
         let mut sets_of = Interner::<Qualifiers>::new();
@@ -88,9 +92,9 @@ impl Store {
             let informant: String = row.get(0).map_err(StoreError::db)?;
             let marked: String = row.get(1).map_err(StoreError::db)?;
             let informant: InformantId = informant.parse().map_err(StoreError::corrupt)?;
-            let (text, spans) = unmark(&marked);
-            // (start, end, coding's row id, code) of every coding, by start.
-            let mut coded: Vec<(usize, usize, i64, HitCode)> = Vec::new();
+            let marks = unmark(&marked);
+            // (start, end, unit's row id) of every unit, by start.
+            let mut coded: Vec<(usize, usize, i64)> = Vec::new();
             let mut rows = units
                 .query(params![study.as_str(), informant.as_str()])
                 .map_err(StoreError::db)?;
@@ -99,33 +103,39 @@ impl Store {
                     get::<i64>(r, 0)? as usize,
                     get::<i64>(r, 1)? as usize,
                     get(r, 2)?,
-                    HitCode {
-                        code: codes_of.get(text_of(r, 3)?)?,
-                        qualifiers: sets_of.get(text_of(r, 4)?)?,
-                        coder: coders_of.get(text_of(r, 5)?)?,
-                    },
                 ));
             }
             let longest = coded.iter().map(|u| u.1 - u.0).max().unwrap_or(0);
-            for (start, end) in spans {
+            for hit in &marks.spans {
+                let (start, end) = (hit.start_char, hit.end_char);
                 // A unit that starts `longest` or more before the hit ends before it.
                 let from = coded.partition_point(|u| u.0 + longest <= start);
                 let to = coded.partition_point(|u| u.0 < end);
-                let mut on: Vec<&(usize, usize, i64, HitCode)> = coded[from..to.max(from)]
-                    .iter()
-                    .filter(|u| u.1 > start)
-                    .collect();
-                on.sort_by_key(|u| u.2);
-                let codes = on.into_iter().map(|u| u.3.clone()).collect();
-                let slice = |a: usize, b: usize| text[a..b].iter().collect::<String>();
+                // (coding's row id, code) of every coding on a unit the hit overlaps.
+                let mut on: Vec<(i64, HitCode)> = Vec::new();
+                for u in coded[from..to.max(from)].iter().filter(|u| u.1 > start) {
+                    let mut rows = codings.query([u.2]).map_err(StoreError::db)?;
+                    while let Some(r) = rows.next().map_err(StoreError::db)? {
+                        on.push((
+                            get(r, 0)?,
+                            HitCode {
+                                code: codes_of.get(text_of(r, 1)?)?,
+                                qualifiers: sets_of.get(text_of(r, 2)?)?,
+                                coder: coders_of.get(text_of(r, 3)?)?,
+                            },
+                        ));
+                    }
+                }
+                on.sort_by_key(|u| u.0);
+                let text = &marks.text;
                 each(Hit {
                     informant: informant.clone(),
                     start,
                     end,
-                    before: slice(start.saturating_sub(CONTEXT), start),
-                    matched: slice(start, end),
-                    after: slice(end, (end + CONTEXT).min(text.len())),
-                    codes,
+                    before: chars_before(&text[..hit.start_byte], CONTEXT).to_owned(),
+                    matched: text[hit.start_byte..hit.end_byte].to_owned(),
+                    after: chars_after(&text[hit.end_byte..], CONTEXT).to_owned(),
+                    codes: on.into_iter().map(|u| u.1).collect(),
                 })?;
                 count += 1;
             }
@@ -145,38 +155,84 @@ fn bad_query(query: &str, e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// The text without marks, as characters, and the character spans that were marked.
-/// Adjacent marked terms of a phrase are joined into one span.
-fn unmark(marked: &str) -> (Vec<char>, Vec<(usize, usize)>) {
-    let mut text = Vec::with_capacity(marked.len());
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    let mut open = None;
+/// A marked span of a text, in characters and in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start_char: usize,
+    end_char: usize,
+    start_byte: usize,
+    end_byte: usize,
+}
+
+/// A text without its marks, and the spans that were marked.
+#[derive(Debug, PartialEq, Eq)]
+struct Marks {
+    text: String,
+    spans: Vec<Span>,
+}
+
+/// The text without marks and the spans that were marked, counted in characters as it goes
+/// (no copy of the text as characters). Adjacent marked terms of a phrase are joined into
+/// one span.
+fn unmark(marked: &str) -> Marks {
+    let mut text = String::with_capacity(marked.len());
+    let mut spans: Vec<Span> = Vec::new();
+    let mut chars = 0;
+    let mut open: Option<(usize, usize)> = None;
     for c in marked.chars() {
         match c {
-            OPEN => open = Some(text.len()),
+            OPEN => open = Some((chars, text.len())),
             CLOSE => {
-                if let Some(start) = open.take() {
+                if let Some((start_char, start_byte)) = open.take() {
                     match spans.last_mut() {
                         // "a phrase": terms separated by one space or less join up.
                         Some(last)
-                            if start.saturating_sub(last.1) <= 1
-                                && text[last.1..start].iter().all(|c| *c == ' ') =>
+                            if start_char.saturating_sub(last.end_char) <= 1
+                                && text[last.end_byte..start_byte].bytes().all(|b| b == b' ') =>
                         {
-                            last.1 = text.len();
+                            last.end_char = chars;
+                            last.end_byte = text.len();
                         }
-                        _ => spans.push((start, text.len())),
+                        _ => spans.push(Span {
+                            start_char,
+                            end_char: chars,
+                            start_byte,
+                            end_byte: text.len(),
+                        }),
                     }
                 }
             }
-            _ => text.push(c),
+            _ => {
+                text.push(c);
+                chars += 1;
+            }
         }
     }
-    (text, spans)
+    Marks { text, spans }
+}
+
+/// The last `n` characters of `s` (all of it if shorter).
+fn chars_before(s: &str, n: usize) -> &str {
+    let at = s
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    if n == 0 {
+        ""
+    } else {
+        &s[at..]
+    }
+}
+
+/// The first `n` characters of `s` (all of it if shorter).
+fn chars_after(s: &str, n: usize) -> &str {
+    &s[..s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)]
 }
 
 #[cfg(test)]
 mod tests {
-    use super::unmark;
+    use super::{chars_after, chars_before, unmark};
     use crate::{Replace, Store};
 
     fn fts_integrity(store: &Store) -> rusqlite::Result<usize> {
@@ -201,10 +257,28 @@ mod tests {
     }
 
     #[test]
-    fn marks_become_character_spans() {
-        let (text, spans) = unmark("på \u{1}øya\u{2} og \u{1}på\u{2} \u{1}øya\u{2}");
-        let text: String = text.into_iter().collect();
-        assert_eq!(text, "på øya og på øya");
-        assert_eq!(spans, vec![(3, 6), (10, 16)]);
+    fn marks_become_character_and_byte_spans() {
+        let m = unmark("på \u{1}øya\u{2} og \u{1}på\u{2} \u{1}øya\u{2}");
+        assert_eq!(m.text, "på øya og på øya");
+        let chars: Vec<(usize, usize)> =
+            m.spans.iter().map(|s| (s.start_char, s.end_char)).collect();
+        assert_eq!(chars, vec![(3, 6), (10, 16)]);
+        let words: Vec<&str> = m
+            .spans
+            .iter()
+            .map(|s| &m.text[s.start_byte..s.end_byte])
+            .collect();
+        assert_eq!(words, vec!["øya", "på øya"]);
+    }
+
+    #[test]
+    fn context_is_counted_in_characters() {
+        assert_eq!(chars_before("æøå abc", 3), "abc");
+        assert_eq!(chars_before("æøå abc", 5), "å abc");
+        assert_eq!(chars_before("æø", 5), "æø");
+        assert_eq!(chars_before("æø", 0), "");
+        assert_eq!(chars_after("æøå abc", 2), "æø");
+        assert_eq!(chars_after("æø", 5), "æø");
+        assert_eq!(chars_after("æø", 0), "");
     }
 }
