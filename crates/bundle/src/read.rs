@@ -201,7 +201,11 @@ pub fn read_with(
     }
 
     read_transcripts(dir, &mut study, limits, progress)?;
+    // Every transcript's index for locating quotes, built on every core before the
+    // codings need them, and let go once they are located.
+    study.index_transcripts(std::thread::available_parallelism().map_or(1, usize::from));
     read_codings(dir, &mut study, limits)?;
+    study.forget_transcript_indexes();
     read_memos(dir, &mut study, limits)?;
     crate::facilitation::read_facilitation(dir, &mut study, limits)?;
     Ok(study)

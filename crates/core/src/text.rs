@@ -143,6 +143,18 @@ impl Transcript {
         &self.text[a..b]
     }
 
+    /// Builds the index that finds passages in this transcript now, rather than at the
+    /// first search (see [`Study::index_transcripts`](crate::Study::index_transcripts)).
+    pub fn build_index(&self) {
+        self.occurrences.build(&self.text);
+    }
+
+    /// Lets the index go: it takes four bytes per byte of text, and is built again if a
+    /// search needs it.
+    pub fn forget_index(&mut self) {
+        self.occurrences.forget();
+    }
+
     /// Finds the one place that `quote` selects.
     pub fn locate(&self, quote: &TextQuote) -> Result<Span, ModelError> {
         let quote = quote.normalized();

@@ -73,6 +73,28 @@ impl Clone for Occurrences {
 }
 
 impl Occurrences {
+    /// The sorted suffixes of `text`, built on first use.
+    fn suffixes(&self, text: &str) -> &[i32] {
+        self.suffixes.get_or_init(|| {
+            let mut sa = vec![0i32; text.len()];
+            divsufsort::sort_in_place(text.as_bytes(), &mut sa);
+            sa
+        })
+    }
+
+    /// Builds the index of `text` now, if a search would use one, rather than at the first
+    /// search.
+    pub(crate) fn build(&self, text: &str) {
+        if text.len() >= SCAN_BELOW {
+            self.suffixes(text);
+        }
+    }
+
+    /// Lets the index go (it is built again if a search needs it).
+    pub(crate) fn forget(&mut self) {
+        self.suffixes = OnceLock::new();
+    }
+
     /// Byte offsets in `text` where `needle` starts, in text order (overlapping ones too).
     pub(crate) fn find(&self, text: &str, needle: &str) -> Vec<usize> {
         if needle.is_empty() {
@@ -81,11 +103,7 @@ impl Occurrences {
         if text.len() < SCAN_BELOW {
             return scan(text, needle);
         }
-        let sa = self.suffixes.get_or_init(|| {
-            let mut sa = vec![0i32; text.len()];
-            divsufsort::sort_in_place(text.as_bytes(), &mut sa);
-            sa
-        });
+        let sa = self.suffixes(text);
         let bytes = text.as_bytes();
         let needle = needle.as_bytes();
         // Compares a suffix with the needle, as far as the needle goes.

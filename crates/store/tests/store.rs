@@ -106,6 +106,38 @@ fn a_study_loads_back_as_it_was_imported() {
     assert_eq!(store.frameworks().unwrap().len(), 1);
 }
 
+/// The schema as `sqlite_master` holds it, without SQLite's own entries.
+fn schema(path: &Path) -> Vec<(String, String, Option<String>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut st = conn
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_master
+             WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )
+        .unwrap();
+    let rows = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// An import that brings more codings than the store holds drops the index of codings by
+/// code and builds it again after the insert: the store then holds the schema migrating
+/// made, index included, and a second, smaller import keeps it.
+#[test]
+fn an_import_leaves_the_schema_as_migrating_made_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fresh, imported) = (dir.path().join("fresh.db"), dir.path().join("imported.db"));
+    drop(Store::open(&fresh).unwrap());
+    let mut store = Store::open(&imported).unwrap();
+    store.import_study(&thesis(), Replace::No).unwrap();
+    store.import_study(&thesis(), Replace::Yes).unwrap();
+    drop(store);
+    let made = schema(&fresh);
+    assert!(made.iter().any(|(_, name, _)| name == "coding_code"));
+    assert_eq!(schema(&imported), made);
+}
+
 #[test]
 fn importing_a_study_twice_is_refused_and_changes_nothing() {
     let mut store = Store::open_in_memory().unwrap();
