@@ -384,7 +384,12 @@ fn evidence_row(study: &Study, e: &Evidence) -> EvidenceRow {
     let span = transcript
         .span(e.start, e.end)
         .expect("evidence is a span of its transcript");
-    let q = transcript.selector(span);
+    // One pass over the transcript tells a passage said once; only a repeated one needs
+    // the transcript's index, which is not built for a few pieces of evidence.
+    let q = transcript
+        .selectors(&[span])
+        .pop()
+        .expect("one selector per span");
     EvidenceRow {
         transcript: e.informant.clone(),
         prefix: q.prefix,

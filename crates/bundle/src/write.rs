@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use samskap_core::{QualifierId, Qualifiers, Study};
+use samskap_core::{CodingTable, QualifierId, Qualifiers, Study};
 use samskap_files::Output;
 
 use crate::facilitation::{facilitation_toml, FACILITATION_FILE};
@@ -33,11 +33,19 @@ const BUNDLE_ENTRIES: [&str; 6] = [
     FACILITATION_FILE,
 ];
 
-/// Writes `study` into `dir` as a bundle.
+/// Writes a study into `dir` as a bundle, from its record and its codings: `study` gives
+/// the head, people, transcripts, memos and facilitation record (its meaning units and
+/// codings, if it holds any, are not read), and `table` the units and codings, with their
+/// memos ([`CodingTable::of`] a whole study, or read from a store beside the record).
 ///
 /// The bundle is written whole beside the old one (see [`samskap_files::Output`]) and moved
 /// into place only once complete: a failure midway leaves what `dir` held as it was.
-pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleError> {
+pub fn write(
+    study: &Study,
+    table: &CodingTable,
+    dir: &Path,
+    mode: WriteMode,
+) -> Result<(), BundleError> {
     if mode == WriteMode::New {
         match std::fs::read_dir(dir) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -98,18 +106,30 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
         .from_writer(Vec::new());
     let csv_err = |e: csv::Error| BundleError::at("codings.csv", None, None, e);
     // Polarity has its column; other qualifiers a last one, written only when a coding has
-    // any, so that a study coded with polarity alone keeps the header it always had.
+    // any, so that a study coded with polarity alone keeps the header it always had. Each
+    // distinct set of values is split once.
     let polarity: QualifierId = POLARITY.parse().expect("a valid id");
-    let others = |c: &samskap_core::Coding| {
-        Qualifiers::new(
-            c.qualifiers
-                .iter()
-                .filter(|(q, _)| **q != polarity)
-                .map(|(q, v)| (q.clone(), v.clone())),
-        )
-        .expect("a subset of valid values")
-    };
-    let with_qualifiers = study.codings().iter().any(|c| !others(c).is_empty());
+    let sets: Vec<(String, String)> = table
+        .qualifier_sets()
+        .iter()
+        .map(|q| {
+            let others = Qualifiers::new(
+                q.iter()
+                    .filter(|(id, _)| **id != polarity)
+                    .map(|(id, v)| (id.clone(), v.clone())),
+            )
+            .expect("a subset of valid values");
+            (
+                q.get(&polarity)
+                    .map_or_else(String::new, ToString::to_string),
+                others.to_string(),
+            )
+        })
+        .collect();
+    let with_qualifiers = table
+        .codings()
+        .iter()
+        .any(|c| !sets[c.qualifiers as usize].1.is_empty());
     let mut header = CODINGS_HEADER.to_vec();
     if with_qualifiers {
         header.push(QUALIFIERS_COLUMN);
@@ -117,24 +137,23 @@ pub fn write(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleErr
     csv.write_record(&header).map_err(csv_err)?;
     // Each unit's selector once (a unit has a coding per coder, or more), on every core.
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let selectors = study.unit_selectors(threads);
-    for c in study.codings() {
-        let q = &selectors[c.unit.index()];
-        let informant = &study.units()[c.unit.index()].informant;
-        let mut row = vec![
-            informant.as_str().to_owned(),
-            q.prefix.clone(),
-            q.exact.clone(),
-            q.suffix.clone(),
-            c.code.to_string(),
-            c.qualifiers
-                .get(&polarity)
-                .map_or_else(String::new, ToString::to_string),
-            c.coder.to_string(),
-            c.memo.clone().unwrap_or_default(),
+    let selectors = table.unit_selectors(study, threads);
+    for (i, c) in table.codings().iter().enumerate() {
+        let q = &selectors[c.unit as usize];
+        let informant = &table.informants()[table.units()[c.unit as usize].informant as usize];
+        let (polarity, others) = &sets[c.qualifiers as usize];
+        let mut row: Vec<&str> = vec![
+            informant.id.as_str(),
+            &q.prefix,
+            &q.exact,
+            &q.suffix,
+            table.code(c).as_str(),
+            polarity,
+            table.coders()[c.coder as usize].as_str(),
+            table.memo(i).unwrap_or_default(),
         ];
         if with_qualifiers {
-            row.push(others(c).to_string());
+            row.push(others);
         }
         csv.write_record(&row).map_err(csv_err)?;
     }

@@ -8,6 +8,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use samskap_bundle::{read, write, BundleError, Limits, WriteMode};
+use samskap_core::{CodingTable, Study};
+
+/// Writes a whole study as a bundle: its record, and its codings as a table.
+fn export(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleError> {
+    write(study, &CodingTable::of(study, None), dir, mode)
+}
 
 /// The repository's `fixtures/` directory.
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
@@ -124,7 +130,7 @@ fn valid_fixtures_round_trip_byte_for_byte() {
         let study = read(src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("export");
-        write(&study, &out, WriteMode::New).unwrap();
+        export(&study, &out, WriteMode::New).unwrap();
 
         let expected = bundle_files(src);
         assert!(expected.contains("study.toml") && expected.contains("codings.csv"));
@@ -170,7 +176,7 @@ fn new_mode_refuses_a_directory_that_is_not_empty() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("notater.txt"), "ikke tom\n").unwrap();
 
-    let err = write(&study, tmp.path(), WriteMode::New).unwrap_err();
+    let err = export(&study, tmp.path(), WriteMode::New).unwrap_err();
     assert!(matches!(err, BundleError::NotEmpty(_)), "{err:?}");
     assert!(err.to_string().contains("not empty"), "{err}");
     let left: Vec<_> = all_files(tmp.path()).into_iter().collect();
@@ -187,7 +193,7 @@ fn overwrite_mode_replaces_an_older_export_and_removes_stale_transcripts() {
     let study = read(&mini).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("export");
-    write(&study, &out, WriteMode::New).unwrap();
+    export(&study, &out, WriteMode::New).unwrap();
     // An older export: one informant more, and other codings.
     fs::write(out.join("transcripts/I9.txt"), "Fra en eldre eksport.\n").unwrap();
     fs::write(
@@ -196,7 +202,7 @@ fn overwrite_mode_replaces_an_older_export_and_removes_stale_transcripts() {
     )
     .unwrap();
 
-    write(&study, &out, WriteMode::Overwrite).unwrap();
+    export(&study, &out, WriteMode::Overwrite).unwrap();
     assert!(!out.join("transcripts/I9.txt").exists());
     assert_eq!(all_files(&out), bundle_files(&mini));
     for rel in bundle_files(&mini) {
@@ -218,7 +224,7 @@ fn crlf_and_bom_in_a_transcript_are_read_and_exported_as_lf_without_bom() {
 
     let study = read(&src).unwrap();
     let out = tmp.path().join("export");
-    write(&study, &out, WriteMode::New).unwrap();
+    export(&study, &out, WriteMode::New).unwrap();
     // The codings (one with prefix and suffix) find the same units in the normalised text,
     // so the export is the original bundle again.
     assert_eq!(all_files(&out), bundle_files(&mini));
@@ -280,7 +286,7 @@ fn transcripts_may_come_as_markdown_or_docx_and_export_as_text() {
         text(&original, "I2").trim_end()
     );
     let out = tmp.path().join("out");
-    write(&study, &out, WriteMode::New).unwrap();
+    export(&study, &out, WriteMode::New).unwrap();
     assert!(out.join("transcripts/I1.txt").exists());
     assert!(out.join("transcripts/I2.txt").exists());
 
@@ -322,7 +328,7 @@ fn facilitation_in_any_valid_form_is_written_canonically() {
         read(&fixture("mini")).unwrap().facilitation()
     );
     let out = tmp.path().join("export");
-    write(&study, &out, WriteMode::New).unwrap();
+    export(&study, &out, WriteMode::New).unwrap();
     assert_same_file(&fixture("mini"), &out, "facilitation.toml");
 }
 
@@ -330,7 +336,8 @@ fn facilitation_in_any_valid_form_is_written_canonically() {
 fn facilitation_toml_is_left_out_when_the_record_is_empty_and_removed_on_overwrite() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("export");
-    write(&read(&fixture("mini")).unwrap(), &out, WriteMode::New).unwrap();
+    let mini = read(&fixture("mini")).unwrap();
+    export(&mini, &out, WriteMode::New).unwrap();
     assert!(out.join("facilitation.toml").exists());
 
     let src = tmp.path().join("without");
@@ -338,7 +345,7 @@ fn facilitation_toml_is_left_out_when_the_record_is_empty_and_removed_on_overwri
     fs::remove_file(src.join("facilitation.toml")).unwrap();
     let study = read(&src).unwrap();
     assert!(study.facilitation().meetings().is_empty());
-    write(&study, &out, WriteMode::Overwrite).unwrap();
+    export(&study, &out, WriteMode::Overwrite).unwrap();
     assert!(!out.join("facilitation.toml").exists());
     assert_eq!(all_files(&out), bundle_files(&src));
 }
@@ -811,11 +818,11 @@ fn overwrite_keeps_files_that_are_not_the_bundles() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("export");
     let study = read(&fixture("mini")).unwrap();
-    write(&study, &out, WriteMode::New).unwrap();
+    export(&study, &out, WriteMode::New).unwrap();
     fs::write(out.join("README.md"), "Om studien.\n").unwrap();
     fs::create_dir(out.join(".git")).unwrap();
     fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
-    write(&study, &out, WriteMode::Overwrite).unwrap();
+    export(&study, &out, WriteMode::Overwrite).unwrap();
     let mut expected = bundle_files(&fixture("mini"));
     expected.insert("README.md".into());
     expected.insert(".git/HEAD".into());
@@ -830,13 +837,13 @@ fn overwrite_replaces_a_linked_transcripts_directory_without_touching_its_target
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("export");
     let study = read(&fixture("mini")).unwrap();
-    write(&study, &out, WriteMode::New).unwrap();
+    export(&study, &out, WriteMode::New).unwrap();
     let elsewhere = tmp.path().join("elsewhere");
     fs::create_dir(&elsewhere).unwrap();
     fs::write(elsewhere.join("I1.txt"), "someone else's file\n").unwrap();
     fs::remove_dir_all(out.join("transcripts")).unwrap();
     std::os::unix::fs::symlink(&elsewhere, out.join("transcripts")).unwrap();
-    write(&study, &out, WriteMode::Overwrite).unwrap();
+    export(&study, &out, WriteMode::Overwrite).unwrap();
     assert_eq!(
         fs::read_to_string(elsewhere.join("I1.txt")).unwrap(),
         "someone else's file\n"

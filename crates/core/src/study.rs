@@ -652,48 +652,6 @@ impl Study {
             t.forget_index();
         }
     }
-
-    /// [`Study::unit_selector`] of every unit, in unit order. Each transcript is indexed
-    /// once (the index that tells a passage's repeats apart), and the transcripts are shared
-    /// among `threads` threads: the index costs time in proportion to the text, and a study
-    /// of a thousand interviews has a lot of text.
-    pub fn unit_selectors(&self, threads: usize) -> Vec<TextQuote> {
-        let threads = threads.max(1);
-        // Each thread takes every `threads`-th informant's units, so that no two threads
-        // index the same transcript.
-        let mut by_informant: Vec<Vec<usize>> = vec![Vec::new(); self.informants.len()];
-        for (i, u) in self.units.iter().enumerate() {
-            let at = self
-                .informant_position(&u.informant)
-                .expect("a unit's informant is in the study");
-            by_informant[at].push(i);
-        }
-        let mut out = vec![TextQuote::default(); self.units.len()];
-        let parts: Vec<Vec<(usize, TextQuote)>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|k| {
-                    let by_informant = &by_informant;
-                    scope.spawn(move || {
-                        by_informant
-                            .iter()
-                            .skip(k)
-                            .step_by(threads)
-                            .flatten()
-                            .map(|&i| (i, self.unit_selector(UnitId(i))))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("a selector thread does not panic"))
-                .collect()
-        });
-        for (i, q) in parts.into_iter().flatten() {
-            out[i] = q;
-        }
-        out
-    }
 }
 
 /// Each id's position in the order given.
@@ -718,21 +676,6 @@ pub fn memo_quotes<'a>(
 mod tests {
     use crate::testing::{id, informant, study};
     use crate::*;
-
-    #[test]
-    fn unit_selectors_on_threads_are_each_units_selector_in_order() {
-        let mut s = study();
-        // A repeated passage, so that some selectors need context.
-        s.locate_unit(&id("I2"), &TextQuote::exact("Lederne"))
-            .unwrap();
-        let one_by_one: Vec<TextQuote> = (0..s.units().len())
-            .map(|i| s.unit_selector(UnitId(i)))
-            .collect();
-        assert!(one_by_one.len() >= 4);
-        for threads in [0, 1, 2, 3, 16] {
-            assert_eq!(s.unit_selectors(threads), one_by_one, "{threads} threads");
-        }
-    }
 
     #[test]
     fn duplicate_ids_and_unknown_references_are_refused() {

@@ -15,7 +15,7 @@ use crate::framework::Framework;
 use crate::ids::{CodeId, CoderId, GroupId, InformantId};
 use crate::model::Informant;
 use crate::study::Study;
-use crate::text::Span;
+use crate::text::{Span, TextQuote};
 use crate::ModelError;
 
 /// A meaning unit in a [`CodingTable`]: whose words (a position in
@@ -54,6 +54,8 @@ pub struct CodingTable {
     codings: Vec<TableCoding>,
     qualifier_sets: Vec<Qualifiers>,
     coders: Vec<CoderId>,
+    /// The codings' own memos (few codings have one), by coding position, in order.
+    memos: Vec<(u32, String)>,
     text: Option<String>,
 }
 
@@ -90,9 +92,13 @@ impl CodingTable {
         let mut coders: Vec<CoderId> = Vec::new();
         let mut coder_index: HashMap<&CoderId, u32> = HashMap::default();
         let mut codings = Vec::with_capacity(study.codings().len());
+        let mut memos = Vec::new();
         for c in study.codings() {
             if needle.is_some() && !kept[c.unit.index()] {
                 continue;
+            }
+            if let Some(m) = &c.memo {
+                memos.push((codings.len() as u32, m.clone()));
             }
             let q = *qualifier_index.entry(&c.qualifiers).or_insert_with(|| {
                 qualifier_sets.push(c.qualifiers.clone());
@@ -125,6 +131,7 @@ impl CodingTable {
             codings,
             qualifier_sets,
             coders,
+            memos,
             text: needle,
         }
     }
@@ -170,6 +177,15 @@ impl CodingTable {
         &self.coders
     }
 
+    /// The memo of the coding at `coding`, if it has one.
+    pub fn memo(&self, coding: usize) -> Option<&str> {
+        let at = self
+            .memos
+            .binary_search_by_key(&(coding as u32), |(c, _)| *c)
+            .ok()?;
+        Some(&self.memos[at].1)
+    }
+
     /// The code of a coding.
     pub fn code(&self, c: &TableCoding) -> &CodeId {
         &self.framework.codes()[c.code as usize].id
@@ -183,6 +199,46 @@ impl CodingTable {
         let t = study.transcript(&self.informants[u.informant as usize].id)?;
         // A span made for another text of another length would slice wrongly.
         (t.char_len() >= u.span.end()).then(|| t.slice(u.span))
+    }
+
+    /// [`Study::unit_selector`] of every unit, in unit order, read from `study` (the study
+    /// the table was made from, or its record): by [`Transcript::selectors`] per transcript,
+    /// the transcripts shared among `threads` threads.
+    pub fn unit_selectors(&self, study: &Study, threads: usize) -> Vec<TextQuote> {
+        let threads = threads.max(1);
+        let mut by_informant: Vec<Vec<usize>> = vec![Vec::new(); self.informants.len()];
+        for (i, u) in self.units.iter().enumerate() {
+            by_informant[u.informant as usize].push(i);
+        }
+        let mut out = vec![TextQuote::default(); self.units.len()];
+        let parts: Vec<Vec<(usize, TextQuote)>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|k| {
+                    let by_informant = &by_informant;
+                    // Every `threads`-th informant: no two threads read one transcript.
+                    scope.spawn(move || {
+                        let mut out = Vec::new();
+                        for (i, units) in by_informant.iter().enumerate().skip(k).step_by(threads) {
+                            let Some(t) = study.transcript(&self.informants[i].id) else {
+                                continue;
+                            };
+                            let spans: Vec<Span> =
+                                units.iter().map(|&u| self.units[u].span).collect();
+                            out.extend(units.iter().copied().zip(t.selectors(&spans)));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a selector thread does not panic"))
+                .collect()
+        });
+        for (i, q) in parts.into_iter().flatten() {
+            out[i] = q;
+        }
+        out
     }
 
     /// The text the units were chosen by (lower case), if any: see [`CodingTable::of`].
@@ -251,6 +307,7 @@ impl TableBuilder {
                 codings: Vec::new(),
                 qualifier_sets: Vec::new(),
                 coders: Vec::new(),
+                memos: Vec::new(),
                 text: None,
             },
             informant_index,
@@ -320,8 +377,8 @@ impl TableBuilder {
     }
 
     /// Adds a coding made of positions that [`TableBuilder::unit`], [`TableBuilder::code`],
-    /// [`TableBuilder::qualifiers`] and [`TableBuilder::coder`] gave.
-    pub fn coding(&mut self, c: TableCoding) -> Result<(), ModelError> {
+    /// [`TableBuilder::qualifiers`] and [`TableBuilder::coder`] gave, with its memo.
+    pub fn coding(&mut self, c: TableCoding, memo: Option<String>) -> Result<(), ModelError> {
         let t = &self.table;
         if c.unit as usize >= t.units.len()
             || c.code as usize >= t.framework.codes().len()
@@ -343,6 +400,9 @@ impl TableBuilder {
                 self.checked.remove(&(c.code, c.qualifiers));
                 return Err(e);
             }
+        }
+        if let Some(m) = memo {
+            self.table.memos.push((t.codings.len() as u32, m));
         }
         self.table.codings.push(c);
         Ok(())
@@ -466,14 +526,17 @@ mod tests {
             coder: a,
         };
         assert!(
-            matches!(b.coding(missing), Err(ModelError::QualifierMissing { .. })),
+            matches!(
+                b.coding(missing, None),
+                Err(ModelError::QualifierMissing { .. })
+            ),
             "bentzen-2018 requires a polarity"
         );
         let ok = TableCoding {
             qualifiers: barrier,
             ..missing
         };
-        b.coding(ok).unwrap();
+        b.coding(ok, None).unwrap();
         assert_eq!(b.finish().unwrap().codings(), &[ok]);
         // The same coding twice, and the same unit twice, are refused when the table is
         // finished.
@@ -492,8 +555,8 @@ mod tests {
             qualifiers: barrier,
             coder: a,
         };
-        b.coding(c).unwrap();
-        b.coding(c).unwrap();
+        b.coding(c, None).unwrap();
+        b.coding(c, None).unwrap();
         assert!(matches!(
             b.finish(),
             Err(ModelError::DuplicateCoding { .. })
@@ -515,5 +578,30 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn unit_selectors_on_threads_are_each_units_selector_in_order() {
+        let mut s = crate::testing::study();
+        // A passage that is there twice ("har", "arbeidet"), so that its selector needs
+        // context.
+        let i1 = crate::testing::id("I1");
+        let span = s.transcript(&i1).unwrap().span(4, 6).unwrap();
+        s.unit(&i1, span).unwrap();
+        let one_by_one: Vec<TextQuote> = (0..s.units().len())
+            .map(|i| s.unit_selector(crate::UnitId(i)))
+            .collect();
+        assert!(one_by_one.len() >= 4);
+        assert!(one_by_one
+            .iter()
+            .any(|q| !q.prefix.is_empty() || !q.suffix.is_empty()));
+        let t = CodingTable::of(&s, None);
+        for threads in [0, 1, 2, 3, 16] {
+            assert_eq!(
+                t.unit_selectors(&s, threads),
+                one_by_one,
+                "{threads} threads"
+            );
+        }
     }
 }

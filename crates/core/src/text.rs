@@ -201,6 +201,22 @@ impl Transcript {
         quote
     }
 
+    /// [`Transcript::selector`] of each span: the spans whose text occurs once are told
+    /// apart in one pass over the transcript, without its index; only the others need it.
+    pub fn selectors(&self, spans: &[Span]) -> Vec<TextQuote> {
+        let exacts: Vec<&str> = spans.iter().map(|&s| self.slice(s)).collect();
+        let counts = crate::text_index::occurrence_counts(&self.text, &exacts);
+        spans
+            .iter()
+            .zip(exacts)
+            .enumerate()
+            .map(|(i, (&span, exact))| match &counts {
+                Some(c) if c[i] == 1 => TextQuote::exact(exact),
+                _ => self.selector(span),
+            })
+            .collect()
+    }
+
     /// Byte offsets where `quote` matches, with its prefix and suffix, in text order.
     fn find_all(&self, quote: &TextQuote) -> Vec<usize> {
         let text = &self.text;

@@ -124,6 +124,71 @@ impl Occurrences {
     }
 }
 
+/// How many times each needle occurs in `text` (overlapping ones counted), as 0, 1 or 2 for
+/// "more than once": one pass over the text, looking each position's first eight bytes up
+/// among the needles' (needles shorter than that are scanned for). For many needles in one
+/// long text this costs a fraction of a suffix array. `None` when the needles share their
+/// first bytes with so much of the text that checking the candidates would cost more than
+/// sixteen comparisons per byte of text and needles (a text of one letter repeated, say):
+/// the caller searches otherwise, so that no text makes this slow.
+pub(crate) fn occurrence_counts(text: &str, needles: &[&str]) -> Option<Vec<u8>> {
+    const ANCHOR: usize = 8;
+    let bytes = text.as_bytes();
+    let mut counts = vec![0u8; needles.len()];
+    let mut anchors: foldhash::HashMap<u64, Vec<u32>> = foldhash::HashMap::default();
+    // The anchors' first two bytes, as a bit set: most positions are passed over by it.
+    let mut pairs = vec![0u64; 1 << 10];
+    let word = |b: &[u8]| u64::from_le_bytes(b[..ANCHOR].try_into().expect("eight bytes"));
+    let pair = |b: &[u8]| usize::from(u16::from_le_bytes([b[0], b[1]]));
+    let mut short = Vec::new();
+    for (i, n) in needles.iter().enumerate() {
+        let n = n.as_bytes();
+        if n.len() >= ANCHOR {
+            anchors.entry(word(n)).or_default().push(i as u32);
+            pairs[pair(n) >> 6] |= 1 << (pair(n) & 63);
+        } else {
+            short.push(i);
+        }
+    }
+    let mut budget =
+        16 * (bytes.len() + needles.iter().map(|n| n.len()).sum::<usize>()) + (1 << 16);
+    if !anchors.is_empty() {
+        for pos in 0..(bytes.len() + 1).saturating_sub(ANCHOR) {
+            let p = pair(&bytes[pos..]);
+            if pairs[p >> 6] & (1 << (p & 63)) == 0 {
+                continue;
+            }
+            let Some(list) = anchors.get(&word(&bytes[pos..])) else {
+                continue;
+            };
+            for &i in list {
+                let n = needles[i as usize].as_bytes();
+                budget = budget.checked_sub(n.len())?;
+                if bytes[pos..].starts_with(n) {
+                    let c = &mut counts[i as usize];
+                    *c = (*c + 1).min(2);
+                }
+            }
+        }
+    }
+    for i in short {
+        let n = needles[i];
+        if n.is_empty() {
+            continue;
+        }
+        let mut from = 0;
+        while counts[i] < 2 {
+            let Some(at) = text[from..].find(n).map(|k| from + k) else {
+                break;
+            };
+            budget = budget.checked_sub(at + n.len() - from)?;
+            counts[i] += 1;
+            from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    Some(counts)
+}
+
 /// [`Occurrences::find`] by scanning.
 fn scan(text: &str, needle: &str) -> Vec<usize> {
     let mut hits = Vec::new();
@@ -165,5 +230,34 @@ mod tests {
             assert_eq!(o.find(&text, needle), scan(&text, needle), "{needle:?}");
         }
         assert!(o.find(&text, "").is_empty());
+    }
+
+    /// The counts are the suffix array's, capped at two, for needles of every length, with
+    /// repeats, overlaps, non-ASCII text and needles that are not there; and a text made to
+    /// defeat the anchors gives up rather than slow down.
+    #[test]
+    fn occurrence_counts_agree_with_the_search() {
+        let text = "Vi har for lite tid. Vi har for lite tid til dette. æøå æøå æøå. aaaaaaaaaaaa. "
+            .repeat(3) + "Intervjuer: Hva tenker du? Vi har for mye tid. slutt";
+        let mut needles: Vec<&str> = Vec::new();
+        for (a, _) in text.char_indices().step_by(3) {
+            for (b, _) in text[a..].char_indices().skip(1).step_by(4).take(12) {
+                needles.push(&text[a..a + b]);
+            }
+        }
+        needles.extend(["ikke her i det hele tatt", "zz", "", "slutt", "aaaaaaaaa"]);
+        let counts = occurrence_counts(&text, &needles).unwrap();
+        let occurrences = Occurrences::default();
+        let (mut once, mut more) = (0, 0);
+        for (n, c) in needles.iter().zip(counts) {
+            let expected = occurrences.find(&text, n).len().min(2) as u8;
+            assert_eq!(c, expected, "{n:?}");
+            once += usize::from(c == 1);
+            more += usize::from(c == 2);
+        }
+        assert!(once > 100 && more > 100, "{once} once, {more} more");
+        let hostile = "a".repeat(100_000);
+        let many: Vec<&str> = (0..500).map(|k| &hostile[..100 + k]).collect();
+        assert_eq!(occurrence_counts(&hostile, &many), None);
     }
 }
