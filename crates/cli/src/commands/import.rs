@@ -19,11 +19,15 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
     bar.finish_and_clear();
     let mut store = Store::open(&cli.db)?;
     let s = store.import_study(&study, args.replace.mode())?;
+    let id = study.meta().id.clone();
+    // The process ends after this command: a million codings' worth of small allocations
+    // go back with it, not one by one (half a second at 1M).
+    std::mem::forget(study);
     if cli.json {
         return output::json(
             out,
             &serde_json::json!({
-                "study": study.meta().id,
+                "study": id,
                 "replaced": s.replaced,
                 "informants": s.informants,
                 "transcripts": s.transcripts,
@@ -37,7 +41,7 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
         out,
         "{} study `{}` into {}: {} informants, {} transcripts, {} meaning units, {} codings, {} memos",
         if s.replaced { "replaced" } else { "imported" },
-        study.meta().id,
+        id,
         cli.db.display(),
         s.informants,
         s.transcripts,
