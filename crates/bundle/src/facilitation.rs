@@ -289,7 +289,12 @@ fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError>
             exact: ev.exact,
             suffix: ev.suffix,
         };
-        let at = transcript.locate(&quote).map_err(|e| fail("exact", e))?;
+        // One pass over the transcript, not its index, for a few pieces of evidence.
+        let at = transcript
+            .locate_all(&[&quote])
+            .pop()
+            .expect("one answer per quote")
+            .map_err(|e| fail("exact", e))?;
         evidence.push(Evidence {
             informant: id,
             start: at.start(),

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use samskap_core::{
-    ActiveConsent, Coding, Consent, Framework, Informant, InformantDetails, InformantId,
-    ModelError, QualifierId, Qualifiers, Study, TextQuote, Transcript, ValueId,
+    ActiveConsent, CodeId, CoderId, Coding, Consent, Framework, Informant, InformantDetails,
+    InformantId, ModelError, QualifierId, Qualifiers, Span, Study, TextQuote, Transcript, ValueId,
 };
 
 use samskap_files::{FileError, Kind, Limits, Links};
@@ -201,11 +201,7 @@ pub fn read_with(
     }
 
     read_transcripts(dir, &mut study, limits, progress)?;
-    // Every transcript's index for locating quotes, built on every core before the
-    // codings need them, and let go once they are located.
-    study.index_transcripts(std::thread::available_parallelism().map_or(1, usize::from));
     read_codings(dir, &mut study, limits)?;
-    study.forget_transcript_indexes();
     read_memos(dir, &mut study, limits)?;
     crate::facilitation::read_facilitation(dir, &mut study, limits)?;
     Ok(study)
@@ -444,66 +440,37 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
         ));
     }
     let polarity: QualifierId = POLARITY.parse().expect("a valid id");
+    // First every row is read and checked on its own; the rows after one that fails are
+    // not read, and its error is the file's unless a row before it fails further on.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut stopped: Option<BundleError> = None;
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            let message = match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    expected_len, len, ..
-                } => format!(
-                    "found {len} fields where the header has {expected_len}: look for a missing or extra comma, or a quote that is never closed (it swallows the lines after it)"
-                ),
-                _ => e.to_string(),
-            };
-            BundleError::at(rel, line, None, message)
-        })?;
-        let line = record.position().map(|p| p.line() as usize);
-        let fail =
-            |field: &str, e: &dyn std::fmt::Display| BundleError::at(rel, line, Some(field), e);
-        let get = |i: usize| record.get(i).unwrap_or("");
-        let informant: InformantId = get(0).parse().map_err(|e| fail("transcript", &e))?;
-        match study.informant(&informant) {
-            Err(e) => return Err(fail("transcript", &e)),
-            Ok(i) if i.consent() == Consent::Withdrawn => {
-                return Err(fail(
-                    "transcript",
-                    &ModelError::Withdrawn(informant.clone()),
-                ))
+        match coding_row(rel, record, study, &polarity) {
+            Ok(row) => rows.push(row),
+            Err(e) => {
+                stopped = Some(e);
+                break;
             }
-            Ok(_) => {}
         }
-        let quote = TextQuote {
-            prefix: get(1).to_owned(),
-            exact: get(2).to_owned(),
-            suffix: get(3).to_owned(),
-        };
-        let code = get(4).parse().map_err(|e| fail("code", &e))?;
-        let mut pairs: Vec<(QualifierId, ValueId)> = Vec::new();
-        if !get(5).is_empty() {
-            let value = get(5).parse().map_err(|e| fail(POLARITY, &e))?;
-            pairs.push((polarity.clone(), value));
-        }
-        let others: Qualifiers = get(8).parse().map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
-        if others.get(&polarity).is_some() {
-            return Err(fail(
-                QUALIFIERS_COLUMN,
-                &format!("write polarity in the `{POLARITY}` column, not here"),
-            ));
-        }
-        pairs.extend(others.iter().map(|(q, v)| (q.clone(), v.clone())));
-        let qualifiers = Qualifiers::new(pairs).map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
-        let coder = get(6).parse().map_err(|e| fail("coder", &e))?;
-        let memo = Some(get(7)).filter(|m| !m.is_empty()).map(str::to_owned);
-        let unit = study
-            .locate_unit(&informant, &quote)
+    }
+    drop(reader);
+    drop(text);
+    // Then each transcript's quotes are located together, the transcripts shared among
+    // the cores; then the rows go into the study in their order.
+    let spans = locate_rows(study, &rows);
+    for (row, span) in rows.into_iter().zip(spans) {
+        let fail =
+            |field: &str, e: &dyn std::fmt::Display| BundleError::at(rel, row.line, Some(field), e);
+        let unit = span
+            .and_then(|span| study.unit(&row.informant, span))
             .map_err(|e| fail("exact", &e))?;
         study
             .add_coding(Coding {
                 unit,
-                code,
-                qualifiers,
-                coder,
-                memo,
+                code: row.code,
+                qualifiers: row.qualifiers,
+                coder: row.coder,
+                memo: row.memo,
             })
             .map_err(|e| {
                 let field = match &e {
@@ -521,7 +488,138 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
                 fail(field, &e)
             })?;
     }
-    Ok(())
+    match stopped {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// A row of `codings.csv`, read and checked on its own.
+struct Row {
+    line: Option<usize>,
+    informant: InformantId,
+    quote: TextQuote,
+    code: CodeId,
+    qualifiers: Qualifiers,
+    coder: CoderId,
+    memo: Option<String>,
+}
+
+fn coding_row(
+    rel: &Path,
+    record: Result<csv::StringRecord, csv::Error>,
+    study: &Study,
+    polarity: &QualifierId,
+) -> Result<Row, BundleError> {
+    let record = record.map_err(|e| {
+        let line = e.position().map(|p| p.line() as usize);
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!(
+                "found {len} fields where the header has {expected_len}: look for a missing or extra comma, or a quote that is never closed (it swallows the lines after it)"
+            ),
+            _ => e.to_string(),
+        };
+        BundleError::at(rel, line, None, message)
+    })?;
+    let line = record.position().map(|p| p.line() as usize);
+    let fail = |field: &str, e: &dyn std::fmt::Display| BundleError::at(rel, line, Some(field), e);
+    let get = |i: usize| record.get(i).unwrap_or("");
+    let informant: InformantId = get(0).parse().map_err(|e| fail("transcript", &e))?;
+    match study.informant(&informant) {
+        Err(e) => return Err(fail("transcript", &e)),
+        Ok(i) if i.consent() == Consent::Withdrawn => {
+            return Err(fail(
+                "transcript",
+                &ModelError::Withdrawn(informant.clone()),
+            ))
+        }
+        Ok(_) => {}
+    }
+    let quote = TextQuote {
+        prefix: get(1).to_owned(),
+        exact: get(2).to_owned(),
+        suffix: get(3).to_owned(),
+    };
+    let code = get(4).parse().map_err(|e| fail("code", &e))?;
+    let mut pairs: Vec<(QualifierId, ValueId)> = Vec::new();
+    if !get(5).is_empty() {
+        let value = get(5).parse().map_err(|e| fail(POLARITY, &e))?;
+        pairs.push((polarity.clone(), value));
+    }
+    let others: Qualifiers = get(8).parse().map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
+    if others.get(polarity).is_some() {
+        return Err(fail(
+            QUALIFIERS_COLUMN,
+            &format!("write polarity in the `{POLARITY}` column, not here"),
+        ));
+    }
+    pairs.extend(others.iter().map(|(q, v)| (q.clone(), v.clone())));
+    let qualifiers = Qualifiers::new(pairs).map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
+    let coder = get(6).parse().map_err(|e| fail("coder", &e))?;
+    let memo = Some(get(7)).filter(|m| !m.is_empty()).map(str::to_owned);
+    Ok(Row {
+        line,
+        informant,
+        quote,
+        code,
+        qualifiers,
+        coder,
+        memo,
+    })
+}
+
+/// Where each row's quote lies in its informant's transcript: each transcript's quotes
+/// located together ([`Transcript::locate_all`]), the transcripts shared among the cores.
+fn locate_rows(study: &Study, rows: &[Row]) -> Vec<Result<Span, ModelError>> {
+    let mut by_informant: Vec<Vec<usize>> = vec![Vec::new(); study.informants().len()];
+    for (i, r) in rows.iter().enumerate() {
+        let at = study
+            .informant_position(&r.informant)
+            .expect("a row's informant was checked");
+        by_informant[at].push(i);
+    }
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut out: Vec<Option<Result<Span, ModelError>>> = (0..rows.len()).map(|_| None).collect();
+    let parts: Vec<Vec<(usize, Result<Span, ModelError>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|k| {
+                let by_informant = &by_informant;
+                // Every `threads`-th informant: no two threads read one transcript.
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for (i, list) in by_informant.iter().enumerate().skip(k).step_by(threads) {
+                        if list.is_empty() {
+                            continue;
+                        }
+                        let id = &study.informants()[i].id;
+                        let Some(t) = study.transcript(id) else {
+                            out.extend(
+                                list.iter()
+                                    .map(|&r| (r, Err(ModelError::NoTranscript(id.clone())))),
+                            );
+                            continue;
+                        };
+                        let quotes: Vec<&TextQuote> =
+                            list.iter().map(|&r| &rows[r].quote).collect();
+                        out.extend(list.iter().copied().zip(t.locate_all(&quotes)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a locating thread does not panic"))
+            .collect()
+    });
+    for (r, span) in parts.into_iter().flatten() {
+        out[r] = Some(span);
+    }
+    out.into_iter()
+        .map(|s| s.expect("every row located"))
+        .collect()
 }
 
 fn read_memos(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), BundleError> {

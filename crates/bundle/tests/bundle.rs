@@ -627,6 +627,36 @@ fn a_100_kb_id_in_codings_csv_is_echoed_shortened() {
     }
 }
 
+/// Rows are checked on their own first and their quotes located after, per transcript; the
+/// error a reader sees is still the first in the file, whichever step finds it.
+#[test]
+fn the_first_bad_row_of_codings_csv_is_the_one_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let csv = fs::read_to_string(dir.join("codings.csv")).unwrap();
+    let lines = csv.lines().count();
+    let missing = "I1,,finnes ikke i I1,,collaboration/time,barrier,A,\n";
+    let bad_code = "I1,,lite tid,,Not A Code,barrier,A,\n";
+    let repeated = "I1,,lite tid,,collaboration/time,barrier,A,\n";
+    for (rows, line, field) in [
+        ([missing, bad_code], lines + 1, "exact"),
+        ([bad_code, missing], lines + 1, "code"),
+        ([repeated, bad_code], lines + 1, "exact"),
+    ] {
+        fs::write(
+            dir.join("codings.csv"),
+            format!("{csv}{}{}", rows[0], rows[1]),
+        )
+        .unwrap();
+        let message = read(&dir).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("codings.csv:{line}: field `{field}`")),
+            "{message}"
+        );
+    }
+}
+
 #[test]
 fn a_100_kb_key_or_value_in_a_toml_file_is_echoed_shortened() {
     let tmp = tempfile::tempdir().unwrap();

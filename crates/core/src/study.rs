@@ -627,31 +627,6 @@ impl Study {
             .expect("a unit's transcript exists while the unit does")
             .selector(u.span)
     }
-
-    /// Builds every transcript's index for finding passages (what locating a quote and
-    /// [`Study::unit_selector`] search), shared among `threads` threads: the index costs
-    /// time in proportion to the text, and a study of a thousand interviews has a lot of it.
-    pub fn index_transcripts(&self, threads: usize) {
-        let threads = threads.max(1);
-        let transcripts = self.transcripts();
-        std::thread::scope(|scope| {
-            for k in 0..threads {
-                scope.spawn(move || {
-                    for t in transcripts.iter().skip(k).step_by(threads) {
-                        t.build_index();
-                    }
-                });
-            }
-        });
-    }
-
-    /// Lets every transcript's index go ([`Transcript::forget_index`]): once every quote
-    /// is located, storing the study needs none of them.
-    pub fn forget_transcript_indexes(&mut self) {
-        for t in &mut self.transcripts {
-            t.forget_index();
-        }
-    }
 }
 
 /// Each id's position in the order given.

@@ -6,6 +6,7 @@
 //! not UTF-16 units: that is what a person counts and what REFI-QDA's `PlainTextSelection`
 //! uses.
 
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
@@ -143,18 +144,6 @@ impl Transcript {
         &self.text[a..b]
     }
 
-    /// Builds the index that finds passages in this transcript now, rather than at the
-    /// first search (see [`Study::index_transcripts`](crate::Study::index_transcripts)).
-    pub fn build_index(&self) {
-        self.occurrences.build(&self.text);
-    }
-
-    /// Lets the index go: it takes four bytes per byte of text, and is built again if a
-    /// search needs it.
-    pub fn forget_index(&mut self) {
-        self.occurrences.forget();
-    }
-
     /// Finds the one place that `quote` selects.
     pub fn locate(&self, quote: &TextQuote) -> Result<Span, ModelError> {
         let quote = quote.normalized();
@@ -178,6 +167,52 @@ impl Transcript {
                 count: many.len(),
             }),
         }
+    }
+
+    /// [`Transcript::locate`] of each quote: the quotes whose exact text occurs once (or
+    /// not at all) are settled in one pass over the transcript, without its index; only the
+    /// others need it.
+    pub fn locate_all(&self, quotes: &[&TextQuote]) -> Vec<Result<Span, ModelError>> {
+        let normalized: Vec<TextQuote> = quotes.iter().map(|q| q.normalized()).collect();
+        // Each distinct text looked for once (a unit has a coding per coder, or more).
+        let mut distinct: HashMap<&str, usize> = HashMap::default();
+        let mut exacts: Vec<&str> = Vec::new();
+        let slots: Vec<usize> = normalized
+            .iter()
+            .map(|q| {
+                *distinct.entry(q.exact.as_str()).or_insert_with(|| {
+                    exacts.push(&q.exact);
+                    exacts.len() - 1
+                })
+            })
+            .collect();
+        let found = crate::text_index::occurrence_counts(&self.text, &exacts);
+        normalized
+            .iter()
+            .zip(slots)
+            .map(|(q, slot)| match found.as_ref().map(|f| f[slot]) {
+                _ if q.exact.is_empty() => Err(ModelError::EmptyQuote),
+                Some((0, _)) => Err(ModelError::QuoteNotFound {
+                    informant: self.informant.clone(),
+                    exact: q.exact.clone(),
+                }),
+                Some((1, at)) => {
+                    let end = at + q.exact.len();
+                    if self.text[..at].ends_with(&q.prefix)
+                        && self.text[end..].starts_with(&q.suffix)
+                    {
+                        let start = self.offsets.char(&self.text, at);
+                        self.span(start, start + q.exact.chars().count())
+                    } else {
+                        Err(ModelError::QuoteNotFound {
+                            informant: self.informant.clone(),
+                            exact: q.exact.clone(),
+                        })
+                    }
+                }
+                _ => self.locate(q),
+            })
+            .collect()
     }
 
     /// The shortest selector of the canonical form that picks `span` out: the exact text
@@ -211,7 +246,7 @@ impl Transcript {
             .zip(exacts)
             .enumerate()
             .map(|(i, (&span, exact))| match &counts {
-                Some(c) if c[i] == 1 => TextQuote::exact(exact),
+                Some(c) if c[i].0 == 1 => TextQuote::exact(exact),
                 _ => self.selector(span),
             })
             .collect()
@@ -380,5 +415,45 @@ mod tests {
         assert!(tr.span(0, 3).is_ok());
         assert!(tr.span(0, 4).is_err());
         assert!(tr.span(2, 2).is_err());
+    }
+
+    /// `locate_all` answers each quote as `locate` does: found once, with context that
+    /// settles a repeat or context that does not match, repeated, absent, empty, and typed
+    /// with a decomposed å; in a transcript long enough for the suffix array.
+    #[test]
+    fn locate_all_is_locate_for_each_quote() {
+        let body = (0..120)
+            .map(|i| format!("Setning nummer {i} om tid og tillit på tvers. "))
+            .collect::<String>();
+        let text = format!("{body}Vi har for lite tid. Åse sa: vi har for lite tid. Slutt.");
+        assert!(text.len() > 4096);
+        let t = Transcript::new("I1".parse().unwrap(), &text);
+        let q = |prefix: &str, exact: &str, suffix: &str| TextQuote {
+            prefix: prefix.into(),
+            exact: exact.into(),
+            suffix: suffix.into(),
+        };
+        let quotes = [
+            q("", "Setning nummer 17 om", ""),
+            q("", "vi har for lite tid", ""),
+            q("", "Vi har for lite tid", ""),
+            q("sa: ", "vi har for lite tid", ""),
+            q("nei: ", "vi har for lite tid", ""),
+            q("", "Setning nummer 5 om", " tid"),
+            q("", "Setning nummer 5 om", " noe annet"),
+            q("", "om tid og tillit", ""),
+            q("", "finnes ikke", ""),
+            q("", "", ""),
+            q("", "A\u{30a}se sa", ""),
+            q("", "Slutt.", ""),
+            q("", "S", ""),
+        ];
+        let refs: Vec<&TextQuote> = quotes.iter().collect();
+        let all = t.locate_all(&refs);
+        for (quote, got) in quotes.iter().zip(&all) {
+            assert_eq!(got, &t.locate(quote), "{quote:?}");
+        }
+        assert!(all.iter().filter(|r| r.is_ok()).count() >= 6);
+        assert!(all.iter().filter(|r| r.is_err()).count() >= 4);
     }
 }

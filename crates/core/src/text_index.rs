@@ -82,19 +82,6 @@ impl Occurrences {
         })
     }
 
-    /// Builds the index of `text` now, if a search would use one, rather than at the first
-    /// search.
-    pub(crate) fn build(&self, text: &str) {
-        if text.len() >= SCAN_BELOW {
-            self.suffixes(text);
-        }
-    }
-
-    /// Lets the index go (it is built again if a search needs it).
-    pub(crate) fn forget(&mut self) {
-        self.suffixes = OnceLock::new();
-    }
-
     /// Byte offsets in `text` where `needle` starts, in text order (overlapping ones too).
     pub(crate) fn find(&self, text: &str, needle: &str) -> Vec<usize> {
         if needle.is_empty() {
@@ -125,16 +112,16 @@ impl Occurrences {
 }
 
 /// How many times each needle occurs in `text` (overlapping ones counted), as 0, 1 or 2 for
-/// "more than once": one pass over the text, looking each position's first eight bytes up
+/// "more than once", and the byte offset of its first occurrence: one pass over the text, looking each position's first eight bytes up
 /// among the needles' (needles shorter than that are scanned for). For many needles in one
 /// long text this costs a fraction of a suffix array. `None` when the needles share their
 /// first bytes with so much of the text that checking the candidates would cost more than
 /// sixteen comparisons per byte of text and needles (a text of one letter repeated, say):
 /// the caller searches otherwise, so that no text makes this slow.
-pub(crate) fn occurrence_counts(text: &str, needles: &[&str]) -> Option<Vec<u8>> {
+pub(crate) fn occurrence_counts(text: &str, needles: &[&str]) -> Option<Vec<(u8, usize)>> {
     const ANCHOR: usize = 8;
     let bytes = text.as_bytes();
-    let mut counts = vec![0u8; needles.len()];
+    let mut counts = vec![(0u8, 0usize); needles.len()];
     let mut anchors: foldhash::HashMap<u64, Vec<u32>> = foldhash::HashMap::default();
     // The anchors' first two bytes, as a bit set: most positions are passed over by it.
     let mut pairs = vec![0u64; 1 << 10];
@@ -166,7 +153,10 @@ pub(crate) fn occurrence_counts(text: &str, needles: &[&str]) -> Option<Vec<u8>>
                 budget = budget.checked_sub(n.len())?;
                 if bytes[pos..].starts_with(n) {
                     let c = &mut counts[i as usize];
-                    *c = (*c + 1).min(2);
+                    if c.0 == 0 {
+                        c.1 = pos;
+                    }
+                    c.0 = (c.0 + 1).min(2);
                 }
             }
         }
@@ -177,12 +167,15 @@ pub(crate) fn occurrence_counts(text: &str, needles: &[&str]) -> Option<Vec<u8>>
             continue;
         }
         let mut from = 0;
-        while counts[i] < 2 {
+        while counts[i].0 < 2 {
             let Some(at) = text[from..].find(n).map(|k| from + k) else {
                 break;
             };
             budget = budget.checked_sub(at + n.len() - from)?;
-            counts[i] += 1;
+            if counts[i].0 == 0 {
+                counts[i].1 = at;
+            }
+            counts[i].0 += 1;
             from = at + text[at..].chars().next().map_or(1, char::len_utf8);
         }
     }
@@ -249,9 +242,12 @@ mod tests {
         let counts = occurrence_counts(&text, &needles).unwrap();
         let occurrences = Occurrences::default();
         let (mut once, mut more) = (0, 0);
-        for (n, c) in needles.iter().zip(counts) {
-            let expected = occurrences.find(&text, n).len().min(2) as u8;
-            assert_eq!(c, expected, "{n:?}");
+        for (n, (c, first)) in needles.iter().zip(counts) {
+            let hits = occurrences.find(&text, n);
+            assert_eq!(c, hits.len().min(2) as u8, "{n:?}");
+            if c > 0 {
+                assert_eq!(first, hits[0], "{n:?}");
+            }
             once += usize::from(c == 1);
             more += usize::from(c == 2);
         }
