@@ -581,45 +581,17 @@ fn locate_rows(study: &Study, rows: &[Row]) -> Vec<Result<Span, ModelError>> {
         by_informant[at].push(i);
     }
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let mut out: Vec<Option<Result<Span, ModelError>>> = (0..rows.len()).map(|_| None).collect();
-    let parts: Vec<Vec<(usize, Result<Span, ModelError>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|k| {
-                let by_informant = &by_informant;
-                // Every `threads`-th informant: no two threads read one transcript.
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for (i, list) in by_informant.iter().enumerate().skip(k).step_by(threads) {
-                        if list.is_empty() {
-                            continue;
-                        }
-                        let id = &study.informants()[i].id;
-                        let Some(t) = study.transcript(id) else {
-                            out.extend(
-                                list.iter()
-                                    .map(|&r| (r, Err(ModelError::NoTranscript(id.clone())))),
-                            );
-                            continue;
-                        };
-                        let quotes: Vec<&TextQuote> =
-                            list.iter().map(|&r| &rows[r].quote).collect();
-                        out.extend(list.iter().copied().zip(t.locate_all(&quotes)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("a locating thread does not panic"))
-            .collect()
-    });
-    for (r, span) in parts.into_iter().flatten() {
-        out[r] = Some(span);
-    }
-    out.into_iter()
-        .map(|s| s.expect("every row located"))
-        .collect()
+    samskap_core::threads::per_informant(&by_informant, rows.len(), threads, |i, list| {
+        let id = &study.informants()[i].id;
+        let Some(t) = study.transcript(id) else {
+            return list
+                .iter()
+                .map(|_| Err(ModelError::NoTranscript(id.clone())))
+                .collect();
+        };
+        let quotes: Vec<&TextQuote> = list.iter().map(|&r| &rows[r].quote).collect();
+        t.locate_all(&quotes)
+    })
 }
 
 fn read_memos(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), BundleError> {

@@ -68,6 +68,7 @@ mod study;
 mod table;
 mod text;
 mod text_index;
+pub mod threads;
 
 #[cfg(test)]
 mod testing;

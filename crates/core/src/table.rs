@@ -205,40 +205,17 @@ impl CodingTable {
     /// the table was made from, or its record): by [`Transcript::selectors`] per transcript,
     /// the transcripts shared among `threads` threads.
     pub fn unit_selectors(&self, study: &Study, threads: usize) -> Vec<TextQuote> {
-        let threads = threads.max(1);
         let mut by_informant: Vec<Vec<usize>> = vec![Vec::new(); self.informants.len()];
         for (i, u) in self.units.iter().enumerate() {
             by_informant[u.informant as usize].push(i);
         }
-        let mut out = vec![TextQuote::default(); self.units.len()];
-        let parts: Vec<Vec<(usize, TextQuote)>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|k| {
-                    let by_informant = &by_informant;
-                    // Every `threads`-th informant: no two threads read one transcript.
-                    scope.spawn(move || {
-                        let mut out = Vec::new();
-                        for (i, units) in by_informant.iter().enumerate().skip(k).step_by(threads) {
-                            let Some(t) = study.transcript(&self.informants[i].id) else {
-                                continue;
-                            };
-                            let spans: Vec<Span> =
-                                units.iter().map(|&u| self.units[u].span).collect();
-                            out.extend(units.iter().copied().zip(t.selectors(&spans)));
-                        }
-                        out
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("a selector thread does not panic"))
-                .collect()
-        });
-        for (i, q) in parts.into_iter().flatten() {
-            out[i] = q;
-        }
-        out
+        crate::threads::per_informant(&by_informant, self.units.len(), threads, |i, units| {
+            let Some(t) = study.transcript(&self.informants[i].id) else {
+                return vec![TextQuote::default(); units.len()];
+            };
+            let spans: Vec<Span> = units.iter().map(|&u| self.units[u].span).collect();
+            t.selectors(&spans)
+        })
     }
 
     /// The text the units were chosen by (lower case), if any: see [`CodingTable::of`].
