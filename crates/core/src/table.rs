@@ -202,7 +202,7 @@ impl CodingTable {
     }
 
     /// [`Study::unit_selector`] of every unit, in unit order, read from `study` (the study
-    /// the table was made from, or its record): by [`Transcript::selectors`] per transcript,
+    /// the table was made from, or its record): by [`Transcript::selectors`](crate::Transcript::selectors) per transcript,
     /// the transcripts shared among `threads` threads.
     pub fn unit_selectors(&self, study: &Study, threads: usize) -> Vec<TextQuote> {
         let mut by_informant: Vec<Vec<usize>> = vec![Vec::new(); self.informants.len()];
