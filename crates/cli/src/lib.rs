@@ -22,7 +22,10 @@ pub fn run() -> ExitCode {
     // Buffered: a listing of a hundred thousand quotes is written in large blocks, not a
     // system call per line. What must show at once (`serve`'s address) is flushed.
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match commands::run(&cli, &mut stdout).and_then(|()| Ok(stdout.flush()?)) {
+    let result = commands::run(&cli, &mut stdout).and_then(|()| Ok(stdout.flush()?));
+    // What a failed command wrote comes out before its error, as it would unbuffered.
+    let _ = stdout.flush();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<commands::UsageError>().is_some() => {

@@ -21,7 +21,9 @@ pub fn json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()> {
 /// time on a listing of a hundred thousand quotes.
 pub fn table(out: &mut dyn Write, header: &[&str], rows: Vec<Vec<String>>) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() {
-        return Ok(unwrapped(out, header, &rows)?);
+        if let Some(widths) = unwrapped_widths(header, &rows) {
+            return Ok(unwrapped(out, header, &rows, &widths)?);
+        }
     }
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
@@ -34,31 +36,43 @@ pub fn table(out: &mut dyn Write, header: &[&str], rows: Vec<Vec<String>>) -> an
     Ok(())
 }
 
-/// A table drawn as comfy-table draws it with its `UTF8_FULL_CONDENSED` preset and no width
-/// to fit: each column as wide as its widest line (in terminal columns), a cell's lines at
-/// its line breaks, one space of padding on each side.
-fn unwrapped(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut widths: Vec<usize> = header
-        .iter()
-        .map(|h| h.split('\n').map(str::width).max().unwrap_or(0))
-        .collect();
+/// The widths of the columns of [`unwrapped`]: as many columns as the longest row (header
+/// included), each as wide as its widest line in terminal columns and at least one. `None`
+/// where a line comes near what comfy-table measures (65,535 columns, padding included),
+/// past which it wraps: such a table is left to comfy-table.
+fn unwrapped_widths(header: &[&str], rows: &[Vec<String>]) -> Option<Vec<usize>> {
+    let n = rows.iter().map(Vec::len).fold(header.len(), usize::max);
+    let mut widths = vec![1usize; n];
+    let lines = |c: &str| c.split('\n').map(str::width).max().unwrap_or(0);
+    for (w, h) in widths.iter_mut().zip(header) {
+        *w = (*w).max(lines(h));
+    }
     for row in rows {
-        for (c, w) in widths.iter_mut().enumerate() {
-            *w = cell(row, c)
-                .split('\n')
-                .map(str::width)
-                .fold(*w, usize::max);
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(lines(c));
         }
     }
+    widths.iter().all(|&w| w <= 60_000).then_some(widths)
+}
+
+/// A table drawn as comfy-table draws it with its `UTF8_FULL_CONDENSED` preset and no width
+/// to fit, given its columns' widths ([`unwrapped_widths`]): a cell's lines at its line
+/// breaks, one space of padding on each side.
+fn unwrapped(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: &[Vec<String>],
+    widths: &[usize],
+) -> std::io::Result<()> {
     let rule = |out: &mut dyn Write, left: &str, line: &str, mid: &str, right: &str| {
         let parts: Vec<String> = widths.iter().map(|w| line.repeat(w + 2)).collect();
         writeln!(out, "{left}{}{right}", parts.join(mid))
     };
     rule(out, "┌", "─", "┬", "┐")?;
-    table_row(out, &widths, |c| header[c])?;
+    table_row(out, widths, |c| header.get(c).copied().unwrap_or(""))?;
     rule(out, "╞", "═", "╪", "╡")?;
     for row in rows {
-        table_row(out, &widths, |c| cell(row, c))?;
+        table_row(out, widths, |c| cell(row, c))?;
     }
     rule(out, "└", "─", "┴", "┘")
 }
@@ -85,7 +99,7 @@ fn table_row<'a>(
             if c > 0 {
                 out.write_all("┆".as_bytes())?;
             }
-            write!(out, " {text}{:pad$} ", "", pad = w - text.width())?;
+            write!(out, " {text}{} ", " ".repeat(w - text.width()))?;
         }
         out.write_all("│\n".as_bytes())?;
     }
@@ -169,7 +183,8 @@ mod tests {
 
     fn ours(header: &[&str], rows: &[Vec<String>]) -> String {
         let mut out = Vec::new();
-        unwrapped(&mut out, header, rows).unwrap();
+        let widths = unwrapped_widths(header, rows).unwrap();
+        unwrapped(&mut out, header, rows, &widths).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -206,5 +221,15 @@ mod tests {
         let wide = ["a header wider than every cell", "x"];
         let short = vec![vec!["1".to_owned(), "2\n3".to_owned()]];
         assert_eq!(ours(&wide, &short), comfy(&wide, &short));
+        // Empty columns are one wide; a row longer than the header adds columns.
+        let empty = vec![vec![String::new(), String::new()]];
+        assert_eq!(ours(&["", ""], &empty), comfy(&["", ""], &empty));
+        let long = vec![vec!["1".to_owned(), "2".to_owned(), "three".to_owned()]];
+        assert_eq!(ours(&["a"], &long), comfy(&["a"], &long));
+        // Wider than comfy-table measures: left to comfy-table, which wraps it.
+        let huge = vec![vec!["w".repeat(70_000)]];
+        assert_eq!(unwrapped_widths(&["a"], &huge), None);
+        let fits = vec![vec!["w".repeat(10_000)]];
+        assert_eq!(ours(&["a"], &fits), comfy(&["a"], &fits));
     }
 }

@@ -216,7 +216,7 @@ impl SharedStore {
     }
 
     /// Runs `f` on the study's record as stored ([`Store::load_record`]: the study without
-    /// its meaning units, codings and memos, which the facilitators' API never shows), from
+    /// its meaning units and codings, which the facilitators' API never shows), from
     /// the copy in memory (loaded first if need be).
     pub fn record<T>(&self, study: &StudyId, f: impl FnOnce(&Study) -> T) -> Result<T, StoreError> {
         let slot = {

@@ -396,8 +396,9 @@ pub(crate) fn write_study(
     // million of them inserted one by one touch its pages at random. When the import brings
     // more codings than the store holds, the index is dropped and built again after, by one
     // sort (a third of the time). In the transaction, so a failed import leaves it as it was.
+    // The highest row id bounds how many codings there are, found without counting them.
     let existing: i64 = tx
-        .query_row("SELECT count(*) FROM coding", [], |r| r.get(0))
+        .query_row("SELECT coalesce(max(id), 0) FROM coding", [], |r| r.get(0))
         .map_err(StoreError::db)?;
     let rebuild_index = study.codings().len() as i64 > existing;
     if rebuild_index {

@@ -263,19 +263,27 @@ fn for_each_record<R: Read>(
             buf.truncate(old + n);
             let eof = n == 0;
             // Whole lines only, until the end.
+            // The part read before holds no line break (else it was handed out), so only
+            // the new part is searched: a line of many blocks costs one pass, not one each.
             let end = if eof {
                 buf.len()
             } else {
-                match memchr::memrchr(b'\n', &buf) {
-                    Some(i) => i + 1,
+                match memchr::memrchr(b'\n', &buf[old..]) {
+                    Some(i) => old + i + 1,
                     None => continue,
                 }
+            };
+            // As the csv crate does, a byte-order mark opening the data is not data.
+            let start = if done == 0 && buf.starts_with(b"\xef\xbb\xbf") {
+                3
+            } else {
+                0
             };
             if memchr::memchr2(b'"', b'\r', &buf[..end]).is_some() {
                 break;
             }
             let mut fields: Vec<&[u8]> = Vec::new();
-            for text in buf[..end].split(|&b| b == b'\n') {
+            for text in buf[start..end].split(|&b| b == b'\n') {
                 line += 1;
                 // `split` gives an empty piece after the last line break; csv skips blank
                 // lines too.
@@ -528,6 +536,9 @@ mod tests {
             format!("{no_blank}7,\"x,1\",\"two\nlines\"\n8,x,y\n"),
             no_blank.replace('\n', "\r\n"),
             format!("{no_blank}9,x\ry\n"),
+            // A byte-order mark opening the data is not data, on either path.
+            format!("\u{feff}{no_blank}"),
+            format!("\u{feff}\n{no_blank}"),
         ];
         let fields = |r: Records| r.unwrap().into_iter().map(|(_, f)| f).collect::<Vec<_>>();
         for case in &cases {
@@ -535,7 +546,7 @@ mod tests {
                 records(case.as_bytes(), false),
                 records(case.as_bytes(), true),
             );
-            if case.contains("\n\n") {
+            if case.contains("\n\n") || case.starts_with("\u{feff}\n") {
                 // After a blank line the csv crate names the blank line as the record's;
                 // the hand-split path names the record's own line.
                 assert_eq!(fields(ours), fields(theirs), "{case:?}");
