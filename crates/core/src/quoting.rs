@@ -55,21 +55,7 @@ enum Phrases {
 impl QuoteFinder {
     /// Indexes `transcript` and the texts of its meaning units.
     pub fn new<'a>(transcript: &Transcript, units: impl IntoIterator<Item = &'a str>) -> Self {
-        let long_enough = |s: &&str| s.chars().count() >= MIN_QUOTE_CHARS;
-        let mut phrases: Vec<String> = units
-            .into_iter()
-            .map(str::trim)
-            .filter(long_enough)
-            .map(str::to_owned)
-            .collect();
-        phrases.extend(
-            transcript
-                .text()
-                .split(['.', '!', '?', '\n'])
-                .map(str::trim)
-                .filter(long_enough)
-                .map(str::to_owned),
-        );
+        let mut phrases: Vec<String> = phrases_of(transcript, units).map(str::to_owned).collect();
         phrases.sort();
         phrases.dedup();
         let phrases = if phrases.is_empty() {
@@ -191,22 +177,17 @@ impl QuotedTexts {
         if self.texts.is_empty() {
             return quoting;
         }
-        let mut phrase = |phrase: &str| {
-            let phrase = phrase.trim();
+        for phrase in phrases_of(transcript, units) {
+            // A phrase has at least MIN_QUOTE_CHARS characters: its first window.
             let Some((k, c)) = phrase.char_indices().nth(MIN_QUOTE_CHARS - 1) else {
-                return;
+                continue;
             };
             let first = &phrase[..k + c.len_utf8()];
             for &n in self.windows.get(first).into_iter().flatten() {
                 let n = n as usize;
                 quoting[n] = quoting[n] || self.texts[n].contains(phrase);
             }
-        };
-        units.into_iter().for_each(&mut phrase);
-        transcript
-            .text()
-            .split(['.', '!', '?', '\n'])
-            .for_each(&mut phrase);
+        }
         known_runs(&self.words, &transcript.text().to_lowercase(), |run| {
             for &n in self.runs.get(run).into_iter().flatten() {
                 quoting[n as usize] = true;
@@ -215,6 +196,22 @@ impl QuotedTexts {
         });
         quoting
     }
+}
+
+/// The phrases of a transcript that a text quotes by containing one (rule 1 of the module
+/// docs): its meaning units and its sentences, trimmed, of at least [`MIN_QUOTE_CHARS`]
+/// characters; units first, repeats not removed.
+fn phrases_of<'t, 'u: 't, U: IntoIterator<Item = &'u str>>(
+    transcript: &'t Transcript,
+    units: U,
+) -> impl Iterator<Item = &'t str> + use<'t, 'u, U> {
+    let sentences = transcript.text().split(['.', '!', '?', '\n']);
+    units
+        .into_iter()
+        .map(|u| -> &'t str { u })
+        .chain(sentences)
+        .map(str::trim)
+        .filter(|s| s.chars().count() >= MIN_QUOTE_CHARS)
 }
 
 /// Hands `found` each run of [`MIN_QUOTE_WORDS`] consecutive words of `lower` (a text in

@@ -1,5 +1,7 @@
 //! Full-text search over transcripts, with each hit in context and the codes on it.
 
+use std::collections::hash_map::Entry;
+
 use rusqlite::params;
 use samskap_core::{CodeId, CoderId, InformantId, Qualifiers, StudyId};
 use serde::Serialize;
@@ -93,6 +95,9 @@ impl Store {
             let marked: String = row.get(1).map_err(StoreError::db)?;
             let informant: InformantId = informant.parse().map_err(StoreError::corrupt)?;
             let marks = unmark(&marked);
+            // The codings of the units hits overlap, by unit row id, for this transcript.
+            let mut codes_on: foldhash::HashMap<i64, Vec<(i64, HitCode)>> =
+                foldhash::HashMap::default();
             // (start, end, unit's row id) of every unit, by start.
             let mut coded: Vec<(usize, usize, i64)> = Vec::new();
             let mut rows = units
@@ -114,17 +119,26 @@ impl Store {
                 // (coding's row id, code) of every coding on a unit the hit overlaps.
                 let mut on: Vec<(i64, HitCode)> = Vec::new();
                 for u in coded[from..to.max(from)].iter().filter(|u| u.1 > start) {
-                    let mut rows = codings.query([u.2]).map_err(StoreError::db)?;
-                    while let Some(r) = rows.next().map_err(StoreError::db)? {
-                        on.push((
-                            get(r, 0)?,
-                            HitCode {
-                                code: codes_of.get(text_of(r, 1)?)?,
-                                qualifiers: sets_of.get(text_of(r, 2)?)?,
-                                coder: coders_of.get(text_of(r, 3)?)?,
-                            },
-                        ));
-                    }
+                    // A unit's codings are read once, however many hits it holds.
+                    let found = match codes_on.entry(u.2) {
+                        Entry::Occupied(e) => e.into_mut(),
+                        Entry::Vacant(e) => {
+                            let mut found = Vec::new();
+                            let mut rows = codings.query([u.2]).map_err(StoreError::db)?;
+                            while let Some(r) = rows.next().map_err(StoreError::db)? {
+                                found.push((
+                                    get(r, 0)?,
+                                    HitCode {
+                                        code: codes_of.get(text_of(r, 1)?)?,
+                                        qualifiers: sets_of.get(text_of(r, 2)?)?,
+                                        coder: coders_of.get(text_of(r, 3)?)?,
+                                    },
+                                ));
+                            }
+                            e.insert(found)
+                        }
+                    };
+                    on.extend(found.iter().cloned());
                 }
                 on.sort_by_key(|u| u.0);
                 let text = &marks.text;
