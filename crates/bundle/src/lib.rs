@@ -26,7 +26,7 @@ pub use read::{read, read_with};
 /// line's other inputs).
 pub use samskap_files::Limits;
 pub use transcript_file::{read_transcript_file, TranscriptFileError, TranscriptFormat};
-pub use write::{write, WriteMode};
+pub use write::{write, BundleWriter, WriteMode};
 
 /// The header of `codings.csv`, in order. A ninth column, [`QUALIFIERS_COLUMN`], may
 /// follow for qualifiers other than polarity.

@@ -1,5 +1,6 @@
 //! Writing a study as a bundle, in the canonical form that reading reproduces byte for byte.
 
+use std::io::Write;
 use std::path::Path;
 
 use samskap_core::{CodingTable, QualifierId, Qualifiers, Study};
@@ -46,64 +47,111 @@ pub fn write(
     dir: &Path,
     mode: WriteMode,
 ) -> Result<(), BundleError> {
-    if mode == WriteMode::New {
-        match std::fs::read_dir(dir) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(BundleError::io(dir, e)),
-            Ok(mut entries) => {
-                if entries.next().is_some() {
-                    return Err(BundleError::NotEmpty(dir.to_owned()));
+    BundleWriter::begin(study, dir, mode)?.finish(table)
+}
+
+/// A bundle written in two steps, as [`write`] writes it: the record's files first, then
+/// the codings, which put the whole in place. Between the two the caller may take its time
+/// (read the codings while the transcripts go to disk); dropped before [`BundleWriter::finish`],
+/// it leaves `dir` as it was.
+#[derive(Debug)]
+pub struct BundleWriter<'a> {
+    study: &'a Study,
+    out: Output,
+}
+
+impl<'a> BundleWriter<'a> {
+    /// Writes every file of the bundle but `codings.csv`, from the record `study` (its meaning
+    /// units and codings, if it holds any, are not read).
+    pub fn begin(study: &'a Study, dir: &Path, mode: WriteMode) -> Result<Self, BundleError> {
+        if mode == WriteMode::New {
+            match std::fs::read_dir(dir) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(BundleError::io(dir, e)),
+                Ok(mut entries) => {
+                    if entries.next().is_some() {
+                        return Err(BundleError::NotEmpty(dir.to_owned()));
+                    }
                 }
             }
         }
-    }
-    let out = Output::begin(dir)?;
-    let put = |rel: &str, content: &str| out.write(rel, content.as_bytes());
+        let out = Output::begin(dir)?;
+        let put = |rel: &str, content: &str| out.write(rel, content.as_bytes());
 
-    let mut meta = study.meta().clone();
-    if !study.framework().is_builtin() {
-        put(FRAMEWORK_FILE, &study.framework().to_toml())?;
-        meta.framework = FRAMEWORK_FILE
-            .parse()
-            .expect("the framework file name is a valid id");
-    }
-    let informants = study
-        .informants()
-        .iter()
-        .map(|i| {
-            let d = i.details.as_ref();
-            InformantRow {
-                id: i.id.clone(),
-                role: d.map(|d| d.role),
-                group: d.and_then(|d| d.group.clone()),
-                workplace: d.and_then(|d| d.workplace.clone()),
-                position: d.and_then(|d| d.position.clone()),
-                interview_date: d.and_then(|d| d.interview_date),
-                consent: i.consent(),
-            }
-        })
-        .collect();
-    let file = StudyFileOut {
-        study: &meta,
-        municipalities: study.municipalities(),
-        groups: study.groups(),
-        members: study.members(),
-        informants,
-    };
-    put(
-        "study.toml",
-        &toml::to_string(&file).expect("a study always serialises to TOML"),
-    )?;
+        let mut meta = study.meta().clone();
+        if !study.framework().is_builtin() {
+            put(FRAMEWORK_FILE, &study.framework().to_toml())?;
+            meta.framework = FRAMEWORK_FILE
+                .parse()
+                .expect("the framework file name is a valid id");
+        }
+        let informants = study
+            .informants()
+            .iter()
+            .map(|i| {
+                let d = i.details.as_ref();
+                InformantRow {
+                    id: i.id.clone(),
+                    role: d.map(|d| d.role),
+                    group: d.and_then(|d| d.group.clone()),
+                    workplace: d.and_then(|d| d.workplace.clone()),
+                    position: d.and_then(|d| d.position.clone()),
+                    interview_date: d.and_then(|d| d.interview_date),
+                    consent: i.consent(),
+                }
+            })
+            .collect();
+        let file = StudyFileOut {
+            study: &meta,
+            municipalities: study.municipalities(),
+            groups: study.groups(),
+            members: study.members(),
+            informants,
+        };
+        put(
+            "study.toml",
+            &toml::to_string(&file).expect("a study always serialises to TOML"),
+        )?;
 
-    // The folder is there even when no informant has a transcript yet.
-    out.create_dir("transcripts")?;
-    for t in study.transcripts() {
-        put(&format!("transcripts/{}.txt", t.informant()), t.text())?;
+        // The folder is there even when no informant has a transcript yet.
+        out.create_dir("transcripts")?;
+        for t in study.transcripts() {
+            put(&format!("transcripts/{}.txt", t.informant()), t.text())?;
+        }
+        if !study.memos().is_empty() {
+            let memos = MemosFileOut {
+                memos: study.memos(),
+            };
+            put(
+                "memos.toml",
+                &toml::to_string(&memos).expect("memos always serialise to TOML"),
+            )?;
+        }
+        if let Some(text) = facilitation_toml(study) {
+            put(FACILITATION_FILE, &text)?;
+        }
+        Ok(Self { study, out })
     }
 
-    let mut csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    /// Writes `codings.csv` from `table`, the codings of the study [`BundleWriter::begin`]
+    /// was given, and puts the bundle in place.
+    pub fn finish(self, table: &CodingTable) -> Result<(), BundleError> {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let chunks = codings_csv(self.study, table, threads)?;
+        self.out.create("codings.csv", |f| {
+            chunks.iter().try_for_each(|chunk| f.write_all(chunk))
+        })?;
+        self.out.commit(&BUNDLE_ENTRIES)?;
+        Ok(())
+    }
+}
+
+/// `codings.csv`, in as many consecutive pieces as `threads`, each drawn on its own thread.
+fn codings_csv(
+    study: &Study,
+    table: &CodingTable,
+    threads: usize,
+) -> Result<Vec<Vec<u8>>, BundleError> {
     let csv_err = |e: csv::Error| BundleError::at("codings.csv", None, None, e);
     // Polarity has its column; other qualifiers a last one, written only when a coding has
     // any, so that a study coded with polarity alone keeps the header it always had. Each
@@ -130,50 +178,73 @@ pub fn write(
         .codings()
         .iter()
         .any(|c| !sets[c.qualifiers as usize].1.is_empty());
-    let mut header = CODINGS_HEADER.to_vec();
-    if with_qualifiers {
-        header.push(QUALIFIERS_COLUMN);
-    }
-    csv.write_record(&header).map_err(csv_err)?;
     // Each unit's selector once (a unit has a coding per coder, or more), on every core.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let selectors = table.unit_selectors(study, threads);
-    for (i, c) in table.codings().iter().enumerate() {
-        let q = &selectors[c.unit as usize];
-        let informant = &table.informants()[table.units()[c.unit as usize].informant as usize];
-        let (polarity, others) = &sets[c.qualifiers as usize];
-        let mut row: Vec<&str> = vec![
-            informant.id.as_str(),
-            &q.prefix,
-            &q.exact,
-            &q.suffix,
-            table.code(c).as_str(),
-            polarity,
-            table.coders()[c.coder as usize].as_str(),
-            table.memo(i).unwrap_or_default(),
-        ];
-        if with_qualifiers {
-            row.push(others);
+    let draw = |from: usize, to: usize, header: bool| -> Result<Vec<u8>, BundleError> {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        if header {
+            let mut header = CODINGS_HEADER.to_vec();
+            if with_qualifiers {
+                header.push(QUALIFIERS_COLUMN);
+            }
+            csv.write_record(&header).map_err(csv_err)?;
         }
-        csv.write_record(&row).map_err(csv_err)?;
-    }
-    let bytes = csv
-        .into_inner()
-        .map_err(|e| BundleError::io("codings.csv", e.into_error()))?;
-    out.write("codings.csv", &bytes)?;
+        for (i, c) in table.codings()[from..to].iter().enumerate() {
+            let q = &selectors[c.unit as usize];
+            let informant = &table.informants()[table.units()[c.unit as usize].informant as usize];
+            let (polarity, others) = &sets[c.qualifiers as usize];
+            let mut row: Vec<&str> = vec![
+                informant.id.as_str(),
+                &q.prefix,
+                &q.exact,
+                &q.suffix,
+                table.code(c).as_str(),
+                polarity,
+                table.coders()[c.coder as usize].as_str(),
+                table.memo(from + i).unwrap_or_default(),
+            ];
+            if with_qualifiers {
+                row.push(others);
+            }
+            csv.write_record(&row).map_err(csv_err)?;
+        }
+        csv.into_inner()
+            .map_err(|e| BundleError::io("codings.csv", e.into_error()))
+    };
+    let n = table.codings().len();
+    let per = n.div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|s| {
+        let rest: Vec<_> = (1..threads.max(1))
+            .map(|k| (k * per).min(n))
+            .map(|from| s.spawn(move || draw(from, (from + per).min(n), false)))
+            .collect();
+        let mut chunks = vec![draw(0, per.min(n), true)?];
+        for h in rest {
+            chunks.push(h.join().expect("drawing codings.csv does not panic")?);
+        }
+        Ok(chunks)
+    })
+}
 
-    if !study.memos().is_empty() {
-        let memos = MemosFileOut {
-            memos: study.memos(),
-        };
-        put(
-            "memos.toml",
-            &toml::to_string(&memos).expect("memos always serialise to TOML"),
-        )?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codings_csv_drawn_in_pieces_is_the_file_drawn_whole() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+        let study = crate::read(&dir).unwrap();
+        let table = CodingTable::of(&study, None);
+        let whole = codings_csv(&study, &table, 1).unwrap();
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0], std::fs::read(dir.join("codings.csv")).unwrap());
+        // More threads than codings, too: the pieces past the end are empty.
+        for threads in [2, 3, 7, table.codings().len() + 5] {
+            let pieces = codings_csv(&study, &table, threads).unwrap();
+            assert_eq!(pieces.len(), threads);
+            assert_eq!(pieces.concat(), whole[0], "{threads} threads");
+        }
     }
-    if let Some(text) = facilitation_toml(study) {
-        put(FACILITATION_FILE, &text)?;
-    }
-    out.commit(&BUNDLE_ENTRIES)?;
-    Ok(())
 }

@@ -39,7 +39,7 @@ pub use codebook::{Edited, Pick};
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
 pub use error::{Refusal, StoreError};
 pub use quotes::Outline;
-pub use read::StudySummary;
+pub use read::{Snapshot, StudySummary};
 pub use refi::{RefiAttribute, RefiGuid, RefiRecord};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Hit, HitCode};

@@ -297,10 +297,35 @@ impl Store {
         &self,
         id: &StudyId,
     ) -> Result<(Study, samskap_core::CodingTable), StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
-        let record = load_parts(&tx, id, Parts::Record)?;
-        let table = crate::table::coding_table_in(&tx, id, None)?;
-        Ok((record, table))
+        let snapshot = self.snapshot()?;
+        Ok((snapshot.record(id)?, snapshot.table(id)?))
+    }
+
+    /// A read of the store at one moment, in parts: what is read through it is of the same
+    /// moment, however long the caller takes between parts (an export writes the record's
+    /// files while the codings are read).
+    pub fn snapshot(&self) -> Result<Snapshot<'_>, StoreError> {
+        Ok(Snapshot {
+            tx: self.conn.unchecked_transaction().map_err(StoreError::db)?,
+        })
+    }
+}
+
+/// One read transaction, from [`Store::snapshot`].
+#[derive(Debug)]
+pub struct Snapshot<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Snapshot<'_> {
+    /// The study's record, as [`Store::load_record`] reads it.
+    pub fn record(&self, id: &StudyId) -> Result<Study, StoreError> {
+        load_parts(&self.tx, id, Parts::Record)
+    }
+
+    /// The study's codings, as [`Store::coding_table`] reads them.
+    pub fn table(&self, id: &StudyId) -> Result<samskap_core::CodingTable, StoreError> {
+        crate::table::coding_table_in(&self.tx, id, None)
     }
 }
 

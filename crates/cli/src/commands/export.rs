@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use samskap_bundle::WriteMode;
+use samskap_bundle::{BundleWriter, WriteMode};
 
 use crate::args::{Cli, ExportArgs};
 use crate::output;
@@ -10,15 +10,25 @@ use crate::output;
 pub fn run(cli: &Cli, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = super::open_store(cli)?;
     let id = super::study_id(cli, &store)?;
-    // The record and the codings as numbers, as the report reads them: the words of each
-    // unit come from its transcript, once per unit.
-    let (study, table) = store.load_record_and_table(&id)?;
     let mode = if args.force {
         WriteMode::Overwrite
     } else {
         WriteMode::New
     };
-    samskap_bundle::write(&study, &table, &args.dir, mode)?;
+    // The record and the codings as numbers, as the report reads them (the words of each
+    // unit come from its transcript, once per unit), of one moment. The record's files go
+    // to disk on a thread of their own while the codings are read.
+    let snapshot = store.snapshot()?;
+    let study = snapshot.record(&id)?;
+    let (writer, table) = std::thread::scope(|s| {
+        let writer = s.spawn(|| BundleWriter::begin(&study, &args.dir, mode));
+        let table = snapshot.table(&id);
+        let writer = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (writer, table)
+    });
+    writer?.finish(&table?)?;
     if cli.json {
         return output::json(
             out,
