@@ -355,6 +355,7 @@ async fn add_member(
     )
     .await?;
     let member = Member {
+        attributes: Default::default(),
         id: new_id("member")?,
         group,
         sector: body.sector.into(),

@@ -103,6 +103,7 @@ fn widen(study: &mut Study) -> Vec<Vec<String>> {
                     let id = format!("{g}-N{i:02}");
                     study
                         .add_member(Member {
+                            attributes: Default::default(),
                             id: id.parse().unwrap(),
                             group: g.parse().unwrap(),
                             sector: [Sector::Public, Sector::Voluntary, Sector::Citizen][i % 3],

@@ -8,8 +8,8 @@ use samskap_core::facilitation::{
     Presence, ProblemStatement, ProcessMove, Transition, TrialAction,
 };
 use samskap_core::{
-    ActionId, AssessmentId, CoderId, GroupId, InformantId, MeetingId, Member, MemberId, Memo,
-    Municipality, ResourceGroup, Role, StudyMeta,
+    ActionId, AssessmentId, AttributeHolder, AttributeId, Attributes, CoderId, GroupId,
+    InformantId, MeetingId, Member, MemberId, Memo, Municipality, ResourceGroup, Role, StudyMeta,
 };
 
 /// Dates are written as quoted ISO strings (`"2023-05-15"`).
@@ -19,6 +19,8 @@ pub(crate) type Date = chrono::NaiveDate;
 #[serde(deny_unknown_fields)]
 pub(crate) struct StudyFileIn {
     pub study: toml::Spanned<StudyMeta>,
+    #[serde(default, rename = "attribute")]
+    pub attributes: Vec<toml::Spanned<AttributeRow>>,
     #[serde(default, rename = "municipality")]
     pub municipalities: Vec<toml::Spanned<Municipality>>,
     #[serde(default, rename = "group")]
@@ -32,6 +34,8 @@ pub(crate) struct StudyFileIn {
 #[derive(Serialize)]
 pub(crate) struct StudyFileOut<'a> {
     pub study: &'a StudyMeta,
+    #[serde(rename = "attribute", skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeRow>,
     #[serde(rename = "municipality", skip_serializing_if = "<[_]>::is_empty")]
     pub municipalities: &'a [Municipality],
     #[serde(rename = "group", skip_serializing_if = "<[_]>::is_empty")]
@@ -63,6 +67,26 @@ pub(crate) struct InformantRow {
     )]
     pub interview_date: Option<Date>,
     pub consent: samskap_core::Consent,
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
+}
+
+/// A custom attribute's declaration in `study.toml`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AttributeRow {
+    pub id: AttributeId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `text`, `number`, `date`, `boolean` or `one-of`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A one-of's texts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// What may hold it.
+    #[serde(rename = "for")]
+    pub holders: Vec<AttributeHolder>,
 }
 
 #[derive(Deserialize)]

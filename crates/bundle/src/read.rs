@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use samskap_core::{
-    ActiveConsent, CodeId, CoderId, Coding, Consent, Framework, Informant, InformantDetails,
-    InformantId, ModelError, QualifierId, Qualifiers, Span, Study, TextQuote, Transcript, ValueId,
+    ActiveConsent, Attribute, AttributeType, CodeId, CoderId, Coding, Consent, Framework,
+    Informant, InformantDetails, InformantId, ModelError, QualifierId, Qualifiers, Span, Study,
+    TextQuote, Transcript, ValueId,
 };
 
 use samskap_files::{FileError, Kind, Limits, Links};
@@ -35,6 +36,40 @@ pub(crate) fn key_line(text: &str, span: &std::ops::Range<usize>, field: Option<
             }
             offset += line.len();
         }
+    }
+    line_of(text, start)
+}
+
+/// The line of the value of attribute `id` in the table at `span` (an informant, member or
+/// group): in its `[….attributes]` table or its inline `attributes = { … }`; the table's
+/// first line when neither has it.
+fn attribute_line(text: &str, span: &std::ops::Range<usize>, id: &str) -> usize {
+    let start = span.start.min(text.len());
+    let mut offset = start;
+    let mut in_attributes = false;
+    for (i, line) in text[start..].split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        // The next entity's table ends this one's; its own `.attributes` table does not.
+        if i > 0 && trimmed.starts_with("[[") {
+            break;
+        }
+        if trimmed.starts_with('[') {
+            in_attributes = trimmed.trim_end().ends_with(".attributes]");
+        }
+        let key = |t: &str| {
+            t.strip_prefix(id)
+                .map(str::trim_start)
+                .is_some_and(|r| r.starts_with('='))
+        };
+        let inline = trimmed
+            .strip_prefix("attributes")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('='))
+            .is_some_and(|r| r.split([',', '{']).any(|part| key(part.trim_start())));
+        if (in_attributes && key(trimmed)) || inline {
+            return line_of(text, offset);
+        }
+        offset += line.len();
     }
     line_of(text, start)
 }
@@ -125,6 +160,7 @@ fn field_of(e: &ModelError) -> Option<&'static str> {
         ModelError::PdYouthNotYouth(_) => "pd_youth",
         ModelError::PeriodReversed { .. } => "period_end",
         ModelError::FrameworkMismatch { .. } => "framework",
+        ModelError::InvalidAttribute { .. } => "for",
         _ => return None,
     })
 }
@@ -157,7 +193,14 @@ pub fn read_with(
     let file: StudyFileIn = toml::from_str(&text).map_err(|e| toml_error(study_rel, &text, &e))?;
     let at = |span: std::ops::Range<usize>, e: ModelError| {
         let field = field_of(&e);
-        BundleError::at(study_rel, Some(key_line(&text, &span, field)), field, e)
+        let line = match &e {
+            ModelError::AttributeValue { attribute, .. }
+            | ModelError::UnknownAttribute { attribute, .. } => {
+                attribute_line(&text, &span, attribute.as_str())
+            }
+            _ => key_line(&text, &span, field),
+        };
+        BundleError::at(study_rel, Some(line), field, e)
     };
 
     let meta_span = file.study.span();
@@ -176,6 +219,33 @@ pub fn read_with(
         meta.framework = framework.id().clone();
     }
     let mut study = Study::new(meta, framework).map_err(|e| at(meta_span.clone(), e))?;
+
+    for a in file.attributes {
+        let span = a.span();
+        let a = a.into_inner();
+        let kind = AttributeType::new(&a.kind, a.values).map_err(|msg| {
+            let field = if a.kind == "one-of" || msg.contains("`values`") {
+                "values"
+            } else {
+                "type"
+            };
+            let line = key_line(&text, &span, Some(field));
+            BundleError::at(
+                study_rel,
+                Some(line),
+                Some(field),
+                format!("attribute `{}`: {msg}", a.id),
+            )
+        })?;
+        study
+            .add_attribute(Attribute {
+                id: a.id,
+                label: a.label,
+                kind,
+                holders: a.holders,
+            })
+            .map_err(|e| at(span, e))?;
+    }
 
     for m in file.municipalities {
         let span = m.span();
@@ -252,6 +322,7 @@ fn informant(row: InformantRow) -> Result<Informant, (&'static str, String)> {
                 ("workplace", row.workplace.is_some()),
                 ("position", row.position.is_some()),
                 ("interview_date", row.interview_date.is_some()),
+                ("attributes", !row.attributes.is_empty()),
             ];
             if let Some((field, _)) = extra.iter().find(|(_, set)| *set) {
                 return Err((
@@ -280,6 +351,7 @@ fn informant(row: InformantRow) -> Result<Informant, (&'static str, String)> {
     Ok(Informant {
         id: row.id,
         details: Some(InformantDetails {
+            attributes: row.attributes,
             role,
             group: row.group,
             workplace: row.workplace,

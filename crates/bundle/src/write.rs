@@ -7,7 +7,7 @@ use samskap_core::{CodingTable, QualifierId, Qualifiers, Study};
 use samskap_files::Output;
 
 use crate::facilitation::{facilitation_toml, FACILITATION_FILE};
-use crate::files::{InformantRow, MemosFileOut, StudyFileOut};
+use crate::files::{AttributeRow, InformantRow, MemosFileOut, StudyFileOut};
 use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
 
 /// What to do when the target directory is not empty.
@@ -98,11 +98,24 @@ impl<'a> BundleWriter<'a> {
                     position: d.and_then(|d| d.position.clone()),
                     interview_date: d.and_then(|d| d.interview_date),
                     consent: i.consent(),
+                    attributes: d.map(|d| d.attributes.clone()).unwrap_or_default(),
                 }
+            })
+            .collect();
+        let attributes = study
+            .attributes()
+            .iter()
+            .map(|a| AttributeRow {
+                id: a.id.clone(),
+                label: a.label.clone(),
+                kind: a.kind.name().to_owned(),
+                values: a.kind.choices().to_vec(),
+                holders: a.holders.clone(),
             })
             .collect();
         let file = StudyFileOut {
             study: &meta,
+            attributes,
             municipalities: study.municipalities(),
             groups: study.groups(),
             members: study.members(),

@@ -908,8 +908,7 @@ fn a_bundle_in_the_first_formats_reads_as_the_same_study() {
 /// given; polarity has its column and the others the last.
 #[test]
 fn qualifier_values_are_checked_against_the_framework() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/thematic");
-    let canonical = std::fs::read_to_string(root.join("codings.csv")).unwrap();
+    let root = fixture("thematic");
     let cases = [
         (
             "school/belonging,,A,,level=group",
@@ -942,6 +941,73 @@ fn qualifier_values_are_checked_against_the_framework() {
             "codings.csv:3: field `qualifiers`: `level` is not qualifier=value: write values as `level=group;polarity=barrier`",
         ),
     ];
+    each_edit_fails(&root, "codings.csv", &cases);
+}
+
+/// Custom attributes: declared once in `study.toml`, every value checked against its
+/// declaration, and each refusal names the line and the attribute.
+#[test]
+fn attribute_values_are_checked_against_their_declaration() {
+    let root = fixture("thematic");
+    let cases = [
+        (
+            "grade = 9\n",
+            "grade = \"niende\"\n",
+            "study.toml:55: attribute `grade` of informant `E1`: `niende` is not a number value",
+        ),
+        (
+            "grade = 10\n",
+            "grade = 10\nshoe_size = 38\n",
+            "study.toml:66: informant `E2` has a value of attribute `shoe_size`, which the study does not declare",
+        ),
+        (
+            "weekly = true\n",
+            "weekly = \"yes\"\n",
+            "study.toml:46: attribute `weekly` of group `G1`: `yes` is not a boolean value",
+        ),
+        (
+            "started = \"2023-08-21\"\n",
+            "started = \"21.08.2023\"\n",
+            "study.toml:45: attribute `started` of group `G1`: `21.08.2023` is not a date value: write a day as YYYY-MM-DD",
+        ),
+        (
+            "school = \"ungdomsskole\"\n\n[[informant]]",
+            "school = \"grunnskole\"\n\n[[informant]]",
+            "study.toml:56: attribute `school` of informant `E1`: `grunnskole` is not one of `ungdomsskole`, `videregående`",
+        ),
+        (
+            "grade = 10\n",
+            "grade = 10\nweekly = false\n",
+            "study.toml:66: attribute `weekly` of informant `E2`: the study declares it for groups only",
+        ),
+        (
+            "type = \"number\"",
+            "type = \"integer\"",
+            "study.toml:12: field `type`: attribute `grade`: attribute type `integer` is not one of `text`, `number`, `date`, `boolean`, `one-of`",
+        ),
+        (
+            "values = [\"ungdomsskole\", \"videregående\"]",
+            "values = [\"ungdomsskole\", \"ungdomsskole\"]",
+            "study.toml:19: field `values`: attribute `school`: the `one-of` value `ungdomsskole` is listed twice",
+        ),
+        (
+            "for = [\"group\"]\n\n[[attribute]]\nid = \"weekly\"",
+            "for = []\n\n[[attribute]]\nid = \"weekly\"",
+            "study.toml:25: field `for`: attribute `started`: it says nothing may hold it: give `for`, some of `informant`, `member`, `group`",
+        ),
+        (
+            "id = \"E2\"\nrole = \"participant\"\ngroup = \"G1\"\nconsent = \"given\"",
+            "id = \"E2\"\nconsent = \"withdrawn\"",
+            "study.toml:58: field `attributes`: informant `E2` has withdrawn: remove `attributes`, a withdrawn informant keeps no personal data",
+        ),
+    ];
+    each_edit_fails(&root, "study.toml", &cases);
+}
+
+/// For each case `(old, new, message)`: the bundle at `root` with the first `old` in `file`
+/// replaced by `new` fails to read with `message`.
+fn each_edit_fails(root: &Path, file: &str, cases: &[(&str, &str, &str)]) {
+    let canonical = fs::read_to_string(root.join(file)).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     for (i, (old, new, expected)) in cases.iter().enumerate() {
         assert!(
@@ -949,9 +1015,9 @@ fn qualifier_values_are_checked_against_the_framework() {
             "case {i}: {old:?} is not in the file"
         );
         let dir = tmp.path().join(i.to_string());
-        copy_bundle(&root, &dir);
-        std::fs::write(dir.join("codings.csv"), canonical.replacen(old, new, 1)).unwrap();
+        copy_bundle(root, &dir);
+        fs::write(dir.join(file), canonical.replacen(old, new, 1)).unwrap();
         let message = read(&dir).map(|_| ()).unwrap_err().to_string();
-        assert_eq!(&message, expected, "case {i}");
+        assert_eq!(&message, *expected, "case {i}");
     }
 }

@@ -69,6 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         name: "Kommune 1".into(),
     })?;
     study.add_group(ResourceGroup {
+        attributes: Default::default(),
         id: "G1".parse()?,
         name: "Resource group".into(),
         municipalities: vec!["M1".parse()?],
@@ -90,6 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         study.add_informant(Informant {
             id: id.clone(),
             details: Some(InformantDetails {
+                attributes: Default::default(),
                 role: Role::Participant,
                 group: Some("G1".parse()?),
                 workplace: None,

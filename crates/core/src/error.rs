@@ -2,7 +2,8 @@
 
 use crate::framework::FrameworkError;
 use crate::ids::{
-    CodeId, CoderId, FrameworkId, GroupId, InformantId, MunicipalityId, QualifierId, ValueId,
+    AttributeId, CodeId, CoderId, FrameworkId, GroupId, InformantId, MunicipalityId, QualifierId,
+    ValueId,
 };
 
 /// Why the model refused a value.
@@ -52,6 +53,42 @@ pub enum ModelError {
         exact: String,
         /// How many places matched.
         count: usize,
+    },
+    /// An attribute declaration that cannot stand.
+    #[error("attribute `{attribute}`: {reason}")]
+    InvalidAttribute {
+        /// The attribute.
+        attribute: AttributeId,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A value of an attribute the study does not declare.
+    #[error(
+        "{holder} `{}` has a value of attribute `{attribute}`, which the study does not declare",
+        crate::shorten(who)
+    )]
+    UnknownAttribute {
+        /// What holds the value: informant, member or group.
+        holder: &'static str,
+        /// Its id.
+        who: String,
+        /// The attribute.
+        attribute: AttributeId,
+    },
+    /// A value that its attribute's declaration refuses.
+    #[error(
+        "attribute `{attribute}` of {holder} `{}`: {reason}",
+        crate::shorten(who)
+    )]
+    AttributeValue {
+        /// What holds the value: informant, member or group.
+        holder: &'static str,
+        /// Its id.
+        who: String,
+        /// The attribute.
+        attribute: AttributeId,
+        /// What is wrong with the value.
+        reason: String,
     },
     /// Two things of one kind with one id.
     #[error("duplicate {kind} id `{}`", crate::shorten(id))]

@@ -68,6 +68,14 @@ pub enum FreeText {
     AssessmentNote,
     /// `Subject::Service`: the service an assessment is about.
     AssessmentService,
+    /// `Attribute::label` and a one-of's texts: a study's declaration of an attribute.
+    AttributeText,
+    /// An informant's values of the study's attributes.
+    InformantAttribute,
+    /// A member's values of the study's attributes.
+    MemberAttribute,
+    /// A group's values of the study's attributes.
+    GroupAttribute,
 }
 
 /// What a withdrawal does with a free text.
@@ -91,7 +99,7 @@ pub enum OnWithdrawal {
 
 impl FreeText {
     /// Every free-text field of the model.
-    pub const ALL: [FreeText; 28] = [
+    pub const ALL: [FreeText; 32] = [
         FreeText::StudyTitle,
         FreeText::StudyResearchQuestion,
         FreeText::StudyMethod,
@@ -120,6 +128,10 @@ impl FreeText {
         FreeText::ContactNote,
         FreeText::AssessmentNote,
         FreeText::AssessmentService,
+        FreeText::AttributeText,
+        FreeText::InformantAttribute,
+        FreeText::MemberAttribute,
+        FreeText::GroupAttribute,
     ];
 
     /// What a withdrawal does with this field. A text "quotes" the informant by the rule in
@@ -128,7 +140,7 @@ impl FreeText {
         use FreeText::*;
         use OnWithdrawal::*;
         match self {
-            InformantWorkplace | InformantPosition | Transcript => Theirs,
+            InformantWorkplace | InformantPosition | InformantAttribute | Transcript => Theirs,
             Memo => DeleteWhenQuoting,
             StudyResearchQuestion
             | StudyMethod
@@ -151,6 +163,14 @@ impl FreeText {
             MemberService | AssessmentService => {
                 Kept("the kind of service or organisation (`nav`, `school`), not a person")
             }
+            AttributeText => Kept(
+                "the name of an attribute and the values it allows: categories a study \
+                 declares, not what people said",
+            ),
+            MemberAttribute | GroupAttribute => Kept(
+                "what describes a member or a group (a service, a number, a day), as \
+                 `Member::service` does, not what people said",
+            ),
             FrameworkText | CodeText => Kept(
                 "a framework is shared by the studies in a store and kept as a file of its \
                  own; it defines codes and holds no study's material",

@@ -135,6 +135,12 @@ id_type!(
 );
 
 id_type!(
+    /// Identifies a custom attribute a study declares (`service`, `years_in_post`).
+    AttributeId,
+    "attribute"
+);
+
+id_type!(
     /// Identifies a meeting of a resource group.
     MeetingId,
     "meeting"

@@ -31,6 +31,7 @@
 //!         position: None,
 //!         interview_date: None,
 //!         consent: ActiveConsent::Given,
+//!         attributes: Default::default(),
 //!     }),
 //! })?;
 //! study.add_transcript(Transcript::new(i1.clone(), "Vi mangler tid. Alle har det travelt."))?;
@@ -51,6 +52,7 @@
 
 pub mod agreement;
 pub mod analysis;
+mod attribute;
 pub mod codebook;
 mod coding;
 pub mod convention;
@@ -74,6 +76,9 @@ pub mod threads;
 mod testing;
 
 /// Dates in the model are calendar dates without a time zone.
+pub use attribute::{
+    Attribute, AttributeHolder, AttributeType, AttributeValue, Attributes, Number,
+};
 pub use chrono::NaiveDate;
 pub use coding::{Coding, MeaningUnit, Memo, Qualifiers, UnitId};
 pub use counting::Counting;
@@ -83,9 +88,9 @@ pub use framework::{
 };
 pub use free_text::{FreeText, OnWithdrawal};
 pub use ids::{
-    shorten, ActionId, AssessmentId, CodeId, CoderId, ContactId, EventId, FrameworkId, GroupId,
-    InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, QualifierId, StatementId,
-    StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
+    shorten, ActionId, AssessmentId, AttributeId, CodeId, CoderId, ContactId, EventId, FrameworkId,
+    GroupId, InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, QualifierId,
+    StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, Provenance,

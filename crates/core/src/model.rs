@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::attribute::Attributes;
 use crate::ids::{FrameworkId, GroupId, InformantId, MemberId, MunicipalityId, StudyId};
 
 /// What a study is about: the head of everything else.
@@ -159,6 +160,9 @@ pub struct ResourceGroup {
     /// Whether the study looked at this group closely (interviews).
     #[serde(default)]
     pub studied: bool,
+    /// Values of the study's custom attributes.
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
 }
 
 /// The sector an actor comes from.
@@ -215,6 +219,9 @@ pub struct Member {
     /// A young person who succeeded against the odds (a positive deviant).
     #[serde(default)]
     pub pd_youth: bool,
+    /// Values of the study's custom attributes.
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
 }
 
 /// What part an informant played.
@@ -287,6 +294,9 @@ pub struct InformantDetails {
     pub interview_date: Option<NaiveDate>,
     /// Pending or given: withdrawn informants have no details at all.
     pub consent: ActiveConsent,
+    /// Values of the study's custom attributes (gone, like the rest, on withdrawal).
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
 }
 
 /// Consent of an informant who has not withdrawn.

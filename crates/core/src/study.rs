@@ -5,6 +5,7 @@ use foldhash::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::attribute::{Attribute, AttributeHolder, Declared};
 use crate::coding::Qualifiers;
 use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
 use crate::facilitation::{Facilitation, FacilitationError, Roster};
@@ -23,6 +24,9 @@ use crate::ModelError;
 pub struct Study {
     meta: StudyMeta,
     framework: Framework,
+    /// Custom attributes, declared before anything holds a value of them.
+    #[serde(skip_serializing_if = "Declared::is_empty")]
+    attributes: Declared,
     municipalities: Vec<Municipality>,
     groups: Vec<ResourceGroup>,
     members: Vec<Member>,
@@ -153,6 +157,7 @@ impl Study {
         Ok(Self {
             meta,
             framework,
+            attributes: Declared::default(),
             municipalities: Vec::new(),
             groups: Vec::new(),
             members: Vec::new(),
@@ -175,8 +180,14 @@ impl Study {
         Ok(())
     }
 
+    /// Declares a custom attribute: a new id, a valid type, at least one holder. Declare
+    /// attributes before adding what holds their values.
+    pub fn add_attribute(&mut self, a: Attribute) -> Result<(), ModelError> {
+        self.attributes.add(a)
+    }
+
     /// Adds a group whose municipalities are known.
-    pub fn add_group(&mut self, g: ResourceGroup) -> Result<(), ModelError> {
+    pub fn add_group(&mut self, mut g: ResourceGroup) -> Result<(), ModelError> {
         if self.index.groups.contains(&g.id) {
             return Err(duplicate("group", &g.id));
         }
@@ -189,13 +200,15 @@ impl Study {
             }
         }
         check_period(g.period_start, g.period_end)?;
+        self.attributes
+            .check(AttributeHolder::Group, g.id.as_str(), &mut g.attributes)?;
         self.index.groups.insert(g.id.clone());
         self.groups.push(g);
         Ok(())
     }
 
     /// Adds a member of a known group.
-    pub fn add_member(&mut self, m: Member) -> Result<(), ModelError> {
+    pub fn add_member(&mut self, mut m: Member) -> Result<(), ModelError> {
         if self.index.members.contains_key(&m.id) {
             return Err(duplicate("member", &m.id));
         }
@@ -203,18 +216,24 @@ impl Study {
         if m.pd_youth && !m.youth {
             return Err(ModelError::PdYouthNotYouth(m.id.to_string()));
         }
+        self.attributes
+            .check(AttributeHolder::Member, m.id.as_str(), &mut m.attributes)?;
         self.index.members.insert(m.id.clone(), self.members.len());
         self.members.push(m);
         Ok(())
     }
 
     /// Adds an informant; their group, if any, must be known.
-    pub fn add_informant(&mut self, i: Informant) -> Result<(), ModelError> {
+    pub fn add_informant(&mut self, mut i: Informant) -> Result<(), ModelError> {
         if self.index.informants.contains_key(&i.id) {
             return Err(duplicate("informant", &i.id));
         }
         if let Some(g) = i.group() {
             self.check_group(g)?;
+        }
+        if let Some(d) = i.details.as_mut() {
+            self.attributes
+                .check(AttributeHolder::Informant, i.id.as_str(), &mut d.attributes)?;
         }
         self.index
             .informants
@@ -468,6 +487,23 @@ impl Study {
                 .iter_mut()
                 .map(|m| Required(&mut m.text))
                 .collect(),
+            FreeText::AttributeText => self.attributes.texts_mut(),
+            FreeText::InformantAttribute => self
+                .informants
+                .iter_mut()
+                .filter_map(|i| i.details.as_mut())
+                .flat_map(|d| d.attributes.texts_mut().map(Required))
+                .collect(),
+            FreeText::MemberAttribute => self
+                .members
+                .iter_mut()
+                .flat_map(|m| m.attributes.texts_mut().map(Required))
+                .collect(),
+            FreeText::GroupAttribute => self
+                .groups
+                .iter_mut()
+                .flat_map(|g| g.attributes.texts_mut().map(Required))
+                .collect(),
             FreeText::Transcript | FreeText::FrameworkText | FreeText::CodeText => Vec::new(),
             FreeText::MeetingNote
             | FreeText::RulesFrequency
@@ -569,6 +605,16 @@ impl Study {
     pub fn members(&self) -> &[Member] {
         &self.members
     }
+    /// The custom attributes, in the order declared.
+    pub fn attributes(&self) -> &[Attribute] {
+        self.attributes.list()
+    }
+
+    /// A custom attribute by id.
+    pub fn attribute(&self, id: &crate::AttributeId) -> Option<&Attribute> {
+        self.attributes.get(id)
+    }
+
     /// Informants in the order added.
     pub fn informants(&self) -> &[Informant] {
         &self.informants
@@ -868,8 +914,24 @@ mod tests {
         s.meta.method = Some(quote.into());
         s.municipalities[0].name = quote.into();
         s.groups[0].name = quote.into();
+        let note: crate::AttributeId = id("note");
+        s.add_attribute(crate::Attribute {
+            id: note.clone(),
+            label: Some(quote.into()),
+            kind: crate::AttributeType::OneOf(vec![quote.into()]),
+            holders: vec![
+                crate::AttributeHolder::Member,
+                crate::AttributeHolder::Group,
+            ],
+        })
+        .unwrap();
+        let noted: crate::Attributes = [(note, crate::AttributeValue::Text(quote.into()))]
+            .into_iter()
+            .collect();
+        s.groups[0].attributes = noted.clone();
         for m in ["G1-P1", "G1-P2"] {
             s.add_member(Member {
+                attributes: noted.clone(),
                 id: id(m),
                 group: id("G1"),
                 sector: Sector::Public,
@@ -1065,6 +1127,7 @@ mod tests {
         let mut s = study();
         let e = s
             .add_member(Member {
+                attributes: Default::default(),
                 id: id("P1"),
                 group: id("G1"),
                 sector: Sector::Citizen,
@@ -1077,6 +1140,7 @@ mod tests {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         let e = s
             .add_group(ResourceGroup {
+                attributes: Default::default(),
                 id: id("G3"),
                 name: "G3".into(),
                 municipalities: vec![id("M1")],

@@ -23,6 +23,7 @@ pub(crate) fn informant(i: &str, group: Option<&str>, consent: ActiveConsent) ->
     Informant {
         id: id(i),
         details: Some(InformantDetails {
+            attributes: Default::default(),
             role: if group.is_some() {
                 Role::Participant
             } else {
@@ -61,6 +62,7 @@ pub(crate) fn study() -> Study {
     .unwrap();
     for g in ["G1", "G2"] {
         s.add_group(ResourceGroup {
+            attributes: Default::default(),
             id: id(g),
             name: g.into(),
             municipalities: vec![id("M1")],

@@ -556,6 +556,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             attributes.truncate(before);
         }
         let details = (!withdrawn).then(|| InformantDetails {
+            attributes: Default::default(),
             role: facts.role.unwrap_or(Role::Participant),
             group: None,
             workplace: facts.workplace,

@@ -10,6 +10,7 @@
 //! # Ok::<(), samskap_store::StoreError>(())
 //! ```
 
+mod attributes;
 mod backup;
 mod codebook;
 mod edit;

@@ -2,9 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row};
 use samskap_core::{
-    ActiveConsent, Code, CodeId, CoderId, Coding, Framework, FrameworkMeta, Informant,
-    InformantDetails, InformantId, Labels, Member, Memo, Municipality, Qualifier, QualifierValue,
-    Qualifiers, ResourceGroup, Study, StudyId, StudyMeta, Transcript,
+    ActiveConsent, AttributeHolder, Code, CodeId, CoderId, Coding, Framework, FrameworkMeta,
+    Informant, InformantDetails, InformantId, Labels, Member, Memo, Municipality, Qualifier,
+    QualifierValue, Qualifiers, ResourceGroup, Study, StudyId, StudyMeta, Transcript,
 };
 
 use crate::{Store, StoreError};
@@ -339,6 +339,7 @@ pub(crate) fn informant_row(r: &Row<'_>) -> Result<Informant, StoreError> {
         None
     } else {
         Some(InformantDetails {
+            attributes: Default::default(),
             role: enum_value(&get::<String>(r, 1)?)?,
             group: parse_opt(get(r, 2)?)?,
             workplace: get(r, 3)?,
@@ -498,6 +499,16 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
     let framework = framework_in(conn, meta.framework.as_str())?;
     let mut study = Study::new(meta, framework).map_err(StoreError::corrupt)?;
     let c = StoreError::corrupt;
+    let declared = crate::attributes::declarations_in(conn, sid)?;
+    let values = |holder| crate::attributes::values_in(conn, sid, holder, &declared);
+    let (mut of_groups, mut of_members, mut of_informants) = (
+        values(AttributeHolder::Group)?,
+        values(AttributeHolder::Member)?,
+        values(AttributeHolder::Informant)?,
+    );
+    for a in &declared {
+        study.add_attribute(a.clone()).map_err(c)?;
+    }
 
     for m in rows(
         conn,
@@ -537,6 +548,7 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
                 .map(parse)
                 .collect::<Result<_, _>>()?;
             Ok(ResourceGroup {
+                attributes: of_groups.remove(&gid).unwrap_or_default(),
                 id: parse(gid)?,
                 name: get(r, 1)?,
                 municipalities,
@@ -554,8 +566,10 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
          WHERE study_id = ?1 ORDER BY rowid",
         [sid],
         |r| {
+            let mid: String = get(r, 0)?;
             Ok(Member {
-                id: parse(get(r, 0)?)?,
+                attributes: of_members.remove(&mid).unwrap_or_default(),
+                id: parse(mid)?,
                 group: parse(get(r, 1)?)?,
                 sector: enum_value(&get::<String>(r, 2)?)?,
                 service: get(r, 3)?,
@@ -572,6 +586,10 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
         [sid],
         informant_row,
     )? {
+        let mut i = i;
+        if let Some(d) = i.details.as_mut() {
+            d.attributes = of_informants.remove(i.id.as_str()).unwrap_or_default();
+        }
         study.add_informant(i).map_err(c)?;
     }
     for t in rows(

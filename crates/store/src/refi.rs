@@ -228,6 +228,7 @@ mod tests {
         s.add_informant(Informant {
             id: "I1".parse().unwrap(),
             details: Some(InformantDetails {
+                attributes: Default::default(),
                 role: Role::Participant,
                 group: None,
                 workplace: None,

@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0010_transcript_length.sql"),
         then: Some(transcript_lengths),
     },
+    sql(include_str!("../migrations/0011_attributes.sql")),
 ];
 
 /// The schema version this build writes.

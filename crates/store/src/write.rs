@@ -1,7 +1,7 @@
 //! Writes: importing a whole study (with its facilitation record) in one transaction.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use samskap_core::{Framework, Member, Study};
+use samskap_core::{AttributeHolder, Framework, Member, Study};
 
 use crate::facilitation::date_opt;
 use crate::{read, Store, StoreError};
@@ -289,6 +289,7 @@ pub(crate) fn write_study(
         ],
     )
     .map_err(StoreError::db)?;
+    crate::attributes::insert_declarations(tx, sid, study)?;
     for m in study.municipalities() {
         tx.execute(
             "INSERT INTO municipality (study_id, id, name) VALUES (?1, ?2, ?3)",
@@ -310,6 +311,13 @@ pub(crate) fn write_study(
             ],
         )
         .map_err(StoreError::db)?;
+        crate::attributes::insert_values(
+            tx,
+            sid,
+            AttributeHolder::Group,
+            g.id.as_str(),
+            &g.attributes,
+        )?;
         for m in &g.municipalities {
             tx.execute(
                 "INSERT INTO group_municipality (study_id, group_id, municipality_id) VALUES (?1, ?2, ?3)",
@@ -338,6 +346,15 @@ pub(crate) fn write_study(
             ],
         )
         .map_err(StoreError::db)?;
+        if let Some(d) = d {
+            crate::attributes::insert_values(
+                tx,
+                sid,
+                AttributeHolder::Informant,
+                i.id.as_str(),
+                &d.attributes,
+            )?;
+        }
         summary.informants += 1;
     }
     // Staged, then moved in one statement: the search index's trigger then fills FTS5's
@@ -492,5 +509,12 @@ pub(crate) fn insert_member(
         ],
     )
     .map_err(StoreError::db)?;
+    crate::attributes::insert_values(
+        conn,
+        sid,
+        AttributeHolder::Member,
+        m.id.as_str(),
+        &m.attributes,
+    )?;
     Ok(())
 }

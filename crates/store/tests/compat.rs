@@ -26,9 +26,27 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 
 /// A bundle's study as a store made before schema 9 holds it: the store knew no provenance,
 /// so its studies read as research data, while today's fixtures say they are illustrative.
+/// It knew no custom attributes either (schema 11), which `fixtures/thematic` has since.
 fn before_provenance(bundle: &samskap_core::Study) -> serde_json::Value {
-    let mut v = json(bundle);
+    let mut v = before_attributes(bundle);
     v["meta"].as_object_mut().unwrap().remove("provenance");
+    v
+}
+
+/// A bundle's study as a store made before schema 11 holds it: without attribute values.
+fn before_attributes(bundle: &samskap_core::Study) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                o.remove("attributes");
+                o.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = json(bundle);
+    strip(&mut v);
     v
 }
 
@@ -295,4 +313,49 @@ fn a_schema_9_store_migrates_and_knows_each_transcripts_length() {
     let thesis: samskap_core::StudyId = "ung-inkludering".parse().unwrap();
     let hits = store.search(&thesis, "golfklubben", |_| Ok(())).unwrap();
     assert!(hits > 0);
+}
+
+#[test]
+fn a_schema_10_store_migrates_and_takes_attributes() {
+    let (_dir, path) = copy_of("schema-10.db");
+    let before = rows_of(&path);
+    let mut store = Store::open_existing(&path).unwrap();
+    assert_eq!(rows_of(&path), before);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    // Each study reads as its bundle did then: no attributes, the withdrawal kept.
+    for name in ["ung-inkludering", "mini"] {
+        let loaded = store.load_study(&name.parse().unwrap()).unwrap();
+        assert!(loaded.attributes().is_empty());
+        let bundle = samskap_bundle::read(&fixtures().join(name)).unwrap();
+        if name == "ung-inkludering" {
+            assert_eq!(json(&loaded), json(&bundle), "{name}");
+        } else {
+            assert_eq!(
+                loaded.informant(&"I3".parse().unwrap()).unwrap().consent(),
+                samskap_core::Consent::Withdrawn
+            );
+        }
+    }
+    let thematic: samskap_core::StudyId = "thematic".parse().unwrap();
+    let bundle = samskap_bundle::read(&fixtures().join("thematic")).unwrap();
+    assert_eq!(
+        json(&store.load_study(&thematic).unwrap()),
+        before_attributes(&bundle)
+    );
+    // Today's bundle, attributes and all, replaces it in the migrated store.
+    store
+        .import_study(&bundle, samskap_store::Replace::Yes)
+        .unwrap();
+    let again = store.load_study(&thematic).unwrap();
+    assert_eq!(json(&again), json(&bundle));
+    assert_eq!(again.attributes(), bundle.attributes());
+    assert_eq!(again.attributes().len(), 4);
 }

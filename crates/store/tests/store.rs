@@ -1608,6 +1608,7 @@ fn members_added_since_are_kept_with_the_record_or_the_replace_is_refused() {
     store.import_study(&study, Replace::No).unwrap();
     // A member who joined through the API, and came to a meeting.
     let newcomer = samskap_core::Member {
+        attributes: Default::default(),
         id: id("G1-NY"),
         group: id("G1"),
         sector: samskap_core::Sector::Citizen,
@@ -2155,6 +2156,7 @@ fn codebook_study(framework: &str) -> Study {
         s.add_informant(Informant {
             id: id(i),
             details: Some(InformantDetails {
+                attributes: Default::default(),
                 role: Role::Participant,
                 group: None,
                 workplace: None,
@@ -2894,4 +2896,47 @@ fn an_updated_framework_file_is_a_new_version_named_by_its_diff() {
     // The same file again changes nothing and records nothing.
     store.import_framework(&f, &by("again")).unwrap();
     assert_eq!(store.framework_log(&id("tree")).unwrap().len(), 2);
+}
+
+/// Custom attributes come back as they went in, and an informant's go when they withdraw,
+/// while the others' and the group's stay.
+#[test]
+fn attributes_load_back_and_go_with_a_withdrawn_informant() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/thematic");
+    let study = samskap_bundle::read(&root).unwrap();
+    let sid: StudyId = "thematic".parse().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.db");
+    let mut store = Store::open(&path).unwrap();
+    store.import_study(&study, Replace::No).unwrap();
+    let loaded = store.load_study(&sid).unwrap();
+    assert_eq!(json(&loaded), json(&study));
+    assert_eq!(loaded.attributes(), study.attributes());
+
+    let values = |holder: &str| -> i64 {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row(
+            &format!("SELECT count(*) FROM {holder}_attribute WHERE study_id = 'thematic'"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!((values("informant"), values("group")), (3, 3));
+    let e1: InformantId = "E1".parse().unwrap();
+    store.withdraw(&sid, &e1).unwrap();
+    assert_eq!((values("informant"), values("group")), (1, 3));
+    let loaded = store.load_study(&sid).unwrap();
+    assert!(loaded.informant(&e1).unwrap().details.is_none());
+    let e2 = loaded.informant(&"E2".parse().unwrap()).unwrap();
+    assert_eq!(
+        e2.details
+            .as_ref()
+            .unwrap()
+            .attributes
+            .get(&"grade".parse().unwrap()),
+        Some(&samskap_core::AttributeValue::Number(
+            samskap_core::Number::new(10.0).unwrap()
+        ))
+    );
 }

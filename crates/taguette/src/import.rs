@@ -330,6 +330,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
         study.add_informant(Informant {
             id: informant.clone(),
             details: Some(InformantDetails {
+                attributes: Default::default(),
                 role: Role::Participant,
                 group: None,
                 workplace: None,

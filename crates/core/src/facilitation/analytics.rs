@@ -254,6 +254,7 @@ mod tests {
             ("Q1", "G2", Sector::Public, Some("school"), false),
         ] {
             s.add_member(Member {
+                attributes: Default::default(),
                 id: id(m),
                 group: id(g),
                 sector,
