@@ -54,19 +54,24 @@ fn attribute_line(text: &str, span: &std::ops::Range<usize>, id: &str) -> usize 
             break;
         }
         if trimmed.starts_with('[') {
-            in_attributes = trimmed.trim_end().ends_with(".attributes]");
+            let header = trimmed.split('#').next().unwrap_or_default().trim_end();
+            in_attributes = header.ends_with(".attributes]");
         }
+        let quoted = format!("\"{id}\"");
         let key = |t: &str| {
-            t.strip_prefix(id)
-                .map(str::trim_start)
-                .is_some_and(|r| r.starts_with('='))
+            [id, quoted.as_str()].iter().any(|k| {
+                t.strip_prefix(k)
+                    .map(str::trim_start)
+                    .is_some_and(|r| r.starts_with('='))
+            })
         };
+        let dotted = trimmed.strip_prefix("attributes.").is_some_and(&key);
         let inline = trimmed
             .strip_prefix("attributes")
             .map(str::trim_start)
             .and_then(|r| r.strip_prefix('='))
             .is_some_and(|r| r.split([',', '{']).any(|part| key(part.trim_start())));
-        if (in_attributes && key(trimmed)) || inline {
+        if (in_attributes && key(trimmed)) || inline || dotted {
             return line_of(text, offset);
         }
         offset += line.len();

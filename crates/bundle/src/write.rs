@@ -235,7 +235,10 @@ fn codings_csv(
             .collect();
         let mut chunks = vec![draw(0, per.min(n), true)?];
         for h in rest {
-            chunks.push(h.join().expect("drawing codings.csv does not panic")?);
+            chunks.push(
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            );
         }
         Ok(chunks)
     })

@@ -956,6 +956,16 @@ fn attribute_values_are_checked_against_their_declaration() {
             "study.toml:55: attribute `grade` of informant `E1`: `niende` is not a number value",
         ),
         (
+            "[informant.attributes]\ngrade = 9\n",
+            "[informant.attributes] # E1\n\"grade\" = \"niende\"\n",
+            "study.toml:55: attribute `grade` of informant `E1`: `niende` is not a number value",
+        ),
+        (
+            "consent = \"given\"\n\n[informant.attributes]\ngrade = 10\n",
+            "consent = \"given\"\nattributes.grade = true\n",
+            "study.toml:63: attribute `grade` of informant `E2`: `true` is not a number value",
+        ),
+        (
             "grade = 10\n",
             "grade = 10\nshoe_size = 38\n",
             "study.toml:66: informant `E2` has a value of attribute `shoe_size`, which the study does not declare",

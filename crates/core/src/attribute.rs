@@ -166,9 +166,12 @@ impl AttributeType {
                 .and_then(Number::new)
                 .map(AttributeValue::Number)
                 .ok_or_else(wrong),
-            Self::Date => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            // Only the form it is written back in, so that a bundle round-trips byte for byte.
+            Self::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|d| d.format("%Y-%m-%d").to_string() == text)
                 .map(AttributeValue::Date)
-                .map_err(|_| format!("{}: write a day as YYYY-MM-DD", wrong())),
+                .ok_or_else(|| format!("{}: write a day as YYYY-MM-DD", wrong())),
             Self::Boolean => match text.trim() {
                 "true" => Ok(AttributeValue::Boolean(true)),
                 "false" => Ok(AttributeValue::Boolean(false)),
@@ -224,6 +227,9 @@ impl Serialize for Attribute {
     }
 }
 
+/// The largest whole number a double holds exactly, and every one below it.
+const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+
 /// A finite number. Equal numbers are equal values (`0` and `-0` too), so a number can be a
 /// key and be compared as values are.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
@@ -241,9 +247,9 @@ impl Number {
         self.0
     }
 
-    /// The number as a whole one, when it is one that fits.
+    /// The number as a whole one, when it is one that a double holds exactly (up to 2^53).
     fn whole(self) -> Option<i64> {
-        (self.0.fract() == 0.0 && self.0.abs() < 9.0e15).then_some(self.0 as i64)
+        (self.0.fract() == 0.0 && self.0.abs() <= MAX_EXACT).then_some(self.0 as i64)
     }
 }
 
@@ -306,7 +312,7 @@ impl<'de> Deserialize<'de> for AttributeValue {
         impl serde::de::Visitor<'_> for Visit {
             type Value = AttributeValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string, a number or a boolean")
+                f.write_str("a string (a date in quotes: \"2023-05-15\"), a number or a boolean")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AttributeValue, E> {
                 Ok(AttributeValue::Text(v.to_owned()))
@@ -315,9 +321,19 @@ impl<'de> Deserialize<'de> for AttributeValue {
                 Ok(AttributeValue::Boolean(v))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<AttributeValue, E> {
+                if v.unsigned_abs() > 1 << 53 {
+                    return Err(E::custom(format!(
+                        "{v} is too large a whole number to keep exactly (at most 2^53)"
+                    )));
+                }
                 self.visit_f64(v as f64)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<AttributeValue, E> {
+                if v > 1 << 53 {
+                    return Err(E::custom(format!(
+                        "{v} is too large a whole number to keep exactly (at most 2^53)"
+                    )));
+                }
                 self.visit_f64(v as f64)
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<AttributeValue, E> {
@@ -359,6 +375,14 @@ impl Attributes {
     /// How many are set.
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Removes the text values that `quotes`; returns how many went.
+    pub(crate) fn remove_texts(&mut self, quotes: impl Fn(&str) -> bool) -> usize {
+        let before = self.0.len();
+        self.0
+            .retain(|_, v| !matches!(v, AttributeValue::Text(t) if quotes(t)));
+        before - self.0.len()
     }
 
     /// The values that are text, in place (for withdrawal's declaration of free texts).
@@ -411,7 +435,9 @@ impl Declared {
         self.by_id.get(id).map(|&i| &self.list[i])
     }
 
-    pub(crate) fn add(&mut self, a: Attribute) -> Result<(), ModelError> {
+    pub(crate) fn add(&mut self, mut a: Attribute) -> Result<(), ModelError> {
+        // One order, whatever order a file gave: the store keeps a flag per holder.
+        a.holders.sort();
         let refuse = |reason: String| ModelError::InvalidAttribute {
             attribute: a.id.clone(),
             reason,
@@ -501,10 +527,12 @@ mod tests {
                 NaiveDate::from_ymd_opt(2023, 5, 15).unwrap()
             ))
         );
-        assert!(AttributeType::Date
-            .check(text("15.05.2023"))
-            .unwrap_err()
-            .contains("YYYY-MM-DD"));
+        for bad in ["15.05.2023", "2023-5-15", " 2023-05-15"] {
+            assert!(AttributeType::Date
+                .check(text(bad))
+                .unwrap_err()
+                .contains("YYYY-MM-DD"));
+        }
         let service = one_of(&["nav", "school"]);
         assert_eq!(service.check(text("nav")), Ok(text("nav")));
         assert_eq!(
@@ -536,6 +564,10 @@ mod tests {
             "12"
         );
         assert!(AttributeType::Number.parse("NaN").is_err());
+        let big: Attributes = toml::from_str("n = 9007199254740992").unwrap();
+        assert_eq!(toml::to_string(&big).unwrap(), "n = 9007199254740992\n");
+        let e = toml::from_str::<Attributes>("n = 9007199254740993").unwrap_err();
+        assert!(e.to_string().contains("too large"), "{e}");
         assert!(AttributeType::Number.parse("inf").is_err());
         assert_eq!(
             AttributeType::Number.parse("-0").unwrap(),
@@ -584,6 +616,18 @@ mod tests {
             holders: vec![AttributeHolder::Informant],
         })
         .unwrap();
+        // Holders in one order, whatever order they were given in.
+        d.add(Attribute {
+            id: id("joined"),
+            label: None,
+            kind: AttributeType::Date,
+            holders: vec![AttributeHolder::Group, AttributeHolder::Informant],
+        })
+        .unwrap();
+        assert_eq!(
+            d.get(&id("joined")).unwrap().holders,
+            [AttributeHolder::Informant, AttributeHolder::Group]
+        );
         assert!(d
             .add(Attribute {
                 id: id("x"),

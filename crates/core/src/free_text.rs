@@ -141,7 +141,8 @@ impl FreeText {
         use OnWithdrawal::*;
         match self {
             InformantWorkplace | InformantPosition | InformantAttribute | Transcript => Theirs,
-            Memo => DeleteWhenQuoting,
+            // A value is deleted, not replaced: a one-of's value must be one of its texts.
+            Memo | MemberAttribute | GroupAttribute => DeleteWhenQuoting,
             StudyResearchQuestion
             | StudyMethod
             | CodingMemo
@@ -166,10 +167,6 @@ impl FreeText {
             AttributeText => Kept(
                 "the name of an attribute and the values it allows: categories a study \
                  declares, not what people said",
-            ),
-            MemberAttribute | GroupAttribute => Kept(
-                "what describes a member or a group (a service, a number, a day), as \
-                 `Member::service` does, not what people said",
             ),
             FrameworkText | CodeText => Kept(
                 "a framework is shared by the studies in a store and kept as a file of its \

@@ -435,6 +435,16 @@ impl Study {
                     self.memos.retain(|m| !quotes(&m.text));
                     before - self.memos.len()
                 }
+                FreeText::MemberAttribute => self
+                    .members
+                    .iter_mut()
+                    .map(|m| m.attributes.remove_texts(quotes))
+                    .sum(),
+                FreeText::GroupAttribute => self
+                    .groups
+                    .iter_mut()
+                    .map(|g| g.attributes.remove_texts(quotes))
+                    .sum(),
                 other => panic!(
                     "{other:?} is declared DeleteWhenQuoting, but a Study cannot delete its \
                      record: declare it ClearWhenQuoting or ReplaceWhenQuoting, or delete it here"

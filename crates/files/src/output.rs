@@ -74,6 +74,9 @@ pub struct Output {
     stage: PathBuf,
     /// Keep the stage directory on drop: it holds entries of the previous output.
     keep: bool,
+    /// The outermost directory `begin` created for the target, removed again (if still
+    /// empty) when the output is dropped before it is put in place.
+    created: Option<PathBuf>,
     #[cfg(test)]
     fail_at: Option<usize>,
 }
@@ -91,6 +94,11 @@ impl Output {
                 error: source,
             }
         };
+        let created = dir
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && std::fs::symlink_metadata(a).is_err())
+            .last()
+            .map(Path::to_owned);
         std::fs::create_dir_all(dir).map_err(write(dir))?;
         loop {
             let n = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -101,6 +109,7 @@ impl Output {
                         target: dir.to_owned(),
                         stage,
                         keep: false,
+                        created: created.clone(),
                         #[cfg(test)]
                         fail_at: None,
                     };
@@ -202,6 +211,7 @@ impl Output {
                 return Err(self.undo(&moved, &old, here, error));
             }
         }
+        self.created = None;
         std::fs::remove_dir_all(&self.stage).map_err(|error| {
             self.keep = true;
             OutputError::Cleanup {
@@ -269,6 +279,14 @@ impl Drop for Output {
             // Only the unfinished new output is there; failing to remove it leaves a hidden
             // directory and nothing else wrong.
             let _ = std::fs::remove_dir_all(&self.stage);
+            // And the directories made for it, from the target up, each only if empty.
+            if let Some(created) = &self.created {
+                for d in self.target.ancestors() {
+                    if std::fs::remove_dir(d).is_err() || d == created {
+                        break;
+                    }
+                }
+            }
         }
     }
 }
@@ -334,6 +352,22 @@ mod tests {
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
         .collect();
         assert_eq!(tree(tmp.path()), expected, "no hidden directory is left");
+    }
+
+    #[test]
+    fn output_dropped_before_its_commit_removes_the_directories_it_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("made/for/it");
+        let out = Output::begin(&target).unwrap();
+        new_bundle(&out);
+        drop(out);
+        assert!(!tmp.path().join("made").exists());
+        assert!(tmp.path().exists());
+        // Committed, they stay.
+        let out = Output::begin(&target).unwrap();
+        new_bundle(&out);
+        out.commit(&ENTRIES).unwrap();
+        assert!(target.join("study.toml").exists());
     }
 
     #[test]
