@@ -64,6 +64,10 @@ pub enum Command {
     Search {
         /// Words, "a phrase", prefix*, AND, OR, NOT (SQLite FTS5 syntax).
         query: String,
+        /// Only informants with this value of a custom attribute, their own or their group's
+        /// (`service=nav`; repeat for several, each must hold).
+        #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
+        wheres: Vec<String>,
     },
     /// Which codes one coder applied to overlapping spans, with counts.
     Cooccur(QuotesArgs),
@@ -552,6 +556,10 @@ pub struct FilterArgs {
     /// Only units whose text contains this (case-insensitive).
     #[arg(long)]
     pub text: Option<String>,
+    /// Only informants with this value of a custom attribute, their own or their group's
+    /// (`service=nav`; repeat for several, each must hold).
+    #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
+    pub wheres: Vec<String>,
 }
 
 /// `quotes`.

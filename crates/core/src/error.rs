@@ -62,6 +62,17 @@ pub enum ModelError {
         /// What is wrong with it.
         reason: String,
     },
+    /// An attribute named in a selection (`--where`) that the study does not declare.
+    #[error("the study declares no attribute `{attribute}`{}", if .declared.is_empty() { " (it declares none)".to_owned() } else { format!(" (it declares {})", .declared) })]
+    UndeclaredAttribute {
+        /// The attribute named.
+        attribute: AttributeId,
+        /// The ids it declares, listed.
+        declared: String,
+    },
+    /// An attribute that cannot select informants: held by members only.
+    #[error("attribute `{0}` is declared for members only, and a selection picks informants, by their own values or their group's")]
+    NotAboutInformants(AttributeId),
     /// A value of an attribute the study does not declare.
     #[error(
         "{holder} `{}` has a value of attribute `{attribute}`, which the study does not declare",

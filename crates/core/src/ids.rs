@@ -277,6 +277,9 @@ impl fmt::Display for CodeId {
     }
 }
 
+/// A set of informants (a selection by attributes: `Study::informants_where`).
+pub type InformantSet = foldhash::HashSet<InformantId>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

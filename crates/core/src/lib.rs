@@ -89,8 +89,8 @@ pub use framework::{
 pub use free_text::{FreeText, OnWithdrawal};
 pub use ids::{
     shorten, ActionId, AssessmentId, AttributeId, CodeId, CoderId, ContactId, EventId, FrameworkId,
-    GroupId, InformantId, MeetingId, MemberId, MunicipalityId, PracticeId, QualifierId,
-    StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
+    GroupId, InformantId, InformantSet, MeetingId, MemberId, MunicipalityId, PracticeId,
+    QualifierId, StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, Provenance,

@@ -625,6 +625,65 @@ impl Study {
         self.attributes.get(id)
     }
 
+    /// The informants whose values are those of `clauses`, each of them (`--where
+    /// service=nav`): each value is read in its attribute's type. An attribute declared for
+    /// informants is their own value; one declared for groups is their group's; one declared
+    /// for both is their own, or else their group's. A withdrawn informant has no values.
+    pub fn informants_where(
+        &self,
+        clauses: &[(crate::AttributeId, String)],
+    ) -> Result<crate::InformantSet, ModelError> {
+        let mut wanted = Vec::with_capacity(clauses.len());
+        for (id, text) in clauses {
+            let a = self
+                .attributes
+                .get(id)
+                .ok_or_else(|| ModelError::UndeclaredAttribute {
+                    attribute: id.clone(),
+                    declared: self
+                        .attributes()
+                        .iter()
+                        .map(|a| format!("`{}`", a.id))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            let own = a.holders.contains(&AttributeHolder::Informant);
+            let group = a.holders.contains(&AttributeHolder::Group);
+            if !own && !group {
+                return Err(ModelError::NotAboutInformants(id.clone()));
+            }
+            let value = a
+                .kind
+                .parse(text)
+                .map_err(|reason| ModelError::InvalidAttribute {
+                    attribute: id.clone(),
+                    reason,
+                })?;
+            wanted.push((id, own, group, value));
+        }
+        let groups: HashMap<&GroupId, &ResourceGroup> =
+            self.groups.iter().map(|g| (&g.id, g)).collect();
+        Ok(self
+            .informants
+            .iter()
+            .filter(|i| {
+                let Some(d) = &i.details else { return false };
+                wanted.iter().all(|(id, own, group, value)| {
+                    let mine = own.then(|| d.attributes.get(id)).flatten();
+                    let theirs = || {
+                        group
+                            .then(|| d.group.as_ref())
+                            .flatten()
+                            .and_then(|g| groups.get(g))
+                            .and_then(|g| g.attributes.get(id))
+                    };
+                    mine.or_else(theirs) == Some(value)
+                })
+            })
+            .map(|i| i.id.clone())
+            .collect())
+    }
+
     /// Informants in the order added.
     pub fn informants(&self) -> &[Informant] {
         &self.informants
@@ -1119,6 +1178,79 @@ mod tests {
         assert_eq!(s.meta().title, REMOVED_TEXT);
         assert_eq!(s.meta().method, None);
         assert_eq!(s.facilitation().statements()[0].text, REMOVED_TEXT);
+    }
+
+    #[test]
+    fn informants_where_reads_their_own_value_or_else_their_groups() {
+        use crate::{Attribute, AttributeHolder as H, AttributeType, AttributeValue};
+        let mut s = study();
+        let declare = |s: &mut Study, name: &str, kind, holders: Vec<H>| {
+            s.add_attribute(Attribute {
+                id: id(name),
+                label: None,
+                kind,
+                holders,
+            })
+            .unwrap();
+        };
+        let one_of = |c: &[&str]| AttributeType::OneOf(c.iter().map(|s| s.to_string()).collect());
+        declare(
+            &mut s,
+            "service",
+            one_of(&["nav", "school"]),
+            vec![H::Informant, H::Group],
+        );
+        declare(&mut s, "years", AttributeType::Number, vec![H::Informant]);
+        declare(&mut s, "sector", AttributeType::Text, vec![H::Member]);
+        let text = |t: &str| AttributeValue::Text(t.into());
+        // G1 is a NAV group; I1 (in G1) says school; I2 (in G2) nothing; I3 (no group) NAV.
+        s.groups[0].attributes.set(id("service"), text("nav"));
+        fn d(s: &mut Study, i: usize) -> &mut crate::InformantDetails {
+            s.informants[i].details.as_mut().unwrap()
+        }
+        d(&mut s, 0).attributes.set(id("service"), text("school"));
+        d(&mut s, 0)
+            .attributes
+            .set(id("years"), AttributeType::Number.parse("4").unwrap());
+        d(&mut s, 2).attributes.set(id("service"), text("nav"));
+        let pick = |s: &Study, clauses: &[(&str, &str)]| {
+            let clauses: Vec<_> = clauses
+                .iter()
+                .map(|(a, v)| (id(a), v.to_string()))
+                .collect();
+            let mut v: Vec<String> = s
+                .informants_where(&clauses)
+                .unwrap()
+                .into_iter()
+                .map(|i| i.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(pick(&s, &[("service", "nav")]), ["I3"]);
+        assert_eq!(pick(&s, &[("service", "school")]), ["I1"]);
+        assert_eq!(pick(&s, &[("years", "4.0")]), ["I1"]);
+        assert!(pick(&s, &[("years", "4"), ("service", "nav")]).is_empty());
+        // I1's own value gone, their group's counts.
+        d(&mut s, 0).attributes = Default::default();
+        assert_eq!(pick(&s, &[("service", "nav")]), ["I1", "I3"]);
+        let err = |clause: (&str, &str)| {
+            s.informants_where(&[(id(clause.0), clause.1.to_string())])
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(("age", "3")),
+            "the study declares no attribute `age` (it declares `service`, `years`, `sector`)"
+        );
+        assert!(err(("sector", "x")).contains("declared for members only"));
+        assert_eq!(
+            err(("service", "NAV")),
+            "attribute `service`: `NAV` is not one of `nav`, `school`"
+        );
+        // A withdrawn informant has no values to be picked by.
+        s.withdraw(&id("I3")).unwrap();
+        assert_eq!(pick(&s, &[("service", "nav")]), ["I1"]);
     }
 
     #[test]

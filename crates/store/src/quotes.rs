@@ -111,6 +111,14 @@ impl Store {
         let mut groups: Interner<GroupId> = Interner::new();
         let mut n = 0;
         while let Some(r) = rows.next().map_err(StoreError::db)? {
+            let informant = informants.get(read::text(r, 0)?)?;
+            if filter
+                .among
+                .as_ref()
+                .is_some_and(|s| !s.contains(&informant))
+            {
+                continue;
+            }
             let transcript: i64 = r.get(8).map_err(StoreError::db)?;
             let (start, end) = (
                 r.get::<_, i64>(1).map_err(StoreError::db)? as usize,
@@ -147,7 +155,7 @@ impl Store {
                 code: codes.get(read::text(r, 3)?)?,
                 qualifiers: qualifiers.get(read::text(r, 4)?)?,
                 coder: coders.get(read::text(r, 5)?)?,
-                informant: informants.get(read::text(r, 0)?)?,
+                informant,
                 group: match r.get_ref(7).map_err(StoreError::db)? {
                     rusqlite::types::ValueRef::Null => None,
                     _ => Some(groups.get(read::text(r, 7)?)?),

@@ -289,6 +289,14 @@ impl Store {
         load_parts(&tx, id, Parts::Record)
     }
 
+    /// A study's head, framework, attributes, municipalities, groups, members and
+    /// informants, without transcripts, codings, memos or facilitation record: what a
+    /// selection of informants by their attributes reads (`--where`).
+    pub fn load_people(&self, id: &StudyId) -> Result<Study, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        load_parts(&tx, id, Parts::People)
+    }
+
     /// A study's record ([`Store::load_record`]) and its codings ([`Store::coding_table`]),
     /// read in one transaction, so that the two are of the same moment: together they hold
     /// the whole study, as a report reads it, in a fraction of the memory and time of
@@ -491,6 +499,8 @@ enum Parts {
     Whole,
     /// All but the coded material: see [`Store::load_record`].
     Record,
+    /// The head and the people: see [`Store::load_people`].
+    People,
 }
 
 fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, StoreError> {
@@ -591,6 +601,9 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
             d.attributes = of_informants.remove(i.id.as_str()).unwrap_or_default();
         }
         study.add_informant(i).map_err(c)?;
+    }
+    if parts == Parts::People {
+        return Ok(study);
     }
     for t in rows(
         conn,

@@ -55,6 +55,7 @@ impl Store {
         &self,
         study: &StudyId,
         query: &str,
+        among: Option<&samskap_core::InformantSet>,
         mut each: impl FnMut(Hit) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
         let mut st = self
@@ -94,6 +95,9 @@ impl Store {
             let informant: String = row.get(0).map_err(StoreError::db)?;
             let marked: String = row.get(1).map_err(StoreError::db)?;
             let informant: InformantId = informant.parse().map_err(StoreError::corrupt)?;
+            if among.is_some_and(|s| !s.contains(&informant)) {
+                continue;
+            }
             let marks = unmark(&marked);
             // The codings of the units hits overlap, by unit row id, for this transcript.
             let mut codes_on: foldhash::HashMap<i64, Vec<(i64, HitCode)>> =

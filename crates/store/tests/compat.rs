@@ -103,7 +103,7 @@ fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
     // Search finds the thesis's words again; the token is still there.
     let mut hits = 0;
     store
-        .search(&thesis, "kommunen", |_| {
+        .search(&thesis, "kommunen", None, |_| {
             hits += 1;
             Ok(())
         })
@@ -311,7 +311,9 @@ fn a_schema_9_store_migrates_and_knows_each_transcripts_length() {
     }
     // The search index was not rebuilt by the new column: it still finds what it found.
     let thesis: samskap_core::StudyId = "ung-inkludering".parse().unwrap();
-    let hits = store.search(&thesis, "golfklubben", |_| Ok(())).unwrap();
+    let hits = store
+        .search(&thesis, "golfklubben", None, |_| Ok(()))
+        .unwrap();
     assert!(hits > 0);
 }
 

@@ -71,7 +71,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         },
         Command::Code(c) => code::run(cli, c, out),
         Command::Cooccur(a) => cooccur::run(cli, a, out),
-        Command::Search { query } => search::run(cli, query, out),
+        Command::Search { query, wheres } => search::run(cli, query, wheres, out),
         Command::Transcript(t) => transcript::run(cli, t, out),
         Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
@@ -157,7 +157,7 @@ fn load_table(cli: &Cli, args: &FilterArgs) -> anyhow::Result<(CodingTable, Filt
         None => store.coding_table(&id, None)?,
         Some(text) => CodingTable::of(&store.load_study(&id)?, Some(text)),
     };
-    let filter = filter_for(args, table.framework(), table.groups())?;
+    let filter = filter_for(&store, &id, args, table.framework(), table.groups())?;
     Ok((table, filter))
 }
 
@@ -206,7 +206,13 @@ pub(crate) fn qualifiers(
 
 /// Turns the filter options into a core filter, checking each value against a framework and
 /// a study's group ids.
-fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::Result<Filter> {
+fn filter_for(
+    store: &Store,
+    study: &StudyId,
+    args: &FilterArgs,
+    fw: &Framework,
+    groups: &[GroupId],
+) -> anyhow::Result<Filter> {
     let code = args
         .code
         .as_deref()
@@ -256,5 +262,33 @@ fn filter_for(args: &FilterArgs, fw: &Framework, groups: &[GroupId]) -> anyhow::
             .context("--role")?,
         text: args.text.clone(),
         consented_only: false,
+        among: among(store, study, &args.wheres)?,
     })
+}
+
+/// The informants that `--where ATTRIBUTE=VALUE` options pick (each of them), or `None`
+/// when there are none: read from the study's people only.
+pub(crate) fn among(
+    store: &Store,
+    study: &StudyId,
+    wheres: &[String],
+) -> anyhow::Result<Option<samskap_core::InformantSet>> {
+    if wheres.is_empty() {
+        return Ok(None);
+    }
+    let clauses = wheres
+        .iter()
+        .map(|w| {
+            let (attribute, value) = w.split_once('=').with_context(|| {
+                format!(
+                    "--where: `{}` is not ATTRIBUTE=VALUE (`service=nav`)",
+                    samskap_core::shorten(w)
+                )
+            })?;
+            let attribute = attribute.trim().parse().context("--where")?;
+            Ok((attribute, value.to_owned()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let people = store.load_people(study)?;
+    Ok(Some(people.informants_where(&clauses).context("--where")?))
 }

@@ -9,7 +9,13 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     let store = super::open_store(cli)?;
     let study = super::study_id(cli, &store)?;
     let outline = store.outline(&study)?;
-    let filter = super::filter_for(&args.filter, &outline.framework, &outline.groups)?;
+    let filter = super::filter_for(
+        &store,
+        &study,
+        &args.filter,
+        &outline.framework,
+        &outline.groups,
+    )?;
     if cli.json {
         // One element at a time: a large result is never held whole.
         let mut stream = output::JsonArray::new(out);

@@ -8,16 +8,17 @@ use samskap_store::StoreError;
 use crate::args::Cli;
 use crate::output;
 
-pub fn run(cli: &Cli, query: &str, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, query: &str, wheres: &[String], out: &mut dyn Write) -> anyhow::Result<()> {
     let store = super::open_store(cli)?;
     let study = super::study_id(cli, &store)?;
+    let among = super::among(&store, &study, wheres)?;
     if cli.json {
         let mut stream = output::JsonArray::new(out);
-        let result = store.search(&study, query, |hit| stream.push(&hit));
+        let result = store.search(&study, query, among.as_ref(), |hit| stream.push(&hit));
         return stream.finish(result).map(drop);
     }
     let mut io_error = None;
-    let result = store.search(&study, query, |hit| {
+    let result = store.search(&study, query, among.as_ref(), |hit| {
         let codes = hit
             .codes
             .iter()

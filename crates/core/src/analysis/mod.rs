@@ -37,6 +37,9 @@ pub struct Filter {
     pub text: Option<String>,
     /// Only informants whose consent is given: what a report may show.
     pub consented_only: bool,
+    /// Only these informants (those a selection by attributes picked:
+    /// [`Study::informants_where`]).
+    pub among: Option<crate::InformantSet>,
 }
 
 impl Filter {
@@ -72,6 +75,7 @@ impl Filter {
                     self.group.as_ref().is_none_or(|g| inf.group() == Some(g))
                         && (!self.consented_only || inf.consent() == Consent::Given)
                         && self.role.is_none_or(|r| inf.role() == Some(r))
+                        && self.among.as_ref().is_none_or(|s| s.contains(&inf.id))
                 })
                 .collect(),
         }

@@ -1,0 +1,98 @@
+//! `--where ATTRIBUTE=VALUE` over `fixtures/thematic`, whose pupils E1 (grade 9, school
+//! `ungdomsskole`) and E2 (grade 10, no school of their own) sit in group G1 (school
+//! `ungdomsskole`, meets weekly): each command that filters picks the same informants.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{fixtures, Env};
+
+fn thematic() -> Env {
+    let env = Env::new();
+    env.ok(&["import", fixtures().join("thematic").to_str().unwrap()]);
+    env
+}
+
+/// The informants of a JSON array's elements.
+fn informants(v: &serde_json::Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["informant"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn where_picks_informants_by_their_own_value_or_their_groups() {
+    let env = thematic();
+    let quotes = |w: &[&str]| {
+        let mut args = vec!["quotes"];
+        for x in w {
+            args.extend(["--where", x]);
+        }
+        informants(&env.json(&args))
+    };
+    assert_eq!(quotes(&[]), set(&["E1", "E2"]));
+    assert_eq!(quotes(&["grade=9"]), set(&["E1"]));
+    assert_eq!(quotes(&["grade=10.0"]), set(&["E2"]));
+    // E2 holds no school of their own: their group's counts.
+    assert_eq!(quotes(&["school=ungdomsskole"]), set(&["E1", "E2"]));
+    assert_eq!(quotes(&["weekly=true", "grade=10"]), set(&["E2"]));
+    assert!(quotes(&["weekly=false"]).is_empty());
+    assert_eq!(
+        informants(&env.json(&["code", "list", "--where", "grade=9"])),
+        set(&["E1"])
+    );
+    let hits = env.json(&["search", "skolen OR klassen", "--where", "grade=9"]);
+    assert_eq!(informants(&hits), set(&["E1"]));
+    let all = env.json(&["search", "skolen OR klassen"]);
+    assert_eq!(informants(&all), set(&["E1", "E2"]));
+}
+
+#[test]
+fn matrix_with_where_counts_only_the_picked_informants() {
+    let env = thematic();
+    let total = |args: &[&str]| -> u64 {
+        let mut a = vec!["matrix", "--split", "none"];
+        a.extend(args);
+        let m = env.json(&a);
+        let home = m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == "home")
+            .unwrap()
+            .clone();
+        home["counts"].as_array().unwrap().last().unwrap()["units"]
+            .as_u64()
+            .unwrap()
+    };
+    // `home` was coded once in each pupil's transcript.
+    assert_eq!(total(&[]), 2);
+    assert_eq!(total(&["--where", "grade=10"]), 1);
+    assert_eq!(total(&["--where", "grade=11"]), 0);
+}
+
+#[test]
+fn a_where_the_study_cannot_answer_is_refused_with_the_reason() {
+    let env = thematic();
+    let err = env.fails(&["quotes", "--where", "shoe=38"]);
+    assert!(
+        err.contains("the study declares no attribute `shoe` (it declares `grade`, `school`, `started`, `weekly`)"),
+        "{err}"
+    );
+    let err = env.fails(&["matrix", "--where", "grade=ni"]);
+    assert!(
+        err.contains("--where: attribute `grade`: `ni` is not a number value"),
+        "{err}"
+    );
+    let err = env.fails(&["search", "skolen", "--where", "grade"]);
+    assert!(err.contains("`grade` is not ATTRIBUTE=VALUE"), "{err}");
+    let err = env.fails(&["quotes", "--where", "started=21.08.2023"]);
+    assert!(err.contains("write a day as YYYY-MM-DD"), "{err}");
+}
