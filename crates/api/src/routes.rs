@@ -304,6 +304,7 @@ async fn list_groups(
                     name: g.name.clone(),
                     municipalities: g.municipalities.iter().map(ToString::to_string).collect(),
                     studied: g.studied,
+                    attributes: attributes_out(&g.attributes),
                 })
                 .collect(),
         ))
@@ -354,8 +355,19 @@ async fn add_member(
         |_, _| Ok(()),
     )
     .await?;
+    let mut attributes = samskap_core::Attributes::default();
+    for (key, value) in body.attributes {
+        let field = format!("attributes.{}", samskap_core::shorten(&key));
+        let id = key
+            .parse()
+            .map_err(|e: ModelError| ApiError::invalid(field.clone(), e.to_string()))?;
+        let value = value
+            .into_core()
+            .ok_or_else(|| ApiError::invalid(field, "a number must be finite"))?;
+        attributes.set(id, value);
+    }
     let member = Member {
-        attributes: Default::default(),
+        attributes,
         id: new_id("member")?,
         group,
         sector: body.sector.into(),
@@ -369,6 +381,10 @@ async fn add_member(
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store.add_member(&study, &member).map_err(|e| {
                 refused(e, |r| match r {
+                    Refusal::Model(
+                        ModelError::UnknownAttribute { attribute, .. }
+                        | ModelError::AttributeValue { attribute, .. },
+                    ) => Some((format!("attributes.{attribute}"), None)),
                     Refusal::Model(ModelError::PdYouthNotYouth(_)) => Some((
                         "pd_youth".into(),
                         Some("a member marked `pd_youth` must be marked `youth` too"),
@@ -379,6 +395,22 @@ async fn add_member(
         })
         .await?;
     Ok(created(object, out, audited))
+}
+
+#[utoipa::path(get, path = "/studies/{study}/attributes", security(("bearer" = [])),
+    params(("study" = String, Path)),
+    responses((status = 200, body = [AttributeOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_attributes(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(study): ApiPath<String>,
+) -> Result<Json<Vec<AttributeOut>>, ApiError> {
+    with_readable_study(&state, &caller, &study, |s, _| {
+        Ok(Json(
+            s.attributes().iter().map(AttributeOut::from).collect(),
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/studies/{study}/municipalities", security(("bearer" = [])),
@@ -1368,7 +1400,7 @@ async fn list_assessments(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "samskap facilitators' API", description = "Groups, meetings, attendance and the PD process of a co-creation project."),
-    paths(health, list_studies, list_municipalities, list_groups, list_members, add_member,
+    paths(health, list_studies, list_attributes, list_municipalities, list_groups, list_members, add_member,
         list_meetings, add_meeting, agree_statement,
         set_attendance, add_action, advance_action, add_contact, add_assessment, attendance,
         composition, get_rules, set_rules, list_statements, add_statement, list_moves, add_move,
@@ -1457,6 +1489,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/studies", get(list_studies))
         .route("/studies/{study}/groups", get(list_groups))
+        .route("/studies/{study}/attributes", get(list_attributes))
         .route("/studies/{study}/municipalities", get(list_municipalities))
         .route("/studies/{study}/analytics/contacts", get(contact_counts))
         .route(

@@ -42,6 +42,84 @@ impl From<samskap_core::Provenance> for ProvenanceOut {
     }
 }
 
+/// A value of a custom attribute: a boolean, a number, or text (a date as `YYYY-MM-DD`, a
+/// one-of's choice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum AttributeValueWire {
+    /// `true` or `false`.
+    Boolean(bool),
+    /// A finite number.
+    Number(f64),
+    /// Text, a day or a choice.
+    Text(String),
+}
+
+impl From<&samskap_core::AttributeValue> for AttributeValueWire {
+    fn from(v: &samskap_core::AttributeValue) -> Self {
+        use samskap_core::AttributeValue as V;
+        match v {
+            V::Text(t) => Self::Text(t.clone()),
+            V::Number(n) => Self::Number(n.get()),
+            V::Date(_) => Self::Text(v.to_string()),
+            V::Boolean(b) => Self::Boolean(*b),
+        }
+    }
+}
+
+impl AttributeValueWire {
+    /// As the model takes it, to be checked against its declaration there (a day written as
+    /// text becomes a day). `None` for a number that is not finite.
+    pub fn into_core(self) -> Option<samskap_core::AttributeValue> {
+        use samskap_core::AttributeValue as V;
+        Some(match self {
+            Self::Boolean(b) => V::Boolean(b),
+            Self::Number(n) => V::Number(samskap_core::Number::new(n)?),
+            Self::Text(t) => V::Text(t),
+        })
+    }
+}
+
+/// Values of custom attributes, by attribute id.
+pub type AttributesWire = std::collections::BTreeMap<String, AttributeValueWire>;
+
+/// The values an informant, member or group holds, on the wire.
+pub fn attributes_out(a: &samskap_core::Attributes) -> AttributesWire {
+    a.iter()
+        .map(|(id, v)| (id.to_string(), AttributeValueWire::from(v)))
+        .collect()
+}
+
+/// A custom attribute the study declares.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttributeOut {
+    /// Id: the key of its values.
+    #[schema(value_type = Id)]
+    pub id: String,
+    /// A heading for tables (the id when none).
+    pub label: String,
+    /// The type of its values: `text`, `number`, `date`, `boolean` or `one-of`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A one-of's texts (empty for other types).
+    pub values: Vec<String>,
+    /// What may hold it: `informant`, `member`, `group`.
+    #[serde(rename = "for")]
+    pub holders: Vec<String>,
+}
+
+impl From<&samskap_core::Attribute> for AttributeOut {
+    fn from(a: &samskap_core::Attribute) -> Self {
+        Self {
+            id: a.id.to_string(),
+            label: a.label.clone().unwrap_or_else(|| a.id.to_string()),
+            kind: a.kind.name().to_owned(),
+            values: a.kind.choices().to_vec(),
+            holders: a.holders.iter().map(|h| h.as_str().to_owned()).collect(),
+        }
+    }
+}
+
 /// A resource group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupOut {
@@ -55,6 +133,8 @@ pub struct GroupOut {
     pub municipalities: Vec<String>,
     /// Whether the study looked at it closely.
     pub studied: bool,
+    /// Its values of the study's custom attributes.
+    pub attributes: AttributesWire,
 }
 
 /// A member of a group.
@@ -76,6 +156,8 @@ pub struct MemberOut {
     pub youth: bool,
     /// A young member who is a positive deviant.
     pub pd_youth: bool,
+    /// Their values of the study's custom attributes.
+    pub attributes: AttributesWire,
 }
 
 impl From<&samskap_core::Member> for MemberOut {
@@ -87,6 +169,7 @@ impl From<&samskap_core::Member> for MemberOut {
             service: m.service.clone(),
             youth: m.youth,
             pd_youth: m.pd_youth,
+            attributes: attributes_out(&m.attributes),
         }
     }
 }
@@ -142,6 +225,9 @@ pub struct MemberIn {
     /// A young member who is a positive deviant (a young member too).
     #[serde(default)]
     pub pd_youth: bool,
+    /// Values of the study's custom attributes declared for members, by attribute id.
+    #[serde(default)]
+    pub attributes: AttributesWire,
 }
 
 /// A municipality of the study.

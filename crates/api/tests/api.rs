@@ -1882,3 +1882,97 @@ async fn dates_that_are_not_yyyy_mm_dd_are_refused_naming_the_field() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn custom_attributes_are_listed_read_and_given_to_new_members() {
+    let s = Server::start().await;
+    // `fixtures/mini` with attributes declared for members and groups, and a value on G2.
+    let tmp = tempfile::tempdir().unwrap();
+    let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mini");
+    for e in std::fs::read_dir(&mini).unwrap() {
+        let e = e.unwrap();
+        let to = tmp.path().join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir(&to).unwrap();
+            for f in std::fs::read_dir(e.path()).unwrap() {
+                let f = f.unwrap();
+                std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(e.path(), to).unwrap();
+        }
+    }
+    let mut toml = std::fs::read_to_string(tmp.path().join("study.toml")).unwrap();
+    toml.push_str(
+        "\n[[attribute]]\nid = \"years\"\nlabel = \"Years in post\"\ntype = \"number\"\nfor = [\"member\", \"group\"]\n\
+         \n[[attribute]]\nid = \"joined\"\ntype = \"date\"\nfor = [\"member\"]\n\
+         \n[group.attributes]\nyears = 3\n",
+    );
+    std::fs::write(tmp.path().join("study.toml"), toml).unwrap();
+    Store::open(&s.db)
+        .unwrap()
+        .import_study(&samskap_bundle::read(tmp.path()).unwrap(), Replace::No)
+        .unwrap();
+
+    let (st, list) = s.get("/studies/mini/attributes", &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(
+        list,
+        json!([
+            {"id": "years", "label": "Years in post", "type": "number", "values": [], "for": ["member", "group"]},
+            {"id": "joined", "label": "joined", "type": "date", "values": [], "for": ["member"]},
+        ])
+    );
+    let (_, groups) = s.get("/studies/mini/groups", &s.analyst).await;
+    assert_eq!(groups[0]["attributes"], json!({}));
+    assert_eq!(groups[1]["attributes"], json!({"years": 3.0}));
+
+    let path = "/studies/mini/groups/G2/members";
+    let (st, body) = s
+        .post(
+            path,
+            &s.admin,
+            json!({"sector": "public", "attributes": {"years": 2, "joined": "2024-01-02"}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        body["attributes"],
+        json!({"years": 2.0, "joined": "2024-01-02"})
+    );
+    let (_, members) = s.get(path, &s.analyst).await;
+    let made = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == body["id"])
+        .unwrap();
+    assert_eq!(made["attributes"], body["attributes"]);
+    // Each refusal names the attribute.
+    for (attributes, field) in [
+        (json!({"years": "many"}), "attributes.years"),
+        (json!({"shoe_size": 38}), "attributes.shoe_size"),
+        (json!({"joined": "2024-1-2"}), "attributes.joined"),
+        (json!({"bad id!": 1}), "attributes.bad id!"),
+    ] {
+        let (st, problem) = s
+            .post(
+                path,
+                &s.admin,
+                json!({"sector": "public", "attributes": attributes}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["field"], field, "{problem}");
+    }
+    // The thesis declares none: a value is refused there too.
+    let (st, problem) = s
+        .post(
+            &format!("{G1}/members"),
+            &s.g1,
+            json!({"sector": "public", "attributes": {"years": 1}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    s.stop().await;
+}
