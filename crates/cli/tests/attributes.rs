@@ -96,3 +96,31 @@ fn a_where_the_study_cannot_answer_is_refused_with_the_reason() {
     let err = env.fails(&["quotes", "--where", "started=21.08.2023"]);
     assert!(err.contains("write a day as YYYY-MM-DD"), "{err}");
 }
+
+#[test]
+fn informants_and_study_show_list_the_attributes() {
+    let env = thematic();
+    let list = env.ok(&["informants"]);
+    let header = list.lines().nth(1).unwrap();
+    assert!(
+        header.contains("units") && header.ends_with("┆ Trinn ┆ Skoleslag    │"),
+        "{list}"
+    );
+    let e2 = list.lines().find(|l| l.contains("E2")).unwrap();
+    assert!(e2.contains("┆ 10    ┆ –            │"), "{e2}");
+    let json = env.json(&["informants"]);
+    assert_eq!(
+        json[0]["attributes"],
+        serde_json::json!({"grade": 9, "school": "ungdomsskole"})
+    );
+    let show = env.ok(&["study", "show"]);
+    assert!(
+        show.contains(
+            "attribute          school: one-of (ungdomsskole, videregående), for informant, group"
+        ),
+        "{show}"
+    );
+    let show = env.json(&["study", "show"]);
+    assert_eq!(show["attributes"][3]["id"], "weekly");
+    assert_eq!(show["attributes"][3]["for"], serde_json::json!(["group"]));
+}

@@ -386,6 +386,9 @@ pub struct StudySummary {
     pub memos: usize,
     /// The coders who coded, in id order.
     pub coders: Vec<CoderId>,
+    /// The custom attributes it declares, in order (left out of JSON when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<samskap_core::Attribute>,
 }
 
 impl Store {
@@ -440,12 +443,13 @@ impl Store {
             codings: per_coder.iter().map(|(_, n)| n).sum(),
             memos: count("SELECT count(*) FROM memo WHERE study_id = ?1")?,
             coders: per_coder.into_iter().map(|(c, _)| c).collect(),
+            attributes: crate::attributes::declarations_in(&tx, sid)?,
             study,
         })
     }
 
-    /// A study's informants in study order, each with how many meaning units of theirs are
-    /// coded: Table 1 without loading the study.
+    /// A study's informants in study order (with their values of custom attributes), each
+    /// with how many meaning units of theirs are coded: Table 1 without loading the study.
     pub fn informants(&self, id: &StudyId) -> Result<Vec<(Informant, usize)>, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
         let sid = id.as_str();
@@ -471,6 +475,9 @@ impl Store {
                 Ok(())
             },
         )?;
+        let declared = crate::attributes::declarations_in(&tx, sid)?;
+        let mut values =
+            crate::attributes::values_in(&tx, sid, AttributeHolder::Informant, &declared)?;
         rows(
             &tx,
             &format!(
@@ -478,7 +485,10 @@ impl Store {
             ),
             [sid],
             |r| {
-                let i = informant_row(r)?;
+                let mut i = informant_row(r)?;
+                if let Some(d) = i.details.as_mut() {
+                    d.attributes = values.remove(i.id.as_str()).unwrap_or_default();
+                }
                 let n = units.get(i.id.as_str()).copied().unwrap_or(0);
                 Ok((i, n))
             },

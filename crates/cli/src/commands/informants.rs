@@ -14,6 +14,16 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = super::open_store(cli)?;
     let id = super::study_id(cli, &store)?;
     let informants = store.informants(&id)?;
+    // A column per custom attribute informants may hold, after the model's own.
+    let declared: Vec<samskap_core::Attribute> = store
+        .study_summary(&id)?
+        .attributes
+        .into_iter()
+        .filter(|a| {
+            a.holders
+                .contains(&samskap_core::AttributeHolder::Informant)
+        })
+        .collect();
     if cli.json {
         let rows: Vec<_> = informants
             .iter()
@@ -28,6 +38,7 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                     "position": d.and_then(|d| d.position.clone()),
                     "interview_date": d.and_then(|d| d.interview_date),
                     "units": units,
+                    "attributes": d.map(|d| &d.attributes),
                 })
             })
             .collect();
@@ -38,7 +49,7 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         .iter()
         .map(|(i, units)| {
             let d = i.details.as_ref();
-            vec![
+            let mut row = vec![
                 i.id.to_string(),
                 dash(d.map(|d| d.role.as_str().to_owned())),
                 dash(d.and_then(|d| d.group.as_ref().map(ToString::to_string))),
@@ -47,23 +58,32 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                 dash(d.and_then(|d| d.interview_date.map(|x| x.to_string()))),
                 i.consent().as_str().to_owned(),
                 units.to_string(),
-            ]
+            ];
+            row.extend(declared.iter().map(|a| {
+                dash(
+                    d.and_then(|d| d.attributes.get(&a.id))
+                        .map(ToString::to_string),
+                )
+            }));
+            row
         })
         .collect();
-    output::table(
-        out,
-        &[
-            "id",
-            "role",
-            "group",
-            "workplace",
-            "position",
-            "interviewed",
-            "consent",
-            "units",
-        ],
-        rows,
-    )
+    let mut header = vec![
+        "id",
+        "role",
+        "group",
+        "workplace",
+        "position",
+        "interviewed",
+        "consent",
+        "units",
+    ];
+    header.extend(
+        declared
+            .iter()
+            .map(|a| a.label.as_deref().unwrap_or(a.id.as_str())),
+    );
+    output::table(out, &header, rows)
 }
 
 pub fn withdraw(cli: &Cli, args: &WithdrawArgs, out: &mut dyn Write) -> anyhow::Result<()> {

@@ -20,28 +20,44 @@ pub fn show(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     if let Some(notice) = m.provenance.notice() {
         writeln!(out, "{notice}")?;
     }
-    output::pairs(
-        out,
-        &[
-            ("study", m.id.to_string()),
-            ("title", m.title.clone()),
-            ("research question", opt(&m.research_question)),
-            ("method", opt(&m.method)),
-            (
-                "period",
-                format!("{} – {}", date(m.period_start), date(m.period_end)),
+    let mut pairs = vec![
+        ("study", m.id.to_string()),
+        ("title", m.title.clone()),
+        ("research question", opt(&m.research_question)),
+        ("method", opt(&m.method)),
+        (
+            "period",
+            format!("{} – {}", date(m.period_start), date(m.period_end)),
+        ),
+        ("framework", m.framework.to_string()),
+        ("provenance", m.provenance.to_string()),
+        ("municipalities", s.municipalities.to_string()),
+        ("groups", s.groups.to_string()),
+        ("members", s.members.to_string()),
+        ("informants", s.informants.to_string()),
+        ("transcripts", s.transcripts.to_string()),
+        ("meaning units", s.units.to_string()),
+        ("codings", s.codings.to_string()),
+        ("coders", coders.join(", ")),
+        ("memos", s.memos.to_string()),
+    ];
+    // Each custom attribute: its id, type and holders (a study without any prints no line).
+    for a in &s.attributes {
+        let holders: Vec<&str> = a.holders.iter().map(|h| h.as_str()).collect();
+        let choices = if a.kind.choices().is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", a.kind.choices().join(", "))
+        };
+        pairs.push((
+            "attribute",
+            format!(
+                "{}: {}{choices}, for {}",
+                a.id,
+                a.kind.name(),
+                holders.join(", ")
             ),
-            ("framework", m.framework.to_string()),
-            ("provenance", m.provenance.to_string()),
-            ("municipalities", s.municipalities.to_string()),
-            ("groups", s.groups.to_string()),
-            ("members", s.members.to_string()),
-            ("informants", s.informants.to_string()),
-            ("transcripts", s.transcripts.to_string()),
-            ("meaning units", s.units.to_string()),
-            ("codings", s.codings.to_string()),
-            ("coders", coders.join(", ")),
-            ("memos", s.memos.to_string()),
-        ],
-    )
+        ));
+    }
+    output::pairs(out, &pairs)
 }
