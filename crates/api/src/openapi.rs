@@ -48,6 +48,20 @@ impl PartialSchema for LadderStep {
 
 impl ToSchema for LadderStep {}
 
+/// A number in a body or an answer, kept as written: a whole number too large for a double
+/// is seen, not rounded, and a whole number goes out without a fraction.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct JsonNumber(pub serde_json::Number);
+
+impl PartialSchema for JsonNumber {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(Type::Number).into()
+    }
+}
+
+impl ToSchema for JsonNumber {}
+
 impl PartialSchema for Id {
     fn schema() -> RefOr<Schema> {
         id_schema().into()

@@ -363,7 +363,7 @@ async fn add_member(
             .map_err(|e: ModelError| ApiError::invalid(field.clone(), e.to_string()))?;
         let value = value
             .into_core()
-            .ok_or_else(|| ApiError::invalid(field, "a number must be finite"))?;
+            .map_err(|reason| ApiError::invalid(field, reason))?;
         attributes.set(id, value);
     }
     let member = Member {

@@ -6,7 +6,7 @@ use samskap_core::facilitation as f;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::openapi::{Id, LadderStep};
+use crate::openapi::{Id, JsonNumber, LadderStep};
 
 /// A study.
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,14 +43,16 @@ impl From<samskap_core::Provenance> for ProvenanceOut {
 }
 
 /// A value of a custom attribute: a boolean, a number, or text (a date as `YYYY-MM-DD`, a
-/// one-of's choice).
+/// one-of's choice). A whole number is written without a fraction, as the CLI and bundles
+/// write it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum AttributeValueWire {
     /// `true` or `false`.
     Boolean(bool),
-    /// A finite number.
-    Number(f64),
+    /// A finite number, as written (so that a whole number too large to keep exactly is
+    /// seen, not rounded).
+    Number(JsonNumber),
     /// Text, a day or a choice.
     Text(String),
 }
@@ -60,7 +62,11 @@ impl From<&samskap_core::AttributeValue> for AttributeValueWire {
         use samskap_core::AttributeValue as V;
         match v {
             V::Text(t) => Self::Text(t.clone()),
-            V::Number(n) => Self::Number(n.get()),
+            // Core's text of a number is a whole one without a fraction; JSON reads it so.
+            V::Number(n) => match n.to_string().parse::<serde_json::Number>() {
+                Ok(number) => Self::Number(JsonNumber(number)),
+                Err(_) => Self::Text(n.to_string()),
+            },
             V::Date(_) => Self::Text(v.to_string()),
             V::Boolean(b) => Self::Boolean(*b),
         }
@@ -69,12 +75,20 @@ impl From<&samskap_core::AttributeValue> for AttributeValueWire {
 
 impl AttributeValueWire {
     /// As the model takes it, to be checked against its declaration there (a day written as
-    /// text becomes a day). `None` for a number that is not finite.
-    pub fn into_core(self) -> Option<samskap_core::AttributeValue> {
+    /// text becomes a day). The reason, for a number the model does not keep: a whole
+    /// number past 2^53, which a double cannot hold exactly.
+    pub fn into_core(self) -> Result<samskap_core::AttributeValue, &'static str> {
         use samskap_core::AttributeValue as V;
-        Some(match self {
+        Ok(match self {
             Self::Boolean(b) => V::Boolean(b),
-            Self::Number(n) => V::Number(samskap_core::Number::new(n)?),
+            Self::Number(JsonNumber(n)) => {
+                let whole = n.as_i64().map(i64::unsigned_abs).or_else(|| n.as_u64());
+                if whole.is_some_and(|w| w > 1 << 53) {
+                    return Err("a whole number past 2^53 cannot be kept exactly");
+                }
+                let n = n.as_f64().and_then(samskap_core::Number::new);
+                V::Number(n.ok_or("a number must be finite")?)
+            }
             Self::Text(t) => V::Text(t),
         })
     }

@@ -48,6 +48,16 @@ fn where_picks_informants_by_their_own_value_or_their_groups() {
         informants(&env.json(&["code", "list", "--where", "grade=9"])),
         set(&["E1"])
     );
+    // Values are read trimmed, as a person may type them.
+    assert_eq!(quotes(&["school = ungdomsskole"]), set(&["E1", "E2"]));
+    let saturation = env.json(&["saturation", "--where", "grade=10"]);
+    let interviews: Vec<&str> = saturation
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["informant"].as_str().unwrap())
+        .collect();
+    assert_eq!(interviews, ["E2"], "{saturation}");
     let hits = env.json(&["search", "skolen OR klassen", "--where", "grade=9"]);
     assert_eq!(informants(&hits), set(&["E1"]));
     let all = env.json(&["search", "skolen OR klassen"]);

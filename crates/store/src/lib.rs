@@ -40,7 +40,7 @@ pub use codebook::{Edited, Pick};
 pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
 pub use error::{Refusal, StoreError};
 pub use quotes::Outline;
-pub use read::{Snapshot, StudySummary};
+pub use read::{InformantRow, Snapshot, StudySummary};
 pub use refi::{RefiAttribute, RefiGuid, RefiRecord};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Hit, HitCode};

@@ -449,8 +449,12 @@ impl Store {
     }
 
     /// A study's informants in study order (with their values of custom attributes), each
-    /// with how many meaning units of theirs are coded: Table 1 without loading the study.
-    pub fn informants(&self, id: &StudyId) -> Result<Vec<(Informant, usize)>, StoreError> {
+    /// with how many meaning units of theirs are coded, and the attributes the study
+    /// declares: Table 1 without loading the study.
+    pub fn informants(
+        &self,
+        id: &StudyId,
+    ) -> Result<(Vec<samskap_core::Attribute>, Vec<InformantRow>), StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
         let sid = id.as_str();
         if tx
@@ -478,7 +482,7 @@ impl Store {
         let declared = crate::attributes::declarations_in(&tx, sid)?;
         let mut values =
             crate::attributes::values_in(&tx, sid, AttributeHolder::Informant, &declared)?;
-        rows(
+        let list = rows(
             &tx,
             &format!(
                 "SELECT {INFORMANT_COLUMNS} FROM informant WHERE study_id = ?1 ORDER BY rowid"
@@ -492,9 +496,13 @@ impl Store {
                 let n = units.get(i.id.as_str()).copied().unwrap_or(0);
                 Ok((i, n))
             },
-        )
+        )?;
+        Ok((declared, list))
     }
 }
+
+/// An informant with how many meaning units of theirs are coded.
+pub type InformantRow = (Informant, usize);
 
 /// A whole study as [`Store::load_study`] gives it, read through `conn` (which may be a
 /// transaction, so that a checked write sees what it checks).

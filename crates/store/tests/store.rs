@@ -2269,6 +2269,11 @@ fn streamed_quotes_match_the_core_analysis_over_a_tree_with_qualifiers() {
             coder: Some(id("B")),
             ..Filter::default()
         },
+        // A selection of informants (`--where`): the first one only.
+        Filter {
+            among: Some([study.informants()[0].id.clone()].into_iter().collect()),
+            ..Filter::default()
+        },
     ];
     for f in filters {
         let expected = quotes(&study, &f);

@@ -13,11 +13,10 @@ use crate::output;
 pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = super::open_store(cli)?;
     let id = super::study_id(cli, &store)?;
-    let informants = store.informants(&id)?;
-    // A column per custom attribute informants may hold, after the model's own.
-    let declared: Vec<samskap_core::Attribute> = store
-        .study_summary(&id)?
-        .attributes
+    let (declared, informants) = store.informants(&id)?;
+    // A column per custom attribute informants may hold, after the model's own: their own
+    // values (a group's value, which `--where` falls back on, is the group's to show).
+    let declared: Vec<samskap_core::Attribute> = declared
         .into_iter()
         .filter(|a| {
             a.holders

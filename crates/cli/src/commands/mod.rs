@@ -286,7 +286,7 @@ pub(crate) fn among(
                 )
             })?;
             let attribute = attribute.trim().parse().context("--where")?;
-            Ok((attribute, value.to_owned()))
+            Ok((attribute, value.trim().to_owned()))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let people = store.load_people(study)?;
