@@ -64,12 +64,17 @@ impl Store {
                 "SELECT t.informant_id, highlight(transcript_fts, 0, char(1), char(2))
                  FROM transcript_fts JOIN transcript t ON t.rowid = transcript_fts.rowid
                  WHERE transcript_fts MATCH ?1 AND t.study_id = ?2
+                   AND (?3 IS NULL OR t.informant_id IN (SELECT value FROM json_each(?3)))
                  ORDER BY (SELECT i.rowid FROM informant i
                            WHERE i.study_id = t.study_id AND i.id = t.informant_id)",
             )
             .map_err(StoreError::db)?;
         let mut rows = st
-            .query(params![query, study.as_str()])
+            .query(params![
+                query,
+                study.as_str(),
+                crate::quotes::among_json(among)
+            ])
             .map_err(|e| bad_query(query, e))?;
         // Each transcript's units are read once, by position (without their codings), and
         // each hit takes the ones it overlaps from that list; only those units' codings are
@@ -95,9 +100,6 @@ impl Store {
             let informant: String = row.get(0).map_err(StoreError::db)?;
             let marked: String = row.get(1).map_err(StoreError::db)?;
             let informant: InformantId = informant.parse().map_err(StoreError::corrupt)?;
-            if among.is_some_and(|s| !s.contains(&informant)) {
-                continue;
-            }
             let marks = unmark(&marked);
             // The codings of the units hits overlap, by unit row id, for this transcript.
             let mut codes_on: foldhash::HashMap<i64, Vec<(i64, HitCode)>> =
