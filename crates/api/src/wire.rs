@@ -75,19 +75,14 @@ impl From<&samskap_core::AttributeValue> for AttributeValueWire {
 
 impl AttributeValueWire {
     /// As the model takes it, to be checked against its declaration there (a day written as
-    /// text becomes a day). The reason, for a number the model does not keep: a whole
-    /// number past 2^53, which a double cannot hold exactly.
-    pub fn into_core(self) -> Result<samskap_core::AttributeValue, &'static str> {
+    /// text becomes a day). A number goes through the model's own reading of numbers, which
+    /// refuses what it cannot keep exactly (a whole number past 2^53), with its reason.
+    pub fn into_core(self) -> Result<samskap_core::AttributeValue, String> {
         use samskap_core::AttributeValue as V;
         Ok(match self {
             Self::Boolean(b) => V::Boolean(b),
             Self::Number(JsonNumber(n)) => {
-                let whole = n.as_i64().map(i64::unsigned_abs).or_else(|| n.as_u64());
-                if whole.is_some_and(|w| w > 1 << 53) {
-                    return Err("a whole number past 2^53 cannot be kept exactly");
-                }
-                let n = n.as_f64().and_then(samskap_core::Number::new);
-                V::Number(n.ok_or("a number must be finite")?)
+                serde_json::from_value(serde_json::Value::Number(n)).map_err(|e| e.to_string())?
             }
             Self::Text(t) => V::Text(t),
         })

@@ -228,7 +228,10 @@ impl Serialize for Attribute {
 }
 
 /// The largest whole number a double holds exactly, and every one below it.
-const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+const MAX_WHOLE: u64 = 1 << 53;
+
+/// [`MAX_WHOLE`] as a double.
+const MAX_EXACT: f64 = MAX_WHOLE as f64;
 
 /// A finite number. Equal numbers are equal values (`0` and `-0` too), so a number can be a
 /// key and be compared as values are.
@@ -321,7 +324,7 @@ impl<'de> Deserialize<'de> for AttributeValue {
                 Ok(AttributeValue::Boolean(v))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<AttributeValue, E> {
-                if v.unsigned_abs() > 1 << 53 {
+                if v.unsigned_abs() > MAX_WHOLE {
                     return Err(E::custom(format!(
                         "{v} is too large a whole number to keep exactly (at most 2^53)"
                     )));
@@ -329,7 +332,7 @@ impl<'de> Deserialize<'de> for AttributeValue {
                 self.visit_f64(v as f64)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<AttributeValue, E> {
-                if v > 1 << 53 {
+                if v > MAX_WHOLE {
                     return Err(E::custom(format!(
                         "{v} is too large a whole number to keep exactly (at most 2^53)"
                     )));

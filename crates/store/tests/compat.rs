@@ -50,13 +50,9 @@ fn before_attributes(bundle: &samskap_core::Study) -> serde_json::Value {
     v
 }
 
-#[test]
-fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
-    let (_dir, path) = copy_of("schema-4.db");
-    let store = Store::open_existing(&path).unwrap();
-    first_versions(&store, &path);
-
-    let conn = rusqlite::Connection::open(&path).unwrap();
+/// The store at `path`, which has been opened: at today's schema, and sound.
+fn migrated_and_sound(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
@@ -65,6 +61,16 @@ fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    conn
+}
+
+#[test]
+fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
+    let (_dir, path) = copy_of("schema-4.db");
+    let store = Store::open_existing(&path).unwrap();
+    first_versions(&store, &path);
+
+    let conn = migrated_and_sound(&path);
     // The old build's `import --replace` left this malformed; schema 6 rebuilt it.
     conn.execute(
         "INSERT INTO transcript_fts (transcript_fts, rank) VALUES ('integrity-check', 1)",
@@ -323,15 +329,7 @@ fn a_schema_10_store_migrates_and_takes_attributes() {
     let before = rows_of(&path);
     let mut store = Store::open_existing(&path).unwrap();
     assert_eq!(rows_of(&path), before);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, SCHEMA_VERSION);
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    migrated_and_sound(&path);
     // Each study reads as its bundle did then: no attributes, the withdrawal kept.
     for name in ["ung-inkludering", "mini"] {
         let loaded = store.load_study(&name.parse().unwrap()).unwrap();

@@ -118,16 +118,7 @@ fn remove(cli: &Cli, unit: &UnitArgs, c: &CodingArgs, out: &mut dyn Write) -> an
 }
 
 fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let store = super::open_store(cli)?;
-    let study = super::study_id(cli, &store)?;
-    let outline = store.outline(&study)?;
-    let filter = super::filter_for(
-        &store,
-        &study,
-        &args.filter,
-        &outline.framework,
-        &outline.groups,
-    )?;
+    let (store, study, filter) = super::streamed_filter(cli, &args.filter)?;
     if cli.json {
         let mut stream = output::JsonArray::new(out);
         let result = store.quotes(&study, &filter, |q, memo| {

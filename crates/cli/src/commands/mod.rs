@@ -161,6 +161,16 @@ fn load_table(cli: &Cli, args: &FilterArgs) -> anyhow::Result<(CodingTable, Filt
     Ok((table, filter))
 }
 
+/// The store, the chosen study and the filter options checked against the study's outline
+/// (framework and groups), for the commands that stream quotes from the store.
+fn streamed_filter(cli: &Cli, args: &FilterArgs) -> anyhow::Result<(Store, StudyId, Filter)> {
+    let store = open_store(cli)?;
+    let study = study_id(cli, &store)?;
+    let outline = store.outline(&study)?;
+    let filter = filter_for(&store, &study, args, &outline.framework, &outline.groups)?;
+    Ok((store, study, filter))
+}
+
 /// Qualifier values from `--polarity V` and `--qualifier Q=V` options, each checked to be a
 /// value the framework declares.
 pub(crate) fn qualifiers(

@@ -6,16 +6,7 @@ use crate::args::{Cli, QuotesArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let store = super::open_store(cli)?;
-    let study = super::study_id(cli, &store)?;
-    let outline = store.outline(&study)?;
-    let filter = super::filter_for(
-        &store,
-        &study,
-        &args.filter,
-        &outline.framework,
-        &outline.groups,
-    )?;
+    let (store, study, filter) = super::streamed_filter(cli, &args.filter)?;
     if cli.json {
         // One element at a time: a large result is never held whole.
         let mut stream = output::JsonArray::new(out);
