@@ -766,8 +766,10 @@ async fn add_assessment(
             .iter()
             .enumerate()
             .map(|(i, e)| {
+                // The store holds interviews named for their informant: the evidence's
+                // informant names the interview it cites.
                 Ok(f::Evidence {
-                    informant: id(&format!("evidence[{i}].informant"), &e.informant)?,
+                    source: id(&format!("evidence[{i}].informant"), &e.informant)?,
                     start: e.start,
                     end: e.end,
                 })
@@ -782,12 +784,12 @@ async fn add_assessment(
                 refused(e, |r| match facilitation(r)? {
                     FacilitationError::LadderStep(_) => Some(("value.ladder".into(), None)),
                     FacilitationError::BadEvidence {
-                        informant,
+                        source_id,
                         start,
                         end,
                     } => {
                         let i = evidence.iter().position(|x| {
-                            x.informant == *informant && x.start == *start && x.end == *end
+                            x.source == *source_id && x.start == *start && x.end == *end
                         })?;
                         Some((format!("evidence[{i}]"), None))
                     }

@@ -788,7 +788,7 @@ impl From<&f::Assessment> for AssessmentIn {
                 .evidence
                 .iter()
                 .map(|e| EvidenceIn {
-                    informant: e.informant.to_string(),
+                    informant: e.source.to_string(),
                     start: e.start,
                     end: e.end,
                 })

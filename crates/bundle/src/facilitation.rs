@@ -10,15 +10,15 @@ use samskap_core::facilitation::{
     Assessment, AssessmentValue, Attendance, Evidence, Facilitation, FacilitationError, GroupRules,
     Meeting, Subject, TrialAction,
 };
-use samskap_core::{Consent, ModelError, Study, TextQuote};
+use samskap_core::{Study, TextQuote};
 use samskap_files::{Kind, Limits};
 
 use crate::files::{
-    AssessmentRow, AssessmentRowOut, AttendanceOut, EvidenceRow, FacilitationFileIn,
+    AssessmentRow, AssessmentRowOut, AttendanceOut, EvidenceRowOut, FacilitationFileIn,
     FacilitationFileOut, MeetingRowOut, RulesRowOut,
 };
-use crate::read::{key_line, line_of, read_text, toml_error};
-use crate::BundleError;
+use crate::read::{key_line, line_of, not_a_source, read_text, toml_error};
+use crate::{BundleError, TRANSCRIPT_COLUMN};
 
 /// The file's name in the bundle.
 pub(crate) const FACILITATION_FILE: &str = "facilitation.toml";
@@ -43,7 +43,7 @@ fn field_of(e: &FacilitationError) -> &'static str {
 }
 
 /// Reads `facilitation.toml`, if the bundle has one, into the study's facilitation record.
-/// Transcripts must be read already: assessments cite them.
+/// The sources' texts must be read already: assessments cite them.
 pub(crate) fn read_facilitation(
     dir: &Path,
     study: &mut Study,
@@ -230,7 +230,7 @@ pub(crate) fn read_facilitation(
 /// row itself), the key and the message.
 type RowError = (Option<Range<usize>>, &'static str, String);
 
-/// An assessment from its flat row; evidence quotes are placed in their transcripts.
+/// An assessment from its flat row; evidence quotes are placed in their sources' texts.
 fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError> {
     let subject = match (row.group, row.service) {
         (Some(g), None) => Subject::Group(g),
@@ -272,31 +272,39 @@ fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError>
     for ev in row.evidence {
         let span = ev.span();
         let ev = ev.into_inner();
-        let fail = |field, e: ModelError| (Some(span.clone()), field, e.to_string());
-        let id = ev.transcript;
-        match study.informant(&id) {
-            Err(e) => return Err(fail("transcript", e)),
-            Ok(i) if i.consent() == Consent::Withdrawn => {
-                return Err(fail("transcript", ModelError::Withdrawn(id)))
+        let fail = |field, message: String| (Some(span.clone()), field, message);
+        let (key, id) = match (ev.source, ev.transcript) {
+            (Some(id), None) => ("source", id),
+            (None, Some(id)) => (TRANSCRIPT_COLUMN, id),
+            (None, None) => {
+                return Err(fail(
+                    "source",
+                    "evidence needs `source`: the id of the source it quotes".into(),
+                ))
             }
-            Ok(_) => {}
-        }
-        let transcript = study
-            .transcript(&id)
-            .ok_or_else(|| fail("transcript", ModelError::NoTranscript(id.clone())))?;
+            (Some(_), Some(_)) => {
+                return Err(fail(
+                    TRANSCRIPT_COLUMN,
+                    format!("give `source` or `{TRANSCRIPT_COLUMN}` (its first name), not both"),
+                ))
+            }
+        };
+        let Some((_, text)) = study.source(&id) else {
+            return Err(fail(key, not_a_source(study, &id)));
+        };
         let quote = TextQuote {
             prefix: ev.prefix,
             exact: ev.exact,
             suffix: ev.suffix,
         };
-        // One pass over the transcript, not its index, for a few pieces of evidence.
-        let at = transcript
+        // One pass over the text, not its index, for a few pieces of evidence.
+        let at = text
             .locate_all(&[&quote])
             .pop()
             .expect("one answer per quote")
-            .map_err(|e| fail("exact", e))?;
+            .map_err(|e| fail("exact", e.to_string()))?;
         evidence.push(Evidence {
-            informant: id,
+            source: id,
             start: at.start(),
             end: at.end(),
         });
@@ -382,21 +390,21 @@ pub(crate) fn facilitation_toml(study: &Study) -> Option<String> {
 }
 
 /// Evidence as written: the canonical selector of its span, as in `codings.csv`.
-fn evidence_row(study: &Study, e: &Evidence) -> EvidenceRow {
-    let transcript = study
-        .transcript(&e.informant)
-        .expect("evidence points into a transcript of the study");
-    let span = transcript
+fn evidence_row(study: &Study, e: &Evidence) -> EvidenceRowOut {
+    let text = study
+        .transcript(&e.source)
+        .expect("evidence points into a source of the study");
+    let span = text
         .span(e.start, e.end)
-        .expect("evidence is a span of its transcript");
-    // One pass over the transcript tells a passage said once; only a repeated one needs
-    // the transcript's index, which is not built for a few pieces of evidence.
-    let q = transcript
+        .expect("evidence is a span of its source's text");
+    // One pass over the text tells a passage said once; only a repeated one needs the
+    // text's index, which is not built for a few pieces of evidence.
+    let q = text
         .selectors(&[span])
         .pop()
         .expect("one selector per span");
-    EvidenceRow {
-        transcript: e.informant.clone(),
+    EvidenceRowOut {
+        source: e.source.clone(),
         prefix: q.prefix,
         exact: q.exact,
         suffix: q.suffix,

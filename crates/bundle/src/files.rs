@@ -9,7 +9,8 @@ use samskap_core::facilitation::{
 };
 use samskap_core::{
     ActionId, AssessmentId, AttributeHolder, AttributeId, Attributes, CoderId, GroupId,
-    InformantId, MeetingId, Member, MemberId, Memo, Municipality, ResourceGroup, Role, StudyMeta,
+    InformantId, MeetingId, Member, MemberId, Memo, Municipality, ResourceGroup, Role, SourceId,
+    SourceKind, StudyMeta,
 };
 
 /// Dates are written as quoted ISO strings (`"2023-05-15"`).
@@ -29,6 +30,8 @@ pub(crate) struct StudyFileIn {
     pub members: Vec<toml::Spanned<Member>>,
     #[serde(default, rename = "informant")]
     pub informants: Vec<toml::Spanned<InformantRow>>,
+    #[serde(default, rename = "source")]
+    pub sources: Vec<toml::Spanned<SourceRow>>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +47,8 @@ pub(crate) struct StudyFileOut<'a> {
     pub members: &'a [Member],
     #[serde(rename = "informant", skip_serializing_if = "Vec::is_empty")]
     pub informants: Vec<InformantRow>,
+    #[serde(rename = "source", skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceRowOut<'a>>,
 }
 
 /// An informant as written in `study.toml`: flat, with `consent` deciding which other keys
@@ -69,6 +74,96 @@ pub(crate) struct InformantRow {
     pub consent: samskap_core::Consent,
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]
     pub attributes: Attributes,
+}
+
+/// A source as declared in `study.toml`; its text is `sources/<id>.txt`. The speakers come
+/// as written, each label with its span, so that a refusal names the label's line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SourceRow {
+    pub id: SourceId,
+    pub kind: SourceKind,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default, with = "samskap_core::date::iso_opt")]
+    pub date: Option<Date>,
+    #[serde(default)]
+    pub informants: Vec<InformantId>,
+    #[serde(default)]
+    pub group: Option<GroupId>,
+    #[serde(default)]
+    pub speakers: SpeakersIn,
+}
+
+/// A source as written, with its keys in the order of [`SourceRow`]: `speakers`, a table,
+/// comes last as `[source.speakers]`.
+#[derive(Serialize)]
+pub(crate) struct SourceRowOut<'a> {
+    pub id: &'a SourceId,
+    pub kind: SourceKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    #[serde(
+        with = "samskap_core::date::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<Date>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub informants: &'a [InformantId],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'a GroupId>,
+    #[serde(skip_serializing_if = "SpeakersOut::is_empty")]
+    pub speakers: SpeakersOut<'a>,
+}
+
+/// The `speakers` table as read: each label (with the span of its key) and who speaks it
+/// (an informant id, `interviewer` or `withdrawn`), in the order of the file.
+#[derive(Default)]
+pub(crate) struct SpeakersIn(pub Vec<(toml::Spanned<String>, String)>);
+
+impl<'de> Deserialize<'de> for SpeakersIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Rows;
+        impl<'de> serde::de::Visitor<'de> for Rows {
+            type Value = SpeakersIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a table of turn labels and who speaks them, such as `Ola = \"I1\"` or `M = \"interviewer\"`",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpeakersIn, A::Error> {
+                let mut rows = Vec::new();
+                while let Some(row) = map.next_entry()? {
+                    rows.push(row);
+                }
+                Ok(SpeakersIn(rows))
+            }
+        }
+        d.deserialize_map(Rows)
+    }
+}
+
+/// The `speakers` table as written: label = voice, in the source's order (by label).
+pub(crate) struct SpeakersOut<'a>(pub &'a [(String, samskap_core::Voice)]);
+
+impl SpeakersOut<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for SpeakersOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (label, voice) in self.0 {
+            map.serialize_entry(label, &voice.to_string())?;
+        }
+        map.end()
+    }
 }
 
 /// A custom attribute's declaration in `study.toml`.
@@ -309,18 +404,34 @@ pub(crate) struct AssessmentRowOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<EvidenceRow>,
+    pub evidence: Vec<EvidenceRowOut>,
 }
 
-/// A meaning unit cited as evidence, named like a row of `codings.csv`: the informant whose
-/// transcript it is in and a quote selector (bundles hold no character offsets).
-#[derive(Serialize, Deserialize)]
+/// A meaning unit cited as evidence, named like a row of `codings.csv`: the source whose
+/// text it is in and a quote selector (bundles hold no character offsets). The source is
+/// `source`, or `transcript` as the first layout named it; both are read so that a message
+/// can name the key given, and refuse both at once.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EvidenceRow {
-    pub transcript: InformantId,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
+    pub source: Option<SourceId>,
+    #[serde(default)]
+    pub transcript: Option<SourceId>,
+    #[serde(default)]
     pub prefix: String,
     pub exact: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
+    pub suffix: String,
+}
+
+/// Evidence as written: always `source`.
+#[derive(Serialize)]
+pub(crate) struct EvidenceRowOut {
+    pub source: SourceId,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
+    pub exact: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub suffix: String,
 }

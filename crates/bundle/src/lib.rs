@@ -1,12 +1,16 @@
 //! Case bundles: a study as a directory of plain files that a person edits and keeps in git.
 //!
 //! ```text
-//! study.toml              study, municipalities, groups, members, informants, framework
+//! study.toml              study, municipalities, groups, members, informants, sources, framework
 //! framework.toml          only when the framework is not a built-in one
-//! transcripts/<id>.txt    one UTF-8 transcript per informant
-//! codings.csv             transcript,prefix,exact,suffix,code,polarity,coder,memo[,qualifiers]
+//! sources/<id>.txt        the UTF-8 text of each `[[source]]`
+//! codings.csv             source,prefix,exact,suffix,code,polarity,coder,memo[,qualifiers]
 //! memos.toml              analysts' memos (summaries per subtheme)
+//! facilitation.toml       the facilitation record
 //! ```
+//!
+//! The first layout, `transcripts/<informant>.txt` with each file an interview with that
+//! informant and `transcript` for `source`, is still read; `write` writes the layout above.
 //!
 //! [`read`] turns a directory into a checked [`Study`](samskap_core::Study), failing with an
 //! error that names the file, line and field; [`write`] writes a study back in the canonical
@@ -31,15 +35,13 @@ pub use write::{write, BundleWriter, WriteMode};
 /// The header of `codings.csv`, in order. A ninth column, [`QUALIFIERS_COLUMN`], may
 /// follow for qualifiers other than polarity.
 pub const CODINGS_HEADER: [&str; 8] = [
-    "transcript",
-    "prefix",
-    "exact",
-    "suffix",
-    "code",
-    "polarity",
-    "coder",
-    "memo",
+    "source", "prefix", "exact", "suffix", "code", "polarity", "coder", "memo",
 ];
+
+/// The name of the first column of `codings.csv` (and of evidence's key in
+/// `facilitation.toml`) in the first layout, when every source was an informant's
+/// transcript; still read as `source`.
+pub const TRANSCRIPT_COLUMN: &str = "transcript";
 
 /// The optional last column of `codings.csv`: a coding's values of qualifiers other than
 /// `polarity`, written `level=group;scope=local`.

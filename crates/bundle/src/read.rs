@@ -1,17 +1,19 @@
 //! Reading a bundle directory into a checked study.
 
+use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use samskap_core::{
     ActiveConsent, Attribute, AttributeType, CodeId, CoderId, Coding, Consent, Framework,
-    Informant, InformantDetails, InformantId, ModelError, QualifierId, Qualifiers, Span, Study,
-    TextQuote, Transcript, ValueId,
+    Informant, InformantDetails, InformantId, ModelError, QualifierId, Qualifiers, Source,
+    SourceId, Span, Study, TextQuote, Transcript, ValueId, Voice,
 };
 
 use samskap_files::{FileError, Kind, Limits, Links};
 
-use crate::files::{InformantRow, MemosFileIn, StudyFileIn};
-use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
+use crate::files::{InformantRow, MemosFileIn, SourceRow, StudyFileIn};
+use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN, TRANSCRIPT_COLUMN};
 
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
@@ -176,12 +178,12 @@ pub fn read(dir: &Path) -> Result<Study, BundleError> {
     read_with(dir, &Limits::default(), &mut |_, _| {})
 }
 
-/// [`read`] within `limits`, calling `progress(done, total)` after each transcript, for a
-/// progress bar.
+/// [`read`] within `limits`, calling `progress(done, total)` after each source's text, for
+/// a progress bar.
 ///
 /// Every file of the bundle must be a regular file inside it: a symbolic link (also as
-/// `transcripts/` itself), a FIFO, a device or a socket is refused, naming the file, before
-/// anything is read from it.
+/// `transcripts/` or `sources/` itself), a FIFO, a device or a socket is refused, naming the
+/// file, before anything is read from it.
 pub fn read_with(
     dir: &Path,
     limits: &Limits,
@@ -211,8 +213,8 @@ pub fn read_with(
     let meta_span = file.study.span();
     let mut meta = file.study.into_inner();
     let framework = read_framework(dir, meta.framework.as_str(), limits).map_err(|e| match e {
-        Source::Bundle(b) => b,
-        Source::Builtin(m) => BundleError::at(
+        FrameworkProblem::Bundle(b) => b,
+        FrameworkProblem::Named(m) => BundleError::at(
             study_rel,
             Some(key_line(&text, &meta_span, Some("framework"))),
             Some("framework"),
@@ -275,7 +277,15 @@ pub fn read_with(
         study.add_informant(informant).map_err(|e| at(span, e))?;
     }
 
-    read_transcripts(dir, &mut study, limits, progress)?;
+    let declared = file
+        .sources
+        .into_iter()
+        .map(|row| {
+            let span = row.span();
+            declared_source(&text, span, row.into_inner())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    read_sources(dir, &mut study, &text, declared, limits, progress)?;
     read_codings(dir, &mut study, limits)?;
     read_memos(dir, &mut study, limits)?;
     crate::facilitation::read_facilitation(dir, &mut study, limits)?;
@@ -283,15 +293,25 @@ pub fn read_with(
 }
 
 /// Where a framework problem lies: in a file of the bundle, or in `study.toml`'s name.
-enum Source {
+enum FrameworkProblem {
+    /// In the framework file.
     Bundle(BundleError),
-    Builtin(String),
+    /// In the name `study.toml` gives: no such built-in framework, or no such file.
+    Named(String),
 }
 
-fn read_framework(dir: &Path, name: &str, limits: &Limits) -> Result<Framework, Source> {
+fn read_framework(dir: &Path, name: &str, limits: &Limits) -> Result<Framework, FrameworkProblem> {
     if name.ends_with(".toml") {
         let rel = PathBuf::from(name);
-        let text = read_text(dir, &rel, Kind::Document, limits).map_err(Source::Bundle)?;
+        // A name with no file behind it is a fault of `study.toml`, which gave it.
+        if dir.join(&rel).symlink_metadata().is_err() {
+            return Err(FrameworkProblem::Named(format!(
+                "the bundle has no framework file `{}`",
+                samskap_core::shorten(name)
+            )));
+        }
+        let text =
+            read_text(dir, &rel, Kind::Document, limits).map_err(FrameworkProblem::Bundle)?;
         Framework::from_toml(&text).map_err(|e| {
             use samskap_core::FrameworkError as F;
             // The last table with the offending id: the duplicate, or the one category.
@@ -310,10 +330,10 @@ fn read_framework(dir: &Path, name: &str, limits: &Limits) -> Result<Framework, 
                 }
                 _ => None,
             };
-            Source::Bundle(BundleError::at(&rel, line, None, e))
+            FrameworkProblem::Bundle(BundleError::at(&rel, line, None, e))
         })
     } else {
-        Framework::builtin(name).map_err(|e| Source::Builtin(e.to_string()))
+        Framework::builtin(name).map_err(|e| FrameworkProblem::Named(e.to_string()))
     }
 }
 
@@ -367,123 +387,308 @@ fn informant(row: InformantRow) -> Result<Informant, (&'static str, String)> {
     })
 }
 
-/// The transcript files a bundle may hold; `export` always writes `.txt`.
-const TRANSCRIPT_EXTENSIONS: [&str; 3] = ["txt", "md", "docx"];
+/// The text files a bundle may hold, in `transcripts/` and `sources/`; `export` always
+/// writes `.txt`.
+const TEXT_EXTENSIONS: [&str; 3] = ["txt", "md", "docx"];
 
-fn read_transcripts(
+/// The folder of the first layout: `transcripts/<informant>.txt`, each an interview.
+pub(crate) const TRANSCRIPTS: &str = "transcripts";
+
+/// The folder of the texts of declared sources: `sources/<source>.txt`.
+pub(crate) const SOURCES: &str = "sources";
+
+/// A `[[source]]` of `study.toml`, checked against the study only once its text is read
+/// (the speakers' turns are found in the text).
+struct Declared {
+    span: Range<usize>,
+    source: Source,
+    /// Each speaker label and the line it is on.
+    labels: Vec<(String, usize)>,
+}
+
+fn declared_source(
+    text: &str,
+    span: Range<usize>,
+    row: SourceRow,
+) -> Result<Declared, BundleError> {
+    let mut speakers = Vec::with_capacity(row.speakers.0.len());
+    let mut labels = Vec::with_capacity(row.speakers.0.len());
+    for (label, voice) in row.speakers.0 {
+        let line = line_of(text, label.span().start);
+        let label = label.into_inner();
+        let voice: Voice = voice.parse().map_err(|e| {
+            BundleError::at(
+                "study.toml",
+                Some(line),
+                Some("speakers"),
+                format!(
+                    "speaker `{}`: {e}; a speaker is an informant id, `{}` or `{}`",
+                    samskap_core::shorten(&label),
+                    Voice::INTERVIEWER,
+                    Voice::WITHDRAWN
+                ),
+            )
+        })?;
+        speakers.push((label.clone(), voice));
+        labels.push((label, line));
+    }
+    Ok(Declared {
+        span,
+        source: Source {
+            id: row.id,
+            kind: row.kind,
+            title: row.title,
+            date: row.date,
+            informants: row.informants,
+            speakers,
+            group: row.group,
+        },
+        labels,
+    })
+}
+
+/// A refusal of a declared source by the study, naming the line of its `[[source]]` and the
+/// key at fault.
+fn source_refused(
+    text: &str,
+    span: &Range<usize>,
+    labels: &[(String, usize)],
+    e: ModelError,
+) -> BundleError {
+    let key = |field: &'static str| (field, key_line(text, span, Some(field)));
+    let (field, line) = match &e {
+        ModelError::Duplicate { .. } => key("id"),
+        ModelError::UnknownGroup(_) => key("group"),
+        ModelError::InvalidSource { reason, .. } if reason.starts_with("speaker label") => {
+            // The reason names the label; its own line says more than the table's.
+            let line = labels
+                .iter()
+                .find(|(label, _)| reason.starts_with(&format!("speaker label `{label}`")))
+                .map_or_else(|| key_line(text, span, Some("speakers")), |l| l.1);
+            ("speakers", line)
+        }
+        _ => key("informants"),
+    };
+    BundleError::at("study.toml", Some(line), Some(field), e)
+}
+
+/// The entries of the bundle's folder `rel`, sorted; none when it is not there. A link in
+/// its place is refused.
+fn list_folder(dir: &Path, rel: &Path) -> Result<Vec<String>, BundleError> {
+    let full = dir.join(rel);
+    if !samskap_files::check_dir(&full, Links::Refuse).map_err(|e| refused(dir, rel, e))? {
+        return Ok(Vec::new());
+    }
+    let mut names = std::fs::read_dir(&full)
+        .map_err(|e| BundleError::io(&full, e))?
+        .map(|e| {
+            e.map(|e| e.file_name().to_string_lossy().into_owned())
+                .map_err(|err| BundleError::io(&full, err))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    names.sort();
+    Ok(names)
+}
+
+/// The stem of a text file's name, when its extension is one a bundle reads.
+fn text_stem(name: &str) -> Option<&str> {
+    name.rsplit_once('.')
+        .filter(|(_, ext)| TEXT_EXTENSIONS.contains(ext))
+        .map(|(stem, _)| stem)
+}
+
+/// The one file among `present` (the entries of `folder`) that holds the text of `id`, if
+/// any; two or more are an error.
+fn text_file<'a>(
+    folder: &str,
+    id: &str,
+    present: &'a [String],
+) -> Result<Option<&'a String>, BundleError> {
+    let files: Vec<&String> = TEXT_EXTENSIONS
+        .iter()
+        .map(|ext| format!("{id}.{ext}"))
+        .filter_map(|f| present.iter().find(|p| **p == f))
+        .collect();
+    match files.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        many => {
+            let what = if folder == TRANSCRIPTS {
+                format!("informant `{id}` has {} transcripts", many.len())
+            } else {
+                format!("source `{id}` has {} texts", many.len())
+            };
+            Err(BundleError::at(
+                Path::new(folder).join(many[0]),
+                None,
+                None,
+                format!(
+                    "{what} ({}): keep one",
+                    many.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// Reads the text in `rel`: a `.docx` by the Word reader, any other as UTF-8 text.
+fn read_source_text(dir: &Path, rel: &Path, limits: &Limits) -> Result<String, BundleError> {
+    if rel.extension().is_some_and(|e| e == "docx") {
+        let full = dir.join(rel);
+        crate::transcript_file::read_with(&full, limits, Links::Refuse).map_err(|e| {
+            // The reader names the full path; the bundle names files relative to itself.
+            let message = e.to_string();
+            let prefix = format!("{}: ", full.display());
+            let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
+            BundleError::at(rel, None, None, message)
+        })
+    } else {
+        read_text(dir, rel, Kind::Transcript, limits)
+    }
+}
+
+/// Reads the sources' texts into the study: first the first layout's interviews
+/// (`transcripts/<informant>.txt`) in the order of the informants, then the declared
+/// sources (`sources/<id>.txt`) in the order of `study.toml`. Every entry of both folders
+/// is checked before a text is read.
+fn read_sources(
     dir: &Path,
     study: &mut Study,
+    text: &str,
+    declared: Vec<Declared>,
     limits: &Limits,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(), BundleError> {
-    let trel = Path::new("transcripts");
-    let tdir = dir.join(trel);
-    let listed =
-        samskap_files::check_dir(&tdir, Links::Refuse).map_err(|e| refused(dir, trel, e))?;
-    let mut present: Vec<String> = if listed {
-        std::fs::read_dir(&tdir)
-            .map_err(|e| BundleError::io(&tdir, e))?
-            .map(|e| {
-                e.map(|e| e.file_name().to_string_lossy().into_owned())
-                    .map_err(|err| BundleError::io(&tdir, err))
-            })
-            .collect::<Result<_, _>>()?
-    } else {
-        Vec::new()
+    let declared_line = |id: &str| {
+        declared
+            .iter()
+            .find(|d| d.source.id.as_str() == id)
+            .map(|d| line_of(text, d.span.start))
     };
-    present.sort();
-    for name in &present {
-        let rel = Path::new("transcripts").join(name);
-        let Some(stem) = name
-            .rsplit_once('.')
-            .filter(|(_, ext)| TRANSCRIPT_EXTENSIONS.contains(ext))
-            .map(|(stem, _)| stem)
-        else {
-            return Err(BundleError::at(
-                &rel,
-                None,
-                None,
-                "not a transcript: transcripts are `<informant-id>.txt` (or .md, .docx)",
-            ));
+    let transcripts = list_folder(dir, Path::new(TRANSCRIPTS))?;
+    for name in &transcripts {
+        let rel = Path::new(TRANSCRIPTS).join(name);
+        let fail = |message: String| Err(BundleError::at(&rel, None, None, message));
+        let Some(stem) = text_stem(name) else {
+            return fail(
+                "not a transcript: transcripts are `<informant-id>.txt` (or .md, .docx)".into(),
+            );
         };
+        // An interview of the first layout is a source named for its informant.
+        if let Some(line) = declared_line(stem) {
+            return fail(format!(
+                "study.toml:{line} declares a [[source]] `{stem}`, so this interview would be a second source of that id: keep the text in {SOURCES}/{name}, or give the [[source]] another id"
+            ));
+        }
         let known = stem
             .parse::<InformantId>()
             .ok()
             .and_then(|id| study.informant(&id).ok().map(|i| i.consent()));
         match known {
             None => {
-                return Err(BundleError::at(
-                    &rel,
-                    None,
-                    None,
-                    format!(
-                        "unknown informant `{}`: study.toml has no such informant",
-                        samskap_core::shorten(stem)
-                    ),
+                return fail(format!(
+                    "unknown informant `{}`: study.toml has no such informant",
+                    samskap_core::shorten(stem)
                 ))
             }
             Some(Consent::Withdrawn) => {
-                return Err(BundleError::at(
-                    &rel,
-                    None,
-                    None,
-                    format!("informant `{stem}` has withdrawn: delete this transcript"),
+                return fail(format!(
+                    "informant `{stem}` has withdrawn: delete this transcript"
                 ))
             }
             Some(_) => {}
         }
     }
-    let ids: Vec<InformantId> = study
-        .informants()
-        .iter()
-        .filter(|i| i.consent() != Consent::Withdrawn)
-        .map(|i| i.id.clone())
-        .collect();
-    let total = ids.len();
-    for (done, id) in ids.into_iter().enumerate() {
-        let files: Vec<&String> = TRANSCRIPT_EXTENSIONS
-            .iter()
-            .map(|ext| format!("{id}.{ext}"))
-            .filter_map(|f| present.iter().find(|p| **p == f))
-            .collect();
-        let name = match files.as_slice() {
-            [] => format!("{id}.txt"),
-            [one] => (*one).clone(),
-            many => {
+    let sources = list_folder(dir, Path::new(SOURCES))?;
+    for name in &sources {
+        let rel = Path::new(SOURCES).join(name);
+        let Some(stem) = text_stem(name) else {
+            return Err(BundleError::at(
+                &rel,
+                None,
+                None,
+                "not a source's text: texts are `<source-id>.txt` (or .md, .docx)",
+            ));
+        };
+        if declared_line(stem).is_none() {
+            return Err(BundleError::at(
+                &rel,
+                None,
+                None,
+                format!(
+                    "no source `{}`: declare it in study.toml as a [[source]] (with its `kind`)",
+                    samskap_core::shorten(stem)
+                ),
+            ));
+        }
+    }
+
+    let mut interviews = Vec::new();
+    for i in study.informants() {
+        if i.consent() == Consent::Withdrawn {
+            continue;
+        }
+        if let Some(name) = text_file(TRANSCRIPTS, i.id.as_str(), &transcripts)? {
+            interviews.push((i.id.clone(), Path::new(TRANSCRIPTS).join(name)));
+        }
+    }
+    let total = interviews.len() + declared.len();
+    let mut done = 0;
+    for (id, rel) in interviews {
+        let raw = read_source_text(dir, &rel, limits)?;
+        let source = Source::interview(&id);
+        let text = Transcript::new(source.id.clone(), &raw);
+        study
+            .add_source(source, text)
+            .map_err(|e| BundleError::at(&rel, None, None, e))?;
+        done += 1;
+        progress(done, total);
+    }
+    for d in declared {
+        let id = d.source.id.as_str();
+        let rel = match text_file(SOURCES, id, &sources)? {
+            Some(name) => Path::new(SOURCES).join(name),
+            None => {
                 return Err(BundleError::at(
-                    Path::new("transcripts").join(many[0]),
+                    Path::new(SOURCES).join(format!("{id}.txt")),
                     None,
                     None,
                     format!(
-                        "informant `{id}` has {} transcripts ({}): keep one",
-                        many.len(),
-                        many.iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "file is missing: study.toml:{} declares source `{id}`, whose text goes here (or in {id}.md or {id}.docx)",
+                        line_of(text, d.span.start)
                     ),
                 ))
             }
         };
-        let rel = Path::new("transcripts").join(&name);
-        let text = if name.ends_with(".docx") {
-            let full = dir.join(&rel);
-            crate::transcript_file::read_with(&full, limits, Links::Refuse).map_err(|e| {
-                // The reader names the full path; the bundle names files relative to itself.
-                let message = e.to_string();
-                let prefix = format!("{}: ", full.display());
-                let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
-                BundleError::at(&rel, None, None, message)
-            })?
-        } else {
-            read_text(dir, &rel, Kind::Transcript, limits)?
-        };
+        let raw = read_source_text(dir, &rel, limits)?;
+        let source_text = Transcript::new(d.source.id.clone(), &raw);
         study
-            .add_transcript(Transcript::new(id, &text))
-            .map_err(|e| BundleError::at(&rel, None, None, e))?;
-        progress(done + 1, total);
+            .add_source(d.source, source_text)
+            .map_err(|e| source_refused(text, &d.span, &d.labels, e))?;
+        done += 1;
+        progress(done, total);
     }
     Ok(())
+}
+
+/// Why a row may not cite `id`, which is not a source of the study: an informant of that id
+/// withdrew or has no interview, or nothing has that id.
+pub(crate) fn not_a_source(study: &Study, id: &SourceId) -> String {
+    let informant = InformantId::new(id.as_str())
+        .ok()
+        .and_then(|i| study.informant(&i).ok());
+    match informant {
+        Some(i) if i.consent() == Consent::Withdrawn => {
+            ModelError::Withdrawn(i.id.clone()).to_string()
+        }
+        Some(_) => format!(
+            "unknown source `{id}`: informant `{id}` has no interview ({TRANSCRIPTS}/{id}.txt), and study.toml declares no [[source]] `{id}`"
+        ),
+        None => ModelError::UnknownSource(id.clone()).to_string(),
+    }
 }
 
 fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), BundleError> {
@@ -497,11 +702,17 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
         .map_err(|e| BundleError::at(rel, Some(1), None, e))?
         .clone();
     let columns: Vec<&str> = header.iter().collect();
-    let with_qualifiers = columns.len() == CODINGS_HEADER.len() + 1
-        && columns[..CODINGS_HEADER.len()] == CODINGS_HEADER
-        && columns[CODINGS_HEADER.len()] == QUALIFIERS_COLUMN;
-    if columns != CODINGS_HEADER && !with_qualifiers {
-        let missing = CODINGS_HEADER.iter().find(|c| !columns.contains(c));
+    // The first layout named the first column for the transcripts it cited.
+    let mut expected = CODINGS_HEADER;
+    if columns.first() == Some(&TRANSCRIPT_COLUMN) {
+        expected[0] = TRANSCRIPT_COLUMN;
+    }
+    let source_column = expected[0];
+    let with_qualifiers = columns.len() == expected.len() + 1
+        && columns[..expected.len()] == expected
+        && columns[expected.len()] == QUALIFIERS_COLUMN;
+    if columns != expected && !with_qualifiers {
+        let missing = expected.iter().find(|c| !columns.contains(c));
         let message = match missing {
             Some(c) => format!("missing column `{c}`"),
             None => "columns out of order or unknown".to_owned(),
@@ -511,8 +722,9 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
             Some(1),
             None,
             format!(
-                "{message}: the header must be `{}`, optionally followed by `,{QUALIFIERS_COLUMN}`",
-                CODINGS_HEADER.join(",")
+                "{message}: the header must be `{}`, optionally followed by `,{QUALIFIERS_COLUMN}` (a first column `{TRANSCRIPT_COLUMN}` is read as `{}`)",
+                CODINGS_HEADER.join(","),
+                CODINGS_HEADER[0]
             ),
         ));
     }
@@ -521,25 +733,37 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
     // not read, and its error is the file's unless a row before it fails further on.
     let mut rows: Vec<Row> = Vec::new();
     let mut stopped: Option<BundleError> = None;
-    for record in reader.records() {
-        match coding_row(rel, record, study, &polarity) {
-            Ok(row) => rows.push(row),
-            Err(e) => {
-                stopped = Some(e);
-                break;
+    {
+        let positions: HashMap<&SourceId, usize> = study
+            .sources()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (&s.id, i))
+            .collect();
+        let cols = Columns {
+            source: source_column,
+            polarity: &polarity,
+        };
+        for record in reader.records() {
+            match coding_row(rel, record, study, &positions, &cols) {
+                Ok(row) => rows.push(row),
+                Err(e) => {
+                    stopped = Some(e);
+                    break;
+                }
             }
         }
     }
     drop(reader);
     drop(text);
-    // Then each transcript's quotes are located together, the transcripts shared among
-    // the cores; then the rows go into the study in their order.
+    // Then each source's quotes are located together, the sources shared among the cores;
+    // then the rows go into the study in their order.
     let spans = locate_rows(study, &rows);
     for (row, span) in rows.into_iter().zip(spans) {
         let fail =
             |field: &str, e: &dyn std::fmt::Display| BundleError::at(rel, row.line, Some(field), e);
         let unit = span
-            .and_then(|span| study.unit(&row.informant, span))
+            .and_then(|span| study.unit(&row.source, span))
             .map_err(|e| fail("exact", &e))?;
         study
             .add_coding(Coding {
@@ -574,7 +798,9 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
 /// A row of `codings.csv`, read and checked on its own.
 struct Row {
     line: Option<usize>,
-    informant: InformantId,
+    source: SourceId,
+    /// The source's position in the study.
+    position: usize,
     quote: TextQuote,
     code: CodeId,
     qualifiers: Qualifiers,
@@ -582,11 +808,19 @@ struct Row {
     memo: Option<String>,
 }
 
+/// What a row's fields are checked against, besides the study.
+struct Columns<'a> {
+    /// The first column's name in this file (`source`, or `transcript`), for messages.
+    source: &'a str,
+    polarity: &'a QualifierId,
+}
+
 fn coding_row(
     rel: &Path,
     record: Result<csv::StringRecord, csv::Error>,
     study: &Study,
-    polarity: &QualifierId,
+    positions: &HashMap<&SourceId, usize>,
+    cols: &Columns,
 ) -> Result<Row, BundleError> {
     let record = record.map_err(|e| {
         let line = e.position().map(|p| p.line() as usize);
@@ -603,17 +837,11 @@ fn coding_row(
     let line = record.position().map(|p| p.line() as usize);
     let fail = |field: &str, e: &dyn std::fmt::Display| BundleError::at(rel, line, Some(field), e);
     let get = |i: usize| record.get(i).unwrap_or("");
-    let informant: InformantId = get(0).parse().map_err(|e| fail("transcript", &e))?;
-    match study.informant(&informant) {
-        Err(e) => return Err(fail("transcript", &e)),
-        Ok(i) if i.consent() == Consent::Withdrawn => {
-            return Err(fail(
-                "transcript",
-                &ModelError::Withdrawn(informant.clone()),
-            ))
-        }
-        Ok(_) => {}
-    }
+    let polarity = cols.polarity;
+    let source: SourceId = get(0).parse().map_err(|e| fail(cols.source, &e))?;
+    let position = *positions
+        .get(&source)
+        .ok_or_else(|| fail(cols.source, &not_a_source(study, &source)))?;
     let quote = TextQuote {
         prefix: get(1).to_owned(),
         exact: get(2).to_owned(),
@@ -638,7 +866,8 @@ fn coding_row(
     let memo = Some(get(7)).filter(|m| !m.is_empty()).map(str::to_owned);
     Ok(Row {
         line,
-        informant,
+        source,
+        position,
         quote,
         code,
         qualifiers,
@@ -647,27 +876,17 @@ fn coding_row(
     })
 }
 
-/// Where each row's quote lies in its informant's transcript: each transcript's quotes
-/// located together ([`Transcript::locate_all`]), the transcripts shared among the cores.
+/// Where each row's quote lies in its source's text: each text's quotes located together
+/// ([`Transcript::locate_all`]), the sources shared among the cores.
 fn locate_rows(study: &Study, rows: &[Row]) -> Vec<Result<Span, ModelError>> {
-    let mut by_informant: Vec<Vec<usize>> = vec![Vec::new(); study.informants().len()];
+    let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); study.sources().len()];
     for (i, r) in rows.iter().enumerate() {
-        let at = study
-            .informant_position(&r.informant)
-            .expect("a row's informant was checked");
-        by_informant[at].push(i);
+        by_source[r.position].push(i);
     }
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    samskap_core::threads::per_informant(&by_informant, rows.len(), threads, |i, list| {
-        let id = &study.informants()[i].id;
-        let Some(t) = study.transcript(id) else {
-            return list
-                .iter()
-                .map(|_| Err(ModelError::NoTranscript(id.clone())))
-                .collect();
-        };
+    samskap_core::threads::per_source(&by_source, rows.len(), threads, |i, list| {
         let quotes: Vec<&TextQuote> = list.iter().map(|&r| &rows[r].quote).collect();
-        t.locate_all(&quotes)
+        study.transcripts()[i].locate_all(&quotes)
     })
 }
 

@@ -1,13 +1,16 @@
 //! Writing a study as a bundle, in the canonical form that reading reproduces byte for byte.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use samskap_core::{CodingTable, QualifierId, Qualifiers, Study};
 use samskap_files::Output;
 
 use crate::facilitation::{facilitation_toml, FACILITATION_FILE};
-use crate::files::{AttributeRow, InformantRow, MemosFileOut, StudyFileOut};
+use crate::files::{
+    AttributeRow, InformantRow, MemosFileOut, SourceRowOut, SpeakersOut, StudyFileOut,
+};
+use crate::read::{SOURCES, TRANSCRIPTS};
 use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
 
 /// What to do when the target directory is not empty.
@@ -15,27 +18,30 @@ use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
 pub enum WriteMode {
     /// Refuse.
     New,
-    /// Replace the bundle's files there, `transcripts/` as a whole, so that nothing of a
-    /// withdrawn informant survives an export over an older one. Other files (a README, a
-    /// `.git`) stay.
+    /// Replace the bundle's files there, `sources/` (and a first layout's `transcripts/`)
+    /// as a whole, so that nothing of a withdrawn informant survives an export over an older
+    /// one. Other files (a README, a `.git`) stay.
     Overwrite,
 }
 
 /// File name of a framework that is not built in.
 const FRAMEWORK_FILE: &str = "framework.toml";
 
-/// Everything in a bundle's directory that a bundle owns: what an export replaces.
-const BUNDLE_ENTRIES: [&str; 6] = [
+/// Everything in a bundle's directory that a bundle owns: what an export replaces. An
+/// export writes no `transcripts/`, so one left by an older export or a bundle of the first
+/// layout goes, and with it the texts of informants who have since withdrawn.
+const BUNDLE_ENTRIES: [&str; 7] = [
     "study.toml",
     FRAMEWORK_FILE,
-    "transcripts",
+    TRANSCRIPTS,
+    SOURCES,
     "codings.csv",
     "memos.toml",
     FACILITATION_FILE,
 ];
 
 /// Writes a study into `dir` as a bundle, from its record and its codings: `study` gives
-/// the head, people, transcripts, memos and facilitation record (its meaning units and
+/// the head, people, sources, memos and facilitation record (its meaning units and
 /// codings, if it holds any, are not read), and `table` the units and codings, with their
 /// memos ([`CodingTable::of`] a whole study, or read from a store beside the record).
 ///
@@ -52,12 +58,17 @@ pub fn write(
 
 /// A bundle written in two steps, as [`write`] writes it: the record's files first, then
 /// the codings, which put the whole in place. Between the two the caller may take its time
-/// (read the codings while the transcripts go to disk); dropped before [`BundleWriter::finish`],
+/// (read the codings while the texts go to disk); dropped before [`BundleWriter::finish`],
 /// it leaves `dir` as it was.
 #[derive(Debug)]
 pub struct BundleWriter<'a> {
     study: &'a Study,
     out: Output,
+    /// Where the bundle goes.
+    dir: PathBuf,
+    /// True when `dir` holds a `transcripts/` folder (of the first layout, or an older
+    /// export), which the new bundle replaces with none.
+    old_transcripts: bool,
 }
 
 impl<'a> BundleWriter<'a> {
@@ -77,6 +88,13 @@ impl<'a> BundleWriter<'a> {
         }
         let out = Output::begin(dir)?;
         let put = |rel: &str, content: &str| out.write(rel, content.as_bytes());
+        // The output will not drop a folder for nothing (it might not be the bundle's), so
+        // an old `transcripts/` is replaced with an empty one, removed once all is in place.
+        let old_transcripts =
+            std::fs::symlink_metadata(dir.join(TRANSCRIPTS)).is_ok_and(|m| m.is_dir());
+        if old_transcripts {
+            out.create_dir(TRANSCRIPTS)?;
+        }
 
         let mut meta = study.meta().clone();
         if !study.framework().is_builtin() {
@@ -113,6 +131,19 @@ impl<'a> BundleWriter<'a> {
                 holders: a.holders.clone(),
             })
             .collect();
+        let sources = study
+            .sources()
+            .iter()
+            .map(|s| SourceRowOut {
+                id: &s.id,
+                kind: s.kind,
+                title: s.title.as_deref(),
+                date: s.date,
+                informants: &s.informants,
+                group: s.group.as_ref(),
+                speakers: SpeakersOut(&s.speakers),
+            })
+            .collect();
         let file = StudyFileOut {
             study: &meta,
             attributes,
@@ -120,16 +151,17 @@ impl<'a> BundleWriter<'a> {
             groups: study.groups(),
             members: study.members(),
             informants,
+            sources,
         };
         put(
             "study.toml",
             &toml::to_string(&file).expect("a study always serialises to TOML"),
         )?;
 
-        // The folder is there even when no informant has a transcript yet.
-        out.create_dir("transcripts")?;
+        // The folder is there even when the study has no source yet.
+        out.create_dir(SOURCES)?;
         for t in study.transcripts() {
-            put(&format!("transcripts/{}.txt", t.informant()), t.text())?;
+            put(&format!("{SOURCES}/{}.txt", t.source()), t.text())?;
         }
         if !study.memos().is_empty() {
             let memos = MemosFileOut {
@@ -143,7 +175,12 @@ impl<'a> BundleWriter<'a> {
         if let Some(text) = facilitation_toml(study) {
             put(FACILITATION_FILE, &text)?;
         }
-        Ok(Self { study, out })
+        Ok(Self {
+            study,
+            out,
+            dir: dir.to_owned(),
+            old_transcripts,
+        })
     }
 
     /// Writes `codings.csv` from `table`, the codings of the study [`BundleWriter::begin`]
@@ -155,6 +192,11 @@ impl<'a> BundleWriter<'a> {
             chunks.iter().try_for_each(|chunk| f.write_all(chunk))
         })?;
         self.out.commit(&BUNDLE_ENTRIES)?;
+        if self.old_transcripts {
+            // Should this fail, an empty folder is left, which reading takes for no
+            // interviews: the bundle is whole either way.
+            let _ = std::fs::remove_dir(self.dir.join(TRANSCRIPTS));
+        }
         Ok(())
     }
 }
@@ -206,10 +248,10 @@ fn codings_csv(
         }
         for (i, c) in table.codings()[from..to].iter().enumerate() {
             let q = &selectors[c.unit as usize];
-            let informant = &table.informants()[table.units()[c.unit as usize].informant as usize];
+            let source = &table.sources()[table.units()[c.unit as usize].source as usize];
             let (polarity, others) = &sets[c.qualifiers as usize];
             let mut row: Vec<&str> = vec![
-                informant.id.as_str(),
+                source.id.as_str(),
                 &q.prefix,
                 &q.exact,
                 &q.suffix,
@@ -255,7 +297,15 @@ mod tests {
         let table = CodingTable::of(&study, None);
         let whole = codings_csv(&study, &table, 1).unwrap();
         assert_eq!(whole.len(), 1);
-        assert_eq!(whole[0], std::fs::read(dir.join("codings.csv")).unwrap());
+        // The fixture is of the first layout, whose first column is `transcript`.
+        let fixture = std::fs::read_to_string(dir.join("codings.csv")).unwrap();
+        let fixture = fixture
+            .strip_prefix("transcript,")
+            .expect("a header of the first layout");
+        assert_eq!(
+            String::from_utf8(whole[0].clone()).unwrap(),
+            format!("source,{fixture}")
+        );
         // More threads than codings, too: the pieces past the end are empty.
         for threads in [2, 3, 7, table.codings().len() + 5] {
             let pieces = codings_csv(&study, &table, threads).unwrap();

@@ -1,19 +1,18 @@
-//! Integration tests of reading and writing case bundles against `fixtures/`. Valid bundles
-//! round-trip byte for byte. Each `fixtures/err/<case>/` fails with a message that names the
-//! file (and the line and field where they apply). Export modes and the normalisation of
-//! transcript text are tested too.
+//! Integration tests of reading and writing case bundles against `fixtures/`, which are of
+//! the first layout (`transcripts/`): each valid one exports in the new layout, exactly as
+//! translated here, and reads back as the same study. Each `fixtures/err/<case>/` fails with
+//! a message that names the file (and the line and field where they apply). Export modes and
+//! the normalisation of transcript text are tested too. Bundles of the new layout
+//! (`[[source]]`, `sources/`) are tested in `sources.rs`.
 
-use std::collections::BTreeSet;
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use samskap_bundle::{read, write, BundleError, Limits, WriteMode};
-use samskap_core::{CodingTable, Study};
-
-/// Writes a whole study as a bundle: its record, and its codings as a table.
-fn export(study: &Study, dir: &Path, mode: WriteMode) -> Result<(), BundleError> {
-    write(study, &CodingTable::of(study, None), dir, mode)
-}
+use common::{all_files, assert_same_study, docx, export};
+use samskap_bundle::{read, BundleError, Limits, WriteMode};
 
 /// The repository's `fixtures/` directory.
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
@@ -34,25 +33,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(FIXTURES).join(name)
 }
 
-/// Every file under `dir`, relative to it with `/` as the separator, sorted.
-fn all_files(dir: &Path) -> BTreeSet<String> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeSet<String>) {
-        for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).unwrap();
-                let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
-                out.insert(parts.join("/"));
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
 /// The bundle files of a fixture directory: all files but its README.md or CASE.md.
 fn bundle_files(dir: &Path) -> BTreeSet<String> {
     all_files(dir)
@@ -70,19 +50,75 @@ fn copy_bundle(from: &Path, to: &Path) {
     }
 }
 
-/// Asserts that `rel` has the same bytes in both directories. The assertion compares text, so
-/// that a failure shows the lines that differ.
-fn assert_same_file(expected_dir: &Path, actual_dir: &Path, rel: &str) {
-    let expected = fs::read(expected_dir.join(rel)).unwrap();
-    let actual = fs::read(actual_dir.join(rel)).unwrap();
-    if expected != actual {
-        assert_eq!(
-            String::from_utf8_lossy(&actual),
-            String::from_utf8_lossy(&expected),
-            "{rel} differs from {}",
-            expected_dir.join(rel).display()
-        );
-        panic!("{rel}: the bytes differ (but not as text)");
+/// The bundle files under `dir` with their content.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    bundle_files(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = fs::read(dir.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect()
+}
+
+/// The files of `dir`, a bundle of the first layout in canonical form, as an export writes
+/// them in the new layout: each `transcripts/<informant>.txt` becomes `sources/<informant>.txt`
+/// and a `[[source]]` table after the informants, in their order; the first column of
+/// `codings.csv` and the key of evidence become `source`. Nothing else changes.
+fn translated(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let study = read(dir).unwrap();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    let mut out = BTreeMap::new();
+    for (rel, bytes) in contents(dir) {
+        let (rel, bytes) = match rel.as_str() {
+            "study.toml" => {
+                let mut t = text(bytes);
+                for i in study.informants() {
+                    if dir.join(format!("transcripts/{}.txt", i.id)).exists() {
+                        t.push_str(&format!(
+                            "\n[[source]]\nid = \"{0}\"\nkind = \"interview\"\ninformants = [\"{0}\"]\n",
+                            i.id
+                        ));
+                    }
+                }
+                (rel, t.into_bytes())
+            }
+            "codings.csv" => {
+                let t = text(bytes);
+                let rest = t
+                    .strip_prefix("transcript,")
+                    .expect("the first layout's header");
+                (rel, format!("source,{rest}").into_bytes())
+            }
+            "facilitation.toml" => {
+                let t = text(bytes).replace("\ntranscript = ", "\nsource = ");
+                (rel, t.into_bytes())
+            }
+            _ => match rel.strip_prefix("transcripts/") {
+                Some(name) => (format!("sources/{name}"), bytes),
+                None => (rel, bytes),
+            },
+        };
+        out.insert(rel, bytes);
+    }
+    out
+}
+
+/// Asserts that the bundle in `dir` is exactly `expected`: the same files with the same
+/// bytes. The assertion compares text, so that a failure shows the lines that differ.
+fn assert_files(expected: &BTreeMap<String, Vec<u8>>, dir: &Path) {
+    let names: BTreeSet<String> = expected.keys().cloned().collect();
+    assert_eq!(all_files(dir), names, "{} has other files", dir.display());
+    for (rel, bytes) in expected {
+        let actual = fs::read(dir.join(rel)).unwrap();
+        if *bytes != actual {
+            assert_eq!(
+                String::from_utf8_lossy(&actual),
+                String::from_utf8_lossy(bytes),
+                "{rel} differs"
+            );
+            panic!("{rel}: the bytes differ (but not as text)");
+        }
     }
 }
 
@@ -95,9 +131,9 @@ fn summary(dir: &Path, study: &samskap_core::Study) -> String {
         s.push_str(&format!("  {rel}: {} lines\n", text.lines().count()));
     }
     s.push_str(&format!(
-        "informants: {}\ntranscripts: {}\nunits: {}\ncodings: {}\nmemos: {}\n",
+        "informants: {}\nsources: {}\nunits: {}\ncodings: {}\nmemos: {}\n",
         study.informants().len(),
-        study.transcripts().len(),
+        study.sources().len(),
         study.units().len(),
         study.codings().len(),
         study.memos().len(),
@@ -124,21 +160,27 @@ fn summary(dir: &Path, study: &samskap_core::Study) -> String {
 }
 
 #[test]
-fn valid_fixtures_round_trip_byte_for_byte() {
+fn valid_fixtures_export_in_the_new_layout_and_read_back_the_same() {
     insta::glob!("../../../fixtures", "*/study.toml", |path| {
         let src = path.parent().unwrap();
+        let files = bundle_files(src);
+        assert!(files.contains("study.toml") && files.contains("codings.csv"));
+        assert!(
+            files.iter().any(|f| f.starts_with("transcripts/")),
+            "the fixtures are of the first layout"
+        );
         let study = read(src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("export");
         export(&study, &out, WriteMode::New).unwrap();
+        assert_files(&translated(src), &out);
 
-        let expected = bundle_files(src);
-        assert!(expected.contains("study.toml") && expected.contains("codings.csv"));
-        assert!(expected.iter().any(|f| f.starts_with("transcripts/")));
-        assert_eq!(all_files(&out), expected, "the export has other files");
-        for rel in &expected {
-            assert_same_file(src, &out, rel);
-        }
+        let again = read(&out).unwrap();
+        assert_same_study(&again, &study);
+        // The new layout is canonical: a second round changes nothing.
+        let out_again = tmp.path().join("again");
+        export(&again, &out_again, WriteMode::New).unwrap();
+        assert_files(&contents(&out), &out_again);
         insta::assert_snapshot!(summary(src, &study));
     });
 }
@@ -159,7 +201,8 @@ fn error_cases_fail_with_a_message_naming_the_file() {
         let names_file = BUNDLE_FILES
             .iter()
             .any(|f| message.starts_with(&format!("{f}:")))
-            || message.starts_with("transcripts/");
+            || message.starts_with("transcripts/")
+            || message.starts_with("sources/");
         assert!(
             names_file,
             "the message does not start with a file: {message}"
@@ -194,7 +237,9 @@ fn overwrite_mode_replaces_an_older_export_and_removes_stale_transcripts() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("export");
     export(&study, &out, WriteMode::New).unwrap();
-    // An older export: one informant more, and other codings.
+    // An older export: one informant more, in either layout, and other codings.
+    fs::write(out.join("sources/I9.txt"), "Fra en eldre eksport.\n").unwrap();
+    fs::create_dir(out.join("transcripts")).unwrap();
     fs::write(out.join("transcripts/I9.txt"), "Fra en eldre eksport.\n").unwrap();
     fs::write(
         out.join("codings.csv"),
@@ -203,11 +248,23 @@ fn overwrite_mode_replaces_an_older_export_and_removes_stale_transcripts() {
     .unwrap();
 
     export(&study, &out, WriteMode::Overwrite).unwrap();
-    assert!(!out.join("transcripts/I9.txt").exists());
-    assert_eq!(all_files(&out), bundle_files(&mini));
-    for rel in bundle_files(&mini) {
-        assert_same_file(&mini, &out, &rel);
-    }
+    assert!(!out.join("sources/I9.txt").exists());
+    assert!(!out.join("transcripts").exists());
+    assert_files(&translated(&mini), &out);
+}
+
+/// Exporting over the bundle of the first layout that the study was read from leaves the
+/// new layout alone: `transcripts/` goes, so that no text is there twice.
+#[test]
+fn overwrite_turns_a_bundle_of_the_first_layout_into_the_new_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    copy_bundle(&fixture("mini"), &dir);
+    let study = read(&dir).unwrap();
+    export(&study, &dir, WriteMode::Overwrite).unwrap();
+    assert_files(&translated(&fixture("mini")), &dir);
+    assert!(!dir.join("transcripts").exists());
+    assert_same_study(&read(&dir).unwrap(), &study);
 }
 
 #[test]
@@ -226,35 +283,8 @@ fn crlf_and_bom_in_a_transcript_are_read_and_exported_as_lf_without_bom() {
     let out = tmp.path().join("export");
     export(&study, &out, WriteMode::New).unwrap();
     // The codings (one with prefix and suffix) find the same units in the normalised text,
-    // so the export is the original bundle again.
-    assert_eq!(all_files(&out), bundle_files(&mini));
-    for rel in bundle_files(&mini) {
-        assert_same_file(&mini, &out, &rel);
-    }
-}
-
-/// A minimal .docx whose body is `paragraphs`, one `w:p` each.
-fn docx(path: &Path, paragraphs: &[&str]) {
-    use std::io::Write;
-    let body: String = paragraphs
-        .iter()
-        .map(|p| {
-            let p = p.replace('&', "&amp;").replace('<', "&lt;");
-            format!("<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>")
-        })
-        .collect();
-    let document = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
-         <w:body>{body}</w:body></w:document>"
-    );
-    let mut zip = zip::ZipWriter::new(fs::File::create(path).unwrap());
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file("[Content_Types].xml", options).unwrap();
-    zip.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").unwrap();
-    zip.start_file("word/document.xml", options).unwrap();
-    zip.write_all(document.as_bytes()).unwrap();
-    zip.finish().unwrap();
+    // so the export is the original bundle's.
+    assert_files(&translated(&mini), &out);
 }
 
 #[test]
@@ -287,8 +317,9 @@ fn transcripts_may_come_as_markdown_or_docx_and_export_as_text() {
     );
     let out = tmp.path().join("out");
     export(&study, &out, WriteMode::New).unwrap();
-    assert!(out.join("transcripts/I1.txt").exists());
-    assert!(out.join("transcripts/I2.txt").exists());
+    assert!(out.join("sources/I1.txt").exists());
+    assert!(out.join("sources/I2.txt").exists());
+    assert!(!out.join("transcripts").exists());
 
     // Two files for one informant: which one is meant?
     fs::write(src.join("transcripts/I1.txt"), "x").unwrap();
@@ -329,7 +360,11 @@ fn facilitation_in_any_valid_form_is_written_canonically() {
     );
     let out = tmp.path().join("export");
     export(&study, &out, WriteMode::New).unwrap();
-    assert_same_file(&fixture("mini"), &out, "facilitation.toml");
+    let expected = &translated(&fixture("mini"))["facilitation.toml"];
+    assert_eq!(
+        fs::read_to_string(out.join("facilitation.toml")).unwrap(),
+        String::from_utf8_lossy(expected)
+    );
 }
 
 #[test]
@@ -347,7 +382,7 @@ fn facilitation_toml_is_left_out_when_the_record_is_empty_and_removed_on_overwri
     assert!(study.facilitation().meetings().is_empty());
     export(&study, &out, WriteMode::Overwrite).unwrap();
     assert!(!out.join("facilitation.toml").exists());
-    assert_eq!(all_files(&out), bundle_files(&src));
+    assert_files(&translated(&src), &out);
 }
 
 #[test]
@@ -378,7 +413,7 @@ fn facilitation_errors_name_the_line_and_key() {
         (
             "transcript = \"I3\"\n",
             "transcript = \"I9\"\n",
-            "facilitation.toml:269: field `transcript`: unknown informant `I9`",
+            "facilitation.toml:269: field `transcript`: unknown source `I9`: the study has no source (transcript) of that id",
         ),
         (
             "exact = \"Ungdommene i gruppa sier ting rett ut\"\n",
@@ -853,36 +888,40 @@ fn overwrite_keeps_files_that_are_not_the_bundles() {
     fs::create_dir(out.join(".git")).unwrap();
     fs::write(out.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     export(&study, &out, WriteMode::Overwrite).unwrap();
-    let mut expected = bundle_files(&fixture("mini"));
+    let mut expected: BTreeSet<String> = translated(&fixture("mini")).into_keys().collect();
     expected.insert("README.md".into());
     expected.insert(".git/HEAD".into());
     assert_eq!(all_files(&out), expected, "nothing else is left behind");
 }
 
-/// An export over a bundle whose `transcripts` is a link: the link is replaced, and what it
-/// points at is left alone.
+/// An export over a bundle whose `sources` or `transcripts` is a link: the link is replaced
+/// (or removed), and what it points at is left alone.
 #[cfg(unix)]
 #[test]
-fn overwrite_replaces_a_linked_transcripts_directory_without_touching_its_target() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("export");
-    let study = read(&fixture("mini")).unwrap();
-    export(&study, &out, WriteMode::New).unwrap();
-    let elsewhere = tmp.path().join("elsewhere");
-    fs::create_dir(&elsewhere).unwrap();
-    fs::write(elsewhere.join("I1.txt"), "someone else's file\n").unwrap();
-    fs::remove_dir_all(out.join("transcripts")).unwrap();
-    std::os::unix::fs::symlink(&elsewhere, out.join("transcripts")).unwrap();
-    export(&study, &out, WriteMode::Overwrite).unwrap();
-    assert_eq!(
-        fs::read_to_string(elsewhere.join("I1.txt")).unwrap(),
-        "someone else's file\n"
-    );
-    assert!(!fs::symlink_metadata(out.join("transcripts"))
-        .unwrap()
-        .file_type()
-        .is_symlink());
-    assert_eq!(all_files(&out), bundle_files(&fixture("mini")));
+fn overwrite_replaces_a_linked_texts_directory_without_touching_its_target() {
+    for folder in ["sources", "transcripts"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("export");
+        let study = read(&fixture("mini")).unwrap();
+        export(&study, &out, WriteMode::New).unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("I1.txt"), "someone else's file\n").unwrap();
+        if out.join(folder).exists() {
+            fs::remove_dir_all(out.join(folder)).unwrap();
+        }
+        std::os::unix::fs::symlink(&elsewhere, out.join(folder)).unwrap();
+        export(&study, &out, WriteMode::Overwrite).unwrap();
+        assert_eq!(
+            fs::read_to_string(elsewhere.join("I1.txt")).unwrap(),
+            "someone else's file\n"
+        );
+        assert!(!fs::symlink_metadata(out.join("sources"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_files(&translated(&fixture("mini")), &out);
+    }
 }
 
 /// A bundle written in the first formats (a two-level framework with `label_no`/`label_en`,
@@ -1030,4 +1069,23 @@ fn each_edit_fails(root: &Path, file: &str, cases: &[(&str, &str, &str)]) {
         let message = read(&dir).map(|_| ()).unwrap_err().to_string();
         assert_eq!(&message, *expected, "case {i}");
     }
+}
+
+#[test]
+fn a_framework_file_that_is_not_there_is_a_fault_of_study_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_bundle(&fixture("mini"), dir.path());
+    let toml = fs::read_to_string(dir.path().join("study.toml")).unwrap();
+    fs::write(
+        dir.path().join("study.toml"),
+        toml.replace(
+            "framework = \"framework.toml\"",
+            "framework = \"framewArk.toml\"",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        read(dir.path()).unwrap_err().to_string(),
+        "study.toml:8: field `framework`: the bundle has no framework file `framewArk.toml`"
+    );
 }

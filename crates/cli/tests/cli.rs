@@ -27,6 +27,78 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The files of the first-layout bundle `dir` (all but its README) as an export writes
+/// them in the new layout: each `transcripts/<informant>.txt` becomes
+/// `sources/<informant>.txt` and a `[[source]]` interview after the informants, in their
+/// order; the first column of `codings.csv` and the key of evidence become `source`.
+/// Nothing else changes.
+fn translated(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let study = samskap_bundle::read(dir).unwrap();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    let mut out = BTreeMap::new();
+    for (rel, bytes) in files(dir) {
+        let (rel, bytes) = match rel.as_str() {
+            "README.md" => continue,
+            "study.toml" => {
+                let mut t = text(bytes);
+                for i in study.informants() {
+                    if dir.join(format!("transcripts/{}.txt", i.id)).exists() {
+                        t.push_str(&format!(
+                            "\n[[source]]\nid = \"{0}\"\nkind = \"interview\"\ninformants = [\"{0}\"]\n",
+                            i.id
+                        ));
+                    }
+                }
+                (rel, t.into_bytes())
+            }
+            "codings.csv" => {
+                let t = text(bytes);
+                let rest = t
+                    .strip_prefix("transcript,")
+                    .expect("the first layout's header");
+                (rel, format!("source,{rest}").into_bytes())
+            }
+            "facilitation.toml" => {
+                let t = text(bytes).replace("\ntranscript = ", "\nsource = ");
+                (rel, t.into_bytes())
+            }
+            _ => match rel.strip_prefix("transcripts/") {
+                Some(name) => (format!("sources/{name}"), bytes),
+                None => (rel, bytes),
+            },
+        };
+        out.insert(rel, bytes);
+    }
+    assert!(
+        out.keys().any(|f| f.starts_with("sources/")),
+        "{} is of the first layout",
+        dir.display()
+    );
+    out
+}
+
+/// Asserts that the bundle in `dir` is exactly `expected`: the same files with the same
+/// bytes, compared as text so that a failure shows the lines that differ.
+fn assert_files(expected: &BTreeMap<String, Vec<u8>>, dir: &Path) {
+    let actual = files(dir);
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{} has other files",
+        dir.display()
+    );
+    for (rel, bytes) in expected {
+        if actual[rel] != *bytes {
+            assert_eq!(
+                String::from_utf8_lossy(&actual[rel]),
+                String::from_utf8_lossy(bytes),
+                "{rel} differs"
+            );
+            panic!("{rel}: the bytes differ (but not as text)");
+        }
+    }
+}
+
 /// The store's content as the CLI sees it: the exported bundle plus the summary.
 fn state(env: &Env) -> (BTreeMap<String, Vec<u8>>, String) {
     let out = env.path("state-export");
@@ -42,9 +114,13 @@ fn import_then_export_reproduces_the_fixture() {
     let env = Env::new();
     env.import_thesis();
     env.ok(&["export", "out"]);
-    let mut expected = files(&thesis());
-    expected.remove("README.md");
-    assert_eq!(files(&env.path("out")), expected);
+    // The export is of the new layout: the fixture, translated.
+    assert_files(&translated(&thesis()), &env.path("out"));
+    // And it imports as the same study: a second round gives the same bytes.
+    let again = Env::new();
+    again.ok(&["import", env.path("out").to_str().unwrap()]);
+    again.ok(&["export", "out"]);
+    assert_files(&files(&env.path("out")), &again.path("out"));
 }
 
 #[test]
@@ -55,6 +131,15 @@ fn exporting_into_a_non_empty_directory_needs_force() {
     let err = env.fails(&["export", "out"]);
     assert!(err.contains("--force"), "{err}");
     env.ok(&["export", "out", "--force"]);
+    // Over a bundle of the first layout, --force leaves the new layout, with no
+    // `transcripts/` beside `sources/`, and keeps what is not part of a bundle.
+    let old = env.path("old");
+    copy_bundle(&thesis(), &old);
+    std::fs::write(old.join("README.md"), "Not part of the bundle.\n").unwrap();
+    env.ok(&["export", "old", "--force"]);
+    let mut expected = translated(&thesis());
+    expected.insert("README.md".into(), b"Not part of the bundle.\n".to_vec());
+    assert_files(&expected, &old);
 }
 
 #[test]
@@ -265,7 +350,8 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
         }
     }
     env.ok(&["export", "out"]);
-    assert!(!env.path("out/transcripts/I3.txt").exists());
+    assert!(env.path("out/sources/I2.txt").exists());
+    assert!(!env.path("out/sources/I3.txt").exists());
     let exported = files(&env.path("out"));
     for (name, bytes) in &exported {
         for p in &passages {
@@ -277,6 +363,13 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
     let study = String::from_utf8(exported["study.toml"].clone()).unwrap();
     assert!(
         study.contains("id = \"I3\"\nconsent = \"withdrawn\"\n"),
+        "{study}"
+    );
+    // Their interview is gone with its text; the others' remain.
+    assert!(
+        study.contains("[[source]]\nid = \"I2\"\n")
+            && !study.contains("[[source]]\nid = \"I3\"\n")
+            && !study.contains("informants = [\"I3\"]"),
         "{study}"
     );
 
@@ -524,6 +617,16 @@ fn agreement_between_the_fixture_coders() {
     );
     let disagreements = env.ok(&["agreement", "disagreements", "--json"]);
     insta::assert_snapshot!("disagreements_a_b", disagreements);
+    // The table names each unit's source first.
+    let table = env.ok(&["agreement", "disagreements"]);
+    let header: Vec<&str> = table
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(['│', '┆'])
+        .map(str::trim)
+        .collect();
+    assert_eq!(header[..3], ["", "source", "unit"], "{table}");
     let err = env.fails(&["agreement", "--coders", "A"]);
     assert!(err.contains("two or more coders"), "{err}");
     let err = env.fails(&["agreement", "--coders", "A,Z"]);
@@ -630,9 +733,7 @@ fn codings_and_memos_from_the_command_line() {
     assert!(listed.as_array().unwrap().is_empty());
     // The export is as before: the unit that only C coded is gone with its coding.
     env.ok(&["export", "out"]);
-    let mut expected = files(&thesis());
-    expected.remove("README.md");
-    assert_eq!(files(&env.path("out")), expected);
+    assert_files(&translated(&thesis()), &env.path("out"));
 
     env.ok(&[
         "memo",
@@ -675,7 +776,9 @@ fn quotes_filter_by_role_and_text() {
     .unwrap();
     let facilitator = facilitator.as_array().unwrap();
     assert!(!facilitator.is_empty());
-    assert!(facilitator.iter().all(|q| q["informant"] == "I6"));
+    assert!(facilitator
+        .iter()
+        .all(|q| q["source"] == "I6" && q["informants"] == serde_json::json!(["I6"])));
     let found: serde_json::Value =
         serde_json::from_str(&env.ok(&["quotes", "--text", "GOLFKLUBBEN", "--json"])).unwrap();
     assert!(found.as_array().unwrap().iter().all(|q| q["text"]
@@ -691,7 +794,7 @@ fn quotes_filter_by_role_and_text() {
         .iter()
         .map(|q| {
             (
-                q["informant"].as_str().unwrap().to_owned(),
+                q["source"].as_str().unwrap().to_owned(),
                 q["start"].as_u64().unwrap(),
             )
         })
@@ -725,8 +828,15 @@ fn quotes_filter_by_role_and_text() {
     assert_ne!(m, all);
     let steps: serde_json::Value =
         serde_json::from_str(&env.ok(&["saturation", "--text", "golfklubben", "--json"])).unwrap();
-    let speakers: std::collections::BTreeSet<&str> =
-        units.iter().map(|(i, _)| i.as_str()).collect();
+    // Whose words the quotes hold.
+    let speakers: std::collections::BTreeSet<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|q| q["informants"].as_array().unwrap())
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert!(!speakers.is_empty());
     let stepped: std::collections::BTreeSet<&str> = steps
         .as_array()
         .unwrap()
@@ -911,7 +1021,8 @@ fn replacing_a_transcript_moves_codings_and_refuses_to_lose_any_silently() {
     assert_eq!(after.len(), before.len() - 1);
     // Every I1 unit still holds its text, at offsets moved by the new opening.
     let chars: Vec<char> = samskap_core::normalize(&edited).chars().collect();
-    for c in after.iter().filter(|c| c["informant"] == "I1") {
+    assert!(after.iter().any(|c| c["source"] == "I1"));
+    for c in after.iter().filter(|c| c["source"] == "I1") {
         let (s, e) = (
             c["start"].as_u64().unwrap() as usize,
             c["end"].as_u64().unwrap() as usize,
@@ -1560,7 +1671,7 @@ fn a_failed_export_leaves_the_previous_bundle_as_it_was() {
     env.ok(&["export", "out"]);
     let out = env.path("out");
     std::fs::write(out.join("README.md"), "Not part of the bundle.\n").unwrap();
-    std::fs::write(out.join("transcripts/I1.txt"), "An older transcript.\n").unwrap();
+    std::fs::write(out.join("sources/I1.txt"), "An older transcript.\n").unwrap();
     let before = files(&out);
     let run = env.run_with_small_files(&["export", "out", "--force"]);
     let err = String::from_utf8_lossy(&run.stderr);
@@ -1575,8 +1686,8 @@ fn a_failed_export_leaves_the_previous_bundle_as_it_was() {
             "codings.csv",
             "facilitation.toml",
             "memos.toml",
-            "study.toml",
-            "transcripts"
+            "sources",
+            "study.toml"
         ],
         "something was left behind"
     );
@@ -1584,7 +1695,7 @@ fn a_failed_export_leaves_the_previous_bundle_as_it_was() {
     let after = files(&out);
     assert_eq!(after["README.md"], b"Not part of the bundle.\n");
     assert_eq!(
-        after["transcripts/I1.txt"],
+        after["sources/I1.txt"],
         files(&thesis())["transcripts/I1.txt"]
     );
     assert_eq!(names(&out).len(), 6, "{:?}", names(&out));
@@ -1634,7 +1745,7 @@ fn codings(env: &Env) -> Vec<String> {
         .map(|c| {
             format!(
                 "{}:{}-{} {} {} {} {}",
-                c["informant"],
+                c["source"],
                 c["start"],
                 c["end"],
                 c["code"],

@@ -88,7 +88,7 @@ fn every_racer_coding_covers_the_quote(env: &Env) {
     let list = env.json(&["code", "list"]);
     for row in list.as_array().unwrap() {
         let coder = row["coder"].as_str().unwrap();
-        if row["informant"] == "I1" && coder.starts_with('R') {
+        if row["source"] == "I1" && coder.starts_with('R') {
             assert_eq!(row["text"], QUOTE, "a coding landed on other words: {row}");
         }
     }
@@ -143,10 +143,12 @@ fn codings_racing_a_withdrawal_leave_a_store_that_loads() {
     // The study loads (no unit without its transcript), and I1 has no material.
     env.ok(&["export", env.path("out").to_str().unwrap()]);
     let list = env.json(&["code", "list"]);
-    let of_i1 = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["informant"] == "I1");
+    let of_i1 = list.as_array().unwrap().iter().filter(|r| {
+        r["source"] == "I1"
+            || r["informants"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("I1"))
+    });
     assert_eq!(of_i1.count(), 0, "{list}");
 }

@@ -399,8 +399,8 @@ fn export_import_export_gives_the_same_files() {
             .iter()
             .map(|q| {
                 format!(
-                    "{} {} {} {} {}",
-                    q["informant"], q["code"], q["polarity"], q["coder"], q["text"]
+                    "{} {} {} {} {} {}",
+                    q["source"], q["informants"], q["code"], q["qualifiers"], q["coder"], q["text"]
                 )
             })
             .collect()

@@ -56,8 +56,8 @@ fn units(env: &Env, study: &str) -> Vec<(String, String)> {
         .units()
         .iter()
         .map(|u| {
-            let text = study.transcript(&u.informant).unwrap().slice(u.span);
-            (u.informant.to_string(), text.to_owned())
+            let text = study.transcript(&u.source).unwrap().slice(u.span);
+            (u.source.to_string(), text.to_owned())
         })
         .collect()
 }

@@ -100,7 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 consent: ActiveConsent::Given,
             }),
         })?;
-        study.add_transcript(Transcript::new(id, text))?;
+        // An interview: one informant's words, named for them.
+        let interview = Source::interview(&id);
+        let text = Transcript::new(interview.id.clone(), text);
+        study.add_source(interview, text)?;
     }
     for (informant, quote, code, qualifiers) in [
         (

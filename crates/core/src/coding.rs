@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CodeId, CoderId, InformantId, QualifierId, ValueId};
+use crate::ids::{CodeId, CoderId, QualifierId, SourceId, ValueId};
 use crate::text::Span;
 use crate::ModelError;
 
@@ -116,11 +116,12 @@ impl UnitId {
     }
 }
 
-/// A meaning unit (meningsbærende enhet): a span of one informant's transcript.
+/// A meaning unit (meningsbærende enhet): a span of one source's text. Whose words it holds
+/// follows from the source's turns ([`Study::unit_voices`](crate::Study::unit_voices)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MeaningUnit {
-    /// Whose transcript.
-    pub informant: InformantId,
+    /// The source.
+    pub source: SourceId,
     /// Where in it.
     pub span: Span,
 }

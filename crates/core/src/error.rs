@@ -3,7 +3,7 @@
 use crate::framework::FrameworkError;
 use crate::ids::{
     AttributeId, CodeId, CoderId, FrameworkId, GroupId, InformantId, MunicipalityId, QualifierId,
-    ValueId,
+    SourceId, ValueId,
 };
 
 /// Why the model refused a value.
@@ -35,20 +35,20 @@ pub enum ModelError {
     EmptyQuote,
     /// The quoted text is not in the transcript.
     #[error(
-        "quote not found in the transcript of {informant}: {:?}",
+        "quote not found in the transcript of {source_id}: {:?}",
         crate::shorten(exact)
     )]
     QuoteNotFound {
-        /// Whose transcript.
-        informant: InformantId,
+        /// The source whose text was searched.
+        source_id: SourceId,
         /// The text looked for.
         exact: String,
     },
     /// The quoted text occurs more than once; prefix/suffix must tell which.
-    #[error("quote found {count} times in the transcript of {informant}: {:?}; add a prefix or suffix to say which", crate::shorten(exact))]
+    #[error("quote found {count} times in the transcript of {source_id}: {:?}; add a prefix or suffix to say which", crate::shorten(exact))]
     QuoteAmbiguous {
-        /// Whose transcript.
-        informant: InformantId,
+        /// The source whose text was searched.
+        source_id: SourceId,
         /// The text looked for.
         exact: String,
         /// How many places matched.
@@ -134,9 +134,17 @@ pub enum ModelError {
         /// Given.
         given: FrameworkId,
     },
-    /// A transcript for an informant who has none (yet).
-    #[error("informant `{0}` has no transcript")]
-    NoTranscript(InformantId),
+    /// A reference to a source the study does not have.
+    #[error("unknown source `{0}`: the study has no source (transcript) of that id")]
+    UnknownSource(SourceId),
+    /// A source declaration that cannot stand.
+    #[error("source `{source_id}`: {reason}")]
+    InvalidSource {
+        /// The source.
+        source_id: SourceId,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Material for an informant who has withdrawn.
     #[error("informant `{0}` has withdrawn consent: their material cannot be added")]
     Withdrawn(InformantId),

@@ -109,9 +109,15 @@ id_type!(
     "member"
 );
 id_type!(
-    /// Identifies an informant (`I1`, `I2`, ...); also names their transcript.
+    /// Identifies an informant (`I1`, `I2`, ...).
     InformantId,
     "informant"
+);
+id_type!(
+    /// Identifies a source: an interview, a focus group, minutes, field notes, a document.
+    /// An interview from a bundle of the first layout is named for its informant.
+    SourceId,
+    "source"
 );
 id_type!(
     /// Identifies a coder (`A`, `B`, `consensus`, ...).

@@ -1,7 +1,8 @@
 //! The samskap domain model and its pure analysis.
 //!
-//! A [`Study`] holds municipalities, resource groups, their members, informants and their
-//! transcripts, meaning units coded against a [`Framework`] (a tree of codes and the
+//! A [`Study`] holds municipalities, resource groups, their members, informants, the
+//! sources it codes (interviews, focus groups, minutes, notes, documents: [`source`]) with
+//! their texts, meaning units coded against a [`Framework`] (a tree of codes and the
 //! [`Qualifier`]s it declares, such as Bentzen's polarity), and memos.
 //! Every constructor checks its invariants, so a `Study` is consistent whenever you hold one.
 //! This crate does no I/O, speaks no SQL and no HTTP: other studies can reuse it as it is.
@@ -34,8 +35,12 @@
 //!         attributes: Default::default(),
 //!     }),
 //! })?;
-//! study.add_transcript(Transcript::new(i1.clone(), "Vi mangler tid. Alle har det travelt."))?;
-//! let unit = study.locate_unit(&i1, &TextQuote::exact("Vi mangler tid."))?;
+//! // An interview with I1: a source whose words are all theirs.
+//! let interview = Source::interview(&i1);
+//! let source = interview.id.clone();
+//! let text = Transcript::new(source.clone(), "Vi mangler tid. Alle har det travelt.");
+//! study.add_source(interview, text)?;
+//! let unit = study.locate_unit(&source, &TextQuote::exact("Vi mangler tid."))?;
 //! study.add_coding(Coding {
 //!     unit,
 //!     code: "resources/time-people-money".parse()?,
@@ -66,6 +71,7 @@ mod ids;
 mod model;
 pub mod quoting;
 mod slug;
+pub mod source;
 mod study;
 mod table;
 mod text;
@@ -90,15 +96,16 @@ pub use free_text::{FreeText, OnWithdrawal};
 pub use ids::{
     shorten, ActionId, AssessmentId, AttributeId, CodeId, CoderId, ContactId, EventId, FrameworkId,
     GroupId, InformantId, InformantSet, MeetingId, MemberId, MunicipalityId, PracticeId,
-    QualifierId, StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
+    QualifierId, SourceId, StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, Provenance,
     ResourceGroup, Role, Sector, StudyMeta,
 };
 pub use slug::{slug, Slugs};
+pub use source::{Source, SourceKind, Voice};
 pub use study::{memo_quotes, Study, Withdrawal};
-pub use table::{CodingTable, TableBuilder, TableCoding, TableUnit};
+pub use table::{CodingTable, TableBuilder, TableCoding, TableSource, TableUnit, NO_ONE};
 pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
 
 /// The crate's README, so that its example is compiled and run with the tests.

@@ -11,9 +11,10 @@ use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
 use crate::facilitation::{Facilitation, FacilitationError, Roster};
 use crate::framework::Framework;
 use crate::free_text::{FreeText, OnWithdrawal, TextSlot};
-use crate::ids::{CoderId, GroupId, InformantId, MemberId};
+use crate::ids::{CoderId, GroupId, InformantId, MemberId, SourceId};
 use crate::model::{Informant, Member, Municipality, ResourceGroup, StudyMeta};
 use crate::quoting::QuoteFinder;
+use crate::source::{Source, Voices};
 use crate::text::{Span, TextQuote, Transcript};
 use crate::ModelError;
 
@@ -31,7 +32,13 @@ pub struct Study {
     groups: Vec<ResourceGroup>,
     members: Vec<Member>,
     informants: Vec<Informant>,
+    sources: Vec<Source>,
+    /// The text of each source, in the order of `sources`.
     transcripts: Vec<Transcript>,
+    /// Whose words each source's spans are (positions in `informants`), in the order of
+    /// `sources`.
+    #[serde(skip)]
+    voices: Vec<Voices<u32>>,
     units: Vec<MeaningUnit>,
     codings: Vec<Coding>,
     memos: Vec<Memo>,
@@ -53,10 +60,10 @@ struct Index {
     members: HashMap<MemberId, usize>,
     /// Position in `informants`.
     informants: HashMap<InformantId, usize>,
-    /// Position in `transcripts`.
-    transcripts: HashMap<InformantId, usize>,
-    /// A unit by where it lies: the position of its informant (a number, so that a key
-    /// holds no string) and its span.
+    /// Position in `sources` (and `transcripts`).
+    sources: HashMap<SourceId, usize>,
+    /// A unit by where it lies: the position of its source (a number, so that a key holds
+    /// no string) and its span.
     units: HashMap<(usize, Span), UnitId>,
     /// Every coding as (unit, code's rank, qualifier values' number, coder number), for the
     /// duplicate check.
@@ -86,8 +93,11 @@ impl Index {
 /// What a withdrawal removed, for the person who asked for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Withdrawal {
-    /// Transcripts removed (0 or 1).
+    /// Sources removed whole: their own, and those whose words cannot be told apart by
+    /// speaker.
     pub transcripts: usize,
+    /// Sources shared with others from which their turns were removed.
+    pub turns: usize,
     /// Meaning units removed.
     pub units: usize,
     /// Codings removed (with their coding memos).
@@ -162,7 +172,9 @@ impl Study {
             groups: Vec::new(),
             members: Vec::new(),
             informants: Vec::new(),
+            sources: Vec::new(),
             transcripts: Vec::new(),
+            voices: Vec::new(),
             units: Vec::new(),
             codings: Vec::new(),
             memos: Vec::new(),
@@ -242,52 +254,71 @@ impl Study {
         Ok(())
     }
 
-    /// Adds the transcript of a known informant who has not withdrawn.
-    pub fn add_transcript(&mut self, t: Transcript) -> Result<(), ModelError> {
-        let informant = self.informant(t.informant())?;
-        if informant.details.is_none() {
-            return Err(ModelError::Withdrawn(informant.id.clone()));
+    /// Adds a source with its text: a new id, known informants who have not withdrawn, a
+    /// known group, a declaration that stands ([`Source::checked`]).
+    pub fn add_source(&mut self, source: Source, text: Transcript) -> Result<(), ModelError> {
+        let source = source.checked()?;
+        if text.source() != &source.id {
+            return Err(ModelError::InvalidSource {
+                source_id: source.id.clone(),
+                reason: format!("it was given the text of source `{}`", text.source()),
+            });
         }
-        if self.transcript(t.informant()).is_some() {
-            return Err(duplicate("transcript", t.informant()));
+        if self.index.sources.contains_key(&source.id) {
+            return Err(duplicate("source", &source.id));
         }
+        let mut positions = Vec::with_capacity(source.informants.len());
+        for i in &source.informants {
+            let informant = self.informant(i)?;
+            if informant.details.is_none() {
+                return Err(ModelError::Withdrawn(informant.id.clone()));
+            }
+            positions.push(self.index.informants[i] as u32);
+        }
+        if let Some(g) = &source.group {
+            self.check_group(g)?;
+        }
+        let voices = source.voices(text.text()).map(|p| positions[p as usize]);
         self.index
-            .transcripts
-            .insert(t.informant().clone(), self.transcripts.len());
-        self.transcripts.push(t);
+            .sources
+            .insert(source.id.clone(), self.sources.len());
+        self.sources.push(source);
+        self.transcripts.push(text);
+        self.voices.push(voices);
         Ok(())
     }
 
-    /// The meaning unit at `span` of an informant's transcript, made if it is new.
-    pub fn unit(&mut self, informant: &InformantId, span: Span) -> Result<UnitId, ModelError> {
-        let t = self
-            .transcript(informant)
-            .ok_or_else(|| ModelError::NoTranscript(informant.clone()))?;
+    /// The meaning unit at `span` of a source's text, made if it is new.
+    pub fn unit(&mut self, source: &SourceId, span: Span) -> Result<UnitId, ModelError> {
+        let position = *self
+            .index
+            .sources
+            .get(source)
+            .ok_or_else(|| ModelError::UnknownSource(source.clone()))?;
         // Re-check: the span may have been made against another text.
-        t.span(span.start(), span.end())?;
-        let position = self.index.informants[informant];
+        self.transcripts[position].span(span.start(), span.end())?;
         let next = UnitId(self.units.len());
         let id = *self.index.units.entry((position, span)).or_insert(next);
         if id == next {
             self.units.push(MeaningUnit {
-                informant: informant.clone(),
+                source: source.clone(),
                 span,
             });
         }
         Ok(id)
     }
 
-    /// The meaning unit that `quote` selects in an informant's transcript, made if new.
+    /// The meaning unit that `quote` selects in a source's text, made if new.
     pub fn locate_unit(
         &mut self,
-        informant: &InformantId,
+        source: &SourceId,
         quote: &TextQuote,
     ) -> Result<UnitId, ModelError> {
         let span = self
-            .transcript(informant)
-            .ok_or_else(|| ModelError::NoTranscript(informant.clone()))?
+            .transcript(source)
+            .ok_or_else(|| ModelError::UnknownSource(source.clone()))?
             .locate(quote)?;
-        self.unit(informant, span)
+        self.unit(source, span)
     }
 
     /// Adds a coding of a known unit with a code of the study's framework.
@@ -328,35 +359,74 @@ impl Study {
         Ok(())
     }
 
-    /// Removes everything an informant said and everything that quotes it: transcript,
-    /// meaning units, codings, and every free text of the study that quotes the transcript,
-    /// as [`FreeText::on_withdrawal`] declares (by the rule in [`crate::quoting`]). Their row
+    /// Removes everything an informant said and everything that quotes it: their own
+    /// sources whole (and a shared source whose words cannot be told apart by speaker), their
+    /// turns in sources shared with others ([`Source::withdraw`]), the meaning units and
+    /// codings on their words, and every free text of the study that quotes them, as
+    /// [`FreeText::on_withdrawal`] declares (by the rule in [`crate::quoting`]). Their row
     /// stays, with no personal data, as withdrawn.
     pub fn withdraw(&mut self, id: &InformantId) -> Result<Withdrawal, ModelError> {
         self.informant(id)?;
         let mut report = Withdrawal::default();
-        let finder = self.transcript(id).map(|t| {
-            let units = self
-                .units
-                .iter()
-                .filter(|u| &u.informant == id)
-                .map(|u| t.slice(u.span));
-            QuoteFinder::new(t, units)
-        });
-        if let Some(pos) = self.transcripts.iter().position(|t| t.informant() == id) {
-            self.transcripts.remove(pos);
-            report.transcripts = 1;
+        // Per source: untouched (None), removed whole (Some(None)) or redacted.
+        let plan: Vec<Option<Option<crate::source::Redaction>>> = self
+            .sources
+            .iter()
+            .zip(&self.transcripts)
+            .map(|(s, t)| {
+                s.withdraw(t, id).map(|w| match w {
+                    crate::source::Withdrawn::Whole => None,
+                    crate::source::Withdrawn::Redacted(r) => Some(*r),
+                })
+            })
+            .collect();
+        // Their words, indexed before anything goes: per source, the text and the units on it.
+        let mut their_units: Vec<Vec<&str>> = vec![Vec::new(); self.sources.len()];
+        for u in &self.units {
+            let k = self.index.sources[&u.source];
+            let t = &self.transcripts[k];
+            match &plan[k] {
+                Some(None) => their_units[k].push(t.slice(u.span)),
+                Some(Some(r)) if r.span(u.span).is_none() => their_units[k].push(t.slice(u.span)),
+                _ => {}
+            }
         }
+        let finders: Vec<QuoteFinder> = plan
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| match p {
+                None => None,
+                Some(None) => Some(QuoteFinder::new(
+                    &self.transcripts[k],
+                    their_units[k].iter().copied(),
+                )),
+                Some(Some(r)) => Some(QuoteFinder::new(
+                    &Transcript::new(self.sources[k].id.clone(), &r.words),
+                    their_units[k].iter().copied(),
+                )),
+            })
+            .collect();
+        drop(their_units);
         // Renumber units: indices are positions.
         let mut remap = Vec::with_capacity(self.units.len());
         let mut kept = Vec::with_capacity(self.units.len());
-        for u in self.units.drain(..) {
-            if &u.informant == id {
-                remap.push(None);
-                report.units += 1;
-            } else {
-                remap.push(Some(UnitId(kept.len())));
-                kept.push(u);
+        for mut u in std::mem::take(&mut self.units) {
+            let k = self.index.sources[&u.source];
+            let span = match &plan[k] {
+                None => Some(u.span),
+                Some(None) => None,
+                Some(Some(r)) => r.span(u.span),
+            };
+            match span {
+                Some(span) => {
+                    u.span = span;
+                    remap.push(Some(UnitId(kept.len())));
+                    kept.push(u);
+                }
+                None => {
+                    remap.push(None);
+                    report.units += 1;
+                }
             }
         }
         self.units = kept;
@@ -369,10 +439,41 @@ impl Study {
             None => false,
         });
         report.codings = before - self.codings.len();
+        // The facilitation record's evidence follows its words, or goes with them.
+        let moved: HashMap<SourceId, &Option<crate::source::Redaction>> = self
+            .sources
+            .iter()
+            .zip(&plan)
+            .filter_map(|(s, p)| p.as_ref().map(|r| (s.id.clone(), r)))
+            .collect();
+        report.evidence = self
+            .facilitation
+            .move_evidence(|source, span| match moved.get(source) {
+                None => Some(span),
+                Some(None) => None,
+                Some(Some(r)) => r.span(span),
+            });
+        drop(moved);
+        let sources = std::mem::take(&mut self.sources);
+        let transcripts = std::mem::take(&mut self.transcripts);
+        for ((s, t), p) in sources.into_iter().zip(transcripts).zip(plan) {
+            match p {
+                None => {
+                    self.sources.push(s);
+                    self.transcripts.push(t);
+                }
+                Some(None) => report.transcripts += 1,
+                Some(Some(r)) => {
+                    report.turns += 1;
+                    self.sources.push(r.source);
+                    self.transcripts.push(r.text);
+                }
+            }
+        }
         // After their own codings went, so that only texts on others' words are counted.
-        if let Some(finder) = finder {
+        for finder in &finders {
             for field in FreeText::ALL {
-                let n = self.forget_quotes(field, &finder);
+                let n = self.forget_quotes(field, finder);
                 report.count(field, n);
             }
         }
@@ -382,7 +483,6 @@ impl Study {
             .find(|i| &i.id == id)
             .expect("checked above");
         informant.details = None;
-        report.evidence = self.facilitation.forget_informant(id);
         self.reindex();
         Ok(report)
     }
@@ -390,21 +490,29 @@ impl Study {
     /// Builds the index again after a change that moved things in the vectors (a
     /// withdrawal renumbers units and removes a transcript).
     fn reindex(&mut self) {
-        let informants = position_map(self.informants.iter().map(|i| &i.id));
         let mut index = Index {
             municipalities: self.municipalities.iter().map(|m| m.id.clone()).collect(),
             groups: self.groups.iter().map(|g| g.id.clone()).collect(),
             members: position_map(self.members.iter().map(|m| &m.id)),
-            transcripts: position_map(self.transcripts.iter().map(|t| t.informant())),
-            units: self
-                .units
-                .iter()
-                .enumerate()
-                .map(|(i, u)| ((informants[&u.informant], u.span), UnitId(i)))
-                .collect(),
-            informants,
+            informants: position_map(self.informants.iter().map(|i| &i.id)),
+            sources: position_map(self.sources.iter().map(|s| &s.id)),
             ..Index::default()
         };
+        index.units = self
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| ((index.sources[&u.source], u.span), UnitId(i)))
+            .collect();
+        self.voices = self
+            .sources
+            .iter()
+            .zip(&self.transcripts)
+            .map(|(s, t)| {
+                s.voices(t.text())
+                    .map(|p| index.informants[&s.informants[p as usize]] as u32)
+            })
+            .collect();
         for c in &self.codings {
             let rank = self
                 .framework
@@ -688,9 +796,31 @@ impl Study {
     pub fn informants(&self) -> &[Informant] {
         &self.informants
     }
-    /// Transcripts in the order added.
+    /// Sources in the order added.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    /// The texts of the sources, in their order.
     pub fn transcripts(&self) -> &[Transcript] {
         &self.transcripts
+    }
+    /// A source by id, with its text.
+    pub fn source(&self, id: &SourceId) -> Option<(&Source, &Transcript)> {
+        self.index
+            .sources
+            .get(id)
+            .map(|&i| (&self.sources[i], &self.transcripts[i]))
+    }
+    /// Whose words each source's spans are, as positions in [`Study::informants`], in the
+    /// order of [`Study::sources`].
+    pub fn voices(&self) -> &[Voices<u32>] {
+        &self.voices
+    }
+    /// The informants whose words a unit holds (see [`crate::source`]), as positions in
+    /// [`Study::informants`], each once.
+    pub fn unit_voices(&self, unit: UnitId, out: &mut Vec<u32>) {
+        let u = &self.units[unit.0];
+        self.voices[self.index.sources[&u.source]].of(u.span, out);
     }
     /// Meaning units; a [`UnitId`] is a position in this slice.
     pub fn units(&self) -> &[MeaningUnit] {
@@ -719,27 +849,24 @@ impl Study {
         self.index.informants.get(id).copied()
     }
 
-    /// An informant's transcript, if there is one.
-    pub fn transcript(&self, id: &InformantId) -> Option<&Transcript> {
-        self.index
-            .transcripts
-            .get(id)
-            .map(|&i| &self.transcripts[i])
+    /// A source's text, if the study has the source.
+    pub fn transcript(&self, id: &SourceId) -> Option<&Transcript> {
+        self.index.sources.get(id).map(|&i| &self.transcripts[i])
     }
 
     /// The text of a meaning unit.
     pub fn unit_text(&self, unit: UnitId) -> &str {
         let u = &self.units[unit.0];
-        self.transcript(&u.informant)
-            .expect("a unit's transcript exists while the unit does")
+        self.transcript(&u.source)
+            .expect("a unit's source exists while the unit does")
             .slice(u.span)
     }
 
     /// The canonical quote selector of a unit (see [`Transcript::selector`]).
     pub fn unit_selector(&self, unit: UnitId) -> TextQuote {
         let u = &self.units[unit.0];
-        self.transcript(&u.informant)
-            .expect("a unit's transcript exists while the unit does")
+        self.transcript(&u.source)
+            .expect("a unit's source exists while the unit does")
             .selector(u.span)
     }
 }
@@ -779,9 +906,163 @@ mod tests {
             .unwrap_err();
         assert_eq!(e, ModelError::UnknownGroup(id("G9")));
         let e = s
-            .add_transcript(Transcript::new(id("I8"), "x"))
+            .add_source(Source::interview(&id("I8")), Transcript::new(id("I8"), "x"))
             .unwrap_err();
         assert_eq!(e, ModelError::UnknownInformant(id("I8")));
+        let e = s
+            .add_source(Source::interview(&id("I1")), Transcript::new(id("I1"), "x"))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "duplicate source id `I1`");
+        let e = s
+            .add_source(Source::interview(&id("I3")), Transcript::new(id("I1"), "x"))
+            .unwrap_err();
+        assert!(e.to_string().contains("the text of source `I1`"), "{e}");
+        let e = s
+            .locate_unit(&id("nowhere"), &TextQuote::exact("x"))
+            .unwrap_err();
+        assert_eq!(e, ModelError::UnknownSource(id("nowhere")));
+    }
+
+    /// The test study with a focus group of I1 and I3 (in turns, with a moderator) and a
+    /// document of G1's, each coded.
+    fn with_shared_sources() -> Study {
+        let mut s = study();
+        let fg = Source {
+            id: id("fg"),
+            kind: crate::SourceKind::FocusGroup,
+            title: Some("Fokusgruppe".into()),
+            date: None,
+            informants: vec![id("I1"), id("I3")],
+            speakers: vec![
+                ("M".into(), crate::Voice::Interviewer),
+                ("Ola".into(), "I1".parse().unwrap()),
+                ("Siv".into(), "I3".parse().unwrap()),
+            ],
+            group: Some(id("G1")),
+        };
+        let text = "M: Hva hindrer dere?\nOla: Vi rekker ingenting, ingen har tid.\nSiv: Ingen har tid, og lederne bryr seg ikke.\n";
+        s.add_source(fg, Transcript::new(id("fg"), text)).unwrap();
+        let doc = Source {
+            id: id("plan"),
+            kind: crate::SourceKind::Document,
+            title: Some("Prosjektplan".into()),
+            date: None,
+            informants: Vec::new(),
+            speakers: Vec::new(),
+            group: Some(id("G1")),
+        };
+        s.add_source(
+            doc,
+            Transcript::new(id("plan"), "Tid til samarbeid skal settes av."),
+        )
+        .unwrap();
+        let time: crate::CodeId = id("resources/time-people-money");
+        for (source, quote) in [
+            ("fg", "Vi rekker ingenting, ingen har tid."),
+            // Spans Ola's and Siv's turns: both their words, one unit.
+            ("fg", "ingen har tid.\nSiv: Ingen har tid"),
+            ("fg", "Hva hindrer dere?"),
+            ("plan", "Tid til samarbeid"),
+        ] {
+            let unit = s
+                .locate_unit(&id(source), &TextQuote::exact(quote))
+                .unwrap();
+            s.add_coding(Coding {
+                unit,
+                code: time.clone(),
+                qualifiers: crate::testing::barrier(),
+                coder: id("C"),
+                memo: None,
+            })
+            .unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn counts_follow_the_speakers_not_the_files() {
+        use crate::analysis::{matrix, Column, Filter, RowsBy};
+        let s = with_shared_sources();
+        let t = CodingTable::of(&s, None);
+        assert!(t.has_shared_units());
+        let c_only = Filter {
+            coder: Some(id("C")),
+            ..Filter::default()
+        };
+        let m = matrix(&t, &c_only, RowsBy::Top, None);
+        let row = m
+            .rows
+            .iter()
+            .find(|r| r.key == "resources" && r.value.is_none())
+            .unwrap();
+        let at = |c: Column| m.columns.iter().position(|x| *x == c).unwrap();
+        // Four units: Ola's, the shared one, the moderator's and the document's. Two
+        // informants: I1 and I3; the moderator and the document are no one's.
+        assert_eq!(
+            row.counts[at(Column::Total)],
+            crate::analysis::Count {
+                units: 4,
+                informants: 2
+            }
+        );
+        // G1: I1's words, the shared unit once, the document (G1's); the moderator's
+        // question is in G1's focus group too. I3 is in no group.
+        assert_eq!(
+            row.counts[at(Column::Group(id("G1")))],
+            crate::analysis::Count {
+                units: 4,
+                informants: 1
+            }
+        );
+        assert_eq!(
+            row.counts[at(Column::Ungrouped)],
+            crate::analysis::Count {
+                units: 1,
+                informants: 1
+            }
+        );
+        // Who said a quote.
+        let q = crate::analysis::quotes(&s, &c_only);
+        let shared = q.iter().find(|q| q.text.contains("Siv:")).unwrap();
+        assert_eq!(shared.informants, [id("I1"), id("I3")]);
+        assert!(q
+            .iter()
+            .any(|q| q.source == id("plan") && q.informants.is_empty()));
+        // A filter on role keeps informants' words only.
+        let facilitator = Filter {
+            role: Some(crate::Role::Facilitator),
+            ..c_only.clone()
+        };
+        let q = crate::analysis::quotes(&s, &facilitator);
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert!(q[0].text.contains("Siv:"));
+    }
+
+    #[test]
+    fn withdrawal_from_a_shared_source_cuts_their_turns_only() {
+        let mut s = with_shared_sources();
+        let before = s.codings().len();
+        let w = s.withdraw(&id("I1")).unwrap();
+        // Their interview goes whole; the focus group loses their turn, the unit on it and
+        // the unit spanning into it.
+        assert_eq!((w.transcripts, w.turns), (1, 1));
+        assert_eq!(s.codings().len(), before - w.codings);
+        let (fg, text) = s.source(&id("fg")).unwrap();
+        assert_eq!(fg.informants, [id("I3")]);
+        assert!(!text.text().contains("rekker"));
+        assert!(text.text().contains(crate::source::REMOVED_TURN));
+        let texts: Vec<&str> = s.codings().iter().map(|c| s.unit_text(c.unit)).collect();
+        assert!(texts.contains(&"Hva hindrer dere?"), "{texts:?}");
+        assert!(texts.contains(&"Tid til samarbeid"), "{texts:?}");
+        assert!(!texts
+            .iter()
+            .any(|t| t.contains("rekker") || t.contains("Siv:")));
+        // The study built again from what is left is the same.
+        let t = CodingTable::of(&s, None);
+        assert!(!t.has_shared_units());
+        let mut again = s.clone();
+        again.reindex();
+        assert_eq!(CodingTable::of(&again, None), t);
     }
 
     #[test]
@@ -878,6 +1159,7 @@ mod tests {
             w,
             Withdrawal {
                 transcripts: 1,
+                turns: 0,
                 units: 2,
                 codings: 3,
                 memos: 1,
@@ -903,7 +1185,10 @@ mod tests {
         }
         assert_eq!(s.memos().len(), 1);
         assert_eq!(
-            s.add_transcript(Transcript::new(id("I1"), "igjen")),
+            s.add_source(
+                Source::interview(&id("I1")),
+                Transcript::new(id("I1"), "igjen")
+            ),
             Err(ModelError::Withdrawn(id("I1")))
         );
     }

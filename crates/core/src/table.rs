@@ -1,32 +1,54 @@
 //! A study's codings as numbers: what the counting analyses (matrix, cross-tabulation,
 //! co-occurrence, saturation, agreement between coders) read. It holds the framework, the
-//! groups and informants, each transcript's length, the meaning units as spans and the
+//! groups and informants, the sources (each text's length and whose words its spans are),
+//! the meaning units as spans and the
 //! codings as small integers, and no text. A store can fill one straight from its tables,
 //! without building a whole [`Study`]; a `Study` gives one with [`CodingTable::of`].
 //!
-//! The table keeps a study's invariants on codings: every unit lies inside its informant's
-//! transcript, no unit twice, every code in the framework with the qualifier values it
+//! The table keeps a study's invariants on codings: every unit lies inside its source's
+//! text, no unit twice, every code in the framework with the qualifier values it
 //! declares, no coding twice.
 
 use foldhash::{HashMap, HashSet};
 
 use crate::coding::Qualifiers;
 use crate::framework::Framework;
-use crate::ids::{CodeId, CoderId, GroupId, InformantId};
+use crate::ids::{CodeId, CoderId, GroupId, InformantId, SourceId};
 use crate::model::Informant;
+use crate::source::Voices;
 use crate::study::Study;
 use crate::text::{Span, TextQuote};
 use crate::ModelError;
 
-/// A meaning unit in a [`CodingTable`]: whose words (a position in
-/// [`CodingTable::informants`]) and where.
+/// A meaning unit in a [`CodingTable`]: of which source (a position in
+/// [`CodingTable::sources`]) and where. Whose words it holds is
+/// [`CodingTable::voices`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableUnit {
-    /// Position of the informant.
-    pub informant: u32,
-    /// The span of their transcript.
+    /// Position of the source.
+    pub source: u32,
+    /// The span of its text.
     pub span: Span,
 }
+
+/// A source in a [`CodingTable`]: its id, its text's length, its group (a position in
+/// [`CodingTable::groups`]) and whose words its spans are (positions in
+/// [`CodingTable::informants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSource {
+    /// Its id.
+    pub id: SourceId,
+    /// Its text's length in characters.
+    pub chars: usize,
+    /// The group it comes from, if it names one.
+    pub group: Option<u32>,
+    /// Whose words its spans are.
+    pub voices: Voices<u32>,
+}
+
+/// The voice of a unit that holds no informant's words (a document, the interviewer's
+/// turn), in [`CodingTable::voices`].
+pub const NO_ONE: u32 = u32::MAX;
 
 /// A coding in a [`CodingTable`], as positions: of its unit, of its code in the framework's
 /// order ([`Framework::code_rank`]), of its qualifier values in
@@ -49,8 +71,13 @@ pub struct CodingTable {
     framework: Framework,
     groups: Vec<GroupId>,
     informants: Vec<Informant>,
-    transcript_chars: Vec<Option<usize>>,
+    /// Each informant's group, as a position in `groups`.
+    informant_groups: Vec<Option<u32>>,
+    sources: Vec<TableSource>,
     units: Vec<TableUnit>,
+    /// Each unit's voices: those of unit `u` are `voices[voice_at[u]..voice_at[u + 1]]`.
+    voice_at: Vec<u32>,
+    voices: Vec<u32>,
     codings: Vec<TableCoding>,
     qualifier_sets: Vec<Qualifiers>,
     coders: Vec<CoderId>,
@@ -66,18 +93,24 @@ impl CodingTable {
     /// because the table holds none. Units keep their positions in [`Study::units`], and
     /// codings their order in [`Study::codings`].
     pub fn of(study: &Study, text: Option<&str>) -> Self {
-        let informants: HashMap<&InformantId, u32> = study
-            .informants()
+        let sources: HashMap<&SourceId, u32> = study
+            .sources()
             .iter()
             .enumerate()
-            .map(|(i, inf)| (&inf.id, i as u32))
+            .map(|(i, s)| (&s.id, i as u32))
+            .collect();
+        let groups: HashMap<&GroupId, u32> = study
+            .groups()
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (&g.id, i as u32))
             .collect();
         let needle = text.map(str::to_lowercase);
         let units: Vec<TableUnit> = study
             .units()
             .iter()
             .map(|u| TableUnit {
-                informant: informants[&u.informant],
+                source: sources[&u.source],
                 span: u.span,
             })
             .collect();
@@ -118,21 +151,78 @@ impl CodingTable {
                 coder,
             });
         }
-        Self {
+        let mut table = Self {
             framework: study.framework().clone(),
             groups: study.groups().iter().map(|g| g.id.clone()).collect(),
-            transcript_chars: study
+            sources: study
+                .sources()
+                .iter()
+                .zip(study.transcripts())
+                .zip(study.voices())
+                .map(|((s, t), v)| TableSource {
+                    id: s.id.clone(),
+                    chars: t.char_len(),
+                    group: s.group.as_ref().map(|g| groups[g]),
+                    voices: v.clone(),
+                })
+                .collect(),
+            informant_groups: study
                 .informants()
                 .iter()
-                .map(|i| study.transcript(&i.id).map(|t| t.char_len()))
+                .map(|i| i.group().map(|g| groups[g]))
                 .collect(),
             informants: study.informants().to_vec(),
             units,
+            voice_at: Vec::new(),
+            voices: Vec::new(),
             codings,
             qualifier_sets,
             coders,
             memos,
             text: needle,
+        };
+        table.place_voices();
+        table
+    }
+
+    /// Works out each unit's voices from its source's.
+    fn place_voices(&mut self) {
+        let mut at = Vec::with_capacity(self.units.len() + 1);
+        let mut all = Vec::with_capacity(self.units.len());
+        let mut one = Vec::new();
+        at.push(0);
+        for u in &self.units {
+            self.sources[u.source as usize].voices.of(u.span, &mut one);
+            if one.is_empty() {
+                all.push(NO_ONE);
+            } else {
+                all.extend_from_slice(&one);
+            }
+            at.push(all.len() as u32);
+        }
+        self.voice_at = at;
+        self.voices = all;
+    }
+
+    /// Whose words the unit at `unit` holds: positions in [`CodingTable::informants`], each
+    /// once, or [`NO_ONE`] alone.
+    pub fn voices(&self, unit: u32) -> &[u32] {
+        let u = unit as usize;
+        &self.voices[self.voice_at[u] as usize..self.voice_at[u + 1] as usize]
+    }
+
+    /// True when some unit holds more than one informant's words (a unit spanning turns).
+    pub fn has_shared_units(&self) -> bool {
+        self.voices.len() > self.units.len()
+    }
+
+    /// The group a voice counts in: the informant's, or for [`NO_ONE`] the group of the
+    /// unit's source.
+    pub fn voice_group(&self, unit: u32, voice: u32) -> Option<u32> {
+        if voice == NO_ONE {
+            self.sources[self.units[unit as usize].source as usize].group
+        } else {
+            self.informant_groups[voice as usize]
         }
     }
 
@@ -151,10 +241,9 @@ impl CodingTable {
         &self.informants
     }
 
-    /// The length in characters of the transcript of the informant at `informant`, if
-    /// they have one.
-    pub fn transcript_chars(&self, informant: u32) -> Option<usize> {
-        self.transcript_chars[informant as usize]
+    /// The sources, in study order.
+    pub fn sources(&self) -> &[TableSource] {
+        &self.sources
     }
 
     /// The meaning units.
@@ -196,7 +285,7 @@ impl CodingTable {
     /// the same). `None` where the study holds no transcript for the unit's informant.
     pub fn unit_text<'s>(&self, study: &'s Study, unit: u32) -> Option<&'s str> {
         let u = self.units[unit as usize];
-        let t = study.transcript(&self.informants[u.informant as usize].id)?;
+        let t = study.transcript(&self.sources[u.source as usize].id)?;
         // A span made for another text of another length would slice wrongly.
         (t.char_len() >= u.span.end()).then(|| t.slice(u.span))
     }
@@ -205,12 +294,12 @@ impl CodingTable {
     /// the table was made from, or its record): by [`Transcript::selectors`](crate::Transcript::selectors) per transcript,
     /// the transcripts shared among `threads` threads.
     pub fn unit_selectors(&self, study: &Study, threads: usize) -> Vec<TextQuote> {
-        let mut by_informant: Vec<Vec<usize>> = vec![Vec::new(); self.informants.len()];
+        let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); self.sources.len()];
         for (i, u) in self.units.iter().enumerate() {
-            by_informant[u.informant as usize].push(i);
+            by_source[u.source as usize].push(i);
         }
-        crate::threads::per_informant(&by_informant, self.units.len(), threads, |i, units| {
-            let Some(t) = study.transcript(&self.informants[i].id) else {
+        crate::threads::per_source(&by_source, self.units.len(), threads, |i, units| {
+            let Some(t) = study.transcript(&self.sources[i].id) else {
                 return vec![TextQuote::default(); units.len()];
             };
             let spans: Vec<Span> = units.iter().map(|&u| self.units[u].span).collect();
@@ -236,6 +325,8 @@ pub(crate) fn contains_text(text: &str, needle: &str) -> bool {
 pub struct TableBuilder {
     table: CodingTable,
     informant_index: HashMap<InformantId, u32>,
+    source_index: HashMap<SourceId, u32>,
+    group_index: HashMap<GroupId, u32>,
     /// Pairs of code rank and qualifier values already checked against the framework.
     checked: HashSet<(u32, u32)>,
     qualifier_index: HashMap<Qualifiers, u32>,
@@ -250,16 +341,17 @@ impl TableBuilder {
         groups: Vec<GroupId>,
         informants: Vec<Informant>,
     ) -> Result<Self, ModelError> {
-        let group_set: HashSet<&GroupId> = groups.iter().collect();
-        if group_set.len() != groups.len() {
-            let mut seen = HashSet::default();
-            let dup = groups.iter().find(|g| !seen.insert(*g)).expect("a repeat");
-            return Err(ModelError::Duplicate {
-                kind: "group",
-                id: dup.to_string(),
-            });
+        let mut group_index = HashMap::default();
+        for (i, g) in groups.iter().enumerate() {
+            if group_index.insert(g.clone(), i as u32).is_some() {
+                return Err(ModelError::Duplicate {
+                    kind: "group",
+                    id: g.to_string(),
+                });
+            }
         }
         let mut informant_index = HashMap::default();
+        let mut informant_groups = Vec::with_capacity(informants.len());
         for (i, inf) in informants.iter().enumerate() {
             if informant_index.insert(inf.id.clone(), i as u32).is_some() {
                 return Err(ModelError::Duplicate {
@@ -267,20 +359,25 @@ impl TableBuilder {
                     id: inf.id.to_string(),
                 });
             }
-            if let Some(g) = inf.group() {
-                if !group_set.contains(g) {
-                    return Err(ModelError::UnknownGroup(g.clone()));
-                }
-            }
+            informant_groups.push(match inf.group() {
+                Some(g) => Some(
+                    *group_index
+                        .get(g)
+                        .ok_or_else(|| ModelError::UnknownGroup(g.clone()))?,
+                ),
+                None => None,
+            });
         }
-        let n = informants.len();
         Ok(Self {
             table: CodingTable {
                 framework,
                 groups,
                 informants,
-                transcript_chars: vec![None; n],
+                informant_groups,
+                sources: Vec::new(),
                 units: Vec::new(),
+                voice_at: Vec::new(),
+                voices: Vec::new(),
                 codings: Vec::new(),
                 qualifier_sets: Vec::new(),
                 coders: Vec::new(),
@@ -288,6 +385,8 @@ impl TableBuilder {
                 text: None,
             },
             informant_index,
+            source_index: HashMap::default(),
+            group_index,
             checked: HashSet::default(),
             qualifier_index: HashMap::default(),
             coder_index: HashMap::default(),
@@ -302,31 +401,80 @@ impl TableBuilder {
             .ok_or_else(|| ModelError::UnknownInformant(id.clone()))
     }
 
-    /// Records that the informant at `informant` has a transcript of `chars` characters.
-    pub fn transcript(&mut self, informant: u32, chars: usize) -> Result<(), ModelError> {
-        let inf = &self.table.informants[informant as usize];
-        if inf.details.is_none() {
-            return Err(ModelError::Withdrawn(inf.id.clone()));
+    /// Adds a source: a new id, a text of `chars` characters, a known group, and voices of
+    /// known informants who have not withdrawn, in turns that start inside the text, in
+    /// order. Returns its position.
+    pub fn source(
+        &mut self,
+        id: SourceId,
+        chars: usize,
+        group: Option<&GroupId>,
+        voices: Voices<u32>,
+    ) -> Result<u32, ModelError> {
+        let group = match group {
+            Some(g) => Some(
+                *self
+                    .group_index
+                    .get(g)
+                    .ok_or_else(|| ModelError::UnknownGroup(g.clone()))?,
+            ),
+            None => None,
+        };
+        let invalid = |reason: String| ModelError::InvalidSource {
+            source_id: id.clone(),
+            reason,
+        };
+        let who: Vec<u32> = match &voices {
+            Voices::Everyone(all) => all.clone(),
+            Voices::Turns(turns) => {
+                if turns.windows(2).any(|w| w[0].0 >= w[1].0)
+                    || turns.last().is_some_and(|t| t.0 > chars)
+                {
+                    return Err(invalid("its turns are not in order inside its text".into()));
+                }
+                turns.iter().filter_map(|t| t.1).collect()
+            }
+        };
+        for w in who {
+            let inf = self
+                .table
+                .informants
+                .get(w as usize)
+                .ok_or_else(|| invalid(format!("speaker {w} is not an informant")))?;
+            if inf.details.is_none() {
+                return Err(ModelError::Withdrawn(inf.id.clone()));
+            }
         }
-        let slot = &mut self.table.transcript_chars[informant as usize];
-        if slot.is_some() {
+        let at = self.table.sources.len() as u32;
+        if self.source_index.insert(id.clone(), at).is_some() {
             return Err(ModelError::Duplicate {
-                kind: "transcript",
-                id: inf.id.to_string(),
+                kind: "source",
+                id: id.to_string(),
             });
         }
-        *slot = Some(chars);
-        Ok(())
+        self.table.sources.push(TableSource {
+            id,
+            chars,
+            group,
+            voices,
+        });
+        Ok(at)
     }
 
-    /// Adds the meaning unit at `start..end` (characters) of the informant's transcript and
-    /// returns its position.
-    pub fn unit(&mut self, informant: u32, start: usize, end: usize) -> Result<u32, ModelError> {
-        let inf = &self.table.informants[informant as usize];
-        let len = self.table.transcript_chars[informant as usize]
-            .ok_or_else(|| ModelError::NoTranscript(inf.id.clone()))?;
+    /// The position of a source.
+    pub fn source_position(&self, id: &SourceId) -> Result<u32, ModelError> {
+        self.source_index
+            .get(id)
+            .copied()
+            .ok_or_else(|| ModelError::UnknownSource(id.clone()))
+    }
+
+    /// Adds the meaning unit at `start..end` (characters) of the source's text and returns
+    /// its position.
+    pub fn unit(&mut self, source: u32, start: usize, end: usize) -> Result<u32, ModelError> {
+        let len = self.table.sources[source as usize].chars;
         let span = Span::new(start, end, len)?;
-        self.table.units.push(TableUnit { informant, span });
+        self.table.units.push(TableUnit { source, span });
         Ok(self.table.units.len() as u32 - 1)
     }
 
@@ -389,12 +537,12 @@ impl TableBuilder {
     /// here, by sorting, rather than in a set as each part arrives: a million codings sort
     /// faster than they hash.
     pub fn finish(self) -> Result<CodingTable, ModelError> {
-        let t = self.table;
+        let mut t = self.table;
         let mut units: Vec<(u32, usize, usize, u32)> = t
             .units
             .iter()
             .enumerate()
-            .map(|(i, u)| (u.informant, u.span.start(), u.span.end(), i as u32))
+            .map(|(i, u)| (u.source, u.span.start(), u.span.end(), i as u32))
             .collect();
         units.sort_unstable();
         if let Some(w) = units
@@ -403,10 +551,7 @@ impl TableBuilder {
         {
             return Err(ModelError::Duplicate {
                 kind: "meaning unit",
-                id: format!(
-                    "{} {}..{}",
-                    t.informants[w[0].0 as usize].id, w[0].1, w[0].2
-                ),
+                id: format!("{} {}..{}", t.sources[w[0].0 as usize].id, w[0].1, w[0].2),
             });
         }
         let key = |c: &TableCoding| {
@@ -429,6 +574,7 @@ impl TableBuilder {
                 qualifiers: t.qualifier_sets[c.qualifiers as usize].clone(),
             });
         }
+        t.place_voices();
         Ok(t)
     }
 }
@@ -466,7 +612,7 @@ mod tests {
             let u = &s.units()[c.unit.index()];
             let tu = t.units()[tc.unit as usize];
             assert_eq!(u.span, tu.span);
-            assert_eq!(u.informant, t.informants()[tu.informant as usize].id);
+            assert_eq!(u.source, t.sources()[tu.source as usize].id);
         }
         let kontakter = CodingTable::of(&s, Some("KONTAKTER"));
         assert_eq!(kontakter.codings().len(), 1);
@@ -483,9 +629,33 @@ mod tests {
         )
         .unwrap();
         let i1 = b.informant(&id("I1")).unwrap();
-        assert!(matches!(b.unit(i1, 0, 5), Err(ModelError::NoTranscript(_))));
-        b.transcript(i1, 40).unwrap();
-        assert!(b.transcript(i1, 40).is_err());
+        assert_eq!(
+            b.source_position(&id("I1")),
+            Err(ModelError::UnknownSource(id("I1")))
+        );
+        assert!(matches!(
+            b.source(id("I1"), 40, Some(&id("G9")), Voices::Everyone(vec![i1])),
+            Err(ModelError::UnknownGroup(_))
+        ));
+        assert!(matches!(
+            b.source(
+                id("I1"),
+                40,
+                None,
+                Voices::Turns(vec![(5, Some(i1)), (5, None)])
+            ),
+            Err(ModelError::InvalidSource { .. })
+        ));
+        assert!(matches!(
+            b.source(id("I1"), 40, None, Voices::Everyone(vec![99])),
+            Err(ModelError::InvalidSource { .. })
+        ));
+        let i1 = b
+            .source(id("I1"), 40, None, Voices::Everyone(vec![i1]))
+            .unwrap();
+        assert!(b
+            .source(id("I1"), 40, None, Voices::Everyone(vec![]))
+            .is_err());
         assert!(matches!(
             b.unit(i1, 30, 41),
             Err(ModelError::SpanOutside { .. })
@@ -523,7 +693,9 @@ mod tests {
             s.informants().to_vec(),
         )
         .unwrap();
-        b.transcript(i1, 40).unwrap();
+        let i1 = b
+            .source(id("I1"), 40, None, Voices::Everyone(vec![0]))
+            .unwrap();
         let u = b.unit(i1, 0, 10).unwrap();
         let (barrier, a) = (b.qualifiers(&crate::testing::barrier()), b.coder(&id("A")));
         let c = TableCoding {
@@ -544,7 +716,9 @@ mod tests {
             s.informants().to_vec(),
         )
         .unwrap();
-        b.transcript(i1, 40).unwrap();
+        let i1 = b
+            .source(id("I1"), 40, None, Voices::Everyone(vec![0]))
+            .unwrap();
         b.unit(i1, 0, 10).unwrap();
         b.unit(i1, 3, 10).unwrap();
         b.unit(i1, 0, 10).unwrap();

@@ -93,7 +93,8 @@ pub(crate) fn study() -> Study {
         ),
     ];
     for (i, t) in texts {
-        s.add_transcript(Transcript::new(id(i), t)).unwrap();
+        s.add_source(crate::Source::interview(&id(i)), Transcript::new(id(i), t))
+            .unwrap();
     }
     let time: CodeId = id("resources/time-people-money");
     let infra: CodeId = id("structure/infrastructure");

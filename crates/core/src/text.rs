@@ -10,7 +10,7 @@ use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::ids::InformantId;
+use crate::ids::SourceId;
 use crate::text_index::{CharOffsets, Occurrences};
 use crate::ModelError;
 
@@ -77,10 +77,11 @@ impl Span {
     }
 }
 
-/// An interview transcript: normalised text belonging to one informant.
+/// The text of a source (an interview's transcript, a focus group's, minutes, notes, a
+/// document), normalised.
 #[derive(Debug, Clone, Serialize)]
 pub struct Transcript {
-    informant: InformantId,
+    source: SourceId,
     text: String,
     #[serde(skip)]
     char_len: usize,
@@ -92,11 +93,11 @@ pub struct Transcript {
     occurrences: Occurrences,
 }
 
-/// Two transcripts are equal when they are the same informant's same text; the indexes
+/// Two transcripts are equal when they are the same source's same text; the indexes
 /// follow from the text.
 impl PartialEq for Transcript {
     fn eq(&self, other: &Self) -> bool {
-        self.informant == other.informant && self.text == other.text
+        self.source == other.source && self.text == other.text
     }
 }
 
@@ -104,12 +105,12 @@ impl Eq for Transcript {}
 
 impl Transcript {
     /// Normalises `raw` (see [`normalize`]) and wraps it.
-    pub fn new(informant: InformantId, raw: &str) -> Self {
+    pub fn new(source: SourceId, raw: &str) -> Self {
         let text = normalize(raw);
         let char_len = text.chars().count();
         let offsets = CharOffsets::new(&text);
         Self {
-            informant,
+            source,
             text,
             char_len,
             offsets,
@@ -117,9 +118,9 @@ impl Transcript {
         }
     }
 
-    /// Whose transcript this is.
-    pub fn informant(&self) -> &InformantId {
-        &self.informant
+    /// The source this is the text of.
+    pub fn source(&self) -> &SourceId {
+        &self.source
     }
 
     /// The normalised text.
@@ -158,7 +159,7 @@ impl Transcript {
         let hits = self.find_all(&quote);
         match hits.as_slice() {
             [] => Err(ModelError::QuoteNotFound {
-                informant: self.informant.clone(),
+                source_id: self.source.clone(),
                 exact: quote.exact,
             }),
             [byte_start] => {
@@ -167,7 +168,7 @@ impl Transcript {
                 self.span(start, end)
             }
             many => Err(ModelError::QuoteAmbiguous {
-                informant: self.informant.clone(),
+                source_id: self.source.clone(),
                 exact: quote.exact,
                 count: many.len(),
             }),
@@ -198,7 +199,7 @@ impl Transcript {
             .map(|(q, slot)| match found.as_ref().map(|f| f[slot]) {
                 _ if q.exact.is_empty() => Err(ModelError::EmptyQuote),
                 Some((0, _)) => Err(ModelError::QuoteNotFound {
-                    informant: self.informant.clone(),
+                    source_id: self.source.clone(),
                     exact: q.exact.clone(),
                 }),
                 Some((1, at)) => {
@@ -210,7 +211,7 @@ impl Transcript {
                         self.span(start, start + q.exact.chars().count())
                     } else {
                         Err(ModelError::QuoteNotFound {
-                            informant: self.informant.clone(),
+                            source_id: self.source.clone(),
                             exact: q.exact.clone(),
                         })
                     }
@@ -344,7 +345,7 @@ mod tests {
     use super::*;
 
     fn t(text: &str) -> Transcript {
-        Transcript::new(InformantId::new("I1").unwrap(), text)
+        Transcript::new(SourceId::new("I1").unwrap(), text)
     }
 
     #[test]

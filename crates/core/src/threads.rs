@@ -1,11 +1,10 @@
-//! Work on many transcripts, shared among threads.
+//! Work on many sources' texts, shared among threads.
 
-/// Answers for items grouped by informant, the informants shared among `threads` threads:
-/// every `threads`-th informant to one thread, so that no two threads read one transcript.
-/// `groups[i]` holds the positions (below `items`) of informant `i`'s items, and
-/// `work(i, positions)` gives one answer per position, in its order. The answers come back
-/// by position.
-pub fn per_informant<T: Send>(
+/// Answers for items grouped by source, the sources shared among `threads` threads: every
+/// `threads`-th source to one thread, so that no two threads read one text. `groups[i]`
+/// holds the positions (below `items`) of source `i`'s items, and `work(i, positions)` gives
+/// one answer per position, in its order. The answers come back by position.
+pub fn per_source<T: Send>(
     groups: &[Vec<usize>],
     items: usize,
     threads: usize,
@@ -49,7 +48,7 @@ mod tests {
     fn answers_come_back_by_position_on_any_number_of_threads() {
         let groups = vec![vec![3, 0], vec![], vec![1], vec![4, 2, 5]];
         for threads in [0, 1, 2, 3, 8] {
-            let answers = per_informant(&groups, 6, threads, |i, list| {
+            let answers = per_source(&groups, 6, threads, |i, list| {
                 list.iter().map(|&p| (i, p)).collect()
             });
             assert_eq!(

@@ -367,12 +367,16 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
                 w.text(element, &[], value);
                 w.end();
             }
-            if study.transcript(&i.id).is_some() {
+            for source in study
+                .sources()
+                .iter()
+                .filter(|s| s.informants.contains(&i.id))
+            {
                 w.empty(
                     "SourceRef",
                     &[(
                         "targetGUID",
-                        guids.get(Kind::Source, i.id.as_str()).as_str(),
+                        guids.get(Kind::Source, source.id.as_str()).as_str(),
                     )],
                 );
             }
@@ -389,26 +393,30 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
     for c in study.codings() {
         codings_of.entry(c.unit.index()).or_default().push(c);
     }
+    // Each source's units, gathered once.
+    let position: HashMap<&samskap_core::SourceId, usize> = study
+        .sources()
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (&s.id, k))
+        .collect();
+    let mut units_of: Vec<Vec<usize>> = vec![Vec::new(); study.sources().len()];
+    for (k, u) in study.units().iter().enumerate() {
+        units_of[position[&u.source]].push(k);
+    }
     if !study.transcripts().is_empty() {
         w.start("Sources", &[]);
-        for t in study.transcripts() {
-            let g = guids.get(Kind::Source, t.informant().as_str());
+        for (t, units) in study.transcripts().iter().zip(&units_of) {
+            let g = guids.get(Kind::Source, t.source().as_str());
             let file = format!("{g}.txt");
             let path = format!("internal://{file}");
-            let units: Vec<usize> = study
-                .units()
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| &u.informant == t.informant())
-                .map(|(k, _)| k)
-                .collect();
             let attrs = [
                 ("guid", g.as_str()),
-                ("name", t.informant().as_str()),
+                ("name", t.source().as_str()),
                 ("plainTextPath", path.as_str()),
             ];
             let mut any = false;
-            for &k in &units {
+            for &k in units {
                 let u = &study.units()[k];
                 let codings = codings_of.get(&k).map_or(&[][..], Vec::as_slice);
                 if codings.is_empty() {
@@ -419,7 +427,7 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
                     w.start("TextSource", &attrs);
                     any = true;
                 }
-                let ukey = unit_key(&u.informant, u.span.start(), u.span.end());
+                let ukey = unit_key(&u.source, u.span.start(), u.span.end());
                 let sg = guids.get(Kind::Selection, &ukey);
                 let (s, e) = (u.span.start().to_string(), u.span.end().to_string());
                 w.start(

@@ -116,8 +116,8 @@ pub fn memo_key(memo: &Memo, nth: usize) -> String {
 }
 
 /// The key of a meaning unit.
-pub fn unit_key(informant: &InformantId, start: usize, end: usize) -> String {
-    format!("{informant}:{start}-{end}")
+pub fn unit_key(source: &samskap_core::SourceId, start: usize, end: usize) -> String {
+    format!("{source}:{start}-{end}")
 }
 
 /// The key of a coding: `unit:code:qualifier=value;...:coder`.
@@ -587,7 +587,10 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         }
         guids.keep(Kind::Source, id.as_str(), &src.guid);
         let raw = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
-        let transcript = Transcript::new(id.clone(), raw);
+        // A REFI source tied to a case is that informant's interview.
+        let interview = samskap_core::Source::interview(id);
+        let sid = interview.id.clone();
+        let transcript = Transcript::new(sid.clone(), raw);
         let pmap = PositionMap::new(raw, counting);
         let outside =
             |sel: &crate::project::Selection, problem: String| RefiError::SelectionOutside {
@@ -635,7 +638,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             }
         })?;
         study
-            .add_transcript(transcript)
+            .add_source(interview, transcript)
             .map_err(RefiError::model(format!("transcript of `{id}`")))?;
         for (k, sel) in src.selections.iter().enumerate() {
             let (a, b) = (chars[2 * k], chars[2 * k + 1]);
@@ -644,14 +647,14 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                 continue;
             }
             let span = study
-                .transcript(id)
+                .transcript(&sid)
                 .expect("added above")
                 .span(a, b)
                 .map_err(|e| outside(sel, e.to_string()))?;
             let unit = study
-                .unit(id, span)
+                .unit(&sid, span)
                 .map_err(|e| outside(sel, e.to_string()))?;
-            let ukey = unit_key(id, a, b);
+            let ukey = unit_key(&sid, a, b);
             if !guids.keep(Kind::Selection, &ukey, &sel.guid) {
                 skipped.add(
                     "selection with the same range as another (merged into one meaning unit)",

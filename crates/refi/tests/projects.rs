@@ -85,9 +85,9 @@ fn coded_texts(study: &Study) -> BTreeSet<(String, String, String, String, Strin
         .iter()
         .map(|c| {
             let u = &study.units()[c.unit.index()];
-            let text = study.transcript(&u.informant).unwrap().slice(u.span);
+            let text = study.transcript(&u.source).unwrap().slice(u.span);
             (
-                u.informant.to_string(),
+                u.source.to_string(),
                 text.to_owned(),
                 c.code.to_string(),
                 c.qualifiers.to_string(),

@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 
 use samskap_core::analysis::{self, Column, Filter, RowsBy};
 use samskap_core::quoting::QuotedTexts;
+use samskap_core::source::Voices;
+use samskap_core::NO_ONE;
 use samskap_core::{
     Code, CodeId, CodingTable, Consent, Framework, InformantId, Qualifiers, Role, Study,
 };
@@ -191,18 +193,33 @@ fn withheld_memos(study: &Study, table: &CodingTable) -> Vec<bool> {
     if withheld.is_empty() || !pending.contains(&true) {
         return withheld;
     }
-    let mut units: Vec<Vec<u32>> = vec![Vec::new(); pending.len()];
+    // A source in which a pending informant speaks is read whole (a shared source's other
+    // speakers' words too: a memo that quotes them is withheld with it, never shown wrongly).
+    let speaks = |v: &Voices<u32>| match v {
+        Voices::Everyone(all) => all.iter().any(|&i| pending[i as usize]),
+        Voices::Turns(turns) => turns
+            .iter()
+            .any(|&(_, who)| who.is_some_and(|i| pending[i as usize])),
+    };
+    let mut units: Vec<Vec<u32>> = vec![Vec::new(); table.sources().len()];
     for (at, u) in table.units().iter().enumerate() {
-        if pending[u.informant as usize] {
-            units[u.informant as usize].push(at as u32);
+        if table
+            .voices(at as u32)
+            .iter()
+            .any(|&v| v != NO_ONE && pending[v as usize])
+        {
+            units[u.source as usize].push(at as u32);
         }
     }
     let memos = QuotedTexts::new(study.memos().iter().map(|m| m.text.as_str()));
-    for (i, inf) in table.informants().iter().enumerate() {
-        let Some(t) = study.transcript(&inf.id).filter(|_| pending[i]) else {
+    for (k, source) in table.sources().iter().enumerate() {
+        if !speaks(&source.voices) {
+            continue;
+        }
+        let Some(t) = study.transcript(&source.id) else {
             continue;
         };
-        let texts = units[i].iter().filter_map(|&u| table.unit_text(study, u));
+        let texts = units[k].iter().filter_map(|&u| table.unit_text(study, u));
         for (w, quoting) in withheld.iter_mut().zip(memos.quoting(t, texts)) {
             *w |= quoting;
         }

@@ -26,12 +26,14 @@ pub struct UnitRef {
 
 impl UnitRef {
     /// The unit at `span` of a transcript the caller holds.
-    pub fn of(transcript: &samskap_core::Transcript, span: Span) -> Self {
-        Self {
-            informant: transcript.informant().clone(),
+    /// The store holds interviews named for their informant only (see `interviews`), so a
+    /// transcript's source names its informant.
+    pub fn of(transcript: &samskap_core::Transcript, span: Span) -> Result<Self, StoreError> {
+        Ok(Self {
+            informant: crate::interviews::informant(transcript.source())?,
             span,
             text: transcript.slice(span).to_owned(),
-        }
+        })
     }
 
     /// Checks the unit against the transcript as stored now.
@@ -122,8 +124,9 @@ impl Store {
         let mut result = Added::default();
         for c in codings {
             let u = &c.unit;
-            u.check(model.transcript(&u.informant))?;
-            let unit = model.unit(&u.informant, u.span).map_err(invalid)?;
+            let source = crate::interviews::source_id(&u.informant);
+            u.check(model.transcript(&source))?;
+            let unit = model.unit(&source, u.span).map_err(invalid)?;
             match model.add_coding(Coding {
                 unit,
                 code: c.code.clone(),
@@ -184,8 +187,10 @@ impl Store {
             .optional()
             .map_err(StoreError::db)?;
         at.check(
-            now.map(|text| samskap_core::Transcript::new(informant.clone(), &text))
-                .as_ref(),
+            now.map(|text| {
+                samskap_core::Transcript::new(crate::interviews::source_id(informant), &text)
+            })
+            .as_ref(),
         )?;
         let unit: Option<i64> = tx
             .query_row(

@@ -334,7 +334,7 @@ fn insert_assessment(conn: &Connection, sid: &str, a: &Assessment) -> Result<(),
         ins.execute(params![
             sid,
             a.id.as_str(),
-            e.informant.as_str(),
+            e.source.as_str(),
             e.start as i64,
             e.end as i64
         ])
@@ -622,7 +622,7 @@ pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Resu
             Ok((
                 get(r, 0)?,
                 Evidence {
-                    informant: parse(get(r, 1)?)?,
+                    source: parse(get(r, 1)?)?,
                     start: offset(2)?,
                     end: offset(3)?,
                 },

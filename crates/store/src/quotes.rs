@@ -150,7 +150,8 @@ impl Store {
                 code: codes.get(read::text(r, 3)?)?,
                 qualifiers: qualifiers.get(read::text(r, 4)?)?,
                 coder: coders.get(read::text(r, 5)?)?,
-                informant,
+                source: t.source().clone(),
+                informants: vec![informant],
                 group: match r.get_ref(7).map_err(StoreError::db)? {
                     rusqlite::types::ValueRef::Null => None,
                     _ => Some(groups.get(read::text(r, 7)?)?),

@@ -629,20 +629,20 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
         [sid],
         |r| {
             let informant: InformantId = parse(get(r, 0)?)?;
-            let t = Transcript::new(informant, &get::<String>(r, 1)?);
+            let source = crate::interviews::source(&informant);
+            let t = Transcript::new(source.id.clone(), &get::<String>(r, 1)?);
             // The length the counting commands read in place of the text must be its.
             let stored: i64 = get(r, 2)?;
             if stored != t.char_len() as i64 {
                 return Err(StoreError::Corrupt(format!(
-                    "transcript of {}: {stored} characters recorded, {} in its text",
-                    t.informant(),
+                    "transcript of {informant}: {stored} characters recorded, {} in its text",
                     t.char_len()
                 )));
             }
-            Ok(t)
+            Ok((source, t))
         },
     )? {
-        study.add_transcript(t).map_err(c)?;
+        study.add_source(t.0, t.1).map_err(c)?;
     }
     if parts == Parts::Whole {
         read_coded_into(conn, sid, &mut study)?;
@@ -671,7 +671,8 @@ fn read_coded_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<()
     // Row ids of units to their place in the study; read in order, so a sorted list. As in
     // `coding_table`, the table is scanned in row id order rather than sorted.
     let mut unit_rows: Vec<(i64, samskap_core::UnitId)> = Vec::new();
-    let mut informant_ids: Interner<InformantId> = Interner::new();
+    // The store names each interview for its informant (see `interviews`).
+    let mut source_ids: Interner<samskap_core::SourceId> = Interner::new();
     each(
         conn,
         "SELECT id, informant_id, start_char, end_char FROM meaning_unit
@@ -679,13 +680,13 @@ fn read_coded_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<()
         [sid],
         |r| {
             let row_id: i64 = get(r, 0)?;
-            let informant = informant_ids.get(text(r, 1)?)?;
+            let source = source_ids.get(text(r, 1)?)?;
             let (start, end): (i64, i64) = (get(r, 2)?, get(r, 3)?);
             let t = study
-                .transcript(&informant)
+                .transcript(&source)
                 .ok_or_else(|| StoreError::Corrupt(format!("unit {row_id} has no transcript")))?;
             let span = t.span(start as usize, end as usize).map_err(c)?;
-            unit_rows.push((row_id, study.unit(&informant, span).map_err(c)?));
+            unit_rows.push((row_id, study.unit(&source, span).map_err(c)?));
             Ok(())
         },
     )?;

@@ -2,6 +2,7 @@
 //! counting commands need, without the transcripts' words or the facilitation record.
 
 use rusqlite::{Connection, Row};
+use samskap_core::source::Voices;
 use samskap_core::{
     CodeId, CoderId, CodingTable, GroupId, InformantId, Qualifiers, StudyId, TableBuilder,
     TableCoding,
@@ -77,17 +78,26 @@ pub(crate) fn coding_table_in(
         crate::read::informant_row,
     )?;
     let mut b = TableBuilder::new(framework, groups, informants).map_err(c)?;
-    let mut informant_of = Positions::new();
+    // Each stored transcript is its informant's interview (see `interviews`): all its words
+    // are theirs.
+    let mut source_of = Positions::new();
     each(
         conn,
         "SELECT informant_id, char_len FROM transcript WHERE study_id = ?1 ORDER BY rowid",
         [sid],
         |r| {
-            let i = informant_of.get(r, 0, |s| {
-                b.informant(&s.parse::<InformantId>().map_err(c)?)
-                    .map_err(c)
+            source_of.get(r, 0, |s| {
+                let informant = s.parse::<InformantId>().map_err(c)?;
+                let i = b.informant(&informant).map_err(c)?;
+                b.source(
+                    crate::interviews::source_id(&informant),
+                    get::<i64>(r, 1)? as usize,
+                    None,
+                    Voices::Everyone(vec![i]),
+                )
+                .map_err(c)
             })?;
-            b.transcript(i, get::<i64>(r, 1)? as usize).map_err(c)
+            Ok(())
         },
     )?;
     // Row ids of units to their positions; read in row id order, so a sorted list. The
@@ -102,8 +112,8 @@ pub(crate) fn coding_table_in(
         [sid],
         |r| {
             let row: i64 = get(r, 0)?;
-            let i = informant_of.get(r, 1, |s| {
-                b.informant(&s.parse::<InformantId>().map_err(c)?)
+            let i = source_of.get(r, 1, |s| {
+                b.source_position(&s.parse::<samskap_core::SourceId>().map_err(c)?)
                     .map_err(c)
             })?;
             let (start, end): (i64, i64) = (get(r, 2)?, get(r, 3)?);

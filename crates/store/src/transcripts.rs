@@ -66,20 +66,21 @@ impl Store {
         // withdrawn by another process cannot fall between the re-anchoring and the write.
         let tx = self.write_tx()?;
         let model = read::load_study_in(&tx, study)?;
+        let source = crate::interviews::source_id(informant);
         let old = model
-            .transcript(informant)
+            .transcript(&source)
             .ok_or_else(|| StoreError::NotFound {
                 what: "transcript of informant",
                 id: informant.to_string(),
             })?;
-        let new = Transcript::new(informant.clone(), raw);
+        let new = Transcript::new(source.clone(), raw);
         let sid = study.as_str();
         let iid = informant.as_str();
 
         // Old span -> new span, or the orphan's quote.
         let mut moves: Vec<(Span, Span)> = Vec::new();
         let mut lost: HashMap<Span, TextQuote> = HashMap::new();
-        for u in model.units().iter().filter(|u| &u.informant == informant) {
+        for u in model.units().iter().filter(|u| u.source == source) {
             match old.reanchor(u.span, &new) {
                 Anchor::Moved(to) => moves.push((u.span, to)),
                 Anchor::Orphan(q) => {
@@ -90,7 +91,7 @@ impl Store {
         let mut orphans = Vec::new();
         for c in model.codings() {
             let u = &model.units()[c.unit.index()];
-            if let Some(q) = lost.get(&u.span).filter(|_| &u.informant == informant) {
+            if let Some(q) = lost.get(&u.span).filter(|_| u.source == source) {
                 orphans.push(Orphan {
                     quote: q.clone(),
                     code: c.code.to_string(),

@@ -127,7 +127,7 @@ fn withdraw_in(
         .optional()
         .map_err(StoreError::db)?;
     if let Some(text) = text {
-        let transcript = Transcript::new(informant.clone(), &text);
+        let transcript = Transcript::new(crate::interviews::source_id(informant), &text);
         let spans: Vec<(i64, i64)> = {
             let mut st = tx
                 .prepare(

@@ -253,6 +253,7 @@ pub(crate) fn write_study(
     study: &Study,
     replace: Replace,
 ) -> Result<ImportSummary, StoreError> {
+    crate::interviews::check(study)?;
     let kept = replacement(tx, study, replace)?;
     let study = kept.as_ref().unwrap_or(study);
     let meta = study.meta();
@@ -373,11 +374,7 @@ pub(crate) fn write_study(
             .map_err(StoreError::db)?;
         for t in study.transcripts() {
             stage
-                .execute(params![
-                    t.informant().as_str(),
-                    t.text(),
-                    t.char_len() as i64
-                ])
+                .execute(params![t.source().as_str(), t.text(), t.char_len() as i64])
                 .map_err(StoreError::db)?;
             summary.transcripts += 1;
         }
@@ -400,7 +397,7 @@ pub(crate) fn write_study(
         for u in study.units() {
             ins.execute(params![
                 sid,
-                u.informant.as_str(),
+                u.source.as_str(),
                 u.span.start() as i64,
                 u.span.end() as i64
             ])

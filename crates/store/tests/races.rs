@@ -33,7 +33,7 @@ const QUOTE: &str = "Jeg må prioritere egne brukere først";
 /// The unit of `QUOTE` in I1, as a reader of `study` sees it.
 fn stale_unit(study: &Study) -> UnitRef {
     let t = study.transcript(&id("I1")).unwrap();
-    UnitRef::of(t, t.locate(&TextQuote::exact(QUOTE)).unwrap())
+    UnitRef::of(t, t.locate(&TextQuote::exact(QUOTE)).unwrap()).unwrap()
 }
 
 fn coding(unit: UnitRef) -> NewCoding {
@@ -132,7 +132,7 @@ fn a_coding_of_an_informant_withdrawn_meanwhile_is_refused() {
         "{err}"
     );
     let s = reader.load_study(&sid).unwrap();
-    assert!(s.units().iter().all(|u| u.informant.as_str() != "I1"));
+    assert!(s.units().iter().all(|u| u.source.as_str() != "I1"));
 }
 
 #[test]

@@ -235,7 +235,7 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
     let path = dir.path().join("s.db");
     let study = thesis();
     let i3: InformantId = "I3".parse().unwrap();
-    let i3_text = study.transcript(&i3).unwrap().text().to_owned();
+    let i3_text = study.transcript(&id("I3")).unwrap().text().to_owned();
     // Passages of I3's transcript: every line long enough to be unmistakable.
     let passages: Vec<&str> = i3_text.lines().filter(|l| l.len() > 40).collect();
     assert!(passages.len() >= 3);
@@ -280,8 +280,8 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
             .unwrap();
         assert_eq!(m.note, None);
         assert_eq!(loaded.meta().title, REMOVED_TEXT);
-        assert!(loaded.transcript(&i3).is_none());
-        assert!(loaded.units().iter().all(|u| u.informant != i3));
+        assert!(loaded.transcript(&id("I3")).is_none());
+        assert!(loaded.units().iter().all(|u| u.source.as_str() != "I3"));
         assert!(loaded.informant(&i3).unwrap().details.is_none());
     }
     for p in &passages {
@@ -455,7 +455,7 @@ fn evidence(study: &Study, informant: &str, start: usize, end: usize) -> Evidenc
     let t = study.transcript(&id(informant)).unwrap();
     t.span(start, end).expect("a span of the transcript");
     Evidence {
-        informant: id(informant),
+        source: id(informant),
         start,
         end,
     }
@@ -1049,7 +1049,7 @@ fn other_refusals_map_to_conflict_or_invalid() {
     let outside = Assessment {
         value: AssessmentValue::Ladder(2),
         evidence: vec![Evidence {
-            informant: id("I1"),
+            source: id("I1"),
             start: 0,
             end: 10_000_000,
         }],
@@ -1123,7 +1123,7 @@ fn withdrawal_removes_the_informants_evidence_and_keeps_the_assessment() {
     assert_eq!(json(&loaded), json(&expected));
     let a = &loaded.facilitation().assessments()[0];
     assert_eq!(a.evidence.len(), 1);
-    assert_eq!(a.evidence[0].informant.as_str(), "I1");
+    assert_eq!(a.evidence[0].source.as_str(), "I1");
     let rows: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row(
@@ -1303,7 +1303,7 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
     let mut store = Store::open_in_memory().unwrap();
     let mut study = bare_thesis();
     let i1: InformantId = id("I1");
-    let text = study.transcript(&i1).unwrap().text().to_owned();
+    let text = study.transcript(&id("I1")).unwrap().text().to_owned();
     let quoted: String = text.chars().skip(5).take(25).collect();
     study
         .facilitate(|f, r| {
@@ -1317,7 +1317,7 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
                     date: day("2023-06-10"),
                     note: None,
                     evidence: vec![Evidence {
-                        informant: i1.clone(),
+                        source: id("I1"),
                         start: 5,
                         end: 30,
                     }],
@@ -1335,7 +1335,7 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
     assert!(r.applied && r.evidence_orphans.is_empty(), "{r:?}");
     let loaded = store.load_study(&study_id()).unwrap();
     let e = &loaded.facilitation().assessments()[0].evidence[0];
-    let t = loaded.transcript(&i1).unwrap();
+    let t = loaded.transcript(&id("I1")).unwrap();
     assert_eq!(t.slice(t.span(e.start, e.end).unwrap()), quoted);
     assert_eq!(e.start, 5 + "Innledning.\n".chars().count());
 
@@ -1868,7 +1868,7 @@ fn restoring_a_backup_from_before_a_withdrawal_withdraws_again() {
     let (path, mut store) = thesis_store(dir.path());
     let i3: InformantId = id("I3");
     let passage = thesis()
-        .transcript(&i3)
+        .transcript(&id("I3"))
         .unwrap()
         .text()
         .lines()
@@ -1904,7 +1904,7 @@ fn a_withdrawal_finds_the_backups_that_hold_the_informant_and_scrubs_them() {
     let (_, mut store) = thesis_store(dir.path());
     let i3: InformantId = id("I3");
     let passage = thesis()
-        .transcript(&i3)
+        .transcript(&id("I3"))
         .unwrap()
         .text()
         .lines()
@@ -2166,7 +2166,11 @@ fn codebook_study(framework: &str) -> Study {
             }),
         })
         .unwrap();
-        s.add_transcript(Transcript::new(id(i), text)).unwrap();
+        s.add_source(
+            samskap_core::Source::interview(&id(i)),
+            Transcript::new(id(i), text),
+        )
+        .unwrap();
     }
     let codings = [
         ("I2", 0, 16, "a/b/c", "tone=negative;level=group", "A"),
@@ -2318,7 +2322,7 @@ fn codings_are_added_and_removed_by_their_qualifier_values() {
     use samskap_store::{NewCoding, OnDuplicate, UnitRef};
     let (mut store, study) = codebook_store();
     let t = study.transcript(&id("I2")).unwrap();
-    let unit = UnitRef::of(t, t.span(17, 33).unwrap());
+    let unit = UnitRef::of(t, t.span(17, 33).unwrap()).unwrap();
     let coding = |code: &str, qualifiers: &str| NewCoding {
         unit: unit.clone(),
         code: id(code),
@@ -2565,7 +2569,7 @@ fn codes_of(study: &Study) -> Vec<(String, String, String)> {
         .map(|c| {
             let u = &study.units()[c.unit.index()];
             (
-                format!("{}:{}-{}", u.informant, u.span.start(), u.span.end()),
+                format!("{}:{}-{}", u.source, u.span.start(), u.span.end()),
                 c.code.to_string(),
                 c.coder.to_string(),
             )
@@ -2758,7 +2762,8 @@ fn a_split_moves_the_codings_picked_and_versions_tell_codings_apart() {
         unit: samskap_store::UnitRef::of(
             after.transcript(&id("I2")).unwrap(),
             after.transcript(&id("I2")).unwrap().span(34, 48).unwrap(),
-        ),
+        )
+        .unwrap(),
         code: id("a/b2"),
         qualifiers: id("tone=negative"),
         coder: id("C"),
@@ -2780,7 +2785,7 @@ fn a_split_moves_the_codings_picked_and_versions_tell_codings_apart() {
             (
                 format!(
                     "{}:{}-{}",
-                    v3.informants()[u.informant as usize].id,
+                    v3.sources()[u.source as usize].id,
                     u.span.start(),
                     u.span.end()
                 ),

@@ -340,9 +340,11 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             }),
         })?;
         let doc = Document::read(&d.contents);
-        let transcript = Transcript::new(informant.clone(), doc.text());
+        // Each document is an interview with its own informant.
+        let interview = samskap_core::Source::interview(&informant);
+        let transcript = Transcript::new(interview.id.clone(), doc.text());
         debug_assert_eq!(transcript.text(), doc.text(), "the layout is normalised");
-        study.add_transcript(transcript)?;
+        study.add_source(interview, transcript)?;
         reports.push(DocumentReport {
             document: d.id,
             name: d.name.clone(),
@@ -437,11 +439,12 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
         {
             mismatches.push(h.id);
         }
+        let source = samskap_core::Source::interview(informant).id;
         let span = study
-            .transcript(informant)
+            .transcript(&source)
             .expect("added above")
             .span(placed.start, placed.end)?;
-        let unit = study.unit(informant, span)?;
+        let unit = study.unit(&source, span)?;
         let Some(tags) = tags_of.get(&h.id) else {
             untagged.push(h.id);
             continue;

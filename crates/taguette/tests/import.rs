@@ -89,7 +89,10 @@ fn documents_tags_and_highlights_become_a_study() {
         informant.details.as_ref().unwrap().consent,
         ActiveConsent::Pending
     );
-    let text = study.transcript(&informant.id).unwrap().text();
+    let text = study
+        .transcript(&samskap_core::Source::interview(&informant.id).id)
+        .unwrap()
+        .text();
     assert_eq!(
         text,
         "Vi har for lite tid 🙂.\n\nSkolen & NAV\u{a0}samarbeider."

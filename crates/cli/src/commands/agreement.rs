@@ -208,12 +208,12 @@ pub fn disagreements(cli: &Cli, args: &CodersArgs, out: &mut dyn Write) -> anyho
     if cli.json {
         return output::json(out, &list);
     }
-    let mut header = vec!["informant".to_owned(), "unit".to_owned()];
+    let mut header = vec!["source".to_owned(), "unit".to_owned()];
     header.extend(coders.iter().map(ToString::to_string));
     let rows = list
         .iter()
         .map(|d| {
-            let mut row = vec![d.informant.to_string(), d.text.clone()];
+            let mut row = vec![d.source.to_string(), d.text.clone()];
             row.extend(d.by_coder.iter().map(|c| {
                 let keys = &c.codes;
                 if keys.is_empty() {

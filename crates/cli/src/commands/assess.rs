@@ -71,14 +71,15 @@ fn evidence(study: &Study, common: &AssessmentArgs) -> anyhow::Result<Vec<Eviden
                 .split_once('=')
                 .with_context(|| format!("--evidence `{e}`: write INFORMANT=exact text"))?;
             let informant: InformantId = who.parse().context("--evidence")?;
+            let source = samskap_core::Source::interview(&informant).id;
             let t = study
-                .transcript(&informant)
+                .transcript(&source)
                 .with_context(|| format!("--evidence: `{informant}` has no transcript"))?;
             let span = t
                 .locate(&TextQuote::exact(text))
                 .with_context(|| format!("--evidence `{e}`"))?;
             Ok(Evidence {
-                informant,
+                source,
                 start: span.start(),
                 end: span.end(),
             })

@@ -28,8 +28,9 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
 /// The unit the arguments name, located in the stored transcript.
 fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
     let informant: InformantId = unit.transcript.parse().context("--transcript")?;
+    // The store holds each informant's interview under their id.
     let t = study
-        .transcript(&informant)
+        .transcript(&samskap_core::Source::interview(&informant).id)
         .with_context(|| format!("--transcript: informant `{informant}` has no transcript"))?;
     let quote = TextQuote {
         prefix: unit.prefix.clone(),
@@ -37,7 +38,7 @@ fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
         suffix: unit.suffix.clone(),
     };
     let span = t.locate(&quote).context("--quote")?;
-    Ok(UnitRef::of(t, span))
+    Ok(UnitRef::of(t, span)?)
 }
 
 fn coding(study: &Study, c: &CodingArgs) -> anyhow::Result<(CodeId, Qualifiers, CoderId)> {
@@ -123,7 +124,7 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
         let mut stream = output::JsonArray::new(out);
         let result = store.quotes(&study, &filter, |q, memo| {
             stream.push(&serde_json::json!({
-                "informant": q.informant, "start": q.start, "end": q.end,
+                "source": q.source, "informants": q.informants, "start": q.start, "end": q.end,
                 "code": q.code, "qualifiers": q.qualifiers, "coder": q.coder, "memo": memo,
                 "text": q.text,
             }))
@@ -133,7 +134,7 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
     let mut rows = Vec::new();
     store.quotes(&study, &filter, |q, memo| {
         rows.push(vec![
-            q.informant.to_string(),
+            super::quotes::speakers(&q.informants),
             format!("{}..{}", q.start, q.end),
             q.code.to_string(),
             q.qualifiers.to_string(),
@@ -187,17 +188,17 @@ fn reconcile(
         .map(|a| {
             let u = &study.units()[a.unit.index()];
             let t = study
-                .transcript(&u.informant)
+                .transcript(&u.source)
                 .expect("a unit has its transcript");
-            NewCoding {
-                unit: UnitRef::of(t, u.span),
+            Ok(NewCoding {
+                unit: UnitRef::of(t, u.span)?,
                 code: a.code,
                 qualifiers: a.qualifiers,
                 coder: consensus.clone(),
                 memo: None,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, samskap_store::StoreError>>()?;
     let added = store.add_codings(&study.meta().id, &new, OnDuplicate::Skip)?;
     if cli.json {
         return output::json(

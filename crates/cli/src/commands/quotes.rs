@@ -18,7 +18,7 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
         rows.push(vec![
             q.code.to_string(),
             q.qualifiers.to_string(),
-            q.informant.to_string(),
+            speakers(&q.informants),
             q.group.map_or_else(|| "–".into(), |g| g.to_string()),
             q.coder.to_string(),
             q.text,
@@ -30,4 +30,17 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
         &["code", "qualifiers", "informant", "group", "coder", "quote"],
         rows,
     )
+}
+
+/// Whose words a quote holds, for a table: the informants joined, or a dash for no one's.
+pub(super) fn speakers(informants: &[samskap_core::InformantId]) -> String {
+    if informants.is_empty() {
+        "–".to_owned()
+    } else {
+        informants
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("+")
+    }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Level, Metric, Outcome, Tally};
 use crate::coding::{Qualifiers, UnitId};
-use crate::ids::{CodeId, CoderId, InformantId};
+use crate::ids::{CodeId, CoderId, SourceId};
 use crate::study::Study;
 use crate::table::{CodingTable, TableCoding};
 
@@ -109,8 +109,8 @@ pub struct Overall {
 /// What each coder gave one unit, when they differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Disagreement {
-    /// Whose words.
-    pub informant: InformantId,
+    /// The source.
+    pub source: SourceId,
     /// Start offset (characters).
     pub start: usize,
     /// End offset (characters).
@@ -209,14 +209,14 @@ pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) 
     in_play.sort_unstable();
     in_play.dedup();
     let units = in_play.len();
-    let mut informants: Vec<u32> = in_play
+    let mut sources: Vec<u32> = in_play
         .iter()
-        .map(|&u| table.units()[u as usize].informant)
+        .map(|&u| table.units()[u as usize].source)
         .collect();
-    informants.sort_unstable();
-    informants.dedup();
-    let length = |i: u32| table.transcript_chars(i).unwrap_or(0) as u64;
-    let characters: u64 = informants.iter().map(|&i| length(i)).sum();
+    sources.sort_unstable();
+    sources.dedup();
+    let length = |i: u32| table.sources()[i as usize].chars as u64;
+    let characters: u64 = sources.iter().map(|&i| length(i)).sum();
 
     let mut overall_units = Patterns::new(m);
     let mut overall_chars = Patterns::new(m);
@@ -259,27 +259,22 @@ pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) 
             .iter()
             .map(|&(_, u, i)| {
                 let unit = table.units()[u as usize];
-                (
-                    unit.informant,
-                    unit.span.start(),
-                    unit.span.end(),
-                    i as usize,
-                )
+                (unit.source, unit.span.start(), unit.span.end(), i as usize)
             })
             .collect();
         stretches.sort_unstable();
         let mut untouched = characters;
         let mut at = 0;
         while at < stretches.len() {
-            let informant = stretches[at].0;
+            let source = stretches[at].0;
             events.clear();
-            while at < stretches.len() && stretches[at].0 == informant {
+            while at < stretches.len() && stretches[at].0 == source {
                 let (_, start, end, i) = stretches[at];
                 events.push((start, i, true));
                 events.push((end, i, false));
                 at += 1;
             }
-            let len = length(informant);
+            let len = length(source);
             untouched -= len;
             sweep(len as usize, &mut events, m, &mut runs);
         }
@@ -394,11 +389,11 @@ fn sweep(len: usize, events: &mut [(usize, usize, bool)], m: usize, runs: &mut P
 
 /// The units on which the coders' codes differ, in transcript order.
 pub fn disagreements(study: &Study, coders: &[CoderId], g: Granularity) -> Vec<Disagreement> {
-    let rank: BTreeMap<&InformantId, usize> = study
-        .informants()
+    let rank: BTreeMap<&SourceId, usize> = study
+        .sources()
         .iter()
         .enumerate()
-        .map(|(i, inf)| (&inf.id, i))
+        .map(|(i, s)| (&s.id, i))
         .collect();
     let mut out: Vec<(usize, usize, usize, Disagreement)> = decisions(study, coders, g)
         .into_iter()
@@ -406,7 +401,7 @@ pub fn disagreements(study: &Study, coders: &[CoderId], g: Granularity) -> Vec<D
         .map(|(u, per)| {
             let unit = &study.units()[u.index()];
             let d = Disagreement {
-                informant: unit.informant.clone(),
+                source: unit.source.clone(),
                 start: unit.span.start(),
                 end: unit.span.end(),
                 text: study.unit_text(u).to_owned(),
@@ -420,7 +415,7 @@ pub fn disagreements(study: &Study, coders: &[CoderId], g: Granularity) -> Vec<D
                     .collect(),
             };
             (
-                rank.get(&unit.informant).copied().unwrap_or(usize::MAX),
+                rank.get(&unit.source).copied().unwrap_or(usize::MAX),
                 d.start,
                 d.end,
                 d,
@@ -507,7 +502,7 @@ mod tests {
         let coders = [id("A"), id("B")];
         let d = disagreements(&s, &coders, Granularity::CodeAndQualifiers);
         assert_eq!(d.len(), 3);
-        assert_eq!(d[0].informant.as_str(), "I1");
+        assert_eq!(d[0].source.as_str(), "I1");
         let (agreed, unresolved) = reconcile(&s, &coders, None);
         assert_eq!(unresolved, 3);
         assert_eq!(agreed.len(), 1);

@@ -22,15 +22,15 @@ pub struct Cooccurrence {
 /// Pairs of different codes applied by the same coder to overlapping spans of one
 /// transcript, most frequent first. Qualifier values are not part of the code here.
 pub fn cooccurrences(table: &CodingTable, filter: &Filter) -> Vec<Cooccurrence> {
-    // (coder, informant, start, end, code rank) of each coding, sorted so that each coder's
-    // codings of one transcript come together in order of position: one sweep finds every
+    // (coder, source, start, end, code rank) of each coding, sorted so that each coder's
+    // codings of one source come together in order of position: one sweep finds every
     // overlap.
     let sel = filter.selection(table);
     let mut list: Vec<(u32, u32, usize, usize, u32)> = sel
         .codings(table)
         .map(|c| {
             let u = table.units()[c.unit as usize];
-            (c.coder, u.informant, u.span.start(), u.span.end(), c.code)
+            (c.coder, u.source, u.span.start(), u.span.end(), c.code)
         })
         .collect();
     list.sort_unstable();

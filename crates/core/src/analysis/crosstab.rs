@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{count, Count, Filter};
-use crate::ids::{GroupId, QualifierId};
-use crate::table::{CodingTable, TableCoding};
+use crate::ids::QualifierId;
+use crate::table::{CodingTable, TableCoding, NO_ONE};
 
 /// A dimension to count by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,6 +117,7 @@ impl Axis {
                     .informants()
                     .iter()
                     .map(|i| i.id.to_string())
+                    .chain([NO_GROUP.to_owned()])
                     .collect(),
                 false,
             ),
@@ -139,12 +140,6 @@ pub fn crosstab(table: &CodingTable, filter: &Filter, rows: Dim, cols: Dim) -> C
         .enumerate()
         .map(|(i, c)| (f.code_rank(&c.id).expect("in it"), i))
         .collect();
-    let groups: std::collections::HashMap<&GroupId, usize> = table
-        .groups()
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g, i))
-        .collect();
     // Per set of qualifier values, the position of its value of each dimension that is a
     // qualifier (the number of values for none).
     let value_position = |q: &QualifierId| -> Vec<usize> {
@@ -165,15 +160,16 @@ pub fn crosstab(table: &CodingTable, filter: &Filter, rows: Dim, cols: Dim) -> C
         _ => Vec::new(),
     };
     let (row_values, col_values) = (values_of(&rows), values_of(&cols));
-    let position = |c: &TableCoding, informant: u32, d: &Dim, values: &[usize]| -> usize {
+    let position = |c: &TableCoding, voice: u32, d: &Dim, values: &[usize]| -> usize {
         match d {
             Dim::Top => top_position[&tops[c.code as usize][0]],
             Dim::Code => c.code as usize,
             Dim::Qualifier(_) => values[c.qualifiers as usize],
-            Dim::Group => table.informants()[informant as usize]
-                .group()
-                .map_or(groups.len(), |g| groups[g]),
-            Dim::Informant => informant as usize,
+            Dim::Group => table
+                .voice_group(c.unit, voice)
+                .map_or(table.groups().len(), |g| g as usize),
+            Dim::Informant if voice == NO_ONE => table.informants().len(),
+            Dim::Informant => voice as usize,
             Dim::Coder => c.coder as usize,
         }
     };
@@ -183,15 +179,22 @@ pub fn crosstab(table: &CodingTable, filter: &Filter, rows: Dim, cols: Dim) -> C
     let (row_total, col_total, all) = (nr * nc, nr * nc + nr, nr * nc + nr + nc);
     let (mut row_seen, mut col_seen) = (vec![false; nr], vec![false; nc]);
     let sel = filter.selection(table);
-    let counts = count::count_cells(table, sel.codings(table), all + 1, |c, informant, cells| {
-        let (r, k) = (
-            position(c, informant, &rows, &row_values),
-            position(c, informant, &cols, &col_values),
-        );
-        row_seen[r] = true;
-        col_seen[k] = true;
-        cells.extend([r * nc + k, row_total + r, col_total + k, all]);
-    });
+    let keeps = |unit, voice| sel.keeps_voice(table, unit, voice);
+    let counts = count::count_cells(
+        table,
+        sel.codings(table),
+        all + 1,
+        keeps,
+        |c, voice, cells| {
+            let (r, k) = (
+                position(c, voice, &rows, &row_values),
+                position(c, voice, &cols, &col_values),
+            );
+            row_seen[r] = true;
+            col_seen[k] = true;
+            cells.extend([r * nc + k, row_total + r, col_total + k, all]);
+        },
+    );
     let shown = |axis: &Axis, seen: &[bool]| -> Vec<usize> {
         (0..axis.labels.len())
             .filter(|&i| axis.show_all || seen[i])

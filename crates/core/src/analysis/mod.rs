@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use crate::coding::{Coding, Qualifiers};
 use crate::framework::Framework;
-use crate::ids::{CodeId, CoderId, GroupId, InformantId, QualifierId, ValueId};
+use crate::ids::{CodeId, CoderId, GroupId, InformantId, QualifierId, SourceId, ValueId};
 use crate::model::{Consent, Role};
 use crate::study::Study;
-use crate::table::{contains_text, CodingTable, TableCoding};
+use crate::table::{contains_text, CodingTable, TableCoding, NO_ONE};
 
 pub use cooccur::{cooccurrences, Cooccurrence};
 pub use crosstab::{crosstab, Crosstab, Dim, NO_GROUP};
@@ -27,7 +27,8 @@ pub struct Filter {
     pub code: Option<CodeId>,
     /// Only codings with these qualifier values (each of them).
     pub qualifiers: Qualifiers,
-    /// Only units of informants in this group.
+    /// Only units of informants in this group (or, holding no informant's words, of a
+    /// source from this group).
     pub group: Option<GroupId>,
     /// Only this coder's codings.
     pub coder: Option<CoderId>,
@@ -78,12 +79,29 @@ impl Filter {
                         && self.among.as_ref().is_none_or(|s| s.contains(&inf.id))
                 })
                 .collect(),
+            consented: table
+                .informants()
+                .iter()
+                .map(|inf| !self.consented_only || inf.consent() == Consent::Given)
+                .collect(),
+            // Words that are no informant's have no role and no attributes; they are in a
+            // group when their source is.
+            no_one: table
+                .sources()
+                .iter()
+                .map(|s| {
+                    self.role.is_none()
+                        && self.among.is_none()
+                        && self.group.as_ref().is_none_or(|g| {
+                            s.group.is_some_and(|k| &table.groups()[k as usize] == g)
+                        })
+                })
+                .collect(),
         }
     }
 
     /// The matching codings in a stable order: framework order of codes, qualifier values in
-    /// the framework's order, informants in study order, position in the transcript, then
-    /// coder.
+    /// the framework's order, sources in study order, position in the text, then coder.
     pub fn codings<'s>(&self, study: &'s Study) -> Vec<&'s Coding> {
         // A table of every coding lines up with the study's codings one to one; the text,
         // which it does not hold, is tested on the study.
@@ -127,7 +145,7 @@ fn in_order(table: &CodingTable, keep: impl Fn(usize, &TableCoding) -> bool) -> 
     let set_rank = ranked(sets.len(), &|x, y| set_ranks[x].cmp(&set_ranks[y]));
     let coders = table.coders();
     let coder_rank = ranked(coders.len(), &|x, y| coders[x].cmp(&coders[y]));
-    // Code rank, qualifier set's rank, informant, start, end, coder's rank; position.
+    // Code rank, qualifier set's rank, source, start, end, coder's rank; position.
     type Key = (u32, u32, u32, usize, usize, u32, u32);
     let mut v: Vec<Key> = table
         .codings()
@@ -139,7 +157,7 @@ fn in_order(table: &CodingTable, keep: impl Fn(usize, &TableCoding) -> bool) -> 
             (
                 t.code,
                 set_rank[t.qualifiers as usize],
-                u.informant,
+                u.source,
                 u.span.start(),
                 u.span.end(),
                 coder_rank[t.coder as usize],
@@ -152,21 +170,42 @@ fn in_order(table: &CodingTable, keep: impl Fn(usize, &TableCoding) -> bool) -> 
 }
 
 /// A [`Filter`] as a yes or no per code, per set of qualifier values, per coder and per
-/// informant of one [`CodingTable`]: each coding is then tested by four look-ups.
+/// informant of one [`CodingTable`]: each coding is then tested by a few look-ups.
 pub(crate) struct Selection {
     codes: Vec<bool>,
     qualifiers: Vec<bool>,
     coders: Vec<bool>,
+    /// Per informant: the filter keeps their words.
     informants: Vec<bool>,
+    /// Per informant: a report may show their words (every one when it need not ask).
+    consented: Vec<bool>,
+    /// Per source: the filter keeps its words that are no informant's.
+    no_one: Vec<bool>,
 }
 
 impl Selection {
-    /// Whether the filter keeps coding `c` of `table`.
+    /// Whether the filter keeps coding `c` of `table`: its code, values and coder, no
+    /// voice of its unit whose consent it needs and lacks, and some voice it keeps.
     pub(crate) fn keeps(&self, table: &CodingTable, c: &TableCoding) -> bool {
         self.codes[c.code as usize]
             && self.qualifiers[c.qualifiers as usize]
             && self.coders[c.coder as usize]
-            && self.informants[table.units()[c.unit as usize].informant as usize]
+            && {
+                let voices = table.voices(c.unit);
+                voices
+                    .iter()
+                    .all(|&v| v == NO_ONE || self.consented[v as usize])
+                    && voices.iter().any(|&v| self.keeps_voice(table, c.unit, v))
+            }
+    }
+
+    /// Whether the filter keeps the words of `voice` in unit `unit`.
+    pub(crate) fn keeps_voice(&self, table: &CodingTable, unit: u32, voice: u32) -> bool {
+        if voice == NO_ONE {
+            self.no_one[table.units()[unit as usize].source as usize]
+        } else {
+            self.informants[voice as usize]
+        }
     }
 
     /// The codings of `table` the filter keeps, in table order.
@@ -201,9 +240,11 @@ pub struct Quote {
     pub qualifiers: Qualifiers,
     /// Who coded it.
     pub coder: CoderId,
-    /// Whose words.
-    pub informant: InformantId,
-    /// Their group, if any.
+    /// The source.
+    pub source: SourceId,
+    /// Whose words: none for a document's, or the interviewer's.
+    pub informants: Vec<InformantId>,
+    /// Their group (the first speaker's), or the source's.
     pub group: Option<GroupId>,
     /// Start offset in characters.
     pub start: usize,
@@ -215,20 +256,27 @@ pub struct Quote {
 
 /// The quotes that `filter` selects, in its order.
 pub fn quotes(study: &Study, filter: &Filter) -> Vec<Quote> {
+    let mut voices = Vec::new();
     filter
         .codings(study)
         .into_iter()
         .map(|c| {
             let u = &study.units()[c.unit.index()];
+            study.unit_voices(c.unit, &mut voices);
+            let informants: Vec<&crate::Informant> = voices
+                .iter()
+                .map(|&v| &study.informants()[v as usize])
+                .collect();
             Quote {
                 code: c.code.clone(),
                 qualifiers: c.qualifiers.clone(),
                 coder: c.coder.clone(),
-                informant: u.informant.clone(),
-                group: study
-                    .informant(&u.informant)
-                    .ok()
-                    .and_then(|i| i.group().cloned()),
+                source: u.source.clone(),
+                group: match informants.first() {
+                    Some(i) => i.group().cloned(),
+                    None => study.source(&u.source).and_then(|(s, _)| s.group.clone()),
+                },
+                informants: informants.iter().map(|i| i.id.clone()).collect(),
                 start: u.span.start(),
                 end: u.span.end(),
                 text: study.unit_text(c.unit).to_owned(),
@@ -319,21 +367,15 @@ pub fn matrix_by(
 ) -> Matrix {
     let framework = table.framework();
     let rows_of = count::row_codes(framework, rows_by);
-    // Column of each informant: its group's position, or `ungrouped`; `total` after it.
-    let group_position: std::collections::HashMap<&GroupId, usize> = table
-        .groups()
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g, i))
-        .collect();
+    // Column of each voice: its group's position, or `ungrouped`; `total` after it.
     let ungrouped = table.groups().len();
     let total = ungrouped + 1;
     let n_cols = total + 1;
-    let informant_col: Vec<usize> = table
-        .informants()
-        .iter()
-        .map(|i| i.group().map_or(ungrouped, |g| group_position[g]))
-        .collect();
+    let column = |unit: u32, voice: u32| {
+        table
+            .voice_group(unit, voice)
+            .map_or(ungrouped, |g| g as usize)
+    };
     let q = qualifier.and_then(|id| framework.qualifier(id));
     let values: Vec<&ValueId> =
         q.map_or_else(Vec::new, |q| q.values.iter().map(|v| &v.id).collect());
@@ -353,8 +395,9 @@ pub fn matrix_by(
         table,
         sel.codings(table),
         n_codes * per * n_cols,
-        |c, informant, cells| {
-            let col = informant_col[informant as usize];
+        |unit, voice| sel.keeps_voice(table, unit, voice),
+        |c, voice, cells| {
+            let col = column(c.unit, voice);
             seen_columns[col] = true;
             let value = value_slot[c.qualifiers as usize];
             for &row in &rows_of[c.code as usize] {
@@ -444,12 +487,22 @@ pub fn examples(table: &CodingTable, filter: &Filter, per: usize) -> Vec<Example
     // In the filter's order, the codings of one code and set of values come together, and
     // within them those of one informant, and of one unit: a unit or a speaker is new
     // exactly when it differs from the coding before.
-    let mut last: Option<(u32, u32)> = None;
+    let mut last: Option<u32> = None;
+    // The informants of the current code and values so far; counted when it is done.
+    let mut speakers: Vec<u32> = Vec::new();
+    let settle = |e: Option<&mut Examples>, speakers: &mut Vec<u32>| {
+        if let Some(e) = e {
+            speakers.sort_unstable();
+            speakers.dedup();
+            e.informants = speakers.len();
+        }
+        speakers.clear();
+    };
     for i in in_order(table, |_, t| sel.keeps(table, t)) {
         let c = table.codings()[i as usize];
-        let informant = table.units()[c.unit as usize].informant;
         if group != Some((c.code, c.qualifiers)) {
             group = Some((c.code, c.qualifiers));
+            settle(out.last_mut(), &mut speakers);
             out.push(Examples {
                 code: table.code(&c).clone(),
                 qualifiers: table.qualifier_sets()[c.qualifiers as usize].clone(),
@@ -459,17 +512,23 @@ pub fn examples(table: &CodingTable, filter: &Filter, per: usize) -> Vec<Example
             });
             last = None;
         }
-        if last.is_some_and(|(u, _)| u == c.unit) {
+        if last == Some(c.unit) {
             continue;
         }
         let e = out.last_mut().expect("pushed above");
         e.total += 1;
-        e.informants += usize::from(last.is_none_or(|(_, i)| i != informant));
+        speakers.extend(
+            table
+                .voices(c.unit)
+                .iter()
+                .filter(|&&v| v != NO_ONE && sel.keeps_voice(table, c.unit, v)),
+        );
         if e.units.len() < per {
             e.units.push(c.unit);
         }
-        last = Some((c.unit, informant));
+        last = Some(c.unit);
     }
+    settle(out.last_mut(), &mut speakers);
     out
 }
 
@@ -547,7 +606,7 @@ mod tests {
         };
         let q = quotes(&s, &f);
         assert_eq!(q.len(), 2);
-        assert!(q.iter().all(|q| q.informant.as_str() == "I1"));
+        assert!(q.iter().all(|q| q.informants == [id("I1")]));
         // Framework order: structure before resources.
         assert_eq!(q[0].code.to_string(), "structure/infrastructure");
 
@@ -557,7 +616,7 @@ mod tests {
         };
         assert!(quotes(&s, &consented)
             .iter()
-            .all(|q| q.informant.as_str() != "I2"));
+            .all(|q| !q.informants.contains(&id("I2"))));
     }
 
     #[test]
@@ -567,7 +626,7 @@ mod tests {
             role: Some(Role::Facilitator),
             ..Filter::default()
         };
-        assert!(quotes(&s, &f).iter().all(|q| q.informant.as_str() == "I3"));
+        assert!(quotes(&s, &f).iter().all(|q| q.informants == [id("I3")]));
         let f = Filter {
             text: Some("KONTAKTER".into()),
             ..Filter::default()

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Filter;
 use crate::ids::{CodeId, InformantId};
-use crate::table::CodingTable;
+use crate::table::{CodingTable, NO_ONE};
 use crate::NaiveDate;
 
 /// One interview in order.
@@ -31,7 +31,11 @@ pub fn saturation(table: &CodingTable, filter: &Filter) -> Vec<Step> {
     let mut codes: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); table.informants().len()];
     let sel = filter.selection(table);
     for c in sel.codings(table) {
-        codes[table.units()[c.unit as usize].informant as usize].insert(c.code);
+        for &v in table.voices(c.unit) {
+            if v != NO_ONE && sel.keeps_voice(table, c.unit, v) {
+                codes[v as usize].insert(c.code);
+            }
+        }
     }
     let all: Vec<CodeId> = table
         .framework()

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::free_text::{FreeText, TextSlot};
 use crate::ids::{
-    ActionId, AssessmentId, CoderId, ContactId, EventId, GroupId, InformantId, MeetingId, MemberId,
-    PracticeId, StatementId,
+    ActionId, AssessmentId, CoderId, ContactId, EventId, GroupId, MeetingId, MemberId, PracticeId,
+    SourceId, StatementId,
 };
 use crate::model::{Member, ResourceGroup};
 use crate::text::Transcript;
@@ -106,10 +106,10 @@ pub enum FacilitationError {
     #[error("date {0} is outside the years 1–9999")]
     DateOutOfRange(NaiveDate),
     /// Evidence that does not point into a transcript.
-    #[error("evidence {informant} {start}..{end} is not a span of a transcript")]
+    #[error("evidence {source_id} {start}..{end} is not a span of a source's text")]
     BadEvidence {
-        /// Whose transcript.
-        informant: InformantId,
+        /// The source cited.
+        source_id: SourceId,
         /// Start.
         start: usize,
         /// End.
@@ -516,8 +516,10 @@ pub enum AssessmentValue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
-    /// Whose transcript.
-    pub informant: InformantId,
+    /// The source whose text it cites (bundles of the first layout name the informant,
+    /// whose interview has their id).
+    #[serde(alias = "informant")]
+    pub source: SourceId,
     /// Start (characters).
     pub start: usize,
     /// End (characters).
@@ -908,11 +910,11 @@ impl Facilitation {
             let ok = study
                 .transcripts
                 .iter()
-                .find(|t| t.informant() == &e.informant)
+                .find(|t| t.source() == &e.source)
                 .is_some_and(|t| t.span(e.start, e.end).is_ok());
             if !ok {
                 return Err(FacilitationError::BadEvidence {
-                    informant: e.informant.clone(),
+                    source_id: e.source.clone(),
                     start: e.start,
                     end: e.end,
                 });
@@ -1067,13 +1069,27 @@ impl Facilitation {
         }
     }
 
-    /// Drops the evidence that points into an informant's transcript (on withdrawal);
-    /// returns how many links went.
-    pub fn forget_informant(&mut self, informant: &InformantId) -> usize {
+    /// Moves each piece of evidence to where `moved` says its span is now, and drops those
+    /// it gives `None` (on withdrawal: their words went); returns how many links went.
+    pub fn move_evidence(
+        &mut self,
+        moved: impl Fn(&SourceId, crate::Span) -> Option<crate::Span>,
+    ) -> usize {
         let mut n = 0;
         for a in &mut self.assessments {
             let before = a.evidence.len();
-            a.evidence.retain(|e| &e.informant != informant);
+            a.evidence.retain_mut(|e| {
+                let Ok(span) = crate::Span::new(e.start, e.end, usize::MAX) else {
+                    return false;
+                };
+                match moved(&e.source, span) {
+                    Some(to) => {
+                        (e.start, e.end) = (to.start(), to.end());
+                        true
+                    }
+                    None => false,
+                }
+            });
             n += before - a.evidence.len();
         }
         n
