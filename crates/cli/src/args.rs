@@ -118,7 +118,8 @@ pub struct AssessmentArgs {
     /// Why.
     #[arg(long)]
     pub note: Option<String>,
-    /// A meaning unit as evidence: `INFORMANT=exact text` (repeat for several).
+    /// A meaning unit as evidence: `SOURCE=exact text` (repeat for several; an interview is
+    /// named for its informant).
     #[arg(long = "evidence")]
     pub evidence: Vec<String>,
 }
@@ -217,7 +218,7 @@ pub enum AgreementCommand {
 /// Names a meaning unit by its text, as `codings.csv` does.
 #[derive(Debug, Args)]
 pub struct UnitArgs {
-    /// The informant whose transcript it is.
+    /// The source (an interview is named for its informant).
     #[arg(long)]
     pub transcript: String,
     /// The exact text of the unit.
@@ -328,8 +329,8 @@ pub enum CodeCommand {
         /// The new code: a name (made beside the code) or a path.
         #[arg(long)]
         into: String,
-        /// A coding to move: `INFORMANT:START-END` (every coder's coding of the code on that
-        /// unit) or `INFORMANT:START-END:CODER`, as `samskap code list` shows them (repeat).
+        /// A coding to move: `SOURCE:START-END` (every coder's coding of the code on that
+        /// unit) or `SOURCE:START-END:CODER`, as `samskap code list` shows them (repeat).
         #[arg(long = "coding", required = true, value_name = "UNIT[:CODER]")]
         codings: Vec<String>,
         /// Who, why.
@@ -367,8 +368,8 @@ pub enum TranscriptCommand {
     /// An edited version: codings move with their text; codings whose text is gone are
     /// listed and stop the replacement unless --drop-orphans.
     Replace {
-        /// The informant.
-        informant: String,
+        /// The source (an interview is named for its informant).
+        source: String,
         /// A .txt, .md or .docx file.
         file: PathBuf,
         /// Go ahead and remove the codings whose text is gone (they are listed).

@@ -26,10 +26,11 @@ fn informants(v: &serde_json::Value) -> BTreeSet<String> {
 
 /// The informants of a JSON array of search hits (a hit names whose transcript it is in).
 fn hit_informants(v: &serde_json::Value) -> BTreeSet<String> {
+    // Each informant's interview is named for them.
     v.as_array()
         .unwrap()
         .iter()
-        .map(|e| e["informant"].as_str().unwrap().to_owned())
+        .map(|e| e["source"].as_str().unwrap().to_owned())
         .collect()
 }
 

@@ -965,7 +965,7 @@ fn withdrawal_also_empties_the_search_index() {
     env.import_thesis();
     let hits: serde_json::Value =
         serde_json::from_str(&env.ok(&["search", "golfklubben", "--json"])).unwrap();
-    assert_eq!(hits[0]["informant"], "I4");
+    assert_eq!(hits[0]["source"], "I4");
     let before = std::fs::read(env.db()).unwrap();
     assert!(contains(&before, "kommuneoverlegens"));
     env.ok(&["informant", "withdraw", "I4", "--yes"]);

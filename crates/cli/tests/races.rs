@@ -31,8 +31,8 @@ fn acceptable(out: &Output, args: &[&str]) {
     let err = String::from_utf8_lossy(&out.stderr);
     let known = [
         "changed after it was read",
-        "has no transcript",
-        "no transcript any more",
+        "has no source",
+        "not there any more",
         "is withdrawn",
         "withdrawn",
         "no coding",

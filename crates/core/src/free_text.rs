@@ -28,8 +28,12 @@ pub enum FreeText {
     InformantWorkplace,
     /// `InformantDetails::position`.
     InformantPosition,
-    /// A transcript's text.
+    /// A source's text.
     Transcript,
+    /// `Source::title`.
+    SourceTitle,
+    /// A source's speaker labels (in its declaration and at its turns).
+    SpeakerLabel,
     /// `Coding::memo`: a coder's note on one coding.
     CodingMemo,
     /// `Memo::text`: an analyst's memo.
@@ -99,7 +103,7 @@ pub enum OnWithdrawal {
 
 impl FreeText {
     /// Every free-text field of the model.
-    pub const ALL: [FreeText; 32] = [
+    pub const ALL: [FreeText; 34] = [
         FreeText::StudyTitle,
         FreeText::StudyResearchQuestion,
         FreeText::StudyMethod,
@@ -109,6 +113,8 @@ impl FreeText {
         FreeText::InformantWorkplace,
         FreeText::InformantPosition,
         FreeText::Transcript,
+        FreeText::SourceTitle,
+        FreeText::SpeakerLabel,
         FreeText::CodingMemo,
         FreeText::Memo,
         FreeText::FrameworkText,
@@ -140,11 +146,14 @@ impl FreeText {
         use FreeText::*;
         use OnWithdrawal::*;
         match self {
-            InformantWorkplace | InformantPosition | InformantAttribute | Transcript => Theirs,
+            // A withdrawn speaker's labels give way to neutral ones (`Source::withdraw`).
+            InformantWorkplace | InformantPosition | InformantAttribute | Transcript
+            | SpeakerLabel => Theirs,
             // A value is deleted, not replaced: a one-of's value must be one of its texts.
             Memo | MemberAttribute | GroupAttribute => DeleteWhenQuoting,
             StudyResearchQuestion
             | StudyMethod
+            | SourceTitle
             | CodingMemo
             | MeetingNote
             | RulesFrequency

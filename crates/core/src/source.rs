@@ -306,6 +306,26 @@ impl Source {
         if self.informants.len() == 1 || !self.speakers.iter().any(|(_, v)| theirs(v)) {
             return Some(Withdrawn::Whole);
         }
+        // Their labels may be their names: each gives way to a neutral one, in the text and
+        // in the declaration.
+        let mut renamed: Vec<Option<String>> = vec![None; self.speakers.len()];
+        let mut n = 0;
+        for (k, (_, v)) in self.speakers.iter().enumerate() {
+            if theirs(v) {
+                let name = loop {
+                    n += 1;
+                    let name = if n == 1 {
+                        Voice::WITHDRAWN.to_owned()
+                    } else {
+                        format!("{}-{n}", Voice::WITHDRAWN)
+                    };
+                    if !self.speakers.iter().any(|(l, _)| *l == name) {
+                        break name;
+                    }
+                };
+                renamed[k] = Some(name);
+            }
+        }
         let old = text.text();
         let starts = turn_starts(old, &self.speakers);
         // Character offsets to bytes, once.
@@ -320,9 +340,9 @@ impl Source {
         let mut new = String::with_capacity(old.len());
         let mut copied = 0;
         for (k, &(at, label)) in starts.iter().enumerate() {
-            if !theirs(&self.speakers[label].1) {
+            let Some(name) = &renamed[label] else {
                 continue;
-            }
+            };
             let end = starts.get(k + 1).map_or(total, |&(next, _)| next);
             let body = at + self.speakers[label].0.chars().count() + 1;
             let trailing = old[bytes[body]..bytes[end]]
@@ -330,26 +350,26 @@ impl Source {
                 .rev()
                 .take_while(|&c| c == '\n')
                 .count();
-            let body_end = end - trailing;
-            if body_end <= body {
-                continue;
-            }
-            let put = format!(" {REMOVED_TURN}");
-            new.push_str(&old[bytes[copied]..bytes[body]]);
+            let body_end = (end - trailing).max(body);
+            // The whole turn but its line ends: label and words.
+            let put = format!("{name}: {REMOVED_TURN}");
+            new.push_str(&old[bytes[copied]..bytes[at]]);
             new.push_str(&put);
             words.push_str(old[bytes[body]..bytes[body_end]].trim());
             words.push('\n');
-            cuts.push((body, body_end, put.chars().count()));
+            cuts.push((at, body_end, put.chars().count()));
             copied = body_end;
         }
         new.push_str(&old[bytes[copied]..]);
         let mut source = self.clone();
         source.informants.remove(mine);
-        for (_, v) in &mut source.speakers {
-            if theirs(v) {
+        for (k, (label, v)) in source.speakers.iter_mut().enumerate() {
+            if let Some(name) = renamed[k].take() {
+                *label = name;
                 *v = Voice::Withdrawn;
             }
         }
+        source.speakers.sort_by(|a, b| a.0.cmp(&b.0));
         Some(Withdrawn::Redacted(Box::new(Redaction {
             text: crate::Transcript::new(self.id.clone(), &new),
             source,
@@ -518,9 +538,10 @@ mod tests {
         let Some(Withdrawn::Redacted(r)) = s.withdraw(&t, &"I1".parse().unwrap()) else {
             panic!("a shared source in turns is redacted")
         };
+        // Their label may be their name: it gives way too.
         assert_eq!(
             r.text.text(),
-            format!("Moderator: Hva tenker dere?\nOla: {REMOVED_TURN}\n\nKari: Enig, vi mangler folk.\nOla: {REMOVED_TURN}\n")
+            format!("Moderator: Hva tenker dere?\nwithdrawn: {REMOVED_TURN}\n\nKari: Enig, vi mangler folk.\nwithdrawn: {REMOVED_TURN}\n")
         );
         assert_eq!(r.words, "Vi mangler tid.\nTo linjer.\nJa.\n");
         assert_eq!(
@@ -530,7 +551,8 @@ mod tests {
         assert!(r
             .source
             .speakers
-            .contains(&("Ola".into(), Voice::Withdrawn)));
+            .contains(&("withdrawn".into(), Voice::Withdrawn)));
+        assert!(!r.source.speakers.iter().any(|(l, _)| l == "Ola"));
         let at = |s: &str| old.chars().count() - old[old.find(s).unwrap()..].chars().count();
         let kari = Span::new(at("Enig"), at("Enig") + 4, t.char_len()).unwrap();
         let moved = r.span(kari).unwrap();

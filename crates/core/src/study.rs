@@ -562,8 +562,7 @@ impl Study {
         }
     }
 
-    /// The texts of `field` in this study, in place. A transcript and the framework's texts
-    /// are not edited in place: a transcript goes whole, and frameworks are kept.
+    /// The texts of `field` in this study, in place.
     fn texts_mut(&mut self, field: FreeText) -> Vec<TextSlot<'_>> {
         use TextSlot::{Optional, Required};
         match field {
@@ -622,7 +621,17 @@ impl Study {
                 .iter_mut()
                 .flat_map(|g| g.attributes.texts_mut().map(Required))
                 .collect(),
-            FreeText::Transcript | FreeText::FrameworkText | FreeText::CodeText => Vec::new(),
+            FreeText::SourceTitle => self
+                .sources
+                .iter_mut()
+                .map(|s| Optional(&mut s.title))
+                .collect(),
+            // A text goes whole or loses the withdrawn speaker's turns (labels and all);
+            // frameworks are kept.
+            FreeText::Transcript
+            | FreeText::SpeakerLabel
+            | FreeText::FrameworkText
+            | FreeText::CodeText => Vec::new(),
             FreeText::MeetingNote
             | FreeText::RulesFrequency
             | FreeText::RulesPlace
@@ -1412,6 +1421,20 @@ mod tests {
                 },
             )
         })
+        .unwrap();
+        // Field notes whose title quotes them.
+        s.add_source(
+            Source {
+                id: id("notes"),
+                kind: crate::SourceKind::Observation,
+                title: Some(quote.into()),
+                date: None,
+                informants: vec![],
+                speakers: vec![],
+                group: None,
+            },
+            Transcript::new(id("notes"), "Notater fra møtet."),
+        )
         .unwrap();
 
         let quoting = |s: &mut Study, field: FreeText| -> usize {

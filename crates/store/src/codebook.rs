@@ -6,18 +6,18 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use samskap_core::codebook::Edit;
-use samskap_core::{CoderId, FrameworkId, InformantId, StudyId};
+use samskap_core::{CoderId, FrameworkId, StudyId};
 
 use crate::versions::{self, Change};
 use crate::{read, Refusal, Store, StoreError};
 
 /// Codings that a split moves to the new code: the codings of the split code on one meaning
-/// unit of the study (by its informant and character offsets, as `samskap code list` shows
+/// unit of the study (by its source and character offsets, as `samskap code list` shows
 /// them), all coders' or one coder's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pick {
-    /// Whose transcript.
-    pub informant: InformantId,
+    /// The source.
+    pub source: samskap_core::SourceId,
     /// Where the unit starts (characters).
     pub start: usize,
     /// Where it ends.
@@ -28,7 +28,7 @@ pub struct Pick {
 
 impl std::fmt::Display for Pick {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}-{}", self.informant, self.start, self.end)?;
+        write!(f, "{}:{}-{}", self.source, self.start, self.end)?;
         if let Some(c) = &self.coder {
             write!(f, ":{c}")?;
         }
@@ -228,7 +228,7 @@ fn pick(
         .prepare(
             "INSERT OR IGNORE INTO temp.recode_row (id, to_code)
              SELECT c.id, ?7 FROM meaning_unit u JOIN coding c ON c.unit_id = u.id
-             WHERE u.study_id = ?1 AND u.informant_id = ?2 AND u.start_char = ?3
+             WHERE u.study_id = ?1 AND u.source_id = ?2 AND u.start_char = ?3
                AND u.end_char = ?4 AND c.code = ?5 AND (?6 IS NULL OR c.coder = ?6)",
         )
         .map_err(StoreError::db)?;
@@ -236,7 +236,7 @@ fn pick(
         let n = ins
             .execute(params![
                 study.as_str(),
-                p.informant.as_str(),
+                p.source.as_str(),
                 p.start as i64,
                 p.end as i64,
                 from,
@@ -317,7 +317,7 @@ fn merge_duplicates(tx: &Transaction<'_>, fid: &str) -> Result<usize, StoreError
 
 /// The REFI-QDA key of the coding `c` (joined with its unit `u`) with code `code`, as
 /// interchange writes it (`I1:10-42:code:polarity=barrier:A`).
-const CODING_KEY: &str = "u.informant_id || ':' || u.start_char || '-' || u.end_char || ':' || {code} || ':' || c.qualifiers || ':' || c.coder";
+const CODING_KEY: &str = "u.source_id || ':' || u.start_char || '-' || u.end_char || ':' || {code} || ':' || c.qualifiers || ':' || c.coder";
 
 /// Moves the codings in `recode_row` to their new codes, after noting their REFI-QDA keys
 /// before and after (`recode_key`), and deletes the merged duplicates. Returns how many

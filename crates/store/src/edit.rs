@@ -5,43 +5,41 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use samskap_core::{
-    CodeId, CoderId, Coding, Framework, InformantId, Memo, QualifierId, Qualifiers, Span, StudyId,
+    CodeId, CoderId, Coding, Framework, Memo, QualifierId, Qualifiers, SourceId, Span, StudyId,
     ValueId,
 };
 
 use crate::{read, Store, StoreError};
 
 /// A meaning unit as the caller saw it: where it lies, and the text it covered when the
-/// caller read the transcript. A write is refused if the stored transcript has other text
+/// caller read the source. A write is refused if the stored text has other text
 /// there by the time it runs (it was replaced meanwhile), rather than coding the wrong words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitRef {
-    /// Whose transcript.
-    pub informant: InformantId,
-    /// Where in it.
+    /// The source.
+    pub source: SourceId,
+    /// Where in its text.
     pub span: Span,
     /// The text at `span` when the caller read it.
     pub text: String,
 }
 
 impl UnitRef {
-    /// The unit at `span` of a transcript the caller holds.
-    /// The store holds interviews named for their informant only (see `interviews`), so a
-    /// transcript's source names its informant.
-    pub fn of(transcript: &samskap_core::Transcript, span: Span) -> Result<Self, StoreError> {
-        Ok(Self {
-            informant: crate::interviews::informant(transcript.source())?,
+    /// The unit at `span` of a source's text the caller holds.
+    pub fn of(transcript: &samskap_core::Transcript, span: Span) -> Self {
+        Self {
+            source: transcript.source().clone(),
             span,
             text: transcript.slice(span).to_owned(),
-        })
+        }
     }
 
     /// Checks the unit against the transcript as stored now.
     fn check(&self, now: Option<&samskap_core::Transcript>) -> Result<(), StoreError> {
         let Some(t) = now else {
             return Err(StoreError::Conflict(format!(
-                "informant `{}` has no transcript any more (withdrawn or removed meanwhile); nothing was written",
-                self.informant
+                "source `{}` is not there any more (withdrawn or removed meanwhile); nothing was written",
+                self.source
             )));
         };
         let same = self.span.end() <= t.char_len() && t.slice(self.span) == self.text;
@@ -50,7 +48,7 @@ impl UnitRef {
         } else {
             Err(StoreError::Conflict(format!(
                 "the transcript of `{}` changed after it was read (offsets {}..{} no longer hold the quoted text); nothing was written: run the command again",
-                self.informant,
+                self.source,
                 self.span.start(),
                 self.span.end()
             )))
@@ -124,9 +122,8 @@ impl Store {
         let mut result = Added::default();
         for c in codings {
             let u = &c.unit;
-            let source = crate::interviews::source_id(&u.informant);
-            u.check(model.transcript(&source))?;
-            let unit = model.unit(&source, u.span).map_err(invalid)?;
+            u.check(model.transcript(&u.source))?;
+            let unit = model.unit(&u.source, u.span).map_err(invalid)?;
             match model.add_coding(Coding {
                 unit,
                 code: c.code.clone(),
@@ -146,7 +143,7 @@ impl Store {
         let fid = model.framework().id().to_string();
         let version = crate::versions::current(&tx, &fid)?;
         for c in todo {
-            let unit = unit_row(&tx, study, &c.unit.informant, c.unit.span)?;
+            let unit = unit_row(&tx, study, &c.unit.source, c.unit.span)?;
             tx.execute(
                 "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo, version)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -176,29 +173,27 @@ impl Store {
         qualifiers: &Qualifiers,
         coder: &CoderId,
     ) -> Result<(), StoreError> {
-        let (informant, span) = (&at.informant, at.span);
+        let (source, span) = (&at.source, at.span);
         let tx = self.write_tx()?;
         let now: Option<String> = tx
             .query_row(
-                "SELECT text FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
-                params![study.as_str(), informant.as_str()],
+                "SELECT text FROM transcript WHERE study_id = ?1 AND source_id = ?2",
+                params![study.as_str(), source.as_str()],
                 |r| r.get(0),
             )
             .optional()
             .map_err(StoreError::db)?;
         at.check(
-            now.map(|text| {
-                samskap_core::Transcript::new(crate::interviews::source_id(informant), &text)
-            })
-            .as_ref(),
+            now.map(|text| samskap_core::Transcript::new(source.clone(), &text))
+                .as_ref(),
         )?;
         let unit: Option<i64> = tx
             .query_row(
                 "SELECT id FROM meaning_unit
-                 WHERE study_id = ?1 AND informant_id = ?2 AND start_char = ?3 AND end_char = ?4",
+                 WHERE study_id = ?1 AND source_id = ?2 AND start_char = ?3 AND end_char = ?4",
                 params![
                     study.as_str(),
-                    informant.as_str(),
+                    source.as_str(),
                     span.start() as i64,
                     span.end() as i64
                 ],
@@ -225,7 +220,7 @@ impl Store {
             return Err(StoreError::NotFound {
                 what: "coding",
                 id: format!(
-                    "{informant} {}..{} {code}{values} by {coder}",
+                    "{source} {}..{} {code}{values} by {coder}",
                     span.start(),
                     span.end()
                 ),
@@ -361,24 +356,24 @@ impl Store {
 fn unit_row(
     tx: &Transaction<'_>,
     study: &StudyId,
-    informant: &InformantId,
+    source: &SourceId,
     span: Span,
 ) -> Result<i64, StoreError> {
     let p = params![
         study.as_str(),
-        informant.as_str(),
+        source.as_str(),
         span.start() as i64,
         span.end() as i64
     ];
     tx.execute(
-        "INSERT OR IGNORE INTO meaning_unit (study_id, informant_id, start_char, end_char)
+        "INSERT OR IGNORE INTO meaning_unit (study_id, source_id, start_char, end_char)
          VALUES (?1, ?2, ?3, ?4)",
         p,
     )
     .map_err(StoreError::db)?;
     tx.query_row(
         "SELECT id FROM meaning_unit
-         WHERE study_id = ?1 AND informant_id = ?2 AND start_char = ?3 AND end_char = ?4",
+         WHERE study_id = ?1 AND source_id = ?2 AND start_char = ?3 AND end_char = ?4",
         p,
         |r| r.get(0),
     )

@@ -326,7 +326,7 @@ fn insert_assessment(conn: &Connection, sid: &str, a: &Assessment) -> Result<(),
     .map_err(StoreError::db)?;
     let mut ins = conn
         .prepare(
-            "INSERT INTO assessment_evidence (study_id, assessment_id, informant_id, start_char, end_char)
+            "INSERT INTO assessment_evidence (study_id, assessment_id, source_id, start_char, end_char)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .map_err(StoreError::db)?;
@@ -374,20 +374,6 @@ pub(crate) fn write_all(conn: &Connection, sid: &str, f: &Facilitation) -> Resul
         insert_assessment(conn, sid, a)?;
     }
     Ok(())
-}
-
-/// Deletes the evidence that points into an informant's transcript (withdrawal); returns how
-/// many rows went.
-pub(crate) fn forget_informant(
-    conn: &Connection,
-    sid: &str,
-    iid: &str,
-) -> Result<usize, StoreError> {
-    conn.execute(
-        "DELETE FROM assessment_evidence WHERE study_id = ?1 AND informant_id = ?2",
-        [sid, iid],
-    )
-    .map_err(StoreError::db)
 }
 
 /// Rows of one table grouped by the key in column 0, each group in row order.
@@ -612,7 +598,7 @@ pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Resu
 
     let mut evidence = grouped(
         conn,
-        "SELECT assessment_id, informant_id, start_char, end_char FROM assessment_evidence
+        "SELECT assessment_id, source_id, start_char, end_char FROM assessment_evidence
          WHERE study_id = ?1 ORDER BY id",
         sid,
         |r| {

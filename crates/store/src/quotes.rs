@@ -5,7 +5,8 @@
 use rusqlite::params;
 use samskap_core::analysis::{Filter, Quote};
 use samskap_core::{
-    CodeId, CoderId, Framework, GroupId, InformantId, Qualifiers, StudyId, StudyMeta, Transcript,
+    CodeId, CoderId, Framework, GroupId, Qualifiers, SourceId, StudyId, StudyMeta, Transcript,
+    NO_ONE,
 };
 
 use crate::read::Interner;
@@ -62,6 +63,14 @@ impl Store {
         mut each: impl FnMut(Quote, Option<String>) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
         let order = self.qualifier_order(study, filter)?;
+        // Whose words a unit holds follows from its source's turns: SQL narrows the codings
+        // to the sources where the filter can keep any words, and each unit's voices are
+        // tested here, by core's rule.
+        let people = crate::sources::People::read(&self.conn, study.as_str())?;
+        let speakers = filter.speakers(&people.informants);
+        let candidates = people.candidates(filter, &speakers).map(|list| {
+            serde_json::Value::Array(list.iter().map(|s| s.as_str().into()).collect()).to_string()
+        });
         // The sets of values are few: matched through an index SQLite builds once on the
         // materialised list, not by a scan of the list per coding. The codings are read in
         // one pass in row order, each finding its unit by row id (CROSS JOIN fixes that
@@ -72,22 +81,18 @@ impl Store {
             .conn
             .prepare(
                 "WITH q (key, rank) AS MATERIALIZED (SELECT key, value FROM json_each(?2))
-                 SELECT u.informant_id, u.start_char, u.end_char, c.code, c.qualifiers, c.coder,
-                        c.memo, i.group_id, t.rowid
+                 SELECT u.source_id, u.start_char, u.end_char, c.code, c.qualifiers, c.coder,
+                        c.memo, t.rowid
                  FROM coding c NOT INDEXED
                  CROSS JOIN meaning_unit u ON u.id = c.unit_id
-                 JOIN transcript t ON t.study_id = u.study_id AND t.informant_id = u.informant_id
-                 JOIN informant i ON i.study_id = u.study_id AND i.id = u.informant_id
+                 JOIN transcript t ON t.study_id = u.study_id AND t.source_id = u.source_id
                  JOIN code k ON k.framework_id = c.framework_id AND k.path = c.code
                  JOIN q ON q.key = c.qualifiers
                  WHERE u.study_id = ?1
                    AND (?3 IS NULL OR c.code = ?3 OR substr(c.code, 1, length(?3) + 1) = ?3 || '/')
-                   AND (?4 IS NULL OR i.group_id = ?4)
-                   AND (?5 IS NULL OR c.coder = ?5)
-                   AND (?6 IS NULL OR i.role = ?6)
-                   AND (?7 = 0 OR i.consent = 'given')
-                   AND (?8 IS NULL OR u.informant_id IN (SELECT value FROM json_each(?8)))
-                 ORDER BY k.rank, q.rank, i.rowid, u.start_char, u.end_char, c.coder",
+                   AND (?4 IS NULL OR c.coder = ?4)
+                   AND (?5 IS NULL OR u.source_id IN (SELECT value FROM json_each(?5)))
+                 ORDER BY k.rank, q.rank, t.rowid, u.start_char, u.end_char, c.coder",
             )
             .map_err(StoreError::db)?;
         let mut rows = st
@@ -95,11 +100,8 @@ impl Store {
                 study.as_str(),
                 order,
                 filter.code.as_ref().map(CodeId::as_str),
-                filter.group.as_ref().map(GroupId::as_str),
                 filter.coder.as_ref().map(|c| c.as_str()),
-                filter.role.map(|r| r.as_str()),
-                filter.consented_only,
-                among_json(filter.among.as_ref()),
+                candidates,
             ])
             .map_err(StoreError::db)?;
         let needle = filter.text.as_ref().map(|t| t.to_lowercase());
@@ -109,31 +111,40 @@ impl Store {
         let mut codes: Interner<CodeId> = Interner::new();
         let mut qualifiers: Interner<Qualifiers> = Interner::new();
         let mut coders: Interner<CoderId> = Interner::new();
-        let mut informants: Interner<InformantId> = Interner::new();
-        let mut groups: Interner<GroupId> = Interner::new();
+        let mut sources: Interner<SourceId> = Interner::new();
+        let mut voices = Vec::new();
         let mut n = 0;
         while let Some(r) = rows.next().map_err(StoreError::db)? {
-            let informant = informants.get(read::text(r, 0)?)?;
-            let transcript: i64 = r.get(8).map_err(StoreError::db)?;
+            let source = sources.get(read::text(r, 0)?)?;
+            let transcript: i64 = r.get(7).map_err(StoreError::db)?;
             let (start, end) = (
                 r.get::<_, i64>(1).map_err(StoreError::db)? as usize,
                 r.get::<_, i64>(2).map_err(StoreError::db)? as usize,
             );
+            let (source_voices, source_group) = people.sources.get(&source).ok_or_else(|| {
+                StoreError::Corrupt(format!("a unit's source `{source}` is not described"))
+            })?;
+            let span =
+                samskap_core::Span::new(start, end, usize::MAX).map_err(StoreError::corrupt)?;
+            source_voices.of(span, &mut voices);
+            if voices.is_empty() {
+                voices.push(NO_ONE);
+            }
+            if !speakers.keeps(&voices, filter.keeps_no_one(source_group.as_ref())) {
+                continue;
+            }
             let t = match transcripts.entry(transcript) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    let (informant, text): (String, String) = self
+                    let text: String = self
                         .conn
                         .query_row(
-                            "SELECT informant_id, text FROM transcript WHERE rowid = ?1",
+                            "SELECT text FROM transcript WHERE rowid = ?1",
                             [transcript],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
+                            |r| r.get(0),
                         )
                         .map_err(StoreError::db)?;
-                    e.insert(Transcript::new(
-                        informant.parse().map_err(StoreError::corrupt)?,
-                        &text,
-                    ))
+                    e.insert(Transcript::new(source.clone(), &text))
                 }
             };
             let text = t
@@ -146,16 +157,21 @@ impl Store {
             {
                 continue;
             }
+            let speaking: Vec<&samskap_core::Informant> = voices
+                .iter()
+                .filter(|&&v| v != NO_ONE)
+                .map(|&v| &people.informants[v as usize])
+                .collect();
             let quote = Quote {
                 code: codes.get(read::text(r, 3)?)?,
                 qualifiers: qualifiers.get(read::text(r, 4)?)?,
                 coder: coders.get(read::text(r, 5)?)?,
-                source: t.source().clone(),
-                informants: vec![informant],
-                group: match r.get_ref(7).map_err(StoreError::db)? {
-                    rusqlite::types::ValueRef::Null => None,
-                    _ => Some(groups.get(read::text(r, 7)?)?),
+                group: match speaking.first() {
+                    Some(i) => i.group().cloned(),
+                    None => source_group.clone(),
                 },
+                informants: speaking.iter().map(|i| i.id.clone()).collect(),
+                source,
                 start,
                 end,
                 text,

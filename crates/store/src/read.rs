@@ -3,8 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, Row};
 use samskap_core::{
     ActiveConsent, AttributeHolder, Code, CodeId, CoderId, Coding, Framework, FrameworkMeta,
-    Informant, InformantDetails, InformantId, Labels, Member, Memo, Municipality, Qualifier,
-    QualifierValue, Qualifiers, ResourceGroup, Study, StudyId, StudyMeta, Transcript,
+    Informant, InformantDetails, Labels, Member, Memo, Municipality, Qualifier, QualifierValue,
+    Qualifiers, ResourceGroup, Study, StudyId, StudyMeta,
 };
 
 use crate::{Store, StoreError};
@@ -468,17 +468,7 @@ impl Store {
                 id: sid.to_owned(),
             });
         }
-        let mut units: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
-        each(
-            &tx,
-            "SELECT informant_id, count(*) FROM meaning_unit WHERE study_id = ?1
-             GROUP BY informant_id",
-            [sid],
-            |r| {
-                units.insert(get(r, 0)?, get::<i64>(r, 1)? as usize);
-                Ok(())
-            },
-        )?;
+        let units = crate::sources::units_per_informant(&tx, sid)?;
         let declared = crate::attributes::declarations_in(&tx, sid)?;
         let mut values =
             crate::attributes::values_in(&tx, sid, AttributeHolder::Informant, &declared)?;
@@ -623,26 +613,8 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
     if parts == Parts::People {
         return Ok(study);
     }
-    for t in rows(
-        conn,
-        "SELECT informant_id, text, char_len FROM transcript WHERE study_id = ?1 ORDER BY rowid",
-        [sid],
-        |r| {
-            let informant: InformantId = parse(get(r, 0)?)?;
-            let source = crate::interviews::source(&informant);
-            let t = Transcript::new(source.id.clone(), &get::<String>(r, 1)?);
-            // The length the counting commands read in place of the text must be its.
-            let stored: i64 = get(r, 2)?;
-            if stored != t.char_len() as i64 {
-                return Err(StoreError::Corrupt(format!(
-                    "transcript of {informant}: {stored} characters recorded, {} in its text",
-                    t.char_len()
-                )));
-            }
-            Ok((source, t))
-        },
-    )? {
-        study.add_source(t.0, t.1).map_err(c)?;
+    for (source, t) in crate::sources::read_all(conn, sid)? {
+        study.add_source(source, t).map_err(c)?;
     }
     if parts == Parts::Whole {
         read_coded_into(conn, sid, &mut study)?;
@@ -671,11 +643,10 @@ fn read_coded_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<()
     // Row ids of units to their place in the study; read in order, so a sorted list. As in
     // `coding_table`, the table is scanned in row id order rather than sorted.
     let mut unit_rows: Vec<(i64, samskap_core::UnitId)> = Vec::new();
-    // The store names each interview for its informant (see `interviews`).
     let mut source_ids: Interner<samskap_core::SourceId> = Interner::new();
     each(
         conn,
-        "SELECT id, informant_id, start_char, end_char FROM meaning_unit
+        "SELECT id, source_id, start_char, end_char FROM meaning_unit
          WHERE +study_id = ?1 ORDER BY id",
         [sid],
         |r| {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use crate::StoreError;
 
@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(transcript_lengths),
     },
     sql(include_str!("../migrations/0011_attributes.sql")),
+    sql(include_str!("../migrations/0012_sources.sql")),
 ];
 
 /// The schema version this build writes.
@@ -57,6 +58,18 @@ pub(crate) fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<(), 
     if found == SCHEMA_VERSION {
         return Ok(());
     }
+    // A step that builds a referenced table anew must not cascade when it drops the old
+    // one: keys are off while the steps run (the pragma is a no-op inside a transaction, so
+    // it is set here), checked before the steps commit, and on again after.
+    conn.execute_batch("PRAGMA foreign_keys = OFF;")
+        .map_err(StoreError::db)?;
+    let result = run_migrations(conn, path);
+    conn.execute_batch("PRAGMA foreign_keys = ON;")
+        .map_err(StoreError::db)?;
+    result
+}
+
+fn run_migrations(conn: &mut Connection, path: Option<&Path>) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(StoreError::db)?;
@@ -77,6 +90,17 @@ pub(crate) fn migrate(conn: &mut Connection, path: Option<&Path>) -> Result<(), 
         }
         tx.pragma_update(None, "user_version", i as i64 + 1)
             .map_err(StoreError::db)?;
+    }
+    let broken: Option<(String, i64, String)> = tx
+        .query_row("PRAGMA foreign_key_check", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()
+        .map_err(StoreError::db)?;
+    if let Some((table, row, parent)) = broken {
+        return Err(StoreError::Corrupt(format!(
+            "after migrating, row {row} of `{table}` refers to a missing row of `{parent}`"
+        )));
     }
     tx.commit().map_err(StoreError::db)
 }

@@ -3,7 +3,7 @@
 use std::collections::hash_map::Entry;
 
 use rusqlite::params;
-use samskap_core::{CodeId, CoderId, InformantId, Qualifiers, StudyId};
+use samskap_core::{CodeId, CoderId, Qualifiers, SourceId, StudyId};
 use serde::Serialize;
 
 use crate::read::{get, text as text_of, Interner};
@@ -31,8 +31,8 @@ pub struct HitCode {
 /// One match of a search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hit {
-    /// Whose transcript.
-    pub informant: InformantId,
+    /// The source whose text it is in.
+    pub source: SourceId,
     /// Start of the matched text (characters).
     pub start: usize,
     /// End of the matched text.
@@ -61,12 +61,14 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
-                "SELECT t.informant_id, highlight(transcript_fts, 0, char(1), char(2))
+                "SELECT t.source_id, highlight(transcript_fts, 0, char(1), char(2))
                  FROM transcript_fts JOIN transcript t ON t.rowid = transcript_fts.rowid
                  WHERE transcript_fts MATCH ?1 AND t.study_id = ?2
-                   AND (?3 IS NULL OR t.informant_id IN (SELECT value FROM json_each(?3)))
-                 ORDER BY (SELECT i.rowid FROM informant i
-                           WHERE i.study_id = t.study_id AND i.id = t.informant_id)",
+                   AND (?3 IS NULL OR EXISTS (
+                         SELECT 1 FROM source_informant si
+                         WHERE si.study_id = t.study_id AND si.source_id = t.source_id
+                           AND si.informant_id IN (SELECT value FROM json_each(?3))))
+                 ORDER BY t.rowid",
             )
             .map_err(StoreError::db)?;
         let mut rows = st
@@ -84,7 +86,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT start_char, end_char, id FROM meaning_unit
-                 WHERE study_id = ?1 AND informant_id = ?2
+                 WHERE study_id = ?1 AND source_id = ?2
                  ORDER BY start_char",
             )
             .map_err(StoreError::db)?;
@@ -97,9 +99,9 @@ impl Store {
         let mut coders_of = Interner::<CoderId>::new();
         let mut count = 0;
         while let Some(row) = rows.next().map_err(|e| bad_query(query, e))? {
-            let informant: String = row.get(0).map_err(StoreError::db)?;
+            let source: String = row.get(0).map_err(StoreError::db)?;
             let marked: String = row.get(1).map_err(StoreError::db)?;
-            let informant: InformantId = informant.parse().map_err(StoreError::corrupt)?;
+            let source: SourceId = source.parse().map_err(StoreError::corrupt)?;
             let marks = unmark(&marked);
             // The codings of the units hits overlap, by unit row id, for this transcript.
             let mut codes_on: foldhash::HashMap<i64, Vec<(i64, HitCode)>> =
@@ -107,7 +109,7 @@ impl Store {
             // (start, end, unit's row id) of every unit, by start.
             let mut coded: Vec<(usize, usize, i64)> = Vec::new();
             let mut rows = units
-                .query(params![study.as_str(), informant.as_str()])
+                .query(params![study.as_str(), source.as_str()])
                 .map_err(StoreError::db)?;
             while let Some(r) = rows.next().map_err(StoreError::db)? {
                 coded.push((
@@ -149,7 +151,7 @@ impl Store {
                 on.sort_by_key(|u| u.0);
                 let text = &marks.text;
                 each(Hit {
-                    informant: informant.clone(),
+                    source: source.clone(),
                     start,
                     end,
                     before: chars_before(&text[..hit.start_byte], CONTEXT).to_owned(),

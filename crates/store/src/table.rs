@@ -2,10 +2,8 @@
 //! counting commands need, without the transcripts' words or the facilitation record.
 
 use rusqlite::{Connection, Row};
-use samskap_core::source::Voices;
 use samskap_core::{
-    CodeId, CoderId, CodingTable, GroupId, InformantId, Qualifiers, StudyId, TableBuilder,
-    TableCoding,
+    CodeId, CoderId, CodingTable, GroupId, Qualifiers, StudyId, TableBuilder, TableCoding,
 };
 
 use crate::read::{each, framework_in, get, parse, rows, study_row, text, INFORMANT_COLUMNS};
@@ -78,28 +76,12 @@ pub(crate) fn coding_table_in(
         crate::read::informant_row,
     )?;
     let mut b = TableBuilder::new(framework, groups, informants).map_err(c)?;
-    // Each stored transcript is its informant's interview (see `interviews`): all its words
-    // are theirs.
+    for d in crate::sources::described(conn, sid)? {
+        let voices = d.numbered(|i| b.informant(i).map_err(c))?;
+        b.source(d.id, d.chars, d.group.as_ref(), voices)
+            .map_err(c)?;
+    }
     let mut source_of = Positions::new();
-    each(
-        conn,
-        "SELECT informant_id, char_len FROM transcript WHERE study_id = ?1 ORDER BY rowid",
-        [sid],
-        |r| {
-            source_of.get(r, 0, |s| {
-                let informant = s.parse::<InformantId>().map_err(c)?;
-                let i = b.informant(&informant).map_err(c)?;
-                b.source(
-                    crate::interviews::source_id(&informant),
-                    get::<i64>(r, 1)? as usize,
-                    None,
-                    Voices::Everyone(vec![i]),
-                )
-                .map_err(c)
-            })?;
-            Ok(())
-        },
-    )?;
     // Row ids of units to their positions; read in row id order, so a sorted list. The
     // table is scanned in that order (`+` keeps SQLite off the index on the study, whose
     // order would need a sort of every unit): a store holds a study or a few, so the units
@@ -107,7 +89,7 @@ pub(crate) fn coding_table_in(
     let mut unit_rows: Vec<(i64, u32)> = Vec::new();
     each(
         conn,
-        "SELECT id, informant_id, start_char, end_char FROM meaning_unit
+        "SELECT id, source_id, start_char, end_char FROM meaning_unit
          WHERE +study_id = ?1 ORDER BY id",
         [sid],
         |r| {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 use samskap_core::{
-    Anchor, AssessmentId, InformantId, Qualifiers, Span, StudyId, TextQuote, Transcript,
+    Anchor, AssessmentId, Qualifiers, SourceId, Span, StudyId, TextQuote, Transcript,
 };
 use serde::Serialize;
 
@@ -50,7 +50,7 @@ pub struct Reanchored {
 }
 
 impl Store {
-    /// Replaces an informant's transcript with an edited version. Every meaning unit is
+    /// Replaces a source's text with an edited version. Every meaning unit is
     /// looked for in the new text (see [`Transcript::reanchor`]) and moved there. Codings
     /// whose text is gone are orphans: they are listed, and the replacement goes ahead only
     /// with `drop_orphans`, which removes them; otherwise nothing changes. Assessment evidence
@@ -58,7 +58,7 @@ impl Store {
     pub fn replace_transcript(
         &mut self,
         study: &StudyId,
-        informant: &InformantId,
+        source: &SourceId,
         raw: &str,
         drop_orphans: bool,
     ) -> Result<Reanchored, StoreError> {
@@ -66,21 +66,18 @@ impl Store {
         // withdrawn by another process cannot fall between the re-anchoring and the write.
         let tx = self.write_tx()?;
         let model = read::load_study_in(&tx, study)?;
-        let source = crate::interviews::source_id(informant);
-        let old = model
-            .transcript(&source)
-            .ok_or_else(|| StoreError::NotFound {
-                what: "transcript of informant",
-                id: informant.to_string(),
-            })?;
+        let (described, old) = model.source(source).ok_or_else(|| StoreError::NotFound {
+            what: "source",
+            id: source.to_string(),
+        })?;
         let new = Transcript::new(source.clone(), raw);
         let sid = study.as_str();
-        let iid = informant.as_str();
+        let iid = source.as_str();
 
         // Old span -> new span, or the orphan's quote.
         let mut moves: Vec<(Span, Span)> = Vec::new();
         let mut lost: HashMap<Span, TextQuote> = HashMap::new();
-        for u in model.units().iter().filter(|u| u.source == source) {
+        for u in model.units().iter().filter(|u| &u.source == source) {
             match old.reanchor(u.span, &new) {
                 Anchor::Moved(to) => moves.push((u.span, to)),
                 Anchor::Orphan(q) => {
@@ -91,7 +88,7 @@ impl Store {
         let mut orphans = Vec::new();
         for c in model.codings() {
             let u = &model.units()[c.unit.index()];
-            if let Some(q) = lost.get(&u.span).filter(|_| u.source == source) {
+            if let Some(q) = lost.get(&u.span).filter(|_| &u.source == source) {
                 orphans.push(Orphan {
                     quote: q.clone(),
                     code: c.code.to_string(),
@@ -106,7 +103,7 @@ impl Store {
         for (row, assessment, start, end) in rows(
             &tx,
             "SELECT id, assessment_id, start_char, end_char FROM assessment_evidence
-             WHERE study_id = ?1 AND informant_id = ?2 ORDER BY id",
+             WHERE study_id = ?1 AND source_id = ?2 ORDER BY id",
             [sid, iid],
             |r| {
                 Ok((
@@ -142,7 +139,7 @@ impl Store {
 
         let unit_id = |span: Span| -> Result<i64, StoreError> {
             tx.query_row(
-                "SELECT id FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2
+                "SELECT id FROM meaning_unit WHERE study_id = ?1 AND source_id = ?2
                    AND start_char = ?3 AND end_char = ?4",
                 params![sid, iid, span.start() as i64, span.end() as i64],
                 |r| r.get(0),
@@ -202,10 +199,12 @@ impl Store {
             .map_err(StoreError::db)?;
         }
         tx.execute(
-            "UPDATE transcript SET text = ?3, char_len = ?4 WHERE study_id = ?1 AND informant_id = ?2",
+            "UPDATE transcript SET text = ?3, char_len = ?4 WHERE study_id = ?1 AND source_id = ?2",
             params![sid, iid, new.text(), new.char_len() as i64],
         )
         .map_err(StoreError::db)?;
+        // The turns follow the new text.
+        crate::sources::write_turns(&tx, sid, described, new.text())?;
         tx.commit().map_err(StoreError::db)?;
         result.applied = true;
         Ok(result)

@@ -5,7 +5,10 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use samskap_core::facilitation::REMOVED_TEXT;
 use samskap_core::quoting::QuoteFinder;
-use samskap_core::{Consent, FreeText, InformantId, OnWithdrawal, StudyId, Transcript, Withdrawal};
+use samskap_core::source::Withdrawn;
+use samskap_core::{
+    Consent, FreeText, InformantId, OnWithdrawal, SourceId, Span, StudyId, Transcript, Withdrawal,
+};
 
 use crate::{Store, StoreError};
 
@@ -105,7 +108,9 @@ fn consent_in(
     }
 }
 
-/// The withdrawal of an informant who has not withdrawn yet, in the caller's transaction.
+/// The withdrawal of an informant who has not withdrawn yet, in the caller's transaction:
+/// each source they speak in goes whole or loses their turns, as core's
+/// [`Source::withdraw`](samskap_core::Source::withdraw) decides.
 fn withdraw_in(
     tx: &Transaction<'_>,
     study: &StudyId,
@@ -113,69 +118,146 @@ fn withdraw_in(
 ) -> Result<Withdrawal, StoreError> {
     let sid = study.as_str();
     let iid = informant.as_str();
-    // Assessments keep their judgement; only their links to this informant's words go.
-    let mut report = Withdrawal {
-        evidence: crate::facilitation::forget_informant(tx, sid, iid)?,
-        ..Withdrawal::default()
-    };
-    let text: Option<String> = tx
-        .query_row(
-            "SELECT text FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
-            [sid, iid],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(StoreError::db)?;
-    if let Some(text) = text {
-        let transcript = Transcript::new(crate::interviews::source_id(informant), &text);
-        let spans: Vec<(i64, i64)> = {
-            let mut st = tx
-                .prepare(
-                    "SELECT start_char, end_char FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
+    let mut report = Withdrawal::default();
+    let theirs: Vec<SourceId> = crate::read::rows(
+        tx,
+        "SELECT source_id FROM source_informant WHERE study_id = ?1 AND informant_id = ?2
+         ORDER BY source_id",
+        [sid, iid],
+        |r| crate::read::parse(crate::read::get(r, 0)?),
+    )?;
+    let mut finders = Vec::new();
+    for id in &theirs {
+        let (source, text) = crate::sources::read_one(tx, sid, id)?;
+        let units: Vec<(i64, Span)> = crate::read::rows(
+            tx,
+            "SELECT id, start_char, end_char FROM meaning_unit
+             WHERE study_id = ?1 AND source_id = ?2 ORDER BY id",
+            [sid, id.as_str()],
+            |r| {
+                let (a, b): (i64, i64) = (crate::read::get(r, 1)?, crate::read::get(r, 2)?);
+                Ok((
+                    crate::read::get(r, 0)?,
+                    text.span(a as usize, b as usize)
+                        .map_err(StoreError::corrupt)?,
+                ))
+            },
+        )?;
+        let evidence: Vec<(i64, i64, i64)> = crate::read::rows(
+            tx,
+            "SELECT id, start_char, end_char FROM assessment_evidence
+             WHERE study_id = ?1 AND source_id = ?2",
+            [sid, id.as_str()],
+            |r| {
+                Ok((
+                    crate::read::get(r, 0)?,
+                    crate::read::get(r, 1)?,
+                    crate::read::get(r, 2)?,
+                ))
+            },
+        )?;
+        match source.withdraw(&text, informant) {
+            None => {}
+            Some(Withdrawn::Whole) => {
+                finders.push(QuoteFinder::new(
+                    &text,
+                    units.iter().map(|(_, span)| text.slice(*span)),
+                ));
+                report.codings += count_codings(tx, units.iter().map(|(row, _)| *row))?;
+                report.units += units.len();
+                report.evidence += evidence.len();
+                // Units, codings, evidence, speakers and turns cascade from the source.
+                report.transcripts += tx
+                    .execute(
+                        "DELETE FROM transcript WHERE study_id = ?1 AND source_id = ?2",
+                        [sid, id.as_str()],
+                    )
+                    .map_err(StoreError::db)?;
+            }
+            Some(Withdrawn::Redacted(r)) => {
+                let gone: Vec<(i64, Span)> = units
+                    .iter()
+                    .filter(|(_, span)| r.span(*span).is_none())
+                    .copied()
+                    .collect();
+                finders.push(QuoteFinder::new(
+                    &Transcript::new(id.clone(), &r.words),
+                    gone.iter().map(|(_, span)| text.slice(*span)),
+                ));
+                report.codings += count_codings(tx, gone.iter().map(|(row, _)| *row))?;
+                report.units += gone.len();
+                for (row, _) in &gone {
+                    tx.execute("DELETE FROM meaning_unit WHERE id = ?1", [row])
+                        .map_err(StoreError::db)?;
+                }
+                // Park every moving unit far beyond any text first, so that moving one onto
+                // the old place of another never meets the uniqueness rule half-way.
+                const PARK: i64 = 1 << 40;
+                let moving: Vec<(i64, Span)> = units
+                    .iter()
+                    .filter_map(|(row, span)| r.span(*span).map(|to| (*row, to)))
+                    .collect();
+                for (row, _) in &moving {
+                    tx.execute(
+                        "UPDATE meaning_unit SET start_char = ?2 + id, end_char = ?2 + id + 1 WHERE id = ?1",
+                        params![row, PARK],
+                    )
+                    .map_err(StoreError::db)?;
+                }
+                for (row, to) in &moving {
+                    tx.execute(
+                        "UPDATE meaning_unit SET start_char = ?2, end_char = ?3 WHERE id = ?1",
+                        params![row, to.start() as i64, to.end() as i64],
+                    )
+                    .map_err(StoreError::db)?;
+                }
+                for (row, a, b) in evidence {
+                    let moved = Span::new(a as usize, b as usize, usize::MAX)
+                        .ok()
+                        .and_then(|span| r.span(span));
+                    match moved {
+                        Some(to) => tx.execute(
+                            "UPDATE assessment_evidence SET start_char = ?2, end_char = ?3 WHERE id = ?1",
+                            params![row, to.start() as i64, to.end() as i64],
+                        ),
+                        None => {
+                            report.evidence += 1;
+                            tx.execute("DELETE FROM assessment_evidence WHERE id = ?1", [row])
+                        }
+                    }
+                    .map_err(StoreError::db)?;
+                }
+                tx.execute(
+                    "UPDATE transcript SET text = ?3, char_len = ?4 WHERE study_id = ?1 AND source_id = ?2",
+                    params![sid, id.as_str(), r.text.text(), r.text.char_len() as i64],
                 )
                 .map_err(StoreError::db)?;
-            let rows = st
-                .query_map([sid, iid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(StoreError::db)?;
-            rows.collect::<Result<_, _>>().map_err(StoreError::db)?
-        };
-        let mut units = Vec::with_capacity(spans.len());
-        for (a, b) in spans {
-            let span = transcript
-                .span(a as usize, b as usize)
-                .map_err(StoreError::corrupt)?;
-            units.push(transcript.slice(span));
+                // Who speaks, anew: their labels renamed, their row gone.
+                for table in ["source_turn", "source_speaker", "source_informant"] {
+                    tx.execute(
+                        &format!("DELETE FROM {table} WHERE study_id = ?1 AND source_id = ?2"),
+                        [sid, id.as_str()],
+                    )
+                    .map_err(StoreError::db)?;
+                }
+                crate::sources::write_voices(tx, sid, &r.source, r.text.text())?;
+                report.turns += 1;
+            }
         }
-        let finder = QuoteFinder::new(&transcript, units);
-        report.codings = tx
-            .execute(
-                "DELETE FROM coding WHERE unit_id IN
-                   (SELECT id FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2)",
-                [sid, iid],
-            )
-            .map_err(StoreError::db)?;
-        report.units = tx
-            .execute(
-                "DELETE FROM meaning_unit WHERE study_id = ?1 AND informant_id = ?2",
-                [sid, iid],
-            )
-            .map_err(StoreError::db)?;
-        report.transcripts = tx
-            .execute(
-                "DELETE FROM transcript WHERE study_id = ?1 AND informant_id = ?2",
-                [sid, iid],
-            )
-            .map_err(StoreError::db)?;
-        // The trigger took the terms out of the search index (secure-delete); merging the
-        // index's segments leaves no page that held them, and secure_delete zeroes those.
+    }
+    if !theirs.is_empty() {
+        // The triggers took their terms out of the search index (secure-delete); merging
+        // the index's segments leaves no page that held them, and secure_delete zeroes those.
         tx.execute(
             "INSERT INTO transcript_fts (transcript_fts) VALUES ('optimize')",
             [],
         )
         .map_err(StoreError::db)?;
-        // After their own codings went, as core does, so the counts agree.
+    }
+    // After their own codings went, as core does, so the counts agree.
+    for finder in &finders {
         for field in FreeText::ALL {
-            let n = forget_quotes(tx, sid, field, &finder)?;
+            let n = forget_quotes(tx, sid, field, finder)?;
             report.count(field, n);
         }
     }
@@ -188,6 +270,23 @@ fn withdraw_in(
     )
     .map_err(StoreError::db)?;
     Ok(report)
+}
+
+/// How many codings the units with these row ids carry.
+fn count_codings(
+    tx: &Transaction<'_>,
+    units: impl Iterator<Item = i64>,
+) -> Result<usize, StoreError> {
+    let mut st = tx
+        .prepare_cached("SELECT count(*) FROM coding WHERE unit_id = ?1")
+        .map_err(StoreError::db)?;
+    let mut n = 0;
+    for u in units {
+        n += st
+            .query_row([u], |r| r.get::<_, i64>(0))
+            .map_err(StoreError::db)? as usize;
+    }
+    Ok(n)
 }
 
 /// Applies `field`'s [`OnWithdrawal`] to its rows of the study that quote; returns how many
@@ -312,6 +411,8 @@ fn places(field: FreeText) -> Vec<Place> {
         FreeText::InformantWorkplace => vec![at("informant", "workplace")],
         FreeText::InformantPosition => vec![at("informant", "job_position")],
         FreeText::Transcript => vec![at("transcript", "text")],
+        FreeText::SourceTitle => vec![at("transcript", "title")],
+        FreeText::SpeakerLabel => vec![at("source_speaker", "label"), at("source_turn", "label")],
         FreeText::CodingMemo => vec![Place {
             table: "coding",
             column: "memo",
@@ -457,8 +558,30 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
         &["consent"],
         "an enumeration, set to `withdrawn`",
     ),
-    ("transcript", &["study_id", "informant_id"], "ids"),
-    ("meaning_unit", &["study_id", "informant_id"], "ids"),
+    ("transcript", &["study_id", "source_id", "group_id"], "ids"),
+    (
+        "transcript",
+        &["kind"],
+        "an enumeration (a CHECK constraint)",
+    ),
+    ("transcript", &["made_on"], "a date"),
+    ("meaning_unit", &["study_id", "source_id"], "ids"),
+    (
+        "source_informant",
+        &["study_id", "source_id", "informant_id"],
+        "ids; a withdrawn informant's rows go",
+    ),
+    (
+        "source_speaker",
+        &["study_id", "source_id", "informant_id"],
+        "ids",
+    ),
+    (
+        "source_speaker",
+        &["voice"],
+        "an enumeration (a CHECK constraint)",
+    ),
+    ("source_turn", &["study_id", "source_id"], "ids"),
     (
         "coding",
         &["framework_id", "code", "coder"],
@@ -523,7 +646,7 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
     ("assessment", &["date"], "a date"),
     (
         "assessment_evidence",
-        &["study_id", "assessment_id", "informant_id"],
+        &["study_id", "assessment_id", "source_id"],
         "ids",
     ),
     (

@@ -253,7 +253,6 @@ pub(crate) fn write_study(
     study: &Study,
     replace: Replace,
 ) -> Result<ImportSummary, StoreError> {
-    crate::interviews::check(study)?;
     let kept = replacement(tx, study, replace)?;
     let study = kept.as_ref().unwrap_or(study);
     let meta = study.meta();
@@ -358,40 +357,12 @@ pub(crate) fn write_study(
         }
         summary.informants += 1;
     }
-    // Staged, then moved in one statement: the search index's trigger then fills FTS5's
-    // in-memory index once and writes it out once, instead of flushing (and, under
-    // secure-delete, merging) after every transcript.
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS staged_transcript (informant_id TEXT NOT NULL, text TEXT NOT NULL, char_len INTEGER NOT NULL);
-         DELETE FROM temp.staged_transcript;",
-    )
-    .map_err(StoreError::db)?;
-    {
-        let mut stage = tx
-            .prepare(
-                "INSERT INTO temp.staged_transcript (informant_id, text, char_len) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(StoreError::db)?;
-        for t in study.transcripts() {
-            stage
-                .execute(params![t.source().as_str(), t.text(), t.char_len() as i64])
-                .map_err(StoreError::db)?;
-            summary.transcripts += 1;
-        }
-    }
-    tx.execute(
-        "INSERT INTO transcript (study_id, informant_id, text, char_len)
-         SELECT ?1, informant_id, text, char_len FROM temp.staged_transcript ORDER BY rowid",
-        [sid],
-    )
-    .map_err(StoreError::db)?;
-    tx.execute("DELETE FROM temp.staged_transcript", [])
-        .map_err(StoreError::db)?;
+    summary.transcripts = crate::sources::write_all(tx, sid, study)?;
     let mut unit_rows = Vec::with_capacity(study.units().len());
     {
         let mut ins = tx
             .prepare(
-                "INSERT INTO meaning_unit (study_id, informant_id, start_char, end_char) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO meaning_unit (study_id, source_id, start_char, end_char) VALUES (?1, ?2, ?3, ?4)",
             )
             .map_err(StoreError::db)?;
         for u in study.units() {

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rusqlite::OptionalExtension;
+
 use samskap_core::{Consent, Framework, InformantId, StudyId};
 use samskap_store::{Replace, Store, SCHEMA_VERSION};
 
@@ -61,6 +63,11 @@ fn migrated_and_sound(path: &Path) -> rusqlite::Connection {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    let dangling: Option<String> = conn
+        .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+        .optional()
+        .unwrap();
+    assert_eq!(dangling, None, "a row refers to a missing row");
     conn
 }
 
@@ -358,4 +365,69 @@ fn a_schema_10_store_migrates_and_takes_attributes() {
     assert_eq!(json(&again), json(&bundle));
     assert_eq!(again.attributes(), bundle.attributes());
     assert_eq!(again.attributes().len(), 4);
+}
+
+#[test]
+fn a_schema_11_store_migrates_its_transcripts_to_interviews() {
+    let (_dir, path) = copy_of("schema-11.db");
+    let before = rows_of(&path);
+    let mut store = Store::open_existing(&path).unwrap();
+    // Units and codings keep their row ids: codings still point at their units.
+    assert_eq!(rows_of(&path), before);
+    let conn = migrated_and_sound(&path);
+    // Each transcript became an interview of the informant it was named for.
+    let interviews: Vec<(String, String, String)> = conn
+        .prepare(
+            "SELECT t.source_id, t.kind, si.informant_id FROM transcript t
+             JOIN source_informant si ON si.study_id = t.study_id AND si.source_id = t.source_id
+             WHERE t.study_id = 'mini' ORDER BY t.rowid",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!interviews.is_empty());
+    assert!(interviews
+        .iter()
+        .all(|(s, k, i)| s == i && k == "interview" && s != "I3"));
+    // The first-layout bundles the store was made from read the same as what it holds now,
+    // withdrawal kept; the search index still finds their words.
+    for name in ["ung-inkludering", "thematic"] {
+        let loaded = store.load_study(&name.parse().unwrap()).unwrap();
+        let bundle = samskap_bundle::read(&fixtures().join(name)).unwrap();
+        assert_eq!(json(&loaded), json(&bundle), "{name}");
+    }
+    // The counting commands' table (which holds no attribute values) reads the same too.
+    let table = store
+        .coding_table(&"ung-inkludering".parse().unwrap(), None)
+        .unwrap();
+    let bundle = samskap_bundle::read(&fixtures().join("ung-inkludering")).unwrap();
+    assert_eq!(table, samskap_core::CodingTable::of(&bundle, None));
+    let mini: samskap_core::StudyId = "mini".parse().unwrap();
+    assert_eq!(
+        store
+            .load_study(&mini)
+            .unwrap()
+            .informant(&"I3".parse().unwrap())
+            .unwrap()
+            .consent(),
+        samskap_core::Consent::Withdrawn
+    );
+    let thesis: samskap_core::StudyId = "ung-inkludering".parse().unwrap();
+    assert!(
+        store
+            .search(&thesis, "golfklubben", None, |_| Ok(()))
+            .unwrap()
+            > 0
+    );
+    // A study of the new layout, with a focus group and a document, goes in beside them.
+    let kilder = samskap_bundle::read(&fixtures().join("sources")).unwrap();
+    store
+        .import_study(&kilder, samskap_store::Replace::No)
+        .unwrap();
+    assert_eq!(
+        json(&store.load_study(&kilder.meta().id).unwrap()),
+        json(&kilder)
+    );
 }

@@ -33,7 +33,7 @@ const QUOTE: &str = "Jeg må prioritere egne brukere først";
 /// The unit of `QUOTE` in I1, as a reader of `study` sees it.
 fn stale_unit(study: &Study) -> UnitRef {
     let t = study.transcript(&id("I1")).unwrap();
-    UnitRef::of(t, t.locate(&TextQuote::exact(QUOTE)).unwrap()).unwrap()
+    UnitRef::of(t, t.locate(&TextQuote::exact(QUOTE)).unwrap())
 }
 
 fn coding(unit: UnitRef) -> NewCoding {
@@ -128,7 +128,7 @@ fn a_coding_of_an_informant_withdrawn_meanwhile_is_refused() {
         .add_codings(&sid, &[coding(unit)], OnDuplicate::Refuse)
         .unwrap_err();
     assert!(
-        matches!(&err, StoreError::Conflict(m) if m.contains("no transcript")),
+        matches!(&err, StoreError::Conflict(m) if m.contains("not there any more")),
         "{err}"
     );
     let s = reader.load_study(&sid).unwrap();

@@ -1127,7 +1127,7 @@ fn withdrawal_removes_the_informants_evidence_and_keeps_the_assessment() {
     let rows: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row(
-            "SELECT count(*) FROM assessment_evidence WHERE informant_id = 'I3'",
+            "SELECT count(*) FROM assessment_evidence WHERE source_id = 'I3'",
             [],
             |r| r.get(0),
         )
@@ -1302,7 +1302,6 @@ fn the_store_withdraws_what_core_withdraws_from_every_free_text() {
 fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() {
     let mut store = Store::open_in_memory().unwrap();
     let mut study = bare_thesis();
-    let i1: InformantId = id("I1");
     let text = study.transcript(&id("I1")).unwrap().text().to_owned();
     let quoted: String = text.chars().skip(5).take(25).collect();
     study
@@ -1330,7 +1329,7 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
     // Text put in front: the evidence moves with its words.
     let edited = format!("Innledning.\n{text}");
     let r = store
-        .replace_transcript(&study_id(), &i1, &edited, false)
+        .replace_transcript(&study_id(), &id("I1"), &edited, false)
         .unwrap();
     assert!(r.applied && r.evidence_orphans.is_empty(), "{r:?}");
     let loaded = store.load_study(&study_id()).unwrap();
@@ -1342,7 +1341,7 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
     // The cited words gone: nothing changes unless the orphans are dropped.
     let cut: String = edited.replace(&quoted, "");
     let r = store
-        .replace_transcript(&study_id(), &i1, &cut, false)
+        .replace_transcript(&study_id(), &id("I1"), &cut, false)
         .unwrap();
     assert!(!r.applied);
     assert_eq!(r.evidence_orphans.len(), 1);
@@ -1350,7 +1349,7 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
     assert_eq!(r.evidence_orphans[0].quote.exact, quoted);
     assert_eq!(json(&store.load_study(&study_id()).unwrap()), json(&loaded));
     let r = store
-        .replace_transcript(&study_id(), &i1, &cut, true)
+        .replace_transcript(&study_id(), &id("I1"), &cut, true)
         .unwrap();
     assert!(r.applied);
     let loaded = store.load_study(&study_id()).unwrap();
@@ -2322,7 +2321,7 @@ fn codings_are_added_and_removed_by_their_qualifier_values() {
     use samskap_store::{NewCoding, OnDuplicate, UnitRef};
     let (mut store, study) = codebook_store();
     let t = study.transcript(&id("I2")).unwrap();
-    let unit = UnitRef::of(t, t.span(17, 33).unwrap()).unwrap();
+    let unit = UnitRef::of(t, t.span(17, 33).unwrap());
     let coding = |code: &str, qualifiers: &str| NewCoding {
         unit: unit.clone(),
         code: id(code),
@@ -2719,7 +2718,7 @@ fn a_merge_makes_codings_that_coincide_one_and_joins_their_memos() {
 fn a_split_moves_the_codings_picked_and_versions_tell_codings_apart() {
     let mut store = edited_store();
     let picks = [Pick {
-        informant: id("I1"),
+        source: id("I1"),
         start: 19,
         end: 36,
         coder: Some(id("B")),
@@ -2762,8 +2761,7 @@ fn a_split_moves_the_codings_picked_and_versions_tell_codings_apart() {
         unit: samskap_store::UnitRef::of(
             after.transcript(&id("I2")).unwrap(),
             after.transcript(&id("I2")).unwrap().span(34, 48).unwrap(),
-        )
-        .unwrap(),
+        ),
         code: id("a/b2"),
         qualifiers: id("tone=negative"),
         coder: id("C"),
@@ -2819,7 +2817,7 @@ fn a_refused_edit_changes_nothing() {
     let mut store = edited_store();
     let before = state(&store);
     let pick = |i: &str, s, e| Pick {
-        informant: id(i),
+        source: id(i),
         start: s,
         end: e,
         coder: None,

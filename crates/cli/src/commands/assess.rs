@@ -6,7 +6,7 @@ use anyhow::Context;
 use samskap_core::facilitation::{
     Assessment, AssessmentValue, Evidence, InstitutionalLogic, Subject,
 };
-use samskap_core::{InformantId, Study, TextQuote};
+use samskap_core::{SourceId, Study, TextQuote};
 
 use crate::args::{AssessCommand, AssessmentArgs, Cli};
 use crate::output;
@@ -61,7 +61,7 @@ pub fn run(cli: &Cli, cmd: &AssessCommand, out: &mut dyn Write) -> anyhow::Resul
     Ok(())
 }
 
-/// `INFORMANT=exact text` arguments, located in the transcripts like codings are.
+/// `SOURCE=exact text` arguments, located in the sources' texts like codings are.
 fn evidence(study: &Study, common: &AssessmentArgs) -> anyhow::Result<Vec<Evidence>> {
     common
         .evidence
@@ -69,12 +69,11 @@ fn evidence(study: &Study, common: &AssessmentArgs) -> anyhow::Result<Vec<Eviden
         .map(|e| {
             let (who, text) = e
                 .split_once('=')
-                .with_context(|| format!("--evidence `{e}`: write INFORMANT=exact text"))?;
-            let informant: InformantId = who.parse().context("--evidence")?;
-            let source = samskap_core::Source::interview(&informant).id;
+                .with_context(|| format!("--evidence `{e}`: write SOURCE=exact text"))?;
+            let source: SourceId = who.parse().context("--evidence")?;
             let t = study
                 .transcript(&source)
-                .with_context(|| format!("--evidence: `{informant}` has no transcript"))?;
+                .with_context(|| format!("--evidence: the study has no source `{source}`"))?;
             let span = t
                 .locate(&TextQuote::exact(text))
                 .with_context(|| format!("--evidence `{e}`"))?;

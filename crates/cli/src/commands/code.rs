@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use samskap_core::{agreement, CodeId, CoderId, InformantId, Qualifiers, Study, TextQuote};
+use samskap_core::{agreement, CodeId, CoderId, Qualifiers, SourceId, Study, TextQuote};
 use samskap_store::{NewCoding, OnDuplicate, UnitRef};
 
 use crate::args::{Cli, CodeCommand, CodingArgs, QuotesArgs, UnitArgs};
@@ -27,18 +27,17 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
 
 /// The unit the arguments name, located in the stored transcript.
 fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
-    let informant: InformantId = unit.transcript.parse().context("--transcript")?;
-    // The store holds each informant's interview under their id.
-    let t = study
-        .transcript(&samskap_core::Source::interview(&informant).id)
-        .with_context(|| format!("--transcript: informant `{informant}` has no transcript"))?;
+    let source: SourceId = unit.transcript.parse().context("--transcript")?;
+    let t = study.transcript(&source).with_context(|| {
+        format!("--transcript: the study has no source `{source}` (see `samskap sources`)")
+    })?;
     let quote = TextQuote {
         prefix: unit.prefix.clone(),
         exact: unit.quote.clone(),
         suffix: unit.suffix.clone(),
     };
     let span = t.locate(&quote).context("--quote")?;
-    Ok(UnitRef::of(t, span)?)
+    Ok(UnitRef::of(t, span))
 }
 
 fn coding(study: &Study, c: &CodingArgs) -> anyhow::Result<(CodeId, Qualifiers, CoderId)> {
@@ -67,7 +66,7 @@ fn add(
 ) -> anyhow::Result<()> {
     let (mut store, study) = super::load(cli)?;
     let at = locate(&study, unit)?;
-    let (informant, span) = (at.informant.clone(), at.span);
+    let (source, span) = (at.source.clone(), at.span);
     let (code, qualifiers, coder) = coding(&study, c)?;
     store.add_codings(
         &study.meta().id,
@@ -84,14 +83,14 @@ fn add(
         return output::json(
             out,
             &serde_json::json!({
-                "informant": informant, "start": span.start(), "end": span.end(),
+                "source": source, "start": span.start(), "end": span.end(),
                 "code": code, "qualifiers": qualifiers, "coder": coder,
             }),
         );
     }
     writeln!(
         out,
-        "coded {informant} {}..{} as {code}{} by {coder}",
+        "coded {source} {}..{} as {code}{} by {coder}",
         span.start(),
         span.end(),
         shown(&qualifiers)
@@ -104,13 +103,13 @@ fn remove(cli: &Cli, unit: &UnitArgs, c: &CodingArgs, out: &mut dyn Write) -> an
     let at = locate(&study, unit)?;
     let (code, qualifiers, coder) = coding(&study, c)?;
     store.remove_coding(&study.meta().id, &at, &code, &qualifiers, &coder)?;
-    let (informant, span) = (&at.informant, at.span);
+    let (source, span) = (&at.source, at.span);
     if cli.json {
         return output::json(out, &serde_json::json!({ "removed": 1 }));
     }
     writeln!(
         out,
-        "removed the coding of {informant} {}..{} as {code}{} by {coder}",
+        "removed the coding of {source} {}..{} as {code}{} by {coder}",
         span.start(),
         span.end(),
         shown(&qualifiers)
@@ -190,15 +189,15 @@ fn reconcile(
             let t = study
                 .transcript(&u.source)
                 .expect("a unit has its transcript");
-            Ok(NewCoding {
-                unit: UnitRef::of(t, u.span)?,
+            NewCoding {
+                unit: UnitRef::of(t, u.span),
                 code: a.code,
                 qualifiers: a.qualifiers,
                 coder: consensus.clone(),
                 memo: None,
-            })
+            }
         })
-        .collect::<Result<_, samskap_store::StoreError>>()?;
+        .collect();
     let added = store.add_codings(&study.meta().id, &new, OnDuplicate::Skip)?;
     if cli.json {
         return output::json(

@@ -38,17 +38,16 @@ fn renamed(old: &CodeId, new: &str, what: &str) -> anyhow::Result<CodeId> {
 
 /// `INFORMANT:START-END` or `INFORMANT:START-END:CODER`.
 fn pick(s: &str) -> anyhow::Result<Pick> {
-    let bad =
-        || format!("--coding `{s}`: expected INFORMANT:START-END or INFORMANT:START-END:CODER");
+    let bad = || format!("--coding `{s}`: expected SOURCE:START-END or SOURCE:START-END:CODER");
     let parts: Vec<&str> = s.split(':').collect();
-    let (informant, span, coder) = match parts.as_slice() {
+    let (source, span, coder) = match parts.as_slice() {
         [i, span] => (*i, *span, None),
         [i, span, c] => (*i, *span, Some(*c)),
         _ => anyhow::bail!(bad()),
     };
     let (start, end) = span.split_once('-').with_context(bad)?;
     Ok(Pick {
-        informant: informant.parse().with_context(bad)?,
+        source: source.parse().with_context(bad)?,
         start: start.parse().with_context(bad)?,
         end: end.parse().with_context(bad)?,
         coder: coder.map(str::parse).transpose().with_context(bad)?,
@@ -188,7 +187,7 @@ mod tests {
     #[test]
     fn a_pick_names_a_unit_and_maybe_a_coder() {
         let p = pick("I1:10-42:A").unwrap();
-        assert_eq!((p.informant.as_str(), p.start, p.end), ("I1", 10, 42));
+        assert_eq!((p.source.as_str(), p.start, p.end), ("I1", 10, 42));
         assert_eq!(p.coder.unwrap().as_str(), "A");
         assert!(pick("I1:10-42").unwrap().coder.is_none());
         for bad in ["I1", "I1:10", "I1:x-42", "I1:10-42:A:B"] {

@@ -29,7 +29,7 @@ pub fn run(cli: &Cli, query: &str, wheres: &[String], out: &mut dyn Write) -> an
         writeln!(
             out,
             "{} {}..{}  …{}[{}]{}…{}",
-            hit.informant,
+            hit.source,
             hit.start,
             hit.end,
             flat(&hit.before),

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use samskap_core::InformantId;
+use samskap_core::SourceId;
 
 use crate::args::{Cli, TranscriptCommand};
 use crate::output;
@@ -13,13 +13,13 @@ pub fn run(cli: &Cli, cmd: &TranscriptCommand, out: &mut dyn Write) -> anyhow::R
     let study = super::study_id(cli, &store)?;
     match cmd {
         TranscriptCommand::Replace {
-            informant,
+            source,
             file,
             drop_orphans,
         } => {
-            let informant: InformantId = informant.parse().context("informant")?;
+            let source: SourceId = source.parse().context("source")?;
             let text = samskap_bundle::read_transcript_file(file, &super::limits(cli))?;
-            let r = store.replace_transcript(&study, &informant, &text, *drop_orphans)?;
+            let r = store.replace_transcript(&study, &source, &text, *drop_orphans)?;
             let list = r
                 .orphans
                 .iter()
@@ -33,7 +33,7 @@ pub fn run(cli: &Cli, cmd: &TranscriptCommand, out: &mut dyn Write) -> anyhow::R
                 .join("\n");
             if !r.applied {
                 anyhow::bail!(
-                    "nothing changed: {} codings of {informant} quote text that is not in {}:\n{list}\nrecode them after the replacement, or pass --drop-orphans to remove them",
+                    "nothing changed: {} codings of {source} quote text that is not in {}:\n{list}\nrecode them after the replacement, or pass --drop-orphans to remove them",
                     r.orphans.len(),
                     file.display()
                 );
@@ -43,7 +43,7 @@ pub fn run(cli: &Cli, cmd: &TranscriptCommand, out: &mut dyn Write) -> anyhow::R
             }
             writeln!(
                 out,
-                "replaced the transcript of {informant}: {} meaning units re-anchored, {} orphaned codings removed",
+                "replaced the text of {source}: {} meaning units re-anchored, {} orphaned codings removed",
                 r.units_moved,
                 r.orphans.len()
             )?;

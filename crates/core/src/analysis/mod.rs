@@ -69,8 +69,20 @@ impl Filter {
                 .iter()
                 .map(|c| self.coder.as_ref().is_none_or(|k| c == k))
                 .collect(),
-            informants: table
-                .informants()
+            no_one: table
+                .sources()
+                .iter()
+                .map(|s| self.keeps_no_one(s.group.map(|k| &table.groups()[k as usize])))
+                .collect(),
+            speakers: self.speakers(table.informants()),
+        }
+    }
+
+    /// The filter's criteria on informants (group, role, consent, a selection), as a test
+    /// of the voices of a unit: numbered as `informants` are.
+    pub fn speakers(&self, informants: &[crate::Informant]) -> Speakers {
+        Speakers {
+            informants: informants
                 .iter()
                 .map(|inf| {
                     self.group.as_ref().is_none_or(|g| inf.group() == Some(g))
@@ -79,25 +91,20 @@ impl Filter {
                         && self.among.as_ref().is_none_or(|s| s.contains(&inf.id))
                 })
                 .collect(),
-            consented: table
-                .informants()
+            consented: informants
                 .iter()
                 .map(|inf| !self.consented_only || inf.consent() == Consent::Given)
                 .collect(),
-            // Words that are no informant's have no role and no attributes; they are in a
-            // group when their source is.
-            no_one: table
-                .sources()
-                .iter()
-                .map(|s| {
-                    self.role.is_none()
-                        && self.among.is_none()
-                        && self.group.as_ref().is_none_or(|g| {
-                            s.group.is_some_and(|k| &table.groups()[k as usize] == g)
-                        })
-                })
-                .collect(),
         }
+    }
+
+    /// Whether the filter keeps words that are no informant's (a document's, the
+    /// interviewer's) in a source of group `group`: they have no role and no attribute, and
+    /// are in a group when their source is.
+    pub fn keeps_no_one(&self, group: Option<&GroupId>) -> bool {
+        self.role.is_none()
+            && self.among.is_none()
+            && self.group.as_ref().is_none_or(|g| group == Some(g))
     }
 
     /// The matching codings in a stable order: framework order of codes, qualifier values in
@@ -175,12 +182,41 @@ pub(crate) struct Selection {
     codes: Vec<bool>,
     qualifiers: Vec<bool>,
     coders: Vec<bool>,
+    /// The test of informants' words.
+    speakers: Speakers,
+    /// Per source: the filter keeps its words that are no informant's.
+    no_one: Vec<bool>,
+}
+
+/// A [`Filter`]'s criteria on informants, per informant: [`Filter::speakers`].
+#[derive(Debug, Clone)]
+pub struct Speakers {
     /// Per informant: the filter keeps their words.
     informants: Vec<bool>,
     /// Per informant: a report may show their words (every one when it need not ask).
     consented: Vec<bool>,
-    /// Per source: the filter keeps its words that are no informant's.
-    no_one: Vec<bool>,
+}
+
+impl Speakers {
+    /// Whether the filter keeps a unit whose voices are `voices` (informant positions, or
+    /// [`NO_ONE`] alone), given whether it keeps words that are no one's there
+    /// ([`Filter::keeps_no_one`]): no voice whose consent it needs and lacks, and some
+    /// voice it keeps.
+    pub fn keeps(&self, voices: &[u32], no_one: bool) -> bool {
+        voices
+            .iter()
+            .all(|&v| v == NO_ONE || self.consented[v as usize])
+            && voices.iter().any(|&v| self.keeps_voice(v, no_one))
+    }
+
+    /// Whether the filter keeps the words of one voice.
+    pub fn keeps_voice(&self, voice: u32, no_one: bool) -> bool {
+        if voice == NO_ONE {
+            no_one
+        } else {
+            self.informants[voice as usize]
+        }
+    }
 }
 
 impl Selection {
@@ -190,22 +226,19 @@ impl Selection {
         self.codes[c.code as usize]
             && self.qualifiers[c.qualifiers as usize]
             && self.coders[c.coder as usize]
-            && {
-                let voices = table.voices(c.unit);
-                voices
-                    .iter()
-                    .all(|&v| v == NO_ONE || self.consented[v as usize])
-                    && voices.iter().any(|&v| self.keeps_voice(table, c.unit, v))
-            }
+            && self
+                .speakers
+                .keeps(table.voices(c.unit), self.no_one_in(table, c.unit))
+    }
+
+    fn no_one_in(&self, table: &CodingTable, unit: u32) -> bool {
+        self.no_one[table.units()[unit as usize].source as usize]
     }
 
     /// Whether the filter keeps the words of `voice` in unit `unit`.
     pub(crate) fn keeps_voice(&self, table: &CodingTable, unit: u32, voice: u32) -> bool {
-        if voice == NO_ONE {
-            self.no_one[table.units()[unit as usize].source as usize]
-        } else {
-            self.informants[voice as usize]
-        }
+        self.speakers
+            .keeps_voice(voice, self.no_one_in(table, unit))
     }
 
     /// The codings of `table` the filter keeps, in table order.
