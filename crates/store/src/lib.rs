@@ -46,6 +46,7 @@ pub use refi::{RefiAttribute, RefiGuid, RefiRecord};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Hit, HitCode};
 pub use shared::SharedStore;
+pub use sources::SourceRow;
 pub use taguette::TaguetteFile;
 pub use tokens::{AuditEntry, AuditRecord, TokenInfo, TokenRole, UnknownRole};
 pub use transcripts::{EvidenceOrphan, Orphan, Reanchored};

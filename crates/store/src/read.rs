@@ -494,6 +494,23 @@ impl Store {
 /// An informant with how many meaning units of theirs are coded.
 pub type InformantRow = (Informant, usize);
 
+/// A study's head, framework, people and attributes, without sources, codings, memos or
+/// facilitation record, as the caller's transaction sees it.
+pub(crate) fn load_people_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {
+    load_parts(conn, id, Parts::People)
+}
+
+/// `NotFound` unless the store holds study `sid`.
+pub(crate) fn study_exists(conn: &Connection, sid: &str) -> Result<(), StoreError> {
+    conn.query_row("SELECT 1 FROM study WHERE id = ?1", [sid], |_| Ok(()))
+        .optional()
+        .map_err(StoreError::db)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "study",
+            id: sid.to_owned(),
+        })
+}
+
 /// A whole study as [`Store::load_study`] gives it, read through `conn` (which may be a
 /// transaction, so that a checked write sees what it checks).
 pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {

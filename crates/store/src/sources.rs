@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use samskap_core::source::{turn_starts, Voices};
 use samskap_core::{InformantId, Source, SourceId, SourceKind, Study, Transcript, Voice};
 
@@ -172,6 +172,31 @@ fn read(
     sid: &str,
     only: Option<&SourceId>,
 ) -> Result<Vec<(Source, Transcript)>, StoreError> {
+    declarations(conn, sid, only, true)?
+        .into_iter()
+        .map(|(source, text, stored)| {
+            let t = Transcript::new(source.id.clone(), &text.unwrap_or_default());
+            // The length the counting commands read in place of the text must be its.
+            if stored != t.char_len() {
+                return Err(StoreError::Corrupt(format!(
+                    "source {}: {stored} characters recorded, {} in its text",
+                    source.id,
+                    t.char_len()
+                )));
+            }
+            Ok((source, t))
+        })
+        .collect()
+}
+
+/// The sources of a study (or the one `only` names), each with its text when `with_text`
+/// and the length stored beside it, in the order they were written.
+fn declarations(
+    conn: &Connection,
+    sid: &str,
+    only: Option<&SourceId>,
+    with_text: bool,
+) -> Result<Vec<(Source, Option<String>, usize)>, StoreError> {
     let only = only.map(SourceId::as_str);
     let mut informants = informants_of(conn, sid, only)?;
     let mut speakers: BTreeMap<String, Vec<(String, Voice)>> = BTreeMap::new();
@@ -197,21 +222,14 @@ fn read(
     )?;
     rows(
         conn,
-        "SELECT source_id, kind, title, made_on, group_id, text, char_len FROM transcript
+        "SELECT source_id, kind, title, made_on, group_id, char_len,
+                CASE WHEN ?3 THEN text END
+         FROM transcript
          WHERE study_id = ?1 AND (?2 IS NULL OR source_id = ?2) ORDER BY rowid",
-        params![sid, only],
+        params![sid, only, with_text],
         |r| {
             let id: SourceId = parse(get(r, 0)?)?;
             let kind: SourceKind = text(r, 1)?.parse().map_err(StoreError::Corrupt)?;
-            let t = Transcript::new(id.clone(), &get::<String>(r, 5)?);
-            // The length the counting commands read in place of the text must be its.
-            let stored: i64 = get(r, 6)?;
-            if stored != t.char_len() as i64 {
-                return Err(StoreError::Corrupt(format!(
-                    "source {id}: {stored} characters recorded, {} in its text",
-                    t.char_len()
-                )));
-            }
             let source = Source {
                 kind,
                 title: get(r, 2)?,
@@ -221,9 +239,123 @@ fn read(
                 speakers: speakers.remove(id.as_str()).unwrap_or_default(),
                 id,
             };
-            Ok((source, t))
+            Ok((source, get(r, 6)?, get::<i64>(r, 5)? as usize))
         },
     )
+}
+
+/// One source of a study, as `samskap sources` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRow {
+    /// Its declaration.
+    pub source: Source,
+    /// The length of its text in characters.
+    pub chars: usize,
+    /// Its meaning units.
+    pub units: usize,
+    /// The codings of those units.
+    pub codings: usize,
+}
+
+impl crate::Store {
+    /// The sources of a study in the order they were added, with how many meaning units and
+    /// codings each has, without their texts.
+    pub fn sources(&self, study: &samskap_core::StudyId) -> Result<Vec<SourceRow>, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        let sid = study.as_str();
+        crate::read::study_exists(&tx, sid)?;
+        let mut counts: foldhash::HashMap<String, (usize, usize)> = foldhash::HashMap::default();
+        each(
+            &tx,
+            "SELECT u.source_id, count(DISTINCT u.id), count(c.id)
+             FROM meaning_unit u LEFT JOIN coding c ON c.unit_id = u.id
+             WHERE u.study_id = ?1 GROUP BY u.source_id",
+            [sid],
+            |r| {
+                counts.insert(
+                    get(r, 0)?,
+                    (get::<i64>(r, 1)? as usize, get::<i64>(r, 2)? as usize),
+                );
+                Ok(())
+            },
+        )?;
+        declarations(&tx, sid, None, false)?
+            .into_iter()
+            .map(|(source, _, chars)| {
+                let (units, codings) = counts.get(source.id.as_str()).copied().unwrap_or_default();
+                Ok(SourceRow {
+                    source,
+                    chars,
+                    units,
+                    codings,
+                })
+            })
+            .collect()
+    }
+
+    /// One source of a study with its text.
+    pub fn source(
+        &self,
+        study: &samskap_core::StudyId,
+        id: &SourceId,
+    ) -> Result<(Source, Transcript), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        crate::read::study_exists(&tx, study.as_str())?;
+        read_one(&tx, study.as_str(), id)
+    }
+
+    /// Adds a source with its text to a stored study, checked as a study checks it (a new
+    /// id, known informants who have not withdrawn, a known group, labels that stand), in
+    /// one transaction.
+    pub fn add_source(
+        &mut self,
+        study: &samskap_core::StudyId,
+        source: Source,
+        text: Transcript,
+    ) -> Result<(), StoreError> {
+        let tx = self.write_tx()?;
+        let sid = study.as_str();
+        let taken: bool = tx
+            .query_row(
+                "SELECT 1 FROM transcript WHERE study_id = ?1 AND source_id = ?2",
+                [sid, source.id.as_str()],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(StoreError::db)?
+            .is_some();
+        if taken {
+            return Err(StoreError::Conflict(format!(
+                "study `{sid}` already has a source `{}`",
+                source.id
+            )));
+        }
+        // Checked against the study's people, as `Study::add_source` checks it.
+        let mut people = crate::read::load_people_in(&tx, study)?;
+        people
+            .add_source(source.clone(), text.clone())
+            .map_err(|e| StoreError::Refused {
+                reason: e.into(),
+                conflict: false,
+            })?;
+        tx.execute(
+            "INSERT INTO transcript (study_id, source_id, kind, title, made_on, group_id, text, char_len)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                sid,
+                source.id.as_str(),
+                source.kind.as_str(),
+                source.title,
+                source.date.map(|d| d.to_string()),
+                source.group.as_ref().map(|g| g.as_str()),
+                text.text(),
+                text.char_len() as i64
+            ],
+        )
+        .map_err(StoreError::db)?;
+        write_voices(&tx, sid, &source, text.text())?;
+        tx.commit().map_err(StoreError::db)
+    }
 }
 
 /// Who speaks in each source of a study (or in the one `only` names), by source id, in the

@@ -188,3 +188,65 @@ fn replacing_a_source_text_moves_its_turns_with_it() {
         .unwrap();
     assert_eq!(shared.informants.len(), 2);
 }
+
+#[test]
+fn sources_are_listed_with_their_counts_and_added_one_at_a_time() {
+    let (_dir, _path, mut store) = stored();
+    let list = store.sources(&sid()).unwrap();
+    let ids: Vec<(&str, usize, usize)> = list
+        .iter()
+        .map(|r| (r.source.id.as_str(), r.units, r.codings))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("fg-g1", 5, 6),
+            ("int-i3", 2, 3),
+            ("int-i4", 1, 1),
+            ("ref-g1-2023-04", 2, 2),
+            ("plan", 1, 1)
+        ]
+    );
+    assert_eq!(list[0].source, kilder().sources()[0]);
+    // A new source is checked as a study checks it, and refused whole.
+    let notes = samskap_core::Source {
+        id: "obs-1".parse().unwrap(),
+        kind: samskap_core::SourceKind::Observation,
+        title: Some("Feltnotater".into()),
+        date: None,
+        informants: vec!["I9".parse().unwrap()],
+        speakers: vec![],
+        group: None,
+    };
+    let text = samskap_core::Transcript::new(notes.id.clone(), "Seks møtte.");
+    let err = store
+        .add_source(&sid(), notes.clone(), text.clone())
+        .unwrap_err();
+    assert!(err.to_string().contains("unknown informant `I9`"), "{err}");
+    let taken = samskap_core::Source {
+        id: "plan".parse().unwrap(),
+        ..notes.clone()
+    };
+    let err = store
+        .add_source(
+            &sid(),
+            taken,
+            samskap_core::Transcript::new("plan".parse().unwrap(), "x"),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("already has a source `plan`"),
+        "{err}"
+    );
+    assert_eq!(store.sources(&sid()).unwrap().len(), 5);
+    let notes = samskap_core::Source {
+        informants: vec!["I2".parse().unwrap()],
+        ..notes
+    };
+    store
+        .add_source(&sid(), notes.clone(), text.clone())
+        .unwrap();
+    let (back, back_text) = store.source(&sid(), &notes.id).unwrap();
+    assert_eq!((back, back_text), (notes, text));
+    assert_eq!(store.load_study(&sid()).unwrap().sources().len(), 6);
+}
