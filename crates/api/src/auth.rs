@@ -176,7 +176,8 @@ pub async fn group_access(
     Ok(next.run(req).await)
 }
 
-/// Access to the assessment routes: analysts and admins, checked before the body is read.
+/// Access to the analysis routes (assessments, and the sources, which name informants):
+/// analysts and admins, checked before the path or the body is read.
 pub async fn assessment_access(
     Extension(caller): Extension<Caller>,
     req: Request,

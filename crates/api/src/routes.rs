@@ -1398,6 +1398,26 @@ async fn list_assessments(
     .await
 }
 
+#[utoipa::path(get, path = "/studies/{study}/sources", security(("bearer" = [])),
+    params(("study" = String, Path)),
+    responses((status = 200, body = [SourceOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_sources(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(study): ApiPath<String>,
+) -> Result<Json<Vec<SourceOut>>, ApiError> {
+    // The list names informants, research participants: it is the analysis side's, as
+    // assessments are (the route's layer has checked this already).
+    caller.require(caller.may_read_study())?;
+    let study: StudyId = study
+        .parse()
+        .map_err(|_| ApiError::not_found("such study"))?;
+    // Counts of units and codings are not in the record held in memory: the store counts
+    // them, without reading any source's text.
+    let rows = state.read(move |store| store.sources(&study)).await?;
+    Ok(Json(rows.iter().map(SourceOut::from).collect()))
+}
+
 /// The OpenAPI document, generated from the handlers and wire types above.
 #[derive(OpenApi)]
 #[openapi(
@@ -1408,7 +1428,7 @@ async fn list_assessments(
         composition, get_rules, set_rules, list_statements, add_statement, list_moves, add_move,
         timeline, list_practices, add_practice, list_actions, list_disseminations,
         add_dissemination, list_contacts, contact_counts, study_composition, study_attendance,
-        list_assessments),
+        list_assessments, list_sources),
     components(schemas(Problem, Id)),
     modifiers(&BearerAuth, &Conventions)
 )]
@@ -1436,8 +1456,8 @@ async fn fallback() -> ApiError {
 }
 
 /// The route table. Routes under a group check the caller's access to that group, and the
-/// assessment routes the caller's role, before anything reads the body: a caller without
-/// access gets 403 whatever the body holds.
+/// analysis routes (assessments, sources) the caller's role, before anything reads the body
+/// or the path: a caller without access gets 403 whatever the body holds.
 pub fn router(state: AppState) -> Router {
     const G: &str = "/studies/{study}/groups/{group}";
     let groups = Router::new()
@@ -1486,6 +1506,7 @@ pub fn router(state: AppState) -> Router {
             "/studies/{study}/assessments",
             get(list_assessments).post(add_assessment),
         )
+        .route("/studies/{study}/sources", get(list_sources))
         .route_layer(middleware::from_fn(assessment_access));
     let protected = Router::new()
         .route("/openapi.json", get(openapi))

@@ -249,6 +249,95 @@ pub struct MunicipalityOut {
     pub name: String,
 }
 
+/// What kind of material a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKindOut {
+    /// An interview with one informant (or more, each in their turns).
+    Interview,
+    /// A focus group: many speakers in one transcript.
+    FocusGroup,
+    /// A group meeting's minutes.
+    Minutes,
+    /// Field notes from an observation.
+    Observation,
+    /// A document: the programme's own papers, published excerpts.
+    Document,
+}
+
+impl From<samskap_core::SourceKind> for SourceKindOut {
+    fn from(k: samskap_core::SourceKind) -> Self {
+        use samskap_core::SourceKind as K;
+        match k {
+            K::Interview => Self::Interview,
+            K::FocusGroup => Self::FocusGroup,
+            K::Minutes => Self::Minutes,
+            K::Observation => Self::Observation,
+            K::Document => Self::Document,
+        }
+    }
+}
+
+/// A source the study codes, described without its text: who speaks in it and how much
+/// of it is coded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceOut {
+    /// Id, unique in the study.
+    #[schema(value_type = Id)]
+    pub id: String,
+    /// What kind of material it is.
+    pub kind: SourceKindOut,
+    /// When it was made (the interview, the meeting, the document), if known (left out
+    /// when not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub date: Option<NaiveDate>,
+    /// A title, if it has one (left out when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub title: Option<String>,
+    /// The resource group it comes from, if any (left out when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>, nullable = false)]
+    pub group: Option<String>,
+    /// The informants who speak in it, in the order the source gives them.
+    #[schema(value_type = Vec<Id>)]
+    pub informants: Vec<String>,
+    /// Its turn labels and who speaks each: an informant's id, `interviewer`, or
+    /// `withdrawn` (an informant who withdrew). Empty when the whole text is its
+    /// informants' words.
+    #[schema(value_type = std::collections::BTreeMap<String, Id>)]
+    pub speakers: std::collections::BTreeMap<String, String>,
+    /// The length of its text, in characters.
+    pub characters: usize,
+    /// Its meaning units.
+    pub units: usize,
+    /// The codings of those units.
+    pub codings: usize,
+}
+
+impl From<&samskap_store::SourceRow> for SourceOut {
+    fn from(r: &samskap_store::SourceRow) -> Self {
+        let s = &r.source;
+        Self {
+            id: s.id.to_string(),
+            kind: s.kind.into(),
+            date: s.date,
+            title: s.title.clone(),
+            group: s.group.as_ref().map(ToString::to_string),
+            informants: s.informants.iter().map(ToString::to_string).collect(),
+            speakers: s
+                .speakers
+                .iter()
+                .map(|(label, voice)| (label.clone(), voice.to_string()))
+                .collect(),
+            characters: r.chars,
+            units: r.units,
+            codings: r.codings,
+        }
+    }
+}
+
 /// The day a group agreed on one of its drafts.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1320,6 +1409,16 @@ mod tests {
             assert!(Phase::ALL
                 .iter()
                 .any(|p| serde_json::to_value(p).unwrap() == serde_json::to_value(phase).unwrap()));
+        }
+    }
+
+    #[test]
+    fn source_kinds_are_written_as_the_model_writes_them() {
+        for k in samskap_core::SourceKind::ALL {
+            assert_eq!(
+                serde_json::to_value(SourceKindOut::from(k)).unwrap(),
+                k.as_str()
+            );
         }
     }
 }

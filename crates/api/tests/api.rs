@@ -559,6 +559,7 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         ("/studies/{study}/analytics/composition", &["get"]),
         ("/studies/{study}/analytics/attendance", &["get"]),
         ("/studies/{study}/assessments", &["get", "post"]),
+        ("/studies/{study}/sources", &["get"]),
     ] {
         for m in methods {
             let op = &doc["paths"][path][m];
@@ -582,6 +583,8 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
             );
         }
     }
+    // docs/api.md (section 6) states how many paths the document lists.
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 25);
     // Every reference names a schema that is there.
     let text = doc.to_string();
     for r in text.split("\"#/components/schemas/").skip(1) {
@@ -1975,5 +1978,186 @@ async fn custom_attributes_are_listed_read_and_given_to_new_members() {
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn sources_are_listed_to_the_analysis_side_without_their_texts() {
+    let s = Server::start().await;
+    // `fixtures/sources` (study `kilder`): a focus group, two interviews, minutes, a document.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sources");
+    let kilder = samskap_bundle::read(&dir).unwrap();
+    Store::open(&s.db)
+        .unwrap()
+        .import_study(&kilder, Replace::No)
+        .unwrap();
+    let chars = |id: &str| {
+        let text = std::fs::read_to_string(dir.join(format!("sources/{id}.txt"))).unwrap();
+        text.chars().count()
+    };
+
+    let path = "/studies/kilder/sources";
+    let (st, list) = s.get(path, &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let (st, as_admin) = s.get(path, &s.admin).await;
+    assert_eq!(st, StatusCode::OK, "{as_admin}");
+    assert_eq!(as_admin, list);
+    // In the store's order, every field as the bundle declared it; what a source lacks
+    // (a title, a date, a group) is left out, and the speakers are always there.
+    assert_eq!(
+        list,
+        json!([
+            {"id": "fg-g1", "kind": "focus-group", "date": "2023-03-14",
+             "title": "Fokusgruppe, ressursgruppe 1", "group": "G1", "informants": ["I1", "I2"],
+             "speakers": {"A": "I1", "B": "I2", "M": "interviewer"},
+             "characters": chars("fg-g1"), "units": 5, "codings": 6},
+            {"id": "int-i3", "kind": "interview", "date": "2023-06-02",
+             "title": "Intervju med fasilitator", "informants": ["I3"],
+             "speakers": {"F": "I3", "Intervjuer": "interviewer"},
+             "characters": chars("int-i3"), "units": 2, "codings": 3},
+            {"id": "int-i4", "kind": "interview", "date": "2023-05-30", "informants": ["I4"],
+             "speakers": {}, "characters": chars("int-i4"), "units": 1, "codings": 1},
+            {"id": "ref-g1-2023-04", "kind": "minutes", "date": "2023-04-18",
+             "title": "Referat, møte i ressursgruppe 1", "group": "G1", "informants": [],
+             "speakers": {}, "characters": chars("ref-g1-2023-04"), "units": 2, "codings": 2},
+            {"id": "plan", "kind": "document", "date": "2022-09-01", "title": "Prosjektplan",
+             "informants": [], "speakers": {}, "characters": chars("plan"), "units": 1,
+             "codings": 1},
+        ])
+    );
+    // The counts are the store's.
+    let rows = Store::open(&s.db)
+        .unwrap()
+        .sources(&"kilder".parse().unwrap())
+        .unwrap();
+    for (row, out) in rows.iter().zip(list.as_array().unwrap()) {
+        assert_eq!(out["id"], row.source.id.as_str());
+        assert_eq!(out["characters"], row.chars);
+        assert_eq!(out["units"], row.units);
+        assert_eq!(out["codings"], row.codings);
+    }
+    // No text: not one line of any source is in the answer.
+    let body = list.to_string();
+    for id in ["fg-g1", "int-i3", "int-i4", "ref-g1-2023-04", "plan"] {
+        let text = std::fs::read_to_string(dir.join(format!("sources/{id}.txt"))).unwrap();
+        for line in text.lines().map(str::trim).filter(|l| l.len() > 12) {
+            assert!(!body.contains(line), "{id}: {line}");
+        }
+    }
+    // The thesis's interviews, of the first layout: one informant each, no turns.
+    let (st, thesis) = s.get(&format!("{STUDY}/sources"), &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{thesis}");
+    assert!(!thesis.as_array().unwrap().is_empty());
+    for x in thesis.as_array().unwrap() {
+        assert_eq!(x["kind"], "interview", "{x}");
+        assert_eq!(x["informants"], json!([x["id"]]), "{x}");
+        assert_eq!(x["speakers"], json!({}), "{x}");
+    }
+
+    // A facilitator gets what the assessments give them: the one 403, whether the study
+    // holds their group, does not, or does not exist, and whatever the path holds.
+    let forbidden = r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"this token has no access to that"}"#;
+    for study in ["ung-inkludering", "kilder", "another", "%FF"] {
+        for route in ["assessments", "sources"] {
+            let (st, _, ctype) = s
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/studies/{study}/{route}"),
+                    Some(&s.g1),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::FORBIDDEN, "{study} {route}");
+            assert_eq!(ctype, "application/problem+json");
+        }
+        let res = s
+            .client
+            .get(s.url(&format!("/studies/{study}/sources")))
+            .bearer_auth(&s.g1)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.text().await.unwrap(), forbidden, "{study}");
+    }
+    // An unknown study is the 404 every route gives, body for body; a malformed one too.
+    for study in ["another", "%FF", "bad%20id"] {
+        let mut answers = Vec::new();
+        for route in ["assessments", "sources"] {
+            let (st, body, ctype) = s
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/studies/{study}/{route}"),
+                    Some(&s.analyst),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::NOT_FOUND, "{study} {route}: {body}");
+            assert_eq!(ctype, "application/problem+json");
+            answers.push(body);
+        }
+        assert_eq!(answers[0], answers[1], "{study}");
+    }
+    // Without a token: 401.
+    let (st, ..) = s.call(reqwest::Method::GET, path, None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+
+    // The document describes the answer as it is sent.
+    let (_, doc) = s.get("/openapi.json", &s.analyst).await;
+    let op = &doc["paths"]["/studies/{study}/sources"]["get"];
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"],
+        "#/components/schemas/SourceOut"
+    );
+    let schema = &doc["components"]["schemas"]["SourceOut"];
+    let mut required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    required.sort_unstable();
+    assert_eq!(
+        required,
+        [
+            "characters",
+            "codings",
+            "id",
+            "informants",
+            "kind",
+            "speakers",
+            "units"
+        ]
+    );
+    let props = &schema["properties"];
+    assert_eq!(props["date"]["format"], "date");
+    assert_eq!(
+        props["date"]["pattern"],
+        "^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+    );
+    assert_eq!(props["date"]["type"], "string", "{}", props["date"]);
+    assert_eq!(props["title"]["type"], "string", "{}", props["title"]);
+    assert_eq!(
+        props["group"]["$ref"], "#/components/schemas/Id",
+        "{}",
+        props["group"]
+    );
+    assert_eq!(
+        props["informants"]["items"]["$ref"],
+        "#/components/schemas/Id"
+    );
+    assert_eq!(
+        props["speakers"]["additionalProperties"]["$ref"],
+        "#/components/schemas/Id"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["SourceKindOut"]["enum"],
+        json!([
+            "interview",
+            "focus-group",
+            "minutes",
+            "observation",
+            "document"
+        ])
+    );
     s.stop().await;
 }
