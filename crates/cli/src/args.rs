@@ -57,7 +57,13 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Write report.md and report.html.
     Report(ReportArgs),
-    /// Replace a transcript by an edited version (.txt, .md or .docx).
+    /// List the sources: interviews, focus groups, minutes, observations, documents.
+    Sources,
+    /// Show, add or replace one source.
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// Replace a source's text by an edited version (.txt, .md or .docx); `source replace`
+    /// is the new name.
     #[command(subcommand)]
     Transcript(TranscriptCommand),
     /// Full-text search over the transcripts: each hit in context, with its codes.
@@ -362,20 +368,82 @@ pub struct ChangeArgs {
     pub by: String,
 }
 
-/// `transcript ...`.
+/// `transcript ...`: the old name of `source replace`, kept working.
 #[derive(Debug, Subcommand)]
 pub enum TranscriptCommand {
-    /// An edited version: codings move with their text; codings whose text is gone are
-    /// listed and stop the replacement unless --drop-orphans.
-    Replace {
-        /// The source (an interview is named for its informant).
-        source: String,
-        /// A .txt, .md or .docx file.
-        file: PathBuf,
-        /// Go ahead and remove the codings whose text is gone (they are listed).
-        #[arg(long)]
-        drop_orphans: bool,
+    /// An edited version of a source's text (the same as `source replace`): codings move
+    /// with their text; codings whose text is gone are listed and stop the replacement
+    /// unless --drop-orphans.
+    Replace(ReplaceTextArgs),
+}
+
+/// `source replace` and `transcript replace`.
+#[derive(Debug, Args)]
+pub struct ReplaceTextArgs {
+    /// The source (an interview of the first layout is named for its informant).
+    pub source: String,
+    /// A .txt, .md or .docx file.
+    pub file: PathBuf,
+    /// Go ahead and remove the codings whose text is gone (they are listed).
+    #[arg(long)]
+    pub drop_orphans: bool,
+}
+
+/// `source ...`.
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// The source's description, then its text with each coded meaning unit marked (paged
+    /// through $PAGER, or `less -R`, on a terminal).
+    ///
+    /// The units are numbered in the order of the text (by start, then end). `⟦N ` marks
+    /// where unit N starts and ` N⟧` where it ends, so units that overlap or nest stay
+    /// readable. After each line on which units end, one line per unit lists its codings
+    /// and whose words it holds:
+    ///
+    ///   ↳ N code (qualifier=value) by coder [memo: …]; … · words of I1, I2
+    ///
+    /// ("no informant's words" for a document's, or the interviewer's).
+    ///
+    /// With --json: the source, its text, and its units with start and end (characters),
+    /// text, voices and codings.
+    Show {
+        /// The source's id.
+        id: String,
     },
+    /// Add a source with its text (.txt, .md or .docx), checked as an import checks it.
+    Add(SourceAddArgs),
+    /// An edited version of a source's text: codings move with their text; codings whose
+    /// text is gone are listed and stop the replacement unless --drop-orphans.
+    Replace(ReplaceTextArgs),
+}
+
+/// `source add`.
+#[derive(Debug, Args)]
+pub struct SourceAddArgs {
+    /// A .txt, .md or .docx file: the source's text.
+    pub file: PathBuf,
+    /// Its id, unique among the study's sources.
+    #[arg(long)]
+    pub id: String,
+    /// interview, focus-group, minutes, observation or document.
+    #[arg(long)]
+    pub kind: String,
+    /// A title, for lists.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// When it was made, `YYYY-MM-DD`.
+    #[arg(long, value_parser = samskap_core::date::parse)]
+    pub date: Option<samskap_core::NaiveDate>,
+    /// An informant who speaks in it (repeat for several; none for a document).
+    #[arg(long = "informant", value_name = "INFORMANT")]
+    pub informants: Vec<String>,
+    /// A turn label and who speaks it: an informant given with --informant, or
+    /// `interviewer` (repeat for several). A line starting `LABEL:` begins that turn.
+    #[arg(long = "speaker", value_name = "LABEL=INFORMANT|interviewer")]
+    pub speakers: Vec<String>,
+    /// The resource group it comes from.
+    #[arg(long)]
+    pub group: Option<String>,
 }
 
 /// `memo ...`.

@@ -1179,7 +1179,7 @@ fn a_failed_export_leaves_no_partial_file() {
 #[test]
 fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     let env = Env::new();
-    env.ok(&["import", s(&fixtures().join("ung-inkludering"))]);
+    env.import_thesis();
     let project = env.path("thesis.qdpx");
     env.ok(&["refi", "export", "--project", s(&project)]);
     let args = ["refi", "import", s(&project), "--id", "ung-inkludering"];
@@ -1188,11 +1188,25 @@ fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     let e = env.fails(&[&args[..], &["--replace"]].concat());
     assert!(e.contains("facilitation record"), "{e}");
     assert!(e.contains("--discard-facilitation"), "{e}");
-    // Nor can it keep it: a project has no groups, and the record is about groups.
-    let e = env.fails(&[&args[..], &["--replace", "--keep-facilitation"]].concat());
-    assert!(e.contains("does not fit"), "{e}");
     assert_eq!(store_content(&env.db(), "ung-inkludering"), before);
-    // Asked for in so many words, the project replaces the study whole.
+    // The replaced study's municipalities and groups are kept, and each case's `group`
+    // variable puts its informant back in their group: the record about the groups fits.
+    env.ok(&[&args[..], &["--replace", "--keep-facilitation"]].concat());
+    let (kept, _) = store_content(&env.db(), "ung-inkludering");
+    assert_eq!(kept["facilitation"], before.0["facilitation"]);
+    assert_eq!(kept["groups"], before.0["groups"]);
+    assert_eq!(kept["municipalities"], before.0["municipalities"]);
+    let groups = |v: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
+        v["informants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["id"].to_string(), i["details"]["group"].clone()))
+            .collect()
+    };
+    assert_eq!(groups(&kept), groups(&before.0));
+    assert!(groups(&kept).iter().any(|(_, g)| !g.is_null()));
+    // Asked for in so many words, the project replaces the study and drops the record.
     env.ok(&[&args[..], &["--replace", "--discard-facilitation"]].concat());
     let (after, _) = store_content(&env.db(), "ung-inkludering");
     assert_eq!(

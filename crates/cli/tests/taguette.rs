@@ -193,7 +193,7 @@ fn the_report_counts_documents_codes_codings_and_coders() {
     let env = Env::new();
     let text = env.ok(&["taguette", "import", s(&fixture()), "--project", "1"]);
     assert!(
-        text.contains("2 informants, 2 transcripts, 10 meaning units, 11 codings"),
+        text.contains("2 informants, 2 sources, 10 meaning units, 11 codings"),
         "{text}"
     );
     assert!(text.contains("positions counted as utf8"), "{text}");

@@ -614,6 +614,7 @@ mod tests {
             mapping: None,
             default_qualifiers: Qualifiers::none(),
             default_coder: "refi".parse().unwrap(),
+            keep: Default::default(),
         };
         let imported = import_project(&project, &opts).unwrap();
         // As a store written before imports checked values may hold them.

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use samskap_core::{
-    ActiveConsent, CodeId, CoderId, Coding, Framework, FrameworkId, Informant, InformantDetails,
-    InformantId, Memo, NaiveDate, QualifierId, Qualifiers, Role, Study, StudyId, StudyMeta,
-    Transcript,
+    ActiveConsent, CodeId, CoderId, Coding, Framework, FrameworkId, GroupId, Informant,
+    InformantDetails, InformantId, Memo, Municipality, NaiveDate, QualifierId, Qualifiers,
+    ResourceGroup, Role, Study, StudyId, StudyMeta, Transcript,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -37,6 +37,19 @@ pub struct ImportOptions {
     pub default_qualifiers: Qualifiers,
     /// The coder of codings and memos that name no user.
     pub default_coder: CoderId,
+    /// What to keep of the study the import replaces, which a REFI project cannot carry.
+    pub keep: Kept,
+}
+
+/// The municipalities and resource groups of a study that an import replaces: a REFI
+/// project has cases, not groups. A case's `group` variable that names one of these groups
+/// puts the informant in it again.
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    /// The municipalities, in order.
+    pub municipalities: Vec<Municipality>,
+    /// The groups, in order; their municipalities are among those above.
+    pub groups: Vec<ResourceGroup>,
 }
 
 /// A case variable that the model has no field for, kept so that it goes out again.
@@ -239,6 +252,7 @@ const UNREAD_NOTE: &str =
 #[derive(Default)]
 struct Facts {
     role: Option<Role>,
+    group: Option<GroupId>,
     workplace: Option<String>,
     position: Option<String>,
     interview_date: Option<NaiveDate>,
@@ -338,6 +352,22 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     };
     let mut study =
         Study::new(meta, map.framework.clone()).map_err(RefiError::model("the study"))?;
+    for m in &opts.keep.municipalities {
+        study
+            .add_municipality(m.clone())
+            .map_err(RefiError::model(format!("municipality `{}`", m.id)))?;
+    }
+    for g in &opts.keep.groups {
+        study
+            .add_group(ResourceGroup {
+                // Values of custom attributes belong to the study's declarations, which
+                // the import does not carry.
+                attributes: Default::default(),
+                ..g.clone()
+            })
+            .map_err(RefiError::model(format!("group `{}`", g.id)))?;
+    }
+    let kept_groups: HashSet<&GroupId> = opts.keep.groups.iter().map(|g| &g.id).collect();
 
     // Users to coders.
     let mut coder_slugs = Slugs::default();
@@ -432,6 +462,15 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                     f.workplace.get_or_insert_with(|| value.clone());
                     Some(true)
                 }
+                // The group the informant was in, as samskap writes it: kept only when the
+                // study keeps that group (an import that replaces the study).
+                "group" => match value.trim().parse::<GroupId>() {
+                    Ok(g) if kept_groups.contains(&g) => {
+                        f.group.get_or_insert(g);
+                        Some(true)
+                    }
+                    _ => None,
+                },
                 "position" => {
                     f.position.get_or_insert_with(|| value.clone());
                     Some(true)
@@ -558,7 +597,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         let details = (!withdrawn).then(|| InformantDetails {
             attributes: Default::default(),
             role: facts.role.unwrap_or(Role::Participant),
-            group: None,
+            group: facts.group,
             workplace: facts.workplace,
             position: facts.position,
             interview_date: facts.interview_date,
@@ -992,6 +1031,7 @@ mod tests {
             mapping: None,
             default_qualifiers: Qualifiers::none(),
             default_coder: "refi".parse().unwrap(),
+            keep: Default::default(),
         }
     }
 

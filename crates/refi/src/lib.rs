@@ -46,7 +46,7 @@ pub use export::{codebook_xml, project_files, write_qdpx, ExportReport, ProjectF
 pub use guid::{code_key, qualified_key, slug, Guid, GuidTable, Kind};
 pub use import::{
     codebook_framework, import_project, own_framework_id, Attribute, ImportOptions, ImportReport,
-    Imported, QualifierCounts,
+    Imported, Kept, QualifierCounts,
 };
 pub use mapping::{Mapping, Rule, POLARITY};
 pub use positions::Counting;

@@ -65,6 +65,7 @@ fn opts(study: &str) -> ImportOptions {
         mapping: None,
         default_qualifiers: Qualifiers::none(),
         default_coder: "refi".parse().unwrap(),
+        keep: Default::default(),
     }
 }
 

@@ -276,6 +276,7 @@ fn refi_into_store(bytes: &[u8]) {
         mapping: None,
         default_qualifiers: samskap_core::Qualifiers::none(),
         default_coder: "A".parse().unwrap(),
+        keep: Default::default(),
     };
     let Ok(imported) = samskap_refi::import_project(&project, &opts) else {
         return;

@@ -9,7 +9,7 @@ use crate::{output, progress};
 
 pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     // Read and check the whole bundle before the store is touched.
-    let bar = progress::count("reading transcripts");
+    let bar = progress::count("reading sources");
     let limits = super::limits(cli);
     let study = samskap_bundle::read_with(&args.dir, &limits, &mut |done, total| {
         bar.set_length(total as u64);
@@ -39,7 +39,7 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
     }
     writeln!(
         out,
-        "{} study `{}` into {}: {} informants, {} transcripts, {} meaning units, {} codings, {} memos",
+        "{} study `{}` into {}: {} informants, {} sources, {} meaning units, {} codings, {} memos",
         if s.replaced { "replaced" } else { "imported" },
         id,
         cli.db.display(),

@@ -19,10 +19,10 @@ mod report;
 mod saturation;
 mod search;
 pub(crate) mod serve;
+mod source;
 mod study;
 pub(crate) mod taguette;
 mod token;
-mod transcript;
 
 use std::io::Write;
 use std::path::Path;
@@ -36,7 +36,8 @@ use samskap_files::{Kind, Limits, Links};
 use samskap_store::Store;
 
 use crate::args::{
-    AgreementCommand, Cli, Command, FilterArgs, FrameworkCommand, InformantCommand, StudyCommand,
+    AgreementCommand, Cli, Command, FilterArgs, FrameworkCommand, InformantCommand, SourceCommand,
+    StudyCommand, TranscriptCommand,
 };
 
 /// Runs the parsed command, writing its output to `out`.
@@ -72,7 +73,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Code(c) => code::run(cli, c, out),
         Command::Cooccur(a) => cooccur::run(cli, a, out),
         Command::Search { query, wheres } => search::run(cli, query, wheres, out),
-        Command::Transcript(t) => transcript::run(cli, t, out),
+        Command::Sources => source::list(cli, out),
+        Command::Source(SourceCommand::Show { id }) => source::show(cli, id, out),
+        Command::Source(SourceCommand::Add(a)) => source::add(cli, a, out),
+        Command::Source(SourceCommand::Replace(a))
+        | Command::Transcript(TranscriptCommand::Replace(a)) => source::replace(cli, a, out),
         Command::Saturation(a) => saturation::run(cli, a, out),
         Command::Memo(m) => memo::run(cli, m, out),
         Command::Assess(a) => assess::run(cli, a, out),

@@ -235,7 +235,21 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
             (found.map(|r| (r.mapping, r.framework)), recognised, partial)
         }
     };
+    // A replaced study keeps its municipalities and groups, which a REFI project has no
+    // place for: the cases' `group` variables find their groups again.
+    let keep = match (&existing, a.replace.replace) {
+        (Some(store), true) => match store.load_people(&study_id) {
+            Ok(people) => samskap_refi::Kept {
+                municipalities: people.municipalities().to_vec(),
+                groups: people.groups().to_vec(),
+            },
+            Err(samskap_store::StoreError::NotFound { .. }) => samskap_refi::Kept::default(),
+            Err(e) => return Err(e.into()),
+        },
+        _ => samskap_refi::Kept::default(),
+    };
     let opts = ImportOptions {
+        keep,
         study_id,
         counting: a
             .positions
@@ -279,7 +293,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     }
     writeln!(
         out,
-        "{} study `{}` from {name} into {}: {} informants, {} transcripts, {} meaning units, {} codings, {} memos",
+        "{} study `{}` from {name} into {}: {} informants, {} sources, {} meaning units, {} codings, {} memos",
         if s.replaced { "replaced" } else { "imported" },
         imported.study.meta().id,
         cli.db.display(),

@@ -114,7 +114,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     }
     writeln!(
         out,
-        "{} study `{}` from {name} (Taguette project {} `{}`) into {}: {} informants, {} transcripts, {} meaning units, {} codings",
+        "{} study `{}` from {name} (Taguette project {} `{}`) into {}: {} informants, {} sources, {} meaning units, {} codings",
         if s.replaced { "replaced" } else { "imported" },
         imported.study.meta().id,
         project.id,

@@ -1,0 +1,543 @@
+//! `samskap sources` and `samskap source show|add|replace` over the fixture of the new layout
+//! (`fixtures/sources`: a focus group in turns, interviews, minutes, a document) and the
+//! thesis study of the first layout.
+
+mod common;
+
+use common::{fixtures, thesis, Env};
+
+fn kilder() -> Env {
+    let env = Env::new();
+    let said = env.ok(&["import", fixtures().join("sources").to_str().unwrap()]);
+    assert!(
+        said.contains("4 informants, 5 sources, 11 meaning units, 13 codings"),
+        "{said}"
+    );
+    env
+}
+
+/// The table row of `id` in `samskap sources`, its cells trimmed.
+fn row(table: &str, id: &str) -> Vec<String> {
+    table
+        .lines()
+        .find(|l| l.starts_with(&format!("│ {id} ")))
+        .unwrap_or_else(|| panic!("no row {id} in\n{table}"))
+        .trim_matches('│')
+        .split('┆')
+        .map(|c| c.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn sources_lists_kind_date_title_speakers_and_counts() {
+    let env = kilder();
+    let table = env.ok(&["sources"]);
+    assert!(
+        table.contains("│ id ") && table.contains("┆ speakers ┆ units ┆ codings │"),
+        "{table}"
+    );
+    assert_eq!(
+        row(&table, "fg-g1"),
+        [
+            "fg-g1",
+            "focus-group",
+            "2023-03-14",
+            "Fokusgruppe, ressursgruppe 1",
+            "I1, I2",
+            "5",
+            "6"
+        ]
+    );
+    assert_eq!(
+        row(&table, "int-i4"),
+        ["int-i4", "interview", "2023-05-30", "–", "I4", "1", "1"]
+    );
+    assert_eq!(
+        row(&table, "plan"),
+        [
+            "plan",
+            "document",
+            "2022-09-01",
+            "Prosjektplan",
+            "–",
+            "1",
+            "1"
+        ]
+    );
+    assert_eq!(row(&table, "ref-g1-2023-04")[4], "–");
+    // In the order they were declared.
+    let order: Vec<usize> = ["fg-g1", "int-i3", "int-i4", "ref-g1-2023-04", "plan"]
+        .iter()
+        .map(|id| table.find(&format!("│ {id} ")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{table}");
+
+    let json = env.json(&["sources"]);
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    let fg = &rows[0];
+    assert_eq!(fg["id"], "fg-g1");
+    assert_eq!(fg["kind"], "focus-group");
+    assert_eq!(fg["date"], "2023-03-14");
+    assert_eq!(fg["group"], "G1");
+    assert_eq!(fg["informants"], serde_json::json!(["I1", "I2"]));
+    assert_eq!(
+        fg["speakers"],
+        serde_json::json!({"A": "I1", "B": "I2", "M": "interviewer"})
+    );
+    assert_eq!(
+        (fg["units"].as_u64(), fg["codings"].as_u64()),
+        (Some(5), Some(6))
+    );
+    assert!(fg["chars"].as_u64().unwrap() > 300);
+    // Every key on every row, null where there is no value.
+    let plan = &rows[4];
+    assert_eq!(plan["id"], "plan");
+    assert_eq!(plan["group"], serde_json::Value::Null);
+    assert_eq!(plan["informants"], serde_json::json!([]));
+    assert_eq!(plan["speakers"], serde_json::json!({}));
+    assert_eq!(rows[2]["title"], serde_json::Value::Null);
+    let total: u64 = rows.iter().map(|r| r["codings"].as_u64().unwrap()).sum();
+    assert_eq!(total, 13);
+
+    // The first layout: an interview per informant, named for them.
+    let env = Env::new();
+    env.import_thesis();
+    let json = env.json(&["sources"]);
+    let rows = json.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert_eq!(r["kind"], "interview");
+        assert_eq!(r["informants"], serde_json::json!([r["id"].clone()]));
+    }
+}
+
+/// The line of `text` that contains `needle`, and the lines after it.
+fn from_line<'t>(text: &'t str, needle: &str) -> Vec<&'t str> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in\n{text}"));
+    lines[at..].to_vec()
+}
+
+#[test]
+fn source_show_marks_each_coded_unit_with_its_codings_and_voices() {
+    let env = kilder();
+    let shown = env.ok(&["source", "show", "fg-g1"]);
+    // Not a terminal here: no pager, the page itself.
+    assert!(shown.starts_with("Illustrative data:"), "{shown}");
+    for line in [
+        "source         fg-g1",
+        "kind           focus-group",
+        "date           2023-03-14",
+        "title          Fokusgruppe, ressursgruppe 1",
+        "group          G1",
+        "informants     I1, I2",
+        "speakers       A → I1, B → I2, M → interviewer",
+        "meaning units  5",
+        "codings        6",
+    ] {
+        assert!(shown.lines().any(|l| l == line), "{line:?} in\n{shown}");
+    }
+    // The unit "ingen har tid til møtene. / B: Ingen har tid" spans A's and B's turns: it
+    // opens inside unit 2 (A's sentence) and ends in B's turn, and is both theirs.
+    let lines = from_line(&shown, "A: ⟦2 Vi rekker");
+    assert_eq!(
+        lines[..4],
+        [
+            "A: ⟦2 Vi rekker ingenting, ⟦3 ingen har tid til møtene. 2⟧",
+            "  ↳ 2 resources/time-people-money (polarity=barrier) by A · words of I1",
+            "B: Ingen har tid 3⟧, og lederne prioriterer det ikke.",
+            "  ↳ 3 resources/time-people-money (polarity=barrier) by A [memo: Spenner over to turer: begge sier det.] · words of I1, I2",
+        ],
+        "{shown}"
+    );
+    // The moderator's question is no informant's words; two coders on one unit, one line.
+    assert!(shown.contains(
+        "M: ⟦1 Hva gjør det vanskelig å samarbeide på tvers? 1⟧\n  ↳ 1 communication/group-communication (polarity=barrier) by B · no informant's words\n"
+    ), "{shown}");
+    assert!(shown.contains(
+        "  ↳ 4 structure/infrastructure (polarity=opportunity) by A; structure/infrastructure (polarity=opportunity) by B · words of I1\n"
+    ), "{shown}");
+    // Uncoded lines come through as they are.
+    assert!(shown.contains("\nM: Hva har hjulpet?\n"), "{shown}");
+
+    // A document: no one's words, one unit at the end of a paragraph.
+    let shown = env.ok(&["source", "show", "plan"]);
+    assert!(shown.contains("kind           document\n"), "{shown}");
+    assert!(shown.contains("informants     –\n"), "{shown}");
+    assert!(shown.ends_with(
+        "Hver gruppe skal møtes minst en gang i måneden. ⟦1 Tid til samarbeid skal settes av i tjenestenes egne planer. 1⟧\n  ↳ 1 resources/time-people-money (polarity=opportunity) by A · no informant's words\n"
+    ), "{shown}");
+
+    // An interview of the first layout: all its informant's words.
+    let env = Env::new();
+    env.import_thesis();
+    let shown = env.ok(&["source", "show", "I3"]);
+    assert!(shown.contains("informants     I3\n"), "{shown}");
+    assert!(shown.contains("⟦1 "), "{shown}");
+    assert!(shown.contains(" · words of I3\n"), "{shown}");
+    assert!(!shown.contains("no informant's words"), "{shown}");
+
+    let err = env.fails(&["source", "show", "nobody"]);
+    assert!(err.contains("no source `nobody`"), "{err}");
+}
+
+#[test]
+fn the_marks_of_nested_and_overlapping_units_follow_the_spans() {
+    let env = kilder();
+    // Three more units on one line of the document: one inside the coded sentence, one
+    // that starts before it and ends inside it, and the whole line.
+    for quote in [
+        "samarbeid skal settes",
+        "i måneden. Tid til",
+        "Hver gruppe skal møtes minst en gang i måneden. Tid til samarbeid skal settes av i tjenestenes egne planer.",
+    ] {
+        env.ok(&[
+            "code",
+            "add",
+            "--transcript",
+            "plan",
+            "--quote",
+            quote,
+            "--code",
+            "structure/infrastructure",
+            "--polarity",
+            "opportunity",
+            "--coder",
+            "B",
+        ]);
+    }
+    let shown = env.ok(&["source", "show", "plan"]);
+    // Units in the order of the text: 1 the whole line, 2 "i måneden. Tid til", 3 the
+    // coded sentence, 4 inside it. At one place, ends come before starts, the outer
+    // unit's start first; each unit's line follows the line it ends on, in the order of
+    // the ends.
+    let lines = from_line(&shown, "Hver gruppe");
+    assert_eq!(
+        lines,
+        [
+            "⟦1 Hver gruppe skal møtes minst en gang ⟦2 i måneden. ⟦3 Tid til 2⟧ ⟦4 samarbeid skal settes 4⟧ av i tjenestenes egne planer. 3⟧ 1⟧",
+            "  ↳ 2 structure/infrastructure (polarity=opportunity) by B · no informant's words",
+            "  ↳ 4 structure/infrastructure (polarity=opportunity) by B · no informant's words",
+            "  ↳ 3 resources/time-people-money (polarity=opportunity) by A · no informant's words",
+            "  ↳ 1 structure/infrastructure (polarity=opportunity) by B · no informant's words",
+        ],
+        "{shown}"
+    );
+    let json = env.json(&["source", "show", "plan"]);
+    let starts: Vec<u64> = json["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["start"].as_u64().unwrap())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+}
+
+#[test]
+fn source_show_json_holds_the_source_its_text_and_its_units() {
+    let env = kilder();
+    let json = env.json(&["source", "show", "fg-g1"]);
+    assert_eq!(json["source"]["id"], "fg-g1");
+    assert_eq!(json["source"]["kind"], "focus-group");
+    assert_eq!(json["source"]["title"], "Fokusgruppe, ressursgruppe 1");
+    assert_eq!(
+        json["source"]["informants"],
+        serde_json::json!(["I1", "I2"])
+    );
+    assert_eq!(json["source"]["speakers"]["M"], "interviewer");
+    let text = json["text"].as_str().unwrap();
+    assert!(text.starts_with("Fokusgruppe med to deltakere"), "{text}");
+    let units = json["units"].as_array().unwrap();
+    assert_eq!(units.len(), 5);
+    let chars: Vec<char> = text.chars().collect();
+    for (k, u) in units.iter().enumerate() {
+        assert_eq!(u["number"], k + 1);
+        let (s, e) = (
+            u["start"].as_u64().unwrap() as usize,
+            u["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[s..e].iter().collect::<String>(),
+            u["text"].as_str().unwrap()
+        );
+    }
+    let spanning = units
+        .iter()
+        .find(|u| u["text"] == "ingen har tid til møtene.\nB: Ingen har tid")
+        .unwrap();
+    assert_eq!(spanning["voices"], serde_json::json!(["I1", "I2"]));
+    assert_eq!(
+        spanning["codings"],
+        serde_json::json!([{
+            "code": "resources/time-people-money",
+            "qualifiers": {"polarity": "barrier"},
+            "coder": "A",
+            "memo": "Spenner over to turer: begge sier det.",
+        }])
+    );
+    assert_eq!(units[0]["voices"], serde_json::json!([]));
+    let both = units
+        .iter()
+        .find(|u| u["codings"].as_array().unwrap().len() == 2)
+        .unwrap();
+    assert_eq!(both["codings"][0]["coder"], "A");
+    assert_eq!(both["codings"][1]["coder"], "B");
+    assert_eq!(both["codings"][0]["memo"], serde_json::Value::Null);
+
+    let plan = env.json(&["source", "show", "plan"]);
+    assert_eq!(plan["source"]["informants"], serde_json::json!([]));
+    assert_eq!(plan["source"]["speakers"], serde_json::json!({}));
+    assert_eq!(plan["units"][0]["voices"], serde_json::json!([]));
+}
+
+#[test]
+fn source_add_checks_the_declaration_and_the_store_lists_it() {
+    let env = kilder();
+    std::fs::write(
+        env.path("fg-2.txt"),
+        "M: Hva har endret seg?\nB: Vi møtes oftere nå.\nF: Og vi ringer hverandre.\n",
+    )
+    .unwrap();
+    fn add<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "source",
+            "add",
+            "fg-2.txt",
+            "--kind",
+            "focus-group",
+            "--date",
+            "2023-10-01",
+            "--title",
+            "Fokusgruppe 2",
+            "--group",
+            "G1",
+        ];
+        args.extend_from_slice(extra);
+        args
+    }
+    let speakers = [
+        "--informant",
+        "I2",
+        "--informant",
+        "I3",
+        "--speaker",
+        "B=I2",
+        "--speaker",
+        "F=I3",
+        "--speaker",
+        "M=interviewer",
+    ];
+
+    // An informant the study does not have: refused, naming it and the option.
+    let mut args = add(&["--id", "fg-2", "--informant", "I9"]);
+    args.extend_from_slice(&speakers);
+    let err = env.fails(&args);
+    assert!(
+        err.contains("--informant") && err.contains("unknown informant `I9`"),
+        "{err}"
+    );
+    // A label for someone not among the informants: refused before the store is touched.
+    let err = env.fails(&add(&["--id", "fg-2", "--speaker", "B=I2"]));
+    assert!(
+        err.contains("--speaker `B=I2`") && err.contains("add --informant I2"),
+        "{err}"
+    );
+    let err = env.fails(&add(&["--id", "fg-2", "--speaker", "B"]));
+    assert!(
+        err.contains("--speaker: `B` is not LABEL=INFORMANT"),
+        "{err}"
+    );
+    let err = env.fails(&[
+        "source", "add", "fg-2.txt", "--id", "fg-2", "--kind", "meeting",
+    ]);
+    assert!(
+        err.contains("--kind: unknown source kind `meeting`"),
+        "{err}"
+    );
+    let err = env.fails(&[
+        "source", "add", "fg-2.txt", "--id", "fg-2", "--kind", "minutes", "--group", "G7",
+    ]);
+    assert!(err.contains("--group") && err.contains("`G7`"), "{err}");
+    // An id the study has: refused.
+    let mut args = add(&["--id", "fg-g1"]);
+    args.extend_from_slice(&speakers);
+    let err = env.fails(&args);
+    assert!(
+        err.contains("--id") && err.contains("already has a source `fg-g1`"),
+        "{err}"
+    );
+    // A date that is none: clap's usage error, naming the option.
+    let out = env.run(&[
+        "source",
+        "add",
+        "fg-2.txt",
+        "--id",
+        "x",
+        "--kind",
+        "minutes",
+        "--date",
+        "2023-13-01",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--date"));
+    assert_eq!(env.json(&["sources"]).as_array().unwrap().len(), 5);
+
+    let mut args = add(&["--id", "fg-2"]);
+    args.extend_from_slice(&speakers);
+    let said = env.ok(&args);
+    assert!(
+        said.starts_with("added source `fg-2` to study `kilder`: focus-group,")
+            && said.contains("speakers I2, I3, 3 turns"),
+        "{said}"
+    );
+    assert!(!said.contains("warning"), "{said}");
+    let table = env.ok(&["sources"]);
+    assert_eq!(
+        row(&table, "fg-2"),
+        [
+            "fg-2",
+            "focus-group",
+            "2023-10-01",
+            "Fokusgruppe 2",
+            "I2, I3",
+            "0",
+            "0"
+        ]
+    );
+    // Its turns say whose words a unit is.
+    env.ok(&[
+        "code",
+        "add",
+        "--transcript",
+        "fg-2",
+        "--quote",
+        "Vi møtes oftere nå.",
+        "--code",
+        "structure/infrastructure",
+        "--polarity",
+        "opportunity",
+        "--coder",
+        "A",
+    ]);
+    let shown = env.ok(&["source", "show", "fg-2"]);
+    assert!(
+        shown.contains("B: ⟦1 Vi møtes oftere nå. 1⟧\n  ↳ 1 structure/infrastructure (polarity=opportunity) by A · words of I2\n"),
+        "{shown}"
+    );
+
+    // A label that begins no turn is added, with a warning; a document needs no one.
+    std::fs::write(env.path("notat.md"), "Notat uten turer.\n").unwrap();
+    let said = env.ok(&[
+        "source",
+        "add",
+        "notat.md",
+        "--id",
+        "notat",
+        "--kind",
+        "observation",
+        "--informant",
+        "I3",
+        "--speaker",
+        "Siv=I3",
+    ]);
+    assert!(
+        said.contains("warning: no line of the text starts with `Siv:`"),
+        "{said}"
+    );
+    let json = env.json(&[
+        "source", "add", "notat.md", "--id", "doc", "--kind", "document",
+    ]);
+    assert_eq!(json["id"], "doc");
+    assert_eq!(json["kind"], "document");
+    assert_eq!(json["informants"], serde_json::json!([]));
+    assert_eq!(json["turns"], 0);
+    assert_eq!(env.json(&["sources"]).as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn source_replace_and_transcript_replace_are_one_command() {
+    let env = kilder();
+    let text = std::fs::read_to_string(fixtures().join("sources/sources/plan.txt")).unwrap();
+    std::fs::write(env.path("plan-1.txt"), format!("Utkast 2.\n\n{text}")).unwrap();
+    let said = env.ok(&["source", "replace", "plan", "plan-1.txt"]);
+    assert_eq!(
+        said,
+        "replaced the text of plan: 1 meaning units re-anchored, 0 orphaned codings removed\n"
+    );
+    let shown = env.ok(&["source", "show", "plan"]);
+    assert!(shown.contains("\nUtkast 2.\n"), "{shown}");
+    assert!(shown.contains("⟦1 Tid til samarbeid"), "{shown}");
+
+    // The old name, the same function: the orphan refused, then dropped when told.
+    let gone = "Tid til samarbeid skal settes av i tjenestenes egne planer.";
+    std::fs::write(env.path("plan-2.txt"), text.replace(gone, "")).unwrap();
+    let err = env.fails(&["transcript", "replace", "plan", "plan-2.txt"]);
+    assert!(
+        err.contains("nothing changed") && err.contains(gone),
+        "{err}"
+    );
+    let err2 = env.fails(&["source", "replace", "plan", "plan-2.txt"]);
+    assert_eq!(err, err2);
+    let json = env.json(&[
+        "transcript",
+        "replace",
+        "plan",
+        "plan-2.txt",
+        "--drop-orphans",
+    ]);
+    assert_eq!(json["applied"], true);
+    assert_eq!(json["orphans"].as_array().unwrap().len(), 1);
+    let table = env.ok(&["sources"]);
+    assert_eq!(row(&table, "plan")[5..], ["0", "0"]);
+
+    // The first layout's interviews are sources named for their informants.
+    let env = Env::new();
+    env.import_thesis();
+    let i2 = std::fs::read_to_string(thesis().join("transcripts/I2.txt")).unwrap();
+    std::fs::write(env.path("I2.txt"), format!("Intervjuer: Hei.\n\n{i2}")).unwrap();
+    let said = env.ok(&["source", "replace", "I2", "I2.txt"]);
+    assert!(said.contains("0 orphaned codings removed"), "{said}");
+}
+
+#[test]
+fn a_withdrawn_informants_turns_are_no_longer_shown() {
+    let env = kilder();
+    let before = env.ok(&["source", "show", "fg-g1"]);
+    assert!(before.contains("Vi rekker ingenting"), "{before}");
+    env.ok(&["informant", "withdraw", "I1", "--yes"]);
+    let shown = env.ok(&["source", "show", "fg-g1"]);
+    for gone in [
+        "Vi rekker ingenting",
+        "ingen har tid til møtene",
+        "Faste møter hver måned",
+        "\nA: ",
+        "I1",
+    ] {
+        assert!(!shown.contains(gone), "{gone:?} in\n{shown}");
+    }
+    assert_eq!(
+        shown
+            .matches("withdrawn: (removed: the speaker withdrew)\n")
+            .count(),
+        2,
+        "{shown}"
+    );
+    assert!(shown.contains("informants     I2\n"), "{shown}");
+    assert!(
+        shown.contains("speakers       B → I2, M → interviewer, withdrawn → withdrawn\n"),
+        "{shown}"
+    );
+    // What is left of the others is still marked, and still theirs.
+    assert!(
+        shown.contains("⟦2 Jeg ringer heller enn å sende skjema. 2⟧\n  ↳ 2 communication/group-communication (polarity=opportunity) by A · words of I2\n"),
+        "{shown}"
+    );
+    let json = env.json(&["source", "show", "fg-g1"]);
+    assert!(!json["text"].as_str().unwrap().contains("Vi rekker"));
+    let table = env.ok(&["sources"]);
+    assert_eq!(row(&table, "fg-g1")[4..], ["I2", "2", "2"]);
+}
