@@ -143,9 +143,37 @@ fn demo() -> anyhow::Result<()> {
         c.current_dir(&root).arg("--db").arg(&db).args(args);
         c
     };
+    // Two studies, each said for what it is: the thesis's published material only, and an
+    // illustration with fictional informants for what the thesis cannot supply.
     run(&mut samskap(&["import", "fixtures/ung-inkludering"]))?;
-    run(&mut samskap(&["matrix", "--by", "top", "--coder", "A"]))?;
-    run(&mut samskap(&["report", "--out", "out/report"]))?;
-    println!("report: out/report/report.md and out/report/report.html");
+    run(&mut samskap(&["import", "fixtures/ung-inkludering-demo"]))?;
+    println!(
+        "\n== Research data: what the thesis published (fixtures/ung-inkludering) ==\n\
+         Its 47 chapter-4 quotes as one document, placed where the thesis places them (coder\n\
+         `thesis`); no quote is tied to an informant, so every count of informants is 0.\n"
+    );
+    let thesis = ["--study", "ung-inkludering"];
+    run(&mut samskap(&[&thesis[..], &["sources"]].concat()))?;
+    run(&mut samskap(
+        &[&thesis[..], &["matrix", "--by", "top"]].concat(),
+    ))?;
+    run(&mut samskap(
+        &[&thesis[..], &["report", "--out", "out/report"]].concat(),
+    ))?;
+    println!(
+        "\n== Illustration, not research data: fictional informants (fixtures/ung-inkludering-demo) ==\n\
+         The same quotes given to six made-up informants, a second coder and a facilitation\n\
+         record, all invented, to show agreement between coders and the facilitators' record.\n"
+    );
+    let demo = ["--study", "ung-inkludering-demo"];
+    run(&mut samskap(&[&demo[..], &["agreement"]].concat()))?;
+    run(&mut samskap(&[&demo[..], &["assess", "list"]].concat()))?;
+    run(&mut samskap(
+        &[&demo[..], &["report", "--out", "out/report-demo"]].concat(),
+    ))?;
+    println!(
+        "\nreports: out/report/report.md (the thesis's material) and out/report-demo/report.md \
+         (the illustration, marked so on its first line)"
+    );
     Ok(())
 }

@@ -27,11 +27,12 @@ impl Server {
     async fn start_with(limits: samskap_api::Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("api.db");
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
         let study = samskap_bundle::read(&fixture).unwrap();
         let mut store = Store::open(&db).unwrap();
         store.import_study(&study, Replace::No).unwrap();
-        let sid: samskap_core::StudyId = "ung-inkludering".parse().unwrap();
+        let sid: samskap_core::StudyId = "ung-inkludering-demo".parse().unwrap();
         let admin = store.create_token("admin", TokenRole::Admin, &[]).unwrap();
         let analyst = store
             .create_token("analyst", TokenRole::Analyst, &[])
@@ -140,8 +141,8 @@ impl Server {
     }
 }
 
-const G1: &str = "/studies/ung-inkludering/groups/G1";
-const G2: &str = "/studies/ung-inkludering/groups/G2";
+const G1: &str = "/studies/ung-inkludering-demo/groups/G1";
+const G2: &str = "/studies/ung-inkludering-demo/groups/G2";
 
 #[tokio::test]
 async fn health_needs_no_token_and_everything_else_does() {
@@ -161,7 +162,7 @@ async fn health_needs_no_token_and_everything_else_does() {
         .call(reqwest::Method::GET, "/studies", Some(&s.admin), None)
         .await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!(body[0]["id"], "ung-inkludering");
+    assert_eq!(body[0]["id"], "ung-inkludering-demo");
     // The thesis fixture has invented parts, and says so to every client.
     assert_eq!(body[0]["provenance"], "illustrative");
     let (st, body, _) = s
@@ -186,7 +187,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
     let (st, groups, _) = s
         .call(
             get.clone(),
-            "/studies/ung-inkludering/groups",
+            "/studies/ung-inkludering-demo/groups",
             Some(&s.g1),
             None,
         )
@@ -213,7 +214,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
     let (st, ..) = s
         .call(
             get.clone(),
-            "/studies/ung-inkludering/groups/G9/members",
+            "/studies/ung-inkludering-demo/groups/G9/members",
             Some(&s.g1),
             None,
         )
@@ -222,7 +223,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
     let (st, ..) = s
         .call(
             get.clone(),
-            "/studies/ung-inkludering/groups/G9/members",
+            "/studies/ung-inkludering-demo/groups/G9/members",
             Some(&s.admin),
             None,
         )
@@ -329,7 +330,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
     let (st, ..) = s
         .call(
             post.clone(),
-            "/studies/ung-inkludering/assessments",
+            "/studies/ung-inkludering-demo/assessments",
             Some(&s.g1),
             Some(assessment.clone()),
         )
@@ -338,7 +339,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
     let (st, body, _) = s
         .call(
             post.clone(),
-            "/studies/ung-inkludering/assessments",
+            "/studies/ung-inkludering-demo/assessments",
             Some(&s.analyst),
             Some(assessment),
         )
@@ -347,7 +348,7 @@ async fn a_facilitators_day_and_the_rules_of_roles() {
     let (st, body, _) = s
         .call(
             post.clone(),
-            "/studies/ung-inkludering/assessments",
+            "/studies/ung-inkludering-demo/assessments",
             Some(&s.analyst),
             Some(json!({"id": "l7", "subject": {"group": "G1"}, "value": {"ladder": 7}, "assessor": "A", "date": "2024-01-15"})),
         )
@@ -504,12 +505,12 @@ async fn every_error_class_is_problem_details() {
     for (path, token, status) in [
         ("/studies/%FF/groups", &s.admin, StatusCode::NOT_FOUND),
         (
-            "/studies/ung-inkludering/groups/%FF/members",
+            "/studies/ung-inkludering-demo/groups/%FF/members",
             &s.admin,
             StatusCode::NOT_FOUND,
         ),
         (
-            "/studies/ung-inkludering/groups/%FF/members",
+            "/studies/ung-inkludering-demo/groups/%FF/members",
             &s.g1,
             StatusCode::FORBIDDEN,
         ),
@@ -521,7 +522,7 @@ async fn every_error_class_is_problem_details() {
     s.stop().await;
 }
 
-const STUDY: &str = "/studies/ung-inkludering";
+const STUDY: &str = "/studies/ung-inkludering-demo";
 
 /// The keys of a list of objects.
 fn keys(list: &Value, key: &str) -> Vec<String> {
@@ -2057,7 +2058,7 @@ async fn sources_are_listed_to_the_analysis_side_without_their_texts() {
     // A facilitator gets what the assessments give them: the one 403, whether the study
     // holds their group, does not, or does not exist, and whatever the path holds.
     let forbidden = r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"this token has no access to that"}"#;
-    for study in ["ung-inkludering", "kilder", "another", "%FF"] {
+    for study in ["ung-inkludering-demo", "kilder", "another", "%FF"] {
         for route in ["assessments", "sources"] {
             let (st, _, ctype) = s
                 .call(

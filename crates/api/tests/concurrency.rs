@@ -23,13 +23,13 @@ const REQUESTS: usize = 500;
 /// Pause between two imports of the copy, so the clients get the write lock too.
 const IMPORT_PAUSE: Duration = Duration::from_millis(150);
 /// The thesis study, and the copy the concurrent import writes beside it.
-const STUDY: &str = "ung-inkludering";
+const STUDY: &str = "ung-inkludering-demo";
 const COPY: &str = "ung-inkludering-kopi";
 /// The groups the clients write to.
 const GROUPS: [&str; 2] = ["G1", "G2"];
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo")
 }
 
 /// Copies a bundle directory (files and one level of subdirectories) to `to`.

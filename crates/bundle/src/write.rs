@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn codings_csv_drawn_in_pieces_is_the_file_drawn_whole() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
         let study = crate::read(&dir).unwrap();
         let table = CodingTable::of(&study, None);
         let whole = codings_csv(&study, &table, 1).unwrap();

@@ -1093,3 +1093,46 @@ fn a_framework_file_that_is_not_there_is_a_fault_of_study_toml() {
         "study.toml:8: field `framework`: the bundle has no framework file `framewArk.toml`"
     );
 }
+
+#[test]
+fn the_thesis_bundle_holds_only_what_the_thesis_published() {
+    use samskap_core::{Provenance, SourceKind};
+    let thesis = read(&fixture("ung-inkludering")).unwrap();
+    assert_eq!(thesis.meta().provenance, Provenance::Research);
+    // The 47 chapter-4 quotes as one published document: no quote tied to a person.
+    let [source] = thesis.sources() else {
+        panic!("one source")
+    };
+    assert_eq!(source.kind, SourceKind::Document);
+    assert!(source.informants.is_empty() && source.speakers.is_empty());
+    assert_eq!(thesis.units().len(), 47);
+    let mut voices = Vec::new();
+    for c in thesis.codings() {
+        thesis.unit_voices(c.unit, &mut voices);
+        assert!(voices.is_empty());
+    }
+    // Placed by the thesis alone; no interview day beyond what it states.
+    assert!(thesis
+        .codings()
+        .iter()
+        .all(|c| c.coder.as_str() == "thesis"));
+    assert!(thesis.informants().iter().all(|i| i
+        .details
+        .as_ref()
+        .is_some_and(|d| d.interview_date.is_none())));
+    assert_eq!(
+        thesis.facilitation(),
+        &samskap_core::facilitation::Facilitation::new()
+    );
+    assert!(thesis.members().is_empty());
+
+    // The illustration says so, and stands beside no real service.
+    let demo = read(&fixture("ung-inkludering-demo")).unwrap();
+    assert_eq!(demo.meta().provenance, Provenance::Illustrative);
+    let real = ["NAV", "SLT", "Rask", "Familiens hus", "ressursgruppene"];
+    for i in demo.informants() {
+        let d = i.details.as_ref().unwrap();
+        let text = format!("{:?} {:?}", d.workplace, d.position);
+        assert!(!real.iter().any(|r| text.contains(r)), "{}: {text}", i.id);
+    }
+}

@@ -461,7 +461,7 @@ fn the_report_is_byte_identical_across_runs_and_stores() {
 /// the whole study read from its bundle.
 #[test]
 fn the_report_from_the_store_is_the_report_of_the_whole_study() {
-    for name in ["ung-inkludering", "mini", "thematic"] {
+    for name in ["ung-inkludering-demo", "mini", "thematic"] {
         let dir = fixtures().join(name);
         let env = Env::new();
         env.ok(&["import", dir.to_str().unwrap()]);
@@ -1147,7 +1147,10 @@ fn tokens_are_shown_once_and_the_server_serves_and_stops_on_sigterm() {
     };
     assert!(get("/health", None).starts_with("HTTP/1.1 200"));
     assert!(get("/studies", None).starts_with("HTTP/1.1 401"));
-    let members = get("/studies/ung-inkludering/groups/G1/members", Some(&secret));
+    let members = get(
+        "/studies/ung-inkludering-demo/groups/G1/members",
+        Some(&secret),
+    );
     assert!(
         members.starts_with("HTTP/1.1 200") && members.contains("G1-P1"),
         "{members}"

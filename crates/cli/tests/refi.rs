@@ -379,11 +379,11 @@ fn import_export_import_gives_the_same_store_content() {
 #[test]
 fn export_import_export_gives_the_same_files() {
     let env = Env::new();
-    env.ok(&["import", s(&fixtures().join("ung-inkludering"))]);
+    env.ok(&["import", s(&fixtures().join("ung-inkludering-demo"))]);
     let first = env.path("first.qdpx");
     env.ok(&["refi", "export", "--project", s(&first)]);
     let second_env = Env::new();
-    second_env.ok(&["refi", "import", s(&first), "--id", "ung-inkludering"]);
+    second_env.ok(&["refi", "import", s(&first), "--id", "ung-inkludering-demo"]);
     let second = env.path("second.qdpx");
     second_env.ok(&["refi", "export", "--project", s(&second)]);
     assert_eq!(unzip(&first), unzip(&second));
@@ -406,7 +406,7 @@ fn export_import_export_gives_the_same_files() {
             .collect()
     };
     assert_eq!(
-        codings(&env, "ung-inkludering"),
+        codings(&env, "ung-inkludering-demo"),
         codings(&second_env, "again")
     );
     // Exporting twice gives the same bytes: no clock, no random GUIDs.
@@ -456,7 +456,7 @@ fn xmllint(file: &Path, schema: &str) -> bool {
 #[test]
 fn every_export_validates_against_the_official_schemas() {
     let env = Env::new();
-    env.ok(&["import", s(&fixtures().join("ung-inkludering"))]);
+    env.ok(&["import", s(&fixtures().join("ung-inkludering-demo"))]);
     let project = env.path("thesis.qdpx");
     let codebook = env.path("thesis.qdc");
     env.ok(&["refi", "export", "--project", s(&project)]);
@@ -489,7 +489,7 @@ fn every_export_validates_against_the_official_schemas() {
     // The thesis goes out whole: every transcript, selection and coding.
     let out = env.json(&[
         "--study",
-        "ung-inkludering",
+        "ung-inkludering-demo",
         "refi",
         "export",
         "--project",
@@ -1182,17 +1182,23 @@ fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     env.import_thesis();
     let project = env.path("thesis.qdpx");
     env.ok(&["refi", "export", "--project", s(&project)]);
-    let args = ["refi", "import", s(&project), "--id", "ung-inkludering"];
-    let before = store_content(&env.db(), "ung-inkludering");
+    let args = [
+        "refi",
+        "import",
+        s(&project),
+        "--id",
+        "ung-inkludering-demo",
+    ];
+    let before = store_content(&env.db(), "ung-inkludering-demo");
     // A project carries no facilitation record: a plain replace would drop the thesis's.
     let e = env.fails(&[&args[..], &["--replace"]].concat());
     assert!(e.contains("facilitation record"), "{e}");
     assert!(e.contains("--discard-facilitation"), "{e}");
-    assert_eq!(store_content(&env.db(), "ung-inkludering"), before);
+    assert_eq!(store_content(&env.db(), "ung-inkludering-demo"), before);
     // The replaced study's municipalities and groups are kept, and each case's `group`
     // variable puts its informant back in their group: the record about the groups fits.
     env.ok(&[&args[..], &["--replace", "--keep-facilitation"]].concat());
-    let (kept, _) = store_content(&env.db(), "ung-inkludering");
+    let (kept, _) = store_content(&env.db(), "ung-inkludering-demo");
     assert_eq!(kept["facilitation"], before.0["facilitation"]);
     assert_eq!(kept["groups"], before.0["groups"]);
     assert_eq!(kept["municipalities"], before.0["municipalities"]);
@@ -1208,7 +1214,7 @@ fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     assert!(groups(&kept).iter().any(|(_, g)| !g.is_null()));
     // Asked for in so many words, the project replaces the study and drops the record.
     env.ok(&[&args[..], &["--replace", "--discard-facilitation"]].concat());
-    let (after, _) = store_content(&env.db(), "ung-inkludering");
+    let (after, _) = store_content(&env.db(), "ung-inkludering-demo");
     assert_eq!(
         after["facilitation"]["meetings"],
         serde_json::json!([]),

@@ -35,7 +35,7 @@ fn reports_of_the_fixtures() {
 
 #[test]
 fn html_is_self_contained() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     let study = samskap_bundle::read(&dir).unwrap();
     let html = render(&build(&study, &options(&study))).html;
     for external in ["<link", "<script", "src=", "http://", "https://", "url("] {
@@ -48,7 +48,7 @@ fn html_is_self_contained() {
 
 #[test]
 fn quotes_never_stand_beside_workplace_or_position() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     let study = samskap_bundle::read(&dir).unwrap();
     let md = render(&build(&study, &options(&study))).markdown;
     let table2 = md
@@ -81,14 +81,14 @@ fn quotes_never_stand_beside_workplace_or_position() {
 
 #[test]
 fn informants_without_consent_are_not_quoted() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     let text = std::fs::read_to_string(dir.join("study.toml")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&dir, tmp.path());
     // I3 has not answered yet: their words must stay out of the report.
     let pending = text.replacen(
-        "id = \"I3\"\nrole = \"participant\"\ngroup = \"G1\"\nworkplace = \"SLT koordinator\"\nposition = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"given\"",
-        "id = \"I3\"\nrole = \"participant\"\ngroup = \"G1\"\nworkplace = \"SLT koordinator\"\nposition = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"pending\"",
+        "id = \"I3\"\nrole = \"participant\"\ngroup = \"G1\"\nworkplace = \"Tjeneste B\"\nposition = \"Koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"given\"",
+        "id = \"I3\"\nrole = \"participant\"\ngroup = \"G1\"\nworkplace = \"Tjeneste B\"\nposition = \"Koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"pending\"",
         1,
     );
     assert_ne!(
@@ -110,13 +110,13 @@ fn informants_without_consent_are_not_quoted() {
 
 #[test]
 fn a_memo_quoting_an_informant_whose_consent_is_pending_is_withheld() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&dir, tmp.path());
     let study_toml = std::fs::read_to_string(dir.join("study.toml")).unwrap();
     let pending = study_toml.replacen(
-        "position = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"given\"",
-        "position = \"SLT-koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"pending\"",
+        "position = \"Koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"given\"",
+        "position = \"Koordinator\"\ninterview_date = \"2023-05-31\"\nconsent = \"pending\"",
         1,
     );
     assert_ne!(
@@ -155,7 +155,7 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn facilitation_section_shows_services_that_stay_away_but_no_person() {
     // The fixture's record has child welfare coming to one meeting of ten or eleven.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     let study = samskap_bundle::read(&dir).unwrap();
     assert!(!study.facilitation().meetings().is_empty());
     let options = Options {

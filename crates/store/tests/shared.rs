@@ -8,7 +8,7 @@ use samskap_core::{Study, StudyId};
 use samskap_store::{AuditEntry, Replace, SharedStore, Store, StoreError, TokenRole};
 
 fn thesis() -> Study {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     samskap_bundle::read(&dir).unwrap()
 }
 

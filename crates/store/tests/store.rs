@@ -7,19 +7,38 @@ use samskap_core::{Framework, InformantId, Study, StudyId};
 use samskap_store::{Replace, Store, StoreError, SCHEMA_VERSION};
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo")
 }
 
+/// The demo study, titled by eight words and more of I3's (a quote the demo gives them), so
+/// that withdrawing I3 reaches the study's title too.
 fn thesis() -> Study {
-    samskap_bundle::read(&fixture()).unwrap()
+    let tmp = titled_by_i3();
+    samskap_bundle::read(tmp.path()).unwrap()
 }
 
-/// The thesis study without its facilitation record, for tests that build one themselves.
+/// The demo study as `thesis` gives it, without its facilitation record, for tests that
+/// build one themselves.
 fn bare_thesis() -> Study {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_bundle(&fixture(), tmp.path());
+    let tmp = titled_by_i3();
     std::fs::remove_file(tmp.path().join("facilitation.toml")).unwrap();
     samskap_bundle::read(tmp.path()).unwrap()
+}
+
+/// A copy of the demo bundle whose title quotes I3.
+fn titled_by_i3() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_bundle(&fixture(), tmp.path());
+    let path = tmp.path().join("study.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    let titled = toml.replacen(
+        "title = \"Ressursgrupper mot utenforskap: en illustrasjon\"",
+        "title = \"Det er ingen kommuner som har på plass det tverrfaglige som må til for at vi skal hindre utenforskap\"",
+        1,
+    );
+    assert_ne!(titled, toml, "the demo's title changed: update this test");
+    std::fs::write(&path, titled).unwrap();
+    tmp
 }
 
 fn copy_bundle(from: &Path, to: &Path) {
@@ -40,7 +59,7 @@ fn json(study: &Study) -> serde_json::Value {
 }
 
 fn study_id() -> StudyId {
-    "ung-inkludering".parse().unwrap()
+    "ung-inkludering-demo".parse().unwrap()
 }
 
 #[test]
@@ -260,7 +279,7 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
     }
     // The check can see text: before withdrawal it is there.
     assert!(passages.iter().all(|p| on_disk(&path, p)));
-    assert!(on_disk(&path, "SLT koordinator"));
+    assert!(on_disk(&path, "Tjeneste B"));
     assert!(on_disk(&path, "Fra intervjuet"));
 
     {
@@ -292,7 +311,7 @@ fn withdrawal_leaves_no_text_of_the_informant_in_the_database_files() {
         "the quoting note is on disk"
     );
     // Workplace of I3 is gone too; other informants' words remain.
-    assert!(!on_disk(&path, "SLT koordinator"));
+    assert!(!on_disk(&path, "Tjeneste B"));
     assert!(on_disk(&path, &other));
 }
 
@@ -1526,7 +1545,7 @@ fn audit_entries_append_and_list_in_order() {
     let entry = |i: u16| AuditEntry {
         token_name: format!("t{i}"),
         method: if i.is_multiple_of(2) { "POST" } else { "GET" }.into(),
-        path: format!("/studies/ung-inkludering/meetings/m{i}"),
+        path: format!("/studies/ung-inkludering-demo/meetings/m{i}"),
         object_id: i.is_multiple_of(2).then(|| format!("m{i}")),
         status: 200 + i,
     };

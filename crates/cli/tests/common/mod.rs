@@ -12,7 +12,7 @@ pub fn fixtures() -> PathBuf {
 }
 
 pub fn thesis() -> PathBuf {
-    fixtures().join("ung-inkludering")
+    fixtures().join("ung-inkludering-demo")
 }
 
 /// A scratch directory with a store path in it.
