@@ -1222,3 +1222,34 @@ fn a_project_replacing_a_study_keeps_its_facilitation_record_only_when_told() {
     );
     assert_ne!(before.0["facilitation"]["meetings"], serde_json::json!([]));
 }
+
+/// A case variable the model has no field for is a custom attribute of its type: a number
+/// from an Integer, which `--where` selects by, and which goes out again as an Integer.
+#[test]
+fn case_variables_become_typed_attributes_and_go_out_as_they_came() {
+    let env = Env::new();
+    import_hand(&env);
+    let shown = env.json(&["--study", "hand", "study", "show"]);
+    let declared = &shown["attributes"];
+    assert_eq!(declared[0]["id"], "alder", "{shown}");
+    assert_eq!(declared[0]["type"], "number", "{shown}");
+    // 34 is a number: `34.0` selects the same informant.
+    let quotes = env.json(&["--study", "hand", "quotes", "--where", "alder=34.0"]);
+    let speakers: std::collections::BTreeSet<String> = quotes
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|q| q["informants"].as_array().unwrap().clone())
+        .map(|i| i.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(speakers.len(), 1, "{quotes}");
+    let out = env.path("out.qdpx");
+    env.ok(&["--study", "hand", "refi", "export", "--project", s(&out)]);
+    let text = String::from_utf8(unzip(&out)["project.qde"].clone()).unwrap();
+    assert!(
+        text.contains(r#"name="alder" typeOfVariable="Integer""#),
+        "{text}"
+    );
+    assert!(text.contains("<IntegerValue>34</IntegerValue>"), "{text}");
+    assert!(text.contains("<IntegerValue>19</IntegerValue>"), "{text}");
+}

@@ -268,6 +268,39 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
         w.end();
     }
 
+    // Custom attributes of informants go out as variables: named by their label where the
+    // label gives back their id on import (as an imported variable's does), else by the id;
+    // a number as Integer when every value is whole, else Float.
+    let typed: Vec<(&samskap_core::Attribute, String, &str)> = study
+        .attributes()
+        .iter()
+        .filter(|a| a.holders.contains(&samskap_core::AttributeHolder::Informant))
+        .map(|a| {
+            let name = match &a.label {
+                Some(l) if samskap_core::slug(l, "variable") == a.id.as_str() => l.clone(),
+                _ => a.id.to_string(),
+            };
+            let values = || {
+                study
+                    .informants()
+                    .iter()
+                    .filter_map(|i| i.details.as_ref()?.attributes.get(&a.id))
+            };
+            let kind = match &a.kind {
+                samskap_core::AttributeType::Boolean => "Boolean",
+                samskap_core::AttributeType::Date => "Date",
+                samskap_core::AttributeType::Number => {
+                    if values().all(|v| matches!(v, samskap_core::AttributeValue::Number(n) if n.get().fract() == 0.0)) {
+                        "Integer"
+                    } else {
+                        "Float"
+                    }
+                }
+                samskap_core::AttributeType::Text | samskap_core::AttributeType::OneOf(_) => "Text",
+            };
+            (a, name, kind)
+        })
+        .collect();
     // Variables and their values per informant.
     let mut values: Vec<Vec<(String, String, String)>> = Vec::new();
     let mut variables: Vec<(String, String)> = Vec::new();
@@ -295,6 +328,17 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
                 push("consent", "Text", i.consent().as_str().into());
             }
         }
+        // The study's custom attributes of informants, as variables of their type.
+        if let Some(d) = &i.details {
+            for (a, name, kind) in &typed {
+                if let Some(value) = d.attributes.get(&a.id) {
+                    if !v.iter().any(|(n, _, _)| n == name) {
+                        v.push((name.clone(), (*kind).to_owned(), value.to_string()));
+                    }
+                }
+            }
+        }
+        // Variables kept from an earlier import, before they became attributes.
         for a in attributes.iter().filter(|a| a.informant == i.id) {
             if !v.iter().any(|(n, _, _)| n == &a.variable) {
                 v.push((a.variable.clone(), a.kind.clone(), a.value.clone()));

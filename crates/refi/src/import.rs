@@ -107,8 +107,6 @@ pub struct Imported {
     pub study: Study,
     /// The tools' GUIDs.
     pub guids: GuidTable,
-    /// Case variables the model has no field for.
-    pub attributes: Vec<Attribute>,
     /// The report.
     pub report: ImportReport,
 }
@@ -257,6 +255,69 @@ struct Facts {
     position: Option<String>,
     interview_date: Option<NaiveDate>,
     consent: Option<&'static str>,
+}
+
+/// The variables that the model has no field for, declared as custom attributes of
+/// informants (an id from the variable's name, the name as label, a type from the
+/// variable's: Integer and Float as numbers, DateTime as text, which keeps the time), and
+/// each informant's values of them.
+fn declare_attributes(
+    study: &mut Study,
+    attributes: &[Attribute],
+    notes: &mut Vec<String>,
+) -> Result<HashMap<InformantId, samskap_core::Attributes>, RefiError> {
+    use samskap_core::{AttributeHolder, AttributeType};
+    // Each variable's values, in the order met.
+    let mut order: Vec<&str> = Vec::new();
+    let mut of: HashMap<&str, Vec<&Attribute>> = HashMap::new();
+    for a in attributes {
+        let list = of.entry(a.variable.as_str()).or_default();
+        if list.is_empty() {
+            order.push(a.variable.as_str());
+        }
+        list.push(a);
+    }
+    let mut slugs = Slugs::default();
+    let mut values: HashMap<InformantId, samskap_core::Attributes> = HashMap::new();
+    for name in order {
+        let list = &of[name];
+        let wanted = match VariableType::from_name(&list[0].kind) {
+            Some(VariableType::Boolean) => AttributeType::Boolean,
+            Some(VariableType::Integer | VariableType::Float) => AttributeType::Number,
+            Some(VariableType::Date) => AttributeType::Date,
+            _ => AttributeType::Text,
+        };
+        // A value REFI allows that samskap reads otherwise (`1` as a Boolean, a date with
+        // a time zone) keeps the whole variable as text, which takes any value.
+        let kind = if list.iter().all(|a| wanted.parse(&a.value).is_ok()) {
+            wanted
+        } else {
+            notes.push(format!(
+                "variable `{name}` has values samskap does not read as {}; it is a text attribute",
+                list[0].kind
+            ));
+            AttributeType::Text
+        };
+        let id: samskap_core::AttributeId = take_id(&mut slugs, name.trim(), "variable")
+            .parse()
+            .expect("slugs are ids");
+        study
+            .add_attribute(samskap_core::Attribute {
+                id: id.clone(),
+                label: Some(name.to_owned()),
+                kind: kind.clone(),
+                holders: vec![AttributeHolder::Informant],
+            })
+            .map_err(RefiError::model(format!("variable `{name}`")))?;
+        for a in list {
+            let value = kind.parse(&a.value).expect("checked above");
+            values
+                .entry(a.informant.clone())
+                .or_default()
+                .set(id.clone(), value);
+        }
+    }
+    Ok(values)
 }
 
 /// Imports a whole project as a new study.
@@ -581,21 +642,28 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     let mut unmapped: BTreeMap<String, usize> = BTreeMap::new();
     let mut missing: BTreeMap<QualifierId, BTreeMap<String, usize>> = BTreeMap::new();
     let mut name_not_declared = 0;
-    for (id, case, source, case_values) in &people {
+    // Every person's facts first: the variables that the model has no field for become
+    // custom attributes of informants, declared before any informant holds a value.
+    let mut facts_of = Vec::with_capacity(people.len());
+    for (id, _, source, case_values) in &people {
         let mut values = case_values.clone();
         if let Some(i) = source {
             values.extend(project.sources[*i].values.iter().cloned());
         }
         let before = attributes.len();
         let facts = facts_for(id, &values, &mut attributes, &mut notes)?;
-        let withdrawn = facts.consent == Some("withdrawn");
-        if withdrawn {
+        if facts.consent == Some("withdrawn") {
             // A withdrawn informant keeps only the id: no attributes either (those just
             // added are all of them; informant ids are unique).
             attributes.truncate(before);
         }
+        facts_of.push(facts);
+    }
+    let mut values_of = declare_attributes(&mut study, &attributes, &mut notes)?;
+    for ((id, case, source, _), facts) in people.iter().zip(facts_of) {
+        let withdrawn = facts.consent == Some("withdrawn");
         let details = (!withdrawn).then(|| InformantDetails {
-            attributes: Default::default(),
+            attributes: values_of.remove(id).unwrap_or_default(),
             role: facts.role.unwrap_or(Role::Participant),
             group: facts.group,
             workplace: facts.workplace,
@@ -938,7 +1006,6 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     Ok(Imported {
         study,
         guids,
-        attributes,
         report: ImportReport {
             origin: project.origin.clone(),
             counting,
@@ -1050,7 +1117,8 @@ mod tests {
         assert!(i9.details.is_none());
         assert!(out.study.transcripts().is_empty());
         assert!(out.study.codings().is_empty());
-        assert!(out.attributes.is_empty());
+        // Their values went with them: no attribute is declared for them.
+        assert!(out.study.attributes().is_empty());
         assert_eq!(
             out.report.skipped.0["coding in the transcript of a withdrawn informant"],
             1
@@ -1079,7 +1147,7 @@ mod tests {
             .collect();
         assert_eq!(ids, ["kari-as", "S200"]);
         assert_eq!(out.study.codings().len(), 2);
-        assert_eq!(out.attributes.len(), 1);
+        assert_eq!(out.study.attributes().len(), 1);
         assert!(out
             .report
             .notes
@@ -1101,9 +1169,17 @@ mod tests {
             sources: vec![g(100)],
         }];
         let out = import_project(&p, &opts()).unwrap();
-        assert_eq!(out.attributes.len(), 1);
-        assert_eq!(out.attributes[0].value, "40");
+        // `alder`, an Integer, is a number attribute; the case's value counts.
+        let [alder] = out.study.attributes() else {
+            panic!("one attribute")
+        };
+        assert_eq!(alder.kind, samskap_core::AttributeType::Number);
+        assert_eq!(alder.label.as_deref(), Some("alder"));
         let i1 = out.study.informant(&"I1".parse().unwrap()).unwrap();
+        assert_eq!(
+            i1.details.as_ref().unwrap().attributes.get(&alder.id),
+            Some(&samskap_core::AttributeType::Number.parse("40").unwrap())
+        );
         assert_eq!(i1.consent(), samskap_core::Consent::Given);
     }
 
@@ -1212,20 +1288,28 @@ mod tests {
             },
         ];
         let out = import_project(&p, &opts()).unwrap();
-        let kinds: Vec<(&str, &str, &str)> = out
-            .attributes
+        // Declared as custom attributes of informants, in the order met, typed.
+        let kinds: Vec<(&str, samskap_core::AttributeType)> = out
+            .study
+            .attributes()
             .iter()
-            .map(|a| (a.informant.as_str(), a.variable.as_str(), a.kind.as_str()))
+            .map(|a| (a.id.as_str(), a.kind.clone()))
             .collect();
-        assert_eq!(
-            kinds,
-            [
-                ("I1", "alder", "Text"),
-                ("I1", "ferdig", "Boolean"),
-                ("I2", "alder", "Text"),
-                ("I2", "ferdig", "Boolean")
-            ]
-        );
+        use samskap_core::AttributeType as T;
+        assert_eq!(kinds, [("alder", T::Text), ("ferdig", T::Boolean)]);
+        let value = |i: &str, a: &str| {
+            out.study
+                .informant(&i.parse().unwrap())
+                .unwrap()
+                .details
+                .as_ref()
+                .unwrap()
+                .attributes
+                .get(&a.parse().unwrap())
+                .map(ToString::to_string)
+        };
+        assert_eq!(value("I2", "alder").as_deref(), Some("40,5"));
+        assert_eq!(value("I1", "ferdig").as_deref(), Some("true"));
         let said: Vec<&String> = out
             .report
             .notes

@@ -104,7 +104,7 @@ fn ids(f: &Framework) -> Vec<&str> {
 
 /// The study as a `.qdpx`.
 fn export(imported: &Imported) -> (String, Vec<u8>) {
-    let files = project_files(&imported.study, &imported.guids, &imported.attributes);
+    let files = project_files(&imported.study, &imported.guids, &[]);
     let mut out = Cursor::new(Vec::new());
     write_qdpx(&files, &mut out).unwrap();
     (files.qde, out.into_inner())

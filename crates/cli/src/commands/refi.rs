@@ -268,7 +268,9 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
         imported.report.framework_from = "codes' GUIDs";
     }
     imported.report.notes.extend(partial);
-    let record = record_of(&imported.guids, &imported.attributes);
+    // Case variables the model has no field for are the study's custom attributes now; the
+    // record keeps only the tools' GUIDs.
+    let record = record_of(&imported.guids, &[]);
     let mut store = match existing {
         Some(store) => store,
         None => Store::open(&cli.db)?,
@@ -286,7 +288,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
                 "units": s.units,
                 "codings": s.codings,
                 "memos": s.memos,
-                "attributes": imported.attributes.len(),
+                "attributes": imported.study.attributes().len(),
                 "report": r,
             }),
         );
