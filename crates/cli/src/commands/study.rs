@@ -35,7 +35,7 @@ pub fn show(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         ("groups", s.groups.to_string()),
         ("members", s.members.to_string()),
         ("informants", s.informants.to_string()),
-        ("transcripts", s.transcripts.to_string()),
+        ("sources", s.transcripts.to_string()),
         ("meaning units", s.units.to_string()),
         ("codings", s.codings.to_string()),
         ("coders", coders.join(", ")),
