@@ -165,19 +165,51 @@ fn table2(study: &Study, table: &CodingTable, filter: &Filter, options: &Options
             continue;
         };
         for e in list {
-            doc.para(format!(
-                "{}: {} meaning unit{} from {} informant{}.",
-                values_label(framework, &code.id, &e.qualifiers),
-                e.total,
-                plural(e.total),
-                e.informants,
-                plural(e.informants)
-            ));
-            for q in e.units.iter().filter_map(|&u| table.unit_text(study, u)) {
-                doc.quote(q);
+            let label = values_label(framework, &code.id, &e.qualifiers);
+            let (n, s) = (e.total, plural(e.total));
+            // Units of a document, of minutes or of the interviewer are no one's words.
+            doc.para(match e.informants {
+                0 if n == 1 => format!("{label}: 1 meaning unit, not tied to an informant."),
+                0 => format!("{label}: {n} meaning units, none of them tied to an informant."),
+                k => format!(
+                    "{label}: {n} meaning unit{s} from {k} informant{}.",
+                    plural(k)
+                ),
+            });
+            for &u in &e.units {
+                if let Some(q) = table.unit_text(study, u) {
+                    doc.quote(unlabelled(study, table, u, q));
+                }
             }
         }
     }
+}
+
+/// A quote that spans speaker turns, with each turn's label replaced by a dash: labels say
+/// who spoke, and a report never puts a speaker beside a quote.
+fn unlabelled(study: &Study, table: &CodingTable, unit: u32, quote: &str) -> String {
+    let source = &table.sources()[table.units()[unit as usize].source as usize];
+    let Some((s, _)) = study.source(&source.id) else {
+        return quote.to_owned();
+    };
+    if s.speakers.is_empty() {
+        return quote.to_owned();
+    }
+    quote
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(k, line)| {
+            // The first line may start mid-turn; a label begins only a line of its own.
+            let label = (k > 0)
+                .then(|| line.split_once(':'))
+                .flatten()
+                .filter(|(head, _)| s.speakers.iter().any(|(l, _)| l == head));
+            match label {
+                Some((_, rest)) => format!("–{rest}"),
+                None => line.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// For each memo of the study, whether it quotes an informant whose words the report may
