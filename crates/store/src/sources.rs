@@ -237,6 +237,9 @@ fn declarations(
                 group: parse_opt(get(r, 4)?)?,
                 informants: informants.remove(id.as_str()).unwrap_or_default(),
                 speakers: speakers.remove(id.as_str()).unwrap_or_default(),
+                // The store keeps no guides ([`crate::write`] refuses a study with any), so
+                // no stored source follows one.
+                guide: None,
                 id,
             };
             Ok((source, get(r, 6)?, get::<i64>(r, 5)? as usize))

@@ -450,6 +450,8 @@ fn places(field: FreeText) -> Vec<Place> {
         FreeText::ContactNote => vec![at("contact", "note")],
         FreeText::AssessmentNote => vec![at("assessment", "note")],
         FreeText::AssessmentService => vec![at("assessment", "subject_service")],
+        // The store keeps no guides yet: writing a study with any is refused.
+        FreeText::GuideText => Vec::new(),
     }
 }
 

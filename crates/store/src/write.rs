@@ -253,6 +253,14 @@ pub(crate) fn write_study(
     study: &Study,
     replace: Replace,
 ) -> Result<ImportSummary, StoreError> {
+    if !study.guides().is_empty() {
+        // Refused, not dropped: a study read back without its guides would count no
+        // question's yield, silently.
+        return Err(StoreError::Invalid(format!(
+            "study `{}` has interview guides, which this store cannot keep yet: analyse it from its bundle",
+            study.meta().id
+        )));
+    }
     let kept = replacement(tx, study, replace)?;
     let study = kept.as_ref().unwrap_or(study);
     let meta = study.meta();

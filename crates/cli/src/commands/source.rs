@@ -460,6 +460,8 @@ pub fn add(cli: &Cli, args: &SourceAddArgs, out: &mut dyn Write) -> anyhow::Resu
         informants,
         speakers,
         group,
+        // The store keeps no guides yet, so a source added to it follows none.
+        guide: None,
     }
     .checked()?;
     let raw = samskap_bundle::read_transcript_file(&args.file, &super::limits(cli))?;
