@@ -253,14 +253,6 @@ pub(crate) fn write_study(
     study: &Study,
     replace: Replace,
 ) -> Result<ImportSummary, StoreError> {
-    if !study.guides().is_empty() {
-        // Refused, not dropped: a study read back without its guides would count no
-        // question's yield, silently.
-        return Err(StoreError::Invalid(format!(
-            "study `{}` has interview guides, which this store cannot keep yet: analyse it from its bundle",
-            study.meta().id
-        )));
-    }
     let kept = replacement(tx, study, replace)?;
     let study = kept.as_ref().unwrap_or(study);
     let meta = study.meta();
@@ -365,6 +357,8 @@ pub(crate) fn write_study(
         }
         summary.informants += 1;
     }
+    // Before the sources, which may follow them.
+    crate::guides::write_all(tx, sid, study)?;
     summary.transcripts = crate::sources::write_all(tx, sid, study)?;
     let mut unit_rows = Vec::with_capacity(study.units().len());
     {

@@ -460,7 +460,7 @@ pub fn add(cli: &Cli, args: &SourceAddArgs, out: &mut dyn Write) -> anyhow::Resu
         informants,
         speakers,
         group,
-        // The store keeps no guides yet, so a source added to it follows none.
+        // `source add` takes no guide yet: a source that follows one comes in with its bundle.
         guide: None,
     }
     .checked()?;
