@@ -92,6 +92,10 @@ pub(crate) struct SourceRow {
     #[serde(default)]
     pub group: Option<GroupId>,
     #[serde(default)]
+    pub guide: Option<samskap_core::GuideId>,
+    #[serde(default)]
+    pub guide_version: Option<u32>,
+    #[serde(default)]
     pub speakers: SpeakersIn,
 }
 
@@ -112,6 +116,10 @@ pub(crate) struct SourceRowOut<'a> {
     pub informants: &'a [InformantId],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<&'a GroupId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide: Option<&'a samskap_core::GuideId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide_version: Option<u32>,
     #[serde(skip_serializing_if = "SpeakersOut::is_empty")]
     pub speakers: SpeakersOut<'a>,
 }

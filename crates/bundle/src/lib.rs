@@ -7,6 +7,7 @@
 //! codings.csv             source,prefix,exact,suffix,code,polarity,coder,memo[,qualifiers]
 //! memos.toml              analysts' memos (summaries per subtheme)
 //! facilitation.toml       the facilitation record
+//! guides.toml             interview guides: versions, themes, questions
 //! ```
 //!
 //! The first layout, `transcripts/<informant>.txt` with each file an interview with that
@@ -20,6 +21,7 @@
 mod error;
 mod facilitation;
 mod files;
+mod guides;
 mod read;
 mod transcript_file;
 mod write;

@@ -277,6 +277,8 @@ pub fn read_with(
         study.add_informant(informant).map_err(|e| at(span, e))?;
     }
 
+    // Before the sources, which may follow them.
+    crate::guides::read_guides(dir, &mut study, limits)?;
     let declared = file
         .sources
         .into_iter()
@@ -411,6 +413,27 @@ fn declared_source(
     span: Range<usize>,
     row: SourceRow,
 ) -> Result<Declared, BundleError> {
+    let guide = match (row.guide, row.guide_version) {
+        (Some(guide), Some(version)) => Some(samskap_core::GuideRef { guide, version }),
+        (None, None) => None,
+        (guide, _) => {
+            // Name the key that is there without its pair.
+            let (given, missing) = if guide.is_some() {
+                ("guide", "guide_version")
+            } else {
+                ("guide_version", "guide")
+            };
+            return Err(BundleError::at(
+                "study.toml",
+                Some(key_line(text, &span, Some(given))),
+                Some(given),
+                format!(
+                    "source `{}` gives `{given}` without `{missing}`: a source follows a guide's version, so give both or neither",
+                    row.id
+                ),
+            ));
+        }
+    };
     let mut speakers = Vec::with_capacity(row.speakers.0.len());
     let mut labels = Vec::with_capacity(row.speakers.0.len());
     for (label, voice) in row.speakers.0 {
@@ -442,6 +465,7 @@ fn declared_source(
             informants: row.informants,
             speakers,
             group: row.group,
+            guide,
         },
         labels,
     })
@@ -459,6 +483,15 @@ fn source_refused(
     let (field, line) = match &e {
         ModelError::Duplicate { .. } => key("id"),
         ModelError::UnknownGroup(_) => key("group"),
+        ModelError::InvalidSource { reason, .. } if reason.starts_with("it follows guide") => {
+            // An unknown guide is the fault of `guide`; a known guide without that version,
+            // of `guide_version`.
+            if reason.ends_with("does not declare") {
+                key("guide")
+            } else {
+                key("guide_version")
+            }
+        }
         ModelError::InvalidSource { reason, .. } if reason.starts_with("speaker label") => {
             // The reason names the label; its own line says more than the table's.
             let line = labels

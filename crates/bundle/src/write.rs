@@ -10,6 +10,7 @@ use crate::facilitation::{facilitation_toml, FACILITATION_FILE};
 use crate::files::{
     AttributeRow, InformantRow, MemosFileOut, SourceRowOut, SpeakersOut, StudyFileOut,
 };
+use crate::guides::{guides_toml, GUIDES_FILE};
 use crate::read::{SOURCES, TRANSCRIPTS};
 use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
 
@@ -30,7 +31,7 @@ const FRAMEWORK_FILE: &str = "framework.toml";
 /// Everything in a bundle's directory that a bundle owns: what an export replaces. An
 /// export writes no `transcripts/`, so one left by an older export or a bundle of the first
 /// layout goes, and with it the texts of informants who have since withdrawn.
-const BUNDLE_ENTRIES: [&str; 7] = [
+const BUNDLE_ENTRIES: [&str; 8] = [
     "study.toml",
     FRAMEWORK_FILE,
     TRANSCRIPTS,
@@ -38,6 +39,7 @@ const BUNDLE_ENTRIES: [&str; 7] = [
     "codings.csv",
     "memos.toml",
     FACILITATION_FILE,
+    GUIDES_FILE,
 ];
 
 /// Writes a study into `dir` as a bundle, from its record and its codings: `study` gives
@@ -141,6 +143,8 @@ impl<'a> BundleWriter<'a> {
                 date: s.date,
                 informants: &s.informants,
                 group: s.group.as_ref(),
+                guide: s.guide.as_ref().map(|r| &r.guide),
+                guide_version: s.guide.as_ref().map(|r| r.version),
                 speakers: SpeakersOut(&s.speakers),
             })
             .collect();
@@ -171,6 +175,9 @@ impl<'a> BundleWriter<'a> {
                 "memos.toml",
                 &toml::to_string(&memos).expect("memos always serialise to TOML"),
             )?;
+        }
+        if let Some(text) = guides_toml(study) {
+            put(GUIDES_FILE, &text)?;
         }
         if let Some(text) = facilitation_toml(study) {
             put(FACILITATION_FILE, &text)?;

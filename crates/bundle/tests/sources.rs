@@ -296,7 +296,7 @@ fn a_source_declaration_is_refused_naming_its_line_and_key() {
             "study.toml",
             "title = \"Prosjektplan\"\n",
             "title = \"Prosjektplan\"\nauthor = \"Kari\"\n",
-            "study.toml:54: field `author`: unknown field `author`, expected one of `id`, `kind`, `title`, `date`, `informants`, `group`, `speakers`",
+            "study.toml:54: field `author`: unknown field `author`, expected one of `id`, `kind`, `title`, `date`, `informants`, `group`, `guide`, `guide_version`, `speakers`",
         ),
         (
             "study.toml",

@@ -66,6 +66,9 @@ pub enum Command {
     /// is the new name.
     #[command(subcommand)]
     Transcript(TranscriptCommand),
+    /// Interview guides: list them, show one, and what each question yielded.
+    #[command(subcommand)]
+    Guide(GuideCommand),
     /// Full-text search over the transcripts: each hit in context, with its codes.
     Search {
         /// Words, "a phrase", prefix*, AND, OR, NOT (SQLite FTS5 syntax).
@@ -634,6 +637,48 @@ pub struct FilterArgs {
 /// `quotes`.
 #[derive(Debug, Args)]
 pub struct QuotesArgs {
+    /// Filters.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// `guide ...`.
+#[derive(Debug, Subcommand)]
+pub enum GuideCommand {
+    /// The study's guides: each version with its themes, questions, note and how many
+    /// sources follow it.
+    List,
+    /// A guide's themes and questions, in order (its latest version, or --version).
+    // `--version` here is a guide's version (samskap's own is `samskap --version`).
+    #[command(disable_version_flag = true)]
+    Show {
+        /// The guide's id.
+        id: String,
+        /// Which version (1, 2, …).
+        #[arg(long)]
+        version: Option<u32>,
+    },
+    /// Questions × codes: per question of a guide, the meaning units that start in its
+    /// sections (a source's text marks where a question starts with `[QID]` at the start of
+    /// a line) and the distinct informants behind them, over the sources that follow the
+    /// guide. Questions that yielded nothing are listed with zeros.
+    Yield(GuideYieldArgs),
+}
+
+/// `guide yield`. Its `--version` is a guide's version.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct GuideYieldArgs {
+    /// The guide (may be left out when the study has one).
+    #[arg(long)]
+    pub guide: Option<String>,
+    /// Only the sources that follow this version, and its questions (default: every
+    /// version, a question being one row across the versions that ask it).
+    #[arg(long)]
+    pub version: Option<u32>,
+    /// Columns by top code (category) or by every code.
+    #[arg(long, value_enum, default_value = "top")]
+    pub by: By,
     /// Filters.
     #[command(flatten)]
     pub filter: FilterArgs,

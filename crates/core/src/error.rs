@@ -2,8 +2,8 @@
 
 use crate::framework::FrameworkError;
 use crate::ids::{
-    AttributeId, CodeId, CoderId, FrameworkId, GroupId, InformantId, MunicipalityId, QualifierId,
-    SourceId, ValueId,
+    AttributeId, CodeId, CoderId, FrameworkId, GroupId, GuideId, InformantId, MunicipalityId,
+    QualifierId, SourceId, ValueId,
 };
 
 /// Why the model refused a value.
@@ -144,6 +144,29 @@ pub enum ModelError {
         source_id: SourceId,
         /// What is wrong with it.
         reason: String,
+    },
+    /// An interview guide that cannot stand.
+    #[error("guide `{guide}`: {reason}")]
+    InvalidGuide {
+        /// The guide.
+        guide: GuideId,
+        /// Where in it: so that a file can name the line.
+        place: crate::guide::GuidePlace,
+        /// The field at fault there (`title`, `version`, `note`, `id`, `text`).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A reference to a guide, or a version of one, the study does not have.
+    #[error("{}", match .version {
+        None => format!("unknown guide `{guide}`: the study declares no guide of that id"),
+        Some(v) => format!("guide `{guide}` has no version {v}"),
+    })]
+    UnknownGuide {
+        /// The guide named.
+        guide: GuideId,
+        /// The version named, when the guide is there but not that version.
+        version: Option<u32>,
     },
     /// Material for an informant who has withdrawn.
     #[error("informant `{0}` has withdrawn consent: their material cannot be added")]

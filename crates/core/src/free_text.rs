@@ -80,6 +80,9 @@ pub enum FreeText {
     MemberAttribute,
     /// A group's values of the study's attributes.
     GroupAttribute,
+    /// An interview guide's title, its versions' notes, its themes' headings and its
+    /// questions.
+    GuideText,
 }
 
 /// What a withdrawal does with a free text.
@@ -103,7 +106,7 @@ pub enum OnWithdrawal {
 
 impl FreeText {
     /// Every free-text field of the model.
-    pub const ALL: [FreeText; 34] = [
+    pub const ALL: [FreeText; 35] = [
         FreeText::StudyTitle,
         FreeText::StudyResearchQuestion,
         FreeText::StudyMethod,
@@ -138,6 +141,7 @@ impl FreeText {
         FreeText::InformantAttribute,
         FreeText::MemberAttribute,
         FreeText::GroupAttribute,
+        FreeText::GuideText,
     ];
 
     /// What a withdrawal does with this field. A text "quotes" the informant by the rule in
@@ -176,6 +180,10 @@ impl FreeText {
             AttributeText => Kept(
                 "the name of an attribute and the values it allows: categories a study \
                  declares, not what people said",
+            ),
+            GuideText => Kept(
+                "an interview guide is the researchers' own text, the questions they asked, \
+                 not what informants said",
             ),
             FrameworkText | CodeText => Kept(
                 "a framework is shared by the studies in a store and kept as a file of its \

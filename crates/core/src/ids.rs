@@ -120,6 +120,17 @@ id_type!(
     "source"
 );
 id_type!(
+    /// Identifies an interview guide within a study (`intervjuguide`).
+    GuideId,
+    "guide"
+);
+id_type!(
+    /// Identifies a question of an interview guide (`q01`): what a source's text marks as
+    /// `[q01]` where the question starts.
+    QuestionId,
+    "question"
+);
+id_type!(
     /// Identifies a coder (`A`, `B`, `consensus`, ...).
     CoderId,
     "coder"

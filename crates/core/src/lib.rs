@@ -67,6 +67,7 @@ mod error;
 pub mod facilitation;
 mod framework;
 mod free_text;
+pub mod guide;
 mod ids;
 mod model;
 pub mod quoting;
@@ -93,10 +94,11 @@ pub use framework::{
     label_in, Code, Framework, FrameworkError, FrameworkMeta, Labels, Qualifier, QualifierValue,
 };
 pub use free_text::{FreeText, OnWithdrawal};
+pub use guide::{Guide, GuidePlace, GuideRef, GuideVersion, Question, Theme};
 pub use ids::{
     shorten, ActionId, AssessmentId, AttributeId, CodeId, CoderId, ContactId, EventId, FrameworkId,
-    GroupId, InformantId, InformantSet, MeetingId, MemberId, MunicipalityId, PracticeId,
-    QualifierId, SourceId, StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
+    GroupId, GuideId, InformantId, InformantSet, MeetingId, MemberId, MunicipalityId, PracticeId,
+    QualifierId, QuestionId, SourceId, StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, Provenance,

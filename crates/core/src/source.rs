@@ -150,6 +150,10 @@ pub struct Source {
     /// The resource group it comes from (a focus group's, a meeting's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupId>,
+    /// The interview guide version it followed; its text may then mark where each question
+    /// starts ([`crate::guide`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide: Option<crate::guide::GuideRef>,
 }
 
 fn labels_as_map<S: serde::Serializer>(v: &[(String, Voice)], s: S) -> Result<S::Ok, S::Error> {
@@ -173,6 +177,7 @@ impl Source {
             informants: vec![informant.clone()],
             speakers: Vec::new(),
             group: None,
+            guide: None,
         }
     }
 
@@ -185,6 +190,7 @@ impl Source {
             && self.date.is_none()
             && self.speakers.is_empty()
             && self.group.is_none()
+            && self.guide.is_none()
     }
 
     /// Sorts the labels and checks the declaration on its own: informants listed once,
@@ -460,6 +466,7 @@ mod tests {
                 ("Ola".into(), "I1".parse().unwrap()),
             ],
             group: None,
+            guide: None,
         }
         .checked()
         .unwrap()

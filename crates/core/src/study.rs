@@ -11,7 +11,8 @@ use crate::coding::{Coding, MeaningUnit, Memo, UnitId};
 use crate::facilitation::{Facilitation, FacilitationError, Roster};
 use crate::framework::Framework;
 use crate::free_text::{FreeText, OnWithdrawal, TextSlot};
-use crate::ids::{CoderId, GroupId, InformantId, MemberId, SourceId};
+use crate::guide::Guide;
+use crate::ids::{CoderId, GroupId, GuideId, InformantId, MemberId, SourceId};
 use crate::model::{Informant, Member, Municipality, ResourceGroup, StudyMeta};
 use crate::quoting::QuoteFinder;
 use crate::source::{Source, Voices};
@@ -32,6 +33,9 @@ pub struct Study {
     groups: Vec<ResourceGroup>,
     members: Vec<Member>,
     informants: Vec<Informant>,
+    /// Interview guides, declared before the sources that follow them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    guides: Vec<Guide>,
     sources: Vec<Source>,
     /// The text of each source, in the order of `sources`.
     transcripts: Vec<Transcript>,
@@ -60,6 +64,8 @@ struct Index {
     members: HashMap<MemberId, usize>,
     /// Position in `informants`.
     informants: HashMap<InformantId, usize>,
+    /// Position in `guides`.
+    guides: HashMap<GuideId, usize>,
     /// Position in `sources` (and `transcripts`).
     sources: HashMap<SourceId, usize>,
     /// A unit by where it lies: the position of its source (a number, so that a key holds
@@ -172,6 +178,7 @@ impl Study {
             groups: Vec::new(),
             members: Vec::new(),
             informants: Vec::new(),
+            guides: Vec::new(),
             sources: Vec::new(),
             transcripts: Vec::new(),
             voices: Vec::new(),
@@ -254,10 +261,45 @@ impl Study {
         Ok(())
     }
 
+    /// Adds an interview guide with a new id that stands on its own ([`Guide::checked`]).
+    /// Add guides before the sources that follow them.
+    pub fn add_guide(&mut self, guide: Guide) -> Result<(), ModelError> {
+        let guide = guide.checked()?;
+        if self.index.guides.contains_key(&guide.id) {
+            return Err(duplicate("guide", &guide.id));
+        }
+        self.index
+            .guides
+            .insert(guide.id.clone(), self.guides.len());
+        self.guides.push(guide);
+        Ok(())
+    }
+
     /// Adds a source with its text: a new id, known informants who have not withdrawn, a
-    /// known group, a declaration that stands ([`Source::checked`]).
+    /// known group, a declared guide version if it follows one, a declaration that stands
+    /// ([`Source::checked`]).
     pub fn add_source(&mut self, source: Source, text: Transcript) -> Result<(), ModelError> {
         let source = source.checked()?;
+        if let Some(r) = &source.guide {
+            let known = self
+                .guide(&r.guide)
+                .is_some_and(|g| g.version(r.version).is_some());
+            if !known {
+                return Err(ModelError::InvalidSource {
+                    source_id: source.id.clone(),
+                    reason: match self.guide(&r.guide) {
+                        None => format!(
+                            "it follows guide `{}`, which the study does not declare",
+                            r.guide
+                        ),
+                        Some(_) => format!(
+                            "it follows guide `{}` version {}, which the guide does not have",
+                            r.guide, r.version
+                        ),
+                    },
+                });
+            }
+        }
         if text.source() != &source.id {
             return Err(ModelError::InvalidSource {
                 source_id: source.id.clone(),
@@ -495,6 +537,7 @@ impl Study {
             groups: self.groups.iter().map(|g| g.id.clone()).collect(),
             members: position_map(self.members.iter().map(|m| &m.id)),
             informants: position_map(self.informants.iter().map(|i| &i.id)),
+            guides: position_map(self.guides.iter().map(|g| &g.id)),
             sources: position_map(self.sources.iter().map(|s| &s.id)),
             ..Index::default()
         };
@@ -632,6 +675,23 @@ impl Study {
             | FreeText::SpeakerLabel
             | FreeText::FrameworkText
             | FreeText::CodeText => Vec::new(),
+            FreeText::GuideText => self
+                .guides
+                .iter_mut()
+                .flat_map(|g| {
+                    std::iter::once(Required(&mut g.title)).chain(g.versions.iter_mut().flat_map(
+                        |v| {
+                            std::iter::once(Optional(&mut v.note)).chain(
+                                v.themes.iter_mut().flat_map(|t| {
+                                    std::iter::once(Required(&mut t.title)).chain(
+                                        t.questions.iter_mut().map(|q| Required(&mut q.text)),
+                                    )
+                                }),
+                            )
+                        },
+                    ))
+                })
+                .collect(),
             FreeText::MeetingNote
             | FreeText::RulesFrequency
             | FreeText::RulesPlace
@@ -844,6 +904,16 @@ impl Study {
         &self.memos
     }
 
+    /// Interview guides, in the order added.
+    pub fn guides(&self) -> &[Guide] {
+        &self.guides
+    }
+
+    /// A guide by id.
+    pub fn guide(&self, id: &GuideId) -> Option<&Guide> {
+        self.index.guides.get(id).map(|&k| &self.guides[k])
+    }
+
     /// An informant by id.
     pub fn informant(&self, id: &InformantId) -> Result<&Informant, ModelError> {
         self.index
@@ -948,6 +1018,7 @@ mod tests {
                 ("Siv".into(), "I3".parse().unwrap()),
             ],
             group: Some(id("G1")),
+            guide: None,
         };
         let text = "M: Hva hindrer dere?\nOla: Vi rekker ingenting, ingen har tid.\nSiv: Ingen har tid, og lederne bryr seg ikke.\n";
         s.add_source(fg, Transcript::new(id("fg"), text)).unwrap();
@@ -959,6 +1030,7 @@ mod tests {
             informants: Vec::new(),
             speakers: Vec::new(),
             group: Some(id("G1")),
+            guide: None,
         };
         s.add_source(
             doc,
@@ -1321,6 +1393,23 @@ mod tests {
             text: quote.into(),
         })
         .unwrap();
+        // A guide that asks with the words an informant used is still the researchers'.
+        s.add_guide(crate::guide::Guide {
+            id: id("g"),
+            title: quote.into(),
+            versions: vec![crate::guide::GuideVersion {
+                version: 1,
+                note: Some(quote.into()),
+                themes: vec![crate::guide::Theme {
+                    title: quote.into(),
+                    questions: vec![crate::guide::Question {
+                        id: id("q1"),
+                        text: quote.into(),
+                    }],
+                }],
+            }],
+        })
+        .unwrap();
         s.facilitate(|f, r| {
             f.add_meeting(
                 r,
@@ -1432,6 +1521,7 @@ mod tests {
                 informants: vec![],
                 speakers: vec![],
                 group: None,
+                guide: None,
             },
             Transcript::new(id("notes"), "Notater fra møtet."),
         )

@@ -16,6 +16,7 @@ mod codebook;
 mod edit;
 mod error;
 mod facilitation;
+mod guides;
 mod quotes;
 mod read;
 mod refi;

@@ -627,6 +627,10 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
         }
         study.add_informant(i).map_err(c)?;
     }
+    // With the people: a source added to the study is checked against its guides.
+    for g in crate::guides::read_all(conn, sid)? {
+        study.add_guide(g).map_err(c)?;
+    }
     if parts == Parts::People {
         return Ok(study);
     }

@@ -1,7 +1,9 @@
 //! Sources in SQL (schema 12): `transcript` holds each source's description and text,
 //! `source_informant` who speaks in it, `source_speaker` its turn labels and who speaks
 //! them, `source_turn` where each turn runs. The turns are written with the text, so that
-//! the counting commands know whose words a unit holds without reading any text.
+//! the counting commands know whose words a unit holds without reading any text. Since
+//! schema 13, `transcript.guide_id` and `transcript.guide_version` name the interview guide
+//! version a source followed (`crate::guides`).
 
 use std::collections::BTreeMap;
 
@@ -24,15 +26,17 @@ pub(crate) fn write_all(
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS staged_source (
              source_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT, made_on TEXT,
-             group_id TEXT, text TEXT NOT NULL, char_len INTEGER NOT NULL);
+             group_id TEXT, text TEXT NOT NULL, char_len INTEGER NOT NULL,
+             guide_id TEXT, guide_version INTEGER);
          DELETE FROM temp.staged_source;",
     )
     .map_err(StoreError::db)?;
     {
         let mut stage = tx
             .prepare(
-                "INSERT INTO temp.staged_source (source_id, kind, title, made_on, group_id, text, char_len)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO temp.staged_source
+                     (source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .map_err(StoreError::db)?;
         for (s, t) in study.sources().iter().zip(study.transcripts()) {
@@ -44,14 +48,17 @@ pub(crate) fn write_all(
                     s.date.map(|d| d.to_string()),
                     s.group.as_ref().map(|g| g.as_str()),
                     t.text(),
-                    t.char_len() as i64
+                    t.char_len() as i64,
+                    s.guide.as_ref().map(|r| r.guide.as_str()),
+                    s.guide.as_ref().map(|r| r.version)
                 ])
                 .map_err(StoreError::db)?;
         }
     }
     tx.execute(
-        "INSERT INTO transcript (study_id, source_id, kind, title, made_on, group_id, text, char_len)
-         SELECT ?1, source_id, kind, title, made_on, group_id, text, char_len
+        "INSERT INTO transcript
+             (study_id, source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version)
+         SELECT ?1, source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version
          FROM temp.staged_source ORDER BY rowid",
         [sid],
     )
@@ -223,7 +230,7 @@ fn declarations(
     rows(
         conn,
         "SELECT source_id, kind, title, made_on, group_id, char_len,
-                CASE WHEN ?3 THEN text END
+                CASE WHEN ?3 THEN text END, guide_id, guide_version
          FROM transcript
          WHERE study_id = ?1 AND (?2 IS NULL OR source_id = ?2) ORDER BY rowid",
         params![sid, only, with_text],
@@ -237,6 +244,18 @@ fn declarations(
                 group: parse_opt(get(r, 4)?)?,
                 informants: informants.remove(id.as_str()).unwrap_or_default(),
                 speakers: speakers.remove(id.as_str()).unwrap_or_default(),
+                guide: match (get::<Option<String>>(r, 7)?, get::<Option<u32>>(r, 8)?) {
+                    (Some(guide), Some(version)) => Some(samskap_core::GuideRef {
+                        guide: parse(guide)?,
+                        version,
+                    }),
+                    (None, None) => None,
+                    _ => {
+                        return Err(StoreError::Corrupt(format!(
+                        "source {id}: a guide without its version, or a version without its guide"
+                    )))
+                    }
+                },
                 id,
             };
             Ok((source, get(r, 6)?, get::<i64>(r, 5)? as usize))
@@ -339,8 +358,9 @@ impl crate::Store {
                 conflict: false,
             })?;
         tx.execute(
-            "INSERT INTO transcript (study_id, source_id, kind, title, made_on, group_id, text, char_len)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO transcript
+                 (study_id, source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 sid,
                 source.id.as_str(),
@@ -349,7 +369,9 @@ impl crate::Store {
                 source.date.map(|d| d.to_string()),
                 source.group.as_ref().map(|g| g.as_str()),
                 text.text(),
-                text.char_len() as i64
+                text.char_len() as i64,
+                source.guide.as_ref().map(|r| r.guide.as_str()),
+                source.guide.as_ref().map(|r| r.version)
             ],
         )
         .map_err(StoreError::db)?;

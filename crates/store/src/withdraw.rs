@@ -450,6 +450,12 @@ fn places(field: FreeText) -> Vec<Place> {
         FreeText::ContactNote => vec![at("contact", "note")],
         FreeText::AssessmentNote => vec![at("assessment", "note")],
         FreeText::AssessmentService => vec![at("assessment", "subject_service")],
+        FreeText::GuideText => vec![
+            at("guide", "title"),
+            at("guide_version", "note"),
+            at("guide_theme", "title"),
+            at("guide_question", "text"),
+        ],
     }
 }
 
@@ -565,6 +571,11 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
         "an enumeration (a CHECK constraint)",
     ),
     ("transcript", &["made_on"], "a date"),
+    ("transcript", &["guide_id"], "an id"),
+    ("guide", &["study_id", "id"], "ids"),
+    ("guide_version", &["study_id", "guide_id"], "ids"),
+    ("guide_theme", &["study_id", "guide_id"], "ids"),
+    ("guide_question", &["study_id", "guide_id", "id"], "ids"),
     ("meaning_unit", &["study_id", "source_id"], "ids"),
     (
         "source_informant",

@@ -357,6 +357,8 @@ pub(crate) fn write_study(
         }
         summary.informants += 1;
     }
+    // Before the sources, which may follow them.
+    crate::guides::write_all(tx, sid, study)?;
     summary.transcripts = crate::sources::write_all(tx, sid, study)?;
     let mut unit_rows = Vec::with_capacity(study.units().len());
     {

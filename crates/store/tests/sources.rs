@@ -217,6 +217,7 @@ fn sources_are_listed_with_their_counts_and_added_one_at_a_time() {
         informants: vec!["I9".parse().unwrap()],
         speakers: vec![],
         group: None,
+        guide: None,
     };
     let text = samskap_core::Transcript::new(notes.id.clone(), "Seks møtte.");
     let err = store

@@ -8,6 +8,7 @@ mod codebook;
 mod cooccur;
 mod export;
 mod framework;
+mod guide;
 mod import;
 mod informants;
 mod init;
@@ -36,8 +37,8 @@ use samskap_files::{Kind, Limits, Links};
 use samskap_store::Store;
 
 use crate::args::{
-    AgreementCommand, Cli, Command, FilterArgs, FrameworkCommand, InformantCommand, SourceCommand,
-    StudyCommand, TranscriptCommand,
+    AgreementCommand, Cli, Command, FilterArgs, FrameworkCommand, GuideCommand, InformantCommand,
+    SourceCommand, StudyCommand, TranscriptCommand,
 };
 
 /// Runs the parsed command, writing its output to `out`.
@@ -74,6 +75,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Cooccur(a) => cooccur::run(cli, a, out),
         Command::Search { query, wheres } => search::run(cli, query, wheres, out),
         Command::Sources => source::list(cli, out),
+        Command::Guide(GuideCommand::List) => guide::list(cli, out),
+        Command::Guide(GuideCommand::Show { id, version }) => guide::show(cli, id, *version, out),
+        Command::Guide(GuideCommand::Yield(a)) => guide::yields(cli, a, out),
         Command::Source(SourceCommand::Show { id }) => source::show(cli, id, out),
         Command::Source(SourceCommand::Add(a)) => source::add(cli, a, out),
         Command::Source(SourceCommand::Replace(a))

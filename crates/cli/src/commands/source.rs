@@ -460,6 +460,8 @@ pub fn add(cli: &Cli, args: &SourceAddArgs, out: &mut dyn Write) -> anyhow::Resu
         informants,
         speakers,
         group,
+        // `source add` takes no guide yet: a source that follows one comes in with its bundle.
+        guide: None,
     }
     .checked()?;
     let raw = samskap_bundle::read_transcript_file(&args.file, &super::limits(cli))?;

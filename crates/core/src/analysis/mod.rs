@@ -5,6 +5,7 @@
 mod cooccur;
 mod count;
 mod crosstab;
+mod guide_yield;
 mod saturation;
 
 use serde::Serialize;
@@ -18,6 +19,7 @@ use crate::table::{contains_text, CodingTable, TableCoding, NO_ONE};
 
 pub use cooccur::{cooccurrences, Cooccurrence};
 pub use crosstab::{crosstab, Crosstab, Dim, NO_GROUP};
+pub use guide_yield::{guide_yield, GuideYield, YieldRow};
 pub use saturation::{saturation, Step};
 
 /// Which codings an analysis looks at. Empty fields match everything.
