@@ -447,6 +447,13 @@ pub struct SourceAddArgs {
     /// The resource group it comes from.
     #[arg(long)]
     pub group: Option<String>,
+    /// The interview guide it followed (its questions marked `[QID]` at the start of a
+    /// line), with --guide-version.
+    #[arg(long, requires = "guide_version")]
+    pub guide: Option<String>,
+    /// Which version of the guide.
+    #[arg(long, requires = "guide", value_parser = clap::value_parser!(u32).range(1..))]
+    pub guide_version: Option<u32>,
 }
 
 /// `memo ...`.

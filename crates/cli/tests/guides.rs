@@ -99,3 +99,64 @@ fn the_thesis_guide_is_there_and_no_source_follows_it() {
     assert_eq!(y["sources"], 0);
     assert_eq!(y["rows"].as_array().unwrap().len(), 35);
 }
+
+/// A source added on its own may follow a guide version; its marks count in the yield.
+#[test]
+fn a_source_added_with_a_guide_counts_in_its_yield() {
+    let env = kilder();
+    std::fs::write(
+        env.path("int-i2.txt"),
+        "[q2]\nIntervjuer: Hva har gruppene fått til?\nB: Vi møtes oftere, og vi ringer hverandre.\n",
+    )
+    .unwrap();
+    let args = [
+        "source",
+        "add",
+        "int-i2.txt",
+        "--id",
+        "int-i2",
+        "--kind",
+        "interview",
+        "--informant",
+        "I2",
+        "--speaker",
+        "B=I2",
+        "--speaker",
+        "Intervjuer=interviewer",
+        "--guide",
+        "intervjuguide",
+    ];
+    // Both or neither: a guide needs its version (clap's usage error, naming it).
+    let out = env.run(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--guide-version"));
+    // A version the guide does not have: refused by the study's check.
+    let err = env.fails(&[&args[..], &["--guide-version", "9"]].concat());
+    assert!(err.contains("intervjuguide") && err.contains('9'), "{err}");
+    env.ok(&[&args[..], &["--guide-version", "2"]].concat());
+    env.ok(&[
+        "code",
+        "add",
+        "--transcript",
+        "int-i2",
+        "--quote",
+        "Vi møtes oftere",
+        "--code",
+        "structure/infrastructure",
+        "--polarity",
+        "opportunity",
+        "--coder",
+        "A",
+    ]);
+    let y = env.json(&["guide", "yield", "--version", "2"]);
+    assert_eq!(y["sources"], 2, "{y}");
+    let q2 = y["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["question"] == "q2")
+        .unwrap();
+    let total = q2["counts"].as_array().unwrap().last().unwrap();
+    assert_eq!(total["units"], 1, "{y}");
+    assert_eq!(total["informants"], 1, "{y}");
+}

@@ -460,8 +460,13 @@ pub fn add(cli: &Cli, args: &SourceAddArgs, out: &mut dyn Write) -> anyhow::Resu
         informants,
         speakers,
         group,
-        // `source add` takes no guide yet: a source that follows one comes in with its bundle.
-        guide: None,
+        guide: match (&args.guide, args.guide_version) {
+            (Some(g), Some(version)) => Some(samskap_core::GuideRef {
+                guide: g.parse().context("--guide")?,
+                version,
+            }),
+            _ => None,
+        },
     }
     .checked()?;
     let raw = samskap_bundle::read_transcript_file(&args.file, &super::limits(cli))?;
