@@ -1418,6 +1418,24 @@ async fn list_sources(
     Ok(Json(rows.iter().map(SourceOut::from).collect()))
 }
 
+#[utoipa::path(get, path = "/studies/{study}/guides", security(("bearer" = [])),
+    params(("study" = String, Path)),
+    responses((status = 200, body = [GuideOut]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_guides(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(study): ApiPath<String>,
+) -> Result<Json<Vec<GuideOut>>, ApiError> {
+    // A guide is the researchers' own text, no informant's words; it is kept on the analysis
+    // side with the sources that follow it (the route's layer has checked this already).
+    caller.require(caller.may_read_study())?;
+    // The guides are in the record held in memory: no codings, no source's text is read.
+    with_readable_study(&state, &caller, &study, |s, _| {
+        Ok(Json(s.guides().iter().map(GuideOut::from).collect()))
+    })
+    .await
+}
+
 /// The OpenAPI document, generated from the handlers and wire types above.
 #[derive(OpenApi)]
 #[openapi(
@@ -1428,7 +1446,7 @@ async fn list_sources(
         composition, get_rules, set_rules, list_statements, add_statement, list_moves, add_move,
         timeline, list_practices, add_practice, list_actions, list_disseminations,
         add_dissemination, list_contacts, contact_counts, study_composition, study_attendance,
-        list_assessments, list_sources),
+        list_assessments, list_sources, list_guides),
     components(schemas(Problem, Id)),
     modifiers(&BearerAuth, &Conventions)
 )]
@@ -1456,8 +1474,8 @@ async fn fallback() -> ApiError {
 }
 
 /// The route table. Routes under a group check the caller's access to that group, and the
-/// analysis routes (assessments, sources) the caller's role, before anything reads the body
-/// or the path: a caller without access gets 403 whatever the body holds.
+/// analysis routes (assessments, sources, guides) the caller's role, before anything reads
+/// the body or the path: a caller without access gets 403 whatever the body holds.
 pub fn router(state: AppState) -> Router {
     const G: &str = "/studies/{study}/groups/{group}";
     let groups = Router::new()
@@ -1507,6 +1525,7 @@ pub fn router(state: AppState) -> Router {
             get(list_assessments).post(add_assessment),
         )
         .route("/studies/{study}/sources", get(list_sources))
+        .route("/studies/{study}/guides", get(list_guides))
         .route_layer(middleware::from_fn(assessment_access));
     let protected = Router::new()
         .route("/openapi.json", get(openapi))

@@ -338,6 +338,85 @@ impl From<&samskap_store::SourceRow> for SourceOut {
     }
 }
 
+/// An interview guide: the researchers' own questions, grouped by theme, in numbered
+/// versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuideOut {
+    /// Id, unique in the study.
+    #[schema(value_type = Id)]
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its versions, numbered 1, 2, … in this order.
+    pub versions: Vec<GuideVersionOut>,
+}
+
+/// One version of a guide: its themes and their questions, in the order asked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuideVersionOut {
+    /// Its number: 1 for the first, then 2, … with no gap.
+    // Typed as the other counts are (no `int32` format, whose maximum is below a `u32`'s).
+    #[schema(value_type = usize, minimum = 1, maximum = 4294967295_u64)]
+    pub version: u32,
+    /// What changed, or for whom it was used (left out when nothing is said).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub note: Option<String>,
+    /// Its themes, in order.
+    pub themes: Vec<ThemeOut>,
+}
+
+/// A theme of a guide version and its questions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThemeOut {
+    /// The theme's heading.
+    pub title: String,
+    /// Its questions, in order.
+    pub questions: Vec<QuestionOut>,
+}
+
+/// A question of a guide version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionOut {
+    /// Id, unique in its version; the same id in two versions is the same question.
+    #[schema(value_type = Id)]
+    pub id: String,
+    /// Its wording.
+    pub text: String,
+}
+
+impl From<&samskap_core::Guide> for GuideOut {
+    fn from(g: &samskap_core::Guide) -> Self {
+        Self {
+            id: g.id.to_string(),
+            title: g.title.clone(),
+            versions: g
+                .versions
+                .iter()
+                .map(|v| GuideVersionOut {
+                    version: v.version,
+                    note: v.note.clone(),
+                    themes: v
+                        .themes
+                        .iter()
+                        .map(|t| ThemeOut {
+                            title: t.title.clone(),
+                            questions: t
+                                .questions
+                                .iter()
+                                .map(|q| QuestionOut {
+                                    id: q.id.to_string(),
+                                    text: q.text.clone(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The day a group agreed on one of its drafts.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -561,6 +561,7 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         ("/studies/{study}/analytics/attendance", &["get"]),
         ("/studies/{study}/assessments", &["get", "post"]),
         ("/studies/{study}/sources", &["get"]),
+        ("/studies/{study}/guides", &["get"]),
     ] {
         for m in methods {
             let op = &doc["paths"][path][m];
@@ -585,7 +586,7 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         }
     }
     // docs/api.md (section 6) states how many paths the document lists.
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 25);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 26);
     // Every reference names a schema that is there.
     let text = doc.to_string();
     for r in text.split("\"#/components/schemas/").skip(1) {
@@ -2159,6 +2160,184 @@ async fn sources_are_listed_to_the_analysis_side_without_their_texts() {
             "observation",
             "document"
         ])
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn guides_are_listed_whole_to_the_analysis_side() {
+    let s = Server::start().await;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let kilder = samskap_bundle::read(&fixtures.join("sources")).unwrap();
+    let thesis = samskap_bundle::read(&fixtures.join("ung-inkludering")).unwrap();
+    let mut store = Store::open(&s.db).unwrap();
+    store.import_study(&kilder, Replace::No).unwrap();
+    store.import_study(&thesis, Replace::No).unwrap();
+    drop(store);
+
+    // `fixtures/sources/guides.toml`: a made-up guide in two versions, every field as written.
+    let path = "/studies/kilder/guides";
+    let (st, list) = s.get(path, &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let (st, as_admin) = s.get(path, &s.admin).await;
+    assert_eq!(st, StatusCode::OK, "{as_admin}");
+    assert_eq!(as_admin, list);
+    let work = json!({"title": "Arbeidet i gruppene", "questions": [
+        {"id": "q2", "text": "Hva har gruppene fått til så langt?"},
+        {"id": "q3", "text": "Hva ville du gjort annerledes?"},
+    ]});
+    assert_eq!(
+        list,
+        json!([
+            {"id": "intervjuguide", "title": "Intervjuguide (illustrasjon)", "versions": [
+                {"version": 1, "note": "For deltakerne i ressursgruppene.", "themes": [
+                    {"title": "Oppstart", "questions": [
+                        {"id": "q1", "text": "Hvordan opplevde du oppstarten?"},
+                    ]},
+                    work,
+                ]},
+                {"version": 2, "note": "For fasilitatoren: q1 omformulert.", "themes": [
+                    {"title": "Oppstart", "questions": [
+                        {"id": "q1",
+                         "text": "Hvordan opplevde du oppstarten av gruppene du fasiliterte?"},
+                    ]},
+                    work,
+                ]},
+            ]},
+        ])
+    );
+
+    // The thesis's guide (Vedlegg 1): one version, its 35 questions q01–q35 in order, each
+    // as the bundle holds it.
+    let (st, list) = s.get("/studies/ung-inkludering/guides", &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(list, serde_json::to_value(thesis.guides()).unwrap());
+    let guides = list.as_array().unwrap();
+    assert_eq!(guides.len(), 1);
+    assert_eq!(guides[0]["id"], "intervjuguide");
+    let versions = guides[0]["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0]["version"], 1);
+    let questions: Vec<&str> = versions[0]["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["questions"].as_array().unwrap())
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=35).map(|n| format!("q{n:02}")).collect();
+    assert_eq!(questions, expected);
+    // A study without a guide answers an empty list.
+    let (st, none) = s.get(&format!("{STUDY}/guides"), &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{none}");
+    assert_eq!(none, json!([]));
+
+    // A facilitator gets the analysis routes' one 403, whatever the study.
+    let forbidden = r#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"this token has no access to that"}"#;
+    for study in [
+        "ung-inkludering-demo",
+        "ung-inkludering",
+        "kilder",
+        "another",
+        "%FF",
+    ] {
+        let res = s
+            .client
+            .get(s.url(&format!("/studies/{study}/guides")))
+            .bearer_auth(&s.g1)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{study}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{study}"
+        );
+        assert_eq!(res.text().await.unwrap(), forbidden, "{study}");
+    }
+    // An unknown or malformed study is the 404 the other analysis routes give.
+    for study in ["another", "%FF", "bad%20id"] {
+        let mut answers = Vec::new();
+        for route in ["sources", "guides"] {
+            let (st, body, ctype) = s
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/studies/{study}/{route}"),
+                    Some(&s.analyst),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::NOT_FOUND, "{study} {route}: {body}");
+            assert_eq!(ctype, "application/problem+json");
+            answers.push(body);
+        }
+        assert_eq!(answers[0], answers[1], "{study}");
+    }
+    let (st, ..) = s.call(reqwest::Method::GET, path, None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+
+    // The document describes the answer as it is sent.
+    let (_, doc) = s.get("/openapi.json", &s.analyst).await;
+    let op = &doc["paths"]["/studies/{study}/guides"]["get"];
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"],
+        "#/components/schemas/GuideOut"
+    );
+    let schemas = &doc["components"]["schemas"];
+    let required = |name: &str| {
+        let mut r: Vec<String> = schemas[name]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_owned())
+            .collect();
+        r.sort_unstable();
+        r
+    };
+    assert_eq!(required("GuideOut"), ["id", "title", "versions"]);
+    assert_eq!(required("GuideVersionOut"), ["themes", "version"]);
+    assert_eq!(required("ThemeOut"), ["questions", "title"]);
+    assert_eq!(required("QuestionOut"), ["id", "text"]);
+    let id = "#/components/schemas/Id";
+    assert_eq!(schemas["GuideOut"]["properties"]["id"]["$ref"], id);
+    assert_eq!(schemas["QuestionOut"]["properties"]["id"]["$ref"], id);
+    assert_eq!(
+        schemas["GuideOut"]["properties"]["versions"]["items"]["$ref"],
+        "#/components/schemas/GuideVersionOut"
+    );
+    let version = &schemas["GuideVersionOut"]["properties"];
+    assert_eq!(
+        version["version"]["type"], "integer",
+        "{}",
+        version["version"]
+    );
+    assert_eq!(version["version"]["minimum"], 1, "{}", version["version"]);
+    assert_eq!(
+        version["version"]["maximum"],
+        u32::MAX,
+        "{}",
+        version["version"]
+    );
+    // No `int32` format, whose maximum is below a version's.
+    assert!(
+        version["version"]["format"].is_null(),
+        "{}",
+        version["version"]
+    );
+    assert_eq!(version["note"]["type"], "string", "{}", version["note"]);
+    assert_eq!(
+        version["themes"]["items"]["$ref"],
+        "#/components/schemas/ThemeOut"
+    );
+    assert_eq!(
+        schemas["ThemeOut"]["properties"]["questions"]["items"]["$ref"],
+        "#/components/schemas/QuestionOut"
+    );
+    assert_eq!(schemas["ThemeOut"]["properties"]["title"]["type"], "string");
+    assert_eq!(
+        schemas["QuestionOut"]["properties"]["text"]["type"],
+        "string"
     );
     s.stop().await;
 }
