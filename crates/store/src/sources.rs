@@ -23,6 +23,15 @@ pub(crate) fn write_all(
     sid: &str,
     study: &Study,
 ) -> Result<usize, StoreError> {
+    write(tx, sid, study.sources().iter().zip(study.transcripts()))
+}
+
+/// [`write_all`] of some sources with their texts, none of which the study has yet.
+fn write<'a>(
+    tx: &Transaction<'_>,
+    sid: &str,
+    sources: impl Iterator<Item = (&'a Source, &'a Transcript)> + Clone,
+) -> Result<usize, StoreError> {
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS staged_source (
              source_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT, made_on TEXT,
@@ -39,7 +48,7 @@ pub(crate) fn write_all(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .map_err(StoreError::db)?;
-        for (s, t) in study.sources().iter().zip(study.transcripts()) {
+        for (s, t) in sources.clone() {
             stage
                 .execute(params![
                     s.id.as_str(),
@@ -65,10 +74,12 @@ pub(crate) fn write_all(
     .map_err(StoreError::db)?;
     tx.execute("DELETE FROM temp.staged_source", [])
         .map_err(StoreError::db)?;
-    for (s, t) in study.sources().iter().zip(study.transcripts()) {
+    let mut n = 0;
+    for (s, t) in sources {
         write_voices(tx, sid, s, t.text())?;
+        n += 1;
     }
-    Ok(study.sources().len())
+    Ok(n)
 }
 
 /// Who speaks in a source and where their turns run, for its text `text`: its rows in
@@ -357,25 +368,7 @@ impl crate::Store {
                 reason: e.into(),
                 conflict: false,
             })?;
-        tx.execute(
-            "INSERT INTO transcript
-                 (study_id, source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                sid,
-                source.id.as_str(),
-                source.kind.as_str(),
-                source.title,
-                source.date.map(|d| d.to_string()),
-                source.group.as_ref().map(|g| g.as_str()),
-                text.text(),
-                text.char_len() as i64,
-                source.guide.as_ref().map(|r| r.guide.as_str()),
-                source.guide.as_ref().map(|r| r.version)
-            ],
-        )
-        .map_err(StoreError::db)?;
-        write_voices(&tx, sid, &source, text.text())?;
+        write(&tx, sid, std::iter::once((&source, &text)))?;
         tx.commit().map_err(StoreError::db)
     }
 }
