@@ -58,13 +58,11 @@ pub fn build(study: &Study, table: &CodingTable, options: &Options) -> Doc {
     let meta = study.meta();
     let mut doc = Doc {
         title: meta.title.clone(),
-        blocks: Vec::new(),
+        // On every page, before anything that could be read as a finding.
+        banner: meta.provenance.notice().map(str::to_owned),
+        ..Doc::default()
     };
     doc.heading(1, &meta.title);
-    // First, before anything that could be read as a finding.
-    if let Some(notice) = meta.provenance.notice() {
-        doc.para(notice);
-    }
     if let Some(q) = &meta.research_question {
         doc.para(format!("Research question: {q}"));
     }

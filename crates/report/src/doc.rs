@@ -1,5 +1,40 @@
 //! A report as plain blocks, independent of the output format.
 
+/// The language a report is written in: every heading, caption and sentence, and the
+/// formats of numbers and dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Norwegian bokmål.
+    Nb,
+}
+
+impl Lang {
+    /// Its BCP 47 tag, as in `<html lang>` and Word's `w:lang`: `en` or `nb`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Nb => "nb",
+        }
+    }
+}
+
+/// A chart: an SVG drawing with what a screen reader says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// The file it is written to beside the report, without extension (`fig-1-polarity`):
+    /// ASCII letters, digits and hyphens only.
+    pub name: String,
+    /// Its caption, and the SVG's `<title>`.
+    pub title: String,
+    /// What it shows, in words (the SVG's `<desc>`).
+    pub description: String,
+    /// The drawing: a whole `<svg>` element, the same bytes for the same input.
+    pub svg: String,
+}
+
 /// A block of the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
@@ -11,11 +46,15 @@ pub enum Block {
     Quote(String),
     /// A table with a header row.
     Table {
+        /// What the table shows and what it counts, printed above it.
+        caption: Option<String>,
         /// Column titles.
         header: Vec<String>,
         /// Rows of cells, each as long as the header.
         rows: Vec<Vec<String>>,
     },
+    /// A chart.
+    Figure(Figure),
 }
 
 /// A whole report.
@@ -23,6 +62,10 @@ pub enum Block {
 pub struct Doc {
     /// The title (also the HTML `<title>`).
     pub title: String,
+    /// The language it is written in.
+    pub lang: Lang,
+    /// A notice every page carries (an illustrative study's), in every format.
+    pub banner: Option<String>,
     /// The blocks in order.
     pub blocks: Vec<Block>,
 }
@@ -42,8 +85,17 @@ impl Doc {
 
     pub(crate) fn table(&mut self, header: &[&str], rows: Vec<Vec<String>>) {
         self.blocks.push(Block::Table {
+            caption: None,
             header: header.iter().map(|h| (*h).to_owned()).collect(),
             rows,
         });
+    }
+
+    /// The figures, in order: what is written beside the report as files.
+    pub fn figures(&self) -> impl Iterator<Item = &Figure> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Figure(f) => Some(f),
+            _ => None,
+        })
     }
 }

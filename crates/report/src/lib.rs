@@ -20,7 +20,7 @@ use samskap_core::{CoderId, CodingTable};
 use samskap_files::{Output, OutputError};
 
 pub use build::build;
-pub use doc::{Block, Doc};
+pub use doc::{Block, Doc, Figure, Lang};
 
 /// Choices for a report.
 #[derive(Debug, Clone, PartialEq)]

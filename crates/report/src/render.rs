@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::doc::{Block, Doc};
+use crate::doc::{Block, Doc, Figure};
 
 /// Markdown text with raw HTML disarmed: a study's own text must not become markup.
 fn md_text(s: &str) -> String {
@@ -15,6 +15,9 @@ fn md_cell(s: &str) -> String {
 
 pub(crate) fn markdown(doc: &Doc) -> String {
     let mut out = String::new();
+    if let Some(banner) = &doc.banner {
+        let _ = writeln!(out, "**{}**\n", md_text(banner));
+    }
     for (i, b) in doc.blocks.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -35,7 +38,14 @@ pub(crate) fn markdown(doc: &Doc) -> String {
                     }
                 }
             }
-            Block::Table { header, rows } => {
+            Block::Table {
+                caption,
+                header,
+                rows,
+            } => {
+                if let Some(c) = caption {
+                    let _ = writeln!(out, "{}\n", md_text(c));
+                }
                 let cells =
                     |r: &[String]| r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ");
                 let _ = writeln!(out, "| {} |", cells(header));
@@ -43,6 +53,15 @@ pub(crate) fn markdown(doc: &Doc) -> String {
                 for r in rows {
                     let _ = writeln!(out, "| {} |", cells(r));
                 }
+            }
+            Block::Figure(Figure {
+                name,
+                title,
+                description,
+                ..
+            }) => {
+                let _ = writeln!(out, "![{}]({name}.svg)\n", md_text(title));
+                let _ = writeln!(out, "{}", md_text(description));
             }
         }
     }
@@ -74,17 +93,32 @@ table{border-collapse:collapse;margin:1rem 0;width:100%}\
 th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#eee}\
 blockquote{margin:.6rem 0 .6rem 1rem;padding-left:.8rem;border-left:3px solid #999;color:#333}\
-h1,h2,h3,h4{line-height:1.2}";
+h1,h2,h3,h4{line-height:1.2}\
+caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}\
+figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{font-style:italic}\
+.banner{background:#fff3cd;border:2px solid #b58900;padding:.5rem .8rem;font-weight:bold}\
+@media print{body{max-width:none;margin:0;padding:3.2rem 0 0;font-size:10.5pt}\
+.banner{position:fixed;top:0;left:0;right:0}\
+thead{display:table-header-group}tr,figure,blockquote{break-inside:avoid}\
+h1,h2,h3,h4,caption{break-after:avoid}}";
 
 pub(crate) fn html(doc: &Doc) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        doc.lang.tag(),
         esc(&doc.title)
     );
+    if let Some(banner) = &doc.banner {
+        let _ = writeln!(
+            out,
+            "<div class=\"banner\" role=\"note\">{}</div>",
+            esc(banner)
+        );
+    }
     for b in &doc.blocks {
         match b {
             Block::Heading(level, text) => {
@@ -96,8 +130,16 @@ pub(crate) fn html(doc: &Doc) -> String {
             Block::Quote(text) => {
                 let _ = writeln!(out, "<blockquote>{}</blockquote>", esc_lines(text));
             }
-            Block::Table { header, rows } => {
-                out.push_str("<table>\n<thead><tr>");
+            Block::Table {
+                caption,
+                header,
+                rows,
+            } => {
+                out.push_str("<table>\n");
+                if let Some(c) = caption {
+                    let _ = writeln!(out, "<caption>{}</caption>", esc(c));
+                }
+                out.push_str("<thead><tr>");
                 for h in header {
                     let _ = write!(out, "<th>{}</th>", esc(h));
                 }
@@ -110,6 +152,15 @@ pub(crate) fn html(doc: &Doc) -> String {
                     out.push_str("</tr>\n");
                 }
                 out.push_str("</tbody>\n</table>\n");
+            }
+            Block::Figure(f) => {
+                // The SVG is the chart module's, made from numbers and escaped labels.
+                let _ = writeln!(
+                    out,
+                    "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+                    f.svg.trim_end(),
+                    esc(&f.title)
+                );
             }
         }
     }
@@ -124,16 +175,22 @@ mod tests {
     #[test]
     fn html_escapes_and_markdown_escapes_pipes() {
         let doc = Doc {
+            lang: crate::Lang::Nb,
+            banner: Some("x<y".into()),
             title: "a<b".into(),
             blocks: vec![Block::Table {
+                caption: Some("c<d".into()),
                 header: vec!["x".into()],
                 rows: vec![vec!["1|2 <script>".into()]],
             }],
         };
         let h = html(&doc);
         assert!(h.contains("<title>a&lt;b</title>"));
+        assert!(h.contains("<caption>c&lt;d</caption>"));
         assert!(h.contains("1|2 &lt;script&gt;"));
         assert!(!h.contains("<script>"));
+        assert!(h.contains("<html lang=\"nb\">"));
+        assert!(h.contains("role=\"note\">x&lt;y</div>"));
         assert!(markdown(&doc).contains("1\\|2 &lt;script>"));
     }
 }
