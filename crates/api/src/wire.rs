@@ -308,6 +308,13 @@ pub struct SourceOut {
     /// informants' words.
     #[schema(value_type = std::collections::BTreeMap<String, Id>)]
     pub speakers: std::collections::BTreeMap<String, String>,
+    /// The meeting of the facilitation record it is the minutes or observation notes of,
+    /// if it names one (left out when not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>, nullable = false)]
+    pub meeting: Option<String>,
+    /// Its values of the study's custom attributes declared for sources.
+    pub attributes: AttributesWire,
     /// The length of its text, in characters.
     pub characters: usize,
     /// Its meaning units.
@@ -331,6 +338,8 @@ impl From<&samskap_store::SourceRow> for SourceOut {
                 .iter()
                 .map(|(label, voice)| (label.clone(), voice.to_string()))
                 .collect(),
+            meeting: s.meeting.as_ref().map(ToString::to_string),
+            attributes: attributes_out(&s.attributes),
             characters: r.chars,
             units: r.units,
             codings: r.codings,

@@ -2005,26 +2005,31 @@ async fn sources_are_listed_to_the_analysis_side_without_their_texts() {
     assert_eq!(st, StatusCode::OK, "{as_admin}");
     assert_eq!(as_admin, list);
     // In the store's order, every field as the bundle declared it; what a source lacks
-    // (a title, a date, a group) is left out, and the speakers are always there.
+    // (a title, a date, a group, a meeting) is left out, and the speakers and attributes
+    // are always there.
     assert_eq!(
         list,
         json!([
             {"id": "fg-g1", "kind": "focus-group", "date": "2023-03-14",
              "title": "Fokusgruppe, ressursgruppe 1", "group": "G1", "informants": ["I1", "I2"],
              "speakers": {"A": "I1", "B": "I2", "M": "interviewer"},
+             "attributes": {"phase": "pilot"},
              "characters": chars("fg-g1"), "units": 5, "codings": 6},
             {"id": "int-i3", "kind": "interview", "date": "2023-06-02",
              "title": "Intervju med fasilitator", "informants": ["I3"],
              "speakers": {"F": "I3", "Intervjuer": "interviewer"},
+             "attributes": {"phase": "main"},
              "characters": chars("int-i3"), "units": 2, "codings": 3},
             {"id": "int-i4", "kind": "interview", "date": "2023-05-30", "informants": ["I4"],
-             "speakers": {}, "characters": chars("int-i4"), "units": 1, "codings": 1},
+             "speakers": {}, "attributes": {}, "characters": chars("int-i4"), "units": 1,
+             "codings": 1},
             {"id": "ref-g1-2023-04", "kind": "minutes", "date": "2023-04-18",
              "title": "Referat, møte i ressursgruppe 1", "group": "G1", "informants": [],
-             "speakers": {}, "characters": chars("ref-g1-2023-04"), "units": 2, "codings": 2},
+             "speakers": {}, "meeting": "G1-2023-04", "attributes": {"phase": "pilot"},
+             "characters": chars("ref-g1-2023-04"), "units": 2, "codings": 2},
             {"id": "plan", "kind": "document", "date": "2022-09-01", "title": "Prosjektplan",
-             "informants": [], "speakers": {}, "characters": chars("plan"), "units": 1,
-             "codings": 1},
+             "informants": [], "speakers": {}, "attributes": {}, "characters": chars("plan"),
+             "units": 1, "codings": 1},
         ])
     );
     // The counts are the store's.
@@ -2121,6 +2126,7 @@ async fn sources_are_listed_to_the_analysis_side_without_their_texts() {
     assert_eq!(
         required,
         [
+            "attributes",
             "characters",
             "codings",
             "id",

@@ -39,6 +39,7 @@ fn field_of(e: &FacilitationError) -> &'static str {
         F::LadderStep(_) => "ladder",
         F::AlreadyAgreed { .. } => "agreed",
         F::BadEvidence { .. } => "evidence",
+        F::MinutesWithoutMeeting { .. } => "id",
     }
 }
 

@@ -95,12 +95,17 @@ pub(crate) struct SourceRow {
     pub guide: Option<samskap_core::GuideId>,
     #[serde(default)]
     pub guide_version: Option<u32>,
+    /// The meeting of `facilitation.toml` it is the minutes or notes of.
+    #[serde(default)]
+    pub meeting: Option<samskap_core::MeetingId>,
+    #[serde(default)]
+    pub attributes: Attributes,
     #[serde(default)]
     pub speakers: SpeakersIn,
 }
 
-/// A source as written, with its keys in the order of [`SourceRow`]: `speakers`, a table,
-/// comes last as `[source.speakers]`.
+/// A source as written, with its keys in the order of [`SourceRow`]: `attributes` and
+/// `speakers`, tables, come last as `[source.attributes]` and `[source.speakers]`.
 #[derive(Serialize)]
 pub(crate) struct SourceRowOut<'a> {
     pub id: &'a SourceId,
@@ -120,6 +125,10 @@ pub(crate) struct SourceRowOut<'a> {
     pub guide: Option<&'a samskap_core::GuideId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guide_version: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<&'a samskap_core::MeetingId>,
+    #[serde(skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: &'a Attributes,
     #[serde(skip_serializing_if = "SpeakersOut::is_empty")]
     pub speakers: SpeakersOut<'a>,
 }

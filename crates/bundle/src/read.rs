@@ -287,10 +287,22 @@ pub fn read_with(
             declared_source(&text, span, row.into_inner())
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let meetings: Vec<_> = declared
+        .iter()
+        .filter_map(|d| Some((d.source.id.clone(), d.meeting.clone()?, d.span.clone())))
+        .collect();
     read_sources(dir, &mut study, &text, declared, limits, progress)?;
     read_codings(dir, &mut study, limits)?;
     read_memos(dir, &mut study, limits)?;
     crate::facilitation::read_facilitation(dir, &mut study, limits)?;
+    // Minutes name a meeting of the record, which is read after the sources (its
+    // assessments cite them).
+    for (source, meeting, span) in meetings {
+        study.link_meeting(&source, meeting).map_err(|e| {
+            let line = key_line(&text, &span, Some("meeting"));
+            BundleError::at(study_rel, Some(line), Some("meeting"), e)
+        })?;
+    }
     Ok(study)
 }
 
@@ -404,6 +416,8 @@ pub(crate) const SOURCES: &str = "sources";
 struct Declared {
     span: Range<usize>,
     source: Source,
+    /// The meeting it is of: linked once the facilitation record is read.
+    meeting: Option<samskap_core::MeetingId>,
     /// Each speaker label and the line it is on.
     labels: Vec<(String, usize)>,
 }
@@ -457,6 +471,7 @@ fn declared_source(
     }
     Ok(Declared {
         span,
+        meeting: row.meeting,
         source: Source {
             id: row.id,
             kind: row.kind,
@@ -466,6 +481,8 @@ fn declared_source(
             speakers,
             group: row.group,
             guide,
+            meeting: None,
+            attributes: row.attributes,
         },
         labels,
     })
@@ -482,6 +499,10 @@ fn source_refused(
     let key = |field: &'static str| (field, key_line(text, span, Some(field)));
     let (field, line) = match &e {
         ModelError::Duplicate { .. } => key("id"),
+        ModelError::AttributeValue { attribute, .. }
+        | ModelError::UnknownAttribute { attribute, .. } => {
+            ("attributes", attribute_line(text, span, attribute.as_str()))
+        }
         ModelError::UnknownGroup(_) => key("group"),
         ModelError::InvalidSource { reason, .. } if reason.starts_with("it follows guide") => {
             // An unknown guide is the fault of `guide`; a known guide without that version,

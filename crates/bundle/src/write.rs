@@ -145,6 +145,8 @@ impl<'a> BundleWriter<'a> {
                 group: s.group.as_ref(),
                 guide: s.guide.as_ref().map(|r| &r.guide),
                 guide_version: s.guide.as_ref().map(|r| r.version),
+                meeting: s.meeting.as_ref(),
+                attributes: &s.attributes,
                 speakers: SpeakersOut(&s.speakers),
             })
             .collect();

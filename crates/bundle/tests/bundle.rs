@@ -1046,7 +1046,7 @@ fn attribute_values_are_checked_against_their_declaration() {
         (
             "for = [\"group\"]\n\n[[attribute]]\nid = \"weekly\"",
             "for = []\n\n[[attribute]]\nid = \"weekly\"",
-            "study.toml:25: field `for`: attribute `started`: it says nothing may hold it: give `for`, some of `informant`, `member`, `group`",
+            "study.toml:25: field `for`: attribute `started`: it says nothing may hold it: give `for`, some of `informant`, `member`, `group`, `source`",
         ),
         (
             "id = \"E2\"\nrole = \"participant\"\ngroup = \"G1\"\nconsent = \"given\"",

@@ -296,7 +296,7 @@ fn a_source_declaration_is_refused_naming_its_line_and_key() {
             "study.toml",
             "title = \"Prosjektplan\"\n",
             "title = \"Prosjektplan\"\nauthor = \"Kari\"\n",
-            "study.toml:54: field `author`: unknown field `author`, expected one of `id`, `kind`, `title`, `date`, `informants`, `group`, `guide`, `guide_version`, `speakers`",
+            "study.toml:54: field `author`: unknown field `author`, expected one of `id`, `kind`, `title`, `date`, `informants`, `group`, `guide`, `guide_version`, `meeting`, `attributes`, `speakers`",
         ),
         (
             "study.toml",
@@ -521,4 +521,99 @@ fn a_source_text_is_read_within_the_limit_for_a_transcript() {
         )),
         "{message}"
     );
+}
+
+/// The bundle with an attribute of sources, held by the focus group, and minutes of a
+/// meeting of `facilitation.toml`, linked by `meeting`.
+fn with_minutes(dir: &Path) {
+    write_bundle(dir);
+    let study = STUDY_TOML
+        .replacen(
+            "[[municipality]]",
+            "[[attribute]]\nid = \"phase\"\ntype = \"one-of\"\nvalues = [\"pilot\", \"main\"]\nfor = [\"source\"]\n\n[[municipality]]",
+            1,
+        )
+        .replacen(
+            "group = \"G1\"\n\n[source.speakers]",
+            "group = \"G1\"\n\n[source.attributes]\nphase = \"pilot\"\n\n[source.speakers]",
+            1,
+        )
+        + "\n[[source]]\nid = \"ref-1\"\nkind = \"minutes\"\ngroup = \"G1\"\nmeeting = \"G1-2023-04\"\n";
+    fs::write(dir.join("study.toml"), study).unwrap();
+    fs::write(dir.join("sources/ref-1.txt"), "Referat: gruppa møttes.\n").unwrap();
+    let record = format!(
+        "[[meeting]]\nid = \"G1-2023-04\"\ngroup = \"G1\"\nkind = \"group\"\ndate = \"2023-04-18\"\n\n{FACILITATION}"
+    );
+    fs::write(dir.join("facilitation.toml"), record).unwrap();
+}
+
+#[test]
+fn attributes_of_sources_and_minutes_of_a_meeting_read_and_export_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("bundle");
+    with_minutes(&src);
+    let study = read(&src).unwrap();
+    let (fg, _) = study.source(&"fg-2023-03".parse().unwrap()).unwrap();
+    assert_eq!(
+        fg.attributes
+            .get(&"phase".parse().unwrap())
+            .map(ToString::to_string),
+        Some("pilot".into())
+    );
+    let (minutes, _) = study.source(&"ref-1".parse().unwrap()).unwrap();
+    assert_eq!(minutes.meeting, Some("G1-2023-04".parse().unwrap()));
+    let out = tmp.path().join("export");
+    export(&study, &out, WriteMode::New).unwrap();
+    let written = fs::read_to_string(out.join("study.toml")).unwrap();
+    assert!(
+        written.contains("group = \"G1\"\nmeeting = \"G1-2023-04\"\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("[source.attributes]\nphase = \"pilot\"\n"),
+        "{written}"
+    );
+    assert_same_study(&read(&out).unwrap(), &study);
+}
+
+#[test]
+fn a_wrong_meeting_or_attribute_of_a_source_is_refused_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "meeting = \"G1-2023-04\"",
+            "meeting = \"G1-2099-01\"",
+            "study.toml:69: field `meeting`: source `ref-1`: it is of meeting `G1-2099-01`, which the facilitation record does not hold",
+        ),
+        (
+            "kind = \"minutes\"",
+            "kind = \"document\"",
+            "study.toml:69: field `meeting`: source `ref-1`: it names meeting `G1-2023-04`, but only minutes and observation notes are of a meeting (it is document)",
+        ),
+        (
+            "phase = \"pilot\"",
+            "phase = \"later\"",
+            "study.toml:51: field `attributes`: attribute `phase` of source `fg-2023-03`: `later` is not one of `pilot`, `main`",
+        ),
+        (
+            "for = [\"source\"]",
+            "for = [\"source\", \"informant\"]",
+            "study.toml:10: field `for`: attribute `phase`: it is declared for sources and for informants or groups: an attribute describes sources or people, not both (declare two)",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, (old, new, expected)) in cases.iter().enumerate() {
+        let dir = tmp.path().join(i.to_string());
+        with_minutes(&dir);
+        let text = fs::read_to_string(dir.join("study.toml")).unwrap();
+        assert!(text.contains(old), "case {i}: {old:?}");
+        fs::write(dir.join("study.toml"), text.replacen(old, new, 1)).unwrap();
+        let message = read(&dir).map_or_else(|e| e.to_string(), |_| "read succeeded".into());
+        if message != *expected {
+            failures.push(format!(
+                "case {i}:\n  expected {expected}\n  got      {message}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

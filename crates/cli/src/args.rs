@@ -74,7 +74,8 @@ pub enum Command {
         /// Words, "a phrase", prefix*, AND, OR, NOT (SQLite FTS5 syntax).
         query: String,
         /// Only informants with this value of a custom attribute, their own or their group's
-        /// (`service=nav`; repeat for several, each must hold).
+        /// (`service=nav`), or only sources with this value of an attribute of sources
+        /// (`phase=pilot`); repeat for several, each must hold.
         #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
         wheres: Vec<String>,
     },
@@ -636,7 +637,8 @@ pub struct FilterArgs {
     #[arg(long)]
     pub text: Option<String>,
     /// Only informants with this value of a custom attribute, their own or their group's
-    /// (`service=nav`; repeat for several, each must hold).
+    /// (`service=nav`), or only sources with this value of an attribute of sources
+    /// (`phase=pilot`); repeat for several, each must hold.
     #[arg(long = "where", value_name = "ATTRIBUTE=VALUE")]
     pub wheres: Vec<String>,
 }

@@ -541,3 +541,87 @@ fn a_withdrawn_informants_turns_are_no_longer_shown() {
     let table = env.ok(&["sources"]);
     assert_eq!(row(&table, "fg-g1")[4..], ["I2", "2", "2"]);
 }
+
+#[test]
+fn where_on_an_attribute_of_sources_keeps_the_units_of_those_sources() {
+    let env = kilder();
+    // `phase` is the sources': fg-g1 and the minutes are `pilot`, int-i3 is `main`.
+    let sources_of = |args: &[&str]| {
+        let mut ids: Vec<String> = env
+            .json(args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["source"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    assert_eq!(
+        sources_of(&["--json", "quotes", "--where", "phase=pilot"]),
+        ["fg-g1", "ref-g1-2023-04"]
+    );
+    assert_eq!(
+        sources_of(&["--json", "quotes", "--where", "phase=main"]),
+        ["int-i3"]
+    );
+    // Beside a clause on people, each must hold: I1's words in the pilot sources.
+    let both = env.json(&[
+        "--json",
+        "quotes",
+        "--where",
+        "phase=pilot",
+        "--group",
+        "G1",
+        "--coder",
+        "A",
+    ]);
+    assert!(both
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|q| q["source"] == "fg-g1" || q["source"] == "ref-g1-2023-04"));
+    let hits = env.json(&["--json", "search", "møte*", "--where", "phase=main"]);
+    assert!(hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["source"] == "int-i3"));
+    let hits = env.json(&["--json", "search", "tid", "--where", "phase=pilot"]);
+    assert!(!hits.as_array().unwrap().is_empty());
+    assert!(hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["source"] == "fg-g1" || h["source"] == "ref-g1-2023-04"));
+    // The matrix counts the pilot sources' units only.
+    let units = |args: &[&str]| -> u64 {
+        env.json(args)["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["value"].is_null())
+            .map(|r| {
+                r["counts"].as_array().unwrap().last().unwrap()["units"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .sum()
+    };
+    let total_units = units(&["--json", "matrix", "--where", "phase=pilot", "--by", "top"]);
+    let all_units = units(&["--json", "matrix", "--by", "top"]);
+    assert!(
+        total_units > 0 && total_units < all_units,
+        "{total_units} of {all_units}"
+    );
+    // A value the attribute does not take, and an attribute no one declares, are refused.
+    let e = env.fails(&["quotes", "--where", "phase=later"]);
+    assert!(e.contains("--where") && e.contains("later"), "{e}");
+    let e = env.fails(&["quotes", "--where", "nosuch=1"]);
+    assert!(e.contains("`nosuch`"), "{e}");
+    // `source show` names the meeting the minutes are of, and the source's values.
+    let shown = env.ok(&["source", "show", "ref-g1-2023-04"]);
+    assert!(shown.contains("meeting        G1-2023-04\n"), "{shown}");
+    assert!(shown.contains("attributes     phase=pilot\n"), "{shown}");
+}

@@ -1,5 +1,6 @@
-//! Custom attributes: typed values that a study declares for its informants, members and
-//! groups (a service, years in post, a date of joining), beyond the fields the model has.
+//! Custom attributes: typed values that a study declares for its informants, members,
+//! groups and sources (a service, years in post, a date of joining, the municipality a
+//! document comes from), beyond the fields the model has.
 //!
 //! A study declares each attribute once ([`Attribute`]: its type and what may hold it), and
 //! every value is checked against the declaration as it is added, so a value in a study is
@@ -24,11 +25,14 @@ pub enum AttributeHolder {
     Member,
     /// A resource group.
     Group,
+    /// A source: an interview, a focus group, minutes, notes, a document.
+    Source,
 }
 
 impl AttributeHolder {
     /// Every holder, in the order files list them.
-    pub const ALL: [AttributeHolder; 3] = [Self::Informant, Self::Member, Self::Group];
+    pub const ALL: [AttributeHolder; 4] =
+        [Self::Informant, Self::Member, Self::Group, Self::Source];
 
     /// Its name in files and the store.
     pub fn as_str(self) -> &'static str {
@@ -36,6 +40,7 @@ impl AttributeHolder {
             Self::Informant => "informant",
             Self::Member => "member",
             Self::Group => "group",
+            Self::Source => "source",
         }
     }
 }
@@ -49,7 +54,7 @@ impl std::str::FromStr for AttributeHolder {
             .find(|h| h.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "`{}` cannot hold an attribute: use `informant`, `member` or `group`",
+                    "`{}` cannot hold an attribute: use `informant`, `member`, `group` or `source`",
                     crate::shorten(s)
                 )
             })
@@ -349,7 +354,7 @@ impl<'de> Deserialize<'de> for AttributeValue {
     }
 }
 
-/// The attribute values of one informant, member or group, by attribute.
+/// The attribute values of one informant, member, group or source, by attribute.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Attributes(BTreeMap<AttributeId, AttributeValue>);
@@ -403,6 +408,92 @@ impl FromIterator<(AttributeId, AttributeValue)> for Attributes {
     }
 }
 
+/// Which of an attribute's holders a `--where` clause on it selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selects {
+    /// Informants, by their own value or else their group's.
+    Informants,
+    /// Sources, by their own value.
+    Sources,
+    /// Neither: an attribute of members only.
+    Nothing,
+}
+
+impl Attribute {
+    /// The value a `--where` clause gives as text, read in this attribute's type.
+    pub(crate) fn clause_value(&self, text: &str) -> Result<AttributeValue, ModelError> {
+        self.kind
+            .parse(text)
+            .map_err(|reason| ModelError::InvalidAttribute {
+                attribute: self.id.clone(),
+                reason,
+            })
+    }
+
+    /// What a `--where` clause on this attribute selects (an attribute describes sources or
+    /// people, never both: [`Declared`] refuses the mix).
+    pub fn selects(&self) -> Selects {
+        if self.holders.contains(&AttributeHolder::Source) {
+            Selects::Sources
+        } else if self
+            .holders
+            .iter()
+            .any(|h| matches!(h, AttributeHolder::Informant | AttributeHolder::Group))
+        {
+            Selects::Informants
+        } else {
+            Selects::Nothing
+        }
+    }
+}
+
+/// The attribute `id` among `declared`, or the error naming those declared.
+pub(crate) fn declared<'a>(
+    declared: &'a [Attribute],
+    id: &AttributeId,
+) -> Result<&'a Attribute, ModelError> {
+    declared
+        .iter()
+        .find(|a| &a.id == id)
+        .ok_or_else(|| ModelError::UndeclaredAttribute {
+            attribute: id.clone(),
+            declared: declared
+                .iter()
+                .map(|a| format!("`{}`", a.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// The sources among `sources` whose values match every clause (attribute, value as text),
+/// each an attribute in `attributes` declared for sources.
+pub fn sources_where(
+    attributes: &[Attribute],
+    sources: &[crate::Source],
+    clauses: &[(AttributeId, String)],
+) -> Result<crate::SourceSet, ModelError> {
+    let mut wanted = Vec::with_capacity(clauses.len());
+    for (id, text) in clauses {
+        let a = declared(attributes, id)?;
+        if a.selects() != Selects::Sources {
+            return Err(ModelError::InvalidAttribute {
+                attribute: id.clone(),
+                reason: "it is not declared for sources".into(),
+            });
+        }
+        wanted.push((id, a.clause_value(text)?));
+    }
+    Ok(sources
+        .iter()
+        .filter(|s| {
+            wanted
+                .iter()
+                .all(|(id, value)| s.attributes.get(id) == Some(value))
+        })
+        .map(|s| s.id.clone())
+        .collect())
+}
+
 /// The declarations of a study's attributes, by id, and the checks of values against them.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(transparent)]
@@ -453,7 +544,7 @@ impl Declared {
         }
         if a.holders.is_empty() {
             return Err(refuse(
-                "it says nothing may hold it: give `for`, some of `informant`, `member`, `group`"
+                "it says nothing may hold it: give `for`, some of `informant`, `member`, `group`, `source`"
                     .into(),
             ));
         }
@@ -461,6 +552,19 @@ impl Declared {
             if a.holders[..i].contains(h) {
                 return Err(refuse(format!("`{}` is listed twice in `for`", h.as_str())));
             }
+        }
+        // `--where` selects informants by an attribute of people and sources by one of
+        // sources; one attribute for both would leave a unit's selection to a rule no one
+        // could guess (its source's value, or its speakers'?).
+        let people = a
+            .holders
+            .iter()
+            .any(|h| matches!(h, AttributeHolder::Informant | AttributeHolder::Group));
+        if people && a.holders.contains(&AttributeHolder::Source) {
+            return Err(refuse(
+                "it is declared for sources and for informants or groups: an attribute describes sources or people, not both (declare two)"
+                    .into(),
+            ));
         }
         // Checked again here, not only by `AttributeType::new`: a declaration may be built
         // in code.
@@ -639,6 +743,23 @@ mod tests {
                 holders: vec![],
             })
             .is_err());
+        // Sources and members, or sources alone: yes; sources and people: no.
+        d.add(Attribute {
+            id: id("kommune"),
+            label: None,
+            kind: AttributeType::Text,
+            holders: vec![AttributeHolder::Source, AttributeHolder::Member],
+        })
+        .unwrap();
+        let e = d
+            .add(Attribute {
+                id: id("tjeneste"),
+                label: None,
+                kind: AttributeType::Text,
+                holders: vec![AttributeHolder::Source, AttributeHolder::Group],
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("sources or people, not both"), "{e}");
         let mut v: Attributes = [(id("years"), AttributeValue::Text("many".into()))]
             .into_iter()
             .collect();

@@ -80,6 +80,8 @@ pub enum FreeText {
     MemberAttribute,
     /// A group's values of the study's attributes.
     GroupAttribute,
+    /// A source's values of the study's attributes.
+    SourceAttribute,
     /// An interview guide's title, its versions' notes, its themes' headings and its
     /// questions.
     GuideText,
@@ -106,7 +108,7 @@ pub enum OnWithdrawal {
 
 impl FreeText {
     /// Every free-text field of the model.
-    pub const ALL: [FreeText; 35] = [
+    pub const ALL: [FreeText; 36] = [
         FreeText::StudyTitle,
         FreeText::StudyResearchQuestion,
         FreeText::StudyMethod,
@@ -141,6 +143,7 @@ impl FreeText {
         FreeText::InformantAttribute,
         FreeText::MemberAttribute,
         FreeText::GroupAttribute,
+        FreeText::SourceAttribute,
         FreeText::GuideText,
     ];
 
@@ -154,7 +157,7 @@ impl FreeText {
             InformantWorkplace | InformantPosition | InformantAttribute | Transcript
             | SpeakerLabel => Theirs,
             // A value is deleted, not replaced: a one-of's value must be one of its texts.
-            Memo | MemberAttribute | GroupAttribute => DeleteWhenQuoting,
+            Memo | MemberAttribute | GroupAttribute | SourceAttribute => DeleteWhenQuoting,
             StudyResearchQuestion
             | StudyMethod
             | SourceTitle

@@ -297,6 +297,9 @@ impl fmt::Display for CodeId {
 /// A set of informants (a selection by attributes: `Study::informants_where`).
 pub type InformantSet = foldhash::HashSet<InformantId>;
 
+/// A set of sources (a selection by attributes: `Study::sources_where`).
+pub type SourceSet = foldhash::HashSet<SourceId>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,7 +84,8 @@ mod testing;
 
 /// Dates in the model are calendar dates without a time zone.
 pub use attribute::{
-    Attribute, AttributeHolder, AttributeType, AttributeValue, Attributes, Number,
+    sources_where, Attribute, AttributeHolder, AttributeType, AttributeValue, Attributes, Number,
+    Selects,
 };
 pub use chrono::NaiveDate;
 pub use coding::{Coding, MeaningUnit, Memo, Qualifiers, UnitId};
@@ -98,7 +99,8 @@ pub use guide::{Guide, GuidePlace, GuideRef, GuideVersion, Question, Theme};
 pub use ids::{
     shorten, ActionId, AssessmentId, AttributeId, CodeId, CoderId, ContactId, EventId, FrameworkId,
     GroupId, GuideId, InformantId, InformantSet, MeetingId, MemberId, MunicipalityId, PracticeId,
-    QualifierId, QuestionId, SourceId, StatementId, StudyId, ValueId, ECHO_CHARS, MAX_CODE_DEPTH,
+    QualifierId, QuestionId, SourceId, SourceSet, StatementId, StudyId, ValueId, ECHO_CHARS,
+    MAX_CODE_DEPTH,
 };
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, Provenance,

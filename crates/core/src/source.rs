@@ -16,7 +16,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{GroupId, InformantId, SourceId};
+use crate::ids::{GroupId, InformantId, MeetingId, SourceId};
 use crate::text::Span;
 use crate::ModelError;
 
@@ -154,6 +154,12 @@ pub struct Source {
     /// starts ([`crate::guide`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guide: Option<crate::guide::GuideRef>,
+    /// The meeting of the facilitation record it is the minutes (or observation notes) of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<MeetingId>,
+    /// Its values of the study's custom attributes declared for sources.
+    #[serde(skip_serializing_if = "crate::Attributes::is_empty")]
+    pub attributes: crate::Attributes,
 }
 
 fn labels_as_map<S: serde::Serializer>(v: &[(String, Voice)], s: S) -> Result<S::Ok, S::Error> {
@@ -178,6 +184,8 @@ impl Source {
             speakers: Vec::new(),
             group: None,
             guide: None,
+            meeting: None,
+            attributes: crate::Attributes::default(),
         }
     }
 
@@ -191,6 +199,8 @@ impl Source {
             && self.speakers.is_empty()
             && self.group.is_none()
             && self.guide.is_none()
+            && self.meeting.is_none()
+            && self.attributes.is_empty()
     }
 
     /// Sorts the labels and checks the declaration on its own: informants listed once,
@@ -467,6 +477,8 @@ mod tests {
             ],
             group: None,
             guide: None,
+            meeting: None,
+            attributes: Default::default(),
         }
         .checked()
         .unwrap()

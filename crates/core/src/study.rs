@@ -279,7 +279,15 @@ impl Study {
     /// known group, a declared guide version if it follows one, a declaration that stands
     /// ([`Source::checked`]).
     pub fn add_source(&mut self, source: Source, text: Transcript) -> Result<(), ModelError> {
-        let source = source.checked()?;
+        let mut source = source.checked()?;
+        self.attributes.check(
+            AttributeHolder::Source,
+            source.id.as_str(),
+            &mut source.attributes,
+        )?;
+        if let Some(m) = &source.meeting {
+            self.check_meeting_link(&source, m)?;
+        }
         if let Some(r) = &source.guide {
             let known = self
                 .guide(&r.guide)
@@ -327,6 +335,60 @@ impl Study {
         self.sources.push(source);
         self.transcripts.push(text);
         self.voices.push(voices);
+        Ok(())
+    }
+
+    /// Links a source to the meeting of the facilitation record it is the minutes or the
+    /// observation notes of: a source read before the record (a bundle's, a store's) gets
+    /// its link once the record is in place.
+    pub fn link_meeting(
+        &mut self,
+        source: &SourceId,
+        meeting: crate::MeetingId,
+    ) -> Result<(), ModelError> {
+        let at = *self
+            .index
+            .sources
+            .get(source)
+            .ok_or_else(|| ModelError::UnknownSource(source.clone()))?;
+        self.check_meeting_link(&self.sources[at], &meeting)?;
+        self.sources[at].meeting = Some(meeting);
+        Ok(())
+    }
+
+    /// Whether `source` may be linked to `meeting`: minutes or notes, of a recorded meeting,
+    /// of the source's group when it names one.
+    fn check_meeting_link(
+        &self,
+        source: &Source,
+        meeting: &crate::MeetingId,
+    ) -> Result<(), ModelError> {
+        let invalid = |reason: String| ModelError::InvalidSource {
+            source_id: source.id.clone(),
+            reason,
+        };
+        if !matches!(
+            source.kind,
+            crate::SourceKind::Minutes | crate::SourceKind::Observation
+        ) {
+            return Err(invalid(format!(
+                "it names meeting `{meeting}`, but only minutes and observation notes are of a meeting (it is {})",
+                source.kind
+            )));
+        }
+        let Some((m, _)) = self.facilitation.meeting(meeting) else {
+            return Err(invalid(format!(
+                "it is of meeting `{meeting}`, which the facilitation record does not hold"
+            )));
+        };
+        if let Some(g) = &source.group {
+            if g != &m.group {
+                return Err(invalid(format!(
+                    "it is of group `{g}`, but meeting `{meeting}` is group `{}`'s",
+                    m.group
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -596,6 +658,11 @@ impl Study {
                     .iter_mut()
                     .map(|g| g.attributes.remove_texts(quotes))
                     .sum(),
+                FreeText::SourceAttribute => self
+                    .sources
+                    .iter_mut()
+                    .map(|s| s.attributes.remove_texts(quotes))
+                    .sum(),
                 other => panic!(
                     "{other:?} is declared DeleteWhenQuoting, but a Study cannot delete its \
                      record: declare it ClearWhenQuoting or ReplaceWhenQuoting, or delete it here"
@@ -663,6 +730,11 @@ impl Study {
                 .groups
                 .iter_mut()
                 .flat_map(|g| g.attributes.texts_mut().map(Required))
+                .collect(),
+            FreeText::SourceAttribute => self
+                .sources
+                .iter_mut()
+                .flat_map(|s| s.attributes.texts_mut().map(Required))
                 .collect(),
             FreeText::SourceTitle => self
                 .sources
@@ -768,7 +840,17 @@ impl Study {
     /// against this study (its groups, members and transcripts). Refused, with the record
     /// unchanged, when any of it does not fit.
     pub fn replace_facilitation(&mut self, record: &Facilitation) -> Result<(), FacilitationError> {
-        self.facilitation = record.rechecked(&self.roster())?;
+        let record = record.rechecked(&self.roster())?;
+        // A source's minutes stay of a meeting the record holds.
+        if let Some((s, m)) = self.sources.iter().find_map(|s| {
+            Some((s, s.meeting.as_ref()?)).filter(|(_, m)| record.meeting(m).is_none())
+        }) {
+            return Err(FacilitationError::MinutesWithoutMeeting {
+                source_id: s.id.clone(),
+                meeting: m.clone(),
+            });
+        }
+        self.facilitation = record;
         Ok(())
     }
 
@@ -812,31 +894,13 @@ impl Study {
     ) -> Result<crate::InformantSet, ModelError> {
         let mut wanted = Vec::with_capacity(clauses.len());
         for (id, text) in clauses {
-            let a = self
-                .attributes
-                .get(id)
-                .ok_or_else(|| ModelError::UndeclaredAttribute {
-                    attribute: id.clone(),
-                    declared: self
-                        .attributes()
-                        .iter()
-                        .map(|a| format!("`{}`", a.id))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?;
+            let a = crate::attribute::declared(self.attributes(), id)?;
             let own = a.holders.contains(&AttributeHolder::Informant);
             let group = a.holders.contains(&AttributeHolder::Group);
             if !own && !group {
                 return Err(ModelError::NotAboutInformants(id.clone()));
             }
-            let value = a
-                .kind
-                .parse(text)
-                .map_err(|reason| ModelError::InvalidAttribute {
-                    attribute: id.clone(),
-                    reason,
-                })?;
-            wanted.push((id, own, group, value));
+            wanted.push((id, own, group, a.clause_value(text)?));
         }
         let groups: HashMap<&GroupId, &ResourceGroup> =
             self.groups.iter().map(|g| (&g.id, g)).collect();
@@ -859,6 +923,15 @@ impl Study {
             })
             .map(|i| i.id.clone())
             .collect())
+    }
+
+    /// The sources whose values match every clause (attribute, value as text), each clause
+    /// on an attribute declared for sources: what `--where` picks when it names one.
+    pub fn sources_where(
+        &self,
+        clauses: &[(crate::AttributeId, String)],
+    ) -> Result<crate::SourceSet, ModelError> {
+        crate::attribute::sources_where(self.attributes(), &self.sources, clauses)
     }
 
     /// Informants in the order added.
@@ -1019,6 +1092,8 @@ mod tests {
             ],
             group: Some(id("G1")),
             guide: None,
+            meeting: None,
+            attributes: Default::default(),
         };
         let text = "M: Hva hindrer dere?\nOla: Vi rekker ingenting, ingen har tid.\nSiv: Ingen har tid, og lederne bryr seg ikke.\n";
         s.add_source(fg, Transcript::new(id("fg"), text)).unwrap();
@@ -1031,6 +1106,8 @@ mod tests {
             speakers: Vec::new(),
             group: Some(id("G1")),
             guide: None,
+            meeting: None,
+            attributes: Default::default(),
         };
         s.add_source(
             doc,
@@ -1058,6 +1135,147 @@ mod tests {
             .unwrap();
         }
         s
+    }
+
+    #[test]
+    fn minutes_link_to_a_recorded_meeting_of_their_group_and_keep_it() {
+        use crate::facilitation::{Facilitation, FacilitationError, Meeting, MeetingKind};
+        let mut s = with_shared_sources();
+        let minutes = |group: Option<&str>| Source {
+            id: id("ref-m1"),
+            kind: crate::SourceKind::Minutes,
+            title: None,
+            date: None,
+            informants: Vec::new(),
+            speakers: Vec::new(),
+            group: group.map(id),
+            guide: None,
+            meeting: Some(id("m1")),
+            attributes: Default::default(),
+        };
+        let text = || Transcript::new(id("ref-m1"), "Referat: gruppa møttes.");
+        // No record yet: the link names nothing.
+        let e = s.add_source(minutes(None), text()).unwrap_err();
+        assert!(e.to_string().contains("does not hold"), "{e}");
+        s.facilitate(|f, r| {
+            f.add_meeting(
+                r,
+                Meeting {
+                    id: id("m1"),
+                    group: id("G1"),
+                    kind: MeetingKind::Group,
+                    date: "2023-02-01".parse().unwrap(),
+                    note: None,
+                },
+            )
+        })
+        .unwrap();
+        let e = s.add_source(minutes(Some("G2")), text()).unwrap_err();
+        assert!(
+            e.to_string().contains("meeting `m1` is group `G1`'s"),
+            "{e}"
+        );
+        // A focus group is not of a meeting.
+        let e = s.link_meeting(&id("fg"), id("m1")).unwrap_err();
+        assert!(
+            e.to_string().contains("only minutes and observation notes"),
+            "{e}"
+        );
+        s.add_source(minutes(Some("G1")), text()).unwrap();
+        assert_eq!(s.source(&id("ref-m1")).unwrap().0.meeting, Some(id("m1")));
+        // A record without that meeting is refused, and the old one stays.
+        let e = s
+            .replace_facilitation(&Facilitation::default())
+            .unwrap_err();
+        assert!(
+            matches!(e, FacilitationError::MinutesWithoutMeeting { .. }),
+            "{e}"
+        );
+        assert_eq!(s.facilitation().meetings().len(), 1);
+        // Read before the record (as a bundle or a store reads), linked after it.
+        let mut t = with_shared_sources();
+        let mut unlinked = minutes(Some("G1"));
+        unlinked.meeting = None;
+        t.add_source(unlinked, text()).unwrap();
+        let record = s.facilitation().clone();
+        t.replace_facilitation(&record).unwrap();
+        t.link_meeting(&id("ref-m1"), id("m1")).unwrap();
+        assert_eq!(
+            t.source(&id("ref-m1")).unwrap().0,
+            s.source(&id("ref-m1")).unwrap().0
+        );
+    }
+
+    #[test]
+    fn where_on_an_attribute_of_sources_keeps_only_their_units() {
+        use crate::analysis::{matrix, Column, Filter, RowsBy};
+        use crate::{Attribute, AttributeHolder as H, AttributeType, AttributeValue};
+        let mut s = study();
+        s.add_attribute(Attribute {
+            id: id("phase"),
+            label: None,
+            kind: AttributeType::OneOf(vec!["pilot".into(), "main".into()]),
+            holders: vec![H::Source],
+        })
+        .unwrap();
+        // A value of the wrong type, or on a holder it is not declared for, is refused.
+        let mut bad = Source {
+            id: id("notat"),
+            kind: crate::SourceKind::Observation,
+            title: None,
+            date: None,
+            informants: Vec::new(),
+            speakers: Vec::new(),
+            group: None,
+            guide: None,
+            meeting: None,
+            attributes: Default::default(),
+        };
+        bad.attributes
+            .set(id("phase"), AttributeValue::Text("late".into()));
+        let e = s
+            .add_source(bad.clone(), Transcript::new(id("notat"), "x"))
+            .unwrap_err();
+        assert!(e.to_string().contains("late"), "{e}");
+        bad.attributes
+            .set(id("phase"), AttributeValue::Text("pilot".into()));
+        s.add_source(bad, Transcript::new(id("notat"), "Ingen har tid."))
+            .unwrap();
+        let unit = s
+            .locate_unit(&id("notat"), &TextQuote::exact("har tid"))
+            .unwrap();
+        s.add_coding(Coding {
+            unit,
+            code: "resources/time-people-money".parse().unwrap(),
+            qualifiers: crate::testing::barrier(),
+            coder: id("C"),
+            memo: None,
+        })
+        .unwrap();
+        let clause = |v: &str| vec![(id("phase"), v.to_string())];
+        let pilot = s.sources_where(&clause("pilot")).unwrap();
+        assert_eq!(pilot, [id("notat")].into_iter().collect());
+        assert!(s.sources_where(&clause("main")).unwrap().is_empty());
+        assert!(s.sources_where(&clause("late")).is_err());
+        // An attribute of sources selects no informant.
+        assert!(s.informants_where(&clause("pilot")).is_err());
+        let t = CodingTable::of(&s, None);
+        let total = |f: &Filter| {
+            let m = matrix(&t, f, RowsBy::Top, None);
+            let at = m.columns.iter().position(|c| *c == Column::Total).unwrap();
+            m.rows
+                .iter()
+                .find(|r| r.key == "resources" && r.value.is_none())
+                .map_or(0, |r| r.counts[at].units)
+        };
+        let all = total(&Filter::default());
+        assert!(all > 1, "the test study codes more than the notes' unit");
+        let only = |set| Filter {
+            sources: Some(set),
+            ..Filter::default()
+        };
+        assert_eq!(total(&only(pilot)), 1);
+        assert_eq!(total(&only(Default::default())), 0);
     }
 
     #[test]
@@ -1364,6 +1582,15 @@ mod tests {
             .into_iter()
             .collect();
         s.groups[0].attributes = noted.clone();
+        // Sources and people cannot share an attribute: the notes get their own.
+        let about: crate::AttributeId = id("about");
+        s.add_attribute(crate::Attribute {
+            id: about.clone(),
+            label: None,
+            kind: crate::AttributeType::Text,
+            holders: vec![crate::AttributeHolder::Source],
+        })
+        .unwrap();
         for m in ["G1-P1", "G1-P2"] {
             s.add_member(Member {
                 attributes: noted.clone(),
@@ -1522,6 +1749,10 @@ mod tests {
                 speakers: vec![],
                 group: None,
                 guide: None,
+                meeting: None,
+                attributes: [(about, crate::AttributeValue::Text(quote.into()))]
+                    .into_iter()
+                    .collect(),
             },
             Transcript::new(id("notes"), "Notater fra møtet."),
         )

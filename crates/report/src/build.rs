@@ -433,8 +433,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .map_or_else(|| g.to_string(), |x| x.name.clone())
     };
     doc.heading(2, "Facilitation");
-    doc.heading(3, "Composition of the groups");
-    let rows = composition(study)
+    let rows: Vec<Vec<String>> = composition(study)
         .into_iter()
         .filter(|c| c.members > 0)
         .map(|c| {
@@ -452,17 +451,21 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             ]
         })
         .collect();
-    doc.table(
-        &[
-            "Group",
-            "Members",
-            "Sectors",
-            "Youth",
-            "PD youth",
-            "Blau index (sectors)",
-        ],
-        rows,
-    );
+    // A record of meetings alone (minutes' meetings, say) has no members to compose.
+    if !rows.is_empty() {
+        doc.heading(3, "Composition of the groups");
+        doc.table(
+            &[
+                "Group",
+                "Members",
+                "Sectors",
+                "Youth",
+                "PD youth",
+                "Blau index (sectors)",
+            ],
+            rows,
+        );
+    }
     let rate_rows = |by| {
         attendance_rates(study, f, by, None)
             .into_iter()
@@ -490,10 +493,18 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .collect::<Vec<_>>()
     };
     let meetings = f.meetings().len();
-    if meetings > 0 {
+    let recorded = f.meetings().iter().any(|(_, a)| !a.is_empty());
+    if meetings > 0 && !recorded {
         doc.heading(3, "Attendance");
         doc.para(format!(
-            "{meetings} meetings recorded. Rates by service and by sector; services below {:.0} % are the ones that stayed away.",
+            "{meetings} meeting{} recorded, without attendance.",
+            plural(meetings)
+        ));
+    } else if meetings > 0 {
+        doc.heading(3, "Attendance");
+        doc.para(format!(
+            "{meetings} meeting{} recorded. Rates by service and by sector; services below {:.0} % are the ones that stayed away.",
+            plural(meetings),
             options.attendance_threshold * 100.0
         ));
         doc.table(

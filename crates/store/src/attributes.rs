@@ -1,6 +1,7 @@
 //! Custom attributes in the store: a study's declarations (`attribute`, `attribute_choice`)
-//! and the values its informants, members and groups hold (`informant_attribute`,
-//! `member_attribute`, `group_attribute`), each kept as the text its type writes.
+//! and the values its informants, members, groups and sources hold (`informant_attribute`,
+//! `member_attribute`, `group_attribute`, `source_attribute`), each kept as the text its
+//! type writes.
 
 use foldhash::HashMap;
 use rusqlite::{params, Connection};
@@ -15,6 +16,7 @@ fn table(holder: AttributeHolder) -> (&'static str, &'static str) {
         AttributeHolder::Informant => ("informant_attribute", "informant_id"),
         AttributeHolder::Member => ("member_attribute", "member_id"),
         AttributeHolder::Group => ("group_attribute", "group_id"),
+        AttributeHolder::Source => ("source_attribute", "source_id"),
     }
 }
 
@@ -27,8 +29,9 @@ pub(crate) fn insert_declarations(
     for a in study.attributes() {
         let holds = |h| a.holders.contains(&h);
         conn.execute(
-            "INSERT INTO attribute (study_id, id, label, type, for_informant, for_member, for_group)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO attribute
+                 (study_id, id, label, type, for_informant, for_member, for_group, for_source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 sid,
                 a.id.as_str(),
@@ -36,7 +39,8 @@ pub(crate) fn insert_declarations(
                 a.kind.name(),
                 holds(AttributeHolder::Informant),
                 holds(AttributeHolder::Member),
-                holds(AttributeHolder::Group)
+                holds(AttributeHolder::Group),
+                holds(AttributeHolder::Source)
             ],
         )
         .map_err(StoreError::db)?;
@@ -89,7 +93,7 @@ pub(crate) fn declarations_in(conn: &Connection, sid: &str) -> Result<Vec<Attrib
     )?;
     rows(
         conn,
-        "SELECT id, label, type, for_informant, for_member, for_group FROM attribute
+        "SELECT id, label, type, for_informant, for_member, for_group, for_source FROM attribute
          WHERE study_id = ?1 ORDER BY rowid",
         [sid],
         |r| {
@@ -99,7 +103,7 @@ pub(crate) fn declarations_in(conn: &Connection, sid: &str) -> Result<Vec<Attrib
                 .map_err(|e| StoreError::Corrupt(format!("attribute `{id}`: {e}")))?;
             let holders = AttributeHolder::ALL
                 .into_iter()
-                .zip([3, 4, 5])
+                .zip(3..)
                 .map(|(h, col)| Ok(get::<bool>(r, col)?.then_some(h)))
                 .collect::<Result<Vec<_>, StoreError>>()?
                 .into_iter()

@@ -634,7 +634,12 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
     if parts == Parts::People {
         return Ok(study);
     }
-    for (source, t) in crate::sources::read_all(conn, sid)? {
+    // Minutes are linked to their meeting once the facilitation record is read.
+    let mut meetings = Vec::new();
+    for (mut source, t) in crate::sources::read_all(conn, sid)? {
+        if let Some(m) = source.meeting.take() {
+            meetings.push((source.id.clone(), m));
+        }
         study.add_source(source, t).map_err(c)?;
     }
     if parts == Parts::Whole {
@@ -655,6 +660,9 @@ fn load_parts(conn: &Connection, id: &StudyId, parts: Parts) -> Result<Study, St
         study.add_memo(m).map_err(c)?;
     }
     crate::facilitation::read_into(conn, sid, &mut study)?;
+    for (source, m) in meetings {
+        study.link_meeting(&source, m).map_err(c)?;
+    }
     Ok(study)
 }
 

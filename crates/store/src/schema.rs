@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0011_attributes.sql")),
     sql(include_str!("../migrations/0012_sources.sql")),
     sql(include_str!("../migrations/0013_guides.sql")),
+    sql(include_str!("../migrations/0014_source_links.sql")),
 ];
 
 /// The schema version this build writes.

@@ -56,6 +56,7 @@ impl Store {
         study: &StudyId,
         query: &str,
         among: Option<&samskap_core::InformantSet>,
+        sources: Option<&samskap_core::SourceSet>,
         mut each: impl FnMut(Hit) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError> {
         let mut st = self
@@ -68,6 +69,7 @@ impl Store {
                          SELECT 1 FROM source_informant si
                          WHERE si.study_id = t.study_id AND si.source_id = t.source_id
                            AND si.informant_id IN (SELECT value FROM json_each(?3))))
+                   AND (?4 IS NULL OR t.source_id IN (SELECT value FROM json_each(?4)))
                  ORDER BY t.rowid",
             )
             .map_err(StoreError::db)?;
@@ -75,7 +77,11 @@ impl Store {
             .query(params![
                 query,
                 study.as_str(),
-                crate::quotes::among_json(among)
+                crate::quotes::among_json(among),
+                sources.map(|set| {
+                    serde_json::Value::Array(set.iter().map(|s| s.as_str().into()).collect())
+                        .to_string()
+                })
             ])
             .map_err(|e| bad_query(query, e))?;
         // Each transcript's units are read once, by position (without their codings), and

@@ -36,7 +36,7 @@ fn write<'a>(
         "CREATE TEMP TABLE IF NOT EXISTS staged_source (
              source_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT, made_on TEXT,
              group_id TEXT, text TEXT NOT NULL, char_len INTEGER NOT NULL,
-             guide_id TEXT, guide_version INTEGER);
+             guide_id TEXT, guide_version INTEGER, meeting_id TEXT);
          DELETE FROM temp.staged_source;",
     )
     .map_err(StoreError::db)?;
@@ -44,8 +44,9 @@ fn write<'a>(
         let mut stage = tx
             .prepare(
                 "INSERT INTO temp.staged_source
-                     (source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     (source_id, kind, title, made_on, group_id, text, char_len, guide_id,
+                      guide_version, meeting_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .map_err(StoreError::db)?;
         for (s, t) in sources.clone() {
@@ -59,15 +60,18 @@ fn write<'a>(
                     t.text(),
                     t.char_len() as i64,
                     s.guide.as_ref().map(|r| r.guide.as_str()),
-                    s.guide.as_ref().map(|r| r.version)
+                    s.guide.as_ref().map(|r| r.version),
+                    s.meeting.as_ref().map(|m| m.as_str())
                 ])
                 .map_err(StoreError::db)?;
         }
     }
     tx.execute(
         "INSERT INTO transcript
-             (study_id, source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version)
-         SELECT ?1, source_id, kind, title, made_on, group_id, text, char_len, guide_id, guide_version
+             (study_id, source_id, kind, title, made_on, group_id, text, char_len, guide_id,
+              guide_version, meeting_id)
+         SELECT ?1, source_id, kind, title, made_on, group_id, text, char_len, guide_id,
+                guide_version, meeting_id
          FROM temp.staged_source ORDER BY rowid",
         [sid],
     )
@@ -77,6 +81,13 @@ fn write<'a>(
     let mut n = 0;
     for (s, t) in sources {
         write_voices(tx, sid, s, t.text())?;
+        crate::attributes::insert_values(
+            tx,
+            sid,
+            samskap_core::AttributeHolder::Source,
+            s.id.as_str(),
+            &s.attributes,
+        )?;
         n += 1;
     }
     Ok(n)
@@ -217,6 +228,9 @@ fn declarations(
 ) -> Result<Vec<(Source, Option<String>, usize)>, StoreError> {
     let only = only.map(SourceId::as_str);
     let mut informants = informants_of(conn, sid, only)?;
+    let declared = crate::attributes::declarations_in(conn, sid)?;
+    let mut attributes =
+        crate::attributes::values_in(conn, sid, samskap_core::AttributeHolder::Source, &declared)?;
     let mut speakers: BTreeMap<String, Vec<(String, Voice)>> = BTreeMap::new();
     each(
         conn,
@@ -241,7 +255,7 @@ fn declarations(
     rows(
         conn,
         "SELECT source_id, kind, title, made_on, group_id, char_len,
-                CASE WHEN ?3 THEN text END, guide_id, guide_version
+                CASE WHEN ?3 THEN text END, guide_id, guide_version, meeting_id
          FROM transcript
          WHERE study_id = ?1 AND (?2 IS NULL OR source_id = ?2) ORDER BY rowid",
         params![sid, only, with_text],
@@ -267,6 +281,8 @@ fn declarations(
                     )))
                     }
                 },
+                meeting: parse_opt(get(r, 9)?)?,
+                attributes: attributes.remove(id.as_str()).unwrap_or_default(),
                 id,
             };
             Ok((source, get(r, 6)?, get::<i64>(r, 5)? as usize))
@@ -321,6 +337,20 @@ impl crate::Store {
                 })
             })
             .collect()
+    }
+
+    /// The sources of a study as declared (no texts, no counts), in the order added: what
+    /// a selection by their attributes reads.
+    pub fn source_declarations(
+        &self,
+        study: &samskap_core::StudyId,
+    ) -> Result<Vec<Source>, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        crate::read::study_exists(&tx, study.as_str())?;
+        Ok(declarations(&tx, study.as_str(), None, false)?
+            .into_iter()
+            .map(|(source, _, _)| source)
+            .collect())
     }
 
     /// One source of a study with its text.
@@ -527,6 +557,9 @@ impl People {
     ) -> Option<Vec<&SourceId>> {
         let mut out = Vec::new();
         for (id, (voices, group)) in &self.sources {
+            if !filter.keeps_source(id) {
+                continue;
+            }
             let any = match voices {
                 Voices::Everyone(all) => {
                     all.iter().any(|&v| speakers.keeps_voice(v, false))

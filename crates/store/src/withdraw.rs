@@ -408,6 +408,7 @@ fn places(field: FreeText) -> Vec<Place> {
         FreeText::InformantAttribute => vec![at("informant_attribute", "value")],
         FreeText::MemberAttribute => vec![at("member_attribute", "value")],
         FreeText::GroupAttribute => vec![at("group_attribute", "value")],
+        FreeText::SourceAttribute => vec![at("source_attribute", "value")],
         FreeText::InformantWorkplace => vec![at("informant", "workplace")],
         FreeText::InformantPosition => vec![at("informant", "job_position")],
         FreeText::Transcript => vec![at("transcript", "text")],
@@ -555,6 +556,11 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
         "ids",
     ),
     (
+        "source_attribute",
+        &["study_id", "source_id", "attribute_id"],
+        "ids; the rows go with their source",
+    ),
+    (
         "informant",
         &["study_id", "id"],
         "ids, kept as the trace of the withdrawal",
@@ -571,7 +577,7 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
         "an enumeration (a CHECK constraint)",
     ),
     ("transcript", &["made_on"], "a date"),
-    ("transcript", &["guide_id"], "an id"),
+    ("transcript", &["guide_id", "meeting_id"], "ids"),
     ("guide", &["study_id", "id"], "ids"),
     ("guide_version", &["study_id", "guide_id"], "ids"),
     ("guide_theme", &["study_id", "guide_id"], "ids"),

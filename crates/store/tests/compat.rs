@@ -142,7 +142,7 @@ fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
     // Search finds the thesis's words again; the token is still there.
     let mut hits = 0;
     store
-        .search(&thesis, "kommunen", None, |_| {
+        .search(&thesis, "kommunen", None, None, |_| {
             hits += 1;
             Ok(())
         })
@@ -356,7 +356,7 @@ fn a_schema_9_store_migrates_and_knows_each_transcripts_length() {
     // The search index was not rebuilt by the new column: it still finds what it found.
     let thesis: samskap_core::StudyId = "ung-inkludering".parse().unwrap();
     let hits = store
-        .search(&thesis, "golfklubben", None, |_| Ok(()))
+        .search(&thesis, "golfklubben", None, None, |_| Ok(()))
         .unwrap();
     assert!(hits > 0);
 }
@@ -460,7 +460,7 @@ fn a_schema_11_store_migrates_its_transcripts_to_interviews() {
     let thesis: samskap_core::StudyId = "ung-inkludering".parse().unwrap();
     assert!(
         store
-            .search(&thesis, "golfklubben", None, |_| Ok(()))
+            .search(&thesis, "golfklubben", None, None, |_| Ok(()))
             .unwrap()
             > 0
     );
@@ -478,10 +478,28 @@ fn a_schema_11_store_migrates_its_transcripts_to_interviews() {
 /// A study as JSON without its interview guides and the guide each source followed: a
 /// store made before schema 13 held none, while today's fixtures have some.
 fn before_guides(study: &samskap_core::Study) -> serde_json::Value {
-    let mut v = json(study);
+    let mut v = before_source_links(study);
     v.as_object_mut().unwrap().remove("guides");
     for s in v["sources"].as_array_mut().unwrap() {
         s.as_object_mut().unwrap().remove("guide");
+    }
+    v
+}
+
+/// A study as a store made before schema 14 holds it: no attribute of sources (declared
+/// or held) and no source linked to a meeting.
+fn before_source_links(study: &samskap_core::Study) -> serde_json::Value {
+    let mut v = json(study);
+    if let Some(declared) = v.get_mut("attributes").and_then(|a| a.as_array_mut()) {
+        declared.retain(|a| a["for"] != serde_json::json!(["source"]));
+        if declared.is_empty() {
+            v.as_object_mut().unwrap().remove("attributes");
+        }
+    }
+    for s in v["sources"].as_array_mut().unwrap() {
+        let s = s.as_object_mut().unwrap();
+        s.remove("attributes");
+        s.remove("meeting");
     }
     v
 }
@@ -516,9 +534,12 @@ fn a_schema_12_store_migrates_and_takes_guides() {
             // Its interview `int-i3` has gained question marks since, which moved the
             // spans of its units; the units are the same, in the same order, so the
             // codings on them compare as they are.
+            // It has gained a facilitation record since, too: the meeting its minutes are
+            // of.
             for v in [&mut then, &mut loaded] {
                 v["transcripts"] = serde_json::Value::Null;
                 v["units"] = serde_json::Value::Null;
+                v["facilitation"] = serde_json::Value::Null;
             }
         }
         assert_eq!(loaded, then, "{study}");
@@ -541,4 +562,69 @@ fn a_schema_12_store_migrates_and_takes_guides() {
         json(&store.load_study(&thesis.meta().id).unwrap()),
         json(&thesis)
     );
+}
+
+#[test]
+fn a_schema_13_store_migrates_and_takes_attributes_of_sources_and_meeting_links() {
+    let (_dir, path) = copy_of("schema-13.db");
+    let before = rows_of(&path);
+    let mut store = Store::open_existing(&path).unwrap();
+    assert_eq!(rows_of(&path), before);
+    let conn = migrated_and_sound(&path);
+    let (linked, held): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM transcript WHERE meeting_id IS NOT NULL),
+                    (SELECT count(*) FROM source_attribute)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((linked, held), (0, 0), "an older store links nothing");
+    // Every study reads as the bundle it was made from, with what schema 14 added aside;
+    // the guides came with schema 13 and are there.
+    for (study, bundle) in [
+        ("ung-inkludering", "ung-inkludering"),
+        ("ung-inkludering-demo", "ung-inkludering-demo"),
+        ("thematic", "thematic"),
+        ("kilder", "sources"),
+    ] {
+        let from_bundle = samskap_bundle::read(&fixtures().join(bundle)).unwrap();
+        let mut then = before_source_links(&from_bundle);
+        let mut loaded = before_source_links(&store.load_study(&study.parse().unwrap()).unwrap());
+        if bundle == "sources" {
+            // The meeting its minutes are of came with the links.
+            for v in [&mut then, &mut loaded] {
+                v["facilitation"] = serde_json::Value::Null;
+            }
+        }
+        assert_eq!(loaded, then, "{study}");
+    }
+    let mini: StudyId = "mini".parse().unwrap();
+    let mut withdrawn = samskap_bundle::read(&fixtures().join("mini")).unwrap();
+    withdrawn
+        .withdraw(&"I3".parse::<InformantId>().unwrap())
+        .unwrap();
+    assert_eq!(json(&store.load_study(&mini).unwrap()), json(&withdrawn));
+    assert_eq!(store.list_tokens().unwrap().len(), 1);
+    // Today's `kilder` replaces the old one and reads back whole: attributes, link and all.
+    // Its minutes name a meeting the stored (empty) record lacks, so keeping that record
+    // is refused, and the store is left as it was.
+    let kilder = samskap_bundle::read(&fixtures().join("sources")).unwrap();
+    let e = store
+        .import_study(&kilder, Replace::KeepFacilitation)
+        .unwrap_err();
+    assert!(e.to_string().contains("G1-2023-04"), "{e}");
+    assert!(
+        json(&store.load_study(&kilder.meta().id).unwrap())["sources"][0]
+            .get("attributes")
+            .is_none()
+    );
+    store
+        .import_study(&kilder, Replace::DiscardFacilitation)
+        .unwrap();
+    let loaded = store.load_study(&kilder.meta().id).unwrap();
+    assert_eq!(json(&loaded), json(&kilder));
+    let minutes = loaded.source(&"ref-g1-2023-04".parse().unwrap()).unwrap().0;
+    assert_eq!(minutes.meeting, Some("G1-2023-04".parse().unwrap()));
+    assert_eq!(minutes.attributes.len(), 1);
 }

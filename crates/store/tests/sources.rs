@@ -218,6 +218,8 @@ fn sources_are_listed_with_their_counts_and_added_one_at_a_time() {
         speakers: vec![],
         group: None,
         guide: None,
+        meeting: None,
+        attributes: Default::default(),
     };
     let text = samskap_core::Transcript::new(notes.id.clone(), "Seks møtte.");
     let err = store

@@ -345,7 +345,7 @@ fn a_schema_1_store_is_upgraded_and_its_transcripts_become_searchable() {
     let store = Store::open(&path).unwrap();
     let mut hits = Vec::new();
     let n = store
-        .search(&"s".parse().unwrap(), "biblioteket", None, |h| {
+        .search(&"s".parse().unwrap(), "biblioteket", None, None, |h| {
             hits.push(h);
             Ok(())
         })

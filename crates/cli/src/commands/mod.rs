@@ -263,6 +263,7 @@ fn filter_for(
             Ok(id)
         })
         .transpose()?;
+    let picked = among(store, study, &args.wheres)?;
     Ok(Filter {
         code,
         qualifiers,
@@ -281,19 +282,24 @@ fn filter_for(
             .context("--role")?,
         text: args.text.clone(),
         consented_only: false,
-        among: among(store, study, &args.wheres)?,
+        among: picked.informants,
+        sources: picked.sources,
     })
 }
 
-/// The informants that `--where ATTRIBUTE=VALUE` options pick (each of them), or `None`
-/// when there are none: read from the study's people only.
-pub(crate) fn among(
-    store: &Store,
-    study: &StudyId,
-    wheres: &[String],
-) -> anyhow::Result<Option<samskap_core::InformantSet>> {
+/// What `--where ATTRIBUTE=VALUE` options pick (each of them): informants, by clauses on
+/// attributes of people, and sources, by clauses on attributes of sources; `None` where no
+/// clause is of that kind.
+#[derive(Debug, Default)]
+pub(crate) struct Picked {
+    pub(crate) informants: Option<samskap_core::InformantSet>,
+    pub(crate) sources: Option<samskap_core::SourceSet>,
+}
+
+/// [`Picked`] by `wheres`: read from the study's people and its sources' declarations only.
+pub(crate) fn among(store: &Store, study: &StudyId, wheres: &[String]) -> anyhow::Result<Picked> {
     if wheres.is_empty() {
-        return Ok(None);
+        return Ok(Picked::default());
     }
     let clauses = wheres
         .iter()
@@ -307,7 +313,23 @@ pub(crate) fn among(
             let attribute = attribute.trim().parse().context("--where")?;
             Ok((attribute, value.trim().to_owned()))
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<anyhow::Result<Vec<(samskap_core::AttributeId, String)>>>()?;
     let people = store.load_people(study)?;
-    Ok(Some(people.informants_where(&clauses).context("--where")?))
+    let (of_sources, of_people): (Vec<_>, Vec<_>) = clauses.into_iter().partition(|(id, _)| {
+        people
+            .attribute(id)
+            .is_some_and(|a| a.selects() == samskap_core::Selects::Sources)
+    });
+    let mut picked = Picked::default();
+    if !of_people.is_empty() {
+        picked.informants = Some(people.informants_where(&of_people).context("--where")?);
+    }
+    if !of_sources.is_empty() {
+        let sources = store.source_declarations(study)?;
+        picked.sources = Some(
+            samskap_core::sources_where(people.attributes(), &sources, &of_sources)
+                .context("--where")?,
+        );
+    }
+    Ok(picked)
 }

@@ -14,38 +14,50 @@ pub fn run(cli: &Cli, query: &str, wheres: &[String], out: &mut dyn Write) -> an
     let among = super::among(&store, &study, wheres)?;
     if cli.json {
         let mut stream = output::JsonArray::new(out);
-        let result = store.search(&study, query, among.as_ref(), |hit| stream.push(&hit));
+        let result = store.search(
+            &study,
+            query,
+            among.informants.as_ref(),
+            among.sources.as_ref(),
+            |hit| stream.push(&hit),
+        );
         return stream.finish(result).map(drop);
     }
     let mut io_error = None;
-    let result = store.search(&study, query, among.as_ref(), |hit| {
-        let codes = hit
-            .codes
-            .iter()
-            .map(|c| format!("{} ({}, {})", c.code, c.qualifiers, c.coder))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let flat = |s: &str| s.replace('\n', " ");
-        writeln!(
-            out,
-            "{} {}..{}  …{}[{}]{}…{}",
-            hit.source,
-            hit.start,
-            hit.end,
-            flat(&hit.before),
-            flat(&hit.matched),
-            flat(&hit.after),
-            if codes.is_empty() {
-                "  (not coded)".to_owned()
-            } else {
-                format!("  codes: {codes}")
-            }
-        )
-        .map_err(|e| {
-            io_error = Some(e);
-            StoreError::Invalid("output closed".into())
-        })
-    });
+    let result = store.search(
+        &study,
+        query,
+        among.informants.as_ref(),
+        among.sources.as_ref(),
+        |hit| {
+            let codes = hit
+                .codes
+                .iter()
+                .map(|c| format!("{} ({}, {})", c.code, c.qualifiers, c.coder))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let flat = |s: &str| s.replace('\n', " ");
+            writeln!(
+                out,
+                "{} {}..{}  …{}[{}]{}…{}",
+                hit.source,
+                hit.start,
+                hit.end,
+                flat(&hit.before),
+                flat(&hit.matched),
+                flat(&hit.after),
+                if codes.is_empty() {
+                    "  (not coded)".to_owned()
+                } else {
+                    format!("  codes: {codes}")
+                }
+            )
+            .map_err(|e| {
+                io_error = Some(e);
+                StoreError::Invalid("output closed".into())
+            })
+        },
+    );
     if let Some(e) = io_error {
         return Err(e.into());
     }

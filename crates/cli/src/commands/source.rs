@@ -91,6 +91,8 @@ fn source_json(s: &Source) -> serde_json::Value {
         "group": s.group,
         "informants": s.informants,
         "speakers": speakers,
+        "meeting": s.meeting,
+        "attributes": s.attributes,
     })
 }
 
@@ -265,6 +267,19 @@ fn header(out: &mut dyn Write, s: &Source, units: &[Unit]) -> anyhow::Result<()>
             ("group", dash(s.group.as_ref().map(ToString::to_string))),
             ("informants", informants(&s.informants)),
             ("speakers", speakers),
+            ("meeting", dash(s.meeting.as_ref().map(ToString::to_string))),
+            (
+                "attributes",
+                if s.attributes.is_empty() {
+                    "–".to_owned()
+                } else {
+                    s.attributes
+                        .iter()
+                        .map(|(id, v)| format!("{id}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            ),
             ("meaning units", units.len().to_string()),
             ("codings", codings.to_string()),
         ],
@@ -467,6 +482,8 @@ pub fn add(cli: &Cli, args: &SourceAddArgs, out: &mut dyn Write) -> anyhow::Resu
             }),
             _ => None,
         },
+        meeting: None,
+        attributes: Default::default(),
     }
     .checked()?;
     let raw = samskap_bundle::read_transcript_file(&args.file, &super::limits(cli))?;

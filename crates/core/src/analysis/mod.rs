@@ -43,6 +43,9 @@ pub struct Filter {
     /// Only these informants (those a selection by attributes picked:
     /// [`Study::informants_where`]).
     pub among: Option<crate::InformantSet>,
+    /// Only units of these sources (those a selection by attributes picked:
+    /// [`Study::sources_where`]).
+    pub sources: Option<crate::SourceSet>,
 }
 
 impl Filter {
@@ -76,6 +79,11 @@ impl Filter {
                 .iter()
                 .map(|s| self.keeps_no_one(s.group.map(|k| &table.groups()[k as usize])))
                 .collect(),
+            sources: table
+                .sources()
+                .iter()
+                .map(|s| self.keeps_source(&s.id))
+                .collect(),
             speakers: self.speakers(table.informants()),
         }
     }
@@ -98,6 +106,11 @@ impl Filter {
                 .map(|inf| !self.consented_only || inf.consent() == Consent::Given)
                 .collect(),
         }
+    }
+
+    /// Whether the filter keeps units of source `id` at all.
+    pub fn keeps_source(&self, id: &crate::SourceId) -> bool {
+        self.sources.as_ref().is_none_or(|s| s.contains(id))
     }
 
     /// Whether the filter keeps words that are no informant's (a document's, the
@@ -188,6 +201,8 @@ pub(crate) struct Selection {
     speakers: Speakers,
     /// Per source: the filter keeps its words that are no informant's.
     no_one: Vec<bool>,
+    /// Per source: the filter keeps its units at all.
+    sources: Vec<bool>,
 }
 
 /// A [`Filter`]'s criteria on informants, per informant: [`Filter::speakers`].
@@ -228,6 +243,7 @@ impl Selection {
         self.codes[c.code as usize]
             && self.qualifiers[c.qualifiers as usize]
             && self.coders[c.coder as usize]
+            && self.sources[table.units()[c.unit as usize].source as usize]
             && self
                 .speakers
                 .keeps(table.voices(c.unit), self.no_one_in(table, c.unit))

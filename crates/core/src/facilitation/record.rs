@@ -115,6 +115,16 @@ pub enum FacilitationError {
         /// End.
         end: usize,
     },
+    /// A record that would leave a source's minutes without their meeting.
+    #[error(
+        "source `{source_id}` is the minutes of meeting `{meeting}`, which the record does not hold"
+    )]
+    MinutesWithoutMeeting {
+        /// The source.
+        source_id: crate::SourceId,
+        /// The meeting it names.
+        meeting: MeetingId,
+    },
 }
 
 fn unknown(kind: &'static str, id: impl ToString) -> FacilitationError {
