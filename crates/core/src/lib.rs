@@ -63,6 +63,7 @@ mod coding;
 pub mod convention;
 mod counting;
 pub mod date;
+pub mod disclosure;
 mod error;
 pub mod facilitation;
 mod framework;
