@@ -34,8 +34,8 @@ pub use samskap_files::Limits;
 pub use transcript_file::{read_transcript_file, TranscriptFileError, TranscriptFormat};
 pub use write::{write, BundleWriter, WriteMode};
 
-/// The header of `codings.csv`, in order. A ninth column, [`QUALIFIERS_COLUMN`], may
-/// follow for qualifiers other than polarity.
+/// The header of `codings.csv`, in order. [`QUALIFIERS_COLUMN`], for qualifiers other than
+/// polarity, then [`EXEMPLAR_COLUMN`] may follow, each only when needed.
 pub const CODINGS_HEADER: [&str; 8] = [
     "source", "prefix", "exact", "suffix", "code", "polarity", "coder", "memo",
 ];
@@ -48,6 +48,13 @@ pub const TRANSCRIPT_COLUMN: &str = "transcript";
 /// The optional last column of `codings.csv`: a coding's values of qualifiers other than
 /// `polarity`, written `level=group;scope=local`.
 pub const QUALIFIERS_COLUMN: &str = "qualifiers";
+
+/// The optional column of `codings.csv` after any `qualifiers`: `yes` where the analyst
+/// chose the coding's unit as an exemplar of its code, empty otherwise.
+pub const EXEMPLAR_COLUMN: &str = "exemplar";
+
+/// What [`EXEMPLAR_COLUMN`] holds for a chosen exemplar.
+pub const EXEMPLAR_YES: &str = "yes";
 
 /// The qualifier that has a column of its own in `codings.csv`, as it had before frameworks
 /// declared their qualifiers.

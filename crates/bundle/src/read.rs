@@ -13,7 +13,10 @@ use samskap_core::{
 use samskap_files::{FileError, Kind, Limits, Links};
 
 use crate::files::{InformantRow, MemosFileIn, SourceRow, StudyFileIn};
-use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN, TRANSCRIPT_COLUMN};
+use crate::{
+    BundleError, CODINGS_HEADER, EXEMPLAR_COLUMN, EXEMPLAR_YES, POLARITY, QUALIFIERS_COLUMN,
+    TRANSCRIPT_COLUMN,
+};
 
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
@@ -762,10 +765,17 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
         expected[0] = TRANSCRIPT_COLUMN;
     }
     let source_column = expected[0];
-    let with_qualifiers = columns.len() == expected.len() + 1
-        && columns[..expected.len()] == expected
-        && columns[expected.len()] == QUALIFIERS_COLUMN;
-    if columns != expected && !with_qualifiers {
+    // After the fixed columns: `qualifiers`, then `exemplar`, each optional, in that order.
+    let extra = columns.get(expected.len()..).unwrap_or_default();
+    let (qualifiers_at, exemplar_at) = match extra {
+        [] => (None, None),
+        [QUALIFIERS_COLUMN] => (Some(expected.len()), None),
+        [EXEMPLAR_COLUMN] => (None, Some(expected.len())),
+        [QUALIFIERS_COLUMN, EXEMPLAR_COLUMN] => (Some(expected.len()), Some(expected.len() + 1)),
+        _ => (None, None),
+    };
+    let known_extra = extra.is_empty() || qualifiers_at.is_some() || exemplar_at.is_some();
+    if columns.get(..expected.len()) != Some(&expected[..]) || !known_extra {
         let missing = expected.iter().find(|c| !columns.contains(c));
         let message = match missing {
             Some(c) => format!("missing column `{c}`"),
@@ -776,7 +786,7 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
             Some(1),
             None,
             format!(
-                "{message}: the header must be `{}`, optionally followed by `,{QUALIFIERS_COLUMN}` (a first column `{TRANSCRIPT_COLUMN}` is read as `{}`)",
+                "{message}: the header must be `{}`, optionally followed by `,{QUALIFIERS_COLUMN}`, then `,{EXEMPLAR_COLUMN}` (a first column `{TRANSCRIPT_COLUMN}` is read as `{}`)",
                 CODINGS_HEADER.join(","),
                 CODINGS_HEADER[0]
             ),
@@ -797,6 +807,8 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
         let cols = Columns {
             source: source_column,
             polarity: &polarity,
+            qualifiers_at,
+            exemplar_at,
         };
         for record in reader.records() {
             match coding_row(rel, record, study, &positions, &cols) {
@@ -826,6 +838,7 @@ fn read_codings(dir: &Path, study: &mut Study, limits: &Limits) -> Result<(), Bu
                 qualifiers: row.qualifiers,
                 coder: row.coder,
                 memo: row.memo,
+                exemplar: row.exemplar,
             })
             .map_err(|e| {
                 let field = match &e {
@@ -860,6 +873,7 @@ struct Row {
     qualifiers: Qualifiers,
     coder: CoderId,
     memo: Option<String>,
+    exemplar: bool,
 }
 
 /// What a row's fields are checked against, besides the study.
@@ -867,6 +881,9 @@ struct Columns<'a> {
     /// The first column's name in this file (`source`, or `transcript`), for messages.
     source: &'a str,
     polarity: &'a QualifierId,
+    /// Where the optional columns are, when the header has them.
+    qualifiers_at: Option<usize>,
+    exemplar_at: Option<usize>,
 }
 
 fn coding_row(
@@ -907,7 +924,11 @@ fn coding_row(
         let value = get(5).parse().map_err(|e| fail(POLARITY, &e))?;
         pairs.push((polarity.clone(), value));
     }
-    let others: Qualifiers = get(8).parse().map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
+    let others: Qualifiers = cols
+        .qualifiers_at
+        .map_or("", get)
+        .parse()
+        .map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
     if others.get(polarity).is_some() {
         return Err(fail(
             QUALIFIERS_COLUMN,
@@ -918,6 +939,19 @@ fn coding_row(
     let qualifiers = Qualifiers::new(pairs).map_err(|e| fail(QUALIFIERS_COLUMN, &e))?;
     let coder = get(6).parse().map_err(|e| fail("coder", &e))?;
     let memo = Some(get(7)).filter(|m| !m.is_empty()).map(str::to_owned);
+    let exemplar = match cols.exemplar_at.map_or("", get) {
+        "" => false,
+        EXEMPLAR_YES => true,
+        other => {
+            return Err(fail(
+                EXEMPLAR_COLUMN,
+                &format!(
+                    "`{}` is neither `{EXEMPLAR_YES}` nor empty",
+                    samskap_core::shorten(other)
+                ),
+            ))
+        }
+    };
     Ok(Row {
         line,
         source,
@@ -927,6 +961,7 @@ fn coding_row(
         qualifiers,
         coder,
         memo,
+        exemplar,
     })
 }
 

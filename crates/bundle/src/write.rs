@@ -12,7 +12,9 @@ use crate::files::{
 };
 use crate::guides::{guides_toml, GUIDES_FILE};
 use crate::read::{SOURCES, TRANSCRIPTS};
-use crate::{BundleError, CODINGS_HEADER, POLARITY, QUALIFIERS_COLUMN};
+use crate::{
+    BundleError, CODINGS_HEADER, EXEMPLAR_COLUMN, EXEMPLAR_YES, POLARITY, QUALIFIERS_COLUMN,
+};
 
 /// What to do when the target directory is not empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +244,8 @@ fn codings_csv(
         .codings()
         .iter()
         .any(|c| !sets[c.qualifiers as usize].1.is_empty());
+    // Likewise the exemplar column, only when the analyst chose any.
+    let with_exemplars = !table.exemplar_codings().is_empty();
     // Each unit's selector once (a unit has a coding per coder, or more), on every core.
     let selectors = table.unit_selectors(study, threads);
     let draw = |from: usize, to: usize, header: bool| -> Result<Vec<u8>, BundleError> {
@@ -252,6 +256,9 @@ fn codings_csv(
             let mut header = CODINGS_HEADER.to_vec();
             if with_qualifiers {
                 header.push(QUALIFIERS_COLUMN);
+            }
+            if with_exemplars {
+                header.push(EXEMPLAR_COLUMN);
             }
             csv.write_record(&header).map_err(csv_err)?;
         }
@@ -271,6 +278,13 @@ fn codings_csv(
             ];
             if with_qualifiers {
                 row.push(others);
+            }
+            if with_exemplars {
+                row.push(if table.is_exemplar(from + i) {
+                    EXEMPLAR_YES
+                } else {
+                    ""
+                });
             }
             csv.write_record(&row).map_err(csv_err)?;
         }

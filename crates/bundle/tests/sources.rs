@@ -451,7 +451,7 @@ fn rows_that_cite_no_source_are_refused_naming_the_line_and_column() {
             "codings.csv",
             "source,prefix",
             "informant,prefix",
-            "codings.csv:1: missing column `source`: the header must be `source,prefix,exact,suffix,code,polarity,coder,memo`, optionally followed by `,qualifiers` (a first column `transcript` is read as `source`)",
+            "codings.csv:1: missing column `source`: the header must be `source,prefix,exact,suffix,code,polarity,coder,memo`, optionally followed by `,qualifiers`, then `,exemplar` (a first column `transcript` is read as `source`)",
         ),
         (
             "facilitation.toml",

@@ -242,6 +242,32 @@ pub struct UnitArgs {
     pub suffix: String,
 }
 
+/// `samskap code exemplar …`: the units the analyst chose to illustrate their codes.
+#[derive(Debug, Subcommand)]
+pub enum ExemplarCommand {
+    /// Choose a unit coded with a code as an exemplar of it (every coder's coding of the
+    /// code on the unit is marked).
+    Add {
+        /// The unit.
+        #[command(flatten)]
+        unit: UnitArgs,
+        /// The code it illustrates (its path).
+        #[arg(long)]
+        code: String,
+    },
+    /// Take a unit back out of a code's exemplars.
+    Remove {
+        /// The unit.
+        #[command(flatten)]
+        unit: UnitArgs,
+        /// The code (its path).
+        #[arg(long)]
+        code: String,
+    },
+    /// List the chosen exemplars, by code.
+    List,
+}
+
 /// A code with its qualifier values and the coder.
 #[derive(Debug, Args)]
 pub struct CodingArgs {
@@ -286,6 +312,9 @@ pub enum CodeCommand {
     },
     /// List codings, filtered.
     List(QuotesArgs),
+    /// Choose the units that illustrate a code: the report's Table 2 shows them.
+    #[command(subcommand)]
+    Exemplar(ExemplarCommand),
     /// Record the agreed codings under the coder `consensus`.
     Reconcile {
         /// Which coders.

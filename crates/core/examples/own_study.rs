@@ -128,6 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             qualifiers: qualifiers.parse()?,
             coder: "A".parse()?,
             memo: None,
+            exemplar: false,
         })?;
     }
 

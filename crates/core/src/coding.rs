@@ -141,6 +141,10 @@ pub struct Coding {
     pub coder: CoderId,
     /// The coder's note on this coding.
     pub memo: Option<String>,
+    /// The analyst chose this unit to illustrate the code (`samskap code exemplar`): the
+    /// report's Table 2 shows chosen units before any it picks itself.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exemplar: bool,
 }
 
 /// An analyst's memo: on a code (the thesis's Table 3 summaries) or on the whole study.

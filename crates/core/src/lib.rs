@@ -47,6 +47,7 @@
 //!     qualifiers: "polarity=barrier".parse()?,
 //!     coder: "A".parse()?,
 //!     memo: None,
+//!     exemplar: false,
 //! })?;
 //! let table = CodingTable::of(&study, None);
 //! let m = analysis::matrix(&table, &analysis::Filter::default(), analysis::RowsBy::Top, None);

@@ -1131,6 +1131,7 @@ mod tests {
                 qualifiers: crate::testing::barrier(),
                 coder: id("C"),
                 memo: None,
+                exemplar: false,
             })
             .unwrap();
         }
@@ -1250,6 +1251,7 @@ mod tests {
             qualifiers: crate::testing::barrier(),
             coder: id("C"),
             memo: None,
+            exemplar: false,
         })
         .unwrap();
         let clause = |v: &str| vec![(id("phase"), v.to_string())];
@@ -1376,6 +1378,7 @@ mod tests {
             qualifiers: crate::testing::barrier(),
             coder: id("A"),
             memo: None,
+            exemplar: false,
         };
         let e = s.add_coding(coding("culture/nope")).unwrap_err();
         assert!(matches!(e, ModelError::UnknownCode { .. }), "{e}");
@@ -1504,6 +1507,7 @@ mod tests {
             qualifiers: crate::testing::barrier(),
             coder: id("C"),
             memo: Some("Som I1: «Men gruppa gir oss nye kontakter på tvers.»".into()),
+            exemplar: false,
         })
         .unwrap();
         let w = s.withdraw(&id("I1")).unwrap();
@@ -1612,6 +1616,7 @@ mod tests {
             qualifiers: crate::testing::barrier(),
             coder: id("C"),
             memo: Some(quote.into()),
+            exemplar: false,
         })
         .unwrap();
         s.add_memo(Memo {

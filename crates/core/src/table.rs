@@ -83,6 +83,8 @@ pub struct CodingTable {
     coders: Vec<CoderId>,
     /// The codings' own memos (few codings have one), by coding position, in order.
     memos: Vec<(u32, String)>,
+    /// The positions of the codings chosen as exemplars (few), in order.
+    exemplars: Vec<u32>,
     text: Option<String>,
 }
 
@@ -126,12 +128,16 @@ impl CodingTable {
         let mut coder_index: HashMap<&CoderId, u32> = HashMap::default();
         let mut codings = Vec::with_capacity(study.codings().len());
         let mut memos = Vec::new();
+        let mut exemplars = Vec::new();
         for c in study.codings() {
             if needle.is_some() && !kept[c.unit.index()] {
                 continue;
             }
             if let Some(m) = &c.memo {
                 memos.push((codings.len() as u32, m.clone()));
+            }
+            if c.exemplar {
+                exemplars.push(codings.len() as u32);
             }
             let q = *qualifier_index.entry(&c.qualifiers).or_insert_with(|| {
                 qualifier_sets.push(c.qualifiers.clone());
@@ -179,6 +185,7 @@ impl CodingTable {
             qualifier_sets,
             coders,
             memos,
+            exemplars,
             text: needle,
         };
         table.place_voices();
@@ -273,6 +280,16 @@ impl CodingTable {
             .binary_search_by_key(&(coding as u32), |(c, _)| *c)
             .ok()?;
         Some(&self.memos[at].1)
+    }
+
+    /// Whether the coding at `coding` is one the analyst chose as an exemplar.
+    pub fn is_exemplar(&self, coding: usize) -> bool {
+        self.exemplars.binary_search(&(coding as u32)).is_ok()
+    }
+
+    /// The positions of the codings marked as exemplars, in order.
+    pub fn exemplar_codings(&self) -> &[u32] {
+        &self.exemplars
     }
 
     /// The code of a coding.
@@ -382,6 +399,7 @@ impl TableBuilder {
                 qualifier_sets: Vec::new(),
                 coders: Vec::new(),
                 memos: Vec::new(),
+                exemplars: Vec::new(),
                 text: None,
             },
             informant_index,
@@ -502,8 +520,14 @@ impl TableBuilder {
     }
 
     /// Adds a coding made of positions that [`TableBuilder::unit`], [`TableBuilder::code`],
-    /// [`TableBuilder::qualifiers`] and [`TableBuilder::coder`] gave, with its memo.
-    pub fn coding(&mut self, c: TableCoding, memo: Option<String>) -> Result<(), ModelError> {
+    /// [`TableBuilder::qualifiers`] and [`TableBuilder::coder`] gave, with its memo and
+    /// whether the analyst chose it as an exemplar.
+    pub fn coding(
+        &mut self,
+        c: TableCoding,
+        memo: Option<String>,
+        exemplar: bool,
+    ) -> Result<(), ModelError> {
         let t = &self.table;
         if c.unit as usize >= t.units.len()
             || c.code as usize >= t.framework.codes().len()
@@ -526,8 +550,12 @@ impl TableBuilder {
                 return Err(e);
             }
         }
+        let at = self.table.codings.len() as u32;
         if let Some(m) = memo {
-            self.table.memos.push((t.codings.len() as u32, m));
+            self.table.memos.push((at, m));
+        }
+        if exemplar {
+            self.table.exemplars.push(at);
         }
         self.table.codings.push(c);
         Ok(())
@@ -674,7 +702,7 @@ mod tests {
         };
         assert!(
             matches!(
-                b.coding(missing, None),
+                b.coding(missing, None, false),
                 Err(ModelError::QualifierMissing { .. })
             ),
             "bentzen-2018 requires a polarity"
@@ -683,7 +711,7 @@ mod tests {
             qualifiers: barrier,
             ..missing
         };
-        b.coding(ok, None).unwrap();
+        b.coding(ok, None, false).unwrap();
         assert_eq!(b.finish().unwrap().codings(), &[ok]);
         // The same coding twice, and the same unit twice, are refused when the table is
         // finished.
@@ -704,8 +732,8 @@ mod tests {
             qualifiers: barrier,
             coder: a,
         };
-        b.coding(c, None).unwrap();
-        b.coding(c, None).unwrap();
+        b.coding(c, None, false).unwrap();
+        b.coding(c, None, false).unwrap();
         assert!(matches!(
             b.finish(),
             Err(ModelError::DuplicateCoding { .. })

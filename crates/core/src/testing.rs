@@ -143,6 +143,7 @@ pub(crate) fn study() -> Study {
             qualifiers: pol,
             coder: id(coder),
             memo: None,
+            exemplar: false,
         })
         .unwrap();
     }

@@ -828,6 +828,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                     qualifiers: qualifiers.clone(),
                     coder: coder.clone(),
                     memo,
+                    exemplar: false,
                 }) {
                     Ok(()) => {}
                     Err(samskap_core::ModelError::DuplicateCoding { .. }) => {

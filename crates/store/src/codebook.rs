@@ -259,7 +259,7 @@ fn pick(
 }
 
 /// Finds the codings that will be the same as an earlier one once moved, joins their memos
-/// into that one's, and deletes them (with the REFI-QDA GUIDs kept for them). Returns how
+/// (and exemplar marks) into that one's, and deletes them (with the REFI-QDA GUIDs kept for them). Returns how
 /// many.
 fn merge_duplicates(tx: &Transaction<'_>, fid: &str) -> Result<usize, StoreError> {
     // Only codings that move, and codings already at a code something moves to, can meet.
@@ -301,6 +301,14 @@ fn merge_duplicates(tx: &Transaction<'_>, fid: &str) -> Result<usize, StoreError
             _ => joined.push((keep, vec![memo])),
         }
     }
+    // A kept coding is an exemplar when any it stands for was.
+    tx.execute(
+        "UPDATE coding SET exemplar = 1
+         WHERE id IN (SELECT d.keep FROM temp.recode_dup d JOIN coding c ON c.id = d.id
+                      WHERE c.exemplar)",
+        [],
+    )
+    .map_err(StoreError::db)?;
     let mut set = tx
         .prepare("UPDATE coding SET memo = ?2 WHERE id = ?1")
         .map_err(StoreError::db)?;

@@ -130,6 +130,7 @@ impl Store {
                 qualifiers: c.qualifiers.clone(),
                 coder: c.coder.clone(),
                 memo: c.memo.clone(),
+                exemplar: false,
             }) {
                 Ok(()) => todo.push(c),
                 Err(samskap_core::ModelError::DuplicateCoding { .. })
@@ -145,8 +146,9 @@ impl Store {
         for c in todo {
             let unit = unit_row(&tx, study, &c.unit.source, c.unit.span)?;
             tx.execute(
-                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO coding
+                     (unit_id, framework_id, code, qualifiers, coder, memo, version, exemplar)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     unit,
                     fid,
@@ -154,7 +156,9 @@ impl Store {
                     c.qualifiers.to_string(),
                     c.coder.as_str(),
                     c.memo,
-                    version
+                    version,
+                    // A new coding is chosen as an exemplar afterwards, if at all.
+                    false
                 ],
             )
             .map_err(StoreError::db)?;
@@ -439,4 +443,126 @@ pub(crate) fn check_users(tx: &Transaction<'_>, f: &Framework) -> Result<(), Sto
         }
     }
     Ok(())
+}
+
+/// A unit the analyst chose to illustrate a code, as `samskap code exemplar list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Exemplar {
+    /// The code it illustrates.
+    pub code: CodeId,
+    /// The source of the unit.
+    pub source: SourceId,
+    /// Where the unit starts in the source's text, in characters.
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
+    /// Its words.
+    pub text: String,
+}
+
+impl Store {
+    /// Marks (`chosen`) or unmarks every coder's codings of `code` on the unit `at` as an
+    /// exemplar of the code. Returns how many codings there are; refused when there is
+    /// none (a unit illustrates a code it is coded with).
+    pub fn set_exemplar(
+        &mut self,
+        study: &StudyId,
+        at: &UnitRef,
+        code: &CodeId,
+        chosen: bool,
+    ) -> Result<usize, StoreError> {
+        let tx = self.write_tx()?;
+        let now: Option<String> = tx
+            .query_row(
+                "SELECT text FROM transcript WHERE study_id = ?1 AND source_id = ?2",
+                params![study.as_str(), at.source.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::db)?;
+        at.check(
+            now.map(|text| samskap_core::Transcript::new(at.source.clone(), &text))
+                .as_ref(),
+        )?;
+        let n = tx
+            .execute(
+                "UPDATE coding SET exemplar = ?5
+                 WHERE code = ?4 AND unit_id = (
+                     SELECT id FROM meaning_unit WHERE study_id = ?1 AND source_id = ?2
+                       AND start_char = ?3 AND end_char = ?6)",
+                params![
+                    study.as_str(),
+                    at.source.as_str(),
+                    at.span.start() as i64,
+                    code.as_str(),
+                    chosen,
+                    at.span.end() as i64
+                ],
+            )
+            .map_err(StoreError::db)?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "coding of the code on that unit",
+                id: format!(
+                    "{code} on {} {}..{}",
+                    at.source,
+                    at.span.start(),
+                    at.span.end()
+                ),
+            });
+        }
+        tx.commit().map_err(StoreError::db)?;
+        Ok(n)
+    }
+
+    /// The units chosen as exemplars, each with its code once, in the framework's order of
+    /// codes, then sources as added, then position.
+    pub fn exemplars(&self, study: &StudyId) -> Result<Vec<Exemplar>, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        crate::read::study_exists(&tx, study.as_str())?;
+        let mut texts: foldhash::HashMap<String, samskap_core::Transcript> =
+            foldhash::HashMap::default();
+        let rows = read::rows(
+            &tx,
+            "SELECT DISTINCT c.code, u.source_id, u.start_char, u.end_char, k.rank, t.rowid
+             FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
+             JOIN transcript t ON t.study_id = u.study_id AND t.source_id = u.source_id
+             JOIN code k ON k.framework_id = c.framework_id AND k.path = c.code
+             WHERE u.study_id = ?1 AND c.exemplar
+             ORDER BY k.rank, t.rowid, u.start_char, u.end_char",
+            [study.as_str()],
+            |r| {
+                Ok((
+                    read::get::<String>(r, 0)?,
+                    read::get::<String>(r, 1)?,
+                    read::get::<i64>(r, 2)? as usize,
+                    read::get::<i64>(r, 3)? as usize,
+                ))
+            },
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (code, source, start, end) in rows {
+            if !texts.contains_key(&source) {
+                let text: String = tx
+                    .query_row(
+                        "SELECT text FROM transcript WHERE study_id = ?1 AND source_id = ?2",
+                        params![study.as_str(), source],
+                        |r| r.get(0),
+                    )
+                    .map_err(StoreError::db)?;
+                let id: SourceId = source.parse().map_err(StoreError::corrupt)?;
+                texts.insert(source.clone(), samskap_core::Transcript::new(id, &text));
+            }
+            let t = &texts[&source];
+            let span = Span::new(start, end, t.char_len()).map_err(StoreError::corrupt)?;
+            out.push(Exemplar {
+                code: code.parse().map_err(StoreError::corrupt)?,
+                source: t.source().clone(),
+                start,
+                end,
+                text: t.slice(span).to_owned(),
+            });
+        }
+        Ok(out)
+    }
 }

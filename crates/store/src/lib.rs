@@ -39,7 +39,7 @@ use samskap_core::{StudyId, StudyMeta};
 
 pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use codebook::{Edited, Pick};
-pub use edit::{Added, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
+pub use edit::{Added, Exemplar, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
 pub use error::{Refusal, StoreError};
 pub use quotes::Outline;
 pub use read::{InformantRow, Snapshot, StudySummary};

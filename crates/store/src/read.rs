@@ -702,7 +702,7 @@ fn read_coded_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<()
     let hi = unit_rows.last().map_or(-1, |&(row, _)| row);
     each(
         conn,
-        "SELECT unit_id, code, qualifiers, coder, memo FROM coding
+        "SELECT unit_id, code, qualifiers, coder, memo, exemplar FROM coding
          WHERE +unit_id BETWEEN ?1 AND ?2 ORDER BY id",
         rusqlite::params![lo, hi],
         |r| {
@@ -716,6 +716,7 @@ fn read_coded_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<()
                 qualifiers: qualifiers.get(text(r, 2)?)?,
                 coder: coders.get(text(r, 3)?)?,
                 memo: get(r, 4)?,
+                exemplar: get(r, 5)?,
             };
             study.add_coding(coding).map_err(c)
         },

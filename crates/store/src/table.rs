@@ -131,7 +131,7 @@ pub(crate) fn coding_table_in(
     };
     each(
         conn,
-        "SELECT unit_id, code, qualifiers, coder, memo FROM coding
+        "SELECT unit_id, code, qualifiers, coder, memo, exemplar FROM coding
          WHERE +unit_id BETWEEN ?1 AND ?2 AND (?3 IS NULL OR version = ?3) ORDER BY id",
         rusqlite::params![lo, hi, version],
         |r| {
@@ -148,7 +148,7 @@ pub(crate) fn coding_table_in(
                 })?,
                 coder: coders.get(r, 3, |s| Ok(b.coder(&s.parse::<CoderId>().map_err(c)?)))?,
             };
-            b.coding(coding, get(r, 4)?).map_err(c)
+            b.coding(coding, get(r, 4)?, get(r, 5)?).map_err(c)
         },
     )?;
     b.finish().map_err(c)

@@ -399,8 +399,9 @@ pub(crate) fn write_study(
         let version = crate::versions::current(tx, fid)?;
         let mut ins = tx
             .prepare(
-                "INSERT INTO coding (unit_id, framework_id, code, qualifiers, coder, memo, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO coding
+                     (unit_id, framework_id, code, qualifiers, coder, memo, version, exemplar)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .map_err(StoreError::db)?;
         // A study has a few distinct sets of qualifier values: each is written out once.
@@ -417,7 +418,8 @@ pub(crate) fn write_study(
                 qualifiers.as_str(),
                 c.coder.as_str(),
                 c.memo,
-                version
+                version,
+                c.exemplar
             ])
             .map_err(StoreError::db)?;
             summary.codings += 1;

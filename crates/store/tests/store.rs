@@ -1177,6 +1177,7 @@ fn thesis_quoting_i3() -> Study {
             qualifiers: id("polarity=barrier"),
             coder: id("C"),
             memo: Some(PARTIAL_I3.into()),
+            exemplar: false,
         })
         .unwrap();
     study
@@ -2218,6 +2219,7 @@ fn codebook_study(framework: &str) -> Study {
             qualifiers: id(qualifiers),
             coder: id(coder),
             memo: (coder == "B").then(|| format!("{code} by B")),
+            exemplar: false,
         })
         .unwrap();
     }
@@ -2521,6 +2523,7 @@ fn edited_store() -> Store {
             qualifiers: id("tone=positive"),
             coder: id("A"),
             memo: Some("d here too".into()),
+            exemplar: false,
         })
         .unwrap();
     let record = RefiRecord {

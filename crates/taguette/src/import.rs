@@ -482,6 +482,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
                 qualifiers,
                 coder: coder.clone(),
                 memo: None,
+                exemplar: false,
             })?;
             merged.push(Merged {
                 highlights: vec![h.id],

@@ -1,4 +1,5 @@
-//! `samskap code add|remove|list|reconcile` (the codebook edits are in `codebook.rs`).
+//! `samskap code add|remove|list|reconcile|exemplar` (the codebook edits are in
+//! `codebook.rs`).
 
 use std::io::Write;
 
@@ -6,7 +7,7 @@ use anyhow::Context;
 use samskap_core::{agreement, CodeId, CoderId, Qualifiers, SourceId, Study, TextQuote};
 use samskap_store::{NewCoding, OnDuplicate, UnitRef};
 
-use crate::args::{Cli, CodeCommand, CodingArgs, QuotesArgs, UnitArgs};
+use crate::args::{Cli, CodeCommand, CodingArgs, ExemplarCommand, QuotesArgs, UnitArgs};
 use crate::output;
 
 pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -14,6 +15,7 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
         CodeCommand::Add { unit, coding, memo } => add(cli, unit, coding, memo.as_deref(), out),
         CodeCommand::Remove { unit, coding } => remove(cli, unit, coding, out),
         CodeCommand::List(args) => list(cli, args, out),
+        CodeCommand::Exemplar(cmd) => exemplar(cli, cmd, out),
         CodeCommand::Reconcile { coders, prefer } => {
             reconcile(cli, coders.as_deref(), prefer.as_deref(), out)
         }
@@ -38,6 +40,55 @@ fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
     };
     let span = t.locate(&quote).context("--quote")?;
     Ok(UnitRef::of(t, span))
+}
+
+/// `code exemplar add|remove|list`.
+fn exemplar(cli: &Cli, cmd: &ExemplarCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (unit, code, chosen) = match cmd {
+        ExemplarCommand::List => {
+            let store = super::open_store(cli)?;
+            let list = store.exemplars(&super::study_id(cli, &store)?)?;
+            if cli.json {
+                return output::json(out, &list);
+            }
+            if list.is_empty() {
+                writeln!(
+                    out,
+                    "no exemplars chosen: `samskap code exemplar add` chooses one"
+                )?;
+                return Ok(());
+            }
+            let rows = list
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.code.to_string(),
+                        format!("{} {}..{}", e.source, e.start, e.end),
+                        e.text.clone(),
+                    ]
+                })
+                .collect();
+            return output::table(out, &["code", "unit", "text"], rows);
+        }
+        ExemplarCommand::Add { unit, code } => (unit, code, true),
+        ExemplarCommand::Remove { unit, code } => (unit, code, false),
+    };
+    let code: CodeId = code.parse().context("--code")?;
+    let (mut store, study) = super::load(cli)?;
+    let at = locate(&study, unit)?;
+    let n = store
+        .set_exemplar(&study.meta().id, &at, &code, chosen)
+        .context("an exemplar is a unit coded with its code (`samskap code add`)")?;
+    let codings = if n == 1 { "coding" } else { "codings" };
+    writeln!(
+        out,
+        "{} {} {}..{} as an exemplar of {code} ({n} {codings})",
+        if chosen { "chose" } else { "no longer chose" },
+        at.source,
+        at.span.start(),
+        at.span.end()
+    )?;
+    Ok(())
 }
 
 fn coding(study: &Study, c: &CodingArgs) -> anyhow::Result<(CodeId, Qualifiers, CoderId)> {

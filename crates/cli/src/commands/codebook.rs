@@ -125,6 +125,7 @@ fn edit_of(cmd: &CodeCommand) -> anyhow::Result<(Edit, &ChangeArgs, Vec<Pick>)> 
         CodeCommand::Add { .. }
         | CodeCommand::Remove { .. }
         | CodeCommand::List(_)
+        | CodeCommand::Exemplar(_)
         | CodeCommand::Reconcile { .. } => {
             anyhow::bail!("`code add|remove|list|reconcile` code units; they edit no codebook")
         }

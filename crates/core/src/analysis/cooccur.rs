@@ -86,6 +86,7 @@ mod tests {
             qualifiers: crate::testing::barrier(),
             coder: id("A"),
             memo: None,
+            exemplar: false,
         })
         .unwrap();
         let c = cooccurrences(&CodingTable::of(&s, None), &Filter::default());

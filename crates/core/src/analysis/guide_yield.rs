@@ -243,6 +243,7 @@ mod tests {
                 qualifiers: barrier(),
                 coder: id(coder),
                 memo: None,
+                exemplar: false,
             })
             .unwrap();
         }

@@ -519,45 +519,84 @@ pub struct Examples {
     pub code: CodeId,
     /// The qualifier values.
     pub qualifiers: Qualifiers,
-    /// Up to the asked number of distinct units, in the filter's order, as positions in
-    /// [`CodingTable::units`]; [`CodingTable::unit_text`] gives their words.
+    /// The units shown, in the filter's order, as positions in [`CodingTable::units`];
+    /// [`CodingTable::unit_text`] gives their words: every unit the analyst chose, or else
+    /// up to the asked number picked by [`examples`]' rule.
     pub units: Vec<u32>,
+    /// Whether the analyst chose them (`samskap code exemplar`), rather than the rule.
+    pub chosen: bool,
     /// How many distinct units there are in all.
     pub total: usize,
     /// How many distinct informants those units come from.
     pub informants: usize,
 }
 
-/// Up to `per` example units for each code and set of qualifier values that `filter`
-/// selects in `table`, in the filter's order, with how many units and informants there are
-/// in all. Only the few units chosen need their words read, not all of them.
+/// Example units for each code and set of qualifier values that `filter` selects in
+/// `table`, in the filter's order, with how many units and informants there are in all.
+///
+/// A unit is shown when the analyst chose it as an exemplar of its code (any coder's
+/// coding of that code on it is marked). Where they chose none, up to `per` units are
+/// picked, in the filter's order: first units whose speakers are not among those picked
+/// yet (words that are no one's count as one speaker), then any, never one that overlaps
+/// a unit already picked in the same source. So the few shown spread across informants
+/// instead of all coming from the first, and no passage is shown twice.
+///
+/// Only the units shown need their words read, not all of them.
 pub fn examples(table: &CodingTable, filter: &Filter, per: usize) -> Vec<Examples> {
     let sel = filter.selection(table);
+    // The (unit, code) pairs the analyst chose: few, from the marked codings.
+    let chosen: foldhash::HashSet<(u32, u32)> = table
+        .exemplar_codings()
+        .iter()
+        .map(|&i| {
+            let c = table.codings()[i as usize];
+            (c.unit, c.code)
+        })
+        .collect();
     let mut out: Vec<Examples> = Vec::new();
     let mut group: Option<(u32, u32)> = None;
     // In the filter's order, the codings of one code and set of values come together, and
-    // within them those of one informant, and of one unit: a unit or a speaker is new
-    // exactly when it differs from the coding before.
+    // within them those of one unit: a unit is new exactly when it differs from the
+    // coding before.
     let mut last: Option<u32> = None;
-    // The informants of the current code and values so far; counted when it is done.
+    // The current code and values' distinct units, and the informants they hold.
+    let mut units: Vec<u32> = Vec::new();
     let mut speakers: Vec<u32> = Vec::new();
-    let settle = |e: Option<&mut Examples>, speakers: &mut Vec<u32>| {
+    let settle = |e: Option<&mut Examples>, units: &mut Vec<u32>, speakers: &mut Vec<u32>| {
         if let Some(e) = e {
             speakers.sort_unstable();
             speakers.dedup();
             e.informants = speakers.len();
+            e.total = units.len();
+            let code = table
+                .framework()
+                .code_rank(&e.code)
+                .expect("a table's codes are its framework's") as u32;
+            let mine: Vec<u32> = units
+                .iter()
+                .copied()
+                .filter(|&u| chosen.contains(&(u, code)))
+                .collect();
+            if mine.is_empty() {
+                e.units = pick(table, &sel, units, per);
+            } else {
+                e.units = mine;
+                e.chosen = true;
+            }
         }
+        units.clear();
         speakers.clear();
     };
     for i in in_order(table, |_, t| sel.keeps(table, t)) {
         let c = table.codings()[i as usize];
         if group != Some((c.code, c.qualifiers)) {
             group = Some((c.code, c.qualifiers));
-            settle(out.last_mut(), &mut speakers);
+            settle(out.last_mut(), &mut units, &mut speakers);
             out.push(Examples {
                 code: table.code(&c).clone(),
                 qualifiers: table.qualifier_sets()[c.qualifiers as usize].clone(),
                 units: Vec::new(),
+                chosen: false,
                 total: 0,
                 informants: 0,
             });
@@ -566,27 +605,61 @@ pub fn examples(table: &CodingTable, filter: &Filter, per: usize) -> Vec<Example
         if last == Some(c.unit) {
             continue;
         }
-        let e = out.last_mut().expect("pushed above");
-        e.total += 1;
+        units.push(c.unit);
         speakers.extend(
             table
                 .voices(c.unit)
                 .iter()
                 .filter(|&&v| v != NO_ONE && sel.keeps_voice(table, c.unit, v)),
         );
-        if e.units.len() < per {
-            e.units.push(c.unit);
-        }
         last = Some(c.unit);
     }
-    settle(out.last_mut(), &mut speakers);
+    settle(out.last_mut(), &mut units, &mut speakers);
     out
+}
+
+/// Up to `per` of `units` (in the filter's order) by [`examples`]' rule: new speakers
+/// first, never a unit overlapping one picked in its source; the picks in the given order.
+fn pick(table: &CodingTable, sel: &Selection, units: &[u32], per: usize) -> Vec<u32> {
+    let mut picked: Vec<usize> = Vec::new();
+    let mut heard: Vec<u32> = Vec::new();
+    let overlaps = |picked: &[usize], u: u32| {
+        let a = &table.units()[u as usize];
+        picked.iter().any(|&k| {
+            let b = &table.units()[units[k] as usize];
+            a.source == b.source && a.span.start() < b.span.end() && b.span.start() < a.span.end()
+        })
+    };
+    for new_speakers_only in [true, false] {
+        for (k, &u) in units.iter().enumerate() {
+            if picked.len() >= per {
+                break;
+            }
+            if picked.contains(&k) || overlaps(&picked, u) {
+                continue;
+            }
+            let voices: Vec<u32> = table
+                .voices(u)
+                .iter()
+                .copied()
+                .filter(|&v| v == NO_ONE || sel.keeps_voice(table, u, v))
+                .collect();
+            if new_speakers_only && voices.iter().any(|v| heard.contains(v)) {
+                continue;
+            }
+            heard.extend(voices);
+            picked.push(k);
+        }
+    }
+    picked.sort_unstable();
+    picked.into_iter().map(|k| units[k]).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{id, study};
+    use crate::{Coding, Study, TextQuote};
 
     fn cell(m: &Matrix, key: &str, p: Option<&str>, col: &Column) -> Count {
         let p: Option<ValueId> = p.map(id);
@@ -701,6 +774,66 @@ mod tests {
         assert_eq!(
             t.unit_text(&s, time.units[0]),
             Some("Vi har for lite tid til dette arbeidet.")
+        );
+    }
+
+    #[test]
+    fn chosen_exemplars_are_shown_and_else_the_rule_spreads_across_speakers() {
+        let mut s = study();
+        let time: CodeId = id("resources/time-people-money");
+        let code = |s: &mut Study, i: &str, quote: &str, coder: &str, exemplar: bool| {
+            let unit = s.locate_unit(&id(i), &TextQuote::exact(quote)).unwrap();
+            s.add_coding(Coding {
+                unit,
+                code: time.clone(),
+                qualifiers: crate::testing::barrier(),
+                coder: id(coder),
+                memo: None,
+                exemplar,
+            })
+            .unwrap();
+        };
+        // I1 again: a unit inside their first, and one elsewhere; both come before I2's.
+        code(&mut s, "I1", "for lite tid", "A", false);
+        code(&mut s, "I1", "Men gruppa gir oss nye kontakter", "A", false);
+        let shown = |s: &Study, coder: Option<&str>| {
+            let t = CodingTable::of(s, None);
+            let f = Filter {
+                coder: coder.map(id),
+                ..Filter::default()
+            };
+            let e = examples(&t, &f, 2)
+                .into_iter()
+                .find(|e| e.code == time && e.qualifiers == crate::testing::barrier())
+                .unwrap();
+            let texts: Vec<String> = e
+                .units
+                .iter()
+                .map(|&u| t.unit_text(s, u).unwrap().to_owned())
+                .collect();
+            (texts, e.chosen, e.total)
+        };
+        // The rule: I1's first unit, then not I1 again (nor a passage inside it) but I2.
+        assert_eq!(
+            shown(&s, Some("A")),
+            (
+                vec![
+                    "Vi har for lite tid til dette arbeidet.".to_owned(),
+                    "Det er for lite tid.".to_owned()
+                ],
+                false,
+                5
+            )
+        );
+        // Chosen by coder C on I3's unit: shown for coder A's codings too, alone.
+        code(&mut s, "I3", "det er for lite tid til samarbeid", "C", true);
+        assert_eq!(
+            shown(&s, Some("A")),
+            (
+                vec!["det er for lite tid til samarbeid".to_owned()],
+                true,
+                5
+            )
         );
     }
 }
