@@ -2,7 +2,7 @@
 //! stay away, group composition with Blau's diversity index, contacts formed across sectors,
 //! and each group's path through the PD process.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -138,25 +138,35 @@ pub fn attendance_by_month(
     by: AttendanceBy,
     group: Option<&GroupId>,
 ) -> MonthlyAttendance {
+    // Keys in the order they first appear; tallies by (key, month) as positions in them.
     let mut keys: Vec<String> = Vec::new();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut tallies: BTreeMap<(String, String), Tally> = BTreeMap::new();
-    let mut months: BTreeSet<String> = BTreeSet::new();
+    let mut key_at: BTreeMap<String, usize> = BTreeMap::new();
+    let mut month_at: BTreeMap<String, usize> = BTreeMap::new();
+    let mut tallies: BTreeMap<(usize, usize), Tally> = BTreeMap::new();
     for (meeting, attendance) in record.meetings() {
         if group.is_some_and(|g| g != &meeting.group) {
             continue;
         }
+        // A month is a column once something is recorded in it.
+        let mut at = None;
         for a in attendance {
             let Some(m) = member(study, &a.member) else {
                 continue;
             };
             let key = attendance_key(by, m, meeting.date);
-            if seen.insert(key.clone()) {
-                keys.push(key.clone());
-            }
-            let at = month(meeting.date);
-            months.insert(at.clone());
-            let t = tallies.entry((key, at)).or_default();
+            let k = match key_at.get(&key) {
+                Some(&k) => k,
+                None => {
+                    key_at.insert(key.clone(), keys.len());
+                    keys.push(key);
+                    keys.len() - 1
+                }
+            };
+            let mo = *at.get_or_insert_with(|| {
+                let next = month_at.len();
+                *month_at.entry(month(meeting.date)).or_insert(next)
+            });
+            let t = tallies.entry((k, mo)).or_default();
             t.present += usize::from(a.presence == Presence::Present);
             t.recorded += 1;
         }
@@ -164,19 +174,19 @@ pub fn attendance_by_month(
     if by == AttendanceBy::Month {
         keys.sort();
     }
-    let months: Vec<String> = months.into_iter().collect();
     let cells = keys
         .iter()
-        .map(|k| {
-            months
-                .iter()
-                .map(|at| tallies.get(&(k.clone(), at.clone())).copied())
+        .map(|key| {
+            month_at
+                .values()
+                .map(|&mo| tallies.get(&(key_at[key], mo)).copied())
                 .collect()
         })
         .collect();
     MonthlyAttendance {
         keys,
-        months,
+        // The map's order is the calendar's: `2023-02` sorts before `2023-10`.
+        months: month_at.into_keys().collect(),
         cells,
     }
 }
