@@ -590,11 +590,35 @@ pub fn intervals(caption: Caption, data: &Intervals) -> Figure {
     let text_w = widest(texts.iter().map(String::as_str), SMALL);
     let left = 12.0 + label_w + 12.0;
     let plot = 360.0;
-    let top = 24.0;
+    let x = |v: f64| left + axis.at(v.clamp(from, to)) * plot;
+    // Marks' labels above the plot, each on the lowest line where it overlaps no other.
+    let mut marks: Vec<(f64, &str)> = data
+        .marks
+        .iter()
+        .filter(|(v, _)| v.is_finite() && (from..=to).contains(v))
+        .map(|(v, l)| (*v, l.as_str()))
+        .collect();
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut ends: Vec<f64> = Vec::new();
+    let levels: Vec<usize> = marks
+        .iter()
+        .map(|(v, label)| {
+            let half = text_width(label, SMALL) / 2.0;
+            let level = ends
+                .iter()
+                .position(|&end| end + 4.0 <= x(*v) - half)
+                .unwrap_or(ends.len());
+            if level == ends.len() {
+                ends.push(0.0);
+            }
+            ends[level] = x(*v) + half;
+            level
+        })
+        .collect();
+    let top = 12.0 + 13.0 * ends.len().max(1) as f64;
     let rows_h = row_h * data.rows.len().max(1) as f64;
     let width = left + plot + 16.0 + text_w + 12.0;
     let height = top + rows_h + 30.0 + 8.0;
-    let x = |v: f64| left + axis.at(v.clamp(from, to)) * plot;
     let mut svg = Svg::begin(&caption, width, height);
     for t in &axis.ticks {
         svg.line(x(*t), top, x(*t), top + rows_h, GRID, 1.0, None);
@@ -607,19 +631,23 @@ pub fn intervals(caption: Caption, data: &Intervals) -> Figure {
             &axis.label(*t),
         );
     }
-    for (v, label) in data.marks.iter().filter(|(v, _)| v.is_finite()) {
-        if (from..=to).contains(v) {
-            svg.line(
-                x(*v),
-                top - 4.0,
-                x(*v),
-                top + rows_h,
-                MUTED,
-                1.0,
-                Some("4 3"),
-            );
-            svg.text(x(*v), top - 8.0, Anchor::Middle, SMALL, MUTED, label);
-        }
+    let label_y = |level: usize| top - 8.0 - 13.0 * level as f64;
+    for ((v, _), level) in marks.iter().zip(&levels) {
+        let y = label_y(*level);
+        svg.line(x(*v), y + 4.0, x(*v), top + rows_h, MUTED, 1.0, Some("4 3"));
+    }
+    // Labels over the lines, each on white, so a line from a label above does not cross one.
+    for ((v, label), level) in marks.iter().zip(&levels) {
+        let (y, w) = (label_y(*level), text_width(label, SMALL));
+        svg.rect(
+            x(*v) - w / 2.0 - 1.0,
+            y - 10.0,
+            w + 2.0,
+            13.0,
+            "#ffffff",
+            None,
+        );
+        svg.text(x(*v), y, Anchor::Middle, SMALL, MUTED, label);
     }
     if data.rows.is_empty() {
         svg.text(
@@ -691,7 +719,7 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
         .collect();
     let summary_w = widest(summaries.iter().map(String::as_str), SMALL);
     let left = 12.0 + label_w + 12.0;
-    let step_w = 80.0;
+    let step_w = 96.0;
     let plot = step_w * n as f64;
     let width = left + plot + 16.0 + summary_w + 12.0;
     let key = Legend::new(
@@ -704,8 +732,8 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
     );
     let top = key.height + 12.0;
     let rows_h = row_h * data.rows.len().max(1) as f64;
-    // Step names under the axis, each in its step's width, on up to two lines.
-    let names_h = 34.0;
+    // Step names under the axis, each in its step's width, on up to three lines.
+    let names_h = 47.0;
     let height = top + rows_h + names_h + 8.0;
     let x = |v: f64| left + (v.clamp(1.0, n as f64) - 0.5) * step_w;
     let mut svg = Svg::begin(&caption, width, height);
@@ -713,7 +741,7 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
     for (k, step) in data.steps.iter().enumerate() {
         let cx = x(k as f64 + 1.0);
         svg.line(cx, top, cx, top + rows_h, GRID, 1.0, None);
-        let lines = wrap(step, SMALL, step_w - 6.0, 2);
+        let lines = wrap(step, SMALL, step_w - 6.0, 3);
         for (j, line) in lines.iter().enumerate() {
             svg.text(
                 cx,
@@ -754,27 +782,35 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
             INK,
             &shorten(&row.label, FONT, MAX_LABEL),
         );
-        if let Some((a, b)) = row.band.filter(|(a, b)| a.is_finite() && b.is_finite()) {
-            let (x0, x1) = (x(a.min(b)), x(a.max(b)));
-            svg.rect(
-                x0 - 8.0,
-                y - 9.0,
-                x1 - x0 + 16.0,
-                18.0,
-                "#e3e3e3",
-                Some(MUTED),
-            );
-        }
         let marks: Vec<&(usize, f64)> = row
             .marks
             .iter()
             .filter(|(a, v)| *a < data.actors.len() && v.is_finite())
             .collect();
         // Actors on the same step stand side by side, not on top of each other.
-        for (j, (actor, v)) in marks.iter().enumerate() {
-            let same = marks[..j].iter().filter(|(_, w)| w == v).count();
-            let total = marks.iter().filter(|(_, w)| w == v).count();
-            let dx = (same as f64 - (total as f64 - 1.0) / 2.0) * 10.0;
+        let offsets: Vec<f64> = marks
+            .iter()
+            .enumerate()
+            .map(|(j, (_, v))| {
+                let same = marks[..j].iter().filter(|(_, w)| w == v).count();
+                let total = marks.iter().filter(|(_, w)| w == v).count();
+                (same as f64 - (total as f64 - 1.0) / 2.0) * 14.0
+            })
+            .collect();
+        if let Some((a, b)) = row.band.filter(|(a, b)| a.is_finite() && b.is_finite()) {
+            let (x0, x1) = (x(a.min(b)), x(a.max(b)));
+            // Wide enough to hold the markers set side by side at its ends.
+            let pad = 8.0 + offsets.iter().fold(0.0, |m: f64, d| m.max(d.abs()));
+            svg.rect(
+                x0 - pad,
+                y - 9.0,
+                x1 - x0 + 2.0 * pad,
+                18.0,
+                "#e3e3e3",
+                Some(MUTED),
+            );
+        }
+        for ((actor, v), dx) in marks.iter().zip(&offsets) {
             svg.actor(x(*v) + dx, y, *actor);
         }
         svg.text(
@@ -1461,7 +1497,11 @@ mod tests {
             ],
             from: -1.0,
             to: 1.0,
-            marks: vec![(0.667, "0.667".into()), (f64::NAN, HOSTILE.into())],
+            marks: vec![
+                (0.8, "0.8".into()),
+                (0.667, "0.667".into()),
+                (f64::NAN, HOSTILE.into()),
+            ],
         }
     }
 
@@ -1472,7 +1512,7 @@ mod tests {
                 "2 consult".into(),
                 "3 dialogue".into(),
                 "4 co-design".into(),
-                "5 co-create, a name too long for one line".into(),
+                "5 co-create, a name far too long for three short lines".into(),
             ],
             actors: vec!["A".into(), HOSTILE.into(), "C".into()],
             rows: vec![
@@ -1815,7 +1855,16 @@ mod tests {
         assert!(f.svg.contains(">0.72 [0.55, 0.85]</text>"));
         assert!(f.svg.contains(">-0.4 [-2, 0.1]</text>"));
         assert!(f.svg.contains(">–</text>"));
-        assert!(f.svg.contains(">0.667</text>"));
+        // Two marks too close for their labels to share a line are stacked.
+        let y_of = |label: &str| {
+            let line = f
+                .svg
+                .lines()
+                .find(|l| l.ends_with(&format!(">{label}</text>")))
+                .unwrap();
+            attributes(line, "y")[0].to_owned()
+        };
+        assert_ne!(y_of("0.667"), y_of("0.8"));
         for tick in ["-1", "-0.5", "0", "0.5", "1"] {
             assert!(f.svg.contains(&format!(">{tick}</text>")), "{tick}");
         }
@@ -1856,9 +1905,10 @@ mod tests {
         };
         assert_ne!(first_x(markers[4]), first_x(markers[5]));
         assert!(f.svg.contains(">1 inform</text>"));
-        // A long step name is wrapped on two lines, the second shortened.
-        assert!(f.svg.contains(">5 co-create,</text>"), "{}", f.svg);
-        assert!(f.svg.contains(">a name too…</text>"), "{}", f.svg);
+        // A long step name is wrapped on three lines, the last shortened.
+        assert!(f.svg.contains(">5 co-create, a</text>"), "{}", f.svg);
+        assert!(f.svg.contains(">name far too</text>"), "{}", f.svg);
+        assert!(f.svg.contains(" three…</text>"), "{}", f.svg);
     }
 
     #[test]
