@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use samskap_core::analysis::{self, Column, Filter, RowsBy};
+use samskap_core::analysis::{self, Column, Filter, Matrix, RowsBy};
 use samskap_core::quoting::QuotedTexts;
 use samskap_core::source::Voices;
 use samskap_core::NO_ONE;
@@ -10,7 +10,8 @@ use samskap_core::{
     Code, CodeId, CodingTable, Consent, Framework, InformantId, Qualifiers, Role, Study,
 };
 
-use crate::doc::Doc;
+use crate::chart::{self, Caption};
+use crate::doc::{Block, Doc, Figure};
 use crate::Options;
 
 /// The report's language, until reports take one (`--lang`).
@@ -321,9 +322,18 @@ fn table3(study: &Study, table: &CodingTable, doc: &mut Doc) {
     doc.table(&["Category", "Definition", "Code", "Summary"], rows);
 }
 
-fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options, doc: &mut Doc) {
-    doc.heading(2, "Counts: meaning units (informants)");
-    let m = analysis::matrix(table, filter, RowsBy::Code, None);
+/// The columns the counts show, each a title and the matrix columns it adds up, the total
+/// last; and whether small groups were pooled (or, when the pool too is small, left out).
+///
+/// A column for a group of few informants, set beside quotes that are counted in it, could
+/// tie a quote to a person in Table 1. Such groups are pooled; a pool that is itself too
+/// small is left out, leaving only the total. The counts table and every chart of the same
+/// counts show these columns and no others.
+fn shown_columns(
+    study: &Study,
+    m: &Matrix,
+    small_group: usize,
+) -> (Vec<(String, Vec<usize>)>, bool) {
     let consented = |col: &Column| {
         study
             .informants()
@@ -338,15 +348,12 @@ fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options
             .collect::<BTreeSet<&InformantId>>()
             .len()
     };
-    // A column for a group of few informants, set beside quotes that are counted in it,
-    // could tie a quote to a person in Table 1. Such groups are pooled; a pool that is
-    // itself too small is left out, leaving only the total.
     let mut shown: Vec<(String, Vec<usize>)> = Vec::new();
     let mut pool: (Vec<usize>, usize) = (Vec::new(), 0);
     for (i, col) in m.columns.iter().enumerate() {
         match col {
             Column::Total => {}
-            Column::Group(g) if consented(col) >= options.small_group => {
+            Column::Group(g) if consented(col) >= small_group => {
                 let name = study
                     .groups()
                     .iter()
@@ -361,13 +368,29 @@ fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options
         }
     }
     let pooled = !pool.0.is_empty();
-    if pooled && pool.1 >= options.small_group {
+    if pooled && pool.1 >= small_group {
         shown.push(("Smaller groups, pooled".into(), pool.0));
     } else if pooled {
         // The total minus the shown groups would give the left-out pool back.
         shown.clear();
     }
     shown.push(("Total".into(), vec![m.columns.len() - 1]));
+    (shown, pooled)
+}
+
+/// A row's count in a shown column: units and informants of different groups are disjoint,
+/// so they add up.
+fn count_in(r: &analysis::Row, cols: &[usize]) -> (usize, usize) {
+    (
+        cols.iter().map(|&c| r.counts[c].units).sum(),
+        cols.iter().map(|&c| r.counts[c].informants).sum(),
+    )
+}
+
+fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options, doc: &mut Doc) {
+    doc.heading(2, "Counts: meaning units (informants)");
+    let m = analysis::matrix(table, filter, RowsBy::Code, None);
+    let (shown, pooled) = shown_columns(study, &m, options.small_group);
 
     // The qualifier the rows are split by, if any; a row with no value holds all codings
     // of its code (and of the codes under it).
@@ -398,21 +421,184 @@ fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options
                 );
             }
             row.extend(shown.iter().map(|(_, cols)| {
-                // Units and informants of different groups are disjoint, so they add up.
-                let units: usize = cols.iter().map(|&c| r.counts[c].units).sum();
-                let informants: usize = cols.iter().map(|&c| r.counts[c].informants).sum();
+                let (units, informants) = count_in(r, cols);
                 format!("{units} ({informants})")
             }));
             row
         })
         .collect();
     doc.table(&header, rows);
+    if let Some(f) = polarity_chart(study, &m, doc) {
+        figure(doc, f);
+    }
+    if let Some(f) = codes_by_group_chart(study, &m, &shown, doc) {
+        figure(doc, f);
+    }
     if pooled {
         doc.para(format!(
             "Groups with fewer than {} informants with consent (and informants in no group) are pooled; when the pool is also that small, only the total is shown. No count can then tie a quote to a person.",
             options.small_group
         ));
     }
+}
+
+/// Adds a chart after what is already in the report.
+fn figure(doc: &mut Doc, f: Figure) {
+    doc.blocks.push(Block::Figure(f));
+}
+
+/// The name of the next figure of `doc`: `fig-<n>-<what>`, unique in the report.
+fn figure_name(doc: &Doc, what: &str) -> String {
+    format!(
+        "fig-{}-{}",
+        doc.figures().count() + 1,
+        samskap_core::slug(what, "chart")
+    )
+}
+
+/// A label in the report's language, or the id.
+fn label_or<'a>(labels: &'a samskap_core::Labels, id: &'a str) -> &'a str {
+    samskap_core::label_in(labels, LANG).unwrap_or(id)
+}
+
+/// Bars of the two values of the framework's first qualifier (barrier and opportunity) per
+/// top-level category, from the counts' total column. Only a qualifier of two values
+/// contrasts two sides as barrier and opportunity do; with none, or one of other values
+/// (levels), there is no such chart to draw, and none is.
+fn polarity_chart(study: &Study, m: &Matrix, doc: &Doc) -> Option<Figure> {
+    let framework = study.framework();
+    let q = framework.qualifier(m.qualifier.as_ref()?)?;
+    let [a, b] = q.values.as_slice() else {
+        return None;
+    };
+    let names = [a, b].map(|v| label_or(&v.label, v.id.as_str()).to_lowercase());
+    let total = m.columns.len() - 1;
+    let mut rows = Vec::new();
+    let mut said = Vec::new();
+    for top in framework.roots() {
+        let key = top.id.to_string();
+        let of = |value: Option<&samskap_core::ValueId>| {
+            m.rows
+                .iter()
+                .find(|r| r.key == key && r.value.as_ref() == value)
+                .map(|r| r.counts[total].units)
+        };
+        // A category the qualifier does not reach has no rows by value.
+        let (Some(x), Some(y)) = (of(Some(&a.id)), of(Some(&b.id))) else {
+            continue;
+        };
+        let all = of(None).unwrap_or(0);
+        let label = framework.code_label(&top.id, LANG);
+        said.push(format!(
+            "{label}: {x} {}, {y} {}, of {all} in all",
+            names[0], names[1]
+        ));
+        rows.push(chart::BarRow {
+            label,
+            values: vec![x as f64, y as f64],
+        });
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    let qualifier = label_or(&q.label, q.id.as_str()).to_lowercase();
+    let title = format!(
+        "{} and {} per category: meaning units",
+        capitalise(&names[0]),
+        names[1]
+    );
+    let description = format!(
+        "Meaning units coded {} and {} in each top-level category (with the codes under it), all groups together, as in the counts table's total column. {}.{}",
+        names[0],
+        names[1],
+        said.join("; "),
+        if q.required {
+            String::new()
+        } else {
+            format!(" Meaning units without a {qualifier} are in the totals only.")
+        }
+    );
+    Some(chart::bars(
+        Caption {
+            name: figure_name(doc, &format!("{} by category", q.id)),
+            title,
+            description,
+        },
+        &chart::Bars {
+            series: names.to_vec(),
+            rows,
+            note: (!q.required)
+                .then(|| format!("Meaning units without a {qualifier} are not drawn.")),
+        },
+    ))
+}
+
+/// A heatmap of meaning units per code (all codings, the codes under it included) in the
+/// columns the counts table shows. With fewer than two columns besides the total (a single
+/// group or pool, which the total repeats) there is nothing to compare, and no chart.
+fn codes_by_group_chart(
+    study: &Study,
+    m: &Matrix,
+    shown: &[(String, Vec<usize>)],
+    doc: &Doc,
+) -> Option<Figure> {
+    if shown.len() < 3 {
+        return None;
+    }
+    let framework = study.framework();
+    let all: Vec<&analysis::Row> = m.rows.iter().filter(|r| r.value.is_none()).collect();
+    let mut said = Vec::new();
+    let rows: Vec<chart::HeatRow> = all
+        .iter()
+        .filter_map(|r| {
+            let code = framework.code(&r.key.parse().ok()?)?;
+            let label = framework.code_label(&code.id, LANG);
+            let cells: Vec<usize> = shown.iter().map(|(_, cols)| count_in(r, cols).0).collect();
+            if code.id.depth() == 1 {
+                // The total is last; the number comes first, as group names may end in one.
+                let parts: Vec<String> = shown
+                    .iter()
+                    .zip(&cells)
+                    .enumerate()
+                    .map(|(k, ((name, _), n))| {
+                        if k + 1 == shown.len() {
+                            format!("{n} in all")
+                        } else {
+                            format!("{n} in {name}")
+                        }
+                    })
+                    .collect();
+                said.push(format!("{label}: {}", parts.join("; ")));
+            }
+            Some(chart::HeatRow {
+                label,
+                depth: code.id.depth().saturating_sub(1),
+                cells: cells.into_iter().map(|n| Some(n as f64)).collect(),
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let columns: Vec<String> = shown.iter().map(|(name, _)| name.clone()).collect();
+    let description = format!(
+        "Meaning units per code, with the codes under it, in the columns of the counts table ({}). By top-level category: {}.",
+        columns.join("; "),
+        said.join(". ")
+    );
+    Some(chart::heatmap(
+        Caption {
+            name: figure_name(doc, "codes by group"),
+            title: "Codes by group: meaning units".into(),
+            description,
+        },
+        &chart::Heatmap {
+            columns,
+            rows,
+            values: chart::Values::Counts,
+            empty: String::new(),
+        },
+    ))
 }
 
 /// The facilitation record, when there is one: composition, attendance by service and
@@ -471,15 +657,15 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .into_iter()
             .map(|r| {
                 let away = r.rate < options.attendance_threshold;
-                let key = if by == AttendanceBy::Service && r.key == "-" {
-                    "(no service)".to_owned()
+                let key = if by == AttendanceBy::Service {
+                    service_label(&r.key)
                 } else {
                     r.key
                 };
                 let mut row = vec![
                     key,
                     format!("{}/{}", r.present, r.recorded),
-                    format!("{:.0} %", r.rate * 100.0),
+                    percent(r.rate),
                 ];
                 if by == AttendanceBy::Service {
                     row.push(if away {
@@ -503,9 +689,9 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     } else if meetings > 0 {
         doc.heading(3, "Attendance");
         doc.para(format!(
-            "{meetings} meeting{} recorded. Rates by service and by sector; services below {:.0} % are the ones that stayed away.",
+            "{meetings} meeting{} recorded. Rates by service and by sector; services below {} are the ones that stayed away.",
             plural(meetings),
-            options.attendance_threshold * 100.0
+            percent(options.attendance_threshold)
         ));
         doc.table(
             &["Service", "Present/recorded", "Rate", ""],
@@ -519,6 +705,9 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             &["Month", "Present/recorded", "Rate"],
             rate_rows(AttendanceBy::Month),
         );
+        if let Some(f) = attendance_chart(study, options, doc) {
+            figure(doc, f);
+        }
     }
     let contacts = contacts_by_group(study, f);
     if !contacts.is_empty() {
@@ -544,9 +733,19 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
         .collect();
     if !groups.is_empty() {
         doc.heading(3, "The PD process");
+        // One axis for every group's chart, so they can be set side by side: from the
+        // first move to the last thing recorded (a meeting or a move).
+        let first = f.moves().iter().map(|m| m.date).min();
+        let last = f
+            .moves()
+            .iter()
+            .map(|m| m.date)
+            .chain(f.meetings().iter().map(|(m, _)| m.date))
+            .max();
         for g in groups {
-            let rows = pd_timeline(f, &g.id)
-                .into_iter()
+            let timeline = pd_timeline(f, &g.id);
+            let rows = timeline
+                .iter()
                 .map(|t| {
                     vec![
                         t.phase.label().to_owned(),
@@ -559,6 +758,10 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
                 .collect();
             doc.para(group_name(&g.id));
             doc.table(&["Phase", "Step", "Entered", "Left", ""], rows);
+            if let (Some(first), Some(last)) = (first, last) {
+                let chart = pd_chart(&group_name(&g.id), &g.id, &timeline, first, last, doc);
+                figure(doc, chart);
+            }
         }
     }
     if !f.actions().is_empty() {
@@ -596,4 +799,166 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// A service as the report names it: members with none count under `-` in the record.
+fn service_label(key: &str) -> String {
+    if key == "-" {
+        "(no service)".to_owned()
+    } else {
+        key.to_owned()
+    }
+}
+
+/// A rate (0–1) as the report prints it: a whole percentage.
+fn percent(rate: f64) -> String {
+    format!("{:.0} %", rate * 100.0)
+}
+
+/// Attendance per service and month as shares of the recorded attendances (every group's
+/// meetings together): never by person, as in the tables above it.
+fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figure> {
+    use samskap_core::facilitation::{attendance_by_month, attendance_rates, AttendanceBy};
+    let f = study.facilitation();
+    let grid = attendance_by_month(study, f, AttendanceBy::Service, None);
+    if grid.months.is_empty() {
+        return None;
+    }
+    let away: Vec<String> = attendance_rates(study, f, AttendanceBy::Service, None)
+        .into_iter()
+        .filter(|r| r.rate < options.attendance_threshold)
+        .map(|r| format!("{} {}", service_label(&r.key), percent(r.rate)))
+        .collect();
+    let months = attendance_rates(study, f, AttendanceBy::Month, None);
+    let low = months.iter().min_by(|a, b| a.rate.total_cmp(&b.rate))?;
+    let high = months.iter().max_by(|a, b| a.rate.total_cmp(&b.rate))?;
+    let gaps = grid.cells.iter().flatten().filter(|c| c.is_none()).count();
+    let mut description = format!(
+        "Share of recorded attendances (present out of present, absent or excused) per service and calendar month, {} services by {} months from {} to {}, all groups' meetings together. ",
+        grid.keys.len(),
+        grid.months.len(),
+        grid.months[0],
+        grid.months[grid.months.len() - 1],
+    );
+    if away.is_empty() {
+        description += &format!(
+            "No service is below {} over the whole record. ",
+            percent(options.attendance_threshold)
+        );
+    } else {
+        description += &format!(
+            "Below {} over the whole record: {}. ",
+            percent(options.attendance_threshold),
+            away.join(", ")
+        );
+    }
+    description += &format!(
+        "By month, from {} in {} to {} in {}.",
+        percent(low.rate),
+        low.key,
+        percent(high.rate),
+        high.key
+    );
+    if gaps > 0 {
+        description += &format!(
+            " {gaps} hatched cell{} where a service had no attendance recorded that month.",
+            plural(gaps)
+        );
+    }
+    Some(chart::heatmap(
+        Caption {
+            name: figure_name(doc, "attendance by service and month"),
+            title: "Attendance by service and month: share of recorded attendances".into(),
+            description,
+        },
+        &chart::Heatmap {
+            columns: grid.months.clone(),
+            rows: grid
+                .keys
+                .iter()
+                .zip(&grid.cells)
+                .map(|(k, cells)| chart::HeatRow {
+                    label: service_label(k),
+                    depth: 0,
+                    cells: cells.iter().map(|c| c.and_then(|t| t.rate())).collect(),
+                })
+                .collect(),
+            values: chart::Values::Shares,
+            empty: "no attendance recorded".into(),
+        },
+    ))
+}
+
+/// A group's path through the PD steps over dates, from `first` to `last` (the record's
+/// first move and last date, the same for every group).
+fn pd_chart(
+    name: &str,
+    group: &samskap_core::GroupId,
+    timeline: &[samskap_core::facilitation::TimelineEntry],
+    first: samskap_core::NaiveDate,
+    last: samskap_core::NaiveDate,
+    doc: &Doc,
+) -> Figure {
+    use samskap_core::facilitation::{PdStep, Phase};
+    let kinds = Phase::ALL
+        .iter()
+        .map(|p| {
+            let steps: Vec<usize> = (1..)
+                .zip(PdStep::ALL)
+                .filter(|(_, s)| s.phase() == *p)
+                .map(|(k, _)| k)
+                .collect();
+            match steps.as_slice() {
+                [one] => format!("{} (step {one})", p.label()),
+                [a, .., b] => format!("{} (steps {a}–{b})", p.label()),
+                [] => p.label().to_owned(),
+            }
+        })
+        .collect();
+    let stays = timeline
+        .iter()
+        .map(|t| chart::Stay {
+            lane: PdStep::ALL.iter().position(|s| *s == t.step).unwrap_or(0),
+            kind: Phase::ALL.iter().position(|p| *p == t.phase).unwrap_or(0),
+            from: t.entered,
+            to: t.left,
+        })
+        .collect();
+    let said: Vec<String> = timeline
+        .iter()
+        .map(|t| {
+            let back = if t.back { "back to " } else { "" };
+            match t.left {
+                Some(left) => format!("{back}{} from {} to {left}", t.step.label(), t.entered),
+                None if t.entered == last => format!(
+                    "{back}{} from {}, the last date recorded",
+                    t.step.label(),
+                    t.entered
+                ),
+                None => format!(
+                    "{back}{} from {}, with no later move recorded up to {last}",
+                    t.step.label(),
+                    t.entered
+                ),
+            }
+        })
+        .collect();
+    chart::timeline(
+        Caption {
+            name: figure_name(doc, &format!("pd process {group}")),
+            title: format!("{name}: PD steps over time, from entering each to leaving it"),
+            description: format!(
+                "The path of {name} through the six Positive Deviance steps, one lane per step: {}.",
+                said.join("; ")
+            ),
+        },
+        &chart::Timeline {
+            lanes: PdStep::ALL.iter().map(|s| s.label().to_owned()).collect(),
+            kinds,
+            stays,
+            start: first,
+            end: last,
+            open: format!("no later move recorded up to {last}"),
+        },
+    )
 }

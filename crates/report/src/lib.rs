@@ -11,6 +11,7 @@
 //! workplaces and positions, and it shows no quotes.
 
 mod build;
+pub mod chart;
 mod doc;
 mod render;
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use samskap_core::{CodingTable, Study};
-use samskap_report::{default_coder, render, Doc, Options};
+use samskap_report::{default_coder, render, Block, Doc, Options};
 
 /// The report of a whole study, as the CLI builds it from the study's record and table.
 fn build(study: &Study, options: &Options) -> Doc {
@@ -33,12 +33,133 @@ fn reports_of_the_fixtures() {
     });
 }
 
+/// Each figure's drawing alone, as it is written beside `report.md`, and what the report
+/// says of each (its name, title and description), so that a chart that goes missing shows.
+#[test]
+fn figures_of_the_fixtures() {
+    insta::glob!("../../../fixtures", "*/study.toml", |path| {
+        let dir = path.parent().unwrap();
+        let study = samskap_bundle::read(dir).unwrap();
+        let doc = build(&study, &options(&study));
+        let listing: String = doc
+            .figures()
+            .map(|f| format!("{}\n{}\n{}\n\n", f.name, f.title, f.description))
+            .collect();
+        insta::assert_snapshot!("figures", listing);
+        for f in doc.figures() {
+            insta::assert_snapshot!(f.name.clone(), f.svg);
+        }
+    });
+}
+
+/// The texts a drawing prints (its `<text>` elements), unescaped enough to compare.
+fn drawn_texts(svg: &str) -> Vec<String> {
+    svg.split("<text ")
+        .skip(1)
+        .filter_map(|t| t.split_once('>'))
+        .filter_map(|(_, rest)| rest.split_once("</text>"))
+        .map(|(text, _)| text.replace("&amp;", "&"))
+        .collect()
+}
+
+#[test]
+fn the_codes_chart_shows_only_the_columns_of_the_counts_table() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
+    let study = samskap_bundle::read(&dir).unwrap();
+    let names: Vec<&str> = study.groups().iter().map(|g| g.name.as_str()).collect();
+    // At 3 the second group is pooled; at 1 both groups with material are shown; at 100
+    // only the total is.
+    for (small_group, shown) in [
+        (3, vec!["Ressursgruppe 1"]),
+        (1, vec!["Ressursgruppe 1", "Ressursgruppe 2"]),
+        (100, vec![]),
+    ] {
+        let doc = build(
+            &study,
+            &Options {
+                small_group,
+                ..options(&study)
+            },
+        );
+        let at = doc
+            .blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading(2, h) if h.starts_with("Counts")))
+            .unwrap();
+        let Block::Table { header, .. } = &doc.blocks[at + 1] else {
+            panic!("the counts table follows its heading");
+        };
+        let chart = doc.figures().find(|f| f.name.ends_with("codes-by-group"));
+        if shown.is_empty() {
+            assert!(
+                chart.is_none(),
+                "a chart of the total alone, at {small_group}"
+            );
+            continue;
+        }
+        let texts = drawn_texts(&chart.expect("a codes chart").svg);
+        for name in &names {
+            assert_eq!(
+                texts.iter().any(|t| t == name),
+                header.iter().any(|h| h == name),
+                "{name} at {small_group}"
+            );
+            assert_eq!(
+                shown.contains(name),
+                header.iter().any(|h| h == name),
+                "{header:?} at {small_group}"
+            );
+        }
+    }
+}
+
+#[test]
+fn charts_show_no_person() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
+    let study = samskap_bundle::read(&dir).unwrap();
+    let doc = build(&study, &options(&study));
+    assert!(doc.figures().count() >= 5, "the demo has every chart");
+    for f in doc.figures() {
+        let said = format!("{}\n{}\n{}", f.title, f.description, f.svg);
+        for i in study.informants() {
+            let d = i.details.as_ref().unwrap();
+            for private in [d.workplace.as_deref(), d.position.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                assert!(!said.contains(private), "{} names `{private}`", f.name);
+            }
+            assert!(
+                !drawn_texts(&f.svg)
+                    .iter()
+                    .any(|t| t.contains(i.id.as_str())),
+                "{} names informant {}",
+                f.name,
+                i.id
+            );
+        }
+        for m in study.members() {
+            assert!(
+                !said.contains(m.id.as_str()),
+                "{} names member {}",
+                f.name,
+                m.id
+            );
+        }
+    }
+}
+
 #[test]
 fn html_is_self_contained() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     let study = samskap_bundle::read(&dir).unwrap();
     let html = render(&build(&study, &options(&study))).html;
-    for external in ["<link", "<script", "src=", "http://", "https://", "url("] {
+    assert!(html.contains("<svg "), "the demo's report has charts");
+    // The SVG namespace is a name, not an address anything is fetched from.
+    let html = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for external in [
+        "<link", "<script", "src=", "href", "http://", "https://", "url(",
+    ] {
         assert!(
             !html.contains(external),
             "report.html refers outside: {external}"

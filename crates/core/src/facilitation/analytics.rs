@@ -43,6 +43,20 @@ fn member<'s>(study: &'s Study, id: &crate::MemberId) -> Option<&'s Member> {
     study.roster().member(id)
 }
 
+/// What one attendance counts under when grouped `by`.
+fn attendance_key(by: AttendanceBy, m: &Member, date: NaiveDate) -> String {
+    match by {
+        AttendanceBy::Member => m.id.to_string(),
+        AttendanceBy::Service => m.service.clone().unwrap_or_else(|| "-".into()),
+        AttendanceBy::Sector => m.sector.as_str().to_owned(),
+        AttendanceBy::Month => month(date),
+    }
+}
+
+fn month(date: NaiveDate) -> String {
+    date.format("%Y-%m").to_string()
+}
+
 /// Attendance rates by member, service, sector or month, over the meetings of `group` (or
 /// all groups), in the order keys first appear.
 pub fn attendance_rates(
@@ -61,12 +75,7 @@ pub fn attendance_rates(
             let Some(m) = member(study, &a.member) else {
                 continue;
             };
-            let key = match by {
-                AttendanceBy::Member => m.id.to_string(),
-                AttendanceBy::Service => m.service.clone().unwrap_or_else(|| "-".into()),
-                AttendanceBy::Sector => m.sector.as_str().to_owned(),
-                AttendanceBy::Month => meeting.date.format("%Y-%m").to_string(),
-            };
+            let key = attendance_key(by, m, meeting.date);
             if !counts.contains_key(&key) {
                 order.push(key.clone());
             }
@@ -90,6 +99,96 @@ pub fn attendance_rates(
             }
         })
         .collect()
+}
+
+/// Meetings attended out of those with attendance recorded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Meetings attended.
+    pub present: usize,
+    /// Meetings with attendance recorded (present, absent or excused).
+    pub recorded: usize,
+}
+
+impl Tally {
+    /// `present / recorded`; `None` when nothing was recorded, so no rate is made up.
+    pub fn rate(self) -> Option<f64> {
+        (self.recorded > 0).then(|| self.present as f64 / self.recorded as f64)
+    }
+}
+
+/// Attendance in a table of keys (services, sectors, …) by calendar month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthlyAttendance {
+    /// The rows, in the order [`attendance_rates`] lists the same keys.
+    pub keys: Vec<String>,
+    /// The months with any attendance recorded (`2023-02`), in calendar order.
+    pub months: Vec<String>,
+    /// One row per key, one cell per month: `None` where that key had no attendance
+    /// recorded that month, which is not the same as attending none of it.
+    pub cells: Vec<Vec<Option<Tally>>>,
+}
+
+/// Attendance by `by` (service or sector; by member only for the facilitators' own view)
+/// and calendar month, over the meetings of `group` (or all groups): each cell sums the
+/// attendances of every member under its key at that month's meetings.
+pub fn attendance_by_month(
+    study: &Study,
+    record: &Facilitation,
+    by: AttendanceBy,
+    group: Option<&GroupId>,
+) -> MonthlyAttendance {
+    // Keys in the order they first appear; tallies by (key, month) as positions in them.
+    let mut keys: Vec<String> = Vec::new();
+    let mut key_at: BTreeMap<String, usize> = BTreeMap::new();
+    let mut month_at: BTreeMap<String, usize> = BTreeMap::new();
+    let mut tallies: BTreeMap<(usize, usize), Tally> = BTreeMap::new();
+    for (meeting, attendance) in record.meetings() {
+        if group.is_some_and(|g| g != &meeting.group) {
+            continue;
+        }
+        // A month is a column once something is recorded in it.
+        let mut at = None;
+        for a in attendance {
+            let Some(m) = member(study, &a.member) else {
+                continue;
+            };
+            let key = attendance_key(by, m, meeting.date);
+            let k = match key_at.get(&key) {
+                Some(&k) => k,
+                None => {
+                    key_at.insert(key.clone(), keys.len());
+                    keys.push(key);
+                    keys.len() - 1
+                }
+            };
+            let mo = *at.get_or_insert_with(|| {
+                let next = month_at.len();
+                *month_at.entry(month(meeting.date)).or_insert(next)
+            });
+            let t = tallies.entry((k, mo)).or_default();
+            t.present += usize::from(a.presence == Presence::Present);
+            t.recorded += 1;
+        }
+    }
+    if by == AttendanceBy::Month {
+        keys.sort();
+    }
+    let cells = keys
+        .iter()
+        .map(|key| {
+            month_at
+                .values()
+                .map(|&mo| tallies.get(&(key_at[key], mo)).copied())
+                .collect()
+        })
+        .collect();
+    MonthlyAttendance {
+        keys,
+        // The map's order is the calendar's: `2023-02` sorts before `2023-10`.
+        months: month_at.into_keys().collect(),
+        cells,
+    }
 }
 
 /// The services whose attendance rate is below `threshold` (0–1): the ones that stay away.
@@ -323,6 +422,61 @@ mod tests {
     }
 
     #[test]
+    fn attendance_by_service_and_month_adds_up_to_the_rates_and_keeps_gaps_apart_from_zeros() {
+        let (s, mut f) = setup();
+        // A third meeting, in April, records only P1 (nav).
+        f.add_meeting(
+            &s.roster(),
+            Meeting {
+                id: id("m3"),
+                group: id("G1"),
+                kind: MeetingKind::Group,
+                date: d("2023-04-05"),
+                note: None,
+            },
+        )
+        .unwrap();
+        f.set_attendance(
+            &s.roster(),
+            &id("m3"),
+            vec![Attendance {
+                member: id("P1"),
+                presence: Presence::Present,
+            }],
+        )
+        .unwrap();
+        let grid = attendance_by_month(&s, &f, AttendanceBy::Service, None);
+        let rates = attendance_rates(&s, &f, AttendanceBy::Service, None);
+        assert_eq!(
+            grid.keys,
+            rates.iter().map(|r| r.key.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(grid.months, ["2023-02", "2023-03", "2023-04"]);
+        let row = |k: &str| &grid.cells[grid.keys.iter().position(|x| x == k).unwrap()];
+        let t = |present, recorded| Some(Tally { present, recorded });
+        assert_eq!(row("nav"), &[t(1, 1), t(1, 1), t(1, 1)]);
+        // Absent in February and excused in March: recorded and not attended, a rate of
+        // zero; nothing recorded in April, no rate at all.
+        assert_eq!(row("child-welfare"), &[t(0, 1), t(0, 1), None]);
+        assert_eq!(row("child-welfare")[0].unwrap().rate(), Some(0.0));
+        // The two members without a service are summed, never shown apart.
+        assert_eq!(row("-"), &[t(2, 2), t(1, 2), None]);
+        for (k, r) in grid.keys.iter().zip(&rates) {
+            let sum = row(k)
+                .iter()
+                .flatten()
+                .fold(Tally::default(), |a, b| Tally {
+                    present: a.present + b.present,
+                    recorded: a.recorded + b.recorded,
+                });
+            assert_eq!((sum.present, sum.recorded), (r.present, r.recorded), "{k}");
+        }
+        assert_eq!(Tally::default().rate(), None);
+        let other = attendance_by_month(&s, &f, AttendanceBy::Sector, Some(&id("G2")));
+        assert!(other.keys.is_empty() && other.months.is_empty() && other.cells.is_empty());
+    }
+
+    #[test]
     fn attendance_needs_members_of_the_meetings_group() {
         let (s, mut f) = setup();
         let e = f
@@ -507,22 +661,19 @@ mod tests {
 
     #[test]
     fn every_step_has_the_phase_that_contains_it() {
-        use PdStep::*;
-        let phases: Vec<Phase> = [
-            DefineProblem,
-            IdentifyDeviants,
-            ExplorePractices,
-            DevelopInterventions,
-            Evaluate,
-            Disseminate,
-        ]
-        .map(PdStep::phase)
-        .to_vec();
+        let phases: Vec<Phase> = PdStep::ALL.map(PdStep::phase).to_vec();
         use Phase::*;
         assert_eq!(
             phases,
             [Challenge, Explore, Explore, Implement, Implement, Implement]
         );
+        // The lists are in order, each step and phase once, numbered as their labels say.
+        for (k, s) in PdStep::ALL.iter().enumerate() {
+            assert!(s.label().starts_with(&format!("{} ", k + 1)), "{s:?}");
+        }
+        for (k, p) in Phase::ALL.iter().enumerate() {
+            assert!(p.label().starts_with(&format!("{} ", k + 1)), "{p:?}");
+        }
     }
 
     #[test]

@@ -8,8 +8,9 @@ mod analytics;
 mod record;
 
 pub use analytics::{
-    attendance_rates, composition, contacts_by_group, contacts_by_month, pd_timeline,
-    services_staying_away, AttendanceBy, Composition, ContactCount, Rate, TimelineEntry,
+    attendance_by_month, attendance_rates, composition, contacts_by_group, contacts_by_month,
+    pd_timeline, services_staying_away, AttendanceBy, Composition, ContactCount, MonthlyAttendance,
+    Rate, Tally, TimelineEntry,
 };
 pub use record::{
     check_date, ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact,

@@ -267,6 +267,9 @@ pub enum PdStep {
 }
 
 impl Phase {
+    /// The phases in order.
+    pub const ALL: [Phase; 3] = [Phase::Challenge, Phase::Explore, Phase::Implement];
+
     /// "1 challenge", "2 explore", "3 implement".
     pub fn label(self) -> &'static str {
         match self {
@@ -278,6 +281,16 @@ impl Phase {
 }
 
 impl PdStep {
+    /// The steps in order.
+    pub const ALL: [PdStep; 6] = [
+        PdStep::DefineProblem,
+        PdStep::IdentifyDeviants,
+        PdStep::ExplorePractices,
+        PdStep::DevelopInterventions,
+        PdStep::Evaluate,
+        PdStep::Disseminate,
+    ];
+
     /// The project phase this step is part of: the phases and the steps are two views of one
     /// process, so step 1 is phase 1, steps 2–3 are phase 2 and steps 4–6 phase 3.
     pub fn phase(self) -> Phase {
