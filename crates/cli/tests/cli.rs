@@ -1705,30 +1705,30 @@ fn a_failed_export_leaves_the_previous_bundle_as_it_was() {
 }
 
 /// `report --out` wrote report.md, then failed on report.html: a new Markdown file beside an
-/// old HTML one. Both are now written before either replaces the old pair.
+/// old HTML one. All three files are now written before any replaces the old report.
 #[cfg(unix)]
 #[test]
-fn a_failed_report_leaves_the_previous_pair_as_it_was() {
+fn a_failed_report_leaves_the_previous_one_as_it_was() {
     let env = Env::new();
     env.import_thesis();
     let rep = env.path("rep");
     std::fs::create_dir(&rep).unwrap();
     std::fs::write(rep.join("report.md"), "old markdown").unwrap();
     std::fs::write(rep.join("report.html"), "old html").unwrap();
+    std::fs::write(rep.join("report.docx"), "old docx").unwrap();
     // The thesis's report.md (28 KB) fits in 32 KiB, its report.html (35 KB) does not.
     let run = env.run_with_small_files(&["report", "--out", "rep"]);
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(err.contains("report.html"), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(rep.join("report.md")).unwrap(),
-        "old markdown"
-    );
-    assert_eq!(
-        std::fs::read_to_string(rep.join("report.html")).unwrap(),
-        "old html"
-    );
-    assert_eq!(names(&rep), ["report.html", "report.md"]);
+    for (file, old) in [
+        ("report.md", "old markdown"),
+        ("report.html", "old html"),
+        ("report.docx", "old docx"),
+    ] {
+        assert_eq!(std::fs::read_to_string(rep.join(file)).unwrap(), old);
+    }
+    assert_eq!(names(&rep), ["report.docx", "report.html", "report.md"]);
     env.ok(&["report", "--out", "rep"]);
     assert!(
         std::fs::read_to_string(rep.join("report.md"))
@@ -1736,7 +1736,10 @@ fn a_failed_report_leaves_the_previous_pair_as_it_was() {
             .len()
             > 1000
     );
-    assert_eq!(names(&rep), ["report.html", "report.md"]);
+    assert!(std::fs::read(rep.join("report.docx"))
+        .unwrap()
+        .starts_with(b"PK"));
+    assert_eq!(names(&rep), ["report.docx", "report.html", "report.md"]);
 }
 
 /// The codings of the thesis study as `code list --json` gives them, without the text.
