@@ -7,7 +7,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{fixtures, thesis, Env};
+use common::{docx_part, fixtures, thesis, xml_text, Env};
 
 /// Every file below `dir`, by relative path.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -325,6 +325,8 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
     env.ok(&["report", "--out", "before"]);
     let before = std::fs::read_to_string(env.path("before/report.md")).unwrap();
     assert!(passages.iter().any(|p| before.contains(p)));
+    let before = docx_part(&env.path("before/report.docx"), "word/document.xml").unwrap();
+    assert!(passages.iter().any(|p| before.contains(&xml_text(p))));
 
     // Without a terminal to ask on, and without --yes, nothing happens (a usage error).
     let unasked = state(&env);
@@ -379,6 +381,13 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
         for p in &passages {
             assert!(!text.contains(p), "{f} still quotes: {p}");
         }
+    }
+    let docx = docx_part(&env.path("after/report.docx"), "word/document.xml").unwrap();
+    for p in &passages {
+        assert!(
+            !docx.contains(&xml_text(p)),
+            "report.docx still quotes: {p}"
+        );
     }
     // The withdrawn bundle imports again as it is.
     let again = Env::new();
@@ -446,13 +455,23 @@ fn the_report_is_byte_identical_across_runs_and_stores() {
     b.import_thesis();
     b.ok(&["report", "--out", "r3"]);
     let r1 = files(&a.path("r1"));
-    assert_eq!(r1.len(), 2);
+    assert_eq!(r1.len(), 3);
     assert_eq!(r1, files(&a.path("r2")));
     assert_eq!(r1, files(&b.path("r3")));
+    // Paths as given on the command line (the binary runs in the scratch directory).
+    let said = a.ok(&["report", "--out", "r5"]);
+    assert_eq!(
+        said,
+        "wrote r5/report.md, r5/report.html and r5/report.docx (coder `A`)\n"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&a.ok(&["report", "--out", "r4", "--json", "--coder", "B"])).unwrap();
     assert_eq!(json["coder"], "B");
-    let err = a.fails(&["report", "--out", "r5", "--coder", "Z"]);
+    assert_eq!(
+        json["files"],
+        serde_json::json!(["r4/report.md", "r4/report.html", "r4/report.docx"])
+    );
+    let err = a.fails(&["report", "--out", "r6", "--coder", "Z"]);
     assert!(err.contains("`Z`"), "{err}");
 }
 
@@ -478,6 +497,8 @@ fn the_report_from_the_store_is_the_report_of_the_whole_study() {
         let whole = samskap_report::render(&samskap_report::build(&study, &table, &options));
         let from_store = std::fs::read_to_string(env.path("r/report.md")).unwrap();
         assert_eq!(from_store, whole.markdown, "{name}");
+        let docx = std::fs::read(env.path("r/report.docx")).unwrap();
+        assert!(docx == whole.docx, "{name}: report.docx differs");
     }
 }
 
