@@ -218,7 +218,7 @@ impl Body {
         let _ = write!(
             self.xml,
             "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>{}{}{}{}{}{}\
-             </w:tblBorders><w:tblLayout w:type=\"fixed\"/><w:tblCellMar>\
+             </w:tblBorders><w:tblCellMar>\
              <w:left w:w=\"100\" w:type=\"dxa\"/><w:right w:w=\"100\" w:type=\"dxa\"/>\
              </w:tblCellMar></w:tblPr><w:tblGrid>",
             border("top"),
@@ -257,9 +257,8 @@ impl Body {
                 self.xml
                     .push_str("<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"EEEEEE\"/>");
             }
-            self.xml.push_str(
-                "</w:tcPr><w:p><w:pPr><w:spacing w:before=\"20\" w:after=\"20\"/></w:pPr>",
-            );
+            self.xml
+                .push_str("</w:tcPr><w:p><w:pPr><w:pStyle w:val=\"TableText\"/></w:pPr>");
             runs(
                 &mut self.xml,
                 text,
@@ -324,23 +323,58 @@ impl Body {
     }
 }
 
-/// Column widths in twips that fill the text width, each after its longest line (within
-/// bounds, so one long quote does not crush the other columns to a letter each).
+/// Column widths in twips that fill the text width, as a browser lays out a table: each
+/// column gets at least its longest word, where the page allows, and the width left over
+/// goes to the columns whose lines are longer than that, after how much longer. Word
+/// takes them as preferred widths and fits the table to its content from there (autofit);
+/// LibreOffice keeps them. Either way "participant" is not broken in two to give a column
+/// of single digits room it does not need.
 fn column_widths(header: &[String], rows: &[Vec<String>], cols: usize) -> Vec<u32> {
-    let longest = |s: &str| s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
-    let weights: Vec<u32> = (0..cols)
-        .map(|i| {
-            let cells = std::iter::once(header.get(i))
+    // A character of table text (Calibri 10 pt, bold in the header, with some room to
+    // spare) and a cell's margins, in twips.
+    const CHAR: u32 = 110;
+    const PAD: u32 = 260;
+    let count = |s: &str| u32::try_from(s.chars().count()).unwrap_or(u32::MAX);
+    let (mut least, mut wanted) = (Vec::new(), Vec::new());
+    for i in 0..cols {
+        let cells = || {
+            std::iter::once(header.get(i))
                 .chain(rows.iter().map(|r| r.get(i)))
-                .flatten();
-            let len = cells.map(|c| longest(c)).max().unwrap_or(0);
-            u32::try_from(len.clamp(4, 40)).unwrap_or(40)
-        })
-        .collect();
-    let total: u32 = weights.iter().sum();
-    let mut widths: Vec<u32> = weights.iter().map(|w| TEXT_W * w / total).collect();
+                .flatten()
+        };
+        let word = cells()
+            .flat_map(|c| c.split_whitespace())
+            .map(count)
+            .max()
+            .unwrap_or(0)
+            .clamp(3, 30);
+        let line = cells()
+            .flat_map(|c| c.lines())
+            .map(count)
+            .max()
+            .unwrap_or(0)
+            .clamp(word, 80);
+        least.push(word * CHAR + PAD);
+        wanted.push(line * CHAR + PAD);
+    }
+    let sum = |v: &[u32]| v.iter().sum::<u32>();
+    let mut widths: Vec<u32> = if sum(&wanted) <= TEXT_W {
+        // Everything fits on one line: share the whole width after the lines' lengths.
+        wanted.iter().map(|w| TEXT_W * w / sum(&wanted)).collect()
+    } else if sum(&least) <= TEXT_W {
+        let spare = TEXT_W - sum(&least);
+        let more: Vec<u32> = wanted.iter().zip(&least).map(|(w, l)| w - l).collect();
+        least
+            .iter()
+            .zip(&more)
+            .map(|(l, m)| l + spare * m / sum(&more).max(1))
+            .collect()
+    } else {
+        // Words must break somewhere: each column in proportion to its longest word.
+        least.iter().map(|l| TEXT_W * l / sum(&least)).collect()
+    };
     // Rounding leaves a few twips over: the last column takes them.
-    let rest = TEXT_W - widths.iter().sum::<u32>();
+    let rest = TEXT_W - sum(&widths);
     if let Some(last) = widths.last_mut() {
         *last += rest;
     }
@@ -489,7 +523,8 @@ w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat></w:
 
 /// The styles: Word's built-in ones under their built-in names (`heading 1`, `Quote`,
 /// `caption`, `header`), which Word shows in the user's language and a table of contents
-/// or a list of tables picks up, and `Notice` for the banner.
+/// or a list of tables picks up; `Notice` for the banner and `Table Text` (10 pt, little
+/// spacing) for the cells.
 fn styles(lang: Lang) -> String {
     let lang = word_lang(lang);
     let mut out = format!(
@@ -537,6 +572,10 @@ fn styles(lang: Lang) -> String {
          <w:unhideWhenUsed/><w:qFormat/><w:pPr><w:spacing w:before=\"120\" w:after=\"60\"/>\
          </w:pPr><w:rPr><w:i/><w:iCs/><w:sz w:val=\"20\"/><w:szCs w:val=\"20\"/></w:rPr>\
          </w:style>\
+         <w:style w:type=\"paragraph\" w:customStyle=\"1\" w:styleId=\"TableText\">\
+         <w:name w:val=\"Table Text\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/>\
+         <w:pPr><w:spacing w:before=\"20\" w:after=\"20\" w:line=\"240\" w:lineRule=\"auto\"/>\
+         </w:pPr><w:rPr><w:sz w:val=\"20\"/><w:szCs w:val=\"20\"/></w:rPr></w:style>\
          <w:style w:type=\"paragraph\" w:styleId=\"Header\"><w:name w:val=\"header\"/>\
          <w:basedOn w:val=\"Normal\"/><w:uiPriority w:val=\"99\"/><w:unhideWhenUsed/>\
          <w:pPr><w:pBdr><w:bottom w:val=\"single\" w:sz=\"8\" w:space=\"2\" w:color=\"B58900\"/>\
@@ -823,6 +862,27 @@ mod tests {
         }
         // Two tables in a row are kept apart, or Word would join them.
         assert!(body.contains("</w:tbl><w:p/><w:tbl>"));
+    }
+
+    #[test]
+    fn columns_hold_their_longest_word_and_fill_the_text_width() {
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let header = strings(&["Informant", "Role", "Consent", "Summary"]);
+        let summary = "a summary of what was said, in many words ".repeat(10);
+        let rows = vec![strings(&["I1", "participant", "given", &summary])];
+        let w = column_widths(&header, &rows, 4);
+        assert_eq!(w.iter().sum::<u32>(), TEXT_W);
+        // "participant" fits on one line; the summary takes what the others leave.
+        assert!(w[1] >= 11 * 110 + 260, "{w:?}");
+        assert!(w[3] > w[0] + w[1] + w[2], "{w:?}");
+        // Short columns share the width after their lines' lengths.
+        let w = column_widths(&strings(&["Group", "Units"]), &[strings(&["G1", "12"])], 2);
+        assert_eq!(w, [TEXT_W / 2, TEXT_W - TEXT_W / 2]);
+        // More words than the page holds: no column vanishes.
+        let wide = strings(&["Constitutionally"; 12]);
+        let w = column_widths(&wide, &[], 12);
+        assert_eq!(w.iter().sum::<u32>(), TEXT_W);
+        assert!(w.iter().all(|w| *w >= TEXT_W / 12), "{w:?}");
     }
 
     #[test]
