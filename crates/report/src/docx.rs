@@ -50,7 +50,7 @@ const NS_WP: &str = "http://schemas.openxmlformats.org/drawingml/2006/wordproces
 const NS_A: &str = "http://schemas.openxmlformats.org/drawingml/2006/main";
 const NS_PIC: &str = "http://schemas.openxmlformats.org/drawingml/2006/picture";
 const NS_ASVG: &str = "http://schemas.microsoft.com/office/drawing/2016/SVG/main";
-/// The `a:ext` that holds an `asvg:svgBlip` ([MS-ODRAWXML] 2.3.1.20).
+/// The `a:ext` that holds an `asvg:svgBlip` (Microsoft's Office Drawing Extensions, MS-ODRAWXML).
 const SVG_EXT_URI: &str = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}";
 const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
@@ -78,7 +78,6 @@ pub(crate) fn docx(doc: &Doc) -> Vec<u8> {
     let mut body = Body::default();
     if let Some(banner) = &doc.banner {
         paragraph(&mut body.xml, "Notice", "", banner, "");
-        body.last_was_table = false;
     }
     for block in &doc.blocks {
         match block {
