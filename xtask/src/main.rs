@@ -172,8 +172,8 @@ fn demo() -> anyhow::Result<()> {
         &[&demo[..], &["report", "--out", "out/report-demo"]].concat(),
     ))?;
     println!(
-        "\nreports: out/report/report.md (the thesis's material) and out/report-demo/report.md \
-         (the illustration, marked so on its first line)"
+        "\nreports: out/report/report.{{md,html,docx}} (the thesis's material) and \
+         out/report-demo/report.{{md,html,docx}} (the illustration, marked so on its first line)"
     );
     Ok(())
 }

@@ -55,7 +55,7 @@ pub enum Command {
     Quotes(QuotesArgs),
     /// Count meaning units and informants by code, qualifier value and group.
     Matrix(MatrixArgs),
-    /// Write report.md and report.html.
+    /// Write report.md, report.html and report.docx (and each chart as an SVG file).
     Report(ReportArgs),
     /// List the sources: interviews, focus groups, minutes, observations, documents.
     Sources,
@@ -758,7 +758,7 @@ pub struct MatrixArgs {
 /// `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Where to write report.md and report.html.
+    /// Where to write report.md, report.html, report.docx and the charts' SVG files.
     #[arg(long)]
     pub out: PathBuf,
     /// Whose codings to report (default: `consensus` if present, else the first coder).

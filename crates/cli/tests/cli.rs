@@ -7,7 +7,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{fixtures, thesis, Env};
+use common::{docx_part, fixtures, thesis, xml_text, Env};
 
 /// Every file below `dir`, by relative path.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -325,6 +325,8 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
     env.ok(&["report", "--out", "before"]);
     let before = std::fs::read_to_string(env.path("before/report.md")).unwrap();
     assert!(passages.iter().any(|p| before.contains(p)));
+    let before = docx_part(&env.path("before/report.docx"), "word/document.xml").unwrap();
+    assert!(passages.iter().any(|p| before.contains(&xml_text(p))));
 
     // Without a terminal to ask on, and without --yes, nothing happens (a usage error).
     let unasked = state(&env);
@@ -379,6 +381,13 @@ fn withdrawal_removes_the_informant_from_store_export_and_report() {
         for p in &passages {
             assert!(!text.contains(p), "{f} still quotes: {p}");
         }
+    }
+    let docx = docx_part(&env.path("after/report.docx"), "word/document.xml").unwrap();
+    for p in &passages {
+        assert!(
+            !docx.contains(&xml_text(p)),
+            "report.docx still quotes: {p}"
+        );
     }
     // The withdrawn bundle imports again as it is.
     let again = Env::new();
@@ -446,13 +455,23 @@ fn the_report_is_byte_identical_across_runs_and_stores() {
     b.import_thesis();
     b.ok(&["report", "--out", "r3"]);
     let r1 = files(&a.path("r1"));
-    assert_eq!(r1.len(), 2);
+    assert_eq!(r1.len(), 3);
     assert_eq!(r1, files(&a.path("r2")));
     assert_eq!(r1, files(&b.path("r3")));
+    // Paths as given on the command line (the binary runs in the scratch directory).
+    let said = a.ok(&["report", "--out", "r5"]);
+    assert_eq!(
+        said,
+        "wrote r5/report.md, r5/report.html and r5/report.docx (coder `A`)\n"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&a.ok(&["report", "--out", "r4", "--json", "--coder", "B"])).unwrap();
     assert_eq!(json["coder"], "B");
-    let err = a.fails(&["report", "--out", "r5", "--coder", "Z"]);
+    assert_eq!(
+        json["files"],
+        serde_json::json!(["r4/report.md", "r4/report.html", "r4/report.docx"])
+    );
+    let err = a.fails(&["report", "--out", "r6", "--coder", "Z"]);
     assert!(err.contains("`Z`"), "{err}");
 }
 
@@ -478,6 +497,8 @@ fn the_report_from_the_store_is_the_report_of_the_whole_study() {
         let whole = samskap_report::render(&samskap_report::build(&study, &table, &options));
         let from_store = std::fs::read_to_string(env.path("r/report.md")).unwrap();
         assert_eq!(from_store, whole.markdown, "{name}");
+        let docx = std::fs::read(env.path("r/report.docx")).unwrap();
+        assert!(docx == whole.docx, "{name}: report.docx differs");
     }
 }
 
@@ -1705,30 +1726,30 @@ fn a_failed_export_leaves_the_previous_bundle_as_it_was() {
 }
 
 /// `report --out` wrote report.md, then failed on report.html: a new Markdown file beside an
-/// old HTML one. Both are now written before either replaces the old pair.
+/// old HTML one. All three files are now written before any replaces the old report.
 #[cfg(unix)]
 #[test]
-fn a_failed_report_leaves_the_previous_pair_as_it_was() {
+fn a_failed_report_leaves_the_previous_one_as_it_was() {
     let env = Env::new();
     env.import_thesis();
     let rep = env.path("rep");
     std::fs::create_dir(&rep).unwrap();
     std::fs::write(rep.join("report.md"), "old markdown").unwrap();
     std::fs::write(rep.join("report.html"), "old html").unwrap();
+    std::fs::write(rep.join("report.docx"), "old docx").unwrap();
     // The thesis's report.md (28 KB) fits in 32 KiB, its report.html (35 KB) does not.
     let run = env.run_with_small_files(&["report", "--out", "rep"]);
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(err.contains("report.html"), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(rep.join("report.md")).unwrap(),
-        "old markdown"
-    );
-    assert_eq!(
-        std::fs::read_to_string(rep.join("report.html")).unwrap(),
-        "old html"
-    );
-    assert_eq!(names(&rep), ["report.html", "report.md"]);
+    for (file, old) in [
+        ("report.md", "old markdown"),
+        ("report.html", "old html"),
+        ("report.docx", "old docx"),
+    ] {
+        assert_eq!(std::fs::read_to_string(rep.join(file)).unwrap(), old);
+    }
+    assert_eq!(names(&rep), ["report.docx", "report.html", "report.md"]);
     env.ok(&["report", "--out", "rep"]);
     assert!(
         std::fs::read_to_string(rep.join("report.md"))
@@ -1736,7 +1757,10 @@ fn a_failed_report_leaves_the_previous_pair_as_it_was() {
             .len()
             > 1000
     );
-    assert_eq!(names(&rep), ["report.html", "report.md"]);
+    assert!(std::fs::read(rep.join("report.docx"))
+        .unwrap()
+        .starts_with(b"PK"));
+    assert_eq!(names(&rep), ["report.docx", "report.html", "report.md"]);
 }
 
 /// The codings of the thesis study as `code list --json` gives them, without the text.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixtures, Env};
+use common::{docx_part, fixtures, Env};
 
 const NOTICE: &str = "Illustrative data:";
 
@@ -24,6 +24,14 @@ fn an_illustrative_study_says_so_first_and_a_research_study_does_not() {
         let table = text.find("Table 1").expect(file);
         assert!(notice < table, "{file}: the notice comes before any table");
     }
+    // The Word file says it first too, and on every page, in the page header.
+    let docx = env.path("report").join("report.docx");
+    let body = docx_part(&docx, "word/document.xml").unwrap();
+    let notice = body.find(NOTICE).expect("report.docx");
+    assert!(notice < body.find("Table 1").expect("report.docx"));
+    assert!(docx_part(&docx, "word/header1.xml")
+        .unwrap()
+        .contains(NOTICE));
 
     // The same bundle with its `provenance` line removed is research data.
     let research = env.path("research");
@@ -55,6 +63,11 @@ fn an_illustrative_study_says_so_first_and_a_research_study_does_not() {
     env.ok(&["--study", "mini", "report", "--out", "mini-report"]);
     let md = std::fs::read_to_string(env.path("mini-report/report.md")).unwrap();
     assert!(!md.contains(NOTICE));
+    let docx = env.path("mini-report/report.docx");
+    assert!(!docx_part(&docx, "word/document.xml")
+        .unwrap()
+        .contains(NOTICE));
+    assert_eq!(docx_part(&docx, "word/header1.xml"), None);
 
     // A provenance that is neither is refused, naming the field.
     std::fs::write(

@@ -1,10 +1,12 @@
 //! The report of a study: Table 1 (informants), Table 2 (categories, subthemes and example
-//! quotes), Table 3 (definitions and summaries) and the counts matrix, rendered as Markdown
-//! and as one self-contained HTML file.
+//! quotes), Table 3 (definitions and summaries) and the counts matrix, rendered as Markdown,
+//! as one self-contained HTML file and as a Word file (DOCX), with each chart beside them as
+//! an SVG file.
 //!
-//! The report is built once as a [`Doc`] of plain blocks and rendered twice, so the two files
-//! always say the same thing. Output depends on the study alone (no clock, no paths), so the
-//! same store gives byte-identical files on every run.
+//! The report is built once as a [`Doc`] of plain blocks and rendered three times, so the
+//! files always say the same thing. Output depends on the study alone (no clock, no paths),
+//! so the same store gives byte-identical files on every run. Rendering does no I/O;
+//! [`write`] is the only function that touches the file system.
 //!
 //! Privacy rules kept here: quotes come only from informants whose consent is given, and a
 //! quote is never printed with an informant label, workplace or position; only Table 1 shows
@@ -13,6 +15,7 @@
 mod build;
 pub mod chart;
 mod doc;
+mod docx;
 mod render;
 
 use std::path::Path;
@@ -52,13 +55,36 @@ pub fn default_coder(table: &CodingTable) -> Option<CoderId> {
     table.coders().first().cloned()
 }
 
-/// The two renderings of a report.
+/// The renderings of a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// `report.md`.
     pub markdown: String,
     /// `report.html`.
     pub html: String,
+    /// `report.docx`.
+    pub docx: Vec<u8>,
+    /// Each figure's file name (`<name>.svg`) and its SVG, in the report's order: the files
+    /// the Markdown's images point to.
+    pub figures: Vec<(String, String)>,
+}
+
+impl Rendered {
+    /// Every file of the report, by name: the three renderings, then the figures.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        FILES
+            .into_iter()
+            .zip([
+                self.markdown.as_bytes(),
+                self.html.as_bytes(),
+                self.docx.as_slice(),
+            ])
+            .chain(
+                self.figures
+                    .iter()
+                    .map(|(name, svg)| (name.as_str(), svg.as_bytes())),
+            )
+    }
 }
 
 /// Renders a built report.
@@ -66,27 +92,57 @@ pub fn render(doc: &Doc) -> Rendered {
     Rendered {
         markdown: render::markdown(doc),
         html: render::html(doc),
+        docx: docx::docx(doc),
+        figures: doc
+            .figures()
+            .map(|f| (format!("{}.svg", f.name), f.svg.clone()))
+            .collect(),
     }
 }
 
 /// Why the report could not be written; the message says what became of an earlier report.
 #[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct WriteError(#[from] OutputError);
+pub enum WriteError {
+    /// Writing or moving the files failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A figure's file name would leave the directory, or clash with another file of the
+    /// report.
+    #[error(
+        "figure file `{0}` is not a name of ASCII letters, digits and hyphens with `.svg`, or \
+         is named twice; nothing was written, and an earlier report is as it was"
+    )]
+    FigureName(String),
+}
 
-/// The files a report writes.
-const FILES: [&str; 2] = ["report.md", "report.html"];
+/// The files every report writes; its figures come beside them, named after each figure.
+const FILES: [&str; 3] = ["report.md", "report.html", "report.docx"];
 
-/// Writes `report.md` and `report.html` into `dir`, creating it if needed.
+/// Writes `report.md`, `report.html`, `report.docx` and each figure as `<name>.svg` into
+/// `dir`, creating it if needed.
 ///
-/// Both are written beside any earlier report and moved into place only once both are
-/// complete ([`samskap_files::Output`]): a failure midway leaves the earlier pair as it
-/// was, never a new Markdown file beside an old HTML one.
+/// All are written beside any earlier report and moved into place only once all are
+/// complete ([`samskap_files::Output`]): a failure midway leaves the earlier report as it
+/// was, never a new Markdown file beside an old HTML one. A figure file of an earlier report
+/// whose figure this report no longer has stays where it was.
 pub fn write(rendered: &Rendered, dir: &Path) -> Result<(), WriteError> {
-    let out = Output::begin(dir)?;
-    for (name, content) in FILES.into_iter().zip([&rendered.markdown, &rendered.html]) {
-        out.write(name, content.as_bytes())?;
+    let mut names: Vec<&str> = Vec::new();
+    for (name, _) in rendered.files() {
+        if names.contains(&name) {
+            return Err(WriteError::FigureName(name.to_owned()));
+        }
+        names.push(name);
     }
-    out.commit(&FILES)?;
+    for (name, _) in &rendered.figures {
+        let stem = name.strip_suffix(".svg").unwrap_or_default();
+        if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(WriteError::FigureName(name.clone()));
+        }
+    }
+    let out = Output::begin(dir)?;
+    for (name, content) in rendered.files() {
+        out.write(name, content)?;
+    }
+    out.commit(&names)?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `samskap report --out DIR`.
+//! `samskap report --out DIR`: report.md, report.html, report.docx and each chart as SVG.
 
 use std::io::Write;
 
@@ -37,6 +37,10 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
     let doc = samskap_report::build(&study, &table, &options);
     let rendered = samskap_report::render(&doc);
     samskap_report::write(&rendered, &args.out)?;
+    let files: Vec<String> = rendered
+        .files()
+        .map(|(name, _)| args.out.join(name).display().to_string())
+        .collect();
     if cli.json {
         return output::json(
             out,
@@ -45,19 +49,19 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
                 "coder": options.coder,
                 "framework": study.framework().id(),
                 "framework_version": framework_version,
-                "files": [
-                    args.out.join("report.md").display().to_string(),
-                    args.out.join("report.html").display().to_string(),
-                ],
+                "files": files,
             }),
         );
     }
-    writeln!(
-        out,
-        "wrote {} and {} (coder `{}`)",
-        args.out.join("report.md").display(),
-        args.out.join("report.html").display(),
-        options.coder
-    )?;
+    writeln!(out, "wrote {} (coder `{}`)", listed(&files), options.coder)?;
     Ok(())
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }

@@ -136,3 +136,20 @@ pub fn write_zip(out: &Path, entries: &[(String, Vec<u8>)]) {
     }
     zip.finish().unwrap();
 }
+
+/// One part of a `.docx` file (`word/document.xml`) as its XML text; `None` if it has none.
+pub fn docx_part(docx: &Path, part: &str) -> Option<String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
+    let mut entry = zip.by_name(part).ok()?;
+    let mut text = String::new();
+    entry.read_to_string(&mut text).unwrap();
+    Some(text)
+}
+
+/// `text` as report.docx writes it in a paragraph: `&`, `<` and `>` escaped.
+pub fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
