@@ -455,22 +455,36 @@ fn the_report_is_byte_identical_across_runs_and_stores() {
     b.import_thesis();
     b.ok(&["report", "--out", "r3"]);
     let r1 = files(&a.path("r1"));
-    assert_eq!(r1.len(), 3);
+    // The three renderings and each chart as its SVG.
+    assert!(r1.len() > 3, "{:?}", r1.keys());
+    assert!(r1.keys().filter(|k| k.ends_with(".svg")).count() == r1.len() - 3);
     assert_eq!(r1, files(&a.path("r2")));
     assert_eq!(r1, files(&b.path("r3")));
     // Paths as given on the command line (the binary runs in the scratch directory).
     let said = a.ok(&["report", "--out", "r5"]);
     assert_eq!(
         said,
-        "wrote r5/report.md, r5/report.html and r5/report.docx (coder `A`)\n"
+        "wrote r5/report.md, r5/report.html and r5/report.docx, with 5 charts as SVG beside them (coder `A`)\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&a.ok(&["report", "--out", "r4", "--json", "--coder", "B"])).unwrap();
     assert_eq!(json["coder"], "B");
+    let listed: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
     assert_eq!(
-        json["files"],
-        serde_json::json!(["r4/report.md", "r4/report.html", "r4/report.docx"])
+        listed[..3],
+        ["r4/report.md", "r4/report.html", "r4/report.docx"]
     );
+    // Then every chart, as written beside them.
+    let written = files(&a.path("r4"));
+    assert_eq!(listed.len(), written.len());
+    assert!(listed[3..]
+        .iter()
+        .all(|f| f.ends_with(".svg") && written.contains_key(&f["r4/".len()..])));
     let err = a.fails(&["report", "--out", "r6", "--coder", "Z"]);
     assert!(err.contains("`Z`"), "{err}");
 }
@@ -1760,7 +1774,15 @@ fn a_failed_report_leaves_the_previous_one_as_it_was() {
     assert!(std::fs::read(rep.join("report.docx"))
         .unwrap()
         .starts_with(b"PK"));
-    assert_eq!(names(&rep), ["report.docx", "report.html", "report.md"]);
+    let written = names(&rep);
+    assert!(written.ends_with(&[
+        "report.docx".into(),
+        "report.html".into(),
+        "report.md".into()
+    ]));
+    assert!(written[..written.len() - 3]
+        .iter()
+        .all(|n| n.starts_with("fig-") && n.ends_with(".svg")));
 }
 
 /// The codings of the thesis study as `code list --json` gives them, without the text.

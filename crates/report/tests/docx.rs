@@ -45,7 +45,7 @@ fn doc() -> Doc {
         ],
     });
     doc.blocks.push(Block::Figure(Figure {
-        name: "fig-1-polarity".into(),
+        name: "fig-99-sample".into(),
         title: "Figure 1: Meaning units by polarity".into(),
         description: "Barriers 31, opportunities 18.".into(),
         svg: CHART.into(),
@@ -135,17 +135,15 @@ fn python_docx_reads_the_report_as_its_doc() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
+    // The report's own charts and the sample, each as its SVG, beside the three files.
+    let mut expected_names: Vec<String> =
+        doc.figures().map(|f| format!("{}.svg", f.name)).collect();
+    expected_names.extend(["report.docx", "report.html", "report.md"].map(String::from));
+    expected_names.sort();
+    assert_eq!(names, expected_names);
+    assert!(names.contains(&"fig-99-sample.svg".to_owned()));
     assert_eq!(
-        names,
-        [
-            "fig-1-polarity.svg",
-            "report.docx",
-            "report.html",
-            "report.md"
-        ]
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("fig-1-polarity.svg")).unwrap(),
+        std::fs::read_to_string(dir.path().join("fig-99-sample.svg")).unwrap(),
         CHART
     );
 
@@ -176,7 +174,7 @@ fn python_docx_reads_the_report_as_its_doc() {
     let banner = doc.banner.as_deref().expect("the demo is illustrative");
     assert_eq!(read["header"], serde_json::json!([banner]));
     assert_eq!(read["header_linked"], false);
-    assert_eq!(read["inline_shapes"], 1);
+    assert_eq!(read["inline_shapes"], doc.figures().count());
     assert_eq!(read["title"], doc.title.as_str());
     assert_eq!(read["language"], "en");
 }

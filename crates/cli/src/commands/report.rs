@@ -53,7 +53,19 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
             }),
         );
     }
-    writeln!(out, "wrote {} (coder `{}`)", listed(&files), options.coder)?;
+    // The three renderings by name; the charts beside them by number (`--json` lists all).
+    let charts = rendered.figures.len();
+    let charts = match charts {
+        0 => String::new(),
+        1 => ", with 1 chart as SVG beside them".to_owned(),
+        n => format!(", with {n} charts as SVG beside them"),
+    };
+    writeln!(
+        out,
+        "wrote {}{charts} (coder `{}`)",
+        listed(&files[..files.len() - rendered.figures.len()]),
+        options.coder
+    )?;
     Ok(())
 }
 
