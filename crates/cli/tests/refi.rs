@@ -1253,3 +1253,236 @@ fn case_variables_become_typed_attributes_and_go_out_as_they_came() {
     assert!(text.contains("<IntegerValue>34</IntegerValue>"), "{text}");
     assert!(text.contains("<IntegerValue>19</IntegerValue>"), "{text}");
 }
+
+/// Each source's attribute values, by the source's text (an import names sources for the
+/// informants whose cases claim them, so the text is what tells a source again), as
+/// attribute id and value.
+fn source_values(db: &Path, study: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let store = Store::open(db).unwrap();
+    let s = store.load_study(&study.parse().unwrap()).unwrap();
+    s.sources()
+        .iter()
+        .zip(s.transcripts())
+        .map(|(source, t)| {
+            let values = source
+                .attributes
+                .iter()
+                .map(|(id, v)| (id.to_string(), v.to_string()))
+                .collect();
+            (t.text().to_owned(), values)
+        })
+        .collect()
+}
+
+/// The `kilder` fixture declares `phase` for sources: its values go out on the sources'
+/// `<TextSource>`s, validate against the schema, and come back on the same texts, an
+/// attribute of sources that `--where` selects sources by.
+#[test]
+fn source_attributes_go_out_and_come_back_on_their_sources() {
+    let env = Env::new();
+    env.ok(&["import", s(&fixtures().join("sources"))]);
+    let out = env.path("kilder.qdpx");
+    env.ok(&["refi", "export", "--project", s(&out)]);
+    let text = String::from_utf8(unzip(&out)["project.qde"].clone()).unwrap();
+    // A one-of goes out as Text, under the attribute's id (its label, `Fase`, does not make
+    // it again).
+    assert!(
+        text.contains(r#"name="phase" typeOfVariable="Text""#),
+        "{text}"
+    );
+    assert_eq!(text.matches("<TextValue>pilot</TextValue>").count(), 2);
+    assert_eq!(text.matches("<TextValue>main</TextValue>").count(), 1);
+    let qde = env.path("project.qde");
+    std::fs::write(&qde, &text).unwrap();
+    xmllint(&qde, "Project-mrt2019.xsd");
+
+    let back = Env::new();
+    let report = back.json(&["refi", "import", s(&out), "--id", "kilder"]);
+    assert_eq!(report["report"]["framework"], "bentzen-2018", "{report}");
+    let went = source_values(&env.db(), "kilder");
+    let came = source_values(&back.db(), "kilder");
+    assert_eq!(came, went);
+    assert_eq!(
+        went.values().filter(|v| v.contains_key("phase")).count(),
+        3,
+        "{went:?}"
+    );
+    let shown = back.json(&["study", "show"]);
+    // (`group` names no group the import keeps, so it is an attribute of informants.)
+    let phase = shown["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "phase")
+        .unwrap();
+    assert_eq!(
+        (&phase["id"], &phase["type"], &phase["for"]),
+        (
+            &serde_json::json!("phase"),
+            &serde_json::json!("text"),
+            &serde_json::json!(["source"])
+        ),
+        "{shown}"
+    );
+    // fg-g1 came back as I1's interview (the first case that claims it), int-i3 as I3's.
+    let sources_of = |env: &Env, value: &str| -> std::collections::BTreeSet<String> {
+        let v = env.json(&["quotes", "--where", &format!("phase={value}")]);
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["source"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(sources_of(&back, "main"), ["I3".to_owned()].into());
+    assert!(sources_of(&back, "pilot").contains("I1"));
+    assert!(!sources_of(&back, "pilot").contains("I3"));
+}
+
+/// Attributes of sources of every type validate as variables of theirs, and one named as a
+/// field samskap writes for cases goes out (and comes back) as `name (source)`.
+#[test]
+fn source_attributes_of_every_type_validate_and_keep_their_values() {
+    let env = Env::new();
+    let bundle = env.path("kilder");
+    copy_dir(&fixtures().join("sources"), &bundle);
+    let toml = std::fs::read_to_string(bundle.join("study.toml")).unwrap();
+    let declared = r#"for = ["source"]
+
+[[attribute]]
+id = "consent"
+label = "Samtykke til sitat"
+type = "boolean"
+for = ["source"]
+
+[[attribute]]
+id = "pages"
+type = "number"
+for = ["source"]
+
+[[attribute]]
+id = "share"
+type = "number"
+for = ["source"]
+
+[[attribute]]
+id = "received"
+type = "date"
+for = ["source"]
+"#;
+    let toml = toml.replacen("for = [\"source\"]\n", declared, 1)
+        + "\n[source.attributes]\nconsent = true\npages = 12\nshare = 0.25\nreceived = \"2022-08-30\"\n";
+    std::fs::write(bundle.join("study.toml"), toml).unwrap();
+    env.ok(&["import", s(&bundle)]);
+    let out = env.path("kilder.qdpx");
+    let said = env.ok(&["refi", "export", "--project", s(&out)]);
+    assert!(
+        said.contains(
+            "note: attribute `consent` of sources goes out as variable `consent (source)`"
+        ),
+        "{said}"
+    );
+    let text = String::from_utf8(unzip(&out)["project.qde"].clone()).unwrap();
+    for want in [
+        r#"name="consent" typeOfVariable="Text""#,
+        r#"name="consent (source)" typeOfVariable="Boolean""#,
+        r#"name="pages" typeOfVariable="Integer""#,
+        r#"name="share" typeOfVariable="Float""#,
+        r#"name="received" typeOfVariable="Date""#,
+        "<BooleanValue>true</BooleanValue>",
+        "<IntegerValue>12</IntegerValue>",
+        "<FloatValue>0.25</FloatValue>",
+        "<DateValue>2022-08-30</DateValue>",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    let qde = env.path("project.qde");
+    std::fs::write(&qde, &text).unwrap();
+    xmllint(&qde, "Project-mrt2019.xsd");
+
+    let back = Env::new();
+    back.ok(&["refi", "import", s(&out), "--id", "kilder"]);
+    let mut went = source_values(&env.db(), "kilder");
+    for values in went.values_mut() {
+        if let Some(v) = values.remove("consent") {
+            values.insert("consent-source".into(), v);
+        }
+    }
+    assert_eq!(source_values(&back.db(), "kilder"), went);
+    // Out again, the name it came back under is its own: nothing more to say.
+    let again = back.path("again.qdpx");
+    let said = back.ok(&["refi", "export", "--project", s(&again)]);
+    assert!(!said.contains("note:"), "{said}");
+    let text = String::from_utf8(unzip(&again)["project.qde"].clone()).unwrap();
+    assert!(
+        text.contains(r#"name="consent (source)" typeOfVariable="Boolean""#),
+        "{text}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A source's value that refers to no variable, or that is not of its variable's type,
+/// refuses the project naming the source and the variable, with nothing written.
+#[test]
+fn malformed_values_on_sources_are_refused_naming_source_and_variable() {
+    let with_value = |element: &str, target: u32| {
+        let value = format!(
+            r#"<VariableValue><VariableRef targetGUID="{}"/>{element}</VariableValue></TextSource>"#,
+            g(target)
+        );
+        let variables = format!(
+            r#"
+  <Variables><Variable guid="{}" name="sider" typeOfVariable="Integer"/></Variables>"#,
+            g(10)
+        );
+        project("internal://a.txt", (0, 3), &variables).replacen("</TextSource>", &value, 1)
+    };
+    let source = format!("text source `a` (<TextSource guid=\"{}\">)", g(2));
+    for (qde, problem) in [
+        (
+            with_value("<IntegerValue>mange</IntegerValue>", 10),
+            "variable `sider` is declared Integer, and its value `mange` is not one".to_owned(),
+        ),
+        (
+            with_value("<IntegerValue>12</IntegerValue>", 9),
+            format!(
+                "a <VariableValue> refers to variable {}, which the file does not define",
+                g(9)
+            ),
+        ),
+    ] {
+        refused(
+            &with(valid_entries(), "project.qde", qde.into_bytes()),
+            &format!("{source}: {problem}"),
+        );
+    }
+    // The same value well formed comes in.
+    let env = Env::new();
+    let file = env.path("ok.qdpx");
+    let qde = with_value("<IntegerValue>12</IntegerValue>", 10);
+    write_zip(
+        &file,
+        &with(valid_entries(), "project.qde", qde.into_bytes()),
+    );
+    env.ok(&["refi", "import", s(&file), "--id", "ok"]);
+    let values = source_values(&env.db(), "ok");
+    assert_eq!(
+        values
+            .values()
+            .next()
+            .unwrap()
+            .get("sider")
+            .map(String::as_str),
+        Some("12")
+    );
+}

@@ -192,6 +192,21 @@ pub enum RefiError {
         /// What is wrong.
         problem: String,
     },
+    /// A `<VariableValue>` of a text source that cannot be the source's attribute value: it
+    /// refers to no variable the file defines, or its value is not one of its variable's type.
+    /// (A case's value of the wrong type is kept as text instead, as it always was.)
+    #[error(
+        "text source `{}` (<TextSource guid=\"{source_guid}\">): {problem}",
+        short(source_name)
+    )]
+    SourceValue {
+        /// The source's GUID.
+        source_guid: String,
+        /// The source's name.
+        source_name: String,
+        /// What is wrong, naming the variable.
+        problem: String,
+    },
     /// The mapping file did not parse or names something that does not exist.
     #[error("mapping: {0}")]
     Mapping(String),

@@ -41,6 +41,9 @@ pub struct ExportReport {
     pub notes: usize,
     /// What REFI-QDA has no place for, with counts.
     pub not_written: Skipped,
+    /// Other things a person should know, one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<String>,
 }
 
 /// A project as files: `project.qde` and the plain texts under `sources/`.
@@ -201,6 +204,227 @@ fn field_rank(name: &str) -> usize {
         .unwrap_or(FIELDS.len())
 }
 
+/// The name a custom attribute goes out under: its label where the label gives back its id
+/// on import (as an imported variable's does), else its id.
+pub(crate) fn variable_name(a: &samskap_core::Attribute) -> String {
+    match &a.label {
+        Some(l) if samskap_core::slug(l, "variable") == a.id.as_str() => l.clone(),
+        _ => a.id.to_string(),
+    }
+}
+
+/// Two variable names a person (or a tool) would take for one: the same but for case and
+/// spaces at either end.
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// The name a variable of sources goes by when `taken` says a case variable (or one of the
+/// case fields samskap writes) may have `name`: `name (source)`, numbered if that is taken
+/// too. Import and export name them alike, so that a name chosen once stays.
+pub(crate) fn source_variable_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    let reserved = |n: &str| taken(n) || FIELDS.iter().any(|(f, _)| same_name(f, n));
+    if !reserved(name) {
+        return name.to_owned();
+    }
+    let base = name.trim();
+    (1..)
+        .map(|n| match n {
+            1 => format!("{base} (source)"),
+            n => format!("{base} (source {n})"),
+        })
+        .find(|n| !reserved(n))
+        .expect("some number is free")
+}
+
+/// Each value of a variable, by holder, as `(name, type, value)`.
+type Values = Vec<Vec<(String, String, String)>>;
+
+/// The case variables of a study (name and type, the model's fields first) and each
+/// informant's values of them, in the order of the informants: the model's fields, the
+/// custom attributes of informants, and `attributes` kept from an earlier import. A variable
+/// whose values do not all fit its type goes out as Text, counted in `not_written`.
+pub(crate) fn case_variables(
+    study: &Study,
+    attributes: &[Attribute],
+    not_written: &mut Skipped,
+) -> (Vec<(String, String)>, Values) {
+    // Custom attributes of informants: a number as Integer when every value is whole, else
+    // Float.
+    let typed: Vec<(&samskap_core::Attribute, String, &str)> = study
+        .attributes()
+        .iter()
+        .filter(|a| {
+            a.holders
+                .contains(&samskap_core::AttributeHolder::Informant)
+        })
+        .map(|a| {
+            let values = || {
+                study
+                    .informants()
+                    .iter()
+                    .filter_map(|i| i.details.as_ref()?.attributes.get(&a.id))
+            };
+            (
+                a,
+                variable_name(a),
+                variable_type(&a.kind, values()).as_str(),
+            )
+        })
+        .collect();
+    let mut values: Values = Vec::new();
+    let mut variables: Vec<(String, String)> = Vec::new();
+    for i in study.informants() {
+        let mut v: Vec<(String, String, String)> = Vec::new();
+        let mut push = |name: &str, kind: &str, value: String| {
+            v.push((name.to_owned(), kind.to_owned(), value));
+        };
+        match &i.details {
+            None => push("consent", "Text", "withdrawn".into()),
+            Some(d) => {
+                push("role", "Text", d.role.as_str().into());
+                if let Some(g) = &d.group {
+                    push("group", "Text", g.to_string());
+                }
+                if let Some(x) = &d.workplace {
+                    push("workplace", "Text", x.clone());
+                }
+                if let Some(x) = &d.position {
+                    push("position", "Text", x.clone());
+                }
+                if let Some(x) = d.interview_date {
+                    push("interview_date", "Date", x.to_string());
+                }
+                push("consent", "Text", i.consent().as_str().into());
+            }
+        }
+        // The study's custom attributes of informants, as variables of their type.
+        if let Some(d) = &i.details {
+            for (a, name, kind) in &typed {
+                if let Some(value) = d.attributes.get(&a.id) {
+                    if !v.iter().any(|(n, _, _)| n == name) {
+                        v.push((name.clone(), (*kind).to_owned(), value.to_string()));
+                    }
+                }
+            }
+        }
+        // Variables kept from an earlier import, before they became attributes.
+        for a in attributes.iter().filter(|a| a.informant == i.id) {
+            if !v.iter().any(|(n, _, _)| n == &a.variable) {
+                v.push((a.variable.clone(), a.kind.clone(), a.value.clone()));
+            }
+        }
+        // Fixed fields in their order wherever they came from, then the rest as met.
+        v.sort_by_key(|(n, _, _)| field_rank(n));
+        for (name, kind, _) in &v {
+            if !variables.iter().any(|(n, _)| n == name) {
+                variables.push((name.clone(), kind.clone()));
+            }
+        }
+        values.push(v);
+    }
+    // Fixed fields first, in their order; then attributes as met.
+    variables.sort_by_key(|(n, _)| field_rank(n));
+    // A variable goes out under its type only when every value of it is one (the store may
+    // hold values from before imports checked them, or a type it does not know); else as
+    // Text, which takes any value.
+    for (name, kind) in &mut variables {
+        let fits = VariableType::from_name(kind).is_some_and(|k| {
+            values
+                .iter()
+                .flatten()
+                .filter(|(n, _, _)| n == name)
+                .all(|(_, _, v)| k.accepts(v))
+        });
+        if !fits {
+            not_written.add(
+                "variable type its values do not all fit (written as Text)",
+                1,
+            );
+            *kind = VariableType::Text.as_str().to_owned();
+        }
+    }
+    (variables, values)
+}
+
+/// The REFI type of an attribute's values: a number as Integer when every value is whole,
+/// else Float; a one-of as Text, which is what REFI-QDA has for a list of choices.
+fn variable_type<'a>(
+    kind: &samskap_core::AttributeType,
+    mut values: impl Iterator<Item = &'a samskap_core::AttributeValue>,
+) -> VariableType {
+    use samskap_core::{AttributeType as T, AttributeValue as V};
+    match kind {
+        T::Boolean => VariableType::Boolean,
+        T::Date => VariableType::Date,
+        T::Number => {
+            if values.all(|v| matches!(v, V::Number(n) if n.get().fract() == 0.0)) {
+                VariableType::Integer
+            } else {
+                VariableType::Float
+            }
+        }
+        T::Text | T::OneOf(_) => VariableType::Text,
+    }
+}
+
+/// A custom attribute of sources as the variable it goes out as.
+pub(crate) struct SourceVariable<'a> {
+    /// The attribute.
+    pub attribute: &'a samskap_core::Attribute,
+    /// The variable's name: [`variable_name`], unless a case variable has that name.
+    pub name: String,
+    /// Renamed because a case variable has the attribute's name.
+    pub renamed: bool,
+    /// Its type.
+    pub kind: VariableType,
+}
+
+/// Every attribute the study declares for sources as a variable, in the order declared
+/// (those no source holds a value of too: the tool can show it), named apart from
+/// `case_variables` and from each other.
+pub(crate) fn source_variables<'a>(
+    study: &'a Study,
+    case_variables: &[(String, String)],
+    not_written: &mut Skipped,
+) -> Vec<SourceVariable<'a>> {
+    let mut out: Vec<SourceVariable<'a>> = Vec::new();
+    for a in study
+        .attributes()
+        .iter()
+        .filter(|a| a.holders.contains(&samskap_core::AttributeHolder::Source))
+    {
+        let values = || {
+            study
+                .sources()
+                .iter()
+                .filter_map(|s| s.attributes.get(&a.id))
+        };
+        let mut kind = variable_type(&a.kind, values());
+        // A value core keeps that the schema's type does not take (a day before year 1 or
+        // after 9999) would make the file invalid: Text takes any.
+        if !values().all(|v| kind.accepts(&v.to_string())) {
+            not_written.add(
+                "variable type its values do not all fit (written as Text)",
+                1,
+            );
+            kind = VariableType::Text;
+        }
+        let own = variable_name(a);
+        let name = source_variable_name(&own, |n| {
+            case_variables.iter().any(|(c, _)| same_name(c, n))
+                || out.iter().any(|v| same_name(&v.name, n))
+        });
+        out.push(SourceVariable {
+            attribute: a,
+            renamed: name != own,
+            name,
+            kind,
+        });
+    }
+    out
+}
+
 /// A study as project files.
 pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute]) -> ProjectFiles {
     let mut report = ExportReport::default();
@@ -268,119 +492,31 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
         w.end();
     }
 
-    // Custom attributes of informants go out as variables: named by their label where the
-    // label gives back their id on import (as an imported variable's does), else by the id;
-    // a number as Integer when every value is whole, else Float.
-    let typed: Vec<(&samskap_core::Attribute, String, &str)> = study
-        .attributes()
-        .iter()
-        .filter(|a| a.holders.contains(&samskap_core::AttributeHolder::Informant))
-        .map(|a| {
-            let name = match &a.label {
-                Some(l) if samskap_core::slug(l, "variable") == a.id.as_str() => l.clone(),
-                _ => a.id.to_string(),
-            };
-            let values = || {
-                study
-                    .informants()
-                    .iter()
-                    .filter_map(|i| i.details.as_ref()?.attributes.get(&a.id))
-            };
-            let kind = match &a.kind {
-                samskap_core::AttributeType::Boolean => "Boolean",
-                samskap_core::AttributeType::Date => "Date",
-                samskap_core::AttributeType::Number => {
-                    if values().all(|v| matches!(v, samskap_core::AttributeValue::Number(n) if n.get().fract() == 0.0)) {
-                        "Integer"
-                    } else {
-                        "Float"
-                    }
-                }
-                samskap_core::AttributeType::Text | samskap_core::AttributeType::OneOf(_) => "Text",
-            };
-            (a, name, kind)
-        })
-        .collect();
-    // Variables and their values per informant.
-    let mut values: Vec<Vec<(String, String, String)>> = Vec::new();
-    let mut variables: Vec<(String, String)> = Vec::new();
-    for i in study.informants() {
-        let mut v: Vec<(String, String, String)> = Vec::new();
-        let mut push = |name: &str, kind: &str, value: String| {
-            v.push((name.to_owned(), kind.to_owned(), value));
-        };
-        match &i.details {
-            None => push("consent", "Text", "withdrawn".into()),
-            Some(d) => {
-                push("role", "Text", d.role.as_str().into());
-                if let Some(g) = &d.group {
-                    push("group", "Text", g.to_string());
-                }
-                if let Some(x) = &d.workplace {
-                    push("workplace", "Text", x.clone());
-                }
-                if let Some(x) = &d.position {
-                    push("position", "Text", x.clone());
-                }
-                if let Some(x) = d.interview_date {
-                    push("interview_date", "Date", x.to_string());
-                }
-                push("consent", "Text", i.consent().as_str().into());
-            }
-        }
-        // The study's custom attributes of informants, as variables of their type.
-        if let Some(d) = &i.details {
-            for (a, name, kind) in &typed {
-                if let Some(value) = d.attributes.get(&a.id) {
-                    if !v.iter().any(|(n, _, _)| n == name) {
-                        v.push((name.clone(), (*kind).to_owned(), value.to_string()));
-                    }
-                }
-            }
-        }
-        // Variables kept from an earlier import, before they became attributes.
-        for a in attributes.iter().filter(|a| a.informant == i.id) {
-            if !v.iter().any(|(n, _, _)| n == &a.variable) {
-                v.push((a.variable.clone(), a.kind.clone(), a.value.clone()));
-            }
-        }
-        // Fixed fields in their order wherever they came from, then the rest as met.
-        v.sort_by_key(|(n, _, _)| field_rank(n));
-        for (name, kind, _) in &v {
-            if !variables.iter().any(|(n, _)| n == name) {
-                variables.push((name.clone(), kind.clone()));
-            }
-        }
-        values.push(v);
-    }
-    // Fixed fields first, in their order; then attributes as met.
-    variables.sort_by_key(|(n, _)| field_rank(n));
-    // A variable goes out under its type only when every value of it is one (the store may
-    // hold values from before imports checked them, or a type it does not know); else as
-    // Text, which takes any value.
-    for (name, kind) in &mut variables {
-        let fits = VariableType::from_name(kind).is_some_and(|k| {
-            values
-                .iter()
-                .flatten()
-                .filter(|(n, _, _)| n == name)
-                .all(|(_, _, v)| k.accepts(v))
-        });
-        if !fits {
-            report.not_written.add(
-                "variable type its values do not all fit (written as Text)",
-                1,
-            );
-            *kind = VariableType::Text.as_str().to_owned();
-        }
+    let (variables, values) = case_variables(study, attributes, &mut report.not_written);
+    let source_vars = source_variables(study, &variables, &mut report.not_written);
+    for v in source_vars.iter().filter(|v| v.renamed) {
+        report.remarks.push(format!(
+            "attribute `{}` of sources goes out as variable `{}`, since another variable is named `{}` (a case variable, or one samskap writes for cases)",
+            v.attribute.id,
+            v.name,
+            variable_name(v.attribute)
+        ));
     }
     let type_of: HashMap<&str, &str> = variables
         .iter()
         .map(|(n, k)| (n.as_str(), k.as_str()))
         .collect();
-    if !variables.is_empty() {
+    if !variables.is_empty() || !source_vars.is_empty() {
         w.start("Variables", &[]);
-        for (name, kind) in &variables {
+        let all = variables
+            .iter()
+            .map(|(n, k)| (n.as_str(), k.as_str()))
+            .chain(
+                source_vars
+                    .iter()
+                    .map(|v| (v.name.as_str(), v.kind.as_str())),
+            );
+        for (name, kind) in all {
             let g = guids.get(Kind::Variable, name);
             w.empty(
                 "Variable",
@@ -450,7 +586,12 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
     }
     if !study.transcripts().is_empty() {
         w.start("Sources", &[]);
-        for (t, units) in study.transcripts().iter().zip(&units_of) {
+        let all = study
+            .sources()
+            .iter()
+            .zip(study.transcripts())
+            .zip(&units_of);
+        for ((source, t), units) in all {
             let g = guids.get(Kind::Source, t.source().as_str());
             let file = format!("{g}.txt");
             let path = format!("internal://{file}");
@@ -502,6 +643,24 @@ pub fn project_files(study: &Study, guids: &GuidTable, attributes: &[Attribute])
                     w.end();
                     report.codings += 1;
                 }
+                w.end();
+            }
+            // The source's attribute values, after its selections as the schema orders them.
+            let held: Vec<(&SourceVariable<'_>, String)> = source_vars
+                .iter()
+                .filter_map(|v| Some((v, source.attributes.get(&v.attribute.id)?.to_string())))
+                .collect();
+            if !any && !held.is_empty() {
+                w.start("TextSource", &attrs);
+                any = true;
+            }
+            for (v, value) in &held {
+                w.start("VariableValue", &[]);
+                w.empty(
+                    "VariableRef",
+                    &[("targetGUID", guids.get(Kind::Variable, &v.name).as_str())],
+                );
+                w.text(v.kind.value_element(), &[], value);
                 w.end();
             }
             if any {
@@ -687,5 +846,227 @@ mod tests {
             files.report.not_written.0["variable type its values do not all fit (written as Text)"],
             2
         );
+    }
+
+    /// A study with attributes of sources of every type, one named as a case field and one
+    /// as an informant's attribute but for case, and one no source holds.
+    fn study_with_source_attributes() -> Study {
+        use samskap_core::{
+            ActiveConsent, Attribute as A, AttributeHolder as H, AttributeType as T, Informant,
+            InformantDetails, Role, Source, SourceKind, StudyMeta, Transcript,
+        };
+        let f = Framework::builtin("bentzen-2018").unwrap();
+        let mut study = Study::new(
+            StudyMeta {
+                id: "s".parse().unwrap(),
+                title: "S".into(),
+                research_question: None,
+                method: None,
+                period_start: None,
+                period_end: None,
+                framework: f.id().clone(),
+                provenance: samskap_core::Provenance::Research,
+            },
+            f,
+        )
+        .unwrap();
+        let declare = |study: &mut Study, id: &str, kind: T, holder: H| {
+            study
+                .add_attribute(A {
+                    id: id.parse().unwrap(),
+                    label: None,
+                    kind,
+                    holders: vec![holder],
+                })
+                .unwrap();
+        };
+        declare(&mut study, "fase", T::Text, H::Informant);
+        let one_of = T::new("one-of", vec!["ja".into(), "nei".into()]).unwrap();
+        declare(&mut study, "consent", one_of, H::Source);
+        declare(&mut study, "Fase", T::Text, H::Source);
+        declare(&mut study, "years", T::Number, H::Source);
+        declare(&mut study, "share", T::Number, H::Source);
+        declare(&mut study, "done", T::Boolean, H::Source);
+        declare(&mut study, "day", T::Date, H::Source);
+        declare(&mut study, "unused", T::Text, H::Source);
+        let i1: samskap_core::InformantId = "I1".parse().unwrap();
+        study
+            .add_informant(Informant {
+                id: i1.clone(),
+                details: Some(InformantDetails {
+                    role: Role::Participant,
+                    group: None,
+                    workplace: None,
+                    position: None,
+                    interview_date: None,
+                    consent: ActiveConsent::Given,
+                    attributes: [("fase".parse().unwrap(), T::Text.parse("pilot").unwrap())]
+                        .into_iter()
+                        .collect(),
+                }),
+            })
+            .unwrap();
+        let value =
+            |id: &str, kind: T, text: &str| (id.parse().unwrap(), kind.parse(text).unwrap());
+        let mut doc = Source::interview(&i1);
+        doc.id = "doc".parse().unwrap();
+        doc.kind = SourceKind::Document;
+        doc.informants.clear();
+        doc.attributes = [
+            value("consent", T::Text, "ja"),
+            value("Fase", T::Text, "hoved"),
+            value("years", T::Number, "12"),
+            value("share", T::Number, "0.5"),
+            value("done", T::Boolean, "true"),
+            value("day", T::Date, "2023-05-15"),
+        ]
+        .into_iter()
+        .collect();
+        study
+            .add_source(doc, Transcript::new("doc".parse().unwrap(), "Et dokument."))
+            .unwrap();
+        let mut talk = Source::interview(&i1);
+        talk.attributes = [value("share", T::Number, "2")].into_iter().collect();
+        study
+            .add_source(talk, Transcript::new("I1".parse().unwrap(), "Hei du"))
+            .unwrap();
+        let unit = study
+            .unit(
+                &"I1".parse().unwrap(),
+                samskap_core::Span::new(0, 3, 6).unwrap(),
+            )
+            .unwrap();
+        study
+            .add_coding(samskap_core::Coding {
+                unit,
+                code: "resources/time-people-money".parse().unwrap(),
+                qualifiers: Qualifiers::one(
+                    "polarity".parse().unwrap(),
+                    "barrier".parse().unwrap(),
+                ),
+                coder: "A".parse().unwrap(),
+                memo: None,
+            })
+            .unwrap();
+        study
+    }
+
+    #[test]
+    fn attributes_of_sources_go_out_on_their_sources_named_apart_from_case_variables() {
+        let study = study_with_source_attributes();
+        let guids = GuidTable::new("s", study.framework().id().as_str());
+        let files = project_files(&study, &guids, &[]);
+        let qde = &files.qde;
+        for want in [
+            r#"name="fase" typeOfVariable="Text""#,
+            // A one-of is text in REFI-QDA; `consent` is the cases' (even with no case
+            // holding it), and `Fase` is `fase` but for case.
+            r#"name="consent (source)" typeOfVariable="Text""#,
+            r#"name="Fase (source)" typeOfVariable="Text""#,
+            r#"name="years" typeOfVariable="Integer""#,
+            // 0.5 on one source and 2 on another: not every value is whole.
+            r#"name="share" typeOfVariable="Float""#,
+            r#"name="done" typeOfVariable="Boolean""#,
+            r#"name="day" typeOfVariable="Date""#,
+            // Declared, held by no source: the tool can show it and the analyst fill it in.
+            r#"name="unused" typeOfVariable="Text""#,
+            "<FloatValue>0.5</FloatValue>",
+            "<FloatValue>2</FloatValue>",
+            "<IntegerValue>12</IntegerValue>",
+            "<BooleanValue>true</BooleanValue>",
+            "<DateValue>2023-05-15</DateValue>",
+            "<TextValue>ja</TextValue>",
+        ] {
+            assert!(qde.contains(want), "{want} in {qde}");
+        }
+        assert_eq!(
+            files.report.remarks,
+            [
+                "attribute `consent` of sources goes out as variable `consent (source)`, since another variable is named `consent` (a case variable, or one samskap writes for cases)",
+                "attribute `Fase` of sources goes out as variable `Fase (source)`, since another variable is named `Fase` (a case variable, or one samskap writes for cases)",
+            ]
+        );
+        // Values follow a source's selections, as the schema orders them.
+        let coded = &qde[qde.find(r#"name="I1" plainTextPath"#).unwrap()..];
+        let coded = &coded[..coded.find("</TextSource>").unwrap()];
+        assert!(
+            coded.find("</PlainTextSelection>").unwrap() < coded.find("<VariableValue>").unwrap(),
+            "{coded}"
+        );
+        // Read back, every GUID is unique and every reference resolves; imported, each source
+        // holds its values again, under the names they went out under.
+        let root =
+            crate::xml::parse("project.qde", qde.as_bytes(), &crate::Limits::default()).unwrap();
+        let ctx = crate::project::Ctx::new("project.qde", &root).unwrap();
+        let (mut project, drafts, _) = crate::project::project(&ctx, &root).unwrap();
+        project.sources = drafts
+            .into_iter()
+            .zip(study.transcripts())
+            .map(|(d, t)| TextSource {
+                text: t.text().to_owned(),
+                ..d.source
+            })
+            .collect();
+        // `role`, `consent` and `fase` of the cases, seven of sources.
+        assert_eq!(project.variables.len(), 10);
+        let opts = ImportOptions {
+            study_id: "s".parse().unwrap(),
+            counting: None,
+            mapping: None,
+            default_qualifiers: Qualifiers::none(),
+            default_coder: "refi".parse().unwrap(),
+            keep: Default::default(),
+        };
+        let back = import_project(&project, &opts).unwrap();
+        let values = |study: &Study| -> Vec<(String, Vec<(String, String)>)> {
+            study
+                .sources()
+                .iter()
+                .map(|s| {
+                    let label = |id: &samskap_core::AttributeId| {
+                        let a = study.attributes().iter().find(|a| &a.id == id).unwrap();
+                        variable_name(a)
+                    };
+                    (
+                        s.id.to_string(),
+                        s.attributes
+                            .iter()
+                            .map(|(id, v)| (label(id), v.to_string()))
+                            .collect(),
+                    )
+                })
+                .collect()
+        };
+        let mut went: Vec<_> = values(&study);
+        // An export names them apart from the cases' fields; the import keeps those names.
+        for (_, vs) in &mut went {
+            for (name, _) in vs.iter_mut() {
+                if name == "consent" || name == "Fase" {
+                    name.push_str(" (source)");
+                }
+            }
+            vs.sort();
+        }
+        let mut came: Vec<_> = values(&back.study);
+        for (_, vs) in &mut came {
+            vs.sort();
+        }
+        // The document had no case: it comes back as an interview of its own, `doc`, after
+        // the sources cases claim.
+        came.sort();
+        went.sort();
+        assert_eq!(came, went);
+        // And goes out again under the same names, types and GUIDs (in the order the import
+        // met them), but for the attribute no source held, which the file cannot tell is one
+        // of sources.
+        let variables = |qde: &str| -> BTreeSet<String> {
+            qde.lines()
+                .filter(|l| l.contains("<Variable ") && !l.contains(r#"name="unused""#))
+                .map(str::to_owned)
+                .collect()
+        };
+        let again = project_files(&back.study, &back.guids, &[]);
+        assert_eq!(variables(&again.qde), variables(qde));
+        assert!(!again.qde.contains(r#"name="unused""#));
     }
 }

@@ -1,6 +1,7 @@
 //! From a read [`Project`] to a core [`Study`]: users to coders, codes to a framework, cases
-//! and text sources to informants and transcripts, selections with codings to meaning units
-//! and codings, notes to memos. The GUIDs go into a [`GuidTable`]; what cannot be carried
+//! and text sources to informants and transcripts, their variables to custom attributes of
+//! informants and of sources, selections with codings to meaning units and codings, notes to
+//! memos. The GUIDs go into a [`GuidTable`]; what cannot be carried
 //! is counted in the report.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -257,28 +258,49 @@ struct Facts {
     consent: Option<&'static str>,
 }
 
+/// One value of a variable that becomes a custom attribute.
+struct Held<K> {
+    /// Whose: an informant's, or a source's.
+    who: K,
+    /// The attribute's name: the variable's (for sources, `name (source)` when the cases
+    /// use the name).
+    name: String,
+    /// The variable's REFI type (`Text`, `Integer`, ...).
+    kind: String,
+    /// The value as written.
+    value: String,
+}
+
+/// Each holder's values of the attributes declared, and those attributes by name.
+type Declared<K> = (
+    HashMap<K, samskap_core::Attributes>,
+    Vec<(String, samskap_core::AttributeId)>,
+);
+
 /// The variables that the model has no field for, declared as custom attributes of
-/// informants (an id from the variable's name, the name as label, a type from the
-/// variable's: Integer and Float as numbers, DateTime as text, which keeps the time), and
-/// each informant's values of them.
-fn declare_attributes(
+/// `holder` (an id from the name, unique among those `slugs` gave out; the name as label; a
+/// type from the variable's: Integer and Float as numbers, DateTime as text, which keeps the
+/// time), and each holder's values of them. Also the attributes declared, by name.
+fn declare_attributes<K: Clone + Eq + std::hash::Hash>(
     study: &mut Study,
-    attributes: &[Attribute],
+    holder: samskap_core::AttributeHolder,
+    held: &[Held<K>],
+    slugs: &mut Slugs,
     notes: &mut Vec<String>,
-) -> Result<HashMap<InformantId, samskap_core::Attributes>, RefiError> {
-    use samskap_core::{AttributeHolder, AttributeType};
+) -> Result<Declared<K>, RefiError> {
+    use samskap_core::AttributeType;
     // Each variable's values, in the order met.
     let mut order: Vec<&str> = Vec::new();
-    let mut of: HashMap<&str, Vec<&Attribute>> = HashMap::new();
-    for a in attributes {
-        let list = of.entry(a.variable.as_str()).or_default();
+    let mut of: HashMap<&str, Vec<&Held<K>>> = HashMap::new();
+    for h in held {
+        let list = of.entry(h.name.as_str()).or_default();
         if list.is_empty() {
-            order.push(a.variable.as_str());
+            order.push(h.name.as_str());
         }
-        list.push(a);
+        list.push(h);
     }
-    let mut slugs = Slugs::default();
-    let mut values: HashMap<InformantId, samskap_core::Attributes> = HashMap::new();
+    let mut values: HashMap<K, samskap_core::Attributes> = HashMap::new();
+    let mut declared = Vec::with_capacity(order.len());
     for name in order {
         let list = &of[name];
         let wanted = match VariableType::from_name(&list[0].kind) {
@@ -289,7 +311,7 @@ fn declare_attributes(
         };
         // A value REFI allows that samskap reads otherwise (`1` as a Boolean, a date with
         // a time zone) keeps the whole variable as text, which takes any value.
-        let kind = if list.iter().all(|a| wanted.parse(&a.value).is_ok()) {
+        let kind = if list.iter().all(|h| wanted.parse(&h.value).is_ok()) {
             wanted
         } else {
             notes.push(format!(
@@ -298,7 +320,7 @@ fn declare_attributes(
             ));
             AttributeType::Text
         };
-        let id: samskap_core::AttributeId = take_id(&mut slugs, name.trim(), "variable")
+        let id: samskap_core::AttributeId = take_id(slugs, name.trim(), "variable")
             .parse()
             .expect("slugs are ids");
         study
@@ -306,18 +328,19 @@ fn declare_attributes(
                 id: id.clone(),
                 label: Some(name.to_owned()),
                 kind: kind.clone(),
-                holders: vec![AttributeHolder::Informant],
+                holders: vec![holder],
             })
             .map_err(RefiError::model(format!("variable `{name}`")))?;
-        for a in list {
-            let value = kind.parse(&a.value).expect("checked above");
+        for h in list {
+            let value = kind.parse(&h.value).expect("checked above");
             values
-                .entry(a.informant.clone())
+                .entry(h.who.clone())
                 .or_default()
                 .set(id.clone(), value);
         }
+        declared.push((name.to_owned(), id));
     }
-    Ok(values)
+    Ok((values, declared))
 }
 
 /// Imports a whole project as a new study.
@@ -470,15 +493,37 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     // Variables: the ones the model has fields for, and the rest as attributes.
     let variables: HashMap<&Guid, &crate::project::Variable> =
         project.variables.iter().map(|v| (&v.guid, v)).collect();
-    // A variable with a value its type does not allow (`1,5` as Float, `True` as Boolean,
-    // an empty Integer) is kept as Text, so that what goes out again is valid.
+    // A source's values become its attributes. One that refers to no variable, or that its
+    // variable's type does not allow, stops the import naming the source and the variable,
+    // to be put right in the tool: keeping the attribute as text instead would quietly change
+    // what `--where` compares. (A case's value of the wrong type is kept as text, below, as
+    // it was before sources held attributes.)
+    for s in &project.sources {
+        for (var, value) in &s.values {
+            let refuse = |problem: String| RefiError::SourceValue {
+                source_guid: s.guid.to_string(),
+                source_name: s.name.clone(),
+                problem,
+            };
+            let Some(v) = variables.get(var) else {
+                return Err(refuse(format!(
+                    "a <VariableValue> refers to variable {var}, which the file does not define"
+                )));
+            };
+            if !v.kind.accepts(value) {
+                return Err(refuse(format!(
+                    "variable `{}` is declared {}, and its value `{}` is not one; correct the value (or make the variable Text) in the tool and export again",
+                    samskap_core::shorten(&v.name),
+                    v.kind.as_str(),
+                    samskap_core::shorten(value)
+                )));
+            }
+        }
+    }
+    // A case's variable with a value its type does not allow (`1,5` as Float, `True` as
+    // Boolean, an empty Integer) is kept as Text, so that what goes out again is valid.
     let mut as_text: HashSet<&Guid> = HashSet::new();
-    let all_values = project
-        .cases
-        .iter()
-        .flat_map(|c| &c.values)
-        .chain(project.sources.iter().flat_map(|s| &s.values));
-    for (var, value) in all_values {
+    for (var, value) in project.cases.iter().flat_map(|c| &c.values) {
         let Some(v) = variables.get(var) else {
             continue;
         };
@@ -563,8 +608,8 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
                     v.name
                 ));
             }
-            // A value given twice (on the case and on its source) counts once: the first.
-            // `values` are all this informant's, so the names seen here are enough.
+            // A variable given twice on a case counts once: the first. `values` are all this
+            // informant's, so the names seen here are enough.
             if known != Some(true) && seen.insert(v.name.as_str()) {
                 attributes.push(Attribute {
                     informant: informant.clone(),
@@ -642,24 +687,91 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
     let mut unmapped: BTreeMap<String, usize> = BTreeMap::new();
     let mut missing: BTreeMap<QualifierId, BTreeMap<String, usize>> = BTreeMap::new();
     let mut name_not_declared = 0;
+    // The names the cases use, which a variable of sources does not take: a variable the
+    // cases use too is two attributes in samskap, one of people and one of sources (core
+    // keeps them apart), and the sources' goes by `name (source)`.
+    let case_names: Vec<&str> = project
+        .cases
+        .iter()
+        .flat_map(|c| &c.values)
+        .filter_map(|(var, _)| variables.get(var))
+        .map(|v| v.name.as_str())
+        .collect();
+    let source_name = |v: &crate::project::Variable| {
+        crate::export::source_variable_name(&v.name, |n| {
+            case_names.iter().any(|c| crate::export::same_name(c, n))
+        })
+    };
     // Every person's facts first: the variables that the model has no field for become
-    // custom attributes of informants, declared before any informant holds a value.
+    // custom attributes of informants, and the values on their sources attributes of
+    // sources, declared before anything holds a value.
     let mut facts_of = Vec::with_capacity(people.len());
+    let mut on_sources: Vec<Held<InformantId>> = Vec::new();
+    // The GUID of the first variable of each name of a source attribute.
+    let mut source_variable: HashMap<String, &Guid> = HashMap::new();
+    // The names of sources' attributes that are not their variables', and the variables'.
+    let mut renamed: HashMap<String, &str> = HashMap::new();
     for (id, _, source, case_values) in &people {
-        let mut values = case_values.clone();
-        if let Some(i) = source {
-            values.extend(project.sources[*i].values.iter().cloned());
-        }
         let before = attributes.len();
-        let facts = facts_for(id, &values, &mut attributes, &mut notes)?;
+        let facts = facts_for(id, case_values, &mut attributes, &mut notes)?;
         if facts.consent == Some("withdrawn") {
             // A withdrawn informant keeps only the id: no attributes either (those just
-            // added are all of them; informant ids are unique).
+            // added are all of them; informant ids are unique), and no source.
             attributes.truncate(before);
+        } else if let Some(i) = source {
+            let mut seen: HashSet<String> = HashSet::new();
+            for (var, value) in &project.sources[*i].values {
+                let v = variables[var];
+                let name = source_name(v);
+                if name != v.name {
+                    renamed.entry(name.clone()).or_insert(v.name.as_str());
+                }
+                source_variable.entry(name.clone()).or_insert(&v.guid);
+                // A variable given twice on a source counts once: the first.
+                if seen.insert(name.clone()) {
+                    on_sources.push(Held {
+                        who: id.clone(),
+                        name,
+                        kind: v.kind.as_str().to_owned(),
+                        value: value.clone(),
+                    });
+                }
+            }
         }
         facts_of.push(facts);
     }
-    let mut values_of = declare_attributes(&mut study, &attributes, &mut notes)?;
+    let on_informants: Vec<Held<InformantId>> = attributes
+        .iter()
+        .map(|a| Held {
+            who: a.informant.clone(),
+            name: a.variable.clone(),
+            kind: a.kind.clone(),
+            value: a.value.clone(),
+        })
+        .collect();
+    // One pool of ids for both, so that they differ.
+    let mut attribute_slugs = Slugs::default();
+    let (mut values_of, _) = declare_attributes(
+        &mut study,
+        samskap_core::AttributeHolder::Informant,
+        &on_informants,
+        &mut attribute_slugs,
+        &mut notes,
+    )?;
+    let (mut source_values_of, source_attributes) = declare_attributes(
+        &mut study,
+        samskap_core::AttributeHolder::Source,
+        &on_sources,
+        &mut attribute_slugs,
+        &mut notes,
+    )?;
+    for (name, id) in &source_attributes {
+        if let Some(variable) = renamed.get(name) {
+            notes.push(format!(
+                "variable `{variable}` has values on sources, and its name is a case variable's (or one samskap keeps for cases): the sources' values are attribute `{id}` (`{name}`), since an attribute describes people or sources, not both"
+            ));
+        }
+    }
     for ((id, case, source, _), facts) in people.iter().zip(facts_of) {
         let withdrawn = facts.consent == Some("withdrawn");
         let details = (!withdrawn).then(|| InformantDetails {
@@ -695,7 +807,8 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         guids.keep(Kind::Source, id.as_str(), &src.guid);
         let raw = src.text.strip_prefix('\u{feff}').unwrap_or(&src.text);
         // A REFI source tied to a case is that informant's interview.
-        let interview = samskap_core::Source::interview(id);
+        let mut interview = samskap_core::Source::interview(id);
+        interview.attributes = source_values_of.remove(id).unwrap_or_default();
         let sid = interview.id.clone();
         let transcript = Transcript::new(sid.clone(), raw);
         let pmap = PositionMap::new(raw, counting);
@@ -957,10 +1070,48 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
             guids.keep(Kind::User, c.as_str(), &u.guid);
         }
     }
-    // Variables' GUIDs, for those kept as attributes or known.
-    let mut seen_vars: BTreeMap<String, ()> = BTreeMap::new();
-    for v in &project.variables {
-        if seen_vars.insert(v.name.clone(), ()).is_none() {
+    // Variables' GUIDs: those the cases use under their names first, so that a variable the
+    // sources use too keeps its GUID for the cases; then those of sources under the names
+    // their attributes go out under; then the rest under theirs.
+    let on_cases: HashSet<&Guid> = project
+        .cases
+        .iter()
+        .flat_map(|c| &c.values)
+        .map(|(g, _)| g)
+        .collect();
+    let on_any_source: HashSet<&Guid> = project
+        .sources
+        .iter()
+        .flat_map(|s| &s.values)
+        .map(|(g, _)| g)
+        .collect();
+    let mut seen_vars: HashSet<&str> = HashSet::new();
+    for v in project
+        .variables
+        .iter()
+        .filter(|v| on_cases.contains(&v.guid))
+    {
+        if seen_vars.insert(v.name.as_str()) {
+            guids.keep(Kind::Variable, &v.name, &v.guid);
+        }
+    }
+    let mut not_written = Skipped::default();
+    let (case_variables, _) = crate::export::case_variables(&study, &[], &mut not_written);
+    for v in crate::export::source_variables(&study, &case_variables, &mut not_written) {
+        let guid = source_attributes
+            .iter()
+            .find(|(_, id)| *id == v.attribute.id)
+            .and_then(|(name, _)| source_variable.get(name));
+        if let Some(g) = guid {
+            guids.keep(Kind::Variable, &v.name, g);
+        }
+    }
+    let unused = project
+        .variables
+        .iter()
+        .filter(|v| !on_cases.contains(&v.guid) && !on_any_source.contains(&v.guid));
+    for v in unused {
+        if seen_vars.insert(v.name.as_str()) {
             guids.keep(Kind::Variable, &v.name, &v.guid);
         }
     }
@@ -1157,11 +1308,23 @@ mod tests {
         assert_eq!(out.guids.get(Kind::Case, "kari-as"), g(10));
     }
 
+    /// Values on a source are the source's: a variable the case uses too becomes two
+    /// attributes, since core keeps attributes of people apart from those of sources.
     #[test]
-    fn a_value_on_the_case_and_on_its_source_counts_once() {
+    fn a_variable_on_a_case_and_on_its_source_is_two_attributes() {
         let mut p = project();
+        p.variables.push(Variable {
+            guid: g(5),
+            name: "fase".into(),
+            kind: VariableType::Text,
+        });
         let mut src = source(100, "Hei du", None);
-        src.values = vec![(g(4), "41".into()), (g(3), "pending".into())];
+        src.values = vec![
+            (g(4), "41".into()),
+            (g(3), "pending".into()),
+            (g(5), "pilot".into()),
+            (g(5), "hoved".into()),
+        ];
         p.sources = vec![src];
         p.cases = vec![Case {
             guid: g(10),
@@ -1170,18 +1333,128 @@ mod tests {
             sources: vec![g(100)],
         }];
         let out = import_project(&p, &opts()).unwrap();
-        // `alder`, an Integer, is a number attribute; the case's value counts.
-        let [alder] = out.study.attributes() else {
-            panic!("one attribute")
-        };
-        assert_eq!(alder.kind, samskap_core::AttributeType::Number);
-        assert_eq!(alder.label.as_deref(), Some("alder"));
-        let i1 = out.study.informant(&"I1".parse().unwrap()).unwrap();
+        use samskap_core::{AttributeHolder as H, AttributeType as T};
+        let declared: Vec<(&str, Option<&str>, T, &[H])> = out
+            .study
+            .attributes()
+            .iter()
+            .map(|a| {
+                (
+                    a.id.as_str(),
+                    a.label.as_deref(),
+                    a.kind.clone(),
+                    a.holders.as_slice(),
+                )
+            })
+            .collect();
+        // `Consent` on the source is not the informant's consent: the name is the cases'.
         assert_eq!(
-            i1.details.as_ref().unwrap().attributes.get(&alder.id),
-            Some(&samskap_core::AttributeType::Number.parse("40").unwrap())
+            declared,
+            [
+                ("alder", Some("alder"), T::Number, &[H::Informant][..]),
+                (
+                    "alder-source",
+                    Some("alder (source)"),
+                    T::Number,
+                    &[H::Source]
+                ),
+                (
+                    "consent-source",
+                    Some("Consent (source)"),
+                    T::Text,
+                    &[H::Source]
+                ),
+                ("fase", Some("fase"), T::Text, &[H::Source]),
+            ]
         );
+        let i1 = out.study.informant(&"I1".parse().unwrap()).unwrap();
         assert_eq!(i1.consent(), samskap_core::Consent::Given);
+        let d = i1.details.as_ref().unwrap();
+        assert_eq!(d.attributes.len(), 1);
+        assert_eq!(
+            d.attributes.get(&"alder".parse().unwrap()),
+            Some(&T::Number.parse("40").unwrap())
+        );
+        let (s, _) = out.study.source(&"I1".parse().unwrap()).unwrap();
+        let value = |a: &str| {
+            s.attributes
+                .get(&a.parse().unwrap())
+                .map(ToString::to_string)
+        };
+        assert_eq!(value("alder-source").as_deref(), Some("41"));
+        assert_eq!(value("consent-source").as_deref(), Some("pending"));
+        // A variable given twice on one source counts once: the first.
+        assert_eq!(value("fase").as_deref(), Some("pilot"));
+        let said: Vec<&String> = out
+            .report
+            .notes
+            .iter()
+            .filter(|n| n.contains("the sources' values are attribute"))
+            .collect();
+        assert_eq!(said.len(), 2, "{:?}", out.report.notes);
+        assert!(
+            said[0].starts_with("variable `alder` has values on sources"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].contains("attribute `consent-source` (`Consent (source)`)"),
+            "{said:?}"
+        );
+        // The variable both use keeps its GUID for the cases; the sources' own goes by the
+        // name its attribute goes out under.
+        assert_eq!(out.guids.get(Kind::Variable, "alder"), g(4));
+        assert_ne!(out.guids.get(Kind::Variable, "alder (source)"), g(4));
+        assert_eq!(out.guids.get(Kind::Variable, "fase"), g(5));
+    }
+
+    #[test]
+    fn a_value_on_a_source_that_does_not_stand_stops_the_import_naming_both() {
+        let mut p = project();
+        let mut src = source(100, "Hei du", None);
+        src.values = vec![(g(4), "41,5".into())];
+        p.sources = vec![src.clone()];
+        let e = import_project(&p, &opts()).unwrap_err();
+        assert!(matches!(e, RefiError::SourceValue { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            format!("text source `S100.txt` (<TextSource guid=\"{}\">): variable `alder` is declared Integer, and its value `41,5` is not one; correct the value (or make the variable Text) in the tool and export again", g(100))
+        );
+        // Even on a source that would not be kept (its informant withdrew): the file is wrong.
+        p.cases = vec![Case {
+            guid: g(10),
+            name: Some("I1".into()),
+            values: vec![(g(3), "withdrawn".into())],
+            sources: vec![g(100)],
+        }];
+        assert!(matches!(
+            import_project(&p, &opts()),
+            Err(RefiError::SourceValue { .. })
+        ));
+        // A value of a variable the project lacks (a `Project` made by hand; reading a file
+        // refuses it before).
+        src.values = vec![(g(99), "x".into())];
+        p.sources = vec![src];
+        p.cases.clear();
+        let e = import_project(&p, &opts()).unwrap_err().to_string();
+        assert!(e.contains("`S100.txt`"), "{e}");
+        assert!(e.contains(&format!("refers to variable {}", g(99))), "{e}");
+    }
+
+    #[test]
+    fn a_withdrawn_informants_source_brings_no_attributes() {
+        let mut p = project();
+        let mut src = source(100, "Hei du", None);
+        src.values = vec![(g(4), "41".into())];
+        p.sources = vec![src];
+        p.cases = vec![Case {
+            guid: g(10),
+            name: Some("I1".into()),
+            values: vec![(g(3), "withdrawn".into())],
+            sources: vec![g(100)],
+        }];
+        let out = import_project(&p, &opts()).unwrap();
+        assert!(out.study.sources().is_empty());
+        assert!(out.study.attributes().is_empty());
     }
 
     #[test]

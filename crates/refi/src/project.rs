@@ -707,14 +707,31 @@ pub(crate) fn project(
                     s.all("Coding").count(),
                 );
                 let guid = ctx.guid(s)?;
+                let name = s
+                    .attr("name")
+                    .map_or_else(|| guid.to_string(), str::to_owned);
+                // A source's values become its attributes: the error names the source, which
+                // a <VariableRef> alone does not.
+                let values = variable_values(ctx, s).map_err(|e| match e {
+                    RefiError::DanglingRef {
+                        what: "variable",
+                        guid: variable,
+                        ..
+                    } => RefiError::SourceValue {
+                        source_guid: guid.to_string(),
+                        source_name: name.clone(),
+                        problem: format!(
+                            "a <VariableValue> refers to variable {variable}, which the file does not define"
+                        ),
+                    },
+                    e => e,
+                })?;
                 sources.push(SourceDraft {
                     source: TextSource {
-                        name: s
-                            .attr("name")
-                            .map_or_else(|| guid.to_string(), str::to_owned),
+                        name,
                         guid,
                         text: String::new(),
-                        values: variable_values(ctx, s)?,
+                        values,
                         selections,
                         note_refs: ctx.note_refs(s)?,
                     },

@@ -489,5 +489,8 @@ fn export(cli: &Cli, a: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
         "not written (REFI-QDA has no place for these)",
         &r.not_written,
     )?;
+    for n in &r.remarks {
+        writeln!(out, "note: {n}")?;
+    }
     Ok(())
 }
