@@ -227,26 +227,40 @@ fn distribution(
             _ => segments.push((d, p)),
         }
     }
-    let mut bounds = Vec::with_capacity(segments.len());
+    // The segments as cut points of the generator's 64-bit output: segment i takes the
+    // outputs from its predecessor's cut up to its own. The last takes the rest, so
+    // rounding cannot leave a draw outside every segment.
+    let mut cuts = Vec::with_capacity(segments.len() - 1);
     let mut cumulative = 0.0;
-    for (_, p) in &segments {
+    for (_, p) in &segments[..segments.len() - 1] {
         cumulative += p;
-        bounds.push(cumulative);
+        // `as` saturates: a cumulative probability of 1 or a hair over is the top.
+        cuts.push((cumulative * 18_446_744_073_709_551_616.0) as u64);
     }
     // Step 2: the number of draws, capped as the macro caps it.
     let all_pairs = ((coders.saturating_sub(1)) as f64 * n / 2.0).round();
     let draws = ((25 * non_empty) as f64).min(all_pairs).max(1.0) as u64;
     let scale = 1.0 / (draws as f64 * expected);
     let mut rng = Xoshiro256pp::seeded(seed);
+    let mut counts = vec![0u64; segments.len()];
     let mut alphas: Vec<f64> = (0..resamples)
         .map(|_| {
-            let mut sum = 0.0;
+            counts.iter_mut().for_each(|c| *c = 0);
             for _ in 0..draws {
-                let r = rng.unit();
-                // Rounding may leave the last bound a hair below 1.
-                let i = bounds.partition_point(|&b| b <= r).min(segments.len() - 1);
-                sum += segments[i].0;
+                let r = rng.next();
+                // Nominal data have one cut: a comparison beats a search.
+                let i = if cuts.len() <= 8 {
+                    cuts.iter().map(|&c| usize::from(r >= c)).sum()
+                } else {
+                    cuts.partition_point(|&c| c <= r)
+                };
+                counts[i] += 1;
             }
+            let sum: f64 = counts
+                .iter()
+                .zip(&segments)
+                .map(|(&k, (d, _))| k as f64 * d)
+                .sum();
             // Step 3: no alpha below −1.
             (1.0 - sum * scale).max(-1.0)
         })
@@ -333,11 +347,6 @@ impl Xoshiro256pp {
         s[2] ^= t;
         s[3] = s[3].rotate_left(45);
         out
-    }
-
-    /// Uniform in `[0, 1)`, from the top 53 bits.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
