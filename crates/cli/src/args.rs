@@ -203,6 +203,24 @@ pub struct AgreementArgs {
     /// Only the codings made under this version of the codebook (`samskap framework log`).
     #[arg(long)]
     pub version: Option<u32>,
+    /// Bootstrapped intervals for alpha.
+    #[command(flatten)]
+    pub bootstrap: BootstrapArgs,
+}
+
+/// A bootstrapped confidence interval for Krippendorff's alpha.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BootstrapArgs {
+    /// Add alpha's 95% bootstrap interval and the chance it falls short of 0.667 and 0.8
+    /// (Hayes & Krippendorff 2007, as the KALPHA macro draws it).
+    #[arg(long)]
+    pub ci: bool,
+    /// Resamples for --ci (default 10000).
+    #[arg(long, requires = "ci", value_name = "N")]
+    pub resamples: Option<u32>,
+    /// Seed of the resampling for --ci (default 2007): the same seed gives the same interval.
+    #[arg(long, requires = "ci", value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 /// Which coders to compare.
@@ -517,6 +535,9 @@ pub struct ComputeArgs {
     /// Ordinal labels, lowest first (without it, numeric order).
     #[arg(long, value_delimiter = ',')]
     pub order: Option<Vec<String>>,
+    /// A bootstrapped interval for alpha.
+    #[command(flatten)]
+    pub bootstrap: BootstrapArgs,
 }
 
 /// `import`.

@@ -431,7 +431,7 @@ impl Attribute {
     }
 
     /// What a `--where` clause on this attribute selects (an attribute describes sources or
-    /// people, never both: [`Declared`] refuses the mix).
+    /// people, never both: declaring both is refused).
     pub fn selects(&self) -> Selects {
         if self.holders.contains(&AttributeHolder::Source) {
             Selects::Sources

@@ -5,11 +5,13 @@ use std::io::Write;
 
 use anyhow::Context;
 use samskap_core::agreement::{
-    self, study_agreement, Granularity, Level, Measures, Metric, Outcome, ReliabilityData,
+    self, study_agreement, study_agreement_with_intervals, Bootstrap, Granularity, Interval, Level,
+    Measures, Metric, Outcome, ReliabilityData,
 };
 use samskap_core::{CoderId, Study};
+use serde::Serialize;
 
-use crate::args::{Cli, CodersArgs, ComputeArgs};
+use crate::args::{BootstrapArgs, Cli, CodersArgs, Command, ComputeArgs};
 use crate::{output, progress};
 
 pub fn compute(cli: &Cli, args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -35,7 +37,74 @@ pub fn compute(cli: &Cli, args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Re
     let outcome = data
         .compute(metric, level, args.order.as_deref())
         .with_context(|| format!("{}", path.display()))?;
-    print(cli, &outcome, out)
+    let Some(spec) = bootstrap(&args.bootstrap)? else {
+        return print(cli, &outcome, out);
+    };
+    anyhow::ensure!(
+        metric == Metric::KrippendorffAlpha,
+        "--ci bootstraps krippendorff_alpha only, not {metric}"
+    );
+    let interval = data.bootstrap_alpha(level, args.order.as_deref(), &spec)?;
+    if cli.json {
+        #[derive(Serialize)]
+        struct WithInterval<'a> {
+            #[serde(flatten)]
+            outcome: &'a Outcome,
+            interval: &'a Interval,
+        }
+        return output::json(
+            out,
+            &WithInterval {
+                outcome: &outcome,
+                interval: &interval,
+            },
+        );
+    }
+    let mut lines: Vec<(String, String)> = outcome_pairs(&outcome)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    lines.push((
+        "alpha 95% CI".to_owned(),
+        match (interval.low, interval.high) {
+            (Some(low), Some(high)) => format!("[{low:.6}, {high:.6}]"),
+            _ => format!("none: {}", interval.reason.as_deref().unwrap_or("")),
+        },
+    ));
+    for f in &interval.q_below {
+        lines.push((format!("q(alpha < {})", f.alpha_min), format!("{:.4}", f.q)));
+    }
+    if interval.draws > 0 {
+        lines.push((
+            "bootstrap".to_owned(),
+            format!(
+                "{} resamples of {} pairs, seed {} (Hayes & Krippendorff 2007)",
+                interval.resamples, interval.draws, interval.seed
+            ),
+        ));
+    }
+    let lines: Vec<(&str, String)> = lines.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    output::pairs(out, &lines)
+}
+
+/// The bootstrap asked for with `--ci`, if any.
+fn bootstrap(args: &BootstrapArgs) -> anyhow::Result<Option<Bootstrap>> {
+    if !args.ci {
+        return Ok(None);
+    }
+    let spec = Bootstrap::new(
+        args.resamples.unwrap_or(Bootstrap::DEFAULT_RESAMPLES),
+        args.seed.unwrap_or(Bootstrap::DEFAULT_SEED),
+    )
+    .context("--resamples")?;
+    Ok(Some(spec))
+}
+
+fn fmt_interval(i: Option<&Interval>) -> String {
+    match i.map(|i| (i.low, i.high)) {
+        Some((Some(low), Some(high))) => format!("[{low:.3}, {high:.3}]"),
+        _ => "–".to_owned(),
+    }
 }
 
 /// Prints an outcome as a table or as one JSON object.
@@ -43,21 +112,23 @@ pub fn print(cli: &Cli, o: &Outcome, out: &mut dyn Write) -> anyhow::Result<()> 
     if cli.json {
         return output::json(out, o);
     }
+    output::pairs(out, &outcome_pairs(o))
+}
+
+/// An outcome's lines in the table form.
+fn outcome_pairs(o: &Outcome) -> Vec<(&'static str, String)> {
     let value = o.value.map_or_else(
         || format!("undefined: {}", o.reason.as_deref().unwrap_or("")),
         |v| format!("{v:.6}"),
     );
-    output::pairs(
-        out,
-        &[
-            ("metric", o.metric.to_string()),
-            ("level", o.level.to_string()),
-            ("value", value),
-            ("units", o.units.to_string()),
-            ("pairable units", o.pairable_units.to_string()),
-            ("coders", o.coders.to_string()),
-        ],
-    )
+    vec![
+        ("metric", o.metric.to_string()),
+        ("level", o.level.to_string()),
+        ("value", value),
+        ("units", o.units.to_string()),
+        ("pairable units", o.pairable_units.to_string()),
+        ("coders", o.coders.to_string()),
+    ]
 }
 
 /// The coders to compare: those named, or every coder of the study but `consensus`, in the
@@ -144,13 +215,25 @@ pub fn between_coders(
         Some(v) => format!("--version {v}: among the codings made under that version"),
         None => "agreement".to_owned(),
     })?;
-    let a = study_agreement(&table, &coders, granularity(args));
+    // The dispatcher hands on the coders and the version; the bootstrap flags are read
+    // from the parsed command itself.
+    let spec = match &cli.command {
+        Command::Agreement(a) => bootstrap(&a.bootstrap)?,
+        _ => None,
+    };
+    let a = match &spec {
+        Some(spec) => study_agreement_with_intervals(&table, &coders, granularity(args), spec),
+        None => study_agreement(&table, &coders, granularity(args)),
+    };
     if cli.json {
         return output::json(out, &a);
     }
     let two = coders.len() == 2;
     let measure_cols = |m: &Measures| {
         let mut v = vec![fmt(&m.percent_agreement), fmt(&m.krippendorff_alpha)];
+        if spec.is_some() {
+            v.push(fmt_interval(m.alpha_interval.as_ref()));
+        }
         if let Some(k) = &m.cohen_kappa {
             v.push(fmt(k));
         }
@@ -186,6 +269,9 @@ pub fn between_coders(
     for on in ["units", "chars"] {
         header.push(format!("{on}: agree"));
         header.push(format!("{on}: alpha"));
+        if spec.is_some() {
+            header.push(format!("{on}: alpha 95% CI"));
+        }
         if two {
             header.push(format!("{on}: kappa"));
         }
@@ -197,6 +283,14 @@ pub fn between_coders(
         "{} meaning units and {} characters coded by {names}; – where a measure is undefined (see --json for why)",
         a.units, a.characters
     )?;
+    if let Some(spec) = &spec {
+        writeln!(
+            out,
+            "alpha's 95% intervals: bootstrap of Hayes & Krippendorff (2007) as KALPHA draws it, {} resamples, seed {}; – where there is none (alpha undefined or 1)",
+            spec.resamples(),
+            spec.seed()
+        )?;
+    }
     Ok(())
 }
 

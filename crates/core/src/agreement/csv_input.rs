@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 
-use super::{AgreementError, Level, Metric, Outcome, Tally};
+use super::{AgreementError, Bootstrap, Interval, Level, Metric, Outcome, Tally};
 
 /// Reliability data, reduced to a [`Tally`] while it is read, with the labels it used.
 #[derive(Debug, Clone)]
@@ -92,7 +92,29 @@ impl ReliabilityData {
         if metric != Metric::KrippendorffAlpha && level != Level::Nominal {
             return Err(AgreementError::LevelNotApplicable { metric, level });
         }
-        let points = match level {
+        let points = self.points(level, order)?;
+        self.tally.compute(metric, level, points.as_deref())
+    }
+
+    /// Bootstraps Krippendorff's alpha at `level` ([`Tally::bootstrap_alpha`]), with the
+    /// values read as [`ReliabilityData::compute`] reads them.
+    pub fn bootstrap_alpha(
+        &self,
+        level: Level,
+        order: Option<&[String]>,
+        spec: &Bootstrap,
+    ) -> Result<Interval, AgreementError> {
+        let points = self.points(level, order)?;
+        Ok(self.tally.bootstrap_alpha(level, points.as_deref(), spec))
+    }
+
+    /// Each label's number (interval, ratio) or rank (ordinal); nominal needs none.
+    fn points(
+        &self,
+        level: Level,
+        order: Option<&[String]>,
+    ) -> Result<Option<Vec<f64>>, AgreementError> {
+        Ok(match level {
             Level::Nominal => None,
             Level::Ordinal if order.is_some() => {
                 let order = order.unwrap_or_default();
@@ -134,8 +156,7 @@ impl ReliabilityData {
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-        };
-        self.tally.compute(metric, level, points.as_deref())
+        })
     }
 }
 

@@ -13,7 +13,12 @@
 //! number of values in every unit; percent agreement averages, over units with two or more
 //! values, the share of agreeing pairs of values. A measure that is undefined for the data
 //! comes back as `None` with the reason, never as NaN.
+//!
+//! Alpha also comes with a bootstrapped confidence interval and the chance of falling short
+//! of a minimum ([`Tally::bootstrap_alpha`], [`Bootstrap`]): Hayes and Krippendorff's (2007)
+//! algorithm, which resamples the coincidence matrix, so it too never needs the units.
 
+mod bootstrap;
 mod csv_input;
 mod study;
 mod tally;
@@ -22,10 +27,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use bootstrap::{Bootstrap, Failure, Interval};
 pub use csv_input::ReliabilityData;
 pub use study::{
-    disagreements, reconcile, study_agreement, Agreed, CodeAgreement, Disagreement, Granularity,
-    Key, Measures, Overall, StudyAgreement,
+    disagreements, reconcile, study_agreement, study_agreement_with_intervals, Agreed,
+    CodeAgreement, Disagreement, Granularity, Key, Measures, Overall, StudyAgreement,
 };
 pub use tally::Tally;
 
@@ -198,6 +204,9 @@ pub enum AgreementError {
     /// A label given twice in the order.
     #[error("`{}` appears twice in --order", crate::shorten(.0))]
     DuplicateInOrder(String),
+    /// Bootstrap settings out of range.
+    #[error("bootstrap: {0}")]
+    Bootstrap(String),
     /// The reliability data are malformed.
     #[error("line {line}: {message}")]
     Input {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Level, Metric, Outcome, Tally};
+use super::{Bootstrap, Interval, Level, Metric, Outcome, Tally};
 use crate::coding::{Qualifiers, UnitId};
 use crate::ids::{CodeId, CoderId, SourceId};
 use crate::study::Study;
@@ -53,10 +53,13 @@ pub struct Measures {
     /// Cohen's kappa, when there are exactly two coders.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cohen_kappa: Option<Outcome>,
+    /// Alpha's bootstrapped interval, when asked for ([`study_agreement_with_intervals`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpha_interval: Option<Interval>,
 }
 
 impl Measures {
-    fn of(t: &Tally) -> Self {
+    fn of(t: &Tally, bootstrap: Option<&Bootstrap>) -> Self {
         let get = |m| {
             t.compute(m, Level::Nominal, None)
                 .expect("nominal measures of a tally with the right coders")
@@ -65,6 +68,7 @@ impl Measures {
             percent_agreement: get(Metric::PercentAgreement),
             krippendorff_alpha: get(Metric::KrippendorffAlpha),
             cohen_kappa: (t.coders() == 2).then(|| get(Metric::CohenKappa)),
+            alpha_interval: bootstrap.map(|b| t.bootstrap_alpha(Level::Nominal, None, b)),
         }
     }
 }
@@ -164,6 +168,30 @@ fn decisions(
 /// code, so they are added together, and the work is proportional to the codings, not to
 /// codes × units.
 pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) -> StudyAgreement {
+    agreement_of(table, coders, g, None)
+}
+
+/// [`study_agreement`] with a bootstrapped interval for every alpha
+/// ([`Measures::alpha_interval`]): per code and pooled, on units and on characters.
+///
+/// Every interval starts from the same seed, so a code's interval depends only on its own
+/// decisions and `bootstrap`, not on which other codes the study has. The bootstrap works
+/// on each tally's coincidences, so it adds the same time for a million units as for ten.
+pub fn study_agreement_with_intervals(
+    table: &CodingTable,
+    coders: &[CoderId],
+    g: Granularity,
+    bootstrap: &Bootstrap,
+) -> StudyAgreement {
+    agreement_of(table, coders, g, Some(bootstrap))
+}
+
+fn agreement_of(
+    table: &CodingTable,
+    coders: &[CoderId],
+    g: Granularity,
+    bootstrap: Option<&Bootstrap>,
+) -> StudyAgreement {
     let m = coders.len();
     let f = table.framework();
     // Each of the table's coders' place among `coders`, if compared.
@@ -293,8 +321,8 @@ pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) 
         per_code.push(CodeAgreement {
             key,
             applied,
-            units: Measures::of(&tally),
-            characters: Measures::of(&chars),
+            units: Measures::of(&tally, bootstrap),
+            characters: Measures::of(&chars, bootstrap),
         });
     }
     StudyAgreement {
@@ -303,8 +331,8 @@ pub fn study_agreement(table: &CodingTable, coders: &[CoderId], g: Granularity) 
         characters,
         per_code,
         overall: Overall {
-            units: Measures::of(&overall_tally(&mut overall_units)),
-            characters: Measures::of(&overall_tally(&mut overall_chars)),
+            units: Measures::of(&overall_tally(&mut overall_units), bootstrap),
+            characters: Measures::of(&overall_tally(&mut overall_chars), bootstrap),
         },
     }
 }
@@ -494,6 +522,60 @@ mod tests {
         assert!(chars.percent_agreement.value.unwrap() > 0.5, "{chars:?}");
         assert_eq!(chars.percent_agreement.units, a.characters);
         assert!(a.overall.units.cohen_kappa.is_some());
+    }
+
+    #[test]
+    fn intervals_per_code_and_pooled_only_when_asked() {
+        let s = study();
+        let table = CodingTable::of(&s, None);
+        let coders = [id("A"), id("B")];
+        let g = Granularity::CodeAndQualifiers;
+        let plain = study_agreement(&table, &coders, g);
+        // Without intervals the JSON is what it was before they existed.
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("alpha_interval"), "{json}");
+        let spec = Bootstrap::new(500, 9).unwrap();
+        let with = study_agreement_with_intervals(&table, &coders, g, &spec);
+        let every = |a: &StudyAgreement| -> Vec<Measures> {
+            let mut all: Vec<Measures> = a
+                .per_code
+                .iter()
+                .flat_map(|c| [c.units.clone(), c.characters.clone()])
+                .collect();
+            all.extend([a.overall.units.clone(), a.overall.characters.clone()]);
+            all
+        };
+        let mut bounded = 0;
+        for (before, after) in every(&plain).into_iter().zip(every(&with)) {
+            let interval = after.alpha_interval.clone().expect("asked for");
+            // The measures themselves are untouched.
+            assert_eq!(
+                Measures {
+                    alpha_interval: None,
+                    ..after
+                },
+                before
+            );
+            match before.krippendorff_alpha.value {
+                Some(a) if a < 1.0 => {
+                    let (low, high) = (interval.low.unwrap(), interval.high.unwrap());
+                    assert!(-1.0 <= low && low <= high && high <= 1.0, "{interval:?}");
+                    assert_eq!(interval.resamples, 500);
+                    bounded += 1;
+                }
+                _ => assert!(interval.low.is_none() && interval.reason.is_some()),
+            }
+        }
+        // Some per code on units and characters, and the pooled ones.
+        assert!(bounded >= 4, "{bounded}");
+        assert!(with.overall.units.alpha_interval.unwrap().low.is_some());
+        assert!(with
+            .overall
+            .characters
+            .alpha_interval
+            .unwrap()
+            .low
+            .is_some());
     }
 
     #[test]

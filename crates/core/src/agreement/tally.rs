@@ -1,5 +1,6 @@
 //! The running sums from which every measure is computed.
 
+use super::bootstrap::{Bootstrap, Interval};
 use super::{AgreementError, Level, Metric, Outcome};
 
 /// Sums over units, fed one unit at a time. Values are small integer ids (`0..`), one per
@@ -9,9 +10,9 @@ use super::{AgreementError, Level, Metric, Outcome};
 pub struct Tally {
     coders: usize,
     /// Number of distinct value ids seen (the matrices' dimension).
-    dim: usize,
+    pub(super) dim: usize,
     /// Coincidence matrix, `dim × dim`, row-major.
-    coincidence: Vec<f64>,
+    pub(super) coincidence: Vec<f64>,
     /// Two-coder contingency table, `dim × dim` (first coder's value is the row).
     pairs: Vec<f64>,
     pairs_n: f64,
@@ -245,6 +246,53 @@ impl Tally {
     }
 
     fn alpha(&self, level: Level, points: Option<&[f64]>) -> Result<f64, String> {
+        let parts = self.alpha_parts(level, points)?;
+        Ok(1.0 - parts.observed / parts.expected)
+    }
+
+    /// Bootstraps Krippendorff's alpha at `level` (with `points` as for
+    /// [`Tally::compute`]) by Hayes and Krippendorff's algorithm, from the coincidences
+    /// alone: the cost follows the resamples and the number of distinct values, not the
+    /// number of units.
+    ///
+    /// There is no interval, and the reason says why, where alpha is undefined (nothing
+    /// pairable, or every pairable value the same) and where the coders never disagree
+    /// (alpha = 1): resampling pairs that all agree can only give 1 again, which would
+    /// pass for certainty, so no interval is given then, as Stata's `kalpha` gives none.
+    pub fn bootstrap_alpha(
+        &self,
+        level: Level,
+        points: Option<&[f64]>,
+        spec: &Bootstrap,
+    ) -> Interval {
+        let parts = match self.alpha_parts(level, points) {
+            Ok(p) => p,
+            Err(reason) => return Interval::undefined(spec, reason),
+        };
+        if parts.observed == 0.0 {
+            return Interval::undefined(
+                spec,
+                "the coders never disagree (alpha = 1): resampling their agreeing pairs gives 1 every time, so there is no interval",
+            );
+        }
+        super::bootstrap::resample(
+            &self.coincidence,
+            &parts.delta,
+            self.dim,
+            parts.n,
+            parts.expected,
+            self.coders,
+            spec,
+        )
+    }
+
+    /// The pieces of alpha: the pairable values, each pair of values' difference
+    /// (`dim × dim`), and the observed and expected disagreement.
+    pub(super) fn alpha_parts(
+        &self,
+        level: Level,
+        points: Option<&[f64]>,
+    ) -> Result<AlphaParts, String> {
         let d = self.dim;
         let marginals: Vec<f64> = (0..d)
             .map(|c| (0..d).map(|k| self.coincidence[c * d + k]).sum())
@@ -291,11 +339,13 @@ impl Tally {
                 }
             }
         };
+        let mut deltas = vec![0.0; d * d];
         let mut observed = 0.0;
         let mut expected = 0.0;
         for c in 0..d {
             for k in 0..d {
                 let dk = delta(c, k);
+                deltas[c * d + k] = dk;
                 if dk != 0.0 {
                     observed += self.coincidence[c * d + k] * dk;
                     expected += marginals[c] * marginals[k] * dk;
@@ -309,6 +359,23 @@ impl Tally {
                 "no variation: every pairable value is the same, so alpha is undefined".into(),
             );
         }
-        Ok(1.0 - observed / expected)
+        Ok(AlphaParts {
+            n,
+            delta: deltas,
+            observed,
+            expected,
+        })
     }
+}
+
+/// What alpha is computed from.
+pub(super) struct AlphaParts {
+    /// Pairable values (`n..`).
+    pub(super) n: f64,
+    /// `δ²(c, k)`, row-major.
+    pub(super) delta: Vec<f64>,
+    /// `D_o`.
+    pub(super) observed: f64,
+    /// `D_e`, above zero.
+    pub(super) expected: f64,
 }
