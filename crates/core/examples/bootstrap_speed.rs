@@ -68,7 +68,7 @@ fn main() {
                     qualifiers,
                     coder,
                 };
-                if b.coding(coding, None).is_err() {
+                if b.coding(coding, None, false).is_err() {
                     // A code that takes no polarity: code it without one.
                     let none = b.qualifiers(&Qualifiers::none());
                     b.coding(
@@ -77,6 +77,7 @@ fn main() {
                             ..coding
                         },
                         None,
+                        false,
                     )
                     .expect("coding without qualifiers");
                 }

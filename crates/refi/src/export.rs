@@ -946,6 +946,7 @@ mod tests {
                 ),
                 coder: "A".parse().unwrap(),
                 memo: None,
+                exemplar: false,
             })
             .unwrap();
         study
