@@ -780,8 +780,12 @@ pub struct MatrixArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Where to write report.md, report.html, report.docx and the charts' SVG files.
+    #[arg(long, required_unless_present = "check")]
+    pub out: Option<PathBuf>,
+    /// Check the report against its rules instead of writing it (docs/report-in-ci.md):
+    /// exit 1 when a rule at error level finds anything.
     #[arg(long)]
-    pub out: PathBuf,
+    pub check: bool,
     /// Whose codings to report (default: `consensus` if present, else the first coder).
     #[arg(long)]
     pub coder: Option<String>,

@@ -14,6 +14,7 @@
 
 mod build;
 pub mod chart;
+pub mod check;
 mod doc;
 mod docx;
 mod render;

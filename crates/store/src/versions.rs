@@ -142,3 +142,21 @@ impl Store {
         Framework::from_toml(&toml).map_err(StoreError::corrupt)
     }
 }
+
+impl Store {
+    /// How many of `coder`'s codings in a study were made under each version of the
+    /// study's framework, oldest first.
+    pub fn coding_versions(
+        &self,
+        study: &samskap_core::StudyId,
+        coder: &samskap_core::CoderId,
+    ) -> Result<Vec<(u32, usize)>, StoreError> {
+        rows(
+            &self.conn,
+            "SELECT c.version, count(*) FROM coding c JOIN meaning_unit u ON u.id = c.unit_id
+             WHERE u.study_id = ?1 AND c.coder = ?2 GROUP BY c.version ORDER BY c.version",
+            [study.as_str(), coder.as_str()],
+            |r| Ok((get(r, 0)?, get::<i64>(r, 1)? as usize)),
+        )
+    }
+}

@@ -34,12 +34,23 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         attendance_threshold: args.attendance_threshold,
         framework_version: Some(framework_version),
     };
+    if args.check {
+        let facts = samskap_report::check::Facts {
+            current_version: Some(framework_version),
+            coding_versions: store.coding_versions(&id, &options.coder)?,
+        };
+        return check(cli, &study, &table, &options, &facts, out);
+    }
+    let dir = args
+        .out
+        .as_ref()
+        .context("--out: where to write the report")?;
     let doc = samskap_report::build(&study, &table, &options);
     let rendered = samskap_report::render(&doc);
-    samskap_report::write(&rendered, &args.out)?;
+    samskap_report::write(&rendered, dir)?;
     let files: Vec<String> = rendered
         .files()
-        .map(|(name, _)| args.out.join(name).display().to_string())
+        .map(|(name, _)| dir.join(name).display().to_string())
         .collect();
     if cli.json {
         return output::json(
@@ -66,6 +77,64 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         listed(&files[..files.len() - rendered.figures.len()]),
         options.coder
     )?;
+    Ok(())
+}
+
+/// `report --check`: the findings, one per line (or as JSON), and exit 1 on any at error
+/// level.
+fn check(
+    cli: &Cli,
+    study: &samskap_core::Study,
+    table: &samskap_core::CodingTable,
+    options: &samskap_report::Options,
+    facts: &samskap_report::check::Facts,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use samskap_report::check::{self, Severity};
+    let findings = check::check(study, table, options, facts);
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    if cli.json {
+        output::json(
+            out,
+            &serde_json::json!({
+                "study": study.meta().id,
+                "coder": options.coder,
+                "k": options.small_group,
+                "findings": findings,
+                "errors": errors,
+                "warnings": findings.len() - errors,
+            }),
+        )?;
+    } else {
+        for f in &findings {
+            let level = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            writeln!(out, "{level}[{}]: {}", f.rule, f.message)?;
+        }
+        writeln!(
+            out,
+            "{} rule{} checked: {errors} error{}, {} warning{}",
+            check::RULES.len(),
+            if check::RULES.len() == 1 { "" } else { "s" },
+            if errors == 1 { "" } else { "s" },
+            findings.len() - errors,
+            if findings.len() - errors == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )?;
+    }
+    anyhow::ensure!(
+        !check::fails(&findings),
+        "report check: {errors} finding{} at error level",
+        if errors == 1 { "" } else { "s" }
+    );
     Ok(())
 }
 
