@@ -323,59 +323,66 @@ fn table3(study: &Study, table: &CodingTable, doc: &mut Doc) {
 }
 
 /// The columns the counts show, each a title and the matrix columns it adds up, the total
-/// last; and whether small groups were pooled (or, when the pool too is small, left out).
+/// last; and whether small groups were pooled (or left out).
 ///
 /// A column for a group of few informants, set beside quotes that are counted in it, could
-/// tie a quote to a person in Table 1. Such groups are pooled; a pool that is itself too
-/// small is left out, leaving only the total. The counts table and every chart of the same
+/// tie a quote to a person in Table 1. Groups are published by core's disclosure rule
+/// ([`samskap_core::disclosure::breakdown`], with k = `small_group`): those of fewer
+/// informants with consent are pooled, a pool still below k takes the smallest shown group
+/// with it, and a group of no one is left out. The counts table and every chart of the same
 /// counts show these columns and no others.
 fn shown_columns(
     study: &Study,
     m: &Matrix,
     small_group: usize,
 ) -> (Vec<(String, Vec<usize>)>, bool) {
-    let consented = |col: &Column| {
-        study
-            .informants()
-            .iter()
-            .filter(|i| i.consent() == Consent::Given)
-            .filter(|i| match col {
-                Column::Group(g) => i.group() == Some(g),
-                Column::Ungrouped => i.group().is_none(),
-                Column::Total => true,
-            })
-            .map(|i| &i.id)
-            .collect::<BTreeSet<&InformantId>>()
-            .len()
-    };
-    let mut shown: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut pool: (Vec<usize>, usize) = (Vec::new(), 0);
-    for (i, col) in m.columns.iter().enumerate() {
-        match col {
-            Column::Total => {}
-            Column::Group(g) if consented(col) >= small_group => {
-                let name = study
-                    .groups()
-                    .iter()
-                    .find(|x| &x.id == g)
-                    .map_or_else(|| g.to_string(), |x| x.name.clone());
-                shown.push((name, vec![i]));
-            }
-            _ => {
-                pool.0.push(i);
-                pool.1 += consented(col);
-            }
-        }
+    // Informants with consent per group (None: in no group), counted once.
+    let mut sizes: std::collections::HashMap<
+        Option<&samskap_core::GroupId>,
+        BTreeSet<&InformantId>,
+    > = std::collections::HashMap::new();
+    for i in study
+        .informants()
+        .iter()
+        .filter(|i| i.consent() == Consent::Given)
+    {
+        sizes.entry(i.group()).or_default().insert(&i.id);
     }
-    let pooled = !pool.0.is_empty();
-    if pooled && pool.1 >= small_group {
-        shown.push(("Smaller groups, pooled".into(), pool.0));
-    } else if pooled {
-        // The total minus the shown groups would give the left-out pool back.
-        shown.clear();
+    let size = |g: Option<&samskap_core::GroupId>| sizes.get(&g).map_or(0, BTreeSet::len);
+    let classes: Vec<(usize, usize)> = m
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, col)| match col {
+            Column::Total => None,
+            Column::Group(g) => Some((i, size(Some(g)))),
+            Column::Ungrouped => Some((i, size(None))),
+        })
+        .collect();
+    let b = samskap_core::disclosure::breakdown(&classes, small_group);
+    let names: std::collections::HashMap<&samskap_core::GroupId, &str> = study
+        .groups()
+        .iter()
+        .map(|g| (&g.id, g.name.as_str()))
+        .collect();
+    let mut shown: Vec<(String, Vec<usize>)> = b
+        .shown
+        .iter()
+        .map(|&i| {
+            let name = match &m.columns[i] {
+                Column::Group(g) => names
+                    .get(g)
+                    .map_or_else(|| g.to_string(), |n| (*n).to_owned()),
+                _ => "In no group".to_owned(),
+            };
+            (name, vec![i])
+        })
+        .collect();
+    if !b.pooled.is_empty() {
+        shown.push(("Smaller groups, pooled".into(), b.pooled.clone()));
     }
     shown.push(("Total".into(), vec![m.columns.len() - 1]));
-    (shown, pooled)
+    (shown, b.suppressed())
 }
 
 /// A row's count in a shown column: units and informants of different groups are disjoint,
@@ -436,7 +443,7 @@ fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options
     }
     if pooled {
         doc.para(format!(
-            "Groups with fewer than {} informants with consent (and informants in no group) are pooled; when the pool is also that small, only the total is shown. No count can then tie a quote to a person.",
+            "Groups with fewer than {} informants with consent (and informants in no group, when they are that few) are pooled; when the pool is also that small, the smallest group shown joins it. No count can then tie a quote to a person.",
             options.small_group
         ));
     }
