@@ -91,6 +91,7 @@ pub fn build(study: &Study, table: &CodingTable, options: &Options) -> Doc {
     table2(study, table, &filter, options, &mut doc);
     table3(study, table, &mut doc);
     counts(study, table, &filter, options, &mut doc);
+    agreement(study, table, options, &mut doc);
     facilitation(study, options, &mut doc);
     doc
 }
@@ -450,6 +451,146 @@ fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options
 }
 
 /// Adds a chart after what is already in the report.
+/// Agreement between the coders other than `consensus`, when there are two or more: alpha
+/// per code and pooled, on meaning units and on characters, each with its bootstrapped 95 %
+/// interval and the chance of failing 0.667 and 0.8 (Hayes & Krippendorff 2007), and a chart
+/// of the per-code intervals on units.
+fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Doc) {
+    use samskap_core::agreement::{study_agreement_with_intervals, Bootstrap, Granularity};
+    let coders: Vec<samskap_core::CoderId> = table
+        .coders()
+        .iter()
+        .filter(|c| c.as_str() != "consensus")
+        .cloned()
+        .collect();
+    if coders.len() < 2 {
+        return;
+    }
+    let a = study_agreement_with_intervals(
+        table,
+        &coders,
+        Granularity::CodeAndQualifiers,
+        &Bootstrap::default(),
+    );
+    doc.heading(2, "Agreement between coders");
+    let version = options
+        .framework_version
+        .map_or_else(String::new, |v| format!(" (version {v})"));
+    doc.para(format!(
+        "Coders {} on {} meaning units and {} characters, under the codebook `{}`{version}. Krippendorff's alpha (nominal) per code and value, and pooled over every code; each with a 95 % interval from 10,000 bootstrap resamples (Hayes and Krippendorff 2007; seed 2007), and q, the share of resamples below 0.667 and 0.8. An interval is missing where alpha is undefined or 1. The bootstrap draws at most 25 pairs per cell of the coincidence matrix, so a rare code's interval stays wide however many units there are: read q beside it.",
+        coders.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+        a.units,
+        a.characters,
+        study.framework().meta().id,
+    ));
+    let number = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"));
+    let cells = |m: &samskap_core::agreement::Measures| {
+        let i = m.alpha_interval.as_ref();
+        let q = |min: f64| {
+            i.and_then(|i| i.q_below.iter().find(|f| (f.alpha_min - min).abs() < 1e-9))
+                .map_or_else(|| "–".to_owned(), |f| format!("{:.2}", f.q))
+        };
+        vec![
+            number(m.krippendorff_alpha.value),
+            match i.and_then(|i| i.low.zip(i.high)) {
+                Some((lo, hi)) => format!("{lo:.3} – {hi:.3}"),
+                None => "–".to_owned(),
+            },
+            q(0.667),
+            q(0.8),
+        ]
+    };
+    let header = [
+        "Code",
+        "Units coded (each coder)",
+        "Alpha, units",
+        "95 % interval",
+        "q below 0.667",
+        "q below 0.8",
+        "Alpha, characters",
+        "95 % interval",
+    ];
+    let mut rows: Vec<Vec<String>> = a
+        .per_code
+        .iter()
+        .map(|c| {
+            let mut row = vec![
+                c.key.to_string(),
+                c.applied
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            ];
+            row.extend(cells(&c.units));
+            let chars = cells(&c.characters);
+            row.extend([chars[0].clone(), chars[1].clone()]);
+            row
+        })
+        .collect();
+    let mut pooled = vec!["All codes, pooled".to_owned(), String::new()];
+    pooled.extend(cells(&a.overall.units));
+    let chars = cells(&a.overall.characters);
+    pooled.extend([chars[0].clone(), chars[1].clone()]);
+    rows.push(pooled);
+    doc.blocks.push(Block::Table {
+        caption: Some(
+            "Agreement per code: Krippendorff's alpha over meaning units and over characters"
+                .into(),
+        ),
+        header: header.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    });
+    let shown: Vec<chart::Interval> = a
+        .per_code
+        .iter()
+        .map(|c| {
+            let i = c.units.alpha_interval.as_ref();
+            chart::Interval {
+                label: c.key.to_string(),
+                estimate: c.units.krippendorff_alpha.value.unwrap_or(f64::NAN),
+                low: i.and_then(|i| i.low).unwrap_or(f64::NAN),
+                high: i.and_then(|i| i.high).unwrap_or(f64::NAN),
+            }
+        })
+        .collect();
+    if shown.iter().any(|r| r.estimate.is_finite()) {
+        let defined = shown.iter().filter(|r| r.estimate.is_finite()).count();
+        let low = shown
+            .iter()
+            .filter(|r| r.estimate.is_finite())
+            .min_by(|a, b| a.estimate.total_cmp(&b.estimate))
+            .expect("one is defined");
+        let description = format!(
+            "Krippendorff's alpha over meaning units for {defined} of {} codes with their 95 % bootstrap intervals; the lowest is {} at {:.3}. Pooled over every code, alpha is {}.",
+            shown.len(),
+            low.label,
+            low.estimate,
+            number(a.overall.units.krippendorff_alpha.value),
+        );
+        let f = chart::intervals(
+            Caption {
+                name: figure_name(doc, "agreement per code"),
+                title: "Agreement per code: Krippendorff's alpha over meaning units, with 95 % intervals".into(),
+                description,
+            },
+            &chart::Intervals {
+                // From 0, or lower where an alpha or a bound is below it (alpha ≥ −1).
+                from: shown
+                    .iter()
+                    .flat_map(|r| [r.estimate, r.low])
+                    .filter(|v| v.is_finite())
+                    .fold(0.0_f64, f64::min)
+                    .max(-1.0),
+                rows: shown,
+                to: 1.0,
+                marks: vec![(0.667, "0.667".into()), (0.8, "0.8".into())],
+            },
+        );
+        figure(doc, f);
+    }
+}
+
 fn figure(doc: &mut Doc, f: Figure) {
     doc.blocks.push(Block::Figure(f));
 }
