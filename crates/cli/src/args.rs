@@ -792,8 +792,9 @@ pub struct ReportArgs {
     /// Example quotes per code and qualifier values.
     #[arg(long, default_value_t = 3)]
     pub examples: usize,
-    /// Flag groups with fewer informants than this.
-    #[arg(long, default_value_t = 3)]
+    /// k of k-anonymity: a group (or other class the report breaks counts down by) of
+    /// fewer informants with consent than this is pooled, never shown on its own.
+    #[arg(long = "k", value_name = "K", visible_alias = "small-group", default_value_t = samskap_core::disclosure::DEFAULT_K)]
     pub small_group: usize,
     /// Mark services attending less than this share of their meetings (0–1).
     #[arg(long, default_value_t = 0.5)]

@@ -44,7 +44,7 @@ fn the_thesis_passes_with_its_small_group_pooled() {
         .starts_with("report")));
     // With k = 2 the group is large enough, and only the one in no group is pooled; the
     // pool of one then takes the smallest group with it.
-    let json = env.json(&["report", "--check", "--small-group", "2"]);
+    let json = env.json(&["report", "--check", "--k", "2"]);
     assert_eq!(json["k"], 2);
     assert_eq!(rules(&json), ["warning:small-groups"]);
     assert_eq!(json["errors"], 0);
@@ -105,7 +105,7 @@ fn too_few_informants_fail_the_check_with_exit_1() {
     assert_eq!(json["findings"][1]["rule"], "k-anonymity");
     assert_eq!(json["findings"][1]["severity"], "error");
     // k = 2 is met: the check passes.
-    env.ok(&["report", "--check", "--small-group", "2"]);
+    env.ok(&["report", "--check", "--k", "2"]);
 }
 
 #[test]
