@@ -502,6 +502,13 @@ pub struct SourceAddArgs {
     /// Which version of the guide.
     #[arg(long, requires = "guide", value_parser = clap::value_parser!(u32).range(1..))]
     pub guide_version: Option<u32>,
+    /// The meeting of the facilitation record it is the minutes (or observation notes) of.
+    #[arg(long)]
+    pub meeting: Option<String>,
+    /// A value of an attribute the study declares for sources, `ATTRIBUTE=VALUE` (repeat
+    /// for several).
+    #[arg(long = "attribute", value_name = "ATTRIBUTE=VALUE")]
+    pub attributes: Vec<String>,
 }
 
 /// `memo ...`.

@@ -625,3 +625,62 @@ fn where_on_an_attribute_of_sources_keeps_the_units_of_those_sources() {
     assert!(shown.contains("meeting        G1-2023-04\n"), "{shown}");
     assert!(shown.contains("attributes     phase=pilot\n"), "{shown}");
 }
+
+#[test]
+fn source_add_takes_a_meeting_and_attributes_checked_as_a_bundle_is() {
+    let env = kilder();
+    let file = env.path("ref-2.txt");
+    std::fs::write(&file, "Referat: nytt møte.\n").unwrap();
+    let file = file.to_str().unwrap();
+    fn add<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec!["source", "add", file, "--kind", "minutes", "--group", "G1"];
+        a.extend_from_slice(extra);
+        a
+    }
+    for (extra, error) in [
+        (
+            &["--id", "r3", "--meeting", "G1-2099-01"][..],
+            "source `r3`: it is of meeting `G1-2099-01`, which the facilitation record does not hold",
+        ),
+        (
+            &["--id", "r4", "--attribute", "phase=late"][..],
+            "attribute `phase` of source `r4`: `late` is not one of `pilot`, `main`",
+        ),
+        (
+            &["--id", "r5", "--attribute", "nosuch=1"][..],
+            "source `r5` has a value of attribute `nosuch`, which the study does not declare",
+        ),
+        (
+            &["--id", "r6", "--attribute", "phase"][..],
+            "--attribute: `phase` is not ATTRIBUTE=VALUE",
+        ),
+    ] {
+        let e = env.fails(&add(file, extra));
+        assert!(e.contains(error), "{extra:?}: {e}");
+    }
+    env.ok(&add(
+        file,
+        &[
+            "--id",
+            "r2",
+            "--meeting",
+            "G1-2023-04",
+            "--attribute",
+            "phase=main",
+        ],
+    ));
+    let listed = env.json(&["sources"]);
+    let r2 = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "r2")
+        .unwrap();
+    assert_eq!(r2["meeting"], "G1-2023-04");
+    assert_eq!(r2["attributes"], serde_json::json!({"phase": "main"}));
+    // Nothing of the refused ones was written.
+    assert_eq!(listed.as_array().unwrap().len(), 6);
+    // And `--where phase=main` now keeps r2's (uncoded) source too: a search finds it.
+    let hits = env.json(&["search", "nytt", "--where", "phase=main"]);
+    assert_eq!(hits[0]["source"], "r2");
+}

@@ -392,6 +392,35 @@ fn grouped<T>(
 
 /// Reads a study's facilitation record into `study` through the core methods, in the order it
 /// was recorded; anything the model refuses is [`StoreError::Corrupt`].
+/// The stored meeting `id` (without its attendance) added to `study`'s record, if there is
+/// one: what a source's link to it is checked against when the source is added on its own.
+pub(crate) fn meeting_into(
+    conn: &Connection,
+    sid: &str,
+    id: &samskap_core::MeetingId,
+    study: &mut Study,
+) -> Result<(), StoreError> {
+    for m in rows(
+        conn,
+        "SELECT id, group_id, kind, date, note FROM meeting WHERE study_id = ?1 AND id = ?2",
+        [sid, id.as_str()],
+        |r| {
+            Ok(Meeting {
+                id: parse(get(r, 0)?)?,
+                group: parse(get(r, 1)?)?,
+                kind: Name::from_name(&get::<String>(r, 2)?)?,
+                date: parse(get(r, 3)?)?,
+                note: get(r, 4)?,
+            })
+        },
+    )? {
+        study
+            .facilitate(|f, roster| f.add_meeting(roster, m))
+            .map_err(StoreError::corrupt)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Result<(), StoreError> {
     let c = StoreError::corrupt;
 

@@ -365,8 +365,9 @@ impl crate::Store {
     }
 
     /// Adds a source with its text to a stored study, checked as a study checks it (a new
-    /// id, known informants who have not withdrawn, a known group, labels that stand), in
-    /// one transaction.
+    /// id, known informants who have not withdrawn, a known group, labels that stand, values
+    /// of attributes declared for sources, a recorded meeting of its group), in one
+    /// transaction.
     pub fn add_source(
         &mut self,
         study: &samskap_core::StudyId,
@@ -390,8 +391,12 @@ impl crate::Store {
                 source.id
             )));
         }
-        // Checked against the study's people, as `Study::add_source` checks it.
+        // Checked against the study's people (and the meeting it names), as
+        // `Study::add_source` checks it.
         let mut people = crate::read::load_people_in(&tx, study)?;
+        if let Some(m) = &source.meeting {
+            crate::facilitation::meeting_into(&tx, sid, m, &mut people)?;
+        }
         people
             .add_source(source.clone(), text.clone())
             .map_err(|e| StoreError::Refused {

@@ -482,8 +482,29 @@ pub fn add(cli: &Cli, args: &SourceAddArgs, out: &mut dyn Write) -> anyhow::Resu
             }),
             _ => None,
         },
-        meeting: None,
-        attributes: Default::default(),
+        meeting: args
+            .meeting
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .context("--meeting")?,
+        // Given as text; the study reads each in its declared type when the source is added.
+        attributes: args
+            .attributes
+            .iter()
+            .map(|a| {
+                let (id, value) = a.split_once('=').with_context(|| {
+                    format!(
+                        "--attribute: `{}` is not ATTRIBUTE=VALUE (`phase=pilot`)",
+                        samskap_core::shorten(a)
+                    )
+                })?;
+                Ok((
+                    id.trim().parse().context("--attribute")?,
+                    samskap_core::AttributeValue::Text(value.trim().to_owned()),
+                ))
+            })
+            .collect::<anyhow::Result<samskap_core::Attributes>>()?,
     }
     .checked()?;
     let raw = samskap_bundle::read_transcript_file(&args.file, &super::limits(cli))?;
