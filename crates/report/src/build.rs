@@ -75,7 +75,7 @@ pub fn build(study: &Study, table: &CodingTable, options: &Options) -> Doc {
         .framework_version
         .map_or_else(String::new, |v| format!(", version {v}"));
     doc.para(format!(
-        "Study `{}`. Framework: {} (`{}`{version}). Codings by coder `{}`. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
+        "Study {}. Framework: {} ({}{version}). Codings by coder {}. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
         meta.id,
         study.framework().label(LANG),
         fw.id,
@@ -477,8 +477,8 @@ fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Do
         .framework_version
         .map_or_else(String::new, |v| format!(" (version {v})"));
     doc.para(format!(
-        "Coders {} on {} meaning units and {} characters, under the codebook `{}`{version}. Krippendorff's alpha (nominal) per code and value, and pooled over every code; each with a 95 % interval from 10,000 bootstrap resamples (Hayes and Krippendorff 2007; seed 2007), and q, the share of resamples below 0.667 and 0.8. An interval is missing where alpha is undefined or 1. The bootstrap draws at most 25 pairs per cell of the coincidence matrix, so a rare code's interval stays wide however many units there are: read q beside it.",
-        coders.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+        "Coders {} on {} meaning units and {} characters, under the codebook {}{version}. Krippendorff's alpha (nominal) per code and value, and pooled over every code; each with a 95 % interval from 10,000 bootstrap resamples (Hayes and Krippendorff 2007; seed 2007), and q, the share of resamples below 0.667 and 0.8. An interval is missing where alpha is undefined or 1. The bootstrap draws at most 25 pairs per cell of the coincidence matrix, so a rare code's interval stays wide however many units there are: read q beside it.",
+        coders.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
         a.units,
         a.characters,
         study.framework().meta().id,
