@@ -2034,7 +2034,7 @@ fn codebook_edits_move_codings_and_are_logged_as_versions() {
     let report = env.json(&["report", "--out", "r"]);
     assert_eq!(report["framework_version"], 7);
     let md = std::fs::read_to_string(env.path("r/report.md")).unwrap();
-    assert!(md.contains("(`bentzen-2018`, version 7)"), "{md}");
+    assert!(md.contains("(bentzen-2018, version 7)"), "{md}");
 }
 
 #[test]
