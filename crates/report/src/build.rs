@@ -681,16 +681,23 @@ fn polarity_chart(study: &Study, m: &Matrix, doc: &Doc) -> Option<Figure> {
     ))
 }
 
+/// The most groups a chart is drawn for one by one (a PD timeline each) or side by side
+/// (the codes-by-group heatmap's columns). A national programme's hundred groups make a
+/// hundred charts no one reads, and drawing each for the Word file is most of the time a
+/// large report takes; the tables still list every group.
+const MAX_CHARTED_GROUPS: usize = 12;
+
 /// A heatmap of meaning units per code (all codings, the codes under it included) in the
 /// columns the counts table shows. With fewer than two columns besides the total (a single
-/// group or pool, which the total repeats) there is nothing to compare, and no chart.
+/// group or pool, which the total repeats) there is nothing to compare, and no chart; with
+/// more than [`MAX_CHARTED_GROUPS`], neither.
 fn codes_by_group_chart(
     study: &Study,
     m: &Matrix,
     shown: &[(String, Vec<usize>)],
     doc: &Doc,
 ) -> Option<Figure> {
-    if shown.len() < 3 {
+    if shown.len() < 3 || shown.len() - 1 > MAX_CHARTED_GROUPS {
         return None;
     }
     let framework = study.framework();
@@ -890,6 +897,13 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .map(|m| m.date)
             .chain(f.meetings().iter().map(|(m, _)| m.date))
             .max();
+        let charted = groups.len() <= MAX_CHARTED_GROUPS;
+        if !charted {
+            doc.para(format!(
+                "{} groups moved through the PD process: each group's steps are in its table; timelines are charted for at most {MAX_CHARTED_GROUPS} groups.",
+                groups.len()
+            ));
+        }
         for g in groups {
             let timeline = pd_timeline(f, &g.id);
             let rows = timeline
@@ -906,7 +920,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
                 .collect();
             doc.para(group_name(&g.id));
             doc.table(&["Phase", "Step", "Entered", "Left", ""], rows);
-            if let (Some(first), Some(last)) = (first, last) {
+            if let (true, Some(first), Some(last)) = (charted, first, last) {
                 let chart = pd_chart(&group_name(&g.id), &g.id, &timeline, first, last, doc);
                 figure(doc, chart);
             }

@@ -309,3 +309,61 @@ fn facilitation_section_shows_services_that_stay_away_but_no_person() {
         );
     }
 }
+
+/// A programme of many groups gets every group's PD steps in a table but no chart per
+/// group, and no codes-by-group heatmap of that many columns: a hundred charts no one
+/// reads, and drawing each for the Word file is most of a large report's time.
+#[test]
+fn many_groups_are_tabled_but_not_charted_one_by_one() {
+    use samskap_core::facilitation::{PdStep, Phase, ProcessMove};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
+    let charts = |study: &Study| -> Vec<String> {
+        build(study, &options(study))
+            .figures()
+            .map(|f| f.name.clone())
+            .collect()
+    };
+    let mut study = samskap_bundle::read(&dir).unwrap();
+    let before = charts(&study);
+    assert!(
+        before.iter().any(|n| n.contains("pd-process")),
+        "{before:?}"
+    );
+    let municipality = study.municipalities()[0].id.clone();
+    for k in 1..=12 {
+        let id: samskap_core::GroupId = format!("X{k}").parse().unwrap();
+        study
+            .add_group(samskap_core::ResourceGroup {
+                id: id.clone(),
+                name: format!("Gruppe X{k}"),
+                municipalities: vec![municipality.clone()],
+                period_start: None,
+                period_end: None,
+                studied: false,
+                attributes: Default::default(),
+            })
+            .unwrap();
+        study
+            .facilitate(|f, r| {
+                f.add_move(
+                    r,
+                    ProcessMove {
+                        group: id.clone(),
+                        date: "2023-03-01".parse().unwrap(),
+                        phase: Phase::Challenge,
+                        step: PdStep::DefineProblem,
+                        note: None,
+                    },
+                )
+            })
+            .unwrap();
+    }
+    let after = charts(&study);
+    assert!(!after.iter().any(|n| n.contains("pd-process")), "{after:?}");
+    let md = render(&build(&study, &options(&study))).markdown;
+    assert!(
+        md.contains("14 groups moved through the PD process"),
+        "{md}"
+    );
+    assert!(md.contains("Gruppe X12"));
+}
