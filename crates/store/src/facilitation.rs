@@ -392,6 +392,20 @@ fn grouped<T>(
 
 /// Reads a study's facilitation record into `study` through the core methods, in the order it
 /// was recorded; anything the model refuses is [`StoreError::Corrupt`].
+/// The columns [`meeting_row`] reads, in its order.
+const MEETING_COLUMNS: &str = "id, group_id, kind, date, note";
+
+/// A meeting from a row of [`MEETING_COLUMNS`].
+fn meeting_row(r: &rusqlite::Row<'_>) -> Result<Meeting, StoreError> {
+    Ok(Meeting {
+        id: parse(get(r, 0)?)?,
+        group: parse(get(r, 1)?)?,
+        kind: Name::from_name(&get::<String>(r, 2)?)?,
+        date: parse(get(r, 3)?)?,
+        note: get(r, 4)?,
+    })
+}
+
 /// The stored meeting `id` (without its attendance) added to `study`'s record, if there is
 /// one: what a source's link to it is checked against when the source is added on its own.
 pub(crate) fn meeting_into(
@@ -402,17 +416,9 @@ pub(crate) fn meeting_into(
 ) -> Result<(), StoreError> {
     for m in rows(
         conn,
-        "SELECT id, group_id, kind, date, note FROM meeting WHERE study_id = ?1 AND id = ?2",
+        &format!("SELECT {MEETING_COLUMNS} FROM meeting WHERE study_id = ?1 AND id = ?2"),
         [sid, id.as_str()],
-        |r| {
-            Ok(Meeting {
-                id: parse(get(r, 0)?)?,
-                group: parse(get(r, 1)?)?,
-                kind: Name::from_name(&get::<String>(r, 2)?)?,
-                date: parse(get(r, 3)?)?,
-                note: get(r, 4)?,
-            })
-        },
+        meeting_row,
     )? {
         study
             .facilitate(|f, roster| f.add_meeting(roster, m))
@@ -440,17 +446,9 @@ pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Resu
     )?;
     for m in rows(
         conn,
-        "SELECT id, group_id, kind, date, note FROM meeting WHERE study_id = ?1 ORDER BY rowid",
+        &format!("SELECT {MEETING_COLUMNS} FROM meeting WHERE study_id = ?1 ORDER BY rowid"),
         [sid],
-        |r| {
-            Ok(Meeting {
-                id: parse(get(r, 0)?)?,
-                group: parse(get(r, 1)?)?,
-                kind: Name::from_name(&get::<String>(r, 2)?)?,
-                date: parse(get(r, 3)?)?,
-                note: get(r, 4)?,
-            })
-        },
+        meeting_row,
     )? {
         let id = m.id.clone();
         study
