@@ -12,7 +12,7 @@ use samskap_core::{
 
 use crate::chart::{self, Caption};
 use crate::doc::{Block, Doc, Figure};
-use crate::Options;
+use crate::{plural, Options};
 
 /// The report's language, until reports take one (`--lang`).
 const LANG: &str = "en";
@@ -945,14 +945,6 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             })
             .collect();
         doc.table(&["Group", "Action", "State", "History"], rows);
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use samskap_core::disclosure;
 use samskap_core::{CodingTable, Consent, Provenance, Study, NO_ONE};
 
-use crate::Options;
+use crate::{plural, Options};
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -129,7 +129,7 @@ pub fn check(study: &Study, table: &CodingTable, options: &Options, facts: &Fact
             format!(
                 "{} informant{} with consent in all, fewer than k = {k}",
                 consented.len(),
-                if consented.len() == 1 { "" } else { "s" }
+                plural(consented.len())
             ),
         );
     } else {
@@ -303,12 +303,4 @@ pub fn check(study: &Study, table: &CodingTable, options: &Options, facts: &Fact
 /// Whether the findings fail the check: any at error level.
 pub fn fails(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Error)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }

@@ -147,3 +147,12 @@ pub fn write(rendered: &Rendered, dir: &Path) -> Result<(), WriteError> {
     out.commit(&names)?;
     Ok(())
 }
+
+/// `s` after a count that is not one: "1 unit", "2 units".
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

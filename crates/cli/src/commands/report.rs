@@ -118,9 +118,8 @@ fn check(
         }
         writeln!(
             out,
-            "{} rule{} checked: {errors} error{}, {} warning{}",
+            "{} rules checked: {errors} error{}, {} warning{}",
             check::RULES.len(),
-            if check::RULES.len() == 1 { "" } else { "s" },
             if errors == 1 { "" } else { "s" },
             findings.len() - errors,
             if findings.len() - errors == 1 {
