@@ -783,6 +783,11 @@ pub struct MatrixArgs {
     pub filter: FilterArgs,
 }
 
+fn parse_lang(s: &str) -> Result<samskap_report::Lang, String> {
+    samskap_report::Lang::from_tag(s)
+        .ok_or_else(|| format!("a report is written in `en` or `nb`, not `{s}`"))
+}
+
 /// `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -796,9 +801,14 @@ pub struct ReportArgs {
     /// Whose codings to report (default: `consensus` if present, else the first coder).
     #[arg(long)]
     pub coder: Option<String>,
-    /// Example quotes per code and qualifier values.
-    #[arg(long, default_value_t = 3)]
+    /// Example quotes per main theme in Table 2 where the analyst chose none
+    /// (`samskap code exemplar`); the thesis showed two.
+    #[arg(long, default_value_t = 2)]
     pub examples: usize,
+    /// The report's language: `en` or `nb` (Norwegian bokmål); every heading, caption and
+    /// sentence, code labels from the framework, and numbers and dates.
+    #[arg(long, value_name = "LANG", value_parser = parse_lang, default_value = "en")]
+    pub lang: samskap_report::Lang,
     /// k of k-anonymity: a group (or other class the report breaks counts down by) of
     /// fewer informants with consent than this is pooled, never shown on its own.
     #[arg(long = "k", value_name = "K", visible_alias = "small-group", default_value_t = samskap_core::disclosure::DEFAULT_K)]

@@ -6,47 +6,30 @@ use samskap_core::analysis::{self, Column, Filter, Matrix, RowsBy};
 use samskap_core::quoting::QuotedTexts;
 use samskap_core::source::Voices;
 use samskap_core::NO_ONE;
-use samskap_core::{
-    Code, CodeId, CodingTable, Consent, Framework, InformantId, Qualifiers, Role, Study,
-};
+use samskap_core::{Code, CodeId, CodingTable, Consent, Framework, InformantId, Study};
 
 use crate::chart::{self, Caption};
-use crate::doc::{Block, Doc, Figure};
-use crate::{plural, Options};
+use crate::doc::{Block, Doc, Figure, Lang};
+use crate::Options;
 
-/// The report's language, until reports take one (`--lang`).
-const LANG: &str = "en";
-
-/// A code's English label, with the Norwegian one beside it when it has a different one.
-fn code_heading(c: &Code) -> String {
-    let en = samskap_core::label_in(&c.label, LANG).unwrap_or(c.id.last());
-    match c.label.get("nb") {
-        Some(nb) if nb != en => format!("{en} ({nb})"),
-        _ => en.to_owned(),
-    }
+/// A code's label in the report's language, indented by `› ` for each level it sits below
+/// `level` (1: the main themes, 2: the subthemes).
+fn indented(framework: &Framework, code: &CodeId, level: usize, l: Lang) -> String {
+    format!(
+        "{}{}",
+        "› ".repeat(code.depth().saturating_sub(level)),
+        framework.code_label(code, l.tag())
+    )
 }
 
-/// The values of a coding's qualifiers, as a row label: `Barrier`, `Group, barrier`; for
-/// codings with none, `All codings` where the code takes no qualifier, and `Without a level`
-/// where it takes one that these codings were not given.
-fn values_label(framework: &Framework, code: &CodeId, q: &Qualifiers) -> String {
-    if q.is_empty() {
-        let declared: Vec<String> = framework
-            .qualifiers_of(code)
-            .map(|d| {
-                samskap_core::label_in(&d.label, LANG)
-                    .unwrap_or(d.id.as_str())
-                    .to_lowercase()
-            })
-            .collect();
-        return if declared.is_empty() {
-            "All codings".into()
-        } else {
-            format!("Without a {}", declared.join(" or "))
-        };
-    }
-    let values: Vec<&str> = q.iter().map(|(_, v)| v.as_str()).collect();
-    capitalise(&values.join(", "))
+/// A value of a qualifier in the report's language (`barrier`, `barriere`), or its id.
+fn value_label(framework: &Framework, q: &samskap_core::QualifierId, v: &str, l: Lang) -> String {
+    framework
+        .qualifier(q)
+        .and_then(|q| q.values.iter().find(|x| x.id.as_str() == v))
+        .and_then(|x| samskap_core::label_in(&x.label, l.tag()))
+        .unwrap_or(v)
+        .to_lowercase()
 }
 
 /// Builds the report of a study as seen through `options`, from its record and its codings:
@@ -56,132 +39,315 @@ fn values_label(framework: &Framework, code: &CodeId, q: &Qualifiers) -> String 
 /// Only the few quotes shown have their words read, so a report of a million codings reads
 /// no more text than one of a hundred.
 pub fn build(study: &Study, table: &CodingTable, options: &Options) -> Doc {
+    let l = options.lang;
     let meta = study.meta();
     let mut doc = Doc {
         title: meta.title.clone(),
+        lang: l,
         // On every page, before anything that could be read as a finding.
-        banner: meta.provenance.notice().map(str::to_owned),
+        banner: l.notice(meta.provenance).map(str::to_owned),
         ..Doc::default()
     };
     doc.heading(1, &meta.title);
     if let Some(q) = &meta.research_question {
-        doc.para(format!("Research question: {q}"));
+        doc.para(format!(
+            "{} {q}",
+            l.pick("Research question:", "Forskningsspørsmål:")
+        ));
     }
     if let Some(m) = &meta.method {
-        doc.para(format!("Method: {m}"));
+        doc.para(format!("{} {m}", l.pick("Method:", "Metode:")));
     }
     let fw = study.framework().meta();
-    let version = options
-        .framework_version
-        .map_or_else(String::new, |v| format!(", version {v}"));
-    doc.para(format!(
-        "Study {}. Framework: {} ({}{version}). Codings by coder {}. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
-        meta.id,
-        study.framework().label(LANG),
-        fw.id,
-        options.coder
-    ));
+    let (framework, fw_id, coder) = (study.framework().label(l.tag()), &fw.id, &options.coder);
+    let version = options.framework_version.map_or_else(String::new, |v| {
+        format!("{} {v}", l.pick(", version", ", versjon"))
+    });
+    doc.para(match l {
+        Lang::En => format!(
+            "Study {}. Framework: {framework} ({fw_id}{version}). Codings by coder {coder}. Quotes are shown only from informants whose consent is given, and never with an informant label, workplace or position.",
+            meta.id
+        ),
+        Lang::Nb => format!(
+            "Studie {}. Rammeverk: {framework} ({fw_id}{version}). Kodinger av koder {coder}. Sitater vises bare fra informanter som har gitt samtykke, og aldri sammen med informantens nummer, arbeidssted eller stilling.",
+            meta.id
+        ),
+    });
 
     let filter = Filter {
         coder: Some(options.coder.clone()),
         consented_only: true,
         ..Filter::default()
     };
-    table1(study, &mut doc);
-    table2(study, table, &filter, options, &mut doc);
-    table3(study, table, &mut doc);
-    counts(study, table, &filter, options, &mut doc);
+    let m = analysis::matrix(table, &filter, RowsBy::Code, None);
+    table1(study, l, &mut doc);
+    table2(study, table, &filter, &m, options, &mut doc);
+    table3(study, table, l, &mut doc);
+    counts(study, &m, options, &mut doc);
     agreement(study, table, options, &mut doc);
     facilitation(study, options, &mut doc);
     doc
 }
 
-fn table1(study: &Study, doc: &mut Doc) {
-    doc.heading(2, "Table 1: Informants");
-    let rows = study
-        .informants()
-        .iter()
-        .map(|i| match &i.details {
-            None => vec![
-                i.id.to_string(),
-                "–".into(),
-                "–".into(),
-                "–".into(),
-                "–".into(),
-                "–".into(),
-                Consent::Withdrawn.as_str().into(),
-            ],
-            Some(d) => vec![
-                i.id.to_string(),
-                match d.role {
-                    Role::Participant => "participant".into(),
-                    Role::Facilitator => "facilitator".into(),
-                },
-                d.group
-                    .as_ref()
-                    .and_then(|g| study.groups().iter().find(|x| &x.id == g))
-                    .map_or_else(|| "–".into(), |g| g.name.clone()),
-                d.workplace.clone().unwrap_or_else(|| "–".into()),
-                d.position.clone().unwrap_or_else(|| "–".into()),
-                d.interview_date
-                    .map_or_else(|| "–".into(), |x| x.format("%Y-%m").to_string()),
-                i.consent().as_str().into(),
-            ],
-        })
-        .collect();
-    doc.table(
-        &[
-            "Informant",
-            "Role",
-            "Group",
-            "Workplace",
-            "Position",
-            "Interviewed",
-            "Consent",
-        ],
-        rows,
+/// "Meaning unit" in English and Norwegian, one and many.
+const UNIT: ((&str, &str), (&str, &str)) = (
+    ("meaning unit", "meaning units"),
+    ("meningsbærende enhet", "meningsbærende enheter"),
+);
+
+/// Informants per table of Table 1: as many as a page holds side by side.
+const INFORMANTS_PER_TABLE: usize = 8;
+
+/// Table 1 as the thesis printed it: the informants as columns, with their resource group
+/// and workplace as rows (then position, role, interview and consent), in tables of
+/// [`INFORMANTS_PER_TABLE`]. Rows that no informant has a value for are left out, except
+/// group and workplace.
+fn table1(study: &Study, l: Lang, doc: &mut Doc) {
+    doc.heading(
+        2,
+        l.pick("Table 1: Informants", "Tabell 1: Oversikt over informanter"),
     );
+    let informants = study.informants();
+    if informants.is_empty() {
+        doc.para(l.pick(
+            "The study has no informants.",
+            "Studien har ingen informanter.",
+        ));
+        return;
+    }
+    let dash = || "–".to_owned();
+    let group = |g: &samskap_core::GroupId| {
+        study
+            .groups()
+            .iter()
+            .find(|x| &x.id == g)
+            .map_or_else(|| g.to_string(), |x| x.name.clone())
+    };
+    type Cell<'a> = Box<dyn Fn(&samskap_core::Informant) -> Option<String> + 'a>;
+    let rows: Vec<(&str, bool, Cell)> = vec![
+        (
+            l.pick("Resource group", "Ressursgruppe"),
+            true,
+            Box::new(|i| i.details.as_ref()?.group.as_ref().map(group)),
+        ),
+        (
+            l.pick("Workplace", "Arbeidssted"),
+            true,
+            Box::new(|i| i.details.as_ref()?.workplace.clone()),
+        ),
+        (
+            l.pick("Position", "Stilling"),
+            false,
+            Box::new(|i| i.details.as_ref()?.position.clone()),
+        ),
+        (
+            l.pick("Role", "Rolle"),
+            true,
+            Box::new(|i| i.details.as_ref().map(|d| l.role(d.role).to_owned())),
+        ),
+        (
+            l.pick("Interviewed", "Intervjuet"),
+            false,
+            Box::new(|i| {
+                let d = i.details.as_ref()?.interview_date?;
+                Some(l.month(d))
+            }),
+        ),
+        (
+            l.pick("Consent", "Samtykke"),
+            true,
+            Box::new(|i| Some(l.consent(i.consent()).to_owned())),
+        ),
+    ];
+    let rows: Vec<&(&str, bool, Cell)> = rows
+        .iter()
+        .filter(|(_, always, cell)| *always || informants.iter().any(|i| cell(i).is_some()))
+        .collect();
+    let parts = informants.len().div_ceil(INFORMANTS_PER_TABLE);
+    for (k, chunk) in informants.chunks(INFORMANTS_PER_TABLE).enumerate() {
+        let mut header = vec![l.pick("Informant", "Informant")];
+        header.extend(chunk.iter().map(|i| i.id.as_str()));
+        let body = rows
+            .iter()
+            .map(|(name, _, cell)| {
+                std::iter::once((*name).to_owned())
+                    .chain(chunk.iter().map(|i| cell(i).unwrap_or_else(dash)))
+                    .collect()
+            })
+            .collect();
+        let mut caption = l
+            .pick(
+                "Informants (one per column) with their resource group and workplace: a withdrawn informant's details are deleted",
+                "Informantene (én per kolonne) med ressursgruppe og arbeidssted: opplysningene om en informant som har trukket seg, er slettet",
+            )
+            .to_owned();
+        if parts > 1 {
+            caption += &match l {
+                Lang::En => format!(" (part {} of {parts})", k + 1),
+                Lang::Nb => format!(" (del {} av {parts})", k + 1),
+            };
+        }
+        doc.table(caption, &header, body);
+    }
 }
 
-fn table2(study: &Study, table: &CodingTable, filter: &Filter, options: &Options, doc: &mut Doc) {
-    doc.heading(2, "Table 2: Codes and example meaning units");
-    let examples = analysis::examples(table, filter, options.examples);
-    // Each code's examples, in the order the analysis gives them (by qualifier values).
-    let mut by_code: std::collections::HashMap<&CodeId, Vec<&analysis::Examples>> =
-        std::collections::HashMap::new();
-    for e in &examples {
-        by_code.entry(&e.code).or_default().push(e);
-    }
+/// Table 2 as the thesis printed it: per main theme, its subthemes and example meaning
+/// units. The examples are those the analyst chose (`samskap code exemplar`); for a theme
+/// with none chosen, up to `options.examples` picked by a documented rule (one from each
+/// subtheme in turn, each subtheme's first from speakers not quoted yet, never a passage
+/// overlapping one shown), and the theme says how many of its units are shown.
+fn table2(
+    study: &Study,
+    table: &CodingTable,
+    filter: &Filter,
+    m: &Matrix,
+    options: &Options,
+    doc: &mut Doc,
+) {
+    let l = options.lang;
+    doc.heading(
+        2,
+        l.pick(
+            "Table 2: Main themes, subthemes and example meaning units",
+            "Tabell 2: Oversikt over hovedtema, undertema og eksempler på meningsbærende enheter i analysen",
+        ),
+    );
     let framework = study.framework();
-    for code in framework.codes() {
-        let depth = code.id.depth();
-        doc.heading((2 + depth).min(6) as u8, code_heading(code));
-        let has_children = framework.children(&code.id).next().is_some();
-        let Some(list) = by_code.get(&code.id) else {
-            // A code with codes under it is a heading for them; a leaf says it has nothing.
-            if !has_children {
-                doc.para("No meaning units coded.");
-            }
-            continue;
+    let examples = analysis::examples(table, filter, options.examples);
+    let total = m.columns.len() - 1;
+    let mut picked_by_rule = false;
+    let mut rows = Vec::new();
+    for top in framework.roots() {
+        let under: Vec<&Code> = framework
+            .codes()
+            .iter()
+            .filter(|c| c.id != top.id && c.id.is_within(&top.id))
+            .collect();
+        let subthemes = if under.is_empty() {
+            "–".to_owned()
+        } else {
+            under
+                .iter()
+                .map(|c| indented(framework, &c.id, 2, l))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
-        for e in list {
-            let label = values_label(framework, &code.id, &e.qualifiers);
-            let (n, s) = (e.total, plural(e.total));
-            // Units of a document, of minutes or of the interviewer are no one's words.
-            doc.para(match e.informants {
-                0 if n == 1 => format!("{label}: 1 meaning unit, not tied to an informant."),
-                0 => format!("{label}: {n} meaning units, none of them tied to an informant."),
-                k => format!(
-                    "{label}: {n} meaning unit{s} from {k} informant{}.",
-                    plural(k)
-                ),
-            });
-            for &u in &e.units {
-                if let Some(q) = table.unit_text(study, u) {
-                    doc.quote(unlabelled(study, table, u, q));
+        let lists: Vec<&analysis::Examples> = examples
+            .iter()
+            .filter(|e| e.code.is_within(&top.id))
+            .collect();
+        let chosen = lists.iter().any(|e| e.chosen);
+        // Each shown unit with the list it is shown from (its code and values).
+        let mut shown: Vec<(u32, &analysis::Examples)> = Vec::new();
+        if chosen {
+            for e in lists.iter().filter(|e| e.chosen) {
+                for &u in &e.units {
+                    if !shown.iter().any(|(x, _)| *x == u) {
+                        shown.push((u, e));
+                    }
                 }
             }
+        } else {
+            // One from each list in turn, until the theme has its number.
+            let mut turn = 0;
+            while shown.len() < options.examples && lists.iter().any(|e| e.units.len() > turn) {
+                for e in &lists {
+                    if shown.len() >= options.examples {
+                        break;
+                    }
+                    if let Some(&u) = e.units.get(turn) {
+                        if !shown.iter().any(|(x, _)| *x == u) {
+                            shown.push((u, e));
+                        }
+                    }
+                }
+                turn += 1;
+            }
         }
+        let key = top.id.to_string();
+        let coded = m
+            .rows
+            .iter()
+            .find(|r| r.key == key && r.value.is_none())
+            .map_or(0, |r| r.counts[total].units);
+        let quotes: Vec<String> = shown
+            .iter()
+            .filter_map(|&(u, e)| {
+                let text = table.unit_text(study, u)?;
+                // Blank lines part a cell's paragraphs: a quote stays one.
+                let text = unlabelled(study, table, u, text).replace("\n\n", "\n");
+                let mut about = vec![framework.code_label(&e.code, l.tag())];
+                about.extend(
+                    e.qualifiers
+                        .iter()
+                        .map(|(q, v)| value_label(framework, q, v.as_str(), l)),
+                );
+                // Norwegian quotes «like this» (Språkrådet), English “like this”.
+                let (open, close) = (l.pick("“", "«"), l.pick("”", "»"));
+                Some(format!(
+                    "{open}{}{close} ({})",
+                    text.trim(),
+                    about.join("; ")
+                ))
+            })
+            .collect();
+        let theme = framework.code_label(&top.id, l.tag());
+        let theme = if coded == 0 {
+            theme
+        } else {
+            picked_by_rule |= !chosen && quotes.len() < coded;
+            let n = quotes.len();
+            let all = l.count(coded, UNIT.0, UNIT.1);
+            let of = match (l, chosen) {
+                (Lang::En, true) => format!("{n} of {all} shown, chosen by the analyst"),
+                (Lang::En, false) => format!("{n} of {all} shown"),
+                (Lang::Nb, true) => format!("{n} av {all} vist, valgt av analytikeren"),
+                (Lang::Nb, false) => format!("{n} av {all} vist"),
+            };
+            format!("{theme}\n\n({of})")
+        };
+        rows.push(vec![
+            theme,
+            subthemes,
+            if quotes.is_empty() {
+                l.pick(
+                    "No meaning units coded.",
+                    "Ingen meningsbærende enheter er kodet.",
+                )
+                .to_owned()
+            } else {
+                quotes.join("\n\n")
+            },
+        ]);
+    }
+    doc.blocks.push(Block::Table {
+        caption: Some(
+            l.pick(
+                "Main themes with their subthemes and example meaning units (quotes from informants with consent, never with who said them); under each theme, how many of its meaning units are shown",
+                "Hovedtema med undertema og eksempler på meningsbærende enheter (sitater fra informanter med samtykke, aldri med hvem som sa dem); under hvert tema hvor mange av dets meningsbærende enheter som vises",
+            )
+            .into(),
+        ),
+        header: [
+            l.pick("Main theme", "Hovedtema"),
+            l.pick("Subthemes", "Undertema"),
+            l.pick("Example meaning units", "Eksempler på meningsbærende enheter"),
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows,
+        quotes: Some(2),
+    });
+    if picked_by_rule {
+        let k = options.examples;
+        doc.para(match l {
+            Lang::En => format!(
+                "Where the analyst chose no exemplars of a theme, up to {k} meaning units are shown, picked by rule: one from each subtheme (and polarity) in turn, within each the first from speakers not quoted yet, never a passage that overlaps one already shown."
+            ),
+            Lang::Nb => format!(
+                "Der analytikeren ikke har valgt eksempler for et tema, vises inntil {k} meningsbærende enheter valgt etter en regel: én fra hvert undertema (og hver polaritet) etter tur, innenfor hvert først fra talere som ikke er sitert ennå, aldri et utdrag som overlapper et som allerede vises."
+            ),
+        });
     }
 }
 
@@ -259,68 +425,81 @@ fn withheld_memos(study: &Study, table: &CodingTable) -> Vec<bool> {
     withheld
 }
 
-fn table3(study: &Study, table: &CodingTable, doc: &mut Doc) {
-    doc.heading(2, "Table 3: Summary of findings");
+/// Table 3 as the thesis printed it: per main theme, its definition and the summary of
+/// findings: the analyst's memos on the theme and, each under its name, on its subthemes.
+fn table3(study: &Study, table: &CodingTable, l: Lang, doc: &mut Doc) {
+    doc.heading(
+        2,
+        l.pick(
+            "Table 3: Summary of findings",
+            "Tabell 3: Oppsummering av resultatene",
+        ),
+    );
     let withheld = withheld_memos(study, table);
     let framework = study.framework();
+    let memos_of = |code: &CodeId| -> Vec<&str> {
+        study
+            .memos()
+            .iter()
+            .zip(&withheld)
+            .filter(|(m, _)| m.code.as_ref() == Some(code))
+            .map(|(m, &withheld)| {
+                if withheld {
+                    l.pick(
+                        "(withheld: this summary quotes an informant whose consent is pending)",
+                        "(holdt tilbake: denne oppsummeringen siterer en informant som ennå ikke har gitt samtykke)",
+                    )
+                } else {
+                    m.text.as_str()
+                }
+            })
+            .collect()
+    };
     let mut rows = Vec::new();
     for top in framework.roots() {
-        // The top code's own row when it is coded alone (no codes under it) or has memos;
-        // then every code under it, indented by depth.
-        let under: Vec<&Code> = framework
+        let mut summary: Vec<String> = memos_of(&top.id)
+            .into_iter()
+            .map(|t| t.replace("\n\n", "\n"))
+            .collect();
+        for c in framework
             .codes()
             .iter()
             .filter(|c| c.id != top.id && c.id.is_within(&top.id))
-            .collect();
-        let own_memos = study
-            .memos()
-            .iter()
-            .any(|m| m.code.as_ref() == Some(&top.id));
-        let listed: Vec<&Code> = if under.is_empty() || own_memos {
-            std::iter::once(top).chain(under).collect()
-        } else {
-            under
-        };
-        for (i, c) in listed.into_iter().enumerate() {
-            let summary: Vec<&str> = study
-                .memos()
-                .iter()
-                .zip(&withheld)
-                .filter(|(m, _)| m.code.as_ref() == Some(&c.id))
-                .map(|(m, &withheld)| {
-                    if withheld {
-                        "(withheld: this summary quotes an informant whose consent is pending)"
-                    } else {
-                        m.text.as_str()
-                    }
-                })
-                .collect();
-            let first = i == 0;
-            rows.push(vec![
-                if first {
-                    framework.code_label(&top.id, LANG)
-                } else {
-                    String::new()
-                },
-                if first {
-                    top.definition.clone()
-                } else {
-                    String::new()
-                },
-                format!(
-                    "{}{}",
-                    "› ".repeat(c.id.depth().saturating_sub(2)),
-                    framework.code_label(&c.id, LANG)
-                ),
-                if summary.is_empty() {
-                    "–".into()
-                } else {
-                    summary.join("\n\n")
-                },
-            ]);
+        {
+            for text in memos_of(&c.id) {
+                summary.push(format!(
+                    "{}: {}",
+                    indented(framework, &c.id, 2, l),
+                    text.replace("\n\n", "\n")
+                ));
+            }
         }
+        rows.push(vec![
+            framework.code_label(&top.id, l.tag()),
+            if top.definition.is_empty() {
+                "–".to_owned()
+            } else {
+                top.definition.clone()
+            },
+            if summary.is_empty() {
+                "–".to_owned()
+            } else {
+                summary.join("\n\n")
+            },
+        ]);
     }
-    doc.table(&["Category", "Definition", "Code", "Summary"], rows);
+    doc.table(
+        l.pick(
+            "Main themes with their definition and the analyst's summary of findings, theme by theme and subtheme by subtheme",
+            "Hovedtema med definisjon og analytikerens oppsummering av funn, tema for tema og undertema for undertema",
+        ),
+        &[
+            l.pick("Main theme", "Hovedtema"),
+            l.pick("Definition", "Definisjon"),
+            l.pick("Summary of findings", "Oppsummering av funn"),
+        ],
+        rows,
+    );
 }
 
 /// The columns the counts show, each a title and the matrix columns it adds up, the total
@@ -336,6 +515,7 @@ fn shown_columns(
     study: &Study,
     m: &Matrix,
     small_group: usize,
+    l: Lang,
 ) -> (Vec<(String, Vec<usize>)>, bool) {
     // Informants with consent per group (None: in no group), counted once.
     let mut sizes: std::collections::HashMap<
@@ -374,15 +554,19 @@ fn shown_columns(
                 Column::Group(g) => names
                     .get(g)
                     .map_or_else(|| g.to_string(), |n| (*n).to_owned()),
-                _ => "In no group".to_owned(),
+                _ => l.pick("In no group", "Uten gruppe").to_owned(),
             };
             (name, vec![i])
         })
         .collect();
     if !b.pooled.is_empty() {
-        shown.push(("Smaller groups, pooled".into(), b.pooled.clone()));
+        shown.push((
+            l.pick("Smaller groups, pooled", "Mindre grupper, slått sammen")
+                .into(),
+            b.pooled.clone(),
+        ));
     }
-    shown.push(("Total".into(), vec![m.columns.len() - 1]));
+    shown.push((l.pick("Total", "I alt").into(), vec![m.columns.len() - 1]));
     (shown, b.suppressed())
 }
 
@@ -395,23 +579,26 @@ fn count_in(r: &analysis::Row, cols: &[usize]) -> (usize, usize) {
     )
 }
 
-fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options, doc: &mut Doc) {
-    doc.heading(2, "Counts: meaning units (informants)");
-    let m = analysis::matrix(table, filter, RowsBy::Code, None);
-    let (shown, pooled) = shown_columns(study, &m, options.small_group);
+fn counts(study: &Study, m: &Matrix, options: &Options, doc: &mut Doc) {
+    let l = options.lang;
+    doc.heading(
+        2,
+        l.pick(
+            "Counts: meaning units (informants)",
+            "Antall: meningsbærende enheter (informanter)",
+        ),
+    );
+    let (shown, pooled) = shown_columns(study, m, options.small_group, l);
+    let framework = study.framework();
 
     // The qualifier the rows are split by, if any; a row with no value holds all codings
     // of its code (and of the codes under it).
     let qualifier = m
         .qualifier
         .as_ref()
-        .and_then(|q| study.framework().qualifier(q))
-        .map(|q| {
-            samskap_core::label_in(&q.label, LANG)
-                .unwrap_or(q.id.as_str())
-                .to_owned()
-        });
-    let mut header: Vec<&str> = vec!["Code"];
+        .and_then(|q| framework.qualifier(q))
+        .map(|q| capitalise(label_or(&q.label, q.id.as_str(), l)));
+    let mut header: Vec<&str> = vec![l.pick("Code", "Kode")];
     if let Some(q) = &qualifier {
         header.push(q);
     }
@@ -420,43 +607,58 @@ fn counts(study: &Study, table: &CodingTable, filter: &Filter, options: &Options
         .rows
         .iter()
         .map(|r| {
-            let mut row = vec![r.key.clone()];
-            if qualifier.is_some() {
-                row.push(
-                    r.value
-                        .as_ref()
-                        .map_or_else(|| "all codings".to_owned(), ToString::to_string),
-                );
+            let label = r
+                .key
+                .parse::<CodeId>()
+                .map_or_else(|_| r.key.clone(), |c| indented(framework, &c, 1, l));
+            let mut row = vec![label];
+            if let (Some(_), Some(q)) = (&qualifier, &m.qualifier) {
+                row.push(r.value.as_ref().map_or_else(
+                    || l.pick("all codings", "alle kodinger").to_owned(),
+                    |v| value_label(framework, q, v.as_str(), l),
+                ));
             }
             row.extend(shown.iter().map(|(_, cols)| {
                 let (units, informants) = count_in(r, cols);
-                format!("{units} ({informants})")
+                format!("{} ({})", l.int(units), l.int(informants))
             }));
             row
         })
         .collect();
-    doc.table(&header, rows);
-    if let Some(f) = polarity_chart(study, &m, doc) {
+    doc.table(
+        l.pick(
+            "Meaning units per code and group, and in brackets the distinct informants with consent who said them; a code's row counts the codes under it too",
+            "Meningsbærende enheter per kode og gruppe, og i parentes hvor mange ulike informanter med samtykke som sa dem; en kodes rad teller også kodene under den",
+        ),
+        &header,
+        rows,
+    );
+    if let Some(f) = polarity_chart(study, m, l, doc) {
         figure(doc, f);
     }
-    if let Some(f) = codes_by_group_chart(study, &m, &shown, doc) {
+    if let Some(f) = codes_by_group_chart(study, m, &shown, l, doc) {
         figure(doc, f);
     }
     if pooled {
-        doc.para(format!(
-            "Groups with fewer than {} informants with consent (and informants in no group, when they are that few) are pooled; when the pool is also that small, the smallest group shown joins it. No count can then tie a quote to a person.",
-            options.small_group
-        ));
+        let k = options.small_group;
+        doc.para(match l {
+            Lang::En => format!(
+                "Groups with fewer than {k} informants with consent (and informants in no group, when they are that few) are pooled; when the pool is also that small, the smallest group shown joins it. No count can then tie a quote to a person."
+            ),
+            Lang::Nb => format!(
+                "Grupper med færre enn {k} informanter med samtykke (og informanter uten gruppe, når de er så få) er slått sammen; når også det sammenslåtte er så lite, slås den minste viste gruppen sammen med dem. Da kan ingen telling knytte et sitat til en person."
+            ),
+        });
     }
 }
 
-/// Adds a chart after what is already in the report.
 /// Agreement between the coders other than `consensus`, when there are two or more: alpha
 /// per code and pooled, on meaning units and on characters, each with its bootstrapped 95 %
 /// interval and the chance of failing 0.667 and 0.8 (Hayes & Krippendorff 2007), and a chart
 /// of the per-code intervals on units.
 fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Doc) {
     use samskap_core::agreement::{study_agreement_with_intervals, Bootstrap, Granularity};
+    let l = options.lang;
     let coders: Vec<samskap_core::CoderId> = table
         .coders()
         .iter()
@@ -472,53 +674,70 @@ fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Do
         Granularity::CodeAndQualifiers,
         &Bootstrap::default(),
     );
-    doc.heading(2, "Agreement between coders");
-    let version = options
-        .framework_version
-        .map_or_else(String::new, |v| format!(" (version {v})"));
-    doc.para(format!(
-        "Coders {} on {} meaning units and {} characters, under the codebook {}{version}. Krippendorff's alpha (nominal) per code and value, and pooled over every code; each with a 95 % interval from 10,000 bootstrap resamples (Hayes and Krippendorff 2007; seed 2007), and q, the share of resamples below 0.667 and 0.8. An interval is missing where alpha is undefined or 1. The bootstrap draws at most 25 pairs per cell of the coincidence matrix, so a rare code's interval stays wide however many units there are: read q beside it.",
-        coders.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-        a.units,
-        a.characters,
-        study.framework().meta().id,
-    ));
-    let number = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"));
+    doc.heading(
+        2,
+        l.pick("Agreement between coders", "Samsvar mellom koderne"),
+    );
+    let version = options.framework_version.map_or_else(String::new, |v| {
+        format!(" ({} {v})", l.pick("version", "versjon"))
+    });
+    let who = coders
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (units, chars, fw) = (
+        l.int(a.units),
+        l.int(a.characters),
+        &study.framework().meta().id,
+    );
+    let (q1, q2) = (l.decimal(0.667, 3), l.decimal(0.8, 1));
+    doc.para(match l {
+        Lang::En => format!(
+            "Coders {who} on {units} meaning units and {chars} characters, under the codebook {fw}{version}. Krippendorff's alpha (nominal) per code and value, and pooled over every code; each with a 95% interval from 10,000 bootstrap resamples (Hayes and Krippendorff 2007; seed 2007), and q, the share of resamples below {q1} and {q2}. An interval is missing where alpha is undefined or 1. The bootstrap draws at most 25 pairs per cell of the coincidence matrix, so a rare code's interval stays wide however many units there are: read q beside it."
+        ),
+        Lang::Nb => format!(
+            "Koderne {who} på {units} meningsbærende enheter og {chars} tegn, med kodeboka {fw}{version}. Krippendorffs alfa (nominal) per kode og verdi, og samlet over alle koder; hver med et 95\u{a0}%-intervall fra 10\u{a0}000 bootstrap-trekninger (Hayes og Krippendorff 2007; frø 2007), og q, andelen trekninger under {q1} og {q2}. Intervallet mangler der alfa er udefinert eller 1. Bootstrap-trekningen tar høyst 25 par per celle i koinsidensmatrisen, så intervallet for en sjelden kode forblir bredt uansett hvor mange enheter det er: les q ved siden av."
+        ),
+    });
+    let number = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| l.decimal(v, 3));
     let cells = |m: &samskap_core::agreement::Measures| {
         let i = m.alpha_interval.as_ref();
         let q = |min: f64| {
             i.and_then(|i| i.q_below.iter().find(|f| (f.alpha_min - min).abs() < 1e-9))
-                .map_or_else(|| "–".to_owned(), |f| format!("{:.2}", f.q))
+                .map_or_else(|| "–".to_owned(), |f| l.decimal(f.q, 2))
         };
         vec![
             number(m.krippendorff_alpha.value),
             match i.and_then(|i| i.low.zip(i.high)) {
-                Some((lo, hi)) => format!("{lo:.3} – {hi:.3}"),
+                Some((lo, hi)) => format!("{} – {}", l.decimal(lo, 3), l.decimal(hi, 3)),
                 None => "–".to_owned(),
             },
             q(0.667),
             q(0.8),
         ]
     };
+    let below = |v: &str| format!("{} {v}", l.pick("q below", "q under"));
     let header = [
-        "Code",
-        "Units coded (each coder)",
-        "Alpha, units",
-        "95 % interval",
-        "q below 0.667",
-        "q below 0.8",
-        "Alpha, characters",
-        "95 % interval",
+        l.pick("Code", "Kode").to_owned(),
+        l.pick("Units coded (each coder)", "Enheter kodet (hver koder)")
+            .to_owned(),
+        l.pick("Alpha, units", "Alfa, enheter").to_owned(),
+        l.pick("95% interval", "95\u{a0}%-intervall").to_owned(),
+        below(&q1),
+        below(&q2),
+        l.pick("Alpha, characters", "Alfa, tegn").to_owned(),
+        l.pick("95% interval", "95\u{a0}%-intervall").to_owned(),
     ];
     let mut rows: Vec<Vec<String>> = a
         .per_code
         .iter()
         .map(|c| {
             let mut row = vec![
-                c.key.to_string(),
+                key_label(study.framework(), &c.key, l),
                 c.applied
                     .iter()
-                    .map(ToString::to_string)
+                    .map(|n| l.int(*n))
                     .collect::<Vec<_>>()
                     .join(" / "),
             ];
@@ -528,18 +747,25 @@ fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Do
             row
         })
         .collect();
-    let mut pooled = vec!["All codes, pooled".to_owned(), String::new()];
+    let mut pooled = vec![
+        l.pick("All codes, pooled", "Alle koder, samlet").to_owned(),
+        String::new(),
+    ];
     pooled.extend(cells(&a.overall.units));
     let chars = cells(&a.overall.characters);
     pooled.extend([chars[0].clone(), chars[1].clone()]);
     rows.push(pooled);
     doc.blocks.push(Block::Table {
         caption: Some(
-            "Agreement per code: Krippendorff's alpha over meaning units and over characters"
-                .into(),
+            l.pick(
+                "Agreement per code: Krippendorff's alpha over meaning units and over characters",
+                "Samsvar per kode: Krippendorffs alfa over meningsbærende enheter og over tegn",
+            )
+            .into(),
         ),
-        header: header.iter().map(|h| (*h).to_owned()).collect(),
+        header: header.to_vec(),
         rows,
+        quotes: None,
     });
     let shown: Vec<chart::Interval> = a
         .per_code
@@ -547,7 +773,7 @@ fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Do
         .map(|c| {
             let i = c.units.alpha_interval.as_ref();
             chart::Interval {
-                label: c.key.to_string(),
+                label: key_label(study.framework(), &c.key, l),
                 estimate: c.units.krippendorff_alpha.value.unwrap_or(f64::NAN),
                 low: i.and_then(|i| i.low).unwrap_or(f64::NAN),
                 high: i.and_then(|i| i.high).unwrap_or(f64::NAN),
@@ -561,18 +787,31 @@ fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Do
             .filter(|r| r.estimate.is_finite())
             .min_by(|a, b| a.estimate.total_cmp(&b.estimate))
             .expect("one is defined");
-        let description = format!(
-            "Krippendorff's alpha over meaning units for {defined} of {} codes with their 95 % bootstrap intervals; the lowest is {} at {:.3}. Pooled over every code, alpha is {}.",
+        let (n, lowest, at, all) = (
             shown.len(),
-            low.label,
-            low.estimate,
+            &low.label,
+            l.decimal(low.estimate, 3),
             number(a.overall.units.krippendorff_alpha.value),
         );
+        let description = match l {
+            Lang::En => format!(
+                "Krippendorff's alpha over meaning units for {defined} of {n} codes with their 95% bootstrap intervals; the lowest is {lowest} at {at}. Pooled over every code, alpha is {all}."
+            ),
+            Lang::Nb => format!(
+                "Krippendorffs alfa over meningsbærende enheter for {defined} av {n} koder med 95\u{a0}% bootstrap-intervall; lavest er {lowest} med {at}. Samlet over alle koder er alfa {all}."
+            ),
+        };
         let f = chart::intervals(
             Caption {
                 name: figure_name(doc, "agreement per code"),
-                title: "Agreement per code: Krippendorff's alpha over meaning units, with 95 % intervals".into(),
+                title: l
+                    .pick(
+                        "Agreement per code: Krippendorff's alpha over meaning units, with 95% intervals",
+                        "Samsvar per kode: Krippendorffs alfa over meningsbærende enheter, med 95\u{a0}%-intervall",
+                    )
+                    .into(),
                 description,
+                lang: l,
             },
             &chart::Intervals {
                 // From 0, or lower where an alpha or a bound is below it (alpha ≥ −1).
@@ -584,11 +823,26 @@ fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Do
                     .max(-1.0),
                 rows: shown,
                 to: 1.0,
-                marks: vec![(0.667, "0.667".into()), (0.8, "0.8".into())],
+                marks: vec![(0.667, q1.clone()), (0.8, q2.clone())],
             },
         );
         figure(doc, f);
     }
+}
+
+/// What agreement was measured on, in the report's language: the code's label and its
+/// values, `Regular meeting place (opportunity)`.
+fn key_label(framework: &Framework, key: &samskap_core::agreement::Key, l: Lang) -> String {
+    let code = framework.code_label(&key.code, l.tag());
+    if key.qualifiers.is_empty() {
+        return code;
+    }
+    let values: Vec<String> = key
+        .qualifiers
+        .iter()
+        .map(|(q, v)| value_label(framework, q, v.as_str(), l))
+        .collect();
+    format!("{code} ({})", values.join(", "))
 }
 
 fn figure(doc: &mut Doc, f: Figure) {
@@ -605,21 +859,21 @@ fn figure_name(doc: &Doc, what: &str) -> String {
 }
 
 /// A label in the report's language, or the id.
-fn label_or<'a>(labels: &'a samskap_core::Labels, id: &'a str) -> &'a str {
-    samskap_core::label_in(labels, LANG).unwrap_or(id)
+fn label_or<'a>(labels: &'a samskap_core::Labels, id: &'a str, l: Lang) -> &'a str {
+    samskap_core::label_in(labels, l.tag()).unwrap_or(id)
 }
 
 /// Bars of the two values of the framework's first qualifier (barrier and opportunity) per
 /// top-level category, from the counts' total column. Only a qualifier of two values
 /// contrasts two sides as barrier and opportunity do; with none, or one of other values
 /// (levels), there is no such chart to draw, and none is.
-fn polarity_chart(study: &Study, m: &Matrix, doc: &Doc) -> Option<Figure> {
+fn polarity_chart(study: &Study, m: &Matrix, l: Lang, doc: &Doc) -> Option<Figure> {
     let framework = study.framework();
     let q = framework.qualifier(m.qualifier.as_ref()?)?;
     let [a, b] = q.values.as_slice() else {
         return None;
     };
-    let names = [a, b].map(|v| label_or(&v.label, v.id.as_str()).to_lowercase());
+    let names = [a, b].map(|v| label_or(&v.label, v.id.as_str(), l).to_lowercase());
     let total = m.columns.len() - 1;
     let mut rows = Vec::new();
     let mut said = Vec::new();
@@ -635,48 +889,67 @@ fn polarity_chart(study: &Study, m: &Matrix, doc: &Doc) -> Option<Figure> {
         let (Some(x), Some(y)) = (of(Some(&a.id)), of(Some(&b.id))) else {
             continue;
         };
-        let all = of(None).unwrap_or(0);
-        let label = framework.code_label(&top.id, LANG);
-        said.push(format!(
-            "{label}: {x} {}, {y} {}, of {all} in all",
-            names[0], names[1]
-        ));
+        let all = l.int(of(None).unwrap_or(0));
+        let label = framework.code_label(&top.id, l.tag());
+        let (x, y) = (l.int(x).to_string(), l.int(y));
+        let [na, nb] = &names;
+        said.push(match l {
+            Lang::En => format!("{label}: {x} {na}, {y} {nb}, of {all} in all"),
+            Lang::Nb => format!("{label}: {x} {na}, {y} {nb}, av {all} i alt"),
+        });
         rows.push(chart::BarRow {
             label,
-            values: vec![x as f64, y as f64],
+            values: vec![
+                of(Some(&a.id)).unwrap_or(0) as f64,
+                of(Some(&b.id)).unwrap_or(0) as f64,
+            ],
         });
     }
     if rows.is_empty() {
         return None;
     }
-    let qualifier = label_or(&q.label, q.id.as_str()).to_lowercase();
-    let title = format!(
-        "{} and {} per category: meaning units",
-        capitalise(&names[0]),
-        names[1]
-    );
-    let description = format!(
-        "Meaning units coded {} and {} in each top-level category (with the codes under it), all groups together, as in the counts table's total column. {}.{}",
-        names[0],
-        names[1],
-        said.join("; "),
-        if q.required {
-            String::new()
-        } else {
-            format!(" Meaning units without a {qualifier} are in the totals only.")
-        }
-    );
+    let qualifier = label_or(&q.label, q.id.as_str(), l).to_lowercase();
+    let [na, nb] = &names;
+    let title = match l {
+        Lang::En => format!("{} and {nb} per category: meaning units", capitalise(na)),
+        Lang::Nb => format!(
+            "{} og {nb} per kategori: meningsbærende enheter",
+            capitalise(na)
+        ),
+    };
+    let said = said.join("; ");
+    let description = match l {
+        Lang::En => format!(
+            "Meaning units coded {na} and {nb} in each top-level category (with the codes under it), all groups together, as in the counts table's total column. {said}.{}",
+            if q.required {
+                String::new()
+            } else {
+                format!(" Meaning units without a {qualifier} are in the totals only.")
+            }
+        ),
+        Lang::Nb => format!(
+            "Meningsbærende enheter kodet {na} og {nb} i hver kategori på øverste nivå (med kodene under den), alle grupper samlet, som i kolonnen «I alt» i tabellen over antall. {said}.{}",
+            if q.required {
+                String::new()
+            } else {
+                format!(" Meningsbærende enheter uten {qualifier} er bare med i «i alt».")
+            }
+        ),
+    };
     Some(chart::bars(
         Caption {
             name: figure_name(doc, &format!("{} by category", q.id)),
             title,
             description,
+            lang: l,
         },
         &chart::Bars {
             series: names.to_vec(),
             rows,
-            note: (!q.required)
-                .then(|| format!("Meaning units without a {qualifier} are not drawn.")),
+            note: (!q.required).then(|| match l {
+                Lang::En => format!("Meaning units without a {qualifier} are not drawn."),
+                Lang::Nb => format!("Meningsbærende enheter uten {qualifier} er ikke tegnet."),
+            }),
         },
     ))
 }
@@ -695,6 +968,7 @@ fn codes_by_group_chart(
     study: &Study,
     m: &Matrix,
     shown: &[(String, Vec<usize>)],
+    l: Lang,
     doc: &Doc,
 ) -> Option<Figure> {
     if shown.len() < 3 || shown.len() - 1 > MAX_CHARTED_GROUPS {
@@ -707,7 +981,7 @@ fn codes_by_group_chart(
         .iter()
         .filter_map(|r| {
             let code = framework.code(&r.key.parse().ok()?)?;
-            let label = framework.code_label(&code.id, LANG);
+            let label = framework.code_label(&code.id, l.tag());
             let cells: Vec<usize> = shown.iter().map(|(_, cols)| count_in(r, cols).0).collect();
             if code.id.depth() == 1 {
                 // The total is last; the number comes first, as group names may end in one.
@@ -716,10 +990,12 @@ fn codes_by_group_chart(
                     .zip(&cells)
                     .enumerate()
                     .map(|(k, ((name, _), n))| {
-                        if k + 1 == shown.len() {
-                            format!("{n} in all")
-                        } else {
-                            format!("{n} in {name}")
+                        let n = l.int(*n);
+                        match (l, k + 1 == shown.len()) {
+                            (Lang::En, true) => format!("{n} in all"),
+                            (Lang::En, false) => format!("{n} in {name}"),
+                            (Lang::Nb, true) => format!("{n} i alt"),
+                            (Lang::Nb, false) => format!("{n} i {name}"),
                         }
                     })
                     .collect();
@@ -736,16 +1012,26 @@ fn codes_by_group_chart(
         return None;
     }
     let columns: Vec<String> = shown.iter().map(|(name, _)| name.clone()).collect();
-    let description = format!(
-        "Meaning units per code, with the codes under it, in the columns of the counts table ({}). By top-level category: {}.",
-        columns.join("; "),
-        said.join(". ")
-    );
+    let (cols, said) = (columns.join("; "), said.join(". "));
+    let description = match l {
+        Lang::En => format!(
+            "Meaning units per code, with the codes under it, in the columns of the counts table ({cols}). By top-level category: {said}."
+        ),
+        Lang::Nb => format!(
+            "Meningsbærende enheter per kode, med kodene under den, i kolonnene i tabellen over antall ({cols}). Per kategori på øverste nivå: {said}."
+        ),
+    };
     Some(chart::heatmap(
         Caption {
             name: figure_name(doc, "codes by group"),
-            title: "Codes by group: meaning units".into(),
+            title: l
+                .pick(
+                    "Codes by group: meaning units",
+                    "Koder per gruppe: meningsbærende enheter",
+                )
+                .into(),
             description,
+            lang: l,
         },
         &chart::Heatmap {
             columns,
@@ -762,6 +1048,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     use samskap_core::facilitation::{
         attendance_rates, composition, contacts_by_group, pd_timeline, AttendanceBy,
     };
+    let l = options.lang;
     let f = study.facilitation();
     if f == &samskap_core::facilitation::Facilitation::default() {
         return;
@@ -773,36 +1060,43 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .find(|x| &x.id == g)
             .map_or_else(|| g.to_string(), |x| x.name.clone())
     };
-    doc.heading(2, "Facilitation");
+    doc.heading(2, l.pick("Facilitation", "Fasilitering"));
     let rows: Vec<Vec<String>> = composition(study)
         .into_iter()
         .filter(|c| c.members > 0)
         .map(|c| {
             vec![
                 group_name(&c.group),
-                c.members.to_string(),
+                l.int(c.members),
                 c.sectors
                     .iter()
-                    .map(|(s, n)| format!("{} {n}", s.as_str()))
+                    .map(|(s, n)| format!("{} {}", l.sector(*s), l.int(*n)))
                     .collect::<Vec<_>>()
                     .join(", "),
-                c.youth.to_string(),
-                c.pd_youth.to_string(),
-                c.blau.map_or_else(|| "–".into(), |b| format!("{b:.2}")),
+                l.int(c.youth),
+                l.int(c.pd_youth),
+                c.blau.map_or_else(|| "–".into(), |b| l.decimal(b, 2)),
             ]
         })
         .collect();
     // A record of meetings alone (minutes' meetings, say) has no members to compose.
     if !rows.is_empty() {
-        doc.heading(3, "Composition of the groups");
+        doc.heading(
+            3,
+            l.pick("Composition of the groups", "Gruppenes sammensetning"),
+        );
         doc.table(
+            l.pick(
+                "Members per group by sector, the youth among them, and the Blau index of sector diversity (0: one sector; higher: more evenly spread)",
+                "Medlemmer per gruppe etter sektor, ungdommene blant dem, og Blau-indeksen for sektormangfold (0: én sektor; høyere: jevnere fordelt)",
+            ),
             &[
-                "Group",
-                "Members",
-                "Sectors",
-                "Youth",
-                "PD youth",
-                "Blau index (sectors)",
+                l.pick("Group", "Gruppe"),
+                l.pick("Members", "Medlemmer"),
+                l.pick("Sectors", "Sektorer"),
+                l.pick("Youth", "Ungdom"),
+                l.pick("PD youth", "PD-ungdom"),
+                l.pick("Blau index (sectors)", "Blau-indeks (sektorer)"),
             ],
             rows,
         );
@@ -812,19 +1106,23 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .into_iter()
             .map(|r| {
                 let away = r.rate < options.attendance_threshold;
-                let key = if by == AttendanceBy::Service {
-                    service_label(&r.key)
-                } else {
-                    r.key
+                let key = match by {
+                    AttendanceBy::Service => service_label(&r.key, l),
+                    AttendanceBy::Sector => samskap_core::Sector::ALL
+                        .into_iter()
+                        .find(|s| s.as_str() == r.key)
+                        .map_or_else(|| r.key.clone(), |s| l.sector(s).to_owned()),
+                    AttendanceBy::Month => l.month_key(&r.key),
+                    _ => r.key.clone(),
                 };
                 let mut row = vec![
                     key,
-                    format!("{}/{}", r.present, r.recorded),
-                    percent(r.rate),
+                    format!("{}/{}", l.int(r.present), l.int(r.recorded)),
+                    l.percent(r.rate),
                 ];
                 if by == AttendanceBy::Service {
                     row.push(if away {
-                        "stayed away".into()
+                        l.pick("stayed away", "uteble").into()
                     } else {
                         String::new()
                     });
@@ -835,29 +1133,48 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     };
     let meetings = f.meetings().len();
     let recorded = f.meetings().iter().any(|(_, a)| !a.is_empty());
+    let n_meetings = l.count(meetings, ("meeting", "meetings"), ("møte", "møter"));
     if meetings > 0 && !recorded {
-        doc.heading(3, "Attendance");
-        doc.para(format!(
-            "{meetings} meeting{} recorded, without attendance.",
-            plural(meetings)
-        ));
+        doc.heading(3, l.pick("Attendance", "Oppmøte"));
+        doc.para(match l {
+            Lang::En => format!("{n_meetings} recorded, without attendance."),
+            Lang::Nb => format!("{n_meetings} registrert, uten oppmøte."),
+        });
     } else if meetings > 0 {
-        doc.heading(3, "Attendance");
-        doc.para(format!(
-            "{meetings} meeting{} recorded. Rates by service and by sector; services below {} are the ones that stayed away.",
-            plural(meetings),
-            percent(options.attendance_threshold)
-        ));
+        doc.heading(3, l.pick("Attendance", "Oppmøte"));
+        let below = l.percent(options.attendance_threshold);
+        doc.para(match l {
+            Lang::En => format!(
+                "{n_meetings} recorded. Rates by service, by sector and by month, never by person: services below {below} are the ones that stayed away."
+            ),
+            Lang::Nb => format!(
+                "{n_meetings} registrert. Oppmøte per tjeneste, per sektor og per måned, aldri per person: tjenester under {below} er de som uteble."
+            ),
+        });
+        let present = l.pick("Present/recorded", "Til stede / registrert");
+        let rate = l.pick("Rate", "Andel");
         doc.table(
-            &["Service", "Present/recorded", "Rate", ""],
+            l.pick(
+                "Attendance by service: members' attendances present out of those recorded (present, absent or excused)",
+                "Oppmøte per tjeneste: medlemmenes oppmøter til stede av dem som er registrert (til stede, fraværende eller meldt forfall)",
+            ),
+            &[l.pick("Service", "Tjeneste"), present, rate, l.pick("Stayed away", "Uteble")],
             rate_rows(AttendanceBy::Service),
         );
         doc.table(
-            &["Sector", "Present/recorded", "Rate"],
+            l.pick(
+                "Attendance by sector: attendances present out of those recorded",
+                "Oppmøte per sektor: oppmøter til stede av dem som er registrert",
+            ),
+            &[l.pick("Sector", "Sektor"), present, rate],
             rate_rows(AttendanceBy::Sector),
         );
         doc.table(
-            &["Month", "Present/recorded", "Rate"],
+            l.pick(
+                "Attendance by month: attendances present out of those recorded, all groups' meetings together",
+                "Oppmøte per måned: oppmøter til stede av dem som er registrert, alle gruppers møter samlet",
+            ),
+            &[l.pick("Month", "Måned"), present, rate],
             rate_rows(AttendanceBy::Month),
         );
         if let Some(f) = attendance_chart(study, options, doc) {
@@ -866,9 +1183,17 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     }
     let contacts = contacts_by_group(study, f);
     if !contacts.is_empty() {
-        doc.heading(3, "New contacts");
+        doc.heading(3, l.pick("New contacts", "Nye kontakter"));
         doc.table(
-            &["Group", "Contacts", "Across sectors"],
+            l.pick(
+                "New working relations between members recorded per group (the group of the first member named), and how many of them cross sectors",
+                "Nye arbeidsrelasjoner mellom medlemmer registrert per gruppe (gruppen til det første medlemmet som er nevnt), og hvor mange av dem som går på tvers av sektorer",
+            ),
+            &[
+                l.pick("Group", "Gruppe"),
+                l.pick("Contacts", "Kontakter"),
+                l.pick("Across sectors", "På tvers av sektorer"),
+            ],
             contacts
                 .into_iter()
                 .map(|c| {
@@ -876,7 +1201,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
                         .key
                         .parse()
                         .map_or_else(|_| c.key.clone(), |g| group_name(&g));
-                    vec![name, c.contacts.to_string(), c.cross_sector.to_string()]
+                    vec![name, l.int(c.contacts), l.int(c.cross_sector)]
                 })
                 .collect(),
         );
@@ -887,7 +1212,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
         .filter(|g| f.moves().iter().any(|m| m.group == g.id))
         .collect();
     if !groups.is_empty() {
-        doc.heading(3, "The PD process");
+        doc.heading(3, l.pick("The PD process", "PD-prosessen"));
         // One axis for every group's chart, so they can be set side by side: from the
         // first move to the last thing recorded (a meeting or a move).
         let first = f.moves().iter().map(|m| m.date).min();
@@ -899,10 +1224,15 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             .max();
         let charted = groups.len() <= MAX_CHARTED_GROUPS;
         if !charted {
-            doc.para(format!(
-                "{} groups moved through the PD process: each group's steps are in its table; timelines are charted for at most {MAX_CHARTED_GROUPS} groups.",
-                groups.len()
-            ));
+            let n = groups.len();
+            doc.para(match l {
+                Lang::En => format!(
+                    "{n} groups moved through the PD process: each group's steps are in its table; timelines are charted for at most {MAX_CHARTED_GROUPS} groups."
+                ),
+                Lang::Nb => format!(
+                    "{n} grupper gikk gjennom PD-prosessen: hver gruppes steg står i dens tabell; tidslinjer tegnes for høyst {MAX_CHARTED_GROUPS} grupper."
+                ),
+            });
         }
         for g in groups {
             let timeline = pd_timeline(f, &g.id);
@@ -910,24 +1240,47 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
                 .iter()
                 .map(|t| {
                     vec![
-                        t.phase.label().to_owned(),
-                        t.step.label().to_owned(),
-                        t.entered.to_string(),
-                        t.left.map_or_else(|| "…".into(), |d| d.to_string()),
-                        if t.back { "back".into() } else { String::new() },
+                        l.phase(t.phase).to_owned(),
+                        l.step(t.step).to_owned(),
+                        l.date(t.entered),
+                        t.left.map_or_else(|| "…".into(), |d| l.date(d)),
+                        if t.back {
+                            l.pick("back", "tilbake").into()
+                        } else {
+                            String::new()
+                        },
                     ]
                 })
                 .collect();
-            doc.para(group_name(&g.id));
-            doc.table(&["Phase", "Step", "Entered", "Left", ""], rows);
+            let name = group_name(&g.id);
+            doc.table(
+                match l {
+                    Lang::En => format!("{name}: the PD steps in the order the group moved through them, with the dates it entered and left each"),
+                    Lang::Nb => format!("{name}: PD-stegene i den rekkefølgen gruppen gikk gjennom dem, med datoene den gikk inn i og ut av hvert"),
+                },
+                &[
+                    l.pick("Phase", "Fase"),
+                    l.pick("Step", "Steg"),
+                    l.pick("Entered", "Fra"),
+                    l.pick("Left", "Til"),
+                    l.pick("Back to an earlier step", "Tilbake til et tidligere steg"),
+                ],
+                rows,
+            );
             if let (true, Some(first), Some(last)) = (charted, first, last) {
-                let chart = pd_chart(&group_name(&g.id), &g.id, &timeline, first, last, doc);
+                let chart = pd_chart(&name, &g.id, &timeline, first, last, l, doc);
                 figure(doc, chart);
             }
         }
     }
     if !f.actions().is_empty() {
-        doc.heading(3, "Trial actions and interventions");
+        doc.heading(
+            3,
+            l.pick(
+                "Trial actions and interventions",
+                "Prøvehandlinger og intervensjoner",
+            ),
+        );
         let rows = f
             .actions()
             .iter()
@@ -935,16 +1288,28 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
                 vec![
                     group_name(&a.group),
                     a.title.clone(),
-                    a.state().to_string(),
+                    l.action_state(a.state()).to_owned(),
                     a.history
                         .iter()
-                        .map(|t| format!("{} {}", t.state, t.date))
+                        .map(|t| format!("{} {}", l.action_state(t.state), l.date(t.date)))
                         .collect::<Vec<_>>()
                         .join(" → "),
                 ]
             })
             .collect();
-        doc.table(&["Group", "Action", "State", "History"], rows);
+        doc.table(
+            l.pick(
+                "Trial actions per group: where each stands and what came of it, step by step",
+                "Prøvehandlinger per gruppe: hvor hver står og hva som kom ut av den, steg for steg",
+            ),
+            &[
+                l.pick("Group", "Gruppe"),
+                l.pick("Action", "Prøvehandling"),
+                l.pick("State", "Status"),
+                l.pick("History", "Historikk"),
+            ],
+            rows,
+        );
     }
 }
 
@@ -956,23 +1321,19 @@ fn capitalise(s: &str) -> String {
 }
 
 /// A service as the report names it: members with none count under `-` in the record.
-fn service_label(key: &str) -> String {
+fn service_label(key: &str, l: Lang) -> String {
     if key == "-" {
-        "(no service)".to_owned()
+        l.pick("(no service)", "(ingen tjeneste)").to_owned()
     } else {
         key.to_owned()
     }
-}
-
-/// A rate (0–1) as the report prints it: a whole percentage.
-fn percent(rate: f64) -> String {
-    format!("{:.0} %", rate * 100.0)
 }
 
 /// Attendance per service and month as shares of the recorded attendances (every group's
 /// meetings together): never by person, as in the tables above it.
 fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figure> {
     use samskap_core::facilitation::{attendance_by_month, attendance_rates, AttendanceBy};
+    let l = options.lang;
     let f = study.facilitation();
     let grid = attendance_by_month(study, f, AttendanceBy::Service, None);
     if grid.months.is_empty() {
@@ -981,64 +1342,90 @@ fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figur
     let away: Vec<String> = attendance_rates(study, f, AttendanceBy::Service, None)
         .into_iter()
         .filter(|r| r.rate < options.attendance_threshold)
-        .map(|r| format!("{} {}", service_label(&r.key), percent(r.rate)))
+        .map(|r| format!("{} {}", service_label(&r.key, l), l.percent(r.rate)))
         .collect();
     let months = attendance_rates(study, f, AttendanceBy::Month, None);
     let low = months.iter().min_by(|a, b| a.rate.total_cmp(&b.rate))?;
     let high = months.iter().max_by(|a, b| a.rate.total_cmp(&b.rate))?;
     let gaps = grid.cells.iter().flatten().filter(|c| c.is_none()).count();
-    let mut description = format!(
-        "Share of recorded attendances (present out of present, absent or excused) per service and calendar month, {} services by {} months from {} to {}, all groups' meetings together. ",
-        grid.keys.len(),
-        grid.months.len(),
-        grid.months[0],
-        grid.months[grid.months.len() - 1],
+    let (services, n_months) = (
+        l.count(
+            grid.keys.len(),
+            ("service", "services"),
+            ("tjeneste", "tjenester"),
+        ),
+        l.count(grid.months.len(), ("month", "months"), ("måned", "måneder")),
     );
-    if away.is_empty() {
-        description += &format!(
-            "No service is below {} over the whole record. ",
-            percent(options.attendance_threshold)
-        );
-    } else {
-        description += &format!(
-            "Below {} over the whole record: {}. ",
-            percent(options.attendance_threshold),
-            away.join(", ")
-        );
-    }
-    description += &format!(
-        "By month, from {} in {} to {} in {}.",
-        percent(low.rate),
-        low.key,
-        percent(high.rate),
-        high.key
+    let (from, to) = (
+        l.month_key(&grid.months[0]),
+        l.month_key(&grid.months[grid.months.len() - 1]),
     );
+    let threshold = l.percent(options.attendance_threshold);
+    let (lo, lo_m, hi, hi_m) = (
+        l.percent(low.rate),
+        l.month_key(&low.key),
+        l.percent(high.rate),
+        l.month_key(&high.key),
+    );
+    let away = away.join(", ");
+    let mut description = match l {
+        Lang::En => format!(
+            "Share of recorded attendances (present out of present, absent or excused) per service and calendar month, {services} by {n_months} from {from} to {to}, all groups' meetings together. "
+        ),
+        Lang::Nb => format!(
+            "Andel av registrerte oppmøter (til stede av til stede, fraværende eller meldt forfall) per tjeneste og kalendermåned, {services} og {n_months} fra {from} til {to}, alle gruppers møter samlet. "
+        ),
+    };
+    description += &match (l, away.is_empty()) {
+        (Lang::En, true) => format!("No service is below {threshold} over the whole record. "),
+        (Lang::En, false) => format!("Below {threshold} over the whole record: {away}. "),
+        (Lang::Nb, true) => format!("Ingen tjeneste er under {threshold} over hele perioden. "),
+        (Lang::Nb, false) => format!("Under {threshold} over hele perioden: {away}. "),
+    };
+    description += &match l {
+        Lang::En => format!("By month, from {lo} in {lo_m} to {hi} in {hi_m}."),
+        Lang::Nb => format!("Per måned fra {lo} i {lo_m} til {hi} i {hi_m}."),
+    };
     if gaps > 0 {
-        description += &format!(
-            " {gaps} hatched cell{} where a service had no attendance recorded that month.",
-            plural(gaps)
-        );
+        description += &match l {
+            Lang::En => format!(
+                " {} where a service had no attendance recorded that month.",
+                l.count(gaps, ("hatched cell", "hatched cells"), ("", ""))
+            ),
+            Lang::Nb => format!(
+                " {} der en tjeneste ikke hadde registrert oppmøte den måneden.",
+                l.count(gaps, ("", ""), ("skravert celle", "skraverte celler"))
+            ),
+        };
     }
     Some(chart::heatmap(
         Caption {
             name: figure_name(doc, "attendance by service and month"),
-            title: "Attendance by service and month: share of recorded attendances".into(),
+            title: l
+                .pick(
+                    "Attendance by service and month: share of recorded attendances",
+                    "Oppmøte per tjeneste og måned: andel av registrerte oppmøter",
+                )
+                .into(),
             description,
+            lang: l,
         },
         &chart::Heatmap {
-            columns: grid.months.clone(),
+            columns: grid.months.iter().map(|m| l.month_key(m)).collect(),
             rows: grid
                 .keys
                 .iter()
                 .zip(&grid.cells)
                 .map(|(k, cells)| chart::HeatRow {
-                    label: service_label(k),
+                    label: service_label(k, l),
                     depth: 0,
                     cells: cells.iter().map(|c| c.and_then(|t| t.rate())).collect(),
                 })
                 .collect(),
             values: chart::Values::Shares,
-            empty: "no attendance recorded".into(),
+            empty: l
+                .pick("no attendance recorded", "ikke registrert oppmøte")
+                .into(),
         },
     ))
 }
@@ -1051,6 +1438,7 @@ fn pd_chart(
     timeline: &[samskap_core::facilitation::TimelineEntry],
     first: samskap_core::NaiveDate,
     last: samskap_core::NaiveDate,
+    l: Lang,
     doc: &Doc,
 ) -> Figure {
     use samskap_core::facilitation::{PdStep, Phase};
@@ -1062,10 +1450,13 @@ fn pd_chart(
                 .filter(|(_, s)| s.phase() == *p)
                 .map(|(k, _)| k)
                 .collect();
-            match steps.as_slice() {
-                [one] => format!("{} (step {one})", p.label()),
-                [a, .., b] => format!("{} (steps {a}–{b})", p.label()),
-                [] => p.label().to_owned(),
+            let phase = l.phase(*p);
+            match (l, steps.as_slice()) {
+                (Lang::En, [one]) => format!("{phase} (step {one})"),
+                (Lang::En, [a, .., b]) => format!("{phase} (steps {a}–{b})"),
+                (Lang::Nb, [one]) => format!("{phase} (steg {one})"),
+                (Lang::Nb, [a, .., b]) => format!("{phase} (steg {a}–{b})"),
+                (_, []) => phase.to_owned(),
             }
         })
         .collect();
@@ -1078,41 +1469,68 @@ fn pd_chart(
             to: t.left,
         })
         .collect();
+    let end = l.date(last);
     let said: Vec<String> = timeline
         .iter()
         .map(|t| {
-            let back = if t.back { "back to " } else { "" };
-            match t.left {
-                Some(left) => format!("{back}{} from {} to {left}", t.step.label(), t.entered),
-                None if t.entered == last => format!(
-                    "{back}{} from {}, the last date recorded",
-                    t.step.label(),
-                    t.entered
-                ),
-                None => format!(
-                    "{back}{} from {}, with no later move recorded up to {last}",
-                    t.step.label(),
-                    t.entered
-                ),
+            let back = if t.back {
+                l.pick("back to ", "tilbake til ")
+            } else {
+                ""
+            };
+            let (step, from) = (l.step(t.step), l.date(t.entered));
+            match (l, t.left) {
+                (Lang::En, Some(left)) => format!("{back}{step} from {from} to {}", l.date(left)),
+                (Lang::Nb, Some(left)) => format!("{back}{step} fra {from} til {}", l.date(left)),
+                (Lang::En, None) if t.entered == last => {
+                    format!("{back}{step} from {from}, the last date recorded")
+                }
+                (Lang::Nb, None) if t.entered == last => {
+                    format!("{back}{step} fra {from}, den siste registrerte datoen")
+                }
+                (Lang::En, None) => {
+                    format!("{back}{step} from {from}, with no later move recorded up to {end}")
+                }
+                (Lang::Nb, None) => {
+                    format!(
+                        "{back}{step} fra {from}, uten senere registrert bevegelse fram til {end}"
+                    )
+                }
             }
         })
         .collect();
+    let said = said.join("; ");
     chart::timeline(
         Caption {
             name: figure_name(doc, &format!("pd process {group}")),
-            title: format!("{name}: PD steps over time, from entering each to leaving it"),
-            description: format!(
-                "The path of {name} through the six Positive Deviance steps, one lane per step: {}.",
-                said.join("; ")
-            ),
+            title: match l {
+                Lang::En => {
+                    format!("{name}: PD steps over time, from entering each to leaving it")
+                }
+                Lang::Nb => {
+                    format!("{name}: PD-steg over tid, fra gruppen gikk inn i hvert til den gikk ut")
+                }
+            },
+            description: match l {
+                Lang::En => format!(
+                    "The path of {name} through the six Positive Deviance steps, one lane per step: {said}."
+                ),
+                Lang::Nb => format!(
+                    "Veien {name} gikk gjennom de seks stegene i Positive Deviance, ett felt per steg: {said}."
+                ),
+            },
+            lang: l,
         },
         &chart::Timeline {
-            lanes: PdStep::ALL.iter().map(|s| s.label().to_owned()).collect(),
+            lanes: PdStep::ALL.iter().map(|s| l.step(*s).to_owned()).collect(),
             kinds,
             stays,
             start: first,
             end: last,
-            open: format!("no later move recorded up to {last}"),
+            open: match l {
+                Lang::En => format!("no later move recorded up to {end}"),
+                Lang::Nb => format!("ingen senere bevegelse registrert fram til {end}"),
+            },
         },
     )
 }

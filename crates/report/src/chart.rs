@@ -31,7 +31,7 @@ use std::fmt::Write;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::doc::Figure;
+use crate::doc::{Figure, Lang};
 
 /// The Okabe–Ito palette, reordered so the first colours keep at least 3:1 contrast with
 /// white; every mark also carries a dark outline, so the lighter ones stay visible.
@@ -62,6 +62,8 @@ pub struct Caption {
     pub title: String,
     /// What it shows, in words, with its main numbers.
     pub description: String,
+    /// The language of its words and numbers (decimal mark, months).
+    pub lang: Lang,
 }
 
 /// Horizontal bars, one group of bars per row, one bar per series.
@@ -213,7 +215,7 @@ pub fn bars(caption: Caption, data: &Bars) -> Figure {
         .rows
         .iter()
         .flat_map(|r| r.values.iter())
-        .map(|&v| text_width(&value_text(v), SMALL))
+        .map(|&v| text_width(&value_text(v, caption.lang), SMALL))
         .fold(0.0, f64::max)
         + series_w
         + text_width(" ", SMALL);
@@ -245,7 +247,7 @@ pub fn bars(caption: Caption, data: &Bars) -> Figure {
             Anchor::Middle,
             SMALL,
             MUTED,
-            &axis.label(*t),
+            &axis.label(*t, caption.lang),
         );
     }
     if data.rows.is_empty() {
@@ -255,7 +257,7 @@ pub fn bars(caption: Caption, data: &Bars) -> Figure {
             Anchor::Middle,
             FONT,
             MUTED,
-            "No data",
+            caption.lang.pick("No data", "Ingen data"),
         );
     }
     for (i, row) in data.rows.iter().enumerate() {
@@ -271,7 +273,7 @@ pub fn bars(caption: Caption, data: &Bars) -> Figure {
         for (k, name) in data.series.iter().enumerate() {
             let v = row.values.get(k).copied().unwrap_or(f64::NAN);
             let yb = y0 + 6.0 + k as f64 * (bar + 2.0);
-            let text = format!("{} {name}", value_text(v));
+            let text = format!("{} {name}", value_text(v, caption.lang));
             if v.is_finite() {
                 let (a, b) = (x(0.0), x(v));
                 svg.rect(
@@ -328,8 +330,8 @@ pub fn heatmap(caption: Caption, data: &Heatmap) -> Figure {
         Values::Shares => Axis::nice(0.0, 1.0, 5, false),
     };
     let cell_text = |v: f64| match data.values {
-        Values::Counts => value_text(v),
-        Values::Shares => percent(v),
+        Values::Counts => value_text(v, caption.lang),
+        Values::Shares => percent(v, caption.lang),
     };
     let any_empty = cells.iter().flatten().any(Option::is_none);
     let tree = data.rows.iter().any(|r| r.depth > 0);
@@ -432,7 +434,7 @@ pub fn heatmap(caption: Caption, data: &Heatmap) -> Figure {
             Anchor::Start,
             FONT,
             MUTED,
-            "No data",
+            caption.lang.pick("No data", "Ingen data"),
         );
     }
     for (r, row) in data.rows.iter().enumerate() {
@@ -508,7 +510,7 @@ pub fn timeline(caption: Caption, data: &Timeline) -> Figure {
     let mut svg = Svg::begin(&caption, width, height);
 
     key.draw(&mut svg);
-    for (d, label) in month_ticks(start, end, plot) {
+    for (d, label) in month_ticks(start, end, plot, caption.lang) {
         let tx = x(d);
         svg.line(tx, top, tx, top + lanes_h, GRID, 1.0, None);
         svg.text(
@@ -570,7 +572,7 @@ pub fn timeline(caption: Caption, data: &Timeline) -> Figure {
             Anchor::Middle,
             FONT,
             MUTED,
-            "No data",
+            caption.lang.pick("No data", "Ingen data"),
         );
     }
     svg.finish(caption)
@@ -586,7 +588,11 @@ pub fn intervals(caption: Caption, data: &Intervals) -> Figure {
     let axis = Axis::nice(from, to, 6, false);
     let row_h = 22.0;
     let label_w = widest(data.rows.iter().map(|r| r.label.as_str()), FONT).min(MAX_LABEL);
-    let texts: Vec<String> = data.rows.iter().map(interval_text).collect();
+    let texts: Vec<String> = data
+        .rows
+        .iter()
+        .map(|r| interval_text(r, caption.lang))
+        .collect();
     let text_w = widest(texts.iter().map(String::as_str), SMALL);
     let left = 12.0 + label_w + 12.0;
     let plot = 360.0;
@@ -628,7 +634,7 @@ pub fn intervals(caption: Caption, data: &Intervals) -> Figure {
             Anchor::Middle,
             SMALL,
             MUTED,
-            &axis.label(*t),
+            &axis.label(*t, caption.lang),
         );
     }
     let label_y = |level: usize| top - 8.0 - 13.0 * level as f64;
@@ -656,7 +662,7 @@ pub fn intervals(caption: Caption, data: &Intervals) -> Figure {
             Anchor::Middle,
             FONT,
             MUTED,
-            "No data",
+            caption.lang.pick("No data", "Ingen data"),
         );
     }
     for (i, (row, text)) in data.rows.iter().zip(&texts).enumerate() {
@@ -712,7 +718,7 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
             r.marks
                 .iter()
                 .filter(|(a, v)| *a < data.actors.len() && v.is_finite())
-                .map(|(a, v)| format!("{} {}", data.actors[*a], value_text(*v)))
+                .map(|(a, v)| format!("{} {}", data.actors[*a], value_text(*v, caption.lang)))
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -769,7 +775,7 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
             Anchor::Middle,
             FONT,
             MUTED,
-            "No data",
+            caption.lang.pick("No data", "Ingen data"),
         );
     }
     for (i, (row, summary)) in data.rows.iter().zip(&summaries).enumerate() {
@@ -1132,8 +1138,8 @@ impl Axis {
         ((v - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0)
     }
 
-    fn label(&self, v: f64) -> String {
-        fixed(v, self.decimals)
+    fn label(&self, v: f64, lang: Lang) -> String {
+        shown(fixed(v, self.decimals), lang)
     }
 }
 
@@ -1167,38 +1173,44 @@ fn fixed(x: f64, decimals: usize) -> String {
 
 /// A value as printed beside its mark: whole numbers as such, others with two decimals;
 /// `–` for a value that is not a number.
-fn value_text(v: f64) -> String {
+fn value_text(v: f64, lang: Lang) -> String {
     if !v.is_finite() {
         "–".to_owned()
     } else if v.fract() == 0.0 {
         fixed(v, 0)
     } else {
-        fixed(v, 2)
+        shown(fixed(v, 2), lang)
+    }
+}
+
+/// A number printed by [`fixed`] with the language's decimal mark.
+fn shown(s: String, lang: Lang) -> String {
+    match lang {
+        Lang::En => s,
+        Lang::Nb => s.replace('.', ","),
     }
 }
 
 /// A share (0–1) as a whole percentage, as the report's tables print it.
-fn percent(v: f64) -> String {
-    if v.is_finite() {
-        format!("{} %", fixed((v * 100.0).round(), 0))
-    } else {
-        "–".to_owned()
-    }
+fn percent(v: f64, lang: Lang) -> String {
+    lang.percent(v)
 }
 
-fn interval_text(r: &Interval) -> String {
+fn interval_text(r: &Interval, lang: Lang) -> String {
     let two = |v: f64| {
         if v.is_finite() {
-            fixed(v, 2)
+            shown(fixed(v, 2), lang)
         } else {
             "–".to_owned()
         }
     };
     if r.low.is_finite() && r.high.is_finite() {
+        // A comma is the decimal mark in Norwegian: the bounds are parted by a semicolon.
         format!(
-            "{} [{}, {}]",
+            "{} [{}{} {}]",
             two(r.estimate),
             two(r.low.min(r.high)),
+            lang.pick(",", ";"),
             two(r.low.max(r.high))
         )
     } else {
@@ -1305,7 +1317,12 @@ fn wrap(s: &str, size: f64, room: f64, lines: usize) -> Vec<String> {
 /// The first days of months from `start` to `end`, labelled `2023-02`, every one, two,
 /// three or six months or every one or more years, so labels do not crowd an axis `plot`
 /// wide.
-fn month_ticks(start: NaiveDate, end: NaiveDate, plot: f64) -> Vec<(NaiveDate, String)> {
+fn month_ticks(
+    start: NaiveDate,
+    end: NaiveDate,
+    plot: f64,
+    lang: Lang,
+) -> Vec<(NaiveDate, String)> {
     let months = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
     let span = (months(end) - months(start) + 1).max(1) as f64;
     let per = [1, 2, 3, 6, 12, 24, 60, 120]
@@ -1323,7 +1340,7 @@ fn month_ticks(start: NaiveDate, end: NaiveDate, plot: f64) -> Vec<(NaiveDate, S
     }
     while m <= months(end) {
         if let Some(d) = NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1) {
-            out.push((d, d.format("%Y-%m").to_string()));
+            out.push((d, lang.month(d)));
         }
         m += per;
     }
@@ -1389,6 +1406,7 @@ mod tests {
             name: name.into(),
             title: format!("Title {HOSTILE}"),
             description: format!("Description {HOSTILE}"),
+            lang: Lang::En,
         }
     }
 
@@ -1743,9 +1761,9 @@ mod tests {
     #[test]
     fn heatmap_cells_show_their_numbers_and_empty_cells_are_not_zero() {
         let f = heatmap(caption("h"), &sample_heatmap());
-        assert!(f.svg.contains(">0 %</text>"));
-        assert!(f.svg.contains(">100 %</text>"));
-        assert!(f.svg.contains(">50 %</text>"));
+        assert!(f.svg.contains(">0%</text>"));
+        assert!(f.svg.contains(">100%</text>"));
+        assert!(f.svg.contains(">50%</text>"));
         // Three empty cells (none, NaN, and the ragged row's missing one), each hatched,
         // and the legend's hatched swatch explains them.
         assert!(f.svg.contains(">no attendance recorded</text>"));
@@ -1827,26 +1845,26 @@ mod tests {
 
     #[test]
     fn month_ticks_thin_out_over_long_spans() {
-        let monthly = month_ticks(d("2023-02-01"), d("2023-05-19"), 480.0);
+        let monthly = month_ticks(d("2023-02-01"), d("2023-05-19"), 480.0, Lang::En);
         let labels: Vec<&str> = monthly.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, ["2023-02", "2023-03", "2023-04", "2023-05"]);
         // Eleven months on 480 points: every other month, from the first whole one.
-        let short = month_ticks(d("2023-02-08"), d("2023-12-19"), 480.0);
+        let short = month_ticks(d("2023-02-08"), d("2023-12-19"), 480.0, Lang::En);
         let labels: Vec<&str> = short.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(
             labels,
             ["2023-03", "2023-05", "2023-07", "2023-09", "2023-11"]
         );
-        let halves = month_ticks(d("2023-01-15"), d("2025-06-01"), 480.0);
+        let halves = month_ticks(d("2023-01-15"), d("2025-06-01"), 480.0, Lang::En);
         assert!(
             halves.iter().all(|(d, _)| d.month0() % 6 == 0),
             "{halves:?}"
         );
-        let long = month_ticks(d("2020-01-01"), d("2029-12-31"), 480.0);
+        let long = month_ticks(d("2020-01-01"), d("2029-12-31"), 480.0, Lang::En);
         let years: Vec<i32> = long.iter().map(|(d, _)| d.year()).collect();
         assert_eq!(years, [2020, 2022, 2024, 2026, 2028]);
         assert!(long.iter().all(|(d, _)| d.month() == 1));
-        assert!(month_ticks(d("2023-02-02"), d("2023-02-20"), 480.0).is_empty());
+        assert!(month_ticks(d("2023-02-02"), d("2023-02-20"), 480.0, Lang::En).is_empty());
     }
 
     #[test]
@@ -1917,20 +1935,21 @@ mod tests {
         assert_eq!(num(-0.04), "0");
         assert_eq!(num(f64::NAN), "0");
         assert_eq!(num(12.0), "12");
-        assert_eq!(value_text(3.0), "3");
-        assert_eq!(value_text(0.125), "0.12");
-        assert_eq!(percent(0.995), "100 %");
-        assert_eq!(percent(0.095), "10 %");
+        assert_eq!(value_text(3.0, Lang::En), "3");
+        assert_eq!(value_text(0.125, Lang::En), "0.12");
+        assert_eq!(value_text(0.125, Lang::Nb), "0,12");
+        assert_eq!(percent(0.995, Lang::En), "100%");
+        assert_eq!(percent(0.095, Lang::Nb), "10\u{a0}%");
         let a = Axis::nice(0.0, 7.0, 6, true);
         assert_eq!(a.ticks, [0.0, 2.0, 4.0, 6.0, 8.0]);
         let b = Axis::nice(0.0, 0.0, 6, true);
         assert_eq!(b.ticks, [0.0, 1.0]);
         let c = Axis::nice(-1.0, 1.0, 6, false);
         assert_eq!(c.ticks, [-1.0, -0.5, 0.0, 0.5, 1.0]);
-        assert_eq!(c.label(-0.5), "-0.5");
-        assert_eq!(c.label(-1.0), "-1");
+        assert_eq!(c.label(-0.5, Lang::En), "-0.5");
+        assert_eq!(c.label(-1.0, Lang::En), "-1");
         let e = Axis::nice(0.0, 0.03, 6, false);
-        assert_eq!(e.label(e.ticks[1]), "0.01");
+        assert_eq!(e.label(e.ticks[1], Lang::En), "0.01");
     }
 
     #[test]

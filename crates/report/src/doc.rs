@@ -50,8 +50,12 @@ pub enum Block {
         caption: Option<String>,
         /// Column titles.
         header: Vec<String>,
-        /// Rows of cells, each as long as the header.
+        /// Rows of cells, each as long as the header. A blank line (`\n\n`) parts a cell's
+        /// paragraphs; a line break (`\n`) parts lines within one.
         rows: Vec<Vec<String>>,
+        /// The column whose paragraphs are quotes (Table 2's examples), set as quotes in
+        /// every format.
+        quotes: Option<usize>,
     },
     /// A chart.
     Figure(Figure),
@@ -79,15 +83,18 @@ impl Doc {
         self.blocks.push(Block::Para(text.into()));
     }
 
-    pub(crate) fn quote(&mut self, text: impl Into<String>) {
-        self.blocks.push(Block::Quote(text.into()));
-    }
-
-    pub(crate) fn table(&mut self, header: &[&str], rows: Vec<Vec<String>>) {
+    /// A table with its caption: every table says what it shows and what it counts.
+    pub(crate) fn table(
+        &mut self,
+        caption: impl Into<String>,
+        header: &[&str],
+        rows: Vec<Vec<String>>,
+    ) {
         self.blocks.push(Block::Table {
-            caption: None,
+            caption: Some(caption.into()),
             header: header.iter().map(|h| (*h).to_owned()).collect(),
             rows,
+            quotes: None,
         });
     }
 

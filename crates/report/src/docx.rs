@@ -98,7 +98,8 @@ pub(crate) fn docx(doc: &Doc) -> Vec<u8> {
                 caption,
                 header,
                 rows,
-            } => body.table(caption.as_deref(), header, rows),
+                quotes,
+            } => body.table(caption.as_deref(), header, rows, *quotes),
             Block::Figure(f) => body.figure(f),
         }
     }
@@ -199,7 +200,13 @@ struct Media {
 }
 
 impl Body {
-    fn table(&mut self, caption: Option<&str>, header: &[String], rows: &[Vec<String>]) {
+    fn table(
+        &mut self,
+        caption: Option<&str>,
+        header: &[String],
+        rows: &[Vec<String>],
+        quotes: Option<usize>,
+    ) {
         let cols = rows.iter().map(Vec::len).fold(header.len(), usize::max);
         if cols == 0 {
             // Word holds no table without a cell; nothing here to show.
@@ -231,15 +238,18 @@ impl Body {
             let _ = write!(self.xml, "<w:gridCol w:w=\"{w}\"/>");
         }
         self.xml.push_str("</w:tblGrid>");
-        self.row(header, &widths, true);
+        self.row(header, &widths, None);
         for r in rows {
-            self.row(r, &widths, false);
+            self.row(r, &widths, Some(quotes));
         }
         self.xml.push_str("</w:tbl>");
         self.last_was_table = true;
     }
 
-    fn row(&mut self, cells: &[String], widths: &[u32], header: bool) {
+    /// A row: the header row (`body` None), or a row of the body, whose cells are
+    /// paragraphs parted by blank lines, those of the `quotes` column set as quotes.
+    fn row(&mut self, cells: &[String], widths: &[u32], body: Option<Option<usize>>) {
+        let header = body.is_none();
         self.xml.push_str("<w:tr>");
         if header {
             // Repeated at the top of every page the table runs onto.
@@ -256,18 +266,35 @@ impl Body {
                 self.xml
                     .push_str("<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"EEEEEE\"/>");
             }
-            self.xml
-                .push_str("</w:tcPr><w:p><w:pPr><w:pStyle w:val=\"TableText\"/></w:pPr>");
-            runs(
-                &mut self.xml,
-                text,
-                if header {
-                    "<w:rPr><w:b/><w:bCs/></w:rPr>"
-                } else {
-                    ""
-                },
-            );
-            self.xml.push_str("</w:p></w:tc>");
+            self.xml.push_str("</w:tcPr>");
+            let style = if body == Some(Some(i)) {
+                "Quote"
+            } else {
+                "TableText"
+            };
+            // A cell holds at least one paragraph, even an empty one.
+            let paras: Vec<&str> = if header {
+                vec![text]
+            } else {
+                text.split("\n\n").collect()
+            };
+            for p in paras {
+                let _ = write!(
+                    self.xml,
+                    "<w:p><w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr>"
+                );
+                runs(
+                    &mut self.xml,
+                    p,
+                    if header {
+                        "<w:rPr><w:b/><w:bCs/></w:rPr>"
+                    } else {
+                        ""
+                    },
+                );
+                self.xml.push_str("</w:p>");
+            }
+            self.xml.push_str("</w:tc>");
         }
         self.xml.push_str("</w:tr>");
     }
@@ -723,11 +750,13 @@ mod tests {
                         vec!["I1".into(), "G1".into()],
                         vec!["I2".into(), "G2".into()],
                     ],
+                    quotes: None,
                 },
                 Block::Table {
                     caption: None,
                     header: vec!["Code".into()],
                     rows: vec![vec!["x".into()]],
+                    quotes: None,
                 },
                 Block::Quote("We met\nevery week.".into()),
                 Block::Heading(3, "Deeper".into()),
@@ -793,6 +822,7 @@ mod tests {
                     caption: Some(hostile.into()),
                     header: vec![hostile.into()],
                     rows: vec![vec![hostile.into()]],
+                    quotes: None,
                 },
                 Block::Figure(Figure {
                     name: hostile.into(),

@@ -17,6 +17,7 @@ pub mod chart;
 pub mod check;
 mod doc;
 mod docx;
+mod lang;
 mod render;
 
 use std::path::Path;
@@ -32,7 +33,7 @@ pub use doc::{Block, Doc, Figure, Lang};
 pub struct Options {
     /// Whose codings the report shows.
     pub coder: CoderId,
-    /// Example quotes per subtheme and polarity in Table 2.
+    /// Example quotes per main theme in Table 2 where the analyst chose none.
     pub examples: usize,
     /// Groups with fewer informants than this are flagged in the counts.
     pub small_group: usize,
@@ -43,6 +44,8 @@ pub struct Options {
     /// beside the framework; `None` where there are no versions (a study read from its
     /// bundle). The report never reads the store: the caller passes it.
     pub framework_version: Option<u32>,
+    /// The language it is written in.
+    pub lang: Lang,
 }
 
 /// The coder a report shows by default: the reconciled `consensus` coding when there is

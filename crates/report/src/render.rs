@@ -42,6 +42,7 @@ pub(crate) fn markdown(doc: &Doc) -> String {
                 caption,
                 header,
                 rows,
+                ..
             } => {
                 if let Some(c) = caption {
                     let _ = writeln!(out, "{}\n", md_text(c));
@@ -134,6 +135,7 @@ pub(crate) fn html(doc: &Doc) -> String {
                 caption,
                 header,
                 rows,
+                quotes,
             } => {
                 out.push_str("<table>\n");
                 if let Some(c) = caption {
@@ -146,8 +148,19 @@ pub(crate) fn html(doc: &Doc) -> String {
                 out.push_str("</tr></thead>\n<tbody>\n");
                 for r in rows {
                     out.push_str("<tr>");
-                    for c in r {
-                        let _ = write!(out, "<td>{}</td>", esc_lines(c));
+                    for (i, c) in r.iter().enumerate() {
+                        out.push_str("<td>");
+                        for (k, p) in c.split("\n\n").enumerate() {
+                            if *quotes == Some(i) {
+                                let _ = write!(out, "<blockquote>{}</blockquote>", esc_lines(p));
+                            } else {
+                                if k > 0 {
+                                    out.push_str("<br>\n<br>\n");
+                                }
+                                out.push_str(&esc_lines(p));
+                            }
+                        }
+                        out.push_str("</td>");
                     }
                     out.push_str("</tr>\n");
                 }
@@ -182,6 +195,7 @@ mod tests {
                 caption: Some("c<d".into()),
                 header: vec!["x".into()],
                 rows: vec![vec!["1|2 <script>".into()]],
+                quotes: None,
             }],
         };
         let h = html(&doc);

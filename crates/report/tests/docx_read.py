@@ -36,6 +36,11 @@ def table(t):
     return {
         "kind": "table",
         "cells": [[c.text for c in row.cells] for row in t.rows],
+        # Cells whose every paragraph is a quote (Table 2's examples).
+        "quoted": [
+            [all(p.style.name == "Quote" for p in c.paragraphs) for c in row.cells]
+            for row in t.rows
+        ],
         "header_repeats": bool(first._tr.xpath("./w:trPr/w:tblHeader")),
         "header_bold": all(
             r.bold for c in first.cells for p in c.paragraphs for r in p.runs

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use samskap_core::{CodingTable, Study};
-use samskap_report::{default_coder, render, Block, Doc, Options};
+use samskap_report::{default_coder, render, Block, Doc, Lang, Options};
 
 /// The report of a whole study, as the CLI builds it from the study's record and table.
 fn build(study: &Study, options: &Options) -> Doc {
@@ -13,23 +13,33 @@ fn build(study: &Study, options: &Options) -> Doc {
 fn options(study: &Study) -> Options {
     Options {
         coder: default_coder(&CodingTable::of(study, None)).expect("fixtures have codings"),
-        examples: 3,
+        examples: 2,
         small_group: 3,
         attendance_threshold: 0.5,
         framework_version: Some(1),
+        lang: Lang::En,
     }
 }
+
+/// The report in each language, and the suffix of its snapshots' names.
+const LANGS: [(Lang, &str); 2] = [(Lang::En, ""), (Lang::Nb, "-nb")];
 
 #[test]
 fn reports_of_the_fixtures() {
     insta::glob!("../../../fixtures", "*/study.toml", |path| {
         let dir = path.parent().unwrap();
         let study = samskap_bundle::read(dir).unwrap();
-        let rendered = render(&build(&study, &options(&study)));
-        // Same study, same bytes: nothing in the report depends on time or place.
-        assert_eq!(rendered, render(&build(&study, &options(&study))));
-        insta::assert_snapshot!("md", rendered.markdown);
-        insta::assert_snapshot!("html", rendered.html);
+        for (lang, suffix) in LANGS {
+            let options = Options {
+                lang,
+                ..options(&study)
+            };
+            let rendered = render(&build(&study, &options));
+            // Same study, same bytes: nothing in the report depends on time or place.
+            assert_eq!(rendered, render(&build(&study, &options)));
+            insta::assert_snapshot!(format!("md{suffix}"), rendered.markdown);
+            insta::assert_snapshot!(format!("html{suffix}"), rendered.html);
+        }
     });
 }
 
@@ -40,14 +50,22 @@ fn figures_of_the_fixtures() {
     insta::glob!("../../../fixtures", "*/study.toml", |path| {
         let dir = path.parent().unwrap();
         let study = samskap_bundle::read(dir).unwrap();
-        let doc = build(&study, &options(&study));
-        let listing: String = doc
-            .figures()
-            .map(|f| format!("{}\n{}\n{}\n\n", f.name, f.title, f.description))
-            .collect();
-        insta::assert_snapshot!("figures", listing);
-        for f in doc.figures() {
-            insta::assert_snapshot!(f.name.clone(), f.svg);
+        for (lang, suffix) in LANGS {
+            let doc = build(
+                &study,
+                &Options {
+                    lang,
+                    ..options(&study)
+                },
+            );
+            let listing: String = doc
+                .figures()
+                .map(|f| format!("{}\n{}\n{}\n\n", f.name, f.title, f.description))
+                .collect();
+            insta::assert_snapshot!(format!("figures{suffix}"), listing);
+            for f in doc.figures() {
+                insta::assert_snapshot!(format!("{}{suffix}", f.name), f.svg);
+            }
         }
     });
 }
@@ -171,32 +189,63 @@ fn html_is_self_contained() {
 fn quotes_never_stand_beside_workplace_or_position() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
     let study = samskap_bundle::read(&dir).unwrap();
-    let md = render(&build(&study, &options(&study))).markdown;
-    let table2 = md
-        .split("## Table 2")
-        .nth(1)
-        .and_then(|rest| rest.split("## Table 3").next())
-        .unwrap();
-    assert!(table2.contains("> "), "Table 2 has quotes");
-    for i in study.informants() {
-        let d = i.details.as_ref().unwrap();
-        for private in [d.workplace.as_deref(), d.position.as_deref()]
-            .into_iter()
-            .flatten()
-        {
-            // A workplace may be said inside a quote by someone else; what must not appear is
-            // the label text outside quotes.
-            let outside: Vec<&str> = table2.lines().filter(|l| !l.starts_with('>')).collect();
+    for (lang, _) in LANGS {
+        let doc = build(
+            &study,
+            &Options {
+                lang,
+                ..options(&study)
+            },
+        );
+        let Some((rows, column)) = doc.blocks.iter().find_map(|b| match b {
+            Block::Table {
+                rows,
+                quotes: Some(c),
+                ..
+            } => Some((rows, *c)),
+            _ => None,
+        }) else {
+            panic!("Table 2 sets its examples as quotes");
+        };
+        // Everything in Table 2 but the quoted words: the other cells, and what each
+        // quote is labelled with (its code and values, in brackets after it).
+        let mut outside: Vec<&str> = Vec::new();
+        let mut quotes = 0;
+        for row in rows {
+            for (i, cell) in row.iter().enumerate() {
+                if i != column {
+                    outside.push(cell);
+                    continue;
+                }
+                for p in cell.split("\n\n").filter(|p| p.starts_with(['“', '«'])) {
+                    let (_, label) = p.rsplit_once(['”', '»']).expect("a quote and its code");
+                    outside.push(label);
+                    quotes += 1;
+                }
+            }
+        }
+        assert!(quotes > 0, "Table 2 has quotes");
+        for i in study.informants() {
+            let d = i.details.as_ref().unwrap();
+            for private in [d.workplace.as_deref(), d.position.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                // A workplace may be said inside a quote by someone else; what must not
+                // appear is the label text outside quotes.
+                assert!(
+                    !outside.iter().any(|t| t.contains(private)),
+                    "Table 2 names `{private}` outside a quote"
+                );
+            }
             assert!(
-                !outside.iter().any(|l| l.contains(private)),
-                "Table 2 names `{private}` outside a quote"
+                !outside.iter().any(|t| t
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == i.id.as_str())),
+                "Table 2 carries informant label {}",
+                i.id
             );
         }
-        assert!(
-            !table2.contains(&format!("{} ", i.id)) && !table2.contains(&format!("({})", i.id)),
-            "Table 2 carries informant label {}",
-            i.id
-        );
     }
 }
 
@@ -285,6 +334,7 @@ fn facilitation_section_shows_services_that_stay_away_but_no_person() {
         small_group: 3,
         attendance_threshold: 0.5,
         framework_version: Some(1),
+        lang: Lang::En,
     };
     let md = render(&build(&study, &options)).markdown;
     let section = md

@@ -33,6 +33,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         small_group: args.small_group,
         attendance_threshold: args.attendance_threshold,
         framework_version: Some(framework_version),
+        lang: args.lang,
     };
     if args.check {
         let facts = samskap_report::check::Facts {
