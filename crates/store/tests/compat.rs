@@ -488,6 +488,17 @@ fn before_guides(study: &samskap_core::Study) -> serde_json::Value {
 
 /// A study as a store made before schema 14 holds it: no attribute of sources (declared
 /// or held) and no source linked to a meeting.
+/// A study's JSON without the analyst's marks of chosen exemplars, which came with schema
+/// 15 (the thesis's bundle has gained them since: the quotes of its Table 2).
+fn without_exemplars(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(codings) = v.get_mut("codings").and_then(|c| c.as_array_mut()) {
+        for c in codings {
+            c.as_object_mut().unwrap().remove("exemplar");
+        }
+    }
+    v
+}
+
 fn before_source_links(study: &samskap_core::Study) -> serde_json::Value {
     let mut v = json(study);
     if let Some(declared) = v.get_mut("attributes").and_then(|a| a.as_array_mut()) {
@@ -528,7 +539,7 @@ fn a_schema_12_store_migrates_and_takes_guides() {
         ("kilder", "sources"),
     ] {
         let from_bundle = samskap_bundle::read(&fixtures().join(bundle)).unwrap();
-        let mut then = before_guides(&from_bundle);
+        let mut then = without_exemplars(before_guides(&from_bundle));
         let mut loaded = before_guides(&store.load_study(&study.parse().unwrap()).unwrap());
         if bundle == "sources" {
             // Its interview `int-i3` has gained question marks since, which moved the
@@ -589,7 +600,7 @@ fn a_schema_13_store_migrates_and_takes_attributes_of_sources_and_meeting_links(
         ("kilder", "sources"),
     ] {
         let from_bundle = samskap_bundle::read(&fixtures().join(bundle)).unwrap();
-        let mut then = before_source_links(&from_bundle);
+        let mut then = without_exemplars(before_source_links(&from_bundle));
         let mut loaded = before_source_links(&store.load_study(&study.parse().unwrap()).unwrap());
         if bundle == "sources" {
             // The meeting its minutes are of came with the links.
