@@ -806,9 +806,10 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = 2)]
     pub examples: usize,
     /// The report's language: `en` or `nb` (Norwegian bokmål); every heading, caption and
-    /// sentence, code labels from the framework, and numbers and dates.
-    #[arg(long, value_name = "LANG", value_parser = parse_lang, default_value = "en")]
-    pub lang: samskap_report::Lang,
+    /// sentence, code labels from the framework, and numbers and dates. Default: the
+    /// study's `language` when it is one of these, else English.
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<samskap_report::Lang>,
     /// k of k-anonymity: a group (or other class the report breaks counts down by) of
     /// fewer informants with consent than this is pooled, never shown on its own.
     #[arg(long = "k", value_name = "K", visible_alias = "small-group", default_value_t = samskap_core::disclosure::DEFAULT_K)]

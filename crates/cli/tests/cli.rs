@@ -502,6 +502,17 @@ fn the_report_is_written_in_the_language_asked_for() {
     env.ok(&["report", "--out", "en"]);
     let html = std::fs::read_to_string(env.path("en/report.html")).unwrap();
     assert!(html.contains("<html lang=\"en\">"));
+    // A study that names its language gets its report in it unless another is asked for.
+    env.ok(&["import", fixtures().join("sources").to_str().unwrap()]);
+    let said = env.json(&["--study", "kilder", "report", "--out", "kilder"]);
+    assert_eq!(said["lang"], "nb");
+    let md = std::fs::read_to_string(env.path("kilder/report.md")).unwrap();
+    assert!(
+        md.contains("## Tabell 1: Oversikt over informanter"),
+        "{md}"
+    );
+    let said = env.json(&["--study", "kilder", "report", "--out", "k2", "--lang", "en"]);
+    assert_eq!(said["lang"], "en");
     // A usage error, as clap exits with it.
     let run = env.run(&["report", "--out", "x", "--lang", "sv"]);
     let err = String::from_utf8_lossy(&run.stderr);

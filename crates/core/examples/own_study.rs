@@ -61,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             period_end: None,
             framework: framework.id().clone(),
             provenance: Provenance::Illustrative,
+            language: None,
         },
         framework,
     )?;

@@ -17,6 +17,9 @@ pub enum ModelError {
         /// What was given.
         value: String,
     },
+    /// A study's language that is not a language tag.
+    #[error("`{}` is not a language tag (such as nb, nn, en)", crate::shorten(.0))]
+    LanguageTag(String),
     /// Role other than participant or facilitator.
     #[error("invalid role `{}`: expected `participant` or `facilitator`", crate::shorten(.0))]
     InvalidRole(String),

@@ -162,13 +162,7 @@ pub struct Framework {
 /// Labels must have language tags for keys.
 fn check_labels(labels: &Labels) -> Result<(), FrameworkError> {
     for tag in labels.keys() {
-        let ok = !tag.is_empty()
-            && tag.len() <= 35
-            && tag.split('-').all(|p| {
-                !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
-            })
-            && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-        if !ok {
+        if !crate::LanguageTag::is_valid(tag) {
             return Err(FrameworkError::Language(tag.clone()));
         }
     }

@@ -20,6 +20,7 @@
 //!     period_end: None,
 //!     framework: framework.id().clone(),
 //!     provenance: Provenance::Illustrative,
+//!     language: None,
 //! };
 //! let mut study = Study::new(meta, framework)?;
 //! let i1: InformantId = "I1".parse()?;
@@ -105,8 +106,8 @@ pub use ids::{
     MAX_CODE_DEPTH,
 };
 pub use model::{
-    ActiveConsent, Consent, Informant, InformantDetails, Member, Municipality, Provenance,
-    ResourceGroup, Role, Sector, StudyMeta,
+    ActiveConsent, Consent, Informant, InformantDetails, LanguageTag, Member, Municipality,
+    Provenance, ResourceGroup, Role, Sector, StudyMeta,
 };
 pub use slug::{slug, Slugs};
 pub use source::{Source, SourceKind, Voice};

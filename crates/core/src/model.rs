@@ -40,6 +40,74 @@ pub struct StudyMeta {
     /// Whether the data are a study's own or made up to illustrate.
     #[serde(default, skip_serializing_if = "Provenance::is_research")]
     pub provenance: Provenance,
+    /// The language the study is written up in: the report's language unless one is
+    /// asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<LanguageTag>,
+}
+
+/// A language tag (BCP 47 in shape): `nb`, `nn`, `en`, `se`, `en-GB`. Letters and digits
+/// in parts of up to eight, parted by hyphens, starting with a letter; at most 35 long.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LanguageTag(String);
+
+impl LanguageTag {
+    /// Whether `tag` has a language tag's shape.
+    pub fn is_valid(tag: &str) -> bool {
+        !tag.is_empty()
+            && tag.len() <= 35
+            && tag.split('-').all(|p| {
+                !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+            && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    }
+
+    /// The tag as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Its primary language, lower-cased: `nb` of `nb-NO`.
+    pub fn primary(&self) -> String {
+        self.0
+            .split('-')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+}
+
+impl std::str::FromStr for LanguageTag {
+    type Err = crate::ModelError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if Self::is_valid(s) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(crate::ModelError::LanguageTag(s.to_owned()))
+        }
+    }
+}
+
+impl TryFrom<String> for LanguageTag {
+    type Error = crate::ModelError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<LanguageTag> for String {
+    fn from(t: LanguageTag) -> Self {
+        t.0
+    }
+}
+
+impl std::fmt::Display for LanguageTag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Where a study's data come from. A study made up or altered to illustrate samskap (a
@@ -101,6 +169,24 @@ impl std::str::FromStr for Provenance {
 impl std::fmt::Display for Provenance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod language_tests {
+    use super::LanguageTag;
+
+    #[test]
+    fn language_tags_are_checked() {
+        for ok in ["nb", "en-GB", "se", "zh-Hant-TW"] {
+            assert_eq!(ok.parse::<LanguageTag>().unwrap().as_str(), ok);
+        }
+        for bad in ["", "-nb", "nb-", "n b", "1nb", "nb_NO", &"x".repeat(36)] {
+            assert!(bad.parse::<LanguageTag>().is_err(), "{bad}");
+        }
+        assert_eq!("nb-NO".parse::<LanguageTag>().unwrap().primary(), "nb");
+        let from_toml: Result<LanguageTag, _> = serde_json::from_str("\"no way\"");
+        assert!(from_toml.is_err());
     }
 }
 

@@ -51,6 +51,7 @@ pub(crate) fn study() -> Study {
             period_end: None,
             framework: fw.id().clone(),
             provenance: crate::Provenance::Illustrative,
+            language: None,
         },
         fw,
     )

@@ -433,6 +433,7 @@ pub fn import_project(project: &Project, opts: &ImportOptions) -> Result<Importe
         period_end: None,
         framework: map.framework.id().clone(),
         provenance: samskap_core::Provenance::Research,
+        language: None,
     };
     let mut study =
         Study::new(meta, map.framework.clone()).map_err(RefiError::model("the study"))?;

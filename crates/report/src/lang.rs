@@ -29,6 +29,17 @@ impl Lang {
         }
     }
 
+    /// The language a report of a study in `tag` is written in: Norwegian bokmål for `nb`
+    /// (and `no`, which names it too), English for `en`; none for a language no report is
+    /// written in (Nynorsk, Sámi, ...), for the caller to choose.
+    pub fn of_study(tag: &samskap_core::LanguageTag) -> Option<Self> {
+        match tag.primary().as_str() {
+            "en" => Some(Self::En),
+            "nb" | "no" => Some(Self::Nb),
+            _ => None,
+        }
+    }
+
     /// The text in this language.
     pub(crate) fn pick<'a>(self, en: &'a str, nb: &'a str) -> &'a str {
         match self {
@@ -236,6 +247,16 @@ mod tests {
         assert_eq!(Lang::Nb.month_key("2024-05"), "mai 2024");
         assert_eq!(Lang::Nb.month_key("2024-12"), "des. 2024");
         assert_eq!(Lang::Nb.month_key("not a month"), "not a month");
+    }
+
+    #[test]
+    fn a_study_s_language_gives_the_report_s() {
+        let of = |t: &str| Lang::of_study(&t.parse().unwrap());
+        assert_eq!(of("nb-NO"), Some(Lang::Nb));
+        assert_eq!(of("no"), Some(Lang::Nb));
+        assert_eq!(of("en-GB"), Some(Lang::En));
+        assert_eq!(of("nn"), None);
+        assert_eq!(of("se"), None);
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub(crate) fn studies(conn: &Connection) -> Result<Vec<StudyMeta>, StoreError> {
     rows(
         conn,
         "SELECT id, title, research_question, method, period_start, period_end, framework_id,
-                provenance
+                provenance, language
          FROM study ORDER BY rowid",
         [],
         study_meta,
@@ -146,7 +146,7 @@ pub(crate) fn studies(conn: &Connection) -> Result<Vec<StudyMeta>, StoreError> {
 pub(crate) fn study_row(conn: &Connection, id: &StudyId) -> Result<StudyMeta, StoreError> {
     conn.query_row(
         "SELECT id, title, research_question, method, period_start, period_end, framework_id,
-                provenance
+                provenance, language
          FROM study WHERE id = ?1",
         [id.as_str()],
         |r| Ok(study_meta(r)),
@@ -169,6 +169,7 @@ fn study_meta(r: &Row<'_>) -> Result<StudyMeta, StoreError> {
         period_end: parse_opt(get(r, 5)?)?,
         framework: parse(get(r, 6)?)?,
         provenance: parse(get(r, 7)?)?,
+        language: parse_opt(get(r, 8)?)?,
     })
 }
 

@@ -221,6 +221,7 @@ mod tests {
                 period_end: None,
                 framework: f.id().clone(),
                 provenance: samskap_core::Provenance::Research,
+                language: None,
             },
             f,
         )

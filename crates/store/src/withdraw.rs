@@ -523,6 +523,7 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
         &["provenance"],
         "`research` or `illustrative` (a CHECK constraint)",
     ),
+    ("study", &["language"], "a language tag, checked on reading"),
     ("municipality", &["study_id", "id"], "ids"),
     ("resource_group", &["study_id", "id"], "ids"),
     ("resource_group", &["period_start", "period_end"], "dates"),

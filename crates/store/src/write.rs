@@ -275,8 +275,8 @@ pub(crate) fn write_study(
     write_framework(tx, study.framework())?;
     tx.execute(
         "INSERT INTO study (id, title, research_question, method, period_start, period_end, framework_id,
-                            provenance)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            provenance, language)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             sid,
             meta.title,
@@ -285,7 +285,8 @@ pub(crate) fn write_study(
             date_opt(meta.period_start),
             date_opt(meta.period_end),
             meta.framework.as_str(),
-            meta.provenance.as_str()
+            meta.provenance.as_str(),
+            meta.language.as_ref().map(|l| l.as_str())
         ],
     )
     .map_err(StoreError::db)?;

@@ -2161,6 +2161,7 @@ fn codebook_study(framework: &str) -> Study {
             period_end: None,
             framework: f.id().clone(),
             provenance: samskap_core::Provenance::Illustrative,
+            language: None,
         },
         f,
     )

@@ -314,6 +314,7 @@ pub fn import(source: &Source, opts: &Options) -> Result<Imported, TaguetteError
             period_end: None,
             framework: fid,
             provenance: samskap_core::Provenance::Research,
+            language: None,
         },
         book.framework,
     )?;

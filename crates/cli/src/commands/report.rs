@@ -27,13 +27,25 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         None => samskap_report::default_coder(&table)
             .context("the study has no codings yet: nothing to report")?,
     };
+    let lang = match (args.lang, &study.meta().language) {
+        (Some(l), _) => l,
+        (None, None) => samskap_report::Lang::En,
+        (None, Some(tag)) => samskap_report::Lang::of_study(tag).unwrap_or_else(|| {
+            // Said on stderr, so that the report's own output stays as documented.
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: the study's language `{tag}` is not one a report is written in (en, nb): writing it in English; --lang chooses"
+            );
+            samskap_report::Lang::En
+        }),
+    };
     let options = samskap_report::Options {
         coder,
         examples: args.examples,
         small_group: args.small_group,
         attendance_threshold: args.attendance_threshold,
         framework_version: Some(framework_version),
-        lang: args.lang,
+        lang,
     };
     if args.check {
         let facts = samskap_report::check::Facts {
@@ -61,6 +73,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
                 "coder": options.coder,
                 "framework": study.framework().id(),
                 "framework_version": framework_version,
+                "lang": options.lang.tag(),
                 "files": files,
             }),
         );
