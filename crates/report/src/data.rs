@@ -113,9 +113,9 @@ pub(crate) fn files(doc: &Doc) -> Vec<(String, String)> {
     out
 }
 
-/// Whether `path` could be one of the data files: `data/` and a name of ASCII letters,
-/// digits and hyphens with `.csv` or `.json`. What `write` lets into the directory, and
-/// what an earlier report's directory may hold.
+/// Whether `name` could name a data file: ASCII letters, digits and hyphens with `.csv` or
+/// `.json`. What `write` lets into `data/`, and all that an earlier report's `data/` may
+/// hold.
 pub(crate) fn is_file_name(name: &str) -> bool {
     let Some(stem) = name
         .strip_suffix(".csv")
