@@ -55,7 +55,8 @@ pub enum Command {
     Quotes(QuotesArgs),
     /// Count meaning units and informants by code, qualifier value and group.
     Matrix(MatrixArgs),
-    /// Write report.md, report.html and report.docx (and each chart as an SVG file).
+    /// Write report.md, report.html and report.docx (and each chart as an SVG file; with
+    /// `--data`, each table as CSV and JSON).
     Report(ReportArgs),
     /// List the sources: interviews, focus groups, minutes, observations, documents.
     Sources,
@@ -798,6 +799,11 @@ pub struct ReportArgs {
     /// exit 1 when a rule at error level finds anything.
     #[arg(long)]
     pub check: bool,
+    /// Also write every table of the report as CSV and as JSON, with an index, in `data/`
+    /// in the --out directory: for making your own charts. Each cell is the text the report
+    /// prints; in the CSV, one that a spreadsheet would run as a formula starts with `'`.
+    #[arg(long, conflicts_with = "check")]
+    pub data: bool,
     /// Whose codings to report (default: `consensus` if present, else the first coder).
     #[arg(long)]
     pub coder: Option<String>,

@@ -1,4 +1,5 @@
-//! `samskap report --out DIR`: report.md, report.html, report.docx and each chart as SVG.
+//! `samskap report --out DIR [--data]`: report.md, report.html, report.docx and each chart
+//! as SVG, and with `--data` each table as CSV and JSON in `DIR/data/`.
 
 use std::io::Write;
 
@@ -59,7 +60,11 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
         .as_ref()
         .context("--out: where to write the report")?;
     let doc = samskap_report::build(&study, &table, &options);
-    let rendered = samskap_report::render(&doc);
+    let rendered = if args.data {
+        samskap_report::render_with_data(&doc)
+    } else {
+        samskap_report::render(&doc)
+    };
     samskap_report::write(&rendered, dir)?;
     let files: Vec<String> = rendered
         .files()
@@ -78,17 +83,35 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
             }),
         );
     }
-    // The three renderings by name; the charts beside them by number (`--json` lists all).
-    let charts = rendered.figures.len();
-    let charts = match charts {
-        0 => String::new(),
-        1 => ", with 1 chart as SVG beside them".to_owned(),
-        n => format!(", with {n} charts as SVG beside them"),
+    // The three renderings by name; the charts beside them and the tables' data by number
+    // (`--json` lists every file).
+    let charts = match rendered.figures.len() {
+        0 => None,
+        n => Some(format!("{n} chart{} as SVG beside them", plural(n))),
     };
+    let tables = args.data.then(|| {
+        let n = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, samskap_report::Block::Table { .. }))
+            .count();
+        format!(
+            "{n} table{} as CSV and JSON in {}",
+            plural(n),
+            dir.join("data").display()
+        )
+    });
+    let beside: Vec<String> = charts.into_iter().chain(tables).collect();
+    let beside = if beside.is_empty() {
+        String::new()
+    } else {
+        format!(", with {}", listed(&beside))
+    };
+    let renderings = files.len() - rendered.figures.len() - rendered.data.len();
     writeln!(
         out,
-        "wrote {}{charts} (coder `{}`)",
-        listed(&files[..files.len() - rendered.figures.len()]),
+        "wrote {}{beside} (coder `{}`)",
+        listed(&files[..renderings]),
         options.coder
     )?;
     Ok(())
@@ -134,21 +157,26 @@ fn check(
             out,
             "{} rules checked: {errors} error{}, {} warning{}",
             check::RULES.len(),
-            if errors == 1 { "" } else { "s" },
+            plural(errors),
             findings.len() - errors,
-            if findings.len() - errors == 1 {
-                ""
-            } else {
-                "s"
-            }
+            plural(findings.len() - errors)
         )?;
     }
     anyhow::ensure!(
         !check::fails(&findings),
         "report check: {errors} finding{} at error level",
-        if errors == 1 { "" } else { "s" }
+        plural(errors)
     );
     Ok(())
+}
+
+/// `s` after a count that is not one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// `a`, `a and b`, `a, b and c`.
