@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0013_guides.sql")),
     sql(include_str!("../migrations/0014_source_links.sql")),
     sql(include_str!("../migrations/0015_exemplars.sql")),
+    sql(include_str!("../migrations/0016_assessments.sql")),
 ];
 
 /// The schema version this build writes.
