@@ -183,10 +183,20 @@ fn is_null_type(s: &Value) -> bool {
     s.get("type").and_then(Value::as_str) == Some("null")
 }
 
-/// The properties an object schema (or a oneOf of objects, serde's tagged enums) allows.
+/// The properties an object schema (or a oneOf of objects, serde's tagged enums) allows; of
+/// an allOf (a schema with a rule restated beside it), those its branches declare.
 fn properties(schema: &Value) -> Option<Vec<(&String, &Value)>> {
     if let Some(Value::Object(props)) = schema.get("properties") {
         return Some(props.iter().collect());
+    }
+    if let Some(Value::Array(branches)) = schema.get("allOf") {
+        let all: Vec<(&String, &Value)> = branches
+            .iter()
+            .filter_map(resolve)
+            .filter_map(properties)
+            .flatten()
+            .collect();
+        return (!all.is_empty()).then_some(all);
     }
     let Value::Array(branches) = schema.get("oneOf")? else {
         return None;

@@ -7,8 +7,8 @@ use samskap_core::facilitation as f;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{
-    AllOfBuilder, AnyOfBuilder, ArrayItems, KnownFormat, ObjectBuilder, OneOfBuilder, Schema,
-    SchemaFormat, Type,
+    AllOfBuilder, AnyOfBuilder, ArrayBuilder, ArrayItems, KnownFormat, ObjectBuilder, OneOfBuilder,
+    Schema, SchemaFormat, Type,
 };
 
 use crate::wire::{PdStep, Phase};
@@ -31,22 +31,120 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 #[serde(transparent)]
 pub struct Id(pub String);
 
-/// A step of the co-creation ladder in a body, 1–5 (the model refuses any other).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// A place on the co-creation ladder in a body: a step 1–5, or a range `[low, high]` of
+/// steps. Kept as the JSON given, so that the route refuses a wrong one in the model's words,
+/// naming `value.ladder`, rather than in serde's.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct LadderStep(pub u8);
+pub struct LadderIn(pub serde_json::Value);
 
-impl PartialSchema for LadderStep {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::Integer)
-            .minimum(Some(1))
-            .maximum(Some(5))
-            .into()
+impl LadderIn {
+    /// The range given, or what is wrong with it.
+    pub fn range(&self) -> Result<f::LadderRange, String> {
+        let shape =
+            || "this must be a step from 1 to 5, or a range [low, high] of two steps".into();
+        let whole = |v: &serde_json::Value| v.as_i64().is_some();
+        match &self.0 {
+            serde_json::Value::Number(_) if whole(&self.0) => {}
+            serde_json::Value::Array(items) if items.iter().all(whole) => {}
+            _ => return Err(shape()),
+        }
+        // Whole numbers, or a list of them: what is left to refuse is the model's to say.
+        serde_json::from_value(self.0.clone()).map_err(|e| e.to_string())
     }
 }
 
-impl ToSchema for LadderStep {}
+impl From<f::LadderRange> for LadderIn {
+    fn from(r: f::LadderRange) -> Self {
+        LadderIn(serde_json::to_value(r).unwrap_or_default())
+    }
+}
+
+/// A step of the ladder, as the schema states it.
+fn ladder_step() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(f::LadderRange::FIRST))
+        .maximum(Some(f::LadderRange::LAST))
+}
+
+impl PartialSchema for LadderIn {
+    fn schema() -> RefOr<Schema> {
+        let range = ArrayBuilder::new()
+            .items(ladder_step())
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some("A range of steps, the lower first: `[3, 5]`."));
+        Schema::OneOf(
+            OneOfBuilder::new()
+                .item(ladder_step().description(Some("One step: `4`.")))
+                .item(range)
+                .build(),
+        )
+        .into()
+    }
+}
+
+impl ToSchema for LadderIn {}
+
+/// Institutional logics in a body: `"NPG"`, or a list such as `["NPM", "NPG"]`, each once.
+/// Kept as the JSON given, like [`LadderIn`], naming `value.logic` when refused.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct LogicsIn(pub serde_json::Value);
+
+impl LogicsIn {
+    /// The logics given, or what is wrong with them.
+    pub fn logics(&self) -> Result<f::Logics, String> {
+        let one = |v: &serde_json::Value| {
+            f::InstitutionalLogic::ALL
+                .into_iter()
+                .find(|l| v.as_str() == Some(l.as_str()))
+                .ok_or_else(|| "this must be `TB`, `NPM` or `NPG`, or a list of them".to_owned())
+        };
+        match &self.0 {
+            serde_json::Value::Array(items) => {
+                let all = items.iter().map(one).collect::<Result<Vec<_>, _>>()?;
+                f::Logics::new(all).map_err(|e| e.to_string())
+            }
+            v => one(v).map(f::Logics::one),
+        }
+    }
+}
+
+impl From<f::Logics> for LogicsIn {
+    fn from(l: f::Logics) -> Self {
+        LogicsIn(serde_json::to_value(l).unwrap_or_default())
+    }
+}
+
+impl PartialSchema for LogicsIn {
+    fn schema() -> RefOr<Schema> {
+        let names: Vec<&str> = f::InstitutionalLogic::ALL.map(|l| l.as_str()).to_vec();
+        let logic = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names.clone()))
+        };
+        let several = ArrayBuilder::new()
+            .items(logic())
+            .min_items(Some(1))
+            .max_items(Some(names.len()))
+            .unique_items(true)
+            .description(Some(
+                "Several logics at once, each once: `[\"NPM\", \"NPG\"]`.",
+            ));
+        Schema::OneOf(
+            OneOfBuilder::new()
+                .item(logic().description(Some("One logic: `\"NPG\"`.")))
+                .item(several)
+                .build(),
+        )
+        .into()
+    }
+}
+
+impl ToSchema for LogicsIn {}
 
 /// A number in a body or an answer, kept as written: a whole number too large for a double
 /// is seen, not rounded, and a whole number goes out without a fraction.
@@ -107,6 +205,7 @@ impl Modify for Conventions {
             let schemas = &mut components.schemas;
             restate(schemas, "MemberIn", pd_youth_is_youth());
             restate(schemas, "MoveIn", steps_of_phases());
+            restate(schemas, "EvidenceIn", quote_or_one_fact());
         }
     }
 }
@@ -141,6 +240,32 @@ fn pd_youth_is_youth() -> Schema {
             .item(only("youth", true).required("youth"))
             .build(),
     )
+}
+
+/// The model's rule for evidence (`Evidence`): a quote (`informant`, `start`, `end`) or
+/// exactly one fact.
+fn quote_or_one_fact() -> Schema {
+    let quote = ["informant", "start", "end"];
+    let facts = [
+        "meeting",
+        "problem_statement",
+        "practice",
+        "action",
+        "dissemination",
+        "contact",
+    ];
+    // Each branch requires its keys; a body that fits two (a quote and a fact, two facts)
+    // fits no "one of".
+    let mut one_of = OneOfBuilder::new();
+    let mut q = ObjectBuilder::new();
+    for k in quote {
+        q = q.required(k);
+    }
+    one_of = one_of.item(q);
+    for k in facts {
+        one_of = one_of.item(ObjectBuilder::new().required(k));
+    }
+    Schema::OneOf(one_of.build())
 }
 
 /// The model's rule for process moves (`PdStep::phase`): each step belongs to one phase.

@@ -732,6 +732,118 @@ async fn add_contact(
     Ok(created(object, out, audited))
 }
 
+/// The model's assessment from a body, each value checked and a refusal naming its field.
+fn assessment(body: &AssessmentIn) -> Result<f::Assessment, ApiError> {
+    let value = match &body.value {
+        ValueIn::Ladder(ladder) => f::AssessmentValue::Ladder {
+            range: ladder
+                .range()
+                .map_err(|e| ApiError::invalid("value.ladder", e))?,
+            actor: body
+                .actor
+                .as_deref()
+                .map(|a| {
+                    a.parse()
+                        .map_err(|e: f::ActorError| ApiError::invalid("actor", e.to_string()))
+                })
+                .transpose()?,
+        },
+        ValueIn::Logic(logics) => {
+            if body.actor.is_some() {
+                return Err(ApiError::invalid(
+                    "actor",
+                    "an actor is placed on the ladder: give `actor` with `ladder`, not `logic`",
+                ));
+            }
+            f::AssessmentValue::Logic(
+                logics
+                    .logics()
+                    .map_err(|e| ApiError::invalid("value.logic", e))?,
+            )
+        }
+    };
+    let evidence = body
+        .evidence
+        .iter()
+        .enumerate()
+        .map(|(i, e)| evidence(i, e))
+        .collect::<Result<_, ApiError>>()?;
+    Ok(f::Assessment {
+        id: id("id", &body.id)?,
+        subject: match &body.subject {
+            SubjectIn::Group(g) => f::Subject::Group(id("subject.group", &g.0)?),
+            SubjectIn::Service(s) => f::Subject::Service(s.clone()),
+        },
+        value,
+        assessor: id("assessor", &body.assessor)?,
+        date: body.date,
+        note: body.note.clone(),
+        evidence,
+    })
+}
+
+/// The `i`-th piece of evidence: a quote or exactly one fact, refusals naming `evidence[i]`
+/// or its key.
+fn evidence(i: usize, e: &EvidenceIn) -> Result<f::Evidence, ApiError> {
+    let at = |key: &str| format!("evidence[{i}].{key}");
+    let facts: Vec<(&str, &str)> = e
+        .facts()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
+    let quoting = [
+        ("informant", e.informant.is_some()),
+        ("start", e.start.is_some()),
+        ("end", e.end.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(k, given)| given.then_some(k));
+    match (&facts[..], quoting) {
+        ([(key, value)], None) => {
+            let fact = match *key {
+                "meeting" => f::Fact::Meeting(id(&at(key), value)?),
+                "problem_statement" => f::Fact::Statement(id(&at(key), value)?),
+                "practice" => f::Fact::Practice(id(&at(key), value)?),
+                "action" => f::Fact::Action(id(&at(key), value)?),
+                "dissemination" => f::Fact::Dissemination(id(&at(key), value)?),
+                _ => f::Fact::Contact(id(&at(key), value)?),
+            };
+            Ok(f::Evidence::Fact(fact))
+        }
+        ([(key, _)], Some(q)) => Err(ApiError::invalid(
+            at(q),
+            format!(
+                "evidence is a quote or a fact of the record: give `{key}` or a quote, not both"
+            ),
+        )),
+        ([(first, _), (second, _), ..], _) => Err(ApiError::invalid(
+            at(second),
+            format!("evidence cites one fact: give `{first}` or `{second}` in evidence of its own"),
+        )),
+        ([], _) => {
+            let need = |key: &str| {
+                ApiError::invalid(
+                    at(key),
+                    "a quote needs `informant`, `start` and `end`; a fact needs one of \
+                     `meeting`, `problem_statement`, `practice`, `action`, `dissemination`, \
+                     `contact`",
+                )
+            };
+            // The store holds interviews named for their informant: the evidence's
+            // informant names the interview it cites.
+            let source = id(
+                &at("informant"),
+                e.informant.as_deref().ok_or_else(|| need("informant"))?,
+            )?;
+            Ok(f::Evidence::Quote {
+                source,
+                start: e.start.ok_or_else(|| need("start"))?,
+                end: e.end.ok_or_else(|| need("end"))?,
+            })
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/studies/{study}/assessments", security(("bearer" = [])),
     params(("study" = String, Path)), request_body = AssessmentIn,
     responses((status = 201, body = AssessmentIn), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -748,51 +860,38 @@ async fn add_assessment(
     let study: StudyId = study
         .parse()
         .map_err(|_| ApiError::not_found("such study"))?;
-    let assessment = f::Assessment {
-        id: id("id", &body.id)?,
-        subject: match &body.subject {
-            SubjectIn::Group(g) => f::Subject::Group(id("subject.group", &g.0)?),
-            SubjectIn::Service(s) => f::Subject::Service(s.clone()),
-        },
-        value: match &body.value {
-            ValueIn::Ladder(step) => f::AssessmentValue::Ladder(step.0),
-            ValueIn::Logic(l) => f::AssessmentValue::Logic((*l).into()),
-        },
-        assessor: id("assessor", &body.assessor)?,
-        date: body.date,
-        note: body.note.clone(),
-        evidence: body
-            .evidence
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                // The store holds interviews named for their informant: the evidence's
-                // informant names the interview it cites.
-                Ok(f::Evidence {
-                    source: id(&format!("evidence[{i}].informant"), &e.informant)?,
-                    start: e.start,
-                    end: e.end,
-                })
-            })
-            .collect::<Result<_, ApiError>>()?,
-    };
+    let assessment = assessment(&body)?;
+    // The answer is the assessment as stored, in its one spelling (logics in order, `[4, 4]`
+    // as `4`), as the list gives it.
+    let out = AssessmentIn::from(&assessment);
     let evidence = assessment.evidence.clone();
     let object = body.id.clone();
     let (_, audited) = state
         .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
             store.add_assessment(&study, &assessment).map_err(|e| {
                 refused(e, |r| match facilitation(r)? {
-                    FacilitationError::LadderStep(_) => Some(("value.ladder".into(), None)),
                     FacilitationError::BadEvidence {
                         source_id,
                         start,
                         end,
                     } => {
                         let i = evidence.iter().position(|x| {
-                            x.source == *source_id && x.start == *start && x.end == *end
+                            *x == f::Evidence::Quote {
+                                source: source_id.clone(),
+                                start: *start,
+                                end: *end,
+                            }
                         })?;
                         Some((format!("evidence[{i}]"), None))
                     }
+                    FacilitationError::MissingFact(fact) => {
+                        let i = evidence
+                            .iter()
+                            .position(|x| *x == f::Evidence::Fact(fact.clone()))?;
+                        Some((format!("evidence[{i}]"), None))
+                    }
+                    FacilitationError::UnknownService { .. }
+                    | FacilitationError::ActorOutsideGroup(_) => Some(("actor".into(), None)),
                     FacilitationError::Unknown { kind: "group", .. } => {
                         Some(("subject.group".into(), None))
                     }
@@ -801,7 +900,7 @@ async fn add_assessment(
             })
         })
         .await?;
-    Ok(created(object, body, audited))
+    Ok(created(object, out, audited))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/attendance", security(("bearer" = [])),

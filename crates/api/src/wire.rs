@@ -6,7 +6,7 @@ use samskap_core::facilitation as f;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::openapi::{Id, JsonNumber, LadderStep};
+use crate::openapi::{Id, JsonNumber, LadderIn, LogicsIn};
 
 /// A study.
 #[derive(Debug, Serialize, ToSchema)]
@@ -862,63 +862,112 @@ pub enum SubjectIn {
     Service(String),
 }
 
-/// Institutional logic.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-pub enum Logic {
-    /// Traditional bureaucracy.
-    #[serde(rename = "TB")]
-    Tb,
-    /// New Public Management.
-    #[serde(rename = "NPM")]
-    Npm,
-    /// New Public Governance.
-    #[serde(rename = "NPG")]
-    Npg,
-}
-
-impl From<Logic> for f::InstitutionalLogic {
-    fn from(l: Logic) -> Self {
-        match l {
-            Logic::Tb => f::InstitutionalLogic::Tb,
-            Logic::Npm => f::InstitutionalLogic::Npm,
-            Logic::Npg => f::InstitutionalLogic::Npg,
-        }
-    }
-}
-
-impl From<f::InstitutionalLogic> for Logic {
-    fn from(l: f::InstitutionalLogic) -> Self {
-        match l {
-            f::InstitutionalLogic::Tb => Logic::Tb,
-            f::InstitutionalLogic::Npm => Logic::Npm,
-            f::InstitutionalLogic::Npg => Logic::Npg,
-        }
-    }
-}
-
-/// The judgement: a co-creation ladder step (1–5) or an institutional logic.
+/// The judgement: a place on the co-creation ladder or the institutional logics followed.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum ValueIn {
-    /// Step 1–5 of the co-creation ladder.
-    Ladder(LadderStep),
-    /// TB, NPM or NPG.
-    Logic(Logic),
+    /// A step 1–5 of the co-creation ladder, or a range `[low, high]` of steps.
+    Ladder(LadderIn),
+    /// `TB`, `NPM` or `NPG`, or a list of them (each once) when the service follows several.
+    Logic(LogicsIn),
 }
 
-/// A meaning unit cited as evidence.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// What supports an assessment: a quote (`informant`, `start` and `end`: a span of the
+/// informant's interview) or exactly one fact of the facilitation record, by its id
+/// (`meeting`, `problem_statement`, `practice`, `action`, `dissemination` or `contact`).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceIn {
-    /// Informant whose transcript it is.
-    #[schema(value_type = Id)]
-    pub informant: String,
-    /// Start (characters).
+    /// Informant whose interview a quote is from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>)]
+    pub informant: Option<String>,
+    /// A quote's start (characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 4294967295_u64)]
-    pub start: usize,
-    /// End (characters).
+    pub start: Option<usize>,
+    /// A quote's end (characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 4294967295_u64)]
-    pub end: usize,
+    pub end: Option<usize>,
+    /// A meeting of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>)]
+    pub meeting: Option<String>,
+    /// A problem statement of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>)]
+    pub problem_statement: Option<String>,
+    /// A PD practice of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>)]
+    pub practice: Option<String>,
+    /// A trial action or intervention of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>)]
+    pub action: Option<String>,
+    /// A dissemination event of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>)]
+    pub dissemination: Option<String>,
+    /// A contact of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Id>)]
+    pub contact: Option<String>,
+}
+
+impl EvidenceIn {
+    /// The keys that name a fact, each with its value.
+    pub fn facts(&self) -> [(&'static str, Option<&str>); 6] {
+        [
+            ("meeting", self.meeting.as_deref()),
+            ("problem_statement", self.problem_statement.as_deref()),
+            ("practice", self.practice.as_deref()),
+            ("action", self.action.as_deref()),
+            ("dissemination", self.dissemination.as_deref()),
+            ("contact", self.contact.as_deref()),
+        ]
+    }
+}
+
+impl From<&f::Evidence> for EvidenceIn {
+    fn from(e: &f::Evidence) -> Self {
+        let id = |s: &str| Some(s.to_owned());
+        match e {
+            f::Evidence::Quote { source, start, end } => EvidenceIn {
+                informant: id(source.as_str()),
+                start: Some(*start),
+                end: Some(*end),
+                ..Self::default()
+            },
+            f::Evidence::Fact(fact) => match fact {
+                f::Fact::Meeting(m) => EvidenceIn {
+                    meeting: id(m.as_str()),
+                    ..Self::default()
+                },
+                f::Fact::Statement(s) => EvidenceIn {
+                    problem_statement: id(s.as_str()),
+                    ..Self::default()
+                },
+                f::Fact::Practice(p) => EvidenceIn {
+                    practice: id(p.as_str()),
+                    ..Self::default()
+                },
+                f::Fact::Action(a) => EvidenceIn {
+                    action: id(a.as_str()),
+                    ..Self::default()
+                },
+                f::Fact::Dissemination(d) => EvidenceIn {
+                    dissemination: id(d.as_str()),
+                    ..Self::default()
+                },
+                f::Fact::Contact(c) => EvidenceIn {
+                    contact: id(c.as_str()),
+                    ..Self::default()
+                },
+            },
+        }
+    }
 }
 
 /// A new assessment.
@@ -932,6 +981,12 @@ pub struct AssessmentIn {
     pub subject: SubjectIn,
     /// The judgement.
     pub value: ValueIn,
+    /// The actor a group's ladder places, if not the group as a whole: `youth`, or
+    /// `service:` and a service as members carry it (`service:nav`). Only with `ladder` and
+    /// a group (left out of an answer when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^(youth|service:.+)$")]
+    pub actor: Option<String>,
     /// Who judged (a coder id).
     #[schema(value_type = Id)]
     pub assessor: String,
@@ -941,35 +996,32 @@ pub struct AssessmentIn {
     /// Why (left out of an answer when none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// Supporting meaning units.
+    /// Supporting quotes and facts, in order.
     #[serde(default)]
     pub evidence: Vec<EvidenceIn>,
 }
 
 impl From<&f::Assessment> for AssessmentIn {
     fn from(a: &f::Assessment) -> Self {
+        let (value, actor) = match &a.value {
+            f::AssessmentValue::Ladder { range, actor } => (
+                ValueIn::Ladder(LadderIn::from(*range)),
+                actor.as_ref().map(f::Actor::to_string),
+            ),
+            f::AssessmentValue::Logic(l) => (ValueIn::Logic(LogicsIn::from(*l)), None),
+        };
         Self {
             id: a.id.to_string(),
             subject: match &a.subject {
                 f::Subject::Group(g) => SubjectIn::Group(Id(g.to_string())),
                 f::Subject::Service(s) => SubjectIn::Service(s.clone()),
             },
-            value: match a.value {
-                f::AssessmentValue::Ladder(step) => ValueIn::Ladder(LadderStep(step)),
-                f::AssessmentValue::Logic(l) => ValueIn::Logic(l.into()),
-            },
+            value,
+            actor,
             assessor: a.assessor.to_string(),
             date: a.date,
             note: a.note.clone(),
-            evidence: a
-                .evidence
-                .iter()
-                .map(|e| EvidenceIn {
-                    informant: e.source.to_string(),
-                    start: e.start,
-                    end: e.end,
-                })
-                .collect(),
+            evidence: a.evidence.iter().map(EvidenceIn::from).collect(),
         }
     }
 }

@@ -1205,6 +1205,198 @@ async fn assessments_are_read_by_analysts_only() {
 }
 
 #[tokio::test]
+async fn assessments_carry_ranges_actors_several_logics_and_facts() {
+    let s = Server::start().await;
+    let path = format!("{STUDY}/assessments");
+    let (_, list) = s.get(&path, &s.analyst).await;
+    let before = list.as_array().unwrap().len();
+    // NAV in G1 between 3 and 5, on a meeting, a quote and a problem statement.
+    let nav = json!({
+        "id": "nav-g1", "subject": {"group": "G1"}, "value": {"ladder": [3, 5]},
+        "actor": "service:nav", "assessor": "A", "date": "2024-03-02",
+        "evidence": [
+            {"meeting": "G1-2023-02"},
+            {"informant": "I1", "start": 0, "end": 20},
+            {"problem_statement": "PS-G1"}
+        ]
+    });
+    let (st, body) = s.post(&path, &s.analyst, nav.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body, nav);
+    // Given in another spelling, answered in the one the list gives.
+    let youth = json!({
+        "id": "youth-g1", "subject": {"group": "G1"}, "value": {"ladder": [3, 3]},
+        "actor": "youth", "assessor": "A", "date": "2024-03-02",
+        "evidence": [{"contact": "C1"}, {"action": "A-G1-1"}, {"practice": "PD-G1-1"},
+                     {"dissemination": "D-G2-1"}]
+    });
+    let (st, body) = s.post(&path, &s.analyst, youth.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["value"], json!({"ladder": 3}));
+    let logics = json!({
+        "id": "nav-logics", "subject": {"service": "nav"}, "value": {"logic": ["NPG", "NPM"]},
+        "assessor": "B", "date": "2024-03-03"
+    });
+    let (st, body) = s.post(&path, &s.analyst, logics).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["value"], json!({"logic": ["NPM", "NPG"]}));
+    let (_, list) = s.get(&path, &s.analyst).await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), before + 3);
+    assert_eq!(list[before], nav);
+    assert_eq!(list[before + 1]["evidence"], youth["evidence"]);
+    assert_eq!(list[before + 2]["value"], json!({"logic": ["NPM", "NPG"]}));
+
+    // Each bad value is a 422 naming its field, in samskap's words, and nothing is written.
+    let with = |extra: Value| {
+        let mut a = json!({"id": "bad", "subject": {"group": "G1"}, "value": {"ladder": 3},
+                           "assessor": "A", "date": "2024-03-02"});
+        for (k, v) in extra.as_object().unwrap() {
+            a[k] = v.clone();
+        }
+        a
+    };
+    for (body, field, says) in [
+        (
+            with(json!({"value": {"ladder": [5, 3]}})),
+            "value.ladder",
+            "runs downwards",
+        ),
+        (
+            with(json!({"value": {"ladder": [3]}})),
+            "value.ladder",
+            "this list has 1",
+        ),
+        (
+            with(json!({"value": {"ladder": [3, 6]}})),
+            "value.ladder",
+            "step 6 is outside",
+        ),
+        (
+            with(json!({"value": {"ladder": "4"}})),
+            "value.ladder",
+            "a step from 1 to 5",
+        ),
+        (
+            with(json!({"value": {"ladder": 3.5}})),
+            "value.ladder",
+            "a step from 1 to 5",
+        ),
+        (
+            with(json!({"subject": {"service": "nav"}, "value": {"logic": ["NPM", "NPM"]}})),
+            "value.logic",
+            "NPM is named twice",
+        ),
+        (
+            with(json!({"subject": {"service": "nav"}, "value": {"logic": []}})),
+            "value.logic",
+            "at least one",
+        ),
+        (
+            with(json!({"subject": {"service": "nav"}, "value": {"logic": "npx"}})),
+            "value.logic",
+            "`TB`, `NPM` or `NPG`",
+        ),
+        (with(json!({"actor": "nav"})), "actor", "`service:nav`"),
+        (
+            with(json!({"actor": "service:navv"})),
+            "actor",
+            "no member carries the service `navv`",
+        ),
+        (
+            with(
+                json!({"subject": {"service": "nav"}, "value": {"logic": "NPG"}, "actor": "youth"}),
+            ),
+            "actor",
+            "give `actor` with `ladder`",
+        ),
+        (
+            with(json!({"subject": {"service": "nav"}, "actor": "youth"})),
+            "actor",
+            "only a group's ladder places an actor",
+        ),
+        (
+            with(json!({"evidence": [{"meeting": "G1-2023-02"}, {"meeting": "G9-2099-01"}]})),
+            "evidence[1]",
+            "meeting `G9-2099-01`, which the record does not hold",
+        ),
+        (
+            with(json!({"evidence": [{"meeting": "G1-2023-02", "informant": "I1"}]})),
+            "evidence[0].informant",
+            "a quote or a fact",
+        ),
+        (
+            with(json!({"evidence": [{"meeting": "G1-2023-02", "contact": "C1"}]})),
+            "evidence[0].contact",
+            "one fact",
+        ),
+        (
+            with(json!({"evidence": [{}]})),
+            "evidence[0].informant",
+            "a quote needs",
+        ),
+        (
+            with(json!({"evidence": [{"informant": "I1", "start": 0}]})),
+            "evidence[0].end",
+            "a quote needs",
+        ),
+        (
+            with(json!({"evidence": [{"action": "not an id!"}]})),
+            "evidence[0].action",
+            "",
+        ),
+        (
+            with(json!({"evidence": [{"meeting": "G1-2023-02", "colour": 1}]})),
+            "evidence[0].colour",
+            "there is no such field here",
+        ),
+    ] {
+        let (st, problem) = s.post(&path, &s.analyst, body.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
+        assert_eq!(problem["field"], field, "{body}: {problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{body}: {detail}");
+        for w in [
+            "invalid type",
+            "expected",
+            "unknown",
+            "deserialize",
+            "of another kind",
+        ] {
+            assert!(!detail.contains(w), "{body}: {detail}");
+        }
+    }
+    let (_, list) = s.get(&path, &s.analyst).await;
+    assert_eq!(list.as_array().unwrap().len(), before + 3);
+
+    // The document states the shapes.
+    let (_, doc) = s.get("/openapi.json", &s.analyst).await;
+    let schemas = &doc["components"]["schemas"];
+    let ladder = &schemas["LadderIn"]["oneOf"];
+    assert_eq!(ladder[0]["type"], "integer");
+    assert_eq!(
+        (ladder[0]["minimum"].clone(), ladder[0]["maximum"].clone()),
+        (json!(1), json!(5))
+    );
+    assert_eq!(ladder[1]["type"], "array");
+    assert_eq!(
+        (ladder[1]["minItems"].clone(), ladder[1]["maxItems"].clone()),
+        (json!(2), json!(2))
+    );
+    let logic = &schemas["LogicsIn"]["oneOf"];
+    assert_eq!(logic[0]["enum"], json!(["TB", "NPM", "NPG"]));
+    assert_eq!(logic[1]["uniqueItems"], true);
+    let evidence = &schemas["EvidenceIn"]["allOf"];
+    assert_eq!(evidence[1]["oneOf"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        evidence[1]["oneOf"][0]["required"],
+        json!(["informant", "start", "end"])
+    );
+    assert!(schemas["AssessmentIn"]["properties"]["actor"]["pattern"].is_string());
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn members_join_a_group_and_take_part_at_once() {
     let s = Server::start().await;
     let path = format!("{G1}/members");

@@ -7,8 +7,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use samskap_core::facilitation::{
-    Assessment, AssessmentValue, Attendance, Evidence, Facilitation, FacilitationError, GroupRules,
-    Meeting, Subject, TrialAction,
+    Assessment, AssessmentValue, Attendance, Evidence, Facilitation, FacilitationError, Fact,
+    GroupRules, Meeting, Subject, TrialAction,
 };
 use samskap_core::{Study, TextQuote};
 use samskap_files::{Kind, Limits};
@@ -36,9 +36,9 @@ fn field_of(e: &FacilitationError) -> &'static str {
         F::OutOfOrder { .. } | F::DateOutOfRange(_) => "date",
         F::SameMember | F::ContactExists { .. } => "b",
         F::StepOutsidePhase { .. } => "step",
-        F::LadderStep(_) => "ladder",
+        F::ActorOutsideGroup(_) | F::UnknownService { .. } => "actor",
         F::AlreadyAgreed { .. } => "agreed",
-        F::BadEvidence { .. } => "evidence",
+        F::BadEvidence { .. } | F::MissingFact(_) => "evidence",
         F::MinutesWithoutMeeting { .. } => "id",
     }
 }
@@ -218,11 +218,21 @@ pub(crate) fn read_facilitation(
 
     for row in file.assessments {
         let span = row.span();
-        let assessment = assessment(study, row.into_inner())
+        let (assessment, spans) = assessment(study, row.into_inner())
             .map_err(|(s, field, message)| at(s.as_ref().unwrap_or(&span), field, &message))?;
         study
             .facilitate(|f, r| f.add_assessment(r, assessment))
-            .map_err(|e| refused(&span, e))?;
+            .map_err(|e| match &e {
+                // A fact the record lacks is named at its own evidence table and key.
+                FacilitationError::MissingFact(fact) => {
+                    let s = spans
+                        .iter()
+                        .find(|(_, f)| f.as_ref() == Some(fact))
+                        .map_or(&span, |(s, _)| s);
+                    at(s, fact_key(fact), &e)
+                }
+                _ => refused(&span, e),
+            })?;
     }
     Ok(())
 }
@@ -231,8 +241,35 @@ pub(crate) fn read_facilitation(
 /// row itself), the key and the message.
 type RowError = (Option<Range<usize>>, &'static str, String);
 
-/// An assessment from its flat row; evidence quotes are placed in their sources' texts.
-fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError> {
+/// The keys that name a fact of the record as evidence, in the order of the tables.
+const FACT_KEYS: [&str; 6] = [
+    "meeting",
+    "problem_statement",
+    "practice",
+    "action",
+    "dissemination",
+    "contact",
+];
+
+/// The key of `[[assessment.evidence]]` that names a fact of this kind.
+fn fact_key(fact: &Fact) -> &'static str {
+    match fact {
+        Fact::Meeting(_) => "meeting",
+        Fact::Statement(_) => "problem_statement",
+        Fact::Practice(_) => "practice",
+        Fact::Action(_) => "action",
+        Fact::Dissemination(_) => "dissemination",
+        Fact::Contact(_) => "contact",
+    }
+}
+
+/// The span of each evidence table of an assessment, with the fact it cites (if it cites
+/// one): where a fact the record lacks is named.
+type EvidenceSpans = Vec<(Range<usize>, Option<Fact>)>;
+
+/// An assessment from its flat row, with its [`EvidenceSpans`]; evidence quotes are placed
+/// in their sources' texts.
+fn assessment(study: &Study, row: AssessmentRow) -> Result<(Assessment, EvidenceSpans), RowError> {
     let subject = match (row.group, row.service) {
         (Some(g), None) => Subject::Group(g),
         (None, Some(s)) => Subject::Service(s),
@@ -251,32 +288,106 @@ fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError>
             ))
         }
     };
-    let value =
-        match (row.ladder, row.logic) {
-            (Some(step), None) => AssessmentValue::Ladder(step),
-            (None, Some(logic)) => AssessmentValue::Logic(logic),
-            (None, None) => return Err((
-                None,
-                "ladder",
-                "an assessment needs a value: `ladder` (a step 1–5) or `logic` (TB, NPM or NPG)"
-                    .into(),
-            )),
-            (Some(_), Some(_)) => {
+    let value = match (row.ladder, row.logic) {
+        (Some(range), None) => AssessmentValue::Ladder {
+            range,
+            actor: row.actor,
+        },
+        (None, Some(logics)) => {
+            if row.actor.is_some() {
                 return Err((
                     None,
-                    "logic",
-                    "an assessment has one value: give `ladder` or `logic`, not both".into(),
-                ))
+                    "actor",
+                    "an actor is placed on the ladder: give `actor` with `ladder`, not `logic`"
+                        .into(),
+                ));
             }
-        };
+            AssessmentValue::Logic(logics)
+        }
+        (None, None) => {
+            return Err((
+                None,
+                "ladder",
+                "an assessment needs a value: `ladder` (a step 1–5 or a range [low, high]) or \
+                 `logic` (TB, NPM or NPG, or a list of them)"
+                    .into(),
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err((
+                None,
+                "logic",
+                "an assessment has one value: give `ladder` or `logic`, not both".into(),
+            ))
+        }
+    };
     let mut evidence = Vec::with_capacity(row.evidence.len());
+    let mut spans = Vec::with_capacity(row.evidence.len());
     for ev in row.evidence {
         let span = ev.span();
         let ev = ev.into_inner();
         let fail = |field, message: String| (Some(span.clone()), field, message);
+        let facts: Vec<Fact> = [
+            ev.meeting.map(Fact::Meeting),
+            ev.problem_statement.map(Fact::Statement),
+            ev.practice.map(Fact::Practice),
+            ev.action.map(Fact::Action),
+            ev.dissemination.map(Fact::Dissemination),
+            ev.contact.map(Fact::Contact),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let quoting = [
+            ("source", ev.source.is_some()),
+            (TRANSCRIPT_COLUMN, ev.transcript.is_some()),
+            ("prefix", ev.prefix.is_some()),
+            ("exact", ev.exact.is_some()),
+            ("suffix", ev.suffix.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(key, given)| given.then_some(key));
+        match (&facts[..], quoting) {
+            ([], _) => {}
+            ([fact], None) => {
+                evidence.push(Evidence::Fact(fact.clone()));
+                spans.push((span, Some(fact.clone())));
+                continue;
+            }
+            ([fact], Some(key)) => {
+                return Err(fail(
+                    key,
+                    format!(
+                        "evidence is a quote or a fact of the record: give `{}` or a quote \
+                         (`source`, `exact`), not both",
+                        fact_key(fact)
+                    ),
+                ))
+            }
+            ([first, second, ..], _) => {
+                return Err(fail(
+                    fact_key(second),
+                    format!(
+                        "evidence cites one fact: give `{}` or `{}` in a table of its own",
+                        fact_key(first),
+                        fact_key(second)
+                    ),
+                ))
+            }
+        }
         let (key, id) = match (ev.source, ev.transcript) {
             (Some(id), None) => ("source", id),
             (None, Some(id)) => (TRANSCRIPT_COLUMN, id),
+            (None, None) if ev.exact.is_none() => {
+                return Err(fail(
+                    "source",
+                    format!(
+                        "evidence needs a quote (`source` and `exact`) or a fact of the \
+                         record (`{}`)",
+                        FACT_KEYS.join("`, `")
+                    ),
+                ))
+            }
             (None, None) => {
                 return Err(fail(
                     "source",
@@ -290,13 +401,19 @@ fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError>
                 ))
             }
         };
+        let Some(exact) = ev.exact else {
+            return Err(fail(
+                "exact",
+                "evidence needs `exact`: the words it quotes".into(),
+            ));
+        };
         let Some((_, text)) = study.source(&id) else {
             return Err(fail(key, not_a_source(study, &id)));
         };
         let quote = TextQuote {
-            prefix: ev.prefix,
-            exact: ev.exact,
-            suffix: ev.suffix,
+            prefix: ev.prefix.unwrap_or_default(),
+            exact,
+            suffix: ev.suffix.unwrap_or_default(),
         };
         // One pass over the text, not its index, for a few pieces of evidence.
         let at = text
@@ -304,13 +421,14 @@ fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError>
             .pop()
             .expect("one answer per quote")
             .map_err(|e| fail("exact", e.to_string()))?;
-        evidence.push(Evidence {
+        evidence.push(Evidence::Quote {
             source: id,
             start: at.start(),
             end: at.end(),
         });
+        spans.push((span, None));
     }
-    Ok(Assessment {
+    let assessment = Assessment {
         id: row.id,
         subject,
         value,
@@ -318,7 +436,8 @@ fn assessment(study: &Study, row: AssessmentRow) -> Result<Assessment, RowError>
         date: row.date,
         note: row.note,
         evidence,
-    })
+    };
+    Ok((assessment, spans))
 }
 
 /// The canonical text of `facilitation.toml`, or `None` when the record is empty (the file
@@ -359,15 +478,16 @@ pub(crate) fn facilitation_toml(study: &Study) -> Option<String> {
                 Subject::Group(g) => (Some(g), None),
                 Subject::Service(s) => (None, Some(s.as_str())),
             };
-            let (ladder, logic) = match a.value {
-                AssessmentValue::Ladder(step) => (Some(step), None),
-                AssessmentValue::Logic(l) => (None, Some(l)),
+            let (ladder, actor, logic) = match &a.value {
+                AssessmentValue::Ladder { range, actor } => (Some(*range), actor.as_ref(), None),
+                AssessmentValue::Logic(l) => (None, None, Some(*l)),
             };
             AssessmentRowOut {
                 id: &a.id,
                 group,
                 service,
                 ladder,
+                actor,
                 logic,
                 assessor: &a.assessor,
                 date: a.date,
@@ -390,13 +510,31 @@ pub(crate) fn facilitation_toml(study: &Study) -> Option<String> {
     Some(toml::to_string(&file).expect("a facilitation record always serialises to TOML"))
 }
 
-/// Evidence as written: the canonical selector of its span, as in `codings.csv`.
+/// Evidence as written: a quote as the canonical selector of its span, as in `codings.csv`;
+/// a fact as its key and id.
 fn evidence_row(study: &Study, e: &Evidence) -> EvidenceRowOut {
+    let (source, start, end) = match e {
+        Evidence::Quote { source, start, end } => (source, *start, *end),
+        Evidence::Fact(fact) => {
+            return match fact.clone() {
+                Fact::Meeting(meeting) => EvidenceRowOut::Meeting { meeting },
+                Fact::Statement(problem_statement) => {
+                    EvidenceRowOut::Statement { problem_statement }
+                }
+                Fact::Practice(practice) => EvidenceRowOut::Practice { practice },
+                Fact::Action(action) => EvidenceRowOut::Action { action },
+                Fact::Dissemination(dissemination) => {
+                    EvidenceRowOut::Dissemination { dissemination }
+                }
+                Fact::Contact(contact) => EvidenceRowOut::Contact { contact },
+            }
+        }
+    };
     let text = study
-        .transcript(&e.source)
+        .transcript(source)
         .expect("evidence points into a source of the study");
     let span = text
-        .span(e.start, e.end)
+        .span(start, end)
         .expect("evidence is a span of its source's text");
     // One pass over the text tells a passage said once; only a repeated one needs the
     // text's index, which is not built for a few pieces of evidence.
@@ -404,8 +542,8 @@ fn evidence_row(study: &Study, e: &Evidence) -> EvidenceRowOut {
         .selectors(&[span])
         .pop()
         .expect("one selector per span");
-    EvidenceRowOut {
-        source: e.source.clone(),
+    EvidenceRowOut::Quote {
+        source: source.clone(),
         prefix: q.prefix,
         exact: q.exact,
         suffix: q.suffix,

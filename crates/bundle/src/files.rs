@@ -4,13 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 use samskap_core::facilitation::{
-    ActionKind, Attendance, Contact, Dissemination, InstitutionalLogic, MeetingKind, PdPractice,
-    Presence, ProblemStatement, ProcessMove, Transition, TrialAction,
+    ActionKind, Actor, Attendance, Contact, Dissemination, LadderRange, Logics, MeetingKind,
+    PdPractice, Presence, ProblemStatement, ProcessMove, Transition, TrialAction,
 };
 use samskap_core::{
-    ActionId, AssessmentId, AttributeHolder, AttributeId, Attributes, CoderId, GroupId,
-    InformantId, MeetingId, Member, MemberId, Memo, Municipality, ResourceGroup, Role, SourceId,
-    SourceKind, StudyMeta,
+    ActionId, AssessmentId, AttributeHolder, AttributeId, Attributes, CoderId, ContactId, EventId,
+    GroupId, InformantId, MeetingId, Member, MemberId, Memo, Municipality, PracticeId,
+    ResourceGroup, Role, SourceId, SourceKind, StatementId, StudyMeta,
 };
 
 /// Dates are written as quoted ISO strings (`"2023-05-15"`).
@@ -383,7 +383,9 @@ pub(crate) struct ActionRow {
     pub history: Vec<toml::Spanned<Transition>>,
 }
 
-/// An assessment, flat: the subject is `group` or `service`, the value `ladder` or `logic`.
+/// An assessment, flat: the subject is `group` or `service`, the value `ladder` (with an
+/// optional `actor`) or `logic`. A step reads as `4`, a range as `[3, 5]`; logics as `"NPG"`
+/// or `["NPM", "NPG"]`; an actor as `"youth"` or `"service:nav"`: each checked as it is read.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AssessmentRow {
@@ -393,9 +395,11 @@ pub(crate) struct AssessmentRow {
     #[serde(default)]
     pub service: Option<String>,
     #[serde(default)]
-    pub ladder: Option<u8>,
+    pub ladder: Option<LadderRange>,
     #[serde(default)]
-    pub logic: Option<InstitutionalLogic>,
+    pub actor: Option<Actor>,
+    #[serde(default)]
+    pub logic: Option<Logics>,
     pub assessor: CoderId,
     #[serde(with = "samskap_core::date::iso")]
     pub date: Date,
@@ -413,9 +417,11 @@ pub(crate) struct AssessmentRowOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ladder: Option<u8>,
+    pub ladder: Option<LadderRange>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub logic: Option<InstitutionalLogic>,
+    pub actor: Option<&'a Actor>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logic: Option<Logics>,
     pub assessor: &'a CoderId,
     pub date: Date,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -424,10 +430,11 @@ pub(crate) struct AssessmentRowOut<'a> {
     pub evidence: Vec<EvidenceRowOut>,
 }
 
-/// A meaning unit cited as evidence, named like a row of `codings.csv`: the source whose
-/// text it is in and a quote selector (bundles hold no character offsets). The source is
-/// `source`, or `transcript` as the first layout named it; both are read so that a message
-/// can name the key given, and refuse both at once.
+/// What supports an assessment: a meaning unit named like a row of `codings.csv` (the
+/// source whose text it is in and a quote selector; bundles hold no character offsets), or
+/// one fact of the record, named by the key of its table and its id (`meeting = "G1-2"`).
+/// The source is `source`, or `transcript` as the first layout named it. Every key is read
+/// as optional, so that a message can name the key that is missing or too many.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EvidenceRow {
@@ -436,19 +443,53 @@ pub(crate) struct EvidenceRow {
     #[serde(default)]
     pub transcript: Option<SourceId>,
     #[serde(default)]
-    pub prefix: String,
-    pub exact: String,
+    pub prefix: Option<String>,
     #[serde(default)]
-    pub suffix: String,
+    pub exact: Option<String>,
+    #[serde(default)]
+    pub suffix: Option<String>,
+    #[serde(default)]
+    pub meeting: Option<MeetingId>,
+    #[serde(default)]
+    pub problem_statement: Option<StatementId>,
+    #[serde(default)]
+    pub practice: Option<PracticeId>,
+    #[serde(default)]
+    pub action: Option<ActionId>,
+    #[serde(default)]
+    pub dissemination: Option<EventId>,
+    #[serde(default)]
+    pub contact: Option<ContactId>,
 }
 
-/// Evidence as written: always `source`.
+/// Evidence as written: a quote always says `source`; a fact is its one key.
 #[derive(Serialize)]
-pub(crate) struct EvidenceRowOut {
-    pub source: SourceId,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub prefix: String,
-    pub exact: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub suffix: String,
+#[serde(untagged)]
+pub(crate) enum EvidenceRowOut {
+    Quote {
+        source: SourceId,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        prefix: String,
+        exact: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        suffix: String,
+    },
+    Meeting {
+        meeting: MeetingId,
+    },
+    Statement {
+        problem_statement: StatementId,
+    },
+    Practice {
+        practice: PracticeId,
+    },
+    Action {
+        action: ActionId,
+    },
+    Dissemination {
+        dissemination: EventId,
+    },
+    Contact {
+        contact: ContactId,
+    },
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use samskap_core::facilitation::{Actor, InstitutionalLogic, LadderRange};
 
 /// samskap: study and run co-creation processes (resource groups, Positive Deviance).
 #[derive(Debug, Parser)]
@@ -133,37 +134,65 @@ pub struct AssessmentArgs {
     /// named for its informant).
     #[arg(long = "evidence")]
     pub evidence: Vec<String>,
+    /// A meeting of the record as evidence, by id (repeat for several).
+    #[arg(long = "meeting")]
+    pub meetings: Vec<samskap_core::MeetingId>,
+    /// A problem statement of the record as evidence, by id (repeat for several).
+    #[arg(long = "problem-statement")]
+    pub statements: Vec<samskap_core::StatementId>,
+    /// A PD practice of the record as evidence, by id (repeat for several).
+    #[arg(long = "practice")]
+    pub practices: Vec<samskap_core::PracticeId>,
+    /// A trial action or intervention of the record as evidence, by id (repeat for several).
+    #[arg(long = "action")]
+    pub actions: Vec<samskap_core::ActionId>,
+    /// A dissemination event of the record as evidence, by id (repeat for several).
+    #[arg(long = "dissemination")]
+    pub disseminations: Vec<samskap_core::EventId>,
+    /// A contact of the record as evidence, by id (repeat for several).
+    #[arg(long = "contact")]
+    pub contacts: Vec<samskap_core::ContactId>,
 }
 
 /// `assess ...`.
 #[derive(Debug, Subcommand)]
 pub enum AssessCommand {
-    /// A group's step on the co-creation ladder (1–5, Torfing et al. 2019).
+    /// A group's place on the co-creation ladder (steps 1–5, Torfing et al. 2019): as a
+    /// whole, or of one actor in it.
     Ladder {
         /// The group.
         #[arg(long)]
         group: String,
-        /// The step, 1–5.
+        /// The step (`4`) or the steps it lies between (`3-5`).
         #[arg(long)]
-        step: u8,
+        step: LadderRange,
+        /// The actor placed, if not the group as a whole: `youth`, or `service:` and a service
+        /// as members carry it (`service:nav`).
+        #[arg(long)]
+        actor: Option<Actor>,
         /// Id, assessor, date, note, evidence.
         #[command(flatten)]
         common: AssessmentArgs,
     },
-    /// A service's institutional logic: TB, NPM or NPG.
+    /// A service's institutional logics: TB, NPM or NPG, or several at once.
     Logic {
         /// The service (`nav`, `child-welfare`, ...).
         #[arg(long)]
         service: String,
-        /// TB, NPM or NPG.
-        #[arg(long)]
-        logic: String,
+        /// TB, NPM or NPG; several as `--logic NPM --logic NPG` or `--logic NPM,NPG`.
+        #[arg(long = "logic", required = true, value_delimiter = ',')]
+        logics: Vec<InstitutionalLogic>,
         /// Id, assessor, date, note, evidence.
         #[command(flatten)]
         common: AssessmentArgs,
     },
     /// The study's assessments.
     List,
+    /// One assessment with its evidence written out: the words quoted, the facts cited.
+    Show {
+        /// The assessment's id.
+        id: samskap_core::AssessmentId,
+    },
 }
 
 /// `token ...`.

@@ -1734,11 +1734,27 @@ mod tests {
                 Assessment {
                     id: id("as1"),
                     subject: Subject::Service(quote.into()),
-                    value: AssessmentValue::Logic(InstitutionalLogic::Npg),
+                    value: AssessmentValue::Logic(Logics::one(InstitutionalLogic::Npg)),
                     assessor: id("A"),
                     date: day("2023-03-01"),
                     note: Some(quote.into()),
                     evidence: vec![],
+                },
+            )?;
+            // A service placed as an actor is the service a member carries, quote and all.
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("as2"),
+                    subject: Subject::Group(id("G1")),
+                    value: AssessmentValue::Ladder {
+                        range: LadderRange::step(3).unwrap(),
+                        actor: Some(Actor::Service(quote.into())),
+                    },
+                    assessor: id("A"),
+                    date: day("2023-03-01"),
+                    note: None,
+                    evidence: vec![Evidence::Fact(Fact::Contact(id("c1")))],
                 },
             )
         })
@@ -1812,6 +1828,11 @@ mod tests {
         assert_eq!(s.meta().title, REMOVED_TEXT);
         assert_eq!(s.meta().method, None);
         assert_eq!(s.facilitation().statements()[0].text, REMOVED_TEXT);
+        // A fact cited as evidence is no one's words: it stays.
+        assert_eq!(
+            s.facilitation().assessments()[1].evidence,
+            [Evidence::Fact(Fact::Contact(id("c1")))]
+        );
     }
 
     #[test]

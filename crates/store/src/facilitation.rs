@@ -13,10 +13,10 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection};
 use samskap_core::facilitation::{
-    ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
-    Evidence, Facilitation, FacilitationError, GroupRules, InstitutionalLogic, Meeting,
-    MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove,
-    Roster, Subject, Transition, TrialAction,
+    ActionKind, ActionState, Actor, Assessment, AssessmentValue, Attendance, Contact,
+    Dissemination, Evidence, Facilitation, FacilitationError, Fact, GroupRules, InstitutionalLogic,
+    LadderRange, Logics, Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence,
+    ProblemStatement, ProcessMove, Roster, Subject, Transition, TrialAction,
 };
 use samskap_core::{
     ActionId, GroupId, MeetingId, Member, ModelError, NaiveDate, StatementId, Study, StudyId,
@@ -96,6 +96,32 @@ names!(InstitutionalLogic {
     Npm = "NPM",
     Npg = "NPG",
 });
+
+/// A set of logics as the `logic` column holds it: the names in the order TB, NPM, NPG,
+/// joined by commas (the schema's CHECK lists every such set).
+fn logics_text(logics: Logics) -> String {
+    logics
+        .iter()
+        .map(InstitutionalLogic::name)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The `logic` column read back through the model's checks.
+fn logics_from(text: &str) -> Result<Logics, StoreError> {
+    let names = text
+        .split(',')
+        .map(InstitutionalLogic::from_name)
+        .collect::<Result<Vec<_>, _>>()?;
+    let logics = Logics::new(names).map_err(StoreError::corrupt)?;
+    // Only the canonical spelling: the column is compared as text elsewhere.
+    if logics_text(logics) != text {
+        return Err(StoreError::Corrupt(format!(
+            "logics `{text}` are not in the order TB, NPM, NPG"
+        )));
+    }
+    Ok(logics)
+}
 
 /// How every date is stored: ISO `YYYY-MM-DD` text.
 pub(crate) fn date(d: NaiveDate) -> String {
@@ -303,20 +329,28 @@ fn insert_assessment(conn: &Connection, sid: &str, a: &Assessment) -> Result<(),
         Subject::Group(g) => (Some(g.as_str()), None),
         Subject::Service(s) => (None, Some(s.as_str())),
     };
-    let (ladder, logic) = match a.value {
-        AssessmentValue::Ladder(step) => (Some(i64::from(step)), None),
-        AssessmentValue::Logic(l) => (None, Some(l.name())),
+    let (ladder, actor, logic) = match &a.value {
+        AssessmentValue::Ladder { range, actor } => (Some(*range), actor.as_ref(), None),
+        AssessmentValue::Logic(l) => (None, None, Some(logics_text(*l))),
+    };
+    let (actor, actor_service) = match actor {
+        None => (None, None),
+        Some(Actor::Youth) => (Some("youth"), None),
+        Some(Actor::Service(s)) => (Some("service"), Some(s.as_str())),
     };
     conn.execute(
-        "INSERT INTO assessment (study_id, id, subject_group, subject_service, ladder, logic,
-                                 assessor, date, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO assessment (study_id, id, subject_group, subject_service, ladder_low,
+                                 ladder_high, actor, actor_service, logic, assessor, date, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             sid,
             a.id.as_str(),
             group,
             service,
-            ladder,
+            ladder.map(LadderRange::low),
+            ladder.map(LadderRange::high),
+            actor,
+            actor_service,
             logic,
             a.assessor.as_str(),
             date(a.date),
@@ -324,23 +358,75 @@ fn insert_assessment(conn: &Connection, sid: &str, a: &Assessment) -> Result<(),
         ],
     )
     .map_err(StoreError::db)?;
-    let mut ins = conn
+    let mut quote = conn
         .prepare(
             "INSERT INTO assessment_evidence (study_id, assessment_id, source_id, start_char, end_char)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .map_err(StoreError::db)?;
     for e in &a.evidence {
-        ins.execute(params![
-            sid,
-            a.id.as_str(),
-            e.source.as_str(),
-            e.start as i64,
-            e.end as i64
-        ])
-        .map_err(StoreError::db)?;
+        match e {
+            Evidence::Quote { source, start, end } => {
+                quote
+                    .execute(params![
+                        sid,
+                        a.id.as_str(),
+                        source.as_str(),
+                        *start as i64,
+                        *end as i64
+                    ])
+                    .map_err(StoreError::db)?;
+            }
+            Evidence::Fact(fact) => {
+                // The column is chosen from a fixed list, never from the data.
+                let column = fact_column(fact);
+                conn.execute(
+                    &format!(
+                        "INSERT INTO assessment_evidence (study_id, assessment_id, {column})
+                         VALUES (?1, ?2, ?3)"
+                    ),
+                    [sid, a.id.as_str(), fact.id()],
+                )
+                .map_err(StoreError::db)?;
+            }
+        }
     }
     Ok(())
+}
+
+/// The columns of `assessment_evidence` that name a fact, in the order [`fact_column`]
+/// and the reader use them.
+const FACT_COLUMNS: [&str; 6] = [
+    "meeting_id",
+    "statement_id",
+    "practice_id",
+    "action_id",
+    "event_id",
+    "contact_id",
+];
+
+/// The column of `assessment_evidence` that names a fact of this kind.
+fn fact_column(fact: &Fact) -> &'static str {
+    FACT_COLUMNS[match fact {
+        Fact::Meeting(_) => 0,
+        Fact::Statement(_) => 1,
+        Fact::Practice(_) => 2,
+        Fact::Action(_) => 3,
+        Fact::Dissemination(_) => 4,
+        Fact::Contact(_) => 5,
+    }]
+}
+
+/// The fact in column `FACT_COLUMNS[i]`.
+fn fact_in(i: usize, id: String) -> Result<Fact, StoreError> {
+    Ok(match i {
+        0 => Fact::Meeting(parse(id)?),
+        1 => Fact::Statement(parse(id)?),
+        2 => Fact::Practice(parse(id)?),
+        3 => Fact::Action(parse(id)?),
+        4 => Fact::Dissemination(parse(id)?),
+        _ => Fact::Contact(parse(id)?),
+    })
 }
 
 /// Writes a whole facilitation record (an import), in its order.
@@ -625,26 +711,39 @@ pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Resu
 
     let mut evidence = grouped(
         conn,
-        "SELECT assessment_id, source_id, start_char, end_char FROM assessment_evidence
-         WHERE study_id = ?1 ORDER BY id",
+        &format!(
+            "SELECT assessment_id, source_id, start_char, end_char, {} FROM assessment_evidence
+             WHERE study_id = ?1 ORDER BY id",
+            FACT_COLUMNS.join(", ")
+        ),
         sid,
         |r| {
-            let offset = |i| -> Result<usize, StoreError> {
-                usize::try_from(get::<i64>(r, i)?).map_err(StoreError::corrupt)
-            };
-            Ok((
-                get(r, 0)?,
-                Evidence {
-                    source: parse(get(r, 1)?)?,
+            let assessment: String = get(r, 0)?;
+            if let Some(source) = get::<Option<String>>(r, 1)? {
+                let offset = |i| -> Result<usize, StoreError> {
+                    usize::try_from(get::<i64>(r, i)?).map_err(StoreError::corrupt)
+                };
+                let quote = Evidence::Quote {
+                    source: parse(source)?,
                     start: offset(2)?,
                     end: offset(3)?,
-                },
-            ))
+                };
+                return Ok((assessment, quote));
+            }
+            for i in 0..FACT_COLUMNS.len() {
+                if let Some(id) = get::<Option<String>>(r, 4 + i)? {
+                    return Ok((assessment, Evidence::Fact(fact_in(i, id)?)));
+                }
+            }
+            Err(StoreError::Corrupt(format!(
+                "evidence of assessment {assessment} names neither a quote nor a fact"
+            )))
         },
     )?;
     for a in rows(
         conn,
-        "SELECT id, subject_group, subject_service, ladder, logic, assessor, date, note
+        "SELECT id, subject_group, subject_service, ladder_low, ladder_high, actor, actor_service,
+                logic, assessor, date, note
          FROM assessment WHERE study_id = ?1 ORDER BY rowid",
         [sid],
         |r| {
@@ -658,14 +757,32 @@ pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Resu
                     )))
                 }
             };
-            let value = match (get::<Option<i64>>(r, 3)?, get::<Option<String>>(r, 4)?) {
-                (Some(step), None) => {
-                    AssessmentValue::Ladder(u8::try_from(step).map_err(StoreError::corrupt)?)
-                }
-                (None, Some(l)) => AssessmentValue::Logic(Name::from_name(&l)?),
+            let step = |i| -> Result<Option<u8>, StoreError> {
+                get::<Option<i64>>(r, i)?
+                    .map(|s| u8::try_from(s).map_err(StoreError::corrupt))
+                    .transpose()
+            };
+            let actor = match (get::<Option<String>>(r, 5)?, get::<Option<String>>(r, 6)?) {
+                (None, None) => None,
+                (Some(a), None) if a == "youth" => Some(Actor::Youth),
+                (Some(a), Some(s)) if a == "service" => Some(Actor::Service(s)),
                 _ => {
                     return Err(StoreError::Corrupt(format!(
-                        "assessment {id} needs a ladder step or a logic as its value"
+                        "assessment {id} names its actor wrongly"
+                    )))
+                }
+            };
+            let value = match (step(3)?, step(4)?, get::<Option<String>>(r, 7)?) {
+                (Some(low), Some(high), None) => AssessmentValue::Ladder {
+                    range: LadderRange::new(low, high).map_err(StoreError::corrupt)?,
+                    actor,
+                },
+                (None, None, Some(l)) if actor.is_none() => {
+                    AssessmentValue::Logic(logics_from(&l)?)
+                }
+                _ => {
+                    return Err(StoreError::Corrupt(format!(
+                        "assessment {id} needs a ladder placement or logics as its value"
                     )))
                 }
             };
@@ -674,9 +791,9 @@ pub(crate) fn read_into(conn: &Connection, sid: &str, study: &mut Study) -> Resu
                 id: parse(id)?,
                 subject,
                 value,
-                assessor: parse(get(r, 5)?)?,
-                date: parse(get(r, 6)?)?,
-                note: get(r, 7)?,
+                assessor: parse(get(r, 8)?)?,
+                date: parse(get(r, 9)?)?,
+                note: get(r, 10)?,
             })
         },
     )? {
@@ -981,7 +1098,8 @@ impl Store {
         )
     }
 
-    /// Adds an assessment; its evidence must be spans of transcripts.
+    /// Adds an assessment: a service actor must be a service some member carries, quotes
+    /// spans of sources' texts and facts in the record.
     pub fn add_assessment(
         &mut self,
         study: &StudyId,
@@ -1028,5 +1146,57 @@ mod tests {
             Presence::from_name("maybe"),
             Err(StoreError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn each_fact_reads_back_from_the_column_it_is_written_to() {
+        fn id<T: std::str::FromStr>() -> T
+        where
+            T::Err: std::fmt::Debug,
+        {
+            "x1".parse().unwrap()
+        }
+        let facts = [
+            Fact::Meeting(id()),
+            Fact::Statement(id()),
+            Fact::Practice(id()),
+            Fact::Action(id()),
+            Fact::Dissemination(id()),
+            Fact::Contact(id()),
+        ];
+        for fact in facts {
+            let i = FACT_COLUMNS
+                .iter()
+                .position(|c| *c == fact_column(&fact))
+                .unwrap();
+            assert_eq!(fact_in(i, fact.id().to_owned()).unwrap(), fact);
+        }
+    }
+
+    #[test]
+    fn every_set_of_logics_is_stored_in_its_one_spelling() {
+        use InstitutionalLogic::*;
+        let mut spellings = std::collections::BTreeSet::new();
+        for bits in 1..8u8 {
+            let set = Logics::new(
+                InstitutionalLogic::ALL
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| bits & (1 << i) != 0)
+                    .map(|(_, l)| l),
+            )
+            .unwrap();
+            let text = logics_text(set);
+            assert_eq!(logics_from(&text).unwrap(), set);
+            spellings.insert(text);
+        }
+        assert_eq!(spellings.len(), 7);
+        assert_eq!(logics_text(Logics::new([Npg, Tb]).unwrap()), "TB,NPG");
+        for bad in ["NPG,NPM", "NPM,NPM", "", "NPM, NPG"] {
+            assert!(
+                matches!(logics_from(bad), Err(StoreError::Corrupt(_))),
+                "{bad}"
+            );
+        }
     }
 }

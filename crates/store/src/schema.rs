@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0014_source_links.sql")),
     sql(include_str!("../migrations/0015_exemplars.sql")),
     sql(include_str!("../migrations/0016_study_language.sql")),
+    sql(include_str!("../migrations/0017_assessments.sql")),
 ];
 
 /// The schema version this build writes.

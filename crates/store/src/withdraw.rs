@@ -450,7 +450,10 @@ fn places(field: FreeText) -> Vec<Place> {
         FreeText::EventNote => vec![at("dissemination", "note")],
         FreeText::ContactNote => vec![at("contact", "note")],
         FreeText::AssessmentNote => vec![at("assessment", "note")],
-        FreeText::AssessmentService => vec![at("assessment", "subject_service")],
+        FreeText::AssessmentService => vec![
+            at("assessment", "subject_service"),
+            at("assessment", "actor_service"),
+        ],
         FreeText::GuideText => vec![
             at("guide", "title"),
             at("guide_version", "note"),
@@ -660,11 +663,26 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
         &["study_id", "id", "subject_group", "assessor"],
         "ids",
     ),
-    ("assessment", &["logic"], "an enumeration"),
+    (
+        "assessment",
+        &["logic"],
+        "an enumeration (every set of logics, a CHECK constraint)",
+    ),
+    ("assessment", &["actor"], "an enumeration"),
     ("assessment", &["date"], "a date"),
     (
         "assessment_evidence",
-        &["study_id", "assessment_id", "source_id"],
+        &[
+            "study_id",
+            "assessment_id",
+            "source_id",
+            "meeting_id",
+            "statement_id",
+            "practice_id",
+            "action_id",
+            "event_id",
+            "contact_id",
+        ],
         "ids",
     ),
     (

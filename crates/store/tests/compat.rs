@@ -75,6 +75,25 @@ fn before_attributes(bundle: &samskap_core::Study) -> serde_json::Value {
     v
 }
 
+/// A study as JSON without the assessments a store made before schema 17 could not hold:
+/// those that place a ladder range or an actor, name several logics or cite a fact of the
+/// record as evidence (today's `mini` has some; the assessments of the old model stay).
+fn before_assessment_model(mut v: serde_json::Value) -> serde_json::Value {
+    let new_model = |a: &serde_json::Value| {
+        let value = &a["value"];
+        value["ladder"]["range"].is_array()
+            || value["ladder"].get("actor").is_some()
+            || value["logic"].is_array()
+            || a["evidence"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e.get("source").is_none()))
+    };
+    if let Some(all) = v["facilitation"]["assessments"].as_array_mut() {
+        all.retain(|a| !new_model(a));
+    }
+    v
+}
+
 /// The store at `path`, which has been opened: at today's schema, and sound.
 fn migrated_and_sound(path: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).unwrap();
@@ -134,7 +153,10 @@ fn a_schema_4_store_migrates_and_its_search_index_is_sound() {
     assert_eq!(mini.informant(&i3).unwrap().consent(), Consent::Withdrawn);
     let mut expected = samskap_bundle::read(&fixtures().join("mini")).unwrap();
     expected.withdraw(&i3).unwrap();
-    assert_eq!(json(&mini), before_provenance(&expected));
+    assert_eq!(
+        json(&mini),
+        before_assessment_model(before_provenance(&expected))
+    );
     // Its own framework, written in the first format, reads the same from its file.
     let file = std::fs::read_to_string(fixtures().join("mini/framework.toml")).unwrap();
     assert_eq!(mini.framework(), &Framework::from_toml(&file).unwrap());
@@ -252,7 +274,10 @@ fn a_schema_7_store_migrates_with_nothing_lost() {
     );
     let bundle = samskap_bundle::read(&fixtures().join("mini")).unwrap();
     let loaded = store.load_study(&"mini".parse().unwrap()).unwrap();
-    assert_eq!(json(&loaded), before_provenance(&bundle));
+    assert_eq!(
+        json(&loaded),
+        before_assessment_model(before_provenance(&bundle))
+    );
     let hand: StudyId = "hand".parse().unwrap();
     assert_eq!(store.load_study(&hand).unwrap().codings().len(), 6);
     let record = store.refi_record(&hand).unwrap();
@@ -488,10 +513,10 @@ fn before_guides(study: &samskap_core::Study) -> serde_json::Value {
 
 /// A study as a store made before schema 14 holds it: no attribute of sources (declared
 /// or held) and no source linked to a meeting.
-/// A study's JSON without what came with schemas 15 and 16, which the bundles have gained
-/// since: the analyst's marks of chosen exemplars (the thesis's Table 2 quotes) and the
-/// study's language (`kilder` is in Norwegian).
-fn before_schema_15(mut v: serde_json::Value) -> serde_json::Value {
+/// A study's JSON as the fixture bundles were when the stores here were made: without the
+/// marks of chosen exemplars (the thesis's Table 2 quotes) and the study's language
+/// (`kilder` is in Norwegian), which the bundles have gained since.
+fn as_the_bundles_were(mut v: serde_json::Value) -> serde_json::Value {
     v["meta"].as_object_mut().unwrap().remove("language");
     if let Some(codings) = v.get_mut("codings").and_then(|c| c.as_array_mut()) {
         for c in codings {
@@ -541,7 +566,7 @@ fn a_schema_12_store_migrates_and_takes_guides() {
         ("kilder", "sources"),
     ] {
         let from_bundle = samskap_bundle::read(&fixtures().join(bundle)).unwrap();
-        let mut then = before_schema_15(before_guides(&from_bundle));
+        let mut then = as_the_bundles_were(before_guides(&from_bundle));
         let mut loaded = before_guides(&store.load_study(&study.parse().unwrap()).unwrap());
         if bundle == "sources" {
             // Its interview `int-i3` has gained question marks since, which moved the
@@ -565,7 +590,7 @@ fn a_schema_12_store_migrates_and_takes_guides() {
     withdrawn.withdraw(&i3).unwrap();
     let loaded = store.load_study(&mini).unwrap();
     assert_eq!(loaded.informant(&i3).unwrap().consent(), Consent::Withdrawn);
-    assert_eq!(json(&loaded), json(&withdrawn));
+    assert_eq!(json(&loaded), before_assessment_model(json(&withdrawn)));
     assert_eq!(store.list_tokens().unwrap().len(), 1);
     // A study with guides goes in beside them and reads back whole.
     let thesis = samskap_bundle::read(&fixtures().join("ung-inkludering")).unwrap();
@@ -602,7 +627,7 @@ fn a_schema_13_store_migrates_and_takes_attributes_of_sources_and_meeting_links(
         ("kilder", "sources"),
     ] {
         let from_bundle = samskap_bundle::read(&fixtures().join(bundle)).unwrap();
-        let mut then = before_schema_15(before_source_links(&from_bundle));
+        let mut then = as_the_bundles_were(before_source_links(&from_bundle));
         let mut loaded = before_source_links(&store.load_study(&study.parse().unwrap()).unwrap());
         if bundle == "sources" {
             // The meeting its minutes are of came with the links.
@@ -617,7 +642,10 @@ fn a_schema_13_store_migrates_and_takes_attributes_of_sources_and_meeting_links(
     withdrawn
         .withdraw(&"I3".parse::<InformantId>().unwrap())
         .unwrap();
-    assert_eq!(json(&store.load_study(&mini).unwrap()), json(&withdrawn));
+    assert_eq!(
+        json(&store.load_study(&mini).unwrap()),
+        before_assessment_model(json(&withdrawn))
+    );
     assert_eq!(store.list_tokens().unwrap().len(), 1);
     // Today's `kilder` replaces the old one and reads back whole: attributes, link and all.
     // Its minutes name a meeting the stored (empty) record lacks, so keeping that record
@@ -640,4 +668,112 @@ fn a_schema_13_store_migrates_and_takes_attributes_of_sources_and_meeting_links(
     let minutes = loaded.source(&"ref-g1-2023-04".parse().unwrap()).unwrap().0;
     assert_eq!(minutes.meeting, Some("G1-2023-04".parse().unwrap()));
     assert_eq!(minutes.attributes.len(), 1);
+}
+
+#[test]
+fn a_schema_15_store_migrates_its_assessments_and_takes_ranges_actors_logics_and_facts() {
+    use samskap_core::facilitation::{
+        Actor, Assessment, AssessmentValue, Evidence, Fact, InstitutionalLogic, Logics, Subject,
+    };
+    let (_dir, path) = copy_of("schema-15.db");
+    let before = rows_of(&path);
+    let read = |sql: &str| -> Vec<String> {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let assessments_then = read(
+        "SELECT rowid || '|' || study_id || '|' || id || '|' || ifnull(ladder, '-') || '|'
+                || ifnull(logic, '-') FROM assessment ORDER BY rowid",
+    );
+    let evidence_then = read(
+        "SELECT id || '|' || assessment_id || '|' || source_id || '|' || start_char || '|'
+                || end_char FROM assessment_evidence ORDER BY id",
+    );
+    assert!(assessments_then.iter().any(|a| a.ends_with("|4|-")));
+    assert!(!evidence_then.is_empty());
+    let mut store = Store::open_existing(&path).unwrap();
+    assert_eq!(rows_of(&path), before);
+    migrated_and_sound(&path);
+    // Every row came over: a step is a range of one step, a logic a set of one, a piece of
+    // evidence a quote, each with its row id (the record's order).
+    let assessments_now = read(
+        "SELECT rowid || '|' || study_id || '|' || id || '|' || ifnull(ladder_low, '-') || '|'
+                || ifnull(logic, '-') FROM assessment
+         WHERE ladder_low IS ladder_high AND actor IS NULL AND actor_service IS NULL
+         ORDER BY rowid",
+    );
+    assert_eq!(assessments_now, assessments_then);
+    let evidence_now = read(
+        "SELECT id || '|' || assessment_id || '|' || source_id || '|' || start_char || '|'
+                || end_char FROM assessment_evidence
+         WHERE coalesce(meeting_id, statement_id, practice_id, action_id, event_id, contact_id)
+               IS NULL
+         ORDER BY id",
+    );
+    assert_eq!(evidence_now, evidence_then);
+    // Every study reads as the bundle it was made from, but for the assessments `mini` has
+    // gained since; the withdrawal is kept.
+    for (study, bundle) in [
+        ("ung-inkludering", "ung-inkludering"),
+        ("ung-inkludering-demo", "ung-inkludering-demo"),
+        ("thematic", "thematic"),
+        ("kilder", "sources"),
+    ] {
+        let from_bundle = samskap_bundle::read(&fixtures().join(bundle)).unwrap();
+        let loaded = store.load_study(&study.parse().unwrap()).unwrap();
+        assert_eq!(
+            json(&loaded),
+            as_the_bundles_were(json(&from_bundle)),
+            "{study}"
+        );
+    }
+    let mini: StudyId = "mini".parse().unwrap();
+    let mut withdrawn = samskap_bundle::read(&fixtures().join("mini")).unwrap();
+    withdrawn
+        .withdraw(&"I3".parse::<InformantId>().unwrap())
+        .unwrap();
+    assert_eq!(withdrawn.facilitation().assessments().len(), 8);
+    let loaded = store.load_study(&mini).unwrap();
+    assert_eq!(loaded.facilitation().assessments().len(), 4);
+    assert_eq!(json(&loaded), before_assessment_model(json(&withdrawn)));
+    assert_eq!(store.list_tokens().unwrap().len(), 1);
+
+    // The migrated store takes what schemas 16 and 17 added, through its checked writes.
+    let placed = Assessment {
+        id: "AS9".parse().unwrap(),
+        subject: Subject::Group("G1".parse().unwrap()),
+        value: AssessmentValue::Ladder {
+            range: "3-5".parse().unwrap(),
+            actor: Some(Actor::Service("nav".into())),
+        },
+        assessor: "A".parse().unwrap(),
+        date: "2025-01-10".parse().unwrap(),
+        note: None,
+        evidence: vec![
+            Evidence::Fact(Fact::Meeting("G1-2024-03".parse().unwrap())),
+            Evidence::Quote {
+                source: "I1".parse().unwrap(),
+                start: 0,
+                end: 10,
+            },
+        ],
+    };
+    let logics = Assessment {
+        id: "AS10".parse().unwrap(),
+        subject: Subject::Service("school".into()),
+        value: AssessmentValue::Logic(
+            Logics::new([InstitutionalLogic::Npg, InstitutionalLogic::Tb]).unwrap(),
+        ),
+        evidence: vec![Evidence::Fact(Fact::Contact("C2".parse().unwrap()))],
+        ..placed.clone()
+    };
+    store.add_assessment(&mini, &placed).unwrap();
+    store.add_assessment(&mini, &logics).unwrap();
+    let all = store.load_study(&mini).unwrap();
+    assert_eq!(all.facilitation().assessments()[4..], [placed, logics]);
+    migrated_and_sound(&path);
 }

@@ -412,10 +412,10 @@ fn streamed_quotes_match_the_core_analysis_for_every_filter() {
 // Facilitation record, API tokens and audit log (schema 3).
 
 use samskap_core::facilitation::{
-    ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact, Dissemination,
-    Evidence, Facilitation, FacilitationError, GroupRules, InstitutionalLogic, Meeting,
-    MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement, ProcessMove,
-    Subject, Transition, TrialAction, REMOVED_TEXT,
+    ActionKind, ActionState, Actor, Assessment, AssessmentValue, Attendance, Contact,
+    Dissemination, Evidence, Facilitation, FacilitationError, Fact, GroupRules, InstitutionalLogic,
+    Logics, Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence,
+    ProblemStatement, ProcessMove, Subject, Transition, TrialAction, REMOVED_TEXT,
 };
 use samskap_core::NaiveDate;
 use samskap_store::{AuditEntry, Refusal, TokenRole};
@@ -473,10 +473,17 @@ fn planned_action(a: &str, g: &str) -> TrialAction {
 fn evidence(study: &Study, informant: &str, start: usize, end: usize) -> Evidence {
     let t = study.transcript(&id(informant)).unwrap();
     t.span(start, end).expect("a span of the transcript");
-    Evidence {
+    Evidence::Quote {
         source: id(informant),
         start,
         end,
+    }
+}
+
+fn ladder(range: &str, actor: Option<Actor>) -> AssessmentValue {
+    AssessmentValue::Ladder {
+        range: range.parse().unwrap(),
+        actor,
     }
 }
 
@@ -621,7 +628,7 @@ fn thesis_with_record() -> Study {
                 Assessment {
                     id: id("st-as1"),
                     subject: Subject::Group(id("G1")),
-                    value: AssessmentValue::Ladder(3),
+                    value: ladder("3", None),
                     assessor: id("A"),
                     date: day("2023-06-10"),
                     note: None,
@@ -633,11 +640,29 @@ fn thesis_with_record() -> Study {
                 Assessment {
                     id: id("st-as2"),
                     subject: Subject::Service("nav".into()),
-                    value: AssessmentValue::Logic(InstitutionalLogic::Npm),
+                    value: AssessmentValue::Logic(
+                        Logics::new([InstitutionalLogic::Npg, InstitutionalLogic::Npm]).unwrap(),
+                    ),
                     assessor: id("B"),
                     date: day("2023-06-11"),
                     note: Some("styres av mål".into()),
                     evidence: vec![],
+                },
+            )?;
+            f.add_assessment(
+                r,
+                Assessment {
+                    id: id("st-as3"),
+                    subject: Subject::Group(id("G1")),
+                    value: ladder("2-4", Some(Actor::Youth)),
+                    assessor: id("A"),
+                    date: day("2023-06-12"),
+                    note: None,
+                    evidence: vec![
+                        Evidence::Fact(Fact::Meeting(id("st-m1"))),
+                        evidence(&bare_thesis(), "I3", 50, 60),
+                        Evidence::Fact(Fact::Contact(id("st-c1"))),
+                    ],
                 },
             )
         })
@@ -772,11 +797,21 @@ fn checked_writes_keep_the_record_in_the_order_recorded() {
     let assessment = Assessment {
         id: id("st-as1"),
         subject: Subject::Group(id("G2")),
-        value: AssessmentValue::Ladder(2),
+        value: ladder("2-3", Some(Actor::Youth)),
         assessor: id("A"),
         date: day("2023-06-10"),
         note: None,
-        evidence: vec![evidence(&t.model, "I2", 0, 10)],
+        // Every kind of fact, between two quotes: the order holds across kinds.
+        evidence: vec![
+            evidence(&t.model, "I2", 0, 10),
+            Evidence::Fact(Fact::Statement(statement.id.clone())),
+            Evidence::Fact(Fact::Practice(practice.id.clone())),
+            Evidence::Fact(Fact::Action(action.id.clone())),
+            Evidence::Fact(Fact::Dissemination(event.id.clone())),
+            Evidence::Fact(Fact::Contact(contact.id.clone())),
+            Evidence::Fact(Fact::Meeting(m2.id.clone())),
+            evidence(&t.model, "I2", 5, 15),
+        ],
     };
     t.store.add_assessment(&s, &assessment).unwrap();
 
@@ -1048,7 +1083,7 @@ fn other_refusals_map_to_conflict_or_invalid() {
     let assessment = Assessment {
         id: id("st-as1"),
         subject: Subject::Group(id("G1")),
-        value: AssessmentValue::Ladder(6),
+        value: ladder("3", Some(Actor::Service("no-such-service".into()))),
         assessor: id("A"),
         date: day("2023-06-10"),
         note: None,
@@ -1065,9 +1100,25 @@ fn other_refusals_map_to_conflict_or_invalid() {
         ),
         "{err:?}"
     );
+    let missing = Assessment {
+        value: ladder("2", None),
+        evidence: vec![Evidence::Fact(Fact::Action(id("st-none")))],
+        ..assessment.clone()
+    };
+    let err = t.store.add_assessment(&s, &missing).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Refused {
+                conflict: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let outside = Assessment {
-        value: AssessmentValue::Ladder(2),
-        evidence: vec![Evidence {
+        value: ladder("2", None),
+        evidence: vec![Evidence::Quote {
             source: id("I1"),
             start: 0,
             end: 10_000_000,
@@ -1134,15 +1185,26 @@ fn withdrawal_removes_the_informants_evidence_and_keeps_the_assessment() {
     store.import_study(&study, Replace::No).unwrap();
 
     let outcome = store.withdraw(&study_id(), &i3).unwrap();
-    assert_eq!(outcome.removed.evidence, 2);
+    assert_eq!(outcome.removed.evidence, 3);
     let mut expected = study.clone();
     let core = expected.withdraw(&i3).unwrap();
     assert_eq!(outcome.removed, core);
     let loaded = store.load_study(&study_id()).unwrap();
     assert_eq!(json(&loaded), json(&expected));
     let a = &loaded.facilitation().assessments()[0];
-    assert_eq!(a.evidence.len(), 1);
-    assert_eq!(a.evidence[0].source.as_str(), "I1");
+    assert!(
+        matches!(&a.evidence[..], [Evidence::Quote { source, .. }] if source.as_str() == "I1"),
+        "{:?}",
+        a.evidence
+    );
+    // The facts cited stay: they are the record's, not I3's words.
+    assert_eq!(
+        loaded.facilitation().assessments()[2].evidence,
+        [
+            Evidence::Fact(Fact::Meeting(id("st-m1"))),
+            Evidence::Fact(Fact::Contact(id("st-c1"))),
+        ]
+    );
     let rows: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row(
@@ -1275,7 +1337,7 @@ fn thesis_quoting_i3() -> Study {
                 Assessment {
                     id: id("st-qas"),
                     subject: Subject::Group(id("G2")),
-                    value: AssessmentValue::Ladder(2),
+                    value: ladder("2", None),
                     assessor: id("C"),
                     date: day("2023-08-03"),
                     note: q(),
@@ -1331,11 +1393,11 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
                 Assessment {
                     id: id("st-as1"),
                     subject: Subject::Service("nav".into()),
-                    value: AssessmentValue::Logic(InstitutionalLogic::Tb),
+                    value: AssessmentValue::Logic(Logics::one(InstitutionalLogic::Tb)),
                     assessor: id("A"),
                     date: day("2023-06-10"),
                     note: None,
-                    evidence: vec![Evidence {
+                    evidence: vec![Evidence::Quote {
                         source: id("I1"),
                         start: 5,
                         end: 30,
@@ -1353,10 +1415,13 @@ fn replacing_a_transcript_re_anchors_evidence_and_refuses_to_lose_it_silently() 
         .unwrap();
     assert!(r.applied && r.evidence_orphans.is_empty(), "{r:?}");
     let loaded = store.load_study(&study_id()).unwrap();
-    let e = &loaded.facilitation().assessments()[0].evidence[0];
+    let Evidence::Quote { start, end, .. } = loaded.facilitation().assessments()[0].evidence[0]
+    else {
+        panic!("a quote was stored");
+    };
     let t = loaded.transcript(&id("I1")).unwrap();
-    assert_eq!(t.slice(t.span(e.start, e.end).unwrap()), quoted);
-    assert_eq!(e.start, 5 + "Innledning.\n".chars().count());
+    assert_eq!(t.slice(t.span(start, end).unwrap()), quoted);
+    assert_eq!(start, 5 + "Innledning.\n".chars().count());
 
     // The cited words gone: nothing changes unless the orphans are dropped.
     let cut: String = edited.replace(&quoted, "");

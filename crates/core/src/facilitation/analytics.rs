@@ -1,11 +1,13 @@
 //! What facilitators and researchers ask of the record: attendance rates, the services that
-//! stay away, group composition with Blau's diversity index, contacts formed across sectors,
-//! and each group's path through the PD process.
+//! stay away, group composition with Blau's diversity index, contacts formed across sectors
+//! and between services, each group's path through the PD process, and a group's placements
+//! on the co-creation ladder.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::assessment::{Actor, Assessment, AssessmentValue, LadderRange, Subject};
 use super::record::{Facilitation, PdStep, Phase, Presence};
 use crate::ids::GroupId;
 use crate::model::{Member, Sector};
@@ -18,7 +20,7 @@ use crate::NaiveDate;
 pub enum AttendanceBy {
     /// Each member.
     Member,
-    /// Each service (members without one count as `-`).
+    /// Each service (members without one count as [`NO_SERVICE`]).
     Service,
     /// Each sector.
     Sector,
@@ -39,6 +41,10 @@ pub struct Rate {
     pub rate: f64,
 }
 
+/// What members without a service count under, wherever counts go by service: they are
+/// summed under this one key, never shown apart.
+pub const NO_SERVICE: &str = "-";
+
 fn member<'s>(study: &'s Study, id: &crate::MemberId) -> Option<&'s Member> {
     study.roster().member(id)
 }
@@ -47,10 +53,14 @@ fn member<'s>(study: &'s Study, id: &crate::MemberId) -> Option<&'s Member> {
 fn attendance_key(by: AttendanceBy, m: &Member, date: NaiveDate) -> String {
     match by {
         AttendanceBy::Member => m.id.to_string(),
-        AttendanceBy::Service => m.service.clone().unwrap_or_else(|| "-".into()),
+        AttendanceBy::Service => service_of(m).to_owned(),
         AttendanceBy::Sector => m.sector.as_str().to_owned(),
         AttendanceBy::Month => month(date),
     }
+}
+
+fn service_of(m: &Member) -> &str {
+    m.service.as_deref().unwrap_or(NO_SERVICE)
 }
 
 fn month(date: NaiveDate) -> String {
@@ -297,6 +307,106 @@ pub fn contacts_by_month(study: &Study, record: &Facilitation) -> Vec<ContactCou
     contact_counts(study, record, |_, d| d.format("%Y-%m").to_string())
 }
 
+/// Contacts between the members of two services (or within one), whoever they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceContacts {
+    /// One service; [`NO_SERVICE`] for members without one. Never after `b`.
+    pub a: String,
+    /// The other (the same as `a` for contacts within a service).
+    pub b: String,
+    /// Contacts recorded between members of the two.
+    pub contacts: usize,
+}
+
+/// Contacts counted per unordered pair of services, the pairs sorted: silos lie between
+/// services as much as between sectors (NAV and child welfare are both public). A pair with
+/// `a == b` counts contacts within one service, except [`NO_SERVICE`] with itself, which
+/// counts contacts between members whose services are not known to differ. Only counts are
+/// given, never who.
+pub fn contacts_across_services(study: &Study, record: &Facilitation) -> Vec<ServiceContacts> {
+    let mut out: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for c in record.contacts() {
+        let (Some(a), Some(b)) = (member(study, &c.a), member(study, &c.b)) else {
+            continue;
+        };
+        let (a, b) = (service_of(a), service_of(b));
+        *out.entry((a.min(b), a.max(b))).or_default() += 1;
+    }
+    out.into_iter()
+        .map(|((a, b), contacts)| ServiceContacts {
+            a: a.to_owned(),
+            b: b.to_owned(),
+            contacts,
+        })
+        .collect()
+}
+
+/// Where assessments placed something on the ladder: the span of their steps, and the
+/// assessments themselves (each with its evidence) in the order of the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Placement<'r> {
+    /// From the lowest step any of them gave to the highest.
+    pub range: LadderRange,
+    /// The assessments, oldest recorded first.
+    pub assessments: Vec<&'r Assessment>,
+}
+
+impl<'r> Placement<'r> {
+    fn new(range: LadderRange, a: &'r Assessment) -> Self {
+        Placement {
+            range,
+            assessments: vec![a],
+        }
+    }
+
+    fn widen(&mut self, range: LadderRange, a: &'r Assessment) {
+        self.range = self.range.span(range);
+        self.assessments.push(a);
+    }
+}
+
+/// A group's ladder assessments summed up: "G1: between 3 and 5; youth at 3; NAV 4".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LadderSummary<'r> {
+    /// The group as a whole: its assessments that place no actor. `None` when none does.
+    pub overall: Option<Placement<'r>>,
+    /// Each actor placed, in the order first assessed.
+    pub actors: Vec<(Actor, Placement<'r>)>,
+}
+
+impl LadderSummary<'_> {
+    /// True when the group has no ladder assessment.
+    pub fn is_empty(&self) -> bool {
+        self.overall.is_none() && self.actors.is_empty()
+    }
+}
+
+/// The ladder assessments of `group`, summed up as a whole and per actor. Assessments made
+/// at different times are spanned, not averaged: a group placed at 3 and later at 5 is
+/// shown as 3–5, and the assessments (with their dates) say which came when.
+pub fn ladder_summary<'r>(record: &'r Facilitation, group: &GroupId) -> LadderSummary<'r> {
+    let mut overall: Option<Placement<'r>> = None;
+    let mut actors: Vec<(Actor, Placement<'r>)> = Vec::new();
+    for a in record.assessments() {
+        let (Subject::Group(g), AssessmentValue::Ladder { range, actor }) = (&a.subject, &a.value)
+        else {
+            continue;
+        };
+        if g != group {
+            continue;
+        }
+        match (actor, &mut overall) {
+            (None, Some(p)) => p.widen(*range, a),
+            (None, None) => overall = Some(Placement::new(*range, a)),
+            (Some(actor), _) => match actors.iter_mut().find(|(x, _)| x == actor) {
+                Some((_, p)) => p.widen(*range, a),
+                None => actors.push((actor.clone(), Placement::new(*range, a))),
+            },
+        }
+    }
+    LadderSummary { overall, actors }
+}
+
 /// One stay of a group at a phase and step of the PD process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
@@ -334,6 +444,7 @@ pub fn pd_timeline(record: &Facilitation, group: &GroupId) -> Vec<TimelineEntry>
 
 #[cfg(test)]
 mod tests {
+    use super::super::assessment::*;
     use super::super::record::*;
     use super::*;
     use crate::testing::{id, study};
@@ -674,6 +785,206 @@ mod tests {
         for (k, p) in Phase::ALL.iter().enumerate() {
             assert!(p.label().starts_with(&format!("{} ", k + 1)), "{p:?}");
         }
+    }
+
+    fn contact(f: &mut Facilitation, s: &Study, cid: &str, a: &str, b: &str) {
+        f.add_contact(
+            &s.roster(),
+            Contact {
+                id: id(cid),
+                a: id(a),
+                b: id(b),
+                date: d("2023-03-01"),
+                note: None,
+            },
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn contacts_are_counted_per_pair_of_services_and_never_by_person() {
+        let (s, mut f) = setup();
+        // P1 nav, P2 child-welfare, P3 and P4 no service, Q1 school.
+        contact(&mut f, &s, "c1", "P2", "P1");
+        contact(&mut f, &s, "c2", "P1", "Q1");
+        contact(&mut f, &s, "c3", "P3", "P4");
+        contact(&mut f, &s, "c4", "P1", "P3");
+        contact(&mut f, &s, "c5", "P4", "P1");
+        contact(&mut f, &s, "c6", "Q1", "P2");
+        let pairs: Vec<(String, String, usize)> = contacts_across_services(&s, &f)
+            .into_iter()
+            .map(|p| (p.a, p.b, p.contacts))
+            .collect();
+        let own = |a: &str, b: &str, n| (a.to_owned(), b.to_owned(), n);
+        // Each pair once, whichever member was named first; sorted.
+        assert_eq!(
+            pairs,
+            [
+                own(NO_SERVICE, NO_SERVICE, 1),
+                own(NO_SERVICE, "nav", 2),
+                own("child-welfare", "nav", 1),
+                own("child-welfare", "school", 1),
+                own("nav", "school", 1),
+            ]
+        );
+        let total: usize = pairs.iter().map(|p| p.2).sum();
+        assert_eq!(total, f.contacts().len());
+        // Two members of one service meet within it.
+        let mut s2 = s.clone();
+        s2.add_member(Member {
+            attributes: Default::default(),
+            id: id("P5"),
+            group: id("G2"),
+            sector: Sector::Public,
+            service: Some("nav".into()),
+            youth: false,
+            pd_youth: false,
+        })
+        .unwrap();
+        let mut f2 = Facilitation::new();
+        contact(&mut f2, &s2, "c1", "P1", "P5");
+        assert_eq!(
+            contacts_across_services(&s2, &f2),
+            [ServiceContacts {
+                a: "nav".into(),
+                b: "nav".into(),
+                contacts: 1
+            }]
+        );
+        assert!(contacts_across_services(&s, &Facilitation::new()).is_empty());
+    }
+
+    fn ladder(aid: &str, group: &str, range: &str, actor: Option<&str>) -> Assessment {
+        Assessment {
+            id: id(aid),
+            subject: Subject::Group(id(group)),
+            value: AssessmentValue::Ladder {
+                range: range.parse().unwrap(),
+                actor: actor.map(|a| a.parse().unwrap()),
+            },
+            assessor: id("A"),
+            date: d("2023-06-01"),
+            note: None,
+            evidence: vec![],
+        }
+    }
+
+    #[test]
+    fn a_groups_ladder_is_summed_up_as_a_whole_and_per_actor() {
+        let (s, mut f) = setup();
+        for a in [
+            ladder("a1", "G1", "3", None),
+            ladder("a2", "G1", "3", Some("youth")),
+            ladder("a3", "G2", "1", None),
+            ladder("a4", "G1", "4-5", None),
+            ladder("a5", "G1", "4", Some("service:nav")),
+            ladder("a6", "G1", "3-4", Some("service:nav")),
+            Assessment {
+                value: AssessmentValue::Logic(Logics::one(InstitutionalLogic::Npg)),
+                subject: Subject::Service("nav".into()),
+                ..ladder("a7", "G1", "1", None)
+            },
+        ] {
+            f.add_assessment(&s.roster(), a).unwrap();
+        }
+        let g1 = ladder_summary(&f, &id("G1"));
+        let ids = |p: &Placement<'_>| -> Vec<String> {
+            p.assessments.iter().map(|a| a.id.to_string()).collect()
+        };
+        let overall = g1.overall.as_ref().unwrap();
+        assert_eq!(overall.range.to_string(), "3–5");
+        assert_eq!(ids(overall), ["a1", "a4"]);
+        let actors: Vec<(String, String, Vec<String>)> = g1
+            .actors
+            .iter()
+            .map(|(a, p)| (a.to_string(), p.range.to_string(), ids(p)))
+            .collect();
+        assert_eq!(
+            actors,
+            [
+                ("youth".into(), "3".into(), vec!["a2".into()]),
+                (
+                    "service:nav".into(),
+                    "3–4".into(),
+                    vec!["a5".into(), "a6".into()]
+                ),
+            ]
+        );
+        let g2 = ladder_summary(&f, &id("G2"));
+        assert_eq!(g2.overall.unwrap().range.to_string(), "1");
+        assert!(g2.actors.is_empty());
+        assert!(ladder_summary(&f, &id("G9")).is_empty());
+        assert!(!ladder_summary(&f, &id("G1")).is_empty());
+    }
+
+    #[test]
+    fn an_actor_is_placed_on_a_groups_ladder_and_is_a_known_service() {
+        let (s, mut f) = setup();
+        let e = f
+            .add_assessment(&s.roster(), ladder("a1", "G1", "3", Some("service:nva")))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no member carries the service `nva` (members' services: `child-welfare`, `nav`, \
+             `school`)"
+        );
+        let mut of_service = ladder("a2", "G1", "3", Some("youth"));
+        of_service.subject = Subject::Service("nav".into());
+        assert_eq!(
+            f.add_assessment(&s.roster(), of_service).unwrap_err(),
+            FacilitationError::ActorOutsideGroup("nav".into())
+        );
+        // A service is an actor in a group even when none of its members sit in that group:
+        // the check catches typos, not placements.
+        f.add_assessment(&s.roster(), ladder("a3", "G2", "2", Some("service:nav")))
+            .unwrap();
+        assert!(f.assessments().len() == 1);
+        // Past a dozen services the message names a dozen and counts the rest.
+        let many = FacilitationError::UnknownService {
+            service: "x".into(),
+            known: (0..30).map(|i| format!("s{i:02}")).collect(),
+        };
+        let said = many.to_string();
+        assert!(said.contains("`s11`, … (30 in all))"), "{said}");
+        assert!(!said.contains("s12"), "{said}");
+    }
+
+    #[test]
+    fn evidence_may_be_a_fact_of_the_record_which_must_be_there() {
+        let (s, mut f) = setup();
+        contact(&mut f, &s, "c1", "P1", "P2");
+        let with = |aid: &str, facts: Vec<Fact>| Assessment {
+            evidence: facts.into_iter().map(Evidence::Fact).collect(),
+            ..ladder(aid, "G1", "3", None)
+        };
+        f.add_assessment(
+            &s.roster(),
+            with("a1", vec![Fact::Meeting(id("m1")), Fact::Contact(id("c1"))]),
+        )
+        .unwrap();
+        for (fact, says) in [
+            (
+                Fact::Meeting(id("m9")),
+                "evidence cites meeting `m9`, which the record does not hold",
+            ),
+            (
+                Fact::Action(id("x")),
+                "evidence cites action `x`, which the record does not hold",
+            ),
+            (Fact::Statement(id("s")), "problem statement `s`"),
+            (Fact::Practice(id("p")), "practice `p`"),
+            (Fact::Dissemination(id("e")), "dissemination event `e`"),
+            (Fact::Contact(id("c2")), "contact `c2`"),
+        ] {
+            let e = f
+                .add_assessment(&s.roster(), with("a2", vec![fact.clone()]))
+                .unwrap_err();
+            assert_eq!(e, FacilitationError::MissingFact(fact));
+            assert!(e.to_string().contains(says), "{e}");
+        }
+        assert_eq!(f.assessments().len(), 1);
+        // A record built again keeps the facts its assessments cite.
+        assert_eq!(f.rechecked(&s.roster()).unwrap(), f);
     }
 
     #[test]

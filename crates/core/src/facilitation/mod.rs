@@ -5,16 +5,21 @@
 //! appear where) live here, so every front end enforces the same ones.
 
 mod analytics;
+mod assessment;
 mod record;
 
 pub use analytics::{
-    attendance_by_month, attendance_rates, composition, contacts_by_group, contacts_by_month,
-    pd_timeline, services_staying_away, AttendanceBy, Composition, ContactCount, MonthlyAttendance,
-    Rate, Tally, TimelineEntry,
+    attendance_by_month, attendance_rates, composition, contacts_across_services,
+    contacts_by_group, contacts_by_month, ladder_summary, pd_timeline, services_staying_away,
+    AttendanceBy, Composition, ContactCount, LadderSummary, MonthlyAttendance, Placement, Rate,
+    ServiceContacts, Tally, TimelineEntry, NO_SERVICE,
+};
+pub use assessment::{
+    Actor, ActorError, Assessment, AssessmentValue, Evidence, Fact, InstitutionalLogic,
+    LadderError, LadderRange, Logics, LogicsError, Subject,
 };
 pub use record::{
-    check_date, ActionKind, ActionState, Assessment, AssessmentValue, Attendance, Contact,
-    Dissemination, Evidence, Facilitation, FacilitationError, GroupRules, InstitutionalLogic,
-    Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel, Presence, ProblemStatement,
-    ProcessMove, Roster, Subject, Transition, TrialAction, REMOVED_TEXT,
+    check_date, ActionKind, ActionState, Attendance, Contact, Dissemination, Facilitation,
+    FacilitationError, GroupRules, Meeting, MeetingKind, PdPractice, PdStep, Phase, PracticeLevel,
+    Presence, ProblemStatement, ProcessMove, Roster, Transition, TrialAction, REMOVED_TEXT,
 };

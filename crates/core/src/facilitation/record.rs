@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::assessment::{Actor, Assessment, AssessmentValue, Evidence, Fact, Subject};
 use crate::free_text::{FreeText, TextSlot};
 use crate::ids::{
-    ActionId, AssessmentId, CoderId, ContactId, EventId, GroupId, MeetingId, MemberId, PracticeId,
-    SourceId, StatementId,
+    ActionId, ContactId, EventId, GroupId, MeetingId, MemberId, PracticeId, SourceId, StatementId,
 };
 use crate::model::{Member, ResourceGroup};
 use crate::text::Transcript;
@@ -73,9 +73,20 @@ pub enum FacilitationError {
     /// A contact of a member with themself.
     #[error("a contact needs two different members")]
     SameMember,
-    /// A co-creation ladder step outside 1–5.
-    #[error("co-creation ladder step {0} is outside 1–5")]
-    LadderStep(u8),
+    /// An actor placed on the ladder of something other than a group.
+    #[error("only a group's ladder places an actor; this assessment is of service `{0}`")]
+    ActorOutsideGroup(String),
+    /// An actor that is a service no member of the study carries.
+    #[error("{}", unknown_service(service, known))]
+    UnknownService {
+        /// The service named.
+        service: String,
+        /// The services members carry, sorted.
+        known: Vec<String>,
+    },
+    /// Evidence citing a fact the record does not hold.
+    #[error("evidence cites {0}, which the record does not hold")]
+    MissingFact(Fact),
     /// A second agreed problem statement for a group.
     #[error("group `{group}` already agreed on problem statement `{agreed}`")]
     AlreadyAgreed {
@@ -125,6 +136,30 @@ pub enum FacilitationError {
         /// The meeting it names.
         meeting: MeetingId,
     },
+}
+
+/// Names the services there are, so that a typo can be seen for one.
+fn unknown_service(service: &str, known: &[String]) -> String {
+    let service = crate::shorten(service);
+    if known.is_empty() {
+        return format!(
+            "no member carries the service `{service}`: no member of the study has a service"
+        );
+    }
+    // A national programme may have hundreds: enough to spot a typo, then the count.
+    const SHOWN: usize = 12;
+    let mut names: Vec<String> = known
+        .iter()
+        .take(SHOWN)
+        .map(|k| format!("`{}`", crate::shorten(k)))
+        .collect();
+    if known.len() > SHOWN {
+        names.push(format!("… ({} in all)", known.len()));
+    }
+    format!(
+        "no member carries the service `{service}` (members' services: {})",
+        names.join(", ")
+    )
 }
 
 fn unknown(kind: &'static str, id: impl ToString) -> FacilitationError {
@@ -501,77 +536,6 @@ pub struct Contact {
     pub note: Option<String>,
 }
 
-/// Institutional logic of a service or actor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum InstitutionalLogic {
-    /// Traditional bureaucracy.
-    #[serde(rename = "TB")]
-    Tb,
-    /// New Public Management.
-    #[serde(rename = "NPM")]
-    Npm,
-    /// New Public Governance.
-    #[serde(rename = "NPG")]
-    Npg,
-}
-
-/// What is assessed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Subject {
-    /// A resource group.
-    Group(GroupId),
-    /// A service (`nav`, `child-welfare`, ...).
-    Service(String),
-}
-
-/// The value of an assessment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AssessmentValue {
-    /// Step 1–5 of the co-creation ladder (Torfing et al. 2019).
-    Ladder(u8),
-    /// Institutional logic.
-    Logic(InstitutionalLogic),
-}
-
-/// A meaning unit cited as evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Evidence {
-    /// The source whose text it cites (bundles of the first layout name the informant,
-    /// whose interview has their id).
-    #[serde(alias = "informant")]
-    pub source: SourceId,
-    /// Start (characters).
-    pub start: usize,
-    /// End (characters).
-    pub end: usize,
-}
-
-/// An analyst's assessment with its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Assessment {
-    /// Stable id.
-    pub id: AssessmentId,
-    /// What is assessed.
-    pub subject: Subject,
-    /// The judgement.
-    pub value: AssessmentValue,
-    /// Who judged.
-    pub assessor: CoderId,
-    /// When.
-    #[serde(with = "crate::date::iso")]
-    pub date: NaiveDate,
-    /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Meaning units that support it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<Evidence>,
-}
-
 /// Everything facilitators record about a study's groups, checked against the study.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facilitation {
@@ -914,7 +878,9 @@ impl Facilitation {
         Ok(())
     }
 
-    /// Adds an assessment; evidence must be spans of transcripts.
+    /// Adds an assessment. An actor is placed only on a group's ladder, and a service actor
+    /// is a service some member of the study carries; quotes must be spans of the sources'
+    /// texts and facts must be in the record.
     pub fn add_assessment(
         &mut self,
         study: &Roster<'_>,
@@ -924,23 +890,50 @@ impl Facilitation {
             group(study, g)?;
         }
         check_date(a.date)?;
-        if let AssessmentValue::Ladder(step) = a.value {
-            if !(1..=5).contains(&step) {
-                return Err(FacilitationError::LadderStep(step));
+        if let AssessmentValue::Ladder {
+            actor: Some(actor), ..
+        } = &a.value
+        {
+            if let Subject::Service(s) = &a.subject {
+                return Err(FacilitationError::ActorOutsideGroup(s.clone()));
+            }
+            if let Actor::Service(s) = actor {
+                if !study.members.iter().any(|m| m.service.as_ref() == Some(s)) {
+                    let mut known: Vec<String> = study
+                        .members
+                        .iter()
+                        .filter_map(|m| m.service.clone())
+                        .collect();
+                    known.sort();
+                    known.dedup();
+                    return Err(FacilitationError::UnknownService {
+                        service: s.clone(),
+                        known,
+                    });
+                }
             }
         }
         for e in &a.evidence {
-            let ok = study
-                .transcripts
-                .iter()
-                .find(|t| t.source() == &e.source)
-                .is_some_and(|t| t.span(e.start, e.end).is_ok());
-            if !ok {
-                return Err(FacilitationError::BadEvidence {
-                    source_id: e.source.clone(),
-                    start: e.start,
-                    end: e.end,
-                });
+            match e {
+                Evidence::Quote { source, start, end } => {
+                    let ok = study
+                        .transcripts
+                        .iter()
+                        .find(|t| t.source() == source)
+                        .is_some_and(|t| t.span(*start, *end).is_ok());
+                    if !ok {
+                        return Err(FacilitationError::BadEvidence {
+                            source_id: source.clone(),
+                            start: *start,
+                            end: *end,
+                        });
+                    }
+                }
+                Evidence::Fact(f) => {
+                    if !self.holds(f) {
+                        return Err(FacilitationError::MissingFact(f.clone()));
+                    }
+                }
             }
         }
         if self.assessments.iter().any(|x| x.id == a.id) {
@@ -948,6 +941,18 @@ impl Facilitation {
         }
         self.assessments.push(a);
         Ok(())
+    }
+
+    /// True when the record holds the fact.
+    pub fn holds(&self, fact: &Fact) -> bool {
+        match fact {
+            Fact::Meeting(id) => self.meeting(id).is_some(),
+            Fact::Statement(id) => self.statements.iter().any(|x| &x.id == id),
+            Fact::Practice(id) => self.practices.iter().any(|x| &x.id == id),
+            Fact::Action(id) => self.action(id).is_some(),
+            Fact::Dissemination(id) => self.events.iter().any(|x| &x.id == id),
+            Fact::Contact(id) => self.contacts.iter().any(|x| &x.id == id),
+        }
     }
 
     /// The same record built again through every check, against `study`'s roster: for
@@ -1083,17 +1088,28 @@ impl Facilitation {
             FreeText::AssessmentService => self
                 .assessments
                 .iter_mut()
-                .filter_map(|a| match &mut a.subject {
-                    Subject::Service(s) => Some(Required(s)),
-                    Subject::Group(_) => None,
+                .flat_map(|a| {
+                    let subject = match &mut a.subject {
+                        Subject::Service(s) => Some(Required(s)),
+                        Subject::Group(_) => None,
+                    };
+                    let actor = match &mut a.value {
+                        AssessmentValue::Ladder {
+                            actor: Some(Actor::Service(s)),
+                            ..
+                        } => Some(Required(s)),
+                        _ => None,
+                    };
+                    subject.into_iter().chain(actor)
                 })
                 .collect(),
             _ => Vec::new(),
         }
     }
 
-    /// Moves each piece of evidence to where `moved` says its span is now, and drops those
-    /// it gives `None` (on withdrawal: their words went); returns how many links went.
+    /// Moves each quote cited as evidence to where `moved` says its span is now, and drops
+    /// those it gives `None` (on withdrawal: their words went); returns how many links went.
+    /// Facts of the record stay: withdrawal keeps the record's items, clearing only texts.
     pub fn move_evidence(
         &mut self,
         moved: impl Fn(&SourceId, crate::Span) -> Option<crate::Span>,
@@ -1102,12 +1118,15 @@ impl Facilitation {
         for a in &mut self.assessments {
             let before = a.evidence.len();
             a.evidence.retain_mut(|e| {
-                let Ok(span) = crate::Span::new(e.start, e.end, usize::MAX) else {
+                let Evidence::Quote { source, start, end } = e else {
+                    return true;
+                };
+                let Ok(span) = crate::Span::new(*start, *end, usize::MAX) else {
                     return false;
                 };
-                match moved(&e.source, span) {
+                match moved(source, span) {
                     Some(to) => {
-                        (e.start, e.end) = (to.start(), to.end());
+                        (*start, *end) = (to.start(), to.end());
                         true
                     }
                     None => false,
