@@ -464,7 +464,7 @@ fn the_report_is_byte_identical_across_runs_and_stores() {
     let said = a.ok(&["report", "--out", "r5"]);
     assert_eq!(
         said,
-        "wrote r5/report.md, r5/report.html and r5/report.docx, with 6 charts as SVG beside them (coder `A`)\n"
+        "wrote r5/report.md, r5/report.html and r5/report.docx, with 7 charts as SVG beside them (coder `A`)\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&a.ok(&["report", "--out", "r4", "--json", "--coder", "B"])).unwrap();

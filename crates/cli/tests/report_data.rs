@@ -41,7 +41,7 @@ fn report_data_writes_every_table_as_csv_and_json() {
     assert_eq!(
         said,
         format!(
-            "wrote r/report.md, r/report.html and r/report.docx, with 6 charts as SVG beside \
+            "wrote r/report.md, r/report.html and r/report.docx, with 7 charts as SVG beside \
              them and {} tables as CSV and JSON in r/data (coder `A`)\n",
             tables.len()
         )

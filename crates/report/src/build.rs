@@ -86,6 +86,7 @@ pub fn build(study: &Study, table: &CodingTable, options: &Options) -> Doc {
     counts(study, &m, options, &mut doc);
     agreement(study, table, options, &mut doc);
     facilitation(study, options, &mut doc);
+    crate::assess::assessments(study, table, options, &mut doc);
     doc
 }
 
@@ -355,7 +356,12 @@ fn table2(
 /// who spoke, and a report never puts a speaker beside a quote.
 fn unlabelled(study: &Study, table: &CodingTable, unit: u32, quote: &str) -> String {
     let source = &table.sources()[table.units()[unit as usize].source as usize];
-    let Some((s, _)) = study.source(&source.id) else {
+    unlabelled_in(study, &source.id, quote)
+}
+
+/// A quote of `source` with each turn's label replaced by a dash, as [`unlabelled`].
+pub(crate) fn unlabelled_in(study: &Study, source: &samskap_core::SourceId, quote: &str) -> String {
+    let Some((s, _)) = study.source(source) else {
         return quote.to_owned();
     };
     if s.speakers.is_empty() {
@@ -850,7 +856,7 @@ fn figure(doc: &mut Doc, f: Figure) {
 }
 
 /// The name of the next figure of `doc`: `fig-<n>-<what>`, unique in the report.
-fn figure_name(doc: &Doc, what: &str) -> String {
+pub(crate) fn figure_name(doc: &Doc, what: &str) -> String {
     format!(
         "fig-{}-{}",
         doc.figures().count() + 1,
@@ -958,7 +964,7 @@ fn polarity_chart(study: &Study, m: &Matrix, l: Lang, doc: &Doc) -> Option<Figur
 /// (the codes-by-group heatmap's columns). A national programme's hundred groups make a
 /// hundred charts no one reads, and drawing each for the Word file is most of the time a
 /// large report takes; the tables still list every group.
-const MAX_CHARTED_GROUPS: usize = 12;
+pub(crate) const MAX_CHARTED_GROUPS: usize = 12;
 
 /// A heatmap of meaning units per code (all codings, the codes under it included) in the
 /// columns the counts table shows. With fewer than two columns besides the total (a single
@@ -1046,7 +1052,8 @@ fn codes_by_group_chart(
 /// sector (never by person), contacts across sectors, each group's PD path, actions.
 fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     use samskap_core::facilitation::{
-        attendance_rates, composition, contacts_by_group, pd_timeline, AttendanceBy,
+        attendance_rates, composition, contacts_across_services, contacts_by_group, pd_timeline,
+        AttendanceBy,
     };
     let l = options.lang;
     let f = study.facilitation();
@@ -1206,6 +1213,31 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
                 .collect(),
         );
     }
+    let across = contacts_across_services(study, f);
+    if !across.is_empty() {
+        doc.table(
+            l.pick(
+                "New contacts between services (and within one), counted per pair of services: silos lie between services as much as between sectors",
+                "Nye kontakter mellom tjenester (og innen én), talt per par av tjenester: siloer ligger mellom tjenester like mye som mellom sektorer",
+            ),
+            &[
+                l.pick("Service", "Tjeneste"),
+                l.pick("Service", "Tjeneste"),
+                l.pick("Contacts", "Kontakter"),
+            ],
+            across
+                .into_iter()
+                .map(|c| {
+                    let b = if c.a == c.b && c.a != samskap_core::facilitation::NO_SERVICE {
+                        l.pick("(within the service)", "(innen tjenesten)").to_owned()
+                    } else {
+                        service_label(&c.b, l)
+                    };
+                    vec![service_label(&c.a, l), b, l.int(c.contacts)]
+                })
+                .collect(),
+        );
+    }
     let groups: Vec<&samskap_core::ResourceGroup> = study
         .groups()
         .iter()
@@ -1321,7 +1353,7 @@ fn capitalise(s: &str) -> String {
 }
 
 /// A service as the report names it: members with none count under `-` in the record.
-fn service_label(key: &str, l: Lang) -> String {
+pub(crate) fn service_label(key: &str, l: Lang) -> String {
     if key == "-" {
         l.pick("(no service)", "(ingen tjeneste)").to_owned()
     } else {

@@ -183,6 +183,8 @@ pub struct Interval {
 pub struct Ladder {
     /// The steps' names, lowest first; step `k` (from 1) is `steps[k - 1]`.
     pub steps: Vec<String>,
+    /// What a row's band places (`the group`), as its placements at the right name it.
+    pub whole: String,
     /// The actors who place, each with a marker shape and colour, for the legend.
     pub actors: Vec<String>,
     /// The rows, top to bottom.
@@ -196,8 +198,9 @@ pub struct LadderRow {
     pub label: String,
     /// The range shown as a band (lowest and highest step), if any.
     pub band: Option<(f64, f64)>,
-    /// Each actor's placement: a position in [`Ladder::actors`] and a step.
-    pub marks: Vec<(usize, f64)>,
+    /// Each actor's placement: a position in [`Ladder::actors`] and the lowest and highest
+    /// step it is placed at (the same for one step).
+    pub marks: Vec<(usize, (f64, f64))>,
 }
 
 /// Grouped horizontal bars: per row, one bar per series, each with its number and series
@@ -715,10 +718,29 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
         .rows
         .iter()
         .map(|r| {
-            r.marks
-                .iter()
-                .filter(|(a, v)| *a < data.actors.len() && v.is_finite())
-                .map(|(a, v)| format!("{} {}", data.actors[*a], value_text(*v, caption.lang)))
+            let at = |lo: f64, hi: f64| {
+                if lo == hi {
+                    value_text(lo, caption.lang)
+                } else {
+                    format!(
+                        "{}–{}",
+                        value_text(lo.min(hi), caption.lang),
+                        value_text(lo.max(hi), caption.lang)
+                    )
+                }
+            };
+            r.band
+                .filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
+                .map(|(lo, hi)| format!("{} {}", data.whole, at(lo, hi)))
+                .into_iter()
+                .chain(
+                    r.marks
+                        .iter()
+                        .filter(|(a, (lo, hi))| {
+                            *a < data.actors.len() && lo.is_finite() && hi.is_finite()
+                        })
+                        .map(|(a, (lo, hi))| format!("{} {}", data.actors[*a], at(*lo, *hi))),
+                )
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -788,12 +810,12 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
             INK,
             &shorten(&row.label, FONT, MAX_LABEL),
         );
-        let marks: Vec<&(usize, f64)> = row
+        let marks: Vec<&(usize, (f64, f64))> = row
             .marks
             .iter()
-            .filter(|(a, v)| *a < data.actors.len() && v.is_finite())
+            .filter(|(a, (lo, hi))| *a < data.actors.len() && lo.is_finite() && hi.is_finite())
             .collect();
-        // Actors on the same step stand side by side, not on top of each other.
+        // Actors placed alike stand side by side, not on top of each other.
         let offsets: Vec<f64> = marks
             .iter()
             .enumerate()
@@ -816,8 +838,14 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
                 Some(MUTED),
             );
         }
-        for ((actor, v), dx) in marks.iter().zip(&offsets) {
-            svg.actor(x(*v) + dx, y, *actor);
+        for ((actor, (lo, hi)), dx) in marks.iter().zip(&offsets) {
+            // A range is its two ends joined, in the actor's colour.
+            if lo != hi {
+                let colour = PALETTE[actor % PALETTE.len()];
+                svg.line(x(*lo) + dx, y, x(*hi) + dx, y, colour, 2.0, None);
+                svg.actor(x(*hi) + dx, y, *actor);
+            }
+            svg.actor(x(*lo) + dx, y, *actor);
         }
         svg.text(
             left + plot + 16.0,
@@ -1532,17 +1560,18 @@ mod tests {
                 "4 co-design".into(),
                 "5 co-create, a name far too long for three short lines".into(),
             ],
+            whole: "group".into(),
             actors: vec!["A".into(), HOSTILE.into(), "C".into()],
             rows: vec![
                 LadderRow {
                     label: "Ressursgruppe 1".into(),
                     band: Some((2.0, 4.0)),
-                    marks: vec![(0, 2.0), (1, 4.0), (2, 4.0)],
+                    marks: vec![(0, (2.0, 2.0)), (1, (4.0, 4.0)), (2, (4.0, 4.0))],
                 },
                 LadderRow {
                     label: HOSTILE.into(),
                     band: Some((f64::NAN, 3.0)),
-                    marks: vec![(7, 3.0), (0, f64::INFINITY)],
+                    marks: vec![(7, (3.0, 3.0)), (0, (1.0, f64::INFINITY))],
                 },
             ],
         }
@@ -1603,6 +1632,7 @@ mod tests {
                 caption("e5"),
                 &Ladder {
                     steps: vec![],
+                    whole: String::new(),
                     actors: vec![],
                     rows: vec![],
                 },
@@ -1905,9 +1935,23 @@ mod tests {
     }
 
     #[test]
+    fn a_placement_between_two_steps_is_drawn_from_one_to_the_other() {
+        let mut data = sample_ladder();
+        data.rows.truncate(1);
+        data.rows[0].marks = vec![(0, (3.0, 5.0))];
+        let f = ladder(caption("l"), &data);
+        assert!(f.svg.contains(">group 2–4, A 3–5</text>"), "{}", f.svg);
+        // Both ends marked (and the legend's marker), joined by a line in A's colour.
+        assert_eq!(f.svg.matches("<path").count(), 3 + 2);
+        assert!(f
+            .svg
+            .contains(&format!("stroke=\"{}\" stroke-width=\"2\"", PALETTE[0])));
+    }
+
+    #[test]
     fn the_ladder_shows_band_markers_and_placements() {
         let f = ladder(caption("l"), &sample_ladder());
-        assert!(f.svg.contains(">A 2, &lt;/text&gt;"));
+        assert!(f.svg.contains(">group 2–4, A 2, &lt;/text&gt;"));
         assert!(f.svg.contains(", C 4</text>"));
         // One band (the other's is no number), three markers and three in the legend.
         assert_eq!(f.svg.matches("fill=\"#e3e3e3\"").count(), 1);

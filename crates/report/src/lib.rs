@@ -12,6 +12,7 @@
 //! quote is never printed with an informant label, workplace or position; only Table 1 shows
 //! workplaces and positions, and it shows no quotes.
 
+mod assess;
 mod build;
 pub mod chart;
 pub mod check;

@@ -417,3 +417,48 @@ fn many_groups_are_tabled_but_not_charted_one_by_one() {
     );
     assert!(md.contains("Gruppe X12"));
 }
+
+/// A quote cited as evidence for an assessment stands beside what was assessed: it is shown
+/// beside a group of at least k informants with consent, never beside a smaller group, and
+/// never beside a service (whose members the record cannot tie to informants' workplaces).
+#[test]
+fn assessment_quotes_never_narrow_their_speaker() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
+    let study = samskap_bundle::read(&dir).unwrap();
+    let doc = build(&study, &options(&study));
+    let at = doc
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading(2, h) if h == "Assessments"))
+        .expect("the demo has assessments");
+    let tables: Vec<&Vec<Vec<String>>> = doc.blocks[at..]
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table { rows, .. } => Some(rows),
+            _ => None,
+        })
+        .collect();
+    let (ladder, logics) = (tables[0], tables[1]);
+    let quotes = |cell: &str| cell.split("\n\n").filter(|p| p.starts_with('“')).count();
+    // Group 1 has four informants with consent, group 2 two (as the thesis's had).
+    let shown: Vec<(&str, usize)> = ladder
+        .iter()
+        .map(|r| (r[0].as_str(), quotes(&r[4])))
+        .collect();
+    assert!(
+        shown.iter().any(|(g, n)| *g == "Ressursgruppe 1" && *n > 0),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .all(|(g, n)| *g != "Ressursgruppe 2" || *n == 0),
+        "{shown:?}"
+    );
+    assert!(ladder
+        .iter()
+        .any(|r| r[0] == "Ressursgruppe 2" && r[4].contains("cited, not shown")));
+    for r in logics {
+        assert_eq!(quotes(&r[3]), 0, "a quote beside a service: {r:?}");
+    }
+}
