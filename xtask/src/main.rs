@@ -18,6 +18,8 @@
 //!   runs (default 200).
 //! - `props [CASES]`: the property tests over untrusted input with many more cases than CI
 //!   runs (default 20,000).
+//! - `man`: the manual pages, `samskap.1` and one per subcommand, into `target/man/`.
+//! - `help` (or `--help`, `-h`, no task): the tasks, and exit 0.
 
 mod bench;
 mod bench_api;
@@ -72,14 +74,36 @@ fn main() -> anyhow::Result<()> {
             "PROPTEST_CASES",
             "20000",
         ),
-        _ => bail!(
-            "usage: cargo xtask <tidy|demo|bench agreement|bench api|bench scale [OPTIONS]|gen OPTIONS OUT|\
-             crash [TRIALS]|props [CASES]>"
-        ),
+        "man" => run(Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["run", "--quiet", "-p", "samskap-cli", "--", "man", "--out"])
+            .arg(root().join("target/man"))),
+        "" | "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("no task `{other}`\n\n{USAGE}"),
     }
 }
 
 /// Runs a test target with a larger count than CI's, given as the task's second argument.
+/// What `cargo xtask help` prints.
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+  tidy                        the architecture's rules (also a test)
+  demo                        the README's main job: the fixture study's report in out/
+  bench agreement             agreement against Python's krippendorff, 10 coders x 1M units
+  bench api                   samskap serve under load (wrk)
+  bench scale [--sizes N,..] [--timeout SECS] [--json OUT]
+                              every command on generated studies, beside the baselines
+  gen OPTIONS OUT             a synthetic study as a bundle (--informants N --codings M ...)
+  crash [TRIALS]              the crash-safety test with more SIGKILLs (default 200)
+  props [CASES]               the property tests with more cases (default 20000)
+  man                         the manual pages into target/man/
+  help                        this
+";
+
 fn longer_test(target: &[&str], var: &str, default: &str) -> anyhow::Result<()> {
     let count = std::env::args()
         .nth(2)

@@ -37,6 +37,19 @@ pub struct Cli {
 pub enum Command {
     /// Create the store (or bring an older one up to date).
     Init,
+    /// Print a completion script for a shell, to source or install
+    /// (`samskap completions bash > ~/.local/share/bash-completion/completions/samskap`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (`samskap.1` and one per subcommand) into a directory.
+    Man {
+        /// Where to write them.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Load a case bundle into the store, in one transaction.
     Import(ImportArgs),
     /// Write a study back out as a case bundle.

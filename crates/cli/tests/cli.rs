@@ -2320,3 +2320,32 @@ fn agreement_by_codebook_version() {
     assert_eq!(v2["coders"], serde_json::json!(["C", "D"]));
     assert_eq!(v2["overall"]["units"]["percent_agreement"]["value"], 1.0);
 }
+
+/// The completions and the manual pages come from the grammar the binary parses: every
+/// subcommand is in them.
+#[test]
+fn completions_and_manual_pages_cover_every_subcommand() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = env.ok(&["completions", shell]);
+        for sub in ["import", "report", "serve", "quotes", "completions"] {
+            assert!(script.contains(sub), "{shell}: {sub}");
+        }
+    }
+    assert!(env.ok(&["completions", "bash"]).contains("--lang"));
+    let run = env.run(&["completions", "tcsh"]);
+    assert_eq!(run.status.code(), Some(2), "a usage error");
+    let said = env.ok(&["man", "--out", "man"]);
+    assert!(
+        said.starts_with("wrote ") && said.ends_with(" manual pages in man\n"),
+        "{said}"
+    );
+    let page = std::fs::read_to_string(env.path("man/samskap-report.1")).unwrap();
+    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "a roff page: {page}");
+    assert!(
+        page.contains("samskap\\-report") && page.contains("\\-\\-lang"),
+        "{page}"
+    );
+    assert!(env.path("man/samskap.1").is_file());
+    assert!(env.path("man/samskap-code-exemplar-add.1").is_file());
+}

@@ -12,6 +12,7 @@ mod guide;
 mod import;
 mod informants;
 mod init;
+mod manual;
 mod matrix;
 mod memo;
 mod quotes;
@@ -45,6 +46,8 @@ use crate::args::{
 pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match &cli.command {
         Command::Init => init::run(cli, out),
+        Command::Completions { shell } => manual::completions(*shell, out),
+        Command::Man { out: dir } => manual::man(dir, out),
         Command::Import(a) => import::run(cli, a, out),
         Command::Export(a) => export::run(cli, a, out),
         Command::Study(StudyCommand::Show) => study::show(cli, out),
