@@ -577,11 +577,11 @@ pub struct ComputeArgs {
     /// The CSV file.
     pub file: PathBuf,
     /// percent_agreement, cohen_kappa, scott_pi, fleiss_kappa or krippendorff_alpha.
-    #[arg(long)]
-    pub metric: String,
+    #[arg(long, value_parser = parse_metric)]
+    pub metric: samskap_core::agreement::Metric,
     /// nominal, ordinal, interval or ratio (alpha only).
-    #[arg(long, default_value = "nominal")]
-    pub level: String,
+    #[arg(long, default_value = "nominal", value_parser = parse_level)]
+    pub level: samskap_core::agreement::Level,
     /// Ordinal labels, lowest first (without it, numeric order).
     #[arg(long, value_delimiter = ',')]
     pub order: Option<Vec<String>>,
@@ -824,6 +824,18 @@ pub struct MatrixArgs {
     /// Filters.
     #[command(flatten)]
     pub filter: FilterArgs,
+}
+
+fn parse_metric(s: &str) -> Result<samskap_core::agreement::Metric, String> {
+    use samskap_core::agreement::Metric;
+    let names: Vec<&'static str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
+    crate::suggest::one_of(s, &names, "metric")
+}
+
+fn parse_level(s: &str) -> Result<samskap_core::agreement::Level, String> {
+    use samskap_core::agreement::Level;
+    let names: Vec<&'static str> = Level::ALL.iter().map(|m| m.as_str()).collect();
+    crate::suggest::one_of(s, &names, "level of measurement")
 }
 
 fn parse_lang(s: &str) -> Result<samskap_report::Lang, String> {

@@ -303,7 +303,7 @@ fn unknown_filter_values_are_named() {
     );
     let err = env.fails(&["matrix", "--group", "G9"]);
     assert!(err.contains("G9"), "{err}");
-    let err = env.fails(&["quotes", "--polarity", "maybe"]);
+    let err = env.misused(&["quotes", "--polarity", "maybe"]);
     assert!(err.contains("maybe"), "{err}");
 }
 
@@ -624,8 +624,8 @@ fn agreement_compute_says_when_a_measure_is_undefined() {
 fn agreement_compute_refuses_bad_input_clearly() {
     let env = Env::new();
     let file = agreement_file("kripp2011_c_4coders_missing.csv");
-    let err = env.fails(&["agreement", "compute", &file, "--metric", "kappa"]);
-    assert!(err.contains("unknown metric `kappa`"), "{err}");
+    let err = env.misused(&["agreement", "compute", &file, "--metric", "kappa"]);
+    assert!(err.contains("`kappa` is not a metric"), "{err}");
     let err = env.fails(&["agreement", "compute", &file, "--metric", "cohen_kappa"]);
     assert!(err.contains("exactly two coders"), "{err}");
     std::fs::write(env.path("labels.csv"), "unit,A,B\n1,low,high\n2,mid,mid\n").unwrap();
@@ -2348,4 +2348,63 @@ fn completions_and_manual_pages_cover_every_subcommand() {
     );
     assert!(env.path("man/samskap.1").is_file());
     assert!(env.path("man/samskap-code-exemplar-add.1").is_file());
+}
+
+/// A slip in a flag's value is a usage error (exit 2) that names the closest value; case
+/// does not matter where a value is a name; `--json` answers errors in JSON; every cause is
+/// said once.
+#[test]
+fn slips_are_usage_errors_that_name_the_closest_value() {
+    let env = Env::new();
+    env.import_thesis();
+    let usage = |args: &[&str]| env.misused(args);
+    let err = usage(&[
+        "agreement",
+        "compute",
+        "x.csv",
+        "--metric",
+        "kripendorff_alpha",
+    ]);
+    assert!(err.contains("did you mean `krippendorff_alpha`?"), "{err}");
+    let err = usage(&["agreement", "compute", "x.csv", "--level", "ordinl"]);
+    assert!(err.contains("did you mean `ordinal`?"), "{err}");
+    let err = usage(&["quotes", "--polarity", "barier"]);
+    assert!(err.contains("did you mean `barrier`?"), "{err}");
+    let err = usage(&["quotes", "--qualifier", "polarity=opportunty"]);
+    assert!(err.contains("did you mean `opportunity`?"), "{err}");
+    // Case is no slip: `Barrier` is `barrier`.
+    let upper = env.ok(&["--json", "quotes", "--polarity", "Barrier"]);
+    assert_eq!(
+        upper,
+        env.ok(&["--json", "quotes", "--polarity", "barrier"])
+    );
+
+    // --json: errors as JSON on stderr, with the flag they are about.
+    let run = env.run(&["--json", "quotes", "--polarity", "barier"]);
+    let e: serde_json::Value = serde_json::from_slice(&run.stderr).unwrap();
+    assert_eq!(e["error"]["kind"], "usage");
+    assert_eq!(e["error"]["field"], "--polarity");
+    let run = env.run(&[
+        "--json",
+        "agreement",
+        "compute",
+        "x.csv",
+        "--metric",
+        "alpha",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let e: serde_json::Value = serde_json::from_slice(&run.stderr).unwrap();
+    assert_eq!(e["error"]["kind"], "usage");
+    assert_eq!(e["error"]["field"], "--metric <METRIC>");
+    let run = env.run(&["--json", "import", "nosuchdir"]);
+    assert_eq!(run.status.code(), Some(1));
+    let e: serde_json::Value = serde_json::from_slice(&run.stderr).unwrap();
+    assert_eq!(e["error"]["kind"], "error");
+    // Said once, not `nosuchdir: nosuchdir: …`.
+    assert_eq!(e["error"]["message"], "nosuchdir: not a directory");
+    let err = env.fails(&["import", "nosuchdir"]);
+    assert_eq!(err, "error: nosuchdir: not a directory\n");
+    // --help is no error.
+    let run = env.run(&["--json", "--help"]);
+    assert_eq!(run.status.code(), Some(0));
 }

@@ -86,7 +86,7 @@ fn every_analysis_works_with_two_qualifiers() {
         2
     );
     assert_eq!(len(&env.json(&["quotes", "--code", "school/follow-up"])), 4);
-    let err = env.fails(&["quotes", "--qualifier", "level=national"]);
+    let err = env.misused(&["quotes", "--qualifier", "level=national"]);
     assert!(err.contains("national") && err.contains("level"), "{err}");
 
     // Level × polarity, in meaning units: a unit coded by A and B counts once.

@@ -15,8 +15,7 @@ use crate::args::{BootstrapArgs, Cli, CodersArgs, Command, ComputeArgs};
 use crate::{output, progress};
 
 pub fn compute(cli: &Cli, args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let metric: Metric = args.metric.parse().context("--metric")?;
-    let level: Level = args.level.parse().context("--level")?;
+    let (metric, level) = (args.metric, args.level);
     anyhow::ensure!(
         args.order.is_none() || level == Level::Ordinal,
         "--order ranks ordinal labels: it needs --level ordinal"

@@ -15,7 +15,17 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })
-    .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
+    // Paths in the bundle's errors are the bundle's own (`study.toml:3`): said after the
+    // bundle's, unless the error is about the bundle's directory itself and names it.
+    .map_err(|e| {
+        let dir = args.dir.display().to_string();
+        let said = e.to_string();
+        if said.starts_with(&format!("{dir}: ")) {
+            anyhow::anyhow!(said)
+        } else {
+            anyhow::anyhow!("{dir}: {said}")
+        }
+    })?;
     bar.finish_and_clear();
     let mut store = Store::open(&cli.db)?;
     let s = store.import_study(&study, args.replace.mode())?;

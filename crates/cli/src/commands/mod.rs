@@ -184,46 +184,55 @@ fn streamed_filter(cli: &Cli, args: &FilterArgs) -> anyhow::Result<(Store, Study
 }
 
 /// Qualifier values from `--polarity V` and `--qualifier Q=V` options, each checked to be a
-/// value the framework declares.
+/// value the framework declares. Case does not matter (`--polarity Barrier`); a value that
+/// is none of the declared ones is a usage error that names the closest.
 pub(crate) fn qualifiers(
     fw: &Framework,
     polarity: Option<&str>,
     others: &[String],
 ) -> anyhow::Result<Qualifiers> {
-    let mut pairs: Vec<(QualifierId, ValueId)> = Vec::new();
+    let mut given: Vec<(String, String, &str)> = Vec::new();
     if let Some(p) = polarity {
-        pairs.push(("polarity".parse()?, p.parse().context("--polarity")?));
+        given.push(("polarity".into(), p.to_owned(), "--polarity"));
     }
-    for q in others {
-        let parsed: Qualifiers = q.parse().context("--qualifier")?;
-        pairs.extend(parsed.iter().map(|(q, v)| (q.clone(), v.clone())));
+    // `Q=V`, or several as `Q=V;Q2=V2` (as `codings.csv` writes them).
+    for pair in others
+        .iter()
+        .flat_map(|q| q.split(';'))
+        .filter(|p| !p.trim().is_empty())
+    {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| UsageError(format!("--qualifier: `{pair}` is not QUALIFIER=VALUE")))?;
+        given.push((k.trim().to_owned(), v.trim().to_owned(), "--qualifier"));
     }
-    let qualifiers = Qualifiers::new(pairs).context("--qualifier")?;
-    for (q, v) in qualifiers.iter() {
-        let Some(declared) = fw.qualifier(q) else {
-            let known: Vec<&str> = fw.qualifiers().iter().map(|q| q.id.as_str()).collect();
-            anyhow::bail!(
-                "framework `{}` declares no qualifier `{q}`{}",
-                fw.id(),
-                if known.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (it declares {})", known.join(", "))
-                }
-            );
+    let mut pairs: Vec<(QualifierId, ValueId)> = Vec::new();
+    for (q, v, flag) in &given {
+        let known = || fw.qualifiers().iter().map(|q| q.id.as_str());
+        let Some(declared) = fw
+            .qualifiers()
+            .iter()
+            .find(|d| d.id.as_str().eq_ignore_ascii_case(q))
+        else {
+            let hint = crate::suggest::hint(q, known());
+            return Err(UsageError(format!(
+                "{flag}: framework `{}` declares no qualifier `{q}`{hint}",
+                fw.id()
+            ))
+            .into());
         };
-        anyhow::ensure!(
-            declared.value_rank(v).is_some(),
-            "`{v}` is not a value of qualifier `{q}`: use one of {}",
-            declared
-                .values
-                .iter()
-                .map(|v| v.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let values = || declared.values.iter().map(|x| x.id.as_str());
+        let Some(value) = values().find(|x| x.eq_ignore_ascii_case(v)) else {
+            let hint = crate::suggest::hint(v, values());
+            return Err(UsageError(format!(
+                "{flag}: `{v}` is not a value of qualifier `{}`{hint}",
+                declared.id
+            ))
+            .into());
+        };
+        pairs.push((declared.id.clone(), value.parse()?));
     }
-    Ok(qualifiers)
+    Qualifiers::new(pairs).context("--qualifier")
 }
 
 /// Turns the filter options into a core filter, checking each value against a framework and

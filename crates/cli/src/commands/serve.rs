@@ -11,8 +11,9 @@ use crate::args::Cli;
 /// Where to listen, and the limits on what clients may hold (defaults: `samskap_api::Limits`).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (loopback by default).
-    #[arg(long, default_value = "127.0.0.1:7878")]
+    /// Address to listen on, `HOST:PORT` (loopback by default; a name such as
+    /// `localhost:7878` is looked up, and its first IPv4 address taken if it has one).
+    #[arg(long, default_value = "127.0.0.1:7878", value_parser = parse_addr)]
     pub addr: std::net::SocketAddr,
     /// Connections open at once; more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = samskap_api::Limits::default().max_connections)]
@@ -26,6 +27,23 @@ pub struct ServeArgs {
     /// Failed authentications one client address may make per minute before it gets 429.
     #[arg(long, value_name = "N", default_value_t = samskap_api::Limits::default().auth_failures)]
     pub auth_failures: u32,
+}
+
+fn parse_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    let found: Vec<std::net::SocketAddr> = s
+        .to_socket_addrs()
+        .map_err(|e| format!("`{s}` is not HOST:PORT that resolves ({e})"))?
+        .collect();
+    found
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(found.first())
+        .copied()
+        .ok_or_else(|| format!("`{s}` resolves to no address"))
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<()> {

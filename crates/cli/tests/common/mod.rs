@@ -86,6 +86,18 @@ impl Env {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// Runs and expects a usage error, exit code 2 (a bad flag value); returns stderr.
+    pub fn misused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "samskap {args:?} was no usage error"
+        );
+        assert!(out.stdout.is_empty(), "nothing on stdout when failing");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
     /// Runs with `--json` and parses stdout.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let mut a = args.to_vec();
