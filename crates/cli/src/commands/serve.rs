@@ -90,3 +90,20 @@ pub fn run(cli: &Cli, args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<(
     writeln!(out, "stopped")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_addr;
+
+    #[test]
+    fn an_address_may_name_its_host() {
+        assert_eq!(
+            parse_addr("127.0.0.1:7878").unwrap().to_string(),
+            "127.0.0.1:7878"
+        );
+        let local = parse_addr("localhost:7878").unwrap();
+        assert!(local.ip().is_loopback() && local.port() == 7878, "{local}");
+        assert!(parse_addr("localhost").is_err(), "a port is needed");
+        assert!(parse_addr("[::1]:80").unwrap().is_ipv6());
+    }
+}
