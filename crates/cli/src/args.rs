@@ -838,8 +838,12 @@ fn parse_level(s: &str) -> Result<samskap_core::agreement::Level, String> {
     crate::suggest::one_of(s, &names, "level of measurement")
 }
 
+/// `en`, `nb`, or a tag that names one of them (`nb-NO`, `no`, `EN`), as a study's
+/// `language` may.
 fn parse_lang(s: &str) -> Result<samskap_report::Lang, String> {
-    samskap_report::Lang::from_tag(s)
+    s.parse::<samskap_core::LanguageTag>()
+        .ok()
+        .and_then(|t| samskap_report::Lang::of_study(&t))
         .ok_or_else(|| format!("a report is written in `en` or `nb`, not `{s}`"))
 }
 

@@ -38,8 +38,11 @@ pub fn run() -> ExitCode {
                 .unwrap_or_default()
                 .trim_start_matches("error: ")
                 .to_owned();
+            // `--metric <METRIC>` is the flag `--metric`, as our own errors name it.
             let field = match e.get(clap::error::ContextKind::InvalidArg) {
-                Some(clap::error::ContextValue::String(s)) => Some(s.clone()),
+                Some(clap::error::ContextValue::String(s)) => {
+                    Some(s.split_whitespace().next().unwrap_or(s).to_owned())
+                }
                 _ => None,
             };
             report_json("usage", &message, field);

@@ -40,9 +40,9 @@ pub(crate) fn assessments(study: &Study, table: &CodingTable, options: &Options,
 fn range_text(r: LadderRange, l: Lang) -> String {
     match (l, r.is_step()) {
         (Lang::En, true) => format!("step {}", r.low()),
-        (Lang::En, false) => format!("between {} and {}", r.low(), r.high()),
+        (Lang::En, false) => format!("between steps {} and {}", r.low(), r.high()),
         (Lang::Nb, true) => format!("trinn {}", r.low()),
-        (Lang::Nb, false) => format!("mellom {} og {}", r.low(), r.high()),
+        (Lang::Nb, false) => format!("mellom trinn {} og {}", r.low(), r.high()),
     }
 }
 
@@ -105,7 +105,7 @@ fn ladder(study: &Study, cite: &Cite, l: Lang, doc: &mut Doc) {
                     study,
                     cite,
                     name,
-                    &g.id,
+                    Beside::Group(&g.id),
                     l.pick("the group", "gruppen"),
                     a,
                     l,
@@ -116,7 +116,7 @@ fn ladder(study: &Study, cite: &Cite, l: Lang, doc: &mut Doc) {
             let who = actor_text(actor, l);
             parts.push(placement_text(&who, p.range, l));
             for a in &p.assessments {
-                rows.push(ladder_row(study, cite, name, &g.id, &who, a, l));
+                rows.push(ladder_row(study, cite, name, Beside::Narrower, &who, a, l));
             }
         }
         said.push(format!("{name}: {}", parts.join("; ")));
@@ -129,7 +129,7 @@ fn ladder(study: &Study, cite: &Cite, l: Lang, doc: &mut Doc) {
         ),
         &[
             l.pick("Group", "Gruppe"),
-            l.pick("Placed", "Plassert"),
+            l.pick("Actor placed", "Aktør"),
             l.pick("Step", "Trinn"),
             l.pick("Assessed by", "Vurdert av"),
             l.pick("Evidence", "Belegg"),
@@ -145,7 +145,7 @@ fn ladder_row(
     study: &Study,
     cite: &Cite,
     name: &str,
-    group: &GroupId,
+    beside: Beside<'_>,
     who: &str,
     a: &Assessment,
     l: Lang,
@@ -158,7 +158,7 @@ fn ladder_row(
         who.to_owned(),
         range_text(*range, l),
         by(a, l),
-        cite.evidence(study, a, Beside::Group(group)),
+        cite.evidence(study, a, beside),
     ]
 }
 
@@ -282,7 +282,7 @@ fn logics(study: &Study, cite: &Cite, l: Lang, doc: &mut Doc) {
             };
             let (subject, beside) = match &a.subject {
                 Subject::Group(g) => (group_name(study, g), Beside::Group(g)),
-                Subject::Service(s) => (service_label(s, l), Beside::Service),
+                Subject::Service(s) => (service_label(s, l), Beside::Narrower),
             };
             Some(vec![
                 subject,
@@ -321,8 +321,11 @@ fn logics(study: &Study, cite: &Cite, l: Lang, doc: &mut Doc) {
 /// What a cited quote would stand beside.
 #[derive(Clone, Copy)]
 enum Beside<'a> {
+    /// A group as a whole.
     Group(&'a GroupId),
-    Service,
+    /// A service, or an actor within a group (its youth, one service's members): fewer
+    /// people than the report can count among the informants, so no quote is shown.
+    Narrower,
 }
 
 /// What the evidence cells need, gathered once: the table's sources by id, and each
@@ -331,6 +334,8 @@ struct Cite<'a> {
     table: &'a CodingTable,
     sources: HashMap<&'a SourceId, usize>,
     consented: HashMap<&'a GroupId, usize>,
+    /// Members per service: a contact names only services of at least k members.
+    services: HashMap<&'a str, usize>,
     k: usize,
     l: Lang,
 }
@@ -343,8 +348,15 @@ impl<'a> Cite<'a> {
                 *consented.entry(g).or_default() += 1;
             }
         }
+        let mut services: HashMap<&str, usize> = HashMap::new();
+        for m in study.members() {
+            if let Some(s) = &m.service {
+                *services.entry(s.as_str()).or_default() += 1;
+            }
+        }
         Cite {
             table,
+            services,
             sources: table
                 .sources()
                 .iter()
@@ -370,7 +382,7 @@ impl<'a> Cite<'a> {
                         None => kept_back += 1,
                     }
                 }
-                Evidence::Fact(f) => paras.push(fact(study, f, l)),
+                Evidence::Fact(f) => paras.push(self.fact(study, f)),
             }
         }
         if kept_back > 0 {
@@ -416,122 +428,156 @@ impl<'a> Cite<'a> {
         {
             return None;
         }
-        let text = unlabelled_in(study, source, t.slice(span)).replace("\n\n", "\n");
+        let text = unlabelled_in(study, source, start, t.slice(span)).replace("\n\n", "\n");
         let (open, close) = (self.l.pick("“", "«"), self.l.pick("”", "»"));
         Some(format!("{open}{}{close}", text.trim()))
     }
 }
 
-/// A fact of the record as evidence, in words: what happened, never who (a contact is
-/// named by its members' services).
-fn fact(study: &Study, f: &Fact, l: Lang) -> String {
-    let record = study.facilitation();
-    let missing = || format!("{} {}", f.kind(), f.id());
-    match f {
-        Fact::Meeting(id) => record.meeting(id).map_or_else(missing, |(m, attendance)| {
-            let kind = match (m.kind, l) {
-                (MeetingKind::Information, Lang::En) => "information meeting",
-                (MeetingKind::Group, Lang::En) => "group meeting",
-                (MeetingKind::Workshop, Lang::En) => "workshop",
-                (MeetingKind::Information, Lang::Nb) => "informasjonsmøte",
-                (MeetingKind::Group, Lang::Nb) => "gruppemøte",
-                (MeetingKind::Workshop, Lang::Nb) => "workshop",
+impl Cite<'_> {
+    /// A fact of the record as evidence, in words: what happened, never who (a contact is
+    /// named by its members' services, each only when it has at least k members).
+    fn fact(&self, study: &Study, f: &Fact) -> String {
+        let l = self.l;
+        let record = study.facilitation();
+        // A fact the record no longer holds (it was checked when the assessment was made).
+        let missing = || {
+            let kind = match (f, l) {
+                (_, Lang::En) => f.kind(),
+                (Fact::Meeting(_), Lang::Nb) => "møte",
+                (Fact::Statement(_), Lang::Nb) => "problemstilling",
+                (Fact::Practice(_), Lang::Nb) => "PD-praksis",
+                (Fact::Action(_), Lang::Nb) => "prøvehandling",
+                (Fact::Dissemination(_), Lang::Nb) => "formidling",
+                (Fact::Contact(_), Lang::Nb) => "kontakt",
             };
-            let present = attendance
-                .iter()
-                .filter(|a| a.presence == Presence::Present)
-                .count();
-            let (group, date) = (group_name(study, &m.group), l.date(m.date));
-            match (l, attendance.is_empty()) {
-                (Lang::En, true) => format!("{group}'s {kind} on {date}"),
-                (Lang::En, false) => format!(
-                    "{group}'s {kind} on {date}: {present} of {} members recorded present",
-                    attendance.len()
-                ),
-                (Lang::Nb, true) => format!("{kind} i {group} {date}"),
-                (Lang::Nb, false) => format!(
-                    "{kind} i {group} {date}: {present} av {} registrerte medlemmer til stede",
-                    attendance.len()
-                ),
-            }
-        }),
-        Fact::Statement(id) => record
-            .statements()
-            .iter()
-            .find(|s| &s.id == id)
-            .map_or_else(missing, |s| {
-                let agreed = s.agreed.map_or_else(
-                    || l.pick("a draft", "et utkast").to_owned(),
-                    |d| format!("{} {}", l.pick("agreed", "vedtatt"), l.date(d)),
-                );
-                format!(
-                    "{} ({agreed}): {}",
-                    l.pick("Problem statement", "Problemstilling"),
-                    s.text
-                )
-            }),
-        Fact::Practice(id) => record
-            .practices()
-            .iter()
-            .find(|p| &p.id == id)
-            .map_or_else(missing, |p| {
-                format!("{}: {}", l.pick("PD practice", "PD-praksis"), p.description)
-            }),
-        Fact::Action(id) => {
-            record
-                .actions()
-                .iter()
-                .find(|a| &a.id == id)
-                .map_or_else(missing, |a| {
-                    let (open, close) = (l.pick("“", "«"), l.pick("”", "»"));
-                    format!(
-                        "{} {open}{}{close}, {} ({})",
-                        l.pick("Trial action", "Prøvehandling"),
-                        a.title,
-                        l.action_state(a.state()),
-                        group_name(study, &a.group)
-                    )
-                })
-        }
-        Fact::Dissemination(id) => {
-            record
-                .events()
-                .iter()
-                .find(|e| &e.id == id)
-                .map_or_else(missing, |e| match l {
-                    Lang::En => format!(
-                        "Dissemination to {} on {} ({})",
-                        e.audience,
-                        l.date(e.date),
-                        group_name(study, &e.group)
+            format!("{kind} {}", f.id())
+        };
+        match f {
+            Fact::Meeting(id) => record.meeting(id).map_or_else(missing, |(m, attendance)| {
+                let kind = match (m.kind, l) {
+                    (MeetingKind::Information, Lang::En) => "information meeting",
+                    (MeetingKind::Group, Lang::En) => "group meeting",
+                    (MeetingKind::Workshop, Lang::En) => "workshop",
+                    (MeetingKind::Information, Lang::Nb) => "informasjonsmøte",
+                    (MeetingKind::Group, Lang::Nb) => "gruppemøte",
+                    (MeetingKind::Workshop, Lang::Nb) => "workshop",
+                };
+                let present = attendance
+                    .iter()
+                    .filter(|a| a.presence == Presence::Present)
+                    .count();
+                let (group, date) = (group_name(study, &m.group), l.date(m.date));
+                match (l, attendance.is_empty()) {
+                    (Lang::En, true) => format!("{group}'s {kind} on {date}"),
+                    (Lang::En, false) => format!(
+                        "{group}'s {kind} on {date}: {present} of {} members recorded present",
+                        attendance.len()
                     ),
-                    Lang::Nb => format!(
-                        "Formidling til {} {} ({})",
-                        e.audience,
-                        l.date(e.date),
-                        group_name(study, &e.group)
-                    ),
-                })
-        }
-        Fact::Contact(id) => {
-            record
-                .contacts()
-                .iter()
-                .find(|c| &c.id == id)
-                .map_or_else(missing, |c| {
-                    let service = |m| {
-                        study
-                            .roster()
-                            .member(m)
-                            .and_then(|m| m.service.clone())
-                            .unwrap_or_else(|| service_label("-", l))
-                    };
-                    let (a, b, date) = (service(&c.a), service(&c.b), l.date(c.date));
-                    match l {
-                        Lang::En => format!("A new contact between {a} and {b} on {date}"),
-                        Lang::Nb => format!("En ny kontakt mellom {a} og {b} {date}"),
+                    (Lang::Nb, true) => {
+                        format!("{} i {group}, {date}", crate::build::capitalise(kind))
                     }
-                })
+                    (Lang::Nb, false) => format!(
+                        "{} i {group}, {date}: {present} av {} registrerte medlemmer til stede",
+                        crate::build::capitalise(kind),
+                        attendance.len()
+                    ),
+                }
+            }),
+            Fact::Statement(id) => record
+                .statements()
+                .iter()
+                .find(|s| &s.id == id)
+                .map_or_else(missing, |s| {
+                    let agreed = s.agreed.map_or_else(
+                        || l.pick("a draft", "et utkast").to_owned(),
+                        |d| format!("{} {}", l.pick("agreed", "omforent"), l.date(d)),
+                    );
+                    format!(
+                        "{} ({agreed}): {}",
+                        l.pick("Problem statement", "Problemstilling"),
+                        s.text
+                    )
+                }),
+            Fact::Practice(id) => record
+                .practices()
+                .iter()
+                .find(|p| &p.id == id)
+                .map_or_else(missing, |p| {
+                    format!("{}: {}", l.pick("PD practice", "PD-praksis"), p.description)
+                }),
+            Fact::Action(id) => {
+                record
+                    .actions()
+                    .iter()
+                    .find(|a| &a.id == id)
+                    .map_or_else(missing, |a| {
+                        let (open, close) = (l.pick("“", "«"), l.pick("”", "»"));
+                        format!(
+                            "{} {open}{}{close}, {} ({})",
+                            l.pick("Trial action", "Prøvehandling"),
+                            a.title,
+                            l.action_state(a.state()),
+                            group_name(study, &a.group)
+                        )
+                    })
+            }
+            Fact::Dissemination(id) => {
+                record
+                    .events()
+                    .iter()
+                    .find(|e| &e.id == id)
+                    .map_or_else(missing, |e| match l {
+                        Lang::En => format!(
+                            "Dissemination to {} on {} ({})",
+                            e.audience,
+                            l.date(e.date),
+                            group_name(study, &e.group)
+                        ),
+                        Lang::Nb => format!(
+                            "Formidling til {} {} ({})",
+                            e.audience,
+                            l.date(e.date),
+                            group_name(study, &e.group)
+                        ),
+                    })
+            }
+            Fact::Contact(id) => {
+                record
+                    .contacts()
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map_or_else(missing, |c| {
+                        // A service of fewer than k members would name the people.
+                        let service = |m| {
+                            study
+                                .roster()
+                                .member(m)
+                                .and_then(|m| m.service.as_deref())
+                                .filter(|s| self.services.get(s).copied().unwrap_or(0) >= self.k)
+                                .map_or_else(
+                                    || l.pick("a smaller service", "en mindre tjeneste").to_owned(),
+                                    |s| service_label(s, l),
+                                )
+                        };
+                        let (a, b, date) = (service(&c.a), service(&c.b), l.date(c.date));
+                        let small = l.pick("a smaller service", "en mindre tjeneste");
+                        if a == small && b == small {
+                            return match l {
+                                Lang::En => {
+                                    format!("A new contact between two smaller services on {date}")
+                                }
+                                Lang::Nb => {
+                                    format!("En ny kontakt mellom to mindre tjenester, {date}")
+                                }
+                            };
+                        }
+                        match l {
+                            Lang::En => format!("A new contact between {a} and {b} on {date}"),
+                            Lang::Nb => format!("En ny kontakt mellom {a} og {b}, {date}"),
+                        }
+                    })
+            }
         }
     }
 }

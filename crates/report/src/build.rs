@@ -1,6 +1,6 @@
 //! Building the report's blocks from a study.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use samskap_core::analysis::{self, Column, Filter, Matrix, RowsBy};
 use samskap_core::quoting::QuotedTexts;
@@ -69,7 +69,7 @@ pub fn build(study: &Study, table: &CodingTable, options: &Options) -> Doc {
             meta.id
         ),
         Lang::Nb => format!(
-            "Studie {}. Rammeverk: {framework} ({fw_id}{version}). Kodinger av koder {coder}. Sitater vises bare fra informanter som har gitt samtykke, og aldri sammen med informantens nummer, arbeidssted eller stilling.",
+            "Studie {}. Rammeverk: {framework} ({fw_id}{version}). Kodet av {coder}. Sitater vises bare fra informanter som har gitt samtykke, og aldri sammen med informantens nummer, arbeidssted eller stilling.",
             meta.id
         ),
     });
@@ -355,24 +355,35 @@ fn table2(
 /// A quote that spans speaker turns, with each turn's label replaced by a dash: labels say
 /// who spoke, and a report never puts a speaker beside a quote.
 fn unlabelled(study: &Study, table: &CodingTable, unit: u32, quote: &str) -> String {
-    let source = &table.sources()[table.units()[unit as usize].source as usize];
-    unlabelled_in(study, &source.id, quote)
+    let u = &table.units()[unit as usize];
+    let source = &table.sources()[u.source as usize];
+    unlabelled_in(study, &source.id, u.span.start(), quote)
 }
 
-/// A quote of `source` with each turn's label replaced by a dash, as [`unlabelled`].
-pub(crate) fn unlabelled_in(study: &Study, source: &samskap_core::SourceId, quote: &str) -> String {
-    let Some((s, _)) = study.source(source) else {
+/// A quote of `source` that begins at character `start`, with each turn's label replaced
+/// by a dash, as [`unlabelled`]. Its first line is a turn's start, label and all, when the
+/// quote begins a line of the text.
+pub(crate) fn unlabelled_in(
+    study: &Study,
+    source: &samskap_core::SourceId,
+    start: usize,
+    quote: &str,
+) -> String {
+    let Some((s, t)) = study.source(source) else {
         return quote.to_owned();
     };
     if s.speakers.is_empty() {
         return quote.to_owned();
     }
+    let begins_line = start == 0
+        || samskap_core::Span::new(start - 1, start, t.char_len())
+            .is_ok_and(|before| t.slice(before) == "\n");
     quote
         .split_inclusive('\n')
         .enumerate()
         .map(|(k, line)| {
-            // The first line may start mid-turn; a label begins only a line of its own.
-            let label = (k > 0)
+            // A label begins only a line of its own: the first line may start mid-turn.
+            let label = (k > 0 || begins_line)
                 .then(|| line.split_once(':'))
                 .flatten()
                 .filter(|(head, _)| s.speakers.iter().any(|(l, _)| l == head));
@@ -703,7 +714,7 @@ fn agreement(study: &Study, table: &CodingTable, options: &Options, doc: &mut Do
             "Coders {who} on {units} meaning units and {chars} characters, under the codebook {fw}{version}. Krippendorff's alpha (nominal) per code and value, and pooled over every code; each with a 95% interval from 10,000 bootstrap resamples (Hayes and Krippendorff 2007; seed 2007), and q, the share of resamples below {q1} and {q2}. An interval is missing where alpha is undefined or 1. The bootstrap draws at most 25 pairs per cell of the coincidence matrix, so a rare code's interval stays wide however many units there are: read q beside it."
         ),
         Lang::Nb => format!(
-            "Koderne {who} på {units} meningsbærende enheter og {chars} tegn, med kodeboka {fw}{version}. Krippendorffs alfa (nominal) per kode og verdi, og samlet over alle koder; hver med et 95\u{a0}%-intervall fra 10\u{a0}000 bootstrap-trekninger (Hayes og Krippendorff 2007; frø 2007), og q, andelen trekninger under {q1} og {q2}. Intervallet mangler der alfa er udefinert eller 1. Bootstrap-trekningen tar høyst 25 par per celle i koinsidensmatrisen, så intervallet for en sjelden kode forblir bredt uansett hvor mange enheter det er: les q ved siden av."
+            "Koderne {who} på {units} meningsbærende enheter og {chars} tegn, med kodeboka {fw}{version}. Krippendorffs alfa (nominalnivå) per kode og verdi, og samlet over alle koder; hver med et 95\u{a0}%-intervall fra 10\u{a0}000 bootstrap-trekninger (Hayes og Krippendorff 2007; seed 2007), og q, andelen trekninger under {q1} og {q2}. Intervallet mangler der alfa er udefinert eller 1. Bootstrap-trekningen tar høyst 25 par per celle i koinsidensmatrisen, så intervallet for en sjelden kode forblir bredt uansett hvor mange enheter det er: les q ved siden av."
         ),
     });
     let number = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| l.decimal(v, 3));
@@ -1144,8 +1155,8 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     if meetings > 0 && !recorded {
         doc.heading(3, l.pick("Attendance", "Oppmøte"));
         doc.para(match l {
-            Lang::En => format!("{n_meetings} recorded, without attendance."),
-            Lang::Nb => format!("{n_meetings} registrert, uten oppmøte."),
+            Lang::En => format!("{n_meetings} recorded, with no attendance recorded."),
+            Lang::Nb => format!("{n_meetings} registrert, uten registrert oppmøte."),
         });
     } else if meetings > 0 {
         doc.heading(3, l.pick("Attendance", "Oppmøte"));
@@ -1163,7 +1174,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
         doc.table(
             l.pick(
                 "Attendance by service: members' attendances present out of those recorded (present, absent or excused)",
-                "Oppmøte per tjeneste: medlemmenes oppmøter til stede av dem som er registrert (til stede, fraværende eller meldt forfall)",
+                "Oppmøte per tjeneste: antall ganger medlemmene var til stede av alle registreringer (til stede, fraværende eller meldt forfall)",
             ),
             &[l.pick("Service", "Tjeneste"), present, rate, l.pick("Stayed away", "Uteble")],
             rate_rows(AttendanceBy::Service),
@@ -1171,7 +1182,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
         doc.table(
             l.pick(
                 "Attendance by sector: attendances present out of those recorded",
-                "Oppmøte per sektor: oppmøter til stede av dem som er registrert",
+                "Oppmøte per sektor: antall ganger til stede av alle registreringer",
             ),
             &[l.pick("Sector", "Sektor"), present, rate],
             rate_rows(AttendanceBy::Sector),
@@ -1179,7 +1190,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
         doc.table(
             l.pick(
                 "Attendance by month: attendances present out of those recorded, all groups' meetings together",
-                "Oppmøte per måned: oppmøter til stede av dem som er registrert, alle gruppers møter samlet",
+                "Oppmøte per måned: antall ganger til stede av alle registreringer, alle gruppers møter samlet",
             ),
             &[l.pick("Month", "Måned"), present, rate],
             rate_rows(AttendanceBy::Month),
@@ -1215,25 +1226,59 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     }
     let across = contacts_across_services(study, f);
     if !across.is_empty() {
+        // A pair of services stands for the people in them: a service of fewer than k
+        // members is counted with the other small ones, never named alone.
+        let mut size: HashMap<&str, usize> = HashMap::new();
+        for m in study.members() {
+            if let Some(s) = &m.service {
+                *size.entry(s.as_str()).or_default() += 1;
+            }
+        }
+        let small = l.pick("(smaller services)", "(mindre tjenester)");
+        let name = |s: &str| {
+            if s == samskap_core::facilitation::NO_SERVICE
+                || size.get(s).copied().unwrap_or(0) >= options.small_group
+            {
+                service_label(s, l)
+            } else {
+                small.to_owned()
+            }
+        };
+        let mut pairs: Vec<((String, String), usize)> = Vec::new();
+        for c in &across {
+            let (a, b) = (name(&c.a), name(&c.b));
+            let key = if a <= b { (a, b) } else { (b, a) };
+            match pairs.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += c.contacts,
+                None => pairs.push((key, c.contacts)),
+            }
+        }
+        let within = l.pick("(within the service)", "(innen tjenesten)");
         doc.table(
-            l.pick(
-                "New contacts between services (and within one), counted per pair of services: silos lie between services as much as between sectors",
-                "Nye kontakter mellom tjenester (og innen én), talt per par av tjenester: siloer ligger mellom tjenester like mye som mellom sektorer",
-            ),
+            match l {
+                Lang::En => format!(
+                    "New contacts between services (and within one), counted per pair of services: silos lie between services as much as between sectors. Services of fewer than {} members are counted together",
+                    options.small_group
+                ),
+                Lang::Nb => format!(
+                    "Nye kontakter mellom tjenester (og innen én), talt per par av tjenester: siloer ligger mellom tjenester like mye som mellom sektorer. Tjenester med færre enn {} medlemmer er talt sammen",
+                    options.small_group
+                ),
+            },
             &[
                 l.pick("Service", "Tjeneste"),
                 l.pick("Service", "Tjeneste"),
                 l.pick("Contacts", "Kontakter"),
             ],
-            across
+            pairs
                 .into_iter()
-                .map(|c| {
-                    let b = if c.a == c.b && c.a != samskap_core::facilitation::NO_SERVICE {
-                        l.pick("(within the service)", "(innen tjenesten)").to_owned()
+                .map(|((a, b), n)| {
+                    let b = if a == b && a != small && a != service_label("-", l) {
+                        within.to_owned()
                     } else {
-                        service_label(&c.b, l)
+                        b
                     };
-                    vec![service_label(&c.a, l), b, l.int(c.contacts)]
+                    vec![a, b, l.int(n)]
                 })
                 .collect(),
         );
@@ -1345,7 +1390,7 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
     }
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
@@ -1565,4 +1610,31 @@ fn pd_chart(
             },
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unlabelled_in;
+
+    /// A quote that begins where a turn does carries the speaker's label: it goes too, as
+    /// every later turn's does, and a quote that begins mid-line keeps its words.
+    #[test]
+    fn a_quote_from_a_turn_s_start_loses_its_label() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sources");
+        let study = samskap_bundle::read(&dir).unwrap();
+        let id: samskap_core::SourceId = "fg-g1".parse().unwrap();
+        let text = study.transcript(&id).unwrap().text();
+        let at = text.find("A: Vi rekker").unwrap();
+        let start = text[..at].chars().count();
+        let quote = "A: Vi rekker ingenting, ingen har tid til møtene.\nB: Ingen har tid";
+        assert_eq!(
+            unlabelled_in(&study, &id, start, quote),
+            "– Vi rekker ingenting, ingen har tid til møtene.\n– Ingen har tid"
+        );
+        // Mid-line: `Vi rekker: ingenting` is no label, and the first line is as it was.
+        assert_eq!(
+            unlabelled_in(&study, &id, start + 3, "Vi rekker ingenting"),
+            "Vi rekker ingenting"
+        );
+    }
 }

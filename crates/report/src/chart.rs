@@ -1204,6 +1204,9 @@ fn fixed(x: f64, decimals: usize) -> String {
 fn value_text(v: f64, lang: Lang) -> String {
     if !v.is_finite() {
         "–".to_owned()
+    } else if v.fract() == 0.0 && (0.0..1e15).contains(&v) {
+        // Counts as the tables print them, grouped from five digits.
+        lang.int(v as u64)
     } else if v.fract() == 0.0 {
         fixed(v, 0)
     } else {
@@ -1982,6 +1985,8 @@ mod tests {
         assert_eq!(value_text(3.0, Lang::En), "3");
         assert_eq!(value_text(0.125, Lang::En), "0.12");
         assert_eq!(value_text(0.125, Lang::Nb), "0,12");
+        assert_eq!(value_text(250_000.0, Lang::En), "250,000");
+        assert_eq!(value_text(250_000.0, Lang::Nb), "250\u{a0}000");
         assert_eq!(percent(0.995, Lang::En), "100%");
         assert_eq!(percent(0.095, Lang::Nb), "10\u{a0}%");
         let a = Axis::nice(0.0, 7.0, 6, true);

@@ -1,7 +1,7 @@
 //! Every table of a report as data files (`report --data`), for people who draw their own
 //! charts: each table as CSV and as JSON in `data/`, and `data/index.json` listing them.
 //!
-//! A cell is the string the report prints (`3 (2)`, `90 %`, `0.641 – 1.000`), not a number
+//! A cell is the string the report prints (`3 (2)`, `90%`, `0.641 – 1.000`), not a number
 //! taken apart: the files say exactly what the report says, and splitting cells is the
 //! reader's choice. The one difference is in the CSV: a cell a spreadsheet would run as a
 //! formula is defused ([`defused`]). The JSON holds every cell as the report prints it.

@@ -156,8 +156,8 @@ impl Lang {
         match (self, c) {
             (Self::En, _) => c.as_str(),
             (Self::Nb, Consent::Given) => "gitt",
-            (Self::Nb, Consent::Pending) => "venter",
-            (Self::Nb, Consent::Withdrawn) => "trukket",
+            (Self::Nb, Consent::Pending) => "ikke avklart",
+            (Self::Nb, Consent::Withdrawn) => "trukket tilbake",
         }
     }
 
@@ -209,7 +209,7 @@ impl Lang {
             Self::En => p.notice(),
             Self::Nb => p.notice().map(|_| {
                 "Illustrerende data: denne studien er oppdiktet, eller har oppdiktede deler, \
-                 for å vise hvordan samskap virker. Det er ikke forskningsdata; siter dem ikke \
+                 for å vise hvordan samskap virker. Dette er ikke forskningsdata; siter dem ikke \
                  som funn."
             }),
         }
