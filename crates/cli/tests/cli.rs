@@ -2411,3 +2411,13 @@ fn slips_are_usage_errors_that_name_the_closest_value() {
     let run = env.run(&["--json", "--help"]);
     assert_eq!(run.status.code(), Some(0));
 }
+
+/// `serve` on a store that is not there refuses, as every other command does, rather than
+/// serve a new empty one from a mistyped path; nothing is created.
+#[test]
+fn serve_refuses_a_missing_store() {
+    let env = Env::new();
+    let err = env.fails(&["serve", "--addr", "127.0.0.1:0"]);
+    assert!(err.contains("no store at"), "{err}");
+    assert!(!env.db().exists());
+}

@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// Seconds a request has to send its body.
     #[arg(long, value_name = "SECS", default_value_t = samskap_api::Limits::default().body_timeout.as_secs())]
     pub body_timeout: u64,
+    /// Create the store when there is none (as `samskap init` would), rather than refuse.
+    #[arg(long)]
+    pub create: bool,
     /// Failed authentications one client address may make per minute before it gets 429.
     #[arg(long, value_name = "N", default_value_t = samskap_api::Limits::default().auth_failures)]
     pub auth_failures: u32,
@@ -47,6 +50,13 @@ fn parse_addr(s: &str) -> Result<std::net::SocketAddr, String> {
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    // A mistyped --db must not quietly serve a new, empty store: refuse as every other
+    // command does, unless asked to create it. Opening also brings an older store up to date.
+    if args.create {
+        samskap_store::Store::open(&cli.db)?;
+    } else {
+        super::open_store(cli)?;
+    }
     let addr = args.addr;
     let limits = samskap_api::Limits {
         max_connections: args.max_connections,
