@@ -254,13 +254,10 @@ pub fn bars(caption: Caption, data: &Bars) -> Figure {
         );
     }
     if data.rows.is_empty() {
-        svg.text(
+        svg.no_data(
             left + plot / 2.0,
             top + rows_h / 2.0 + SMALL * 0.35,
-            Anchor::Middle,
-            FONT,
-            MUTED,
-            caption.lang.pick("No data", "Ingen data"),
+            caption.lang,
         );
     }
     for (i, row) in data.rows.iter().enumerate() {
@@ -569,13 +566,10 @@ pub fn timeline(caption: Caption, data: &Timeline) -> Figure {
         }
     }
     if stays.is_empty() {
-        svg.text(
+        svg.no_data(
             left + plot / 2.0,
             top + lanes_h / 2.0 + FONT * 0.35,
-            Anchor::Middle,
-            FONT,
-            MUTED,
-            caption.lang.pick("No data", "Ingen data"),
+            caption.lang,
         );
     }
     svg.finish(caption)
@@ -659,13 +653,10 @@ pub fn intervals(caption: Caption, data: &Intervals) -> Figure {
         svg.text(x(*v), y, Anchor::Middle, SMALL, MUTED, label);
     }
     if data.rows.is_empty() {
-        svg.text(
+        svg.no_data(
             left + plot / 2.0,
             top + rows_h / 2.0 + FONT * 0.35,
-            Anchor::Middle,
-            FONT,
-            MUTED,
-            caption.lang.pick("No data", "Ingen data"),
+            caption.lang,
         );
     }
     for (i, (row, text)) in data.rows.iter().zip(&texts).enumerate() {
@@ -791,13 +782,10 @@ pub fn ladder(caption: Caption, data: &Ladder) -> Figure {
         None,
     );
     if data.rows.is_empty() {
-        svg.text(
+        svg.no_data(
             left + plot / 2.0,
             top + rows_h / 2.0 + FONT * 0.35,
-            Anchor::Middle,
-            FONT,
-            MUTED,
-            caption.lang.pick("No data", "Ingen data"),
+            caption.lang,
         );
     }
     for (i, (row, summary)) in data.rows.iter().zip(&summaries).enumerate() {
@@ -1006,6 +994,18 @@ impl Svg {
 
     /// Actor `k`'s marker centred at (`x`, `y`): a shape and a colour of its own, so two
     /// actors differ without colour.
+    /// What an empty chart says where its rows would be.
+    fn no_data(&mut self, x: f64, y: f64, lang: Lang) {
+        self.text(
+            x,
+            y,
+            Anchor::Middle,
+            FONT,
+            MUTED,
+            lang.pick("No data", "Ingen data"),
+        );
+    }
+
     fn actor(&mut self, x: f64, y: f64, k: usize) {
         let fill = PALETTE[k % PALETTE.len()];
         let r = 5.0;
