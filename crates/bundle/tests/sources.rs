@@ -448,7 +448,7 @@ fn rows_that_cite_no_source_are_refused_naming_the_line_and_column() {
             "codings.csv",
             "plan,,Tid til samarbeid,",
             "plan,,Tid til samarbeid og penger,",
-            "codings.csv:6: field `exact`: quote not found in the transcript of plan: \"Tid til samarbeid og penger\"",
+            "codings.csv:6: field `exact`: quote not found in the transcript of plan: \"Tid til samarbeid og penger\"; did you mean \"Tid til samarbeid skal settes\" (at 34..63)?",
         ),
         (
             "codings.csv",

@@ -38,14 +38,17 @@ pub enum ModelError {
     EmptyQuote,
     /// The quoted text is not in the transcript.
     #[error(
-        "quote not found in the transcript of {source_id}: {:?}",
-        crate::shorten(exact)
+        "quote not found in the transcript of {source_id}: {:?}{}",
+        crate::shorten(exact),
+        nearest_hint(nearest.as_deref())
     )]
     QuoteNotFound {
         /// The source whose text was searched.
         source_id: SourceId,
         /// The text looked for.
         exact: String,
+        /// The passage most like it, when one is like it enough to offer.
+        nearest: Option<Box<crate::loose::Nearest>>,
     },
     /// The quoted text occurs more than once; prefix/suffix must tell which.
     #[error("quote found {count} times in the transcript of {source_id}: {:?}; add a prefix or suffix to say which", crate::shorten(exact))]
@@ -267,4 +270,16 @@ fn list<T: std::fmt::Display>(items: &[T]) -> String {
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// "; did you mean … at 357..404?" for a quote not found, or nothing.
+fn nearest_hint(nearest: Option<&crate::loose::Nearest>) -> String {
+    nearest.map_or_else(String::new, |n| {
+        format!(
+            "; did you mean {:?} (at {}..{})?",
+            crate::shorten(&n.text),
+            n.span.start(),
+            n.span.end()
+        )
+    })
 }

@@ -72,6 +72,7 @@ mod framework;
 mod free_text;
 pub mod guide;
 mod ids;
+mod loose;
 mod model;
 pub mod quoting;
 mod slug;
@@ -105,6 +106,7 @@ pub use ids::{
     QualifierId, QuestionId, SourceId, SourceSet, StatementId, StudyId, ValueId, ECHO_CHARS,
     MAX_CODE_DEPTH,
 };
+pub use loose::Nearest;
 pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, LanguageTag, Member, Municipality,
     Provenance, ResourceGroup, Role, Sector, StudyMeta,

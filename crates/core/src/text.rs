@@ -156,15 +156,23 @@ impl Transcript {
         if quote.exact.is_empty() {
             return Err(ModelError::EmptyQuote);
         }
-        let hits = self.find_all(&quote);
+        let mut hits: Vec<(usize, usize)> = self
+            .find_all(&quote)
+            .into_iter()
+            .map(|at| (at, at + quote.exact.len()))
+            .collect();
+        if hits.is_empty() {
+            hits = self.find_loose(&quote);
+        }
         match hits.as_slice() {
             [] => Err(ModelError::QuoteNotFound {
                 source_id: self.source.clone(),
+                nearest: self.nearest(&quote.exact).map(Box::new),
                 exact: quote.exact,
             }),
-            [byte_start] => {
-                let start = self.offsets.char(&self.text, *byte_start);
-                let end = start + quote.exact.chars().count();
+            [(from, to)] => {
+                let start = self.offsets.char(&self.text, *from);
+                let end = start + self.text[*from..*to].chars().count();
                 self.span(start, end)
             }
             many => Err(ModelError::QuoteAmbiguous {
@@ -198,24 +206,15 @@ impl Transcript {
             .zip(slots)
             .map(|(q, slot)| match found.as_ref().map(|f| f[slot]) {
                 _ if q.exact.is_empty() => Err(ModelError::EmptyQuote),
-                Some((0, _)) => Err(ModelError::QuoteNotFound {
-                    source_id: self.source.clone(),
-                    exact: q.exact.clone(),
-                }),
-                Some((1, at)) => {
-                    let end = at + q.exact.len();
+                Some((1, at))
                     if self.text[..at].ends_with(&q.prefix)
-                        && self.text[end..].starts_with(&q.suffix)
-                    {
-                        let start = self.offsets.char(&self.text, at);
-                        self.span(start, start + q.exact.chars().count())
-                    } else {
-                        Err(ModelError::QuoteNotFound {
-                            source_id: self.source.clone(),
-                            exact: q.exact.clone(),
-                        })
-                    }
+                        && self.text[at + q.exact.len()..].starts_with(&q.suffix) =>
+                {
+                    let start = self.offsets.char(&self.text, at);
+                    self.span(start, start + q.exact.chars().count())
                 }
+                // Not there as typed, or there with other context: the whitespace-blind
+                // search and the nearest passage, which are the single locate's.
                 _ => self.locate_normalized(q.clone()),
             })
             .collect()
@@ -256,6 +255,21 @@ impl Transcript {
                 _ => self.selector(span),
             })
             .collect()
+    }
+
+    /// Byte offsets where `needle` occurs, by the index.
+    pub(crate) fn occurrences_of(&self, needle: &str) -> Vec<usize> {
+        self.occurrences.find(&self.text, needle)
+    }
+
+    /// The character offset of a byte offset on a character boundary.
+    pub(crate) fn char_at(&self, byte: usize) -> usize {
+        self.offsets.char(&self.text, byte)
+    }
+
+    /// The byte offset of a character offset.
+    pub(crate) fn byte_at(&self, chars: usize) -> usize {
+        self.offsets.byte(&self.text, chars)
     }
 
     /// Byte offsets where `quote` matches, with its prefix and suffix, in text order.
@@ -322,6 +336,7 @@ impl TextQuote {
             exact: normalize(&self.exact),
             suffix: normalize(&self.suffix),
         }
+        .trimmed()
     }
 }
 
