@@ -75,7 +75,7 @@ pub fn run() -> ExitCode {
                     .map(str::to_owned);
                 report_json(if usage { "usage" } else { "error" }, &message, field);
             } else {
-                let _ = writeln!(std::io::stderr(), "{} {message}", label("error:"));
+                let _ = writeln!(std::io::stderr(), "{} {message}", label("error:", "1;31"));
             }
             if usage {
                 ExitCode::from(2)
@@ -88,7 +88,7 @@ pub fn run() -> ExitCode {
 
 /// An error and its causes, each said once: an I/O error that the context around it
 /// already quotes (`sources/I9.txt: No such file or directory`) is not said again.
-fn message(e: &anyhow::Error) -> String {
+pub(crate) fn message(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in e.chain() {
         let m = cause.to_string();
@@ -110,14 +110,20 @@ fn report_json(kind: &str, message: &str, field: Option<String>) {
     let _ = writeln!(std::io::stderr(), "{e}");
 }
 
-/// `error:` in bold red on a terminal, unless `NO_COLOR` is set (no-color.org); plain when
-/// stderr is a file or a pipe.
-fn label(text: &str) -> String {
+/// Says `message` on stderr as a `warning:`, which a terminal shows in yellow: something
+/// the command did or found that the user should know of, though it did not fail.
+pub(crate) fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{} {message}", label("warning:", "1;33"));
+}
+
+/// `error:` (bold red, SGR `1;31`) or `warning:` (bold yellow) coloured on a terminal,
+/// unless `NO_COLOR` is set (no-color.org); plain when stderr is a file or a pipe.
+fn label(text: &str, sgr: &str) -> String {
     use std::io::IsTerminal;
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if colour {
-        format!("\x1b[1;31m{text}\x1b[0m")
+        format!("\x1b[{sgr}m{text}\x1b[0m")
     } else {
         text.to_owned()
     }

@@ -6,6 +6,11 @@ use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+/// `1 coding`, `2 codings`: a number and its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Prints `value` as pretty JSON followed by a newline.
 pub fn json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()> {
     // Serialise first, then write: a closed pipe then surfaces as the io error it is.

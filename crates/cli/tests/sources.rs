@@ -431,7 +431,7 @@ fn source_add_checks_the_declaration_and_the_store_lists_it() {
 
     // A label that begins no turn is added, with a warning; a document needs no one.
     std::fs::write(env.path("notat.md"), "Notat uten turer.\n").unwrap();
-    let said = env.ok(&[
+    let out = env.run(&[
         "source",
         "add",
         "notat.md",
@@ -444,9 +444,11 @@ fn source_add_checks_the_declaration_and_the_store_lists_it() {
         "--speaker",
         "Siv=I3",
     ]);
+    assert!(out.status.success());
+    let warned = String::from_utf8(out.stderr).unwrap();
     assert!(
-        said.contains("warning: no line of the text starts with `Siv:`"),
-        "{said}"
+        warned.contains("warning: no line of the text starts with `Siv:`"),
+        "{warned}"
     );
     let json = env.json(&[
         "source", "add", "notat.md", "--id", "doc", "--kind", "document",

@@ -224,6 +224,7 @@ pub fn between_coders(
         Some(spec) => study_agreement_with_intervals(&table, &coders, granularity(args), spec),
         None => study_agreement(&table, &coders, granularity(args)),
     };
+    warn_sparse(&coders, &a.coded, a.units);
     if cli.json {
         return output::json(out, &a);
     }
@@ -279,8 +280,10 @@ pub fn between_coders(
     output::table(out, &header, rows)?;
     writeln!(
         out,
-        "{} meaning units and {} characters coded by {names}; – where a measure is undefined (see --json for why)",
-        a.units, a.characters
+        "{} meaning units and {} characters coded by {names} ({}); – where a measure is undefined (see --json for why)",
+        a.units,
+        a.characters,
+        who_coded(&coders, &a.coded)
     )?;
     if let Some(spec) = &spec {
         writeln!(
@@ -291,6 +294,38 @@ pub fn between_coders(
         )?;
     }
     Ok(())
+}
+
+/// `A coded 55, B 54, C 1`: meaning units per coder compared.
+pub(super) fn who_coded(coders: &[CoderId], coded: &[usize]) -> String {
+    coders
+        .iter()
+        .zip(coded)
+        .enumerate()
+        .map(|(i, (c, n))| {
+            if i == 0 {
+                format!("{c} coded {n}")
+            } else {
+                format!("{c} {n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A warning on stderr for each coder compared who coded almost nothing (see
+/// [`agreement::sparse_coders`]): their silence reads as disagreement on every unit the
+/// others coded, which can sink a code's alpha without a word otherwise.
+pub(super) fn warn_sparse(coders: &[CoderId], coded: &[usize], units: usize) {
+    for i in agreement::sparse_coders(coded, units) {
+        crate::warn(&format!(
+            "coder `{}` coded {} of the {} compared ({:.0}%): each unit they left uncoded counts as a disagreement, so these figures say more about how much was coded than about the codebook",
+            coders[i],
+            coded[i],
+            output::count(units, "meaning unit", "meaning units"),
+            100.0 * coded[i] as f64 / units.max(1) as f64
+        ));
+    }
 }
 
 /// `samskap agreement disagreements`.
@@ -322,7 +357,15 @@ pub fn disagreements(cli: &Cli, args: &CodersArgs, out: &mut dyn Write) -> anyho
         })
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    if list.is_empty() {
+        writeln!(out, "no units where the coders differ")?;
+        return Ok(());
+    }
     output::table(out, &header, rows)?;
-    writeln!(out, "{} units where the coders differ", list.len())?;
+    writeln!(
+        out,
+        "{} where the coders differ",
+        output::count(list.len(), "unit", "units")
+    )?;
     Ok(())
 }

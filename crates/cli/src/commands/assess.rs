@@ -54,9 +54,9 @@ pub fn run(cli: &Cli, cmd: &AssessCommand, out: &mut dyn Write) -> anyhow::Resul
     }
     writeln!(
         out,
-        "recorded assessment `{}` with {} pieces of evidence",
+        "recorded assessment `{}` with {} of evidence",
         assessment.id,
-        assessment.evidence.len()
+        output::count(assessment.evidence.len(), "piece", "pieces")
     )?;
     Ok(())
 }

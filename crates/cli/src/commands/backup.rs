@@ -137,11 +137,10 @@ pub fn restore(cli: &Cli, args: &RestoreArgs, out: &mut dyn Write) -> anyhow::Re
         )?;
     }
     if !restored.wal_cleared {
-        writeln!(
-            out,
-            "warning: another samskap process has the store open; the replaced content may remain in {}-wal until it closes",
+        crate::warn(&format!(
+            "another samskap process has the store open; the replaced content may remain in {}-wal until it closes",
             cli.db.display()
-        )?;
+        ));
     }
     Ok(())
 }

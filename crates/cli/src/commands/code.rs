@@ -31,7 +31,11 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
 fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
     let source: SourceId = unit.transcript.parse().context("--transcript")?;
     let t = study.transcript(&source).with_context(|| {
-        format!("--transcript: the study has no source `{source}` (see `samskap sources`)")
+        let hint = crate::suggest::hint(
+            source.as_str(),
+            study.sources().iter().map(|s| s.id.as_str()),
+        );
+        format!("--transcript: the study has no source `{source}`{hint}")
     })?;
     let quote = TextQuote {
         prefix: unit.prefix.clone(),
@@ -92,8 +96,12 @@ fn exemplar(cli: &Cli, cmd: &ExemplarCommand, out: &mut dyn Write) -> anyhow::Re
 }
 
 fn coding(study: &Study, c: &CodingArgs) -> anyhow::Result<(CodeId, Qualifiers, CoderId)> {
+    let code: CodeId = c.code.parse().context("--code")?;
+    if !study.framework().contains(&code) {
+        return Err(super::unknown_code(study.framework(), "--code", &c.code));
+    }
     Ok((
-        c.code.parse().context("--code")?,
+        code,
         super::qualifiers(study.framework(), c.polarity.as_deref(), &c.qualifiers)?,
         c.coder.parse().context("--coder")?,
     ))
@@ -116,9 +124,9 @@ fn add(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let (mut store, study) = super::load(cli)?;
+    let (code, qualifiers, coder) = coding(&study, c)?;
     let at = locate(&study, unit)?;
     let (source, span) = (at.source.clone(), at.span);
-    let (code, qualifiers, coder) = coding(&study, c)?;
     store.add_codings(
         &study.meta().id,
         &[NewCoding {
@@ -195,6 +203,16 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
         Ok(())
     })?;
     let n = rows.len();
+    if n == 0 {
+        let coders = store.coders(&study)?;
+        let said = super::nothing(
+            coders.iter().map(CoderId::as_str),
+            filter.coder.as_ref(),
+            "no codings match",
+        );
+        writeln!(out, "{said}")?;
+        return Ok(());
+    }
     output::table(
         out,
         &[
@@ -208,7 +226,7 @@ fn list(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<()>
         ],
         rows,
     )?;
-    writeln!(out, "{n} codings")?;
+    writeln!(out, "{}", output::count(n, "coding", "codings"))?;
     Ok(())
 }
 
@@ -232,6 +250,8 @@ fn reconcile(
         );
     }
     let consensus: CoderId = "consensus".parse()?;
+    let (coded, units) = agreement::coverage(&study, &coders);
+    super::agreement::warn_sparse(&coders, &coded, units);
     let (agreed, unresolved) = agreement::reconcile(&study, &coders, prefer.as_ref());
     let new: Vec<NewCoding> = agreed
         .into_iter()
@@ -260,10 +280,12 @@ fn reconcile(
     }
     writeln!(
         out,
-        "recorded {} consensus codings ({} were there already); {} units still differ{}",
-        added.added,
+        "recorded {} ({} there already) from {}; {} still {}{}",
+        output::count(added.added, "consensus coding", "consensus codings"),
         added.skipped,
-        unresolved,
+        super::agreement::who_coded(&coders, &coded),
+        output::count(unresolved, "unit", "units"),
+        if unresolved == 1 { "differs" } else { "differ" },
         if unresolved > 0 {
             ": see `samskap agreement disagreements`, then `samskap code add --coder consensus` or --prefer"
         } else {

@@ -13,6 +13,12 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     if cli.json {
         return output::json(out, &pairs);
     }
+    if pairs.is_empty() {
+        let said = super::no_such_coder(&table, filter.coder.as_ref())
+            .unwrap_or_else(|| "no codes overlap".to_owned());
+        writeln!(out, "{said}")?;
+        return Ok(());
+    }
     let rows = pairs
         .iter()
         .map(|p| vec![p.a.to_string(), p.b.to_string(), p.count.to_string()])

@@ -49,15 +49,15 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
     }
     writeln!(
         out,
-        "{} study `{}` into {}: {} informants, {} sources, {} meaning units, {} codings, {} memos",
+        "{} study `{}` into {}: {}, {}, {}, {}, {}",
         if s.replaced { "replaced" } else { "imported" },
         id,
         cli.db.display(),
-        s.informants,
-        s.transcripts,
-        s.units,
-        s.codings,
-        s.memos
+        output::count(s.informants, "informant", "informants"),
+        output::count(s.transcripts, "source", "sources"),
+        output::count(s.units, "meaning unit", "meaning units"),
+        output::count(s.codings, "coding", "codings"),
+        output::count(s.memos, "memo", "memos"),
     )?;
     Ok(())
 }

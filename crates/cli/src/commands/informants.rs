@@ -137,11 +137,10 @@ pub fn withdraw(cli: &Cli, args: &WithdrawArgs, out: &mut dyn Write) -> anyhow::
             )?;
         }
         if !outcome.wal_cleared {
-            writeln!(
-                out,
-                "warning: another samskap process has the store open, so the removed text may remain in {}-wal until it closes; run this command again then to clear it",
+            crate::warn(&format!(
+                "another samskap process has the store open, so the removed text may remain in {}-wal until it closes; run this command again then to clear it",
                 cli.db.display()
-            )?;
+            ));
         }
         print_backups(out, &id, &backups)?;
         writeln!(
@@ -278,10 +277,9 @@ fn print_backups(out: &mut dyn Write, id: &InformantId, backups: &[Backup]) -> a
         match &b.state {
             Reached::Purged => writeln!(out, "scrubbed `{id}` from backup {path}")?,
             Reached::Missing => writeln!(out, "note: catalogued backup {path} no longer exists")?,
-            Reached::Unreadable(e) => writeln!(
-                out,
-                "warning: could not check backup {path}, which may still hold `{id}`'s words: {e}"
-            )?,
+            Reached::Unreadable(e) => crate::warn(&format!(
+                "could not check backup {path}, which may still hold `{id}`'s words: {e}"
+            )),
             Reached::Failed(e) => writeln!(out, "error: could not scrub backup {path}: {e}")?,
             Reached::Holds | Reached::Clear => {}
         }

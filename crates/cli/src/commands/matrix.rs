@@ -11,6 +11,12 @@ use crate::output;
 
 pub fn run(cli: &Cli, args: &MatrixArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let (table, filter) = super::load_table(cli, &args.filter)?;
+    if !cli.json {
+        if let Some(said) = super::no_such_coder(&table, filter.coder.as_ref()) {
+            writeln!(out, "{said}")?;
+            return Ok(());
+        }
+    }
     if let (Some(rows), Some(cols)) = (&args.rows, &args.cols) {
         return two_dimensions(cli, &table, &filter, rows, cols, out);
     }

@@ -44,6 +44,45 @@ use crate::args::{
 
 /// Runs the parsed command, writing its output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    dispatch(cli, out).map_err(|e| with_closest(cli, e))
+}
+
+/// An error for an id the store has no such thing for, with the closest id it has
+/// ("did you mean `I3`?") or the ones it has. The store's error names what and which; the
+/// ids are read only now that one was not found.
+fn with_closest(cli: &Cli, e: anyhow::Error) -> anyhow::Error {
+    let Some(samskap_store::StoreError::NotFound { what, id }) = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<samskap_store::StoreError>())
+    else {
+        return e;
+    };
+    let known = || -> anyhow::Result<Vec<String>> {
+        let store = open_store(cli)?;
+        if *what == "study" {
+            return Ok(store
+                .studies()?
+                .into_iter()
+                .map(|s| s.id.to_string())
+                .collect());
+        }
+        let kind = samskap_store::Known::from_what(what).context("not a kind of id")?;
+        Ok(store.known_ids(&study_id(cli, &store)?, kind)?)
+    };
+    match known() {
+        Ok(ids) => {
+            let hint = crate::suggest::hint(id, ids.iter().map(String::as_str));
+            if hint.is_empty() {
+                e
+            } else {
+                anyhow::anyhow!("{}{hint}", crate::message(&e))
+            }
+        }
+        Err(_) => e,
+    }
+}
+
+fn dispatch(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match &cli.command {
         Command::Init => init::run(cli, out),
         Command::Completions { shell } => manual::completions(*shell, out),
@@ -183,6 +222,70 @@ fn streamed_filter(cli: &Cli, args: &FilterArgs) -> anyhow::Result<(Store, Study
     Ok((store, study, filter))
 }
 
+/// What a listing with nothing in it says: that the coder asked for coded nothing, with the
+/// closest coder who did ("no codings by coder `a`: did you mean `A`?"), when that is why;
+/// else `none`.
+pub(crate) fn nothing<'a>(
+    coders: impl IntoIterator<Item = &'a str>,
+    coder: Option<&samskap_core::CoderId>,
+    none: &str,
+) -> String {
+    let coders: Vec<&str> = coders.into_iter().collect();
+    match coder {
+        Some(c) if !coders.contains(&c.as_str()) => {
+            let hint = crate::suggest::hint(c.as_str(), coders.iter().copied()).replacen(
+                ": use one of",
+                ": the coders are",
+                1,
+            );
+            format!("no codings by coder `{c}`{hint}")
+        }
+        _ => none.to_owned(),
+    }
+}
+
+/// [`nothing`] for the commands that count a coding table: `Some` when the coder asked
+/// for coded nothing, so that a table of zeros is not shown as if it were a finding.
+pub(crate) fn no_such_coder(
+    table: &CodingTable,
+    coder: Option<&samskap_core::CoderId>,
+) -> Option<String> {
+    let coders = table.coders().iter().map(samskap_core::CoderId::as_str);
+    coder
+        .filter(|c| !table.coders().contains(c))
+        .map(|_| nothing(coders, coder, ""))
+}
+
+/// The error for a code a framework does not have: the closest path (`infrastructure` or
+/// `structure/infrastucture` → `structure/infrastructure`), else the codes at the top.
+pub(crate) fn unknown_code(fw: &Framework, flag: &str, given: &str) -> anyhow::Error {
+    let paths = || fw.codes().iter().map(|c| c.id.as_str());
+    // A code's own name without its path is a slip for that path when only one code has it.
+    let by_name: Vec<&str> = paths()
+        .filter(|p| {
+            p.rsplit('/')
+                .next()
+                .is_some_and(|last| last.eq_ignore_ascii_case(given))
+        })
+        .collect();
+    let hint = match by_name.as_slice() {
+        [one] => format!(": did you mean `{one}`?"),
+        [] => match crate::suggest::closest(given, paths()) {
+            Some(k) => format!(": did you mean `{k}`?"),
+            None => crate::suggest::hint(given, fw.roots().map(|c| c.id.as_str())).replacen(
+                ": use one of",
+                ": the codes at the top are",
+                1,
+            ),
+        },
+        many => format!(": a code is named by its path: {}", many.join(", ")),
+    };
+    anyhow::anyhow!(
+        "{flag}: framework `{}` has no code `{given}`{hint}",
+        fw.id()
+    )
+}
+
 /// Qualifier values from `--polarity V` and `--qualifier Q=V` options, each checked to be a
 /// value the framework declares. Case does not matter (`--polarity Barrier`); a value that
 /// is none of the declared ones is a usage error that names the closest.
@@ -254,11 +357,9 @@ fn filter_for(
                     samskap_core::shorten(s)
                 )
             })?;
-            anyhow::ensure!(
-                fw.contains(&code),
-                "--code: framework `{}` has no code `{s}`",
-                fw.id()
-            );
+            if !fw.contains(&code) {
+                return Err(unknown_code(fw, "--code", s));
+            }
             Ok(code)
         })
         .transpose()?;
@@ -270,7 +371,8 @@ fn filter_for(
             let id = g.parse().context("--group")?;
             anyhow::ensure!(
                 groups.contains(&id),
-                "--group: the study has no group `{g}`"
+                "--group: the study has no group `{g}`{}",
+                crate::suggest::hint(g, groups.iter().map(GroupId::as_str))
             );
             Ok(id)
         })

@@ -25,6 +25,16 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
         ]);
         Ok(())
     })?;
+    if rows.is_empty() {
+        let coders = store.coders(&study)?;
+        let said = super::nothing(
+            coders.iter().map(samskap_core::CoderId::as_str),
+            filter.coder.as_ref(),
+            "no quotes match",
+        );
+        writeln!(out, "{said}")?;
+        return Ok(());
+    }
     output::table(
         out,
         &["code", "qualifiers", "informant", "group", "coder", "quote"],

@@ -87,7 +87,10 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
     // (`--json` lists every file).
     let charts = match rendered.figures.len() {
         0 => None,
-        n => Some(format!("{n} chart{} as SVG beside them", plural(n))),
+        n => Some(format!(
+            "{} as SVG beside them",
+            output::count(n, "chart", "charts")
+        )),
     };
     let tables = args.data.then(|| {
         let n = doc
@@ -96,8 +99,8 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<
             .filter(|b| matches!(b, samskap_report::Block::Table { .. }))
             .count();
         format!(
-            "{n} table{} as CSV and JSON in {}",
-            plural(n),
+            "{} as CSV and JSON in {}",
+            output::count(n, "table", "tables"),
             dir.join("data").display()
         )
     });
@@ -155,28 +158,18 @@ fn check(
         }
         writeln!(
             out,
-            "{} rules checked: {errors} error{}, {} warning{}",
+            "{} rules checked: {}, {}",
             check::RULES.len(),
-            plural(errors),
-            findings.len() - errors,
-            plural(findings.len() - errors)
+            output::count(errors, "error", "errors"),
+            output::count(findings.len() - errors, "warning", "warnings")
         )?;
     }
     anyhow::ensure!(
         !check::fails(&findings),
-        "report check: {errors} finding{} at error level",
-        plural(errors)
+        "report check: {} at error level",
+        output::count(errors, "finding", "findings")
     );
     Ok(())
-}
-
-/// `s` after a count that is not one.
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// `a`, `a and b`, `a, b and c`.

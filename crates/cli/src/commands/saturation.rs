@@ -13,6 +13,14 @@ pub fn run(cli: &Cli, args: &QuotesArgs, out: &mut dyn Write) -> anyhow::Result<
     if cli.json {
         return output::json(out, &steps);
     }
+    if let Some(said) = super::no_such_coder(&table, filter.coder.as_ref()) {
+        writeln!(out, "{said}")?;
+        return Ok(());
+    }
+    if steps.is_empty() {
+        writeln!(out, "no interviews match")?;
+        return Ok(());
+    }
     let total = table.framework().codes().len();
     let rows = steps
         .iter()

@@ -61,6 +61,9 @@ pub fn run(cli: &Cli, query: &str, wheres: &[String], out: &mut dyn Write) -> an
     if let Some(e) = io_error {
         return Err(e.into());
     }
-    writeln!(out, "{} hits", result?)?;
+    match result? {
+        0 => writeln!(out, "no hits")?,
+        n => writeln!(out, "{}", output::count(n, "hit", "hits"))?,
+    }
     Ok(())
 }

@@ -567,10 +567,9 @@ pub fn add(cli: &Cli, args: &SourceAddArgs, out: &mut dyn Write) -> anyhow::Resu
         }
     )?;
     for label in unused {
-        writeln!(
-            out,
-            "warning: no line of the text starts with `{label}:`, so the label begins no turn"
-        )?;
+        crate::warn(&format!(
+            "no line of the text starts with `{label}:`, so the label begins no turn"
+        ));
     }
     Ok(())
 }

@@ -202,11 +202,10 @@ fn print_report(out: &mut dyn Write, framework: &str, r: &ImportReport) -> anyho
         )?;
     }
     if !r.snippet_mismatches.is_empty() {
-        writeln!(
-            out,
-            "warning: highlights whose text differs from the snippet Taguette stored (moved since?): {}",
+        crate::warn(&format!(
+            "highlights whose text differs from the snippet Taguette stored (moved since?): {}",
             ids(&r.snippet_mismatches)
-        )?;
+        ));
     }
     if !r.not_brought_in.is_empty() {
         writeln!(out, "not brought in:")?;

@@ -30,8 +30,9 @@ use serde::Serialize;
 pub use bootstrap::{Bootstrap, Failure, Interval};
 pub use csv_input::ReliabilityData;
 pub use study::{
-    disagreements, reconcile, study_agreement, study_agreement_with_intervals, Agreed,
-    CodeAgreement, Disagreement, Granularity, Key, Measures, Overall, StudyAgreement,
+    coverage, disagreements, reconcile, sparse_coders, study_agreement,
+    study_agreement_with_intervals, Agreed, CodeAgreement, Disagreement, Granularity, Key,
+    Measures, Overall, StudyAgreement, SPARSE_SHARE,
 };
 pub use tally::Tally;
 

@@ -93,6 +93,8 @@ pub struct StudyAgreement {
     pub coders: Vec<CoderId>,
     /// Meaning units any of them coded.
     pub units: usize,
+    /// Meaning units each of them coded, in the order of `coders`.
+    pub coded: Vec<usize>,
     /// Characters of the transcripts any of them coded.
     pub characters: u64,
     /// Per code, in framework order.
@@ -159,6 +161,36 @@ fn decisions(
         }
     }
     out
+}
+
+/// A coder who coded fewer than this share of the units in play coded too little for
+/// agreement with them to say much: every unit they left alone counts as a "no" to each
+/// code the others gave it.
+pub const SPARSE_SHARE: f64 = 0.25;
+
+/// The positions of the coders in `coded` (meaning units each coded, of `units` that any
+/// of them coded) who coded less than [`SPARSE_SHARE`] of them.
+pub fn sparse_coders(coded: &[usize], units: usize) -> Vec<usize> {
+    coded
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| (n as f64) < SPARSE_SHARE * units as f64)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Meaning units each of `coders` coded, in their order, and the units any of them coded:
+/// [`StudyAgreement::coded`] and [`StudyAgreement::units`] over a loaded study, for
+/// reconciling.
+pub fn coverage(study: &Study, coders: &[CoderId]) -> (Vec<usize>, usize) {
+    let decided = decisions(study, coders, Granularity::CodeAndQualifiers);
+    let mut coded = vec![0; coders.len()];
+    for per in decided.values() {
+        for (n, keys) in coded.iter_mut().zip(per) {
+            *n += usize::from(!keys.is_empty());
+        }
+    }
+    (coded, decided.len())
 }
 
 /// Agreement of `coders` (two or more) over the table's codings.
@@ -325,9 +357,17 @@ fn agreement_of(
             characters: Measures::of(&chars, bootstrap),
         });
     }
+    let mut by_coder: Vec<(u32, u32)> = given.iter().map(|d| (d.2, d.1)).collect();
+    by_coder.sort_unstable();
+    by_coder.dedup();
+    let mut coded = vec![0; m];
+    for (i, _) in by_coder {
+        coded[i as usize] += 1;
+    }
     StudyAgreement {
         coders: coders.to_vec(),
         units,
+        coded,
         characters,
         per_code,
         overall: Overall {

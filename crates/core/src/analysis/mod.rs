@@ -347,9 +347,11 @@ pub enum RowsBy {
     Code,
 }
 
-/// A column of the matrix.
+/// A column of the matrix. In JSON every column is an object, `{"kind": "group", "group":
+/// "G1"}`, `{"kind": "ungrouped"}` or `{"kind": "total"}`, so that the array of columns holds
+/// one type.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", tag = "kind", content = "group")]
 pub enum Column {
     /// Informants of one group.
     Group(GroupId),
