@@ -236,5 +236,5 @@ fn a_coder_who_coded_almost_nothing_is_named_and_warned_of() {
     let warned = String::from_utf8(out.stderr).unwrap();
     assert!(warned.contains("coder `C` coded 1 of"), "{warned}");
     let said = String::from_utf8(out.stdout).unwrap();
-    assert!(said.contains("from A coded 56, C 1"), "{said}");
+    assert!(said.contains("(0 there already; of the units, A coded 56, C 1)"), "{said}");
 }

@@ -280,7 +280,7 @@ fn reconcile(
     }
     writeln!(
         out,
-        "recorded {} ({} there already) from {}; {} still {}{}",
+        "recorded {} ({} there already; of the units, {}); {} still {}{}",
         output::count(added.added, "consensus coding", "consensus codings"),
         added.skipped,
         super::agreement::who_coded(&coders, &coded),

@@ -29,11 +29,12 @@ pub fn run(cli: &Cli, cmd: &TokenCommand, out: &mut dyn Write) -> anyhow::Result
                     &serde_json::json!({ "name": name, "role": role, "token": secret }),
                 );
             }
+            // The secret alone on stdout, so that `TOKEN=$(samskap token create …)` keeps it;
+            // what it is goes to stderr, where the person running it reads it.
             writeln!(out, "{secret}")?;
-            writeln!(
-                out,
+            eprintln!(
                 "token `{name}` ({role}) created: the secret above is shown only now; only its hash is stored"
-            )?;
+            );
         }
         TokenCommand::List => {
             let store = Store::open_existing(&cli.db)?;
