@@ -6,6 +6,21 @@ use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+/// [`table`], or `none` on a line of its own when there are no rows: an empty bordered
+/// table reads as a drawing error, not as an answer.
+pub fn listing(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    none: &str,
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        writeln!(out, "{none}")?;
+        return Ok(());
+    }
+    table(out, header, rows)
+}
+
 /// `1 coding`, `2 codings`: a number and its noun, singular or plural.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -110,6 +110,10 @@ fn empty_results_say_so_and_name_the_coders() {
     let said = env.ok(&["quotes", "--code", "culture", "--text", "ingen slike ord"]);
     assert_eq!(said, "no quotes match\n");
     assert_eq!(env.ok(&["search", "zzzyxq"]), "no hits\n");
+    assert_eq!(
+        env.ok(&["token", "list"]),
+        "no tokens: `samskap token create` makes one\n"
+    );
     let said = env.ok(&["search", "prosjektperioden"]);
     assert!(said.ends_with("\n1 hit\n"), "{said}");
 }
@@ -236,5 +240,8 @@ fn a_coder_who_coded_almost_nothing_is_named_and_warned_of() {
     let warned = String::from_utf8(out.stderr).unwrap();
     assert!(warned.contains("coder `C` coded 1 of"), "{warned}");
     let said = String::from_utf8(out.stdout).unwrap();
-    assert!(said.contains("(0 there already; of the units, A coded 56, C 1)"), "{said}");
+    assert!(
+        said.contains("(0 there already; of the units, A coded 56, C 1)"),
+        "{said}"
+    );
 }

@@ -167,12 +167,13 @@ fn list(cli: &Cli, study: &Study, out: &mut dyn Write) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    output::table(
+    output::listing(
         out,
         &[
             "id", "subject", "value", "actor", "assessor", "date", "evidence", "note",
         ],
         rows,
+        "no assessments: `samskap assess ladder` or `assess logic` records one",
     )
 }
 

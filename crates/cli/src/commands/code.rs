@@ -55,13 +55,6 @@ fn exemplar(cli: &Cli, cmd: &ExemplarCommand, out: &mut dyn Write) -> anyhow::Re
             if cli.json {
                 return output::json(out, &list);
             }
-            if list.is_empty() {
-                writeln!(
-                    out,
-                    "no exemplars chosen: `samskap code exemplar add` chooses one"
-                )?;
-                return Ok(());
-            }
             let rows = list
                 .iter()
                 .map(|e| {
@@ -72,7 +65,12 @@ fn exemplar(cli: &Cli, cmd: &ExemplarCommand, out: &mut dyn Write) -> anyhow::Re
                     ]
                 })
                 .collect();
-            return output::table(out, &["code", "unit", "text"], rows);
+            return output::listing(
+                out,
+                &["code", "unit", "text"],
+                rows,
+                "no exemplars chosen: `samskap code exemplar add` chooses one",
+            );
         }
         ExemplarCommand::Add { unit, code } => (unit, code, true),
         ExemplarCommand::Remove { unit, code } => (unit, code, false),

@@ -85,7 +85,7 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             })
         })
         .collect();
-    output::table(
+    output::listing(
         out,
         &[
             "guide",
@@ -97,6 +97,7 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             "note",
         ],
         rows,
+        "no interview guides in the study",
     )
 }
 

@@ -58,7 +58,12 @@ pub fn run(cli: &Cli, cmd: &TokenCommand, out: &mut dyn Write) -> anyhow::Result
                     ]
                 })
                 .collect();
-            output::table(out, &["name", "role", "groups", "created", "revoked"], rows)?;
+            output::listing(
+                out,
+                &["name", "role", "groups", "created", "revoked"],
+                rows,
+                "no tokens: `samskap token create` makes one",
+            )?;
         }
         TokenCommand::Revoke { name } => {
             let mut store = Store::open_existing(&cli.db)?;
