@@ -76,7 +76,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         },
         Command::Code(c) => code::run(cli, c, out),
         Command::Cooccur(a) => cooccur::run(cli, a, out),
-        Command::Search { query, wheres } => search::run(cli, query, wheres, out),
+        Command::Search {
+            query,
+            fts,
+            exact,
+            wheres,
+        } => search::run(cli, query, *fts, *exact, wheres, out),
         Command::Sources => source::list(cli, out),
         Command::Guide(GuideCommand::List) => guide::list(cli, out),
         Command::Guide(GuideCommand::Show { id, version }) => guide::show(cli, id, *version, out),
