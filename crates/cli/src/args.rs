@@ -91,10 +91,10 @@ pub enum Command {
     /// (`language` nb, nn or no) other forms of the words are found too: `kommune` finds
     /// kommunen, kommunene, kommunens.
     Search {
-        /// The words to find, as you would type them. With --fts, a query in SQLite's FTS5
-        /// syntax instead.
-        #[arg(value_name = "TEXT")]
-        query: String,
+        /// The words to find, as you would type them, quoted or not (several arguments are
+        /// one text). With --fts, a query in SQLite's FTS5 syntax instead.
+        #[arg(value_name = "TEXT", required = true, num_args = 1..)]
+        query: Vec<String>,
         /// TEXT is FTS5 query syntax: words (all must be present), "a phrase", prefix*,
         /// AND, OR, NOT, NEAR(a b, N); the words as written.
         #[arg(long)]

@@ -48,6 +48,11 @@ fn plain_text_is_searched_as_words_never_as_fts_syntax() {
         let out = env.ok(&["search", text]);
         assert!(out.ends_with("1 hits\n"), "{out}");
     }
+    // Several arguments are one text, as if quoted.
+    assert_eq!(
+        matched(&env.json(&["search", "hele", "kommunen"])),
+        ["hele kommunen", "hele kommunen"]
+    );
     // What FTS5 would read as syntax (or fail on) is words: none of these is an error.
     for text in [
         "kommune's",

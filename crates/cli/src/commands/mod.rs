@@ -81,7 +81,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             fts,
             exact,
             wheres,
-        } => search::run(cli, query, *fts, *exact, wheres, out),
+        } => search::run(cli, &query.join(" "), *fts, *exact, wheres, out),
         Command::Sources => source::list(cli, out),
         Command::Guide(GuideCommand::List) => guide::list(cli, out),
         Command::Guide(GuideCommand::Show { id, version }) => guide::show(cli, id, *version, out),
