@@ -59,26 +59,26 @@ pub enum Forms {
     AsWritten,
 }
 
-/// What a search looks for.
+/// What a search looks for: made by [`Query::words`], which checks the text has a word, or
+/// [`Query::fts`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Query {
+pub struct Query(Kind);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
     /// Text as a researcher types it. Its words (runs of letters and digits: the index's
-    /// words) are found in this order, next to each other, whatever spaces or punctuation
-    /// stand between them: `NAV-hatt` finds `NAV-hatt` and `NAV hatt`, `14.` finds `14`.
-    /// Nothing in it is query syntax.
-    Words {
-        /// The words, as typed.
-        words: Vec<String>,
-        /// Whether other forms of them count.
-        forms: Forms,
-    },
+    /// words; never empty) are found in this order, next to each other, whatever spaces or
+    /// punctuation stand between them: `NAV-hatt` finds `NAV-hatt` and `NAV hatt`, `14.`
+    /// finds `14`. Nothing in it is query syntax.
+    Words { words: Vec<String>, forms: Forms },
     /// SQLite FTS5's query language, as written: words, "a phrase", prefix*, AND, OR, NOT,
     /// NEAR. The words as written.
     Fts(String),
 }
 
 impl Query {
-    /// A search for the words of `text`; refused when it has none (`--`, `.`).
+    /// A search for the words of `text`, in order and next to each other; refused when it
+    /// has none (`--`, `.`).
     pub fn words(text: &str, forms: Forms) -> Result<Self, QueryError> {
         let words: Vec<String> = words::words(text)
             .map(|w| text[w.start_byte..w.end_byte].to_owned())
@@ -86,12 +86,20 @@ impl Query {
         if words.is_empty() {
             return Err(QueryError::NoWords(text.to_owned()));
         }
-        Ok(Self::Words { words, forms })
+        Ok(Self(Kind::Words { words, forms }))
     }
 
     /// A search in FTS5's query language.
     pub fn fts(text: &str) -> Self {
-        Self::Fts(text.to_owned())
+        Self(Kind::Fts(text.to_owned()))
+    }
+
+    /// How a search in words treats other forms of its words; `None` for an FTS5 query.
+    pub fn forms(&self) -> Option<Forms> {
+        match &self.0 {
+            Kind::Words { forms, .. } => Some(*forms),
+            Kind::Fts(_) => None,
+        }
     }
 }
 
@@ -147,14 +155,14 @@ impl Store {
         sources: Option<&samskap_core::SourceSet>,
         mut each: impl FnMut(Hit) -> Result<(), StoreError>,
     ) -> Result<Searched, StoreError> {
-        let (index, column, expression, place) = match query {
-            Query::Fts(q) => (
+        let (index, column, expression, place) = match &query.0 {
+            Kind::Fts(q) => (
                 "transcript_fts",
                 "highlight(transcript_fts, 0, char(1), char(2))",
                 q.clone(),
                 Place::Marks,
             ),
-            Query::Words { words, forms } => {
+            Kind::Words { words, forms } => {
                 let stemmer = match forms {
                     Forms::Inflected => self.stemmer_of(study)?,
                     Forms::AsWritten => None,
@@ -168,8 +176,8 @@ impl Store {
                 (index, "t.text", phrase, Place::Words { keys, stemmer })
             }
         };
-        let bad_query = |e: rusqlite::Error| match query {
-            Query::Fts(q) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::Unknown) => {
+        let bad_query = |e: rusqlite::Error| match &query.0 {
+            Kind::Fts(q) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::Unknown) => {
                 let said = e.to_string();
                 StoreError::Query(QueryError::Syntax {
                     query: q.clone(),

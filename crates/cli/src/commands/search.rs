@@ -44,15 +44,7 @@ pub fn run(
     } else {
         write_hits(&store, &study, &query, &among, out)?
     };
-    if !searched.stemmed
-        && matches!(
-            query,
-            Query::Words {
-                forms: Forms::Inflected,
-                ..
-            }
-        )
-    {
+    if !searched.stemmed && query.forms() == Some(Forms::Inflected) {
         note_as_written(&store, &study);
     }
     Ok(())
