@@ -133,7 +133,8 @@ impl From<StoreError> for ApiError {
             StoreError::Refused { conflict: true, .. } | StoreError::Conflict(_) => {
                 Self::new(StatusCode::CONFLICT, e.to_string())
             }
-            StoreError::Refused { .. } | StoreError::Invalid(_) => {
+            // No route searches today; a query is the client's input, as a bad value is.
+            StoreError::Refused { .. } | StoreError::Invalid(_) | StoreError::Query(_) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
             }
             // Revoked after the request was let in: the write did not happen.

@@ -85,9 +85,23 @@ pub enum Command {
     #[command(subcommand)]
     Guide(GuideCommand),
     /// Full-text search over the transcripts: each hit in context, with its codes.
+    ///
+    /// TEXT is searched as words, in order and next to each other: `NAV-hatt`, `14.` and
+    /// `kommune's` are the words NAV hatt, 14, and kommune s. In a Norwegian study
+    /// (`language` nb, nn or no) other forms of the words are found too: `kommune` finds
+    /// kommunen, kommunene, kommunens.
     Search {
-        /// Words, "a phrase", prefix*, AND, OR, NOT (SQLite FTS5 syntax).
-        query: String,
+        /// The words to find, as you would type them, quoted or not (several arguments are
+        /// one text). With --fts, a query in SQLite's FTS5 syntax instead.
+        #[arg(value_name = "TEXT", required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// TEXT is FTS5 query syntax: words (all must be present), "a phrase", prefix*,
+        /// AND, OR, NOT, NEAR(a b, N); the words as written.
+        #[arg(long)]
+        fts: bool,
+        /// Only the words as written (case aside), not their other forms.
+        #[arg(long, conflicts_with = "fts")]
+        exact: bool,
         /// Only informants with this value of a custom attribute, their own or their group's
         /// (`service=nav`), or only sources with this value of an attribute of sources
         /// (`phase=pilot`); repeat for several, each must hold.

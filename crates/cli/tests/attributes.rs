@@ -69,9 +69,9 @@ fn where_picks_informants_by_their_own_value_or_their_groups() {
         .map(|s| s["informant"].as_str().unwrap())
         .collect();
     assert_eq!(interviews, ["E2"], "{saturation}");
-    let hits = env.json(&["search", "skolen OR klassen", "--where", "grade=9"]);
+    let hits = env.json(&["search", "--fts", "skolen OR klassen", "--where", "grade=9"]);
     assert_eq!(hit_informants(&hits), set(&["E1"]));
-    let all = env.json(&["search", "skolen OR klassen"]);
+    let all = env.json(&["search", "--fts", "skolen OR klassen"]);
     assert_eq!(hit_informants(&all), set(&["E1", "E2"]));
 }
 

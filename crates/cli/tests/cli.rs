@@ -1017,7 +1017,7 @@ fn search_finds_words_with_norwegian_letters_in_context_with_codes() {
         serde_json::from_str(&env.ok(&["search", "møtearenaene", "--json"])).unwrap();
     assert_eq!(whole.as_array().unwrap().len(), 1);
     let prefix: serde_json::Value =
-        serde_json::from_str(&env.ok(&["search", "møtearena*", "--json"])).unwrap();
+        serde_json::from_str(&env.ok(&["search", "--fts", "møtearena*", "--json"])).unwrap();
     assert!(!prefix.as_array().unwrap().is_empty());
     let phrase: serde_json::Value =
         serde_json::from_str(&env.ok(&["search", "\"hele kommunen\"", "--json"])).unwrap();
@@ -1026,8 +1026,8 @@ fn search_finds_words_with_norwegian_letters_in_context_with_codes() {
         .unwrap()
         .iter()
         .all(|h| h["matched"] == "hele kommunen"));
-    let err = env.fails(&["search", "\"unclosed"]);
-    assert!(err.contains("search `\"unclosed`"), "{err}");
+    let err = env.misused(&["search", "--fts", "\"unclosed"]);
+    assert!(err.contains("--fts: `\"unclosed`"), "{err}");
 }
 
 #[test]
@@ -1140,8 +1140,8 @@ fn a_closed_pipe_is_not_an_error() {
 fn json_output_stays_valid_when_a_command_fails_at_once() {
     let env = Env::new();
     env.import_thesis();
-    let out = env.run(&["search", "AND", "--json"]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = env.run(&["search", "--fts", "AND", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         out.stdout.is_empty(),
         "{}",

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixtures, thesis, zip_dir, Env};
+use common::{copy_dir, fixtures, thesis, zip_dir, Env};
 
 fn trials() -> u64 {
     std::env::var("SAMSKAP_CRASH_TRIALS")
@@ -147,18 +147,6 @@ fn store_with(bundle: &Path, dir: &Path) -> PathBuf {
         .unwrap();
     assert!(status.success());
     db
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

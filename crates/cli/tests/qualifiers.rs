@@ -3,11 +3,9 @@
 //! a second qualifier, `polarity`, added beside `level` in the test, so that each command is
 //! seen working with two qualifiers, with one, and on codes that take none.
 
-use std::path::Path;
-
 mod common;
 
-use common::{fixtures, Env};
+use common::{copy_dir, fixtures, Env};
 
 /// The thematic bundle with `polarity` declared on every code, after `level`, and given to
 /// each coding in the `polarity` column.
@@ -48,18 +46,6 @@ fn two_qualifiers(env: &Env) -> std::path::PathBuf {
     }
     std::fs::write(to.join("codings.csv"), out).unwrap();
     to
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn len(v: &serde_json::Value) -> usize {

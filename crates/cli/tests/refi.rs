@@ -12,7 +12,7 @@ use samskap_store::Store;
 
 mod common;
 
-use common::{fixtures, write_zip, zip_dir, Env};
+use common::{copy_dir, fixtures, write_zip, zip_dir, Env};
 
 fn refi(rel: &str) -> PathBuf {
     fixtures().join("refi").join(rel)
@@ -1417,18 +1417,6 @@ for = ["source"]
         text.contains(r#"name="consent (source)" typeOfVariable="Boolean""#),
         "{text}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// A source's value that refers to no variable, or that is not of its variable's type,

@@ -584,7 +584,14 @@ fn where_on_an_attribute_of_sources_keeps_the_units_of_those_sources() {
         .unwrap()
         .iter()
         .all(|q| q["source"] == "fg-g1" || q["source"] == "ref-g1-2023-04"));
-    let hits = env.json(&["--json", "search", "møte*", "--where", "phase=main"]);
+    let hits = env.json(&[
+        "--json",
+        "search",
+        "--fts",
+        "møte*",
+        "--where",
+        "phase=main",
+    ]);
     assert!(hits
         .as_array()
         .unwrap()

@@ -94,6 +94,10 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A search that cannot run as asked: no word to search for, or FTS5 syntax it breaks.
+    /// The user's to mend, not the store's.
+    #[error(transparent)]
+    Query(#[from] crate::search::QueryError),
 }
 
 /// The model's refusal of a checked change: core's error, kept typed.

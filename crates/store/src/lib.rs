@@ -31,6 +31,7 @@ mod tokens;
 mod transcripts;
 mod versions;
 mod withdraw;
+mod words;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -47,7 +48,7 @@ pub use quotes::Outline;
 pub use read::{InformantRow, Snapshot, StudySummary};
 pub use refi::{RefiAttribute, RefiGuid, RefiRecord};
 pub use schema::SCHEMA_VERSION;
-pub use search::{Hit, HitCode};
+pub use search::{Forms, Hit, HitCode, Query, QueryError, Searched};
 pub use shared::SharedStore;
 pub use sources::SourceRow;
 pub use taguette::TaguetteFile;
@@ -110,6 +111,8 @@ impl Store {
                 .map_err(StoreError::db)?;
             debug_assert_eq!(mode.to_lowercase(), "wal");
         }
+        // Before migrating: schema 18's step and its triggers call it.
+        words::register(&conn).map_err(StoreError::db)?;
         schema::migrate(&mut conn, path.as_deref())?;
         Ok(Self {
             conn,

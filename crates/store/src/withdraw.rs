@@ -246,13 +246,16 @@ fn withdraw_in(
         }
     }
     if !theirs.is_empty() {
-        // The triggers took their terms out of the search index (secure-delete); merging
-        // the index's segments leaves no page that held them, and secure_delete zeroes those.
-        tx.execute(
-            "INSERT INTO transcript_fts (transcript_fts) VALUES ('optimize')",
-            [],
-        )
-        .map_err(StoreError::db)?;
+        // The triggers took their terms out of the search indexes, of words and of stems
+        // (secure-delete); merging each index's segments leaves no page that held them, and
+        // secure_delete zeroes those.
+        for index in ["transcript_fts", "transcript_stems"] {
+            tx.execute(
+                &format!("INSERT INTO {index} ({index}) VALUES ('optimize')"),
+                [],
+            )
+            .map_err(StoreError::db)?;
+        }
     }
     // After their own codings went, as core does, so the counts agree.
     for finder in &finders {
@@ -482,11 +485,19 @@ const REMOVED_WITH_INFORMANT: &[(&str, &[&str], &str)] = &[
 /// Virtual tables whose content is derived from a text column, with how withdrawal reaches
 /// it. Their shadow tables (`NAME_data`, `NAME_idx`, ...) go with them.
 #[cfg(test)] // Read by the schema test below: a declaration, not used at run time.
-const DERIVED: &[(&str, &str)] = &[(
-    "transcript_fts",
-    "the search index of transcript.text: the delete trigger removes a withdrawn \
-     transcript's terms (secure-delete), then an `optimize` merge rewrites the segments",
-)];
+const DERIVED: &[(&str, &str)] = &[
+    (
+        "transcript_fts",
+        "the search index of transcript.text: the delete trigger removes a withdrawn \
+         transcript's terms (secure-delete), then an `optimize` merge rewrites the segments",
+    ),
+    (
+        "transcript_stems",
+        "the search index of the stems of transcript.text's words (contentless: terms only): \
+         the delete and update triggers remove a withdrawn or redacted transcript's stems \
+         (secure-delete), then an `optimize` merge rewrites the segments",
+    ),
+];
 
 /// Text columns that hold no personal text, each with the reason: (table, columns, reason).
 #[cfg(test)] // Read by the schema test below: a declaration, not used at run time.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use samskap_core::{Framework, InformantId, Study, StudyId};
-use samskap_store::{Replace, Store, StoreError, SCHEMA_VERSION};
+use samskap_store::{Forms, Query, Replace, Store, StoreError, SCHEMA_VERSION};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo")
@@ -345,14 +345,68 @@ fn a_schema_1_store_is_upgraded_and_its_transcripts_become_searchable() {
     let store = Store::open(&path).unwrap();
     let mut hits = Vec::new();
     let n = store
-        .search(&"s".parse().unwrap(), "biblioteket", None, None, |h| {
-            hits.push(h);
-            Ok(())
-        })
-        .unwrap();
+        .search(
+            &"s".parse().unwrap(),
+            &Query::words("biblioteket", Forms::Inflected).unwrap(),
+            None,
+            None,
+            |h| {
+                hits.push(h);
+                Ok(())
+            },
+        )
+        .unwrap()
+        .hits;
     assert_eq!(n, 1);
     assert_eq!((hits[0].start, hits[0].end), (13, 24));
     assert_eq!(hits[0].before, "Vi møttes på ");
+}
+
+/// Schema 18 computes the stems of the transcripts a store holds already: a store made at
+/// schema 17 with a Norwegian study finds every form of a word once opened.
+#[test]
+fn a_schema_17_store_gets_the_stems_of_its_transcripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("17.db");
+    let kilder = samskap_bundle::read(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sources"),
+    )
+    .unwrap();
+    let id = kilder.meta().id.clone();
+    Store::open(&path)
+        .unwrap()
+        .import_study(&kilder, Replace::No)
+        .unwrap();
+    // Back to schema 17: what schema 18 added, gone.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER transcript_stems_insert;
+             DROP TRIGGER transcript_stems_delete;
+             DROP TRIGGER transcript_stems_update;
+             DROP TRIGGER transcript_stems_language;
+             DROP TABLE transcript_stems;
+             PRAGMA user_version = 17;",
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let mut found = Vec::new();
+    let searched = store
+        .search(
+            &id,
+            &Query::words("ressursgruppe", Forms::Inflected).unwrap(),
+            None,
+            None,
+            |h| {
+                found.push(h.matched);
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert!(searched.stemmed);
+    found.sort();
+    found.dedup();
+    assert_eq!(found, ["ressursgruppe", "ressursgruppene"]);
 }
 
 #[test]

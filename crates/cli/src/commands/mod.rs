@@ -115,7 +115,12 @@ fn dispatch(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         },
         Command::Code(c) => code::run(cli, c, out),
         Command::Cooccur(a) => cooccur::run(cli, a, out),
-        Command::Search { query, wheres } => search::run(cli, query, wheres, out),
+        Command::Search {
+            query,
+            fts,
+            exact,
+            wheres,
+        } => search::run(cli, &query.join(" "), *fts, *exact, wheres, out),
         Command::Sources => source::list(cli, out),
         Command::Guide(GuideCommand::List) => guide::list(cli, out),
         Command::Guide(GuideCommand::Show { id, version }) => guide::show(cli, id, *version, out),

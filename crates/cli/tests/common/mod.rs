@@ -110,6 +110,19 @@ impl Env {
     }
 }
 
+/// Copies a directory tree (a bundle, a project) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
 /// Zips a directory (as a QDA tool would) into `out`.
 pub fn zip_dir(dir: &Path, out: &Path) {
     let mut entries = Vec::new();
