@@ -46,7 +46,7 @@ fn plain_text_is_searched_as_words_never_as_fts_syntax() {
     ] {
         assert_eq!(matched(&env.json(&["search", text])), [found], "{text}");
         let out = env.ok(&["search", text]);
-        assert!(out.ends_with("1 hits\n"), "{out}");
+        assert!(out.ends_with("\n1 hit\n"), "{out}");
     }
     // Several arguments are one text, as if quoted.
     assert_eq!(
