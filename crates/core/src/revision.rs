@@ -554,6 +554,8 @@ mod tests {
         // Rewritten all through, sharing only small words: less than half survives.
         let new = t("Først dette.\n\nGruppa gjør at vi samarbeider mer.\n\nSå det.");
         assert_eq!(follow(&old, &new, unit).0, "orphan");
+        // All of the text gone.
+        assert_eq!(follow(&old, &t(""), unit).0, "orphan");
         // Half or more survives: kept, as edited.
         let new = t("Først dette.\n\nRessursgruppa kobler oss sammen.\n\nSå det.");
         assert_eq!(
