@@ -479,9 +479,7 @@ pub struct ChangeArgs {
 /// `transcript ...`: the old name of `source replace`, kept working.
 #[derive(Debug, Subcommand)]
 pub enum TranscriptCommand {
-    /// An edited version of a source's text (the same as `source replace`): codings move
-    /// with their text; codings whose text is gone are listed and stop the replacement
-    /// unless --drop-orphans.
+    /// An edited version of a source's text (the same as `source replace`; see there).
     Replace(ReplaceTextArgs),
 }
 
@@ -520,8 +518,18 @@ pub enum SourceCommand {
     },
     /// Add a source with its text (.txt, .md or .docx), checked as an import checks it.
     Add(SourceAddArgs),
-    /// An edited version of a source's text: codings move with their text; codings whose
-    /// text is gone are listed and stop the replacement unless --drop-orphans.
+    /// An edited version of a source's text: codings follow their text.
+    ///
+    /// The old and new texts are diffed word by word, once. A unit whose text is unchanged
+    /// moves with it; a unit with words changed, inserted or deleted inside it is stretched
+    /// or shrunk to cover their new version and keeps its codings; a unit of which less than
+    /// half is left (not counting whitespace) is an orphan, unless its text is found whole
+    /// elsewhere. Each moved and edited unit is listed (an edit with the words around it).
+    /// Codings of orphaned units are listed and stop the replacement unless --drop-orphans.
+    ///
+    /// With --json: the counts (units_unchanged, units_moved, units_edited,
+    /// units_orphaned), the units that changed (fate, from, to, text, new_text, codings),
+    /// and the orphaned codings.
     Replace(ReplaceTextArgs),
 }
 

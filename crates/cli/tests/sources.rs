@@ -468,7 +468,8 @@ fn source_replace_and_transcript_replace_are_one_command() {
     let said = env.ok(&["source", "replace", "plan", "plan-1.txt"]);
     assert_eq!(
         said,
-        "replaced the text of plan: 1 meaning units re-anchored, 0 orphaned codings removed\n"
+        "replaced the text of plan: 1 meaning units re-anchored (0 unchanged, 1 moved, 0 edited), 0 orphaned codings removed\n  \
+         moved  83..142 → 94..153, 1 coding: \"Tid til samarbeid skal settes av i tjenestenes egne planer.\"\n"
     );
     let shown = env.ok(&["source", "show", "plan"]);
     assert!(shown.contains("\nUtkast 2.\n"), "{shown}");
@@ -503,6 +504,115 @@ fn source_replace_and_transcript_replace_are_one_command() {
     std::fs::write(env.path("I2.txt"), format!("Intervjuer: Hei.\n\n{i2}")).unwrap();
     let said = env.ok(&["source", "replace", "I2", "I2.txt"]);
     assert!(said.contains("0 orphaned codings removed"), "{said}");
+}
+
+/// The report that led here: a one-word edit inside a long coded unit orphaned its codings.
+/// Now the unit stretches over the new word and keeps them, and the command says what moved.
+#[test]
+fn a_one_word_edit_inside_a_coded_unit_keeps_its_codings() {
+    let env = Env::new();
+    env.import_thesis();
+    let codings = |env: &Env| -> Vec<serde_json::Value> {
+        let all = env.json(&["code", "list"]);
+        let mut i1: Vec<serde_json::Value> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["source"] == "I1")
+            .cloned()
+            .collect();
+        i1.sort_by_key(|c| (c["start"].as_u64(), c["coder"].as_str().map(str::to_owned)));
+        i1
+    };
+    let before = codings(&env);
+    let i1 = std::fs::read_to_string(thesis().join("transcripts/I1.txt")).unwrap();
+    // "Noen ganger er ansatte veldig …" lies inside a 349-character unit coded twice.
+    assert_eq!(i1.matches("Noen ganger").count(), 1);
+    let edited = i1.replace("Noen ganger", "Noen ganske mange ganger");
+    std::fs::write(env.path("I1-edited.txt"), &edited).unwrap();
+    let said = env.ok(&["source", "replace", "I1", "I1-edited.txt"]);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "replaced the text of I1: 9 meaning units re-anchored (3 unchanged, 5 moved, 1 edited), 0 orphaned codings removed",
+            "  edited 821..1170 → 821..1183, 2 codings: \"…å si det sånn. Noen ganger er ansatte veldig…\" → \"…å si det sånn. Noen ganske mange ganger er ansatte veldig…\"",
+            "  moved  1247..1384 → 1260..1397, 2 codings: \"Aller først så var jeg litt skeptisk. Vi har allerede 211 forskj…\"",
+            "  moved  1285..1355 → 1298..1368, 2 codings: \"Vi har allerede 211 forskjellige prosjekter, også kom det enda e…\"",
+            "  moved  1386..1554 → 1399..1567, 2 codings: \"Jeg sitter jo med min NAV-hatt på i aldersgruppen 18 til 30. Så …\"",
+            "  moved  1687..1786 → 1700..1799, 2 codings: \"Nei, nei, da får du nei. Det må jeg være ærlig på. Tilstrekkelig…\"",
+            "  moved  1788..2008 → 1801..2021, 2 codings: \"Vi må spille hverandre gode for at vi skal få resultater. Prøve …\"",
+        ]
+    );
+    // Every coding is still there, on its text: the edited unit's on the new version of it.
+    let after = codings(&env);
+    assert_eq!(after.len(), before.len());
+    let chars: Vec<char> = samskap_core::normalize(&edited).chars().collect();
+    for c in &after {
+        let (s, e) = (
+            c["start"].as_u64().unwrap() as usize,
+            c["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[s..e].iter().collect::<String>(),
+            c["text"].as_str().unwrap()
+        );
+    }
+    assert_eq!(
+        after
+            .iter()
+            .filter(|c| c["text"]
+                .as_str()
+                .unwrap()
+                .contains("Noen ganske mange ganger"))
+            .count(),
+        2
+    );
+
+    // With --json, the structured list; whitespace re-wrapped inside the unit keeps it too.
+    let rewrapped = edited.replace(
+        "Noen ganske mange ganger er",
+        "Noen ganske mange\nganger  er",
+    );
+    std::fs::write(env.path("I1-rewrapped.txt"), &rewrapped).unwrap();
+    let json = env.json(&["source", "replace", "I1", "I1-rewrapped.txt"]);
+    assert_eq!(json["applied"], true);
+    assert_eq!(
+        [
+            &json["units_unchanged"],
+            &json["units_moved"],
+            &json["units_edited"],
+            &json["units_orphaned"]
+        ],
+        [3, 5, 1, 0]
+    );
+    let units = json["units"].as_array().unwrap();
+    assert_eq!(units.len(), 6);
+    assert_eq!(units[0]["fate"], "edited");
+    assert_eq!(
+        units[0]["from"],
+        serde_json::json!({"start": 821, "end": 1183})
+    );
+    assert_eq!(
+        units[0]["to"],
+        serde_json::json!({"start": 821, "end": 1184})
+    );
+    assert_eq!(units[0]["codings"], 2);
+    assert!(units[0]["new_text"]
+        .as_str()
+        .unwrap()
+        .contains("Noen ganske mange\nganger  er"));
+    assert!(units[1..]
+        .iter()
+        .all(|u| u["fate"] == "moved" && u.get("new_text").is_none()));
+    assert_eq!(
+        units[1]["from"],
+        serde_json::json!({"start": 1260, "end": 1397})
+    );
+    assert_eq!(
+        units[1]["to"],
+        serde_json::json!({"start": 1261, "end": 1398})
+    );
 }
 
 #[test]

@@ -75,6 +75,7 @@ mod ids;
 mod loose;
 mod model;
 pub mod quoting;
+mod revision;
 mod slug;
 pub mod source;
 mod study;
@@ -111,11 +112,12 @@ pub use model::{
     ActiveConsent, Consent, Informant, InformantDetails, LanguageTag, Member, Municipality,
     Provenance, ResourceGroup, Role, Sector, StudyMeta,
 };
+pub use revision::{edit_excerpts, Anchor, Revision};
 pub use slug::{slug, Slugs};
 pub use source::{Source, SourceKind, Voice};
 pub use study::{memo_quotes, Study, Withdrawal};
 pub use table::{CodingTable, TableBuilder, TableCoding, TableSource, TableUnit, NO_ONE};
-pub use text::{normalize, Anchor, Span, TextQuote, Transcript};
+pub use text::{normalize, Span, TextQuote, Transcript};
 
 /// The crate's README, so that its example is compiled and run with the tests.
 #[doc = include_str!("../README.md")]

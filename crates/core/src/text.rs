@@ -140,9 +140,23 @@ impl Transcript {
 
     /// The text of a span of this transcript.
     pub fn slice(&self, span: Span) -> &str {
-        let a = self.offsets.byte(&self.text, span.start);
-        let b = self.offsets.byte(&self.text, span.end);
-        &self.text[a..b]
+        self.slice_chars(span.start, span.end)
+    }
+
+    /// The text between two character offsets (`start <= end <= char_len`), which need not
+    /// make a span: it may be empty.
+    pub(crate) fn slice_chars(&self, start: usize, end: usize) -> &str {
+        &self.text[self.byte_at(start)..self.byte_at(end)]
+    }
+
+    /// The byte offset of character `chars`.
+    pub(crate) fn byte_at(&self, chars: usize) -> usize {
+        self.offsets.byte(&self.text, chars)
+    }
+
+    /// The character offset of byte `byte`, which lies on a character boundary.
+    pub(crate) fn char_at(&self, byte: usize) -> usize {
+        self.offsets.char(&self.text, byte)
     }
 
     /// Finds the one place that `quote` selects.
@@ -284,31 +298,6 @@ impl Transcript {
     }
 }
 
-/// Where a span of an old version of a transcript lies in a new version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Anchor {
-    /// Found again, here.
-    Moved(Span),
-    /// Not found, or found more than once: the unit's text (with its canonical context in
-    /// the old version) is given back so that nothing is lost silently.
-    Orphan(TextQuote),
-}
-
-impl Transcript {
-    /// Finds `span` of this (old) transcript in `new`: by its canonical selector first, then
-    /// by its exact text alone if that is unique in the new text.
-    pub fn reanchor(&self, span: Span, new: &Transcript) -> Anchor {
-        let selector = self.selector(span);
-        if let Ok(found) = new.locate(&selector) {
-            return Anchor::Moved(found);
-        }
-        match new.locate(&TextQuote::exact(selector.exact.clone())) {
-            Ok(found) => Anchor::Moved(found),
-            Err(_) => Anchor::Orphan(selector),
-        }
-    }
-}
-
 /// Selects a passage by its exact text, with optional text right before and after it to
 /// tell repeats apart.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -412,22 +401,6 @@ mod tests {
         ));
         // A quote typed with a combining ring still finds the composed text.
         assert!(tr.locate(&TextQuote::exact("pa\u{30a} tide")).is_ok());
-    }
-
-    #[test]
-    fn reanchoring_follows_edits_elsewhere_and_reports_lost_text() {
-        let old = t("Innledning. Vi mangler tid. Vi mangler folk.");
-        let new = t("Ny innledning her. Vi mangler tid. Vi mangler penger.");
-        let time = old.locate(&TextQuote::exact("Vi mangler tid.")).unwrap();
-        assert_eq!(
-            old.reanchor(time, &new),
-            Anchor::Moved(new.locate(&TextQuote::exact("Vi mangler tid.")).unwrap())
-        );
-        let folk = old.locate(&TextQuote::exact("Vi mangler folk.")).unwrap();
-        match old.reanchor(folk, &new) {
-            Anchor::Orphan(q) => assert_eq!(q.exact, "Vi mangler folk."),
-            moved => panic!("{moved:?}"),
-        }
     }
 
     #[test]

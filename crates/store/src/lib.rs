@@ -53,7 +53,7 @@ pub use shared::SharedStore;
 pub use sources::SourceRow;
 pub use taguette::TaguetteFile;
 pub use tokens::{AuditEntry, AuditRecord, TokenInfo, TokenRole, UnknownRole};
-pub use transcripts::{EvidenceOrphan, Orphan, Reanchored};
+pub use transcripts::{EvidenceOrphan, Orphan, Reanchored, UnitChange, UnitFate};
 pub use versions::{Change, FrameworkVersion};
 pub use withdraw::WithdrawOutcome;
 pub use write::{ImportSummary, Replace};

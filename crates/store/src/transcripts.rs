@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 use samskap_core::{
-    Anchor, AssessmentId, Qualifiers, SourceId, Span, StudyId, TextQuote, Transcript,
+    Anchor, AssessmentId, Qualifiers, Revision, SourceId, Span, StudyId, TextQuote, Transcript,
 };
 use serde::Serialize;
 
@@ -34,11 +34,51 @@ pub struct EvidenceOrphan {
     pub quote: TextQuote,
 }
 
+/// What became of a meaning unit whose place or text changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitFate {
+    /// Its text is unchanged, at new offsets.
+    Moved,
+    /// Its text was edited; the unit now spans the new version of it.
+    Edited,
+    /// Its text is gone (less than half of it is left); its codings are the orphans.
+    Orphaned,
+}
+
+/// A meaning unit that moved, was edited or is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitChange {
+    /// What became of it.
+    pub fate: UnitFate,
+    /// Where it was in the old text (characters).
+    pub from: Span,
+    /// Where it is in the new text; none for an orphan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Span>,
+    /// Its text in the old version.
+    pub text: String,
+    /// Its text in the new version, when edited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_text: Option<String>,
+    /// How many codings it carries.
+    pub codings: usize,
+}
+
 /// What a replacement did (or, when orphans stopped it, would do).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reanchored {
-    /// Meaning units found again (at the same or new offsets).
+    /// Meaning units whose text and offsets are as they were.
+    pub units_unchanged: usize,
+    /// Meaning units whose text is as it was, at new offsets.
     pub units_moved: usize,
+    /// Meaning units whose text was edited: stretched over inserted words, shrunk by
+    /// deleted ones.
+    pub units_edited: usize,
+    /// Meaning units whose text is gone.
+    pub units_orphaned: usize,
+    /// Each unit that moved, was edited or is gone, in the order of the old text.
+    pub units: Vec<UnitChange>,
     /// Codings whose text is gone.
     pub orphans: Vec<Orphan>,
     /// Assessment evidence whose text is gone; like orphaned codings, these stop the
@@ -49,12 +89,21 @@ pub struct Reanchored {
     pub applied: bool,
 }
 
+impl Reanchored {
+    /// Meaning units found again in the new text: unchanged, moved or edited.
+    pub fn units_reanchored(&self) -> usize {
+        self.units_unchanged + self.units_moved + self.units_edited
+    }
+}
+
 impl Store {
-    /// Replaces a source's text with an edited version. Every meaning unit is
-    /// looked for in the new text (see [`Transcript::reanchor`]) and moved there. Codings
-    /// whose text is gone are orphans: they are listed, and the replacement goes ahead only
-    /// with `drop_orphans`, which removes them; otherwise nothing changes. Assessment evidence
-    /// in the transcript is re-anchored the same way, and its orphans are treated alike.
+    /// Replaces a source's text with an edited version. The old and new texts are diffed
+    /// once, and every meaning unit is re-anchored through the diff (see [`Revision`]): moved
+    /// when its text is unchanged, stretched or shrunk over an edit inside it, an orphan when
+    /// less than half of it is left. Codings on orphaned units are listed, and the
+    /// replacement goes ahead only with `drop_orphans`, which removes them; otherwise nothing
+    /// changes. Assessment evidence in the transcript is re-anchored the same way, and its
+    /// orphans are treated alike.
     pub fn replace_transcript(
         &mut self,
         study: &StudyId,
@@ -74,16 +123,82 @@ impl Store {
         let sid = study.as_str();
         let iid = source.as_str();
 
-        // Old span -> new span, or the orphan's quote.
+        // The source's units in text order, and how many codings each carries.
+        let mut units: Vec<Span> = model
+            .units()
+            .iter()
+            .filter(|u| &u.source == source)
+            .map(|u| u.span)
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        let mut carried: HashMap<Span, usize> = HashMap::new();
+        for c in model.codings() {
+            let u = &model.units()[c.unit.index()];
+            if &u.source == source {
+                *carried.entry(u.span).or_default() += 1;
+            }
+        }
+        let evidence = rows(
+            &tx,
+            "SELECT id, assessment_id, start_char, end_char FROM assessment_evidence
+             WHERE study_id = ?1 AND source_id = ?2 ORDER BY id",
+            [sid, iid],
+            |r| {
+                let (start, end) = (get::<i64>(r, 2)?, get::<i64>(r, 3)?);
+                Ok((
+                    get::<i64>(r, 0)?,
+                    parse::<AssessmentId>(get(r, 1)?)?,
+                    old.span(start as usize, end as usize)
+                        .map_err(StoreError::corrupt)?,
+                ))
+            },
+        )?;
+
+        // One diff for the whole text; every unit and every piece of evidence through it.
+        let spans: Vec<Span> = units
+            .iter()
+            .copied()
+            .chain(evidence.iter().map(|e| e.2))
+            .collect();
+        let mut anchors = Revision::new(old, &new).anchor_all(&spans);
+        let evidence_anchors = anchors.split_off(units.len());
+
+        let mut counts = [0usize; 4];
+        let mut changes = Vec::new();
+        // The units that stay where they were.
+        let mut stay: Vec<Span> = Vec::new();
+        // Old span -> new span, for the units whose span changes; the orphans' quotes.
         let mut moves: Vec<(Span, Span)> = Vec::new();
         let mut lost: HashMap<Span, TextQuote> = HashMap::new();
-        for u in model.units().iter().filter(|u| &u.source == source) {
-            match old.reanchor(u.span, &new) {
-                Anchor::Moved(to) => moves.push((u.span, to)),
-                Anchor::Orphan(q) => {
-                    lost.insert(u.span, q);
+        for (&from, anchor) in units.iter().zip(anchors) {
+            let (fate, to) = match anchor {
+                Anchor::Kept(to) if to == from => {
+                    counts[0] += 1;
+                    stay.push(from);
+                    continue;
                 }
+                Anchor::Kept(to) => (UnitFate::Moved, Some(to)),
+                Anchor::Edited(to) => (UnitFate::Edited, Some(to)),
+                Anchor::Orphan(q) => {
+                    lost.insert(from, q);
+                    (UnitFate::Orphaned, None)
+                }
+            };
+            counts[1 + fate as usize] += 1;
+            if let Some(to) = to {
+                moves.push((from, to));
             }
+            changes.push(UnitChange {
+                fate,
+                from,
+                to,
+                text: old.slice(from).to_owned(),
+                new_text: to
+                    .filter(|_| fate == UnitFate::Edited)
+                    .map(|to| new.slice(to).to_owned()),
+                codings: carried.get(&from).copied().unwrap_or(0),
+            });
         }
         let mut orphans = Vec::new();
         for c in model.codings() {
@@ -100,33 +215,19 @@ impl Store {
         // Evidence row -> its new span, or the orphan (deleted when the replacement applies).
         let mut evidence_moves: Vec<(i64, Option<Span>)> = Vec::new();
         let mut evidence_orphans = Vec::new();
-        for (row, assessment, start, end) in rows(
-            &tx,
-            "SELECT id, assessment_id, start_char, end_char FROM assessment_evidence
-             WHERE study_id = ?1 AND source_id = ?2 ORDER BY id",
-            [sid, iid],
-            |r| {
-                Ok((
-                    get::<i64>(r, 0)?,
-                    parse::<AssessmentId>(get(r, 1)?)?,
-                    get::<i64>(r, 2)?,
-                    get::<i64>(r, 3)?,
-                ))
-            },
-        )? {
-            let span = old
-                .span(start as usize, end as usize)
-                .map_err(StoreError::corrupt)?;
-            match old.reanchor(span, &new) {
-                Anchor::Moved(to) => evidence_moves.push((row, Some(to))),
-                Anchor::Orphan(quote) => {
-                    evidence_moves.push((row, None));
-                    evidence_orphans.push(EvidenceOrphan { assessment, quote });
-                }
+        for ((row, assessment, _), anchor) in evidence.into_iter().zip(evidence_anchors) {
+            evidence_moves.push((row, anchor.span()));
+            if let Anchor::Orphan(quote) = anchor {
+                evidence_orphans.push(EvidenceOrphan { assessment, quote });
             }
         }
+        let [units_unchanged, units_moved, units_edited, units_orphaned] = counts;
         let mut result = Reanchored {
-            units_moved: moves.len(),
+            units_unchanged,
+            units_moved,
+            units_edited,
+            units_orphaned,
+            units: changes,
             orphans,
             evidence_orphans,
             applied: false,
@@ -137,17 +238,28 @@ impl Store {
             return Ok(result);
         }
 
-        let unit_id = |span: Span| -> Result<i64, StoreError> {
-            tx.query_row(
-                "SELECT id FROM meaning_unit WHERE study_id = ?1 AND source_id = ?2
-                   AND start_char = ?3 AND end_char = ?4",
-                params![sid, iid, span.start() as i64, span.end() as i64],
-                |r| r.get(0),
-            )
-            .map_err(StoreError::db)
+        // Every unit of the source by its span, read once.
+        let unit_ids: HashMap<Span, i64> = rows(
+            &tx,
+            "SELECT id, start_char, end_char FROM meaning_unit WHERE study_id = ?1 AND source_id = ?2",
+            [sid, iid],
+            |r| {
+                let (start, end) = (get::<i64>(r, 1)?, get::<i64>(r, 2)?);
+                let span = old
+                    .span(start as usize, end as usize)
+                    .map_err(StoreError::corrupt)?;
+                Ok((span, get::<i64>(r, 0)?))
+            },
+        )?
+        .into_iter()
+        .collect();
+        let unit_id = |span: &Span| {
+            unit_ids.get(span).copied().ok_or_else(|| {
+                StoreError::Corrupt(format!("no stored meaning unit of {iid} at {span:?}"))
+            })
         };
         for span in lost.keys() {
-            let id = unit_id(*span)?;
+            let id = unit_id(span)?;
             tx.execute("DELETE FROM coding WHERE unit_id = ?1", [id])
                 .map_err(StoreError::db)?;
             tx.execute("DELETE FROM meaning_unit WHERE id = ?1", [id])
@@ -158,7 +270,7 @@ impl Store {
         const PARK: i64 = 1 << 40;
         let mut ids = Vec::with_capacity(moves.len());
         for (from, _) in &moves {
-            let id = unit_id(*from)?;
+            let id = unit_id(from)?;
             tx.execute(
                 "UPDATE meaning_unit SET start_char = ?2 + id, end_char = ?2 + id + 1 WHERE id = ?1",
                 params![id, PARK],
@@ -166,7 +278,12 @@ impl Store {
             .map_err(StoreError::db)?;
             ids.push(id);
         }
-        let mut placed: HashMap<Span, i64> = HashMap::new();
+        // The units that stay where they are hold their places; a unit that lands on one
+        // joins it.
+        let mut placed: HashMap<Span, i64> = HashMap::with_capacity(units.len());
+        for span in &stay {
+            placed.insert(*span, unit_id(span)?);
+        }
         for (id, (_, to)) in ids.into_iter().zip(&moves) {
             if let Some(&keep) = placed.get(to) {
                 // Two old units became one: its codings join the first, duplicates go.

@@ -3090,3 +3090,88 @@ fn attributes_load_back_and_go_with_a_withdrawn_informant() {
         ))
     );
 }
+
+/// A word changed inside a long coded unit: the unit is stretched over the new word and keeps
+/// every coding; the units after it move by the difference; the report says so.
+#[test]
+fn replacing_a_transcript_stretches_an_edited_unit_and_keeps_its_codings() {
+    use samskap_store::UnitFate;
+    let mut store = Store::open_in_memory().unwrap();
+    let study = thesis();
+    store.import_study(&study, Replace::No).unwrap();
+    let i1: samskap_core::SourceId = id("I1");
+    let text = study.transcript(&i1).unwrap();
+    // I1's longest coded unit, and a word of it found nowhere else in the text.
+    let unit = study
+        .units()
+        .iter()
+        .filter(|u| u.source == i1)
+        .map(|u| u.span)
+        .max_by_key(|s| (s.len(), std::cmp::Reverse(s.start())))
+        .unwrap();
+    let passage = text.slice(unit);
+    assert!(passage.chars().count() > 150, "{passage}");
+    let word = passage
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| w.chars().count() >= 6 && text.text().matches(*w).count() == 1)
+        .expect("a word the unit alone has");
+    let edited = text.text().replacen(word, "ganske annerledes", 1);
+    let grown = "ganske annerledes".chars().count() as i64 - word.chars().count() as i64;
+    let codings_of = |study: &Study, from: samskap_core::Span| {
+        let mut on: Vec<String> = study
+            .codings()
+            .iter()
+            .filter(|c| {
+                let u = &study.units()[c.unit.index()];
+                u.source == i1 && u.span == from
+            })
+            .map(|c| format!("{} {} {}", c.code, c.qualifiers, c.coder))
+            .collect();
+        on.sort();
+        on
+    };
+    let before = codings_of(&study, unit);
+    assert!(!before.is_empty());
+
+    let r = store
+        .replace_transcript(&study_id(), &i1, &edited, false)
+        .unwrap();
+    assert!(r.applied && r.orphans.is_empty(), "{r:?}");
+    assert_eq!(r.units_orphaned, 0);
+    let change = r.units.iter().find(|c| c.from == unit).unwrap();
+    assert_eq!(change.fate, UnitFate::Edited);
+    assert_eq!(change.codings, before.len());
+    assert_eq!(change.text, passage);
+    let to = change.to.unwrap();
+    let new_text = passage.replacen(word, "ganske annerledes", 1);
+    assert_eq!(change.new_text.as_deref(), Some(new_text.as_str()));
+    assert_eq!(
+        (to.start(), to.len() as i64),
+        (unit.start(), unit.len() as i64 + grown)
+    );
+
+    let loaded = store.load_study(&study_id()).unwrap();
+    assert_eq!(codings_of(&loaded, to), before);
+    assert_eq!(loaded.codings().len(), study.codings().len());
+    // Each unit that begins after the edit moved by the difference, its text unchanged; the
+    // units that do not reach the edit did not move.
+    let new = loaded.transcript(&i1).unwrap();
+    let at = text.text()[..text.text().find(word).unwrap()]
+        .chars()
+        .count();
+    for u in study.units().iter().filter(|u| u.source == i1) {
+        let c = r.units.iter().find(|c| c.from == u.span);
+        if u.span.start() > at {
+            let c = c.unwrap();
+            assert_eq!(c.fate, UnitFate::Moved);
+            assert_eq!(c.to.unwrap().start() as i64, u.span.start() as i64 + grown);
+            assert_eq!(new.slice(c.to.unwrap()), text.slice(u.span));
+        } else if u.span.end() <= at {
+            assert!(c.is_none(), "{c:?}");
+        }
+    }
+    assert_eq!(
+        r.units_unchanged + r.units_moved + r.units_edited,
+        study.units().iter().filter(|u| u.source == i1).count()
+    );
+}

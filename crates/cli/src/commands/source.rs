@@ -634,10 +634,36 @@ pub fn replace(cli: &Cli, args: &ReplaceTextArgs, out: &mut dyn Write) -> anyhow
     }
     writeln!(
         out,
-        "replaced the text of {source}: {} meaning units re-anchored, {} orphaned codings removed",
+        "replaced the text of {source}: {} meaning units re-anchored ({} unchanged, {} moved, {} edited), {} orphaned codings removed",
+        r.units_reanchored(),
+        r.units_unchanged,
         r.units_moved,
+        r.units_edited,
         r.orphans.len()
     )?;
+    for u in &r.units {
+        let Some(to) = u.to else { continue };
+        let place = format!(
+            "{}..{} → {}..{}, {} coding{}",
+            u.from.start(),
+            u.from.end(),
+            to.start(),
+            to.end(),
+            u.codings,
+            if u.codings == 1 { "" } else { "s" }
+        );
+        match &u.new_text {
+            Some(new_text) => {
+                let (was, is) = samskap_core::edit_excerpts(&u.text, new_text, 24, 72);
+                writeln!(out, "  edited {place}: {was:?} → {is:?}")?;
+            }
+            None => writeln!(
+                out,
+                "  moved  {place}: {:?}",
+                samskap_core::shorten(&u.text)
+            )?,
+        }
+    }
     if !list.is_empty() {
         writeln!(out, "{list}")?;
     }
