@@ -276,16 +276,6 @@ impl Transcript {
         self.occurrences.find(&self.text, needle)
     }
 
-    /// The character offset of a byte offset on a character boundary.
-    pub(crate) fn char_at(&self, byte: usize) -> usize {
-        self.offsets.char(&self.text, byte)
-    }
-
-    /// The byte offset of a character offset.
-    pub(crate) fn byte_at(&self, chars: usize) -> usize {
-        self.offsets.byte(&self.text, chars)
-    }
-
     /// Byte offsets where `quote` matches, with its prefix and suffix, in text order.
     fn find_all(&self, quote: &TextQuote) -> Vec<usize> {
         let text = &self.text;
