@@ -130,7 +130,9 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } | StoreError::NoStudy => {
                 Self::new(StatusCode::NOT_FOUND, e.to_string())
             }
-            StoreError::Refused { conflict: true, .. } | StoreError::Conflict(_) => {
+            StoreError::Refused { conflict: true, .. }
+            | StoreError::Conflict(_)
+            | StoreError::NothingToUndo(_) => {
                 Self::new(StatusCode::CONFLICT, e.to_string())
             }
             StoreError::Refused { .. } | StoreError::Invalid(_) => {

@@ -49,6 +49,8 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0015_exemplars.sql")),
     sql(include_str!("../migrations/0016_study_language.sql")),
     sql(include_str!("../migrations/0017_assessments.sql")),
+    // Numbered 19: another branch takes 0018, which comes before this once both are in.
+    sql(include_str!("../migrations/0019_journal.sql")),
 ];
 
 /// The schema version this build writes.
