@@ -1163,9 +1163,14 @@ impl Store {
             study,
             RefusalMap::PLAIN,
             format!(
-                "added assessment {} with {} pieces of evidence",
+                "added assessment {} with {} {}",
                 assessment.id,
-                assessment.evidence.len()
+                assessment.evidence.len(),
+                if assessment.evidence.len() == 1 {
+                    "piece of evidence"
+                } else {
+                    "pieces of evidence"
+                }
             ),
             |f, r| f.add_assessment(r, assessment.clone()),
             |conn, sid| insert_assessment(conn, sid, assessment),
