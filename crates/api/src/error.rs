@@ -132,9 +132,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Refused { conflict: true, .. }
             | StoreError::Conflict(_)
-            | StoreError::NothingToUndo(_) => {
-                Self::new(StatusCode::CONFLICT, e.to_string())
-            }
+            | StoreError::NothingToUndo(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
             StoreError::Refused { .. } | StoreError::Invalid(_) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
             }
