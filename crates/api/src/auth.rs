@@ -176,9 +176,9 @@ pub async fn group_access(
     Ok(next.run(req).await)
 }
 
-/// Access to the analysis routes (assessments, the sources, which name informants, and the
-/// interview guides the sources follow): analysts and admins, checked before the path or the
-/// body is read.
+/// Access to the analysis routes (assessments, the sources, which name informants, the
+/// interview guides the sources follow, and the journal of edits): analysts and admins,
+/// checked before the path or the body is read.
 pub async fn assessment_access(
     Extension(caller): Extension<Caller>,
     req: Request,

@@ -130,9 +130,9 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } | StoreError::NoStudy => {
                 Self::new(StatusCode::NOT_FOUND, e.to_string())
             }
-            StoreError::Refused { conflict: true, .. } | StoreError::Conflict(_) => {
-                Self::new(StatusCode::CONFLICT, e.to_string())
-            }
+            StoreError::Refused { conflict: true, .. }
+            | StoreError::Conflict(_)
+            | StoreError::NothingToUndo(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
             // No route searches today; a query is the client's input, as a bad value is.
             StoreError::Refused { .. } | StoreError::Invalid(_) | StoreError::Query(_) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())

@@ -1535,6 +1535,40 @@ async fn list_guides(
     .await
 }
 
+/// The most entries one request of the journal gets.
+const HISTORY_MAX: u32 = 1000;
+
+#[utoipa::path(get, path = "/studies/{study}/history", security(("bearer" = [])),
+    params(("study" = String, Path), HistoryQuery),
+    responses((status = 200, body = [HistoryEntryOut]), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn history(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(study): ApiPath<String>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> Result<Json<Vec<HistoryEntryOut>>, ApiError> {
+    // The journal names informants, codings and memos of the whole study: the analysis
+    // side's, as the sources are (the route's layer has checked this already).
+    caller.require(caller.may_read_study())?;
+    let study: StudyId = study
+        .parse()
+        .map_err(|_| ApiError::not_found("such study"))?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=HISTORY_MAX).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("this must be from 1 to {HISTORY_MAX}"),
+        ));
+    }
+    let entries = state
+        .read(move |store| store.history(Some(&study), limit as usize))
+        .await?;
+    Ok(Json(
+        entries.into_iter().map(HistoryEntryOut::from).collect(),
+    ))
+}
+
 /// The OpenAPI document, generated from the handlers and wire types above.
 #[derive(OpenApi)]
 #[openapi(
@@ -1545,7 +1579,7 @@ async fn list_guides(
         composition, get_rules, set_rules, list_statements, add_statement, list_moves, add_move,
         timeline, list_practices, add_practice, list_actions, list_disseminations,
         add_dissemination, list_contacts, contact_counts, study_composition, study_attendance,
-        list_assessments, list_sources, list_guides),
+        list_assessments, list_sources, list_guides, history),
     components(schemas(Problem, Id)),
     modifiers(&BearerAuth, &Conventions)
 )]
@@ -1573,7 +1607,7 @@ async fn fallback() -> ApiError {
 }
 
 /// The route table. Routes under a group check the caller's access to that group, and the
-/// analysis routes (assessments, sources, guides) the caller's role, before anything reads
+/// analysis routes (assessments, sources, guides, the journal) the caller's role, before anything reads
 /// the body or the path: a caller without access gets 403 whatever the body holds.
 pub fn router(state: AppState) -> Router {
     const G: &str = "/studies/{study}/groups/{group}";
@@ -1625,6 +1659,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/studies/{study}/sources", get(list_sources))
         .route("/studies/{study}/guides", get(list_guides))
+        .route("/studies/{study}/history", get(history))
         .route_layer(middleware::from_fn(assessment_access));
     let protected = Router::new()
         .route("/openapi.json", get(openapi))

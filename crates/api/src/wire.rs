@@ -1562,3 +1562,75 @@ mod tests {
         }
     }
 }
+
+/// Query of the journal of edits.
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// How many entries, from the newest: 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
+    #[schema(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+}
+
+/// How a change came in.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ViaOut {
+    /// The command line.
+    Cli,
+    /// This API.
+    Api,
+}
+
+/// An entry of the journal of edits: who changed what, when. The summary names ids, spans
+/// and counts, never a text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntryOut {
+    /// Its number; later entries have higher numbers.
+    pub id: i64,
+    /// The study changed; null for a change to the store as a whole (a framework, a token,
+    /// a restore).
+    #[schema(value_type = Option<Id>, required = true)]
+    pub study: Option<String>,
+    /// When, in UTC (RFC 3339).
+    pub at: String,
+    /// Who: a token's name for a change made over this API, the user for one made on the
+    /// command line.
+    pub who: String,
+    /// How it came in.
+    pub via: ViaOut,
+    /// What kind of change: `coding.add`, `memo.edit`, `informant.withdraw`,
+    /// `facilitation`, `undo`, ….
+    pub kind: String,
+    /// What it did, in one line.
+    pub summary: String,
+    /// Whether `samskap undo` can revert it, unless a later edit depends on it.
+    pub undoable: bool,
+    /// The entry that undid it; null if none.
+    #[schema(required = true)]
+    pub undone_by: Option<i64>,
+    /// The entry this one undid, for an undo; null otherwise.
+    #[schema(required = true)]
+    pub undoes: Option<i64>,
+}
+
+impl From<samskap_store::JournalEntry> for HistoryEntryOut {
+    fn from(e: samskap_store::JournalEntry) -> Self {
+        Self {
+            id: e.id,
+            study: e.study.map(|s| s.to_string()),
+            at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            who: e.who,
+            via: match e.via {
+                samskap_store::Via::Cli => ViaOut::Cli,
+                samskap_store::Via::Api => ViaOut::Api,
+            },
+            kind: e.kind.to_string(),
+            summary: e.summary,
+            undoable: e.undoable,
+            undone_by: e.undone_by,
+            undoes: e.undoes,
+        }
+    }
+}

@@ -562,6 +562,7 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         ("/studies/{study}/assessments", &["get", "post"]),
         ("/studies/{study}/sources", &["get"]),
         ("/studies/{study}/guides", &["get"]),
+        ("/studies/{study}/history", &["get"]),
     ] {
         for m in methods {
             let op = &doc["paths"][path][m];
@@ -586,7 +587,7 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         }
     }
     // docs/api.md (section 6) states how many paths the document lists.
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 26);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 27);
     // Every reference names a schema that is there.
     let text = doc.to_string();
     for r in text.split("\"#/components/schemas/").skip(1) {
@@ -2537,5 +2538,71 @@ async fn guides_are_listed_whole_to_the_analysis_side() {
         schemas["QuestionOut"]["properties"]["text"]["type"],
         "string"
     );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_journal_records_api_writes_under_the_tokens_name() {
+    let s = Server::start().await;
+    const HISTORY: &str = "/studies/ung-inkludering-demo/history";
+    let (st, before) = s.get(HISTORY, &s.analyst).await;
+    assert_eq!(st, StatusCode::OK, "{before}");
+    let before = before.as_array().unwrap().clone();
+    // The import, then the tokens made for the test (store-wide entries), newest first.
+    assert_eq!(before[0]["kind"], "token.create");
+    assert_eq!(before[0]["study"], Value::Null);
+    assert_eq!(before.last().unwrap()["kind"], "study.import");
+
+    let (st, meeting) = s
+        .post(
+            &format!("{G1}/meetings"),
+            &s.g1,
+            json!({"kind": "group", "date": "2023-02-07", "note": "Kaffe og boller"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{meeting}");
+    // A refused write leaves no entry.
+    let (st, _) = s
+        .post(
+            &format!("{G1}/meetings"),
+            &s.g1,
+            json!({"kind": "group", "date": "2023-02-30"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (st, after) = s.get(&format!("{HISTORY}?limit=2"), &s.admin).await;
+    assert_eq!(st, StatusCode::OK, "{after}");
+    let newest = &after[0];
+    assert_eq!(after.as_array().unwrap().len(), 2);
+    assert_eq!(newest["kind"], "facilitation");
+    assert_eq!(newest["who"], "fac-g1");
+    assert_eq!(newest["via"], "api");
+    assert_eq!(newest["study"], "ung-inkludering-demo");
+    assert_eq!(
+        newest["summary"],
+        format!(
+            "added meeting {} of group G1 on 2023-02-07",
+            meeting["id"].as_str().unwrap()
+        )
+    );
+    assert_eq!(newest["undoable"], false);
+    assert_eq!(newest["undone_by"], Value::Null);
+    assert_eq!(after[1], before[0]);
+    // The note is the facilitator's text: not in the journal.
+    assert!(!after.to_string().contains("Kaffe"), "{after}");
+
+    // The analysis side's, as the sources are.
+    let (st, _) = s.get(HISTORY, &s.g1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s.get("/studies/nowhere/history", &s.analyst).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    for bad in ["0", "1001"] {
+        let (st, body) = s.get(&format!("{HISTORY}?limit={bad}"), &s.analyst).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["field"], "limit");
+    }
+    let (st, _) = s.get(&format!("{HISTORY}?limit=many"), &s.analyst).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
     s.stop().await;
 }

@@ -21,6 +21,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Who makes the changes this command writes, as the journal of edits records them
+    /// (`samskap history`). Default: $USER (or $USERNAME), else `unknown`.
+    #[arg(long = "as", id = "as_name", global = true, value_name = "NAME")]
+    pub actor: Option<String>,
+
     /// The most any file samskap reads may hold, in MiB (by default, per kind: 64 for a
     /// transcript, 128 for a TOML or XML file, 1024 for a CSV table or a zip archive).
     #[arg(long, global = true, env = "SAMSKAP_MAX_FILE_MB", value_name = "MIB",
@@ -117,9 +122,25 @@ pub enum Command {
     /// Add, remove, list and reconcile codings; rename, move, merge, split and delete codes.
     #[command(subcommand)]
     Code(CodeCommand),
-    /// Analysts' memos.
+    /// Analysts' memos: add, list, edit, remove.
     #[command(subcommand)]
     Memo(MemoCommand),
+    /// The journal of edits, newest first: who changed what and when, through the CLI or the
+    /// API (codings, reconciles, memos, codebook edits, consent, withdrawals, imports, the
+    /// facilitation record).
+    History {
+        /// How many entries, from the newest.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+        limit: u32,
+    },
+    /// Revert the newest edit of the study that can be undone (or entry ID of `samskap
+    /// history`), unless a later edit depends on it; the undo is an entry of the journal too.
+    /// Withdrawals, imports and the facilitation record are not undone.
+    Undo {
+        /// The entry to revert (`12` or `#12`), if not the newest that can be.
+        #[arg(value_parser = parse_entry)]
+        id: Option<i64>,
+    },
     /// Assessments with evidence: the co-creation ladder per group, institutional logic per
     /// service.
     #[command(subcommand)]
@@ -471,9 +492,9 @@ pub struct ChangeArgs {
     /// A note on why, kept in the codebook's log.
     #[arg(long)]
     pub note: Option<String>,
-    /// Who makes the change.
-    #[arg(long, env = "USER", default_value = "unknown")]
-    pub by: String,
+    /// Who makes the change (default: --as, or $USER).
+    #[arg(long)]
+    pub by: Option<String>,
 }
 
 /// `transcript ...`: the old name of `source replace`, kept working.
@@ -591,6 +612,59 @@ pub enum MemoCommand {
         #[arg(long)]
         text: String,
     },
+    /// The memos with their ids, in the order added; with --code, only those on the code
+    /// and the codes under it.
+    List {
+        /// The code (its path).
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Replace a memo's text (the old text stays in the journal, for `samskap undo`).
+    Edit {
+        /// The memo's id (`samskap memo list`).
+        id: i64,
+        /// The new text.
+        #[arg(long)]
+        text: String,
+    },
+    /// Remove a memo (`samskap undo` brings it back).
+    Remove {
+        /// The memo's id (`samskap memo list`).
+        id: i64,
+    },
+}
+
+/// `12` or `#12`: an entry of the journal.
+fn parse_entry(s: &str) -> Result<i64, String> {
+    s.strip_prefix('#')
+        .unwrap_or(s)
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            format!("`{s}` is not an entry of the journal: give its number, `12` or `#12`")
+        })
+}
+
+/// `given` or `pending`; `withdrawn` is the withdrawal's alone.
+fn parse_consent(s: &str) -> Result<samskap_core::ActiveConsent, String> {
+    use samskap_core::ActiveConsent;
+    if s.eq_ignore_ascii_case("withdrawn") {
+        return Err(
+            "`withdrawn` is set only by `samskap informant withdraw ID`, which deletes \
+                    the informant's material"
+                .into(),
+        );
+    }
+    let names = ["given", "pending"];
+    match crate::suggest::closest(s, names).filter(|n| n.eq_ignore_ascii_case(s)) {
+        Some("given") => Ok(ActiveConsent::Given),
+        Some(_) => Ok(ActiveConsent::Pending),
+        None => Err(format!(
+            "`{s}` is not a consent{}",
+            crate::suggest::hint(s, names)
+        )),
+    }
 }
 
 /// `agreement compute`.
@@ -678,6 +752,15 @@ pub enum StudyCommand {
 pub enum InformantCommand {
     /// Remove everything an informant said, everywhere, after a withdrawal of consent.
     Withdraw(WithdrawArgs),
+    /// Record an informant's consent: `given` or `pending` (`samskap undo` sets it back).
+    /// A withdrawn informant's cannot be set: their material is deleted.
+    Consent {
+        /// The informant's id.
+        id: String,
+        /// given or pending.
+        #[arg(value_parser = parse_consent)]
+        consent: samskap_core::ActiveConsent,
+    },
 }
 
 /// `informant withdraw`.

@@ -135,6 +135,7 @@ impl Store {
         // into it.
         inspect(&backup.path)?;
         let mut copy = Store::open_existing(&backup.path)?;
+        copy.actor = self.actor.clone();
         let outcome = copy.withdraw(study, informant)?;
         rollback_journal(&copy.conn)?;
         drop(copy);
@@ -185,7 +186,7 @@ impl Store {
         };
         let entries = self.backups()?;
         let staging = beside(&own, "restore");
-        let staged = stage(&from, &staging, &withdrawn, &entries);
+        let staged = stage(&from, &staging, &withdrawn, &entries, &self.actor);
         let result = staged.and_then(|(staged, withdrawn_again)| {
             if let Some(s) = &self.snapshots {
                 s.clear();
@@ -251,6 +252,7 @@ fn stage(
     staging: &Path,
     withdrawn: &[(String, String)],
     entries: &[BackupEntry],
+    actor: &crate::Actor,
 ) -> Result<(Store, Vec<(StudyId, InformantId)>), StoreError> {
     remove_with_journals(staging);
     {
@@ -259,6 +261,7 @@ fn stage(
         copy(&src, &mut dst)?;
     }
     let mut staged = Store::open(staging)?;
+    staged.actor = actor.clone();
     let mut again = Vec::new();
     for (s, i) in withdrawn {
         let (Ok(study), Ok(informant)) = (s.parse::<StudyId>(), i.parse::<InformantId>()) else {
@@ -284,6 +287,22 @@ fn stage(
     for e in entries {
         record(&staged.conn, e)?;
     }
+    // The journal from here on is the backup's, with the restore as its last entry (the
+    // store's own journal up to now is in the backup the restore kept, if it kept one).
+    let name = from.file_name().map_or_else(
+        || from.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let note = crate::journal::Note::final_(
+        crate::EditKind::Restore,
+        None,
+        format!(
+            "restored the store from the backup {name}; {} informants withdrawn again",
+            again.len()
+        ),
+        vec![crate::journal::Touch::All],
+    );
+    crate::journal::record(&staged.conn, actor, &note)?;
     staged.checkpoint()?;
     Ok((staged, again))
 }

@@ -5,9 +5,10 @@
 //! costs a few statements, not a query per coding.
 
 use rusqlite::{params, OptionalExtension, Transaction};
-use samskap_core::codebook::Edit;
-use samskap_core::{CoderId, FrameworkId, StudyId};
+use samskap_core::codebook::{Edit, Recode};
+use samskap_core::{CodeId, CoderId, Framework, FrameworkId, StudyId};
 
+use crate::journal::{self, EditKind, Note, Touch, Touches, Undo};
 use crate::versions::{self, Change};
 use crate::{read, Refusal, Store, StoreError};
 
@@ -86,7 +87,8 @@ impl Store {
     /// split code in `study`); other edits take no picks. A delete of a code in use without
     /// a code to recode to is refused (a `Conflict` naming the codes), as is anything core
     /// refuses (`Refused` with [`Refusal::Codebook`]). One transaction, with every check in
-    /// it: on any error the store is as it was.
+    /// it: on any error the store is as it was. The journal records the edit under `study`;
+    /// a rename, a move and a split can be undone.
     pub fn edit_codebook(
         &mut self,
         study: &StudyId,
@@ -94,126 +96,241 @@ impl Store {
         picks: &[Pick],
         change: &Change,
     ) -> Result<Edited, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
-        let fid: String = tx
-            .query_row(
-                "SELECT framework_id FROM study WHERE id = ?1",
-                [study.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::db)?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "study",
-                id: study.to_string(),
-            })?;
-        let old = read::framework_in(&tx, &fid)?;
-        let (new, recode) = old.edit(edit).map_err(refused)?;
-        match edit {
-            Edit::Split { .. } if picks.is_empty() => {
-                return Err(StoreError::Invalid(
-                    "a split needs the codings that go to the new code".into(),
-                ))
+        let (edited, old, recode) = apply(&tx, study, edit, picks, change, None)?;
+        let fid = edited.framework.to_string();
+        let code = |c: &CodeId| Touch::Code {
+            framework: fid.clone(),
+            code: c.to_string(),
+        };
+        let mut writes: Vec<Touch> = Vec::new();
+        for (from, to) in &recode.moves {
+            writes.push(code(from));
+            writes.push(code(to));
+        }
+        writes.extend(recode.must_be_unused.iter().map(code));
+        let undo = match edit {
+            Edit::Rename { from, to } => {
+                // Where the code stood among its siblings, for an undo to put it back there.
+                let parent = from.parent();
+                let mut siblings = old.codes().iter().filter(|c| c.id.parent() == parent);
+                let before = siblings
+                    .by_ref()
+                    .find(|c| &c.id == from)
+                    .and_then(|_| siblings.next())
+                    .map(|c| c.id.clone());
+                Some(Undo::Rename {
+                    from: from.clone(),
+                    to: to.clone(),
+                    before,
+                })
             }
-            Edit::Split { .. } => {}
-            _ if !picks.is_empty() => {
-                return Err(StoreError::Invalid(
-                    "only a split takes a list of codings".into(),
-                ))
+            Edit::Split { from, into } => {
+                writes.push(code(from));
+                writes.push(code(into));
+                Some(Undo::Split {
+                    from: from.clone(),
+                    into: into.clone(),
+                })
             }
-            _ => {}
-        }
-        let mut in_use = Vec::new();
-        for c in &recode.must_be_unused {
-            let (codings, memos): (i64, i64) = tx
-                .query_row(
-                    "SELECT (SELECT count(*) FROM coding WHERE framework_id = ?1 AND code = ?2),
-                            (SELECT count(*) FROM memo WHERE framework_id = ?1 AND code = ?2)",
-                    params![fid, c.as_str()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .map_err(StoreError::db)?;
-            if codings + memos > 0 {
-                in_use.push(format!("`{c}` ({codings} codings, {memos} memos)"));
+            Edit::Merge { into, .. } => {
+                writes.push(code(into));
+                None
             }
-        }
-        if !in_use.is_empty() {
-            return Err(StoreError::Conflict(format!(
-                "code {} in use: give a code to recode to, or remove those codings first",
-                in_use.join(", ")
-            )));
-        }
-
-        // Codes and codings change together; the foreign keys from codings and memos to
-        // codes are checked at commit, when both are written.
-        tx.execute_batch("PRAGMA defer_foreign_keys = ON;")
-            .map_err(StoreError::db)?;
-        tx.execute_batch(TEMP_TABLES).map_err(StoreError::db)?;
-        {
-            let mut ins = tx
-                .prepare("INSERT INTO temp.recode_map (from_code, to_code) VALUES (?1, ?2)")
-                .map_err(StoreError::db)?;
-            for (from, to) in &recode.moves {
-                ins.execute(params![from.as_str(), to.as_str()])
-                    .map_err(StoreError::db)?;
+            Edit::Delete { code: c, .. } => {
+                writes.push(code(c));
+                None
             }
-        }
-        tx.execute(
-            "INSERT INTO temp.recode_row (id, to_code)
-             SELECT c.id, m.to_code FROM temp.recode_map m
-             JOIN coding c ON c.framework_id = ?1 AND c.code = m.from_code",
-            [&fid],
-        )
-        .map_err(StoreError::db)?;
-        if let Edit::Split { from, into } = edit {
-            pick(&tx, study, from.as_str(), into.as_str(), picks)?;
-        }
-        let merged = merge_duplicates(&tx, &fid)?;
-        let codings = move_codings(&tx)?;
-        let memos = tx
-            .execute(
-                "UPDATE memo SET code = (SELECT to_code FROM temp.recode_map WHERE from_code = memo.code)
-                 WHERE framework_id = ?1 AND code IN (SELECT from_code FROM temp.recode_map)",
-                [&fid],
-            )
-            .map_err(StoreError::db)?;
-        move_guids(&tx, &fid)?;
-        let dropped: Vec<&samskap_core::CodeId> = old
-            .codes()
-            .iter()
-            .map(|c| &c.id)
-            .filter(|c| !new.contains(c))
-            .collect();
-        crate::edit::update_framework(&tx, &new, &dropped)?;
-        // Codes gone with no kept GUID to carry (a delete of unused codes, a merge into a
-        // code that had its own).
-        tx.execute(
-            "DELETE FROM refi_framework_guid WHERE framework_id = ?1 AND
-               CASE kind WHEN 'qualified' THEN substr(key, 1, instr(key, '#') - 1) ELSE key END
-               NOT IN (SELECT path FROM code WHERE framework_id = ?1)",
-            [&fid],
-        )
-        .map_err(StoreError::db)?;
-        let what = edit.to_string();
-        let version = versions::record(&tx, &new, Some(change), &what)?;
-        // Core reads every study on the framework back, as a load would: any coding that
-        // no longer fits refuses the edit here rather than making the store unreadable.
-        crate::edit::check_users(&tx, &new)?;
-        tx.execute_batch(
-            "DELETE FROM temp.recode_map; DELETE FROM temp.recode_row;
-             DELETE FROM temp.recode_dup; DELETE FROM temp.recode_key;",
-        )
-        .map_err(StoreError::db)?;
+        };
+        let memos = if edited.memos == 1 { "memo" } else { "memos" };
+        let summary = format!(
+            "{} (framework {} version {}; {} codings moved, {} merged, {} {memos} moved)",
+            edited.what,
+            edited.framework,
+            edited.version,
+            edited.codings,
+            edited.merged,
+            edited.memos
+        );
+        let note = Note {
+            kind: EditKind::CodebookEdit,
+            study: Some(study.to_string()),
+            summary,
+            undo,
+            touches: Touches {
+                writes,
+                reads: Vec::new(),
+            },
+        };
+        journal::record(&tx, &actor, &note)?;
         tx.commit().map_err(StoreError::db)?;
-        Ok(Edited {
-            framework: new.id().clone(),
-            version,
-            what,
-            codings,
-            merged,
-            memos,
-        })
+        Ok(edited)
     }
+}
+
+/// Where a code an edit makes goes among its siblings: before `before`, or last when that is
+/// `None` or not a sibling (an undone rename puts a code back where it was).
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    pub code: CodeId,
+    pub before: Option<CodeId>,
+}
+
+/// `edit` applied in the caller's transaction (see [`Store::edit_codebook`]), with the code
+/// `place` names put in its place; returns what it did, the framework as it was, and where
+/// its codes went.
+pub(crate) fn apply(
+    tx: &Transaction<'_>,
+    study: &StudyId,
+    edit: &Edit,
+    picks: &[Pick],
+    change: &Change,
+    place: Option<&Place>,
+) -> Result<(Edited, Framework, Recode), StoreError> {
+    let fid: String = tx
+        .query_row(
+            "SELECT framework_id FROM study WHERE id = ?1",
+            [study.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(StoreError::db)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "study",
+            id: study.to_string(),
+        })?;
+    let old = read::framework_in(tx, &fid)?;
+    let (mut new, recode) = old.edit(edit).map_err(refused)?;
+    if let Some(p) = place {
+        new = placed(new, p)?;
+    }
+    match edit {
+        Edit::Split { .. } if picks.is_empty() => {
+            return Err(StoreError::Invalid(
+                "a split needs the codings that go to the new code".into(),
+            ))
+        }
+        Edit::Split { .. } => {}
+        _ if !picks.is_empty() => {
+            return Err(StoreError::Invalid(
+                "only a split takes a list of codings".into(),
+            ))
+        }
+        _ => {}
+    }
+    let mut in_use = Vec::new();
+    for c in &recode.must_be_unused {
+        let (codings, memos): (i64, i64) = tx
+            .query_row(
+                "SELECT (SELECT count(*) FROM coding WHERE framework_id = ?1 AND code = ?2),
+                        (SELECT count(*) FROM memo WHERE framework_id = ?1 AND code = ?2)",
+                params![fid, c.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(StoreError::db)?;
+        if codings + memos > 0 {
+            in_use.push(format!("`{c}` ({codings} codings, {memos} memos)"));
+        }
+    }
+    if !in_use.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "code {} in use: give a code to recode to, or remove those codings first",
+            in_use.join(", ")
+        )));
+    }
+
+    // Codes and codings change together; the foreign keys from codings and memos to
+    // codes are checked at commit, when both are written.
+    tx.execute_batch("PRAGMA defer_foreign_keys = ON;")
+        .map_err(StoreError::db)?;
+    tx.execute_batch(TEMP_TABLES).map_err(StoreError::db)?;
+    {
+        let mut ins = tx
+            .prepare("INSERT INTO temp.recode_map (from_code, to_code) VALUES (?1, ?2)")
+            .map_err(StoreError::db)?;
+        for (from, to) in &recode.moves {
+            ins.execute(params![from.as_str(), to.as_str()])
+                .map_err(StoreError::db)?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO temp.recode_row (id, to_code)
+         SELECT c.id, m.to_code FROM temp.recode_map m
+         JOIN coding c ON c.framework_id = ?1 AND c.code = m.from_code",
+        [&fid],
+    )
+    .map_err(StoreError::db)?;
+    if let Edit::Split { from, into } = edit {
+        pick(tx, study, from.as_str(), into.as_str(), picks)?;
+    }
+    let merged = merge_duplicates(tx, &fid)?;
+    let codings = move_codings(tx)?;
+    let memos = tx
+        .execute(
+            "UPDATE memo SET code = (SELECT to_code FROM temp.recode_map WHERE from_code = memo.code)
+             WHERE framework_id = ?1 AND code IN (SELECT from_code FROM temp.recode_map)",
+            [&fid],
+        )
+        .map_err(StoreError::db)?;
+    move_guids(tx, &fid)?;
+    let dropped: Vec<&samskap_core::CodeId> = old
+        .codes()
+        .iter()
+        .map(|c| &c.id)
+        .filter(|c| !new.contains(c))
+        .collect();
+    crate::edit::update_framework(tx, &new, &dropped)?;
+    // Codes gone with no kept GUID to carry (a delete of unused codes, a merge into a
+    // code that had its own).
+    tx.execute(
+        "DELETE FROM refi_framework_guid WHERE framework_id = ?1 AND
+           CASE kind WHEN 'qualified' THEN substr(key, 1, instr(key, '#') - 1) ELSE key END
+           NOT IN (SELECT path FROM code WHERE framework_id = ?1)",
+        [&fid],
+    )
+    .map_err(StoreError::db)?;
+    let what = edit.to_string();
+    let version = versions::record(tx, &new, Some(change), &what)?;
+    // Core reads every study on the framework back, as a load would: any coding that
+    // no longer fits refuses the edit here rather than making the store unreadable.
+    crate::edit::check_users(tx, &new)?;
+    tx.execute_batch(
+        "DELETE FROM temp.recode_map; DELETE FROM temp.recode_row;
+         DELETE FROM temp.recode_dup; DELETE FROM temp.recode_key;",
+    )
+    .map_err(StoreError::db)?;
+    let edited = Edited {
+        framework: new.id().clone(),
+        version,
+        what,
+        codings,
+        merged,
+        memos,
+    };
+    Ok((edited, old, recode))
+}
+
+/// `f` with the code `p` names moved among its siblings as `p` says (with the codes under
+/// it, which follow it in tree order).
+fn placed(f: Framework, p: &Place) -> Result<Framework, StoreError> {
+    let mut codes = f.codes().to_vec();
+    let Some(at) = codes.iter().position(|c| c.id == p.code) else {
+        return Ok(f);
+    };
+    let code = codes.remove(at);
+    let parent = code.id.parent();
+    let to = p
+        .before
+        .as_ref()
+        .and_then(|b| {
+            codes
+                .iter()
+                .position(|c| &c.id == b && c.id.parent() == parent)
+        })
+        .unwrap_or(codes.len());
+    codes.insert(to, code);
+    Framework::new(f.meta().clone(), codes, f.qualifiers().to_vec()).map_err(StoreError::corrupt)
 }
 
 /// Adds the codings a split moves to `recode_row`: each pick must name at least one.

@@ -9,6 +9,7 @@ use samskap_core::{
     ValueId,
 };
 
+use crate::journal::{self, EditKind, Note, Touch, Undo};
 use crate::{read, Store, StoreError};
 
 /// A meaning unit as the caller saw it: where it lies, and the text it covered when the
@@ -109,13 +110,37 @@ fn invalid(e: impl std::fmt::Display) -> StoreError {
 impl Store {
     /// Adds codings to a study in one transaction, after checking every one against the
     /// study as the transaction sees it (the transcript still holds the unit's text, the code
-    /// is in the framework, the qualifier values are those it declares for the code).
+    /// is in the framework, the qualifier values are those it declares for the code). The
+    /// journal records the codings added (none: no entry); undoing removes them.
     pub fn add_codings(
         &mut self,
         study: &StudyId,
         codings: &[NewCoding],
         on_duplicate: OnDuplicate,
     ) -> Result<Added, StoreError> {
+        self.insert_codings(study, codings, on_duplicate, None)
+    }
+
+    /// Records consensus codings, as [`add_codings`](Self::add_codings) with
+    /// [`OnDuplicate::Skip`] does, in the journal as a reconcile of `coders`' codings: a later
+    /// undo of one of their codings is refused, since the consensus was drawn from it.
+    pub fn reconcile_codings(
+        &mut self,
+        study: &StudyId,
+        codings: &[NewCoding],
+        coders: &[CoderId],
+    ) -> Result<Added, StoreError> {
+        self.insert_codings(study, codings, OnDuplicate::Skip, Some(coders))
+    }
+
+    fn insert_codings(
+        &mut self,
+        study: &StudyId,
+        codings: &[NewCoding],
+        on_duplicate: OnDuplicate,
+        reconciled: Option<&[CoderId]>,
+    ) -> Result<Added, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let mut model = read::load_study_in(&tx, study)?;
         let mut todo = Vec::with_capacity(codings.len());
@@ -143,6 +168,7 @@ impl Store {
         }
         let fid = model.framework().id().to_string();
         let version = crate::versions::current(&tx, &fid)?;
+        let mut writes = Vec::with_capacity(todo.len());
         for c in todo {
             let unit = unit_row(&tx, study, &c.unit.source, c.unit.span)?;
             tx.execute(
@@ -162,13 +188,55 @@ impl Store {
                 ],
             )
             .map_err(StoreError::db)?;
+            writes.push(Touch::Coding(coding_key(study, &fid, c)));
             result.added += 1;
+        }
+        if !writes.is_empty() {
+            let keys = writes.iter().filter_map(|t| match t {
+                Touch::Coding(k) => Some(k),
+                _ => None,
+            });
+            let note = match reconciled {
+                None => Note::undoable(
+                    EditKind::CodingAdd,
+                    study.as_str(),
+                    format!("coded {}", listed(keys, writes.len())),
+                    Undo::DeleteCodings,
+                    writes,
+                ),
+                Some(coders) => {
+                    let names: Vec<&str> = coders.iter().map(CoderId::as_str).collect();
+                    let n = writes.len();
+                    let mut note = Note::undoable(
+                        EditKind::Reconcile,
+                        study.as_str(),
+                        format!(
+                            "recorded {n} consensus {} from coders {} ({} there already)",
+                            if n == 1 { "coding" } else { "codings" },
+                            names.join(", "),
+                            result.skipped
+                        ),
+                        Undo::DeleteCodings,
+                        writes,
+                    );
+                    note.touches.reads = coders
+                        .iter()
+                        .map(|c| Touch::CoderCodings {
+                            study: study.to_string(),
+                            coder: c.to_string(),
+                        })
+                        .collect();
+                    note
+                }
+            };
+            journal::record(&tx, &actor, &note)?;
         }
         tx.commit().map_err(StoreError::db)?;
         Ok(result)
     }
 
-    /// Removes one coding; a meaning unit left with no coding goes too.
+    /// Removes one coding; a meaning unit left with no coding goes too. The journal keeps
+    /// the coding (with its memo), so that an undo puts it back.
     pub fn remove_coding(
         &mut self,
         study: &StudyId,
@@ -178,6 +246,7 @@ impl Store {
         coder: &CoderId,
     ) -> Result<(), StoreError> {
         let (source, span) = (&at.source, at.span);
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let now: Option<String> = tx
             .query_row(
@@ -205,17 +274,19 @@ impl Store {
             )
             .optional()
             .map_err(StoreError::db)?;
-        let removed = match unit {
-            None => 0,
+        let found: Option<(i64, String, Option<String>, u32, bool)> = match unit {
+            None => None,
             Some(unit) => tx
-                .execute(
-                    "DELETE FROM coding WHERE unit_id = ?1 AND code = ?2 AND qualifiers = ?3
-                       AND coder = ?4",
+                .query_row(
+                    "SELECT id, framework_id, memo, version, exemplar FROM coding
+                     WHERE unit_id = ?1 AND code = ?2 AND qualifiers = ?3 AND coder = ?4",
                     params![unit, code.as_str(), qualifiers.to_string(), coder.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
+                .optional()
                 .map_err(StoreError::db)?,
         };
-        if removed == 0 {
+        let Some((row, fid, memo, version, exemplar)) = found else {
             let values = if qualifiers.is_empty() {
                 String::new()
             } else {
@@ -229,17 +300,45 @@ impl Store {
                     span.end()
                 ),
             });
-        }
+        };
+        tx.execute("DELETE FROM coding WHERE id = ?1", [row])
+            .map_err(StoreError::db)?;
         tx.execute(
             "DELETE FROM meaning_unit WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM coding WHERE unit_id = ?1)",
             [unit],
         )
         .map_err(StoreError::db)?;
+        let key = crate::journal::CodingKey {
+            study: study.to_string(),
+            source: source.to_string(),
+            start: span.start(),
+            end: span.end(),
+            framework: fid,
+            code: code.to_string(),
+            qualifiers: qualifiers.to_string(),
+            coder: coder.to_string(),
+        };
+        let note = Note::undoable(
+            EditKind::CodingRemove,
+            study.as_str(),
+            format!("removed the coding of {}", key.describe()),
+            Undo::RestoreCoding {
+                row,
+                unit: unit.expect("a coding was found on it"),
+                memo,
+                version,
+                exemplar,
+            },
+            vec![Touch::Coding(key)],
+        );
+        journal::record(&tx, &actor, &note)?;
         tx.commit().map_err(StoreError::db)
     }
 
     /// Adds a memo to a study; a memo on a code needs the code in the study's framework.
-    pub fn add_memo(&mut self, study: &StudyId, memo: &Memo) -> Result<(), StoreError> {
+    /// Returns its id, by which `memos` lists it and `edit_memo` and `remove_memo` find it.
+    pub fn add_memo(&mut self, study: &StudyId, memo: &Memo) -> Result<i64, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let mut model = read::load_study_in(&tx, study)?;
         model.add_memo(memo.clone()).map_err(invalid)?;
@@ -259,7 +358,102 @@ impl Store {
             ],
         )
         .map_err(StoreError::db)?;
+        let id = tx.last_insert_rowid();
+        let row = MemoRow {
+            id,
+            code: memo.code.clone(),
+            author: memo.author.clone(),
+            text: memo.text.clone(),
+        };
+        let note = Note::undoable(
+            EditKind::MemoAdd,
+            study.as_str(),
+            format!("added memo {}", row.describe()),
+            Undo::MemoAdded { id },
+            memo_touches(study, fid.as_deref(), &row),
+        );
+        journal::record(&tx, &actor, &note)?;
+        tx.commit().map_err(StoreError::db)?;
+        Ok(id)
+    }
+
+    /// A study's memos in the order they were added (by id), or only those on `code` and
+    /// the codes under it.
+    pub fn memos(
+        &self,
+        study: &StudyId,
+        code: Option<&CodeId>,
+    ) -> Result<Vec<MemoRow>, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::db)?;
+        read::study_exists(&tx, study.as_str())?;
+        let all = read::rows(
+            &tx,
+            "SELECT id, code, author, text FROM memo WHERE study_id = ?1 ORDER BY id",
+            [study.as_str()],
+            |r| {
+                Ok(MemoRow {
+                    id: read::get(r, 0)?,
+                    code: read::parse_opt(read::get(r, 1)?)?,
+                    author: read::parse(read::get(r, 2)?)?,
+                    text: read::get(r, 3)?,
+                })
+            },
+        )?;
+        Ok(match code {
+            None => all,
+            Some(c) => all
+                .into_iter()
+                .filter(|m| m.code.as_ref().is_some_and(|m| m.is_within(c)))
+                .collect(),
+        })
+    }
+
+    /// Replaces the text of a study's memo; `NotFound` for an id the study has no memo by.
+    /// The journal keeps the text it had, so that an undo puts it back.
+    pub fn edit_memo(&mut self, study: &StudyId, id: i64, text: &str) -> Result<(), StoreError> {
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let (row, fid) = memo_in(&tx, study, id)?;
+        tx.execute("UPDATE memo SET text = ?2 WHERE id = ?1", params![id, text])
+            .map_err(StoreError::db)?;
+        let note = Note::undoable(
+            EditKind::MemoEdit,
+            study.as_str(),
+            format!("changed the text of memo {}", row.describe()),
+            Undo::MemoEdited {
+                id,
+                text: row.text.clone(),
+            },
+            memo_touches(study, fid.as_deref(), &row),
+        );
+        journal::record(&tx, &actor, &note)?;
         tx.commit().map_err(StoreError::db)
+    }
+
+    /// Removes a study's memo and returns it; `NotFound` for an id the study has no memo by.
+    /// The journal keeps it, so that an undo puts it back with its id.
+    pub fn remove_memo(&mut self, study: &StudyId, id: i64) -> Result<MemoRow, StoreError> {
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let (row, fid) = memo_in(&tx, study, id)?;
+        tx.execute("DELETE FROM memo WHERE id = ?1", [id])
+            .map_err(StoreError::db)?;
+        let note = Note::undoable(
+            EditKind::MemoRemove,
+            study.as_str(),
+            format!("removed memo {}", row.describe()),
+            Undo::MemoRemoved {
+                id,
+                framework: fid.clone(),
+                code: row.code.as_ref().map(ToString::to_string),
+                author: row.author.to_string(),
+                text: row.text.clone(),
+            },
+            memo_touches(study, fid.as_deref(), &row),
+        );
+        journal::record(&tx, &actor, &note)?;
+        tx.commit().map_err(StoreError::db)?;
+        Ok(row)
     }
 
     /// Adds a framework, or updates one with the same id in place, recording a new version
@@ -274,6 +468,7 @@ impl Store {
         f: &Framework,
         change: &crate::Change,
     ) -> Result<FrameworkImport, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let existing = match read::framework_in(&tx, f.id().as_str()) {
             Ok(e) => Some(e),
@@ -332,11 +527,14 @@ impl Store {
                     check_users(&tx, f)?;
                 }
                 let what = format!("import: {}", samskap_core::codebook::diff(&e, f));
-                crate::versions::record(&tx, f, Some(change), &what)?;
+                let version = crate::versions::record(&tx, f, Some(change), &what)?;
+                let summary = format!("updated framework {} to version {version}: {what}", f.id());
+                framework_note(&tx, &actor, f, summary)?;
                 FrameworkImport::Updated
             }
             None => {
                 crate::write::insert_framework(&tx, f, Some(change))?;
+                framework_note(&tx, &actor, f, format!("added framework {}", f.id()))?;
                 FrameworkImport::Added
             }
         };
@@ -357,7 +555,7 @@ impl Store {
 }
 
 /// The row id of a meaning unit, made if new.
-fn unit_row(
+pub(crate) fn unit_row(
     tx: &Transaction<'_>,
     study: &StudyId,
     source: &SourceId,
@@ -471,6 +669,7 @@ impl Store {
         code: &CodeId,
         chosen: bool,
     ) -> Result<usize, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let now: Option<String> = tx
             .query_row(
@@ -484,23 +683,31 @@ impl Store {
             now.map(|text| samskap_core::Transcript::new(at.source.clone(), &text))
                 .as_ref(),
         )?;
-        let n = tx
-            .execute(
-                "UPDATE coding SET exemplar = ?5
-                 WHERE code = ?4 AND unit_id = (
-                     SELECT id FROM meaning_unit WHERE study_id = ?1 AND source_id = ?2
-                       AND start_char = ?3 AND end_char = ?6)",
-                params![
-                    study.as_str(),
-                    at.source.as_str(),
-                    at.span.start() as i64,
-                    code.as_str(),
-                    chosen,
-                    at.span.end() as i64
-                ],
-            )
-            .map_err(StoreError::db)?;
-        if n == 0 {
+        // Every coding of the code on the unit, with whether its mark changes.
+        let marked: Vec<(String, String, String, bool)> = read::rows(
+            &tx,
+            "SELECT c.framework_id, c.qualifiers, c.coder, c.exemplar FROM coding c
+             JOIN meaning_unit u ON u.id = c.unit_id
+             WHERE u.study_id = ?1 AND u.source_id = ?2 AND u.start_char = ?3
+               AND u.end_char = ?4 AND c.code = ?5
+             ORDER BY c.id",
+            params![
+                study.as_str(),
+                at.source.as_str(),
+                at.span.start() as i64,
+                at.span.end() as i64,
+                code.as_str()
+            ],
+            |r| {
+                Ok((
+                    read::get(r, 0)?,
+                    read::get(r, 1)?,
+                    read::get(r, 2)?,
+                    read::get(r, 3)?,
+                ))
+            },
+        )?;
+        if marked.is_empty() {
             return Err(StoreError::NotFound {
                 what: "coding of the code on that unit",
                 id: format!(
@@ -511,8 +718,69 @@ impl Store {
                 ),
             });
         }
+        tx.execute(
+            "UPDATE coding SET exemplar = ?5
+             WHERE code = ?4 AND unit_id = (
+                 SELECT id FROM meaning_unit WHERE study_id = ?1 AND source_id = ?2
+                   AND start_char = ?3 AND end_char = ?6)",
+            params![
+                study.as_str(),
+                at.source.as_str(),
+                at.span.start() as i64,
+                code.as_str(),
+                chosen,
+                at.span.end() as i64
+            ],
+        )
+        .map_err(StoreError::db)?;
+        let changed: Vec<Touch> = marked
+            .iter()
+            .filter(|(.., was)| *was != chosen)
+            .map(|(fid, qualifiers, coder, _)| {
+                Touch::Coding(crate::journal::CodingKey {
+                    study: study.to_string(),
+                    source: at.source.to_string(),
+                    start: at.span.start(),
+                    end: at.span.end(),
+                    framework: fid.clone(),
+                    code: code.to_string(),
+                    qualifiers: qualifiers.clone(),
+                    coder: coder.clone(),
+                })
+            })
+            .collect();
+        if let (Some(Touch::Coding(k)), n) = (changed.first(), changed.len()) {
+            let mut writes = vec![Touch::UnitCode {
+                study: study.to_string(),
+                source: k.source.clone(),
+                start: k.start,
+                end: k.end,
+                framework: k.framework.clone(),
+                code: k.code.clone(),
+            }];
+            writes.extend(changed.iter().cloned());
+            let (kind, verb) = if chosen {
+                (EditKind::ExemplarAdd, "chose")
+            } else {
+                (EditKind::ExemplarRemove, "no longer chose")
+            };
+            let note = Note::undoable(
+                kind,
+                study.as_str(),
+                format!(
+                    "{verb} {} {}..{} as an exemplar of {code} ({n} {})",
+                    k.source,
+                    k.start,
+                    k.end,
+                    if n == 1 { "coding" } else { "codings" }
+                ),
+                Undo::Exemplar { chosen },
+                writes,
+            );
+            journal::record(&tx, &actor, &note)?;
+        }
         tx.commit().map_err(StoreError::db)?;
-        Ok(n)
+        Ok(marked.len())
     }
 
     /// The units chosen as exemplars, each with its code once, in the framework's order of
@@ -565,4 +833,123 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A memo as `samskap memo list` shows it: with the id the store gave it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MemoRow {
+    /// Its id in the store (an import that replaces the study numbers memos anew).
+    pub id: i64,
+    /// The code it is on; none for a memo on the study.
+    pub code: Option<CodeId>,
+    /// Who wrote it.
+    pub author: CoderId,
+    /// The text.
+    pub text: String,
+}
+
+impl MemoRow {
+    /// `7 on a/b by A` or `7 on the study by A`: what the journal says of it (never its
+    /// text).
+    fn describe(&self) -> String {
+        match &self.code {
+            Some(c) => format!("{} on {c} by {}", self.id, self.author),
+            None => format!("{} on the study by {}", self.id, self.author),
+        }
+    }
+}
+
+/// A study's memo by id, with its framework; `NotFound` when the study has none by it.
+fn memo_in(
+    tx: &Transaction<'_>,
+    study: &StudyId,
+    id: i64,
+) -> Result<(MemoRow, Option<String>), StoreError> {
+    read::study_exists(tx, study.as_str())?;
+    let found = read::rows(
+        tx,
+        "SELECT code, author, text, framework_id FROM memo WHERE id = ?1 AND study_id = ?2",
+        params![id, study.as_str()],
+        |r| {
+            Ok((
+                MemoRow {
+                    id,
+                    code: read::parse_opt(read::get(r, 0)?)?,
+                    author: read::parse(read::get(r, 1)?)?,
+                    text: read::get(r, 2)?,
+                },
+                read::get::<Option<String>>(r, 3)?,
+            ))
+        },
+    )?;
+    found
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::NotFound {
+            what: "memo",
+            id: id.to_string(),
+        })
+}
+
+/// What a change to a memo writes: the memo, and (on a code) the memo as on that code.
+fn memo_touches(study: &StudyId, framework: Option<&str>, m: &MemoRow) -> Vec<Touch> {
+    let mut out = vec![Touch::Memo {
+        study: study.to_string(),
+        id: m.id,
+    }];
+    if let (Some(f), Some(c)) = (framework, &m.code) {
+        out.push(Touch::MemoOn {
+            study: study.to_string(),
+            id: m.id,
+            framework: f.to_owned(),
+            code: c.to_string(),
+        });
+    }
+    out
+}
+
+/// A new coding's key in the journal.
+fn coding_key(study: &StudyId, framework: &str, c: &NewCoding) -> crate::journal::CodingKey {
+    crate::journal::CodingKey {
+        study: study.to_string(),
+        source: c.unit.source.to_string(),
+        start: c.unit.span.start(),
+        end: c.unit.span.end(),
+        framework: framework.to_owned(),
+        code: c.code.to_string(),
+        qualifiers: c.qualifiers.to_string(),
+        coder: c.coder.to_string(),
+    }
+}
+
+/// The first few codings named, and how many more: a summary stays one line whatever the
+/// number.
+pub(crate) fn listed<'a>(
+    keys: impl Iterator<Item = &'a crate::journal::CodingKey>,
+    n: usize,
+) -> String {
+    const SHOWN: usize = 3;
+    let named: Vec<String> = keys.take(SHOWN).map(|k| k.describe()).collect();
+    match n {
+        0 | 1 => named.join(""),
+        _ if n <= SHOWN => format!("{n} codings: {}", named.join("; ")),
+        _ => format!("{n} codings: {} and {} more", named.join("; "), n - SHOWN),
+    }
+}
+
+/// The journal's entry for a framework added or updated from a file: the store as a whole
+/// (every study on the framework) changes.
+fn framework_note(
+    tx: &Transaction<'_>,
+    actor: &crate::journal::Actor,
+    f: &Framework,
+    summary: String,
+) -> Result<(), StoreError> {
+    let note = Note::final_(
+        EditKind::FrameworkImport,
+        None,
+        summary,
+        vec![Touch::Framework(f.id().to_string())],
+    );
+    journal::record(tx, actor, &note).map(drop)
 }

@@ -56,6 +56,9 @@ pub enum StoreError {
     /// when the write's transaction runs: nothing was written.
     #[error("the token `{0}` is revoked")]
     Revoked(String),
+    /// `undo` found no entry of the study's journal that can be undone.
+    #[error("nothing to undo in study `{0}`: no edit of it in the journal can be undone (`samskap history` lists them)")]
+    NothingToUndo(String),
     /// Another process holds the database longer than the busy timeout.
     #[error("the store is busy (another samskap is writing to it); try again")]
     Busy,

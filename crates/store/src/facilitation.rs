@@ -22,6 +22,7 @@ use samskap_core::{
     ActionId, GroupId, MeetingId, Member, ModelError, NaiveDate, StatementId, Study, StudyId,
 };
 
+use crate::journal::{EditKind, Note, Touch};
 use crate::read::{get, load_study_in, parse, parse_opt, rows};
 use crate::{Refusal, Store, StoreError};
 
@@ -853,11 +854,13 @@ impl Store {
         &mut self,
         study: &StudyId,
         refusal: RefusalMap,
+        summary: String,
         change: impl FnOnce(&mut Facilitation, &Roster<'_>) -> Result<(), FacilitationError>,
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         self.checked(
             study,
+            summary,
             |model| model.facilitate(change).map_err(|e| refusal.map(e)),
             write,
         )
@@ -871,23 +874,34 @@ impl Store {
     /// is written in the same transaction, and cleared once it is committed. The token that
     /// entry names is looked up again first, inside the transaction: a token revoked after
     /// its request was let in makes no write (`Revoked`).
+    ///
+    /// The journal records the change, in the same transaction, as `summary` says it (ids
+    /// and dates only: the record's texts are the facilitators' notes).
     fn checked(
         &mut self,
         study: &StudyId,
+        summary: String,
         change: impl FnOnce(&mut Study) -> Result<(), StoreError>,
         write: impl FnOnce(&Connection, &str) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let audit = self.audit.take();
+        let actor = self.actor.clone();
         let live = |conn: &Connection| match &audit {
             Some(entry) => crate::tokens::require_live(conn, &entry.token_name),
             None => Ok(()),
         };
         let write = |conn: &Connection, sid: &str| {
             write(conn, sid)?;
-            match &audit {
-                Some(entry) => crate::tokens::insert_audit(conn, entry),
-                None => Ok(()),
+            if let Some(entry) = &audit {
+                crate::tokens::insert_audit(conn, entry)?;
             }
+            let note = Note::final_(
+                EditKind::Facilitation,
+                Some(sid),
+                summary,
+                vec![Touch::Record(sid.to_owned())],
+            );
+            crate::journal::record(conn, &actor, &note).map(drop)
         };
         let done = if let Some(snapshots) = self.snapshots.clone() {
             self.write_through(&snapshots, study, live, change, write)
@@ -912,6 +926,7 @@ impl Store {
     pub fn add_member(&mut self, study: &StudyId, member: &Member) -> Result<(), StoreError> {
         self.checked(
             study,
+            format!("added member {} to group {}", member.id, member.group),
             |model| {
                 model.add_member(member.clone()).map_err(|e| match e {
                     ModelError::UnknownGroup(g) => StoreError::NotFound {
@@ -941,6 +956,7 @@ impl Store {
                 target: Some("problem statement"),
                 against_stored: true,
             },
+            format!("recorded that problem statement {statement} was agreed on {agreed}"),
             |f, _| f.agree_statement(statement, agreed),
             |conn, sid| {
                 conn.execute(
@@ -963,6 +979,10 @@ impl Store {
         self.facilitate_checked(
             study,
             RefusalMap::PLAIN,
+            format!(
+                "added meeting {} of group {} on {}",
+                meeting.id, meeting.group, meeting.date
+            ),
             |f, r| f.add_meeting(r, meeting.clone()),
             |conn, sid| insert_meeting(conn, sid, meeting),
         )
@@ -982,6 +1002,10 @@ impl Store {
                 target: Some("meeting"),
                 against_stored: false,
             },
+            format!(
+                "set the attendance of meeting {meeting} ({} members)",
+                attendance.len()
+            ),
             |f, r| f.set_attendance(r, meeting, attendance.to_vec()),
             |conn, sid| replace_attendance(conn, sid, meeting, attendance),
         )
@@ -1000,6 +1024,7 @@ impl Store {
                 target: Some("group"),
                 against_stored: false,
             },
+            format!("set the rules of group {group}"),
             |f, r| f.set_rules(r, group.clone(), rules.clone()),
             |conn, sid| upsert_rules(conn, sid, group, rules),
         )
@@ -1014,6 +1039,10 @@ impl Store {
         self.facilitate_checked(
             study,
             RefusalMap::PLAIN,
+            format!(
+                "added problem statement {} of group {}",
+                statement.id, statement.group
+            ),
             |f, r| f.add_statement(r, statement.clone()),
             |conn, sid| insert_statement(conn, sid, statement),
         )
@@ -1028,6 +1057,13 @@ impl Store {
                 target: None,
                 against_stored: true,
             },
+            format!(
+                "recorded that group {} moved to {} ({}) on {}",
+                m.group,
+                m.step.name(),
+                m.phase.name(),
+                m.date
+            ),
             |f, r| f.add_move(r, m.clone()),
             |conn, sid| insert_move(conn, sid, m),
         )
@@ -1042,6 +1078,10 @@ impl Store {
         self.facilitate_checked(
             study,
             RefusalMap::PLAIN,
+            format!(
+                "added PD practice {} of group {}",
+                practice.id, practice.group
+            ),
             |f, r| f.add_practice(r, practice.clone()),
             |conn, sid| insert_practice(conn, sid, practice),
         )
@@ -1053,6 +1093,7 @@ impl Store {
         self.facilitate_checked(
             study,
             RefusalMap::PLAIN,
+            format!("added action {} of group {}", action.id, action.group),
             |f, r| f.add_action(r, action.clone()),
             |conn, sid| insert_action(conn, sid, action),
         )
@@ -1073,6 +1114,11 @@ impl Store {
                 target: Some("action"),
                 against_stored: true,
             },
+            format!(
+                "moved action {action} to {} on {}",
+                transition.state.name(),
+                transition.date
+            ),
             |f, _| f.advance_action(action, transition.clone()),
             |conn, sid| insert_transition(conn, sid, action, transition),
         )
@@ -1083,6 +1129,10 @@ impl Store {
         self.facilitate_checked(
             study,
             RefusalMap::PLAIN,
+            format!(
+                "added dissemination event {} of group {}",
+                event.id, event.group
+            ),
             |f, r| f.add_event(r, event.clone()),
             |conn, sid| insert_event(conn, sid, event),
         )
@@ -1093,6 +1143,10 @@ impl Store {
         self.facilitate_checked(
             study,
             RefusalMap::PLAIN,
+            format!(
+                "added contact {} between members {} and {}",
+                contact.id, contact.a, contact.b
+            ),
             |f, r| f.add_contact(r, contact.clone()),
             |conn, sid| insert_contact(conn, sid, contact),
         )
@@ -1108,6 +1162,16 @@ impl Store {
         self.facilitate_checked(
             study,
             RefusalMap::PLAIN,
+            format!(
+                "added assessment {} with {} {}",
+                assessment.id,
+                assessment.evidence.len(),
+                if assessment.evidence.len() == 1 {
+                    "piece of evidence"
+                } else {
+                    "pieces of evidence"
+                }
+            ),
             |f, r| f.add_assessment(r, assessment.clone()),
             |conn, sid| insert_assessment(conn, sid, assessment),
         )

@@ -17,6 +17,7 @@ mod edit;
 mod error;
 mod facilitation;
 mod guides;
+mod journal;
 mod known;
 mod quotes;
 mod read;
@@ -41,8 +42,9 @@ use samskap_core::{StudyId, StudyMeta};
 
 pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use codebook::{Edited, Pick};
-pub use edit::{Added, Exemplar, FrameworkImport, NewCoding, OnDuplicate, UnitRef};
+pub use edit::{Added, Exemplar, FrameworkImport, MemoRow, NewCoding, OnDuplicate, UnitRef};
 pub use error::{Refusal, StoreError};
+pub use journal::{Actor, EditKind, JournalEntry, Undone, Via};
 pub use known::Known;
 pub use quotes::Outline;
 pub use read::{InformantRow, Snapshot, StudySummary};
@@ -70,6 +72,8 @@ pub struct Store {
     snapshots: Option<std::sync::Arc<shared::Snapshots>>,
     /// An audit entry for the next checked write to commit with its change.
     audit: Option<AuditEntry>,
+    /// Who the journal records as making the changes written through this connection.
+    actor: journal::Actor,
 }
 
 impl Store {
@@ -119,6 +123,7 @@ impl Store {
             path,
             snapshots: None,
             audit: None,
+            actor: journal::Actor::default(),
         })
     }
 

@@ -93,8 +93,10 @@ impl Store {
         record: &RefiRecord,
         replace: Replace,
     ) -> Result<ImportSummary, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let summary = write_study(&tx, study, replace)?;
+        crate::write::journal_import(&tx, &actor, study, &summary, " from a REFI-QDA project")?;
         let sid = study.meta().id.as_str();
         for g in &record.study_guids {
             tx.execute(
@@ -124,6 +126,7 @@ impl Store {
         f: &Framework,
         guids: &[RefiGuid],
     ) -> Result<FrameworkImport, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let existing = match crate::read::framework_in(&tx, f.id().as_str()) {
             Ok(e) => Some(e),
@@ -140,6 +143,13 @@ impl Store {
             }
             None => {
                 insert_framework(&tx, f, None)?;
+                let note = crate::journal::Note::final_(
+                    crate::EditKind::FrameworkImport,
+                    None,
+                    format!("added framework {} from a REFI-QDA codebook", f.id()),
+                    vec![crate::journal::Touch::Framework(f.id().to_string())],
+                );
+                crate::journal::record(&tx, &actor, &note)?;
                 FrameworkImport::Added
             }
         };

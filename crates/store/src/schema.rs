@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0016_study_language.sql")),
     sql(include_str!("../migrations/0017_assessments.sql")),
     sql(include_str!("../migrations/0018_search_stems.sql")),
+    sql(include_str!("../migrations/0019_journal.sql")),
 ];
 
 /// The schema version this build writes.

@@ -178,6 +178,7 @@ impl SharedStore {
         let mut writer = self.writer();
         // An entry left by a call that panicked belongs to no one now.
         writer.audit = None;
+        writer.actor = crate::Actor::default();
         f(&mut writer)
     }
 
@@ -186,15 +187,18 @@ impl SharedStore {
     /// The token the entry names must still be live inside that transaction: a token revoked
     /// while its request was in flight makes no write ([`StoreError::Revoked`]).
     /// Gives the entry back when nothing committed it (`f` was refused, or made no checked
-    /// write), for the caller to log with the status it answers.
+    /// write), for the caller to log with the status it answers. The journal records what `f`
+    /// changes as made by the entry's token, through the API.
     pub fn write_audited<T, E>(
         &self,
         entry: AuditEntry,
         f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> (Result<T, E>, Option<AuditEntry>) {
         let mut writer = self.writer();
+        writer.actor = crate::Actor::token(&entry.token_name);
         writer.audit = Some(entry);
         let out = f(&mut writer);
+        writer.actor = crate::Actor::default();
         (out, writer.audit.take())
     }
 

@@ -374,6 +374,7 @@ impl crate::Store {
         source: Source,
         text: Transcript,
     ) -> Result<(), StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let sid = study.as_str();
         let taken: bool = tx
@@ -404,6 +405,21 @@ impl crate::Store {
                 conflict: false,
             })?;
         write(&tx, sid, std::iter::once((&source, &text)))?;
+        let note = crate::journal::Note::final_(
+            crate::EditKind::SourceAdd,
+            Some(sid),
+            format!(
+                "added source {} ({}, {} characters)",
+                source.id,
+                source.kind.as_str(),
+                text.char_len()
+            ),
+            vec![crate::journal::Touch::Source {
+                study: sid.to_owned(),
+                source: source.id.to_string(),
+            }],
+        );
+        crate::journal::record(&tx, &actor, &note)?;
         tx.commit().map_err(StoreError::db)
     }
 }

@@ -10,6 +10,7 @@ use samskap_core::{GroupId, StudyId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::journal::{EditKind, Note};
 use crate::read::{get, parse, rows};
 use crate::{Store, StoreError};
 
@@ -131,15 +132,15 @@ fn hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     DateTime::<Utc>::from(std::time::SystemTime::now())
 }
 
-fn timestamp(t: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn parse_time(s: String) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_time(s: String) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(&s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp `{s}`: {e}")))
@@ -189,6 +190,7 @@ impl Store {
             .map_err(|e| StoreError::Database(format!("no randomness for a secret: {e}")))?;
         let secret = format!("{SECRET_PREFIX}{}", hex(&bytes));
 
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let taken = tx
             .query_row(
@@ -234,6 +236,16 @@ impl Store {
             )
             .map_err(StoreError::db)?;
         }
+        let groups: Vec<String> = groups.iter().map(|(s, g)| format!("{s}/{g}")).collect();
+        let summary = match groups.as_slice() {
+            [] => format!("made the {role} token `{name}`"),
+            _ => format!("made the {role} token `{name}` for {}", groups.join(", ")),
+        };
+        crate::journal::record(
+            &tx,
+            &actor,
+            &Note::final_(EditKind::TokenCreate, None, summary, Vec::new()),
+        )?;
         tx.commit().map_err(StoreError::db)?;
         Ok(secret)
     }
@@ -275,6 +287,7 @@ impl Store {
     /// Revokes a token by name; revoking a revoked token changes nothing. `NotFound` when no
     /// token has that name.
     pub fn revoke_token(&mut self, name: &str) -> Result<(), StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let revoked: Option<Option<String>> = tx
             .query_row(
@@ -298,6 +311,12 @@ impl Store {
                     [name, &timestamp(now())],
                 )
                 .map_err(StoreError::db)?;
+                let summary = format!("revoked the token `{name}`");
+                crate::journal::record(
+                    &tx,
+                    &actor,
+                    &Note::final_(EditKind::TokenRevoke, None, summary, Vec::new()),
+                )?;
             }
         }
         tx.commit().map_err(StoreError::db)

@@ -113,6 +113,7 @@ impl Store {
     ) -> Result<Reanchored, StoreError> {
         // Read and checked inside the write's transaction: a coding added or an informant
         // withdrawn by another process cannot fall between the re-anchoring and the write.
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let model = read::load_study_in(&tx, study)?;
         let (described, old) = model.source(source).ok_or_else(|| StoreError::NotFound {
@@ -322,6 +323,22 @@ impl Store {
         .map_err(StoreError::db)?;
         // The turns follow the new text.
         crate::sources::write_turns(&tx, sid, described, new.text())?;
+        let note = crate::journal::Note::final_(
+            crate::EditKind::SourceReplace,
+            Some(sid),
+            format!(
+                "replaced the text of source {source}: {} meaning units found again, {} codings and \
+                 {} evidence links dropped",
+                result.units_moved,
+                result.orphans.len(),
+                result.evidence_orphans.len()
+            ),
+            vec![crate::journal::Touch::Source {
+                study: sid.to_owned(),
+                source: source.to_string(),
+            }],
+        );
+        crate::journal::record(&tx, &actor, &note)?;
         tx.commit().map_err(StoreError::db)?;
         result.applied = true;
         Ok(result)

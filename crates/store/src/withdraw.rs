@@ -7,9 +7,11 @@ use samskap_core::facilitation::REMOVED_TEXT;
 use samskap_core::quoting::QuoteFinder;
 use samskap_core::source::Withdrawn;
 use samskap_core::{
-    Consent, FreeText, InformantId, OnWithdrawal, SourceId, Span, StudyId, Transcript, Withdrawal,
+    ActiveConsent, Consent, FreeText, InformantId, OnWithdrawal, SourceId, Span, StudyId,
+    Transcript, Withdrawal,
 };
 
+use crate::journal::{EditKind, Note, Touch, Undo};
 use crate::{Store, StoreError};
 
 /// What a withdrawal did.
@@ -39,12 +41,28 @@ impl Store {
         study: &StudyId,
         informant: &InformantId,
     ) -> Result<WithdrawOutcome, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let already_withdrawn = consent_in(&tx, study, informant)? == Consent::Withdrawn;
         let removed = if already_withdrawn {
             Withdrawal::default()
         } else {
-            withdraw_in(&tx, study, informant)?
+            let w = withdraw_in(&tx, study, informant)?;
+            // Counts only: the journal keeps no word of theirs. The whole study is written,
+            // so every earlier entry's payload (a memo's text, a coding's memo) goes.
+            let summary = format!(
+                "withdrew informant {informant}: removed {} sources whole and their turns from {}                  others, {} meaning units, {} codings, {} memos, {} evidence links, {} coding                  memos and {} other texts that quoted them",
+                w.transcripts, w.turns, w.units, w.codings, w.memos, w.evidence, w.coding_memos,
+                w.notes
+            );
+            let note = Note::final_(
+                EditKind::Withdraw,
+                Some(study.as_str()),
+                summary,
+                vec![Touch::Study(study.to_string())],
+            );
+            crate::journal::record(&tx, &actor, &note)?;
+            w
         };
         tx.commit().map_err(StoreError::db)?;
         let wal_cleared = match self.checkpoint() {
@@ -57,6 +75,58 @@ impl Store {
             already_withdrawn,
             wal_cleared,
         })
+    }
+
+    /// Sets an informant's consent to given or pending, and returns what it was. Refused
+    /// (`Conflict`) for an informant who has withdrawn: their material is deleted, and only
+    /// [`withdraw`](Self::withdraw) sets that state. `NotFound` for an unknown informant.
+    /// The journal records a change (none when the consent was that already); undoing it
+    /// sets the consent back.
+    pub fn set_consent(
+        &mut self,
+        study: &StudyId,
+        informant: &InformantId,
+        consent: ActiveConsent,
+    ) -> Result<Consent, StoreError> {
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let was = consent_in(&tx, study, informant)?;
+        let to = match consent {
+            ActiveConsent::Given => Consent::Given,
+            ActiveConsent::Pending => Consent::Pending,
+        };
+        if was == Consent::Withdrawn {
+            return Err(StoreError::Conflict(format!(
+                "informant `{informant}` has withdrawn: their material is deleted, and consent                  cannot be set again"
+            )));
+        }
+        if was != to {
+            tx.execute(
+                "UPDATE informant SET consent = ?3 WHERE study_id = ?1 AND id = ?2",
+                [study.as_str(), informant.as_str(), to.as_str()],
+            )
+            .map_err(StoreError::db)?;
+            let note = Note::undoable(
+                EditKind::Consent,
+                study.as_str(),
+                format!(
+                    "set the consent of informant {informant} from {} to {}",
+                    was.as_str(),
+                    to.as_str()
+                ),
+                Undo::Consent {
+                    informant: informant.to_string(),
+                    was: was.as_str().to_owned(),
+                },
+                vec![Touch::Informant {
+                    study: study.to_string(),
+                    informant: informant.to_string(),
+                }],
+            );
+            crate::journal::record(&tx, &actor, &note)?;
+        }
+        tx.commit().map_err(StoreError::db)?;
+        Ok(was)
     }
 
     /// Where an informant stands on consent (`NotFound` for an unknown one).
@@ -480,6 +550,12 @@ const REMOVED_WITH_INFORMANT: &[(&str, &[&str], &str)] = &[
         &["study_id", "informant_id", "variable", "kind", "value"],
         "their case attributes: the rows are deleted by the trigger refi_attribute_withdrawn",
     ),
+    (
+        "journal",
+        &["payload"],
+        "what undoing an edit needs (a memo's text, a coding's memo): the withdrawal's own \
+         entry clears it in every earlier entry of the study, none of which can be undone then",
+    ),
 ];
 
 /// Virtual tables whose content is derived from a text column, with how withdrawal reaches
@@ -706,6 +782,18 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
     ("api_token", &["created", "revoked"], "timestamps"),
     ("api_token_group", &["study_id", "group_id"], "ids"),
     ("audit_log", &["at"], "a timestamp"),
+    ("journal", &["study_id", "kind", "via"], "an id and enumerations"),
+    ("journal", &["at"], "a timestamp"),
+    (
+        "journal",
+        &["who"],
+        "the user or token name of whoever made a change, never an informant's words",
+    ),
+    (
+        "journal",
+        &["summary", "touches"],
+        "ids, spans, counts and qualifier values only: what an edit did and touched, never a text",
+    ),
     (
         "audit_log",
         &["token_name"],

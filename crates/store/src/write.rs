@@ -48,11 +48,42 @@ impl Store {
         study: &Study,
         replace: Replace,
     ) -> Result<ImportSummary, StoreError> {
+        let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let summary = write_study(&tx, study, replace)?;
+        journal_import(&tx, &actor, study, &summary, "")?;
         tx.commit().map_err(StoreError::db)?;
         Ok(summary)
     }
+}
+
+/// The journal's one entry for an import (never one per row): the whole study is written,
+/// and its framework, so nothing before it can be undone. `from` says where the study came
+/// from, if not a bundle (` from a REFI-QDA project`).
+pub(crate) fn journal_import(
+    tx: &Transaction<'_>,
+    actor: &crate::Actor,
+    study: &Study,
+    s: &ImportSummary,
+    from: &str,
+) -> Result<(), StoreError> {
+    use crate::journal::{EditKind, Note, Touch};
+    let id = &study.meta().id;
+    let verb = if s.replaced { "replaced" } else { "imported" };
+    let summary = format!(
+        "{verb} study {id}{from}: {} informants, {} sources, {} meaning units, {} codings, {} memos",
+        s.informants, s.transcripts, s.units, s.codings, s.memos
+    );
+    let note = Note::final_(
+        EditKind::StudyImport,
+        Some(id.as_str()),
+        summary,
+        vec![
+            Touch::Study(id.to_string()),
+            Touch::Framework(study.framework().id().to_string()),
+        ],
+    );
+    crate::journal::record(tx, actor, &note).map(drop)
 }
 
 fn write_framework(tx: &Transaction<'_>, f: &Framework) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use samskap_store::{Store, StoreError, SCHEMA_VERSION};
+use samskap_store::{StoreError, SCHEMA_VERSION};
 
 use crate::args::Cli;
 use crate::output;
@@ -71,7 +71,7 @@ pub fn restore(cli: &Cli, args: &RestoreArgs, out: &mut dyn Write) -> anyhow::Re
         (None, true) => Some(default_keep(&cli.db)),
         (None, false) => None,
     };
-    let mut store = Store::open(&cli.db)?;
+    let mut store = super::open_or_create(cli)?;
     let restored = store.restore(&args.from, keep.as_deref()).with_context(|| {
         format!(
             "restoring {} from {}",

@@ -267,7 +267,7 @@ fn reconcile(
             }
         })
         .collect();
-    let added = store.add_codings(&study.meta().id, &new, OnDuplicate::Skip)?;
+    let added = store.reconcile_codings(&study.meta().id, &new, &coders)?;
     if cli.json {
         return output::json(
             out,

@@ -11,14 +11,19 @@ use samskap_store::{Change, Pick, StoreError};
 use crate::args::{ChangeArgs, Cli, CodeCommand};
 use crate::output;
 
-/// Who and why from the arguments, at the time now (RFC 3339, in seconds, UTC).
-pub fn change(args: &ChangeArgs) -> Change {
-    Change {
-        by: args.by.clone(),
+/// Who and why from the arguments, at the time now (RFC 3339, in seconds, UTC): who is
+/// `--by`, else who the journal records (`--as`, else the system's user).
+pub fn change(cli: &Cli, args: &ChangeArgs) -> anyhow::Result<Change> {
+    let by = match &args.by {
+        Some(by) => by.clone(),
+        None => super::actor(cli)?.who().to_owned(),
+    };
+    Ok(Change {
+        by,
         at: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         note: args.note.clone(),
-    }
+    })
 }
 
 fn code(s: &str, what: &str) -> anyhow::Result<CodeId> {
@@ -139,7 +144,7 @@ pub fn run(cli: &Cli, cmd: &CodeCommand, out: &mut dyn Write) -> anyhow::Result<
     let edit = &edit;
     let mut store = super::open_store(cli)?;
     let study = super::study_id(cli, &store)?;
-    let done = match store.edit_codebook(&study, edit, &picks, &change(change_args)) {
+    let done = match store.edit_codebook(&study, edit, &picks, &change(cli, change_args)?) {
         Err(StoreError::Conflict(why))
             if matches!(
                 edit,

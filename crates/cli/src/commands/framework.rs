@@ -165,8 +165,8 @@ pub fn import(
 ) -> anyhow::Result<()> {
     let text = super::read_named_text(cli, file, samskap_files::Kind::Document)?;
     let framework = Framework::from_toml(&text).with_context(|| file.display().to_string())?;
-    let mut store = samskap_store::Store::open(&cli.db)?;
-    let outcome = store.import_framework(&framework, &super::codebook::change(change))?;
+    let mut store = super::open_or_create(cli)?;
+    let outcome = store.import_framework(&framework, &super::codebook::change(cli, change)?)?;
     let what = match outcome {
         samskap_store::FrameworkImport::Added => "added",
         samskap_store::FrameworkImport::Unchanged => "unchanged",

@@ -2,8 +2,6 @@
 
 use std::io::Write;
 
-use samskap_store::Store;
-
 use crate::args::{Cli, ImportArgs};
 use crate::{output, progress};
 
@@ -27,7 +25,7 @@ pub fn run(cli: &Cli, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
         }
     })?;
     bar.finish_and_clear();
-    let mut store = Store::open(&cli.db)?;
+    let mut store = super::open_or_create(cli)?;
     let s = store.import_study(&study, args.replace.mode())?;
     let id = study.meta().id.clone();
     // The process ends after this command: a million codings' worth of small allocations

@@ -1,11 +1,11 @@
-//! `samskap informants` and `samskap informant withdraw ID`, which asks first and reaches
-//! the catalogued backups.
+//! `samskap informants`, `samskap informant consent ID given|pending`, and `samskap
+//! informant withdraw ID`, which asks first and reaches the catalogued backups.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context;
-use samskap_core::{Consent, InformantId, StudyId};
-use samskap_store::{BackupEntry, BackupHolding, Store};
+use samskap_core::{ActiveConsent, Consent, InformantId, StudyId};
+use samskap_store::{BackupEntry, BackupHolding, Store, StoreError};
 
 use crate::args::{Cli, WithdrawArgs};
 use crate::output;
@@ -83,6 +83,58 @@ pub fn list(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             .map(|a| a.label.as_deref().unwrap_or(a.id.as_str())),
     );
     output::table(out, &header, rows)
+}
+
+/// Records an informant's consent, given or pending. After a REFI-QDA or Taguette import
+/// every informant is pending, and a report leaves pending informants out.
+pub fn consent(
+    cli: &Cli,
+    id: &str,
+    consent: ActiveConsent,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let id: InformantId = id.parse().context("informant id")?;
+    let mut store = super::open_store(cli)?;
+    let study = super::study_id(cli, &store)?;
+    let was = match store.set_consent(&study, &id, consent) {
+        Err(StoreError::NotFound {
+            what: "informant", ..
+        }) => {
+            let (_, informants) = store.informants(&study)?;
+            let hint =
+                crate::suggest::hint(id.as_str(), informants.iter().map(|(i, _)| i.id.as_str()));
+            anyhow::bail!("study `{study}` has no informant `{id}`{hint}");
+        }
+        r => r?,
+    };
+    let now = match consent {
+        ActiveConsent::Given => Consent::Given,
+        ActiveConsent::Pending => Consent::Pending,
+    };
+    if cli.json {
+        return output::json(
+            out,
+            &serde_json::json!({
+                "informant": id, "consent": now.as_str(), "was": was.as_str(),
+                "changed": was != now,
+            }),
+        );
+    }
+    if was == now {
+        writeln!(
+            out,
+            "informant `{id}`'s consent is {} already",
+            now.as_str()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "informant `{id}`'s consent is {} (was {})",
+            now.as_str(),
+            was.as_str()
+        )?;
+    }
+    Ok(())
 }
 
 pub fn withdraw(cli: &Cli, args: &WithdrawArgs, out: &mut dyn Write) -> anyhow::Result<()> {

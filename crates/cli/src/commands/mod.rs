@@ -9,6 +9,7 @@ mod cooccur;
 mod export;
 mod framework;
 mod guide;
+mod history;
 mod import;
 mod informants;
 mod init;
@@ -35,7 +36,7 @@ use samskap_core::{
     CodeId, CodingTable, Framework, GroupId, QualifierId, Qualifiers, Study, StudyId, ValueId,
 };
 use samskap_files::{Kind, Limits, Links};
-use samskap_store::Store;
+use samskap_store::{Actor, Store, Via};
 
 use crate::args::{
     AgreementCommand, Cli, Command, FilterArgs, FrameworkCommand, GuideCommand, InformantCommand,
@@ -92,6 +93,11 @@ fn dispatch(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Study(StudyCommand::Show) => study::show(cli, out),
         Command::Informants => informants::list(cli, out),
         Command::Informant(InformantCommand::Withdraw(a)) => informants::withdraw(cli, a, out),
+        Command::Informant(InformantCommand::Consent { id, consent }) => {
+            informants::consent(cli, id, *consent, out)
+        }
+        Command::History { limit } => history::history(cli, *limit, out),
+        Command::Undo { id } => history::undo(cli, *id, out),
         Command::Framework(FrameworkCommand::Show { id, version }) => {
             framework::show(cli, id.as_deref(), *version, out)
         }
@@ -179,9 +185,38 @@ fn read_named_text(cli: &Cli, path: &Path, kind: Kind) -> anyhow::Result<String>
     })
 }
 
-/// Opens the existing store named by `--db`.
+/// Who the journal records as making this run's changes: `--as`, else the user the system
+/// names ($USER, or $USERNAME on Windows), else `unknown`.
+pub(crate) fn actor(cli: &Cli) -> anyhow::Result<Actor> {
+    let from_env = || {
+        ["USER", "USERNAME"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .map(|v| v.trim().to_owned())
+            .find(|v| !v.is_empty())
+    };
+    match &cli.actor {
+        Some(name) => {
+            Actor::new(name, Via::Cli).map_err(|e| UsageError(format!("--as: {e}")).into())
+        }
+        None => Ok(from_env()
+            .and_then(|n| Actor::new(&n, Via::Cli).ok())
+            .unwrap_or_default()),
+    }
+}
+
+/// Opens the existing store named by `--db`, writing as [`actor`].
 fn open_store(cli: &Cli) -> anyhow::Result<Store> {
-    Ok(Store::open_existing(&cli.db)?)
+    let mut store = Store::open_existing(&cli.db)?;
+    store.act_as(actor(cli)?);
+    Ok(store)
+}
+
+/// Opens the store named by `--db`, made if missing, writing as [`actor`].
+fn open_or_create(cli: &Cli) -> anyhow::Result<Store> {
+    let mut store = Store::open(&cli.db)?;
+    store.act_as(actor(cli)?);
+    Ok(store)
 }
 
 /// The study chosen by `--study`, or the only one.

@@ -211,7 +211,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     // The store is read (for frameworks) only if it exists, and created only once the
     // project has been read and checked whole: a refused import leaves no new empty store.
     let existing = if cli.db.exists() {
-        Some(Store::open_existing(&cli.db)?)
+        Some(super::open_store(cli)?)
     } else {
         None
     };
@@ -273,7 +273,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     let record = record_of(&imported.guids, &[]);
     let mut store = match existing {
         Some(store) => store,
-        None => Store::open(&cli.db)?,
+        None => super::open_or_create(cli)?,
     };
     let s = store.import_refi_study(&imported.study, &record, a.replace.mode())?;
     let r = &imported.report;
@@ -353,7 +353,7 @@ fn import_codebook(
     let (framework, guids, skipped) = samskap_refi::codebook_framework(&project, id, stem)
         .with_context(|| format!("{name} refused; nothing was written"))?;
     let record = record_of(&guids, &[]);
-    let mut store = Store::open(&cli.db)?;
+    let mut store = super::open_or_create(cli)?;
     let outcome = store.import_refi_framework(&framework, &record.framework_guids)?;
     if cli.json {
         return output::json(

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use samskap_core::{CoderId, Counting, StudyId};
-use samskap_store::{Store, TaguetteFile};
+use samskap_store::TaguetteFile;
 use samskap_taguette::{ImportReport, Options};
 
 use crate::args::Cli;
@@ -93,7 +93,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     }
     drop(file);
     // The store is created only now, once the file has been read and checked whole.
-    let mut store = Store::open(&cli.db)?;
+    let mut store = super::open_or_create(cli)?;
     let s = store.import_study(&imported.study, a.replace.mode())?;
     let r = &imported.report;
     if cli.json {

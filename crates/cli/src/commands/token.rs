@@ -12,7 +12,7 @@ pub fn run(cli: &Cli, cmd: &TokenCommand, out: &mut dyn Write) -> anyhow::Result
     match cmd {
         TokenCommand::Create { name, role, groups } => {
             let role: TokenRole = role.parse().context("--role")?;
-            let mut store = Store::open_existing(&cli.db)?;
+            let mut store = super::open_store(cli)?;
             let groups = if groups.is_empty() {
                 Vec::new()
             } else {
@@ -66,7 +66,7 @@ pub fn run(cli: &Cli, cmd: &TokenCommand, out: &mut dyn Write) -> anyhow::Result
             )?;
         }
         TokenCommand::Revoke { name } => {
-            let mut store = Store::open_existing(&cli.db)?;
+            let mut store = super::open_store(cli)?;
             store.revoke_token(name)?;
             if cli.json {
                 return output::json(out, &serde_json::json!({ "revoked": name }));
