@@ -13,7 +13,7 @@ const UNIT: &str = "Da er prosjektperioden for kort, rett og slett.";
 fn an_unknown_id_gets_the_closest_or_the_list() {
     let env = Env::new();
     env.import_thesis();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["quotes", "--group", "g1"],
             "--group: the study has no group `g1`: did you mean `G1`?",
@@ -37,6 +37,10 @@ fn an_unknown_id_gets_the_closest_or_the_list() {
         (
             &["quotes", "--code", "structure/infrastucture"],
             "did you mean `structure/infrastructure`?",
+        ),
+        (
+            &["quotes", "--code", "structure infrastructure"],
+            "has no code `structure infrastructure`: did you mean `structure/infrastructure`?",
         ),
         (
             &[

@@ -126,7 +126,7 @@ fn an_edit_something_later_depends_on_is_not_undone() {
     env.ok(&code_add(&["--transcript", "I1", "--quote", I1_WHOLE], "C"));
     let coded = env.json(&["history", "--limit", "1"])[0]["id"].clone();
     let r = env.ok(&["--as", "kari", "code", "reconcile", "--coders", "A,C"]);
-    assert!(r.starts_with("recorded 1 consensus codings"), "{r}");
+    assert!(r.starts_with("recorded 1 consensus coding "), "{r}");
     let reconciled = env.json(&["history", "--limit", "1"])[0].clone();
     assert_eq!(reconciled["kind"], "coding.reconcile");
 

@@ -377,7 +377,7 @@ fn a_schema_17_store_gets_the_stems_of_its_transcripts() {
         .unwrap()
         .import_study(&kilder, Replace::No)
         .unwrap();
-    // Back to schema 17: what schema 18 added, gone.
+    // Back to schema 17: what schemas 18 (the stems) and 19 (the journal) added, gone.
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
@@ -386,6 +386,7 @@ fn a_schema_17_store_gets_the_stems_of_its_transcripts() {
              DROP TRIGGER transcript_stems_update;
              DROP TRIGGER transcript_stems_language;
              DROP TABLE transcript_stems;
+             DROP TABLE journal;
              PRAGMA user_version = 17;",
         )
         .unwrap();

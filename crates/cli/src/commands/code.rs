@@ -94,10 +94,7 @@ fn exemplar(cli: &Cli, cmd: &ExemplarCommand, out: &mut dyn Write) -> anyhow::Re
 }
 
 fn coding(study: &Study, c: &CodingArgs) -> anyhow::Result<(CodeId, Qualifiers, CoderId)> {
-    let code: CodeId = c.code.parse().context("--code")?;
-    if !study.framework().contains(&code) {
-        return Err(super::unknown_code(study.framework(), "--code", &c.code));
-    }
+    let code = super::code_of(study.framework(), "--code", &c.code)?;
     Ok((
         code,
         super::qualifiers(study.framework(), c.polarity.as_deref(), &c.qualifiers)?,

@@ -296,9 +296,29 @@ pub(crate) fn no_such_coder(
         .map(|_| nothing(coders, coder, ""))
 }
 
+/// The code of `fw` that `given` names; an error with the closest path when it names none,
+/// whether it is no path at all (`structure infrastructure`) or a path the framework lacks.
+pub(crate) fn code_of(fw: &Framework, flag: &str, given: &str) -> anyhow::Result<CodeId> {
+    match given.parse::<CodeId>() {
+        Ok(code) if fw.contains(&code) => Ok(code),
+        Ok(_) => Err(unknown_code(fw, flag, given)),
+        Err(e) => {
+            let paths = fw.codes().iter().map(|c| c.id.as_str());
+            if crate::suggest::closest(given, paths).is_some() {
+                Err(unknown_code(fw, flag, given))
+            } else {
+                Err(anyhow::Error::new(e).context(format!(
+                    "{flag}: `{}` is not a code's path (`structure/infrastructure`)",
+                    samskap_core::shorten(given)
+                )))
+            }
+        }
+    }
+}
+
 /// The error for a code a framework does not have: the closest path (`infrastructure` or
 /// `structure/infrastucture` → `structure/infrastructure`), else the codes at the top.
-pub(crate) fn unknown_code(fw: &Framework, flag: &str, given: &str) -> anyhow::Error {
+fn unknown_code(fw: &Framework, flag: &str, given: &str) -> anyhow::Error {
     let paths = || fw.codes().iter().map(|c| c.id.as_str());
     // A code's own name without its path is a slip for that path when only one code has it.
     let by_name: Vec<&str> = paths()
@@ -390,18 +410,7 @@ fn filter_for(
     let code = args
         .code
         .as_deref()
-        .map(|s| {
-            let code: CodeId = s.parse().with_context(|| {
-                format!(
-                    "--code: `{}` is not a code's path (`structure/infrastructure`)",
-                    samskap_core::shorten(s)
-                )
-            })?;
-            if !fw.contains(&code) {
-                return Err(unknown_code(fw, "--code", s));
-            }
-            Ok(code)
-        })
+        .map(|s| code_of(fw, "--code", s))
         .transpose()?;
     let qualifiers = qualifiers(fw, args.polarity.as_deref(), &args.qualifiers)?;
     let group = args
