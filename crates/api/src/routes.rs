@@ -1564,8 +1564,15 @@ async fn history(
     let entries = state
         .read(move |store| store.history(Some(&study), limit as usize))
         .await?;
+    // Entries of the store as a whole name tokens and their holders' grants, which only an
+    // admin may list: an analyst sees the study's own entries.
+    let admin = matches!(caller.0.role, samskap_store::TokenRole::Admin);
     Ok(Json(
-        entries.into_iter().map(HistoryEntryOut::from).collect(),
+        entries
+            .into_iter()
+            .filter(|e| admin || e.study.is_some())
+            .map(HistoryEntryOut::from)
+            .collect(),
     ))
 }
 

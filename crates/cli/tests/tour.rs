@@ -50,7 +50,9 @@ fn the_readme_tour_runs_as_written() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    // `set -e`: the first line that fails stops the tour, and `-x` says which it was.
+    // `set -e`: the first line that fails stops the tour, and `-x` says which it was; the
+    // trap stops the server even when a line after its start fails.
+    let script = format!("trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n{script}");
     let out = Command::new("bash")
         .args(["-e", "-x", "-c", &script])
         .current_dir(dir.path())
@@ -79,6 +81,27 @@ fn the_readme_tour_runs_as_written() {
     ] {
         assert!(dir.path().join(made).exists(), "{made} was not made");
     }
+    // The entries the tour names by number are the ones it says: memo 12 is the memo it
+    // added, and #6, which it undoes by number, the edit of that memo.
+    let history = Command::new(env!("CARGO_BIN_EXE_samskap"))
+        .args(["history", "--limit", "100", "--json"])
+        .current_dir(dir.path())
+        .env_remove("SAMSKAP_DB")
+        .output()
+        .unwrap();
+    let history: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    let six = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == 6)
+        .expect("entry #6");
+    assert_eq!(six["kind"], "memo.edit", "{six}");
+    assert!(
+        six["summary"].as_str().unwrap().contains("memo 12"),
+        "{six}"
+    );
+    assert!(!six["undone_by"].is_null(), "{six}");
     // The facilitator's request was answered with G1's members.
     assert!(said.contains("\"id\":\"G1-P1\""), "{said}");
 }

@@ -20,6 +20,10 @@ pub struct Nearest {
 /// offered: it would be a guess rather than the quote mistyped.
 const NEAREST_AT_LEAST: f64 = 0.6;
 
+/// A quote longer than this many characters gets no nearest passage looked for: weighing a
+/// place costs the square of the quote's length, and a quote this long is pasted, not typed.
+const NEAREST_LONGEST: usize = 1000;
+
 /// Words longer than this many bytes vote for where a mistyped quote lies; shorter ones
 /// ("og", "det") occur everywhere and say nothing.
 const VOTING_WORD: usize = 3;
@@ -35,10 +39,12 @@ const WEIGHED: usize = 4;
 const SHIFT: usize = 12;
 
 impl TextQuote {
-    /// The quote with whitespace at either end of its exact text moved into its context:
-    /// a meaning unit never begins or ends with whitespace, so `"kort. "` and `"kort."`
-    /// select the same unit.
-    pub(crate) fn trimmed(mut self) -> TextQuote {
+    /// A quote as a person typed it, with whitespace at either end of its exact text moved
+    /// into its context, so that `"kort. "` and `"kort."` select the same unit rather than
+    /// two beside each other. Quotes read from files (a bundle, a REFI-QDA project) are
+    /// taken as written: a unit there may begin or end with whitespace, and a round trip
+    /// must keep it.
+    pub fn typed(mut self) -> TextQuote {
         let exact = self.exact.trim();
         if exact.len() != self.exact.len() {
             let start = self.exact.len() - self.exact.trim_start().len();
@@ -92,7 +98,7 @@ impl Transcript {
     /// places are weighed.
     pub(crate) fn nearest(&self, exact: &str) -> Option<Nearest> {
         let quote_chars: Vec<char> = exact.chars().collect();
-        if quote_chars.is_empty() {
+        if quote_chars.is_empty() || quote_chars.len() > NEAREST_LONGEST {
             return None;
         }
         let mut votes: HashMap<usize, usize> = HashMap::default();
@@ -245,14 +251,14 @@ mod tests {
         let tr = t("Da er prosjektperioden for kort, rett og slett. Så vi venter.");
         let exact = tr.locate(&TextQuote::exact("rett og slett.")).unwrap();
         for typed in ["rett og slett. ", " rett og slett.", "\nrett og slett.\n"] {
-            assert_eq!(
-                tr.locate(&TextQuote::exact(typed)).unwrap(),
-                exact,
-                "{typed:?}"
-            );
+            let quote = TextQuote::exact(typed).typed();
+            assert_eq!(tr.locate(&quote).unwrap(), exact, "{typed:?}");
         }
+        // As written in a file, the space is the unit's: a round trip keeps it.
+        let written = tr.locate(&TextQuote::exact("rett og slett. ")).unwrap();
+        assert_eq!(tr.slice(written), "rett og slett. ");
         assert!(matches!(
-            tr.locate(&TextQuote::exact("  ")),
+            tr.locate(&TextQuote::exact("  ").typed()),
             Err(ModelError::EmptyQuote)
         ));
     }

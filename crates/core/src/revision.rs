@@ -119,13 +119,13 @@ impl<'a> Revision<'a> {
         let lost_spans: Vec<Span> = lost.iter().map(|&i| spans[i]).collect();
         let selectors = self.old.selectors(&lost_spans);
         let refs: Vec<&TextQuote> = selectors.iter().collect();
-        let by_selector = self.new.locate_all(&refs);
+        let by_selector = self.new.locate_all_quietly(&refs);
         let exacts: Vec<TextQuote> = selectors
             .iter()
             .map(|q| TextQuote::exact(q.exact.clone()))
             .collect();
         let refs: Vec<&TextQuote> = exacts.iter().collect();
-        let by_exact = self.new.locate_all(&refs);
+        let by_exact = self.new.locate_all_quietly(&refs);
         for (k, i) in lost.into_iter().enumerate() {
             found[i] = Some(match (&by_selector[k], &by_exact[k]) {
                 (Ok(at), _) | (Err(_), Ok(at)) => Anchor::Kept(*at),

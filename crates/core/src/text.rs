@@ -161,12 +161,12 @@ impl Transcript {
 
     /// Finds the one place that `quote` selects.
     pub fn locate(&self, quote: &TextQuote) -> Result<Span, ModelError> {
-        self.locate_normalized(quote.normalized())
+        self.locate_normalized(quote.normalized(), Hint::Offer)
     }
 
     /// [`Transcript::locate`] of a quote normalised already (normalising twice is not
     /// always the same as once: only one leading byte-order mark goes each time).
-    fn locate_normalized(&self, quote: TextQuote) -> Result<Span, ModelError> {
+    fn locate_normalized(&self, quote: TextQuote, hint: Hint) -> Result<Span, ModelError> {
         if quote.exact.is_empty() {
             return Err(ModelError::EmptyQuote);
         }
@@ -181,7 +181,10 @@ impl Transcript {
         match hits.as_slice() {
             [] => Err(ModelError::QuoteNotFound {
                 source_id: self.source.clone(),
-                nearest: self.nearest(&quote.exact).map(Box::new),
+                nearest: match hint {
+                    Hint::Offer => self.nearest(&quote.exact).map(Box::new),
+                    Hint::Skip => None,
+                },
                 exact: quote.exact,
             }),
             [(from, to)] => {
@@ -197,10 +200,25 @@ impl Transcript {
         }
     }
 
-    /// [`Transcript::locate`] of each quote: the quotes whose exact text occurs once (or
-    /// not at all) are settled in one pass over the transcript, without its index; only the
-    /// others need it.
+    /// [`Transcript::locate`] of each quote: the quotes whose exact text occurs once with
+    /// its context are settled in one pass over the transcript, without its index; only the
+    /// others need it (and the whitespace-blind search, and for a quote not found at all the
+    /// nearest passage, which a person reading the error can use).
     pub fn locate_all(&self, quotes: &[&TextQuote]) -> Vec<Result<Span, ModelError>> {
+        self.locate_each(quotes, Hint::Offer)
+    }
+
+    /// [`Transcript::locate_all`] for a machine that only needs to know whether each quote
+    /// is found (re-anchoring after an edit): no nearest passage is looked for, whose cost
+    /// grows with the square of a quote's length.
+    pub(crate) fn locate_all_quietly(
+        &self,
+        quotes: &[&TextQuote],
+    ) -> Vec<Result<Span, ModelError>> {
+        self.locate_each(quotes, Hint::Skip)
+    }
+
+    fn locate_each(&self, quotes: &[&TextQuote], hint: Hint) -> Vec<Result<Span, ModelError>> {
         let normalized: Vec<TextQuote> = quotes.iter().map(|q| q.normalized()).collect();
         // Each distinct text looked for once (a unit has a coding per coder, or more).
         let mut distinct: HashMap<&str, usize> = HashMap::default();
@@ -229,7 +247,7 @@ impl Transcript {
                 }
                 // Not there as typed, or there with other context: the whitespace-blind
                 // search and the nearest passage, which are the single locate's.
-                _ => self.locate_normalized(q.clone()),
+                _ => self.locate_normalized(q.clone(), hint),
             })
             .collect()
     }
@@ -288,6 +306,13 @@ impl Transcript {
     }
 }
 
+/// Whether a quote not found gets the nearest passage looked for.
+#[derive(Debug, Clone, Copy)]
+enum Hint {
+    Offer,
+    Skip,
+}
+
 /// Selects a passage by its exact text, with optional text right before and after it to
 /// tell repeats apart.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -315,7 +340,6 @@ impl TextQuote {
             exact: normalize(&self.exact),
             suffix: normalize(&self.suffix),
         }
-        .trimmed()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The journal of edits (schema 18): every change made through the CLI or the API, with who
+//! The journal of edits (schema 19): every change made through the CLI or the API, with who
 //! made it, when and what, written by the change's own transaction, so that a change that
 //! fails leaves no entry and an entry always stands for a change that was made.
 //!

@@ -329,7 +329,7 @@ impl Store {
             format!(
                 "replaced the text of source {source}: {} meaning units found again, {} codings and \
                  {} evidence links dropped",
-                result.units_moved,
+                result.units_reanchored(),
                 result.orphans.len(),
                 result.evidence_orphans.len()
             ),

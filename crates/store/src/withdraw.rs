@@ -51,7 +51,7 @@ impl Store {
             // Counts only: the journal keeps no word of theirs. The whole study is written,
             // so every earlier entry's payload (a memo's text, a coding's memo) goes.
             let summary = format!(
-                "withdrew informant {informant}: removed {} sources whole and their turns from {}                  others, {} meaning units, {} codings, {} memos, {} evidence links, {} coding                  memos and {} other texts that quoted them",
+                "withdrew informant {informant}: removed {} sources whole and their turns from {} others, {} meaning units, {} codings, {} memos, {} evidence links, {} coding memos and {} other texts that quoted them",
                 w.transcripts, w.turns, w.units, w.codings, w.memos, w.evidence, w.coding_memos,
                 w.notes
             );
@@ -97,7 +97,7 @@ impl Store {
         };
         if was == Consent::Withdrawn {
             return Err(StoreError::Conflict(format!(
-                "informant `{informant}` has withdrawn: their material is deleted, and consent                  cannot be set again"
+                "informant `{informant}` has withdrawn: their material is deleted, and consent cannot be set again"
             )));
         }
         if was != to {

@@ -541,7 +541,21 @@ fn a_withdrawal_is_final_and_leaves_no_word_of_theirs_in_the_journal() {
             .any(|e| serde_json::to_string(e).unwrap().contains(said))
     };
     assert!(!journal_holds(&store), "a summary never holds a text");
-    assert!(on_disk(&path, said), "the check can see the payloads");
+    // The payloads hold the quote (for an undo), where the check below must not find it.
+    let in_payloads = || -> i64 {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM journal WHERE instr(payload, ?1) > 0",
+                [said],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert!(
+        in_payloads() > 0,
+        "the payloads of the memo edits hold the quote"
+    );
 
     let outcome = store.withdraw(&sid(), &id("I3")).unwrap();
     assert!(outcome.wal_cleared);
@@ -555,6 +569,7 @@ fn a_withdrawal_is_final_and_leaves_no_word_of_theirs_in_the_journal() {
     );
     assert!(!w.undoable);
     assert!(!journal_holds(&store));
+    assert_eq!(in_payloads(), 0, "a payload still quotes I3");
     drop(store);
     assert!(
         !on_disk(&path, said),

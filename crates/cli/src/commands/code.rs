@@ -37,11 +37,13 @@ fn locate(study: &Study, unit: &UnitArgs) -> anyhow::Result<UnitRef> {
         );
         format!("--transcript: the study has no source `{source}`{hint}")
     })?;
+    // Typed at a prompt: a stray space at either end does not make another unit.
     let quote = TextQuote {
         prefix: unit.prefix.clone(),
         exact: unit.quote.clone(),
         suffix: unit.suffix.clone(),
-    };
+    }
+    .typed();
     let span = t.locate(&quote).context("--quote")?;
     Ok(UnitRef::of(t, span))
 }
