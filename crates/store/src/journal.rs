@@ -761,34 +761,51 @@ struct Row {
 const COLUMNS: &str =
     "id, study_id, at, who, via, kind, summary, payload, touches, undoes, undone_by";
 
+/// [`COLUMNS`] for a listing, in the same places: whether there is a payload rather than
+/// the payload, and no touches, which a reconcile of many codings makes large and which a
+/// listing never shows.
+const ENTRY_COLUMNS: &str =
+    "id, study_id, at, who, via, kind, summary, payload IS NOT NULL, NULL, undoes, undone_by";
+
 fn row(r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
-    let via: String = get(r, 4)?;
     let payload: Option<String> = get(r, 7)?;
-    let kind: EditKind = get::<String>(r, 5)?.parse()?;
     let undo: Option<Undo> = payload
         .map(|p| serde_json::from_str(&p).map_err(StoreError::corrupt))
         .transpose()?;
-    let undone_by: Option<i64> = get(r, 10)?;
     Ok(Row {
-        entry: JournalEntry {
-            id: get(r, 0)?,
-            study: crate::read::parse_opt(get(r, 1)?)?,
-            at: parse_time(get(r, 2)?)?,
-            who: get(r, 3)?,
-            via: match via.as_str() {
-                "cli" => Via::Cli,
-                "api" => Via::Api,
-                other => return Err(StoreError::Corrupt(format!("journal via `{other}`"))),
-            },
-            kind,
-            summary: get(r, 6)?,
-            undoable: undo.is_some() && undone_by.is_none(),
-            undone_by,
-            undoes: get(r, 9)?,
-        },
+        entry: entry_of(r, undo.is_some())?,
         undo,
         touches: Touches::from_json(&get::<String>(r, 8)?)?,
     })
+}
+
+/// An entry as a listing shows it, from a row of [`ENTRY_COLUMNS`] (or [`COLUMNS`], given
+/// whether it has a payload).
+fn entry_of(r: &rusqlite::Row<'_>, has_payload: bool) -> Result<JournalEntry, StoreError> {
+    let via: String = get(r, 4)?;
+    let undone_by: Option<i64> = get(r, 10)?;
+    Ok(JournalEntry {
+        id: get(r, 0)?,
+        study: crate::read::parse_opt(get(r, 1)?)?,
+        at: parse_time(get(r, 2)?)?,
+        who: get(r, 3)?,
+        via: match via.as_str() {
+            "cli" => Via::Cli,
+            "api" => Via::Api,
+            other => return Err(StoreError::Corrupt(format!("journal via `{other}`"))),
+        },
+        kind: get::<String>(r, 5)?.parse()?,
+        summary: get(r, 6)?,
+        undoable: has_payload && undone_by.is_none(),
+        undone_by,
+        undoes: get(r, 9)?,
+    })
+}
+
+/// [`entry_of`] a row of [`ENTRY_COLUMNS`].
+fn listed(r: &rusqlite::Row<'_>) -> Result<JournalEntry, StoreError> {
+    let has_payload: bool = get(r, 7)?;
+    entry_of(r, has_payload)
 }
 
 fn entry(conn: &Connection, id: i64) -> Result<Option<Row>, StoreError> {
@@ -826,21 +843,21 @@ impl Store {
                 rows(
                     &self.conn,
                     &format!(
-                        "SELECT {COLUMNS} FROM journal WHERE study_id = ?1 OR study_id IS NULL
+                        "SELECT {ENTRY_COLUMNS} FROM journal WHERE study_id = ?1 OR study_id IS NULL
                          ORDER BY id DESC LIMIT ?2"
                     ),
                     params![s.as_str(), limit],
-                    row,
+                    listed,
                 )?
             }
             None => rows(
                 &self.conn,
-                &format!("SELECT {COLUMNS} FROM journal ORDER BY id DESC LIMIT ?1"),
+                &format!("SELECT {ENTRY_COLUMNS} FROM journal ORDER BY id DESC LIMIT ?1"),
                 [limit],
-                row,
+                listed,
             )?,
         };
-        Ok(found.into_iter().map(|r| r.entry).collect())
+        Ok(found)
     }
 
     /// Reverts an entry of `study`'s journal: the one numbered `id`, or the newest that can
