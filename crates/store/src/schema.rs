@@ -51,6 +51,7 @@ const MIGRATIONS: &[Migration] = &[
     sql(include_str!("../migrations/0017_assessments.sql")),
     sql(include_str!("../migrations/0018_search_stems.sql")),
     sql(include_str!("../migrations/0019_journal.sql")),
+    sql(include_str!("../migrations/0020_web_sessions.sql")),
 ];
 
 /// The schema version this build writes.

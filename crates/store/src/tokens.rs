@@ -117,7 +117,7 @@ const SECRET_BYTES: usize = 32;
 /// The longest token name.
 const MAX_NAME_CHARS: usize = 100;
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -128,7 +128,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The hex SHA-256 of a secret: what the store keeps.
-fn hash(secret: &str) -> String {
+pub(crate) fn hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
@@ -261,7 +261,7 @@ impl Store {
         ids.into_iter().map(|id| self.token_info(id)).collect()
     }
 
-    fn token_info(&self, id: i64) -> Result<TokenInfo, StoreError> {
+    pub(crate) fn token_info(&self, id: i64) -> Result<TokenInfo, StoreError> {
         let (name, role, created, revoked): (String, String, String, Option<String>) = self
             .conn
             .prepare_cached("SELECT name, role, created, revoked FROM api_token WHERE id = ?1")

@@ -794,6 +794,8 @@ const FREE_OF_PERSONAL_TEXT: &[(&str, &[&str], &str)] = &[
         &["summary", "touches"],
         "ids, spans, counts and qualifier values only: what an edit did and touched, never a text",
     ),
+    ("web_session", &["hash"], "a SHA-256 hash"),
+    ("web_preference", &["lang"], "an enumeration (a CHECK constraint)"),
     (
         "audit_log",
         &["token_name"],
