@@ -2,6 +2,7 @@
 //! rules of the three roles.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::Instant;
 
 use axum::extract::rejection::PathRejection;
@@ -94,16 +95,6 @@ pub async fn authenticate(
     next: Next,
 ) -> Result<Response, ApiError> {
     let addr = req.extensions().get::<ClientAddr>().map(|c| c.0);
-    let throttle = state.throttle();
-    if let Some(addr) = addr {
-        throttle
-            .check(addr, Instant::now())
-            .map_err(|wait| ApiError::too_many(retry_after_secs(wait)))?;
-    }
-    let failed = || match addr.map(|a| throttle.failed(a, Instant::now())) {
-        Some(Err(wait)) => ApiError::too_many(retry_after_secs(wait)),
-        _ => ApiError::unauthorized(),
-    };
     let secret = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -112,12 +103,7 @@ pub async fn authenticate(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
-    let Some(secret) = secret else {
-        return Err(failed());
-    };
-    let Some(info) = state.read(move |store| store.verify_token(&secret)).await? else {
-        return Err(failed());
-    };
+    let info = state.verify_secret(addr, secret).await?;
     let name = info.name.clone();
     req.extensions_mut().insert(Caller(info));
     let method = req.method().clone();
@@ -186,4 +172,45 @@ pub async fn assessment_access(
 ) -> Result<Response, ApiError> {
     caller.require(caller.may_assess())?;
     Ok(next.run(req).await)
+}
+
+/// Authentication as every surface of the server does it: the bearer token of the API and the
+/// token pasted into the pages' sign-in form are checked, and their failures counted, alike.
+impl AppState {
+    /// 429 while `addr` is over its allowance of failed authentications.
+    pub fn check_throttle(&self, addr: Option<IpAddr>) -> Result<(), ApiError> {
+        match addr {
+            Some(addr) => self
+                .throttle()
+                .check(addr, Instant::now())
+                .map_err(|wait| ApiError::too_many(retry_after_secs(wait))),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed authentication of `addr`, and gives the error to answer: 401, or 429
+    /// when the failure could not be counted (the table is full of live windows).
+    pub fn auth_failed(&self, addr: Option<IpAddr>) -> ApiError {
+        match addr.map(|a| self.throttle().failed(a, Instant::now())) {
+            Some(Err(wait)) => ApiError::too_many(retry_after_secs(wait)),
+            _ => ApiError::unauthorized(),
+        }
+    }
+
+    /// The live token whose secret this is. An address over its allowance gets 429 before the
+    /// secret is looked at; a missing, unknown or revoked secret counts as a failure of `addr`.
+    pub async fn verify_secret(
+        &self,
+        addr: Option<IpAddr>,
+        secret: Option<String>,
+    ) -> Result<TokenInfo, ApiError> {
+        self.check_throttle(addr)?;
+        let Some(secret) = secret else {
+            return Err(self.auth_failed(addr));
+        };
+        match self.read(move |store| store.verify_token(&secret)).await? {
+            Some(info) => Ok(info),
+            None => Err(self.auth_failed(addr)),
+        }
+    }
 }

@@ -7,7 +7,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use samskap_store::StoreError;
+use samskap_store::{Refusal, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -39,6 +39,9 @@ pub struct ApiError {
     object: Option<String>,
     /// Seconds to wait, for a 429.
     retry_after: Option<u64>,
+    /// The model's refusal this error reports, kept typed so that another surface (the
+    /// pages) can say it in its own words.
+    refusal: Option<Refusal>,
 }
 
 impl ApiError {
@@ -50,6 +53,7 @@ impl ApiError {
             field: None,
             object: None,
             retry_after: None,
+            refusal: None,
         }
     }
 
@@ -122,6 +126,21 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// What went wrong, in samskap's words (the problem's `detail`).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The model's refusal behind this error, when the store refused a checked write.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        self.refusal.as_ref()
+    }
+
+    /// Seconds to wait before trying again, for a 429.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -130,11 +149,23 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } | StoreError::NoStudy => {
                 Self::new(StatusCode::NOT_FOUND, e.to_string())
             }
-            StoreError::Refused { conflict: true, .. }
-            | StoreError::Conflict(_)
-            | StoreError::NothingToUndo(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
+            StoreError::Refused { reason, conflict } => {
+                let status = if conflict {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                let detail = reason.to_string();
+                Self {
+                    refusal: Some(reason),
+                    ..Self::new(status, detail)
+                }
+            }
+            StoreError::Conflict(_) | StoreError::NothingToUndo(_) => {
+                Self::new(StatusCode::CONFLICT, e.to_string())
+            }
             // No route searches today; a query is the client's input, as a bad value is.
-            StoreError::Refused { .. } | StoreError::Invalid(_) | StoreError::Query(_) => {
+            StoreError::Invalid(_) | StoreError::Query(_) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
             }
             // Revoked after the request was let in: the write did not happen.

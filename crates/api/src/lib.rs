@@ -22,10 +22,11 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 
-pub use decode::BODY_LIMIT;
+pub use auth::{AuditContext, Caller};
+pub use decode::{read_body, BODY_LIMIT};
 pub use error::{ApiError, Problem};
-pub use routes::ApiDoc;
-pub use server::Limits;
+pub use routes::{new_id, ApiDoc};
+pub use server::{ClientAddr, Limits};
 pub use state::AppState;
 
 /// Why the server could not run.
@@ -57,8 +58,16 @@ async fn log(req: Request, next: Next) -> Response {
 
 /// The whole application over the store at `db`, within `limits`.
 pub fn app(db: PathBuf, limits: &Limits) -> Result<axum::Router, ServeError> {
-    let state = AppState::new(db, limits)?;
-    Ok(routes::router(state).layer(middleware::from_fn(log)))
+    Ok(app_with(AppState::new(db, limits)?, axum::Router::new()))
+}
+
+/// The API's routes over `state`, merged with `more` (routes other crates serve over the same
+/// state, such as the browser pages), every request logged. `more` must bring no fallback of
+/// its own at the top level: unknown paths get the API's 404.
+pub fn app_with(state: AppState, more: axum::Router) -> axum::Router {
+    routes::router(state)
+        .merge(more)
+        .layer(middleware::from_fn(log))
 }
 
 /// Serves the API on `listener` within [`Limits::default`] until `shutdown` completes, then
@@ -79,7 +88,18 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let app = app(db, &limits)?;
-    server::run(listener, app, &limits, shutdown).await?;
+    serve_app(listener, app, &limits, shutdown).await
+}
+
+/// Serves `app` (made with [`app_with`]) on `listener` within `limits` until `shutdown`
+/// completes, then finishes the requests in flight and returns.
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: &Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    server::run(listener, app, limits, shutdown).await?;
     Ok(())
 }
 

@@ -28,10 +28,10 @@ use crate::wire::*;
 /// hold.
 const NOT_A_MEMBER: &str = "this is not a member of the group";
 
-/// An object made over the API gets an id the server makes: its kind, then 64 random bits.
-/// A caller who chose ids could learn from a 409 which ids other groups use; made ids tell
-/// nothing and, being random, do not run into the ids a bundle brought.
-fn new_id<T: FromStr>(kind: &str) -> Result<T, ApiError>
+/// An object made over the API (or the pages) gets an id the server makes: its kind, then 64
+/// random bits. A caller who chose ids could learn from a 409 which ids other groups use; made
+/// ids tell nothing and, being random, do not run into the ids a bundle brought.
+pub fn new_id<T: FromStr>(kind: &str) -> Result<T, ApiError>
 where
     T::Err: std::fmt::Display,
 {
