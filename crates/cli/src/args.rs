@@ -145,7 +145,7 @@ pub enum Command {
     /// service.
     #[command(subcommand)]
     Assess(AssessCommand),
-    /// Serve the facilitators' HTTP API over the store.
+    /// Serve the facilitators' HTTP API over the store, and the browser pages under /app/.
     Serve(crate::commands::serve::ServeArgs),
     /// API tokens: made here, shown once, stored only as a hash.
     #[command(subcommand)]
@@ -984,6 +984,6 @@ pub struct ReportArgs {
     #[arg(long = "k", value_name = "K", visible_alias = "small-group", default_value_t = samskap_core::disclosure::DEFAULT_K)]
     pub small_group: usize,
     /// Mark services attending less than this share of their meetings (0–1).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = samskap_report::DEFAULT_ATTENDANCE_THRESHOLD)]
     pub attendance_threshold: f64,
 }

@@ -1195,7 +1195,8 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
             &[l.pick("Month", "Måned"), present, rate],
             rate_rows(AttendanceBy::Month),
         );
-        if let Some(f) = attendance_chart(study, options, doc) {
+        let name = figure_name(doc, "attendance by service and month");
+        if let Some(f) = attendance_chart(study, None, options.attendance_threshold, l, name) {
             figure(doc, f);
         }
     }
@@ -1345,7 +1346,8 @@ fn facilitation(study: &Study, options: &Options, doc: &mut Doc) {
                 rows,
             );
             if let (true, Some(first), Some(last)) = (charted, first, last) {
-                let chart = pd_chart(&name, &g.id, &timeline, first, last, l, doc);
+                let fig = figure_name(doc, &format!("pd process {}", g.id));
+                let chart = pd_chart(&name, &timeline, first, last, l, fig);
                 figure(doc, chart);
             }
         }
@@ -1406,22 +1408,71 @@ pub(crate) fn service_label(key: &str, l: Lang) -> String {
     }
 }
 
-/// Attendance per service and month as shares of the recorded attendances (every group's
-/// meetings together): never by person, as in the tables above it.
-fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figure> {
-    use samskap_core::facilitation::{attendance_by_month, attendance_rates, AttendanceBy};
-    let l = options.lang;
+/// The charts of one group as the report draws them, for a page about the group: its
+/// attendance by service and month (services below `threshold` named as staying away) and
+/// its path through the PD steps, each where there is something to draw.
+pub fn group_figures(
+    study: &Study,
+    group: &samskap_core::GroupId,
+    threshold: f64,
+    l: Lang,
+) -> Vec<Figure> {
+    use samskap_core::facilitation::pd_timeline;
     let f = study.facilitation();
-    let grid = attendance_by_month(study, f, AttendanceBy::Service, None);
+    let name = study
+        .groups()
+        .iter()
+        .find(|g| &g.id == group)
+        .map_or_else(|| group.to_string(), |g| g.name.clone());
+    let mut out = Vec::new();
+    let attendance = format!("{} attendance by service and month", group);
+    out.extend(attendance_chart(
+        study,
+        Some(group),
+        threshold,
+        l,
+        samskap_core::slug(&attendance, "chart"),
+    ));
+    let moves = f.moves().iter().filter(|m| &m.group == group);
+    let first = moves.clone().map(|m| m.date).min();
+    let last = moves
+        .map(|m| m.date)
+        .chain(
+            f.meetings()
+                .iter()
+                .filter(|(m, _)| &m.group == group)
+                .map(|(m, _)| m.date),
+        )
+        .max();
+    if let (Some(first), Some(last)) = (first, last) {
+        let timeline = pd_timeline(f, group);
+        let fig = samskap_core::slug(&format!("{group} pd process"), "chart");
+        out.push(pd_chart(&name, &timeline, first, last, l, fig));
+    }
+    out
+}
+
+/// Attendance per service and month as shares of the recorded attendances (of `group`'s
+/// meetings, or every group's together): never by person, as in the report's tables.
+fn attendance_chart(
+    study: &Study,
+    group: Option<&samskap_core::GroupId>,
+    threshold: f64,
+    l: Lang,
+    name: String,
+) -> Option<Figure> {
+    use samskap_core::facilitation::{attendance_by_month, attendance_rates, AttendanceBy};
+    let f = study.facilitation();
+    let grid = attendance_by_month(study, f, AttendanceBy::Service, group);
     if grid.months.is_empty() {
         return None;
     }
-    let away: Vec<String> = attendance_rates(study, f, AttendanceBy::Service, None)
+    let away: Vec<String> = attendance_rates(study, f, AttendanceBy::Service, group)
         .into_iter()
-        .filter(|r| r.rate < options.attendance_threshold)
+        .filter(|r| r.rate < threshold)
         .map(|r| format!("{} {}", service_label(&r.key, l), l.percent(r.rate)))
         .collect();
-    let months = attendance_rates(study, f, AttendanceBy::Month, None);
+    let months = attendance_rates(study, f, AttendanceBy::Month, group);
     let low = months.iter().min_by(|a, b| a.rate.total_cmp(&b.rate))?;
     let high = months.iter().max_by(|a, b| a.rate.total_cmp(&b.rate))?;
     let gaps = grid.cells.iter().flatten().filter(|c| c.is_none()).count();
@@ -1437,7 +1488,7 @@ fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figur
         l.month_key(&grid.months[0]),
         l.month_key(&grid.months[grid.months.len() - 1]),
     );
-    let threshold = l.percent(options.attendance_threshold);
+    let threshold = l.percent(threshold);
     let (lo, lo_m, hi, hi_m) = (
         l.percent(low.rate),
         l.month_key(&low.key),
@@ -1445,12 +1496,18 @@ fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figur
         l.month_key(&high.key),
     );
     let away = away.join(", ");
+    let whose = match (l, group) {
+        (Lang::En, None) => "all groups' meetings together",
+        (Lang::En, Some(_)) => "the group's meetings",
+        (Lang::Nb, None) => "alle gruppers møter samlet",
+        (Lang::Nb, Some(_)) => "gruppens møter",
+    };
     let mut description = match l {
         Lang::En => format!(
-            "Share of recorded attendances (present out of present, absent or excused) per service and calendar month, {services} by {n_months} from {from} to {to}, all groups' meetings together. "
+            "Share of recorded attendances (present out of present, absent or excused) per service and calendar month, {services} by {n_months} from {from} to {to}, {whose}. "
         ),
         Lang::Nb => format!(
-            "Andel av registrerte oppmøter (til stede av til stede, fraværende eller meldt forfall) per tjeneste og kalendermåned, {services} og {n_months} fra {from} til {to}, alle gruppers møter samlet. "
+            "Andel av registrerte oppmøter (til stede av til stede, fraværende eller meldt forfall) per tjeneste og kalendermåned, {services} og {n_months} fra {from} til {to}, {whose}. "
         ),
     };
     description += &match (l, away.is_empty()) {
@@ -1477,7 +1534,7 @@ fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figur
     }
     Some(chart::heatmap(
         Caption {
-            name: figure_name(doc, "attendance by service and month"),
+            name,
             title: l
                 .pick(
                     "Attendance by service and month: share of recorded attendances",
@@ -1511,12 +1568,11 @@ fn attendance_chart(study: &Study, options: &Options, doc: &Doc) -> Option<Figur
 /// first move and last date, the same for every group).
 fn pd_chart(
     name: &str,
-    group: &samskap_core::GroupId,
     timeline: &[samskap_core::facilitation::TimelineEntry],
     first: samskap_core::NaiveDate,
     last: samskap_core::NaiveDate,
     l: Lang,
-    doc: &Doc,
+    figure: String,
 ) -> Figure {
     use samskap_core::facilitation::{PdStep, Phase};
     let kinds = Phase::ALL
@@ -1579,7 +1635,7 @@ fn pd_chart(
     let said = said.join("; ");
     chart::timeline(
         Caption {
-            name: figure_name(doc, &format!("pd process {group}")),
+            name: figure,
             title: match l {
                 Lang::En => {
                     format!("{name}: PD steps over time, from entering each to leaving it")

@@ -41,7 +41,7 @@ impl Lang {
     }
 
     /// The text in this language.
-    pub(crate) fn pick<'a>(self, en: &'a str, nb: &'a str) -> &'a str {
+    pub fn pick<'a>(self, en: &'a str, nb: &'a str) -> &'a str {
         match self {
             Self::En => en,
             Self::Nb => nb,
@@ -50,7 +50,7 @@ impl Lang {
 
     /// `n` and the noun in the right number: `1 meaning unit`, `3 meningsbærende enheter`;
     /// each noun pair is (one, many).
-    pub(crate) fn count(self, n: usize, en: (&str, &str), nb: (&str, &str)) -> String {
+    pub fn count(self, n: usize, en: (&str, &str), nb: (&str, &str)) -> String {
         let (one, many) = self.pick2(en, nb);
         format!("{} {}", self.int(n), if n == 1 { one } else { many })
     }
@@ -63,7 +63,7 @@ impl Lang {
     }
 
     /// A whole number (a count: no sign), grouped by thousands from five digits on.
-    pub(crate) fn int(self, n: impl std::fmt::Display) -> String {
+    pub fn int(self, n: impl std::fmt::Display) -> String {
         let digits = n.to_string();
         if digits.len() < 5 {
             return digits;
@@ -81,7 +81,7 @@ impl Lang {
 
     /// `x` with `places` decimals and the language's decimal mark; `–` where it is not a
     /// number. A minus sign stays a hyphen-minus, which every reader parses.
-    pub(crate) fn decimal(self, x: f64, places: usize) -> String {
+    pub fn decimal(self, x: f64, places: usize) -> String {
         if !x.is_finite() {
             return "–".to_owned();
         }
@@ -103,7 +103,7 @@ impl Lang {
     }
 
     /// A share (0–1) as a whole percentage: `45%`, `45 %`.
-    pub(crate) fn percent(self, share: f64) -> String {
+    pub fn percent(self, share: f64) -> String {
         if !share.is_finite() {
             return "–".to_owned();
         }
@@ -115,7 +115,7 @@ impl Lang {
     }
 
     /// A date: `2024-03-05`, `05.03.2024`.
-    pub(crate) fn date(self, d: NaiveDate) -> String {
+    pub fn date(self, d: NaiveDate) -> String {
         match self {
             Self::En => d.format("%Y-%m-%d").to_string(),
             Self::Nb => d.format("%d.%m.%Y").to_string(),
@@ -123,7 +123,7 @@ impl Lang {
     }
 
     /// A calendar month: `2024-03`, `mar. 2024`.
-    pub(crate) fn month(self, d: NaiveDate) -> String {
+    pub fn month(self, d: NaiveDate) -> String {
         use chrono::Datelike;
         match self {
             Self::En => d.format("%Y-%m").to_string(),
@@ -133,7 +133,7 @@ impl Lang {
 
     /// A month given as `YYYY-MM` (as core's analyses key months); text that is not one is
     /// returned as it is.
-    pub(crate) fn month_key(self, key: &str) -> String {
+    pub fn month_key(self, key: &str) -> String {
         NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d")
             .map_or_else(|_| key.to_owned(), |d| self.month(d))
     }
@@ -143,7 +143,8 @@ impl Lang {
 /// steps follow the thesis (sections 2 and 3.2: "definere", "identifisere positive avvik",
 /// "utforske", "utvikle og implementere", "evaluere", "formidle").
 impl Lang {
-    pub(crate) fn role(self, r: Role) -> &'static str {
+    /// An informant's role's name.
+    pub fn role(self, r: Role) -> &'static str {
         match (self, r) {
             (Self::En, Role::Participant) => "participant",
             (Self::En, Role::Facilitator) => "facilitator",
@@ -161,7 +162,8 @@ impl Lang {
         }
     }
 
-    pub(crate) fn sector(self, s: Sector) -> &'static str {
+    /// A sector's name.
+    pub fn sector(self, s: Sector) -> &'static str {
         match (self, s) {
             (Self::En, _) => s.as_str(),
             (Self::Nb, Sector::Public) => "offentlig",
@@ -171,7 +173,8 @@ impl Lang {
         }
     }
 
-    pub(crate) fn phase(self, p: Phase) -> &'static str {
+    /// A PD project phase's name.
+    pub fn phase(self, p: Phase) -> &'static str {
         match (self, p) {
             (Self::En, _) => p.label(),
             (Self::Nb, Phase::Challenge) => "1 utfordringsbilde og innsikt",
@@ -180,7 +183,8 @@ impl Lang {
         }
     }
 
-    pub(crate) fn step(self, s: PdStep) -> &'static str {
+    /// A PD step's name.
+    pub fn step(self, s: PdStep) -> &'static str {
         match (self, s) {
             (Self::En, _) => s.label(),
             (Self::Nb, PdStep::DefineProblem) => "1 definere problemet",
@@ -192,7 +196,8 @@ impl Lang {
         }
     }
 
-    pub(crate) fn action_state(self, a: ActionState) -> &'static str {
+    /// An action's state's name.
+    pub fn action_state(self, a: ActionState) -> &'static str {
         match (self, a) {
             (Self::En, _) => a.as_str(),
             (Self::Nb, ActionState::Planned) => "planlagt",

@@ -27,8 +27,12 @@ use std::path::{Path, PathBuf};
 use samskap_core::{CoderId, CodingTable};
 use samskap_files::{Output, OutputError};
 
-pub use build::build;
+pub use build::{build, group_figures};
 pub use doc::{Block, Doc, Figure, Lang};
+
+/// Services attending less than this share of their meetings are marked as staying away,
+/// unless the reader chooses another share.
+pub const DEFAULT_ATTENDANCE_THRESHOLD: f64 = 0.5;
 
 /// Choices for a report.
 #[derive(Debug, Clone, PartialEq)]
