@@ -40,8 +40,9 @@ pub struct ApiError {
     /// Seconds to wait, for a 429.
     retry_after: Option<u64>,
     /// The model's refusal this error reports, kept typed so that another surface (the
-    /// pages) can say it in its own words.
-    refusal: Option<Refusal>,
+    /// pages) can say it in its own words. Boxed: most errors carry none, and every handler
+    /// returns this type.
+    refusal: Option<Box<Refusal>>,
 }
 
 impl ApiError {
@@ -134,7 +135,7 @@ impl ApiError {
 
     /// The model's refusal behind this error, when the store refused a checked write.
     pub fn refusal(&self) -> Option<&Refusal> {
-        self.refusal.as_ref()
+        self.refusal.as_deref()
     }
 
     /// Seconds to wait before trying again, for a 429.
@@ -157,7 +158,7 @@ impl From<StoreError> for ApiError {
                 };
                 let detail = reason.to_string();
                 Self {
-                    refusal: Some(reason),
+                    refusal: Some(Box::new(reason)),
                     ..Self::new(status, detail)
                 }
             }

@@ -25,7 +25,7 @@ use axum::response::Response;
 pub use auth::{AuditContext, Caller};
 pub use decode::{read_body, BODY_LIMIT};
 pub use error::{ApiError, Problem};
-pub use routes::{new_id, ApiDoc};
+pub use routes::{contact_readable, member_of, new_id, readable_record, ApiDoc};
 pub use server::{ClientAddr, Limits};
 pub use state::AppState;
 

@@ -180,12 +180,12 @@ async fn with_readable_study<T: Send + 'static>(
 }
 
 /// True when `member` is a member of `group`.
-fn member_of(s: &Study, member: &MemberId, group: &GroupId) -> bool {
+pub fn member_of(s: &Study, member: &MemberId, group: &GroupId) -> bool {
     s.roster().member(member).is_some_and(|x| &x.group == group)
 }
 
 /// A contact the caller may see: both its members are in groups the caller may read.
-fn contact_readable(s: &Study, caller: &Caller, study: &StudyId, c: &f::Contact) -> bool {
+pub fn contact_readable(s: &Study, caller: &Caller, study: &StudyId, c: &f::Contact) -> bool {
     let roster = s.roster();
     [&c.a, &c.b].into_iter().all(|m| {
         roster
@@ -197,7 +197,7 @@ fn contact_readable(s: &Study, caller: &Caller, study: &StudyId, c: &f::Contact)
 /// The part of the record the caller may read, for the study-wide analytics: all of it for
 /// analysts and admins; for a facilitator, the meetings of their groups and the contacts
 /// between members of their groups, copied through the model's own checks.
-fn readable_record<'s>(
+pub fn readable_record<'s>(
     s: &'s Study,
     caller: &Caller,
     study: &StudyId,

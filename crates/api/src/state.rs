@@ -43,7 +43,7 @@ impl AppState {
     }
 
     /// How long a request body may take to arrive.
-    pub(crate) fn body_timeout(&self) -> Duration {
+    pub fn body_timeout(&self) -> Duration {
         self.body_timeout
     }
 

@@ -1,4 +1,5 @@
-//! `samskap serve`: the HTTP API until Ctrl-C or SIGTERM.
+//! `samskap serve`: the HTTP API, and the browser pages under `/app/`, until Ctrl-C or
+//! SIGTERM.
 
 use std::io::Write;
 use std::time::Duration;
@@ -88,13 +89,10 @@ pub fn run(cli: &Cli, args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<(
             listener.local_addr()?
         )?;
         out.flush()?;
-        samskap_api::serve_with(
-            listener,
-            cli.db.clone(),
-            limits,
-            samskap_api::shutdown_signal(),
-        )
-        .await?;
+        // The API and the browser pages over one state: one writer, one throttle.
+        let state = samskap_api::AppState::new(cli.db.clone(), &limits)?;
+        let app = samskap_api::app_with(state.clone(), samskap_web::pages(state));
+        samskap_api::serve_app(listener, app, &limits, samskap_api::shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
     writeln!(out, "stopped")?;

@@ -1,0 +1,855 @@
+//! The pages driven as a browser would, without one: requests sent to the router the server
+//! serves (the API and the pages over one state), cookies kept between them, forms read back
+//! from the HTML. Each test checks the store or the audit log after what a page did.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use samskap_api::{AppState, ClientAddr, Limits};
+use samskap_core::facilitation::{ActionState, Presence};
+use samskap_core::{Study, StudyId};
+use samskap_store::{Replace, Store, TokenRole};
+use tower::ServiceExt;
+
+const HOST: &str = "samskap.test";
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+const G1: &str = "/app/studies/ung-inkludering-demo/groups/G1";
+const G2: &str = "/app/studies/ung-inkludering-demo/groups/G2";
+
+struct World {
+    app: Router,
+    db: PathBuf,
+    admin: String,
+    analyst: String,
+    fac: String,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> Self {
+        Self::with(Limits::default())
+    }
+
+    fn with(limits: Limits) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("web.db");
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo");
+        let study = samskap_bundle::read(&fixture).unwrap();
+        let mut store = Store::open(&db).unwrap();
+        store.import_study(&study, Replace::No).unwrap();
+        let admin = store.create_token("admin", TokenRole::Admin, &[]).unwrap();
+        let analyst = store
+            .create_token("analyst", TokenRole::Analyst, &[])
+            .unwrap();
+        let fac = store
+            .create_token(
+                "fac-g1",
+                TokenRole::Facilitator,
+                &[(sid(), "G1".parse().unwrap())],
+            )
+            .unwrap();
+        drop(store);
+        let state = AppState::new(db.clone(), &limits).unwrap();
+        let app = samskap_api::app_with(state.clone(), samskap_web::pages(state));
+        Self {
+            app,
+            db,
+            admin,
+            analyst,
+            fac,
+            _dir: dir,
+        }
+    }
+
+    fn browser(&self) -> Browser {
+        Browser {
+            app: self.app.clone(),
+            cookies: HashMap::new(),
+            headers: Vec::new(),
+            addr: "192.0.2.10".parse().unwrap(),
+        }
+    }
+
+    /// A browser signed in with `token`.
+    async fn signed_in(&self, token: &str) -> Browser {
+        let mut b = self.browser();
+        b.sign_in(token).await;
+        b
+    }
+
+    fn record(&self) -> Study {
+        Store::open(&self.db).unwrap().load_record(&sid()).unwrap()
+    }
+
+    fn audit(&self) -> Vec<samskap_store::AuditRecord> {
+        Store::open(&self.db).unwrap().audit_log(1000).unwrap()
+    }
+}
+
+fn sid() -> StudyId {
+    "ung-inkludering-demo".parse().unwrap()
+}
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .map_or("", |v| v.to_str().unwrap())
+    }
+
+    fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+
+    /// The value of the first hidden `csrf` field.
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no CSRF field in {}", self.body));
+        let rest = &self.body[at + "name=\"csrf\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }
+}
+
+struct Browser {
+    app: Router,
+    cookies: HashMap<String, String>,
+    headers: Vec<(&'static str, String)>,
+    addr: IpAddr,
+}
+
+impl Browser {
+    async fn send(&mut self, req: Request<Body>) -> Page {
+        let mut req = req;
+        req.extensions_mut().insert(ClientAddr(self.addr));
+        let h = req.headers_mut();
+        h.insert(header::HOST, HOST.parse().unwrap());
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            h.insert(header::COOKIE, jar.join("; ").parse().unwrap());
+        }
+        for (k, v) in &self.headers {
+            h.insert(*k, v.parse().unwrap());
+        }
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let page = Page {
+            status,
+            headers,
+            body: String::from_utf8(body.to_vec()).unwrap(),
+        };
+        for c in page.set_cookies() {
+            let (pair, attrs) = c.split_once(';').unwrap_or((&c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        page
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A form sent from this server's own page.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_from(path, fields, &format!("http://{HOST}"))
+            .await
+    }
+
+    async fn post_from(&mut self, path: &str, fields: &[(&str, &str)], origin: &str) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, origin)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn sign_in(&mut self, token: &str) -> Page {
+        let form = self.get("/app/sign-in").await;
+        let code = form.csrf();
+        let page = self
+            .post("/app/sign-in", &[("csrf", &code), ("token", token)])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        page
+    }
+
+    /// The CSRF code on the page at `path`.
+    async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.csrf()
+    }
+}
+
+#[tokio::test]
+async fn signing_in_makes_a_strict_http_only_session_and_signing_out_ends_it() {
+    let w = World::new();
+    let mut b = w.browser();
+    let first = b.get("/app/").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert_eq!(first.location(), "/app/sign-in?next=%2Fapp%2F");
+
+    let form = b.get("/app/sign-in").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let form_cookie = form.set_cookie("samskap_sign_in").unwrap();
+    assert!(form_cookie.contains("HttpOnly") && form_cookie.contains("SameSite=Strict"));
+    let code = form.csrf();
+
+    let wrong = b
+        .post("/app/sign-in", &[("csrf", &code), ("token", "sk_nope")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("not valid"), "{}", wrong.body);
+    assert!(!b.cookies.contains_key("samskap_session"));
+
+    let code = wrong.csrf();
+    let ok = b
+        .post("/app/sign-in", &[("csrf", &code), ("token", &w.fac)])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(ok.location(), "/app/");
+    let cookie = ok.set_cookie("samskap_session").unwrap();
+    assert!(cookie.contains("; Path=/app"), "{cookie}");
+    assert!(cookie.contains("; HttpOnly"), "{cookie}");
+    assert!(cookie.contains("; SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    let secret = b.cookies["samskap_session"].clone();
+    // Only its hash is in the store, and the token's secret is nowhere in the cookie.
+    assert!(!std::fs::read(&w.db)
+        .unwrap()
+        .windows(secret.len())
+        .any(|x| x == secret.as_bytes()));
+    assert!(!cookie.contains(&w.fac));
+
+    let home = b.get("/app/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Ressursgruppe 1"), "{}", home.body);
+    assert!(!home.body.contains("Ressursgruppe 2"), "{}", home.body);
+
+    let code = home.csrf();
+    let out = b.post("/app/sign-out", &[("csrf", &code)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out
+        .set_cookie("samskap_session")
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(b.get("/app/").await.status, StatusCode::SEE_OTHER);
+    // The session is gone from the store: the old cookie is no way back in.
+    b.cookies.insert("samskap_session".into(), secret);
+    let again = b.get("/app/").await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(again.location().starts_with("/app/sign-in"));
+}
+
+#[tokio::test]
+async fn behind_a_tls_proxy_the_session_cookie_is_secure() {
+    let w = World::new();
+    let mut b = w.browser();
+    b.headers.push(("x-forwarded-proto", "https".into()));
+    let page = b.sign_in(&w.fac).await;
+    let cookie = page.set_cookie("samskap_session").unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_sign_in_form_without_its_code_is_refused() {
+    let w = World::new();
+    let mut b = w.browser();
+    let page = b.post("/app/sign-in", &[("token", &w.fac)]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("expired"), "{}", page.body);
+    assert!(!b.cookies.contains_key("samskap_session"));
+}
+
+#[tokio::test]
+async fn a_revoked_token_ends_its_sessions() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    assert_eq!(b.get(G1).await.status, StatusCode::OK);
+    Store::open(&w.db).unwrap().revoke_token("fac-g1").unwrap();
+    let page = b.get(G1).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().starts_with("/app/sign-in"));
+}
+
+#[tokio::test]
+async fn failed_sign_ins_count_toward_the_api_s_throttle() {
+    let w = World::with(Limits {
+        auth_failures: 2,
+        ..Limits::default()
+    });
+    let mut b = w.browser();
+    for _ in 0..2 {
+        let code = b.csrf("/app/sign-in").await;
+        let page = b
+            .post("/app/sign-in", &[("csrf", &code), ("token", "sk_guess")])
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right token waits now, on the page and over the API alike.
+    let code = b.csrf("/app/sign-in").await;
+    let page = b
+        .post("/app/sign-in", &[("csrf", &code), ("token", &w.fac)])
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+    assert!(page.headers.contains_key(header::RETRY_AFTER));
+    assert!(
+        page.body.contains("Too many failed sign-ins"),
+        "{}",
+        page.body
+    );
+    let api = b
+        .send(
+            Request::get("/studies")
+                .header(header::AUTHORIZATION, format!("Bearer {}", w.fac))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn every_page_is_sent_with_a_strict_policy_and_no_scripts() {
+    let w = World::new();
+    let mut b = w.browser();
+    let sign_in = b.get("/app/sign-in").await;
+    b.sign_in(&w.fac).await;
+    let group = b.get(G1).await;
+    let missing = b.get("/app/nothing/here").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let css = b.get("/app/assets/samskap.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    for page in [&sign_in, &group, &missing, &css] {
+        let h = &page.headers;
+        assert_eq!(h["content-security-policy"], CSP);
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "same-origin");
+        assert_eq!(h["x-frame-options"], "DENY");
+    }
+    for page in [&sign_in, &group, &missing] {
+        assert!(page.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert_eq!(page.headers["cache-control"], "no-store");
+        assert!(!page.body.contains("<script"), "{}", page.body);
+        assert!(!page.body.contains("style="), "inline style: {}", page.body);
+        assert!(!page.body.contains("http://") && !page.body.contains("https://"));
+    }
+    assert!(missing.body.contains("There is no such page"));
+}
+
+#[tokio::test]
+async fn a_form_without_its_code_or_from_another_site_is_refused_and_changes_nothing() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    let path = format!("{G1}/meetings/G1-2023-02");
+    let code = b.csrf(&path).await;
+    let before = w.record();
+    let audit_before = w.audit().len();
+    let cases: [(&[(&str, &str)], String); 3] = [
+        (&[("presence:G1-P1", "absent")], format!("http://{HOST}")),
+        (
+            &[("csrf", "0000"), ("presence:G1-P1", "absent")],
+            format!("http://{HOST}"),
+        ),
+        (
+            &[("csrf", &code), ("presence:G1-P1", "absent")],
+            "https://evil.example".into(),
+        ),
+    ];
+    for (fields, origin) in &cases {
+        let page = b.post_from(&path, fields, origin).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    }
+    let page = b
+        .post_from(
+            &path,
+            &[("csrf", "0000"), ("presence:G1-P1", "absent")],
+            &format!("http://{HOST}"),
+        )
+        .await;
+    assert!(page.body.contains("security code"), "{}", page.body);
+    assert_eq!(w.record().facilitation(), before.facilitation());
+    assert_eq!(w.audit().len(), audit_before);
+    // Another session's code is no code of this one.
+    let mut other = w.signed_in(&w.admin).await;
+    let theirs = other.csrf(&path).await;
+    assert_ne!(theirs, code);
+    let page = b
+        .post(&path, &[("csrf", &theirs), ("presence:G1-P1", "absent")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_facilitator_gets_403_for_another_group_and_404_for_what_is_not_there() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    for path in [
+        G2.to_owned(),
+        format!("{G2}/actions"),
+        format!("{G2}/analytics"),
+        // A group that does not exist looks the same as another's.
+        "/app/studies/ung-inkludering-demo/groups/G99".to_owned(),
+        "/app/studies/nope/groups/G1".to_owned(),
+    ] {
+        let page = b.get(&path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(page.body.contains("no access"), "{}", page.body);
+    }
+    let code = b.csrf(G1).await;
+    let before = w.record();
+    let page = b
+        .post(
+            &format!("{G2}/meetings"),
+            &[("csrf", &code), ("date", "2024-05-01"), ("kind", "group")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.record().facilitation(), before.facilitation());
+    let page = b.get(&format!("{G1}/meetings/no-such-meeting")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    // An admin reaches every group, and gets 404 for one that does not exist.
+    let mut admin = w.signed_in(&w.admin).await;
+    assert_eq!(admin.get(G2).await.status, StatusCode::OK);
+    let page = admin
+        .get("/app/studies/ung-inkludering-demo/groups/G99")
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_analyst_reads_a_group_but_changes_nothing() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.analyst).await;
+    let path = format!("{G1}/meetings/G1-2023-02");
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("can read this group but not change it"));
+    assert!(!page.body.contains("Save attendance"));
+    let code = page.csrf();
+    let page = b
+        .post(&path, &[("csrf", &code), ("presence:G1-P1", "absent")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn attendance_is_saved_in_one_go_and_read_back_from_the_store() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    // A new meeting, today, from the group's page.
+    let code = b.csrf(&format!("{G1}/meetings/new")).await;
+    let page = b
+        .post(
+            &format!("{G1}/meetings"),
+            &[
+                ("csrf", &code),
+                ("date", "2024-05-02"),
+                ("kind", "workshop"),
+                ("note", "Verksted om overganger"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let meeting_path = page.location().trim_end_matches("?saved=1").to_owned();
+    let meeting_id = meeting_path.rsplit('/').next().unwrap().to_owned();
+    let form = b.get(&meeting_path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    for m in ["G1-P1", "G1-P2", "G1-P12"] {
+        assert!(form.body.contains(&format!("name=\"presence:{m}\"")), "{m}");
+    }
+    let code = form.csrf();
+    let page = b
+        .post(
+            &meeting_path,
+            &[
+                ("csrf", &code),
+                ("presence:G1-P1", "present"),
+                ("presence:G1-P2", "absent"),
+                ("presence:G1-P3", "excused"),
+                ("presence:G1-P4", "present"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let shown = b.get(page.location()).await;
+    assert!(shown.body.contains("Saved."), "{}", shown.body);
+
+    let record = w.record();
+    let (m, attendance) = record
+        .facilitation()
+        .meeting(&meeting_id.parse().unwrap())
+        .unwrap();
+    assert_eq!(m.note.as_deref(), Some("Verksted om overganger"));
+    let got: Vec<(String, Presence)> = attendance
+        .iter()
+        .map(|a| (a.member.to_string(), a.presence))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("G1-P1".to_owned(), Presence::Present),
+            ("G1-P2".to_owned(), Presence::Absent),
+            ("G1-P3".to_owned(), Presence::Excused),
+            ("G1-P4".to_owned(), Presence::Present),
+        ]
+    );
+    // The saved form shows what is stored.
+    assert!(shown
+        .body
+        .contains("name=\"presence:G1-P2\" value=\"absent\" checked"));
+
+    // Audited as the API's writes are: who, what, the object, the status, in its transaction.
+    let audit = w.audit();
+    let made = audit
+        .iter()
+        .find(|e| e.object_id.as_deref() == Some(meeting_id.as_str()) && e.status == 201)
+        .unwrap();
+    assert_eq!(made.token_name, "fac-g1");
+    assert_eq!(made.method, "POST");
+    assert_eq!(made.path, format!("{G1}/meetings"));
+    let set = audit.last().unwrap();
+    assert_eq!(
+        (set.path.as_str(), set.status, set.object_id.as_deref()),
+        (meeting_path.as_str(), 200, Some(meeting_id.as_str()))
+    );
+
+    // A member of another group is refused by the model, in words, and nothing changes.
+    let page = b
+        .post(
+            &meeting_path,
+            &[("csrf", &code), ("presence:G2-P1", "present")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("class=\"err\""), "{}", page.body);
+    assert!(!page.body.to_lowercase().contains("panicked"));
+    assert_eq!(w.record().facilitation(), record.facilitation());
+    assert_eq!(w.audit().last().unwrap().status, 422);
+}
+
+#[tokio::test]
+async fn the_action_lifecycle_offers_the_next_state_and_a_skip_is_refused_in_words() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    let code = b.csrf(&format!("{G1}/actions")).await;
+    let page = b
+        .post(
+            &format!("{G1}/actions"),
+            &[
+                ("csrf", &code),
+                ("title", "Felles kalender"),
+                ("kind", "trial-action"),
+                ("date", "2024-05-01"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let record = w.record();
+    let action = record
+        .facilitation()
+        .actions()
+        .iter()
+        .find(|a| a.title == "Felles kalender")
+        .unwrap()
+        .clone();
+    assert_eq!(action.state(), ActionState::Planned);
+    let path = format!("{G1}/actions/{}", action.id);
+    let register = b.get(&format!("{G1}/actions")).await;
+    // Its only button is core's next state.
+    let card = &register.body[register.body.find("Felles kalender").unwrap()..];
+    let card = &card[..card.find("</article>").unwrap()];
+    assert!(card.contains("name=\"state\" value=\"tried\""), "{card}");
+    assert!(!card.contains("value=\"adopted\""), "{card}");
+
+    let audit_before = w.audit().len();
+    let page = b
+        .post(
+            &path,
+            &[
+                ("csrf", &code),
+                ("state", "adopted"),
+                ("date", "2024-05-10"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Cannot go from planned to adopted: the next state is tried."),
+        "{}",
+        page.body
+    );
+    let after = w.record();
+    let stored = after.facilitation().action(&action.id).unwrap();
+    assert_eq!(stored, &action, "a refused step changes nothing");
+    let audit = w.audit();
+    assert_eq!(audit.len(), audit_before + 1);
+    let refused = audit.last().unwrap();
+    assert_eq!(
+        (refused.status, refused.object_id.as_deref()),
+        (409, Some(action.id.as_str()))
+    );
+
+    let page = b
+        .post(
+            &path,
+            &[("csrf", &code), ("state", "tried"), ("date", "2024-05-10")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let after = w.record();
+    assert_eq!(
+        after.facilitation().action(&action.id).unwrap().state(),
+        ActionState::Tried
+    );
+    assert_eq!(w.audit().last().unwrap().status, 200);
+}
+
+#[tokio::test]
+async fn a_move_a_statement_and_a_contact_go_through_the_same_rules() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    let code = b.csrf(&format!("{G1}/process")).await;
+    let moves = w.record().facilitation().moves().len();
+    // A step outside its phase (a form sent by hand) is refused by the model.
+    let page = b
+        .post(
+            &format!("{G1}/process"),
+            &[
+                ("csrf", &code),
+                ("step", "challenge/evaluate"),
+                ("date", "2024-06-01"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("belongs to the phase"), "{}", page.body);
+    let page = b
+        .post(
+            &format!("{G1}/process"),
+            &[
+                ("csrf", &code),
+                ("step", "implement/evaluate"),
+                ("date", "2024-06-01"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(w.record().facilitation().moves().len(), moves + 1);
+
+    let page = b
+        .post(
+            &format!("{G1}/statements"),
+            &[
+                ("csrf", &code),
+                ("text", "Ungdom faller mellom tjenestene."),
+                ("drafted", "2024-06-02"),
+                ("participant", "G1-P1"),
+                ("participant", "G1-P2"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let record = w.record();
+    let st = record
+        .facilitation()
+        .statements()
+        .iter()
+        .find(|s| s.text == "Ungdom faller mellom tjenestene.")
+        .unwrap();
+    assert_eq!(st.participants.len(), 2);
+    assert_eq!(st.agreed, None);
+    // A member of another group takes no part in this group's statement.
+    let page = b
+        .post(
+            &format!("{G1}/statements"),
+            &[
+                ("csrf", &code),
+                ("text", "x"),
+                ("drafted", "2024-06-02"),
+                ("participant", "G2-P1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("not a member of the group"));
+
+    let page = b
+        .post(
+            &format!("{G1}/contacts"),
+            &[
+                ("csrf", &code),
+                ("a", "G1-P3"),
+                ("b", "G1-P3"),
+                ("date", "2024-06-03"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("two different members"), "{}", page.body);
+    let contacts = w.record().facilitation().contacts().len();
+    // G1-P3 and G1-P9 met in 2023 (C3): a relation is formed once.
+    let page = b
+        .post(
+            &format!("{G1}/contacts"),
+            &[
+                ("csrf", &code),
+                ("a", "G1-P9"),
+                ("b", "G1-P3"),
+                ("date", "2024-06-03"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(
+        page.body.contains("already have a contact"),
+        "{}",
+        page.body
+    );
+    let page = b
+        .post(
+            &format!("{G1}/contacts"),
+            &[
+                ("csrf", &code),
+                ("a", "G1-P4"),
+                ("b", "G1-P6"),
+                ("date", "2024-06-03"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(w.record().facilitation().contacts().len(), contacts + 1);
+    // A bad date is told by its field.
+    let page = b
+        .post(
+            &format!("{G1}/contacts"),
+            &[
+                ("csrf", &code),
+                ("a", "G1-P5"),
+                ("b", "G1-P7"),
+                ("date", "3 June"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("is not a date"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn norwegian_is_chosen_by_the_browser_and_then_by_the_reader() {
+    let w = World::new();
+    let mut b = w.browser();
+    b.headers
+        .push(("accept-language", "nb-NO,nb;q=0.9,en;q=0.5".into()));
+    let form = b.get("/app/sign-in").await;
+    assert!(form.body.contains("<html lang=\"nb\">"));
+    assert!(form.body.contains("Logg inn"), "{}", form.body);
+    b.sign_in(&w.fac).await;
+    let home = b.get("/app/").await;
+    assert!(home.body.contains("Mine grupper"), "{}", home.body);
+    let group = b.get(G1).await;
+    assert!(group.body.contains("Dagens møte"), "{}", group.body);
+    let actions = b.get(&format!("{G1}/actions")).await;
+    assert!(actions.body.contains("Prøvehandlinger"));
+
+    // A skipped state, in Norwegian.
+    let code = actions.csrf();
+    let page = b
+        .post(
+            &format!("{G1}/actions/A-G1-1"),
+            &[
+                ("csrf", &code),
+                ("state", "planned"),
+                ("date", "2024-05-10"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.body.contains("Kan ikke gå fra"), "{}", page.body);
+
+    // The reader chooses English; it stays theirs in a new session elsewhere.
+    let page = b
+        .post(
+            "/app/language",
+            &[("csrf", &code), ("lang", "en"), ("back", G1)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), G1);
+    assert!(b.get(G1).await.body.contains("Today&#39;s meeting"));
+    let mut other = w.browser();
+    other.headers.push(("accept-language", "nb".into()));
+    other.sign_in(&w.fac).await;
+    assert!(other.get("/app/").await.body.contains("My groups"));
+}
+
+#[tokio::test]
+async fn the_group_s_analytics_draw_the_report_s_charts() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    let page = b.get(&format!("{G1}/analytics")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Attendance by service"), "{}", page.body);
+    assert!(page.body.contains("<svg"), "{}", page.body);
+    assert!(page.body.contains("role=\"img\""));
+    // Never by person: no member's id in the analytics.
+    assert!(!page.body.contains("G1-P1<"), "{}", page.body);
+}
