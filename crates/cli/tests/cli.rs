@@ -1226,6 +1226,19 @@ fn tokens_are_shown_once_and_the_server_serves_and_stops_on_sigterm() {
         members.starts_with("HTTP/1.1 200") && members.contains("G1-P1"),
         "{members}"
     );
+    // The browser pages are served beside the API, with their policy.
+    let sign_in = get("/app/sign-in", None);
+    assert!(sign_in.starts_with("HTTP/1.1 200"), "{sign_in}");
+    assert!(
+        sign_in.contains("content-security-policy: default-src 'self'")
+            && sign_in.contains("<h1>Sign in</h1>"),
+        "{sign_in}"
+    );
+    let home = get("/app/", None);
+    assert!(
+        home.starts_with("HTTP/1.1 303") && home.contains("location: /app/sign-in"),
+        "{home}"
+    );
     env.ok(&["token", "revoke", "fac"]);
     assert!(get("/studies", Some(&secret)).starts_with("HTTP/1.1 401"));
 

@@ -34,11 +34,20 @@ pub fn pages(state: AppState) -> Router {
             "/app/sign-in",
             get(session::sign_in_page).post(session::sign_in),
         )
-        .route("/app/sign-out", post(session::sign_out))
-        .route("/app/language", post(session::language))
+        .route(
+            "/app/sign-out",
+            post(session::sign_out).get(pages::form_page),
+        )
+        .route(
+            "/app/language",
+            post(session::language).get(pages::form_page),
+        )
         .route(assets::CSS_PATH, get(assets::css))
         .route(G, get(pages::group))
-        .route(&format!("{G}/meetings"), post(pages::add_meeting))
+        .route(
+            &format!("{G}/meetings"),
+            post(pages::add_meeting).get(pages::form_page),
+        )
         .route(&format!("{G}/meetings/new"), get(pages::new_meeting))
         .route(
             &format!("{G}/meetings/{{meeting}}"),
@@ -54,7 +63,7 @@ pub fn pages(state: AppState) -> Router {
         )
         .route(
             &format!("{G}/actions/{{action}}"),
-            post(pages::advance_action),
+            post(pages::advance_action).get(pages::form_page),
         )
         .route(
             &format!("{G}/statements"),
@@ -62,7 +71,7 @@ pub fn pages(state: AppState) -> Router {
         )
         .route(
             &format!("{G}/statements/{{statement}}/agreement"),
-            post(pages::agree_statement),
+            post(pages::agree_statement).get(pages::form_page),
         )
         .route(
             &format!("{G}/contacts"),
@@ -71,6 +80,10 @@ pub fn pages(state: AppState) -> Router {
         .route(&format!("{G}/analytics"), get(pages::analytics))
         .route("/app/{*rest}", get(pages::not_found).post(pages::not_found))
         .route("/app", get(|| async { Redirect::permanent("/app/") }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::audit_forms,
+        ))
         .layer(middleware::from_fn(guard::headers))
         .with_state(state)
 }

@@ -241,6 +241,7 @@ async fn write<T: Send + 'static>(
             tracing::error!(error = ?e, "audit log write failed");
         }
     }
+    signed.audit_logged();
     out.map_err(|e| Fail::from_api(signed.lang, &e))
 }
 
@@ -283,6 +284,38 @@ where
 /// A page's response, or its failure's.
 fn done(signed: &Signed, r: Result<Response, Fail>) -> Response {
     r.unwrap_or_else(|f| failed(signed, f))
+}
+
+/// A form's answer: `$r` when it was taken, else [`refused`] with the form's page drawn by
+/// `$page` in the frame `$c`.
+macro_rules! again {
+    ($r:expr, $signed:expr, |$c:ident| $page:expr) => {
+        match $r {
+            Ok(r) => r,
+            Err(fail) => refused($signed, fail, |$c| async { $page.await }).await,
+        }
+    };
+}
+
+/// A page's GET handler: the group's ids from the path, then the page drawn by `$page`
+/// (with `Saved.` after a form), or its failure's page.
+macro_rules! show {
+    ($name:ident, $page:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub async fn $name(
+            State(state): State<AppState>,
+            signed: Signed,
+            p: Params,
+            Query(shown): Query<Shown>,
+        ) -> Response {
+            let r = async {
+                let ids = ids(signed.lang, &p)?;
+                $page(&state, &signed, ids, chrome(&signed, Some(&shown))).await
+            }
+            .await;
+            done(&signed, r)
+        }
+    };
 }
 
 // ---- My groups ----
@@ -457,20 +490,7 @@ async fn group_page(
     .await
 }
 
-/// GET a group's page.
-pub async fn group(
-    State(state): State<AppState>,
-    signed: Signed,
-    p: Params,
-    Query(shown): Query<Shown>,
-) -> Response {
-    let r = async {
-        let ids = ids(signed.lang, &p)?;
-        group_page(&state, &signed, ids, chrome(&signed, Some(&shown))).await
-    }
-    .await;
-    done(&signed, r)
-}
+show!(group, group_page, "GET a group's page.");
 
 /// An id of a record as a path segment.
 fn segment(id: &str) -> String {
@@ -599,16 +619,13 @@ pub async fn save_attendance(State(state): State<AppState>, p: Params, posted: P
         )))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                let ids = ids(l, &p)?;
-                meeting_page(&state, signed, ids, p.get("meeting").to_owned(), c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| meeting_page(
+        &state,
+        signed,
+        ids(l, &p)?,
+        p.get("meeting").to_owned(),
+        c
+    ))
 }
 
 // ---- A new meeting ----
@@ -691,15 +708,12 @@ pub async fn add_meeting(State(state): State<AppState>, p: Params, posted: Poste
         Ok(saved(&format!("{href}/meetings/{}", segment(&object))))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                new_meeting_page(&state, signed, ids(l, &p)?, c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| new_meeting_page(
+        &state,
+        signed,
+        ids(l, &p)?,
+        c
+    ))
 }
 
 // ---- The PD process ----
@@ -756,20 +770,7 @@ async fn process_page(
     .await
 }
 
-/// GET the PD process of a group.
-pub async fn process(
-    State(state): State<AppState>,
-    signed: Signed,
-    p: Params,
-    Query(shown): Query<Shown>,
-) -> Response {
-    let r = async {
-        let ids = ids(signed.lang, &p)?;
-        process_page(&state, &signed, ids, chrome(&signed, Some(&shown))).await
-    }
-    .await;
-    done(&signed, r)
-}
+show!(process, process_page, "GET the PD process of a group.");
 
 /// POST a move of the PD process, through the store's `add_move` as the API's route. The
 /// form names the phase with the step (`explore/identify-deviants`); a step outside its phase
@@ -809,15 +810,7 @@ pub async fn add_move(State(state): State<AppState>, p: Params, posted: Posted) 
         Ok(saved(&format!("{href}/process")))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                process_page(&state, signed, ids(l, &p)?, c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| process_page(&state, signed, ids(l, &p)?, c))
 }
 
 // ---- Trial actions ----
@@ -881,20 +874,11 @@ async fn actions_page(
     .await
 }
 
-/// GET the register of a group's trial actions.
-pub async fn actions(
-    State(state): State<AppState>,
-    signed: Signed,
-    p: Params,
-    Query(shown): Query<Shown>,
-) -> Response {
-    let r = async {
-        let ids = ids(signed.lang, &p)?;
-        actions_page(&state, &signed, ids, chrome(&signed, Some(&shown))).await
-    }
-    .await;
-    done(&signed, r)
-}
+show!(
+    actions,
+    actions_page,
+    "GET the register of a group's trial actions."
+);
 
 /// POST a new trial action, planned on its date, through the store's `add_action` as the
 /// API's route.
@@ -937,15 +921,7 @@ pub async fn add_action(State(state): State<AppState>, p: Params, posted: Posted
         Ok(saved(&format!("{href}/actions")))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                actions_page(&state, signed, ids(l, &p)?, c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| actions_page(&state, signed, ids(l, &p)?, c))
 }
 
 /// POST a step of an action's lifecycle, through the store's `advance_action` as the API's
@@ -988,15 +964,7 @@ pub async fn advance_action(State(state): State<AppState>, p: Params, posted: Po
         Ok(saved(&format!("{href}/actions")))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                actions_page(&state, signed, ids(l, &p)?, c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| actions_page(&state, signed, ids(l, &p)?, c))
 }
 
 // ---- Problem statements ----
@@ -1060,20 +1028,11 @@ async fn statements_page(
     .await
 }
 
-/// GET the group's problem statements.
-pub async fn statements(
-    State(state): State<AppState>,
-    signed: Signed,
-    p: Params,
-    Query(shown): Query<Shown>,
-) -> Response {
-    let r = async {
-        let ids = ids(signed.lang, &p)?;
-        statements_page(&state, &signed, ids, chrome(&signed, Some(&shown))).await
-    }
-    .await;
-    done(&signed, r)
-}
+show!(
+    statements,
+    statements_page,
+    "GET the group's problem statements."
+);
 
 /// POST a proposed (draft) problem statement, through the store's `add_statement` as the
 /// API's route. Who took part must be members of the group, as over the API.
@@ -1126,15 +1085,12 @@ pub async fn add_statement(State(state): State<AppState>, p: Params, posted: Pos
         Ok(saved(&format!("{href}/statements")))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                statements_page(&state, signed, ids(l, &p)?, c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| statements_page(
+        &state,
+        signed,
+        ids(l, &p)?,
+        c
+    ))
 }
 
 /// POST the group's agreement on a draft, through the store's `agree_statement` as the API's
@@ -1172,15 +1128,12 @@ pub async fn agree_statement(State(state): State<AppState>, p: Params, posted: P
         Ok(saved(&format!("{href}/statements")))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                statements_page(&state, signed, ids(l, &p)?, c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| statements_page(
+        &state,
+        signed,
+        ids(l, &p)?,
+        c
+    ))
 }
 
 // ---- New contacts ----
@@ -1221,20 +1174,7 @@ async fn contacts_page(
     .await
 }
 
-/// GET the group's new contacts.
-pub async fn contacts(
-    State(state): State<AppState>,
-    signed: Signed,
-    p: Params,
-    Query(shown): Query<Shown>,
-) -> Response {
-    let r = async {
-        let ids = ids(signed.lang, &p)?;
-        contacts_page(&state, &signed, ids, chrome(&signed, Some(&shown))).await
-    }
-    .await;
-    done(&signed, r)
-}
+show!(contacts, contacts_page, "GET the group's new contacts.");
 
 /// POST a new contact between two members of the group, through the store's `add_contact` as
 /// the API's route (both within the group of the page, as over the API; the same member
@@ -1285,15 +1225,7 @@ pub async fn add_contact(State(state): State<AppState>, p: Params, posted: Poste
         Ok(saved(&format!("{href}/contacts")))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(fail) => {
-            refused(signed, fail, |c| async {
-                contacts_page(&state, signed, ids(l, &p)?, c).await
-            })
-            .await
-        }
-    }
+    again!(r, signed, |c| contacts_page(&state, signed, ids(l, &p)?, c))
 }
 
 // ---- Analytics ----
@@ -1399,4 +1331,17 @@ pub async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> 
     let c = anonymous_chrome(&headers, uri.path());
     let words = c.t.not_found.to_owned();
     error_page(c, StatusCode::NOT_FOUND, words)
+}
+
+/// GET on a path that only takes forms (a page reloaded after a refusal, an address copied):
+/// on to the page the form belongs to.
+pub async fn form_page(uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    let to = ["/actions/", "/statements/"]
+        .iter()
+        .find_map(|part| path.find(part).map(|i| &path[..i + part.len() - 1]))
+        .or_else(|| path.strip_suffix("/meetings"))
+        .filter(|p| p.starts_with(BASE))
+        .map_or_else(|| format!("{BASE}/"), str::to_owned);
+    Redirect::to(&to).into_response()
 }

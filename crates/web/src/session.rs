@@ -6,15 +6,17 @@
 //! session of every page's request from its cookie; [`Posted`] is every form sent: the
 //! session, then the Origin check, then the form, then its CSRF code.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use samskap_api::{read_body, ApiError, AppState, AuditContext, Caller, ClientAddr};
-use samskap_store::SessionLimits;
+use samskap_store::{AuditEntry, SessionLimits};
 use serde::Deserialize;
 
 use crate::guard::{
@@ -54,9 +56,18 @@ pub struct Signed {
     pub path: String,
     /// The request came over TLS (a proxy's): cookies get `Secure`.
     pub secure: bool,
+    /// The request's audit slot, for a form.
+    slot: Option<AuditSlot>,
 }
 
 impl Signed {
+    /// Notes that the form's audit entry is written (with its write, or after a refusal).
+    pub fn audit_logged(&self) {
+        if let Some(slot) = &self.slot {
+            slot.state().logged = true;
+        }
+    }
+
     /// The words of their language.
     pub fn t(&self) -> &'static Texts {
         texts(self.lang)
@@ -213,6 +224,10 @@ impl FromRequestParts<AppState> for Signed {
             .as_deref()
             .and_then(parse_lang)
             .unwrap_or_else(|| anonymous().lang);
+        let slot = parts.extensions.get::<AuditSlot>().cloned();
+        if let Some(slot) = &slot {
+            slot.state().token = Some(session.token.name.clone());
+        }
         Ok(Signed {
             caller: Caller(session.token),
             csrf: csrf_code(&secret),
@@ -220,8 +235,58 @@ impl FromRequestParts<AppState> for Signed {
             lang,
             path,
             secure,
+            slot,
         })
     }
+}
+
+/// What the audit log needs of a form sent: who sent it (once their session is found) and
+/// whether its entry is written already.
+#[derive(Clone, Default)]
+pub struct AuditSlot(Arc<Mutex<SlotState>>);
+
+#[derive(Default)]
+struct SlotState {
+    token: Option<String>,
+    logged: bool,
+}
+
+impl AuditSlot {
+    fn state(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        // Two plain fields: a panic elsewhere leaves them usable.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Every form a signed-in caller sends is in the audit log with the status it got, whatever
+/// it was (a refusal, a 403, a CSRF failure), as every API request that is not a read is:
+/// a form whose write committed its entry is not logged twice.
+pub async fn audit_forms(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let slot = AuditSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let path = req.uri().path().to_owned();
+    let response = next.run(req).await;
+    let token = {
+        let s = slot.state();
+        s.token.clone().filter(|_| !s.logged)
+    };
+    if let Some(token_name) = token {
+        let entry = AuditEntry {
+            token_name,
+            method: "POST".into(),
+            path,
+            object_id: None,
+            status: response.status().as_u16(),
+        };
+        // The request happened; failing to log it must not hide that.
+        if let Err(e) = state.write(move |store| store.append_audit(&entry)).await {
+            tracing::error!(error = ?e, "audit log write failed");
+        }
+    }
+    response
 }
 
 /// A form sent by a signed-in caller, checked: from this server's pages (Origin or Referer),
@@ -353,8 +418,25 @@ fn sign_in_form(
     r
 }
 
-/// GET /app/sign-in.
-pub async fn sign_in_page(headers: HeaderMap, Query(q): Query<SignInQuery>) -> Response {
+/// GET /app/sign-in; a browser still signed in goes on to the page it asked for.
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<SignInQuery>,
+) -> Response {
+    if let Some(secret) = cookie(&headers, SESSION_COOKIE).filter(|s| well_formed(s)) {
+        let live = state
+            .read(move |store| store.web_session(&secret, LIMITS))
+            .await;
+        if let Ok(Some(_)) = live {
+            let to = q
+                .next
+                .as_deref()
+                .and_then(local_path)
+                .map_or_else(|| format!("{BASE}/"), str::to_owned);
+            return Redirect::to(&to).into_response();
+        }
+    }
     let mut c = anonymous_chrome(&headers, &format!("{BASE}/sign-in"));
     if let Some(lang) = q.lang.as_deref().and_then(parse_lang) {
         c.t = texts(lang);

@@ -263,6 +263,10 @@ async fn signing_in_makes_a_strict_http_only_session_and_signing_out_ends_it() {
     let home = b.get("/app/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Ressursgruppe 1"), "{}", home.body);
+    // Signed in, the sign-in form goes on to the page asked for.
+    let on = b.get("/app/sign-in?next=%2Fapp%2Fstudies%2Fx").await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER);
+    assert_eq!(on.location(), "/app/studies/x");
     assert!(!home.body.contains("Ressursgruppe 2"), "{}", home.body);
 
     let code = home.csrf();
@@ -411,7 +415,12 @@ async fn a_form_without_its_code_or_from_another_site_is_refused_and_changes_not
         .await;
     assert!(page.body.contains("security code"), "{}", page.body);
     assert_eq!(w.record().facilitation(), before.facilitation());
-    assert_eq!(w.audit().len(), audit_before);
+    // Each refused form is logged with its 403, none as a write that happened.
+    let logged = &w.audit()[audit_before..];
+    assert_eq!(logged.len(), cases.len() + 1);
+    assert!(logged
+        .iter()
+        .all(|e| e.status == 403 && e.token_name == "fac-g1"));
     // Another session's code is no code of this one.
     let mut other = w.signed_in(&w.admin).await;
     let theirs = other.csrf(&path).await;
@@ -448,6 +457,17 @@ async fn a_facilitator_gets_403_for_another_group_and_404_for_what_is_not_there(
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(w.record().facilitation(), before.facilitation());
+    // Refused, and in the audit log as the API logs a refused write.
+    let last = w.audit().pop().unwrap();
+    assert_eq!(
+        (last.token_name.as_str(), last.path.as_str(), last.status),
+        ("fac-g1", format!("{G2}/meetings").as_str(), 403)
+    );
+    // A form's address opened as a page goes on to the page the form is on.
+    let page = b.get(&format!("{G1}/meetings")).await;
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, G1));
+    let page = b.get(&format!("{G1}/actions/A-G1-1")).await;
+    assert_eq!(page.location(), format!("{G1}/actions"));
     let page = b.get(&format!("{G1}/meetings/no-such-meeting")).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     // An admin reaches every group, and gets 404 for one that does not exist.
