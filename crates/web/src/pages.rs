@@ -1302,7 +1302,7 @@ pub async fn analytics(State(state): State<AppState>, signed: Signed, p: Params)
                             .join(", ")
                     }),
                     youth: comp.as_ref().map_or_else(String::new, |x| {
-                        format!("{} ({} {})", l.int(x.youth), l.int(x.pd_youth), t.pd_youth)
+                        format!("{} ({})", l.int(x.youth), l.int(x.pd_youth))
                     }),
                     blau: comp
                         .as_ref()
