@@ -90,6 +90,14 @@ impl World {
     fn audit(&self) -> Vec<samskap_store::AuditRecord> {
         Store::open(&self.db).unwrap().audit_log(1000).unwrap()
     }
+
+    /// The study's journal of edits, newest first.
+    fn journal(&self) -> Vec<samskap_store::JournalEntry> {
+        Store::open(&self.db)
+            .unwrap()
+            .history(Some(&sid()), 1000)
+            .unwrap()
+    }
 }
 
 fn sid() -> StudyId {
@@ -575,6 +583,14 @@ async fn attendance_is_saved_in_one_go_and_read_back_from_the_store() {
         (set.path.as_str(), set.status, set.object_id.as_deref()),
         (meeting_path.as_str(), 200, Some(meeting_id.as_str()))
     );
+    // And journalled as the API's writes are: the token's name, through the same function.
+    let journal = w.journal();
+    let (set, made) = (&journal[0], &journal[1]);
+    for e in [set, made] {
+        assert_eq!((e.who.as_str(), e.via), ("fac-g1", samskap_store::Via::Api));
+    }
+    assert!(set.summary.contains(&meeting_id), "{}", set.summary);
+    assert!(made.summary.contains(&meeting_id), "{}", made.summary);
 
     // A member of another group is refused by the model, in words, and nothing changes.
     let page = b
@@ -630,6 +646,7 @@ async fn the_action_lifecycle_offers_the_next_state_and_a_skip_is_refused_in_wor
     assert!(!card.contains("value=\"adopted\""), "{card}");
 
     let audit_before = w.audit().len();
+    let journal_before = w.journal().len();
     let page = b
         .post(
             &path,
@@ -647,6 +664,7 @@ async fn the_action_lifecycle_offers_the_next_state_and_a_skip_is_refused_in_wor
         "{}",
         page.body
     );
+    assert_eq!(w.journal().len(), journal_before, "a refusal is no edit");
     let after = w.record();
     let stored = after.facilitation().action(&action.id).unwrap();
     assert_eq!(stored, &action, "a refused step changes nothing");
@@ -670,6 +688,7 @@ async fn the_action_lifecycle_offers_the_next_state_and_a_skip_is_refused_in_wor
         after.facilitation().action(&action.id).unwrap().state(),
         ActionState::Tried
     );
+    assert_eq!(w.journal().len(), journal_before + 1);
     assert_eq!(w.audit().last().unwrap().status, 200);
 }
 
