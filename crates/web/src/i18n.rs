@@ -329,7 +329,7 @@ pub const NB: Texts = Texts {
     not_found: "Denne siden finnes ikke.",
     csrf: "Skjemaets sikkerhetskode mangler eller er feil. Last inn siden på nytt og send skjemaet igjen.",
     cross_site: "Skjemaet ble sendt fra et annet nettsted og ble derfor avvist.",
-    busy: "Lageret er opptatt. Prøv igjen om litt.",
+    busy: "Databasen er opptatt. Prøv igjen om litt.",
     server: "Tjeneren kunne ikke fullføre dette; loggen har detaljene.",
     refused: "Endringen ble avvist",
     not_a_member: "Dette er ikke et medlem av gruppen.",
@@ -504,6 +504,14 @@ pub fn refusal(l: Lang, r: &Refusal) -> String {
         (Lang::Nb, FacilitationError::DateOutOfRange(d)) => {
             format!("{d} er utenfor årene 1–9999.")
         }
+        // A member in another group and one in none get one answer, as over the API: a form
+        // is no way to learn what other groups hold.
+        (Lang::En, FacilitationError::Unknown { kind: "member", id }) => {
+            format!("{id} is not a member of the group.")
+        }
+        (Lang::Nb, FacilitationError::Unknown { kind: "member", id }) => {
+            format!("{id} er ikke medlem av gruppen.")
+        }
         (_, FacilitationError::Unknown { kind, id }) => {
             let kind = kind_word(l, kind);
             match l {
@@ -594,5 +602,21 @@ mod tests {
         );
         assert!(nb.contains("neste status er"), "{nb}");
         assert_ne!(en, nb);
+    }
+
+    #[test]
+    fn a_member_elsewhere_and_one_nowhere_get_one_answer() {
+        let elsewhere = Refusal::Facilitation(FacilitationError::NotInGroup {
+            member: "P9".parse().unwrap(),
+            group: "G2".parse().unwrap(),
+        });
+        let nowhere = Refusal::Facilitation(FacilitationError::Unknown {
+            kind: "member",
+            id: "P9".into(),
+        });
+        for l in [Lang::En, Lang::Nb] {
+            assert_eq!(refusal(l, &elsewhere), refusal(l, &nowhere));
+            assert!(!refusal(l, &elsewhere).contains("G2"));
+        }
     }
 }
