@@ -377,7 +377,8 @@ fn a_schema_17_store_gets_the_stems_of_its_transcripts() {
         .unwrap()
         .import_study(&kilder, Replace::No)
         .unwrap();
-    // Back to schema 17: what schemas 18 (the stems) and 19 (the journal) added, gone.
+    // Back to schema 17: what schemas 18 (the stems), 19 (the journal) and 20 (the pages'
+    // sessions) added, gone.
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
@@ -387,6 +388,8 @@ fn a_schema_17_store_gets_the_stems_of_its_transcripts() {
              DROP TRIGGER transcript_stems_language;
              DROP TABLE transcript_stems;
              DROP TABLE journal;
+             DROP TABLE web_session;
+             DROP TABLE web_preference;
              PRAGMA user_version = 17;",
         )
         .unwrap();
