@@ -208,8 +208,8 @@ impl Lang {
         }
     }
 
-    /// What an illustrative study's every page says.
-    pub(crate) fn notice(self, p: Provenance) -> Option<&'static str> {
+    /// What an illustrative study's every page says (the report's and the web pages').
+    pub fn notice(self, p: Provenance) -> Option<&'static str> {
         match self {
             Self::En => p.notice(),
             Self::Nb => p.notice().map(|_| {

@@ -204,6 +204,7 @@ async fn with_group<T: Send + 'static>(
                 name: g.name.clone(),
                 href,
                 can_write,
+                notice: l.notice(s.meta().provenance),
             };
             Ok(f(s, &group, head))
         })
@@ -352,6 +353,7 @@ pub async fn home(State(state): State<AppState>, signed: Signed) -> Response {
                 .map_err(|e| Fail::from_api(l, &e))?;
             if !groups.is_empty() {
                 out.push(StudyGroups {
+                    notice: l.notice(s.provenance),
                     title: s.title,
                     groups,
                 });

@@ -77,6 +77,8 @@ pub struct GroupHead {
     pub href: String,
     /// The caller may change its record.
     pub can_write: bool,
+    /// What a study made up to illustrate says on every page of it, in the reader's language.
+    pub notice: Option<&'static str>,
 }
 
 /// The sign-in page.
@@ -107,6 +109,8 @@ pub struct GroupLink {
 /// A study's groups the caller may read.
 pub struct StudyGroups {
     pub title: String,
+    /// As [`GroupHead::notice`].
+    pub notice: Option<&'static str>,
     pub groups: Vec<GroupLink>,
 }
 

@@ -844,8 +844,11 @@ async fn norwegian_is_chosen_by_the_browser_and_then_by_the_reader() {
     b.sign_in(&w.fac).await;
     let home = b.get("/app/").await;
     assert!(home.body.contains("Mine grupper"), "{}", home.body);
+    // The demo is made up: every page of it says so, in the reader's language.
+    assert!(home.body.contains("Illustrerende data:"), "{}", home.body);
     let group = b.get(G1).await;
     assert!(group.body.contains("Dagens møte"), "{}", group.body);
+    assert!(group.body.contains("Illustrerende data:"), "{}", group.body);
     let actions = b.get(&format!("{G1}/actions")).await;
     assert!(actions.body.contains("Prøvehandlinger"));
 
@@ -873,7 +876,9 @@ async fn norwegian_is_chosen_by_the_browser_and_then_by_the_reader() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), G1);
-    assert!(b.get(G1).await.body.contains("Today&#39;s meeting"));
+    let group = b.get(G1).await.body;
+    assert!(group.contains("Today&#39;s meeting"));
+    assert!(group.contains("Illustrative data:"), "{group}");
     let mut other = w.browser();
     other.headers.push(("accept-language", "nb".into()));
     other.sign_in(&w.fac).await;
