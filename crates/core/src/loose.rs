@@ -81,8 +81,8 @@ impl Transcript {
                     }
                     end += gap + word.len();
                 }
-                let before = tail(&text[..at], prefix.len() * 2 + 8);
-                let after = head(&text[end..], suffix.len() * 2 + 8);
+                let before = tail(&text[..at], prefix.len() + 1);
+                let after = head(&text[end..], suffix.len() + 1);
                 (collapse(before).trim_end().ends_with(prefix.trim_end())
                     && collapse(after)
                         .trim_start()
@@ -217,22 +217,46 @@ fn collapse(s: &str) -> String {
     out
 }
 
-/// The last `bytes` bytes of `s` or a little more, cut at a character boundary.
-fn tail(s: &str, bytes: usize) -> &str {
-    let mut at = s.len().saturating_sub(bytes);
-    while !s.is_char_boundary(at) {
-        at -= 1;
+/// The end of `s` that holds more than `want` bytes once its runs of whitespace are made
+/// one space each (or all of it): however much whitespace lies between the words of a
+/// quote's context, the window reaches them.
+fn tail(s: &str, want: usize) -> &str {
+    let mut kept = 0;
+    let mut space = false;
+    for (i, c) in s.char_indices().rev() {
+        kept += collapsed_len(c, &mut space);
+        if kept > want {
+            return &s[i..];
+        }
     }
-    &s[at..]
+    s
 }
 
-/// The first `bytes` bytes of `s` or a little more, cut at a character boundary.
-fn head(s: &str, bytes: usize) -> &str {
-    let mut at = bytes.min(s.len());
-    while !s.is_char_boundary(at) {
-        at += 1;
+/// The start of `s` that holds more than `want` bytes once its whitespace is collapsed (see
+/// [`tail`]), or all of it.
+fn head(s: &str, want: usize) -> &str {
+    let mut kept = 0;
+    let mut space = false;
+    for (i, c) in s.char_indices() {
+        kept += collapsed_len(c, &mut space);
+        if kept > want {
+            return &s[..i + c.len_utf8()];
+        }
     }
-    &s[..at]
+    s
+}
+
+/// Bytes that `c` adds to a text with its whitespace collapsed, given whether the character
+/// before it (in the direction read) was whitespace.
+fn collapsed_len(c: char, space: &mut bool) -> usize {
+    if c.is_whitespace() {
+        let first = !*space;
+        *space = true;
+        usize::from(first)
+    } else {
+        *space = false;
+        c.len_utf8()
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +300,20 @@ mod tests {
             suffix: " kommunen med".into(),
         };
         assert_eq!(tr.slice(tr.locate(&with_context).unwrap()), "ha\nhele");
+        // Context behind indentation and blank lines, much longer than the context typed.
+        let gap = format!("\n{}\n{}", " ".repeat(40), "\n".repeat(30));
+        let tr = t(&format!(
+            "Intervjuer:{gap}Hva med{gap}tiden?\nDa er\nprosjektperioden for kort."
+        ));
+        let quote = TextQuote {
+            prefix: "Hva med tiden? ".into(),
+            exact: "Da er prosjektperioden".into(),
+            suffix: String::new(),
+        };
+        assert_eq!(
+            tr.slice(tr.locate(&quote).unwrap()),
+            "Da er\nprosjektperioden"
+        );
         // A word boundary is not whitespace: "hakommunen" is not "ha kommunen".
         assert!(tr.locate(&TextQuote::exact("vi måha")).is_err());
     }
