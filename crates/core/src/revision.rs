@@ -77,6 +77,10 @@ pub struct Revision<'a> {
     changes: Vec<Change>,
 }
 
+/// Characters a span the diff lost needs to be looked for by its text elsewhere in the new
+/// version (see [`Revision::anchor_all`]).
+const FOUND_ELSEWHERE_AT_LEAST: usize = 20;
+
 impl<'a> Revision<'a> {
     /// Diffs `old` against `new`, once.
     pub fn new(old: &'a Transcript, new: &'a Transcript) -> Self {
@@ -112,6 +116,14 @@ impl<'a> Revision<'a> {
     /// text together, in one pass over the new text.
     pub fn anchor_all(&self, spans: &[Span]) -> Vec<Anchor> {
         let mut found: Vec<Option<Anchor>> = spans.iter().map(|&s| self.follow(s)).collect();
+        // A lost span too short to tell apart from the same few words said elsewhere ("Ja,
+        // absolutt.", perhaps by another speaker) is an orphan, which the user sees, rather
+        // than a coding moved silently onto someone else's words.
+        for (i, &span) in spans.iter().enumerate() {
+            if found[i].is_none() && span.len() < FOUND_ELSEWHERE_AT_LEAST {
+                found[i] = Some(Anchor::Orphan(self.old.selector(span)));
+            }
+        }
         let lost: Vec<usize> = (0..spans.len()).filter(|&i| found[i].is_none()).collect();
         if lost.is_empty() {
             return found.into_iter().flatten().collect();
@@ -456,6 +468,17 @@ mod tests {
             Anchor::Kept(at(new, passage)),
             "{passage}"
         );
+    }
+
+    #[test]
+    fn a_short_unit_gone_from_its_place_is_not_moved_onto_the_same_words_elsewhere() {
+        let old =
+            t("Ola: Vi møtes oftere nå.\nKari: Ja, absolutt.\nOla: Og tiden strekker ikke til.");
+        let new = t("Ola: Vi møtes oftere nå.\nOla: Og tiden strekker ikke til. Ja, absolutt.");
+        let yes = at(&old, "Ja, absolutt.");
+        assert!(matches!(old.reanchor(yes, &new), Anchor::Orphan(_)));
+        // A longer passage cut and pasted further on is still found by its text.
+        kept(&old, &new, "Og tiden strekker ikke til.");
     }
 
     /// The new span and its text, or the orphan's exact text.
