@@ -22,18 +22,24 @@ pub(crate) fn closest<'a>(
 
 /// `: did you mean `x`?`, or `: use one of a, b, c` (the first twelve, then how many more).
 pub(crate) fn hint<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    hint_listing(given, known, "use one of")
+}
+
+/// [`hint`], with the list led by other words (`the coders are`) where "use one of" would
+/// not fit.
+pub(crate) fn hint_listing<'a>(
+    given: &str,
+    known: impl IntoIterator<Item = &'a str>,
+    lead: &str,
+) -> String {
     let known: Vec<&str> = known.into_iter().collect();
     if let Some(k) = closest(given, known.iter().copied()) {
         return format!(": did you mean `{k}`?");
     }
     match known.len() {
         0 => String::new(),
-        n if n <= 12 => format!(": use one of {}", known.join(", ")),
-        n => format!(
-            ": use one of {}, … ({} more)",
-            known[..12].join(", "),
-            n - 12
-        ),
+        n if n <= 12 => format!(": {lead} {}", known.join(", ")),
+        n => format!(": {lead} {}, … ({} more)", known[..12].join(", "), n - 12),
     }
 }
 

@@ -273,11 +273,8 @@ pub(crate) fn nothing<'a>(
     let coders: Vec<&str> = coders.into_iter().collect();
     match coder {
         Some(c) if !coders.contains(&c.as_str()) => {
-            let hint = crate::suggest::hint(c.as_str(), coders.iter().copied()).replacen(
-                ": use one of",
-                ": the coders are",
-                1,
-            );
+            let hint =
+                crate::suggest::hint_listing(c.as_str(), coders.iter().copied(), "the coders are");
             format!("no codings by coder `{c}`{hint}")
         }
         _ => none.to_owned(),
@@ -332,10 +329,10 @@ fn unknown_code(fw: &Framework, flag: &str, given: &str) -> anyhow::Error {
         [one] => format!(": did you mean `{one}`?"),
         [] => match crate::suggest::closest(given, paths()) {
             Some(k) => format!(": did you mean `{k}`?"),
-            None => crate::suggest::hint(given, fw.roots().map(|c| c.id.as_str())).replacen(
-                ": use one of",
-                ": the codes at the top are",
-                1,
+            None => crate::suggest::hint_listing(
+                given,
+                fw.roots().map(|c| c.id.as_str()),
+                "the codes at the top are",
             ),
         },
         many => format!(": a code is named by its path: {}", many.join(", ")),
