@@ -13,6 +13,7 @@
 mod attributes;
 mod backup;
 mod codebook;
+mod coded;
 mod edit;
 mod error;
 mod facilitation;
@@ -43,6 +44,7 @@ use samskap_core::{StudyId, StudyMeta};
 
 pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use codebook::{Edited, Pick};
+pub use coded::{CodedSource, SourceCoding};
 pub use edit::{Added, Exemplar, FrameworkImport, MemoRow, NewCoding, OnDuplicate, UnitRef};
 pub use error::{Refusal, StoreError};
 pub use journal::{Actor, EditKind, JournalEntry, Undone, Via};

@@ -19,8 +19,9 @@ pub const SIGN_IN_COOKIE: &str = "samskap_sign_in";
 /// The name of the CSRF field of every form.
 pub const CSRF_FIELD: &str = "csrf";
 
-/// The pages' Content-Security-Policy: nothing but this server's own styles and images, no
-/// script at all, no framing, forms sent only here.
+/// The pages' Content-Security-Policy: nothing but this server's own styles, images and one
+/// script (no inline script or style, nothing from elsewhere), no framing, forms sent only
+/// here.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 

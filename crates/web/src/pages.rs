@@ -33,7 +33,7 @@ use crate::session::{anonymous_chrome, error_page, Posted, Signed, BASE};
 use crate::view::*;
 
 /// Why a page could not be shown or a form not taken.
-enum Fail {
+pub(crate) enum Fail {
     /// A page of its own saying so (403, 404, 429, 5xx).
     Page(StatusCode, String),
     /// The form's page again, with the words above it (409, 422): nothing was written.
@@ -44,7 +44,7 @@ enum Fail {
 
 impl Fail {
     /// An error of the shared parts (access, store, model) in `l`'s words.
-    fn from_api(l: Lang, e: &ApiError) -> Self {
+    pub(crate) fn from_api(l: Lang, e: &ApiError) -> Self {
         let t = i18n::texts(l);
         match e.status() {
             StatusCode::UNAUTHORIZED => Fail::SignIn,
@@ -67,22 +67,22 @@ impl Fail {
         }
     }
 
-    fn forbidden(l: Lang) -> Self {
+    pub(crate) fn forbidden(l: Lang) -> Self {
         Fail::Page(StatusCode::FORBIDDEN, i18n::texts(l).forbidden.into())
     }
 
-    fn not_found(l: Lang) -> Self {
+    pub(crate) fn not_found(l: Lang) -> Self {
         Fail::Page(StatusCode::NOT_FOUND, i18n::texts(l).not_found.into())
     }
 
     /// A field of a form that cannot be taken as it is.
-    fn field(words: String) -> Self {
+    pub(crate) fn field(words: String) -> Self {
         Fail::Form(StatusCode::UNPROCESSABLE_ENTITY, words)
     }
 }
 
 /// The page for a failure (a form's failures have their page drawn by the form's handler).
-fn failed(signed: &Signed, fail: Fail) -> Response {
+pub(crate) fn failed(signed: &Signed, fail: Fail) -> Response {
     match fail {
         Fail::Page(status, words) | Fail::Form(status, words) => signed.error(status, words),
         Fail::SignIn => Redirect::to(&format!("{BASE}/sign-in")).into_response(),
@@ -93,7 +93,7 @@ fn failed(signed: &Signed, fail: Fail) -> Response {
 pub struct Params(HashMap<String, String>);
 
 impl Params {
-    fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.0.get(name).map_or("", String::as_str)
     }
 }
@@ -152,7 +152,7 @@ fn date_field(l: Lang, posted: &Posted, name: &str, label: &str) -> Result<Naive
 }
 
 /// An optional free-text field.
-fn note_field(posted: &Posted, name: &str) -> Option<String> {
+pub(crate) fn note_field(posted: &Posted, name: &str) -> Option<String> {
     Some(posted.get(name).to_owned()).filter(|n| !n.is_empty())
 }
 
@@ -215,7 +215,7 @@ async fn with_group<T: Send + 'static>(
 /// A checked write of the store through the API's state, with the audit entry of the form's
 /// request committed in its transaction; when it was refused (or made no checked write) the
 /// entry is written after with the status the form got, as the API's middleware does.
-async fn write<T: Send + 'static>(
+pub(crate) async fn write<T: Send + 'static>(
     state: &AppState,
     signed: &Signed,
     object: &str,
@@ -252,7 +252,7 @@ fn saved(to: &str) -> Response {
 }
 
 /// The frame of a page, with `Saved.` when a form was just taken.
-fn chrome(signed: &Signed, shown: Option<&Shown>) -> Chrome {
+pub(crate) fn chrome(signed: &Signed, shown: Option<&Shown>) -> Chrome {
     let mut c = signed.chrome();
     if shown.is_some_and(|s| s.saved.is_some()) {
         c.ok = Some(c.t.saved);
@@ -262,7 +262,11 @@ fn chrome(signed: &Signed, shown: Option<&Shown>) -> Chrome {
 
 /// After a form that was not taken: a refusal shows the form's page again with its words
 /// above it and its status (nothing was written); any other failure has its own page.
-async fn refused<Fut>(signed: &Signed, fail: Fail, page: impl FnOnce(Chrome) -> Fut) -> Response
+pub(crate) async fn refused<Fut>(
+    signed: &Signed,
+    fail: Fail,
+    page: impl FnOnce(Chrome) -> Fut,
+) -> Response
 where
     Fut: Future<Output = Result<Response, Fail>>,
 {
@@ -283,7 +287,7 @@ where
 }
 
 /// A page's response, or its failure's.
-fn done(signed: &Signed, r: Result<Response, Fail>) -> Response {
+pub(crate) fn done(signed: &Signed, r: Result<Response, Fail>) -> Response {
     r.unwrap_or_else(|f| failed(signed, f))
 }
 
@@ -351,11 +355,17 @@ pub async fn home(State(state): State<AppState>, signed: Signed) -> Response {
                 })
                 .await
                 .map_err(|e| Fail::from_api(l, &e))?;
-            if !groups.is_empty() {
+            let w = crate::i18n::coding_texts(l);
+            let sources = caller.may_assess().then(|| GroupLink {
+                name: format!("{}: {}", w.analysis, w.sources),
+                href: format!("{BASE}/studies/{}/sources", segment(s.id.as_str())),
+            });
+            if !groups.is_empty() || sources.is_some() {
                 out.push(StudyGroups {
                     notice: l.notice(s.provenance),
                     title: s.title,
                     groups,
+                    sources,
                 });
             }
         }
@@ -495,7 +505,7 @@ async fn group_page(
 show!(group, group_page, "GET a group's page.");
 
 /// An id of a record as a path segment.
-fn segment(id: &str) -> String {
+pub(crate) fn segment(id: &str) -> String {
     form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 
@@ -1343,7 +1353,15 @@ pub async fn form_page(uri: axum::http::Uri) -> Response {
         .iter()
         .find_map(|part| path.find(part).map(|i| &path[..i + part.len() - 1]))
         .or_else(|| path.strip_suffix("/meetings"))
+        .map(str::to_owned)
+        .or_else(|| {
+            ["/codings/remove", "/codings", "/reconcile"]
+                .iter()
+                .find_map(|end| path.strip_suffix(end))
+                .map(str::to_owned)
+        })
+        .or_else(|| path.strip_suffix("/memos").map(|s| format!("{s}/sources")))
         .filter(|p| p.starts_with(BASE))
-        .map_or_else(|| format!("{BASE}/"), str::to_owned);
+        .unwrap_or_else(|| format!("{BASE}/"));
     Redirect::to(&to).into_response()
 }

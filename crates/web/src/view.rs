@@ -112,6 +112,8 @@ pub struct StudyGroups {
     /// As [`GroupHead::notice`].
     pub notice: Option<&'static str>,
     pub groups: Vec<GroupLink>,
+    /// Its sources, for a caller who may analyse.
+    pub sources: Option<GroupLink>,
 }
 
 /// My groups.

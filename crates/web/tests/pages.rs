@@ -897,3 +897,351 @@ async fn the_group_s_analytics_draw_the_report_s_charts() {
     // Never by person: no member's id in the analytics.
     assert!(!page.body.contains("G1-P1<"), "{}", page.body);
 }
+
+const I1: &str = "/app/studies/ung-inkludering-demo/sources/I1";
+const QUESTION: &str =
+    "Kan du utdype hvordan dynamikken i gruppen ble preget av å ha med ungdommer?";
+
+/// The codings of source I1 as the store holds them: (start, end, code, qualifiers, coder).
+fn i1_codings(w: &World) -> Vec<(usize, usize, String, String, String)> {
+    Store::open(&w.db)
+        .unwrap()
+        .coded_source(&sid(), &"I1".parse().unwrap())
+        .unwrap()
+        .codings
+        .into_iter()
+        .map(|c| {
+            (
+                c.span.start(),
+                c.span.end(),
+                c.code.to_string(),
+                c.qualifiers.to_string(),
+                c.coder.to_string(),
+            )
+        })
+        .collect()
+}
+
+const LOCAL: &str = "structure/local-anchoring";
+
+/// The coding form of I1's page, sent as A with polarity `barrier`.
+async fn code_form(
+    b: &mut Browser,
+    csrf: &str,
+    quote: &str,
+    start: &str,
+    end: &str,
+    code: &str,
+) -> Page {
+    b.post(
+        &format!("{I1}/codings"),
+        &[
+            ("csrf", csrf),
+            ("quote", quote),
+            ("start", start),
+            ("end", end),
+            ("code", code),
+            ("q:polarity", "barrier"),
+            ("coder", "A"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_analyst_codes_a_passage_removes_the_coding_and_writes_a_memo() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.analyst).await;
+    let home = b.get("/app/").await;
+    assert!(
+        home.body
+            .contains("href=\"/app/studies/ung-inkludering-demo/sources\""),
+        "{}",
+        home.body
+    );
+    let list = b.get("/app/studies/ung-inkludering-demo/sources").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains(&format!("href=\"{I1}\"")),
+        "{}",
+        list.body
+    );
+    let page = b.get(I1).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The text is whole, in runs that carry their offsets, the coded ones highlighted.
+    assert!(
+        page.body.contains("<mark id=\"o0\" data-o=\"0\" class=\"k"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(QUESTION));
+    // Its one script is this server's, and no style is inline.
+    assert_eq!(page.body.matches("<script").count(), 1);
+    assert!(page
+        .body
+        .contains("<script src=\"/app/assets/samskap.js\" defer></script>"));
+    assert!(!page.body.contains("style="));
+    let js = b.get("/app/assets/samskap.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let css = b.get("/app/studies/ung-inkludering-demo/codes.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains(".k0{background:#"), "{}", css.body);
+
+    let before = i1_codings(&w);
+    let code = page.csrf();
+    // Typed, with a space at the end and a line's worth of words: found in the text.
+    let typed = code_form(&mut b, &code, &format!("{QUESTION} "), "", "", LOCAL).await;
+    assert_eq!(typed.status, StatusCode::SEE_OTHER, "{}", typed.body);
+    assert!(
+        typed.location().starts_with(&format!("{I1}?saved=1#o")),
+        "{}",
+        typed.location()
+    );
+    let after = i1_codings(&w);
+    assert_eq!(after.len(), before.len() + 1);
+    let new: Vec<_> = after.iter().filter(|c| !before.contains(c)).collect();
+    let (start, end) = (new[0].0, new[0].1);
+    assert_eq!(end - start, QUESTION.chars().count());
+    assert_eq!(
+        (new[0].2.as_str(), new[0].3.as_str(), new[0].4.as_str()),
+        ("structure/local-anchoring", "polarity=barrier", "A")
+    );
+    assert_eq!(w.journal()[0].kind, samskap_store::EditKind::CodingAdd);
+
+    // The same again: refused in words, nothing written, the passage kept in the form.
+    let twice = code_form(&mut b, &code, QUESTION, "", "", LOCAL).await;
+    assert_eq!(
+        twice.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        twice.body
+    );
+    assert!(twice.body.contains("class=\"err\""), "{}", twice.body);
+    assert!(
+        twice.body.contains(&format!(">{QUESTION}</textarea>")),
+        "{}",
+        twice.body
+    );
+    assert_eq!(i1_codings(&w), after);
+
+    // Offsets that no longer hold the words sent: a conflict, nothing written.
+    let moved = code_form(&mut b, &code, "Kan du utdype", "0", "13", LOCAL).await;
+    assert_eq!(moved.status, StatusCode::CONFLICT, "{}", moved.body);
+    assert!(
+        moved.body.contains("select the passage again"),
+        "{}",
+        moved.body
+    );
+    // Words not in the text, a code not in the codebook: told, nothing written.
+    let absent = code_form(
+        &mut b,
+        &code,
+        "Dette står ikke i teksten i det hele tatt.",
+        "",
+        "",
+        LOCAL,
+    )
+    .await;
+    assert_eq!(
+        absent.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        absent.body
+    );
+    assert!(absent.body.contains("Passage:"), "{}", absent.body);
+    let unknown = code_form(&mut b, &code, QUESTION, "", "", "structure/nope").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("is not a code of the study"),
+        "{}",
+        unknown.body
+    );
+    assert_eq!(i1_codings(&w), after);
+
+    // Removed by its button's form.
+    let s = start.to_string();
+    let e = end.to_string();
+    let removed = b
+        .post(
+            &format!("{I1}/codings/remove"),
+            &[
+                ("csrf", &code),
+                ("start", &s),
+                ("end", &e),
+                ("code", "structure/local-anchoring"),
+                ("qualifiers", "polarity=barrier"),
+                ("coder", "A"),
+            ],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(i1_codings(&w), before);
+
+    // A memo on a code, back on the page it was written on.
+    let memo = b
+        .post(
+            "/app/studies/ung-inkludering-demo/memos",
+            &[
+                ("csrf", &code),
+                ("code", "structure/local-anchoring"),
+                ("author", "A"),
+                ("text", "Forankring nevnes mest av deltakerne."),
+                ("back", I1),
+            ],
+        )
+        .await;
+    assert_eq!(memo.status, StatusCode::SEE_OTHER, "{}", memo.body);
+    assert!(memo.location().starts_with(&format!("{I1}?saved=1#memo")));
+    let memos = Store::open(&w.db).unwrap().memos(&sid(), None).unwrap();
+    assert!(memos
+        .iter()
+        .any(|m| m.text == "Forankring nevnes mest av deltakerne."));
+    // A page elsewhere is no place to be sent back to.
+    let away = b
+        .post(
+            "/app/studies/ung-inkludering-demo/memos",
+            &[
+                ("csrf", &code),
+                ("author", "A"),
+                ("text", "x"),
+                ("back", "https://evil.test/"),
+            ],
+        )
+        .await;
+    assert_eq!(away.status, StatusCode::SEE_OTHER, "{}", away.body);
+    assert!(away
+        .location()
+        .starts_with("/app/studies/ung-inkludering-demo/sources?saved=1#memo"));
+}
+
+#[tokio::test]
+async fn a_facilitator_gets_403_for_the_analysts_pages_and_forms() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    let home = b.get("/app/").await;
+    assert!(!home.body.contains("/sources"), "{}", home.body);
+    for path in [
+        "/app/studies/ung-inkludering-demo/sources".to_owned(),
+        I1.to_owned(),
+        format!("{I1}/compare"),
+        "/app/studies/ung-inkludering-demo/quotes?code=culture".to_owned(),
+        "/app/studies/ung-inkludering-demo/codes.css".to_owned(),
+    ] {
+        let page = b.get(&path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!page.body.contains(QUESTION));
+    }
+    let before = i1_codings(&w);
+    let code = b.csrf(G1).await;
+    let page = b
+        .post(
+            &format!("{I1}/codings"),
+            &[
+                ("csrf", &code),
+                ("quote", QUESTION),
+                ("code", "structure/local-anchoring"),
+                ("coder", "A"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(i1_codings(&w), before);
+}
+
+#[tokio::test]
+async fn two_coders_side_by_side_and_a_unit_reconciled() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.admin).await;
+    let page = b.get(&format!("{I1}/compare?a=A&b=B")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let at = page
+        .body
+        .find("<article class=\"card differs\" id=\"r")
+        .expect("A and B differ on a unit of I1");
+    let rest = &page.body[at..];
+    let field = |name: &str| {
+        let k = format!("name=\"{name}\" value=\"");
+        let i = rest.find(&k).unwrap() + k.len();
+        rest[i..i + rest[i..].find('"').unwrap()].to_owned()
+    };
+    let (start, end, key) = (field("start"), field("end"), field("key"));
+    let code = page.csrf();
+    let path = format!("{I1}/reconcile");
+    let none = b
+        .post(
+            &path,
+            &[
+                ("csrf", &code),
+                ("a", "A"),
+                ("b", "B"),
+                ("start", &start),
+                ("end", &end),
+            ],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        none.body.contains("Tick at least one code"),
+        "{}",
+        none.body
+    );
+    let done = b
+        .post(
+            &path,
+            &[
+                ("csrf", &code),
+                ("a", "A"),
+                ("b", "B"),
+                ("start", &start),
+                ("end", &end),
+                ("key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(done.location().contains("/compare?a=A&b=B&saved=1#r"));
+    let (code_id, qualifiers) = key.split_once('|').unwrap();
+    let consensus: Vec<_> = i1_codings(&w)
+        .into_iter()
+        .filter(|c| c.4 == "consensus")
+        .collect();
+    assert_eq!(
+        consensus,
+        vec![(
+            start.parse().unwrap(),
+            end.parse().unwrap(),
+            code_id.to_owned(),
+            qualifiers.to_owned(),
+            "consensus".to_owned()
+        )]
+    );
+    assert_eq!(w.journal()[0].kind, samskap_store::EditKind::Reconcile);
+    let shown = b.get(&format!("{I1}/compare?a=A&b=B")).await;
+    assert!(shown.body.contains("<dt>Consensus</dt>"), "{}", shown.body);
+}
+
+#[tokio::test]
+async fn the_quotes_of_a_code_across_sources() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.analyst).await;
+    let page = b
+        .get("/app/studies/ung-inkludering-demo/quotes?code=culture")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.matches("<blockquote>").count() > 1,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/sources/I1#o"), "{}", page.body);
+    let none = b
+        .get("/app/studies/ung-inkludering-demo/quotes?code=culture/nope")
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let bare = b.get("/app/studies/ung-inkludering-demo/quotes").await;
+    assert!(bare.body.contains("Choose a code"), "{}", bare.body);
+}

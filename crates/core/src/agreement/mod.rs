@@ -30,7 +30,7 @@ use serde::Serialize;
 pub use bootstrap::{Bootstrap, Failure, Interval};
 pub use csv_input::ReliabilityData;
 pub use study::{
-    coverage, disagreements, reconcile, sparse_coders, study_agreement,
+    coverage, decide, disagreements, reconcile, sparse_coders, study_agreement,
     study_agreement_with_intervals, Agreed, CodeAgreement, Disagreement, Granularity, Key,
     Measures, Overall, StudyAgreement, SPARSE_SHARE,
 };

@@ -152,12 +152,31 @@ fn decisions(
     coders: &[CoderId],
     g: Granularity,
 ) -> BTreeMap<UnitId, Vec<BTreeSet<Key>>> {
-    let mut out: BTreeMap<UnitId, Vec<BTreeSet<Key>>> = BTreeMap::new();
-    for c in study.codings() {
-        if let Some(i) = coders.iter().position(|x| x == &c.coder) {
-            out.entry(c.unit)
+    decide(
+        study
+            .codings()
+            .iter()
+            .map(|c| (c.unit, &c.coder, &c.code, &c.qualifiers)),
+        coders,
+        g,
+    )
+}
+
+/// Per unit (whatever identifies one: a [`UnitId`] of a loaded study, or a span of one
+/// source read alone), per coder of `coders` in their order: the keys each gave it. Codings
+/// of other coders are left out. A unit on which the sets are not all equal is one the
+/// coders disagree on, as [`disagreements`] lists them.
+pub fn decide<'a, U: Ord>(
+    codings: impl IntoIterator<Item = (U, &'a CoderId, &'a CodeId, &'a Qualifiers)>,
+    coders: &[CoderId],
+    g: Granularity,
+) -> BTreeMap<U, Vec<BTreeSet<Key>>> {
+    let mut out: BTreeMap<U, Vec<BTreeSet<Key>>> = BTreeMap::new();
+    for (unit, coder, code, qualifiers) in codings {
+        if let Some(i) = coders.iter().position(|x| x == coder) {
+            out.entry(unit)
                 .or_insert_with(|| vec![BTreeSet::new(); coders.len()])[i]
-                .insert(key(&c.code, &c.qualifiers, g));
+                .insert(key(code, qualifiers, g));
         }
     }
     out
