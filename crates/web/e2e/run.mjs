@@ -264,6 +264,28 @@ try {
     `the store holds exactly the span selected (${form.start}..${form.end}: ${JSON.stringify(coded)})`);
   check(await an.isVisible(`mark#o${form.start}`), "the new coding is highlighted in the text");
 
+  // By keyboard alone: the passage typed (the text found by the server), Tab from field to
+  // field, Enter on the button.
+  const TYPED = "Ressursgruppa gjør at man kanskje samarbeider enda mer på tvers og kobler hverandre mer.";
+  await an.goto(`${base}${SRC}`);
+  await an.focus("#quote");
+  await an.keyboard.type(TYPED);
+  await an.keyboard.press("Tab");
+  await an.keyboard.type("communication/group-communication");
+  // On to the polarity, chosen by typing its first letters, as a select takes them.
+  await an.keyboard.press("Tab");
+  await an.keyboard.type("Opp");
+  let onCode = false;
+  for (let i = 0; i < 12 && !onCode; i++) {
+    await an.keyboard.press("Tab");
+    onCode = await an.evaluate(() => document.activeElement?.matches("#code-form button[type=submit]"));
+  }
+  check(onCode, "the coding form's button is reached by Tab");
+  await Promise.all([an.waitForNavigation(), an.keyboard.press("Enter")]);
+  const typed = JSON.parse(run("--json", "code", "list", "--study", STUDY, "--coder", "A", "--code", "communication/group-communication"))
+    .filter((c) => c.source === "I1" && c.text === TYPED && c.qualifiers.polarity === "opportunity");
+  check(typed.length === 1, `a passage typed and coded by keyboard alone is in the store (${typed.length})`);
+
   // Two coders side by side; a unit they coded differently reconciled there.
   await an.goto(`${base}${SRC}/compare?a=A&b=B`);
   await accessible("compare", an);

@@ -1244,4 +1244,17 @@ async fn the_quotes_of_a_code_across_sources() {
     assert_eq!(none.status, StatusCode::NOT_FOUND);
     let bare = b.get("/app/studies/ung-inkludering-demo/quotes").await;
     assert!(bare.body.contains("Choose a code"), "{}", bare.body);
+    // In the reader's language, the codebook's names too.
+    let code = bare.csrf();
+    let nb = b
+        .post(
+            "/app/language",
+            &[("csrf", &code), ("lang", "nb"), ("back", I1)],
+        )
+        .await;
+    assert_eq!(nb.status, StatusCode::SEE_OTHER);
+    let page = b.get(I1).await;
+    assert!(page.body.contains("<html lang=\"nb\">"));
+    assert!(page.body.contains("Kod utdraget"), "{}", page.body);
+    assert!(page.body.contains(">Polaritet"), "{}", page.body);
 }
