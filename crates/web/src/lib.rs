@@ -77,6 +77,10 @@ pub fn pages(state: AppState) -> Router {
         .route(&format!("{S}/codes.css"), get(coding::codes_css))
         .route(G, get(pages::group))
         .route(
+            &format!("{G}/members"),
+            post(pages::add_member).get(pages::form_page),
+        )
+        .route(
             &format!("{G}/meetings"),
             post(pages::add_meeting).get(pages::form_page),
         )

@@ -494,6 +494,14 @@ async fn group_page(
                     })
                     .collect(),
                 contacts,
+                sectors: samskap_core::Sector::ALL
+                    .iter()
+                    .map(|&x| Choice {
+                        value: wire(x),
+                        label: l.sector(x).to_owned(),
+                        selected: false,
+                    })
+                    .collect(),
                 c,
                 g,
             },
@@ -503,6 +511,43 @@ async fn group_page(
 }
 
 show!(group, group_page, "GET a group's page.");
+
+/// POST a new member of the group, known by a new id; back to the group's page.
+pub async fn add_member(State(state): State<AppState>, p: Params, posted: Posted) -> Response {
+    let signed = &posted.signed;
+    let l = signed.lang;
+    let t = signed.t();
+    let r = async {
+        let (study, group) = ids(l, &p)?;
+        let href = with_group(
+            &state,
+            signed,
+            (study.clone(), group.clone()),
+            true,
+            |_, _, g| Ok(g.href),
+        )
+        .await?;
+        let sector: samskap_core::Sector = unwire(posted.get("sector"))
+            .ok_or_else(|| Fail::field(i18n::not_a_choice(l, t.sector)))?;
+        let member = samskap_core::Member {
+            id: new_id("member").map_err(|e| Fail::from_api(l, &e))?,
+            group,
+            sector,
+            service: note_field(&posted, "service"),
+            youth: !posted.get("youth").is_empty(),
+            pd_youth: !posted.get("pd_youth").is_empty(),
+            attributes: samskap_core::Attributes::default(),
+        };
+        let object = member.id.to_string();
+        write(&state, signed, &object, StatusCode::CREATED, move |store| {
+            store.add_member(&study, &member)
+        })
+        .await?;
+        Ok(saved(&href))
+    }
+    .await;
+    again!(r, signed, |c| group_page(&state, signed, ids(l, &p)?, c))
+}
 
 /// An id of a record as a path segment.
 pub(crate) fn segment(id: &str) -> String {
@@ -1353,6 +1398,7 @@ pub async fn form_page(uri: axum::http::Uri) -> Response {
         .iter()
         .find_map(|part| path.find(part).map(|i| &path[..i + part.len() - 1]))
         .or_else(|| path.strip_suffix("/meetings"))
+        .or_else(|| path.strip_suffix("/members"))
         .map(str::to_owned)
         .or_else(|| {
             ["/codings/remove", "/codings", "/reconcile"]

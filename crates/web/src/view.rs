@@ -163,6 +163,8 @@ pub struct GroupView {
     pub statement: Option<(String, bool)>,
     pub actions: Vec<ActionLine>,
     pub contacts: usize,
+    /// The sectors a new member may be of.
+    pub sectors: Vec<Choice>,
 }
 
 /// A member's attendance at a meeting, as the form shows it.

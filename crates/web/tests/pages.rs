@@ -1258,3 +1258,71 @@ async fn the_quotes_of_a_code_across_sources() {
     assert!(page.body.contains("Kod utdraget"), "{}", page.body);
     assert!(page.body.contains(">Polaritet"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_facilitator_adds_a_member_and_an_analyst_cannot() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    let before = w.record().members().len();
+    let code = b.csrf(G1).await;
+    let path = format!("{G1}/members");
+    let page = b
+        .post(
+            &path,
+            &[
+                ("csrf", &code),
+                ("sector", "voluntary"),
+                ("service", "Røde Kors"),
+                ("youth", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), format!("{G1}?saved=1"));
+    let record = w.record();
+    assert_eq!(record.members().len(), before + 1);
+    let new = record.members().last().unwrap();
+    assert_eq!(new.group.as_str(), "G1");
+    assert_eq!(new.sector, samskap_core::Sector::Voluntary);
+    assert_eq!(new.service.as_deref(), Some("Røde Kors"));
+    assert!(new.youth && !new.pd_youth);
+    assert!(w.audit().iter().any(|a| a.path == path && a.status == 201));
+    // A sector that is not one: told in words, nothing written.
+    let bad = b
+        .post(&path, &[("csrf", &code), ("sector", "secret")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("class=\"err\""), "{}", bad.body);
+    assert_eq!(w.record().members().len(), before + 1);
+    // A PD youth who is not young: core's rule, told in words, nothing written.
+    let pd = b
+        .post(
+            &path,
+            &[("csrf", &code), ("sector", "citizen"), ("pd_youth", "yes")],
+        )
+        .await;
+    assert_eq!(pd.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", pd.body);
+    assert!(pd.body.contains("class=\"err\""), "{}", pd.body);
+    assert_eq!(w.record().members().len(), before + 1);
+    // Another group's, and an analyst's: 403.
+    let other = b
+        .post(
+            &format!("{G2}/members"),
+            &[("csrf", &code), ("sector", "public")],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let mut a = w.signed_in(&w.analyst).await;
+    let code = a.csrf(G1).await;
+    let page = a.get(G1).await;
+    assert!(
+        !page.body.contains("/members\""),
+        "no form for a reader: {}",
+        page.body
+    );
+    let refused = a
+        .post(&path, &[("csrf", &code), ("sector", "public")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.record().members().len(), before + 1);
+}
