@@ -201,6 +201,10 @@ try {
   check(action && action.history.length === states.length + 1 && action.state === states.at(-1),
     `the action went through ${["planned", ...states].join(" → ")}, as the store says`);
 
+  // The group's rules, practices and dissemination, on the phone.
+  await page.goto(`${base}${G1}/record`);
+  await accessible("record");
+
   // Another group's page: 403, in words.
   const response = await page.goto(`${base}${G2}`);
   check(response.status() === 403, `another group's page is 403 (${response.status()})`);

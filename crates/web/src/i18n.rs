@@ -4,7 +4,7 @@
 //! ([`Lang`]'s methods), so a facilitator reads the same words on the page and in the report.
 
 use samskap_core::facilitation::{
-    ActionKind, ActionState, FacilitationError, MeetingKind, Presence,
+    ActionKind, ActionState, FacilitationError, MeetingKind, PracticeLevel, Presence,
 };
 pub use samskap_report::Lang;
 use samskap_store::Refusal;
@@ -119,6 +119,27 @@ pub struct Texts {
     pub refused: &'static str,
     pub not_a_member: &'static str,
     pub form_unreadable: &'static str,
+    pub record_page: &'static str,
+    pub rules: &'static str,
+    pub frequency: &'static str,
+    pub place: &'static str,
+    pub leader: &'static str,
+    pub disagreement: &'static str,
+    pub rules_help: &'static str,
+    pub save_rules: &'static str,
+    pub practices: &'static str,
+    pub level: &'static str,
+    pub individual: &'static str,
+    pub organisation: &'static str,
+    pub group_level: &'static str,
+    pub description: &'static str,
+    pub observed: &'static str,
+    pub add_practice: &'static str,
+    pub disseminations: &'static str,
+    pub audience: &'static str,
+    pub action_spread: &'static str,
+    pub no_action: &'static str,
+    pub add_dissemination: &'static str,
 }
 
 /// English.
@@ -231,6 +252,27 @@ pub const EN: Texts = Texts {
     refused: "The change was refused",
     not_a_member: "This is not a member of the group.",
     form_unreadable: "The form could not be read. Reload the page and try again.",
+    record_page: "Rules, practices and dissemination",
+    rules: "Group rules",
+    frequency: "How often it meets",
+    place: "Where it meets",
+    leader: "Who leads",
+    disagreement: "How disagreement is handled",
+    rules_help: "Leave a field empty when the group has not agreed on it.",
+    save_rules: "Save the rules",
+    practices: "Positive deviant practices",
+    level: "Level",
+    individual: "Individual",
+    organisation: "Organisation",
+    group_level: "Group",
+    description: "What it is",
+    observed: "Observed on",
+    add_practice: "Add a practice",
+    disseminations: "Dissemination",
+    audience: "To whom",
+    action_spread: "The trial action spread",
+    no_action: "None",
+    add_dissemination: "Record a dissemination",
 };
 
 /// Norwegian bokmål.
@@ -343,7 +385,37 @@ pub const NB: Texts = Texts {
     refused: "Endringen ble avvist",
     not_a_member: "Dette er ikke et medlem av gruppen.",
     form_unreadable: "Skjemaet kunne ikke leses. Last inn siden på nytt og prøv igjen.",
+    record_page: "Regler, praksiser og spredning",
+    rules: "Gruppens regler",
+    frequency: "Hvor ofte gruppen møtes",
+    place: "Hvor gruppen møtes",
+    leader: "Hvem som leder",
+    disagreement: "Hvordan uenighet håndteres",
+    rules_help: "La et felt stå tomt når gruppen ikke har avtalt det.",
+    save_rules: "Lagre reglene",
+    practices: "Positivt avvikende praksiser",
+    level: "Nivå",
+    individual: "Individ",
+    organisation: "Organisasjon",
+    group_level: "Gruppe",
+    description: "Hva den går ut på",
+    observed: "Observert",
+    add_practice: "Legg til en praksis",
+    disseminations: "Spredning",
+    audience: "Til hvem",
+    action_spread: "Prøvehandlingen som ble spredt",
+    no_action: "Ingen",
+    add_dissemination: "Registrer spredning",
 };
+
+/// A level of a positive deviant practice, in `t`'s words.
+pub fn practice_level(t: &Texts, l: PracticeLevel) -> &'static str {
+    match l {
+        PracticeLevel::Individual => t.individual,
+        PracticeLevel::Group => t.group_level,
+        PracticeLevel::Organisation => t.organisation,
+    }
+}
 
 /// The words of `lang`.
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -114,6 +114,19 @@ pub fn pages(state: AppState) -> Router {
             get(pages::contacts).post(pages::add_contact),
         )
         .route(&format!("{G}/analytics"), get(pages::analytics))
+        .route(&format!("{G}/record"), get(pages::record))
+        .route(
+            &format!("{G}/rules"),
+            post(pages::set_rules).get(pages::form_page),
+        )
+        .route(
+            &format!("{G}/practices"),
+            post(pages::add_practice).get(pages::form_page),
+        )
+        .route(
+            &format!("{G}/disseminations"),
+            post(pages::add_dissemination).get(pages::form_page),
+        )
         .route("/app/{*rest}", get(pages::not_found).post(pages::not_found))
         .route("/app", get(|| async { Redirect::permanent("/app/") }))
         .layer(middleware::from_fn_with_state(

@@ -1390,23 +1390,240 @@ pub async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> 
     error_page(c, StatusCode::NOT_FOUND, words)
 }
 
+// ---- Rules, practices and dissemination ----
+
+const LEVELS: [f::PracticeLevel; 3] = [
+    f::PracticeLevel::Individual,
+    f::PracticeLevel::Group,
+    f::PracticeLevel::Organisation,
+];
+
+async fn record_page(
+    state: &AppState,
+    signed: &Signed,
+    ids: (StudyId, GroupId),
+    c: Chrome,
+) -> Result<Response, Fail> {
+    let l = signed.lang;
+    with_group(state, signed, ids, false, move |s, group, g| {
+        let t = i18n::texts(l);
+        let rec = s.facilitation();
+        let rules = rec
+            .rules()
+            .iter()
+            .find(|(x, _)| x == group)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default();
+        let text = |v: Option<String>| v.unwrap_or_default();
+        Ok(html(
+            StatusCode::OK,
+            &RecordView {
+                today: iso(today()),
+                frequency: text(rules.frequency),
+                place: text(rules.place),
+                leader: text(rules.leader),
+                disagreement: text(rules.disagreement),
+                levels: LEVELS
+                    .iter()
+                    .map(|&x| Choice {
+                        value: wire(x),
+                        label: i18n::practice_level(t, x).to_owned(),
+                        selected: false,
+                    })
+                    .collect(),
+                practices: rec
+                    .practices()
+                    .iter()
+                    .filter(|x| &x.group == group)
+                    .map(|x| PracticeRow {
+                        level: i18n::practice_level(t, x.level).to_owned(),
+                        description: x.description.clone(),
+                        observed: x.observed.map(|d| l.date(d)).unwrap_or_default(),
+                    })
+                    .collect(),
+                actions: rec
+                    .actions()
+                    .iter()
+                    .filter(|a| &a.group == group)
+                    .map(|a| Choice {
+                        value: a.id.to_string(),
+                        label: a.title.clone(),
+                        selected: false,
+                    })
+                    .collect(),
+                events: rec
+                    .events()
+                    .iter()
+                    .filter(|e| &e.group == group)
+                    .map(|e| EventRow {
+                        date: l.date(e.date),
+                        audience: e.audience.clone(),
+                        action: e
+                            .action
+                            .as_ref()
+                            .and_then(|id| rec.action(id))
+                            .map(|a| a.title.clone())
+                            .unwrap_or_default(),
+                        note: e.note.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                c,
+                g,
+            },
+        ))
+    })
+    .await
+}
+
+show!(
+    record,
+    record_page,
+    "GET the group's rules, positive deviant practices and dissemination."
+);
+
+/// The group's page for its record, after a form of it is checked for write access.
+async fn record_href(
+    state: &AppState,
+    signed: &Signed,
+    ids: (StudyId, GroupId),
+) -> Result<String, Fail> {
+    with_group(state, signed, ids, true, |_, _, g| {
+        Ok(format!("{}/record", g.href))
+    })
+    .await
+}
+
+/// POST the group's rules, as the API's `PUT …/rules`: what is sent replaces them.
+pub async fn set_rules(State(state): State<AppState>, p: Params, posted: Posted) -> Response {
+    let signed = &posted.signed;
+    let l = signed.lang;
+    let r = async {
+        let (study, group) = ids(l, &p)?;
+        let href = record_href(&state, signed, (study.clone(), group.clone())).await?;
+        let rules = f::GroupRules {
+            frequency: note_field(&posted, "frequency"),
+            place: note_field(&posted, "place"),
+            leader: note_field(&posted, "leader"),
+            disagreement: note_field(&posted, "disagreement"),
+        };
+        let object = group.to_string();
+        write(&state, signed, &object, StatusCode::OK, move |store| {
+            store.set_rules(&study, &group, &rules)
+        })
+        .await?;
+        Ok(saved(&href))
+    }
+    .await;
+    again!(r, signed, |c| record_page(&state, signed, ids(l, &p)?, c))
+}
+
+/// POST a positive deviant practice the group found.
+pub async fn add_practice(State(state): State<AppState>, p: Params, posted: Posted) -> Response {
+    let signed = &posted.signed;
+    let l = signed.lang;
+    let t = signed.t();
+    let r = async {
+        let (study, group) = ids(l, &p)?;
+        let href = record_href(&state, signed, (study.clone(), group.clone())).await?;
+        let level: f::PracticeLevel = unwire(posted.get("level"))
+            .ok_or_else(|| Fail::field(i18n::not_a_choice(l, t.level)))?;
+        let description = posted.get("description");
+        if description.is_empty() {
+            return Err(Fail::field(i18n::missing(l, t.description)));
+        }
+        let observed = match posted.get("observed") {
+            "" => None,
+            _ => Some(date_field(l, &posted, "observed", t.observed)?),
+        };
+        let practice = f::PdPractice {
+            id: new_id("practice").map_err(|e| Fail::from_api(l, &e))?,
+            group,
+            level,
+            description: description.to_owned(),
+            observed,
+        };
+        let object = practice.id.to_string();
+        write(&state, signed, &object, StatusCode::CREATED, move |store| {
+            store.add_practice(&study, &practice)
+        })
+        .await?;
+        Ok(saved(&href))
+    }
+    .await;
+    again!(r, signed, |c| record_page(&state, signed, ids(l, &p)?, c))
+}
+
+/// POST a dissemination of the group's work (of one of its trial actions, if chosen).
+pub async fn add_dissemination(
+    State(state): State<AppState>,
+    p: Params,
+    posted: Posted,
+) -> Response {
+    let signed = &posted.signed;
+    let l = signed.lang;
+    let t = signed.t();
+    let r = async {
+        let (study, group) = ids(l, &p)?;
+        let href = record_href(&state, signed, (study.clone(), group.clone())).await?;
+        let audience = posted.get("audience");
+        if audience.is_empty() {
+            return Err(Fail::field(i18n::missing(l, t.audience)));
+        }
+        let action = match posted.get("action") {
+            "" => None,
+            given => Some(
+                given
+                    .parse()
+                    .map_err(|_| Fail::field(i18n::not_a_choice(l, t.action_spread)))?,
+            ),
+        };
+        let event = f::Dissemination {
+            id: new_id("event").map_err(|e| Fail::from_api(l, &e))?,
+            group,
+            date: date_field(l, &posted, "date", t.date)?,
+            audience: audience.to_owned(),
+            action,
+            note: note_field(&posted, "note"),
+        };
+        let object = event.id.to_string();
+        write(&state, signed, &object, StatusCode::CREATED, move |store| {
+            store.add_event(&study, &event)
+        })
+        .await?;
+        Ok(saved(&href))
+    }
+    .await;
+    again!(r, signed, |c| record_page(&state, signed, ids(l, &p)?, c))
+}
+
 /// GET on a path that only takes forms (a page reloaded after a refusal, an address copied):
 /// on to the page the form belongs to.
 pub async fn form_page(uri: axum::http::Uri) -> Response {
+    // A form's path ends in what it posts to; the page it belongs to is the path before
+    // that, with the ending given here.
+    const PAGES: [(&str, &str); 9] = [
+        ("/meetings", ""),
+        ("/members", ""),
+        ("/rules", "/record"),
+        ("/practices", "/record"),
+        ("/disseminations", "/record"),
+        ("/codings/remove", ""),
+        ("/codings", ""),
+        ("/reconcile", "/compare"),
+        ("/memos", "/sources"),
+    ];
     let path = uri.path();
     let to = ["/actions/", "/statements/"]
         .iter()
-        .find_map(|part| path.find(part).map(|i| &path[..i + part.len() - 1]))
-        .or_else(|| path.strip_suffix("/meetings"))
-        .or_else(|| path.strip_suffix("/members"))
-        .map(str::to_owned)
-        .or_else(|| {
-            ["/codings/remove", "/codings", "/reconcile"]
-                .iter()
-                .find_map(|end| path.strip_suffix(end))
-                .map(str::to_owned)
+        .find_map(|part| {
+            path.find(part)
+                .map(|i| path[..i + part.len() - 1].to_owned())
         })
-        .or_else(|| path.strip_suffix("/memos").map(|s| format!("{s}/sources")))
+        .or_else(|| {
+            PAGES
+                .iter()
+                .find_map(|(end, page)| path.strip_suffix(end).map(|p| format!("{p}{page}")))
+        })
         .filter(|p| p.starts_with(BASE))
         .unwrap_or_else(|| format!("{BASE}/"));
     Redirect::to(&to).into_response()

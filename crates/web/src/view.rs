@@ -318,3 +318,35 @@ pub struct AnalyticsView {
     pub contacts: String,
     pub figures: Vec<FigureView>,
 }
+
+/// A positive deviant practice in the list.
+pub struct PracticeRow {
+    pub level: String,
+    pub description: String,
+    pub observed: String,
+}
+
+/// A dissemination in the list.
+pub struct EventRow {
+    pub date: String,
+    pub audience: String,
+    pub action: String,
+    pub note: String,
+}
+
+/// The group's rules, its positive deviant practices and its dissemination.
+#[derive(Template)]
+#[template(path = "record.html")]
+pub struct RecordView {
+    pub c: Chrome,
+    pub g: GroupHead,
+    pub today: String,
+    pub frequency: String,
+    pub place: String,
+    pub leader: String,
+    pub disagreement: String,
+    pub levels: Vec<Choice>,
+    pub practices: Vec<PracticeRow>,
+    pub actions: Vec<Choice>,
+    pub events: Vec<EventRow>,
+}

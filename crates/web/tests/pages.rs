@@ -1326,3 +1326,111 @@ async fn a_facilitator_adds_a_member_and_an_analyst_cannot() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(w.record().members().len(), before + 1);
 }
+
+#[tokio::test]
+async fn a_group_s_rules_practices_and_dissemination_are_kept_from_one_page() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.fac).await;
+    let record = format!("{G1}/record");
+    let page = b.get(&record).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let code = page.csrf();
+    let rules = b
+        .post(
+            &format!("{G1}/rules"),
+            &[
+                ("csrf", &code),
+                ("frequency", "Hver fjerde uke"),
+                ("place", "Biblioteket"),
+                ("leader", ""),
+                ("disagreement", "Vi tar det opp i neste møte."),
+            ],
+        )
+        .await;
+    assert_eq!(rules.status, StatusCode::SEE_OTHER, "{}", rules.body);
+    assert_eq!(rules.location(), format!("{record}?saved=1"));
+    let kept = w
+        .record()
+        .facilitation()
+        .rules()
+        .iter()
+        .find(|(g, _)| g.as_str() == "G1")
+        .map(|(_, r)| r.clone())
+        .unwrap();
+    assert_eq!(kept.frequency.as_deref(), Some("Hver fjerde uke"));
+    assert_eq!(kept.leader, None);
+    let practices = w.record().facilitation().practices().len();
+    let practice = b
+        .post(
+            &format!("{G1}/practices"),
+            &[
+                ("csrf", &code),
+                ("level", "organisation"),
+                (
+                    "description",
+                    "Skolen ringer NAV samme dag en elev uteblir.",
+                ),
+                ("observed", "2023-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(practice.status, StatusCode::SEE_OTHER, "{}", practice.body);
+    assert_eq!(w.record().facilitation().practices().len(), practices + 1);
+    let empty = b
+        .post(
+            &format!("{G1}/practices"),
+            &[("csrf", &code), ("level", "group"), ("description", "")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(w.record().facilitation().practices().len(), practices + 1);
+    let events = w.record().facilitation().events().len();
+    let event = b
+        .post(
+            &format!("{G1}/disseminations"),
+            &[
+                ("csrf", &code),
+                ("audience", "Kommunestyret"),
+                ("date", "2023-04-01"),
+                ("action", ""),
+            ],
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::SEE_OTHER, "{}", event.body);
+    assert_eq!(w.record().facilitation().events().len(), events + 1);
+    // An action of no record is refused by core, in words, nothing written.
+    let stray = b
+        .post(
+            &format!("{G1}/disseminations"),
+            &[
+                ("csrf", &code),
+                ("audience", "Kommunestyret"),
+                ("date", "2023-04-01"),
+                ("action", "no-such-action"),
+            ],
+        )
+        .await;
+    assert!(stray.status.is_client_error(), "{}", stray.body);
+    assert_eq!(w.record().facilitation().events().len(), events + 1);
+    let shown = b.get(&record).await;
+    assert!(shown.body.contains("Skolen ringer NAV"), "{}", shown.body);
+    assert!(shown.body.contains("Kommunestyret"));
+    assert!(shown.body.contains("value=\"Biblioteket\""));
+    // A form's address opened in the browser leads to its page.
+    let back = b.get(&format!("{G1}/practices")).await;
+    assert_eq!(back.location(), record);
+    // Another group's: 403; an analyst reads it and has no form.
+    assert_eq!(
+        b.get(&format!("{G2}/record")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut a = w.signed_in(&w.analyst).await;
+    let read = a.get(&record).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(
+        read.body.contains("<dd>Hver fjerde uke</dd>"),
+        "{}",
+        read.body
+    );
+    assert!(!read.body.contains("/practices\""));
+}
