@@ -162,8 +162,8 @@ pub async fn group_access(
     Ok(next.run(req).await)
 }
 
-/// Access to the analysis routes (assessments, the sources, which name informants, the
-/// interview guides the sources follow, and the journal of edits): analysts and admins,
+/// Access to the analysis routes (assessments, codings, the sources, which name informants,
+/// the interview guides the sources follow, and the journal of edits): analysts and admins,
 /// checked before the path or the body is read.
 pub async fn assessment_access(
     Extension(caller): Extension<Caller>,

@@ -146,6 +146,63 @@ impl PartialSchema for LogicsIn {
 
 impl ToSchema for LogicsIn {}
 
+/// Qualifier values in a body: an object of qualifier to value, `{"polarity": "barrier"}`,
+/// or the text form the command line and bundles use, `polarity=barrier;level=group`. Kept
+/// as the JSON given, like [`LadderIn`], so that a wrong one is refused in the model's
+/// words, naming `qualifiers`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct QualifiersIn(pub serde_json::Value);
+
+impl QualifiersIn {
+    /// The values given, or what is wrong with them. Whether the code takes them is the
+    /// framework's to say, later.
+    pub fn qualifiers(&self) -> Result<samskap_core::Qualifiers, String> {
+        match &self.0 {
+            serde_json::Value::String(text) => text.parse().map_err(|e: samskap_core::ModelError| e.to_string()),
+            serde_json::Value::Object(values) => {
+                let pairs = values
+                    .iter()
+                    .map(|(q, v)| {
+                        let v = v.as_str().ok_or_else(|| {
+                            format!("the value of `{}` must be a string", samskap_core::shorten(q))
+                        })?;
+                        Ok((
+                            q.parse().map_err(|e: samskap_core::ModelError| e.to_string())?,
+                            v.parse().map_err(|e: samskap_core::ModelError| e.to_string())?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                samskap_core::Qualifiers::new(pairs).map_err(|e| e.to_string())
+            }
+            _ => Err("this must be an object of qualifier to value, `{\"polarity\": \"barrier\"}`, or text, `polarity=barrier`".into()),
+        }
+    }
+}
+
+impl PartialSchema for QualifiersIn {
+    fn schema() -> RefOr<Schema> {
+        Schema::OneOf(
+            OneOfBuilder::new()
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .additional_properties(Some(id_schema()))
+                        .description(Some("Qualifier to value: `{\"polarity\": \"barrier\"}`.")),
+                )
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some("As text: `polarity=barrier;level=group`.")),
+                )
+                .build(),
+        )
+        .into()
+    }
+}
+
+impl ToSchema for QualifiersIn {}
+
 /// A number in a body or an answer, kept as written: a whole number too large for a double
 /// is seen, not rounded, and a whole number goes out without a fraction.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

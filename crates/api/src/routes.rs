@@ -903,6 +903,137 @@ async fn add_assessment(
     Ok(created(object, out, audited))
 }
 
+/// The request field a refusal of a coding is about: the model's error names the value.
+fn coding_field(r: &Refusal) -> Option<(String, Option<&'static str>)> {
+    let Refusal::Model(m) = r else {
+        return None;
+    };
+    let field = match m {
+        ModelError::UnknownSource(_) => "source",
+        ModelError::SpanOutside { start, len, .. } if start >= len => "start",
+        ModelError::SpanOutside { .. } => "end",
+        ModelError::UnknownCode { .. } => "code",
+        ModelError::QualifierNotDeclared { .. }
+        | ModelError::QualifierValue { .. }
+        | ModelError::QualifierMissing { .. } => "qualifiers",
+        _ => return None,
+    };
+    Some((field.into(), None))
+}
+
+/// The ids of a coding's request, each refused naming its field.
+fn coding_ids(
+    source: &str,
+    code: &str,
+    coder: &str,
+) -> Result<
+    (
+        samskap_core::SourceId,
+        samskap_core::CodeId,
+        samskap_core::CoderId,
+    ),
+    ApiError,
+> {
+    Ok((
+        id("source", source)?,
+        id("code", code)?,
+        id("coder", coder)?,
+    ))
+}
+
+/// What the audit log names a coding by.
+fn coding_object(c: &samskap_store::Offsets, code: &samskap_core::CodeId) -> String {
+    format!("{} {}..{} {code}", c.source, c.start, c.end)
+}
+
+#[utoipa::path(post, path = "/studies/{study}/codings", security(("bearer" = [])),
+    params(("study" = String, Path)), request_body = CodingIn,
+    responses((status = 201, body = CodingOut, description = "The coding as stored, with the words it codes."),
+        (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "A facilitator's token: coding is the analysts' (and admins')."),
+        (status = 404, body = Problem, description = "No such study."),
+        (status = 409, body = Problem, description = "The same coding (unit, code, qualifier values, coder) is there already, or `text` is not the words at the offsets."),
+        (status = 413, body = Problem),
+        (status = 422, body = Problem, description = "`field` names the value at fault: an unknown `source` or `code`, offsets outside the text (`start`, `end`), or `qualifiers` the code does not take.")))]
+async fn add_coding(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
+    ApiPath(study): ApiPath<String>,
+    ApiJson(body): ApiJson<CodingIn>,
+) -> Result<Response, ApiError> {
+    caller.require(caller.may_assess())?;
+    let study: StudyId = study
+        .parse()
+        .map_err(|_| ApiError::not_found("such study"))?;
+    let (source, code, coder) = coding_ids(&body.source, &body.code, &body.coder)?;
+    let qualifiers = match &body.qualifiers {
+        None => samskap_core::Qualifiers::none(),
+        Some(q) => q
+            .qualifiers()
+            .map_err(|why| ApiError::invalid("qualifiers", why))?,
+    };
+    let at = samskap_store::Offsets {
+        source,
+        start: body.start,
+        end: body.end,
+        text: body.text,
+    };
+    let object = coding_object(&at, &code);
+    let memo = body.memo;
+    let (stored, audited) = state
+        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
+            store
+                .add_coding_at(&study, &at, &code, &qualifiers, &coder, memo.as_deref())
+                .map_err(|e| refused(e, coding_field))
+        })
+        .await?;
+    Ok(created(object, CodingOut::from(stored), audited))
+}
+
+#[utoipa::path(delete, path = "/studies/{study}/codings", security(("bearer" = [])),
+    params(("study" = String, Path), CodingQuery),
+    responses((status = 200, body = CodingOut, description = "The coding removed, as it was stored (a meaning unit left with no coding goes too)."),
+        (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "A facilitator's token."),
+        (status = 404, body = Problem, description = "No such study, or no such coding."),
+        (status = 409, body = Problem, description = "`text` is not the words at the offsets."),
+        (status = 422, body = Problem, description = "`field` names the value at fault.")))]
+async fn remove_coding(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(audit): Extension<AuditContext>,
+    ApiPath(study): ApiPath<String>,
+    ApiQuery(q): ApiQuery<CodingQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(caller.may_assess())?;
+    let study: StudyId = study
+        .parse()
+        .map_err(|_| ApiError::not_found("such study"))?;
+    let (source, code, coder) = coding_ids(&q.source, &q.code, &q.coder)?;
+    let qualifiers: samskap_core::Qualifiers = q
+        .qualifiers
+        .as_deref()
+        .unwrap_or("")
+        .parse()
+        .map_err(|e: ModelError| ApiError::invalid("qualifiers", e.to_string()))?;
+    let at = samskap_store::Offsets {
+        source,
+        start: q.start,
+        end: q.end,
+        text: q.text,
+    };
+    let object = coding_object(&at, &code);
+    let (removed, audited) = state
+        .write_audited(&audit, &object, StatusCode::OK, move |store| {
+            store
+                .remove_coding_at(&study, &at, &code, &qualifiers, &coder)
+                .map_err(|e| refused(e, coding_field))
+        })
+        .await?;
+    Ok(changed(object, CodingOut::from(removed), audited))
+}
+
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/attendance", security(("bearer" = [])),
     params(("study" = String, Path), ("group" = String, Path), AttendanceQuery),
     responses((status = 200, body = [RateOut]), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -1586,7 +1717,7 @@ async fn history(
         composition, get_rules, set_rules, list_statements, add_statement, list_moves, add_move,
         timeline, list_practices, add_practice, list_actions, list_disseminations,
         add_dissemination, list_contacts, contact_counts, study_composition, study_attendance,
-        list_assessments, list_sources, list_guides, history),
+        list_assessments, list_sources, list_guides, history, add_coding, remove_coding),
     components(schemas(Problem, Id)),
     modifiers(&BearerAuth, &Conventions)
 )]
@@ -1614,7 +1745,7 @@ async fn fallback() -> ApiError {
 }
 
 /// The route table. Routes under a group check the caller's access to that group, and the
-/// analysis routes (assessments, sources, guides, the journal) the caller's role, before anything reads
+/// analysis routes (assessments, codings, sources, guides, the journal) the caller's role, before anything reads
 /// the body or the path: a caller without access gets 403 whatever the body holds.
 pub fn router(state: AppState) -> Router {
     const G: &str = "/studies/{study}/groups/{group}";
@@ -1663,6 +1794,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/studies/{study}/assessments",
             get(list_assessments).post(add_assessment),
+        )
+        .route(
+            "/studies/{study}/codings",
+            post(add_coding).delete(remove_coding),
         )
         .route("/studies/{study}/sources", get(list_sources))
         .route("/studies/{study}/guides", get(list_guides))

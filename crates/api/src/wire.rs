@@ -1634,3 +1634,117 @@ impl From<samskap_store::JournalEntry> for HistoryEntryOut {
         }
     }
 }
+
+/// A coding to add: a code given to the words of a source between two character offsets,
+/// as a Taguette highlight is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodingIn {
+    /// The source whose words are coded.
+    #[schema(value_type = Id)]
+    pub source: String,
+    /// Where the coded words start: a character offset (Unicode scalar values of the
+    /// source's text, not bytes and not UTF-16 units), from 0.
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
+    pub start: usize,
+    /// One past the last coded character; more than `start`.
+    #[schema(minimum = 1, maximum = 4294967295_u64)]
+    pub end: usize,
+    /// The words the client showed at the span, if it read the source: when given, they
+    /// must be the words there now (409 otherwise: the text changed since, or the offsets
+    /// are not where the words are).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The code, by its path in the study's framework (`collaboration/time`).
+    #[schema(value_type = String, example = "collaboration/time")]
+    pub code: String,
+    /// The values of the qualifiers the framework declares for the code, each required one
+    /// included: `{"polarity": "barrier"}`, or as text, `polarity=barrier;level=group`.
+    /// Left out: none.
+    #[serde(default)]
+    pub qualifiers: Option<crate::openapi::QualifiersIn>,
+    /// Who coded: the coder the agreement measures compare. Required: a token may be
+    /// shared, and a coder taken from its name would split one coder in two.
+    #[schema(value_type = Id)]
+    pub coder: String,
+    /// A note on the coding.
+    #[serde(default)]
+    pub memo: Option<String>,
+}
+
+/// A coding as stored, with its words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodingOut {
+    /// The source.
+    #[schema(value_type = Id)]
+    pub source: String,
+    /// Where the unit starts (characters).
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
+    /// The coded words.
+    pub text: String,
+    /// The framework of the code.
+    #[schema(value_type = Id)]
+    pub framework: String,
+    /// The code's path.
+    pub code: String,
+    /// Its qualifier values, by qualifier.
+    pub qualifiers: std::collections::BTreeMap<String, String>,
+    /// Who coded.
+    #[schema(value_type = Id)]
+    pub coder: String,
+    /// The note on it; left out when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub memo: Option<String>,
+    /// The version of the codebook it was made under.
+    pub version: u32,
+}
+
+impl From<samskap_store::StoredCoding> for CodingOut {
+    fn from(c: samskap_store::StoredCoding) -> Self {
+        Self {
+            source: c.source.to_string(),
+            start: c.start,
+            end: c.end,
+            text: c.text,
+            framework: c.framework.to_string(),
+            code: c.code.to_string(),
+            qualifiers: c
+                .qualifiers
+                .iter()
+                .map(|(q, v)| (q.to_string(), v.to_string()))
+                .collect(),
+            coder: c.coder.to_string(),
+            memo: c.memo,
+            version: c.version,
+        }
+    }
+}
+
+/// The coding to remove, named as it was added: the unit by its source and offsets (and,
+/// optionally, its words), the code, the qualifier values as text
+/// (`polarity=barrier;level=group`, URL-encoded) and the coder.
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct CodingQuery {
+    /// The source.
+    #[param(value_type = Id)]
+    #[schema(value_type = Id)]
+    pub source: String,
+    /// Where the unit starts (characters).
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
+    /// The words the client showed there, if it read them (409 when they are not there).
+    pub text: Option<String>,
+    /// The code's path.
+    pub code: String,
+    /// The qualifier values, as text; left out for none.
+    pub qualifiers: Option<String>,
+    /// The coder.
+    #[param(value_type = Id)]
+    #[schema(value_type = Id)]
+    pub coder: String,
+}

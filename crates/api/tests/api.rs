@@ -560,6 +560,7 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         ("/studies/{study}/analytics/composition", &["get"]),
         ("/studies/{study}/analytics/attendance", &["get"]),
         ("/studies/{study}/assessments", &["get", "post"]),
+        ("/studies/{study}/codings", &["post", "delete"]),
         ("/studies/{study}/sources", &["get"]),
         ("/studies/{study}/guides", &["get"]),
         ("/studies/{study}/history", &["get"]),
@@ -587,7 +588,7 @@ async fn the_openapi_document_covers_every_route_and_resolves() {
         }
     }
     // docs/api.md (section 6) states how many paths the document lists.
-    assert_eq!(doc["paths"].as_object().unwrap().len(), 27);
+    assert_eq!(doc["paths"].as_object().unwrap().len(), 28);
     // Every reference names a schema that is there.
     let text = doc.to_string();
     for r in text.split("\"#/components/schemas/").skip(1) {
@@ -2609,5 +2610,203 @@ async fn the_journal_records_api_writes_under_the_tokens_name() {
     }
     let (st, _) = s.get(&format!("{HISTORY}?limit=many"), &s.analyst).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
+    s.stop().await;
+}
+
+const CODINGS: &str = "/studies/ung-inkludering-demo/codings";
+/// The first words of I1.
+const I1_START: &str = "Du har jo ulike tradisjoner.";
+
+/// The codings coder `api` has in the store.
+fn api_codings(s: &Server) -> Vec<(String, String)> {
+    let study = Store::open(&s.db)
+        .unwrap()
+        .load_study(&"ung-inkludering-demo".parse().unwrap())
+        .unwrap();
+    let mut out: Vec<(String, String)> = study
+        .codings()
+        .iter()
+        .filter(|c| c.coder.as_str() == "api")
+        .map(|c| (study.unit_text(c.unit).to_owned(), c.code.to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn codings_are_added_by_the_analysis_side_and_refused_in_its_terms() {
+    let s = Server::start().await;
+    let coding = json!({
+        "source": "I1", "start": 0, "end": 28, "text": I1_START,
+        "code": "culture/holistic-approach", "qualifiers": {"polarity": "barrier"},
+        "coder": "api", "memo": "from the API"
+    });
+    // A facilitator's token: 403, whatever the body holds.
+    for body in [coding.clone(), json!({"nonsense": true})] {
+        let (st, problem) = s.post(CODINGS, &s.g1, body).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{problem}");
+    }
+    let (st, c) = s.post(CODINGS, &s.analyst, coding.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert_eq!(
+        c,
+        json!({
+            "source": "I1", "start": 0, "end": 28, "text": I1_START,
+            "framework": "bentzen-2018", "code": "culture/holistic-approach",
+            "qualifiers": {"polarity": "barrier"}, "coder": "api", "memo": "from the API",
+            "version": 1
+        })
+    );
+    assert_eq!(
+        api_codings(&s),
+        [(I1_START.to_owned(), "culture/holistic-approach".to_owned())]
+    );
+    // The journal has it under the token's name; the audit log once, with its status.
+    let (_, history) = s
+        .get("/studies/ung-inkludering-demo/history?limit=1", &s.admin)
+        .await;
+    assert_eq!(history[0]["kind"], "coding.add");
+    assert_eq!(history[0]["who"], "analyst");
+    let log = s.audited("/codings");
+    assert_eq!(
+        log.iter().map(|e| e.status).collect::<Vec<_>>(),
+        [403, 403, 201]
+    );
+    assert_eq!(
+        log[2].object_id.as_deref(),
+        Some("I1 0..28 culture/holistic-approach")
+    );
+
+    // Offsets count characters: words after many a non-ASCII one, without `text`.
+    let study = samskap_bundle::read(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ung-inkludering-demo"),
+    )
+    .unwrap();
+    let t = study.transcript(&"I1".parse().unwrap()).unwrap();
+    let span = t
+        .locate(&samskap_core::TextQuote::exact("helhetlige tanken"))
+        .unwrap();
+    assert!(t.text().find("helhetlige tanken").unwrap() > span.start());
+    let (st, c) = s
+        .post(
+            CODINGS,
+            &s.admin,
+            json!({"source": "I1", "start": span.start(), "end": span.end(),
+                   "code": "culture/holistic-approach", "qualifiers": "polarity=opportunity",
+                   "coder": "api"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert_eq!(c["text"], "helhetlige tanken");
+    assert!(c.get("memo").is_none(), "{c}");
+
+    // The same coding again, its values as text: 409.
+    let mut again = coding.clone();
+    again["qualifiers"] = json!("polarity=barrier");
+    let (st, problem) = s.post(CODINGS, &s.analyst, again).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["detail"],
+        "coder `api` already coded this unit as `culture/holistic-approach` (polarity=barrier)"
+    );
+    // Words that are not there (the text changed since the client read it): 409.
+    let mut stale = coding.clone();
+    stale["text"] = json!("Du har jo andre tradisjoner.");
+    stale["code"] = json!("culture/own-organisation-anchoring");
+    let (st, problem) = s.post(CODINGS, &s.analyst, stale).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not the text given"),
+        "{problem}"
+    );
+    // A value at fault: 422 naming its field.
+    let len = t.char_len();
+    for (field, value, at_fault) in [
+        ("code", json!("culture/nothing-here"), "code"),
+        ("code", json!("not a path"), "code"),
+        ("qualifiers", json!({"polarity": "grey"}), "qualifiers"),
+        ("qualifiers", json!({}), "qualifiers"),
+        ("qualifiers", json!({"level": "group"}), "qualifiers"),
+        ("qualifiers", json!("polarity"), "qualifiers"),
+        ("qualifiers", json!(7), "qualifiers"),
+        ("source", json!("I99"), "source"),
+        ("source", json!("not an id"), "source"),
+        ("coder", json!("not an id"), "coder"),
+        ("end", json!(len + 1), "end"),
+        ("end", json!(0), "end"),
+        ("start", json!(len), "start"),
+        ("start", json!(-1), "start"),
+        ("unknown", json!(1), "unknown"),
+    ] {
+        let mut body = coding.clone();
+        body["text"] = Value::Null;
+        body[field] = value.clone();
+        let (st, problem) = s.post(CODINGS, &s.analyst, body).await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value}: {problem}"
+        );
+        assert_eq!(problem["field"], at_fault, "{field}={value}: {problem}");
+    }
+    let (st, _) = s
+        .post("/studies/nowhere/codings", &s.analyst, coding.clone())
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // None of the refusals wrote anything; each is in the audit log with its status.
+    assert_eq!(api_codings(&s).len(), 2);
+    let log = s.audited("/codings");
+    assert!(log.iter().any(|e| e.status == 409));
+    assert!(log.iter().any(|e| e.status == 422));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_coding_is_removed_by_naming_it_as_it_was_added() {
+    let s = Server::start().await;
+    let (st, added) = s
+        .post(
+            CODINGS,
+            &s.analyst,
+            json!({"source": "I1", "start": 0, "end": 28, "code": "culture/holistic-approach",
+                   "qualifiers": {"polarity": "barrier"}, "coder": "api", "memo": "kept"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{added}");
+    let query = "source=I1&start=0&end=28&code=culture/holistic-approach\
+                 &qualifiers=polarity%3Dbarrier&coder=api";
+    let delete = |token: &str, query: String| {
+        let token = token.to_owned();
+        let s = &s;
+        async move {
+            let (st, body, _) = s
+                .call(
+                    reqwest::Method::DELETE,
+                    &format!("{CODINGS}?{query}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            (st, body)
+        }
+    };
+    let (st, _) = delete(&s.g1, query.to_owned()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, problem) = delete(&s.analyst, format!("{query}&text=Andre%20ord")).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{problem}");
+    let (st, problem) = delete(&s.analyst, query.replace("barrier", "opportunity")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{problem}");
+    let (st, removed) = delete(&s.analyst, query.to_owned()).await;
+    assert_eq!(st, StatusCode::OK, "{removed}");
+    assert_eq!(removed, added, "the coding as it was stored");
+    assert!(api_codings(&s).is_empty());
+    let (st, _) = delete(&s.analyst, query.to_owned()).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, problem) = delete(&s.analyst, query.replace("start=0", "start=many")).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["field"], "start");
     s.stop().await;
 }

@@ -380,13 +380,27 @@ impl Framework {
     }
 
     /// The values must be of qualifiers the framework declares for the code, each in its
-    /// set, and every required one must be there.
+    /// set, and every required one must be there ([`Qualifier::check_values`]).
     pub fn check_qualifiers(
         &self,
         code: &crate::CodeId,
         q: &crate::Qualifiers,
     ) -> Result<(), crate::ModelError> {
-        let declared: Vec<&Qualifier> = self.qualifiers_of(code).collect();
+        Qualifier::check_values(&self.qualifiers, code, q)
+    }
+}
+
+impl Qualifier {
+    /// The rule for the qualifier values of a coding of `code`, given the framework's
+    /// qualifiers: each value of a qualifier declared for the code and in its set, and every
+    /// required one there. A caller that holds only a framework's qualifiers (the store, which
+    /// checks a new coding without reading the whole framework) checks by the same rule.
+    pub fn check_values(
+        qualifiers: &[Qualifier],
+        code: &crate::CodeId,
+        q: &crate::Qualifiers,
+    ) -> Result<(), crate::ModelError> {
+        let declared: Vec<&Qualifier> = qualifiers.iter().filter(|d| d.applies_to(code)).collect();
         for (id, value) in q.iter() {
             let Some(d) = declared.iter().find(|d| &d.id == id) else {
                 return Err(crate::ModelError::QualifierNotDeclared {

@@ -3,10 +3,10 @@
 //! transaction, against the study as it is then: another process that replaces a transcript
 //! or withdraws an informant meanwhile cannot slip between the check and the write.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use samskap_core::{
-    CodeId, CoderId, Coding, Framework, Memo, QualifierId, Qualifiers, SourceId, Span, StudyId,
-    ValueId,
+    CodeId, CoderId, Framework, FrameworkId, Memo, ModelError, Qualifier, QualifierId, Qualifiers,
+    SourceId, Span, StudyId, Transcript, ValueId,
 };
 
 use crate::journal::{self, EditKind, Note, Touch, Undo};
@@ -35,15 +35,17 @@ impl UnitRef {
         }
     }
 
-    /// Checks the unit against the transcript as stored now.
-    fn check(&self, now: Option<&samskap_core::Transcript>) -> Result<(), StoreError> {
-        let Some(t) = now else {
+    /// Checks the unit against the source's text as stored now: `stored` is its length and
+    /// the words at the unit's span (none when the span lies outside), or `None` when the
+    /// source is not there.
+    fn check(&self, stored: Option<(usize, Option<&str>)>) -> Result<(), StoreError> {
+        let Some((len, words)) = stored else {
             return Err(StoreError::Conflict(format!(
                 "source `{}` is not there any more (withdrawn or removed meanwhile); nothing was written",
                 self.source
             )));
         };
-        let same = self.span.end() <= t.char_len() && t.slice(self.span) == self.text;
+        let same = self.span.end() <= len && words == Some(self.text.as_str());
         if same {
             Ok(())
         } else {
@@ -53,6 +55,94 @@ impl UnitRef {
                 self.span.start(),
                 self.span.end()
             )))
+        }
+    }
+}
+
+/// Where a coding is, as a caller that names character offsets gives it (the API): the
+/// source and the offsets, and the text the caller saw there when it read the source. Unlike
+/// a [`UnitRef`], the caller need not have read the text: without `text`, the coding is of
+/// whatever words the span holds when the write runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offsets {
+    /// The source.
+    pub source: SourceId,
+    /// The first character's offset in the source's text (characters, as [`Span`] counts).
+    pub start: usize,
+    /// One past the last character's.
+    pub end: usize,
+    /// The words the caller saw at the span, if it read them; compared with the stored words
+    /// after the one normalisation of text ([`samskap_core::normalize`]).
+    pub text: Option<String>,
+}
+
+/// A coding as the store holds it, with the words of its unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredCoding {
+    /// The source.
+    pub source: SourceId,
+    /// Where its unit starts, in characters.
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
+    /// The unit's words.
+    pub text: String,
+    /// The framework of the code.
+    pub framework: FrameworkId,
+    /// The code.
+    pub code: CodeId,
+    /// Its qualifier values.
+    pub qualifiers: Qualifiers,
+    /// The coder.
+    pub coder: CoderId,
+    /// The note on it.
+    pub memo: Option<String>,
+    /// The version of the codebook it was made under.
+    pub version: u32,
+}
+
+/// Where a coding of a write is, as its caller named it.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    /// A unit the caller read: any change to its words since is a conflict.
+    Seen(&'a UnitRef),
+    /// Offsets, checked against the text as stored now.
+    At(&'a Offsets),
+}
+
+impl<'a> Place<'a> {
+    fn source(self) -> &'a SourceId {
+        match self {
+            Place::Seen(u) => &u.source,
+            Place::At(o) => &o.source,
+        }
+    }
+
+    fn offsets(self) -> (usize, usize) {
+        match self {
+            Place::Seen(u) => (u.span.start(), u.span.end()),
+            Place::At(o) => (o.start, o.end),
+        }
+    }
+}
+
+/// One coding of a write, borrowed from the caller's.
+struct Item<'a> {
+    place: Place<'a>,
+    code: &'a CodeId,
+    qualifiers: &'a Qualifiers,
+    coder: &'a CoderId,
+    memo: Option<&'a str>,
+}
+
+impl<'a> Item<'a> {
+    fn of(c: &'a NewCoding) -> Self {
+        Self {
+            place: Place::Seen(&c.unit),
+            code: &c.code,
+            qualifiers: &c.qualifiers,
+            coder: &c.coder,
+            memo: c.memo.as_deref(),
         }
     }
 }
@@ -118,7 +208,10 @@ impl Store {
         codings: &[NewCoding],
         on_duplicate: OnDuplicate,
     ) -> Result<Added, StoreError> {
-        self.insert_codings(study, codings, on_duplicate, None)
+        let items: Vec<Item<'_>> = codings.iter().map(Item::of).collect();
+        self.insert_codings(study, &items, on_duplicate, None)
+            .map(|w| w.added)
+            .map_err(as_invalid)
     }
 
     /// Records consensus codings, as [`add_codings`](Self::add_codings) with
@@ -130,109 +223,106 @@ impl Store {
         codings: &[NewCoding],
         coders: &[CoderId],
     ) -> Result<Added, StoreError> {
-        self.insert_codings(study, codings, OnDuplicate::Skip, Some(coders))
+        let items: Vec<Item<'_>> = codings.iter().map(Item::of).collect();
+        self.insert_codings(study, &items, OnDuplicate::Skip, Some(coders))
+            .map(|w| w.added)
+            .map_err(as_invalid)
     }
 
+    /// Adds one coding at character offsets of a source (the API's way in), checked as
+    /// [`add_codings`](Self::add_codings) checks, and gives it back as stored. A refusal of
+    /// the model is [`StoreError::Refused`] with core's error, so that a front end can tell
+    /// which value was at fault: an unknown source, a span outside its text, an unknown code
+    /// or qualifier values the code does not take; the same coding there already is a
+    /// conflict. Words at the span other than the `text` given are [`StoreError::Conflict`].
+    ///
+    /// An audit entry left by [`SharedStore::write_audited`](crate::SharedStore::write_audited)
+    /// is written in the same transaction, after its token is found still live.
+    pub fn add_coding_at(
+        &mut self,
+        study: &StudyId,
+        at: &Offsets,
+        code: &CodeId,
+        qualifiers: &Qualifiers,
+        coder: &CoderId,
+        memo: Option<&str>,
+    ) -> Result<StoredCoding, StoreError> {
+        let item = Item {
+            place: Place::At(at),
+            code,
+            qualifiers,
+            coder,
+            memo,
+        };
+        let mut w = self.insert_codings(
+            study,
+            std::slice::from_ref(&item),
+            OnDuplicate::Refuse,
+            None,
+        )?;
+        Ok(StoredCoding {
+            source: at.source.clone(),
+            start: at.start,
+            end: at.end,
+            text: w.words.pop().unwrap_or_default(),
+            framework: w.framework,
+            code: code.clone(),
+            qualifiers: qualifiers.clone(),
+            coder: coder.clone(),
+            memo: memo.map(str::to_owned),
+            version: w.version,
+        })
+    }
+
+    /// The write of codings: each checked and written in turn, in one transaction that reads
+    /// only what the checks need (the study's framework id and qualifiers, each code named
+    /// once, each source's text or the words at a span), never the whole study. Refusals of
+    /// the model are [`StoreError::Refused`]; the callers that have always answered them as
+    /// [`StoreError::Invalid`] map them back.
     fn insert_codings(
         &mut self,
         study: &StudyId,
-        codings: &[NewCoding],
+        items: &[Item<'_>],
         on_duplicate: OnDuplicate,
         reconciled: Option<&[CoderId]>,
-    ) -> Result<Added, StoreError> {
+    ) -> Result<Written, StoreError> {
+        self.coding_write(|tx, actor| {
+            write_codings(tx, study, items, on_duplicate, reconciled, actor)
+        })
+    }
+
+    /// Runs `write` in one transaction of codings, and commits it with the audit entry left
+    /// by [`SharedStore::write_audited`](crate::SharedStore::write_audited), if any, once its
+    /// token is found still live.
+    fn coding_write<T>(
+        &mut self,
+        write: impl FnOnce(&Connection, &journal::Actor) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let audit = self.audit.take();
         let actor = self.actor.clone();
-        let tx = self.write_tx()?;
-        let mut model = read::load_study_in(&tx, study)?;
-        let mut todo = Vec::with_capacity(codings.len());
-        let mut result = Added::default();
-        for c in codings {
-            let u = &c.unit;
-            u.check(model.transcript(&u.source))?;
-            let unit = model.unit(&u.source, u.span).map_err(invalid)?;
-            match model.add_coding(Coding {
-                unit,
-                code: c.code.clone(),
-                qualifiers: c.qualifiers.clone(),
-                coder: c.coder.clone(),
-                memo: c.memo.clone(),
-                exemplar: false,
-            }) {
-                Ok(()) => todo.push(c),
-                Err(samskap_core::ModelError::DuplicateCoding { .. })
-                    if on_duplicate == OnDuplicate::Skip =>
-                {
-                    result.skipped += 1;
-                }
-                Err(e) => return Err(invalid(e)),
+        let tx = self.coding_tx()?;
+        let done = write(&tx, &actor).and_then(|out| {
+            if let Some(entry) = &audit {
+                crate::tokens::require_live(&tx, &entry.token_name)?;
+                crate::tokens::insert_audit(&tx, entry)?;
             }
+            tx.commit().map_err(StoreError::db)?;
+            Ok(out)
+        });
+        if done.is_err() {
+            // Rolled back with the write: the caller logs the refusal itself.
+            self.audit = audit;
         }
-        let fid = model.framework().id().to_string();
-        let version = crate::versions::current(&tx, &fid)?;
-        let mut writes = Vec::with_capacity(todo.len());
-        for c in todo {
-            let unit = unit_row(&tx, study, &c.unit.source, c.unit.span)?;
-            tx.execute(
-                "INSERT INTO coding
-                     (unit_id, framework_id, code, qualifiers, coder, memo, version, exemplar)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    unit,
-                    fid,
-                    c.code.as_str(),
-                    c.qualifiers.to_string(),
-                    c.coder.as_str(),
-                    c.memo,
-                    version,
-                    // A new coding is chosen as an exemplar afterwards, if at all.
-                    false
-                ],
-            )
-            .map_err(StoreError::db)?;
-            writes.push(Touch::Coding(coding_key(study, &fid, c)));
-            result.added += 1;
-        }
-        if !writes.is_empty() {
-            let keys = writes.iter().filter_map(|t| match t {
-                Touch::Coding(k) => Some(k),
-                _ => None,
-            });
-            let note = match reconciled {
-                None => Note::undoable(
-                    EditKind::CodingAdd,
-                    study.as_str(),
-                    format!("coded {}", listed(keys, writes.len())),
-                    Undo::DeleteCodings,
-                    writes,
-                ),
-                Some(coders) => {
-                    let names: Vec<&str> = coders.iter().map(CoderId::as_str).collect();
-                    let n = writes.len();
-                    let mut note = Note::undoable(
-                        EditKind::Reconcile,
-                        study.as_str(),
-                        format!(
-                            "recorded {n} consensus {} from coders {} ({} there already)",
-                            if n == 1 { "coding" } else { "codings" },
-                            names.join(", "),
-                            result.skipped
-                        ),
-                        Undo::DeleteCodings,
-                        writes,
-                    );
-                    note.touches.reads = coders
-                        .iter()
-                        .map(|c| Touch::CoderCodings {
-                            study: study.to_string(),
-                            coder: c.to_string(),
-                        })
-                        .collect();
-                    note
-                }
-            };
-            journal::record(&tx, &actor, &note)?;
-        }
-        tx.commit().map_err(StoreError::db)?;
-        Ok(result)
+        done
+    }
+
+    /// A write transaction of codings and meaning units. A server's copies in memory are
+    /// studies' records, which hold neither, so they stay as they are (unlike
+    /// [`write_tx`](Self::write_tx)).
+    fn coding_tx(&mut self) -> Result<Transaction<'_>, StoreError> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::db)
     }
 
     /// Removes one coding; a meaning unit left with no coding goes too. The journal keeps
@@ -245,94 +335,28 @@ impl Store {
         qualifiers: &Qualifiers,
         coder: &CoderId,
     ) -> Result<(), StoreError> {
-        let (source, span) = (&at.source, at.span);
-        let actor = self.actor.clone();
-        let tx = self.write_tx()?;
-        let now: Option<String> = tx
-            .query_row(
-                "SELECT text FROM transcript WHERE study_id = ?1 AND source_id = ?2",
-                params![study.as_str(), source.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::db)?;
-        at.check(
-            now.map(|text| samskap_core::Transcript::new(source.clone(), &text))
-                .as_ref(),
-        )?;
-        let unit: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM meaning_unit
-                 WHERE study_id = ?1 AND source_id = ?2 AND start_char = ?3 AND end_char = ?4",
-                params![
-                    study.as_str(),
-                    source.as_str(),
-                    span.start() as i64,
-                    span.end() as i64
-                ],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::db)?;
-        let found: Option<(i64, String, Option<String>, u32, bool)> = match unit {
-            None => None,
-            Some(unit) => tx
-                .query_row(
-                    "SELECT id, framework_id, memo, version, exemplar FROM coding
-                     WHERE unit_id = ?1 AND code = ?2 AND qualifiers = ?3 AND coder = ?4",
-                    params![unit, code.as_str(), qualifiers.to_string(), coder.as_str()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .optional()
-                .map_err(StoreError::db)?,
-        };
-        let Some((row, fid, memo, version, exemplar)) = found else {
-            let values = if qualifiers.is_empty() {
-                String::new()
-            } else {
-                format!(" ({qualifiers})")
-            };
-            return Err(StoreError::NotFound {
-                what: "coding",
-                id: format!(
-                    "{source} {}..{} {code}{values} by {coder}",
-                    span.start(),
-                    span.end()
-                ),
-            });
-        };
-        tx.execute("DELETE FROM coding WHERE id = ?1", [row])
-            .map_err(StoreError::db)?;
-        tx.execute(
-            "DELETE FROM meaning_unit WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM coding WHERE unit_id = ?1)",
-            [unit],
-        )
-        .map_err(StoreError::db)?;
-        let key = crate::journal::CodingKey {
-            study: study.to_string(),
-            source: source.to_string(),
-            start: span.start(),
-            end: span.end(),
-            framework: fid,
-            code: code.to_string(),
-            qualifiers: qualifiers.to_string(),
-            coder: coder.to_string(),
-        };
-        let note = Note::undoable(
-            EditKind::CodingRemove,
-            study.as_str(),
-            format!("removed the coding of {}", key.describe()),
-            Undo::RestoreCoding {
-                row,
-                unit: unit.expect("a coding was found on it"),
-                memo,
-                version,
-                exemplar,
-            },
-            vec![Touch::Coding(key)],
-        );
-        journal::record(&tx, &actor, &note)?;
-        tx.commit().map_err(StoreError::db)
+        self.coding_write(|tx, actor| {
+            remove_in(tx, actor, study, Place::Seen(at), code, qualifiers, coder)
+        })
+        .map(drop)
+        .map_err(as_invalid)
+    }
+
+    /// Removes one coding at character offsets of a source (the API's way in), as
+    /// [`remove_coding`](Self::remove_coding) does, and gives it back as it was stored. The
+    /// offsets and `text` are checked as [`add_coding_at`](Self::add_coding_at) checks them;
+    /// no such coding is [`StoreError::NotFound`].
+    pub fn remove_coding_at(
+        &mut self,
+        study: &StudyId,
+        at: &Offsets,
+        code: &CodeId,
+        qualifiers: &Qualifiers,
+        coder: &CoderId,
+    ) -> Result<StoredCoding, StoreError> {
+        self.coding_write(|tx, actor| {
+            remove_in(tx, actor, study, Place::At(at), code, qualifiers, coder)
+        })
     }
 
     /// Adds a memo to a study; a memo on a code needs the code in the study's framework.
@@ -554,9 +578,413 @@ impl Store {
     }
 }
 
+/// What a write of codings made: how many, under which framework and version, and the
+/// words of each unit given by offsets (in order).
+struct Written {
+    added: Added,
+    framework: FrameworkId,
+    version: u32,
+    words: Vec<String>,
+}
+
+/// A refusal of the model as the callers of [`Store::add_codings`] have always had it.
+fn as_invalid(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Refused { reason, .. } => StoreError::Invalid(reason.to_string()),
+        e => e,
+    }
+}
+
+fn model_refused(e: ModelError, conflict: bool) -> StoreError {
+    StoreError::Refused {
+        reason: e.into(),
+        conflict,
+    }
+}
+
+/// What the checks of one write of codings read of a study, each part once.
+struct Reader<'c> {
+    conn: &'c Connection,
+    study: &'c StudyId,
+    framework: FrameworkId,
+    qualifiers: Vec<Qualifier>,
+    /// Codes found in the framework.
+    known: foldhash::HashSet<&'c CodeId>,
+    /// The sources the write codes more than once: their texts are read whole, once.
+    several: foldhash::HashSet<&'c SourceId>,
+    /// Those texts (`None`: not in the study).
+    texts: foldhash::HashMap<&'c SourceId, Option<Transcript>>,
+}
+
+impl<'c> Reader<'c> {
+    /// A reader for a write of codings of `sources` (one per coding).
+    fn new(
+        conn: &'c Connection,
+        study: &'c StudyId,
+        sources: impl Iterator<Item = &'c SourceId>,
+    ) -> Result<Self, StoreError> {
+        let framework: String = conn
+            .prepare_cached("SELECT framework_id FROM study WHERE id = ?1")
+            .and_then(|mut st| st.query_row([study.as_str()], |r| r.get(0)).optional())
+            .map_err(StoreError::db)?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "study",
+                id: study.to_string(),
+            })?;
+        let qualifiers = read::qualifiers_in(conn, &framework)?;
+        let mut seen = foldhash::HashSet::default();
+        let several = sources.filter(|s| !seen.insert(*s)).collect();
+        Ok(Self {
+            conn,
+            study,
+            framework: read::parse(framework)?,
+            qualifiers,
+            known: foldhash::HashSet::default(),
+            several,
+            texts: foldhash::HashMap::default(),
+        })
+    }
+
+    /// The length of a source's stored text and its words at `start..end` (none when that is
+    /// no span of it); `None` when the study has no such source. A text coded once in the
+    /// write is not read whole: SQLite cuts the words out (its `substr` counts characters,
+    /// as a [`Span`] does, and `char_len` is the stored length every write keeps).
+    fn words(
+        &mut self,
+        source: &'c SourceId,
+        start: usize,
+        end: usize,
+    ) -> Result<Option<(usize, Option<String>)>, StoreError> {
+        if !self.several.contains(source) {
+            return self
+                .conn
+                .prepare_cached(
+                    "SELECT char_len,
+                            CASE WHEN ?3 < ?4 AND ?4 <= char_len
+                                 THEN substr(text, ?3 + 1, ?4 - ?3) END
+                     FROM transcript WHERE study_id = ?1 AND source_id = ?2",
+                )
+                .and_then(|mut st| {
+                    st.query_row(
+                        params![
+                            self.study.as_str(),
+                            source.as_str(),
+                            start as i64,
+                            end as i64
+                        ],
+                        |r| Ok((r.get::<_, i64>(0)? as usize, r.get(1)?)),
+                    )
+                    .optional()
+                })
+                .map_err(StoreError::db);
+        }
+        if !self.texts.contains_key(source) {
+            let text: Option<String> = self
+                .conn
+                .prepare_cached(
+                    "SELECT text FROM transcript WHERE study_id = ?1 AND source_id = ?2",
+                )
+                .and_then(|mut st| {
+                    st.query_row(params![self.study.as_str(), source.as_str()], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(StoreError::db)?;
+            self.texts
+                .insert(source, text.map(|t| Transcript::new(source.clone(), &t)));
+        }
+        Ok(self.texts[source].as_ref().map(|t| {
+            let words = t.span(start, end).ok().map(|s| t.slice(s).to_owned());
+            (t.char_len(), words)
+        }))
+    }
+
+    /// Where an item's coding goes, with the words there, refused when the source or its
+    /// text is not as the caller says.
+    fn place(&mut self, place: Place<'c>) -> Result<(Span, String), StoreError> {
+        let (start, end) = place.offsets();
+        let stored = self.words(place.source(), start, end)?;
+        match place {
+            Place::Seen(u) => {
+                u.check(stored.as_ref().map(|(len, w)| (*len, w.as_deref())))?;
+                Ok((u.span, u.text.clone()))
+            }
+            Place::At(o) => {
+                let Some((len, words)) = stored else {
+                    return Err(model_refused(
+                        ModelError::UnknownSource(o.source.clone()),
+                        false,
+                    ));
+                };
+                let span = Span::new(start, end, len).map_err(|e| model_refused(e, false))?;
+                let words = words.unwrap_or_default();
+                if let Some(seen) = &o.text {
+                    if samskap_core::normalize(seen) != words {
+                        return Err(StoreError::Conflict(format!(
+                            "the text of `{}` at offsets {start}..{end} is not the text given: \
+                             the transcript changed after it was read, or the offsets are not \
+                             where the text is; nothing was written",
+                            o.source
+                        )));
+                    }
+                }
+                Ok((span, words))
+            }
+        }
+    }
+
+    /// Core's checks of a code and its qualifier values against the framework.
+    fn check_code(&mut self, code: &'c CodeId, values: &Qualifiers) -> Result<(), StoreError> {
+        if !self.known.contains(code) {
+            let found = self
+                .conn
+                .prepare_cached("SELECT 1 FROM code WHERE framework_id = ?1 AND path = ?2")
+                .and_then(|mut st| st.exists(params![self.framework.as_str(), code.as_str()]))
+                .map_err(StoreError::db)?;
+            if !found {
+                return Err(model_refused(
+                    ModelError::UnknownCode {
+                        code: code.clone(),
+                        framework: self.framework.clone(),
+                    },
+                    false,
+                ));
+            }
+            self.known.insert(code);
+        }
+        Qualifier::check_values(&self.qualifiers, code, values).map_err(|e| model_refused(e, false))
+    }
+}
+
+/// Checks and writes codings in `tx`, each in turn: a refusal leaves the caller to roll back.
+fn write_codings<'c>(
+    tx: &'c Connection,
+    study: &'c StudyId,
+    items: &'c [Item<'c>],
+    on_duplicate: OnDuplicate,
+    reconciled: Option<&[CoderId]>,
+    actor: &journal::Actor,
+) -> Result<Written, StoreError> {
+    let mut reader = Reader::new(tx, study, items.iter().map(|i| i.place.source()))?;
+    let fid = reader.framework.to_string();
+    let version = crate::versions::current(tx, &fid)?;
+    let mut result = Added::default();
+    let mut writes = Vec::with_capacity(items.len());
+    let mut words = Vec::new();
+    for c in items {
+        let (span, text) = reader.place(c.place)?;
+        reader.check_code(c.code, c.qualifiers)?;
+        let unit = unit_row(tx, study, c.place.source(), span)?;
+        // The table's unique key is the model's rule of one coding per unit, code, values and
+        // coder: a coding there already (or earlier in this write) inserts nothing.
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO coding
+                     (unit_id, framework_id, code, qualifiers, coder, memo, version, exemplar)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)
+                 ON CONFLICT (unit_id, code, qualifiers, coder) DO NOTHING",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    unit,
+                    fid,
+                    c.code.as_str(),
+                    c.qualifiers.to_string(),
+                    c.coder.as_str(),
+                    c.memo,
+                    version,
+                ])
+            })
+            .map_err(StoreError::db)?;
+        if inserted == 0 {
+            match on_duplicate {
+                OnDuplicate::Skip => {
+                    result.skipped += 1;
+                    continue;
+                }
+                OnDuplicate::Refuse => {
+                    return Err(model_refused(
+                        ModelError::DuplicateCoding {
+                            coder: c.coder.clone(),
+                            code: c.code.clone(),
+                            qualifiers: c.qualifiers.clone(),
+                        },
+                        true,
+                    ))
+                }
+            }
+        }
+        if matches!(c.place, Place::At(_)) {
+            words.push(text);
+        }
+        writes.push(Touch::Coding(coding_key(study, &fid, c, span)));
+        result.added += 1;
+    }
+    if !writes.is_empty() {
+        journal::record(tx, actor, &added_note(study, writes, &result, reconciled))?;
+    }
+    Ok(Written {
+        added: result,
+        framework: reader.framework,
+        version,
+        words,
+    })
+}
+
+/// The journal's entry for codings added (or recorded as a consensus of `reconciled`).
+fn added_note(
+    study: &StudyId,
+    writes: Vec<Touch>,
+    result: &Added,
+    reconciled: Option<&[CoderId]>,
+) -> Note {
+    let keys = writes.iter().filter_map(|t| match t {
+        Touch::Coding(k) => Some(k),
+        _ => None,
+    });
+    match reconciled {
+        None => Note::undoable(
+            EditKind::CodingAdd,
+            study.as_str(),
+            format!("coded {}", listed(keys, writes.len())),
+            Undo::DeleteCodings,
+            writes,
+        ),
+        Some(coders) => {
+            let names: Vec<&str> = coders.iter().map(CoderId::as_str).collect();
+            let n = writes.len();
+            let mut note = Note::undoable(
+                EditKind::Reconcile,
+                study.as_str(),
+                format!(
+                    "recorded {n} consensus {} from coders {} ({} there already)",
+                    if n == 1 { "coding" } else { "codings" },
+                    names.join(", "),
+                    result.skipped
+                ),
+                Undo::DeleteCodings,
+                writes,
+            );
+            note.touches.reads = coders
+                .iter()
+                .map(|c| Touch::CoderCodings {
+                    study: study.to_string(),
+                    coder: c.to_string(),
+                })
+                .collect();
+            note
+        }
+    }
+}
+
+/// Removes one coding in `tx` and journals it; a unit left with no coding goes too.
+fn remove_in(
+    tx: &Connection,
+    actor: &journal::Actor,
+    study: &StudyId,
+    place: Place<'_>,
+    code: &CodeId,
+    qualifiers: &Qualifiers,
+    coder: &CoderId,
+) -> Result<StoredCoding, StoreError> {
+    let source = place.source();
+    let (span, text) = Reader::new(tx, study, std::iter::once(source))?.place(place)?;
+    let unit: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM meaning_unit
+             WHERE study_id = ?1 AND source_id = ?2 AND start_char = ?3 AND end_char = ?4",
+        )
+        .and_then(|mut st| {
+            st.query_row(
+                params![
+                    study.as_str(),
+                    source.as_str(),
+                    span.start() as i64,
+                    span.end() as i64
+                ],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .map_err(StoreError::db)?;
+    let found: Option<(i64, String, Option<String>, u32, bool)> = match unit {
+        None => None,
+        Some(unit) => tx
+            .prepare_cached(
+                "SELECT id, framework_id, memo, version, exemplar FROM coding
+                 WHERE unit_id = ?1 AND code = ?2 AND qualifiers = ?3 AND coder = ?4",
+            )
+            .and_then(|mut st| {
+                st.query_row(
+                    params![unit, code.as_str(), qualifiers.to_string(), coder.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()
+            })
+            .map_err(StoreError::db)?,
+    };
+    let (Some(unit), Some((row, fid, memo, version, exemplar))) = (unit, found) else {
+        let values = if qualifiers.is_empty() {
+            String::new()
+        } else {
+            format!(" ({qualifiers})")
+        };
+        return Err(StoreError::NotFound {
+            what: "coding",
+            id: format!(
+                "{source} {}..{} {code}{values} by {coder}",
+                span.start(),
+                span.end()
+            ),
+        });
+    };
+    tx.execute("DELETE FROM coding WHERE id = ?1", [row])
+        .map_err(StoreError::db)?;
+    tx.execute(
+        "DELETE FROM meaning_unit WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM coding WHERE unit_id = ?1)",
+        [unit],
+    )
+    .map_err(StoreError::db)?;
+    let key = crate::journal::CodingKey {
+        study: study.to_string(),
+        source: source.to_string(),
+        start: span.start(),
+        end: span.end(),
+        framework: fid.clone(),
+        code: code.to_string(),
+        qualifiers: qualifiers.to_string(),
+        coder: coder.to_string(),
+    };
+    let note = Note::undoable(
+        EditKind::CodingRemove,
+        study.as_str(),
+        format!("removed the coding of {}", key.describe()),
+        Undo::RestoreCoding {
+            row,
+            unit,
+            memo: memo.clone(),
+            version,
+            exemplar,
+        },
+        vec![Touch::Coding(key)],
+    );
+    journal::record(tx, actor, &note)?;
+    Ok(StoredCoding {
+        source: source.clone(),
+        start: span.start(),
+        end: span.end(),
+        text,
+        framework: read::parse(fid)?,
+        code: code.clone(),
+        qualifiers: qualifiers.clone(),
+        coder: coder.clone(),
+        memo,
+        version,
+    })
+}
+
 /// The row id of a meaning unit, made if new.
 pub(crate) fn unit_row(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     study: &StudyId,
     source: &SourceId,
     span: Span,
@@ -567,18 +995,21 @@ pub(crate) fn unit_row(
         span.start() as i64,
         span.end() as i64
     ];
-    tx.execute(
-        "INSERT OR IGNORE INTO meaning_unit (study_id, source_id, start_char, end_char)
+    let found: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM meaning_unit
+             WHERE study_id = ?1 AND source_id = ?2 AND start_char = ?3 AND end_char = ?4",
+        )
+        .and_then(|mut st| st.query_row(p, |r| r.get(0)).optional())
+        .map_err(StoreError::db)?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    tx.prepare_cached(
+        "INSERT INTO meaning_unit (study_id, source_id, start_char, end_char)
          VALUES (?1, ?2, ?3, ?4)",
-        p,
     )
-    .map_err(StoreError::db)?;
-    tx.query_row(
-        "SELECT id FROM meaning_unit
-         WHERE study_id = ?1 AND source_id = ?2 AND start_char = ?3 AND end_char = ?4",
-        p,
-        |r| r.get(0),
-    )
+    .and_then(|mut st| st.insert(p))
     .map_err(StoreError::db)
 }
 
@@ -671,18 +1102,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let actor = self.actor.clone();
         let tx = self.write_tx()?;
-        let now: Option<String> = tx
-            .query_row(
-                "SELECT text FROM transcript WHERE study_id = ?1 AND source_id = ?2",
-                params![study.as_str(), at.source.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::db)?;
-        at.check(
-            now.map(|text| samskap_core::Transcript::new(at.source.clone(), &text))
-                .as_ref(),
-        )?;
+        Reader::new(&tx, study, std::iter::once(&at.source))?.place(Place::Seen(at))?;
         // Every coding of the code on the unit, with whether its mark changes.
         let marked: Vec<(String, String, String, bool)> = read::rows(
             &tx,
@@ -909,12 +1329,17 @@ fn memo_touches(study: &StudyId, framework: Option<&str>, m: &MemoRow) -> Vec<To
 }
 
 /// A new coding's key in the journal.
-fn coding_key(study: &StudyId, framework: &str, c: &NewCoding) -> crate::journal::CodingKey {
+fn coding_key(
+    study: &StudyId,
+    framework: &str,
+    c: &Item<'_>,
+    span: Span,
+) -> crate::journal::CodingKey {
     crate::journal::CodingKey {
         study: study.to_string(),
-        source: c.unit.source.to_string(),
-        start: c.unit.span.start(),
-        end: c.unit.span.end(),
+        source: c.place.source().to_string(),
+        start: span.start(),
+        end: span.end(),
         framework: framework.to_owned(),
         code: c.code.to_string(),
         qualifiers: c.qualifiers.to_string(),

@@ -45,7 +45,10 @@ use samskap_core::{StudyId, StudyMeta};
 pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use codebook::{Edited, Pick};
 pub use coded::{CodedSource, SourceCoding};
-pub use edit::{Added, Exemplar, FrameworkImport, MemoRow, NewCoding, OnDuplicate, UnitRef};
+pub use edit::{
+    Added, Exemplar, FrameworkImport, MemoRow, NewCoding, Offsets, OnDuplicate, StoredCoding,
+    UnitRef,
+};
 pub use error::{Refusal, StoreError};
 pub use journal::{Actor, EditKind, JournalEntry, Undone, Via};
 pub use known::Known;

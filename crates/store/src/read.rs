@@ -212,6 +212,22 @@ pub(crate) fn framework_in(conn: &Connection, id: &str) -> Result<Framework, Sto
             })
         },
     )?;
+    let qualifiers = qualifiers_in(conn, id)?;
+    Framework::new(
+        FrameworkMeta {
+            id: parse(fid)?,
+            label: labels(&label)?,
+            description,
+        },
+        codes,
+        qualifiers,
+    )
+    .map_err(StoreError::corrupt)
+}
+
+/// A framework's qualifiers with their values, in order: all that checking a coding's
+/// qualifier values needs of it ([`samskap_core::Qualifier::check_values`]).
+pub(crate) fn qualifiers_in(conn: &Connection, id: &str) -> Result<Vec<Qualifier>, StoreError> {
     // Each qualifier's values, in order.
     let mut values: foldhash::HashMap<String, Vec<QualifierValue>> = foldhash::HashMap::default();
     each(
@@ -227,7 +243,7 @@ pub(crate) fn framework_in(conn: &Connection, id: &str) -> Result<Framework, Sto
             Ok(())
         },
     )?;
-    let qualifiers = rows(
+    rows(
         conn,
         "SELECT id, label, required, codes FROM qualifier WHERE framework_id = ?1 ORDER BY rank",
         [id],
@@ -247,17 +263,7 @@ pub(crate) fn framework_in(conn: &Connection, id: &str) -> Result<Framework, Sto
                 })?,
             })
         },
-    )?;
-    Framework::new(
-        FrameworkMeta {
-            id: parse(fid)?,
-            label: labels(&label)?,
-            description,
-        },
-        codes,
-        qualifiers,
     )
-    .map_err(StoreError::corrupt)
 }
 
 impl Store {
@@ -516,6 +522,12 @@ pub(crate) fn study_exists(conn: &Connection, sid: &str) -> Result<(), StoreErro
 /// transaction, so that a checked write sees what it checks).
 pub(crate) fn load_study_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {
     load_parts(conn, id, Parts::Whole)
+}
+
+/// A study's record as [`Store::load_record`] gives it, read through `conn` (a server's
+/// checked write loads its copy in memory in its own transaction).
+pub(crate) fn load_record_in(conn: &Connection, id: &StudyId) -> Result<Study, StoreError> {
+    load_parts(conn, id, Parts::Record)
 }
 
 /// What of a study to read.

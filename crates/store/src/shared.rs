@@ -11,7 +11,8 @@
 //!   connection has committed. Every request looks at it first; when it has moved, every copy
 //!   is dropped and the next request loads the study afresh.
 //! - A write on the writer connection that is not a checked write (an import, a withdrawal)
-//!   drops every copy as it begins.
+//!   drops every copy as it begins, except a write of codings and meaning units, which no
+//!   copy holds (a copy is a study's record: [`Store::load_record`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockWriteGuard};
 use rusqlite::Connection;
 use samskap_core::{Study, StudyId};
 
-use crate::read::load_study_in;
+use crate::read::load_record_in;
 use crate::{AuditEntry, Store, StoreError};
 
 /// One study's copy: `None` until a request loads it, or after it was dropped.
@@ -125,7 +126,9 @@ impl Store {
         let mut copy = lock_slot(&slot);
         let model = match &mut *copy {
             Some(model) => model,
-            empty => match load_study_in(&tx, study) {
+            // The record, as `record` loads it: no copy holds meaning units or codings, so
+            // the writes of codings leave the copies as they are.
+            empty => match load_record_in(&tx, study) {
                 Ok(loaded) => empty.insert(loaded),
                 Err(e) => {
                     drop(copy);
