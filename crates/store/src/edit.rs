@@ -162,6 +162,19 @@ pub struct NewCoding {
     pub memo: Option<String>,
 }
 
+/// A coding as its caller read it: its unit, code, values and coder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodingRef {
+    /// Its unit.
+    pub unit: UnitRef,
+    /// Its code.
+    pub code: CodeId,
+    /// Its qualifier values.
+    pub qualifiers: Qualifiers,
+    /// Its coder.
+    pub coder: CoderId,
+}
+
 /// What to do with a coding that is there already.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnDuplicate {
@@ -357,6 +370,51 @@ impl Store {
         self.coding_write(|tx, actor| {
             remove_in(tx, actor, study, Place::At(at), code, qualifiers, coder)
         })
+    }
+
+    /// Moves one coding to another code (with the values that code takes), another unit of
+    /// its source, or both, in one transaction: removed as
+    /// [`remove_coding`](Self::remove_coding) removes it, and added with its coder and memo as
+    /// [`add_codings`](Self::add_codings) adds one (refused when that coding is there
+    /// already). The journal has the two entries, each undone on its own; an exemplar mark
+    /// does not move with it (a new coding is chosen as an exemplar afterwards, if at all).
+    pub fn move_coding(
+        &mut self,
+        study: &StudyId,
+        from: &CodingRef,
+        to: &UnitRef,
+        code: &CodeId,
+        qualifiers: &Qualifiers,
+    ) -> Result<(), StoreError> {
+        if to == &from.unit && code == &from.code && qualifiers == &from.qualifiers {
+            return Err(StoreError::Invalid(format!(
+                "nothing to move: the coding of {} {}..{} is at that code and place already",
+                to.source,
+                to.span.start(),
+                to.span.end()
+            )));
+        }
+        self.coding_write(|tx, actor| {
+            let old = remove_in(
+                tx,
+                actor,
+                study,
+                Place::Seen(&from.unit),
+                &from.code,
+                &from.qualifiers,
+                &from.coder,
+            )?;
+            let item = Item {
+                place: Place::Seen(to),
+                code,
+                qualifiers,
+                coder: &from.coder,
+                memo: old.memo.as_deref(),
+            };
+            let items = std::slice::from_ref(&item);
+            write_codings(tx, study, items, OnDuplicate::Refuse, None, actor).map(drop)
+        })
+        .map_err(as_invalid)
     }
 
     /// Adds a memo to a study; a memo on a code needs the code in the study's framework.

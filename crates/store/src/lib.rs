@@ -46,8 +46,8 @@ pub use backup::{BackupEntry, BackupHolding, Restored};
 pub use codebook::{Edited, Pick};
 pub use coded::{CodedSource, SourceCoding};
 pub use edit::{
-    Added, Exemplar, FrameworkImport, MemoRow, NewCoding, Offsets, OnDuplicate, StoredCoding,
-    UnitRef,
+    Added, CodingRef, Exemplar, FrameworkImport, MemoRow, NewCoding, Offsets, OnDuplicate,
+    StoredCoding, UnitRef,
 };
 pub use error::{Refusal, StoreError};
 pub use journal::{Actor, EditKind, JournalEntry, Undone, Via};

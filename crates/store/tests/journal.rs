@@ -670,3 +670,81 @@ fn a_split_of_some_codings_is_undone_with_them() {
     assert_eq!(n(&store, "culture/holistic-approach"), before);
     assert_eq!(n(&store, "culture/closed"), 0);
 }
+
+#[test]
+fn a_coding_moved_keeps_its_memo_and_each_half_is_undone() {
+    let (mut store, study) = store();
+    let start = state(&store);
+    let mine = coding(&study, "C", Some("mitt notat"));
+    store
+        .add_codings(&sid(), std::slice::from_ref(&mine), OnDuplicate::Refuse)
+        .unwrap();
+    let added = state(&store);
+    let from = samskap_store::CodingRef {
+        unit: mine.unit.clone(),
+        code: mine.code.clone(),
+        qualifiers: mine.qualifiers.clone(),
+        coder: mine.coder.clone(),
+    };
+    // To the same code and place: nothing to move, nothing written.
+    let same = store
+        .move_coding(&sid(), &from, &mine.unit, &mine.code, &mine.qualifiers)
+        .unwrap_err();
+    assert!(same.to_string().contains("nothing to move"), "{same}");
+    // To another code, and a shorter unit of the same words.
+    let to = unit(&study, "I1", "Du har jo ulike tradisjoner");
+    let code: CodeId = id("structure/local-anchoring");
+    let values: Qualifiers = id("polarity=opportunity");
+    store
+        .move_coding(&sid(), &from, &to, &code, &values)
+        .unwrap();
+    let moved = store
+        .coded_source(&sid(), &id("I1"))
+        .unwrap()
+        .codings
+        .into_iter()
+        .filter(|c| c.coder.as_str() == "C")
+        .collect::<Vec<_>>();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].span, to.span);
+    assert_eq!(moved[0].code, code);
+    assert_eq!(moved[0].qualifiers, values);
+    assert_eq!(moved[0].memo.as_deref(), Some("mitt notat"));
+    let kinds: Vec<EditKind> = store
+        .history(Some(&sid()), 2)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, [EditKind::CodingAdd, EditKind::CodingRemove]);
+    // Moving the old one again: it is not there; nothing changes.
+    let before = state(&store);
+    let gone = store
+        .move_coding(&sid(), &from, &to, &code, &values)
+        .unwrap_err();
+    assert!(matches!(gone, StoreError::NotFound { .. }), "{gone}");
+    assert_eq!(state(&store), before);
+    // Undone half by half: the new one goes, then the old one is back as it was.
+    store.undo(&sid(), None).unwrap();
+    store.undo(&sid(), None).unwrap();
+    assert_eq!(state(&store), added);
+    store.undo(&sid(), None).unwrap();
+    assert_eq!(state(&store), start);
+    // Onto a coding there already: refused, the old one left where it was.
+    let there = NewCoding {
+        unit: to.clone(),
+        code: code.clone(),
+        qualifiers: values.clone(),
+        coder: mine.coder.clone(),
+        memo: None,
+    };
+    store
+        .add_codings(&sid(), &[mine.clone(), there], OnDuplicate::Refuse)
+        .unwrap();
+    let both = state(&store);
+    let taken = store
+        .move_coding(&sid(), &from, &to, &code, &values)
+        .unwrap_err();
+    assert!(taken.to_string().contains("already"), "{taken}");
+    assert_eq!(state(&store), both);
+}

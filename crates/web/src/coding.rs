@@ -22,7 +22,7 @@ use samskap_core::analysis::Filter;
 use samskap_core::{
     CodeId, CoderId, Framework, Memo, Qualifiers, SourceId, Span, StudyId, TextQuote, Transcript,
 };
-use samskap_store::{CodedSource, NewCoding, OnDuplicate, SourceCoding, Store, UnitRef};
+use samskap_store::{CodedSource, CodingRef, NewCoding, OnDuplicate, SourceCoding, Store, UnitRef};
 use serde::Deserialize;
 
 use crate::i18n::{coding_texts, CodingTexts, Lang};
@@ -382,6 +382,15 @@ pub struct CodingLine {
     pub qualifiers: String,
     pub coder: String,
     pub memo: String,
+    /// Its qualifier values, as (qualifier, value) ids.
+    pub values: Vec<(String, String)>,
+}
+
+impl CodingLine {
+    /// Whether it carries `value` of qualifier `q` (a choice shown chosen).
+    pub fn has(&self, q: &str, value: &str) -> bool {
+        self.values.iter().any(|(k, v)| k == q && v == value)
+    }
 }
 
 /// A qualifier's field in the coding form.
@@ -533,6 +542,11 @@ async fn source_page(
                 qualifiers: c.qualifiers.to_string(),
                 coder: c.coder.to_string(),
                 memo: c.memo.clone().unwrap_or_default(),
+                values: c
+                    .qualifiers
+                    .iter()
+                    .map(|(q, v)| (q.to_string(), v.to_string()))
+                    .collect(),
             })
             .collect(),
         tree: tree(l, &study, fw, &counts),
@@ -659,10 +673,10 @@ fn trimmed(t: &Transcript, span: Span) -> Option<Span> {
     t.span(start, start + inner.chars().count()).ok()
 }
 
-/// The code a form names: its path, or its name in the reader's language.
-fn code_field(l: Lang, posted: &Posted, fw: &Framework) -> Result<CodeId, Fail> {
+/// The code a form's field `name` names: its path, or its name in the reader's language.
+fn code_field(l: Lang, posted: &Posted, name: &str, fw: &Framework) -> Result<CodeId, Fail> {
     let w = coding_texts(l);
-    let given = posted.get("code");
+    let given = posted.get(name);
     if given.is_empty() {
         return Err(Fail::field(crate::i18n::missing(l, w.code)));
     }
@@ -742,7 +756,7 @@ pub async fn add_coding(State(state): State<AppState>, p: Params, posted: Posted
         let (study, source) = source_ids(l, &p)?;
         let (fw, coded) = read_source(&state, signed, &study, &source).await?;
         let span = passage(l, &posted, &coded.text)?;
-        let code = code_field(l, &posted, &fw)?;
+        let code = code_field(l, &posted, "code", &fw)?;
         let qualifiers = qualifier_fields(l, &posted, &fw, &code)?;
         let coder = coder_field(l, posted.get("coder"))?;
         let new = NewCoding {
@@ -784,46 +798,94 @@ pub async fn add_coding(State(state): State<AppState>, p: Params, posted: Posted
     }
 }
 
+/// The span a form names by the offsets in its fields `names`, inside `t`.
+fn offsets(l: Lang, posted: &Posted, names: (&str, &str), t: &Transcript) -> Result<Span, Fail> {
+    let w = coding_texts(l);
+    let (start, end) = (posted.get(names.0), posted.get(names.1));
+    start
+        .parse::<usize>()
+        .ok()
+        .zip(end.parse::<usize>().ok())
+        .and_then(|(s, e)| t.span(s, e).ok())
+        .ok_or_else(|| Fail::field(format!("{}: {start}..{end}", w.selected_at)))
+}
+
+/// The coding a form names (a remove or move button's hidden fields): its unit, code,
+/// values and coder.
+fn coding_named(l: Lang, posted: &Posted, t: &Transcript) -> Result<CodingRef, Fail> {
+    let w = coding_texts(l);
+    Ok(CodingRef {
+        unit: UnitRef::of(t, offsets(l, posted, ("start", "end"), t)?),
+        code: posted
+            .get("code")
+            .parse()
+            .map_err(|_| Fail::field(crate::i18n::missing(l, w.code)))?,
+        qualifiers: posted
+            .get("qualifiers")
+            .parse()
+            .map_err(|_| Fail::field(crate::i18n::not_a_choice(l, w.code)))?,
+        coder: coder_field(l, posted.get("coder"))?,
+    })
+}
+
 /// POST the removal of one coding.
 pub async fn remove_coding(State(state): State<AppState>, p: Params, posted: Posted) -> Response {
     let signed = &posted.signed;
     let l = signed.lang;
-    let w = coding_texts(l);
     let r = async {
         let (study, source) = source_ids(l, &p)?;
         let (_, coded) = read_source(&state, signed, &study, &source).await?;
-        let at = |name: &str| posted.get(name).parse::<usize>().ok();
-        let span = at("start")
-            .zip(at("end"))
-            .and_then(|(s, e)| coded.text.span(s, e).ok())
-            .ok_or_else(|| {
-                Fail::field(format!(
-                    "{}: {}..{}",
-                    w.selected_at,
-                    posted.get("start"),
-                    posted.get("end")
-                ))
-            })?;
-        let code: CodeId = posted
-            .get("code")
-            .parse()
-            .map_err(|_| Fail::field(crate::i18n::missing(l, w.code)))?;
-        let qualifiers: Qualifiers = posted
-            .get("qualifiers")
-            .parse()
-            .map_err(|_| Fail::field(crate::i18n::not_a_choice(l, w.code)))?;
-        let coder = coder_field(l, posted.get("coder"))?;
-        let unit = UnitRef::of(&coded.text, span);
+        let from = coding_named(l, &posted, &coded.text)?;
+        let span = from.unit.span;
         let object = format!("{source}:{}..{}", span.start(), span.end());
         let sid = study.clone();
         write(&state, signed, &object, StatusCode::OK, move |store| {
-            store.remove_coding(&sid, &unit, &code, &qualifiers, &coder)
+            store.remove_coding(&sid, &from.unit, &from.code, &from.qualifiers, &from.coder)
         })
         .await?;
         Ok(back_to_source(
             &source_href(&study, &source),
             posted.get("shown"),
             span.start(),
+        ))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(fail) => {
+            refused(signed, fail, |c| async {
+                source_page(&state, signed, source_ids(l, &p)?, None, Kept::default(), c).await
+            })
+            .await
+        }
+    }
+}
+
+/// POST a coding moved to another code, other characters of its source, or both, in one
+/// write that keeps its coder and memo.
+pub async fn move_coding(State(state): State<AppState>, p: Params, posted: Posted) -> Response {
+    let signed = &posted.signed;
+    let l = signed.lang;
+    let r = async {
+        let (study, source) = source_ids(l, &p)?;
+        let (fw, coded) = read_source(&state, signed, &study, &source).await?;
+        let from = coding_named(l, &posted, &coded.text)?;
+        let to = offsets(l, &posted, ("to_start", "to_end"), &coded.text)?;
+        let to = trimmed(&coded.text, to)
+            .ok_or_else(|| Fail::field(coding_texts(l).whitespace_only.into()))?;
+        let code = code_field(l, &posted, "to_code", &fw)?;
+        let qualifiers = qualifier_fields(l, &posted, &fw, &code)?;
+        let unit = UnitRef::of(&coded.text, to);
+        let object = format!("{source}:{}..{}", to.start(), to.end());
+        let sid = study.clone();
+        write(&state, signed, &object, StatusCode::OK, move |store| {
+            store.move_coding(&sid, &from, &unit, &code, &qualifiers)
+        })
+        .await?;
+        Ok(back_to_source(
+            &source_href(&study, &source),
+            posted.get("shown"),
+            to.start(),
         ))
     }
     .await;
@@ -850,7 +912,7 @@ pub async fn add_memo(State(state): State<AppState>, p: Params, posted: Posted) 
         let code = match posted.get("code") {
             "" => None,
             given => Some(
-                code_field(l, &posted, &fw)
+                code_field(l, &posted, "code", &fw)
                     .map_err(|_| Fail::field(format!("{}: “{given}” {}", w.code, w.not_a_code)))?,
             ),
         };
@@ -1227,18 +1289,7 @@ pub async fn reconcile(State(state): State<AppState>, p: Params, posted: Posted)
         let (fw, coded) = read_source(&state, signed, &study, &source).await?;
         let a = coder_field(l, posted.get("a"))?;
         let b = coder_field(l, posted.get("b"))?;
-        let at = |name: &str| posted.get(name).parse::<usize>().ok();
-        let span = at("start")
-            .zip(at("end"))
-            .and_then(|(s, e)| coded.text.span(s, e).ok())
-            .ok_or_else(|| {
-                Fail::field(format!(
-                    "{}: {}..{}",
-                    w.selected_at,
-                    posted.get("start"),
-                    posted.get("end")
-                ))
-            })?;
+        let span = offsets(l, &posted, ("start", "end"), &coded.text)?;
         let consensus: CoderId = CONSENSUS.parse().expect("a coder's name");
         let mut new = Vec::new();
         for k in posted.all("key") {

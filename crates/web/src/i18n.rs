@@ -697,6 +697,11 @@ pub struct CodingTexts {
     pub not_a_coder: &'static str,
     pub analysis: &'static str,
     pub back_to_source: &'static str,
+    pub move_coding: &'static str,
+    pub move_help: &'static str,
+    pub from_char: &'static str,
+    pub to_char: &'static str,
+    pub move_it: &'static str,
 }
 
 /// English.
@@ -750,6 +755,11 @@ pub const CODING_EN: CodingTexts = CodingTexts {
     not_a_coder: "is not a coder's name (letters, digits, - and _)",
     analysis: "Analysis",
     back_to_source: "Back to the source",
+    move_coding: "Move",
+    move_help: "Another code, or other characters of this source: the coding moves with its coder and memo.",
+    from_char: "From character",
+    to_char: "To character",
+    move_it: "Move the coding",
 };
 
 /// Norwegian bokmål.
@@ -803,6 +813,11 @@ pub const CODING_NB: CodingTexts = CodingTexts {
     not_a_coder: "er ikke et kodernavn (bokstaver, sifre, - og _)",
     analysis: "Analyse",
     back_to_source: "Tilbake til kilden",
+    move_coding: "Flytt",
+    move_help: "En annen kode, eller andre tegn i kilden: kodingen flyttes med koder og notat.",
+    from_char: "Fra tegn",
+    to_char: "Til tegn",
+    move_it: "Flytt kodingen",
 };
 
 /// The analysts' words of `lang`.

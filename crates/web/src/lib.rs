@@ -62,6 +62,10 @@ pub fn pages(state: AppState) -> Router {
             post(coding::remove_coding).get(pages::form_page),
         )
         .route(
+            &format!("{S}/sources/{{source}}/codings/move"),
+            post(coding::move_coding).get(pages::form_page),
+        )
+        .route(
             &format!("{S}/sources/{{source}}/compare"),
             get(coding::compare),
         )

@@ -1434,3 +1434,68 @@ async fn a_group_s_rules_practices_and_dissemination_are_kept_from_one_page() {
     );
     assert!(!read.body.contains("/practices\""));
 }
+
+#[tokio::test]
+async fn a_coding_is_moved_to_another_code_and_fewer_words_in_one_write() {
+    let w = World::new();
+    let mut b = w.signed_in(&w.analyst).await;
+    let page = b.get(I1).await;
+    assert!(page.body.contains("/codings/move\""), "{}", page.body);
+    let code = page.csrf();
+    let before = i1_codings(&w);
+    let old = (
+        0,
+        295,
+        "culture/holistic-approach".to_owned(),
+        "polarity=barrier".to_owned(),
+        "A".to_owned(),
+    );
+    assert!(before.contains(&old), "{before:?}");
+    let fields = |to_code: &'static str, to_end: &'static str| {
+        vec![
+            ("csrf", code.clone()),
+            ("start", "0".into()),
+            ("end", "295".into()),
+            ("code", "culture/holistic-approach".into()),
+            ("qualifiers", "polarity=barrier".into()),
+            ("coder", "A".into()),
+            ("to_code", to_code.into()),
+            ("q:polarity", "opportunity".into()),
+            ("to_start", "0".into()),
+            ("to_end", to_end.into()),
+        ]
+    };
+    let moved = {
+        let f = fields("structure/local-anchoring", "29");
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post(&format!("{I1}/codings/move"), &f).await
+    };
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let after = i1_codings(&w);
+    assert!(!after.contains(&old));
+    // 0..29 is the first sentence and the space after it: the space is left out.
+    assert!(after.contains(&(
+        0,
+        28,
+        "structure/local-anchoring".to_owned(),
+        "polarity=opportunity".to_owned(),
+        "A".to_owned()
+    )));
+    assert_eq!(after.len(), before.len());
+    let kinds: Vec<_> = w.journal().into_iter().take(2).map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            samskap_store::EditKind::CodingAdd,
+            samskap_store::EditKind::CodingRemove
+        ]
+    );
+    // The same move again: that coding is not there any more; nothing changes.
+    let again = {
+        let f = fields("structure/local-anchoring", "29");
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post(&format!("{I1}/codings/move"), &f).await
+    };
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+    assert_eq!(i1_codings(&w), after);
+}
