@@ -382,15 +382,8 @@ pub struct CodingLine {
     pub qualifiers: String,
     pub coder: String,
     pub memo: String,
-    /// Its qualifier values, as (qualifier, value) ids.
-    pub values: Vec<(String, String)>,
-}
-
-impl CodingLine {
-    /// Whether it carries `value` of qualifier `q` (a choice shown chosen).
-    pub fn has(&self, q: &str, value: &str) -> bool {
-        self.values.iter().any(|(k, v)| k == q && v == value)
-    }
+    /// Its page to move it.
+    pub move_href: String,
 }
 
 /// A qualifier's field in the coding form.
@@ -417,6 +410,49 @@ pub struct Kept {
     pub end: String,
     pub code: String,
     pub memo: String,
+}
+
+/// The codes offered in a form, in the reader's language.
+fn code_options(l: Lang, fw: &Framework) -> Vec<CodeOption> {
+    fw.codes()
+        .iter()
+        .map(|c| CodeOption {
+            path: c.id.to_string(),
+            label: fw.code_label(&c.id, l.tag()),
+        })
+        .collect()
+}
+
+/// Every qualifier's field, with the values in `chosen` shown chosen.
+fn qualifier_choices(l: Lang, fw: &Framework, chosen: &Qualifiers) -> Vec<QualifierField> {
+    fw.qualifiers()
+        .iter()
+        .map(|q| QualifierField {
+            id: q.id.to_string(),
+            label: crate::i18n::label(&q.label, l, q.id.as_str()),
+            codes: q
+                .codes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            applies: q
+                .codes
+                .iter()
+                .map(|c| fw.code_label(c, l.tag()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            values: q
+                .values
+                .iter()
+                .map(|v| Choice {
+                    value: v.id.to_string(),
+                    label: crate::i18n::label(&v.label, l, v.id.as_str()),
+                    selected: chosen.get(&q.id) == Some(&v.id),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// A source opened for coding.
@@ -542,51 +578,19 @@ async fn source_page(
                 qualifiers: c.qualifiers.to_string(),
                 coder: c.coder.to_string(),
                 memo: c.memo.clone().unwrap_or_default(),
-                values: c
-                    .qualifiers
-                    .iter()
-                    .map(|(q, v)| (q.to_string(), v.to_string()))
-                    .collect(),
+                move_href: format!(
+                    "{href}/codings/move?start={}&end={}&code={}&qualifiers={}&coder={}",
+                    c.span.start(),
+                    c.span.end(),
+                    segment(c.code.as_str()),
+                    segment(&c.qualifiers.to_string()),
+                    segment(c.coder.as_str())
+                ),
             })
             .collect(),
         tree: tree(l, &study, fw, &counts),
-        codes: fw
-            .codes()
-            .iter()
-            .map(|c| CodeOption {
-                path: c.id.to_string(),
-                label: fw.code_label(&c.id, l.tag()),
-            })
-            .collect(),
-        qualifiers: fw
-            .qualifiers()
-            .iter()
-            .map(|q| QualifierField {
-                id: q.id.to_string(),
-                label: crate::i18n::label(&q.label, l, q.id.as_str()),
-                codes: q
-                    .codes
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                applies: q
-                    .codes
-                    .iter()
-                    .map(|c| fw.code_label(c, l.tag()))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                values: q
-                    .values
-                    .iter()
-                    .map(|v| Choice {
-                        value: v.id.to_string(),
-                        label: crate::i18n::label(&v.label, l, v.id.as_str()),
-                        selected: false,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        codes: code_options(l, fw),
+        qualifiers: qualifier_choices(l, fw, &Qualifiers::none()),
         coders,
         coder: me,
         kept,
@@ -861,6 +865,113 @@ pub async fn remove_coding(State(state): State<AppState>, p: Params, posted: Pos
     }
 }
 
+/// A coding's page to move it.
+#[derive(Template)]
+#[template(path = "move.html")]
+pub struct MoveView {
+    pub c: Chrome,
+    pub w: &'static CodingTexts,
+    pub study: String,
+    pub notice: Option<&'static str>,
+    pub title: String,
+    pub href: String,
+    pub css_href: String,
+    pub coding: CodingLine,
+    pub codes: Vec<CodeOption>,
+    pub qualifiers: Vec<QualifierField>,
+    /// The coder the source's page showed, to go back to.
+    pub shown: String,
+}
+
+/// The coding to move: `?start=&end=&code=&qualifiers=&coder=` (and `shown`).
+#[derive(Debug, Default, Deserialize)]
+pub struct MoveQuery {
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    qualifiers: String,
+    #[serde(default)]
+    coder: String,
+    #[serde(default)]
+    shown: String,
+}
+
+async fn move_page(
+    state: &AppState,
+    signed: &Signed,
+    (study, source): (StudyId, SourceId),
+    q: MoveQuery,
+    c: Chrome,
+) -> Result<Response, Fail> {
+    let l = signed.lang;
+    let w = coding_texts(l);
+    let (sid, src) = (study.clone(), source.clone());
+    let (outline, coded) = analyse(state, signed, move |s| {
+        Ok((s.outline(&sid)?, s.coded_source(&sid, &src)?))
+    })
+    .await?;
+    let fw = &outline.framework;
+    let at = |v: &str| v.parse::<usize>().ok();
+    // Only a coding the source has: the page names what it moves.
+    let found = coded.codings.iter().find(|c| {
+        Some(c.span.start()) == at(&q.start)
+            && Some(c.span.end()) == at(&q.end)
+            && c.code.as_str() == q.code
+            && c.qualifiers.to_string() == q.qualifiers
+            && c.coder.as_str() == q.coder
+    });
+    let Some(k) = found else {
+        return Err(Fail::not_found(l));
+    };
+    let href = source_href(&study, &source);
+    Ok(html(
+        StatusCode::OK,
+        &MoveView {
+            w,
+            study: outline.meta.title.clone(),
+            notice: l.notice(outline.meta.provenance),
+            title: source.to_string(),
+            css_href: format!("{}/codes.css", study_href(&study)),
+            coding: CodingLine {
+                start: k.span.start(),
+                end: k.span.end(),
+                excerpt: excerpt(coded.text.slice(k.span)),
+                code: k.code.to_string(),
+                label: fw.code_label(&k.code, l.tag()),
+                class: class_of(fw, &k.code),
+                qualifiers: k.qualifiers.to_string(),
+                coder: k.coder.to_string(),
+                memo: k.memo.clone().unwrap_or_default(),
+                move_href: String::new(),
+            },
+            codes: code_options(l, fw),
+            qualifiers: qualifier_choices(l, fw, &k.qualifiers),
+            shown: q.shown,
+            href,
+            c,
+        },
+    ))
+}
+
+/// GET a coding's page to move it.
+pub async fn move_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    p: Params,
+    Query(q): Query<MoveQuery>,
+) -> Response {
+    let r = async {
+        let ids = source_ids(signed.lang, &p)?;
+        move_page(&state, &signed, ids, q, signed.chrome()).await
+    }
+    .await;
+    done(&signed, r)
+}
+
 /// POST a coding moved to another code, other characters of its source, or both, in one
 /// write that keeps its coder and memo.
 pub async fn move_coding(State(state): State<AppState>, p: Params, posted: Posted) -> Response {
@@ -889,11 +1000,19 @@ pub async fn move_coding(State(state): State<AppState>, p: Params, posted: Poste
         ))
     }
     .await;
+    let q = MoveQuery {
+        start: posted.get("start").into(),
+        end: posted.get("end").into(),
+        code: posted.get("code").into(),
+        qualifiers: posted.get("qualifiers").into(),
+        coder: posted.get("coder").into(),
+        shown: posted.get("shown").into(),
+    };
     match r {
         Ok(r) => r,
         Err(fail) => {
             refused(signed, fail, |c| async {
-                source_page(&state, signed, source_ids(l, &p)?, None, Kept::default(), c).await
+                move_page(&state, signed, source_ids(l, &p)?, q, c).await
             })
             .await
         }

@@ -63,7 +63,7 @@ pub fn pages(state: AppState) -> Router {
         )
         .route(
             &format!("{S}/sources/{{source}}/codings/move"),
-            post(coding::move_coding).get(pages::form_page),
+            post(coding::move_coding).get(coding::move_form),
         )
         .route(
             &format!("{S}/sources/{{source}}/compare"),

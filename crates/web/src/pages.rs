@@ -1601,14 +1601,13 @@ pub async fn add_dissemination(
 pub async fn form_page(uri: axum::http::Uri) -> Response {
     // A form's path ends in what it posts to; the page it belongs to is the path before
     // that, with the ending given here.
-    const PAGES: [(&str, &str); 10] = [
+    const PAGES: [(&str, &str); 9] = [
         ("/meetings", ""),
         ("/members", ""),
         ("/rules", "/record"),
         ("/practices", "/record"),
         ("/disseminations", "/record"),
         ("/codings/remove", ""),
-        ("/codings/move", ""),
         ("/codings", ""),
         ("/reconcile", "/compare"),
         ("/memos", "/sources"),

@@ -1440,8 +1440,28 @@ async fn a_coding_is_moved_to_another_code_and_fewer_words_in_one_write() {
     let w = World::new();
     let mut b = w.signed_in(&w.analyst).await;
     let page = b.get(I1).await;
-    assert!(page.body.contains("/codings/move\""), "{}", page.body);
-    let code = page.csrf();
+    let link = format!(
+        "{I1}/codings/move?start=0&end=295&code=culture%2Fholistic-approach&qualifiers=polarity%3Dbarrier&coder=A"
+    );
+    assert!(
+        page.body.contains(&link.replace('&', "&#38;")),
+        "{}",
+        page.body
+    );
+    let form = b.get(&link).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("<option value=\"barrier\" selected>"),
+        "{}",
+        form.body
+    );
+    assert!(form
+        .body
+        .contains("value=\"culture/holistic-approach\" required"));
+    // A coding the source does not have has no page.
+    let none = b.get(&link.replace("coder=A", "coder=Z")).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let code = form.csrf();
     let before = i1_codings(&w);
     let old = (
         0,
