@@ -830,3 +830,63 @@ fn a_schema_15_store_migrates_its_assessments_and_takes_ranges_actors_logics_and
         .unwrap();
     }
 }
+
+#[test]
+fn a_schema_20_store_opens_with_its_journal_stems_and_tokens_and_takes_new_writes() {
+    let (_dir, path) = copy_of("schema-20.db");
+    let before = rows_of(&path);
+    let mut store = Store::open_existing(&path).unwrap();
+    assert_eq!(rows_of(&path), before);
+    migrated_and_sound(&path);
+    // Every study reads as its bundle does today, but for what was written to it then: the
+    // withdrawal in `mini`, a coding and a memo in the demo.
+    for (study, bundle) in [
+        ("ung-inkludering", "ung-inkludering"),
+        ("thematic", "thematic"),
+        ("kilder", "sources"),
+    ] {
+        let from_bundle = samskap_bundle::read(&fixtures().join(bundle)).unwrap();
+        let loaded = store.load_study(&study.parse().unwrap()).unwrap();
+        assert_eq!(json(&loaded), json(&from_bundle), "{study}");
+    }
+    let mini: StudyId = "mini".parse().unwrap();
+    let mut withdrawn = samskap_bundle::read(&fixtures().join("mini")).unwrap();
+    withdrawn
+        .withdraw(&"I3".parse::<InformantId>().unwrap())
+        .unwrap();
+    assert_eq!(json(&store.load_study(&mini).unwrap()), json(&withdrawn));
+    assert_eq!(store.list_tokens().unwrap().len(), 1);
+    // The journal of then: the coding and the memo, each undone now.
+    let demo: StudyId = "ung-inkludering-demo".parse().unwrap();
+    let bundle = samskap_bundle::read(&fixtures().join("ung-inkludering-demo")).unwrap();
+    let history = store.history(Some(&demo), 10).unwrap();
+    assert_eq!(
+        history[0].summary,
+        "added memo 26 on structure/local-anchoring by C"
+    );
+    assert!(history[1]
+        .summary
+        .starts_with("coded I1 0..28 as structure/local-anchoring"));
+    assert_ne!(json(&store.load_study(&demo).unwrap()), json(&bundle));
+    store.undo(&demo, None).unwrap();
+    store.undo(&demo, None).unwrap();
+    assert_eq!(json(&store.load_study(&demo).unwrap()), json(&bundle));
+    // The stems of a Norwegian study, kept by their triggers: found in other forms.
+    let kilder: StudyId = "kilder".parse().unwrap();
+    let mut found = Vec::new();
+    let searched = store
+        .search(
+            &kilder,
+            &Query::words("Møte", Forms::Inflected).unwrap(),
+            None,
+            None,
+            |h| {
+                found.push(h.matched);
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert!(searched.stemmed);
+    assert!(found.len() > 2, "{found:?}");
+    migrated_and_sound(&path);
+}
