@@ -361,7 +361,7 @@ fn add_codings_keeps_its_refusals_and_checks_every_coding_before_any_is_kept() {
         .unwrap();
     assert_eq!((added.added, added.skipped), (3, 1));
     let added = store
-        .add_codings(&sid(), &[good.clone()], OnDuplicate::Skip)
+        .add_codings(&sid(), std::slice::from_ref(&good), OnDuplicate::Skip)
         .unwrap();
     assert_eq!((added.added, added.skipped), (0, 1));
     let s = store.load_study(&sid()).unwrap();
