@@ -237,7 +237,9 @@ impl Store {
     /// conflict. Words at the span other than the `text` given are [`StoreError::Conflict`].
     ///
     /// An audit entry left by [`SharedStore::write_audited`](crate::SharedStore::write_audited)
-    /// is written in the same transaction, after its token is found still live.
+    /// is written in the same transaction, after its token is found still live. A server
+    /// calls [`SharedStore::add_coding_at`](crate::SharedStore::add_coding_at) instead, which
+    /// commits the codings of concurrent requests together.
     pub fn add_coding_at(
         &mut self,
         study: &StudyId,
