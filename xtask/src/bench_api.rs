@@ -1,8 +1,12 @@
 //! `cargo xtask bench api`: load on `samskap serve` over loopback. It builds release samskap,
-//! writes a generated bundle (50 groups, 1,000 members, 5,000 meetings with attendance) to
-//! `target/bench/api/`, imports it, makes an admin token, starts the server on 127.0.0.1 and
-//! drives it with `wrk` for a fixed time per scenario: an analytics read and an attendance
-//! write. Throughput and p50/p99 latency are printed beside the targets.
+//! writes a generated bundle (50 groups, 1,000 members, 5,000 meetings with attendance, an
+//! interview of some 20,000 characters per group) to `target/bench/api/`, imports it, makes
+//! an admin token, starts the server on 127.0.0.1 and drives it with `wrk` for a fixed time
+//! per scenario: an analytics read, an attendance write, and coding writes from one client
+//! and from 16 (each request a coding no other request makes, as a Taguette highlight
+//! is). Throughput and p50/p99 latency are printed beside the targets and, for codings,
+//! beside Taguette's figure; a coding scenario with any answer that is not 2xx, or with
+//! fewer codings stored than answered, fails the run.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
@@ -33,6 +37,56 @@ const READ_RPS: f64 = 5_000.0;
 const READ_P99_MS: f64 = 20.0;
 const WRITE_RPS: f64 = 1_000.0;
 
+/// Taguette 1.5.2 adding a highlight, measured on the machine these targets were set on:
+/// about 9 ms a request, about 107 a second from one client.
+const TAGUETTE_CODING_MS: f64 = 9.0;
+const TAGUETTE_CODING_RPS: f64 = 107.0;
+/// Codings from 16 clients: at least 50 times Taguette's, p99 under 20 ms.
+const CODING_RPS: f64 = 50.0 * TAGUETTE_CODING_RPS;
+const CODING_P99_MS: f64 = 20.0;
+
+/// One interview per group, of at least this many characters: long enough that each wrk
+/// thread's walk over spans never codes one twice within a run.
+const TEXT_CHARS: usize = 20_000;
+/// The walk's spans start below this, and are at most 70 characters long.
+const SPAN_STARTS: usize = TEXT_CHARS - 200;
+/// Codes of the built-in framework the coding writes cycle through (polarity is required).
+const CODES: [&str; 6] = [
+    "culture/holistic-approach",
+    "structure/infrastructure",
+    "competence-motivation/group-composition",
+    "resources/time-people-money",
+    "communication/group-communication",
+    "culture/belief-in-change",
+];
+/// Words of the generated interviews: Norwegian, so that characters and bytes differ.
+const WORDS: [&str; 24] = [
+    "vi",
+    "møtes",
+    "på",
+    "tvers",
+    "av",
+    "tjenestene",
+    "og",
+    "ungdommene",
+    "sier",
+    "det",
+    "rett",
+    "ut",
+    "både",
+    "skolen",
+    "får",
+    "tid",
+    "til",
+    "å",
+    "lære",
+    "hverandre",
+    "først",
+    "kanskje",
+    "nærmere",
+    "ærlig",
+];
+
 const SECTORS: [&str; 4] = ["public", "private", "voluntary", "citizen"];
 const SERVICES: [&str; 6] = ["nav", "school", "health", "child-welfare", "slt", "culture"];
 const PRESENCE: [&str; 3] = ["present", "present", "absent"];
@@ -45,7 +99,34 @@ fn meeting_id(g: usize, k: usize) -> String {
     format!("G{g}-m{k}")
 }
 
-/// Writes the bundle: `study.toml`, an empty `codings.csv`, and `facilitation.toml`.
+/// The interview of group `g`'s informant: sentences of the words above, drawn by a small
+/// seeded generator, until it holds [`TEXT_CHARS`] characters.
+fn interview(g: usize) -> String {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64 ^ g as u64;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize % n
+    };
+    let (mut text, mut chars) = (String::new(), 0);
+    while chars < TEXT_CHARS {
+        let mut sentence = String::new();
+        for w in 0..8 + next(9) {
+            if w > 0 {
+                sentence.push(' ');
+            }
+            sentence.push_str(WORDS[next(WORDS.len())]);
+        }
+        sentence.push_str(if next(8) == 0 { ".\n\n" } else { ". " });
+        chars += sentence.chars().count();
+        text.push_str(&sentence);
+    }
+    text
+}
+
+/// Writes the bundle: `study.toml` (with an informant per group), an interview per
+/// informant, an empty `codings.csv`, and `facilitation.toml`.
 fn write_bundle(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
@@ -80,6 +161,14 @@ fn write_bundle(dir: &Path) -> anyhow::Result<()> {
                 youth && p % 10 == 0,
             )?;
         }
+    }
+    std::fs::create_dir_all(dir.join("transcripts"))?;
+    for g in 1..=GROUPS {
+        writeln!(
+            study,
+            "[[informant]]\nid = \"I{g}\"\nrole = \"participant\"\ngroup = \"G{g}\"\nworkplace = \"Kommune {g}\"\ninterview_date = \"2023-03-01\"\nconsent = \"given\"\n"
+        )?;
+        std::fs::write(dir.join(format!("transcripts/I{g}.txt")), interview(g))?;
     }
     std::fs::write(dir.join("study.toml"), study)?;
     std::fs::write(
@@ -288,14 +377,56 @@ fn wrk_script(write: bool) -> String {
         )
         .expect("a String takes writes");
     }
-    lua.push_str(
-        "function done(summary, latency, requests)\n\
-           local e = summary.errors\n\
-           io.write(string.format(\"@@bench %d %d %d %d %d %d %d %d %d %d\\n\",\n\
-             summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),\n\
-             latency.max, e.connect, e.read, e.write, e.status, e.timeout))\n\
-         end\n",
-    );
+    lua.push_str(SUMMARY_LUA);
+    lua
+}
+
+/// The summary line every script prints at the end, for this program to read.
+const SUMMARY_LUA: &str = "function done(summary, latency, requests)\n\
+       local e = summary.errors\n\
+       io.write(string.format(\"@@bench %d %d %d %d %d %d %d %d %d %d\\n\",\n\
+         summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),\n\
+         latency.max, e.connect, e.read, e.write, e.status, e.timeout))\n\
+     end\n";
+
+/// The wrk script of coding writes: each thread codes as its own coder (named for the
+/// scenario and the thread) and walks the interviews and the spans in them, so that no two
+/// requests of a run make the same coding. No `text` is sent: the words are whatever the span
+/// holds, as Taguette's highlight request names offsets alone.
+fn coding_script(scenario: &str) -> String {
+    let codes: Vec<String> = CODES.iter().map(|c| format!("\"{c}\"")).collect();
+    let mut lua = String::new();
+    writeln!(
+        lua,
+        "local token = os.getenv(\"BENCH_TOKEN\")\n\
+         local counter = 0\n\
+         function setup(thread)\n\
+           thread:set(\"id\", counter)\n\
+           counter = counter + 1\n\
+         end\n\
+         local sources, starts = {GROUPS}, {SPAN_STARTS}\n\
+         local codes = {{{}}}\n\
+         local polarity = {{\"barrier\", \"opportunity\"}}\n\
+         local headers = {{}}\n\
+         local k, coder = 0, \"\"\n\
+         function init(args)\n\
+           coder = string.format(\"bench-{scenario}-t%d\", id)\n\
+           headers[\"Authorization\"] = \"Bearer \" .. token\n\
+           headers[\"Content-Type\"] = \"application/json\"\n\
+         end\n\
+         function request()\n\
+           local source = k % sources + 1\n\
+           local j = math.floor(k / sources)\n\
+           k = k + 1\n\
+           local start = (j * 7) % starts\n\
+           local body = string.format('{{\"source\":\"I%d\",\"start\":%d,\"end\":%d,\"code\":\"%s\",\"qualifiers\":{{\"polarity\":\"%s\"}},\"coder\":\"%s\"}}',\n\
+             source, start, start + 10 + j % 60, codes[j % #codes + 1], polarity[k % 2 + 1], coder)\n\
+           return wrk.format(\"POST\", \"/studies/{STUDY}/codings\", headers, body)\n\
+         end",
+        codes.join(", ")
+    )
+    .expect("a String takes writes");
+    lua.push_str(SUMMARY_LUA);
     lua
 }
 
@@ -318,13 +449,20 @@ impl Figures {
     }
 }
 
-fn measure(base: &str, token: &str, script: &Path) -> anyhow::Result<Figures> {
+/// wrk's figures for `script` with `connections` clients over `threads` threads.
+fn measure(
+    base: &str,
+    token: &str,
+    script: &Path,
+    threads: usize,
+    connections: usize,
+) -> anyhow::Result<Figures> {
     let mut cmd = Command::new("wrk");
     cmd.args([
         "-t",
-        &THREADS.to_string(),
+        &threads.to_string(),
         "-c",
-        &CONNECTIONS.to_string(),
+        &connections.to_string(),
         "-d",
         DURATION,
         "--timeout",
@@ -379,6 +517,11 @@ pub(crate) fn probe(
     path: &str,
     limit: Duration,
 ) -> anyhow::Result<String> {
+    get(base, token, path, limit).map(|(status, _)| status)
+}
+
+/// A GET's status line and body.
+fn get(base: &str, token: &str, path: &str, limit: Duration) -> anyhow::Result<(String, String)> {
     use std::io::{Read, Write};
     let addr = base.strip_prefix("http://").context("an http:// base")?;
     let mut s = std::net::TcpStream::connect(addr)?;
@@ -389,7 +532,29 @@ pub(crate) fn probe(
     )?;
     let mut response = String::new();
     s.read_to_string(&mut response)?;
-    Ok(response.lines().next().unwrap_or_default().to_owned())
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, body)| body)
+        .to_owned();
+    Ok((status, body))
+}
+
+/// How many codings the study holds, as `GET /studies/{study}/sources` counts them.
+fn stored_codings(base: &str, token: &str) -> anyhow::Result<u64> {
+    let path = format!("/studies/{STUDY}/sources");
+    let (status, body) = get(base, token, &path, Duration::from_secs(60))?;
+    if !status.contains(" 200 ") {
+        bail!("GET {path} answered {status:?}");
+    }
+    let sources: serde_json::Value =
+        serde_json::from_str(&body).with_context(|| format!("GET {path}: {body}"))?;
+    sources
+        .as_array()
+        .context("the sources are a list")?
+        .iter()
+        .map(|s| s["codings"].as_u64().context("a source's `codings`"))
+        .sum()
 }
 
 /// A new admin token in the store at `db`: its secret, which `token create` prints once.
@@ -421,6 +586,21 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
+/// Lets requests still in flight when wrk stopped finish before the next scenario (none
+/// takes longer than the slowest one measured, give or take).
+fn settle(f: &Figures) {
+    std::thread::sleep(Duration::from_millis(f.max_ms as u64) + Duration::from_secs(1));
+}
+
+/// "12.3× Taguette's" (a rate) or "Taguette's 9 ms" beside a latency.
+fn against_taguette(f: &Figures) -> String {
+    format!(
+        "{:.0}x Taguette's {TAGUETTE_CODING_RPS:.0}/s; p50 {:.1} ms against its ~{TAGUETTE_CODING_MS:.0} ms",
+        f.rps() / TAGUETTE_CODING_RPS,
+        f.p50_ms
+    )
+}
+
 pub fn api() -> anyhow::Result<()> {
     let root = root();
     let bin = build_release()?;
@@ -428,7 +608,7 @@ pub fn api() -> anyhow::Result<()> {
     let work: PathBuf = root.join("target/bench/api");
     let bundle = work.join("bundle");
     eprintln!(
-        "writing a bundle of {GROUPS} groups, {} members and {} meetings (with attendance) to {}",
+        "writing a bundle of {GROUPS} groups, {} members, {} meetings (with attendance) and {GROUPS} interviews of {TEXT_CHARS}+ characters to {}",
         GROUPS * MEMBERS_PER_GROUP,
         GROUPS * MEETINGS_PER_GROUP,
         bundle.display()
@@ -468,30 +648,46 @@ pub fn api() -> anyhow::Result<()> {
     std::fs::write(&read_script, wrk_script(false))?;
     std::fs::write(&write_script, wrk_script(true))?;
     eprintln!("reads: GET {read_path} for {DURATION}");
-    let reads = measure(&server.base, &token, &read_script)?;
-    // Requests still in flight when wrk stopped would run into the next scenario: let them
-    // finish (none takes longer than the slowest one measured, give or take).
-    std::thread::sleep(Duration::from_millis(reads.max_ms as u64) + Duration::from_secs(1));
+    let reads = measure(&server.base, &token, &read_script, THREADS, CONNECTIONS)?;
+    settle(&reads);
     eprintln!(
         "writes: PUT .../meetings/{{m}}/attendance (20 members), cycling meetings, for {DURATION}"
     );
-    let writes = measure(&server.base, &token, &write_script)?;
+    let writes = measure(&server.base, &token, &write_script, THREADS, CONNECTIONS)?;
+    settle(&writes);
+
+    // Coding writes, from one client and from 16; each run codes as coders of its own.
+    let mut codings = Vec::new();
+    let before = stored_codings(&server.base, &token)?;
+    for (clients, threads) in [(1, 1), (CONNECTIONS, THREADS)] {
+        let script = work.join(format!("codings-{clients}.lua"));
+        std::fs::write(&script, coding_script(&format!("c{clients}")))?;
+        eprintln!(
+            "codings: POST /studies/{STUDY}/codings from {clients} client(s), each a new coding, for {DURATION}"
+        );
+        let f = measure(&server.base, &token, &script, threads, clients)?;
+        settle(&f);
+        codings.push((clients, f));
+    }
+    // Every answer counted was a 201, so at least as many codings are stored (a few more
+    // when wrk stopped with requests in flight, which the server still answered).
+    let stored = stored_codings(&server.base, &token)? - before;
     server.stop();
     drop(server);
 
     println!(
-        "samskap serve, loopback, {CONNECTIONS} connections, {THREADS} wrk threads, {DURATION} each; \
-         study: {GROUPS} groups, {} members, {} meetings",
+        "samskap serve, loopback, {DURATION} each; study: {GROUPS} groups, {} members, {} meetings, {GROUPS} interviews",
         GROUPS * MEMBERS_PER_GROUP,
         GROUPS * MEETINGS_PER_GROUP
     );
     println!(
-        "{:<7} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8}   target",
-        "", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
+        "{:<12} {:>7} {:>10} {:>9} {:>9} {:>9} {:>8} {:>8}   target",
+        "", "clients", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
     );
-    for (name, f, target) in [
+    let mut rows = vec![
         (
             "read",
+            CONNECTIONS,
             &reads,
             format!(
                 ">= {READ_RPS:.0} req/s ({}), p99 < {READ_P99_MS:.0} ms ({})",
@@ -501,16 +697,32 @@ pub fn api() -> anyhow::Result<()> {
         ),
         (
             "write",
+            CONNECTIONS,
             &writes,
             format!(
                 ">= {WRITE_RPS:.0} req/s ({})",
                 verdict(writes.rps() >= WRITE_RPS)
             ),
         ),
-    ] {
+    ];
+    for (clients, f) in &codings {
+        let target = if *clients == CONNECTIONS {
+            format!(
+                ">= {CODING_RPS:.0} req/s ({}), p99 < {CODING_P99_MS:.0} ms ({}); {}",
+                verdict(f.rps() >= CODING_RPS),
+                verdict(f.p99_ms < CODING_P99_MS),
+                against_taguette(f)
+            )
+        } else {
+            against_taguette(f)
+        };
+        rows.push(("coding write", *clients, f, target));
+    }
+    for (name, clients, f, target) in &rows {
         println!(
-            "{:<7} {:>10} {:>9.1} {:>9.1} {:>9.1} {:>8.0} {:>8}   {target}",
+            "{:<12} {:>7} {:>10} {:>9.1} {:>9.2} {:>9.2} {:>8.0} {:>8}   {target}",
             name,
+            clients,
             f.requests,
             f.rps(),
             f.p50_ms,
@@ -519,15 +731,27 @@ pub fn api() -> anyhow::Result<()> {
             f.socket_errors + f.bad_status,
         );
     }
-    for (name, f) in [("read", &reads), ("write", &writes)] {
+    for (name, clients, f, _) in &rows {
         if f.bad_status > 0 || f.socket_errors > 0 {
             println!(
-                "{name}: {} responses were not 2xx and {} requests failed or timed out (see {})",
+                "{name} ({clients} clients): {} responses were not 2xx and {} requests failed or timed out (see {})",
                 f.bad_status,
                 f.socket_errors,
                 log.display()
             );
         }
+    }
+    let answered: u64 = codings.iter().map(|(_, f)| f.requests).sum();
+    println!("codings stored by the coding writes: {stored} (answered: {answered})");
+    // A benchmark of refusals measures nothing: every coding request must have made a coding.
+    if codings
+        .iter()
+        .any(|(_, f)| f.bad_status > 0 || f.socket_errors > 0)
+    {
+        bail!("coding writes were answered with errors: the figures above are not of codings made");
+    }
+    if stored < answered {
+        bail!("only {stored} codings were stored for {answered} coding requests answered");
     }
     Ok(())
 }

@@ -6,9 +6,9 @@
 //!   store and write its report to `out/`.
 //! - `bench agreement`: samskap's agreement against the Python `krippendorff` package on a
 //!   10 coders × 1,000,000 units file, time and peak memory side by side.
-//! - `bench api`: `samskap serve` under load on loopback (wrk): an analytics read and an
-//!   attendance write over a generated 50-group study, throughput and latency beside the
-//!   targets.
+//! - `bench api`: `samskap serve` under load on loopback (wrk): an analytics read, an
+//!   attendance write and coding writes (from 1 and 16 clients) over a generated 50-group
+//!   study, throughput and latency beside the targets and, for codings, Taguette's.
 //! - `bench scale [--sizes N,N,…] [--timeout SECS] [--json OUT]`: every command on
 //!   generated studies of 10k, 100k and 1M codings, beside the baselines (`sqlite3 .import`,
 //!   Python `krippendorff` with pandas), the growth between sizes and a verdict per target.

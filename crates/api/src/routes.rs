@@ -981,14 +981,14 @@ async fn add_coding(
     };
     let object = coding_object(&at, &code);
     let memo = body.memo;
-    let (stored, audited) = state
-        .write_audited(&audit, &object, StatusCode::CREATED, move |store| {
+    let stored = state
+        .write_coding(&audit, &object, StatusCode::CREATED, move |store, entry| {
             store
-                .add_coding_at(&study, &at, &code, &qualifiers, &coder, memo.as_deref())
+                .add_coding_at(entry, study, at, code, qualifiers, coder, memo)
                 .map_err(|e| refused(e, coding_field))
         })
         .await?;
-    Ok(created(object, CodingOut::from(stored), audited))
+    Ok(created(object, CodingOut::from(stored), true))
 }
 
 #[utoipa::path(delete, path = "/studies/{study}/codings", security(("bearer" = [])),
@@ -1024,14 +1024,14 @@ async fn remove_coding(
         text: q.text,
     };
     let object = coding_object(&at, &code);
-    let (removed, audited) = state
-        .write_audited(&audit, &object, StatusCode::OK, move |store| {
+    let removed = state
+        .write_coding(&audit, &object, StatusCode::OK, move |store, entry| {
             store
-                .remove_coding_at(&study, &at, &code, &qualifiers, &coder)
+                .remove_coding_at(entry, study, at, code, qualifiers, coder)
                 .map_err(|e| refused(e, coding_field))
         })
         .await?;
-    Ok(changed(object, CodingOut::from(removed), audited))
+    Ok(changed(object, CodingOut::from(removed), true))
 }
 
 #[utoipa::path(get, path = "/studies/{study}/groups/{group}/attendance", security(("bearer" = [])),

@@ -88,13 +88,7 @@ impl AppState {
         T: Send + 'static,
         E: Into<ApiError> + Send + 'static,
     {
-        let entry = AuditEntry {
-            token_name: audit.token_name.clone(),
-            method: audit.method.clone(),
-            path: audit.path.clone(),
-            object_id: Some(object.to_owned()),
-            status: status.as_u16(),
-        };
+        let entry = entry(audit, object, status);
         let store = self.store.clone();
         let object = object.to_owned();
         blocking(move || {
@@ -104,6 +98,27 @@ impl AppState {
                 .map_err(|e| e.into().about(&object))
         })
         .await
+    }
+
+    /// A write of codings (`f`, given the store and the request's audit entry, `object`
+    /// answered with `status`): the store commits it with the entry, and perhaps with other
+    /// requests' writes of codings ([`SharedStore::add_coding_at`]). When it is refused, the
+    /// middleware logs the request with the status it got.
+    pub async fn write_coding<T, F>(
+        &self,
+        audit: &AuditContext,
+        object: &str,
+        status: StatusCode,
+        f: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&SharedStore, AuditEntry) -> Result<T, ApiError> + Send + 'static,
+    {
+        let entry = entry(audit, object, status);
+        let store = self.store.clone();
+        let object = object.to_owned();
+        blocking(move || f(&store, entry).map_err(|e| e.about(&object))).await
     }
 
     /// Runs `f` on a study's record as stored: the study without its coded material
@@ -118,6 +133,17 @@ impl AppState {
     {
         let store = self.store.clone();
         blocking(move || store.record(&study, f).map_err(ApiError::from)?).await
+    }
+}
+
+/// The audit entry of a write request about `object`, answered with `status`.
+fn entry(audit: &AuditContext, object: &str, status: StatusCode) -> AuditEntry {
+    AuditEntry {
+        token_name: audit.token_name.clone(),
+        method: audit.method.clone(),
+        path: audit.path.clone(),
+        object_id: Some(object.to_owned()),
+        status: status.as_u16(),
     }
 }
 

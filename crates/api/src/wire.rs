@@ -1734,8 +1734,12 @@ pub struct CodingQuery {
     #[schema(value_type = Id)]
     pub source: String,
     /// Where the unit starts (characters).
+    #[param(minimum = 0, maximum = 4294967295_u64)]
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
     pub start: usize,
     /// Where it ends.
+    #[param(minimum = 1, maximum = 4294967295_u64)]
+    #[schema(minimum = 1, maximum = 4294967295_u64)]
     pub end: usize,
     /// The words the client showed there, if it read them (409 when they are not there).
     pub text: Option<String>,

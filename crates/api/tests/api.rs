@@ -2810,3 +2810,57 @@ async fn a_coding_is_removed_by_naming_it_as_it_was_added() {
     assert_eq!(problem["field"], "start");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_codings_commit_together_and_each_is_answered_for_itself() {
+    let s = Server::start().await;
+    // 16 codings, each sent twice at once: whatever the server commits together, each
+    // coding is made once (201) and refused once (409), and a refusal takes nothing with it.
+    let body = |k: usize| {
+        json!({"source": "I1", "start": k, "end": k + 12, "code": "culture/belief-in-change",
+               "qualifiers": {"polarity": "opportunity"}, "coder": "api"})
+    };
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..32 {
+        let req = s
+            .client
+            .post(s.url(CODINGS))
+            .bearer_auth(&s.analyst)
+            .json(&body(i % 16));
+        requests.spawn(async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap())
+        });
+    }
+    let answers = requests.join_all().await;
+    let mut created: Vec<usize> = Vec::new();
+    for (st, c) in &answers {
+        match *st {
+            StatusCode::CREATED => created.push(c["start"].as_u64().unwrap() as usize),
+            StatusCode::CONFLICT => {
+                assert!(
+                    c["detail"].as_str().unwrap().contains("already coded"),
+                    "{c}"
+                )
+            }
+            other => panic!("{other}: {c}"),
+        }
+    }
+    created.sort_unstable();
+    assert_eq!(created, (0..16).collect::<Vec<_>>());
+    assert_eq!(api_codings(&s).len(), 16);
+    let (_, history) = s
+        .get("/studies/ung-inkludering-demo/history?limit=100", &s.admin)
+        .await;
+    let added = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "coding.add")
+        .count();
+    assert_eq!(added, 16, "one journal entry per coding made");
+    let log = s.audited("/codings");
+    assert_eq!(log.iter().filter(|e| e.status == 201).count(), 16);
+    assert_eq!(log.iter().filter(|e| e.status == 409).count(), 16);
+    s.stop().await;
+}

@@ -103,7 +103,7 @@ pub struct StoredCoding {
 
 /// Where a coding of a write is, as its caller named it.
 #[derive(Clone, Copy)]
-enum Place<'a> {
+pub(crate) enum Place<'a> {
     /// A unit the caller read: any change to its words since is a conflict.
     Seen(&'a UnitRef),
     /// Offsets, checked against the text as stored now.
@@ -250,7 +250,9 @@ impl Store {
     /// conflict. Words at the span other than the `text` given are [`StoreError::Conflict`].
     ///
     /// An audit entry left by [`SharedStore::write_audited`](crate::SharedStore::write_audited)
-    /// is written in the same transaction, after its token is found still live.
+    /// is written in the same transaction, after its token is found still live. A server
+    /// calls [`SharedStore::add_coding_at`](crate::SharedStore::add_coding_at) instead, which
+    /// commits the codings of concurrent requests together.
     pub fn add_coding_at(
         &mut self,
         study: &StudyId,
@@ -260,30 +262,8 @@ impl Store {
         coder: &CoderId,
         memo: Option<&str>,
     ) -> Result<StoredCoding, StoreError> {
-        let item = Item {
-            place: Place::At(at),
-            code,
-            qualifiers,
-            coder,
-            memo,
-        };
-        let mut w = self.insert_codings(
-            study,
-            std::slice::from_ref(&item),
-            OnDuplicate::Refuse,
-            None,
-        )?;
-        Ok(StoredCoding {
-            source: at.source.clone(),
-            start: at.start,
-            end: at.end,
-            text: w.words.pop().unwrap_or_default(),
-            framework: w.framework,
-            code: code.clone(),
-            qualifiers: qualifiers.clone(),
-            coder: coder.clone(),
-            memo: memo.map(str::to_owned),
-            version: w.version,
+        self.coding_write(|tx, actor| {
+            add_at_in(tx, actor, study, at, code, qualifiers, coder, memo)
         })
     }
 
@@ -934,8 +914,49 @@ fn added_note(
     }
 }
 
+/// Adds one coding at offsets in `tx` and journals it: [`Store::add_coding_at`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn add_at_in(
+    tx: &Connection,
+    actor: &journal::Actor,
+    study: &StudyId,
+    at: &Offsets,
+    code: &CodeId,
+    qualifiers: &Qualifiers,
+    coder: &CoderId,
+    memo: Option<&str>,
+) -> Result<StoredCoding, StoreError> {
+    let item = Item {
+        place: Place::At(at),
+        code,
+        qualifiers,
+        coder,
+        memo,
+    };
+    let mut w = write_codings(
+        tx,
+        study,
+        std::slice::from_ref(&item),
+        OnDuplicate::Refuse,
+        None,
+        actor,
+    )?;
+    Ok(StoredCoding {
+        source: at.source.clone(),
+        start: at.start,
+        end: at.end,
+        text: w.words.pop().unwrap_or_default(),
+        framework: w.framework,
+        code: code.clone(),
+        qualifiers: qualifiers.clone(),
+        coder: coder.clone(),
+        memo: memo.map(str::to_owned),
+        version: w.version,
+    })
+}
+
 /// Removes one coding in `tx` and journals it; a unit left with no coding goes too.
-fn remove_in(
+pub(crate) fn remove_in(
     tx: &Connection,
     actor: &journal::Actor,
     study: &StudyId,

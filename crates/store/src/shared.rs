@@ -13,6 +13,13 @@
 //! - A write on the writer connection that is not a checked write (an import, a withdrawal)
 //!   drops every copy as it begins, except a write of codings and meaning units, which no
 //!   copy holds (a copy is a study's record: [`Store::load_record`]).
+//!
+//! Codings added or removed over the API are committed in groups: a request puts its write
+//! in a queue, and whichever request holds the writer connection next runs every write
+//! queued, each in a savepoint of its own (a refused one is rolled back alone), and commits
+//! them in one transaction, so that concurrent requests share the commit's `fsync` and the
+//! pages it writes. Each write is still checked, journaled and audited as if alone, and its
+//! request is answered only once the commit is done.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +30,45 @@ use samskap_core::{Study, StudyId};
 
 use crate::read::load_record_in;
 use crate::{AuditEntry, Store, StoreError};
+
+/// A write of codings waiting in [`SharedStore`]'s queue.
+trait Queued: Send {
+    /// Runs the write on the writer's open transaction; true when it was made.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the request: with the write's outcome, or `failed` when the commit failed.
+    fn finish(self: Box<Self>, failed: Option<&StoreError>);
+}
+
+/// A queued write and the request that waits for it.
+struct Job<T, F> {
+    write: Option<F>,
+    out: Option<Result<T, StoreError>>,
+    answer: std::sync::mpsc::Sender<Result<T, StoreError>>,
+}
+
+impl<T: Send, F: FnOnce(&Connection) -> Result<T, StoreError> + Send> Queued for Job<T, F> {
+    fn run(&mut self, conn: &Connection) -> bool {
+        let out = match self.write.take() {
+            Some(write) => write(conn),
+            None => Err(StoreError::Database("a queued write ran twice".into())),
+        };
+        let ok = out.is_ok();
+        self.out = Some(out);
+        ok
+    }
+
+    fn finish(self: Box<Self>, failed: Option<&StoreError>) {
+        let out = match (self.out, failed) {
+            (Some(Err(e)), _) => Err(e),
+            (_, Some(StoreError::Busy)) => Err(StoreError::Busy),
+            (_, Some(e)) => Err(StoreError::Database(e.to_string())),
+            (Some(Ok(v)), None) => Ok(v),
+            (None, None) => Err(StoreError::Database("a queued write did not run".into())),
+        };
+        // The request may have gone (its thread panicked); nothing waits for the answer then.
+        let _ = self.answer.send(out);
+    }
+}
 
 /// One study's copy: `None` until a request loads it, or after it was dropped.
 type Slot = Arc<RwLock<Option<Study>>>;
@@ -105,6 +151,30 @@ fn data_version(conn: &Connection) -> Result<i64, StoreError> {
 }
 
 impl Store {
+    /// Runs queued writes of codings in one transaction, each in its own savepoint, and
+    /// answers each once the transaction is committed (or failed).
+    fn run_queued(&mut self, mut jobs: Vec<Box<dyn Queued>>) {
+        let failed = (|| {
+            // Codings and units: the copies in memory stay (see the module docs).
+            let mut tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::db)?;
+            for job in &mut jobs {
+                let sp = tx.savepoint().map_err(StoreError::db)?;
+                if job.run(&sp) {
+                    sp.commit().map_err(StoreError::db)?;
+                }
+                // A refused write's savepoint rolls back as it drops.
+            }
+            tx.commit().map_err(StoreError::db)
+        })()
+        .err();
+        for job in jobs {
+            job.finish(failed.as_ref());
+        }
+    }
+
     /// One checked write against the copy in memory: the change is applied to the copy and
     /// the rows written and committed while the copy is locked. See the module docs.
     /// `guard` runs first inside the transaction (the caller's token is still live), and
@@ -151,6 +221,8 @@ impl Store {
 pub struct SharedStore {
     path: PathBuf,
     writer: Mutex<Store>,
+    /// Writes of codings waiting for the writer connection (see the module docs).
+    queue: Mutex<Vec<Box<dyn Queued>>>,
     readers: Mutex<Vec<Store>>,
     snapshots: Arc<Snapshots>,
 }
@@ -164,6 +236,7 @@ impl SharedStore {
         Ok(Self {
             path: path.to_owned(),
             writer: Mutex::new(writer),
+            queue: Mutex::new(Vec::new()),
             readers: Mutex::new(Vec::new()),
             snapshots,
         })
@@ -203,6 +276,96 @@ impl SharedStore {
         let out = f(&mut writer);
         writer.actor = crate::Actor::default();
         (out, writer.audit.take())
+    }
+
+    /// Adds one coding at offsets, as [`Store::add_coding_at`] does, made by `entry`'s token:
+    /// journaled under its name and audited with `entry`, in the same transaction, which
+    /// other requests' writes of codings may share (see the module docs).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_coding_at(
+        &self,
+        entry: AuditEntry,
+        study: StudyId,
+        at: crate::Offsets,
+        code: samskap_core::CodeId,
+        qualifiers: samskap_core::Qualifiers,
+        coder: samskap_core::CoderId,
+        memo: Option<String>,
+    ) -> Result<crate::StoredCoding, StoreError> {
+        self.queued(entry, move |conn, actor| {
+            crate::edit::add_at_in(
+                conn,
+                actor,
+                &study,
+                &at,
+                &code,
+                &qualifiers,
+                &coder,
+                memo.as_deref(),
+            )
+        })
+    }
+
+    /// Removes one coding at offsets, as [`Store::remove_coding_at`] does, made and audited
+    /// as [`add_coding_at`](Self::add_coding_at) is.
+    pub fn remove_coding_at(
+        &self,
+        entry: AuditEntry,
+        study: StudyId,
+        at: crate::Offsets,
+        code: samskap_core::CodeId,
+        qualifiers: samskap_core::Qualifiers,
+        coder: samskap_core::CoderId,
+    ) -> Result<crate::StoredCoding, StoreError> {
+        self.queued(entry, move |conn, actor| {
+            crate::edit::remove_in(
+                conn,
+                actor,
+                &study,
+                crate::edit::Place::At(&at),
+                &code,
+                &qualifiers,
+                &coder,
+            )
+        })
+    }
+
+    /// Queues `write` (with the request's audit entry, once its token is found still live)
+    /// and waits until a commit has made it, or it was refused.
+    fn queued<T: Send + 'static>(
+        &self,
+        entry: AuditEntry,
+        write: impl FnOnce(&Connection, &crate::Actor) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (answer, answered) = std::sync::mpsc::channel();
+        let actor = crate::Actor::token(&entry.token_name);
+        let job = Job {
+            write: Some(move |conn: &Connection| {
+                let out = write(conn, &actor)?;
+                crate::tokens::require_live(conn, &entry.token_name)?;
+                crate::tokens::insert_audit(conn, &entry)?;
+                Ok(out)
+            }),
+            out: None,
+            answer,
+        };
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Box::new(job));
+        {
+            // Whoever holds the writer runs what is queued; ours may be among what the
+            // request before us ran, and then the queue is empty or holds others' writes.
+            let mut writer = self.writer();
+            let jobs =
+                std::mem::take(&mut *self.queue.lock().unwrap_or_else(PoisonError::into_inner));
+            if !jobs.is_empty() {
+                writer.run_queued(jobs);
+            }
+        }
+        answered
+            .recv()
+            .unwrap_or_else(|_| Err(StoreError::Database("a queued write was lost".into())))
     }
 
     /// Runs `f` on a reader connection (one per concurrent call, kept for the next).
@@ -257,6 +420,92 @@ impl SharedStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes run together: a refused one in the middle takes nothing with it, and each is
+    /// answered with its own outcome once the one commit is done.
+    #[test]
+    fn queued_writes_commit_together_and_a_refusal_stays_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let mini = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mini");
+        store
+            .import_study(&samskap_bundle::read(&mini).unwrap(), crate::Replace::No)
+            .unwrap();
+        let sid: StudyId = "mini".parse().unwrap();
+        let coding = |start: usize, code: &str| {
+            let (sid, code) = (sid.clone(), code.parse().unwrap());
+            move |conn: &Connection| {
+                crate::edit::add_at_in(
+                    conn,
+                    &crate::Actor::token("t"),
+                    &sid,
+                    &crate::Offsets {
+                        source: "I1".parse().unwrap(),
+                        start,
+                        end: start + 10,
+                        text: None,
+                    },
+                    &code,
+                    &"polarity=barrier".parse().unwrap(),
+                    &"Q".parse().unwrap(),
+                    None,
+                )
+            }
+        };
+        let mut answers = Vec::new();
+        let mut jobs: Vec<Box<dyn Queued>> = Vec::new();
+        for (start, code) in [
+            (0, "collaboration/time"),
+            (5, "collaboration/nope"),
+            (0, "collaboration/time"),
+            (20, "collaboration/time"),
+        ] {
+            let (answer, answered) = std::sync::mpsc::channel();
+            answers.push(answered);
+            jobs.push(Box::new(Job {
+                write: Some(coding(start, code)),
+                out: None,
+                answer,
+            }));
+        }
+        store.run_queued(jobs);
+        let got: Vec<Result<usize, String>> = answers
+            .iter()
+            .map(|a| {
+                a.recv()
+                    .unwrap()
+                    .map(|c| c.start)
+                    .map_err(|e| e.to_string())
+            })
+            .collect();
+        assert_eq!(got[0], Ok(0));
+        assert!(
+            got[1].as_ref().unwrap_err().contains("unknown code"),
+            "{got:?}"
+        );
+        assert!(
+            got[2].as_ref().unwrap_err().contains("already coded"),
+            "{got:?}"
+        );
+        assert_eq!(got[3], Ok(20));
+        let study = store.load_study(&sid).unwrap();
+        let mine: Vec<usize> = study
+            .codings()
+            .iter()
+            .filter(|c| c.coder.as_str() == "Q")
+            .map(|c| study.units()[c.unit.index()].span.start())
+            .collect();
+        assert_eq!(mine, [0, 20]);
+        assert_eq!(
+            store
+                .history(Some(&sid), 10)
+                .unwrap()
+                .iter()
+                .filter(|e| e.who == "t")
+                .count(),
+            2
+        );
+    }
 
     #[test]
     fn unknown_studies_leave_no_slots() {

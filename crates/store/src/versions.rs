@@ -40,12 +40,10 @@ pub struct FrameworkVersion {
 
 /// The version a framework is at now (its last recorded one).
 pub(crate) fn current(conn: &Connection, framework: &str) -> Result<u32, StoreError> {
+    // Cached: every write of codings asks.
     let v: Option<u32> = conn
-        .query_row(
-            "SELECT max(version) FROM framework_version WHERE framework_id = ?1",
-            [framework],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT max(version) FROM framework_version WHERE framework_id = ?1")
+        .and_then(|mut st| st.query_row([framework], |r| r.get(0)))
         .map_err(StoreError::db)?;
     v.ok_or_else(|| StoreError::Corrupt(format!("framework `{framework}` has no version")))
 }
