@@ -625,15 +625,28 @@ pub async fn source(
     done(&signed, r)
 }
 
-/// Back to a source's page after a form, saying so, with the coder shown before and the
-/// passage in view.
-fn back_to_source(href: &str, coder: &str, at: usize) -> Response {
-    let coder = if coder.is_empty() {
-        String::new()
-    } else {
-        format!("&coder={}", segment(coder))
+/// Writes a form's change of the codings of `span` of a source through `f` (given the
+/// study), with the form's audit entry; then back to the source's page, saying so, with the
+/// coder shown before and the passage in view.
+async fn write_then_back<T: Send + 'static>(
+    state: &AppState,
+    posted: &Posted,
+    (study, source, span): (StudyId, SourceId, Span),
+    status: StatusCode,
+    f: impl FnOnce(&mut Store, &StudyId) -> Result<T, samskap_store::StoreError> + Send + 'static,
+) -> Result<Response, Fail> {
+    let object = format!("{source}:{}..{}", span.start(), span.end());
+    let sid = study.clone();
+    write(state, &posted.signed, &object, status, move |store| {
+        f(store, &sid)
+    })
+    .await?;
+    let coder = match posted.get("shown") {
+        "" => String::new(),
+        shown => format!("&coder={}", segment(shown)),
     };
-    Redirect::to(&format!("{href}?saved=1{coder}#o{at}")).into_response()
+    let href = source_href(&study, &source);
+    Ok(Redirect::to(&format!("{href}?saved=1{coder}#o{}", span.start())).into_response())
 }
 
 /// The span a coding form names: the characters selected (`start`, `end`), which must
@@ -770,17 +783,15 @@ pub async fn add_coding(State(state): State<AppState>, p: Params, posted: Posted
             coder: coder.clone(),
             memo: note_field(&posted, "memo"),
         };
-        let object = format!("{source}:{}..{}", span.start(), span.end());
-        let sid = study.clone();
-        write(&state, signed, &object, StatusCode::CREATED, move |store| {
-            store.add_codings(&sid, &[new], OnDuplicate::Refuse)
-        })
-        .await?;
-        Ok(back_to_source(
-            &source_href(&study, &source),
-            posted.get("shown"),
-            span.start(),
-        ))
+        let at = (study, source, span);
+        write_then_back(
+            &state,
+            &posted,
+            at,
+            StatusCode::CREATED,
+            move |store, sid| store.add_codings(sid, &[new], OnDuplicate::Refuse),
+        )
+        .await
     }
     .await;
     let kept = Kept {
@@ -841,17 +852,11 @@ pub async fn remove_coding(State(state): State<AppState>, p: Params, posted: Pos
         let (_, coded) = read_source(&state, signed, &study, &source).await?;
         let from = coding_named(l, &posted, &coded.text)?;
         let span = from.unit.span;
-        let object = format!("{source}:{}..{}", span.start(), span.end());
-        let sid = study.clone();
-        write(&state, signed, &object, StatusCode::OK, move |store| {
-            store.remove_coding(&sid, &from.unit, &from.code, &from.qualifiers, &from.coder)
+        let at = (study, source, span);
+        write_then_back(&state, &posted, at, StatusCode::OK, move |store, sid| {
+            store.remove_coding(sid, &from.unit, &from.code, &from.qualifiers, &from.coder)
         })
-        .await?;
-        Ok(back_to_source(
-            &source_href(&study, &source),
-            posted.get("shown"),
-            span.start(),
-        ))
+        .await
     }
     .await;
     match r {
@@ -987,17 +992,11 @@ pub async fn move_coding(State(state): State<AppState>, p: Params, posted: Poste
         let code = code_field(l, &posted, "to_code", &fw)?;
         let qualifiers = qualifier_fields(l, &posted, &fw, &code)?;
         let unit = UnitRef::of(&coded.text, to);
-        let object = format!("{source}:{}..{}", to.start(), to.end());
-        let sid = study.clone();
-        write(&state, signed, &object, StatusCode::OK, move |store| {
-            store.move_coding(&sid, &from, &unit, &code, &qualifiers)
+        let at = (study, source, to);
+        write_then_back(&state, &posted, at, StatusCode::OK, move |store, sid| {
+            store.move_coding(sid, &from, &unit, &code, &qualifiers)
         })
-        .await?;
-        Ok(back_to_source(
-            &source_href(&study, &source),
-            posted.get("shown"),
-            to.start(),
-        ))
+        .await
     }
     .await;
     let q = MoveQuery {
