@@ -1458,6 +1458,11 @@ async fn a_coding_is_moved_to_another_code_and_fewer_words_in_one_write() {
     assert!(form
         .body
         .contains("value=\"culture/holistic-approach\" required"));
+    // Removing is offered there too, not beside each coding of the source's page.
+    assert!(form
+        .body
+        .contains(&format!("action=\"{I1}/codings/remove\"")));
+    assert!(!page.body.contains("/codings/remove"));
     // A coding the source does not have has no page.
     let none = b.get(&link.replace("coder=A", "coder=Z")).await;
     assert_eq!(none.status, StatusCode::NOT_FOUND);
