@@ -1050,13 +1050,10 @@ pub async fn add_memo(State(state): State<AppState>, p: Params, posted: Posted) 
         .await?;
         // Back only to a page of this study: the field is the browser's to send, not a
         // place to send the reader anywhere.
-        let back = posted.get("back");
         let home = study_href(&study);
-        let to = if back.starts_with(&format!("{home}/")) && !back.contains("//") {
-            back.to_owned()
-        } else {
-            format!("{home}/sources")
-        };
+        let to = crate::session::local_path(posted.get("back"))
+            .filter(|back| back.starts_with(&format!("{home}/")))
+            .map_or_else(|| format!("{home}/sources"), str::to_owned);
         let sep = if to.contains('?') { '&' } else { '?' };
         Ok(Redirect::to(&format!("{to}{sep}saved=1#memo{id}")).into_response())
     }

@@ -129,10 +129,15 @@ fn well_formed(secret: &str) -> bool {
     secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A page path to come back to after signing in: one of ours, and no other site's
-/// (`//host` and backslashes are read as another host by some browsers).
-fn local_path(path: &str) -> Option<&str> {
-    (path.starts_with("/app/") && !path.contains("//") && !path.contains('\\')).then_some(path)
+/// A page path to come back to after a form: one of ours, and no other site's (`//host`
+/// and backslashes are read as another host by some browsers), that a `Location` header can
+/// carry (no control character).
+pub(crate) fn local_path(path: &str) -> Option<&str> {
+    (path.starts_with("/app/")
+        && !path.contains("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control))
+    .then_some(path)
 }
 
 /// To the sign-in page (coming back to `next` after), deleting a session cookie that was
@@ -569,6 +574,7 @@ mod tests {
         assert_eq!(local_path("//evil.example/app/"), None);
         assert_eq!(local_path("/app//evil.example"), None);
         assert_eq!(local_path("/app/\\evil"), None);
+        assert_eq!(local_path("/app/x\ny"), None);
         assert_eq!(local_path("https://evil.example/app/"), None);
         assert_eq!(local_path("/studies"), None);
     }

@@ -1116,6 +1116,27 @@ async fn an_analyst_codes_a_passage_removes_the_coding_and_writes_a_memo() {
     assert!(away
         .location()
         .starts_with("/app/studies/ung-inkludering-demo/sources?saved=1#memo"));
+    // Nor one no Location header can carry: a redirect still, never a 500.
+    for back in [
+        &format!("{I1}\nSet-Cookie: x=1"),
+        "/app/studies/other/sources",
+    ] {
+        let odd = b
+            .post(
+                "/app/studies/ung-inkludering-demo/memos",
+                &[
+                    ("csrf", &code),
+                    ("author", "A"),
+                    ("text", "y"),
+                    ("back", back),
+                ],
+            )
+            .await;
+        assert_eq!(odd.status, StatusCode::SEE_OTHER, "{}", odd.body);
+        assert!(odd
+            .location()
+            .starts_with("/app/studies/ung-inkludering-demo/sources?saved=1#memo"));
+    }
 }
 
 #[tokio::test]
