@@ -22,7 +22,9 @@ use samskap_core::analysis::Filter;
 use samskap_core::{
     CodeId, CoderId, Framework, Memo, Qualifiers, SourceId, Span, StudyId, TextQuote, Transcript,
 };
-use samskap_store::{CodedSource, CodingRef, NewCoding, OnDuplicate, SourceCoding, Store, UnitRef};
+use samskap_store::{
+    CodedSource, CodingRef, NewCoding, OnDuplicate, Outline, SourceCoding, Store, UnitRef,
+};
 use serde::Deserialize;
 
 use crate::i18n::{coding_texts, CodingTexts, Lang};
@@ -386,6 +388,35 @@ pub struct CodingLine {
     pub move_href: String,
 }
 
+/// A coding of source `t` (whose page is `href`) as a list or a page shows it.
+fn coding_line(
+    l: Lang,
+    fw: &Framework,
+    t: &Transcript,
+    c: &SourceCoding,
+    href: &str,
+) -> CodingLine {
+    CodingLine {
+        start: c.span.start(),
+        end: c.span.end(),
+        excerpt: excerpt(t.slice(c.span)),
+        code: c.code.to_string(),
+        label: fw.code_label(&c.code, l.tag()),
+        class: class_of(fw, &c.code),
+        qualifiers: c.qualifiers.to_string(),
+        coder: c.coder.to_string(),
+        memo: c.memo.clone().unwrap_or_default(),
+        move_href: format!(
+            "{href}/codings/move?start={}&end={}&code={}&qualifiers={}&coder={}",
+            c.span.start(),
+            c.span.end(),
+            segment(c.code.as_str()),
+            segment(&c.qualifiers.to_string()),
+            segment(c.coder.as_str())
+        ),
+    }
+}
+
 /// A qualifier's field in the coding form.
 pub struct QualifierField {
     pub id: String,
@@ -510,11 +541,7 @@ async fn source_page(
 ) -> Result<Response, Fail> {
     let l = signed.lang;
     let w = coding_texts(l);
-    let (sid, src) = (study.clone(), source.clone());
-    let (outline, coded) = analyse(state, signed, move |s| {
-        Ok((s.outline(&sid)?, s.coded_source(&sid, &src)?))
-    })
-    .await?;
+    let (outline, coded) = read_source(state, signed, &study, &source).await?;
     let fw = &outline.framework;
     let CodedSource {
         source: declared,
@@ -568,25 +595,7 @@ async fn source_page(
         segs: segs(l, &text, fw, &shown, &[]),
         codings: shown
             .iter()
-            .map(|c| CodingLine {
-                start: c.span.start(),
-                end: c.span.end(),
-                excerpt: excerpt(text.slice(c.span)),
-                code: c.code.to_string(),
-                label: fw.code_label(&c.code, l.tag()),
-                class: class_of(fw, &c.code),
-                qualifiers: c.qualifiers.to_string(),
-                coder: c.coder.to_string(),
-                memo: c.memo.clone().unwrap_or_default(),
-                move_href: format!(
-                    "{href}/codings/move?start={}&end={}&code={}&qualifiers={}&coder={}",
-                    c.span.start(),
-                    c.span.end(),
-                    segment(c.code.as_str()),
-                    segment(&c.qualifiers.to_string()),
-                    segment(c.coder.as_str())
-                ),
-            })
+            .map(|c| coding_line(l, fw, &text, c, &href))
             .collect(),
         tree: tree(l, &study, fw, &counts),
         codes: code_options(l, fw),
@@ -751,16 +760,17 @@ fn coder_field(l: Lang, given: &str) -> Result<CoderId, Fail> {
         .map_err(|_| Fail::field(format!("{}: “{given}” {}", w.coder, w.not_a_coder)))
 }
 
-/// The study's framework and a source with its codings, for a caller who may analyse.
+/// The study's outline (head and framework) and a source with its codings, read for a
+/// caller who may analyse.
 async fn read_source(
     state: &AppState,
     signed: &Signed,
     study: &StudyId,
     source: &SourceId,
-) -> Result<(Framework, CodedSource), Fail> {
+) -> Result<(Outline, CodedSource), Fail> {
     let (sid, src) = (study.clone(), source.clone());
     analyse(state, signed, move |s| {
-        Ok((s.outline(&sid)?.framework, s.coded_source(&sid, &src)?))
+        Ok((s.outline(&sid)?, s.coded_source(&sid, &src)?))
     })
     .await
 }
@@ -771,7 +781,8 @@ pub async fn add_coding(State(state): State<AppState>, p: Params, posted: Posted
     let l = signed.lang;
     let r = async {
         let (study, source) = source_ids(l, &p)?;
-        let (fw, coded) = read_source(&state, signed, &study, &source).await?;
+        let (Outline { framework: fw, .. }, coded) =
+            read_source(&state, signed, &study, &source).await?;
         let span = passage(l, &posted, &coded.text)?;
         let code = code_field(l, &posted, "code", &fw)?;
         let qualifiers = qualifier_fields(l, &posted, &fw, &code)?;
@@ -914,11 +925,7 @@ async fn move_page(
 ) -> Result<Response, Fail> {
     let l = signed.lang;
     let w = coding_texts(l);
-    let (sid, src) = (study.clone(), source.clone());
-    let (outline, coded) = analyse(state, signed, move |s| {
-        Ok((s.outline(&sid)?, s.coded_source(&sid, &src)?))
-    })
-    .await?;
+    let (outline, coded) = read_source(state, signed, &study, &source).await?;
     let fw = &outline.framework;
     let at = |v: &str| v.parse::<usize>().ok();
     // Only a coding the source has: the page names what it moves.
@@ -941,18 +948,7 @@ async fn move_page(
             notice: l.notice(outline.meta.provenance),
             title: source.to_string(),
             css_href: format!("{}/codes.css", study_href(&study)),
-            coding: CodingLine {
-                start: k.span.start(),
-                end: k.span.end(),
-                excerpt: excerpt(coded.text.slice(k.span)),
-                code: k.code.to_string(),
-                label: fw.code_label(&k.code, l.tag()),
-                class: class_of(fw, &k.code),
-                qualifiers: k.qualifiers.to_string(),
-                coder: k.coder.to_string(),
-                memo: k.memo.clone().unwrap_or_default(),
-                move_href: String::new(),
-            },
+            coding: coding_line(l, fw, &coded.text, k, &href),
             codes: code_options(l, fw),
             qualifiers: qualifier_choices(l, fw, &k.qualifiers),
             shown: q.shown,
@@ -984,7 +980,8 @@ pub async fn move_coding(State(state): State<AppState>, p: Params, posted: Poste
     let l = signed.lang;
     let r = async {
         let (study, source) = source_ids(l, &p)?;
-        let (fw, coded) = read_source(&state, signed, &study, &source).await?;
+        let (Outline { framework: fw, .. }, coded) =
+            read_source(&state, signed, &study, &source).await?;
         let from = coding_named(l, &posted, &coded.text)?;
         let to = offsets(l, &posted, ("to_start", "to_end"), &coded.text)?;
         let to = trimmed(&coded.text, to)
@@ -1250,11 +1247,7 @@ async fn compare_page(
 ) -> Result<Response, Fail> {
     let l = signed.lang;
     let w = coding_texts(l);
-    let (sid, src) = (study.clone(), source.clone());
-    let (outline, coded) = analyse(state, signed, move |s| {
-        Ok((s.outline(&sid)?, s.coded_source(&sid, &src)?))
-    })
-    .await?;
+    let (outline, coded) = read_source(state, signed, &study, &source).await?;
     let fw = &outline.framework;
     let consensus: CoderId = CONSENSUS.parse().expect("a coder's name");
     // The coders of this source, most codings first; the consensus is offered, not chosen.
@@ -1401,7 +1394,8 @@ pub async fn reconcile(State(state): State<AppState>, p: Params, posted: Posted)
     let w = coding_texts(l);
     let r = async {
         let (study, source) = source_ids(l, &p)?;
-        let (fw, coded) = read_source(&state, signed, &study, &source).await?;
+        let (Outline { framework: fw, .. }, coded) =
+            read_source(&state, signed, &study, &source).await?;
         let a = coder_field(l, posted.get("a"))?;
         let b = coder_field(l, posted.get("b"))?;
         let span = offsets(l, &posted, ("start", "end"), &coded.text)?;
